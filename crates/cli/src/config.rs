@@ -1,0 +1,58 @@
+//! Typed, layered configuration: defaults, then `inzage.toml` (if present), then `INZAGE_*`
+//! environment variables. Built once in `main` and passed down; nothing reads the environment
+//! elsewhere.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// `sqlite://path.db` (default) or `postgres://...`.
+    pub database_url: String,
+    /// The database `inzage demo` creates and serves.
+    pub demo_database_url: String,
+    /// Address to listen on.
+    pub listen: String,
+    /// `json` for structured logs, `text` for people.
+    pub log_format: String,
+    /// Where the Nictiz qualification fixtures are (for `demo`); skipped when absent.
+    pub nictiz_dir: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/inzage.db".into(),
+            demo_database_url: "sqlite://data/demo.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            log_format: "text".into(),
+            nictiz_dir: "../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference".into(),
+        }
+    }
+}
+
+impl Config {
+    pub fn load(file: &Path) -> Result<Self, Box<figment::Error>> {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("INZAGE_"))
+            .extract()
+            .map_err(Box::new)
+    }
+}
+
+/// Structured logs. Spans and events name only ids and counts, never names, BSNs or medical content.
+pub fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("INZAGE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,798 @@
+//! The GP record model (H-EPD), after the NHG HIS-Referentiemodel and the zibs.
+//!
+//! A [`PatientRecord`] holds everything the practice keeps about one patient. Every item carries
+//! [`ItemMeta`]: who created and last changed it and when, where it came from, and its
+//! online-visibility controls. What a patient may *see* is not decided here but in
+//! [`crate::visibility`].
+
+use crate::codes::{AgbCode, Bsn, Coding, ContactType, IcpcCode, Nhg45Code, Ucum};
+use crate::ids::*;
+use crate::time::PartialDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Who did something to the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Actor {
+    /// A staff member of the practice.
+    Staff(PractitionerId),
+    /// A process, for example `import` or `generate`.
+    System(String),
+}
+
+/// Where an item came from (R24).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    OwnPractice,
+    /// Data from another provider that became part of the GP record (a letter, a lab result).
+    OtherProvider {
+        name: String,
+    },
+}
+
+/// Why an item is shielded from online view (R29, R31). The reason decides whether the item
+/// still goes into the full electronic copy (R32).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShieldReason {
+    /// Showing it would harm another person's privacy; also left out of the full copy.
+    ThirdParty,
+    /// The GP has not discussed it with the patient yet.
+    NotYetDiscussed,
+    /// Reading it online without explanation could harm the patient.
+    PotentiallyHarmful,
+    Other,
+}
+
+/// A GP's decision to keep an item out of online view: reason code, free text, who and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shield {
+    pub reason: ShieldReason,
+    pub text: String,
+    pub by: Actor,
+    pub at: DateTime<Utc>,
+}
+
+/// Bookkeeping every record item carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemMeta {
+    pub created_by: Actor,
+    pub created_at: DateTime<Utc>,
+    pub updated_by: Actor,
+    pub updated_at: DateTime<Utc>,
+    pub source: Source,
+    /// Set when a GP has shielded the item from online view.
+    pub shield: Option<Shield>,
+}
+
+impl ItemMeta {
+    /// Meta for an item created now by `by`, from the practice itself, not shielded.
+    pub fn new(by: Actor, at: DateTime<Utc>) -> Self {
+        Self {
+            created_by: by.clone(),
+            created_at: at,
+            updated_by: by,
+            updated_at: at,
+            source: Source::OwnPractice,
+            shield: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Female,
+    Male,
+    Other,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HumanName {
+    /// Given names as used (roepnaam first).
+    pub given: Vec<String>,
+    pub initials: Option<String>,
+    /// Voorvoegsels, e.g. "van der".
+    pub prefix: Option<String>,
+    pub family: String,
+}
+
+impl HumanName {
+    /// "Jacqueline van der Berg".
+    pub fn display(&self) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        if let Some(g) = self.given.first() {
+            parts.push(g);
+        } else if let Some(i) = &self.initials {
+            parts.push(i);
+        }
+        if let Some(p) = &self.prefix {
+            parts.push(p);
+        }
+        parts.push(&self.family);
+        parts.join(" ")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub street: String,
+    pub house_number: String,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ContactDetails {
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Patient {
+    pub id: PatientId,
+    pub practice: PracticeId,
+    /// Absent only for imported test patients whose BSN was masked at the source.
+    pub bsn: Option<Bsn>,
+    pub name: HumanName,
+    pub birth_date: NaiveDate,
+    pub gender: Gender,
+    pub address: Option<Address>,
+    pub contact: ContactDetails,
+    /// The registered GP (R22).
+    pub general_practitioner: Option<PractitionerId>,
+    /// The patient's recorded consent to make their data available online (R53).
+    pub online_consent: Option<OnlineConsent>,
+    /// The patient chose to see released-by-delay results immediately (R26, practice permitting).
+    pub wants_results_immediately: bool,
+    pub meta: ItemMeta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlineConsent {
+    pub portal: bool,
+    pub pgo: bool,
+    pub recorded_by: Actor,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Practice {
+    pub id: PracticeId,
+    pub name: String,
+    pub agb: Option<AgbCode>,
+    pub address: Option<Address>,
+    pub contact: ContactDetails,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Huisarts.
+    Gp,
+    /// Doktersassistent.
+    Assistant,
+    /// Praktijkondersteuner (POH).
+    PracticeNurse,
+    Administrator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Practitioner {
+    pub id: PractitionerId,
+    pub practice: Option<PracticeId>,
+    pub name: HumanName,
+    pub agb: Option<AgbCode>,
+    /// Other identifiers (UZI number, ...), system and value.
+    pub identifiers: Vec<Coding>,
+    pub roles: Vec<StaffRole>,
+    pub contact: ContactDetails,
+}
+
+/// An episode: the history of one health problem (NHG definition).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Episode {
+    pub id: EpisodeId,
+    /// The GP's own words for the problem; the main label for the patient (R42).
+    pub title: String,
+    pub icpc: Option<IcpcCode>,
+    /// NHG title for the ICPC code, as the source gave it.
+    pub icpc_display: Option<String>,
+    pub start: PartialDate,
+    /// `None` while the episode is active.
+    pub end: Option<PartialDate>,
+    /// Of lasting importance: shown prominently, visible even after closing (R2).
+    pub attentiewaarde: bool,
+    pub first_encounter: Option<NaiveDate>,
+    pub last_encounter: Option<NaiveDate>,
+    /// The diagnosis (zib-Problem) this episode is about.
+    pub problem: Option<ProblemId>,
+    pub care_manager: Option<PractitionerId>,
+    pub meta: ItemMeta,
+}
+
+impl Episode {
+    /// Closed episodes have an end date on or before `today`.
+    pub fn is_closed(&self, today: NaiveDate) -> bool {
+        self.end.is_some_and(|e| e.earliest() <= today)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemStatus {
+    Active,
+    Inactive,
+}
+
+/// A diagnosis or problem (zib-Problem).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    pub id: ProblemId,
+    pub code: Coding,
+    pub status: ProblemStatus,
+    pub onset: Option<PartialDate>,
+    pub abatement: Option<PartialDate>,
+    pub asserter: Option<PractitionerId>,
+    pub meta: ItemMeta,
+}
+
+/// A warning (zib-Alert). The attentiewaarde of an episode arrives from FHIR as such a flag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: AlertId,
+    pub code: Coding,
+    pub active: bool,
+    pub start: Option<PartialDate>,
+    pub end: Option<PartialDate>,
+    pub detail: Option<String>,
+    pub episode: Option<EpisodeId>,
+    pub author: Option<PractitionerId>,
+    pub meta: ItemMeta,
+}
+
+/// A (deel)contact: a consult, visit, phone call, ...
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: ContactId,
+    pub contact_type: ContactType,
+    pub date: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub practitioner: Option<PractitionerId>,
+    pub episode: Option<EpisodeId>,
+    /// Staff override of whether the patient took part; `None` means: derive it from the
+    /// contact type and the practice settings (R10).
+    pub patient_took_part: Option<bool>,
+    pub meta: ItemMeta,
+}
+
+/// S, O, E or P.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Soep {
+    S,
+    O,
+    E,
+    P,
+}
+
+impl Soep {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "S" => Self::S,
+            "O" => Self::O,
+            "E" => Self::E,
+            "P" => Self::P,
+            _ => return None,
+        })
+    }
+    pub fn letter(self) -> &'static str {
+        match self {
+            Self::S => "S",
+            Self::O => "O",
+            Self::E => "E",
+            Self::P => "P",
+        }
+    }
+    pub fn display_nl(self) -> &'static str {
+        match self {
+            Self::S => "Subjectief",
+            Self::O => "Objectief",
+            Self::E => "Evaluatie",
+            Self::P => "Plan",
+        }
+    }
+}
+
+/// One SOEP journal line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalLine {
+    pub id: JournalLineId,
+    pub soep: Soep,
+    pub text: String,
+    pub icpc: Option<IcpcCode>,
+    pub icpc_display: Option<String>,
+    pub date: NaiveDate,
+    pub contact: Option<ContactId>,
+    pub episode: Option<EpisodeId>,
+    pub author: Option<PractitionerId>,
+    pub meta: ItemMeta,
+}
+
+/// A medicinal product, coded with the G-Standaard (PRK/GPK/HPK/ZI) and/or ATC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    /// The source system's id of the product resource, kept for re-export.
+    pub source_id: Option<String>,
+    pub name: String,
+    pub codes: Vec<Coding>,
+}
+
+/// A prescription (zib-MedicationAgreement).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MedicationAgreement {
+    pub id: MedicationId,
+    pub product: Product,
+    pub dosage_text: String,
+    /// Structured parts of the dosage as the source coded them (additional instructions, route).
+    pub dosage_codes: Vec<Coding>,
+    pub period_start: Option<NaiveDate>,
+    /// `None`: no end date, continuous use.
+    pub period_end: Option<NaiveDate>,
+    pub authored_on: Option<NaiveDate>,
+    pub prescriber: Option<PractitionerId>,
+    pub contact: Option<ContactId>,
+    pub episode: Option<EpisodeId>,
+    pub meta: ItemMeta,
+}
+
+impl MedicationAgreement {
+    /// Current on `today`: no end date or ending on or after today (R13, R14).
+    pub fn is_current(&self, today: NaiveDate) -> bool {
+        self.period_end.is_none_or(|end| end >= today)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllergyCategory {
+    Medication,
+    Food,
+    Environment,
+    Biologic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Criticality {
+    Low,
+    High,
+    UnableToAssess,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllergyStatus {
+    Active,
+    Inactive,
+    Resolved,
+}
+
+/// An allergy or intolerance (zib-AllergyIntolerance).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Allergy {
+    pub id: AllergyId,
+    pub substance: Coding,
+    pub category: AllergyCategory,
+    pub criticality: Option<Criticality>,
+    pub status: AllergyStatus,
+    pub onset: Option<PartialDate>,
+    pub reaction: Option<String>,
+    /// Coded reaction details (substance, manifestation, severity) as the source gave them.
+    pub reaction_codes: Vec<Coding>,
+    pub note: Option<String>,
+    pub recorder: Option<PractitionerId>,
+    pub meta: ItemMeta,
+}
+
+/// A contra-indication (G-Standaard Thesaurus 40 contra-indicatie-aard).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContraIndication {
+    pub id: ContraIndicationId,
+    pub code: Coding,
+    pub start: Option<PartialDate>,
+    pub end: Option<PartialDate>,
+    pub meta: ItemMeta,
+}
+
+/// NHG-Tabel 45 type: L for lab, D for a practice measurement (blood pressure, weight, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ResultKind {
+    L,
+    D,
+}
+
+/// A decimal number as written by the source ("5.40" stays "5.40").
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Decimal(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid decimal {0:?}")]
+pub struct InvalidDecimal(pub String);
+
+impl Decimal {
+    pub fn parse(s: &str) -> Result<Self, InvalidDecimal> {
+        let t = s.trim();
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        let ok = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && digits.bytes().filter(|&b| b == b'.').count() <= 1
+            && !digits.starts_with('.')
+            && !digits.ends_with('.');
+        if ok {
+            Ok(Self(t.to_owned()))
+        } else {
+            Err(InvalidDecimal(s.to_owned()))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn to_f64(&self) -> f64 {
+        self.0.parse().unwrap_or(f64::NAN)
+    }
+}
+
+impl TryFrom<String> for Decimal {
+    type Error = InvalidDecimal;
+    fn try_from(s: String) -> Result<Self, InvalidDecimal> {
+        Self::parse(&s)
+    }
+}
+impl From<Decimal> for String {
+    fn from(d: Decimal) -> String {
+        d.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ResultValue {
+    Quantity { value: Decimal, unit: Option<Ucum> },
+    Coded { coding: Coding },
+    Text { text: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceRange {
+    pub low: Option<Decimal>,
+    pub high: Option<Decimal>,
+    pub text: Option<String>,
+}
+
+/// Where a value lies against its reference range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RangePosition {
+    Below,
+    Within,
+    Above,
+}
+
+/// The GP's review of a received result (R26, R27).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ReviewState {
+    /// Received, not yet reviewed: released automatically after the practice's delay.
+    Pending {
+        received_at: DateTime<Utc>,
+    },
+    Released {
+        by: Actor,
+        at: DateTime<Utc>,
+    },
+    /// Held back indefinitely by a GP; overrides the automatic release.
+    Withheld {
+        by: Actor,
+        at: DateTime<Utc>,
+        reason: String,
+    },
+}
+
+/// A diagnostic result (NHG-Tabel 45 bepaling).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabResult {
+    pub id: ResultId,
+    pub kind: ResultKind,
+    pub code: Nhg45Code,
+    /// NHG display name of the test, e.g. "glucose nuchter, art/cap (lab)".
+    pub name: String,
+    /// Other codings of the same test (LOINC, ...).
+    pub other_codes: Vec<Coding>,
+    pub value: ResultValue,
+    pub reference_range: Option<ReferenceRange>,
+    /// Interpretation flag as given by the lab (e.g. H, L), if any.
+    pub interpretation: Option<Coding>,
+    pub effective: DateTime<Utc>,
+    pub review: ReviewState,
+    pub performer: Option<PractitionerId>,
+    pub contact: Option<ContactId>,
+    pub episode: Option<EpisodeId>,
+    pub meta: ItemMeta,
+}
+
+impl LabResult {
+    /// Below, within or above the reference range, for numeric values with a range.
+    pub fn range_position(&self) -> Option<RangePosition> {
+        let ResultValue::Quantity { value, .. } = &self.value else {
+            return None;
+        };
+        let range = self.reference_range.as_ref()?;
+        let v = value.to_f64();
+        if range.low.as_ref().is_some_and(|l| v < l.to_f64()) {
+            Some(RangePosition::Below)
+        } else if range.high.as_ref().is_some_and(|h| v > h.to_f64()) {
+            Some(RangePosition::Above)
+        } else if range.low.is_some() || range.high.is_some() {
+            Some(RangePosition::Within)
+        } else {
+            None
+        }
+    }
+}
+
+/// A treatment or procedure ("Behandeling", NHG-Tabel 15 verrichting).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Treatment {
+    pub id: TreatmentId,
+    pub code: Option<Coding>,
+    pub description: String,
+    pub date: PartialDate,
+    pub episode: Option<EpisodeId>,
+    pub meta: ItemMeta,
+}
+
+/// A "Profylaxe en voorzorg" entry (NHG-Tabel 56), e.g. a vaccination or a precaution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prophylaxis {
+    pub id: ProphylaxisId,
+    pub code: Option<Coding>,
+    pub description: String,
+    pub date: PartialDate,
+    pub meta: ItemMeta,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LetterDirection {
+    Incoming,
+    Outgoing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LetterType {
+    /// A letter from a medical specialist.
+    SpecialistLetter,
+    /// A hospital discharge letter (from a medical specialist).
+    DischargeLetter,
+    RadiologyReport,
+    /// The GP's referral letter (verwijsbrief).
+    ReferralLetter,
+    /// Anything else (insurer, employer, municipality, ...).
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LetterContent {
+    /// The PDF itself.
+    Pdf { bytes: Vec<u8> },
+    /// A reference to where the document is kept (document store, URL).
+    Reference { uri: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Letter {
+    pub id: LetterId,
+    pub direction: LetterDirection,
+    pub letter_type: LetterType,
+    pub date: NaiveDate,
+    pub title: String,
+    /// Author's name as on the letter (often someone outside the practice).
+    pub author: String,
+    pub content: LetterContent,
+    pub episode: Option<EpisodeId>,
+    pub meta: ItemMeta,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    Booked,
+    Cancelled,
+    Fulfilled,
+    NoShow,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Appointment {
+    pub id: AppointmentId,
+    pub start: DateTime<Utc>,
+    pub minutes: u32,
+    pub practitioner: Option<PractitionerId>,
+    pub kind: String,
+    pub status: AppointmentStatus,
+    pub meta: ItemMeta,
+}
+
+/// A GP's personal work note: not part of the medical record, never shown and never exported (R23).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkNote {
+    pub id: WorkNoteId,
+    pub author: PractitionerId,
+    pub text: String,
+    pub meta: ItemMeta,
+}
+
+/// What kind of access a representation grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepresentationBasis {
+    /// A parent with authority (ouderlijk gezag).
+    ParentalAuthority,
+    /// A guardian (voogd) with authority.
+    Guardianship,
+    /// Curator (curatele) of an adult.
+    Curatorship,
+    /// Mentor (mentorschap) of an adult.
+    Mentorship,
+    /// A written authorisation by the patient (schriftelijke machtiging), e.g. for a carer.
+    WrittenAuthorisation,
+    /// A DigiD Machtiging registered by the patient.
+    DigidAuthorisation,
+}
+
+impl RepresentationBasis {
+    /// Parental-type access, subject to the minors rules R33-R38.
+    pub fn is_parental(self) -> bool {
+        matches!(self, Self::ParentalAuthority | Self::Guardianship)
+    }
+    pub fn is_legal_representation(self) -> bool {
+        matches!(self, Self::Curatorship | Self::Mentorship)
+    }
+}
+
+/// The record sections an authorisation can be limited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Episodes,
+    Journal,
+    Medication,
+    Allergies,
+    Results,
+    Letters,
+    Appointments,
+    Treatments,
+}
+
+/// The evidence a practice checked before granting a representative access (R41).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// E.g. "uittreksel gezagsregister", "beschikking curatele", "ondertekende machtiging".
+    pub kind: String,
+    pub checked_by: Actor,
+    pub checked_at: DateTime<Utc>,
+}
+
+/// Consent of a 12-15 year old for a parent's access (R35), and its withdrawal (R37).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildConsent {
+    pub given_at: DateTime<Utc>,
+    pub recorded_by: Actor,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+/// Someone other than the patient who may see the record: parent, legal representative, carer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Representation {
+    pub id: RepresentationId,
+    pub agent_bsn: Bsn,
+    pub agent_name: HumanName,
+    pub basis: RepresentationBasis,
+    pub valid_from: NaiveDate,
+    /// Required for authorisations by the patient (R40); optional for legal bases.
+    pub valid_to: Option<NaiveDate>,
+    /// `None`: the whole visible record; otherwise only these sections.
+    pub scope: Option<Vec<Section>>,
+    pub evidence: Option<Evidence>,
+    pub child_consent: Option<ChildConsent>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Everything the practice keeps about one patient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientRecord {
+    pub patient: Patient,
+    pub practice: Practice,
+    /// The practitioners the record refers to.
+    pub practitioners: Vec<Practitioner>,
+    pub episodes: Vec<Episode>,
+    pub problems: Vec<Problem>,
+    pub alerts: Vec<Alert>,
+    pub contacts: Vec<Contact>,
+    pub journal: Vec<JournalLine>,
+    pub medication: Vec<MedicationAgreement>,
+    pub allergies: Vec<Allergy>,
+    pub contra_indications: Vec<ContraIndication>,
+    pub results: Vec<LabResult>,
+    pub treatments: Vec<Treatment>,
+    pub prophylaxis: Vec<Prophylaxis>,
+    pub letters: Vec<Letter>,
+    pub appointments: Vec<Appointment>,
+    pub work_notes: Vec<WorkNote>,
+    pub representations: Vec<Representation>,
+}
+
+impl PatientRecord {
+    /// An empty record for a patient.
+    pub fn new(patient: Patient, practice: Practice) -> Self {
+        Self {
+            patient,
+            practice,
+            practitioners: vec![],
+            episodes: vec![],
+            problems: vec![],
+            alerts: vec![],
+            contacts: vec![],
+            journal: vec![],
+            medication: vec![],
+            allergies: vec![],
+            contra_indications: vec![],
+            results: vec![],
+            treatments: vec![],
+            prophylaxis: vec![],
+            letters: vec![],
+            appointments: vec![],
+            work_notes: vec![],
+            representations: vec![],
+        }
+    }
+
+    pub fn practitioner(&self, id: &PractitionerId) -> Option<&Practitioner> {
+        self.practitioners.iter().find(|p| &p.id == id)
+    }
+    pub fn episode(&self, id: &EpisodeId) -> Option<&Episode> {
+        self.episodes.iter().find(|e| &e.id == id)
+    }
+    pub fn contact(&self, id: &ContactId) -> Option<&Contact> {
+        self.contacts.iter().find(|c| &c.id == id)
+    }
+    pub fn problem(&self, id: &ProblemId) -> Option<&Problem> {
+        self.problems.iter().find(|p| &p.id == id)
+    }
+
+    /// Number of medical items (everything but the patient, practice and practitioners).
+    pub fn item_count(&self) -> usize {
+        self.episodes.len()
+            + self.problems.len()
+            + self.alerts.len()
+            + self.contacts.len()
+            + self.journal.len()
+            + self.medication.len()
+            + self.allergies.len()
+            + self.contra_indications.len()
+            + self.results.len()
+            + self.treatments.len()
+            + self.prophylaxis.len()
+            + self.letters.len()
+            + self.appointments.len()
+            + self.work_notes.len()
+            + self.representations.len()
+    }
+}

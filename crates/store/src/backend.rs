@@ -1,0 +1,381 @@
+//! The two backends. Their SQL is identical (numbered `$n` parameters work in both), so one body
+//! serves both through `impl_backend!`; only connecting, migrations and the audit lock differ.
+
+use crate::audit::{
+    AuditEntry, AuditEvent, ChainBroken, Channel, EventType, GENESIS, entry_hash, format_instant,
+};
+use crate::items::{parse, push_row, record_rows, to_json};
+use crate::{PatientSummary, RecordStore, SaveOutcome, StoreCounts, StoreError};
+use chrono::{DateTime, Utc};
+use inzage_domain::validate::validate_record;
+use inzage_domain::{
+    Bsn, Patient, PatientId, PatientRecord, Practice, PracticeId, PracticeSettings,
+};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Items per multi-row INSERT: 5 parameters each stays far below both backends' limits.
+const INSERT_BATCH: usize = 400;
+
+/// SQLite: one file in WAL mode, a busy timeout, a pool of readers and a single writer
+/// connection so writes never contend inside one process.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await?;
+        Ok(Self { read, write })
+    }
+
+    async fn run_migrations(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.write)
+            .await?;
+        Ok(())
+    }
+}
+
+/// PostgreSQL, for a region: many instances may write; the audit chain is serialised with a
+/// transaction-scoped advisory lock.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    read: PgPool,
+    write: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(Self {
+            read: pool.clone(),
+            write: pool,
+        })
+    }
+
+    async fn run_migrations(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.write)
+            .await?;
+        Ok(())
+    }
+}
+
+fn map_unique(e: sqlx::Error) -> StoreError {
+    match e.as_database_error() {
+        Some(d) if d.is_unique_violation() => {
+            StoreError::Conflict("another patient already has this BSN".into())
+        }
+        _ => StoreError::Database(e),
+    }
+}
+
+fn parse_instant(s: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("timestamp: {e}")))
+}
+
+macro_rules! impl_backend {
+    ($Store:ident, $Db:ty, $audit_lock:expr) => {
+        impl $Store {
+            /// Appends an audit entry inside an open transaction.
+            async fn append_audit_in(
+                tx: &mut sqlx::Transaction<'_, $Db>,
+                event: AuditEvent,
+            ) -> Result<AuditEntry, StoreError> {
+                sqlx::query($audit_lock).execute(&mut **tx).await?;
+                let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let (prev_seq, prev_hash): (i64, String) = match last {
+                    Some(row) => (row.try_get(0)?, row.try_get(1)?),
+                    None => (0, GENESIS.to_owned()),
+                };
+                let seq = prev_seq + 1;
+                let hash = entry_hash(seq, &event, &prev_hash);
+                sqlx::query(
+                    "INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(seq)
+                .bind(format_instant(event.at))
+                .bind(event.event.as_str())
+                .bind(event.patient.as_ref().map(|p| p.to_string()))
+                .bind(&event.user)
+                .bind(&event.responsible_user)
+                .bind(&event.role)
+                .bind(event.channel.as_str())
+                .bind(&event.request_id)
+                .bind(&event.detail)
+                .bind(&prev_hash)
+                .bind(&hash)
+                .execute(&mut **tx)
+                .await?;
+                Ok(AuditEntry { seq, event, prev_hash, hash })
+            }
+
+            fn audit_row(row: &<$Db as sqlx::Database>::Row) -> Result<AuditEntry, StoreError> {
+                let patient: Option<String> = row.try_get("patient_id")?;
+                let event: String = row.try_get("event")?;
+                let channel: String = row.try_get("channel")?;
+                Ok(AuditEntry {
+                    seq: row.try_get("seq")?,
+                    event: AuditEvent {
+                        at: parse_instant(&row.try_get::<String, _>("at")?)?,
+                        event: EventType::parse(&event)
+                            .ok_or_else(|| StoreError::Corrupt(format!("audit event {event:?}")))?,
+                        patient: patient
+                            .map(PatientId::new)
+                            .transpose()
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                        user: row.try_get("user_id")?,
+                        responsible_user: row.try_get("responsible_user")?,
+                        role: row.try_get("role")?,
+                        channel: Channel::parse(&channel)
+                            .ok_or_else(|| StoreError::Corrupt(format!("audit channel {channel:?}")))?,
+                        request_id: row.try_get("request_id")?,
+                        detail: row.try_get("detail")?,
+                    },
+                    prev_hash: row.try_get("prev_hash")?,
+                    hash: row.try_get("hash")?,
+                })
+            }
+        }
+
+        impl RecordStore for $Store {
+            async fn migrate(&self) -> Result<(), StoreError> {
+                self.run_migrations().await
+            }
+
+            async fn save_record(&self, record: &PatientRecord, audit: AuditEvent) -> Result<SaveOutcome, StoreError> {
+                let problems = validate_record(record);
+                if !problems.is_empty() {
+                    let list: Vec<String> = problems.iter().take(10).map(|p| p.to_string()).collect();
+                    return Err(StoreError::Invalid(list.join("; ")));
+                }
+                let pid = record.patient.id.as_str();
+                let patient_json = to_json("patient", &record.patient)?;
+                let practice_json = to_json("practice", &record.practice)?;
+                let rows = record_rows(record)?;
+
+                let mut tx = self.write.begin().await?;
+                let existing = sqlx::query("SELECT payload, version FROM patients WHERE id = $1")
+                    .bind(pid)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let (outcome, version) = match existing {
+                    None => (SaveOutcome::Created, 1_i64),
+                    Some(row) => {
+                        let old_patient: String = row.try_get(0)?;
+                        let version: i64 = row.try_get(1)?;
+                        let old_practice: Option<String> = sqlx::query_scalar("SELECT payload FROM practices WHERE id = $1")
+                            .bind(record.practice.id.as_str())
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        let old_items = sqlx::query("SELECT kind, item_id, payload FROM record_items WHERE patient_id = $1 ORDER BY ord")
+                            .bind(pid)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        let same_items = old_items.len() == rows.len()
+                            && old_items.iter().zip(&rows).all(|(o, n)| {
+                                o.try_get::<String, _>(0).is_ok_and(|k| k == n.kind)
+                                    && o.try_get::<String, _>(1).is_ok_and(|i| i == n.id)
+                                    && o.try_get::<String, _>(2).is_ok_and(|p| p == n.payload)
+                            });
+                        if same_items && old_patient == patient_json && old_practice.as_deref() == Some(practice_json.as_str()) {
+                            tx.rollback().await?;
+                            return Ok(SaveOutcome::Unchanged);
+                        }
+                        (SaveOutcome::Updated, version + 1)
+                    }
+                };
+
+                sqlx::query("INSERT INTO practices (id, payload) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload")
+                    .bind(record.practice.id.as_str())
+                    .bind(&practice_json)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO patients (id, practice_id, bsn, birth_date, family_name, payload, version, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (id) DO UPDATE SET practice_id = excluded.practice_id, bsn = excluded.bsn, \
+                     birth_date = excluded.birth_date, family_name = excluded.family_name, payload = excluded.payload, \
+                     version = excluded.version, updated_at = excluded.updated_at",
+                )
+                .bind(pid)
+                .bind(record.practice.id.as_str())
+                .bind(record.patient.bsn.as_ref().map(|b| b.as_str().to_owned()))
+                .bind(record.patient.birth_date.to_string())
+                .bind(&record.patient.name.family)
+                .bind(&patient_json)
+                .bind(version)
+                .bind(format_instant(audit.at))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_unique)?;
+                sqlx::query("DELETE FROM record_items WHERE patient_id = $1").bind(pid).execute(&mut *tx).await?;
+                for (batch_no, batch) in rows.chunks(INSERT_BATCH).enumerate() {
+                    let mut qb: QueryBuilder<$Db> = QueryBuilder::new("INSERT INTO record_items (patient_id, kind, item_id, ord, payload) ");
+                    qb.push_values(batch.iter().enumerate(), |mut b, (i, row)| {
+                        b.push_bind(pid)
+                            .push_bind(row.kind)
+                            .push_bind(row.id.as_str())
+                            .push_bind((batch_no * INSERT_BATCH + i) as i64)
+                            .push_bind(row.payload.as_str());
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                Self::append_audit_in(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(outcome)
+            }
+
+            async fn load_record(&self, id: &PatientId) -> Result<Option<PatientRecord>, StoreError> {
+                let mut conn = self.read.acquire().await?;
+                let Some(row) = sqlx::query("SELECT p.payload, pr.payload FROM patients p JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
+                    .bind(id.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let patient: Patient = parse("patient", &row.try_get::<String, _>(0)?)?;
+                let practice: Practice = parse("practice", &row.try_get::<String, _>(1)?)?;
+                let mut record = PatientRecord::new(patient, practice);
+                let items = sqlx::query("SELECT kind, payload FROM record_items WHERE patient_id = $1 ORDER BY ord")
+                    .bind(id.as_str())
+                    .fetch_all(&mut *conn)
+                    .await?;
+                for row in &items {
+                    let kind: String = row.try_get(0)?;
+                    let payload: String = row.try_get(1)?;
+                    push_row(&mut record, &kind, &payload)?;
+                }
+                Ok(Some(record))
+            }
+
+            async fn find_patient_by_bsn(&self, bsn: &Bsn) -> Result<Option<PatientId>, StoreError> {
+                let id: Option<String> = sqlx::query_scalar("SELECT id FROM patients WHERE bsn = $1")
+                    .bind(bsn.as_str())
+                    .fetch_optional(&self.read)
+                    .await?;
+                id.map(PatientId::new).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))
+            }
+
+            async fn list_patients(&self, practice: &PracticeId, limit: u32, offset: u32) -> Result<Vec<PatientSummary>, StoreError> {
+                let rows = sqlx::query("SELECT payload FROM patients WHERE practice_id = $1 ORDER BY family_name, id LIMIT $2 OFFSET $3")
+                    .bind(practice.as_str())
+                    .bind(i64::from(limit))
+                    .bind(i64::from(offset))
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.iter()
+                    .map(|row| {
+                        let p: Patient = parse("patient", &row.try_get::<String, _>(0)?)?;
+                        Ok(PatientSummary { display_name: p.name.display(), id: p.id, practice: p.practice, birth_date: p.birth_date })
+                    })
+                    .collect()
+            }
+
+            async fn list_practices(&self) -> Result<Vec<Practice>, StoreError> {
+                let rows: Vec<String> = sqlx::query_scalar("SELECT payload FROM practices ORDER BY id").fetch_all(&self.read).await?;
+                rows.iter().map(|p| parse("practice", p)).collect()
+            }
+
+            async fn settings(&self, practice: &PracticeId) -> Result<PracticeSettings, StoreError> {
+                let payload: Option<String> = sqlx::query_scalar("SELECT payload FROM practice_settings WHERE practice_id = $1")
+                    .bind(practice.as_str())
+                    .fetch_optional(&self.read)
+                    .await?;
+                payload.map_or_else(|| Ok(PracticeSettings::default()), |p| parse("settings", &p))
+            }
+
+            async fn save_settings(&self, practice: &PracticeId, settings: &PracticeSettings) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO practice_settings (practice_id, payload) VALUES ($1, $2) ON CONFLICT (practice_id) DO UPDATE SET payload = excluded.payload")
+                    .bind(practice.as_str())
+                    .bind(to_json("settings", settings)?)
+                    .execute(&self.write)
+                    .await?;
+                Ok(())
+            }
+
+            async fn append_audit(&self, event: AuditEvent) -> Result<AuditEntry, StoreError> {
+                let mut tx = self.write.begin().await?;
+                let entry = Self::append_audit_in(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(entry)
+            }
+
+            async fn audit_for_patient(&self, patient: &PatientId) -> Result<Vec<AuditEntry>, StoreError> {
+                let rows = sqlx::query("SELECT * FROM audit_log WHERE patient_id = $1 ORDER BY seq")
+                    .bind(patient.as_str())
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.iter().map(Self::audit_row).collect()
+            }
+
+            async fn verify_audit_chain(&self) -> Result<Result<u64, ChainBroken>, StoreError> {
+                let rows = sqlx::query("SELECT * FROM audit_log ORDER BY seq").fetch_all(&self.read).await?;
+                let mut prev = GENESIS.to_owned();
+                let mut expected_seq = 1;
+                for row in &rows {
+                    let e = Self::audit_row(row)?;
+                    if e.seq != expected_seq || e.prev_hash != prev || entry_hash(e.seq, &e.event, &prev) != e.hash {
+                        return Ok(Err(ChainBroken { seq: e.seq }));
+                    }
+                    prev = e.hash;
+                    expected_seq += 1;
+                }
+                Ok(Ok(rows.len() as u64))
+            }
+
+            async fn counts(&self) -> Result<StoreCounts, StoreError> {
+                let count = |sql: &'static str| async move {
+                    let n: i64 = sqlx::query_scalar(sql).fetch_one(&self.read).await?;
+                    Ok::<u64, StoreError>(n as u64)
+                };
+                Ok(StoreCounts {
+                    practices: count("SELECT COUNT(*) FROM practices").await?,
+                    patients: count("SELECT COUNT(*) FROM patients").await?,
+                    items: count("SELECT COUNT(*) FROM record_items").await?,
+                    audit_entries: count("SELECT COUNT(*) FROM audit_log").await?,
+                })
+            }
+        }
+    };
+}
+
+// The single SQLite writer connection already serialises appends.
+impl_backend!(SqliteStore, sqlx::Sqlite, "SELECT 1");
+// Serialise appends across instances; the lock is released at commit or rollback.
+impl_backend!(
+    PostgresStore,
+    sqlx::Postgres,
+    "SELECT pg_advisory_xact_lock(7513)"
+);

@@ -1,0 +1,205 @@
+//! Persistence of the GP record and the audit log.
+//!
+//! One domain-shaped trait, [`RecordStore`], with one implementation per backend: SQLite (the
+//! embedded default: one file, WAL, busy timeout, one writer) and PostgreSQL. [`Store::connect`]
+//! picks the backend from the URL scheme. Both run the same SQL (see `backend.rs`) and the same
+//! test suite (`tests/storage.rs`).
+//!
+//! What this crate guarantees:
+//! - writing a patient's record is atomic: it lands whole, with its audit entry, or not at all;
+//! - the audit log is append-only (database triggers refuse UPDATE/DELETE) and hash-chained.
+//!
+//! What it must never do: decide what a patient may see (that is `inzage_domain::visibility`),
+//! or log medical content.
+
+mod audit;
+mod backend;
+mod error;
+mod items;
+
+pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
+pub use backend::{PostgresStore, SqliteStore};
+pub use error::StoreError;
+
+use inzage_domain::{Bsn, PatientId, PatientRecord, Practice, PracticeId, PracticeSettings};
+use std::future::Future;
+
+/// What a save did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Created,
+    Updated,
+    /// The stored record was already identical; nothing was written.
+    Unchanged,
+}
+
+/// A line in a patient list. Carries no medical content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientSummary {
+    pub id: PatientId,
+    pub practice: PracticeId,
+    pub display_name: String,
+    pub birth_date: chrono::NaiveDate,
+}
+
+/// Counts for status pages and tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreCounts {
+    pub practices: u64,
+    pub patients: u64,
+    pub items: u64,
+    pub audit_entries: u64,
+}
+
+/// The operations the rest of inzage needs from storage, in domain terms.
+pub trait RecordStore: Send + Sync {
+    /// Applies the embedded migrations (idempotent).
+    fn migrate(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Stores a whole patient record atomically together with `audit` (one entry), replacing the
+    /// previous version. Returns [`SaveOutcome::Unchanged`] without writing when identical.
+    fn save_record(
+        &self,
+        record: &PatientRecord,
+        audit: AuditEvent,
+    ) -> impl Future<Output = Result<SaveOutcome, StoreError>> + Send;
+
+    fn load_record(
+        &self,
+        id: &PatientId,
+    ) -> impl Future<Output = Result<Option<PatientRecord>, StoreError>> + Send;
+
+    fn find_patient_by_bsn(
+        &self,
+        bsn: &Bsn,
+    ) -> impl Future<Output = Result<Option<PatientId>, StoreError>> + Send;
+
+    fn list_patients(
+        &self,
+        practice: &PracticeId,
+        limit: u32,
+        offset: u32,
+    ) -> impl Future<Output = Result<Vec<PatientSummary>, StoreError>> + Send;
+
+    fn list_practices(&self) -> impl Future<Output = Result<Vec<Practice>, StoreError>> + Send;
+
+    fn settings(
+        &self,
+        practice: &PracticeId,
+    ) -> impl Future<Output = Result<PracticeSettings, StoreError>> + Send;
+
+    fn save_settings(
+        &self,
+        practice: &PracticeId,
+        settings: &PracticeSettings,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Appends one entry to the audit log and returns it with its sequence number and hash.
+    fn append_audit(
+        &self,
+        event: AuditEvent,
+    ) -> impl Future<Output = Result<AuditEntry, StoreError>> + Send;
+
+    /// Audit entries about one patient, oldest first.
+    fn audit_for_patient(
+        &self,
+        patient: &PatientId,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
+
+    /// Recomputes the hash chain over the whole log; returns the number of entries checked.
+    fn verify_audit_chain(
+        &self,
+    ) -> impl Future<Output = Result<Result<u64, ChainBroken>, StoreError>> + Send;
+
+    fn counts(&self) -> impl Future<Output = Result<StoreCounts, StoreError>> + Send;
+}
+
+/// The configured store, chosen at start-up from the database URL.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl Store {
+    /// `sqlite://path/to/file.db` (created if missing) or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite(SqliteStore::connect(url).await?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(PostgresStore::connect(url).await?))
+        } else {
+            Err(StoreError::Config(
+                "database URL must start with sqlite: or postgres://".into(),
+            ))
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+macro_rules! delegate {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            Store::Sqlite($s) => $e.await,
+            Store::Postgres($s) => $e.await,
+        }
+    };
+}
+
+impl RecordStore for Store {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        delegate!(self, s => s.migrate())
+    }
+    async fn save_record(
+        &self,
+        record: &PatientRecord,
+        audit: AuditEvent,
+    ) -> Result<SaveOutcome, StoreError> {
+        delegate!(self, s => s.save_record(record, audit))
+    }
+    async fn load_record(&self, id: &PatientId) -> Result<Option<PatientRecord>, StoreError> {
+        delegate!(self, s => s.load_record(id))
+    }
+    async fn find_patient_by_bsn(&self, bsn: &Bsn) -> Result<Option<PatientId>, StoreError> {
+        delegate!(self, s => s.find_patient_by_bsn(bsn))
+    }
+    async fn list_patients(
+        &self,
+        practice: &PracticeId,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<PatientSummary>, StoreError> {
+        delegate!(self, s => s.list_patients(practice, limit, offset))
+    }
+    async fn list_practices(&self) -> Result<Vec<Practice>, StoreError> {
+        delegate!(self, s => s.list_practices())
+    }
+    async fn settings(&self, practice: &PracticeId) -> Result<PracticeSettings, StoreError> {
+        delegate!(self, s => s.settings(practice))
+    }
+    async fn save_settings(
+        &self,
+        practice: &PracticeId,
+        settings: &PracticeSettings,
+    ) -> Result<(), StoreError> {
+        delegate!(self, s => s.save_settings(practice, settings))
+    }
+    async fn append_audit(&self, event: AuditEvent) -> Result<AuditEntry, StoreError> {
+        delegate!(self, s => s.append_audit(event))
+    }
+    async fn audit_for_patient(&self, patient: &PatientId) -> Result<Vec<AuditEntry>, StoreError> {
+        delegate!(self, s => s.audit_for_patient(patient))
+    }
+    async fn verify_audit_chain(&self) -> Result<Result<u64, ChainBroken>, StoreError> {
+        delegate!(self, s => s.verify_audit_chain())
+    }
+    async fn counts(&self) -> Result<StoreCounts, StoreError> {
+        delegate!(self, s => s.counts())
+    }
+}

@@ -1,0 +1,355 @@
+//! One storage suite, run against every backend: SQLite always, PostgreSQL when a server answers
+//! at `INZAGE_TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
+//! Each test gets a fresh database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use inzage_domain::*;
+use inzage_store::*;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap()
+}
+
+fn meta() -> ItemMeta {
+    ItemMeta::new(Actor::System("test".into()), t0())
+}
+
+fn sample(id: &str, bsn: &str) -> PatientRecord {
+    let practice = Practice {
+        id: PracticeId::new("praktijk-1").unwrap(),
+        name: "Huisartsenpraktijk De Linde".into(),
+        agb: None,
+        address: None,
+        contact: ContactDetails::default(),
+    };
+    let gp = Practitioner {
+        id: PractitionerId::new("gp-1").unwrap(),
+        practice: Some(practice.id.clone()),
+        name: HumanName {
+            given: vec!["Anna".into()],
+            initials: None,
+            prefix: Some("de".into()),
+            family: "Vries".into(),
+        },
+        agb: None,
+        identifiers: vec![],
+        roles: vec![StaffRole::Gp],
+        contact: ContactDetails::default(),
+    };
+    let patient = Patient {
+        id: PatientId::new(id).unwrap(),
+        practice: practice.id.clone(),
+        bsn: Some(Bsn::parse(bsn).unwrap()),
+        name: HumanName {
+            given: vec!["Test".into()],
+            initials: None,
+            prefix: None,
+            family: format!("Persoon-{id}"),
+        },
+        birth_date: NaiveDate::from_ymd_opt(1970, 3, 4).unwrap(),
+        gender: Gender::Female,
+        address: None,
+        contact: ContactDetails::default(),
+        general_practitioner: Some(gp.id.clone()),
+        online_consent: None,
+        wants_results_immediately: false,
+        meta: meta(),
+    };
+    let mut r = PatientRecord::new(patient, practice);
+    r.practitioners.push(gp);
+    r.episodes.push(Episode {
+        id: EpisodeId::new(format!("{id}-ep1")).unwrap(),
+        title: "Hoge bloeddruk".into(),
+        icpc: Some(IcpcCode::parse("K86").unwrap()),
+        icpc_display: Some("Hypertensie zonder orgaanbeschadiging".into()),
+        start: PartialDate::parse("2015").unwrap(),
+        end: None,
+        attentiewaarde: true,
+        first_encounter: None,
+        last_encounter: None,
+        problem: None,
+        care_manager: None,
+        meta: meta(),
+    });
+    for (i, soep) in [Soep::S, Soep::O, Soep::E, Soep::P].into_iter().enumerate() {
+        r.journal.push(JournalLine {
+            id: JournalLineId::new(format!("{id}-l{i}")).unwrap(),
+            soep,
+            text: format!("regel {i}"),
+            icpc: None,
+            icpc_display: None,
+            date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
+            contact: None,
+            episode: Some(EpisodeId::new(format!("{id}-ep1")).unwrap()),
+            author: None,
+            meta: meta(),
+        });
+    }
+    r
+}
+
+fn audit(patient: &PatientRecord, event: EventType) -> AuditEvent {
+    AuditEvent {
+        at: t0(),
+        event,
+        patient: Some(patient.patient.id.clone()),
+        user: "test".into(),
+        responsible_user: "test".into(),
+        role: "system".into(),
+        channel: Channel::Cli,
+        request_id: "req-1".into(),
+        detail: "storage test".into(),
+    }
+}
+
+// ---- the suite, generic over the backend ----
+
+async fn save_and_load_round_trip(s: Store) {
+    let r = sample("p1", "123456782");
+    assert_eq!(
+        s.save_record(&r, audit(&r, EventType::Create))
+            .await
+            .unwrap(),
+        SaveOutcome::Created
+    );
+    let back = s.load_record(&r.patient.id).await.unwrap().unwrap();
+    assert_eq!(back, r);
+    assert_eq!(
+        s.find_patient_by_bsn(&Bsn::parse("123456782").unwrap())
+            .await
+            .unwrap(),
+        Some(r.patient.id.clone())
+    );
+    assert_eq!(
+        s.find_patient_by_bsn(&Bsn::parse("111222333").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        s.load_record(&PatientId::new("nobody").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn saving_the_same_record_twice_is_a_no_op(s: Store) {
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let before = s.counts().await.unwrap();
+    assert_eq!(
+        s.save_record(&r, audit(&r, EventType::Update))
+            .await
+            .unwrap(),
+        SaveOutcome::Unchanged
+    );
+    assert_eq!(s.counts().await.unwrap(), before);
+}
+
+async fn update_replaces_items(s: Store) {
+    let mut r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    r.journal.truncate(2);
+    r.journal[0].text = "gewijzigd".into();
+    assert_eq!(
+        s.save_record(&r, audit(&r, EventType::Update))
+            .await
+            .unwrap(),
+        SaveOutcome::Updated
+    );
+    let back = s.load_record(&r.patient.id).await.unwrap().unwrap();
+    assert_eq!(back.journal.len(), 2);
+    assert_eq!(back.journal[0].text, "gewijzigd");
+}
+
+async fn invalid_record_leaves_nothing_behind(s: Store) {
+    let good = sample("p1", "123456782");
+    s.save_record(&good, audit(&good, EventType::Create))
+        .await
+        .unwrap();
+    let before = s.counts().await.unwrap();
+    // A journal line pointing at a contact that does not exist: rejected whole.
+    let mut bad = sample("p2", "111222333");
+    bad.journal[0].contact = Some(ContactId::new("missing").unwrap());
+    let err = s
+        .save_record(&bad, audit(&bad, EventType::Create))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    assert_eq!(s.counts().await.unwrap(), before);
+    assert!(s.load_record(&bad.patient.id).await.unwrap().is_none());
+}
+
+async fn duplicate_bsn_is_a_conflict_and_atomic(s: Store) {
+    let a = sample("p1", "123456782");
+    s.save_record(&a, audit(&a, EventType::Create))
+        .await
+        .unwrap();
+    let before = s.counts().await.unwrap();
+    let b = sample("p2", "123456782");
+    let err = s
+        .save_record(&b, audit(&b, EventType::Create))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    // Nothing of p2 landed: no items, no audit entry.
+    assert_eq!(s.counts().await.unwrap(), before);
+}
+
+async fn audit_log_is_chained_and_append_only(s: Store) {
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let e2 = s.append_audit(audit(&r, EventType::Read)).await.unwrap();
+    let e3 = s.append_audit(audit(&r, EventType::Export)).await.unwrap();
+    assert_eq!(e3.prev_hash, e2.hash);
+    assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(3));
+    let entries = s.audit_for_patient(&r.patient.id).await.unwrap();
+    assert_eq!(
+        entries.iter().map(|e| e.event.event).collect::<Vec<_>>(),
+        vec![EventType::Create, EventType::Read, EventType::Export]
+    );
+    assert_eq!(entries[2], e3);
+}
+
+async fn settings_round_trip(s: Store) {
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.settings(&r.practice.id).await.unwrap(),
+        PracticeSettings::default()
+    );
+    let changed = PracticeSettings {
+        result_release_delay_days: 0,
+        online_access_under_16: true,
+        ..Default::default()
+    };
+    s.save_settings(&r.practice.id, &changed).await.unwrap();
+    assert_eq!(s.settings(&r.practice.id).await.unwrap(), changed);
+}
+
+async fn patient_list_and_counts(s: Store) {
+    for (i, bsn) in ["123456782", "111222333"].iter().enumerate() {
+        let r = sample(&format!("p{i}"), bsn);
+        s.save_record(&r, audit(&r, EventType::Create))
+            .await
+            .unwrap();
+    }
+    let list = s
+        .list_patients(&PracticeId::new("praktijk-1").unwrap(), 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].display_name, "Test Persoon-p0");
+    let c = s.counts().await.unwrap();
+    assert_eq!((c.practices, c.patients, c.items), (1, 2, 2 * (1 + 1 + 4)));
+    assert_eq!(s.list_practices().await.unwrap().len(), 1);
+}
+
+async fn migrations_are_idempotent_and_keep_data(s: Store) {
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    s.migrate().await.unwrap();
+    assert_eq!(s.load_record(&r.patient.id).await.unwrap().unwrap(), r);
+}
+
+// ---- backends ----
+
+mod support {
+    use super::*;
+
+    pub async fn sqlite() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let s = Store::connect(&url).await.unwrap();
+        s.migrate().await.unwrap();
+        (s, dir)
+    }
+
+    pub fn pg_admin_url() -> String {
+        std::env::var("INZAGE_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    }
+
+    /// A fresh database on the test server, or `None` (and a clear notice) when none answers.
+    pub async fn postgres() -> Option<Store> {
+        use sqlx::Connection;
+        let admin = pg_admin_url();
+        let mut conn = match sqlx::PgConnection::connect(&admin).await {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("SKIPPED PostgreSQL: no server answered at {admin} ({e})");
+                return None;
+            }
+        };
+        let name = format!(
+            "inzage_test_{}",
+            std::process::id() as u64 * 1_000_000 + rand_suffix()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        let s = Store::connect(&format!("{base}/{name}")).await.unwrap();
+        s.migrate().await.unwrap();
+        Some(s)
+    }
+
+    fn rand_suffix() -> u64 {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos() as u64;
+        (N.fetch_add(1, Ordering::SeqCst) * 1000 + nanos % 1000) % 1_000_000
+    }
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (s, _dir) = super::support::sqlite().await;
+                    super::$name(s).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(s) = super::support::postgres().await {
+                        super::$name(s).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    save_and_load_round_trip,
+    saving_the_same_record_twice_is_a_no_op,
+    update_replaces_items,
+    invalid_record_leaves_nothing_behind,
+    duplicate_bsn_is_a_conflict_and_atomic,
+    audit_log_is_chained_and_append_only,
+    settings_round_trip,
+    patient_list_and_counts,
+    migrations_are_idempotent_and_keep_data,
+);
