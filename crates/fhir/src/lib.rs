@@ -1,1 +1,12 @@
-//! placeholder
+//! FHIR STU3 in the Nictiz profiles (`gp-*`, `zib-*`, `nl-core-*`): reading JSON and XML and mapping
+//! resources to the record model.
+//!
+//! Both wire formats are read into one small element tree ([`node::Node`]) so that the mapping is
+//! written once. Wire types never leave this crate: callers get domain types and an import report.
+
+pub mod import;
+pub mod node;
+pub mod placeholders;
+
+pub use import::{ImportIssue, Mapped, Severity, expand, map_resources};
+pub use node::{Node, ParseError, parse_document};

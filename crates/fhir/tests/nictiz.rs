@@ -1,0 +1,165 @@
+//! The official Nictiz qualification patient (GenPractData 2.0) through our import and our
+//! visibility rules. The fixtures live in `../shared/conformance/` beside the repository.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use inzage_domain::time::local_date;
+use inzage_domain::validate::validate_record;
+use inzage_domain::visibility::online_view;
+use inzage_domain::*;
+use inzage_fhir::placeholders::substitute_dates;
+use inzage_fhir::{Severity, expand, map_resources, parse_document};
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+fn fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference")
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+}
+
+fn load(now: DateTime<Utc>) -> inzage_fhir::Mapped {
+    let today = local_date(now);
+    let mut resources = vec![];
+    for sub in ["resources-generic", "resources-query-send"] {
+        let mut files: Vec<_> = std::fs::read_dir(fixture_dir().join(sub))
+            .expect("fixtures present")
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files {
+            let text = substitute_dates(&std::fs::read_to_string(&f).unwrap(), today);
+            let doc = parse_document(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            expand(
+                &f.file_name().unwrap().to_string_lossy(),
+                doc,
+                &mut resources,
+            );
+        }
+    }
+    map_resources(&resources, now, Actor::System("import".into()))
+}
+
+#[test]
+fn nictiz_patient_imports_completely() {
+    let m = load(now());
+    let errors: Vec<_> = m
+        .issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(m.records.len(), 1);
+    let r = &m.records[0];
+    assert!(validate_record(r).is_empty(), "{:?}", validate_record(r));
+    assert_eq!(r.episodes.len(), 7);
+    assert_eq!(r.problems.len(), 10);
+    assert_eq!(r.contacts.len(), 18);
+    assert_eq!(r.journal.len(), 57);
+    let count = |s: Soep| r.journal.iter().filter(|l| l.soep == s).count();
+    assert_eq!(
+        (
+            count(Soep::S),
+            count(Soep::O),
+            count(Soep::E),
+            count(Soep::P)
+        ),
+        (16, 11, 15, 15)
+    );
+    assert_eq!(r.medication.len(), 6);
+    let products: HashSet<_> = r
+        .medication
+        .iter()
+        .map(|m| m.product.source_id.clone().unwrap())
+        .collect();
+    assert_eq!(products.len(), 6);
+    assert!(
+        r.medication
+            .iter()
+            .all(|m| !m.product.name.is_empty() && !m.product.codes.is_empty())
+    );
+    assert_eq!(r.allergies.len(), 1);
+    assert_eq!(r.results.len(), 18);
+    assert_eq!(r.alerts.len(), 3);
+    assert_eq!(m.derived, 18, "the 18 Compositions are recognised as views");
+    // Details that must survive the mapping.
+    assert_eq!(r.patient.name.display(), "Jacqueline XXX_Cevat");
+    assert!(r.patient.bsn.is_none(), "the fixture's BSN is masked");
+    assert_eq!(r.practice.name, "Aesculaap");
+    assert!(r.general_practitioner_present());
+    let d02 = r
+        .episodes
+        .iter()
+        .find(|e| e.id.as_str() == "gpdata-episodeofcare-icpc-d02")
+        .unwrap();
+    assert!(d02.attentiewaarde && d02.end.is_some());
+    assert_eq!(d02.icpc.as_ref().unwrap().as_str(), "D02");
+    let glucose = r
+        .results
+        .iter()
+        .find(|x| x.code.as_str() == "3208")
+        .unwrap();
+    assert_eq!(glucose.kind, ResultKind::L);
+    assert_eq!(glucose.range_position(), Some(RangePosition::Within));
+}
+
+trait GpPresent {
+    fn general_practitioner_present(&self) -> bool;
+}
+impl GpPresent for PatientRecord {
+    fn general_practitioner_present(&self) -> bool {
+        self.patient
+            .general_practitioner
+            .as_ref()
+            .is_some_and(|id| self.practitioner(id).is_some())
+    }
+}
+
+#[test]
+fn nictiz_patient_online_view_matches_the_qualification_counts() {
+    let m = load(now());
+    let r = &m.records[0];
+    let v = online_view(r, &PracticeSettings::default(), now());
+    assert_eq!(v.episodes.len(), 7, "R1-R4");
+    assert!(
+        v.episodes
+            .iter()
+            .all(|e| e.id.as_str() != "gpdata-episodeofcare-icpc-s04")
+    );
+    let count = |s: Soep| v.journal.iter().filter(|l| l.soep == s).count();
+    assert_eq!(
+        (
+            count(Soep::S),
+            count(Soep::O),
+            count(Soep::E),
+            count(Soep::P)
+        ),
+        (0, 0, 15, 15),
+        "R5-R8"
+    );
+    assert_eq!(v.contacts.len(), 18);
+    let meds: HashSet<&str> = v.medication.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        meds,
+        HashSet::from([
+            "gpdata-medicationrequest-contact04-ibuprofen",
+            "gpdata-medicationrequest-contact06-paracetamol-codein",
+            "gpdata-medicationrequest-contactmmk-salbutamol",
+        ]),
+        "R13-R14"
+    );
+    assert_eq!(v.allergies.len(), 1, "R15: inactive allergy still visible");
+    assert_eq!(v.results.len(), 18, "R17-R18");
+    assert!(v.held_results.is_empty());
+    assert!(v.general_practitioner.is_some(), "R22");
+}
+
+#[test]
+fn reimport_maps_identically() {
+    let a = load(now());
+    let b = load(now());
+    assert_eq!(a.records, b.records);
+}
