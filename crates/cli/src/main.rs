@@ -1,11 +1,13 @@
 //! `inzage`: one binary with subcommands. See `inzage --help`.
 
-mod config;
-mod serve;
-
+use chrono::Utc;
 use clap::{Parser, Subcommand};
-use config::Config;
-use inzage_store::{RecordStore, Store};
+use indicatif::{ProgressBar, ProgressStyle};
+use inzage::config::{Config, init_logging};
+use inzage::generate::Generator;
+use inzage::{AnyError, open_store, serve};
+use inzage_store::{AuditEvent, Channel, EventType, RecordStore, Store};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,14 +29,31 @@ struct Cli {
 enum Command {
     /// Serve the configured database.
     Serve,
-    /// Create (or reuse) a SQLite demo database with synthetic patients and serve it.
+    /// Create (or reuse) a SQLite demo database with synthetic patients and the Nictiz
+    /// qualification patient, and serve it.
     Demo {
         /// Number of synthetic patients in a new demo database.
         #[arg(long, default_value_t = 300)]
-        patients: u32,
+        patients: u64,
     },
     /// Apply the database migrations and exit.
     Migrate,
+    /// Import FHIR STU3 data (JSON or XML; resources or Bundles; a file or a directory).
+    Import { path: PathBuf },
+    /// Generate a synthetic practice into the configured database (or as NDJSON with --output).
+    Generate {
+        #[arg(long, default_value_t = 1000)]
+        patients: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write records as NDJSON to this file (`-` for standard output) instead of the database.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// The moment the practice is generated for (RFC 3339); default now. Same seed and
+        /// moment give byte-identical output.
+        #[arg(long)]
+        at: Option<chrono::DateTime<Utc>>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -46,7 +65,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    config::init_logging(&config);
+    init_logging(&config);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -58,7 +77,7 @@ fn main() -> ExitCode {
         }
     };
     match rt.block_on(run(cli.command, config)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("inzage: {e}");
             ExitCode::FAILURE
@@ -66,37 +85,116 @@ fn main() -> ExitCode {
     }
 }
 
-type AnyError = Box<dyn std::error::Error + Send + Sync>;
-
-async fn open_store(url: &str) -> Result<Store, AnyError> {
-    if let Some(path) = url.strip_prefix("sqlite://")
-        && let Some(dir) = std::path::Path::new(path).parent()
-        && !dir.as_os_str().is_empty()
+fn progress(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
     {
-        std::fs::create_dir_all(dir)?;
+        bar.set_style(style.progress_chars("=> "));
     }
-    let store = Store::connect(url).await?;
-    store.migrate().await?;
-    Ok(store)
+    bar.set_message(what.to_owned());
+    bar
 }
 
-async fn run(command: Command, config: Config) -> Result<(), AnyError> {
+async fn generate_into(
+    store: &Store,
+    patients: u64,
+    seed: u64,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AnyError> {
+    let generator = Generator::new(seed, now);
+    let bar = progress(patients, "generating");
+    for i in 0..patients {
+        let record = generator.patient(i);
+        let audit = AuditEvent {
+            at: now,
+            event: EventType::Create,
+            patient: Some(record.patient.id.clone()),
+            user: "cli".into(),
+            responsible_user: "cli".into(),
+            role: "operator".into(),
+            channel: Channel::Cli,
+            request_id: format!("generate-{seed}"),
+            detail: format!("synthetic record: {} items", record.item_count()),
+        };
+        store.save_record(&record, audit).await?;
+        bar.inc(1);
+    }
+    bar.finish();
+    Ok(())
+}
+
+async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
     match command {
         Command::Migrate => {
             let store = open_store(&config.database_url).await?;
             println!("migrations applied ({})", store.backend_name());
-            Ok(())
         }
         Command::Serve => {
             let store = open_store(&config.database_url).await?;
-            serve::serve(store, &config.listen).await
+            serve::serve(store, &config.listen).await?;
         }
-        Command::Demo { patients: _ } => {
+        Command::Demo { patients } => {
             let store = open_store(&config.demo_database_url).await?;
+            if store.counts().await?.patients == 0 {
+                println!("creating the demo practice ({patients} synthetic patients)");
+                generate_into(&store, patients, 2026, Utc::now()).await?;
+                let nictiz = PathBuf::from(&config.nictiz_dir);
+                if nictiz.is_dir() {
+                    let summary = inzage::import::import_path(&store, &nictiz, Utc::now()).await?;
+                    println!(
+                        "Nictiz qualification patient: {} created, {} errors",
+                        summary.created,
+                        summary.errors()
+                    );
+                } else {
+                    println!("Nictiz fixtures not found at {}; skipped", nictiz.display());
+                }
+            }
             let counts = store.counts().await?;
-            println!("demo database: {} patients", counts.patients);
+            println!(
+                "demo database {}: {} patients, {} record items",
+                config.demo_database_url, counts.patients, counts.items
+            );
             println!("open http://{}", config.listen);
-            serve::serve(store, &config.listen).await
+            serve::serve(store, &config.listen).await?;
         }
+        Command::Import { path } => {
+            let store = open_store(&config.database_url).await?;
+            let summary = inzage::import::import_path(&store, &path, Utc::now()).await?;
+            println!("{summary}");
+            if summary.errors() > 0 {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Generate {
+            patients,
+            seed,
+            output,
+            at,
+        } => match output {
+            Some(path) => {
+                let generator = Generator::new(seed, at.unwrap_or_else(Utc::now));
+                let mut out: Box<dyn Write> = if path.as_os_str() == "-" {
+                    Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
+                } else {
+                    Box::new(std::io::BufWriter::new(std::fs::File::create(&path)?))
+                };
+                let bar = progress(patients, "generating");
+                for i in 0..patients {
+                    serde_json::to_writer(&mut out, &generator.patient(i))?;
+                    out.write_all(b"\n")?;
+                    bar.inc(1);
+                }
+                out.flush()?;
+                bar.finish();
+            }
+            None => {
+                let store = open_store(&config.database_url).await?;
+                generate_into(&store, patients, seed, at.unwrap_or_else(Utc::now)).await?;
+                println!("{patients} synthetic patients stored");
+            }
+        },
     }
+    Ok(ExitCode::SUCCESS)
 }

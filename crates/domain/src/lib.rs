@@ -10,6 +10,7 @@
 pub mod access;
 pub mod codes;
 pub mod ids;
+pub mod merge;
 pub mod record;
 pub mod settings;
 pub mod time;

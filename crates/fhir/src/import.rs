@@ -38,7 +38,11 @@ impl std::fmt::Display for ImportIssue {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{sev}: {}: {}", self.file, self.resource)?;
+        write!(f, "{sev}: ")?;
+        if !self.file.is_empty() {
+            write!(f, "{}: ", self.file)?;
+        }
+        write!(f, "{}", self.resource)?;
         if let Some(field) = &self.field {
             write!(f, " ({field})")?;
         }
@@ -744,8 +748,9 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
         }
     }
 
+    #[allow(clippy::expect_used)] // a literal, valid id
     let default_practice = Practice {
-        id: PracticeId::new("import").unwrap_or_else(|_| unreachable_practice()),
+        id: PracticeId::new("import").expect("static id"),
         name: "Huisartsenpraktijk (geïmporteerd)".into(),
         agb: None,
         address: None,
@@ -848,11 +853,6 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
         out.records.push(r);
     }
     out
-}
-
-fn unreachable_practice() -> PracticeId {
-    // "import" is a valid id; this branch exists only to keep the function total.
-    PracticeId::new("practice").unwrap_or_else(|_| unreachable_practice())
 }
 
 /// Drops references that point at nothing in the record (with a warning) and pulls in the

@@ -1,0 +1,222 @@
+//! The binary as a user runs it: import, generate, and what happens to the database when things
+//! go wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{TimeZone, Utc};
+use inzage::generate::Generator;
+use inzage_domain::validate::validate_record;
+use inzage_store::{RecordStore, Store};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_inzage"))
+}
+
+fn nictiz() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference")
+}
+
+fn db_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("t.db").display())
+}
+
+fn run(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = bin()
+        .args(args)
+        .env("INZAGE_DATABASE_URL", db_url(dir))
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+async fn store(dir: &Path) -> Store {
+    Store::connect(&db_url(dir)).await.unwrap()
+}
+
+#[tokio::test]
+async fn import_of_the_nictiz_patient_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = run(dir.path(), &["import", nictiz().to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("1 created"), "{out}");
+    assert!(out.contains("0 errors"), "{out}");
+    let before = store(dir.path()).await.counts().await.unwrap();
+    assert_eq!(before.patients, 1);
+    assert_eq!(before.items, 120 + 1, "120 items plus the practitioner");
+    let (ok, out) = run(dir.path(), &["import", nictiz().to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("1 unchanged"), "{out}");
+    assert_eq!(store(dir.path()).await.counts().await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_truncated_file_is_reported_by_name_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _) = run(dir.path(), &["import", nictiz().to_str().unwrap()]);
+    assert!(ok);
+    let s = store(dir.path()).await;
+    let id = inzage_domain::PatientId::new("gpdata-patient-kwalificatie1").unwrap();
+    let before = s.load_record(&id).await.unwrap().unwrap();
+    let counts = s.counts().await.unwrap();
+
+    // A changed copy of the patient, cut off in the middle.
+    let src = std::fs::read_to_string(
+        nictiz().join("resources-generic/medmij-gpdata-Patient-kwalificatie1.xml"),
+    )
+    .unwrap();
+    let bad = dir.path().join("broken-patient.xml");
+    std::fs::write(&bad, &src.replace("Knolweg", "Anderweg")[..src.len() / 2]).unwrap();
+    let (ok, out) = run(dir.path(), &["import", bad.to_str().unwrap()]);
+    assert!(!ok, "a bad file must fail the import");
+    assert!(
+        out.contains("broken-patient.xml") && out.contains("not valid XML"),
+        "{out}"
+    );
+    assert_eq!(s.load_record(&id).await.unwrap().unwrap(), before);
+    assert_eq!(s.counts().await.unwrap(), counts);
+
+    // A resource with a bad field is named with its field and left out; nothing else changes.
+    let bad_json = dir.path().join("bad.json");
+    std::fs::write(
+        &bad_json,
+        r#"{"resourceType":"Patient","id":"p-x","birthDate":"1990-13-45"}"#,
+    )
+    .unwrap();
+    let (ok, out) = run(dir.path(), &["import", bad_json.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        out.contains("Patient/p-x") && out.contains("birthDate"),
+        "{out}"
+    );
+    assert_eq!(s.counts().await.unwrap(), counts);
+}
+
+#[tokio::test]
+async fn killing_generate_midway_leaves_only_whole_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = "2026-11-23T10:00:00Z";
+    let mut child = bin()
+        .args([
+            "generate",
+            "--patients",
+            "100000",
+            "--seed",
+            "5",
+            "--at",
+            at,
+        ])
+        .env("INZAGE_DATABASE_URL", db_url(dir.path()))
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some patients landed, then kill hard.
+    let s = loop {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        if let Ok(s) = Store::connect(&db_url(dir.path())).await
+            && s.counts().await.map(|c| c.patients >= 20).unwrap_or(false)
+        {
+            break s;
+        }
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stored = s.counts().await.unwrap().patients;
+    assert!(stored < 100_000);
+    let generator = Generator::new(5, Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap());
+    let practice = generator.practice().id.clone();
+    let list = s.list_patients(&practice, 1_000_000, 0).await.unwrap();
+    assert_eq!(list.len() as u64, stored);
+    for p in list {
+        let index: u64 = p.id.as_str().rsplit('-').next().unwrap().parse().unwrap();
+        let record = s.load_record(&p.id).await.unwrap().unwrap();
+        assert!(validate_record(&record).is_empty());
+        assert_eq!(
+            record,
+            generator.patient(index),
+            "patient {index} is stored whole"
+        );
+    }
+    assert!(s.verify_audit_chain().await.unwrap().is_ok());
+}
+
+#[test]
+fn generate_is_deterministic_for_a_seed_and_moment() {
+    let dir = tempfile::tempdir().unwrap();
+    let generate = |name: &str| {
+        let path = dir.path().join(name);
+        let (ok, out) = run(
+            dir.path(),
+            &[
+                "generate",
+                "--patients",
+                "1000",
+                "--seed",
+                "42",
+                "--at",
+                "2026-11-23T10:00:00Z",
+                "--output",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert!(ok, "{out}");
+        std::fs::read(path).unwrap()
+    };
+    let a = generate("a.ndjson");
+    let b = generate("b.ndjson");
+    assert_eq!(a.len(), b.len());
+    assert!(a == b, "two runs differ");
+    assert_eq!(a.iter().filter(|&&c| c == b'\n').count(), 1000);
+}
+
+#[test]
+fn generated_records_pass_validation_and_cover_the_model() {
+    let generator = Generator::new(42, Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap());
+    let mut minors = 0;
+    let mut seen = [0usize; 8];
+    let mut bsns = std::collections::HashSet::new();
+    for i in 0..1000 {
+        let r = generator.patient(i);
+        let problems = validate_record(&r);
+        assert!(problems.is_empty(), "patient {i}: {problems:?}");
+        assert!(bsns.insert(r.patient.bsn.clone().unwrap()), "BSN repeated");
+        if inzage_domain::time::age_on(
+            r.patient.birth_date,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        ) < 16
+        {
+            minors += 1;
+        }
+        for (k, n) in [
+            r.episodes.len(),
+            r.journal.len(),
+            r.medication.len(),
+            r.results.len(),
+            r.letters.len(),
+            r.allergies.len(),
+            r.work_notes.len(),
+            r.journal.iter().filter(|l| l.meta.shield.is_some()).count(),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            seen[k] += n;
+        }
+    }
+    assert!(minors > 50, "minors exist: {minors}");
+    assert!(
+        seen.iter().all(|&n| n > 0),
+        "every kind of item occurs: {seen:?}"
+    );
+}
