@@ -103,27 +103,9 @@ pub async fn import_path(
         ..Default::default()
     };
     let mut resources = vec![];
-    for f in &files {
-        let name = f.display().to_string();
-        let text = match std::fs::read_to_string(f) {
-            Ok(t) => t,
-            Err(e) => {
-                summary
-                    .issues
-                    .push(issue(&name, format!("cannot read file: {e}")));
-                continue;
-            }
-        };
-        let text = if text.contains("${DATE") {
-            substitute_dates(&text, today)
-        } else {
-            text
-        };
-        match parse_document(&text) {
-            Ok(doc) => expand(&name, doc, &mut resources),
-            Err(e) => summary.issues.push(issue(&name, e.to_string())),
-        }
-    }
+    let (parsed, issues) = read_and_parse(&files, today);
+    resources.extend(parsed);
+    summary.issues.extend(issues);
     let mapped = map_resources(&resources, now, Actor::System("import".into()));
     summary.read = mapped.read;
     summary.issues.extend(mapped.issues);
@@ -167,6 +149,34 @@ pub async fn import_path(
         }
     }
     Ok(summary)
+}
+
+fn read_and_parse(
+    files: &[PathBuf],
+    today: chrono::NaiveDate,
+) -> (Vec<(String, inzage_fhir::Node)>, Vec<ImportIssue>) {
+    let mut resources = vec![];
+    let mut issues = vec![];
+    for f in files {
+        let name = f.display().to_string();
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                issues.push(issue(&name, format!("cannot read file: {e}")));
+                continue;
+            }
+        };
+        let text = if text.contains("${DATE") {
+            substitute_dates(&text, today)
+        } else {
+            text
+        };
+        match parse_document(&text) {
+            Ok(doc) => expand(&name, doc, &mut resources),
+            Err(e) => issues.push(issue(&name, e.to_string())),
+        }
+    }
+    (resources, issues)
 }
 
 fn issue(file: &str, message: String) -> ImportIssue {

@@ -11,6 +11,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// The import and store paths allocate many small strings; mimalloc handles that churn far
+// better than glibc malloc (measured with the ingest benchmark).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "inzage",

@@ -956,9 +956,14 @@ fn resolve_references(
 /// Expands a parsed document into resources: a Bundle into its entries, anything else as itself.
 pub fn expand(file: &str, doc: Node, out: &mut Vec<(String, Node)>) {
     if doc.resource_type() == "Bundle" {
-        for entry in doc.children("entry") {
-            if let Some(res) = entry.child("resource").and_then(|r| r.children.first()) {
-                expand(file, res.clone(), out);
+        for entry in doc.children.into_iter().filter(|c| c.name == "entry") {
+            let resource = entry
+                .children
+                .into_iter()
+                .find(|c| c.name == "resource")
+                .and_then(|r| r.children.into_iter().next());
+            if let Some(res) = resource {
+                expand(file, res, out);
             }
         }
     } else {
