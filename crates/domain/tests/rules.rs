@@ -1,0 +1,1127 @@
+//! The visibility and access rules, one test per rule of `spec/requirements.md` (R1-R46), with
+//! the clock and settings injected and boundaries tested on the exact day.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
+use inzage_domain::access::Viewer;
+use inzage_domain::codes::{ContactType, Nhg45Code, Ucum};
+use inzage_domain::time::start_of_local_day;
+use inzage_domain::visibility::{ExclusionReason as X, ItemKind, online_view, present};
+use inzage_domain::*;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+/// Midday in Amsterdam on a date: unambiguous for calendar rules.
+fn noon(date: NaiveDate) -> DateTime<Utc> {
+    start_of_local_day(date) + chrono::Duration::hours(12)
+}
+fn meta() -> ItemMeta {
+    ItemMeta::new(
+        Actor::System("test".into()),
+        Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+    )
+}
+fn shield(reason: ShieldReason) -> ItemMeta {
+    ItemMeta {
+        shield: Some(Shield {
+            reason,
+            text: "reden".into(),
+            by: Actor::System("gp".into()),
+            at: Utc::now(),
+        }),
+        ..meta()
+    }
+}
+const PATIENT_BSN: &str = "123456782";
+const PARENT_BSN: &str = "111222333";
+
+fn record(birth: NaiveDate) -> PatientRecord {
+    let practice = Practice {
+        id: PracticeId::new("p").unwrap(),
+        name: "Praktijk".into(),
+        agb: None,
+        address: None,
+        contact: ContactDetails::default(),
+    };
+    let gp = Practitioner {
+        id: PractitionerId::new("gp").unwrap(),
+        practice: Some(practice.id.clone()),
+        name: HumanName {
+            given: vec!["Anne".into()],
+            initials: None,
+            prefix: None,
+            family: "Arts".into(),
+        },
+        agb: None,
+        identifiers: vec![],
+        roles: vec![StaffRole::Gp],
+        contact: ContactDetails::default(),
+    };
+    let patient = Patient {
+        id: PatientId::new("pat").unwrap(),
+        practice: practice.id.clone(),
+        bsn: Some(Bsn::parse(PATIENT_BSN).unwrap()),
+        name: HumanName {
+            given: vec!["Sam".into()],
+            initials: None,
+            prefix: None,
+            family: "Test".into(),
+        },
+        birth_date: birth,
+        gender: Gender::Other,
+        address: None,
+        contact: ContactDetails::default(),
+        general_practitioner: Some(gp.id.clone()),
+        online_consent: Some(OnlineConsent {
+            portal: true,
+            pgo: true,
+            recorded_by: Actor::System("t".into()),
+            recorded_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+        }),
+        wants_results_immediately: false,
+        meta: meta(),
+    };
+    let mut r = PatientRecord::new(patient, practice);
+    r.practitioners.push(gp);
+    r
+}
+fn adult() -> PatientRecord {
+    record(d(1970, 5, 17))
+}
+fn episode(r: &mut PatientRecord, id: &str, end: Option<NaiveDate>, attention: bool) {
+    r.episodes.push(Episode {
+        id: EpisodeId::new(id).unwrap(),
+        title: format!("titel {id}"),
+        icpc: IcpcCode::parse("K86").ok(),
+        icpc_display: Some("Hypertensie zonder orgaanbeschadiging".into()),
+        start: PartialDate::Date(d(2019, 1, 1)),
+        end: end.map(PartialDate::Date),
+        attentiewaarde: attention,
+        first_encounter: None,
+        last_encounter: None,
+        problem: None,
+        care_manager: None,
+        meta: meta(),
+    });
+}
+fn contact(r: &mut PatientRecord, id: &str, ty: &str, date: NaiveDate) {
+    r.contacts.push(Contact {
+        id: ContactId::new(id).unwrap(),
+        contact_type: ContactType::parse(ty).unwrap(),
+        date,
+        end: None,
+        practitioner: None,
+        episode: None,
+        patient_took_part: None,
+        meta: meta(),
+    });
+}
+fn line(
+    r: &mut PatientRecord,
+    id: &str,
+    soep: Soep,
+    date: NaiveDate,
+    contact: Option<&str>,
+    episode: Option<&str>,
+) {
+    r.journal.push(JournalLine {
+        id: JournalLineId::new(id).unwrap(),
+        soep,
+        text: format!("tekst {id}"),
+        icpc: None,
+        icpc_display: None,
+        date,
+        contact: contact.map(|c| ContactId::new(c).unwrap()),
+        episode: episode.map(|e| EpisodeId::new(e).unwrap()),
+        author: None,
+        meta: meta(),
+    });
+}
+fn result(
+    r: &mut PatientRecord,
+    id: &str,
+    kind: ResultKind,
+    effective: DateTime<Utc>,
+    review: ReviewState,
+) {
+    r.results.push(LabResult {
+        id: ResultId::new(id).unwrap(),
+        kind,
+        code: Nhg45Code::parse("3208").unwrap(),
+        name: "glucose nuchter".into(),
+        other_codes: vec![],
+        value: ResultValue::Quantity {
+            value: Decimal::parse("7.1").unwrap(),
+            unit: Ucum::parse("mmol/L").ok(),
+        },
+        reference_range: Some(ReferenceRange {
+            low: Decimal::parse("3.5").ok(),
+            high: Decimal::parse("5.6").ok(),
+            text: None,
+        }),
+        interpretation: None,
+        effective,
+        review,
+        performer: None,
+        contact: None,
+        episode: None,
+        meta: meta(),
+    });
+}
+fn released() -> ReviewState {
+    ReviewState::Released {
+        by: Actor::System("gp".into()),
+        at: Utc::now(),
+    }
+}
+fn medication(r: &mut PatientRecord, id: &str, end: Option<NaiveDate>) {
+    r.medication.push(MedicationAgreement {
+        id: MedicationId::new(id).unwrap(),
+        product: Product {
+            source_id: None,
+            name: "PARACETAMOL".into(),
+            codes: vec![],
+        },
+        dosage_text: "zo nodig".into(),
+        dosage_codes: vec![],
+        period_start: Some(d(2024, 1, 1)),
+        period_end: end,
+        authored_on: None,
+        prescriber: None,
+        contact: None,
+        episode: None,
+        meta: meta(),
+    });
+}
+fn letter(r: &mut PatientRecord, id: &str, ty: LetterType, date: NaiveDate) {
+    r.letters.push(Letter {
+        id: LetterId::new(id).unwrap(),
+        direction: LetterDirection::Incoming,
+        letter_type: ty,
+        date,
+        title: "Brief".into(),
+        author: "Specialist".into(),
+        content: LetterContent::Reference {
+            uri: "urn:x".into(),
+        },
+        episode: None,
+        meta: meta(),
+    });
+}
+fn ids<T>(items: &[&T], id: impl Fn(&T) -> String) -> Vec<String> {
+    items.iter().map(|x| id(x)).collect()
+}
+fn settings() -> PracticeSettings {
+    PracticeSettings::default()
+}
+const TODAY: (i32, u32, u32) = (2026, 11, 23);
+fn today() -> NaiveDate {
+    d(TODAY.0, TODAY.1, TODAY.2)
+}
+
+// ---- A. the data set ----
+
+#[test]
+fn r01_active_episode_visible() {
+    let mut r = adult();
+    episode(&mut r, "e1", None, false);
+    episode(&mut r, "e2", Some(d(2030, 1, 1)), false); // ends in the future: still active
+    assert_eq!(
+        online_view(&r, &settings(), noon(today())).episodes.len(),
+        2
+    );
+}
+
+#[test]
+fn r02_closed_episode_with_attentiewaarde_visible() {
+    let mut r = adult();
+    episode(&mut r, "e1", Some(d(2025, 1, 1)), true);
+    assert_eq!(
+        online_view(&r, &settings(), noon(today())).episodes.len(),
+        1
+    );
+}
+
+#[test]
+fn r03_closed_episode_without_attentiewaarde_hidden() {
+    let mut r = adult();
+    episode(&mut r, "e1", Some(d(2025, 1, 1)), false);
+    line(&mut r, "s", Soep::S, d(2024, 6, 1), None, Some("e1")); // an S line does not make it visible
+    let v = online_view(&r, &settings(), noon(today()));
+    assert!(v.episodes.is_empty());
+    assert_eq!(
+        v.exclusion(ItemKind::Episode, "e1"),
+        Some(X::ClosedEpisodeWithoutAttention)
+    );
+}
+
+#[test]
+fn r04_closed_episode_with_visible_ep_line_visible() {
+    let mut r = adult();
+    episode(&mut r, "e1", Some(d(2025, 1, 1)), false);
+    line(&mut r, "p", Soep::P, d(2024, 6, 1), None, Some("e1"));
+    assert_eq!(
+        online_view(&r, &settings(), noon(today())).episodes.len(),
+        1
+    );
+    // ...but not when the only E/P line is from before the start date.
+    let mut r = adult();
+    episode(&mut r, "e1", Some(d(2025, 1, 1)), false);
+    line(&mut r, "p", Soep::P, d(2019, 6, 1), None, Some("e1"));
+    assert!(
+        online_view(&r, &settings(), noon(today()))
+            .episodes
+            .is_empty()
+    );
+}
+
+#[test]
+fn r05_r06_ep_lines_from_start_date_visible() {
+    let mut r = adult();
+    line(&mut r, "e", Soep::E, d(2020, 7, 1), None, None);
+    line(&mut r, "p", Soep::P, d(2020, 7, 1), None, None);
+    assert_eq!(online_view(&r, &settings(), noon(today())).journal.len(), 2);
+}
+
+#[test]
+fn r07_s_lines_never_visible() {
+    let mut r = adult();
+    line(&mut r, "s", Soep::S, d(2025, 1, 1), None, None);
+    let v = online_view(&r, &settings(), noon(today()));
+    assert!(v.journal.is_empty());
+    assert_eq!(
+        v.exclusion(ItemKind::JournalLine, "s"),
+        Some(X::SubjectiveLine)
+    );
+}
+
+#[test]
+fn r08_o_lines_never_visible() {
+    let mut r = adult();
+    line(&mut r, "o", Soep::O, d(2025, 1, 1), None, None);
+    let v = online_view(&r, &settings(), noon(today()));
+    assert!(v.journal.is_empty());
+    assert_eq!(
+        v.exclusion(ItemKind::JournalLine, "o"),
+        Some(X::ObjectiveLine)
+    );
+}
+
+#[test]
+fn r09_ep_lines_before_start_date_hidden_boundary() {
+    let mut r = adult();
+    line(&mut r, "before", Soep::E, d(2020, 6, 30), None, None);
+    line(&mut r, "on", Soep::E, d(2020, 7, 1), None, None);
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!(ids(&v.journal, |l| l.id.to_string()), vec!["on"]);
+    assert_eq!(
+        v.exclusion(ItemKind::JournalLine, "before"),
+        Some(X::BeforeJournalStartDate {
+            start: d(2020, 7, 1)
+        })
+    );
+    // The start date is a setting.
+    let s = PracticeSettings {
+        journal_start_date: d(2020, 6, 30),
+        ..settings()
+    };
+    assert_eq!(online_view(&r, &s, noon(today())).journal.len(), 2);
+}
+
+#[test]
+fn r09_the_date_is_the_dutch_calendar_date() {
+    // 23:30 UTC on 30 June 2020 is 1 July in Amsterdam: a view "now" then counts that day.
+    let now = Utc.with_ymd_and_hms(2020, 6, 30, 23, 30, 0).unwrap();
+    assert_eq!(time::local_date(now), d(2020, 7, 1));
+}
+
+#[test]
+fn r10_contact_without_patient_hidden() {
+    let mut r = adult();
+    contact(&mut r, "phone-relative", "09", d(2025, 1, 1)); // contact met derde
+    contact(&mut r, "consult", "03", d(2025, 1, 2));
+    line(
+        &mut r,
+        "a",
+        Soep::E,
+        d(2025, 1, 1),
+        Some("phone-relative"),
+        None,
+    );
+    line(&mut r, "b", Soep::P, d(2025, 1, 2), Some("consult"), None);
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!(ids(&v.journal, |l| l.id.to_string()), vec!["b"]);
+    assert_eq!(
+        v.exclusion(ItemKind::JournalLine, "a"),
+        Some(X::ContactWithoutPatient)
+    );
+    assert_eq!(
+        v.exclusion(ItemKind::Contact, "phone-relative"),
+        Some(X::ContactWithoutPatient)
+    );
+    // Staff can override per contact, both ways.
+    r.contacts[0].patient_took_part = Some(true);
+    r.contacts[1].patient_took_part = Some(false);
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!(ids(&v.journal, |l| l.id.to_string()), vec!["a"]);
+}
+
+#[test]
+fn r11_r12_treatments_and_prophylaxis_visible() {
+    let mut r = adult();
+    r.treatments.push(Treatment {
+        id: TreatmentId::new("t").unwrap(),
+        code: None,
+        description: "Wrat aangestipt".into(),
+        date: PartialDate::Year(2018),
+        episode: None,
+        meta: meta(),
+    });
+    r.prophylaxis.push(Prophylaxis {
+        id: ProphylaxisId::new("f").unwrap(),
+        code: None,
+        description: "Griepvaccinatie".into(),
+        date: PartialDate::Year(2018),
+        meta: meta(),
+    });
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!((v.treatments.len(), v.prophylaxis.len()), (1, 1));
+}
+
+#[test]
+fn r13_r14_current_medication_only() {
+    let mut r = adult();
+    medication(&mut r, "open", None);
+    medication(&mut r, "ends-today", Some(today()));
+    medication(&mut r, "ended-yesterday", Some(today() - Days::new(1)));
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!(
+        ids(&v.medication, |m| m.id.to_string()),
+        vec!["open", "ends-today"]
+    );
+    assert_eq!(
+        v.exclusion(ItemKind::Medication, "ended-yesterday"),
+        Some(X::MedicationEnded {
+            on: today() - Days::new(1)
+        })
+    );
+}
+
+#[test]
+fn r15_r16_allergies_including_inactive_and_contra_indications_visible() {
+    let mut r = adult();
+    r.allergies.push(Allergy {
+        id: AllergyId::new("a").unwrap(),
+        substance: Coding::new("urn:x", "1", Some("Prednisolon")),
+        category: AllergyCategory::Medication,
+        criticality: Some(Criticality::High),
+        status: AllergyStatus::Inactive,
+        onset: None,
+        reaction: None,
+        reaction_codes: vec![],
+        note: None,
+        recorder: None,
+        meta: meta(),
+    });
+    r.contra_indications.push(ContraIndication {
+        id: ContraIndicationId::new("c").unwrap(),
+        code: Coding::new("urn:x", "8011", Some("Nierfunctiestoornis")),
+        start: None,
+        end: None,
+        meta: meta(),
+    });
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!((v.allergies.len(), v.contra_indications.len()), (1, 1));
+}
+
+#[test]
+fn r17_r18_r19_results_window_boundary() {
+    let mut r = adult();
+    let cutoff = d(2025, 9, 23); // 14 months before 23 November 2026
+    result(
+        &mut r,
+        "exactly-14-months",
+        ResultKind::L,
+        noon(cutoff),
+        released(),
+    );
+    result(
+        &mut r,
+        "one-day-older",
+        ResultKind::L,
+        noon(cutoff - Days::new(1)),
+        released(),
+    );
+    result(
+        &mut r,
+        "measurement",
+        ResultKind::D,
+        noon(today() - Days::new(3)),
+        released(),
+    );
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!(
+        ids(&v.results, |x| x.id.to_string()),
+        vec!["exactly-14-months", "measurement"]
+    );
+    assert_eq!(
+        v.exclusion(ItemKind::Result, "one-day-older"),
+        Some(X::OutsideResultsWindow { cutoff })
+    );
+}
+
+#[test]
+fn r20_r21_letters_from_correspondence_start_date() {
+    let mut r = adult();
+    letter(
+        &mut r,
+        "before",
+        LetterType::SpecialistLetter,
+        d(2020, 6, 30),
+    );
+    letter(&mut r, "on", LetterType::SpecialistLetter, d(2020, 7, 1));
+    letter(
+        &mut r,
+        "referral",
+        LetterType::ReferralLetter,
+        d(2024, 1, 1),
+    );
+    letter(
+        &mut r,
+        "radiology",
+        LetterType::RadiologyReport,
+        d(2024, 1, 1),
+    );
+    letter(&mut r, "insurer", LetterType::Other, d(2024, 1, 1));
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!(
+        ids(&v.letters, |l| l.id.to_string()),
+        vec!["on", "referral", "radiology"]
+    );
+    assert_eq!(
+        v.exclusion(ItemKind::Letter, "before"),
+        Some(X::BeforeCorrespondenceStartDate {
+            start: d(2020, 7, 1)
+        })
+    );
+    assert_eq!(
+        v.exclusion(ItemKind::Letter, "insurer"),
+        Some(X::LetterTypeNotOnline)
+    );
+}
+
+#[test]
+fn r22_demographics_and_gp_visible() {
+    let r = adult();
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!(v.patient.id.as_str(), "pat");
+    assert_eq!(v.general_practitioner.unwrap().id.as_str(), "gp");
+}
+
+#[test]
+fn r23_work_notes_never_visible_nor_copied() {
+    let mut r = adult();
+    r.work_notes.push(WorkNote {
+        id: WorkNoteId::new("w").unwrap(),
+        author: PractitionerId::new("gp").unwrap(),
+        text: "privé".into(),
+        meta: meta(),
+    });
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!(
+        v.exclusion(ItemKind::WorkNote, "w"),
+        Some(X::PersonalWorkNote)
+    );
+    let copy = full_copy(&r, &settings(), noon(today()));
+    assert!(
+        copy.left_out
+            .iter()
+            .any(|e| e.item.id == "w" && e.reason == X::PersonalWorkNote)
+    );
+}
+
+// ---- B. release and shielding ----
+
+#[test]
+fn r26_held_result_is_a_placeholder_until_day_7() {
+    let mut r = adult();
+    let received = noon(d(2026, 11, 16));
+    result(
+        &mut r,
+        "lab",
+        ResultKind::L,
+        received,
+        ReviewState::Pending {
+            received_at: received,
+        },
+    );
+    let day6 = online_view(&r, &settings(), noon(d(2026, 11, 22)));
+    assert!(day6.results.is_empty());
+    assert_eq!(day6.held_results.len(), 1);
+    assert_eq!(day6.held_results[0].available_from, d(2026, 11, 23));
+    assert_eq!(
+        day6.exclusion(ItemKind::Result, "lab"),
+        Some(X::NotYetReleased {
+            available_from: d(2026, 11, 23)
+        })
+    );
+    let day7 = online_view(&r, &settings(), noon(d(2026, 11, 23)));
+    assert_eq!(day7.results.len(), 1);
+    assert!(day7.held_results.is_empty());
+}
+
+#[test]
+fn r26_placeholder_may_omit_the_test_name_and_never_has_a_value() {
+    let mut r = adult();
+    let received = noon(today());
+    result(
+        &mut r,
+        "lab",
+        ResultKind::L,
+        received,
+        ReviewState::Pending {
+            received_at: received,
+        },
+    );
+    let s = PracticeSettings {
+        held_result_placeholder_names_test: false,
+        ..settings()
+    };
+    let v = online_view(&r, &s, noon(today()));
+    assert_eq!(v.held_results[0].test_name, None);
+    assert!(v.results.is_empty());
+}
+
+#[test]
+fn r26_delay_zero_releases_at_once_and_gp_release_is_immediate() {
+    let mut r = adult();
+    let received = noon(today());
+    result(
+        &mut r,
+        "pending",
+        ResultKind::L,
+        received,
+        ReviewState::Pending {
+            received_at: received,
+        },
+    );
+    result(&mut r, "released", ResultKind::L, received, released());
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!(ids(&v.results, |x| x.id.to_string()), vec!["released"]);
+    let s = PracticeSettings {
+        result_release_delay_days: 0,
+        ..settings()
+    };
+    assert_eq!(online_view(&r, &s, noon(today())).results.len(), 2);
+}
+
+#[test]
+fn r26_patient_may_choose_immediate_results_when_the_practice_allows() {
+    let mut r = adult();
+    let received = noon(today());
+    result(
+        &mut r,
+        "pending",
+        ResultKind::L,
+        received,
+        ReviewState::Pending {
+            received_at: received,
+        },
+    );
+    r.patient.wants_results_immediately = true;
+    assert!(
+        online_view(&r, &settings(), noon(today()))
+            .results
+            .is_empty(),
+        "practice does not allow it"
+    );
+    let s = PracticeSettings {
+        patients_may_choose_immediate_results: true,
+        ..settings()
+    };
+    assert_eq!(online_view(&r, &s, noon(today())).results.len(), 1);
+}
+
+#[test]
+fn r27_withheld_result_stays_hidden_after_the_delay() {
+    let mut r = adult();
+    let received = noon(d(2026, 1, 1));
+    result(
+        &mut r,
+        "w",
+        ResultKind::L,
+        received,
+        ReviewState::Withheld {
+            by: Actor::System("gp".into()),
+            at: received,
+            reason: "bespreken".into(),
+        },
+    );
+    let v = online_view(&r, &settings(), noon(today()));
+    assert!(v.results.is_empty() && v.held_results.is_empty());
+    assert_eq!(v.exclusion(ItemKind::Result, "w"), Some(X::WithheldByGp));
+}
+
+#[test]
+fn r29_shielded_items_are_excluded_with_their_reason() {
+    let mut r = adult();
+    episode(&mut r, "e", None, true);
+    r.episodes[0].meta = shield(ShieldReason::PotentiallyHarmful);
+    line(&mut r, "p", Soep::P, d(2025, 1, 1), None, Some("e"));
+    medication(&mut r, "m", None);
+    r.medication[0].meta = shield(ShieldReason::NotYetDiscussed);
+    let v = online_view(&r, &settings(), noon(today()));
+    assert!(v.episodes.is_empty() && v.medication.is_empty() && v.journal.is_empty());
+    assert_eq!(
+        v.exclusion(ItemKind::Episode, "e"),
+        Some(X::Shielded {
+            reason: ShieldReason::PotentiallyHarmful
+        })
+    );
+    assert_eq!(
+        v.exclusion(ItemKind::JournalLine, "p"),
+        Some(X::EpisodeShielded)
+    );
+    assert_eq!(
+        v.exclusion(ItemKind::Medication, "m").unwrap().code(),
+        "shielded_not_yet_discussed"
+    );
+}
+
+#[test]
+fn r31_r32_full_copy_keeps_shielded_items_except_third_party() {
+    let mut r = adult();
+    line(&mut r, "held", Soep::E, d(2025, 1, 1), None, None);
+    r.journal[0].meta = shield(ShieldReason::NotYetDiscussed);
+    line(&mut r, "third", Soep::E, d(2025, 1, 1), None, None);
+    r.journal[1].meta = shield(ShieldReason::ThirdParty);
+    line(&mut r, "s", Soep::S, d(2025, 1, 1), None, None);
+    let copy = full_copy(&r, &settings(), noon(today()));
+    let kept: Vec<_> = copy.journal.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(
+        kept,
+        vec!["held", "s"],
+        "the full copy has S lines too, but not third-party items"
+    );
+    assert!(copy.not_online.iter().any(|e| e.item.id == "held"));
+    assert!(copy.left_out.iter().any(|e| e.item.id == "third"));
+}
+
+// ---- C. minors and representatives ----
+
+fn parent(r: &mut PatientRecord, consent: Option<ChildConsent>) -> Viewer {
+    r.representations.push(Representation {
+        id: RepresentationId::new("rep").unwrap(),
+        agent_bsn: Bsn::parse(PARENT_BSN).unwrap(),
+        agent_name: HumanName {
+            given: vec!["Ouder".into()],
+            initials: None,
+            prefix: None,
+            family: "Test".into(),
+        },
+        basis: RepresentationBasis::ParentalAuthority,
+        valid_from: d(2000, 1, 1),
+        valid_to: None,
+        scope: None,
+        evidence: Some(Evidence {
+            kind: "uittreksel gezagsregister".into(),
+            checked_by: Actor::System("gp".into()),
+            checked_at: Utc::now(),
+        }),
+        child_consent: consent,
+        revoked_at: None,
+    });
+    Viewer::Representative {
+        bsn: Bsn::parse(PARENT_BSN).unwrap(),
+        representation: RepresentationId::new("rep").unwrap(),
+    }
+}
+fn me() -> Viewer {
+    Viewer::Patient {
+        bsn: Bsn::parse(PATIENT_BSN).unwrap(),
+    }
+}
+fn under16_on() -> PracticeSettings {
+    PracticeSettings {
+        online_access_under_16: true,
+        ..settings()
+    }
+}
+
+#[test]
+fn r33_under_12_parent_only() {
+    let birth = d(2014, 11, 23); // 12 on 23 November 2026
+    let mut r = record(birth);
+    let p = parent(&mut r, None);
+    let day_before = noon(d(2026, 11, 22));
+    assert_eq!(
+        visible_record(&r, &me(), &under16_on(), day_before).unwrap_err(),
+        AccessDenied::UnderTwelve
+    );
+    assert!(
+        visible_record(&r, &p, &under16_on(), day_before).is_ok(),
+        "parent of an 11-year-old"
+    );
+}
+
+#[test]
+fn r34_r35_from_12_own_access_and_parent_needs_consent() {
+    let mut r = record(d(2014, 11, 23));
+    let p = parent(&mut r, None);
+    let birthday = noon(d(2026, 11, 23));
+    assert!(
+        visible_record(&r, &me(), &under16_on(), birthday).is_ok(),
+        "own access from the 12th birthday"
+    );
+    assert_eq!(
+        visible_record(&r, &p, &under16_on(), birthday).unwrap_err(),
+        AccessDenied::ChildConsentMissing
+    );
+    r.representations[0].child_consent = Some(ChildConsent {
+        given_at: noon(d(2026, 11, 23)) - chrono::Duration::hours(1),
+        recorded_by: Actor::System("gp".into()),
+        withdrawn_at: None,
+    });
+    assert!(visible_record(&r, &p, &under16_on(), birthday).is_ok());
+}
+
+#[test]
+fn r36_parental_access_ends_on_the_16th_birthday() {
+    let mut r = record(d(2010, 11, 23));
+    let consent = ChildConsent {
+        given_at: noon(d(2024, 1, 1)),
+        recorded_by: Actor::System("gp".into()),
+        withdrawn_at: None,
+    };
+    let p = parent(&mut r, Some(consent));
+    assert!(visible_record(&r, &p, &under16_on(), noon(d(2026, 11, 22))).is_ok());
+    assert_eq!(
+        visible_record(&r, &p, &under16_on(), noon(d(2026, 11, 23))).unwrap_err(),
+        AccessDenied::ChildIsSixteen
+    );
+}
+
+#[test]
+fn r37_withdrawal_ends_parental_access_immediately() {
+    let mut r = record(d(2012, 3, 1));
+    let withdrawn = noon(d(2026, 5, 1));
+    let consent = ChildConsent {
+        given_at: noon(d(2025, 1, 1)),
+        recorded_by: Actor::System("gp".into()),
+        withdrawn_at: Some(withdrawn),
+    };
+    let p = parent(&mut r, Some(consent));
+    assert!(
+        visible_record(
+            &r,
+            &p,
+            &under16_on(),
+            withdrawn - chrono::Duration::seconds(1)
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        visible_record(&r, &p, &under16_on(), withdrawn).unwrap_err(),
+        AccessDenied::ChildConsentWithdrawn
+    );
+}
+
+#[test]
+fn r38_sixteen_plus_decides_alone() {
+    let mut r = record(d(2008, 1, 1));
+    let p = parent(
+        &mut r,
+        Some(ChildConsent {
+            given_at: noon(d(2020, 1, 1)),
+            recorded_by: Actor::System("gp".into()),
+            withdrawn_at: None,
+        }),
+    );
+    assert!(
+        visible_record(&r, &me(), &settings(), noon(today())).is_ok(),
+        "16+ needs no under-16 setting"
+    );
+    assert_eq!(
+        visible_record(&r, &p, &under16_on(), noon(today())).unwrap_err(),
+        AccessDenied::ChildIsSixteen
+    );
+}
+
+#[test]
+fn r39_under_16_online_access_is_off_by_default() {
+    assert!(!PracticeSettings::default().online_access_under_16);
+    let mut r = record(d(2013, 1, 1));
+    let p = parent(
+        &mut r,
+        Some(ChildConsent {
+            given_at: noon(d(2025, 1, 1)),
+            recorded_by: Actor::System("gp".into()),
+            withdrawn_at: None,
+        }),
+    );
+    assert_eq!(
+        visible_record(&r, &me(), &settings(), noon(today())).unwrap_err(),
+        AccessDenied::Under16NotOffered
+    );
+    assert_eq!(
+        visible_record(&r, &p, &settings(), noon(today())).unwrap_err(),
+        AccessDenied::Under16NotOffered
+    );
+}
+
+#[test]
+fn r40_carer_needs_a_time_bounded_authorisation_and_scope_limits_sections() {
+    let mut r = adult();
+    let _ = parent(&mut r, None);
+    let rep = &mut r.representations[0];
+    rep.basis = RepresentationBasis::WrittenAuthorisation;
+    let carer = Viewer::Representative {
+        bsn: Bsn::parse(PARENT_BSN).unwrap(),
+        representation: rep.id.clone(),
+    };
+    assert_eq!(
+        visible_record(&r, &carer, &settings(), noon(today())).unwrap_err(),
+        AccessDenied::AuthorisationWithoutEndDate
+    );
+    r.representations[0].valid_to = Some(today());
+    medication(&mut r, "m", None);
+    line(&mut r, "p", Soep::P, d(2025, 1, 1), None, None);
+    assert_eq!(
+        visible_record(&r, &carer, &settings(), noon(today()))
+            .unwrap()
+            .journal
+            .len(),
+        1
+    );
+    r.representations[0].scope = Some(vec![Section::Medication]);
+    let v = visible_record(&r, &carer, &settings(), noon(today())).unwrap();
+    assert_eq!((v.medication.len(), v.journal.len()), (1, 0));
+    assert_eq!(
+        v.exclusion(ItemKind::JournalLine, "p"),
+        Some(X::OutsideAuthorisedScope)
+    );
+    assert_eq!(
+        visible_record(&r, &carer, &settings(), noon(today() + Days::new(1))).unwrap_err(),
+        AccessDenied::RepresentationExpired
+    );
+    r.representations[0].revoked_at = Some(noon(d(2026, 1, 1)));
+    assert_eq!(
+        visible_record(&r, &carer, &settings(), noon(today())).unwrap_err(),
+        AccessDenied::RepresentationRevoked
+    );
+}
+
+#[test]
+fn r41_representative_without_recorded_evidence_is_refused() {
+    let mut r = record(d(2020, 1, 1));
+    let p = parent(&mut r, None);
+    r.representations[0].evidence = None;
+    assert_eq!(
+        visible_record(&r, &p, &under16_on(), noon(today())).unwrap_err(),
+        AccessDenied::EvidenceMissing
+    );
+}
+
+#[test]
+fn r53_no_online_consent_no_access_and_others_are_refused() {
+    let mut r = adult();
+    let other = Viewer::Patient {
+        bsn: Bsn::parse(PARENT_BSN).unwrap(),
+    };
+    assert_eq!(
+        visible_record(&r, &other, &settings(), noon(today())).unwrap_err(),
+        AccessDenied::NotThisPatient
+    );
+    r.patient.online_consent = None;
+    assert_eq!(
+        visible_record(&r, &me(), &settings(), noon(today())).unwrap_err(),
+        AccessDenied::NoOnlineConsent
+    );
+}
+
+// ---- D. presentation ----
+
+#[test]
+fn r42_episode_title_first_icpc_second() {
+    let mut r = adult();
+    episode(&mut r, "e", None, false);
+    let l = present::episode_label(&r.episodes[0]);
+    assert_eq!(l.primary, "titel e");
+    assert_eq!(
+        l.secondary.as_deref(),
+        Some("K86 Hypertensie zonder orgaanbeschadiging")
+    );
+}
+
+#[test]
+fn r43_contact_title_is_episode_title_or_e_line_icpc() {
+    let mut r = adult();
+    episode(&mut r, "e", None, false);
+    contact(&mut r, "c1", "03", d(2025, 1, 1));
+    r.contacts[0].episode = Some(EpisodeId::new("e").unwrap());
+    contact(&mut r, "c2", "03", d(2025, 2, 1));
+    line(&mut r, "l", Soep::E, d(2025, 2, 1), Some("c2"), None);
+    r.journal[0].icpc_display = Some("Keelpijn".into());
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!(present::contact_title(&v, &r.contacts[0]), "titel e");
+    assert_eq!(present::contact_title(&v, &r.contacts[1]), "Keelpijn");
+}
+
+#[test]
+fn r44_result_with_name_value_unit_range_and_position() {
+    let mut r = adult();
+    result(&mut r, "x", ResultKind::L, noon(today()), released());
+    let line = present::result_line(&r.results[0]);
+    assert_eq!(
+        (
+            line.name.as_str(),
+            line.value.as_str(),
+            line.unit.as_deref(),
+            line.range.as_deref()
+        ),
+        ("glucose nuchter", "7.1", Some("mmol/L"), Some("3.5 - 5.6"))
+    );
+    assert_eq!(line.position, Some(RangePosition::Above));
+}
+
+// ---- properties ----
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_record() -> impl Strategy<Value = (PatientRecord, u32, u32)> {
+        let line_spec = (
+            0u8..4,
+            0u32..4000,
+            0u8..4,
+            proptest::option::of(0usize..4),
+            proptest::option::of(0usize..6),
+        );
+        let result_spec = (any::<bool>(), 0u32..800, 0u8..3, 0u8..4);
+        (
+            proptest::collection::vec(
+                (proptest::option::of(0u32..3000), any::<bool>(), 0u8..4),
+                0..4,
+            ),
+            proptest::collection::vec((0u8..3, 0u32..4000), 0..6),
+            proptest::collection::vec(line_spec, 0..30),
+            proptest::collection::vec(result_spec, 0..20),
+            0u32..3,
+            0u32..5000,
+            0u32..10,
+        )
+            .prop_map(
+                |(eps, contacts, lines, results, notes, age_days, days_ago)| {
+                    let mut r = record(today() - Days::new(u64::from(age_days) * 3 + 3650));
+                    let base = d(2016, 1, 1);
+                    for (i, (end, attention, sh)) in eps.iter().enumerate() {
+                        episode(
+                            &mut r,
+                            &format!("e{i}"),
+                            end.map(|e| base + Days::new(u64::from(e))),
+                            *attention,
+                        );
+                        if *sh == 0 {
+                            r.episodes[i].meta = shield(ShieldReason::Other);
+                        }
+                    }
+                    for (i, (ty, day)) in contacts.iter().enumerate() {
+                        contact(
+                            &mut r,
+                            &format!("c{i}"),
+                            ["03", "04", "09"][usize::from(*ty)],
+                            base + Days::new(u64::from(*day)),
+                        );
+                    }
+                    for (i, (soep, day, sh, c, e)) in lines.iter().enumerate() {
+                        let c = c.filter(|c| *c < r.contacts.len()).map(|c| format!("c{c}"));
+                        let e = e.filter(|e| *e < r.episodes.len()).map(|e| format!("e{e}"));
+                        line(
+                            &mut r,
+                            &format!("l{i}"),
+                            [Soep::S, Soep::O, Soep::E, Soep::P][usize::from(*soep)],
+                            base + Days::new(u64::from(*day)),
+                            c.as_deref(),
+                            e.as_deref(),
+                        );
+                        if *sh == 0 {
+                            r.journal[i].meta = shield(ShieldReason::ThirdParty);
+                        }
+                    }
+                    for (i, (lab, days, state, sh)) in results.iter().enumerate() {
+                        let at = noon(today() - Days::new(u64::from(*days)));
+                        let review = match state {
+                            0 => ReviewState::Pending { received_at: at },
+                            1 => released(),
+                            _ => ReviewState::Withheld {
+                                by: Actor::System("gp".into()),
+                                at,
+                                reason: "x".into(),
+                            },
+                        };
+                        result(
+                            &mut r,
+                            &format!("r{i}"),
+                            if *lab { ResultKind::L } else { ResultKind::D },
+                            at,
+                            review,
+                        );
+                        if *sh == 0 {
+                            r.results[i].meta = shield(ShieldReason::NotYetDiscussed);
+                        }
+                    }
+                    for i in 0..notes {
+                        r.work_notes.push(WorkNote {
+                            id: WorkNoteId::new(format!("w{i}")).unwrap(),
+                            author: PractitionerId::new("gp").unwrap(),
+                            text: "x".into(),
+                            meta: meta(),
+                        });
+                    }
+                    (r, age_days, days_ago)
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn nothing_hidden_leaks_and_the_view_is_a_deterministic_subset((mut r, _age, days_ago) in arb_record(), with_parent in any::<bool>()) {
+            let now = noon(today() - Days::new(u64::from(days_ago)));
+            let s = under16_on();
+            let p = parent(&mut r, Some(ChildConsent { given_at: noon(d(2000, 1, 1)), recorded_by: Actor::System("gp".into()), withdrawn_at: None }));
+            let viewer = if with_parent { p.clone() } else { me() };
+            let Ok(v) = visible_record(&r, &viewer, &s, now) else { return Ok(()) };
+            for l in &v.journal {
+                prop_assert!(matches!(l.soep, Soep::E | Soep::P));
+                prop_assert!(l.meta.shield.is_none());
+                prop_assert!(r.journal.iter().any(|x| x == *l));
+            }
+            for x in &v.results {
+                prop_assert!(x.meta.shield.is_none());
+                let withheld = matches!(x.review, ReviewState::Withheld { .. });
+                prop_assert!(!withheld);
+                if let ReviewState::Pending { received_at } = x.review {
+                    prop_assert!(time::local_date(received_at) + Days::new(7) <= v.today);
+                }
+            }
+            prop_assert!(v.episodes.iter().all(|e| e.meta.shield.is_none()));
+            // Every item is either shown or excluded, exactly once.
+            let shown = v.episodes.len() + v.contacts.len() + v.journal.len() + v.results.len() + v.medication.len();
+            let excluded = v.excluded.iter().filter(|e| matches!(e.item.kind, ItemKind::Episode | ItemKind::Contact | ItemKind::JournalLine | ItemKind::Result | ItemKind::Medication)).count();
+            prop_assert_eq!(shown + excluded, r.episodes.len() + r.contacts.len() + r.journal.len() + r.results.len() + r.medication.len());
+            prop_assert_eq!(v.excluded.iter().filter(|e| e.item.kind == ItemKind::WorkNote).count(), r.work_notes.len());
+            // Deterministic.
+            prop_assert_eq!(visible_record(&r, &viewer, &s, now).unwrap(), v.clone());
+            // A parent never sees more than the patient.
+            if let (Ok(pv), Ok(own)) = (visible_record(&r, &p, &s, now), visible_record(&r, &me(), &s, now)) {
+                prop_assert!(pv.journal.iter().all(|l| own.journal.contains(l)));
+                prop_assert!(pv.results.iter().all(|l| own.results.contains(l)));
+                prop_assert!(pv.episodes.iter().all(|l| own.episodes.contains(l)));
+            }
+        }
+    }
+}
