@@ -270,11 +270,16 @@ mod support {
     use super::*;
 
     pub async fn sqlite() -> (Store, tempfile::TempDir) {
+        let (s, dir, _) = sqlite_with_url().await;
+        (s, dir)
+    }
+
+    pub async fn sqlite_with_url() -> (Store, tempfile::TempDir, String) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let s = Store::connect(&url).await.unwrap();
         s.migrate().await.unwrap();
-        (s, dir)
+        (s, dir, url)
     }
 
     pub fn pg_admin_url() -> String {
@@ -282,8 +287,12 @@ mod support {
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
     }
 
-    /// A fresh database on the test server, or `None` (and a clear notice) when none answers.
     pub async fn postgres() -> Option<Store> {
+        postgres_with_url().await.map(|(s, _)| s)
+    }
+
+    /// A fresh database on the test server, or `None` (and a clear notice) when none answers.
+    pub async fn postgres_with_url() -> Option<(Store, String)> {
         use sqlx::Connection;
         let admin = pg_admin_url();
         let mut conn = match sqlx::PgConnection::connect(&admin).await {
@@ -302,9 +311,23 @@ mod support {
             .await
             .unwrap();
         let (base, _) = admin.rsplit_once('/').unwrap();
-        let s = Store::connect(&format!("{base}/{name}")).await.unwrap();
+        let url = format!("{base}/{name}");
+        let s = Store::connect(&url).await.unwrap();
         s.migrate().await.unwrap();
-        Some(s)
+        Some((s, url))
+    }
+
+    /// Removes a test database (closing the connections the test left open).
+    pub async fn drop_database(url: &str) {
+        use sqlx::Connection;
+        let name = url.rsplit('/').next().unwrap().to_owned();
+        let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     }
 
     fn rand_suffix() -> u64 {
@@ -333,8 +356,9 @@ macro_rules! suite {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    if let Some(s) = super::support::postgres().await {
+                    if let Some((s, url)) = super::support::postgres_with_url().await {
                         super::$name(s).await;
+                        super::support::drop_database(&url).await;
                     }
                 }
             )*
@@ -353,3 +377,90 @@ suite!(
     patient_list_and_counts,
     migrations_are_idempotent_and_keep_data,
 );
+
+// ---- the audit log resists change, and a change made around the database's guard is detected ----
+
+#[tokio::test]
+async fn sqlite_audit_log_refuses_changes_and_detects_tampering() {
+    use sqlx::Connection;
+    let (s, _dir, url) = support::sqlite_with_url().await;
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    s.append_audit(audit(&r, EventType::Read)).await.unwrap();
+    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    assert!(
+        sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 1")
+            .execute(&mut c)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_log WHERE seq = 1")
+            .execute(&mut c)
+            .await
+            .is_err()
+    );
+    assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(2));
+    // Someone with file access removes the guard and edits a row: the chain shows it.
+    sqlx::query("DROP TRIGGER audit_log_no_update")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET user_id = 'someone-else' WHERE seq = 1")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.verify_audit_chain().await.unwrap(),
+        Err(ChainBroken { seq: 1 })
+    );
+}
+
+#[tokio::test]
+async fn postgres_audit_log_refuses_changes_and_detects_tampering() {
+    use sqlx::Connection;
+    let Some((s, url)) = support::postgres_with_url().await else {
+        return;
+    };
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    s.append_audit(audit(&r, EventType::Read)).await.unwrap();
+    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+    assert!(
+        sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 1")
+            .execute(&mut c)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+            .execute(&mut c)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("TRUNCATE audit_log")
+            .execute(&mut c)
+            .await
+            .is_err()
+    );
+    assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(2));
+    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 1")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.verify_audit_chain().await.unwrap(),
+        Err(ChainBroken { seq: 2 })
+    );
+    drop(c);
+    support::drop_database(&url).await;
+}
