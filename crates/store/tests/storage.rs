@@ -287,10 +287,6 @@ mod support {
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
     }
 
-    pub async fn postgres() -> Option<Store> {
-        postgres_with_url().await.map(|(s, _)| s)
-    }
-
     /// A fresh database on the test server, or `None` (and a clear notice) when none answers.
     pub async fn postgres_with_url() -> Option<(Store, String)> {
         use sqlx::Connection;
