@@ -1125,3 +1125,25 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn r24_data_from_other_providers_is_shown_as_part_of_the_record() {
+    let mut r = adult();
+    letter(
+        &mut r,
+        "hospital",
+        LetterType::DischargeLetter,
+        d(2024, 3, 1),
+    );
+    r.letters[0].meta.source = Source::OtherProvider {
+        name: "Ziekenhuis".into(),
+    };
+    result(&mut r, "lab", ResultKind::L, noon(today()), released());
+    r.results[0].meta.source = Source::OtherProvider { name: "Lab".into() };
+    let v = online_view(&r, &settings(), noon(today()));
+    assert_eq!((v.letters.len(), v.results.len()), (1, 1));
+    assert!(matches!(
+        v.letters[0].meta.source,
+        Source::OtherProvider { .. }
+    ));
+}
