@@ -102,14 +102,51 @@ pub async fn import_path(
         files: files.len(),
         ..Default::default()
     };
-    let mut resources = vec![];
-    let (parsed, issues) = read_and_parse(&files, today);
-    resources.extend(parsed);
-    summary.issues.extend(issues);
-    let mapped = map_resources(&resources, now, Actor::System("import".into()));
-    summary.read = mapped.read;
-    summary.issues.extend(mapped.issues);
-    for record in mapped.records {
+    // A Bundle that maps cleanly on its own (one patient, every reference inside it) is saved
+    // straight away and freed: a practice export of many patients then streams in bounded memory.
+    // Everything else (loose resources, Bundles that point outside themselves) is mapped together
+    // at the end, so references across files still resolve.
+    let mut deferred = vec![];
+    for f in &files {
+        let (parsed, issues) = read_and_parse(std::slice::from_ref(f), today);
+        summary.issues.extend(issues);
+        let is_bundle = parsed.len() > 1
+            || parsed
+                .first()
+                .is_some_and(|(_, n)| n.resource_type() == "Bundle");
+        if is_bundle {
+            let mapped = map_resources(&parsed, now, Actor::System("import".into()));
+            if mapped.issues.is_empty() && !mapped.records.is_empty() {
+                add_counts(&mut summary, &mapped.read);
+                save_records(store, mapped.records, now, &mut summary).await?;
+                continue;
+            }
+        }
+        deferred.extend(parsed);
+    }
+    if !deferred.is_empty() {
+        let mapped = map_resources(&deferred, now, Actor::System("import".into()));
+        add_counts(&mut summary, &mapped.read);
+        summary.issues.extend(mapped.issues);
+        save_records(store, mapped.records, now, &mut summary).await?;
+    }
+    Ok(summary)
+}
+
+fn add_counts(summary: &mut ImportSummary, read: &BTreeMap<String, usize>) {
+    for (t, n) in read {
+        *summary.read.entry(t.clone()).or_default() += n;
+    }
+}
+
+/// Merges each record with what is stored and saves it atomically with its audit entry.
+async fn save_records(
+    store: &Store,
+    records: Vec<inzage_domain::PatientRecord>,
+    now: DateTime<Utc>,
+    summary: &mut ImportSummary,
+) -> Result<(), AnyError> {
+    for record in records {
         let merged = match store.load_record(&record.patient.id).await? {
             Some(old) => merge_import(&old, record),
             None => record,
@@ -148,7 +185,7 @@ pub async fn import_path(
             }
         }
     }
-    Ok(summary)
+    Ok(())
 }
 
 fn read_and_parse(

@@ -220,3 +220,34 @@ fn generated_records_pass_validation_and_cover_the_model() {
         "every kind of item occurs: {seen:?}"
     );
 }
+
+#[tokio::test]
+async fn a_directory_of_patient_bundles_imports_each_patient() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("export");
+    std::fs::create_dir_all(&input).unwrap();
+    for (i, bsn) in ["123456782", "111222333"].iter().enumerate() {
+        let bundle = format!(
+            r#"{{"resourceType":"Bundle","type":"collection","entry":[
+              {{"resource":{{"resourceType":"Patient","id":"bp{i}","identifier":[{{"system":"http://fhir.nl/fhir/NamingSystem/bsn","value":"{bsn}"}}],"name":[{{"family":"Bundel{i}"}}],"birthDate":"1960-01-0{d}"}}}},
+              {{"resource":{{"resourceType":"Observation","id":"bp{i}-p","code":{{"coding":[{{"system":"http://fhir.nl/fhir/NamingSystem/journaalregeltypen","code":"P"}}]}},"subject":{{"reference":"Patient/bp{i}"}},"effectiveDateTime":"2025-01-02","valueString":"Controle"}}}}
+            ]}}"#,
+            d = i + 1
+        );
+        std::fs::write(input.join(format!("patient{i}.json")), bundle).unwrap();
+    }
+    let (ok, out) = run(dir.path(), &["import", input.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("2 created") && out.contains("Patient: 2") && out.contains("Observation: 2"),
+        "{out}"
+    );
+    let s = store(dir.path()).await;
+    let r = s
+        .load_record(&inzage_domain::PatientId::new("bp1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.journal.len(), 1);
+    assert_eq!(s.audit_for_patient(&r.patient.id).await.unwrap().len(), 1);
+}
