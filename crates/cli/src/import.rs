@@ -12,7 +12,7 @@ use inzage_domain::merge::merge_import;
 use inzage_domain::time::local_date;
 use inzage_fhir::placeholders::substitute_dates;
 use inzage_fhir::{ImportIssue, Severity, expand, map_resources, parse_document};
-use inzage_store::{AuditEvent, Channel, EventType, RecordStore, SaveOutcome, Store};
+use inzage_store::{EventType, RecordStore, SaveOutcome, Store};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -152,17 +152,13 @@ async fn save_records(
             None => record,
         };
         let items = merged.item_count();
-        let audit = AuditEvent {
-            at: now,
-            event: EventType::Transfer,
-            patient: Some(merged.patient.id.clone()),
-            user: "cli".into(),
-            responsible_user: "cli".into(),
-            role: "operator".into(),
-            channel: Channel::Cli,
-            request_id: format!("import-{}", now.timestamp_micros()),
-            detail: format!("fhir import: {items} items"),
-        };
+        let audit = crate::cli_audit(
+            EventType::Transfer,
+            &merged.patient.id,
+            now,
+            format!("import-{}", now.timestamp_micros()),
+            format!("fhir import: {items} items"),
+        );
         match store.save_record(&merged, audit).await {
             Ok(SaveOutcome::Created) => {
                 summary.created += 1;

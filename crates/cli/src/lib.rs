@@ -7,7 +7,9 @@ pub mod import;
 pub mod pdf;
 pub mod serve;
 
-use inzage_store::{RecordStore, Store};
+use chrono::{DateTime, Utc};
+use inzage_domain::PatientId;
+use inzage_store::{AuditEvent, Channel, EventType, RecordStore, Store};
 
 pub type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -24,4 +26,25 @@ pub async fn open_store(url: &str) -> Result<Store, AnyError> {
     let store = Store::connect(url).await?;
     store.migrate().await?;
     Ok(store)
+}
+
+/// The audit entry for something an operator did to a patient's record from the command line.
+pub fn cli_audit(
+    event: EventType,
+    patient: &PatientId,
+    at: DateTime<Utc>,
+    request_id: String,
+    detail: String,
+) -> AuditEvent {
+    AuditEvent {
+        at,
+        event,
+        patient: Some(patient.clone()),
+        user: "cli".into(),
+        responsible_user: "cli".into(),
+        role: "operator".into(),
+        channel: Channel::Cli,
+        request_id,
+        detail,
+    }
 }

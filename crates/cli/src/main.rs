@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use inzage::config::{Config, init_logging};
 use inzage::generate::Generator;
 use inzage::{AnyError, open_store, serve};
-use inzage_store::{AuditEvent, Channel, EventType, RecordStore, Store};
+use inzage_store::{EventType, RecordStore, Store};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -111,17 +111,13 @@ async fn generate_into(
     let bar = progress(patients, "generating");
     for i in 0..patients {
         let record = generator.patient(i);
-        let audit = AuditEvent {
-            at: now,
-            event: EventType::Create,
-            patient: Some(record.patient.id.clone()),
-            user: "cli".into(),
-            responsible_user: "cli".into(),
-            role: "operator".into(),
-            channel: Channel::Cli,
-            request_id: format!("generate-{seed}"),
-            detail: format!("synthetic record: {} items", record.item_count()),
-        };
+        let audit = inzage::cli_audit(
+            EventType::Create,
+            &record.patient.id,
+            now,
+            format!("generate-{seed}"),
+            format!("synthetic record: {} items", record.item_count()),
+        );
         store.save_record(&record, audit).await?;
         bar.inc(1);
     }
