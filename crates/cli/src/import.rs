@@ -68,19 +68,29 @@ impl std::fmt::Display for ImportSummary {
     }
 }
 
+/// The FHIR files to import: `path` itself when it is a file (whatever its name), otherwise every
+/// `.json` and `.xml` file below it, in name order.
 fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
-        entries.sort();
-        for e in entries {
-            collect_files(&e, out)?;
-        }
-    } else if path.extension().is_some_and(|x| x == "json" || x == "xml")
-        || path.is_file() && out.is_empty()
-    {
+        collect_dir(path, out)
+    } else {
+        std::fs::metadata(path)?;
         out.push(path.to_owned());
+        Ok(())
+    }
+}
+
+fn collect_dir(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            collect_dir(&e, out)?;
+        } else if e.extension().is_some_and(|x| x == "json" || x == "xml") {
+            out.push(e);
+        }
     }
     Ok(())
 }

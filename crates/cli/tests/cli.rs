@@ -236,6 +236,8 @@ async fn a_directory_of_patient_bundles_imports_each_patient() {
         );
         std::fs::write(input.join(format!("patient{i}.json")), bundle).unwrap();
     }
+    // Other files in the folder are not FHIR and are not read.
+    std::fs::write(input.join("LEESMIJ.txt"), "export van de praktijk").unwrap();
     let (ok, out) = run(dir.path(), &["import", input.to_str().unwrap()]);
     assert!(ok, "{out}");
     assert!(
