@@ -29,6 +29,17 @@ pub enum Viewer {
     },
 }
 
+/// Through which online channel the record is opened. The patient consents to each separately
+/// (R53): consent to the portal does not open the record to PGO apps, nor the other way round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnlineChannel {
+    /// The practice's patient portal.
+    Portal,
+    /// A PGO (personal health environment) over MedMij.
+    Pgo,
+}
+
 /// Why access is refused. Safe to show to the person asking (no medical content).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "snake_case")]
@@ -77,10 +88,11 @@ impl Access {
     }
 }
 
-/// Decides whether `viewer` may open `record` online at `now`.
+/// Decides whether `viewer` may open `record` online through `channel` at `now`.
 pub fn authorize(
     record: &PatientRecord,
     viewer: &Viewer,
+    channel: OnlineChannel,
     settings: &PracticeSettings,
     now: DateTime<Utc>,
 ) -> Result<Access, AccessDenied> {
@@ -90,7 +102,10 @@ pub fn authorize(
         .patient
         .online_consent
         .as_ref()
-        .is_none_or(|c| !c.portal && !c.pgo)
+        .is_none_or(|c| match channel {
+            OnlineChannel::Portal => !c.portal,
+            OnlineChannel::Pgo => !c.pgo,
+        })
     {
         return Err(AccessDenied::NoOnlineConsent);
     }

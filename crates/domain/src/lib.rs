@@ -17,7 +17,7 @@ pub mod time;
 pub mod validate;
 pub mod visibility;
 
-pub use access::{AccessDenied, Viewer};
+pub use access::{AccessDenied, OnlineChannel, Viewer};
 pub use codes::{Bsn, Coding, IcpcCode};
 pub use ids::*;
 pub use record::*;

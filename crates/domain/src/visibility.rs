@@ -8,7 +8,7 @@
 //! The functions are pure and deterministic: the same record, viewer, settings and instant
 //! always give the same view. Items are borrowed from the record, never copied.
 
-use crate::access::{Access, AccessDenied, Viewer, authorize};
+use crate::access::{Access, AccessDenied, OnlineChannel, Viewer, authorize};
 use crate::ids::*;
 use crate::record::*;
 use crate::settings::PracticeSettings;
@@ -247,10 +247,11 @@ impl PatientView<'_> {
 pub fn visible_record<'a>(
     record: &'a PatientRecord,
     viewer: &Viewer,
+    channel: OnlineChannel,
     settings: &PracticeSettings,
     now: DateTime<Utc>,
 ) -> Result<PatientView<'a>, AccessDenied> {
-    let access = authorize(record, viewer, settings, now)?;
+    let access = authorize(record, viewer, channel, settings, now)?;
     Ok(view_with_access(record, &access, settings, now))
 }
 

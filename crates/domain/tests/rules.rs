@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
-use inzage_domain::access::Viewer;
+use inzage_domain::access::{OnlineChannel, Viewer};
 use inzage_domain::codes::{ContactType, Nhg45Code, Ucum};
 use inzage_domain::time::start_of_local_day;
 use inzage_domain::visibility::{ExclusionReason as X, ItemKind, online_view, present};
@@ -756,11 +756,11 @@ fn r33_under_12_parent_only() {
     let p = parent(&mut r, None);
     let day_before = noon(d(2026, 11, 22));
     assert_eq!(
-        visible_record(&r, &me(), &under16_on(), day_before).unwrap_err(),
+        visible_record(&r, &me(), OnlineChannel::Portal, &under16_on(), day_before).unwrap_err(),
         AccessDenied::UnderTwelve
     );
     assert!(
-        visible_record(&r, &p, &under16_on(), day_before).is_ok(),
+        visible_record(&r, &p, OnlineChannel::Portal, &under16_on(), day_before).is_ok(),
         "parent of an 11-year-old"
     );
 }
@@ -771,11 +771,11 @@ fn r34_r35_from_12_own_access_and_parent_needs_consent() {
     let p = parent(&mut r, None);
     let birthday = noon(d(2026, 11, 23));
     assert!(
-        visible_record(&r, &me(), &under16_on(), birthday).is_ok(),
+        visible_record(&r, &me(), OnlineChannel::Portal, &under16_on(), birthday).is_ok(),
         "own access from the 12th birthday"
     );
     assert_eq!(
-        visible_record(&r, &p, &under16_on(), birthday).unwrap_err(),
+        visible_record(&r, &p, OnlineChannel::Portal, &under16_on(), birthday).unwrap_err(),
         AccessDenied::ChildConsentMissing
     );
     r.representations[0].child_consent = Some(ChildConsent {
@@ -783,7 +783,7 @@ fn r34_r35_from_12_own_access_and_parent_needs_consent() {
         recorded_by: Actor::System("gp".into()),
         withdrawn_at: None,
     });
-    assert!(visible_record(&r, &p, &under16_on(), birthday).is_ok());
+    assert!(visible_record(&r, &p, OnlineChannel::Portal, &under16_on(), birthday).is_ok());
 }
 
 #[test]
@@ -795,9 +795,25 @@ fn r36_parental_access_ends_on_the_16th_birthday() {
         withdrawn_at: None,
     };
     let p = parent(&mut r, Some(consent));
-    assert!(visible_record(&r, &p, &under16_on(), noon(d(2026, 11, 22))).is_ok());
+    assert!(
+        visible_record(
+            &r,
+            &p,
+            OnlineChannel::Portal,
+            &under16_on(),
+            noon(d(2026, 11, 22))
+        )
+        .is_ok()
+    );
     assert_eq!(
-        visible_record(&r, &p, &under16_on(), noon(d(2026, 11, 23))).unwrap_err(),
+        visible_record(
+            &r,
+            &p,
+            OnlineChannel::Portal,
+            &under16_on(),
+            noon(d(2026, 11, 23))
+        )
+        .unwrap_err(),
         AccessDenied::ChildIsSixteen
     );
 }
@@ -816,13 +832,14 @@ fn r37_withdrawal_ends_parental_access_immediately() {
         visible_record(
             &r,
             &p,
+            OnlineChannel::Portal,
             &under16_on(),
             withdrawn - chrono::Duration::seconds(1)
         )
         .is_ok()
     );
     assert_eq!(
-        visible_record(&r, &p, &under16_on(), withdrawn).unwrap_err(),
+        visible_record(&r, &p, OnlineChannel::Portal, &under16_on(), withdrawn).unwrap_err(),
         AccessDenied::ChildConsentWithdrawn
     );
 }
@@ -839,11 +856,11 @@ fn r38_sixteen_plus_decides_alone() {
         }),
     );
     assert!(
-        visible_record(&r, &me(), &settings(), noon(today())).is_ok(),
+        visible_record(&r, &me(), OnlineChannel::Portal, &settings(), noon(today())).is_ok(),
         "16+ needs no under-16 setting"
     );
     assert_eq!(
-        visible_record(&r, &p, &under16_on(), noon(today())).unwrap_err(),
+        visible_record(&r, &p, OnlineChannel::Portal, &under16_on(), noon(today())).unwrap_err(),
         AccessDenied::ChildIsSixteen
     );
 }
@@ -861,11 +878,11 @@ fn r39_under_16_online_access_is_off_by_default() {
         }),
     );
     assert_eq!(
-        visible_record(&r, &me(), &settings(), noon(today())).unwrap_err(),
+        visible_record(&r, &me(), OnlineChannel::Portal, &settings(), noon(today())).unwrap_err(),
         AccessDenied::Under16NotOffered
     );
     assert_eq!(
-        visible_record(&r, &p, &settings(), noon(today())).unwrap_err(),
+        visible_record(&r, &p, OnlineChannel::Portal, &settings(), noon(today())).unwrap_err(),
         AccessDenied::Under16NotOffered
     );
 }
@@ -881,33 +898,67 @@ fn r40_carer_needs_a_time_bounded_authorisation_and_scope_limits_sections() {
         representation: rep.id.clone(),
     };
     assert_eq!(
-        visible_record(&r, &carer, &settings(), noon(today())).unwrap_err(),
+        visible_record(
+            &r,
+            &carer,
+            OnlineChannel::Portal,
+            &settings(),
+            noon(today())
+        )
+        .unwrap_err(),
         AccessDenied::AuthorisationWithoutEndDate
     );
     r.representations[0].valid_to = Some(today());
     medication(&mut r, "m", None);
     line(&mut r, "p", Soep::P, d(2025, 1, 1), None, None);
     assert_eq!(
-        visible_record(&r, &carer, &settings(), noon(today()))
-            .unwrap()
-            .journal
-            .len(),
+        visible_record(
+            &r,
+            &carer,
+            OnlineChannel::Portal,
+            &settings(),
+            noon(today())
+        )
+        .unwrap()
+        .journal
+        .len(),
         1
     );
     r.representations[0].scope = Some(vec![Section::Medication]);
-    let v = visible_record(&r, &carer, &settings(), noon(today())).unwrap();
+    let v = visible_record(
+        &r,
+        &carer,
+        OnlineChannel::Portal,
+        &settings(),
+        noon(today()),
+    )
+    .unwrap();
     assert_eq!((v.medication.len(), v.journal.len()), (1, 0));
     assert_eq!(
         v.exclusion(ItemKind::JournalLine, "p"),
         Some(X::OutsideAuthorisedScope)
     );
     assert_eq!(
-        visible_record(&r, &carer, &settings(), noon(today() + Days::new(1))).unwrap_err(),
+        visible_record(
+            &r,
+            &carer,
+            OnlineChannel::Portal,
+            &settings(),
+            noon(today() + Days::new(1))
+        )
+        .unwrap_err(),
         AccessDenied::RepresentationExpired
     );
     r.representations[0].revoked_at = Some(noon(d(2026, 1, 1)));
     assert_eq!(
-        visible_record(&r, &carer, &settings(), noon(today())).unwrap_err(),
+        visible_record(
+            &r,
+            &carer,
+            OnlineChannel::Portal,
+            &settings(),
+            noon(today())
+        )
+        .unwrap_err(),
         AccessDenied::RepresentationRevoked
     );
 }
@@ -918,7 +969,7 @@ fn r41_representative_without_recorded_evidence_is_refused() {
     let p = parent(&mut r, None);
     r.representations[0].evidence = None;
     assert_eq!(
-        visible_record(&r, &p, &under16_on(), noon(today())).unwrap_err(),
+        visible_record(&r, &p, OnlineChannel::Portal, &under16_on(), noon(today())).unwrap_err(),
         AccessDenied::EvidenceMissing
     );
 }
@@ -930,14 +981,47 @@ fn r53_no_online_consent_no_access_and_others_are_refused() {
         bsn: Bsn::parse(PARENT_BSN).unwrap(),
     };
     assert_eq!(
-        visible_record(&r, &other, &settings(), noon(today())).unwrap_err(),
+        visible_record(
+            &r,
+            &other,
+            OnlineChannel::Portal,
+            &settings(),
+            noon(today())
+        )
+        .unwrap_err(),
         AccessDenied::NotThisPatient
     );
     r.patient.online_consent = None;
     assert_eq!(
-        visible_record(&r, &me(), &settings(), noon(today())).unwrap_err(),
+        visible_record(&r, &me(), OnlineChannel::Portal, &settings(), noon(today())).unwrap_err(),
         AccessDenied::NoOnlineConsent
     );
+}
+
+#[test]
+fn r53_consent_is_per_channel() {
+    let mut r = adult();
+    let consent = |portal, pgo| OnlineConsent {
+        portal,
+        pgo,
+        recorded_by: Actor::System("gp".into()),
+        recorded_at: noon(d(2025, 1, 1)),
+    };
+    let open = |r: &PatientRecord, channel| {
+        visible_record(r, &me(), channel, &settings(), noon(today())).map(|_| ())
+    };
+    r.patient.online_consent = Some(consent(true, false));
+    assert_eq!(open(&r, OnlineChannel::Portal), Ok(()));
+    assert_eq!(
+        open(&r, OnlineChannel::Pgo),
+        Err(AccessDenied::NoOnlineConsent)
+    );
+    r.patient.online_consent = Some(consent(false, true));
+    assert_eq!(
+        open(&r, OnlineChannel::Portal),
+        Err(AccessDenied::NoOnlineConsent)
+    );
+    assert_eq!(open(&r, OnlineChannel::Pgo), Ok(()));
 }
 
 // ---- D. presentation ----
@@ -1094,7 +1178,7 @@ mod properties {
             let s = under16_on();
             let p = parent(&mut r, Some(ChildConsent { given_at: noon(d(2000, 1, 1)), recorded_by: Actor::System("gp".into()), withdrawn_at: None }));
             let viewer = if with_parent { p.clone() } else { me() };
-            let Ok(v) = visible_record(&r, &viewer, &s, now) else { return Ok(()) };
+            let Ok(v) = visible_record(&r, &viewer, OnlineChannel::Portal, &s, now) else { return Ok(()) };
             for l in &v.journal {
                 prop_assert!(matches!(l.soep, Soep::E | Soep::P));
                 prop_assert!(l.meta.shield.is_none());
@@ -1115,9 +1199,9 @@ mod properties {
             prop_assert_eq!(shown + excluded, r.episodes.len() + r.contacts.len() + r.journal.len() + r.results.len() + r.medication.len());
             prop_assert_eq!(v.excluded.iter().filter(|e| e.item.kind == ItemKind::WorkNote).count(), r.work_notes.len());
             // Deterministic.
-            prop_assert_eq!(visible_record(&r, &viewer, &s, now).unwrap(), v.clone());
+            prop_assert_eq!(visible_record(&r, &viewer, OnlineChannel::Portal, &s, now).unwrap(), v.clone());
             // A parent never sees more than the patient.
-            if let (Ok(pv), Ok(own)) = (visible_record(&r, &p, &s, now), visible_record(&r, &me(), &s, now)) {
+            if let (Ok(pv), Ok(own)) = (visible_record(&r, &p, OnlineChannel::Portal, &s, now), visible_record(&r, &me(), OnlineChannel::Portal, &s, now)) {
                 prop_assert!(pv.journal.iter().all(|l| own.journal.contains(l)));
                 prop_assert!(pv.results.iter().all(|l| own.results.contains(l)));
                 prop_assert!(pv.episodes.iter().all(|l| own.episodes.contains(l)));
