@@ -2,8 +2,9 @@
 //!
 //! Each file is read whole; a file that cannot be parsed is reported and skipped. Resources are
 //! mapped by `inzage_fhir`; each patient's record is merged with what is stored
-//! (`inzage_domain::merge`) and saved in one transaction with its audit entry, so a patient's
-//! record is either fully updated or untouched. Re-importing the same data changes nothing.
+//! (`inzage_domain::merge`) and saved atomically with its audit entry, so a patient's record is
+//! either fully updated or untouched. Records are saved in batches (one transaction, a savepoint
+//! per record), which keeps that guarantee with far fewer commits. Re-importing the same data changes nothing.
 
 use crate::AnyError;
 use chrono::{DateTime, Utc};
@@ -117,6 +118,7 @@ pub async fn import_path(
     // Everything else (loose resources, Bundles that point outside themselves) is mapped together
     // at the end, so references across files still resolve.
     let mut deferred = vec![];
+    let mut batch = Batch::new();
     for f in &files {
         let (parsed, issues) = read_and_parse(std::slice::from_ref(f), today);
         summary.issues.extend(issues);
@@ -128,7 +130,7 @@ pub async fn import_path(
             let mapped = map_resources(&parsed, now, Actor::System("import".into()));
             if mapped.issues.is_empty() && !mapped.records.is_empty() {
                 add_counts(&mut summary, &mapped.read);
-                save_records(store, mapped.records, now, &mut summary).await?;
+                batch.add(store, mapped.records, now, &mut summary).await?;
                 continue;
             }
         }
@@ -138,8 +140,9 @@ pub async fn import_path(
         let mapped = map_resources(&deferred, now, Actor::System("import".into()));
         add_counts(&mut summary, &mapped.read);
         summary.issues.extend(mapped.issues);
-        save_records(store, mapped.records, now, &mut summary).await?;
+        batch.add(store, mapped.records, now, &mut summary).await?;
     }
+    batch.flush(store, now, &mut summary).await?;
     Ok(summary)
 }
 
@@ -149,49 +152,106 @@ fn add_counts(summary: &mut ImportSummary, read: &BTreeMap<String, usize>) {
     }
 }
 
-/// Merges each record with what is stored and saves it atomically with its audit entry.
-async fn save_records(
-    store: &Store,
+/// Records waiting to be saved together: one transaction per batch, each record atomic on its
+/// own inside it (see `RecordStore::save_records`). Fewer commits make bulk import faster; the
+/// limits keep memory bounded.
+struct Batch {
     records: Vec<inzage_domain::PatientRecord>,
-    now: DateTime<Utc>,
-    summary: &mut ImportSummary,
-) -> Result<(), AnyError> {
-    for record in records {
-        let merged = match store.load_record(&record.patient.id).await? {
-            Some(old) => merge_import(&old, record),
-            None => record,
-        };
-        let items = merged.item_count();
-        let audit = crate::cli_audit(
-            EventType::Transfer,
-            &merged.patient.id,
-            now,
-            format!("import-{}", now.timestamp_micros()),
-            format!("fhir import: {items} items"),
-        );
-        match store.save_record(&merged, audit).await {
-            Ok(SaveOutcome::Created) => {
-                summary.created += 1;
-                summary.items_saved += items;
-            }
-            Ok(SaveOutcome::Updated) => {
-                summary.updated += 1;
-                summary.items_saved += items;
-            }
-            Ok(SaveOutcome::Unchanged) => summary.unchanged += 1,
-            Err(e) => {
-                summary.failed_patients += 1;
-                summary.issues.push(ImportIssue {
-                    severity: Severity::Error,
-                    file: String::new(),
-                    resource: format!("Patient/{}", merged.patient.id),
-                    field: None,
-                    message: format!("record not saved: {e}"),
-                });
-            }
+    items: usize,
+}
+
+const BATCH_RECORDS: usize = 64;
+const BATCH_ITEMS: usize = 50_000;
+
+impl Batch {
+    fn new() -> Self {
+        Self {
+            records: vec![],
+            items: 0,
         }
     }
-    Ok(())
+
+    /// Merges each record with what is stored and queues it, saving whenever the batch is full.
+    async fn add(
+        &mut self,
+        store: &Store,
+        records: Vec<inzage_domain::PatientRecord>,
+        now: DateTime<Utc>,
+        summary: &mut ImportSummary,
+    ) -> Result<(), AnyError> {
+        for record in records {
+            // A patient already waiting in this batch must be saved before it is merged again.
+            if self
+                .records
+                .iter()
+                .any(|r| r.patient.id == record.patient.id)
+            {
+                self.flush(store, now, summary).await?;
+            }
+            let merged = match store.load_record(&record.patient.id).await? {
+                Some(old) => merge_import(&old, record),
+                None => record,
+            };
+            self.items += merged.item_count();
+            self.records.push(merged);
+            if self.records.len() >= BATCH_RECORDS || self.items >= BATCH_ITEMS {
+                self.flush(store, now, summary).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(
+        &mut self,
+        store: &Store,
+        now: DateTime<Utc>,
+        summary: &mut ImportSummary,
+    ) -> Result<(), AnyError> {
+        let records = std::mem::take(&mut self.records);
+        self.items = 0;
+        if records.is_empty() {
+            return Ok(());
+        }
+        let batch = records
+            .iter()
+            .map(|r| {
+                let audit = crate::cli_audit(
+                    EventType::Transfer,
+                    &r.patient.id,
+                    now,
+                    format!("import-{}", now.timestamp_micros()),
+                    format!("fhir import: {} items", r.item_count()),
+                );
+                (r, audit)
+            })
+            .collect();
+        let outcomes = store.save_records(batch).await?;
+        for (record, outcome) in records.iter().zip(outcomes) {
+            let items = record.item_count();
+            match outcome {
+                Ok(SaveOutcome::Created) => {
+                    summary.created += 1;
+                    summary.items_saved += items;
+                }
+                Ok(SaveOutcome::Updated) => {
+                    summary.updated += 1;
+                    summary.items_saved += items;
+                }
+                Ok(SaveOutcome::Unchanged) => summary.unchanged += 1,
+                Err(e) => {
+                    summary.failed_patients += 1;
+                    summary.issues.push(ImportIssue {
+                        severity: Severity::Error,
+                        file: String::new(),
+                        resource: format!("Patient/{}", record.patient.id),
+                        field: None,
+                        message: format!("record not saved: {e}"),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn read_and_parse(

@@ -26,8 +26,8 @@ const INSERT_BATCH: usize = 400;
 /// connection so writes never contend inside one process.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    read: SqlitePool,
-    write: SqlitePool,
+    pub(crate) read: SqlitePool,
+    pub(crate) write: SqlitePool,
 }
 
 impl SqliteStore {
@@ -61,8 +61,8 @@ impl SqliteStore {
 /// transaction-scoped advisory lock.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
-    read: PgPool,
-    write: PgPool,
+    pub(crate) read: PgPool,
+    pub(crate) write: PgPool,
 }
 
 impl PostgresStore {
@@ -95,7 +95,7 @@ fn map_unique(e: sqlx::Error) -> StoreError {
     }
 }
 
-fn parse_instant(s: &str) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn parse_instant(s: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("timestamp: {e}")))
@@ -140,6 +140,99 @@ macro_rules! impl_backend {
                 Ok(AuditEntry { seq, event, prev_hash, hash })
             }
 
+            /// Validates and writes one record with its audit entry inside an open transaction.
+            /// The caller commits (or rolls back on error).
+            async fn save_in(tx: &mut sqlx::Transaction<'_, $Db>, record: &PatientRecord, audit: AuditEvent) -> Result<SaveOutcome, StoreError> {
+                let problems = validate_record(record);
+                if !problems.is_empty() {
+                    let list: Vec<String> = problems.iter().take(10).map(|p| p.to_string()).collect();
+                    return Err(StoreError::Invalid(list.join("; ")));
+                }
+                let pid = record.patient.id.as_str();
+                let patient_json = to_json("patient", &record.patient)?;
+                let practice_json = to_json("practice", &record.practice)?;
+                let rows = record_rows(record)?;
+
+                let existing = sqlx::query("SELECT payload, version FROM patients WHERE id = $1")
+                    .bind(pid)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let (outcome, version) = match existing {
+                    None => (SaveOutcome::Created, 1_i64),
+                    Some(row) => {
+                        let old_patient: String = row.try_get(0)?;
+                        let version: i64 = row.try_get(1)?;
+                        let old_practice: Option<String> = sqlx::query_scalar("SELECT payload FROM practices WHERE id = $1")
+                            .bind(record.practice.id.as_str())
+                            .fetch_optional(&mut **tx)
+                            .await?;
+                        let old_items = sqlx::query("SELECT kind, item_id, payload FROM record_items WHERE patient_id = $1 ORDER BY ord")
+                            .bind(pid)
+                            .fetch_all(&mut **tx)
+                            .await?;
+                        let same_items = old_items.len() == rows.len()
+                            && old_items.iter().zip(&rows).all(|(o, n)| {
+                                o.try_get::<String, _>(0).is_ok_and(|k| k == n.kind)
+                                    && o.try_get::<String, _>(1).is_ok_and(|i| i == n.id)
+                                    && o.try_get::<String, _>(2).is_ok_and(|p| p == n.payload)
+                            });
+                        if same_items && old_patient == patient_json && old_practice.as_deref() == Some(practice_json.as_str()) {
+                            return Ok(SaveOutcome::Unchanged);
+                        }
+                        (SaveOutcome::Updated, version + 1)
+                    }
+                };
+
+                sqlx::query("INSERT INTO practices (id, payload) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload")
+                    .bind(record.practice.id.as_str())
+                    .bind(&practice_json)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO patients (id, practice_id, bsn, birth_date, family_name, payload, version, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (id) DO UPDATE SET practice_id = excluded.practice_id, bsn = excluded.bsn, \
+                     birth_date = excluded.birth_date, family_name = excluded.family_name, payload = excluded.payload, \
+                     version = excluded.version, updated_at = excluded.updated_at",
+                )
+                .bind(pid)
+                .bind(record.practice.id.as_str())
+                .bind(record.patient.bsn.as_ref().map(|b| b.as_str().to_owned()))
+                .bind(record.patient.birth_date.to_string())
+                .bind(&record.patient.name.family)
+                .bind(&patient_json)
+                .bind(version)
+                .bind(format_instant(audit.at))
+                .execute(&mut **tx)
+                .await
+                .map_err(map_unique)?;
+                sqlx::query("DELETE FROM record_items WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
+                for (batch_no, batch) in rows.chunks(INSERT_BATCH).enumerate() {
+                    let mut qb: QueryBuilder<$Db> = QueryBuilder::new("INSERT INTO record_items (patient_id, kind, item_id, ord, payload) ");
+                    qb.push_values(batch.iter().enumerate(), |mut b, (i, row)| {
+                        b.push_bind(pid)
+                            .push_bind(row.kind)
+                            .push_bind(row.id.as_str())
+                            .push_bind((batch_no * INSERT_BATCH + i) as i64)
+                            .push_bind(row.payload.as_str());
+                    });
+                    qb.build().execute(&mut **tx).await?;
+                }
+                sqlx::query("DELETE FROM representatives WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
+                let mut agents: Vec<&str> = record.representations.iter().map(|r| r.agent_bsn.as_str()).collect();
+                agents.sort_unstable();
+                agents.dedup();
+                for agent in agents {
+                    sqlx::query("INSERT INTO representatives (patient_id, agent_bsn) VALUES ($1, $2)")
+                        .bind(pid)
+                        .bind(agent)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Self::append_audit_in(tx, audit).await?;
+                Ok(outcome)
+            }
+
             fn audit_row(row: &<$Db as sqlx::Database>::Row) -> Result<AuditEntry, StoreError> {
                 let patient: Option<String> = row.try_get("patient_id")?;
                 let event: String = row.try_get("event")?;
@@ -174,86 +267,35 @@ macro_rules! impl_backend {
             }
 
             async fn save_record(&self, record: &PatientRecord, audit: AuditEvent) -> Result<SaveOutcome, StoreError> {
-                let problems = validate_record(record);
-                if !problems.is_empty() {
-                    let list: Vec<String> = problems.iter().take(10).map(|p| p.to_string()).collect();
-                    return Err(StoreError::Invalid(list.join("; ")));
-                }
-                let pid = record.patient.id.as_str();
-                let patient_json = to_json("patient", &record.patient)?;
-                let practice_json = to_json("practice", &record.practice)?;
-                let rows = record_rows(record)?;
-
                 let mut tx = self.write.begin().await?;
-                let existing = sqlx::query("SELECT payload, version FROM patients WHERE id = $1")
-                    .bind(pid)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let (outcome, version) = match existing {
-                    None => (SaveOutcome::Created, 1_i64),
-                    Some(row) => {
-                        let old_patient: String = row.try_get(0)?;
-                        let version: i64 = row.try_get(1)?;
-                        let old_practice: Option<String> = sqlx::query_scalar("SELECT payload FROM practices WHERE id = $1")
-                            .bind(record.practice.id.as_str())
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                        let old_items = sqlx::query("SELECT kind, item_id, payload FROM record_items WHERE patient_id = $1 ORDER BY ord")
-                            .bind(pid)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                        let same_items = old_items.len() == rows.len()
-                            && old_items.iter().zip(&rows).all(|(o, n)| {
-                                o.try_get::<String, _>(0).is_ok_and(|k| k == n.kind)
-                                    && o.try_get::<String, _>(1).is_ok_and(|i| i == n.id)
-                                    && o.try_get::<String, _>(2).is_ok_and(|p| p == n.payload)
-                            });
-                        if same_items && old_patient == patient_json && old_practice.as_deref() == Some(practice_json.as_str()) {
-                            tx.rollback().await?;
-                            return Ok(SaveOutcome::Unchanged);
-                        }
-                        (SaveOutcome::Updated, version + 1)
-                    }
-                };
-
-                sqlx::query("INSERT INTO practices (id, payload) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload")
-                    .bind(record.practice.id.as_str())
-                    .bind(&practice_json)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "INSERT INTO patients (id, practice_id, bsn, birth_date, family_name, payload, version, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                     ON CONFLICT (id) DO UPDATE SET practice_id = excluded.practice_id, bsn = excluded.bsn, \
-                     birth_date = excluded.birth_date, family_name = excluded.family_name, payload = excluded.payload, \
-                     version = excluded.version, updated_at = excluded.updated_at",
-                )
-                .bind(pid)
-                .bind(record.practice.id.as_str())
-                .bind(record.patient.bsn.as_ref().map(|b| b.as_str().to_owned()))
-                .bind(record.patient.birth_date.to_string())
-                .bind(&record.patient.name.family)
-                .bind(&patient_json)
-                .bind(version)
-                .bind(format_instant(audit.at))
-                .execute(&mut *tx)
-                .await
-                .map_err(map_unique)?;
-                sqlx::query("DELETE FROM record_items WHERE patient_id = $1").bind(pid).execute(&mut *tx).await?;
-                for (batch_no, batch) in rows.chunks(INSERT_BATCH).enumerate() {
-                    let mut qb: QueryBuilder<$Db> = QueryBuilder::new("INSERT INTO record_items (patient_id, kind, item_id, ord, payload) ");
-                    qb.push_values(batch.iter().enumerate(), |mut b, (i, row)| {
-                        b.push_bind(pid)
-                            .push_bind(row.kind)
-                            .push_bind(row.id.as_str())
-                            .push_bind((batch_no * INSERT_BATCH + i) as i64)
-                            .push_bind(row.payload.as_str());
-                    });
-                    qb.build().execute(&mut *tx).await?;
+                let outcome = Self::save_in(&mut tx, record, audit).await?;
+                if outcome == SaveOutcome::Unchanged {
+                    tx.rollback().await?;
+                } else {
+                    tx.commit().await?;
                 }
-                Self::append_audit_in(&mut tx, audit).await?;
-                tx.commit().await?;
                 Ok(outcome)
+            }
+
+            async fn save_records(&self, batch: Vec<(&PatientRecord, AuditEvent)>) -> Result<Vec<Result<SaveOutcome, StoreError>>, StoreError> {
+                let mut tx = self.write.begin().await?;
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for (record, audit) in batch {
+                    // A savepoint per record: a record that fails leaves no trace, the others stay.
+                    let mut sp = sqlx::Acquire::begin(&mut *tx).await?;
+                    match Self::save_in(&mut sp, record, audit).await {
+                        Ok(outcome) => {
+                            sp.commit().await?;
+                            outcomes.push(Ok(outcome));
+                        }
+                        Err(e) => {
+                            sp.rollback().await?;
+                            outcomes.push(Err(e));
+                        }
+                    }
+                }
+                tx.commit().await?;
+                Ok(outcomes)
             }
 
             async fn load_record(&self, id: &PatientId) -> Result<Option<PatientRecord>, StoreError> {

@@ -16,10 +16,12 @@ mod audit;
 mod backend;
 mod error;
 mod items;
+mod portal;
 
 pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
 pub use backend::{PostgresStore, SqliteStore};
 pub use error::StoreError;
+pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};
 
 use inzage_domain::{Bsn, PatientId, PatientRecord, Practice, PracticeId, PracticeSettings};
 use std::future::Future;
@@ -63,6 +65,14 @@ pub trait RecordStore: Send + Sync {
         record: &PatientRecord,
         audit: AuditEvent,
     ) -> impl Future<Output = Result<SaveOutcome, StoreError>> + Send;
+
+    /// Saves several records in one transaction, each one atomically on its own (a savepoint
+    /// per record): a record that fails is left untouched and reported in its slot, the others
+    /// land. Fewer commits make bulk import faster. `Err` means nothing of the batch was written.
+    fn save_records(
+        &self,
+        batch: Vec<(&PatientRecord, AuditEvent)>,
+    ) -> impl Future<Output = Result<Vec<Result<SaveOutcome, StoreError>>, StoreError>> + Send;
 
     fn load_record(
         &self,
@@ -162,6 +172,12 @@ impl RecordStore for Store {
         audit: AuditEvent,
     ) -> Result<SaveOutcome, StoreError> {
         delegate!(self, s => s.save_record(record, audit))
+    }
+    async fn save_records(
+        &self,
+        batch: Vec<(&PatientRecord, AuditEvent)>,
+    ) -> Result<Vec<Result<SaveOutcome, StoreError>>, StoreError> {
+        delegate!(self, s => s.save_records(batch))
     }
     async fn load_record(&self, id: &PatientId) -> Result<Option<PatientRecord>, StoreError> {
         delegate!(self, s => s.load_record(id))

@@ -202,6 +202,152 @@ async fn duplicate_bsn_is_a_conflict_and_atomic(s: Store) {
     assert_eq!(s.counts().await.unwrap(), before);
 }
 
+async fn batch_save_keeps_each_record_atomic(s: Store) {
+    let a = sample("p1", "123456782");
+    let dup = sample("p2", "123456782"); // same BSN as p1: a conflict
+    let mut bad = sample("p3", "111222333");
+    bad.journal[0].contact = Some(ContactId::new("missing").unwrap());
+    let c = sample("p4", "111222333");
+    let outcomes = s
+        .save_records(vec![
+            (&a, audit(&a, EventType::Create)),
+            (&dup, audit(&dup, EventType::Create)),
+            (&bad, audit(&bad, EventType::Create)),
+            (&c, audit(&c, EventType::Create)),
+            (&a, audit(&a, EventType::Update)),
+        ])
+        .await
+        .unwrap();
+    assert!(matches!(outcomes[0], Ok(SaveOutcome::Created)));
+    assert!(matches!(outcomes[1], Err(StoreError::Conflict(_))));
+    assert!(matches!(outcomes[2], Err(StoreError::Invalid(_))));
+    assert!(matches!(outcomes[3], Ok(SaveOutcome::Created)));
+    assert!(matches!(outcomes[4], Ok(SaveOutcome::Unchanged)));
+    // The failed records left nothing; the others landed whole with one audit entry each.
+    assert!(s.load_record(&dup.patient.id).await.unwrap().is_none());
+    assert!(s.load_record(&bad.patient.id).await.unwrap().is_none());
+    assert_eq!(s.load_record(&a.patient.id).await.unwrap().unwrap(), a);
+    assert_eq!(s.load_record(&c.patient.id).await.unwrap().unwrap(), c);
+    let counts = s.counts().await.unwrap();
+    assert_eq!(counts.patients, 2);
+    assert_eq!(counts.audit_entries, 2);
+    assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(2));
+}
+
+async fn representatives_follow_the_record(s: Store) {
+    let agent = Bsn::parse("111222333").unwrap();
+    let mut r = sample("p1", "123456782");
+    let representation = |id: &str| Representation {
+        id: RepresentationId::new(id).unwrap(),
+        agent_bsn: agent.clone(),
+        agent_name: HumanName {
+            given: vec!["Ouder".into()],
+            initials: None,
+            prefix: None,
+            family: "Test".into(),
+        },
+        basis: RepresentationBasis::ParentalAuthority,
+        valid_from: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        valid_to: None,
+        scope: None,
+        evidence: None,
+        child_consent: None,
+        revoked_at: None,
+    };
+    // Two representations by the same person count once.
+    r.representations.push(representation("rep-1"));
+    r.representations.push(representation("rep-2"));
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.represented_by(&agent).await.unwrap(),
+        vec![r.patient.id.clone()]
+    );
+    assert!(
+        s.represented_by(&Bsn::parse("123456782").unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    r.representations.clear();
+    s.save_record(&r, audit(&r, EventType::Update))
+        .await
+        .unwrap();
+    assert!(s.represented_by(&agent).await.unwrap().is_empty());
+}
+
+async fn idp_accounts_and_login_throttle(s: Store) {
+    let account = IdpAccount {
+        username: "jan".into(),
+        bsn: Bsn::parse("123456782").unwrap(),
+        display_name: "J. Test".into(),
+        password_hash: "$argon2id$dummy".into(),
+        totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
+        created_at: t0(),
+    };
+    s.create_idp_account(&account).await.unwrap();
+    assert!(matches!(
+        s.create_idp_account(&account).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.idp_account("jan").await.unwrap(), Some(account));
+    assert_eq!(s.idp_account("piet").await.unwrap(), None);
+    // A TOTP step can be used once; an older one never again.
+    assert!(s.claim_totp_step("jan", 100).await.unwrap());
+    assert!(!s.claim_totp_step("jan", 100).await.unwrap());
+    assert!(!s.claim_totp_step("jan", 99).await.unwrap());
+    assert!(s.claim_totp_step("jan", 101).await.unwrap());
+    assert!(!s.claim_totp_step("piet", 1).await.unwrap());
+
+    let policy = ThrottlePolicy {
+        max_failures: 3,
+        window: chrono::Duration::minutes(15),
+        lock: chrono::Duration::minutes(15),
+    };
+    let key = "password:piet";
+    for n in 1..=2 {
+        let st = s.record_failure(key, t0(), policy).await.unwrap();
+        assert_eq!((st.failures, st.locked_until), (n, None));
+    }
+    assert_eq!(s.locked_until(key, t0()).await.unwrap(), None);
+    let st = s.record_failure(key, t0(), policy).await.unwrap();
+    let until = t0() + chrono::Duration::minutes(15);
+    assert_eq!(st.locked_until, Some(until));
+    assert_eq!(s.locked_until(key, t0()).await.unwrap(), Some(until));
+    // The lock runs out; the next failure starts a fresh window.
+    assert_eq!(s.locked_until(key, until).await.unwrap(), None);
+    let st = s.record_failure(key, until, policy).await.unwrap();
+    assert_eq!((st.failures, st.locked_until), (1, None));
+    s.clear_failures(key).await.unwrap();
+    let st = s.record_failure(key, until, policy).await.unwrap();
+    assert_eq!(st.failures, 1);
+}
+
+async fn sessions_expire_and_are_unique(s: Store) {
+    let row = SessionRow {
+        data: "{}".into(),
+        expires_at: t0() + chrono::Duration::minutes(15),
+    };
+    assert!(s.session_create("h1", &row).await.unwrap());
+    assert!(!s.session_create("h1", &row).await.unwrap());
+    assert_eq!(s.session_load("h1", t0()).await.unwrap(), Some(row.clone()));
+    assert_eq!(s.session_load("h1", row.expires_at).await.unwrap(), None);
+    let later = SessionRow {
+        data: "{\"a\":1}".into(),
+        expires_at: t0() + chrono::Duration::minutes(30),
+    };
+    s.session_save("h1", &later).await.unwrap();
+    assert_eq!(
+        s.session_load("h1", row.expires_at).await.unwrap(),
+        Some(later.clone())
+    );
+    assert!(s.session_create("h2", &row).await.unwrap());
+    assert_eq!(s.sessions_purge(row.expires_at).await.unwrap(), 1);
+    s.session_delete("h1").await.unwrap();
+    assert_eq!(s.session_load("h1", t0()).await.unwrap(), None);
+}
+
 async fn audit_log_is_chained_and_append_only(s: Store) {
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
@@ -368,6 +514,10 @@ suite!(
     update_replaces_items,
     invalid_record_leaves_nothing_behind,
     duplicate_bsn_is_a_conflict_and_atomic,
+    batch_save_keeps_each_record_atomic,
+    representatives_follow_the_record,
+    idp_accounts_and_login_throttle,
+    sessions_expire_and_are_unique,
     audit_log_is_chained_and_append_only,
     settings_round_trip,
     patient_list_and_counts,
