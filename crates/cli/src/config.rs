@@ -19,6 +19,25 @@ pub struct Config {
     pub log_format: String,
     /// Where the Nictiz qualification fixtures are (for `demo`); skipped when absent.
     pub nictiz_dir: String,
+    /// Session cookies only over HTTPS. Turn off only behind plain http on a developer machine
+    /// (`inzage demo` does so itself).
+    pub secure_cookies: bool,
+    /// Minutes without activity before a portal session ends.
+    pub session_idle_minutes: i64,
+    /// Hours after login before a portal session ends regardless.
+    pub session_absolute_hours: i64,
+}
+
+impl Config {
+    /// The web layer's settings for `serve`.
+    pub fn web(&self) -> inzage_web::WebConfig {
+        inzage_web::WebConfig {
+            secure_cookies: self.secure_cookies,
+            idle_timeout: chrono::Duration::minutes(self.session_idle_minutes),
+            absolute_timeout: chrono::Duration::hours(self.session_absolute_hours),
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for Config {
@@ -29,6 +48,9 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             log_format: "text".into(),
             nictiz_dir: "../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference".into(),
+            secure_cookies: true,
+            session_idle_minutes: 15,
+            session_absolute_hours: 8,
         }
     }
 }

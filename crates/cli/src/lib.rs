@@ -2,6 +2,7 @@
 //! `main.rs` only parses arguments and calls into here, so tests and benchmarks use the same code.
 
 pub mod config;
+pub mod demo;
 pub mod generate;
 pub mod import;
 pub mod pdf;

@@ -16,6 +16,9 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The seed of the demo practice, so every demo database holds the same synthetic people.
+const DEMO_SEED: u64 = 2026;
+
 #[derive(Parser)]
 #[command(
     name = "inzage",
@@ -133,16 +136,17 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
         }
         Command::Serve => {
             let store = open_store(&config.database_url).await?;
-            serve::serve(store, &config.listen).await?;
+            serve::serve(store, &config.listen, config.web()).await?;
         }
         Command::Demo { patients } => {
             let store = open_store(&config.demo_database_url).await?;
+            let now = Utc::now();
             if store.counts().await?.patients == 0 {
                 println!("creating the demo practice ({patients} synthetic patients)");
-                generate_into(&store, patients, 2026, Utc::now()).await?;
+                generate_into(&store, patients, DEMO_SEED, now).await?;
                 let nictiz = PathBuf::from(&config.nictiz_dir);
                 if nictiz.is_dir() {
-                    let summary = inzage::import::import_path(&store, &nictiz, Utc::now()).await?;
+                    let summary = inzage::import::import_path(&store, &nictiz, now).await?;
                     println!(
                         "Nictiz qualification patient: {} created, {} errors",
                         summary.created,
@@ -152,13 +156,31 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                     println!("Nictiz fixtures not found at {}; skipped", nictiz.display());
                 }
             }
+            let accounts = match inzage::demo::existing_accounts(&store).await? {
+                Some(a) => a,
+                None => {
+                    let practice = Generator::new(DEMO_SEED, now).practice().id.clone();
+                    inzage::demo::seed_accounts(&store, &practice, now).await?
+                }
+            };
             let counts = store.counts().await?;
             println!(
                 "demo database {}: {} patients, {} record items",
                 config.demo_database_url, counts.patients, counts.items
             );
-            println!("open http://{}", config.listen);
-            serve::serve(store, &config.listen).await?;
+            println!(
+                "open http://{} (demo logins are listed on the start page)",
+                config.listen
+            );
+            // A developer machine over plain http: no Secure cookies, demo logins on show, and
+            // text-message codes in the server log.
+            let web = inzage_web::WebConfig {
+                dev_mode: true,
+                secure_cookies: false,
+                demo_accounts: accounts,
+                ..config.web()
+            };
+            serve::serve(store, &config.listen, web).await?;
         }
         Command::Import { path } => {
             let store = open_store(&config.database_url).await?;

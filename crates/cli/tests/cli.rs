@@ -253,3 +253,76 @@ async fn a_directory_of_patient_bundles_imports_each_patient() {
     assert_eq!(r.journal.len(), 1);
     assert_eq!(s.audit_for_patient(&r.patient.id).await.unwrap().len(), 1);
 }
+
+#[test]
+fn every_generated_code_has_a_plain_dutch_explanation() {
+    let glossary = inzage_web::glossary::Glossary::dutch();
+    let generator = Generator::new(7, Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap());
+    let (mut labs, mut episodes) = (0, 0);
+    for i in 0..300 {
+        let r = generator.patient(i);
+        for res in &r.results {
+            labs += 1;
+            assert!(
+                glossary.lab(res.code.as_str()).is_some(),
+                "no explanation for NHG-45 {} ({})",
+                res.code.as_str(),
+                res.name
+            );
+        }
+        for e in &r.episodes {
+            let code = e.icpc.as_ref().unwrap();
+            episodes += 1;
+            assert!(
+                glossary.icpc(code.as_str()).is_some(),
+                "no explanation for ICPC {code}"
+            );
+        }
+    }
+    assert!(labs > 100 && episodes > 100);
+}
+
+#[tokio::test]
+async fn the_demo_gets_its_people_and_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc::now();
+    let store = inzage::open_store(&db_url(dir.path())).await.unwrap();
+    let generator = Generator::new(2026, now);
+    for i in 0..300 {
+        let r = generator.patient(i);
+        let audit = inzage::cli_audit(
+            inzage_store::EventType::Create,
+            &r.patient.id,
+            now,
+            "t".into(),
+            "t".into(),
+        );
+        store.save_record(&r, audit).await.unwrap();
+    }
+    assert!(
+        inzage::demo::existing_accounts(&store)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let practice = generator.practice().id.clone();
+    let accounts = inzage::demo::seed_accounts(&store, &practice, now)
+        .await
+        .unwrap();
+    assert_eq!(accounts.len(), 4);
+    // Seeding again changes nothing and finds the same accounts.
+    let again = inzage::demo::seed_accounts(&store, &practice, now)
+        .await
+        .unwrap();
+    assert_eq!(again, accounts);
+    assert_eq!(
+        inzage::demo::existing_accounts(&store).await.unwrap(),
+        Some(accounts)
+    );
+    // The parent and the carer each represent someone.
+    use inzage_store::PortalStore;
+    for username in ["demo-ouder", "demo-mantelzorger"] {
+        let account = store.idp_account(username).await.unwrap().unwrap();
+        assert_eq!(store.represented_by(&account.bsn).await.unwrap().len(), 1);
+    }
+}

@@ -17,6 +17,8 @@ mod backend;
 mod error;
 mod items;
 mod portal;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
 pub use backend::{PostgresStore, SqliteStore};

@@ -1,0 +1,207 @@
+//! The demo practice's people who can log in: four synthetic patients with development-IdP
+//! accounts, chosen from the generated practice, and the relations that show off the portal
+//! (a parent of a 10-year-old, a 14-year-old with own access, a carer with a written
+//! authorisation). All of it synthetic.
+
+use crate::AnyError;
+use chrono::{DateTime, Days, Utc};
+use inzage_domain::time::{age_on, local_date};
+use inzage_domain::{
+    Actor, Evidence, OnlineConsent, PatientRecord, PracticeId, Representation, RepresentationBasis,
+    RepresentationId,
+};
+use inzage_store::{EventType, PortalStore, RecordStore, Store};
+use inzage_web::DemoAccount;
+use sha2::{Digest, Sha256};
+
+pub const DEMO_PASSWORD: &str = "demo-wachtwoord";
+
+/// A TOTP secret that stays the same for a username, so the demo page can show it.
+fn demo_totp_secret(username: &str) -> String {
+    let digest = Sha256::digest(format!("inzage-demo-totp:{username}").as_bytes());
+    totp_rs::Secret::from(digest[..20].to_vec()).to_base32()
+}
+
+/// Picks the demo people from the stored practice, records their relations and creates their
+/// accounts. Idempotent: an existing account is left alone.
+pub async fn seed_accounts(
+    store: &Store,
+    practice: &PracticeId,
+    now: DateTime<Utc>,
+) -> Result<Vec<DemoAccount>, AnyError> {
+    let today = local_date(now);
+    let mut patients = vec![];
+    let mut offset = 0;
+    loop {
+        let page = store.list_patients(practice, 500, offset).await?;
+        if page.is_empty() {
+            break;
+        }
+        offset += page.len() as u32;
+        patients.extend(page);
+    }
+    patients.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut used = vec![];
+    let mut pick = |min: i32, max: i32| {
+        let found = patients.iter().find(|p| {
+            let age = age_on(p.birth_date, today);
+            age >= min && age <= max && !used.contains(&p.id)
+        });
+        if let Some(p) = found {
+            used.push(p.id.clone());
+        }
+        found.map(|p| p.id.clone())
+    };
+    let (Some(adult), Some(parent), Some(child), Some(teen), Some(carer), Some(elder)) = (
+        pick(30, 55),
+        pick(32, 50),
+        pick(10, 10),
+        pick(14, 14),
+        pick(40, 65),
+        pick(78, 100),
+    ) else {
+        return Err("the demo practice is too small to find the demo people".into());
+    };
+
+    let mut settings = store.settings(practice).await?;
+    if !settings.online_access_under_16 {
+        settings.online_access_under_16 = true;
+        store.save_settings(practice, &settings).await?;
+    }
+
+    let actor = Actor::System("demo".into());
+    let consent = OnlineConsent {
+        portal: true,
+        pgo: true,
+        recorded_by: actor.clone(),
+        recorded_at: now,
+    };
+    let load = |id| async move {
+        store
+            .load_record(&id)
+            .await?
+            .ok_or_else(|| AnyError::from("demo patient vanished"))
+    };
+    let mut records: Vec<PatientRecord> = vec![];
+    for id in [&adult, &parent, &child, &teen, &carer, &elder] {
+        let mut r = load(id.clone()).await?;
+        r.patient.online_consent = Some(consent.clone());
+        records.push(r);
+    }
+    let bsn = |r: &PatientRecord| r.patient.bsn.clone().ok_or("demo patient without BSN");
+    let parent_bsn = bsn(&records[1])?;
+    let parent_name = records[1].patient.name.clone();
+    let carer_bsn = bsn(&records[4])?;
+    let carer_name = records[4].patient.name.clone();
+    let evidence = |kind: &str| Evidence {
+        kind: kind.into(),
+        checked_by: actor.clone(),
+        checked_at: now,
+    };
+    add_representation(
+        &mut records[2],
+        Representation {
+            id: RepresentationId::new("demo-parent")?,
+            agent_bsn: parent_bsn,
+            agent_name: parent_name,
+            basis: RepresentationBasis::ParentalAuthority,
+            valid_from: today - Days::new(365),
+            valid_to: None,
+            scope: None,
+            evidence: Some(evidence("uittreksel gezagsregister")),
+            child_consent: None,
+            revoked_at: None,
+        },
+    );
+    add_representation(
+        &mut records[5],
+        Representation {
+            id: RepresentationId::new("demo-carer")?,
+            agent_bsn: carer_bsn,
+            agent_name: carer_name,
+            basis: RepresentationBasis::WrittenAuthorisation,
+            valid_from: today - Days::new(30),
+            valid_to: Some(today + Days::new(365)),
+            scope: None,
+            evidence: Some(evidence("ondertekende machtiging")),
+            child_consent: None,
+            revoked_at: None,
+        },
+    );
+    for r in &records {
+        let audit = crate::cli_audit(
+            EventType::Update,
+            &r.patient.id,
+            now,
+            "demo-accounts".into(),
+            "demo: online consent and representations".into(),
+        );
+        store.save_record(r, audit).await?;
+    }
+
+    for (username, index, _) in ACCOUNTS {
+        if store.idp_account(username).await?.is_none() {
+            let record = &records[index];
+            inzage_web::auth::create_account(
+                store,
+                username,
+                DEMO_PASSWORD,
+                bsn(record)?,
+                &record.patient.name.display(),
+                Some(demo_totp_secret(username)),
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(ACCOUNTS
+        .iter()
+        .map(|(u, _, d)| demo_account(u, d))
+        .collect())
+}
+
+/// The demo logins: username, which demo person (see `seed_accounts`), what it shows off.
+const ACCOUNTS: [(&str, usize, &str); 4] = [
+    ("demo-patient", 0, "Volwassene, eigen dossier"),
+    (
+        "demo-ouder",
+        1,
+        "Ouder van een kind van 10 (en eigen dossier)",
+    ),
+    ("demo-jongere", 3, "Jongere van 14, eigen dossier"),
+    (
+        "demo-mantelzorger",
+        4,
+        "Mantelzorger met machtiging van een oudere (en eigen dossier)",
+    ),
+];
+
+fn demo_account(username: &str, description: &str) -> DemoAccount {
+    DemoAccount {
+        username: username.into(),
+        password: DEMO_PASSWORD.into(),
+        description: description.into(),
+        totp_secret: Some(demo_totp_secret(username)),
+    }
+}
+
+fn add_representation(r: &mut PatientRecord, rep: Representation) {
+    r.representations.retain(|x| x.id != rep.id);
+    r.representations.push(rep);
+}
+
+/// The demo accounts of an existing demo database (for the start page), or `None` when the
+/// database has none yet.
+pub async fn existing_accounts(store: &Store) -> Result<Option<Vec<DemoAccount>>, AnyError> {
+    for (username, _, _) in ACCOUNTS {
+        if store.idp_account(username).await?.is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(
+        ACCOUNTS
+            .iter()
+            .map(|(u, _, d)| demo_account(u, d))
+            .collect(),
+    ))
+}

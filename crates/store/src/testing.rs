@@ -1,0 +1,84 @@
+//! Throwaway databases for tests in any crate (feature `testing`): a SQLite file in a temporary
+//! directory, or a fresh database on the PostgreSQL test server at `INZAGE_TEST_DATABASE_URL`
+//! (default `postgres://postgres@127.0.0.1:5432/postgres`).
+#![allow(clippy::expect_used)]
+
+use crate::{RecordStore, Store};
+
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("INZAGE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl TestDb {
+    /// A migrated SQLite database in a new temporary directory.
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::connect(&url).await.expect("sqlite test database");
+        store.migrate().await.expect("migrations");
+        Self {
+            store,
+            url,
+            _dir: Some(dir),
+        }
+    }
+
+    /// A fresh, migrated PostgreSQL database, or `None` (with a clear notice) when no server
+    /// answers.
+    pub async fn postgres() -> Option<Self> {
+        use sqlx::Connection;
+        let admin = pg_admin_url();
+        let mut conn = match sqlx::PgConnection::connect(&admin).await {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("SKIPPED PostgreSQL: no server answered at {admin} ({e})");
+                return None;
+            }
+        };
+        let name = format!("inzage_test_{}", unique_suffix());
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        let (base, _) = admin.rsplit_once('/').expect("database URL with a path");
+        let url = format!("{base}/{name}");
+        let store = Store::connect(&url).await.expect("postgres test database");
+        store.migrate().await.expect("migrations");
+        Some(Self {
+            store,
+            url,
+            _dir: None,
+        })
+    }
+
+    /// Removes a PostgreSQL test database (closing what the test left open); a SQLite one goes
+    /// with its directory.
+    pub async fn drop_database(&self) {
+        use sqlx::Connection;
+        if !self.url.starts_with("postgres") {
+            return;
+        }
+        let name = self.url.rsplit('/').next().unwrap_or_default().to_owned();
+        if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await;
+        }
+    }
+}
+
+/// Unique across processes and calls: the process id and a counter.
+fn unique_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    u64::from(std::process::id()) * 1_000_000 + N.fetch_add(1, Ordering::SeqCst)
+}

@@ -1,0 +1,126 @@
+//! The web layer: the patient portal on top of the store and the visibility rules.
+//!
+//! - `auth`: the built-in development identity provider (DigiD-like: username and password, then
+//!   a second factor) and the login state kept in the session.
+//! - `session`: server-side sessions (tower-sessions over our own store), CSRF tokens.
+//! - `portal`: the pages. A page handler gets a [`portal::OpenRecord`] only after login and the
+//!   access check of `inzage_domain::access`; it renders only what `visible_record` returns and
+//!   writes one audit entry per page view.
+//! - `glossary`, `i18n`, `chart`: plain-Dutch explanations, Fluent translations, SVG trend charts.
+//!
+//! Invariant: no handler takes a patient id from the URL or a form and uses it without checking
+//! it against the logged-in person's own relations (`portal::relations`).
+
+pub mod auth;
+pub mod chart;
+pub mod error;
+pub mod glossary;
+pub mod i18n;
+pub mod portal;
+pub mod session;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use chrono::Duration;
+use inzage_domain::Clock;
+use inzage_store::Store;
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// A ready-made login shown on the start page in development mode only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub username: String,
+    pub password: String,
+    /// What the account shows off ("volwassene", "ouder van een kind van 10", ...).
+    pub description: String,
+    /// Base32 TOTP secret, so a tester can add it to an authenticator app.
+    pub totp_secret: Option<String>,
+}
+
+/// Web settings. `Default` is what a production practice gets: secure cookies, no dev IdP
+/// extras.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Development mode: demo accounts on the start page, SMS-style codes in the server log.
+    pub dev_mode: bool,
+    /// Cookies only over HTTPS (`__Host-` prefix). Off only for local development over http.
+    pub secure_cookies: bool,
+    pub idle_timeout: Duration,
+    pub absolute_timeout: Duration,
+    /// Failed logins (per username, whether or not it exists) before a lock-out.
+    pub login_max_failures: i64,
+    pub login_lock: Duration,
+    /// Requests per client address to the login routes: a burst, then one per this many ms.
+    pub login_rate_burst: u32,
+    pub login_rate_period_ms: u64,
+    pub demo_accounts: Vec<DemoAccount>,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            dev_mode: false,
+            secure_cookies: true,
+            idle_timeout: Duration::minutes(15),
+            absolute_timeout: Duration::hours(8),
+            login_max_failures: 5,
+            login_lock: Duration::minutes(15),
+            login_rate_burst: 20,
+            login_rate_period_ms: 500,
+            demo_accounts: vec![],
+        }
+    }
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
+
+/// The whole web application.
+pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
+    let state = AppState {
+        store,
+        clock,
+        config: Arc::new(config),
+    };
+    let sessions = session::layer(&state);
+    Router::new()
+        .merge(auth::router(&state))
+        .merge(portal::router())
+        .layer(sessions)
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+}

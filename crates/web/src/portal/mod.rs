@@ -1,0 +1,548 @@
+//! The patient portal: choosing whose record to open, then the pages of that record.
+//!
+//! Authorisation is a type: a page handler receives an [`OpenRecord`] only after the person is
+//! logged in and `inzage_domain::access::authorize` granted them the chosen record through the
+//! portal channel (checked again on every request, so a revoked authorisation takes effect at
+//! once). Pages render only what `visible_record` returns. No route takes a patient id from the
+//! URL; the chooser's form value is matched against the person's own relations.
+
+mod pages;
+
+use crate::auth::Login;
+use crate::error::{WebError, WebResult};
+use crate::i18n::{LANGUAGES, Tr};
+use crate::session::{check_csrf, csrf_token};
+use crate::{AppState, DemoAccount};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use inzage_domain::access::{AccessDenied, OnlineChannel, Viewer, authorize};
+use inzage_domain::time::age_on;
+use inzage_domain::{
+    PatientId, PatientRecord, PatientView, PracticeSettings, RepresentationBasis, RepresentationId,
+    visible_record,
+};
+use inzage_store::{AuditEvent, Channel, EventType, PortalStore, RecordStore};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+const OPEN: &str = "open";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(start))
+        .route("/health", get(health))
+        .route("/static/portal.css", get(stylesheet))
+        .route("/taal", post(choose_language))
+        .route("/kiezen", get(chooser).post(choose))
+        .merge(pages::router())
+}
+
+/// Everything the page frame (`base.html`) shows.
+pub struct PageCtx {
+    pub tr: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub who: Option<Who>,
+    /// The path of this page: marks the menu and brings the language switch back here.
+    pub path: &'static str,
+}
+
+/// Whose record is open, shown on every page.
+pub struct Who {
+    pub name: String,
+    pub birth: String,
+    /// "U bekijkt dit als ouder", ... (`None` for one's own record).
+    pub relation: Option<String>,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+/// The portal's menu, in order.
+const NAV: [(&str, &str); 8] = [
+    ("/overzicht", "nav-overview"),
+    ("/ziektes", "nav-episodes"),
+    ("/medicijnen", "nav-medication"),
+    ("/allergieen", "nav-allergies"),
+    ("/uitslagen", "nav-results"),
+    ("/brieven", "nav-letters"),
+    ("/gegevens", "nav-details"),
+    ("/logboek", "nav-log"),
+];
+
+impl PageCtx {
+    pub async fn anonymous(session: &Session, path: &'static str) -> WebResult<Self> {
+        Ok(Self {
+            tr: Tr::from_session(session).await,
+            csrf: csrf_token(session).await?,
+            logged_in: false,
+            who: None,
+            path,
+        })
+    }
+
+    pub fn nav(&self) -> Vec<NavItem> {
+        NAV.iter()
+            .map(|(href, key)| NavItem {
+                href,
+                label: self.tr.t(key),
+                current: *href == self.path,
+            })
+            .collect()
+    }
+
+    pub fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {
+        let current = self.tr.code();
+        LANGUAGES
+            .iter()
+            .map(|(c, n)| (*c, *n, *c == current))
+            .collect()
+    }
+}
+
+// ---- relations: whose record may this person open? ----
+
+/// One record the logged-in person is connected to.
+#[derive(Debug, Clone)]
+pub struct Relation {
+    pub patient: PatientId,
+    pub representation: Option<RepresentationId>,
+    pub name: String,
+    pub birth_date: chrono::NaiveDate,
+    pub basis: Option<RepresentationBasis>,
+    /// Why the record cannot be opened now, if it cannot.
+    pub denied: Option<AccessDenied>,
+}
+
+impl Relation {
+    fn viewer(&self, login: &Login) -> Viewer {
+        match &self.representation {
+            None => Viewer::Patient {
+                bsn: login.bsn.clone(),
+            },
+            Some(r) => Viewer::Representative {
+                bsn: login.bsn.clone(),
+                representation: r.clone(),
+            },
+        }
+    }
+
+    /// The value the chooser's form sends back.
+    fn key(&self) -> String {
+        match &self.representation {
+            None => format!("{}", self.patient),
+            Some(r) => format!("{}/{}", self.patient, r),
+        }
+    }
+}
+
+/// The person's own record and every record they represent, each with the access decision.
+pub async fn relations(state: &AppState, login: &Login) -> WebResult<Vec<Relation>> {
+    let now = state.now();
+    let mut out = vec![];
+    let mut consider = |record: &PatientRecord,
+                        representation: Option<RepresentationId>,
+                        settings: &PracticeSettings| {
+        let rel = Relation {
+            patient: record.patient.id.clone(),
+            basis: representation.as_ref().and_then(|id| {
+                record
+                    .representations
+                    .iter()
+                    .find(|r| &r.id == id)
+                    .map(|r| r.basis)
+            }),
+            representation,
+            name: record.patient.name.display(),
+            birth_date: record.patient.birth_date,
+            denied: None,
+        };
+        let denied = authorize(
+            record,
+            &rel.viewer(login),
+            OnlineChannel::Portal,
+            settings,
+            now,
+        )
+        .err();
+        out.push(Relation { denied, ..rel });
+    };
+    if let Some(id) = state.store.find_patient_by_bsn(&login.bsn).await?
+        && let Some(record) = state.store.load_record(&id).await?
+    {
+        let settings = state.store.settings(&record.practice.id).await?;
+        consider(&record, None, &settings);
+    }
+    for id in state.store.represented_by(&login.bsn).await? {
+        let Some(record) = state.store.load_record(&id).await? else {
+            continue;
+        };
+        let settings = state.store.settings(&record.practice.id).await?;
+        for rep in record
+            .representations
+            .iter()
+            .filter(|r| r.agent_bsn == login.bsn)
+        {
+            consider(&record, Some(rep.id.clone()), &settings);
+        }
+    }
+    Ok(out)
+}
+
+/// The record chosen in this session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Chosen {
+    patient: PatientId,
+    representation: Option<RepresentationId>,
+    /// This person's previous portal visit to this record, for "new since your last visit".
+    previous_visit: Option<DateTime<Utc>>,
+}
+
+/// A record the logged-in person may see now, through the portal. Only obtainable through the
+/// access check; page handlers get nothing else.
+pub struct OpenRecord {
+    pub login: Login,
+    pub record: PatientRecord,
+    pub settings: PracticeSettings,
+    pub viewer: Viewer,
+    pub now: DateTime<Utc>,
+    pub previous_visit: Option<DateTime<Utc>>,
+    pub session: Session,
+    state: AppState,
+}
+
+impl FromRequestParts<AppState> for OpenRecord {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> WebResult<Self> {
+        let login = Login::from_request_parts(parts, state).await?;
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| WebError::Unauthenticated)?;
+        let Some(chosen) = session.get::<Chosen>(OPEN).await? else {
+            return Err(WebError::NoRecord);
+        };
+        let Some(record) = state.store.load_record(&chosen.patient).await? else {
+            session.remove::<Chosen>(OPEN).await?;
+            return Err(WebError::NoRecord);
+        };
+        let settings = state.store.settings(&record.practice.id).await?;
+        let viewer = match chosen.representation {
+            None => Viewer::Patient {
+                bsn: login.bsn.clone(),
+            },
+            Some(representation) => Viewer::Representative {
+                bsn: login.bsn.clone(),
+                representation,
+            },
+        };
+        let now = state.now();
+        if authorize(&record, &viewer, OnlineChannel::Portal, &settings, now).is_err() {
+            session.remove::<Chosen>(OPEN).await?;
+            return Err(WebError::NoRecord);
+        }
+        Ok(Self {
+            login,
+            record,
+            settings,
+            viewer,
+            now,
+            previous_visit: chosen.previous_visit,
+            session,
+            state: state.clone(),
+        })
+    }
+}
+
+impl OpenRecord {
+    /// What this person may see, from the visibility rules.
+    pub fn view(&self) -> WebResult<PatientView<'_>> {
+        visible_record(
+            &self.record,
+            &self.viewer,
+            OnlineChannel::Portal,
+            &self.settings,
+            self.now,
+        )
+        .map_err(|_| WebError::NoRecord)
+    }
+
+    /// The frame of a page of this record.
+    pub async fn ctx(&self, path: &'static str) -> WebResult<PageCtx> {
+        let tr = Tr::from_session(&self.session).await;
+        let relation = match &self.viewer {
+            Viewer::Patient { .. } => None,
+            Viewer::Representative { representation, .. } => self
+                .record
+                .representations
+                .iter()
+                .find(|r| &r.id == representation)
+                .map(|r| tr.t(basis_key(r.basis))),
+        };
+        Ok(PageCtx {
+            who: Some(Who {
+                name: self.record.patient.name.display(),
+                birth: tr.date(self.record.patient.birth_date),
+                relation,
+            }),
+            csrf: csrf_token(&self.session).await?,
+            logged_in: true,
+            path,
+            tr,
+        })
+    }
+
+    /// Writes the audit entry for this access (NEN 7513: who, on whose behalf, which patient,
+    /// what, when, through which channel). A page is shown only after its entry is written.
+    pub async fn audit(&self, event: EventType, what: &str) -> WebResult<()> {
+        let role = match &self.viewer {
+            Viewer::Patient { .. } => "patient".to_owned(),
+            Viewer::Representative { representation, .. } => {
+                format!("representative:{representation}")
+            }
+        };
+        self.state
+            .store
+            .append_audit(AuditEvent {
+                at: self.now,
+                event,
+                patient: Some(self.record.patient.id.clone()),
+                user: self.login.subject.clone(),
+                responsible_user: self.login.subject.clone(),
+                role,
+                channel: Channel::Portal,
+                request_id: crate::session::random_token()[..16].to_owned(),
+                detail: format!("portal: {what}"),
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+}
+
+pub fn basis_key(b: RepresentationBasis) -> &'static str {
+    match b {
+        RepresentationBasis::ParentalAuthority => "basis-parent",
+        RepresentationBasis::Guardianship => "basis-guardian",
+        RepresentationBasis::Curatorship => "basis-curator",
+        RepresentationBasis::Mentorship => "basis-mentor",
+        RepresentationBasis::WrittenAuthorisation | RepresentationBasis::DigidAuthorisation => {
+            "basis-authorised"
+        }
+    }
+}
+
+fn denied_key(d: AccessDenied) -> &'static str {
+    match d {
+        AccessDenied::NotThisPatient | AccessDenied::NoRepresentation => "denied-no-relation",
+        AccessDenied::NoOnlineConsent => "denied-no-consent",
+        AccessDenied::UnderTwelve => "denied-under-12",
+        AccessDenied::Under16NotOffered => "denied-under-16",
+        AccessDenied::RepresentationNotYetValid => "denied-not-yet",
+        AccessDenied::RepresentationExpired => "denied-expired",
+        AccessDenied::RepresentationRevoked => "denied-revoked",
+        AccessDenied::EvidenceMissing => "denied-evidence",
+        AccessDenied::ChildConsentMissing => "denied-child-consent",
+        AccessDenied::ChildConsentWithdrawn => "denied-child-withdrew",
+        AccessDenied::ChildIsSixteen => "denied-sixteen",
+        AccessDenied::AuthorisationWithoutEndDate => "denied-no-end-date",
+        AccessDenied::BasisNotForThisAge => "denied-age",
+    }
+}
+
+// ---- start page, chooser, language ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "start.html")]
+struct StartPage {
+    ctx: PageCtx,
+    demo_accounts: Vec<DemoAccount>,
+}
+
+async fn start(State(state): State<AppState>, session: Session) -> WebResult<Response> {
+    if session.get::<Login>("login").await?.is_some() {
+        return Ok(Redirect::to("/kiezen").into_response());
+    }
+    Ok(StartPage {
+        ctx: PageCtx::anonymous(&session, "/").await?,
+        demo_accounts: if state.config.dev_mode {
+            state.config.demo_accounts.clone()
+        } else {
+            vec![]
+        },
+    }
+    .into_response())
+}
+
+struct Choice {
+    key: String,
+    name: String,
+    birth: String,
+    relation: String,
+    denied: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "choose.html")]
+struct ChooserPage {
+    ctx: PageCtx,
+    greeting: String,
+    choices: Vec<Choice>,
+}
+
+async fn chooser(
+    State(state): State<AppState>,
+    login: Login,
+    session: Session,
+) -> WebResult<Response> {
+    let rels = relations(&state, &login).await?;
+    let open: Vec<&Relation> = rels.iter().filter(|r| r.denied.is_none()).collect();
+    // One record to open and nothing to explain: open it straight away.
+    if open.len() == 1 && rels.len() == 1 {
+        let rel = open[0].clone();
+        return open_relation(&state, &session, &login, rel).await;
+    }
+    let tr = Tr::from_session(&session).await;
+    let today = inzage_domain::time::local_date(state.now());
+    let choices = rels
+        .iter()
+        .map(|r| Choice {
+            key: r.key(),
+            name: r.name.clone(),
+            birth: format!(
+                "{} ({})",
+                tr.date(r.birth_date),
+                tr.t1("age-years", "age", age_on(r.birth_date, today))
+            ),
+            relation: match r.basis {
+                None => tr.t("relation-self"),
+                Some(b) => tr.t(basis_key(b)),
+            },
+            denied: r.denied.map(|d| tr.t(denied_key(d))),
+        })
+        .collect();
+    Ok(ChooserPage {
+        ctx: PageCtx {
+            tr: tr.clone(),
+            csrf: csrf_token(&session).await?,
+            logged_in: true,
+            who: None,
+            path: "/kiezen",
+        },
+        greeting: tr.t1("choose-greeting", "name", &login.display_name),
+        choices,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct ChooseForm {
+    record: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn choose(
+    State(state): State<AppState>,
+    login: Login,
+    session: Session,
+    Form(form): Form<ChooseForm>,
+) -> WebResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    let rels = relations(&state, &login).await?;
+    // Only one of this person's own relations, and only one they may open now.
+    let Some(rel) = rels
+        .into_iter()
+        .find(|r| r.key() == form.record && r.denied.is_none())
+    else {
+        return Err(WebError::Forbidden);
+    };
+    open_relation(&state, &session, &login, rel).await
+}
+
+async fn open_relation(
+    state: &AppState,
+    session: &Session,
+    login: &Login,
+    rel: Relation,
+) -> WebResult<Response> {
+    // The previous portal visit of this person to this record, from the audit log.
+    let previous_visit = state
+        .store
+        .audit_for_patient(&rel.patient)
+        .await?
+        .iter()
+        .rev()
+        .find(|e| {
+            e.event.user == login.subject
+                && e.event.channel == Channel::Portal
+                && e.event.at < login.login_at
+        })
+        .map(|e| e.event.at);
+    session
+        .insert(
+            OPEN,
+            &Chosen {
+                patient: rel.patient,
+                representation: rel.representation,
+                previous_visit,
+            },
+        )
+        .await?;
+    Ok(Redirect::to("/overzicht").into_response())
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    lang: String,
+    back: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn choose_language(session: Session, Form(form): Form<LanguageForm>) -> WebResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    Tr::choose(&session, &form.lang).await?;
+    // Back to a page of our own only.
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
+        form.back
+    } else {
+        "/".into()
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    match state.store.counts().await {
+        Ok(_) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "database unavailable"})),
+        )
+            .into_response(),
+    }
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/portal.css"),
+    )
+        .into_response()
+}

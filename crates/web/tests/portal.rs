@@ -1,0 +1,579 @@
+//! The patient portal end to end, in-process on a real database: SQLite always, PostgreSQL when
+//! a server answers (see `inzage_store::testing`). Requirement numbers refer to
+//! `spec/requirements.md`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use axum::http::StatusCode;
+use chrono::Duration;
+use inzage_domain::Clock;
+use inzage_store::{Channel, EventType, RecordStore};
+use inzage_web::WebConfig;
+use support::*;
+
+/// Every page of an open record.
+const PAGES: [&str; 8] = [
+    "/overzicht",
+    "/ziektes",
+    "/medicijnen",
+    "/allergieen",
+    "/uitslagen",
+    "/brieven",
+    "/gegevens",
+    "/logboek",
+];
+
+async fn r50_r51_password_alone_opens_nothing(app: &TestApp) {
+    let mut c = app.client();
+    let p = c.password("anna", PASSWORD).await;
+    assert_eq!(p.location.as_deref(), Some("/inloggen/code"));
+    // Between the two steps nothing of the record is reachable.
+    for path in PAGES.iter().chain(&["/kiezen"]) {
+        let p = c.get(path).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(p.location.as_deref(), Some("/inloggen"), "{path}");
+    }
+    let code = totp_now(app, "anna");
+    let p = c.code(&code).await;
+    assert_eq!(p.location.as_deref(), Some("/kiezen"));
+    let p = c.get("/kiezen").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Anna Volwassen"), "{}", p.body);
+}
+
+async fn wrong_password_and_unknown_user_look_the_same(app: &TestApp) {
+    let mut c = app.client();
+    let wrong = c.password("anna", "not the password").await;
+    let unknown = c.password("nobody-here", "not the password").await;
+    assert_eq!(wrong.status, StatusCode::OK);
+    assert_eq!(unknown.status, StatusCode::OK);
+    let message = "De gebruikersnaam of het wachtwoord klopt niet.";
+    assert!(wrong.body.contains(message));
+    assert!(unknown.body.contains(message));
+    // The pages differ only in the echoed username and the CSRF token.
+    let strip = |b: &str, user: &str| {
+        b.replace(&csrf_in(b), "")
+            .replace(&format!("value=\"{user}\""), "")
+    };
+    assert_eq!(
+        strip(&wrong.body, "anna"),
+        strip(&unknown.body, "nobody-here")
+    );
+}
+
+async fn lock_out_after_five_failures_for_known_and_unknown_users(app: &TestApp) {
+    let mut c = app.client();
+    for _ in 0..5 {
+        c.password("anna", "wrong").await;
+        c.password("ghost", "wrong").await;
+    }
+    let locked = "U heeft het te vaak geprobeerd.";
+    let p = c.password("anna", PASSWORD).await;
+    assert!(p.location.is_none(), "a locked account must not log in");
+    assert!(p.body.contains(locked), "{}", p.body);
+    assert!(c.password("ghost", "wrong").await.body.contains(locked));
+    // Another user is not affected.
+    assert_eq!(
+        c.password("tess", PASSWORD).await.location.as_deref(),
+        Some("/inloggen/code")
+    );
+    // After the lock-out time the right password works again.
+    app.clock.advance(Duration::minutes(16));
+    assert_eq!(
+        c.password("anna", PASSWORD).await.location.as_deref(),
+        Some("/inloggen/code")
+    );
+}
+
+async fn wrong_and_replayed_codes_are_refused(app: &TestApp) {
+    let mut c = app.client();
+    c.password("anna", PASSWORD).await;
+    let p = c.code("000000").await;
+    assert!(p.location.is_none());
+    assert!(p.body.contains("Deze code klopt niet"));
+    let code = totp_now(app, "anna");
+    assert_eq!(c.code(&code).await.location.as_deref(), Some("/kiezen"));
+    // The same code a second time, in a second browser: refused.
+    let mut other = app.client();
+    other.password("anna", PASSWORD).await;
+    let p = other.code(&code).await;
+    assert!(p.location.is_none(), "a TOTP code must work only once");
+    // Too many wrong codes (five, counted per username) end the attempt: back to step one.
+    let mut locked = false;
+    for _ in 0..5 {
+        if other
+            .code("111111")
+            .await
+            .body
+            .contains("te vaak geprobeerd")
+        {
+            locked = true;
+            break;
+        }
+    }
+    assert!(locked);
+    let p = other.get("/inloggen/code").await;
+    assert_eq!(p.location.as_deref(), Some("/inloggen"));
+}
+
+async fn dev_sms_code_logs_in(app: &TestApp) {
+    let log = LogCapture::start();
+    let mut c = app.client();
+    c.password("anna", PASSWORD).await;
+    let csrf = c.csrf("/inloggen/code").await;
+    let p = c.post("/inloggen/sms", &[("csrf", &csrf)]).await;
+    assert_eq!(p.location.as_deref(), Some("/inloggen/code"));
+    assert!(
+        c.get("/inloggen/code")
+            .await
+            .body
+            .contains("sms-code gestuurd")
+    );
+    // In development mode the code goes to the server log, and only there.
+    let text = log.text();
+    let code = text
+        .split("code=")
+        .nth(1)
+        .map(|rest| rest.chars().take(6).collect::<String>())
+        .expect("the SMS code in the log");
+    assert_eq!(c.code(&code).await.location.as_deref(), Some("/kiezen"));
+}
+
+async fn sms_codes_exist_only_in_development_mode(app: &TestApp) {
+    let mut c = app.client();
+    c.password("anna", PASSWORD).await;
+    let page = c.get("/inloggen/code").await;
+    assert!(!page.body.contains("/inloggen/sms"));
+    let csrf = csrf_in(&page.body);
+    let p = c.post("/inloggen/sms", &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+}
+
+async fn sessions_expire_when_idle_and_after_eight_hours(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("adult").await;
+    assert_eq!(c.get("/overzicht").await.status, StatusCode::OK);
+    app.clock.advance(Duration::minutes(16));
+    let p = c.get("/overzicht").await;
+    assert_eq!(p.location.as_deref(), Some("/inloggen"), "idle time-out");
+
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("adult").await;
+    // Active every 10 minutes: the idle timer never runs out, the absolute one does.
+    for _ in 0..47 {
+        app.clock.advance(Duration::minutes(10));
+        assert_eq!(c.get("/overzicht").await.status, StatusCode::OK);
+    }
+    app.clock.advance(Duration::minutes(11));
+    let p = c.get("/overzicht").await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/inloggen"),
+        "absolute time-out"
+    );
+}
+
+async fn every_form_refuses_a_missing_or_wrong_csrf_token(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    let posts: [(&str, &[(&str, &str)]); 6] = [
+        ("/inloggen", &[("username", "anna"), ("password", PASSWORD)]),
+        ("/inloggen/code", &[("code", "123456")]),
+        ("/inloggen/sms", &[]),
+        ("/kiezen", &[("record", "adult")]),
+        ("/taal", &[("lang", "en"), ("back", "/")]),
+        ("/uitloggen", &[]),
+    ];
+    for (path, form) in posts {
+        let p = c.post(path, form).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{path} without token");
+        let mut with_wrong = form.to_vec();
+        with_wrong.push(("csrf", "0000"));
+        let p = c.post(path, &with_wrong).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{path} with a wrong token");
+    }
+    // Still logged in and nothing changed.
+    assert_eq!(c.get("/kiezen").await.status, StatusCode::OK);
+}
+
+async fn choosing_whose_record_to_open(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    let p = c.get("/kiezen").await;
+    // Her own record, her 10-year-old, and her 17-year-old (closed, with the reason).
+    assert!(p.body.contains("Anna Volwassen"));
+    assert!(p.body.contains("Kees Kind"));
+    assert!(p.body.contains("Olaf Ouder-Kind"));
+    assert!(p.body.contains("Vanaf 16 jaar beslist uw kind zelf"));
+    assert!(!p.body.contains("value=\"oldchild/rep-parent-17\""));
+    // Opening the child's record: every page says whose record it is and in which role.
+    let p = c.open("child/rep-parent").await;
+    assert_eq!(p.location.as_deref(), Some("/overzicht"));
+    let p = c.get("/overzicht").await;
+    assert!(
+        p.body.contains("Dossier van <strong>Kees Kind</strong>"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("ouder met gezag"));
+    assert!(p.body.contains("Suikerziekte KIND"));
+    assert!(!p.body.contains("Suikerziekte VOLWASSEN"));
+    // Switching back to her own record.
+    c.open("adult").await;
+    let p = c.get("/overzicht").await;
+    assert!(
+        p.body
+            .contains("Dossier van <strong>Anna Volwassen</strong>")
+    );
+    assert!(p.body.contains("Suikerziekte VOLWASSEN"));
+
+    // A carer with no record of their own goes straight to the one record they may open.
+    let mut carer = app.client();
+    carer.login("carla").await;
+    let p = carer.get("/kiezen").await;
+    assert_eq!(p.location.as_deref(), Some("/overzicht"));
+    let p = carer.get("/overzicht").await;
+    assert!(p.body.contains("Otto Oudere"));
+    assert!(p.body.contains("gemachtigde"));
+}
+
+async fn no_record_of_another_patient_through_any_route(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    // Someone else's record, in the form that chooses: refused, nothing opened.
+    for key in [
+        "other",
+        "teen",
+        "elder/rep-carer",
+        "child/rep-carer",
+        "oldchild/rep-parent-17",
+        "child/../other",
+        "",
+    ] {
+        let csrf = c.csrf("/kiezen").await;
+        let p = c.post("/kiezen", &[("csrf", &csrf), ("record", key)]).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "record {key:?}");
+    }
+    assert_eq!(
+        c.get("/overzicht").await.location.as_deref(),
+        Some("/kiezen")
+    );
+    c.open("adult").await;
+    // Letters of other patients by id: not found.
+    for id in ["other-l1", "child-l1", "teen-l1", "../other-l1"] {
+        let p = c.get(&format!("/brieven/{id}")).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "letter {id}");
+    }
+    // Her own letter downloads.
+    let p = c.get("/brieven/adult-l1").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(p.content_type, "application/pdf");
+    assert_eq!(p.bytes, b"%PDF-1.4 letter of VOLWASSEN");
+    // No page carries another patient's data, whatever query is added.
+    for path in PAGES {
+        for suffix in ["", "?patient=other", "?id=other&sort=oud"] {
+            let p = c.get(&format!("{path}{suffix}")).await;
+            assert_eq!(p.status, StatusCode::OK, "{path}{suffix}");
+            assert!(!p.body.contains(OTHER_PATIENT), "{path}{suffix}");
+            assert!(!p.body.contains("ANDER"), "{path}{suffix}");
+            assert!(!p.body.contains("TIENER"), "{path}{suffix}");
+        }
+    }
+}
+
+async fn r52_hidden_items_reach_no_page_for_any_viewer(app: &TestApp) {
+    // (login, record to open, tag that must show)
+    let viewers = [
+        ("anna", "adult", "VOLWASSEN"),
+        ("anna", "child/rep-parent", "KIND"),
+        ("tess", "teen", "TIENER"),
+        ("carla", "elder/rep-carer", "OUDERE"),
+        ("piet", "other", "ANDER"),
+    ];
+    for (user, key, tag) in viewers {
+        let mut c = app.client();
+        c.login(user).await;
+        c.open(key).await;
+        let mut seen = String::new();
+        for path in PAGES {
+            let p = c.get(path).await;
+            assert_eq!(p.status, StatusCode::OK, "{user} {path}");
+            for marker in NEVER {
+                assert!(!p.body.contains(marker), "{marker} on {path} for {user}");
+            }
+            if user != "piet" {
+                assert!(!p.body.contains(OTHER_PATIENT), "{path} for {user}");
+            }
+            seen.push_str(&p.body);
+        }
+        // What the rules allow is there.
+        for visible in [
+            format!("Suikerziekte {tag}"),
+            format!("Conclusie {tag}"),
+            format!("Plan {tag}"),
+            format!("Metformine {tag}"),
+            format!("Penicilline {tag}"),
+            format!("Brief internist {tag}"),
+            "48 mmol/mol".to_owned(),
+            "53 mmol/mol".to_owned(),
+            "↑ hoger dan normaal".to_owned(),
+        ] {
+            assert!(seen.contains(&visible), "{visible} missing for {user}");
+        }
+        // The result still under review shows only as a placeholder with its date.
+        assert!(seen.contains("Er is HbA1c binnengekomen"), "{user}");
+        assert!(seen.contains("U kunt de uitslag zien vanaf"), "{user}");
+    }
+}
+
+async fn r103_every_page_view_is_audited_once_with_all_fields(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("child/rep-parent").await;
+    for path in PAGES {
+        let before = app.audit_count().await;
+        c.get(path).await;
+        assert_eq!(app.audit_count().await, before + 1, "{path}");
+    }
+    let before = app.audit_count().await;
+    c.get("/brieven/child-l1").await;
+    assert_eq!(app.audit_count().await, before + 1, "letter download");
+    let child = inzage_domain::PatientId::new("child").unwrap();
+    let entries = app.store.audit_for_patient(&child).await.unwrap();
+    let portal: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event.channel == Channel::Portal)
+        .collect();
+    assert_eq!(portal.len(), PAGES.len() + 1);
+    for e in &portal {
+        assert_eq!(e.event.user, "idp:anna");
+        assert_eq!(e.event.responsible_user, "idp:anna");
+        assert_eq!(e.event.role, "representative:rep-parent");
+        assert!(!e.event.request_id.is_empty());
+        assert!(e.event.detail.starts_with("portal: "));
+    }
+    assert_eq!(portal.last().unwrap().event.event, EventType::Export);
+    // The access log page shows them, in Dutch, to whoever may open the record.
+    let p = c.get("/logboek").await;
+    assert!(
+        p.body.contains("Vertegen Woordiger (vertegenwoordiger)"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("Dossier bekeken"));
+    assert!(p.body.contains("Kopie gemaakt of gedownload"));
+    // Her own record's log shows her views as her own.
+    c.open("adult").await;
+    c.get("/overzicht").await;
+    assert!(c.get("/logboek").await.body.contains("U zelf"));
+    assert!(app.store.verify_audit_chain().await.unwrap().is_ok());
+}
+
+async fn new_since_last_visit_is_marked(app: &TestApp) {
+    let mut c = app.client();
+    c.login("tess").await;
+    c.open("teen").await;
+    // First visit: nothing is "new" because there is no earlier visit.
+    let p = c.get("/overzicht").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(!p.body.contains("class=\"new\""));
+    // A later login, after the practice added a letter.
+    app.clock.advance(Duration::hours(1));
+    let teen = inzage_domain::PatientId::new("teen").unwrap();
+    let mut r = app.store.load_record(&teen).await.unwrap().unwrap();
+    let mut letter = r.letters[0].clone();
+    letter.id = inzage_domain::LetterId::new("teen-l2").unwrap();
+    letter.title = "Nieuwe brief".into();
+    letter.meta.created_at = app.clock.now();
+    r.letters.push(letter);
+    let audit = inzage_store::AuditEvent {
+        at: app.clock.now(),
+        event: EventType::Update,
+        patient: Some(teen.clone()),
+        user: "gp".into(),
+        responsible_user: "gp".into(),
+        role: "gp".into(),
+        channel: Channel::Practice,
+        request_id: "t".into(),
+        detail: "letter added".into(),
+    };
+    app.store.save_record(&r, audit).await.unwrap();
+    let mut c = app.client();
+    c.login("tess").await;
+    c.open("teen").await;
+    let p = c.get("/overzicht").await;
+    assert!(p.body.contains("Nieuwe brief"), "{}", p.body);
+    assert!(p.body.contains("class=\"new\""));
+    assert!(p.body.contains("sinds uw vorige bezoek"));
+}
+
+async fn glossary_explains_codes_and_abbreviations(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("adult").await;
+    let p = c.get("/ziektes").await;
+    // T90 in plain words, and the abbreviations in the plan line.
+    assert!(p.body.contains("Wat betekent dit?"));
+    assert!(p.body.contains("<dt>RR</dt>"), "{}", p.body);
+    assert!(p.body.contains("<dt>z.n.</dt>"));
+    let p = c.get("/uitslagen").await;
+    assert!(
+        p.body.contains("<svg"),
+        "a trend chart for two or more values"
+    );
+    assert!(p.body.contains("<table>"), "and the table alternative");
+}
+
+async fn language_can_be_switched(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("adult").await;
+    let csrf = c.csrf("/overzicht").await;
+    let p = c
+        .post(
+            "/taal",
+            &[("csrf", &csrf), ("lang", "en"), ("back", "/overzicht")],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/overzicht"));
+    let p = c.get("/overzicht").await;
+    assert!(p.body.contains("<html lang=\"en\">"));
+    assert!(p.body.contains("Overview"));
+    // Only our own pages as a way back.
+    let p = c
+        .post(
+            "/taal",
+            &[("csrf", &csrf), ("lang", "nl"), ("back", "//evil.example")],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/"));
+}
+
+async fn logout_ends_the_session(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("adult").await;
+    let csrf = c.csrf("/overzicht").await;
+    let p = c.post("/uitloggen", &[("csrf", &csrf)]).await;
+    assert_eq!(p.location.as_deref(), Some("/"));
+    assert_eq!(
+        c.get("/overzicht").await.location.as_deref(),
+        Some("/inloggen")
+    );
+}
+
+async fn revoked_access_takes_effect_at_once(app: &TestApp) {
+    let mut c = app.client();
+    c.login("carla").await;
+    assert_eq!(
+        c.get("/kiezen").await.location.as_deref(),
+        Some("/overzicht")
+    );
+    assert_eq!(c.get("/overzicht").await.status, StatusCode::OK);
+    let elder = inzage_domain::PatientId::new("elder").unwrap();
+    let mut r = app.store.load_record(&elder).await.unwrap().unwrap();
+    r.representations[0].revoked_at = Some(app.clock.now());
+    let audit = inzage_store::AuditEvent {
+        at: app.clock.now(),
+        event: EventType::Update,
+        patient: Some(elder.clone()),
+        user: "gp".into(),
+        responsible_user: "gp".into(),
+        role: "gp".into(),
+        channel: Channel::Practice,
+        request_id: "t".into(),
+        detail: "authorisation revoked".into(),
+    };
+    app.store.save_record(&r, audit).await.unwrap();
+    app.clock.advance(Duration::seconds(1));
+    assert_eq!(
+        c.get("/overzicht").await.location.as_deref(),
+        Some("/kiezen")
+    );
+    let p = c.get("/kiezen").await;
+    assert!(p.body.contains("Uw toegang is stopgezet"), "{}", p.body);
+    assert!(!p.body.contains("name=\"record\""));
+}
+
+async fn login_routes_are_rate_limited(app: &TestApp) {
+    let mut c = app.client();
+    let mut limited = false;
+    for _ in 0..10 {
+        let p = c.password("anna", "wrong").await;
+        if p.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "the login form must be rate limited per address");
+}
+
+macro_rules! suite {
+    ($($name:ident $(with $config:expr)?),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    #[allow(unused_mut, unused_assignments)]
+                    let mut config = super::test_config();
+                    $( config = $config; )?
+                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, config).await;
+                    super::$name(&app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    #[allow(unused_mut, unused_assignments)]
+                    let mut config = super::test_config();
+                    $( config = $config; )?
+                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
+                    let app = super::TestApp::new(db, config).await;
+                    super::$name(&app).await;
+                    app.db.drop_database().await;
+                }
+            )*
+        }
+    };
+}
+
+fn production() -> WebConfig {
+    WebConfig {
+        dev_mode: false,
+        ..test_config()
+    }
+}
+
+fn rate_limited() -> WebConfig {
+    WebConfig {
+        login_rate_burst: 3,
+        login_rate_period_ms: 60_000,
+        ..test_config()
+    }
+}
+
+suite!(
+    r50_r51_password_alone_opens_nothing,
+    wrong_password_and_unknown_user_look_the_same,
+    lock_out_after_five_failures_for_known_and_unknown_users,
+    wrong_and_replayed_codes_are_refused,
+    dev_sms_code_logs_in,
+    sessions_expire_when_idle_and_after_eight_hours,
+    every_form_refuses_a_missing_or_wrong_csrf_token,
+    choosing_whose_record_to_open,
+    no_record_of_another_patient_through_any_route,
+    r52_hidden_items_reach_no_page_for_any_viewer,
+    r103_every_page_view_is_audited_once_with_all_fields,
+    new_since_last_visit_is_marked,
+    glossary_explains_codes_and_abbreviations,
+    language_can_be_switched,
+    logout_ends_the_session,
+    revoked_access_takes_effect_at_once,
+    login_routes_are_rate_limited with super::rate_limited(),
+    sms_codes_exist_only_in_development_mode with super::production(),
+);

@@ -1,0 +1,761 @@
+//! The portal under test: the real application in-process on a real database, a clock the test
+//! moves, and a client that keeps cookies like a browser.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
+use http_body_util::BodyExt;
+use inzage_domain::time::{local_date, start_of_local_day};
+use inzage_domain::*;
+use inzage_store::testing::TestDb;
+use inzage_store::{AuditEvent, Channel, EventType, RecordStore, Store};
+use inzage_web::WebConfig;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
+
+/// A clock the test moves by hand.
+pub struct TestClock(Mutex<DateTime<Utc>>);
+
+impl TestClock {
+    pub fn advance(&self, d: Duration) {
+        *self.0.lock().unwrap() += d;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Captures this thread's log output (the tests run on a current-thread runtime).
+pub struct LogCapture {
+    buffer: Arc<Mutex<Vec<u8>>>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+#[derive(Clone)]
+struct Writer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Writer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogCapture {
+    pub fn start() -> Self {
+        let buffer = Arc::new(Mutex::new(vec![]));
+        let writer = Writer(buffer.clone());
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        Self {
+            buffer,
+            _guard: tracing::subscriber::set_default(subscriber),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.buffer.lock().unwrap()).into_owned()
+    }
+}
+
+pub struct TestApp {
+    pub app: Router,
+    pub store: Store,
+    pub clock: Arc<TestClock>,
+    pub db: TestDb,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub content_type: String,
+    pub body: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A browser: one cookie jar.
+pub struct Client<'a> {
+    pub app: &'a TestApp,
+    cookies: BTreeMap<String, String>,
+}
+
+impl TestApp {
+    pub async fn new(db: TestDb, config: WebConfig) -> Self {
+        let clock = Arc::new(TestClock(Mutex::new(Utc::now())));
+        let store = db.store.clone();
+        seed(&store, clock.now()).await;
+        let app = inzage_web::app(store.clone(), clock.clone(), config);
+        Self {
+            app,
+            store,
+            clock,
+            db,
+        }
+    }
+
+    pub fn client(&self) -> Client<'_> {
+        Client {
+            app: self,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    pub async fn audit_count(&self) -> u64 {
+        self.store.counts().await.unwrap().audit_entries
+    }
+}
+
+pub fn test_config() -> WebConfig {
+    WebConfig {
+        dev_mode: true,
+        login_rate_burst: 1000,
+        login_rate_period_ms: 1,
+        ..WebConfig::default()
+    }
+}
+
+impl Client<'_> {
+    async fn send(&mut self, req: Request<Body>) -> Page {
+        let res = self.app.app.clone().oneshot(req).await.unwrap();
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") || value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.into(), value.into());
+            }
+        }
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
+        let content_type = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|l| l.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Page {
+            status,
+            location,
+            content_type,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// The CSRF token of the form on `path`.
+    pub async fn csrf(&mut self, path: &str) -> String {
+        let page = self.get(path).await;
+        csrf_in(&page.body)
+    }
+
+    /// Step one: username and password.
+    pub async fn password(&mut self, username: &str, password: &str) -> Page {
+        let csrf = self.csrf("/inloggen").await;
+        self.post(
+            "/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// Step two: the code.
+    pub async fn code(&mut self, code: &str) -> Page {
+        let csrf = self.csrf("/inloggen/code").await;
+        self.post("/inloggen/code", &[("csrf", &csrf), ("code", code)])
+            .await
+    }
+
+    /// A full login with password and the authenticator code of now. Moves the clock one TOTP
+    /// step on first, because a code works only once.
+    pub async fn login(&mut self, username: &str) -> Page {
+        self.app.clock.advance(Duration::seconds(31));
+        let p = self.password(username, PASSWORD).await;
+        assert_eq!(p.location.as_deref(), Some("/inloggen/code"), "{}", p.body);
+        let code = totp_now(self.app, username);
+        let p = self.code(&code).await;
+        assert_eq!(p.location.as_deref(), Some("/kiezen"), "{}", p.body);
+        p
+    }
+
+    /// Opens the record whose chooser value is `key` (after login). A person with one record
+    /// and nothing else is sent to it straight away.
+    pub async fn open(&mut self, key: &str) -> Page {
+        let page = self.get("/kiezen").await;
+        if page.location.is_some() {
+            return page;
+        }
+        let csrf = csrf_in(&page.body);
+        self.post("/kiezen", &[("csrf", &csrf), ("record", key)])
+            .await
+    }
+}
+
+pub fn csrf_in(body: &str) -> String {
+    let at = body
+        .find("name=\"csrf\" value=\"")
+        .unwrap_or_else(|| panic!("no CSRF field in {body}"));
+    body[at + 19..at + 19 + 64].to_owned()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn totp_now(app: &TestApp, username: &str) -> String {
+    let secret = secret_of(username);
+    inzage_web::auth::totp_for(&secret)
+        .unwrap()
+        .generate(app.clock.now().timestamp() as u64)
+        .to_string()
+}
+
+// ---- the synthetic practice: people, relations, and planted markers ----
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Strings that must never reach any page for any viewer of the records below.
+pub const NEVER: [&str; 9] = [
+    "MARKER-S-LINE",
+    "MARKER-O-LINE",
+    "MARKER-WORKNOTE",
+    "MARKER-SHIELDED-EPISODE",
+    "MARKER-SHIELDED-LINE",
+    "MARKER-SHIELDED-MED",
+    "987.654",
+    "876.543",
+    "MARKER-BEFORE-START",
+];
+/// In the other patient's record only: must never reach the adult, parent, teen or carer.
+pub const OTHER_PATIENT: &str = "MARKER-OTHER-PATIENT";
+
+pub const BSN_ADULT: &str = "200000007";
+pub const BSN_CHILD: &str = "200000019";
+pub const BSN_TEEN: &str = "200000020";
+pub const BSN_ELDER: &str = "200000032";
+pub const BSN_CARER: &str = "200000044";
+pub const BSN_OTHER: &str = "200000056";
+pub const BSN_OLD_CHILD: &str = "200000068";
+
+fn secret_of(username: &str) -> String {
+    // 20 bytes, base32: a fixed secret per test account.
+    let mut bytes = username.as_bytes().to_vec();
+    bytes.resize(20, b'x');
+    totp_secret(&bytes)
+}
+
+fn totp_secret(bytes: &[u8]) -> String {
+    totp_rs::Secret::from(bytes.to_vec()).to_base32()
+}
+
+fn meta(at: DateTime<Utc>) -> ItemMeta {
+    ItemMeta::new(Actor::System("test".into()), at)
+}
+
+fn shielded(at: DateTime<Utc>) -> ItemMeta {
+    ItemMeta {
+        shield: Some(Shield {
+            reason: ShieldReason::PotentiallyHarmful,
+            text: "afgeschermd".into(),
+            by: Actor::System("gp".into()),
+            at,
+        }),
+        ..meta(at)
+    }
+}
+
+fn practice() -> Practice {
+    Practice {
+        id: PracticeId::new("praktijk-test").unwrap(),
+        name: "Huisartsenpraktijk Testhof".into(),
+        agb: None,
+        address: None,
+        contact: ContactDetails {
+            phone: Some("010-0000000".into()),
+            email: None,
+        },
+    }
+}
+
+fn person(
+    id: &str,
+    bsn: &str,
+    given: &str,
+    family: &str,
+    birth: NaiveDate,
+    now: DateTime<Utc>,
+) -> PatientRecord {
+    let patient = Patient {
+        id: PatientId::new(id).unwrap(),
+        practice: practice().id,
+        bsn: Some(Bsn::parse(bsn).unwrap()),
+        name: HumanName {
+            given: vec![given.into()],
+            initials: None,
+            prefix: None,
+            family: family.into(),
+        },
+        birth_date: birth,
+        gender: Gender::Female,
+        address: None,
+        contact: ContactDetails::default(),
+        general_practitioner: None,
+        online_consent: Some(OnlineConsent {
+            portal: true,
+            pgo: false,
+            recorded_by: Actor::System("test".into()),
+            recorded_at: now - Duration::days(100),
+        }),
+        wants_results_immediately: false,
+        meta: meta(now - Duration::days(1000)),
+    };
+    PatientRecord::new(patient, practice())
+}
+
+fn years_ago(now: DateTime<Utc>, years: u32, days_extra: u64) -> NaiveDate {
+    let today = local_date(now);
+    today
+        .with_year_sub(years)
+        .checked_sub_days(Days::new(days_extra))
+        .unwrap()
+}
+
+trait YearSub {
+    fn with_year_sub(self, years: u32) -> NaiveDate;
+}
+impl YearSub for NaiveDate {
+    fn with_year_sub(self, years: u32) -> NaiveDate {
+        self.checked_sub_months(chrono::Months::new(12 * years))
+            .unwrap()
+    }
+}
+
+/// A record with one of everything, visible and hidden, and the markers of `NEVER` in the
+/// hidden parts. `tag` makes its visible texts unique per patient.
+fn full_record(mut r: PatientRecord, tag: &str, now: DateTime<Utc>) -> PatientRecord {
+    let p = r.patient.id.as_str().to_owned();
+    let id = |k: &str| format!("{p}-{k}");
+    let recent = local_date(now) - Days::new(30);
+    let at = start_of_local_day(recent) + Duration::hours(10);
+    r.episodes.push(Episode {
+        id: EpisodeId::new(id("ep1")).unwrap(),
+        title: format!("Suikerziekte {tag}"),
+        icpc: IcpcCode::parse("T90").ok(),
+        icpc_display: Some("Diabetes mellitus".into()),
+        start: PartialDate::Date(recent - Days::new(400)),
+        end: None,
+        attentiewaarde: true,
+        first_encounter: None,
+        last_encounter: None,
+        problem: None,
+        care_manager: None,
+        meta: meta(at),
+    });
+    r.episodes.push(Episode {
+        id: EpisodeId::new(id("ep2")).unwrap(),
+        title: "MARKER-SHIELDED-EPISODE".into(),
+        icpc: IcpcCode::parse("P76").ok(),
+        icpc_display: Some("Depressie".into()),
+        start: PartialDate::Date(recent - Days::new(100)),
+        end: None,
+        attentiewaarde: false,
+        first_encounter: None,
+        last_encounter: None,
+        problem: None,
+        care_manager: None,
+        meta: shielded(at),
+    });
+    r.contacts.push(Contact {
+        id: ContactId::new(id("c1")).unwrap(),
+        contact_type: inzage_domain::codes::ContactType::parse("03").unwrap(),
+        date: recent,
+        end: None,
+        practitioner: None,
+        episode: Some(EpisodeId::new(id("ep1")).unwrap()),
+        patient_took_part: Some(true),
+        meta: meta(at),
+    });
+    let mut line = |k: &str, soep: Soep, text: String, episode: &str, date: NaiveDate| {
+        r.journal.push(JournalLine {
+            id: JournalLineId::new(id(k)).unwrap(),
+            soep,
+            text,
+            icpc: None,
+            icpc_display: None,
+            date,
+            contact: Some(ContactId::new(id("c1")).unwrap()).filter(|_| date == recent),
+            episode: Some(EpisodeId::new(id(episode)).unwrap()),
+            author: None,
+            meta: meta(at),
+        });
+    };
+    line("s", Soep::S, "MARKER-S-LINE klachten".into(), "ep1", recent);
+    line(
+        "o",
+        Soep::O,
+        "MARKER-O-LINE RR 150/90".into(),
+        "ep1",
+        recent,
+    );
+    line("e", Soep::E, format!("Conclusie {tag}"), "ep1", recent);
+    line(
+        "p",
+        Soep::P,
+        format!("Plan {tag}: RR meten, metformine z.n."),
+        "ep1",
+        recent,
+    );
+    line("p2", Soep::P, "MARKER-SHIELDED-LINE".into(), "ep2", recent);
+    line(
+        "old",
+        Soep::P,
+        "MARKER-BEFORE-START".into(),
+        "ep1",
+        NaiveDate::from_ymd_opt(2019, 1, 1).unwrap(),
+    );
+    r.work_notes.push(WorkNote {
+        id: WorkNoteId::new(id("wn")).unwrap(),
+        author: PractitionerId::new("gp-x").unwrap(),
+        text: "MARKER-WORKNOTE".into(),
+        meta: meta(at),
+    });
+    r.practitioners.push(Practitioner {
+        id: PractitionerId::new("gp-x").unwrap(),
+        practice: Some(practice().id),
+        name: HumanName {
+            given: vec!["Huis".into()],
+            initials: None,
+            prefix: None,
+            family: "Arts".into(),
+        },
+        agb: None,
+        identifiers: vec![],
+        roles: vec![StaffRole::Gp],
+        contact: ContactDetails::default(),
+    });
+    let med = |k: &str, name: String, m: ItemMeta| MedicationAgreement {
+        id: MedicationId::new(id(k)).unwrap(),
+        product: Product {
+            source_id: None,
+            name,
+            codes: vec![],
+        },
+        dosage_text: "2dd 1 tablet".into(),
+        dosage_codes: vec![],
+        period_start: Some(recent - Days::new(200)),
+        period_end: None,
+        authored_on: None,
+        prescriber: None,
+        contact: None,
+        episode: Some(EpisodeId::new(id("ep1")).unwrap()),
+        meta: m,
+    };
+    r.medication
+        .push(med("m1", format!("Metformine {tag}"), meta(at)));
+    r.medication
+        .push(med("m2", "MARKER-SHIELDED-MED".into(), shielded(at)));
+    r.allergies.push(Allergy {
+        id: AllergyId::new(id("a1")).unwrap(),
+        substance: Coding::new("urn:test", "x", Some(&format!("Penicilline {tag}"))),
+        category: AllergyCategory::Medication,
+        criticality: Some(Criticality::High),
+        status: AllergyStatus::Active,
+        onset: None,
+        reaction: Some("huiduitslag".into()),
+        reaction_codes: vec![],
+        note: None,
+        recorder: None,
+        meta: meta(at),
+    });
+    let result = |k: &str, value: &str, review: ReviewState, effective: DateTime<Utc>| LabResult {
+        id: ResultId::new(id(k)).unwrap(),
+        kind: ResultKind::L,
+        code: inzage_domain::codes::Nhg45Code::parse("2307").unwrap(),
+        name: "HbA1c".into(),
+        other_codes: vec![],
+        value: ResultValue::Quantity {
+            value: Decimal::parse(value).unwrap(),
+            unit: inzage_domain::codes::Ucum::parse("mmol/mol").ok(),
+        },
+        reference_range: Some(ReferenceRange {
+            low: Decimal::parse("20").ok(),
+            high: Decimal::parse("42").ok(),
+            text: None,
+        }),
+        interpretation: None,
+        effective,
+        review,
+        performer: None,
+        contact: None,
+        episode: None,
+        meta: meta(effective),
+    };
+    let gp = Actor::System("gp".into());
+    r.results.push(result(
+        "r1",
+        "53",
+        ReviewState::Released { by: gp.clone(), at },
+        at - Duration::days(60),
+    ));
+    r.results.push(result(
+        "r2",
+        "48",
+        ReviewState::Released { by: gp.clone(), at },
+        at,
+    ));
+    // Received yesterday, not reviewed: held for the practice's delay.
+    r.results.push(result(
+        "r3",
+        "987.654",
+        ReviewState::Pending {
+            received_at: now - Duration::days(1),
+        },
+        now - Duration::days(1),
+    ));
+    r.results.push(result(
+        "r4",
+        "876.543",
+        ReviewState::Withheld {
+            by: gp,
+            at,
+            reason: "bespreken".into(),
+        },
+        at,
+    ));
+    r.letters.push(Letter {
+        id: LetterId::new(id("l1")).unwrap(),
+        direction: LetterDirection::Incoming,
+        letter_type: LetterType::SpecialistLetter,
+        date: recent,
+        title: format!("Brief internist {tag}"),
+        author: "Ziekenhuis Test".into(),
+        content: LetterContent::Pdf {
+            bytes: format!("%PDF-1.4 letter of {tag}").into_bytes(),
+        },
+        episode: None,
+        meta: meta(at),
+    });
+    r
+}
+
+fn representation(
+    id: &str,
+    agent: &str,
+    basis: RepresentationBasis,
+    now: DateTime<Utc>,
+) -> Representation {
+    let today = local_date(now);
+    Representation {
+        id: RepresentationId::new(id).unwrap(),
+        agent_bsn: Bsn::parse(agent).unwrap(),
+        agent_name: HumanName {
+            given: vec!["Vertegen".into()],
+            initials: None,
+            prefix: None,
+            family: "Woordiger".into(),
+        },
+        basis,
+        valid_from: today - Days::new(100),
+        valid_to: Some(today + Days::new(100)),
+        scope: None,
+        evidence: Some(Evidence {
+            kind: "test".into(),
+            checked_by: Actor::System("test".into()),
+            checked_at: now - Duration::days(100),
+        }),
+        child_consent: None,
+        revoked_at: None,
+    }
+}
+
+/// Stores the practice: an adult (also parent of a 10-year-old and of a 17-year-old), a
+/// 14-year-old, an elder with a carer, the carer (no record of their own), and another patient.
+async fn seed(store: &Store, now: DateTime<Utc>) {
+    let settings = PracticeSettings {
+        online_access_under_16: true,
+        ..PracticeSettings::default()
+    };
+    let adult = full_record(
+        person(
+            "adult",
+            BSN_ADULT,
+            "Anna",
+            "Volwassen",
+            years_ago(now, 45, 3),
+            now,
+        ),
+        "VOLWASSEN",
+        now,
+    );
+    let mut child = full_record(
+        person(
+            "child",
+            BSN_CHILD,
+            "Kees",
+            "Kind",
+            years_ago(now, 10, 3),
+            now,
+        ),
+        "KIND",
+        now,
+    );
+    child.representations.push(representation(
+        "rep-parent",
+        BSN_ADULT,
+        RepresentationBasis::ParentalAuthority,
+        now,
+    ));
+    let mut old_child = full_record(
+        person(
+            "oldchild",
+            BSN_OLD_CHILD,
+            "Olaf",
+            "Ouder-Kind",
+            years_ago(now, 17, 3),
+            now,
+        ),
+        "ZEVENTIEN",
+        now,
+    );
+    old_child.representations.push(representation(
+        "rep-parent-17",
+        BSN_ADULT,
+        RepresentationBasis::ParentalAuthority,
+        now,
+    ));
+    let teen = full_record(
+        person(
+            "teen",
+            BSN_TEEN,
+            "Tess",
+            "Tiener",
+            years_ago(now, 14, 3),
+            now,
+        ),
+        "TIENER",
+        now,
+    );
+    let mut elder = full_record(
+        person(
+            "elder",
+            BSN_ELDER,
+            "Otto",
+            "Oudere",
+            years_ago(now, 85, 3),
+            now,
+        ),
+        "OUDERE",
+        now,
+    );
+    elder.representations.push(representation(
+        "rep-carer",
+        BSN_CARER,
+        RepresentationBasis::WrittenAuthorisation,
+        now,
+    ));
+    let mut other = full_record(
+        person(
+            "other",
+            BSN_OTHER,
+            "Piet",
+            "Ander",
+            years_ago(now, 50, 3),
+            now,
+        ),
+        "ANDER",
+        now,
+    );
+    other.episodes[0].title = format!("Suikerziekte ANDER {OTHER_PATIENT}");
+    for r in [&adult, &child, &old_child, &teen, &elder, &other] {
+        let audit = AuditEvent {
+            at: now - Duration::days(2),
+            event: EventType::Create,
+            patient: Some(r.patient.id.clone()),
+            user: "test".into(),
+            responsible_user: "test".into(),
+            role: "system".into(),
+            channel: Channel::Cli,
+            request_id: "seed".into(),
+            detail: "test record".into(),
+        };
+        store.save_record(r, audit).await.unwrap();
+    }
+    store
+        .save_settings(&practice().id, &settings)
+        .await
+        .unwrap();
+    for (username, bsn) in [
+        ("anna", BSN_ADULT),
+        ("tess", BSN_TEEN),
+        ("carla", BSN_CARER),
+        ("piet", BSN_OTHER),
+    ] {
+        inzage_web::auth::create_account(
+            store,
+            username,
+            PASSWORD,
+            Bsn::parse(bsn).unwrap(),
+            username,
+            Some(secret_of(username)),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+}
