@@ -41,12 +41,35 @@ pub async fn seed_accounts(
         patients.extend(page);
     }
     patients.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut settings = store.settings(practice).await?;
+    settings.online_access_under_16 = true;
+    // Demo people with something to show: visible problems, and for adults also medication
+    // and results (children seldom have those).
+    let mut showable = vec![];
+    for p in &patients {
+        if let Some(r) = store.load_record(&p.id).await? {
+            let v = inzage_domain::visibility::online_view(&r, &settings, now);
+            let adult_enough = !v.medication.is_empty() && v.results.len() >= 2;
+            if !v.episodes.is_empty() && (adult_enough || age_on(p.birth_date, today) < 18) {
+                showable.push(p.id.clone());
+            }
+        }
+    }
     let mut used = vec![];
     let mut pick = |min: i32, max: i32| {
-        let found = patients.iter().find(|p| {
-            let age = age_on(p.birth_date, today);
-            age >= min && age <= max && !used.contains(&p.id)
-        });
+        // The exact age asked for when the practice has such a person, else a year either side.
+        let candidates = |exact: bool| {
+            patients.iter().find(|p| {
+                let age = age_on(p.birth_date, today);
+                let (lo, hi) = if exact || min != max {
+                    (min, max)
+                } else {
+                    (min - 1, max + 1)
+                };
+                age >= lo && age <= hi && !used.contains(&p.id) && showable.contains(&p.id)
+            })
+        };
+        let found = candidates(true).or_else(|| candidates(false));
         if let Some(p) = found {
             used.push(p.id.clone());
         }
@@ -58,16 +81,12 @@ pub async fn seed_accounts(
         pick(10, 10),
         pick(14, 14),
         pick(40, 65),
-        pick(78, 100),
+        pick(75, 100),
     ) else {
         return Err("the demo practice is too small to find the demo people".into());
     };
 
-    let mut settings = store.settings(practice).await?;
-    if !settings.online_access_under_16 {
-        settings.online_access_under_16 = true;
-        store.save_settings(practice, &settings).await?;
-    }
+    store.save_settings(practice, &settings).await?;
 
     let actor = Actor::System("demo".into());
     let consent = OnlineConsent {

@@ -12,6 +12,7 @@ pub mod codes;
 pub mod ids;
 pub mod merge;
 pub mod record;
+pub mod samples;
 pub mod settings;
 pub mod time;
 pub mod validate;

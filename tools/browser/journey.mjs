@@ -1,0 +1,177 @@
+// The patient's main journey in real Chromium, with axe-core (WCAG 2.1 A and AA) on every page
+// and screenshots at mobile and desktop width.
+//
+// Usage: node journey.mjs <base-url> <screenshot-dir>
+// The server must run `inzage demo` (dev mode: the start page lists the demo logins and their
+// authenticator keys). Prints one line per check and closes with "N passed, M failed".
+
+import { chromium } from 'playwright-core';
+import { createHmac } from 'node:crypto';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const [base, outDir] = process.argv.slice(2);
+if (!base || !outDir) {
+  console.error('usage: node journey.mjs <base-url> <screenshot-dir>');
+  process.exit(2);
+}
+mkdirSync(outDir, { recursive: true });
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+let passed = 0;
+let failed = 0;
+const ok = (what) => { passed++; console.log(`ok   ${what}`); };
+const fail = (what, detail) => { failed++; console.log(`FAIL ${what}: ${detail}`); };
+
+// RFC 6238 TOTP (SHA-1, 6 digits, 30 s): an implementation independent of the server's.
+function base32Decode(s) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, value = 0;
+  const out = [];
+  for (const c of s.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 255); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+function totp(secret, at = Date.now()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  const n = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
+
+async function check(page, name, viewport) {
+  const label = `${name} (${viewport})`;
+  await page.screenshot({ path: `${outDir}/${name}-${viewport}.png`, fullPage: true });
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  if (result.violations.length === 0) {
+    ok(`axe ${label}`);
+  } else {
+    fail(`axe ${label}`, result.violations
+      .map((v) => `${v.id} (${v.impact}) ${v.nodes.length}x: ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`)
+      .join('; '));
+  }
+  // Nothing may be wider than the screen (reflow at 320 CSS px / 200% zoom, WCAG 1.4.10).
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 1) fail(`reflow ${label}`, `${overflow}px wider than the viewport`);
+  else ok(`reflow ${label}`);
+}
+
+async function demoAccount(page, username) {
+  await page.goto(base + '/');
+  const row = page.locator('tr', { has: page.locator(`code:text-is("${username}")`) });
+  const cells = await row.locator('td').allInnerTexts();
+  return { username, password: cells[2].trim(), secret: cells[3].trim() };
+}
+
+async function login(page, account, viewport) {
+  await page.goto(base + '/inloggen');
+  await check(page, 'login', viewport);
+  await page.fill('#username', account.username);
+  await page.fill('#password', 'wrong password');
+  await page.click('button[type=submit]');
+  if (await page.locator('.error').count() === 1) ok(`wrong password shows an error (${viewport})`);
+  else fail(`wrong password (${viewport})`, 'no error shown');
+  await check(page, 'login-error', viewport);
+  await page.fill('#username', account.username);
+  await page.fill('#password', account.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/inloggen/code');
+  await check(page, 'login-code', viewport);
+  await page.fill('#code', totp(account.secret));
+  await page.click('form[action="/inloggen/code"] button[type=submit]');
+  await page.waitForLoadState('load');
+}
+
+const PAGES = [
+  ['overzicht', 'Overzicht'],
+  ['ziektes', 'Ziektes en klachten'],
+  ['medicijnen', 'Medicijnen'],
+  ['allergieen', 'Allergieën en waarschuwingen'],
+  ['uitslagen', 'Uitslagen'],
+  ['brieven', 'Brieven'],
+  ['gegevens', 'Mijn gegevens'],
+  ['logboek', 'Wie heeft mijn dossier bekeken'],
+];
+
+async function journey(browser, viewport, size, username) {
+  const context = await browser.newContext({ viewport: size, bypassCSP: true, locale: 'nl-NL' });
+  const page = await context.newPage();
+  const account = await demoAccount(page, username);
+  await check(page, 'start', viewport);
+  await login(page, account, viewport);
+  if (page.url().endsWith('/kiezen')) {
+    await check(page, 'choose', viewport);
+    // Open the record of the person they act for (the last choice).
+    await page.locator('form[action="/kiezen"] button').last().click();
+  }
+  await page.waitForURL('**/overzicht');
+  const whose = await page.locator('.whose').innerText();
+  if (whose.includes('Dossier van')) ok(`page says whose record is open (${viewport})`);
+  else fail(`whose record (${viewport})`, whose);
+  // Keyboard: the first Tab reaches the skip link, which leads to the main content.
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement?.className);
+  if (focused === 'skip') ok(`first Tab reaches the skip link (${viewport})`);
+  else fail(`skip link (${viewport})`, `focus on ${focused}`);
+  for (const [path, title] of PAGES) {
+    // Follow the menu as a person would.
+    await page.getByRole('navigation', { name: 'Onderdelen van het dossier' })
+      .getByRole('link', { name: title, exact: true }).click();
+    await page.waitForURL(`**/${path}`);
+    const h1 = await page.locator('h1').innerText();
+    if (h1 === title) ok(`${path} opens (${viewport})`);
+    else fail(`${path} (${viewport})`, `h1 is ${h1}`);
+    await check(page, path, viewport);
+  }
+  // Details open with the keyboard.
+  await page.goto(base + '/ziektes');
+  const summary = page.locator('details.explain summary').first();
+  if (await summary.count() > 0) {
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    const open = await page.locator('details.explain').first().getAttribute('open');
+    if (open !== null) ok(`explanations open with the keyboard (${viewport})`);
+    else fail(`explanations (${viewport})`, 'did not open');
+  }
+  // English.
+  await page.selectOption('#lang', 'en');
+  await page.click('form.language button');
+  await page.waitForLoadState('load');
+  if ((await page.locator('h1').innerText()) === 'Illnesses and complaints' || (await page.getAttribute('html', 'lang')) === 'en') ok(`language switch (${viewport})`);
+  else fail(`language switch (${viewport})`, await page.locator('h1').innerText());
+  await check(page, 'ziektes-en', viewport);
+  await page.selectOption('#lang', 'nl');
+  await page.click('form.language button');
+  await page.click('form.logout button');
+  await page.waitForURL(base + '/');
+  ok(`logout (${viewport})`);
+  await context.close();
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox'],
+});
+try {
+  await journey(browser, 'mobile', { width: 360, height: 800 }, 'demo-ouder');
+  await journey(browser, 'desktop', { width: 1280, height: 900 }, 'demo-mantelzorger');
+} catch (e) {
+  fail('journey', e.stack || String(e));
+  for (const context of browser.contexts()) {
+    for (const page of context.pages()) {
+      console.log(`  at ${page.url()}: ${(await page.locator('main').innerText().catch(() => '')).slice(0, 300)}`);
+    }
+  }
+} finally {
+  await browser.close();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
