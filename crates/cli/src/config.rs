@@ -26,6 +26,10 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// Hours after login before a portal session ends regardless.
     pub session_absolute_hours: i64,
+    /// The practice's identity provider (`[oidc]` in inzage.toml: issuer, client_id,
+    /// client_secret, redirect_url, and optionally bsn_claim, accepted_acr, button_label).
+    #[serde(default)]
+    pub oidc: Option<inzage_web::oidc::OidcConfig>,
 }
 
 impl Config {
@@ -35,6 +39,7 @@ impl Config {
             secure_cookies: self.secure_cookies,
             idle_timeout: chrono::Duration::minutes(self.session_idle_minutes),
             absolute_timeout: chrono::Duration::hours(self.session_absolute_hours),
+            oidc: self.oidc.clone(),
             ..Default::default()
         }
     }
@@ -51,6 +56,7 @@ impl Default for Config {
             secure_cookies: true,
             session_idle_minutes: 15,
             session_absolute_hours: 8,
+            oidc: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! screenshots at mobile and desktop width into `target/browser-screenshots/`).
 //!
 //! Needs Node, `/usr/bin/chromium` and `npm ci --prefix tools/browser`. Without them the test
-//! says SKIPPED and passes, unless `INZAGE_REQUIRE_BROWSER=1` (as `.ci/run` sets it).
+//! says SKIPPED and passes, unless `INZAGE_REQUIRE_NODE_TOOLS=1` (as `.ci/run` sets it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
@@ -57,7 +57,7 @@ fn the_main_journey_in_chromium_passes_axe_on_every_page() {
     .collect();
     if !missing.is_empty() {
         assert!(
-            std::env::var("INZAGE_REQUIRE_BROWSER").is_err(),
+            std::env::var("INZAGE_REQUIRE_NODE_TOOLS").is_err(),
             "browser tests required but missing: {missing:?}"
         );
         eprintln!("SKIPPED browser journey: missing {missing:?}");

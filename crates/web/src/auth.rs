@@ -102,6 +102,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
     };
     Router::new()
         .route("/inloggen", get(password_page))
+        .route("/inloggen/oidc", get(crate::oidc::start))
+        .route("/inloggen/oidc/terug", get(crate::oidc::callback))
         .route("/inloggen/code", get(code_page))
         .route("/uitloggen", post(logout))
         .merge(limited)
@@ -123,11 +125,29 @@ impl KeyExtractor for PeerIpOrLoopback {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
-struct PasswordPage {
-    ctx: PageCtx,
-    error: Option<String>,
-    username: String,
-    demo_accounts: Vec<DemoAccount>,
+pub(crate) struct PasswordPage {
+    pub ctx: PageCtx,
+    pub error: Option<String>,
+    pub username: String,
+    pub demo_accounts: Vec<DemoAccount>,
+    /// The button to the practice's identity provider, when one is configured.
+    pub oidc_label: Option<String>,
+}
+
+/// The built-in password login is offered unless a real identity provider is configured
+/// (development mode keeps both).
+fn password_login_enabled(state: &AppState) -> bool {
+    state.config.oidc.is_none() || state.config.dev_mode
+}
+
+fn oidc_label(state: &AppState) -> Option<String> {
+    state.config.oidc.as_ref().map(|o| o.button_label.clone())
+}
+
+/// Makes `login` the logged-in person of this session.
+pub(crate) async fn store_login(session: &Session, login: &Login) -> WebResult<()> {
+    session.insert(LOGIN, login).await?;
+    Ok(())
 }
 
 #[derive(Template, WebTemplate)]
@@ -169,11 +189,12 @@ async fn password_page(State(state): State<AppState>, session: Session) -> WebRe
         error: None,
         username: String::new(),
         demo_accounts: dev_accounts(&state),
+        oidc_label: oidc_label(&state),
     }
     .into_response())
 }
 
-fn dev_accounts(state: &AppState) -> Vec<DemoAccount> {
+pub(crate) fn dev_accounts(state: &AppState) -> Vec<DemoAccount> {
     if state.config.dev_mode {
         state.config.demo_accounts.clone()
     } else {
@@ -200,6 +221,9 @@ async fn password_submit(
     Form(form): Form<PasswordForm>,
 ) -> WebResult<Response> {
     check_csrf(&session, &form.csrf).await?;
+    if !password_login_enabled(&state) {
+        return Err(WebError::NotFound);
+    }
     let ctx = PageCtx::anonymous(&session, "/inloggen").await?;
     let tr = ctx.tr.clone();
     let username = form.username.trim().to_lowercase();
@@ -210,6 +234,7 @@ async fn password_submit(
         error: Some(error),
         username: form.username.clone(),
         demo_accounts: dev_accounts(&state),
+        oidc_label: oidc_label(&state),
     };
     if state.store.locked_until(&key, now).await?.is_some() {
         return Ok(page(ctx, tr.t("login-locked")).into_response());
@@ -336,19 +361,15 @@ async fn code_submit(
     session
         .insert("csrf", crate::session::random_token())
         .await?;
-    session
-        .insert(
-            LOGIN,
-            &Login {
-                subject: format!("idp:{}", account.username),
-                bsn: account.bsn,
-                display_name: account.display_name,
-                acr: ACR_SUBSTANTIAL.into(),
-                login_at: now,
-                last_seen: now,
-            },
-        )
-        .await?;
+    let login = Login {
+        subject: format!("idp:{}", account.username),
+        bsn: account.bsn,
+        display_name: account.display_name,
+        acr: ACR_SUBSTANTIAL.into(),
+        login_at: now,
+        last_seen: now,
+    };
+    store_login(&session, &login).await?;
     tracing::info!(username = %account.username, "login");
     Ok(Redirect::to("/kiezen").into_response())
 }

@@ -16,6 +16,7 @@ pub mod chart;
 pub mod error;
 pub mod glossary;
 pub mod i18n;
+pub mod oidc;
 pub mod portal;
 pub mod session;
 
@@ -55,6 +56,9 @@ pub struct WebConfig {
     pub login_rate_burst: u32,
     pub login_rate_period_ms: u64,
     pub demo_accounts: Vec<DemoAccount>,
+    /// The practice's identity provider (OpenID Connect). With it, the built-in password login
+    /// is only offered in development mode.
+    pub oidc: Option<oidc::OidcConfig>,
 }
 
 impl Default for WebConfig {
@@ -69,6 +73,7 @@ impl Default for WebConfig {
             login_rate_burst: 20,
             login_rate_period_ms: 500,
             demo_accounts: vec![],
+            oidc: None,
         }
     }
 }
@@ -79,6 +84,7 @@ pub struct AppState {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
+    pub oidc: Arc<oidc::Provider>,
 }
 
 impl AppState {
@@ -93,6 +99,7 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
         store,
         clock,
         config: Arc::new(config),
+        oidc: Arc::new(oidc::Provider::default()),
     };
     let sessions = session::layer(&state);
     Router::new()
