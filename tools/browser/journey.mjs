@@ -101,8 +101,40 @@ const PAGES = [
   ['logboek', 'Wie heeft mijn dossier bekeken'],
 ];
 
-async function journey(browser, viewport, size, username) {
-  const context = await browser.newContext({ viewport: size, bypassCSP: true, locale: 'nl-NL' });
+// Adds a passkey on the security page (a virtual authenticator stands in for the phone), logs
+// out, and logs in again with password + passkey instead of the code.
+async function passkeyRoundTrip(context, page, account, viewport) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2', transport: 'internal', hasResidentKey: true,
+      hasUserVerification: true, isUserVerified: true,
+    },
+  });
+  await page.click('a[href="/beveiliging"]');
+  await page.waitForURL('**/beveiliging');
+  await check(page, 'beveiliging', viewport);
+  await page.click('button[data-passkey="register"]');
+  await page.waitForFunction(() => document.querySelector('#passkey-count')?.textContent.includes('1'));
+  ok(`passkey added (${viewport})`);
+  await page.click('form.logout button');
+  await page.waitForURL(base + '/');
+  await page.goto(base + '/inloggen');
+  await page.fill('#username', account.username);
+  await page.fill('#password', account.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/inloggen/code');
+  await page.click('button[data-passkey="login"]');
+  await page.waitForURL((url) => !url.pathname.startsWith('/inloggen'));
+  if (page.url().endsWith('/kiezen')) await page.locator('form[action="/kiezen"] button').last().click();
+  await page.waitForURL('**/overzicht');
+  ok(`login with password and passkey (${viewport})`);
+  await page.goto(base + '/ziektes');
+}
+
+async function journey(browser, viewport, size, username, withPasskey) {
+  const context = await browser.newContext({ viewport: size, locale: 'nl-NL' });
   const page = await context.newPage();
   const account = await demoAccount(page, username);
   await check(page, 'start', viewport);
@@ -141,6 +173,7 @@ async function journey(browser, viewport, size, username) {
     if (open !== null) ok(`explanations open with the keyboard (${viewport})`);
     else fail(`explanations (${viewport})`, 'did not open');
   }
+  if (withPasskey) await passkeyRoundTrip(context, page, account, viewport);
   // English.
   await page.selectOption('#lang', 'en');
   await page.click('form.language button');
@@ -161,8 +194,8 @@ const browser = await chromium.launch({
   args: ['--no-sandbox'],
 });
 try {
-  await journey(browser, 'mobile', { width: 360, height: 800 }, 'demo-ouder');
-  await journey(browser, 'desktop', { width: 1280, height: 900 }, 'demo-mantelzorger');
+  await journey(browser, 'mobile', { width: 360, height: 800 }, 'demo-ouder', false);
+  await journey(browser, 'desktop', { width: 1280, height: 900 }, 'demo-mantelzorger', true);
 } catch (e) {
   fail('journey', e.stack || String(e));
   for (const context of browser.contexts()) {

@@ -30,6 +30,10 @@ pub struct Config {
     /// client_secret, redirect_url, and optionally bsn_claim, accepted_acr, button_label).
     #[serde(default)]
     pub oidc: Option<inzage_web::oidc::OidcConfig>,
+    /// The portal's public origin ("https://portaal.example"); passkeys are offered only when
+    /// it is set.
+    #[serde(default)]
+    pub public_origin: Option<String>,
 }
 
 impl Config {
@@ -40,6 +44,7 @@ impl Config {
             idle_timeout: chrono::Duration::minutes(self.session_idle_minutes),
             absolute_timeout: chrono::Duration::hours(self.session_absolute_hours),
             oidc: self.oidc.clone(),
+            public_origin: self.public_origin.clone(),
             ..Default::default()
         }
     }
@@ -57,6 +62,7 @@ impl Default for Config {
             session_idle_minutes: 15,
             session_absolute_hours: 8,
             oidc: None,
+            public_origin: None,
         }
     }
 }

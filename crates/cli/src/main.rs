@@ -168,16 +168,21 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 "demo database {}: {} patients, {} record items",
                 config.demo_database_url, counts.patients, counts.items
             );
-            println!(
-                "open http://{} (demo logins are listed on the start page)",
-                config.listen
-            );
+            let port = config.listen.rsplit(':').next().unwrap_or("8080");
+            println!("open http://localhost:{port} (demo logins are listed on the start page)");
             // A developer machine over plain http: no Secure cookies, demo logins on show, and
             // text-message codes in the server log.
+            // Passkeys need a host name, not an address: the demo is reached as localhost.
             let web = inzage_web::WebConfig {
                 dev_mode: true,
                 secure_cookies: false,
                 demo_accounts: accounts,
+                public_origin: Some(
+                    config
+                        .public_origin
+                        .clone()
+                        .unwrap_or_else(|| format!("http://localhost:{port}")),
+                ),
                 ..config.web()
             };
             serve::serve(store, &config.listen, web).await?;

@@ -98,7 +98,8 @@ fn the_main_journey_in_chromium_passes_axe_on_every_page() {
     let shots = root.join("target/browser-screenshots");
     let out = Command::new("node")
         .arg(tools.join("journey.mjs"))
-        .arg(format!("http://127.0.0.1:{port}"))
+        // A host name, not an address: passkeys (WebAuthn) need one.
+        .arg(format!("http://localhost:{port}"))
         .arg(&shots)
         .env("CHROMIUM", &chromium)
         .output()

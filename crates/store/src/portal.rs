@@ -82,6 +82,22 @@ pub trait PortalStore: Send + Sync {
         step: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// Stores a new passkey, or replaces the stored one with the same credential id (its
+    /// signature counter moves on with every use).
+    fn save_passkey(
+        &self,
+        username: &str,
+        credential_id: &str,
+        passkey: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The passkeys of an account, oldest first, as (credential id, serialised passkey).
+    fn passkeys(
+        &self,
+        username: &str,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
+
     /// `Some(until)` while `key` is locked at `now`.
     fn locked_until(
         &self,
@@ -201,6 +217,29 @@ macro_rules! impl_portal {
                 .execute(&self.write)
                 .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn save_passkey(&self, username: &str, credential_id: &str, passkey: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO passkeys (credential_id, username, passkey, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (credential_id) DO UPDATE SET passkey = excluded.passkey \
+                     WHERE passkeys.username = excluded.username",
+                )
+                .bind(credential_id)
+                .bind(username)
+                .bind(passkey)
+                .bind(format_instant(now))
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            async fn passkeys(&self, username: &str) -> Result<Vec<(String, String)>, StoreError> {
+                let rows = sqlx::query("SELECT credential_id, passkey FROM passkeys WHERE username = $1 ORDER BY created_at, credential_id")
+                    .bind(username)
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
             }
 
             async fn locked_until(&self, key: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -348,6 +387,18 @@ impl PortalStore for Store {
     }
     async fn idp_account(&self, username: &str) -> Result<Option<IdpAccount>, StoreError> {
         delegate!(self, s => s.idp_account(username))
+    }
+    async fn save_passkey(
+        &self,
+        username: &str,
+        credential_id: &str,
+        passkey: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        delegate!(self, s => s.save_passkey(username, credential_id, passkey, now))
+    }
+    async fn passkeys(&self, username: &str) -> Result<Vec<(String, String)>, StoreError> {
+        delegate!(self, s => s.passkeys(username))
     }
     async fn claim_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {
         delegate!(self, s => s.claim_totp_step(username, step))

@@ -299,6 +299,18 @@ async fn idp_accounts_and_login_throttle(s: Store) {
     assert!(!s.claim_totp_step("jan", 99).await.unwrap());
     assert!(s.claim_totp_step("jan", 101).await.unwrap());
     assert!(!s.claim_totp_step("piet", 1).await.unwrap());
+    // Passkeys: stored per account, updated in place, never moved to another account.
+    s.save_passkey("jan", "cred-1", "{\"v\":1}", t0())
+        .await
+        .unwrap();
+    s.save_passkey("jan", "cred-1", "{\"v\":2}", t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.passkeys("jan").await.unwrap(),
+        vec![("cred-1".to_owned(), "{\"v\":2}".to_owned())]
+    );
+    assert!(s.save_passkey("piet", "cred-2", "{}", t0()).await.is_err());
 
     let policy = ThrottlePolicy {
         max_failures: 3,

@@ -42,8 +42,8 @@ const LOGIN: &str = "login";
 
 /// A person who passed the password step and still has to give a second factor.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Pending {
-    username: String,
+pub(crate) struct Pending {
+    pub username: String,
     started_at: DateTime<Utc>,
     /// SHA-256 of the text-message code sent, and when.
     sms: Option<(String, DateTime<Utc>)>,
@@ -157,6 +157,7 @@ struct CodePage {
     error: Option<String>,
     sms_offered: bool,
     sms_sent: bool,
+    passkey_offered: bool,
 }
 
 #[derive(Deserialize)]
@@ -276,7 +277,7 @@ async fn password_submit(
     Ok(Redirect::to("/inloggen/code").into_response())
 }
 
-async fn pending(state: &AppState, session: &Session) -> WebResult<Option<Pending>> {
+pub(crate) async fn pending(state: &AppState, session: &Session) -> WebResult<Option<Pending>> {
     let p = session.get::<Pending>(PENDING).await?;
     // The second step must follow within five minutes.
     Ok(p.filter(|p| state.now() - p.started_at <= chrono::Duration::minutes(5)))
@@ -291,6 +292,7 @@ async fn code_page(State(state): State<AppState>, session: Session) -> WebResult
         error: None,
         sms_offered: state.config.dev_mode,
         sms_sent: p.sms.is_some(),
+        passkey_offered: crate::passkey::offered(&state, &p.username).await?,
     }
     .into_response())
 }
@@ -328,11 +330,13 @@ async fn code_submit(
     let tr = ctx.tr.clone();
     let now = state.now();
     let key = username_key("code", &p.username);
+    let passkey_offered = crate::passkey::offered(&state, &p.username).await?;
     let retry = |ctx: PageCtx, error: String| CodePage {
         ctx,
         error: Some(error),
         sms_offered: state.config.dev_mode,
         sms_sent: p.sms.is_some(),
+        passkey_offered,
     };
     if state.store.locked_until(&key, now).await?.is_some() {
         session.remove::<Pending>(PENDING).await?;
@@ -344,18 +348,24 @@ async fn code_submit(
     };
     let code: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
     if !second_factor_ok(&state, &account, &p, &code, now).await? {
-        let st = state
-            .store
-            .record_failure(&key, now, policy(&state))
-            .await?;
-        if st.locked_until.is_some() {
-            session.remove::<Pending>(PENDING).await?;
+        if second_factor_failed(&state, &session, &account.username).await? {
             return Ok(retry(ctx, tr.t("login-locked")).into_response());
         }
         return Ok(retry(ctx, tr.t("login-code-wrong")).into_response());
     }
     state.store.clear_failures(&key).await?;
-    // A fresh session id for the logged-in person; the old one is deleted.
+    complete_login(&state, &session, account).await?;
+    Ok(Redirect::to("/kiezen").into_response())
+}
+
+/// The second factor passed: the person is logged in, under a fresh session id (the old one is
+/// deleted) with a fresh CSRF token.
+pub(crate) async fn complete_login(
+    state: &AppState,
+    session: &Session,
+    account: IdpAccount,
+) -> WebResult<()> {
+    let now = state.now();
     session.remove::<Pending>(PENDING).await?;
     session.cycle_id().await?;
     session
@@ -369,9 +379,26 @@ async fn code_submit(
         login_at: now,
         last_seen: now,
     };
-    store_login(&session, &login).await?;
+    store_login(session, &login).await?;
     tracing::info!(username = %account.username, "login");
-    Ok(Redirect::to("/kiezen").into_response())
+    Ok(())
+}
+
+/// Counts a failed second factor; `true` when that locked the username (the attempt ends).
+pub(crate) async fn second_factor_failed(
+    state: &AppState,
+    session: &Session,
+    username: &str,
+) -> WebResult<bool> {
+    let st = state
+        .store
+        .record_failure(&username_key("code", username), state.now(), policy(state))
+        .await?;
+    if st.locked_until.is_some() {
+        session.remove::<Pending>(PENDING).await?;
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 async fn second_factor_ok(

@@ -17,6 +17,7 @@ pub mod error;
 pub mod glossary;
 pub mod i18n;
 pub mod oidc;
+pub mod passkey;
 pub mod portal;
 pub mod session;
 
@@ -59,6 +60,9 @@ pub struct WebConfig {
     /// The practice's identity provider (OpenID Connect). With it, the built-in password login
     /// is only offered in development mode.
     pub oidc: Option<oidc::OidcConfig>,
+    /// The portal's public origin ("https://portaal.example"). Passkeys are bound to it; without
+    /// it they are not offered. WebAuthn needs a host name: "http://localhost:8080" in a demo.
+    pub public_origin: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -74,6 +78,7 @@ impl Default for WebConfig {
             login_rate_period_ms: 500,
             demo_accounts: vec![],
             oidc: None,
+            public_origin: None,
         }
     }
 }
@@ -85,6 +90,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
     pub oidc: Arc<oidc::Provider>,
+    /// The WebAuthn relying party, when `public_origin` is set.
+    pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl AppState {
@@ -98,13 +105,19 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
     let state = AppState {
         store,
         clock,
-        config: Arc::new(config),
         oidc: Arc::new(oidc::Provider::default()),
+        webauthn: config
+            .public_origin
+            .as_deref()
+            .and_then(passkey::relying_party)
+            .map(Arc::new),
+        config: Arc::new(config),
     };
     let sessions = session::layer(&state);
     Router::new()
         .merge(auth::router(&state))
         .merge(portal::router())
+        .merge(passkey::router())
         .layer(sessions)
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

@@ -8,7 +8,7 @@ mod support;
 use axum::http::StatusCode;
 use chrono::Duration;
 use inzage_domain::Clock;
-use inzage_store::{Channel, EventType, RecordStore};
+use inzage_store::{Channel, EventType, PortalStore, RecordStore};
 use inzage_web::WebConfig;
 use support::*;
 
@@ -511,6 +511,62 @@ async fn login_routes_are_rate_limited(app: &TestApp) {
     assert!(limited, "the login form must be rate limited per address");
 }
 
+async fn passkey_calls_are_guarded(app: &TestApp) {
+    let mut c = app.client();
+    // Before login: no registration, and no passkey step without a password step.
+    let p = c.post_json("/passkey/registreren/start", "x", "{}").await;
+    assert_eq!(p.location.as_deref(), Some("/inloggen"));
+    let csrf = c.csrf("/inloggen").await;
+    let p = c.post_json("/inloggen/passkey/start", &csrf, "{}").await;
+    assert_eq!(p.location.as_deref(), Some("/inloggen"));
+    // After the password step, an account without passkeys is not offered one.
+    c.password("anna", PASSWORD).await;
+    let page = c.get("/inloggen/code").await;
+    assert!(!page.body.contains("data-passkey"));
+    let p = c
+        .post_json("/inloggen/passkey/start", &csrf_in(&page.body), "{}")
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    c.code(&totp_now(app, "anna")).await;
+    // Logged in: a registration starts only with the session's CSRF token in the header.
+    let page = c.get("/beveiliging").await;
+    assert!(page.body.contains("Passkey toevoegen"));
+    let csrf = csrf_in(&page.body);
+    let p = c
+        .post_json("/passkey/registreren/start", "wrong", "{}")
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = c.post_json("/passkey/registreren/start", &csrf, "{}").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let challenge: serde_json::Value = serde_json::from_str(&p.body).unwrap();
+    assert_eq!(challenge["publicKey"]["rp"]["id"], "localhost");
+    assert!(challenge["publicKey"]["challenge"].as_str().unwrap().len() >= 32);
+    // The user handle carries no name or BSN.
+    let handle = challenge["publicKey"]["user"]["id"].as_str().unwrap();
+    assert!(!handle.contains("anna") && !handle.contains(BSN_ADULT));
+    // A made-up answer is refused and stores nothing.
+    let p = c
+        .post_json(
+            "/passkey/registreren/klaar",
+            &csrf,
+            r#"{"id":"AAAA","rawId":"AAAA","type":"public-key","response":{"attestationObject":"AAAA","clientDataJSON":"AAAA"},"extensions":{}}"#,
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(app.store.passkeys("anna").await.unwrap().is_empty());
+}
+
+async fn passkeys_are_off_without_a_public_origin(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    let page = c.get("/beveiliging").await;
+    assert!(page.body.contains("biedt nog geen passkeys"));
+    let p = c
+        .post_json("/passkey/registreren/start", &csrf_in(&page.body), "{}")
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+}
+
 macro_rules! suite {
     ($($name:ident $(with $config:expr)?),* $(,)?) => {
         mod sqlite {
@@ -549,6 +605,13 @@ fn production() -> WebConfig {
     }
 }
 
+fn with_passkeys() -> WebConfig {
+    WebConfig {
+        public_origin: Some("http://localhost:8080".into()),
+        ..test_config()
+    }
+}
+
 fn rate_limited() -> WebConfig {
     WebConfig {
         login_rate_burst: 3,
@@ -576,4 +639,6 @@ suite!(
     revoked_access_takes_effect_at_once,
     login_routes_are_rate_limited with super::rate_limited(),
     sms_codes_exist_only_in_development_mode with super::production(),
+    passkey_calls_are_guarded with super::with_passkeys(),
+    passkeys_are_off_without_a_public_origin,
 );

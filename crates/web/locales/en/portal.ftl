@@ -197,6 +197,17 @@ channel-practice = the practice
 channel-medmij = a personal health app (PGO)
 channel-system = the practice (system)
 
+security-title = Security
+security-intro = You can log in with a passkey instead of a code. A passkey lives on your phone or computer and works with your fingerprint, face or PIN.
+security-count = Number of passkeys: { $count }
+security-external = You log in with your own login method, such as DigiD. Its security is managed there.
+security-passkeys-off = This practice does not offer passkeys yet.
+security-back = Back to your records
+passkey-add = Add a passkey
+passkey-login = Log in with your passkey
+passkey-failed = That did not work. Please try again or use the code.
+passkey-needs-js = A passkey needs JavaScript to be switched on in your browser.
+
 month-1 = January
 month-2 = February
 month-3 = March

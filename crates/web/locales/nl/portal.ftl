@@ -197,6 +197,17 @@ channel-practice = de praktijk
 channel-medmij = een gezondheidsapp (PGO)
 channel-system = de praktijk (systeem)
 
+security-title = Beveiliging
+security-intro = U kunt inloggen met een passkey in plaats van een code. Een passkey staat op uw telefoon of computer en werkt met uw vingerafdruk, gezicht of pincode.
+security-count = Aantal passkeys: { $count }
+security-external = U logt in via uw eigen inlogmiddel, zoals DigiD. De beveiliging daarvan regelt u daar.
+security-passkeys-off = Deze praktijk biedt nog geen passkeys aan.
+security-back = Terug naar uw dossiers
+passkey-add = Passkey toevoegen
+passkey-login = Inloggen met uw passkey
+passkey-failed = Dat lukte niet. Probeer het opnieuw of gebruik de code.
+passkey-needs-js = Voor een passkey moet JavaScript aan staan in uw browser.
+
 month-1 = januari
 month-2 = februari
 month-3 = maart

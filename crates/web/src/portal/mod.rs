@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(start))
         .route("/health", get(health))
         .route("/static/portal.css", get(stylesheet))
+        .route("/static/passkey.js", get(passkey_script))
         .route("/taal", post(choose_language))
         .route("/kiezen", get(chooser).post(choose))
         .merge(pages::router())
@@ -543,6 +544,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/portal.css"),
+    )
+        .into_response()
+}
+
+async fn passkey_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/passkey.js"),
     )
         .into_response()
 }
