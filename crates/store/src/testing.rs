@@ -76,9 +76,17 @@ impl TestDb {
     }
 }
 
-/// Unique across processes and calls: the process id and a counter.
-fn unique_suffix() -> u64 {
+/// Unique across processes and calls (the process id, a counter) and across runs that left a
+/// database behind (the time).
+fn unique_suffix() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    u64::from(std::process::id()) * 1_000_000 + N.fetch_add(1, Ordering::SeqCst)
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() % 1_000_000_000);
+    format!(
+        "{}_{}_{nanos}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
 }

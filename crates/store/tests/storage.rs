@@ -424,85 +424,14 @@ async fn migrations_are_idempotent_and_keep_data(s: Store) {
 
 // ---- backends ----
 
-mod support {
-    use super::*;
-
-    pub async fn sqlite() -> (Store, tempfile::TempDir) {
-        let (s, dir, _) = sqlite_with_url().await;
-        (s, dir)
-    }
-
-    pub async fn sqlite_with_url() -> (Store, tempfile::TempDir, String) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let s = Store::connect(&url).await.unwrap();
-        s.migrate().await.unwrap();
-        (s, dir, url)
-    }
-
-    pub fn pg_admin_url() -> String {
-        std::env::var("INZAGE_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-    }
-
-    /// A fresh database on the test server, or `None` (and a clear notice) when none answers.
-    pub async fn postgres_with_url() -> Option<(Store, String)> {
-        use sqlx::Connection;
-        let admin = pg_admin_url();
-        let mut conn = match sqlx::PgConnection::connect(&admin).await {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("SKIPPED PostgreSQL: no server answered at {admin} ({e})");
-                return None;
-            }
-        };
-        let name = format!(
-            "inzage_test_{}",
-            std::process::id() as u64 * 1_000_000 + rand_suffix()
-        );
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let (base, _) = admin.rsplit_once('/').unwrap();
-        let url = format!("{base}/{name}");
-        let s = Store::connect(&url).await.unwrap();
-        s.migrate().await.unwrap();
-        Some((s, url))
-    }
-
-    /// Removes a test database (closing the connections the test left open).
-    pub async fn drop_database(url: &str) {
-        use sqlx::Connection;
-        let name = url.rsplit('/').next().unwrap().to_owned();
-        let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    }
-
-    fn rand_suffix() -> u64 {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static N: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos() as u64;
-        (N.fetch_add(1, Ordering::SeqCst) * 1000 + nanos % 1000) % 1_000_000
-    }
-}
-
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    let (s, _dir) = super::support::sqlite().await;
-                    super::$name(s).await;
+                    let db = inzage_store::testing::TestDb::sqlite().await;
+                    super::$name(db.store.clone()).await;
                 }
             )*
         }
@@ -510,9 +439,9 @@ macro_rules! suite {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    if let Some((s, url)) = super::support::postgres_with_url().await {
-                        super::$name(s).await;
-                        super::support::drop_database(&url).await;
+                    if let Some(db) = inzage_store::testing::TestDb::postgres().await {
+                        super::$name(db.store.clone()).await;
+                        db.drop_database().await;
                     }
                 }
             )*
@@ -541,7 +470,8 @@ suite!(
 #[tokio::test]
 async fn sqlite_audit_log_refuses_changes_and_detects_tampering() {
     use sqlx::Connection;
-    let (s, _dir, url) = support::sqlite_with_url().await;
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    let (s, url) = (db.store.clone(), db.url.clone());
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
         .await
@@ -579,9 +509,10 @@ async fn sqlite_audit_log_refuses_changes_and_detects_tampering() {
 #[tokio::test]
 async fn postgres_audit_log_refuses_changes_and_detects_tampering() {
     use sqlx::Connection;
-    let Some((s, url)) = support::postgres_with_url().await else {
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
         return;
     };
+    let (s, url) = (db.store.clone(), db.url.clone());
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
         .await
@@ -620,5 +551,5 @@ async fn postgres_audit_log_refuses_changes_and_detects_tampering() {
         Err(ChainBroken { seq: 2 })
     );
     drop(c);
-    support::drop_database(&url).await;
+    db.drop_database().await;
 }
