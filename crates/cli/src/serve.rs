@@ -1,7 +1,7 @@
 //! The HTTP server: the web application of `inzage-web` on a TCP listener.
 
 use inzage_domain::SystemClock;
-use inzage_store::Store;
+use inzage_store::{PortalStore, Store};
 use inzage_web::WebConfig;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,6 +9,18 @@ use std::sync::Arc;
 pub async fn serve(store: Store, listen: &str, web: WebConfig) -> Result<(), crate::AnyError> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(address = %listener.local_addr()?, backend = store.backend_name(), dev_mode = web.dev_mode, "serving");
+    // Expired sessions (every visitor of the login page has one) are removed every ten minutes.
+    let purger = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match purger.sessions_purge(chrono::Utc::now()).await {
+                Ok(n) => tracing::debug!(removed = n, "expired sessions removed"),
+                Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+            }
+        }
+    });
     let app = inzage_web::app(store, Arc::new(SystemClock), web);
     axum::serve(
         listener,

@@ -380,7 +380,7 @@ pub(crate) async fn complete_login(
         last_seen: now,
     };
     store_login(session, &login).await?;
-    tracing::info!(username = %account.username, "login");
+    tracing::info!(method = "password and second factor", "login");
     Ok(())
 }
 

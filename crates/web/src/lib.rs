@@ -27,7 +27,36 @@ use chrono::Duration;
 use inzage_domain::Clock;
 use inzage_store::Store;
 use std::sync::Arc;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// A random id for every request (kept when a proxy in front already set one), returned in
+/// `x-request-id` and written with every audit entry of the request.
+#[derive(Clone, Copy, Default)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&session::random_token()[..16])
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The request id of a request: the one set by `RandomRequestId`, if it is a sane token.
+pub fn request_id(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        .map_or_else(|| session::random_token()[..16].to_owned(), str::to_owned)
+}
 
 /// A ready-made login shown on the start page in development mode only.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,4 +172,6 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
         ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
 }

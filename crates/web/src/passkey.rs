@@ -167,7 +167,7 @@ async fn register_finish(
         .finish_passkey_registration(&credential, &registration)
         .map_err(|_| WebError::Invalid("passkey not accepted"))?;
     save(&state, &username, &passkey).await?;
-    tracing::info!(username = %username, "passkey registered");
+    tracing::info!("passkey registered");
     Ok(Json(json!({"ok": true})).into_response())
 }
 

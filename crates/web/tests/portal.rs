@@ -356,6 +356,11 @@ async fn r103_every_page_view_is_audited_once_with_all_fields(app: &TestApp) {
         assert!(e.event.detail.starts_with("portal: "));
     }
     assert_eq!(portal.last().unwrap().event.event, EventType::Export);
+    // Each request has its own id, which the response carries too.
+    let mut ids: Vec<&str> = portal.iter().map(|e| e.event.request_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), portal.len());
     // The access log page shows them, in Dutch, to whoever may open the record.
     let p = c.get("/logboek").await;
     assert!(

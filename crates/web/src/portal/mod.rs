@@ -219,6 +219,7 @@ pub struct OpenRecord {
     pub now: DateTime<Utc>,
     pub previous_visit: Option<DateTime<Utc>>,
     pub session: Session,
+    request_id: String,
     state: AppState,
 }
 
@@ -260,6 +261,7 @@ impl FromRequestParts<AppState> for OpenRecord {
             now,
             previous_visit: chosen.previous_visit,
             session,
+            request_id: crate::request_id(&parts.headers),
             state: state.clone(),
         })
     }
@@ -322,7 +324,7 @@ impl OpenRecord {
                 responsible_user: self.login.subject.clone(),
                 role,
                 channel: Channel::Portal,
-                request_id: crate::session::random_token()[..16].to_owned(),
+                request_id: self.request_id.clone(),
                 detail: format!("portal: {what}"),
             })
             .await?;
