@@ -46,6 +46,11 @@ enum Command {
     },
     /// Apply the database migrations and exit.
     Migrate,
+    /// The audit log (NEN 7513).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Import FHIR STU3 data (JSON or XML; resources or Bundles; a file or a directory).
     Import { path: PathBuf },
     /// Generate a synthetic practice into the configured database (or as NDJSON with --output).
@@ -62,6 +67,13 @@ enum Command {
         #[arg(long)]
         at: Option<chrono::DateTime<Utc>>,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain over the whole log: exit 0 when intact, 1 when an entry was
+    /// changed, removed or moved.
+    Verify,
 }
 
 fn main() -> ExitCode {
@@ -133,6 +145,21 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
         Command::Migrate => {
             let store = open_store(&config.database_url).await?;
             println!("migrations applied ({})", store.backend_name());
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = open_store(&config.database_url).await?;
+            match store.verify_audit_chain().await? {
+                Ok(n) => println!("audit log intact: {n} entries checked"),
+                Err(broken) => {
+                    println!(
+                        "audit log BROKEN at entry {}: an entry was changed, removed or moved",
+                        broken.seq
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+            }
         }
         Command::Serve => {
             let store = open_store(&config.database_url).await?;

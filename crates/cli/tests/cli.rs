@@ -326,3 +326,49 @@ async fn the_demo_gets_its_people_and_logins() {
         assert_eq!(store.represented_by(&account.bsn).await.unwrap().len(), 1);
     }
 }
+
+/// `inzage audit verify` on a copy of a database that someone changed behind the application's
+/// back (the triggers dropped first): every kind of change is found.
+#[tokio::test]
+async fn audit_verify_detects_changed_removed_and_reordered_entries() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = run(dir.path(), &["generate", "--patients", "4", "--seed", "3"]);
+    assert!(ok, "{out}");
+    let (ok, out) = run(dir.path(), &["audit", "verify"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("audit log intact: 4 entries checked"), "{out}");
+
+    let tampered = [
+        "UPDATE audit_log SET user_id = 'someone-else' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 3",
+        // Two entries swap places: their contents move, their sequence numbers stay.
+        "UPDATE audit_log SET seq = -1 WHERE seq = 1; UPDATE audit_log SET seq = 1 WHERE seq = 2; \
+         UPDATE audit_log SET seq = 2 WHERE seq = -1",
+    ];
+    for sql in tampered {
+        let copy = tempfile::tempdir().unwrap();
+        for f in ["t.db", "t.db-wal", "t.db-shm"] {
+            if dir.path().join(f).exists() {
+                std::fs::copy(dir.path().join(f), copy.path().join(f)).unwrap();
+            }
+        }
+        let mut c = sqlx::SqliteConnection::connect(&db_url(copy.path()))
+            .await
+            .unwrap();
+        for s in [
+            "DROP TRIGGER audit_log_no_update",
+            "DROP TRIGGER audit_log_no_delete",
+        ] {
+            sqlx::query(s).execute(&mut c).await.unwrap();
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        drop(c);
+        let (ok, out) = run(copy.path(), &["audit", "verify"]);
+        assert!(!ok, "{sql}: {out}");
+        assert!(out.contains("audit log BROKEN"), "{out}");
+    }
+}
