@@ -12,11 +12,22 @@
 //! What it must never do: decide what a patient may see (that is `inzage_domain::visibility`),
 //! or log medical content.
 
+/// Forwards a trait method of [`Store`] to the configured backend.
+macro_rules! delegate {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            Store::Sqlite($s) => $e.await,
+            Store::Postgres($s) => $e.await,
+        }
+    };
+}
+
 mod audit;
 mod backend;
 mod error;
 mod items;
 mod portal;
+mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -24,6 +35,7 @@ pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
 pub use backend::{PostgresStore, SqliteStore};
 pub use error::StoreError;
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};
+pub use staff::{PatientQuery, StaffAccount, StaffStore};
 
 use inzage_domain::{Bsn, PatientId, PatientRecord, Practice, PracticeId, PracticeSettings};
 use std::future::Future;
@@ -153,15 +165,6 @@ impl Store {
             Self::Postgres(_) => "postgres",
         }
     }
-}
-
-macro_rules! delegate {
-    ($self:ident, $s:ident => $e:expr) => {
-        match $self {
-            Store::Sqlite($s) => $e.await,
-            Store::Postgres($s) => $e.await,
-        }
-    };
 }
 
 impl RecordStore for Store {

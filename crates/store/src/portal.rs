@@ -369,15 +369,6 @@ macro_rules! impl_portal {
 impl_portal!(SqliteStore, sqlx::Sqlite);
 impl_portal!(PostgresStore, sqlx::Postgres);
 
-macro_rules! delegate {
-    ($self:ident, $s:ident => $e:expr) => {
-        match $self {
-            Store::Sqlite($s) => $e.await,
-            Store::Postgres($s) => $e.await,
-        }
-    };
-}
-
 impl PortalStore for Store {
     async fn represented_by(&self, agent: &Bsn) -> Result<Vec<PatientId>, StoreError> {
         delegate!(self, s => s.represented_by(agent))

@@ -360,6 +360,82 @@ async fn sessions_expire_and_are_unique(s: Store) {
     assert_eq!(s.session_load("h1", t0()).await.unwrap(), None);
 }
 
+async fn staff_accounts_and_patient_search(s: Store) {
+    let account = StaffAccount {
+        username: "dr.jansen".into(),
+        practice: PracticeId::new("praktijk-1").unwrap(),
+        display_name: "Dr. Jansen".into(),
+        role: StaffRole::Gp,
+        password_hash: "$argon2id$dummy".into(),
+        totp_secret: "JBSWY3DPEHPK3PXP".into(),
+        active: true,
+        created_at: t0(),
+    };
+    s.create_staff(&account).await.unwrap();
+    assert!(matches!(
+        s.create_staff(&account).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.staff_account("dr.jansen").await.unwrap(), Some(account));
+    assert!(s.claim_staff_totp_step("dr.jansen", 7).await.unwrap());
+    assert!(!s.claim_staff_totp_step("dr.jansen", 7).await.unwrap());
+
+    let a = sample("p1", "123456782"); // family name Persoon-p1, born 1970-03-04
+    let b = sample("p2", "111222333");
+    for r in [&a, &b] {
+        s.save_record(r, audit(r, EventType::Create)).await.unwrap();
+    }
+    let practice = PracticeId::new("praktijk-1").unwrap();
+    let find = |q: PatientQuery| {
+        let s = s.clone();
+        let practice = practice.clone();
+        async move {
+            s.search_patients(&practice, &q, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| p.id.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let name = |n: &str| PatientQuery {
+        family_name: Some(n.into()),
+        ..Default::default()
+    };
+    assert_eq!(find(name("persoon")).await, vec!["p1", "p2"]);
+    assert_eq!(find(name("PERSOON-P2")).await, vec!["p2"]);
+    assert!(
+        find(name("%")).await.is_empty(),
+        "wildcards are not special"
+    );
+    assert_eq!(
+        find(PatientQuery {
+            bsn: Some(Bsn::parse("111222333").unwrap()),
+            ..Default::default()
+        })
+        .await,
+        vec!["p2"]
+    );
+    assert_eq!(
+        find(PatientQuery {
+            family_name: Some("pers".into()),
+            birth_date: NaiveDate::from_ymd_opt(1970, 3, 4),
+            ..Default::default()
+        })
+        .await,
+        vec!["p1", "p2"]
+    );
+    assert!(find(PatientQuery::default()).await.is_empty());
+    // Another practice finds nothing here.
+    let other = PracticeId::new("praktijk-2").unwrap();
+    assert!(
+        s.search_patients(&other, &name("persoon"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 async fn audit_log_is_chained_and_append_only(s: Store) {
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
@@ -459,6 +535,7 @@ suite!(
     representatives_follow_the_record,
     idp_accounts_and_login_throttle,
     sessions_expire_and_are_unique,
+    staff_accounts_and_patient_search,
     audit_log_is_chained_and_append_only,
     settings_round_trip,
     patient_list_and_counts,

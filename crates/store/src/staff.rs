@@ -1,0 +1,218 @@
+//! Practice staff accounts and finding a patient in a practice. No medical content.
+
+use crate::audit::format_instant;
+use crate::backend::{PostgresStore, SqliteStore, parse_instant};
+use crate::items::parse;
+use crate::{PatientSummary, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use inzage_domain::{Bsn, Patient, PracticeId, StaffRole};
+use sqlx::Row;
+use std::future::Future;
+
+/// A staff member's login. `password_hash` is a PHC string (argon2), `totp_secret` base32.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub username: String,
+    pub practice: PracticeId,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub password_hash: String,
+    pub totp_secret: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for StaffAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffAccount")
+            .field("username", &self.username)
+            .field("practice", &self.practice)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a staff member searches for. Empty fields are ignored; at least one must be given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatientQuery {
+    /// The start of the family name, case-insensitive.
+    pub family_name: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub bsn: Option<Bsn>,
+}
+
+pub(crate) fn role_str(r: StaffRole) -> &'static str {
+    match r {
+        StaffRole::Gp => "gp",
+        StaffRole::Assistant => "assistant",
+        StaffRole::PracticeNurse => "practice_nurse",
+        StaffRole::Administrator => "administrator",
+    }
+}
+
+fn parse_role(s: &str) -> Result<StaffRole, StoreError> {
+    [
+        StaffRole::Gp,
+        StaffRole::Assistant,
+        StaffRole::PracticeNurse,
+        StaffRole::Administrator,
+    ]
+    .into_iter()
+    .find(|r| role_str(*r) == s)
+    .ok_or_else(|| StoreError::Corrupt(format!("staff role {s:?}")))
+}
+
+pub trait StaffStore: Send + Sync {
+    /// Creates an account; `Conflict` when the username is taken.
+    fn create_staff(
+        &self,
+        account: &StaffAccount,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn staff_account(
+        &self,
+        username: &str,
+    ) -> impl Future<Output = Result<Option<StaffAccount>, StoreError>> + Send;
+
+    /// Marks a TOTP step used; `false` for a replayed (same or older) step.
+    fn claim_staff_totp_step(
+        &self,
+        username: &str,
+        step: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Patients of `practice` matching every given field, by family name; at most `limit`.
+    fn search_patients(
+        &self,
+        practice: &PracticeId,
+        query: &PatientQuery,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<PatientSummary>, StoreError>> + Send;
+}
+
+/// A LIKE pattern for names starting with `s`: wildcards in `s` match only themselves.
+fn like_prefix(s: &str) -> String {
+    let mut p = String::new();
+    for c in s.trim().to_lowercase().chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+macro_rules! impl_staff {
+    ($Store:ident) => {
+        impl StaffStore for $Store {
+            async fn create_staff(&self, a: &StaffAccount) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO staff_accounts (username, practice_id, display_name, role, password_hash, totp_secret, active, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&a.username)
+                .bind(a.practice.as_str())
+                .bind(&a.display_name)
+                .bind(role_str(a.role))
+                .bind(&a.password_hash)
+                .bind(&a.totp_secret)
+                .bind(a.active)
+                .bind(format_instant(a.created_at))
+                .execute(&self.write)
+                .await
+                .map_err(|e| match e.as_database_error() {
+                    Some(d) if d.is_unique_violation() => StoreError::Conflict("this username is taken".into()),
+                    _ => StoreError::Database(e),
+                })?;
+                Ok(())
+            }
+
+            async fn staff_account(&self, username: &str) -> Result<Option<StaffAccount>, StoreError> {
+                let Some(r) = sqlx::query(
+                    "SELECT username, practice_id, display_name, role, password_hash, totp_secret, active, created_at \
+                     FROM staff_accounts WHERE username = $1",
+                )
+                .bind(username)
+                .fetch_optional(&self.read)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                Ok(Some(StaffAccount {
+                    username: r.try_get(0)?,
+                    practice: PracticeId::new(r.try_get::<String, _>(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    display_name: r.try_get(2)?,
+                    role: parse_role(&r.try_get::<String, _>(3)?)?,
+                    password_hash: r.try_get(4)?,
+                    totp_secret: r.try_get(5)?,
+                    active: r.try_get(6)?,
+                    created_at: parse_instant(&r.try_get::<String, _>(7)?)?,
+                }))
+            }
+
+            async fn claim_staff_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE staff_accounts SET totp_last_step = $2 WHERE username = $1 \
+                     AND (totp_last_step IS NULL OR totp_last_step < $2)",
+                )
+                .bind(username)
+                .bind(step)
+                .execute(&self.write)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn search_patients(&self, practice: &PracticeId, q: &PatientQuery, limit: u32) -> Result<Vec<PatientSummary>, StoreError> {
+                if q.family_name.is_none() && q.birth_date.is_none() && q.bsn.is_none() {
+                    return Ok(vec![]);
+                }
+                // Unused conditions compare a parameter with itself (NULL never matches, so
+                // they are written as "parameter IS NULL OR ...").
+                let rows = sqlx::query(
+                    "SELECT payload FROM patients WHERE practice_id = $1 \
+                     AND ($2 IS NULL OR lower(family_name) LIKE $2 ESCAPE '\\') \
+                     AND ($3 IS NULL OR birth_date = $3) \
+                     AND ($4 IS NULL OR bsn = $4) \
+                     ORDER BY family_name, birth_date, id LIMIT $5",
+                )
+                .bind(practice.as_str())
+                .bind(q.family_name.as_ref().map(|n| like_prefix(n)))
+                .bind(q.birth_date.map(|d| d.to_string()))
+                .bind(q.bsn.as_ref().map(|b| b.as_str().to_owned()))
+                .bind(i64::from(limit))
+                .fetch_all(&self.read)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let p: Patient = parse("patient", &row.try_get::<String, _>(0)?)?;
+                        Ok(PatientSummary { display_name: p.name.display(), id: p.id, practice: p.practice, birth_date: p.birth_date })
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
+impl_staff!(SqliteStore);
+impl_staff!(PostgresStore);
+
+impl StaffStore for Store {
+    async fn create_staff(&self, account: &StaffAccount) -> Result<(), StoreError> {
+        delegate!(self, s => s.create_staff(account))
+    }
+    async fn staff_account(&self, username: &str) -> Result<Option<StaffAccount>, StoreError> {
+        delegate!(self, s => s.staff_account(username))
+    }
+    async fn claim_staff_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {
+        delegate!(self, s => s.claim_staff_totp_step(username, step))
+    }
+    async fn search_patients(
+        &self,
+        practice: &PracticeId,
+        query: &PatientQuery,
+        limit: u32,
+    ) -> Result<Vec<PatientSummary>, StoreError> {
+        delegate!(self, s => s.search_patients(practice, query, limit))
+    }
+}
