@@ -46,6 +46,11 @@ enum Command {
     },
     /// Apply the database migrations and exit.
     Migrate,
+    /// Practice staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// The audit log (NEN 7513).
     Audit {
         #[command(subcommand)]
@@ -67,6 +72,32 @@ enum Command {
         #[arg(long)]
         at: Option<chrono::DateTime<Utc>>,
     },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff account (the first practice administrator, for instance). The password is
+    /// read from standard input (one line); the authenticator key is printed once.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// The name shown to colleagues and in patients' access logs.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The practice id (see the practices in the database).
+        #[arg(long)]
+        practice: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RoleArg {
+    Gp,
+    Assistant,
+    PracticeNurse,
+    Administrator,
 }
 
 #[derive(Subcommand)]
@@ -145,6 +176,37 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
         Command::Migrate => {
             let store = open_store(&config.database_url).await?;
             println!("migrations applied ({})", store.backend_name());
+        }
+        Command::Staff {
+            command:
+                StaffCommand::Add {
+                    username,
+                    name,
+                    role,
+                    practice,
+                },
+        } => {
+            let store = open_store(&config.database_url).await?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let role = match role {
+                RoleArg::Gp => inzage_domain::StaffRole::Gp,
+                RoleArg::Assistant => inzage_domain::StaffRole::Assistant,
+                RoleArg::PracticeNurse => inzage_domain::StaffRole::PracticeNurse,
+                RoleArg::Administrator => inzage_domain::StaffRole::Administrator,
+            };
+            let secret = inzage_web::practice::create_staff(
+                &store,
+                &username,
+                password.trim_end_matches(['\r', '\n']),
+                inzage_domain::PracticeId::new(practice)?,
+                role,
+                &name,
+                Utc::now(),
+            )
+            .await?;
+            println!("staff account {username} created");
+            println!("authenticator key (add it to an authenticator app, shown once): {secret}");
         }
         Command::Audit {
             command: AuditCommand::Verify,

@@ -203,7 +203,7 @@ pub(crate) fn dev_accounts(state: &AppState) -> Vec<DemoAccount> {
     }
 }
 
-fn policy(state: &AppState) -> ThrottlePolicy {
+pub(crate) fn policy(state: &AppState) -> ThrottlePolicy {
     ThrottlePolicy {
         max_failures: state.config.login_max_failures,
         window: state.config.login_lock,
@@ -212,7 +212,7 @@ fn policy(state: &AppState) -> ThrottlePolicy {
 }
 
 /// The throttle key of a username: the same for every spelling of it.
-fn username_key(step: &str, username: &str) -> String {
+pub(crate) fn username_key(step: &str, username: &str) -> String {
     format!("{step}:{}", username.trim().to_lowercase())
 }
 
@@ -458,7 +458,7 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 }
 
 /// Verifies on the blocking pool: argon2 is deliberately slow.
-async fn verify_password(password: &str, phc: &str) -> bool {
+pub(crate) async fn verify_password(password: &str, phc: &str) -> bool {
     let password = password.to_owned();
     let phc = phc.to_owned();
     tokio::task::spawn_blocking(move || {
@@ -473,7 +473,7 @@ async fn verify_password(password: &str, phc: &str) -> bool {
 }
 
 /// A hash of a random password: verifying against it costs what a real verification costs.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+pub(crate) static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
     hash_password(&crate::session::random_token()).unwrap_or_else(|_| {
         "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5BYmXlVvxOt9MTgE0sNb5dyMRrq8yyaKWRCH2ht9IHA".into()
     })

@@ -9,6 +9,9 @@ pub enum WebError {
     /// Not logged in (or the session ran out): go to the login page.
     #[error("not logged in")]
     Unauthenticated,
+    /// A practice page without a logged-in staff member: to the practice login.
+    #[error("staff not logged in")]
+    StaffUnauthenticated,
     /// Logged in but no record chosen (or access to it ended): go to the chooser.
     #[error("no record chosen")]
     NoRecord,
@@ -30,6 +33,7 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match self {
             Self::Unauthenticated => Redirect::to("/inloggen").into_response(),
+            Self::StaffUnauthenticated => Redirect::to("/praktijk/inloggen").into_response(),
             Self::NoRecord => Redirect::to("/kiezen").into_response(),
             Self::Forbidden => (
                 StatusCode::FORBIDDEN,

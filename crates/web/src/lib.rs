@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod oidc;
 pub mod passkey;
 pub mod portal;
+pub mod practice;
 pub mod session;
 
 use axum::Router;
@@ -147,6 +148,7 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
         .merge(auth::router(&state))
         .merge(portal::router())
         .merge(passkey::router())
+        .merge(practice::router())
         .layer(sessions)
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

@@ -53,6 +53,8 @@ pub struct PageCtx {
     pub who: Option<Who>,
     /// The path of this page: marks the menu and brings the language switch back here.
     pub path: &'static str,
+    /// A logged-in staff member ("Dr. Jansen (huisarts)"): the practice menu is shown.
+    pub staff: Option<String>,
 }
 
 /// Whose record is open, shown on every page.
@@ -89,6 +91,7 @@ impl PageCtx {
             logged_in: false,
             who: None,
             path,
+            staff: None,
         })
     }
 
@@ -301,6 +304,7 @@ impl OpenRecord {
             csrf: csrf_token(&self.session).await?,
             logged_in: true,
             path,
+            staff: None,
             tr,
         })
     }
@@ -348,7 +352,7 @@ pub fn basis_key(b: RepresentationBasis) -> &'static str {
     }
 }
 
-fn denied_key(d: AccessDenied) -> &'static str {
+pub(crate) fn denied_key(d: AccessDenied) -> &'static str {
     match d {
         AccessDenied::NotThisPatient | AccessDenied::NoRepresentation => "denied-no-relation",
         AccessDenied::NoOnlineConsent => "denied-no-consent",
@@ -444,6 +448,7 @@ async fn chooser(
             logged_in: true,
             who: None,
             path: "/kiezen",
+            staff: None,
         },
         greeting: tr.t1("choose-greeting", "name", &login.display_name),
         choices,

@@ -238,6 +238,42 @@ impl Client<'_> {
         p
     }
 
+    /// A staff login: password, then the authenticator code of now (one TOTP step later
+    /// than any login before).
+    pub async fn staff_login(&mut self, username: &str, secret: &str) -> Page {
+        self.app.clock.advance(Duration::seconds(31));
+        let csrf = self.csrf("/praktijk/inloggen").await;
+        let p = self
+            .post(
+                "/praktijk/inloggen",
+                &[
+                    ("csrf", &csrf),
+                    ("username", username),
+                    ("password", STAFF_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(
+            p.location.as_deref(),
+            Some("/praktijk/inloggen/code"),
+            "{}",
+            p.body
+        );
+        let code = inzage_web::auth::totp_for(secret)
+            .unwrap()
+            .generate(self.app.clock.now().timestamp() as u64)
+            .to_string();
+        let csrf = self.csrf("/praktijk/inloggen/code").await;
+        let p = self
+            .post(
+                "/praktijk/inloggen/code",
+                &[("csrf", &csrf), ("code", &code)],
+            )
+            .await;
+        assert_eq!(p.location.as_deref(), Some("/praktijk"), "{}", p.body);
+        p
+    }
+
     /// Opens the record whose chooser value is `key` (after login). A person with one record
     /// and nothing else is sent to it straight away.
     pub async fn open(&mut self, key: &str) -> Page {
@@ -280,6 +316,34 @@ pub fn totp_now(app: &TestApp, username: &str) -> String {
 // ---- the synthetic practice: people, relations, and planted markers ----
 
 pub const PASSWORD: &str = "correct horse battery staple";
+pub const STAFF_PASSWORD: &str = "staff password of twenty";
+
+/// Staff of the test practice, one per role, and a GP of another practice on the same server.
+/// Returns (username, TOTP secret, role).
+pub async fn seed_staff(app: &TestApp) -> Vec<(String, String, StaffRole)> {
+    let mut out = vec![];
+    for (username, practice, role) in [
+        ("gp", "praktijk-test", StaffRole::Gp),
+        ("assistent", "praktijk-test", StaffRole::Assistant),
+        ("poh", "praktijk-test", StaffRole::PracticeNurse),
+        ("beheer", "praktijk-test", StaffRole::Administrator),
+        ("gp-elders", "praktijk-elders", StaffRole::Gp),
+    ] {
+        let secret = inzage_web::practice::create_staff(
+            &app.store,
+            username,
+            STAFF_PASSWORD,
+            PracticeId::new(practice).unwrap(),
+            role,
+            &format!("Medewerker {username}"),
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+        out.push((username.to_owned(), secret, role));
+    }
+    out
+}
 
 /// Strings that must never reach any page for any viewer of the records below.
 pub const NEVER: [&str; 9] = [

@@ -1,0 +1,471 @@
+//! Practice pages: find a patient, the whole record, "Wat ziet de patiënt?" and the access log.
+
+use super::roles::Action;
+use super::{Staff, StaffRecord};
+use crate::AppState;
+use crate::error::WebResult;
+use crate::portal::PageCtx;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use inzage_domain::access::{OnlineChannel, Viewer, authorize};
+use inzage_domain::time::local_date;
+use inzage_domain::visibility::{ItemKind, online_view, view_with_access};
+use inzage_domain::{Bsn, PatientView, Soep};
+use inzage_store::{EventType, PatientQuery, RecordStore, StaffStore};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/praktijk", get(search))
+        .route("/praktijk/patienten/{id}", get(record))
+        .route("/praktijk/patienten/{id}/inzage", get(preview))
+        .route("/praktijk/patienten/{id}/logboek", get(log))
+}
+
+// ---- search ----
+
+#[derive(Deserialize, Default)]
+struct SearchQuery {
+    #[serde(default)]
+    naam: String,
+    #[serde(default)]
+    geboortedatum: String,
+    #[serde(default)]
+    bsn: String,
+}
+
+struct Hit {
+    id: String,
+    name: String,
+    birth: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "practice_search.html")]
+struct SearchPage {
+    ctx: PageCtx,
+    naam: String,
+    geboortedatum: String,
+    bsn: String,
+    searched: bool,
+    error: Option<String>,
+    hits: Vec<Hit>,
+}
+
+async fn search(
+    State(state): State<AppState>,
+    staff: Staff,
+    session: Session,
+    Query(q): Query<SearchQuery>,
+) -> WebResult<Response> {
+    staff.require(Action::SearchPatients)?;
+    let ctx = staff.ctx(&session, "/praktijk").await?;
+    let mut error = None;
+    let birth = match q.geboortedatum.trim() {
+        "" => None,
+        s => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+            .map_err(|_| error = Some(ctx.tr.t("practice-bad-date")))
+            .ok(),
+    };
+    let bsn = match q.bsn.trim() {
+        "" => None,
+        s => Bsn::parse(s)
+            .map_err(|_| error = Some(ctx.tr.t("practice-bad-bsn")))
+            .ok(),
+    };
+    let query = PatientQuery {
+        family_name: Some(q.naam.trim().to_owned()).filter(|n| !n.is_empty()),
+        birth_date: birth,
+        bsn,
+    };
+    let searched = error.is_none() && query != PatientQuery::default();
+    let mut hits = vec![];
+    if searched {
+        let found = state
+            .store
+            .search_patients(&staff.practice, &query, 50)
+            .await?;
+        // The search itself is logged (NEN 7513 "search"): how many were found, not for what.
+        let event = staff.audit_event(
+            state.now(),
+            EventType::Search,
+            None,
+            format!("practice: patient search, {} found", found.len()),
+        );
+        state.store.append_audit(event).await?;
+        hits = found
+            .into_iter()
+            .map(|p| Hit {
+                id: p.id.to_string(),
+                name: p.display_name,
+                birth: ctx.tr.date(p.birth_date),
+            })
+            .collect();
+    }
+    Ok(SearchPage {
+        naam: q.naam,
+        geboortedatum: q.geboortedatum,
+        bsn: q.bsn,
+        searched,
+        error,
+        hits,
+        ctx,
+    }
+    .into_response())
+}
+
+// ---- the whole record ----
+
+/// One line of the record as staff see it, with the visibility decision next to it.
+struct Row {
+    when: String,
+    kind: String,
+    text: String,
+    /// Why the patient does not see it online (empty: visible).
+    hidden_because: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "practice_record.html")]
+struct RecordPage {
+    ctx: PageCtx,
+    id: String,
+    name: String,
+    birth: String,
+    bsn: String,
+    episodes: Vec<Row>,
+    journal: Vec<Row>,
+    medication: Vec<Row>,
+    allergies: Vec<Row>,
+    results: Vec<Row>,
+    letters: Vec<Row>,
+    work_notes: Vec<Row>,
+}
+
+fn hidden(view: &PatientView<'_>, kind: ItemKind, id: &str) -> String {
+    view.exclusion(kind, id)
+        .map(|r| r.explain_nl())
+        .unwrap_or_default()
+}
+
+async fn record(rec: StaffRecord) -> WebResult<Response> {
+    rec.access(Action::ViewRecord, "record").await?;
+    let ctx = rec.staff.ctx(&rec.session, "/praktijk").await?;
+    let tr = &ctx.tr;
+    let r = &rec.record;
+    let settings = rec.state.store.settings(&r.practice.id).await?;
+    let view = online_view(r, &settings, rec.state.now());
+    let mut journal: Vec<_> = r.journal.iter().collect();
+    journal.sort_by_key(|l| std::cmp::Reverse(l.date));
+    let page = RecordPage {
+        id: r.patient.id.to_string(),
+        name: r.patient.name.display(),
+        birth: tr.date(r.patient.birth_date),
+        bsn: r
+            .patient
+            .bsn
+            .as_ref()
+            .map(|b| b.as_str().to_owned())
+            .unwrap_or_default(),
+        episodes: r
+            .episodes
+            .iter()
+            .map(|e| Row {
+                when: tr.partial_date(&e.start),
+                kind: e.icpc.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+                text: e.title.clone(),
+                hidden_because: hidden(&view, ItemKind::Episode, e.id.as_str()),
+            })
+            .collect(),
+        journal: journal
+            .iter()
+            .map(|l| Row {
+                when: tr.date(l.date),
+                kind: match l.soep {
+                    Soep::S => "S",
+                    Soep::O => "O",
+                    Soep::E => "E",
+                    Soep::P => "P",
+                }
+                .into(),
+                text: l.text.clone(),
+                hidden_because: hidden(&view, ItemKind::JournalLine, l.id.as_str()),
+            })
+            .collect(),
+        medication: r
+            .medication
+            .iter()
+            .map(|m| Row {
+                when: m.period_start.map(|d| tr.date(d)).unwrap_or_default(),
+                kind: String::new(),
+                text: format!("{}: {}", m.product.name, m.dosage_text),
+                hidden_because: hidden(&view, ItemKind::Medication, m.id.as_str()),
+            })
+            .collect(),
+        allergies: r
+            .allergies
+            .iter()
+            .map(|a| Row {
+                when: a
+                    .onset
+                    .as_ref()
+                    .map(|d| tr.partial_date(d))
+                    .unwrap_or_default(),
+                kind: String::new(),
+                text: a
+                    .substance
+                    .display
+                    .clone()
+                    .unwrap_or_else(|| a.substance.code.clone()),
+                hidden_because: hidden(&view, ItemKind::Allergy, a.id.as_str()),
+            })
+            .collect(),
+        results: r
+            .results
+            .iter()
+            .map(|x| {
+                let line = inzage_domain::visibility::present::result_line(x);
+                Row {
+                    when: tr.date(local_date(x.effective)),
+                    kind: x.code.as_str().to_owned(),
+                    text: format!(
+                        "{}: {} {}",
+                        line.name,
+                        line.value,
+                        line.unit.unwrap_or_default()
+                    ),
+                    hidden_because: hidden(&view, ItemKind::Result, x.id.as_str()),
+                }
+            })
+            .collect(),
+        letters: r
+            .letters
+            .iter()
+            .map(|l| Row {
+                when: tr.date(l.date),
+                kind: String::new(),
+                text: l.title.clone(),
+                hidden_because: hidden(&view, ItemKind::Letter, l.id.as_str()),
+            })
+            .collect(),
+        work_notes: r
+            .work_notes
+            .iter()
+            .map(|n| Row {
+                when: tr.date(local_date(n.meta.created_at)),
+                kind: String::new(),
+                text: n.text.clone(),
+                hidden_because: hidden(&view, ItemKind::WorkNote, n.id.as_str()),
+            })
+            .collect(),
+        ctx,
+    };
+    Ok(page.into_response())
+}
+
+// ---- "Wat ziet de patiënt?" ----
+
+struct Seen {
+    kind: String,
+    text: String,
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    current: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "practice_preview.html")]
+struct PreviewPage {
+    ctx: PageCtx,
+    id: String,
+    name: String,
+    viewers: Vec<Choice>,
+    denied: Option<String>,
+    seen: Vec<Seen>,
+    left_out: Vec<Seen>,
+}
+
+#[derive(Deserialize)]
+struct PreviewQuery {
+    /// A representation id: the view of that representative; absent: the patient's own.
+    als: Option<String>,
+}
+
+async fn preview(rec: StaffRecord, Query(q): Query<PreviewQuery>) -> WebResult<Response> {
+    rec.access(Action::PreviewPatientView, "preview of the online view")
+        .await?;
+    let ctx = rec.staff.ctx(&rec.session, "/praktijk").await?;
+    let r = &rec.record;
+    let now = rec.state.now();
+    let settings = rec.state.store.settings(&r.practice.id).await?;
+    // The same decision the portal makes for this person: access first, then the view.
+    let viewer = match q.als.as_deref() {
+        Some(id) => r
+            .representations
+            .iter()
+            .find(|rep| rep.id.as_str() == id)
+            .map(|rep| Viewer::Representative {
+                bsn: rep.agent_bsn.clone(),
+                representation: rep.id.clone(),
+            }),
+        None => r
+            .patient
+            .bsn
+            .as_ref()
+            .map(|bsn| Viewer::Patient { bsn: bsn.clone() }),
+    };
+    let (denied, view) =
+        match viewer.map(|v| authorize(r, &v, OnlineChannel::Portal, &settings, now)) {
+            Some(Ok(access)) => (None, view_with_access(r, &access, &settings, now)),
+            Some(Err(why)) => (
+                Some(ctx.tr.t(crate::portal::denied_key(why))),
+                online_view(r, &settings, now),
+            ),
+            None => (
+                Some(ctx.tr.t("practice-no-login")),
+                online_view(r, &settings, now),
+            ),
+        };
+    let tr = &ctx.tr;
+    let mut seen = vec![];
+    for e in &view.episodes {
+        seen.push(Seen {
+            kind: tr.t("nav-episodes"),
+            text: e.title.clone(),
+        });
+    }
+    for l in &view.journal {
+        seen.push(Seen {
+            kind: format!("{} {}", tr.date(l.date), l.soep.letter()),
+            text: l.text.clone(),
+        });
+    }
+    for m in &view.medication {
+        seen.push(Seen {
+            kind: tr.t("nav-medication"),
+            text: m.product.name.clone(),
+        });
+    }
+    for x in &view.results {
+        seen.push(Seen {
+            kind: tr.t("nav-results"),
+            text: format!("{} ({})", x.name, tr.date(local_date(x.effective))),
+        });
+    }
+    for h in &view.held_results {
+        seen.push(Seen {
+            kind: tr.t("nav-results"),
+            text: tr.ta(
+                "held-result",
+                &[
+                    ("name", h.test_name.unwrap_or("een uitslag").to_owned()),
+                    ("date", tr.date(h.available_from)),
+                ],
+            ),
+        });
+    }
+    for l in &view.letters {
+        seen.push(Seen {
+            kind: tr.t("nav-letters"),
+            text: l.title.clone(),
+        });
+    }
+    let left_out = view
+        .excluded
+        .iter()
+        .map(|x| Seen {
+            kind: format!("{:?} {}", x.item.kind, x.item.id),
+            text: x.reason.explain_nl(),
+        })
+        .collect();
+    let mut viewers = vec![Choice {
+        value: String::new(),
+        label: format!("{} ({})", r.patient.name.display(), tr.t("relation-self")),
+        current: q.als.is_none(),
+    }];
+    for rep in &r.representations {
+        viewers.push(Choice {
+            value: rep.id.to_string(),
+            label: format!(
+                "{} ({})",
+                rep.agent_name.display(),
+                tr.t(crate::portal::basis_key(rep.basis))
+            ),
+            current: q.als.as_deref() == Some(rep.id.as_str()),
+        });
+    }
+    Ok(PreviewPage {
+        id: r.patient.id.to_string(),
+        name: r.patient.name.display(),
+        viewers,
+        denied,
+        seen,
+        left_out,
+        ctx,
+    }
+    .into_response())
+}
+
+// ---- the patient's access log ----
+
+struct LogRow {
+    when: String,
+    who: String,
+    role: String,
+    what: String,
+    channel: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "practice_log.html")]
+struct LogPage {
+    ctx: PageCtx,
+    id: String,
+    name: String,
+    rows: Vec<LogRow>,
+}
+
+async fn log(rec: StaffRecord) -> WebResult<Response> {
+    rec.access(Action::ViewAuditLog, "access log").await?;
+    let ctx = rec.staff.ctx(&rec.session, "/praktijk").await?;
+    let entries = rec
+        .state
+        .store
+        .audit_for_patient(&rec.record.patient.id)
+        .await?;
+    let rows = entries
+        .iter()
+        .rev()
+        .map(|e| {
+            let local = e.event.at.with_timezone(&chrono_tz::Europe::Amsterdam);
+            LogRow {
+                when: format!(
+                    "{} {}",
+                    ctx.tr.date(local.date_naive()),
+                    local.format("%H:%M:%S")
+                ),
+                who: e.event.user.clone(),
+                role: e.event.role.clone(),
+                what: format!("{} — {}", e.event.event.as_str(), e.event.detail),
+                channel: e.event.channel.as_str().to_owned(),
+            }
+        })
+        .collect();
+    Ok(LogPage {
+        id: rec.record.patient.id.to_string(),
+        name: rec.record.patient.name.display(),
+        rows,
+        ctx,
+    }
+    .into_response())
+}

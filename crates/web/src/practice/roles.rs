@@ -1,0 +1,105 @@
+//! Who in the practice may do what: one table (issue 5). Every practice route names its action;
+//! `allowed` is the only place that decides.
+
+use inzage_domain::StaffRole::{self, Administrator, Assistant, Gp, PracticeNurse};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Find a patient of the practice.
+    SearchPatients,
+    /// Open the whole record (including S/O lines and personal work notes).
+    ViewRecord,
+    /// "Wat ziet de patiënt?": the patient's (or a representative's) online view.
+    PreviewPatientView,
+    /// The access log of one patient.
+    ViewAuditLog,
+    /// Write consultations with SOEP lines.
+    EditJournal,
+    EditEpisodes,
+    EditMedication,
+    RegisterResults,
+    /// Release a held result or withhold it (R26, R27).
+    ReleaseResults,
+    /// Shield an item from online view (R29-R31).
+    ShieldItems,
+    RegisterLetters,
+    RegisterAppointments,
+    /// Record online consent and representations (R35, R41, R53).
+    ManageAccess,
+    ManageSettings,
+    ManageStaff,
+}
+
+/// The table. A GP does everything medical; an assistant registers and writes journal lines but
+/// releases and shields nothing; a practice nurse works in the record for chronic care; the
+/// administrator manages accounts and settings and never opens a record.
+const TABLE: &[(Action, &[StaffRole])] = &[
+    (Action::SearchPatients, &[Gp, Assistant, PracticeNurse]),
+    (Action::ViewRecord, &[Gp, Assistant, PracticeNurse]),
+    (Action::PreviewPatientView, &[Gp, Assistant, PracticeNurse]),
+    (Action::ViewAuditLog, &[Gp, Administrator]),
+    (Action::EditJournal, &[Gp, Assistant, PracticeNurse]),
+    (Action::EditEpisodes, &[Gp, PracticeNurse]),
+    (Action::EditMedication, &[Gp]),
+    (Action::RegisterResults, &[Gp, Assistant, PracticeNurse]),
+    (Action::ReleaseResults, &[Gp]),
+    (Action::ShieldItems, &[Gp]),
+    (Action::RegisterLetters, &[Gp, Assistant]),
+    (
+        Action::RegisterAppointments,
+        &[Gp, Assistant, PracticeNurse],
+    ),
+    (Action::ManageAccess, &[Gp, Assistant]),
+    (Action::ManageSettings, &[Gp, Administrator]),
+    (Action::ManageStaff, &[Administrator]),
+];
+
+pub fn allowed(role: StaffRole, action: Action) -> bool {
+    TABLE
+        .iter()
+        .any(|(a, roles)| *a == action && roles.contains(&role))
+}
+
+/// Dutch name of a role, for pages and the patient's access log.
+pub fn role_nl(role: StaffRole) -> &'static str {
+    match role {
+        Gp => "huisarts",
+        Assistant => "doktersassistent",
+        PracticeNurse => "praktijkondersteuner",
+        Administrator => "praktijkbeheerder",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_exactly_one_row_and_someone_who_may() {
+        for (i, (action, roles)) in TABLE.iter().enumerate() {
+            assert!(!roles.is_empty(), "{action:?}");
+            assert!(
+                TABLE[i + 1..].iter().all(|(a, _)| a != action),
+                "{action:?} twice"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_gp_releases_results_and_shields_items() {
+        for role in [Gp, Assistant, PracticeNurse, Administrator] {
+            assert_eq!(allowed(role, Action::ReleaseResults), role == Gp);
+            assert_eq!(allowed(role, Action::ShieldItems), role == Gp);
+        }
+        assert!(allowed(Assistant, Action::RegisterAppointments));
+        assert!(allowed(Assistant, Action::RegisterLetters));
+    }
+
+    #[test]
+    fn the_administrator_never_opens_a_record() {
+        assert!(!allowed(Administrator, Action::ViewRecord));
+        assert!(!allowed(Administrator, Action::SearchPatients));
+        assert!(!allowed(Administrator, Action::PreviewPatientView));
+        assert!(allowed(Administrator, Action::ManageStaff));
+    }
+}

@@ -1,0 +1,268 @@
+//! The practice side, in-process on both backends: staff login, the role table on every route,
+//! practices kept apart, one audit entry per read, and the preview ("Wat ziet de patiënt?")
+//! coming from the same rules as the portal.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use axum::http::StatusCode;
+use inzage_domain::StaffRole;
+use inzage_store::{Channel, EventType, RecordStore};
+use support::*;
+
+/// Every staff route that reads a patient, with the role-table action it needs.
+const PATIENT_ROUTES: [(&str, &[StaffRole]); 3] = [
+    (
+        "/praktijk/patienten/adult",
+        &[
+            StaffRole::Gp,
+            StaffRole::Assistant,
+            StaffRole::PracticeNurse,
+        ],
+    ),
+    (
+        "/praktijk/patienten/adult/inzage",
+        &[
+            StaffRole::Gp,
+            StaffRole::Assistant,
+            StaffRole::PracticeNurse,
+        ],
+    ),
+    (
+        "/praktijk/patienten/adult/logboek",
+        &[StaffRole::Gp, StaffRole::Administrator],
+    ),
+];
+
+async fn staff_login_needs_password_and_code(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    let mut c = app.client();
+    // Without login: to the practice login.
+    for path in ["/praktijk", "/praktijk/patienten/adult"] {
+        assert_eq!(
+            c.get(path).await.location.as_deref(),
+            Some("/praktijk/inloggen"),
+            "{path}"
+        );
+    }
+    // A patient account is no staff account, and a password alone is not enough.
+    let csrf = c.csrf("/praktijk/inloggen").await;
+    let p = c
+        .post(
+            "/praktijk/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("username", "anna"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(p.body.contains("klopt niet"));
+    let csrf = c.csrf("/praktijk/inloggen").await;
+    c.post(
+        "/praktijk/inloggen",
+        &[
+            ("csrf", &csrf),
+            ("username", "gp"),
+            ("password", STAFF_PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(
+        c.get("/praktijk").await.location.as_deref(),
+        Some("/praktijk/inloggen")
+    );
+    let csrf = c.csrf("/praktijk/inloggen/code").await;
+    let p = c
+        .post(
+            "/praktijk/inloggen/code",
+            &[("csrf", &csrf), ("code", "000000")],
+        )
+        .await;
+    assert!(p.body.contains("Deze code klopt niet"));
+    let (_, secret, _) = &staff[0];
+    c.staff_login("gp", secret).await;
+    assert_eq!(c.get("/praktijk").await.status, StatusCode::OK);
+    // Staff logins and patient logins are separate: the portal still wants a patient login.
+    assert_eq!(
+        c.get("/kiezen").await.location.as_deref(),
+        Some("/inloggen")
+    );
+}
+
+async fn every_role_can_do_exactly_what_its_row_allows(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    for (username, secret, role) in staff.iter().filter(|s| s.0 != "gp-elders") {
+        let mut c = app.client();
+        c.staff_login(username, secret).await;
+        let search = c.get("/praktijk?naam=volw").await;
+        let may_search = *role != StaffRole::Administrator;
+        assert_eq!(
+            search.status == StatusCode::OK,
+            may_search,
+            "{username} search"
+        );
+        for (path, roles) in PATIENT_ROUTES {
+            let p = c.get(path).await;
+            let expected = if roles.contains(role) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(p.status, expected, "{username} {path}");
+        }
+    }
+}
+
+async fn staff_never_reach_another_practices_patients(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    let (_, secret, _) = staff.iter().find(|s| s.0 == "gp-elders").unwrap();
+    let mut c = app.client();
+    c.staff_login("gp-elders", secret).await;
+    // The patients of the test practice do not exist for this GP: search and every route.
+    let p = c.get("/praktijk?naam=volw").await;
+    assert!(p.body.contains("Gevonden: 0"), "{}", p.body);
+    assert!(!p.body.contains("Anna"));
+    for (path, _) in PATIENT_ROUTES {
+        assert_eq!(c.get(path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let before = app.audit_count().await;
+    assert_eq!(
+        c.get("/praktijk/patienten/nobody").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.audit_count().await, before, "nothing was read");
+}
+
+async fn every_read_writes_one_complete_audit_entry(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    let (_, secret, _) = &staff[0];
+    let mut c = app.client();
+    c.staff_login("gp", secret).await;
+    for (path, _) in PATIENT_ROUTES {
+        let before = app.audit_count().await;
+        assert_eq!(c.get(path).await.status, StatusCode::OK, "{path}");
+        assert_eq!(app.audit_count().await, before + 1, "{path}");
+    }
+    let before = app.audit_count().await;
+    c.get("/praktijk?naam=volw").await;
+    assert_eq!(app.audit_count().await, before + 1, "search");
+    let adult = inzage_domain::PatientId::new("adult").unwrap();
+    let entries = app.store.audit_for_patient(&adult).await.unwrap();
+    let practice: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event.channel == Channel::Practice)
+        .collect();
+    assert_eq!(practice.len(), PATIENT_ROUTES.len());
+    for e in practice {
+        assert_eq!(e.event.event, EventType::Read);
+        assert_eq!(e.event.user, "staff:gp");
+        assert_eq!(e.event.responsible_user, "staff:gp");
+        assert_eq!(e.event.role, "huisarts");
+        assert!(!e.event.request_id.is_empty());
+        assert!(e.event.detail.starts_with("practice: "));
+    }
+    // The patient sees the practice's reads in the portal's access log.
+    let mut p = app.client();
+    p.login("anna").await;
+    p.open("adult").await;
+    assert!(
+        p.get("/logboek")
+            .await
+            .body
+            .contains("Medewerker van de praktijk (huisarts)")
+    );
+}
+
+async fn the_record_shows_everything_and_marks_what_is_online(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    let mut c = app.client();
+    c.staff_login("gp", &staff[0].1).await;
+    let p = c.get("/praktijk/patienten/adult").await;
+    // Staff see S and O lines, shielded items and work notes, each marked as not online.
+    for text in [
+        "MARKER-S-LINE",
+        "MARKER-O-LINE",
+        "MARKER-WORKNOTE",
+        "MARKER-SHIELDED-EPISODE",
+        "Plan VOLWASSEN",
+    ] {
+        assert!(p.body.contains(text), "{text}");
+    }
+    assert!(p.body.contains("S-regels zijn nooit online zichtbaar."));
+    assert!(p.body.contains("Afgeschermd door de huisarts"));
+}
+
+async fn the_preview_is_what_the_portal_shows(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    let mut c = app.client();
+    c.staff_login("assistent", &staff[1].1).await;
+    let preview = c.get("/praktijk/patienten/child/inzage").await.body;
+    let as_parent = c
+        .get("/praktijk/patienten/child/inzage?als=rep-parent")
+        .await
+        .body;
+    // The patient's portal and the parent's, for the same record and moment.
+    let mut parent = app.client();
+    parent.login("anna").await;
+    parent.open("child/rep-parent").await;
+    let mut portal = String::new();
+    for page in ["/ziektes", "/uitslagen", "/brieven", "/medicijnen"] {
+        portal.push_str(&parent.get(page).await.body);
+    }
+    for shown in [
+        "Suikerziekte KIND",
+        "Plan KIND",
+        "Brief internist KIND",
+        "Metformine KIND",
+    ] {
+        assert!(as_parent.contains(shown), "preview lacks {shown}");
+        assert!(portal.contains(shown), "portal lacks {shown}");
+    }
+    for never in NEVER {
+        assert!(!as_parent.contains(never), "{never} in the preview");
+    }
+    assert!(as_parent.contains("Er is HbA1c binnengekomen"));
+    // A 10-year-old cannot log in: the preview says so, with the view as it would be.
+    assert!(
+        preview
+            .contains("Kinderen onder de 12 jaar kunnen hun eigen dossier niet online bekijken."),
+        "{preview}"
+    );
+    // The reasons for what is left out come from the rules.
+    assert!(as_parent.contains("S-regels zijn nooit online zichtbaar."));
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, super::test_config()).await;
+                    super::$name(&app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
+                    let app = super::TestApp::new(db, super::test_config()).await;
+                    super::$name(&app).await;
+                    app.db.drop_database().await;
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    staff_login_needs_password_and_code,
+    every_role_can_do_exactly_what_its_row_allows,
+    staff_never_reach_another_practices_patients,
+    every_read_writes_one_complete_audit_entry,
+    the_record_shows_everything_and_marks_what_is_online,
+    the_preview_is_what_the_portal_shows,
+);
