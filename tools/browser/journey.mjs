@@ -189,6 +189,53 @@ async function journey(browser, viewport, size, username, withPasskey) {
   await context.close();
 }
 
+// The practice side: a GP logs in, finds a patient, opens the record and the preview.
+async function practiceJourney(browser) {
+  const viewport = 'desktop';
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nl-NL' });
+  const page = await context.newPage();
+  await page.goto(base + '/');
+  const item = page.locator('li', { has: page.locator('code:text-is("demo-huisarts")') });
+  const codes = await item.locator('code').allInnerTexts();
+  const [username, password, secret] = codes;
+  await page.goto(base + '/praktijk/inloggen');
+  await check(page, 'praktijk-inloggen', viewport);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/praktijk/inloggen/code');
+  await page.fill('#code', totp(secret));
+  await page.click('button[type=submit]');
+  await page.waitForURL(base + '/praktijk');
+  await check(page, 'praktijk-zoeken', viewport);
+  let found = false;
+  for (const letter of ['b', 'j', 'd', 'v', 'm', 's', 'k', 'h']) {
+    await page.fill('#naam', letter);
+    await page.click('form[action="/praktijk"] button');
+    await page.waitForLoadState('load');
+    const first = page.locator('main ul a').first();
+    if (await first.count() > 0) {
+      await check(page, 'praktijk-resultaten', viewport);
+      await first.click();
+      found = true;
+      break;
+    }
+  }
+  if (!found) { fail('practice search', 'no patient found'); await context.close(); return; }
+  await page.waitForURL('**/praktijk/patienten/**');
+  await check(page, 'praktijk-dossier', viewport);
+  await page.click('a[href$="/inzage"]');
+  await page.waitForURL('**/inzage');
+  if ((await page.locator('h1').innerText()).startsWith('Wat ziet de patiënt?')) ok('practice preview opens');
+  else fail('practice preview', await page.locator('h1').innerText());
+  await check(page, 'praktijk-inzage', viewport);
+  await page.goBack();
+  await page.click('a[href$="/logboek"]');
+  await page.waitForURL('**/logboek');
+  await check(page, 'praktijk-logboek', viewport);
+  await context.close();
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox'],
@@ -196,6 +243,7 @@ const browser = await chromium.launch({
 try {
   await journey(browser, 'mobile', { width: 360, height: 800 }, 'demo-ouder', false);
   await journey(browser, 'desktop', { width: 1280, height: 900 }, 'demo-mantelzorger', true);
+  await practiceJourney(browser);
 } catch (e) {
   fail('journey', e.stack || String(e));
   for (const context of browser.contexts()) {

@@ -201,7 +201,58 @@ fn demo_account(username: &str, description: &str) -> DemoAccount {
         password: DEMO_PASSWORD.into(),
         description: description.into(),
         totp_secret: Some(demo_totp_secret(username)),
+        staff: false,
     }
+}
+
+/// The demo practice's staff: a GP and an assistant, with their authenticator keys read back
+/// from the database (created once, with a random key).
+pub async fn staff_accounts(
+    store: &Store,
+    practice: &PracticeId,
+    now: DateTime<Utc>,
+) -> Result<Vec<DemoAccount>, AnyError> {
+    use inzage_store::StaffStore;
+    let mut out = vec![];
+    for (username, role, name, description) in [
+        (
+            "demo-huisarts",
+            inzage_domain::StaffRole::Gp,
+            "Dr. H. Demo",
+            "Huisarts",
+        ),
+        (
+            "demo-assistent",
+            inzage_domain::StaffRole::Assistant,
+            "A. Demo",
+            "Doktersassistent",
+        ),
+    ] {
+        if store.staff_account(username).await?.is_none() {
+            inzage_web::practice::create_staff(
+                store,
+                username,
+                DEMO_PASSWORD,
+                practice.clone(),
+                role,
+                name,
+                now,
+            )
+            .await?;
+        }
+        let account = store
+            .staff_account(username)
+            .await?
+            .ok_or("demo staff account vanished")?;
+        out.push(DemoAccount {
+            username: username.into(),
+            password: DEMO_PASSWORD.into(),
+            description: description.into(),
+            totp_secret: Some(account.totp_secret),
+            staff: true,
+        });
+    }
+    Ok(out)
 }
 
 fn add_representation(r: &mut PatientRecord, rep: Representation) {

@@ -245,13 +245,12 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                     println!("Nictiz fixtures not found at {}; skipped", nictiz.display());
                 }
             }
-            let accounts = match inzage::demo::existing_accounts(&store).await? {
+            let practice = Generator::new(DEMO_SEED, now).practice().id.clone();
+            let mut accounts = match inzage::demo::existing_accounts(&store).await? {
                 Some(a) => a,
-                None => {
-                    let practice = Generator::new(DEMO_SEED, now).practice().id.clone();
-                    inzage::demo::seed_accounts(&store, &practice, now).await?
-                }
+                None => inzage::demo::seed_accounts(&store, &practice, now).await?,
             };
+            accounts.extend(inzage::demo::staff_accounts(&store, &practice, now).await?);
             let counts = store.counts().await?;
             println!(
                 "demo database {}: {} patients, {} record items",

@@ -68,6 +68,13 @@ pub struct DemoAccount {
     pub description: String,
     /// Base32 TOTP secret, so a tester can add it to an authenticator app.
     pub totp_secret: Option<String>,
+    /// A practice staff login (`/praktijk/inloggen`) rather than a patient's.
+    pub staff: bool,
+}
+
+/// Whether any of the demo logins is a staff login (for the start page's second list).
+pub fn any_staff(accounts: &[DemoAccount]) -> bool {
+    accounts.iter().any(|a| a.staff)
 }
 
 /// Web settings. `Default` is what a production practice gets: secure cookies, no dev IdP

@@ -32,6 +32,7 @@ login-button = Log in
 demo-title = Test accounts (demo only)
 demo-intro = This demo only contains made-up people. Log in with one of these accounts. You can get the code for the second step from an app for login codes, using the secret key below. Or ask for a text message code: it will then appear in the server log.
 demo-caption = Test accounts
+demo-staff-title = Demo accounts for the practice
 demo-who = Who
 demo-totp = Key for the code app
 
@@ -230,6 +231,7 @@ practice-preview-show = Show
 practice-preview-denied = This person cannot open the record online now:
 practice-preview-seen = Visible online
 practice-preview-left-out = Not visible, with the reason
+practice-the-patient = the patient
 practice-role = Role
 practice-back-to-record = Back to the record
 

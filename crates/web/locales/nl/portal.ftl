@@ -32,6 +32,7 @@ login-button = Inloggen
 demo-title = Proefaccounts (alleen in de demo)
 demo-intro = Deze demo bevat alleen verzonnen mensen. Log in met een van deze accounts. De code voor de tweede stap vindt u in een app voor inlogcodes met de geheime sleutel hieronder, of vraag een sms-code aan: die staat dan in het logboek van de server.
 demo-caption = Proefaccounts
+demo-staff-title = Proefaccounts voor de praktijk
 demo-who = Wie
 demo-totp = Sleutel voor de code-app
 
@@ -230,6 +231,7 @@ practice-preview-show = Tonen
 practice-preview-denied = Deze persoon kan het dossier nu niet online openen:
 practice-preview-seen = Zichtbaar online
 practice-preview-left-out = Niet zichtbaar, met de reden
+practice-the-patient = de patiënt zelf
 practice-role = Rol
 practice-back-to-record = Terug naar het dossier
 

@@ -390,7 +390,11 @@ async fn preview(rec: StaffRecord, Query(q): Query<PreviewQuery>) -> WebResult<R
         .collect();
     let mut viewers = vec![Choice {
         value: String::new(),
-        label: format!("{} ({})", r.patient.name.display(), tr.t("relation-self")),
+        label: format!(
+            "{} ({})",
+            r.patient.name.display(),
+            tr.t("practice-the-patient")
+        ),
         current: q.als.is_none(),
     }];
     for rep in &r.representations {
