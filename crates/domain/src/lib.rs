@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod codes;
+pub mod edit;
 pub mod ids;
 pub mod merge;
 pub mod record;

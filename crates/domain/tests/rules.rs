@@ -1231,3 +1231,87 @@ fn r24_data_from_other_providers_is_shown_as_part_of_the_record() {
         Source::OtherProvider { .. }
     ));
 }
+
+// ---- the practice's visibility decisions as edits (inzage_domain::edit) ----
+
+#[test]
+fn r26_r27_releasing_and_withholding_a_result_change_the_view_at_once() {
+    use inzage_domain::edit::{EditError, release_result, withhold_result};
+    let mut r = adult();
+    let received = noon(today());
+    result(
+        &mut r,
+        "held",
+        ResultKind::L,
+        received,
+        ReviewState::Pending {
+            received_at: received,
+        },
+    );
+    let id = ResultId::new("held").unwrap();
+    let gp = Actor::System("gp".into());
+    let now = noon(today());
+    assert!(online_view(&r, &settings(), now).results.is_empty());
+    // Withheld: gone even as a placeholder, and after the delay too.
+    assert_eq!(
+        withhold_result(&mut r, &id, gp.clone(), now, " "),
+        Err(EditError::ReasonRequired)
+    );
+    withhold_result(&mut r, &id, gp.clone(), now, "eerst bespreken").unwrap();
+    let later = noon(today() + Days::new(30));
+    let v = online_view(&r, &settings(), later);
+    assert!(v.results.is_empty() && v.held_results.is_empty());
+    // Released: visible at once.
+    release_result(&mut r, &id, gp.clone(), now).unwrap();
+    assert_eq!(online_view(&r, &settings(), now).results.len(), 1);
+    assert_eq!(r.results[0].meta.updated_at, now);
+    assert_eq!(
+        release_result(&mut r, &ResultId::new("nope").unwrap(), gp, now),
+        Err(EditError::NotFound)
+    );
+}
+
+#[test]
+fn r29_r31_shielding_and_lifting_a_shield() {
+    use inzage_domain::edit::{EditError, shield_item, unshield_item};
+    let mut r = adult();
+    episode(&mut r, "e", None, false);
+    let now = noon(today());
+    let gp = Actor::System("gp".into());
+    let shield = |text: &str| Shield {
+        reason: ShieldReason::NotYetDiscussed,
+        text: text.into(),
+        by: gp.clone(),
+        at: now,
+    };
+    assert_eq!(online_view(&r, &settings(), now).episodes.len(), 1);
+    assert_eq!(
+        shield_item(&mut r, ItemKind::Episode, "e", shield("")),
+        Err(EditError::ReasonRequired)
+    );
+    assert_eq!(
+        shield_item(&mut r, ItemKind::WorkNote, "e", shield("x")),
+        Err(EditError::NotShieldable)
+    );
+    assert_eq!(
+        shield_item(&mut r, ItemKind::Episode, "other", shield("x")),
+        Err(EditError::NotFound)
+    );
+    shield_item(
+        &mut r,
+        ItemKind::Episode,
+        "e",
+        shield("uitslag eerst bespreken"),
+    )
+    .unwrap();
+    let v = online_view(&r, &settings(), now);
+    assert!(v.episodes.is_empty());
+    assert_eq!(
+        v.exclusion(ItemKind::Episode, "e"),
+        Some(X::Shielded {
+            reason: ShieldReason::NotYetDiscussed
+        })
+    );
+    unshield_item(&mut r, ItemKind::Episode, "e", gp, now).unwrap();
+    assert_eq!(online_view(&r, &settings(), now).episodes.len(), 1);
+}

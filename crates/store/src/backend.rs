@@ -179,6 +179,22 @@ macro_rules! impl_backend {
                         if same_items && old_patient == patient_json && old_practice.as_deref() == Some(practice_json.as_str()) {
                             return Ok(SaveOutcome::Unchanged);
                         }
+                        // Keep the previous version of every item this save changes or removes.
+                        let new_payloads: std::collections::HashMap<(&str, &str), &str> =
+                            rows.iter().map(|n| ((n.kind, n.id.as_str()), n.payload.as_str())).collect();
+                        for o in &old_items {
+                            let (kind, id, payload): (String, String, String) = (o.try_get(0)?, o.try_get(1)?, o.try_get(2)?);
+                            if new_payloads.get(&(kind.as_str(), id.as_str())) != Some(&payload.as_str()) {
+                                sqlx::query("INSERT INTO record_item_history (patient_id, kind, item_id, replaced_at, payload) VALUES ($1, $2, $3, $4, $5)")
+                                    .bind(pid)
+                                    .bind(&kind)
+                                    .bind(&id)
+                                    .bind(format_instant(audit.at))
+                                    .bind(&payload)
+                                    .execute(&mut **tx)
+                                    .await?;
+                            }
+                        }
                         (SaveOutcome::Updated, version + 1)
                     }
                 };
@@ -228,6 +244,18 @@ macro_rules! impl_backend {
                         .bind(agent)
                         .execute(&mut **tx)
                         .await?;
+                }
+                sqlx::query("DELETE FROM review_queue WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
+                for r in &record.results {
+                    if let inzage_domain::ReviewState::Pending { received_at } = &r.review {
+                        sqlx::query("INSERT INTO review_queue (patient_id, result_id, practice_id, received_at) VALUES ($1, $2, $3, $4)")
+                            .bind(pid)
+                            .bind(r.id.as_str())
+                            .bind(record.practice.id.as_str())
+                            .bind(format_instant(*received_at))
+                            .execute(&mut **tx)
+                            .await?;
+                    }
                 }
                 Self::append_audit_in(tx, audit).await?;
                 Ok(outcome)

@@ -5,7 +5,7 @@ use crate::backend::{PostgresStore, SqliteStore, parse_instant};
 use crate::items::parse;
 use crate::{PatientSummary, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use inzage_domain::{Bsn, Patient, PracticeId, StaffRole};
+use inzage_domain::{Bsn, Patient, PatientId, PracticeId, ResultId, StaffRole};
 use sqlx::Row;
 use std::future::Future;
 
@@ -62,7 +62,29 @@ fn parse_role(s: &str) -> Result<StaffRole, StoreError> {
     .ok_or_else(|| StoreError::Corrupt(format!("staff role {s:?}")))
 }
 
+/// A result waiting for a GP's review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItem {
+    pub patient: PatientId,
+    pub result: ResultId,
+    pub received_at: DateTime<Utc>,
+}
+
 pub trait StaffStore: Send + Sync {
+    /// The practice's results waiting for review, oldest first.
+    fn review_queue(
+        &self,
+        practice: &PracticeId,
+    ) -> impl Future<Output = Result<Vec<ReviewItem>, StoreError>> + Send;
+
+    /// Earlier versions of one item (as stored JSON), oldest first, with when each was replaced.
+    fn item_history(
+        &self,
+        patient: &PatientId,
+        kind: &str,
+        item_id: &str,
+    ) -> impl Future<Output = Result<Vec<(DateTime<Utc>, String)>, StoreError>> + Send;
+
     /// Creates an account; `Conflict` when the username is taken.
     fn create_staff(
         &self,
@@ -106,6 +128,41 @@ fn like_prefix(s: &str) -> String {
 macro_rules! impl_staff {
     ($Store:ident) => {
         impl StaffStore for $Store {
+            async fn review_queue(&self, practice: &PracticeId) -> Result<Vec<ReviewItem>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT patient_id, result_id, received_at FROM review_queue WHERE practice_id = $1 \
+                     ORDER BY received_at, patient_id, result_id",
+                )
+                .bind(practice.as_str())
+                .fetch_all(&self.read)
+                .await?;
+                let corrupt = |e: inzage_domain::ids::InvalidId| StoreError::Corrupt(e.to_string());
+                rows.iter()
+                    .map(|r| {
+                        Ok(ReviewItem {
+                            patient: PatientId::new(r.try_get::<String, _>(0)?).map_err(corrupt)?,
+                            result: ResultId::new(r.try_get::<String, _>(1)?).map_err(corrupt)?,
+                            received_at: parse_instant(&r.try_get::<String, _>(2)?)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn item_history(&self, patient: &PatientId, kind: &str, item_id: &str) -> Result<Vec<(DateTime<Utc>, String)>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT replaced_at, payload FROM record_item_history \
+                     WHERE patient_id = $1 AND kind = $2 AND item_id = $3 ORDER BY replaced_at",
+                )
+                .bind(patient.as_str())
+                .bind(kind)
+                .bind(item_id)
+                .fetch_all(&self.read)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((parse_instant(&r.try_get::<String, _>(0)?)?, r.try_get(1)?)))
+                    .collect()
+            }
+
             async fn create_staff(&self, a: &StaffAccount) -> Result<(), StoreError> {
                 sqlx::query(
                     "INSERT INTO staff_accounts (username, practice_id, display_name, role, password_hash, totp_secret, active, created_at) \
@@ -198,6 +255,17 @@ impl_staff!(SqliteStore);
 impl_staff!(PostgresStore);
 
 impl StaffStore for Store {
+    async fn review_queue(&self, practice: &PracticeId) -> Result<Vec<ReviewItem>, StoreError> {
+        delegate!(self, s => s.review_queue(practice))
+    }
+    async fn item_history(
+        &self,
+        patient: &PatientId,
+        kind: &str,
+        item_id: &str,
+    ) -> Result<Vec<(DateTime<Utc>, String)>, StoreError> {
+        delegate!(self, s => s.item_history(patient, kind, item_id))
+    }
     async fn create_staff(&self, account: &StaffAccount) -> Result<(), StoreError> {
         delegate!(self, s => s.create_staff(account))
     }

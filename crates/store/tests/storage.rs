@@ -436,6 +436,72 @@ async fn staff_accounts_and_patient_search(s: Store) {
     );
 }
 
+async fn edits_keep_history_and_the_review_queue_follows(s: Store) {
+    let mut r = sample("p1", "123456782");
+    let received = t0();
+    r.results.push(LabResult {
+        id: ResultId::new("res-1").unwrap(),
+        kind: ResultKind::L,
+        code: inzage_domain::codes::Nhg45Code::parse("2307").unwrap(),
+        name: "HbA1c".into(),
+        other_codes: vec![],
+        value: ResultValue::Text { text: "53".into() },
+        reference_range: None,
+        interpretation: None,
+        effective: received,
+        review: ReviewState::Pending {
+            received_at: received,
+        },
+        performer: None,
+        contact: None,
+        episode: None,
+        meta: meta(),
+    });
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let practice = PracticeId::new("praktijk-1").unwrap();
+    let queue = s.review_queue(&practice).await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].result.as_str(), "res-1");
+    assert_eq!(queue[0].received_at, received);
+    // A change and a removal: both previous versions stay retrievable.
+    let before_line = r.journal[0].clone();
+    r.journal[0].text = "gecorrigeerd".into();
+    let removed = r.journal.remove(1);
+    inzage_domain::edit::release_result(
+        &mut r,
+        &ResultId::new("res-1").unwrap(),
+        Actor::System("gp".into()),
+        t0(),
+    )
+    .unwrap();
+    s.save_record(&r, audit(&r, EventType::Update))
+        .await
+        .unwrap();
+    assert!(s.review_queue(&practice).await.unwrap().is_empty());
+    let pid = r.patient.id.clone();
+    let history = s
+        .item_history(&pid, "journal_line", before_line.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    let old: JournalLine = serde_json::from_str(&history[0].1).unwrap();
+    assert_eq!(old, before_line);
+    let gone = s
+        .item_history(&pid, "journal_line", removed.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(gone.len(), 1);
+    // Unchanged items get no history.
+    assert!(
+        s.item_history(&pid, "episode", r.episodes[0].id.as_str())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 async fn audit_log_is_chained_and_append_only(s: Store) {
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
@@ -536,6 +602,7 @@ suite!(
     idp_accounts_and_login_throttle,
     sessions_expire_and_are_unique,
     staff_accounts_and_patient_search,
+    edits_keep_history_and_the_review_queue_follows,
     audit_log_is_chained_and_append_only,
     settings_round_trip,
     patient_list_and_counts,

@@ -1,0 +1,132 @@
+//! The practice's decisions about online visibility, as edits of a record: releasing or
+//! withholding a result (R26, R27) and shielding an item or lifting the shield (R29-R31).
+//! Pure: the caller saves the record and writes the audit entry (R30).
+
+use crate::ids::ResultId;
+use crate::record::{Actor, ItemMeta, PatientRecord, ReviewState, Shield};
+use crate::visibility::ItemKind;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("no such item in this record")]
+    NotFound,
+    #[error("this kind of item cannot be shielded")]
+    NotShieldable,
+    #[error("a reason is required")]
+    ReasonRequired,
+}
+
+fn result<'a>(
+    r: &'a mut PatientRecord,
+    id: &ResultId,
+) -> Result<&'a mut crate::record::LabResult, EditError> {
+    r.results
+        .iter_mut()
+        .find(|x| &x.id == id)
+        .ok_or(EditError::NotFound)
+}
+
+/// A GP releases a result: visible online from now on, whatever the practice's delay.
+pub fn release_result(
+    r: &mut PatientRecord,
+    id: &ResultId,
+    by: Actor,
+    at: DateTime<Utc>,
+) -> Result<(), EditError> {
+    let x = result(r, id)?;
+    x.review = ReviewState::Released { by: by.clone(), at };
+    touch(&mut x.meta, by, at);
+    Ok(())
+}
+
+/// A GP holds a result back until they release it (the automatic release no longer applies).
+pub fn withhold_result(
+    r: &mut PatientRecord,
+    id: &ResultId,
+    by: Actor,
+    at: DateTime<Utc>,
+    reason: &str,
+) -> Result<(), EditError> {
+    if reason.trim().is_empty() {
+        return Err(EditError::ReasonRequired);
+    }
+    let x = result(r, id)?;
+    x.review = ReviewState::Withheld {
+        by: by.clone(),
+        at,
+        reason: reason.trim().to_owned(),
+    };
+    touch(&mut x.meta, by, at);
+    Ok(())
+}
+
+fn touch(meta: &mut ItemMeta, by: Actor, at: DateTime<Utc>) {
+    meta.updated_by = by;
+    meta.updated_at = at;
+}
+
+/// The bookkeeping of one item, for shielding.
+fn meta_of<'a>(
+    r: &'a mut PatientRecord,
+    kind: ItemKind,
+    id: &str,
+) -> Result<&'a mut ItemMeta, EditError> {
+    macro_rules! find {
+        ($field:ident) => {
+            r.$field
+                .iter_mut()
+                .find(|x| x.id.as_str() == id)
+                .map(|x| &mut x.meta)
+        };
+    }
+    let meta = match kind {
+        ItemKind::Episode => find!(episodes),
+        ItemKind::Contact => find!(contacts),
+        ItemKind::JournalLine => find!(journal),
+        ItemKind::Medication => find!(medication),
+        ItemKind::Allergy => find!(allergies),
+        ItemKind::ContraIndication => find!(contra_indications),
+        ItemKind::Result => find!(results),
+        ItemKind::Treatment => find!(treatments),
+        ItemKind::Prophylaxis => find!(prophylaxis),
+        ItemKind::Letter => find!(letters),
+        ItemKind::Appointment => find!(appointments),
+        // Never online anyway, or not shown on their own.
+        ItemKind::WorkNote | ItemKind::Problem | ItemKind::Alert => {
+            return Err(EditError::NotShieldable);
+        }
+    };
+    meta.ok_or(EditError::NotFound)
+}
+
+/// Shields an item from online view (R29) with the reason code and text (R31).
+pub fn shield_item(
+    r: &mut PatientRecord,
+    kind: ItemKind,
+    id: &str,
+    shield: Shield,
+) -> Result<(), EditError> {
+    if shield.text.trim().is_empty() {
+        return Err(EditError::ReasonRequired);
+    }
+    let meta = meta_of(r, kind, id)?;
+    meta.updated_by = shield.by.clone();
+    meta.updated_at = shield.at;
+    meta.shield = Some(shield);
+    Ok(())
+}
+
+/// Lifts a shield: the item follows the normal rules again.
+pub fn unshield_item(
+    r: &mut PatientRecord,
+    kind: ItemKind,
+    id: &str,
+    by: Actor,
+    at: DateTime<Utc>,
+) -> Result<(), EditError> {
+    let meta = meta_of(r, kind, id)?;
+    meta.shield = None;
+    touch(meta, by, at);
+    Ok(())
+}
