@@ -233,6 +233,183 @@ async fn the_preview_is_what_the_portal_shows(app: &TestApp) {
     assert!(as_parent.contains("S-regels zijn nooit online zichtbaar."));
 }
 
+/// The patient's portal pages, as Anna sees her own record now.
+async fn anna_sees(app: &TestApp) -> String {
+    let mut p = app.client();
+    p.login("anna").await;
+    p.open("adult").await;
+    let mut all = String::new();
+    for page in ["/overzicht", "/ziektes", "/uitslagen"] {
+        all.push_str(&p.get(page).await.body);
+    }
+    all
+}
+
+async fn a_released_result_shows_at_once_a_withheld_one_never(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    let mut gp = app.client();
+    gp.staff_login("gp", &staff[0].1).await;
+    // The queue lists the held result of the test practice.
+    let queue = gp.get("/praktijk/uitslagen").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(
+        queue
+            .body
+            .contains("/praktijk/patienten/adult/uitslagen/adult-r3")
+    );
+    assert!(queue.body.contains("987.654"));
+    assert!(!anna_sees(app).await.contains("987.654"));
+    // An assistant may not release (and nothing changes).
+    let mut assistant = app.client();
+    assistant.staff_login("assistent", &staff[1].1).await;
+    let csrf = assistant.csrf("/praktijk").await;
+    let p = assistant
+        .post(
+            "/praktijk/patienten/adult/uitslagen/adult-r3",
+            &[("csrf", &csrf), ("action", "vrijgeven")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        assistant.get("/praktijk/uitslagen").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The GP releases it: the patient sees the value at once, and it leaves the queue.
+    let before = app.audit_count().await;
+    let csrf = csrf_in(&queue.body);
+    let p = gp
+        .post(
+            "/praktijk/patienten/adult/uitslagen/adult-r3",
+            &[("csrf", &csrf), ("action", "vrijgeven")],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/praktijk/uitslagen"));
+    assert_eq!(
+        app.audit_count().await,
+        before + 1,
+        "one visibility-change entry"
+    );
+    assert!(anna_sees(app).await.contains("987.654"));
+    assert!(
+        !gp.get("/praktijk/uitslagen")
+            .await
+            .body
+            .contains("adult-r3")
+    );
+    let adult = inzage_domain::PatientId::new("adult").unwrap();
+    let entries = app.store.audit_for_patient(&adult).await.unwrap();
+    let changes: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event.event == EventType::VisibilityChange)
+        .collect();
+    assert_eq!(changes.len(), 1, "R30: the change of visibility is audited");
+    assert_eq!(changes[0].event.user, "staff:gp");
+    assert!(changes[0].event.detail.contains("released"));
+    // The version before the release is kept.
+    use inzage_store::StaffStore;
+    assert_eq!(
+        app.store
+            .item_history(&adult, "result", "adult-r3")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The child's held result: withheld without a reason is refused; with one, it never shows.
+    let csrf = gp.csrf("/praktijk").await;
+    let url = "/praktijk/patienten/child/uitslagen/child-r3";
+    let p = gp
+        .post(url, &[("csrf", &csrf), ("action", "achterhouden")])
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = gp
+        .post(
+            url,
+            &[
+                ("csrf", &csrf),
+                ("action", "achterhouden"),
+                ("reden", "eerst bespreken"),
+            ],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/praktijk/uitslagen"));
+    app.clock.advance(chrono::Duration::days(30));
+    let mut parent = app.client();
+    parent.login("anna").await;
+    parent.open("child/rep-parent").await;
+    let page = parent.get("/uitslagen").await.body;
+    assert!(!page.contains("987.654"));
+    assert!(
+        !page.contains("Er is HbA1c binnengekomen"),
+        "no placeholder either"
+    );
+}
+
+async fn a_gp_shields_an_item_and_lifts_the_shield(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    let mut gp = app.client();
+    gp.staff_login("gp", &staff[0].1).await;
+    let record = gp.get("/praktijk/patienten/adult").await;
+    assert!(record.body.contains("name=\"soort\" value=\"episode\""));
+    assert!(anna_sees(app).await.contains("Suikerziekte VOLWASSEN"));
+    let csrf = csrf_in(&record.body);
+    let form = |action: &'static str, text: &'static str| {
+        vec![
+            ("soort", "episode"),
+            ("item", "adult-ep1"),
+            ("action", action),
+            ("reden", "niet_besproken"),
+            ("toelichting", text),
+        ]
+    };
+    let mut without_text = form("afschermen", "");
+    without_text.push(("csrf", &csrf));
+    let p = gp
+        .post("/praktijk/patienten/adult/afscherming", &without_text)
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::BAD_REQUEST,
+        "an explanation is required"
+    );
+    let mut shield = form("afschermen", "uitslag eerst bespreken");
+    shield.push(("csrf", &csrf));
+    let p = gp
+        .post("/praktijk/patienten/adult/afscherming", &shield)
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/praktijk/patienten/adult"));
+    assert!(!anna_sees(app).await.contains("Suikerziekte VOLWASSEN"));
+    let record = gp.get("/praktijk/patienten/adult").await;
+    assert!(
+        record
+            .body
+            .contains("Afgeschermd door de huisarts: nog niet besproken.")
+    );
+    let mut lift = form("opheffen", "");
+    lift.push(("csrf", &csrf));
+    gp.post("/praktijk/patienten/adult/afscherming", &lift)
+        .await;
+    assert!(anna_sees(app).await.contains("Suikerziekte VOLWASSEN"));
+    // Only a GP shields; another practice's GP cannot reach the record at all.
+    let mut poh = app.client();
+    poh.staff_login("poh", &staff[2].1).await;
+    let csrf = poh.csrf("/praktijk").await;
+    let mut s2 = form("afschermen", "x");
+    s2.push(("csrf", &csrf));
+    let p = poh.post("/praktijk/patienten/adult/afscherming", &s2).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let mut other = app.client();
+    other.staff_login("gp-elders", &staff[4].1).await;
+    let csrf = other.csrf("/praktijk").await;
+    let mut s3 = form("afschermen", "x");
+    s3.push(("csrf", &csrf));
+    let p = other
+        .post("/praktijk/patienten/adult/afscherming", &s3)
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -265,4 +442,6 @@ suite!(
     every_read_writes_one_complete_audit_entry,
     the_record_shows_everything_and_marks_what_is_online,
     the_preview_is_what_the_portal_shows,
+    a_released_result_shows_at_once_a_withheld_one_never,
+    a_gp_shields_an_item_and_lifts_the_shield,
 );

@@ -124,10 +124,15 @@ impl FromRequestParts<AppState> for StaffRecord {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> WebResult<Self> {
         let staff = Staff::from_request_parts(parts, state).await?;
-        let Path(id) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| WebError::NotFound)?;
-        let id = PatientId::new(id).map_err(|_| WebError::NotFound)?;
+        // The route's `{id}` (patient routes may have more parameters after it).
+        let Path(params) =
+            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| WebError::NotFound)?;
+        let id = params
+            .get("id")
+            .and_then(|id| PatientId::new(id.clone()).ok())
+            .ok_or(WebError::NotFound)?;
         let record = state
             .store
             .load_record(&id)

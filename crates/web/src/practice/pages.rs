@@ -3,19 +3,23 @@
 use super::roles::Action;
 use super::{Staff, StaffRecord};
 use crate::AppState;
-use crate::error::WebResult;
+use crate::error::{WebError, WebResult};
 use crate::portal::PageCtx;
+use crate::session::check_csrf;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use chrono::NaiveDate;
 use inzage_domain::access::{OnlineChannel, Viewer, authorize};
+use inzage_domain::edit::{EditError, release_result, shield_item, unshield_item, withhold_result};
 use inzage_domain::time::local_date;
 use inzage_domain::visibility::{ItemKind, online_view, view_with_access};
-use inzage_domain::{Bsn, PatientView, Soep};
+use inzage_domain::{
+    Actor, Bsn, PatientRecord, PatientView, PractitionerId, ResultId, Shield, ShieldReason, Soep,
+};
 use inzage_store::{EventType, PatientQuery, RecordStore, StaffStore};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -26,6 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/praktijk/patienten/{id}", get(record))
         .route("/praktijk/patienten/{id}/inzage", get(preview))
         .route("/praktijk/patienten/{id}/logboek", get(log))
+        .route("/praktijk/uitslagen", get(queue))
+        .route("/praktijk/patienten/{id}/uitslagen/{result}", post(review))
+        .route("/praktijk/patienten/{id}/afscherming", post(shield))
 }
 
 // ---- search ----
@@ -130,12 +137,17 @@ struct Row {
     text: String,
     /// Why the patient does not see it online (empty: visible).
     hidden_because: String,
+    /// For the shield form: the item's kind ("episode", ...; empty: not shieldable) and id.
+    item_kind: &'static str,
+    item_id: String,
+    shielded: bool,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "practice_record.html")]
 struct RecordPage {
     ctx: PageCtx,
+    can_shield: bool,
     id: String,
     name: String,
     birth: String,
@@ -165,6 +177,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
     let mut journal: Vec<_> = r.journal.iter().collect();
     journal.sort_by_key(|l| std::cmp::Reverse(l.date));
     let page = RecordPage {
+        can_shield: super::roles::allowed(rec.staff.role, Action::ShieldItems),
         id: r.patient.id.to_string(),
         name: r.patient.name.display(),
         birth: tr.date(r.patient.birth_date),
@@ -182,6 +195,9 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 kind: e.icpc.as_ref().map(|c| c.to_string()).unwrap_or_default(),
                 text: e.title.clone(),
                 hidden_because: hidden(&view, ItemKind::Episode, e.id.as_str()),
+                item_kind: "episode",
+                item_id: e.id.to_string(),
+                shielded: e.meta.shield.is_some(),
             })
             .collect(),
         journal: journal
@@ -197,6 +213,9 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 .into(),
                 text: l.text.clone(),
                 hidden_because: hidden(&view, ItemKind::JournalLine, l.id.as_str()),
+                item_kind: "journal_line",
+                item_id: l.id.to_string(),
+                shielded: l.meta.shield.is_some(),
             })
             .collect(),
         medication: r
@@ -207,6 +226,9 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 kind: String::new(),
                 text: format!("{}: {}", m.product.name, m.dosage_text),
                 hidden_because: hidden(&view, ItemKind::Medication, m.id.as_str()),
+                item_kind: "medication",
+                item_id: m.id.to_string(),
+                shielded: m.meta.shield.is_some(),
             })
             .collect(),
         allergies: r
@@ -225,6 +247,9 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                     .clone()
                     .unwrap_or_else(|| a.substance.code.clone()),
                 hidden_because: hidden(&view, ItemKind::Allergy, a.id.as_str()),
+                item_kind: "allergy",
+                item_id: a.id.to_string(),
+                shielded: a.meta.shield.is_some(),
             })
             .collect(),
         results: r
@@ -242,6 +267,9 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                         line.unit.unwrap_or_default()
                     ),
                     hidden_because: hidden(&view, ItemKind::Result, x.id.as_str()),
+                    item_kind: "result",
+                    item_id: x.id.to_string(),
+                    shielded: x.meta.shield.is_some(),
                 }
             })
             .collect(),
@@ -253,6 +281,9 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 kind: String::new(),
                 text: l.title.clone(),
                 hidden_because: hidden(&view, ItemKind::Letter, l.id.as_str()),
+                item_kind: "letter",
+                item_id: l.id.to_string(),
+                shielded: l.meta.shield.is_some(),
             })
             .collect(),
         work_notes: r
@@ -263,6 +294,9 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 kind: String::new(),
                 text: n.text.clone(),
                 hidden_because: hidden(&view, ItemKind::WorkNote, n.id.as_str()),
+                item_kind: "",
+                item_id: String::new(),
+                shielded: false,
             })
             .collect(),
         ctx,
@@ -472,4 +506,201 @@ async fn log(rec: StaffRecord) -> WebResult<Response> {
         ctx,
     }
     .into_response())
+}
+
+// ---- the review queue, releasing and withholding results, shielding (R26-R31) ----
+
+struct QueueRow {
+    patient_id: String,
+    patient: String,
+    result_id: String,
+    test: String,
+    value: String,
+    received: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "practice_queue.html")]
+struct QueuePage {
+    ctx: PageCtx,
+    rows: Vec<QueueRow>,
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    staff: Staff,
+    session: Session,
+) -> WebResult<Response> {
+    staff.require(Action::ReleaseResults)?;
+    let ctx = staff.ctx(&session, "/praktijk/uitslagen").await?;
+    let mut rows = vec![];
+    let mut last_patient = None;
+    for item in state.store.review_queue(&staff.practice).await? {
+        let Some(record) = state.store.load_record(&item.patient).await? else {
+            continue;
+        };
+        let Some(result) = record.results.iter().find(|r| r.id == item.result) else {
+            continue;
+        };
+        // One audit entry per patient whose results this page shows.
+        if last_patient.as_ref() != Some(&item.patient) {
+            let event = staff.audit_event(
+                state.now(),
+                EventType::Read,
+                Some(item.patient.clone()),
+                "practice: review queue".into(),
+            );
+            state.store.append_audit(event).await?;
+            last_patient = Some(item.patient.clone());
+        }
+        let line = inzage_domain::visibility::present::result_line(result);
+        rows.push(QueueRow {
+            patient_id: item.patient.to_string(),
+            patient: record.patient.name.display(),
+            result_id: item.result.to_string(),
+            test: line.name,
+            value: format!("{} {}", line.value, line.unit.unwrap_or_default()),
+            received: ctx.tr.date(local_date(item.received_at)),
+        });
+    }
+    Ok(QueuePage { ctx, rows }.into_response())
+}
+
+#[derive(Deserialize)]
+struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    reden: String,
+}
+
+fn staff_actor(staff: &Staff) -> WebResult<Actor> {
+    PractitionerId::new(format!("staff-{}", staff.username))
+        .map(Actor::Staff)
+        .map_err(|_| WebError::Invalid("staff id"))
+}
+
+async fn save_decision(rec: &StaffRecord, record: PatientRecord, what: String) -> WebResult<()> {
+    let event = rec.staff.audit_event(
+        rec.state.now(),
+        EventType::VisibilityChange,
+        Some(record.patient.id.clone()),
+        format!("practice: {what}"),
+    );
+    rec.state.store.save_record(&record, event).await?;
+    Ok(())
+}
+
+async fn review(
+    rec: StaffRecord,
+    Path((_, result_id)): Path<(String, String)>,
+    Form(form): Form<ReviewForm>,
+) -> WebResult<Response> {
+    check_csrf(&rec.session, &form.csrf).await?;
+    rec.staff.require(Action::ReleaseResults)?;
+    let id = ResultId::new(result_id).map_err(|_| WebError::NotFound)?;
+    let mut record = rec.record.clone();
+    let by = staff_actor(&rec.staff)?;
+    let now = rec.state.now();
+    let outcome = match form.action.as_str() {
+        "vrijgeven" => release_result(&mut record, &id, by, now).map(|()| "result released"),
+        "achterhouden" => {
+            withhold_result(&mut record, &id, by, now, &form.reden).map(|()| "result withheld")
+        }
+        _ => return Err(WebError::Invalid("action")),
+    };
+    match outcome {
+        Ok(what) => save_decision(&rec, record, format!("{what} ({id})")).await?,
+        Err(EditError::NotFound) => return Err(WebError::NotFound),
+        Err(_) => {
+            return Err(WebError::Invalid(
+                "a reason is required to withhold a result",
+            ));
+        }
+    }
+    Ok(Redirect::to("/praktijk/uitslagen").into_response())
+}
+
+#[derive(Deserialize)]
+struct ShieldForm {
+    #[serde(default)]
+    csrf: String,
+    soort: String,
+    item: String,
+    action: String,
+    #[serde(default)]
+    reden: String,
+    #[serde(default)]
+    toelichting: String,
+}
+
+fn item_kind(s: &str) -> Option<ItemKind> {
+    Some(match s {
+        "episode" => ItemKind::Episode,
+        "journal_line" => ItemKind::JournalLine,
+        "medication" => ItemKind::Medication,
+        "allergy" => ItemKind::Allergy,
+        "result" => ItemKind::Result,
+        "letter" => ItemKind::Letter,
+        _ => return None,
+    })
+}
+
+fn shield_reason(s: &str) -> Option<ShieldReason> {
+    Some(match s {
+        "derde" => ShieldReason::ThirdParty,
+        "niet_besproken" => ShieldReason::NotYetDiscussed,
+        "schadelijk" => ShieldReason::PotentiallyHarmful,
+        "anders" => ShieldReason::Other,
+        _ => return None,
+    })
+}
+
+async fn shield(rec: StaffRecord, Form(form): Form<ShieldForm>) -> WebResult<Response> {
+    check_csrf(&rec.session, &form.csrf).await?;
+    rec.staff.require(Action::ShieldItems)?;
+    let kind = item_kind(&form.soort).ok_or(WebError::Invalid("item kind"))?;
+    let mut record = rec.record.clone();
+    let by = staff_actor(&rec.staff)?;
+    let now = rec.state.now();
+    let outcome = match form.action.as_str() {
+        "afschermen" => {
+            let reason = shield_reason(&form.reden).ok_or(WebError::Invalid("shield reason"))?;
+            shield_item(
+                &mut record,
+                kind,
+                &form.item,
+                Shield {
+                    reason,
+                    text: form.toelichting.clone(),
+                    by,
+                    at: now,
+                },
+            )
+            .map(|()| "item shielded")
+        }
+        "opheffen" => {
+            unshield_item(&mut record, kind, &form.item, by, now).map(|()| "shield lifted")
+        }
+        _ => return Err(WebError::Invalid("action")),
+    };
+    match outcome {
+        Ok(what) => {
+            save_decision(
+                &rec,
+                record,
+                format!("{what} ({} {})", form.soort, form.item),
+            )
+            .await?;
+        }
+        Err(EditError::NotFound) => return Err(WebError::NotFound),
+        Err(EditError::ReasonRequired) => {
+            return Err(WebError::Invalid(
+                "an explanation is required to shield an item",
+            ));
+        }
+        Err(EditError::NotShieldable) => return Err(WebError::Invalid("item kind")),
+    }
+    Ok(Redirect::to(&format!("/praktijk/patienten/{}", rec.record.patient.id)).into_response())
 }
