@@ -410,6 +410,65 @@ async fn a_gp_shields_an_item_and_lifts_the_shield(app: &TestApp) {
     assert_eq!(p.status, StatusCode::NOT_FOUND);
 }
 
+async fn settings_change_what_patients_see_at_once(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    let mut assistant = app.client();
+    assistant.staff_login("assistent", &staff[1].1).await;
+    assert_eq!(
+        assistant.get("/praktijk/instellingen").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut admin = app.client();
+    admin.staff_login("beheer", &staff[3].1).await;
+    let page = admin.get("/praktijk/instellingen").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("value=\"2020-07-01\""));
+    let csrf = csrf_in(&page.body);
+    let form = |delay: &'static str, csrf: &str| {
+        vec![
+            ("csrf", csrf.to_owned()),
+            ("journaal_vanaf", "2020-07-01".to_owned()),
+            ("brieven_vanaf", "2020-07-01".to_owned()),
+            ("uitslagen_maanden", "14".to_owned()),
+            ("uitslagen_wachtdagen", delay.to_owned()),
+            ("naam_bij_wachtende_uitslag", "on".to_owned()),
+            ("onder_16", "on".to_owned()),
+        ]
+    };
+    // Bad input: refused, nothing saved.
+    let bad = form("veel", &csrf);
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = admin.post("/praktijk/instellingen", &bad).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(!anna_sees(app).await.contains("987.654"));
+    // No waiting time: the held result shows at once.
+    let before = app.audit_count().await;
+    let good = form("0", &csrf);
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = admin.post("/praktijk/instellingen", &good).await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/praktijk/instellingen?opgeslagen=true")
+    );
+    assert_eq!(app.audit_count().await, before + 1);
+    assert!(anna_sees(app).await.contains("987.654"));
+    // Under-16 access stays on (the checkbox was sent); switching it off closes the 14-year-old's portal.
+    let off: Vec<(&str, &str)> = good
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "onder_16")
+        .collect();
+    admin.post("/praktijk/instellingen", &off).await;
+    let mut teen = app.client();
+    teen.login("tess").await;
+    let p = teen.get("/kiezen").await;
+    assert!(
+        p.body.contains("nog niet aan voor kinderen onder de 16"),
+        "{}",
+        p.body
+    );
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -444,4 +503,5 @@ suite!(
     the_preview_is_what_the_portal_shows,
     a_released_result_shows_at_once_a_withheld_one_never,
     a_gp_shields_an_item_and_lifts_the_shield,
+    settings_change_what_patients_see_at_once,
 );

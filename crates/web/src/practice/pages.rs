@@ -33,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/praktijk/uitslagen", get(queue))
         .route("/praktijk/patienten/{id}/uitslagen/{result}", post(review))
         .route("/praktijk/patienten/{id}/afscherming", post(shield))
+        .route(
+            "/praktijk/instellingen",
+            get(settings_page).post(settings_save),
+        )
 }
 
 // ---- search ----
@@ -703,4 +707,105 @@ async fn shield(rec: StaffRecord, Form(form): Form<ShieldForm>) -> WebResult<Res
         Err(EditError::NotShieldable) => return Err(WebError::Invalid("item kind")),
     }
     Ok(Redirect::to(&format!("/praktijk/patienten/{}", rec.record.patient.id)).into_response())
+}
+
+// ---- practice settings (the visibility rules' parameters) ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "practice_settings.html")]
+struct SettingsPage {
+    ctx: PageCtx,
+    settings: inzage_domain::PracticeSettings,
+    saved: bool,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SettingsQuery {
+    #[serde(default)]
+    opgeslagen: bool,
+}
+
+async fn settings_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    session: Session,
+    Query(q): Query<SettingsQuery>,
+) -> WebResult<Response> {
+    staff.require(Action::ManageSettings)?;
+    Ok(SettingsPage {
+        ctx: staff.ctx(&session, "/praktijk/instellingen").await?,
+        settings: state.store.settings(&staff.practice).await?,
+        saved: q.opgeslagen,
+        error: None,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    journaal_vanaf: String,
+    brieven_vanaf: String,
+    uitslagen_maanden: String,
+    uitslagen_wachtdagen: String,
+    #[serde(default)]
+    patient_kiest_direct: Option<String>,
+    #[serde(default)]
+    naam_bij_wachtende_uitslag: Option<String>,
+    #[serde(default)]
+    onder_16: Option<String>,
+}
+
+async fn settings_save(
+    State(state): State<AppState>,
+    staff: Staff,
+    session: Session,
+    Form(form): Form<SettingsForm>,
+) -> WebResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    staff.require(Action::ManageSettings)?;
+    let current = state.store.settings(&staff.practice).await?;
+    let date = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    let number = |s: &str, max: u32| s.trim().parse::<u32>().ok().filter(|n| *n <= max);
+    let parsed = (|| {
+        Some(inzage_domain::PracticeSettings {
+            journal_start_date: date(&form.journaal_vanaf)?,
+            correspondence_start_date: date(&form.brieven_vanaf)?,
+            results_window_months: number(&form.uitslagen_maanden, 240)?,
+            result_release_delay_days: number(&form.uitslagen_wachtdagen, 60)?,
+            patients_may_choose_immediate_results: form.patient_kiest_direct.is_some(),
+            held_result_placeholder_names_test: form.naam_bij_wachtende_uitslag.is_some(),
+            online_access_under_16: form.onder_16.is_some(),
+            ..current.clone()
+        })
+    })();
+    let Some(settings) = parsed else {
+        // Nothing is saved; the form comes back with the stored values and the message.
+        let ctx = staff.ctx(&session, "/praktijk/instellingen").await?;
+        let error = Some(ctx.tr.t("settings-invalid"));
+        return Ok((
+            axum::http::StatusCode::BAD_REQUEST,
+            SettingsPage {
+                ctx,
+                settings: current,
+                saved: false,
+                error,
+            },
+        )
+            .into_response());
+    };
+    state
+        .store
+        .save_settings(&staff.practice, &settings)
+        .await?;
+    let event = staff.audit_event(
+        state.now(),
+        EventType::Update,
+        None,
+        "practice: visibility settings changed".into(),
+    );
+    state.store.append_audit(event).await?;
+    Ok(Redirect::to("/praktijk/instellingen?opgeslagen=true").into_response())
 }
