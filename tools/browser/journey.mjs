@@ -233,6 +233,12 @@ async function practiceJourney(browser) {
   await page.click('a[href$="/logboek"]');
   await page.waitForURL('**/logboek');
   await check(page, 'praktijk-logboek', viewport);
+  await page.click('a[href="/praktijk/uitslagen"]');
+  await page.waitForURL('**/praktijk/uitslagen');
+  await check(page, 'praktijk-uitslagen', viewport);
+  await page.click('a[href="/praktijk/instellingen"]');
+  await page.waitForURL('**/praktijk/instellingen');
+  await check(page, 'praktijk-instellingen', viewport);
   await context.close();
 }
 
