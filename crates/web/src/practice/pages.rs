@@ -26,7 +26,7 @@ use tower_sessions::Session;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/praktijk", get(search))
+        .route("/praktijk", get(search_page).post(search))
         .route("/praktijk/patienten/{id}", get(record))
         .route("/praktijk/patienten/{id}/inzage", get(preview))
         .route("/praktijk/patienten/{id}/logboek", get(log))
@@ -41,8 +41,12 @@ pub fn router() -> Router<AppState> {
 
 // ---- search ----
 
+/// The search form. Searching is a POST, so a BSN never ends up in a URL (browser history,
+/// proxy logs).
 #[derive(Deserialize, Default)]
 struct SearchQuery {
+    #[serde(default)]
+    csrf: String,
     #[serde(default)]
     naam: String,
     #[serde(default)]
@@ -69,12 +73,27 @@ struct SearchPage {
     hits: Vec<Hit>,
 }
 
+async fn search_page(staff: Staff, session: Session) -> WebResult<Response> {
+    staff.require(Action::SearchPatients)?;
+    Ok(SearchPage {
+        ctx: staff.ctx(&session, "/praktijk").await?,
+        naam: String::new(),
+        geboortedatum: String::new(),
+        bsn: String::new(),
+        searched: false,
+        error: None,
+        hits: vec![],
+    }
+    .into_response())
+}
+
 async fn search(
     State(state): State<AppState>,
     staff: Staff,
     session: Session,
-    Query(q): Query<SearchQuery>,
+    Form(q): Form<SearchQuery>,
 ) -> WebResult<Response> {
+    check_csrf(&session, &q.csrf).await?;
     staff.require(Action::SearchPatients)?;
     let ctx = staff.ctx(&session, "/praktijk").await?;
     let mut error = None;
