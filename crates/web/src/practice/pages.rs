@@ -18,7 +18,8 @@ use inzage_domain::edit::{EditError, release_result, shield_item, unshield_item,
 use inzage_domain::time::local_date;
 use inzage_domain::visibility::{ItemKind, online_view, view_with_access};
 use inzage_domain::{
-    Actor, Bsn, PatientRecord, PatientView, PractitionerId, ResultId, Shield, ShieldReason, Soep,
+    Actor, Bsn, PatientId, PatientRecord, PatientView, PractitionerId, ResultId, Shield,
+    ShieldReason, Soep,
 };
 use inzage_store::{EventType, PatientQuery, RecordStore, StaffStore};
 use serde::Deserialize;
@@ -557,25 +558,30 @@ async fn queue(
     staff.require(Action::ReleaseResults)?;
     let ctx = staff.ctx(&session, "/praktijk/uitslagen").await?;
     let mut rows = vec![];
-    let mut last_patient = None;
+    // Each patient's record is loaded once and its read audited once, however many of their
+    // results wait (the queue is in order of arrival, not of patient).
+    let mut records: std::collections::HashMap<PatientId, Option<PatientRecord>> =
+        std::collections::HashMap::new();
     for item in state.store.review_queue(&staff.practice).await? {
-        let Some(record) = state.store.load_record(&item.patient).await? else {
+        if !records.contains_key(&item.patient) {
+            let record = state.store.load_record(&item.patient).await?;
+            if record.is_some() {
+                let event = staff.audit_event(
+                    state.now(),
+                    EventType::Read,
+                    Some(item.patient.clone()),
+                    "practice: review queue".into(),
+                );
+                state.store.append_audit(event).await?;
+            }
+            records.insert(item.patient.clone(), record);
+        }
+        let Some(Some(record)) = records.get(&item.patient) else {
             continue;
         };
         let Some(result) = record.results.iter().find(|r| r.id == item.result) else {
             continue;
         };
-        // One audit entry per patient whose results this page shows.
-        if last_patient.as_ref() != Some(&item.patient) {
-            let event = staff.audit_event(
-                state.now(),
-                EventType::Read,
-                Some(item.patient.clone()),
-                "practice: review queue".into(),
-            );
-            state.store.append_audit(event).await?;
-            last_patient = Some(item.patient.clone());
-        }
         let line = inzage_domain::visibility::present::result_line(result);
         rows.push(QueueRow {
             patient_id: item.patient.to_string(),
