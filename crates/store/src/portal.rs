@@ -63,6 +63,16 @@ pub trait PortalStore: Send + Sync {
         agent: &Bsn,
     ) -> impl Future<Output = Result<Vec<PatientId>, StoreError>> + Send;
 
+    /// When `user` last reached `patient`'s record through `channel` before `before` (from the
+    /// audit log), for "new since your last visit".
+    fn last_access(
+        &self,
+        patient: &PatientId,
+        user: &str,
+        channel: crate::Channel,
+        before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<DateTime<Utc>>, StoreError>> + Send;
+
     /// Creates an account; `Conflict` when the username is taken.
     fn create_idp_account(
         &self,
@@ -166,6 +176,20 @@ macro_rules! impl_portal {
                 ids.into_iter()
                     .map(|i| PatientId::new(i).map_err(|e| StoreError::Corrupt(e.to_string())))
                     .collect()
+            }
+
+            async fn last_access(&self, patient: &PatientId, user: &str, channel: crate::Channel, before: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StoreError> {
+                let at: Option<String> = sqlx::query_scalar(
+                    "SELECT at FROM audit_log WHERE patient_id = $1 AND user_id = $2 AND channel = $3 AND at < $4 \
+                     ORDER BY seq DESC LIMIT 1",
+                )
+                .bind(patient.as_str())
+                .bind(user)
+                .bind(channel.as_str())
+                .bind(format_instant(before))
+                .fetch_optional(&self.read)
+                .await?;
+                at.as_deref().map(parse_instant).transpose()
             }
 
             async fn create_idp_account(&self, a: &IdpAccount) -> Result<(), StoreError> {
@@ -372,6 +396,15 @@ impl_portal!(PostgresStore, sqlx::Postgres);
 impl PortalStore for Store {
     async fn represented_by(&self, agent: &Bsn) -> Result<Vec<PatientId>, StoreError> {
         delegate!(self, s => s.represented_by(agent))
+    }
+    async fn last_access(
+        &self,
+        patient: &PatientId,
+        user: &str,
+        channel: crate::Channel,
+        before: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        delegate!(self, s => s.last_access(patient, user, channel, before))
     }
     async fn create_idp_account(&self, account: &IdpAccount) -> Result<(), StoreError> {
         delegate!(self, s => s.create_idp_account(account))

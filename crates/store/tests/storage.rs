@@ -502,6 +502,33 @@ async fn edits_keep_history_and_the_review_queue_follows(s: Store) {
     );
 }
 
+async fn last_access_finds_the_previous_visit_by_user_and_channel(s: Store) {
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let visit = |at: DateTime<Utc>, user: &str, channel: Channel| AuditEvent {
+        at,
+        user: user.into(),
+        channel,
+        ..audit(&r, EventType::Read)
+    };
+    let h = |n: i64| t0() + chrono::Duration::hours(n);
+    for e in [
+        visit(h(1), "idp:anna", Channel::Portal),
+        visit(h(2), "idp:anna", Channel::Portal),
+        visit(h(3), "idp:piet", Channel::Portal),
+        visit(h(4), "idp:anna", Channel::Practice),
+        visit(h(5), "idp:anna", Channel::Portal),
+    ] {
+        s.append_audit(e).await.unwrap();
+    }
+    let last = |before| s.last_access(&r.patient.id, "idp:anna", Channel::Portal, before);
+    assert_eq!(last(h(5)).await.unwrap(), Some(h(2)));
+    assert_eq!(last(h(6)).await.unwrap(), Some(h(5)));
+    assert_eq!(last(h(1)).await.unwrap(), None);
+}
+
 async fn audit_log_is_chained_and_append_only(s: Store) {
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
@@ -603,6 +630,7 @@ suite!(
     sessions_expire_and_are_unique,
     staff_accounts_and_patient_search,
     edits_keep_history_and_the_review_queue_follows,
+    last_access_finds_the_previous_visit_by_user_and_channel,
     audit_log_is_chained_and_append_only,
     settings_round_trip,
     patient_list_and_counts,

@@ -490,16 +490,13 @@ async fn open_relation(
     // The previous portal visit of this person to this record, from the audit log.
     let previous_visit = state
         .store
-        .audit_for_patient(&rel.patient)
-        .await?
-        .iter()
-        .rev()
-        .find(|e| {
-            e.event.user == login.subject
-                && e.event.channel == Channel::Portal
-                && e.event.at < login.login_at
-        })
-        .map(|e| e.event.at);
+        .last_access(
+            &rel.patient,
+            &login.subject,
+            Channel::Portal,
+            login.login_at,
+        )
+        .await?;
     session
         .insert(
             OPEN,
