@@ -10,6 +10,7 @@
 pub mod access;
 pub mod codes;
 pub mod edit;
+pub mod entry;
 pub mod ids;
 pub mod merge;
 pub mod record;
