@@ -179,7 +179,19 @@ macro_rules! impl_backend {
                         if same_items && old_patient == patient_json && old_practice.as_deref() == Some(practice_json.as_str()) {
                             return Ok(SaveOutcome::Unchanged);
                         }
-                        // Keep the previous version of every item this save changes or removes.
+                        // Keep the previous version of the patient's own data (consent, ...)
+                        // and of every item this save changes or removes.
+                        if old_patient != patient_json {
+                            sqlx::query("INSERT INTO record_item_history (patient_id, kind, item_id, replaced_at, payload) VALUES ($1, $2, $3, $4, $5)")
+                                .bind(pid)
+                                .bind("patient")
+                                .bind(pid)
+                                .bind(format_instant(audit.at))
+                                .bind(&old_patient)
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                        // (items)
                         let new_payloads: std::collections::HashMap<(&str, &str), &str> =
                             rows.iter().map(|n| ((n.kind, n.id.as_str()), n.payload.as_str())).collect();
                         for o in &old_items {

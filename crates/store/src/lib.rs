@@ -35,7 +35,7 @@ pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
 pub use backend::{PostgresStore, SqliteStore};
 pub use error::StoreError;
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};
-pub use staff::{PatientQuery, ReviewItem, StaffAccount, StaffStore};
+pub use staff::{Invitation, PatientQuery, ReviewItem, StaffAccount, StaffStore};
 
 use inzage_domain::{Bsn, PatientId, PatientRecord, Practice, PracticeId, PracticeSettings};
 use std::future::Future;

@@ -32,6 +32,16 @@ impl std::fmt::Debug for StaffAccount {
     }
 }
 
+/// A portal invitation: the activation code is known only to the patient (its hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub code_hash: String,
+    pub patient: PatientId,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// What a staff member searches for. Empty fields are ignored; at least one must be given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PatientQuery {
@@ -85,6 +95,40 @@ pub trait StaffStore: Send + Sync {
         item_id: &str,
     ) -> impl Future<Output = Result<Vec<(DateTime<Utc>, String)>, StoreError>> + Send;
 
+    /// The staff accounts of one practice, by username.
+    fn list_staff(
+        &self,
+        practice: &PracticeId,
+    ) -> impl Future<Output = Result<Vec<StaffAccount>, StoreError>> + Send;
+
+    /// Changes an account of `practice`: role, display name, active, and (when given) a new
+    /// password hash or TOTP secret. `false` when there is no such account in that practice.
+    fn update_staff(
+        &self,
+        practice: &PracticeId,
+        account: &StaffAccount,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Stores a portal invitation (the code's hash) for a patient.
+    fn create_invitation(
+        &self,
+        invitation: &Invitation,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The invitation with this code hash, if it is unused and unexpired at `now`.
+    fn open_invitation(
+        &self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<Invitation>, StoreError>> + Send;
+
+    /// Marks an invitation used; `false` when it was used meanwhile (a code works once).
+    fn use_invitation(
+        &self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Creates an account; `Conflict` when the username is taken.
     fn create_staff(
         &self,
@@ -125,6 +169,25 @@ fn like_prefix(s: &str) -> String {
     p
 }
 
+fn staff_row<R: Row>(r: &R) -> Result<StaffAccount, StoreError>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(StaffAccount {
+        username: r.try_get(0)?,
+        practice: PracticeId::new(r.try_get::<String, _>(1)?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        display_name: r.try_get(2)?,
+        role: parse_role(&r.try_get::<String, _>(3)?)?,
+        password_hash: r.try_get(4)?,
+        totp_secret: r.try_get(5)?,
+        active: r.try_get(6)?,
+        created_at: parse_instant(&r.try_get::<String, _>(7)?)?,
+    })
+}
+
 macro_rules! impl_staff {
     ($Store:ident) => {
         impl StaffStore for $Store {
@@ -163,6 +226,82 @@ macro_rules! impl_staff {
                     .collect()
             }
 
+            async fn list_staff(&self, practice: &PracticeId) -> Result<Vec<StaffAccount>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT username, practice_id, display_name, role, password_hash, totp_secret, active, created_at \
+                     FROM staff_accounts WHERE practice_id = $1 ORDER BY username",
+                )
+                .bind(practice.as_str())
+                .fetch_all(&self.read)
+                .await?;
+                rows.iter().map(staff_row).collect()
+            }
+
+            async fn update_staff(&self, practice: &PracticeId, a: &StaffAccount) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE staff_accounts SET display_name = $3, role = $4, password_hash = $5, totp_secret = $6, \
+                     totp_last_step = CASE WHEN totp_secret = $6 THEN totp_last_step ELSE NULL END, active = $7 \
+                     WHERE username = $1 AND practice_id = $2",
+                )
+                .bind(&a.username)
+                .bind(practice.as_str())
+                .bind(&a.display_name)
+                .bind(role_str(a.role))
+                .bind(&a.password_hash)
+                .bind(&a.totp_secret)
+                .bind(a.active)
+                .execute(&self.write)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn create_invitation(&self, i: &Invitation) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO portal_invitations (code_hash, patient_id, created_by, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&i.code_hash)
+                .bind(i.patient.as_str())
+                .bind(&i.created_by)
+                .bind(format_instant(i.created_at))
+                .bind(format_instant(i.expires_at))
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            async fn open_invitation(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<Invitation>, StoreError> {
+                let Some(r) = sqlx::query(
+                    "SELECT code_hash, patient_id, created_by, created_at, expires_at FROM portal_invitations \
+                     WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                )
+                .bind(code_hash)
+                .bind(format_instant(now))
+                .fetch_optional(&self.read)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                Ok(Some(Invitation {
+                    code_hash: r.try_get(0)?,
+                    patient: PatientId::new(r.try_get::<String, _>(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    created_by: r.try_get(2)?,
+                    created_at: parse_instant(&r.try_get::<String, _>(3)?)?,
+                    expires_at: parse_instant(&r.try_get::<String, _>(4)?)?,
+                }))
+            }
+
+            async fn use_invitation(&self, code_hash: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE portal_invitations SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                )
+                .bind(code_hash)
+                .bind(format_instant(now))
+                .execute(&self.write)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn create_staff(&self, a: &StaffAccount) -> Result<(), StoreError> {
                 sqlx::query(
                     "INSERT INTO staff_accounts (username, practice_id, display_name, role, password_hash, totp_secret, active, created_at) \
@@ -196,16 +335,7 @@ macro_rules! impl_staff {
                 else {
                     return Ok(None);
                 };
-                Ok(Some(StaffAccount {
-                    username: r.try_get(0)?,
-                    practice: PracticeId::new(r.try_get::<String, _>(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    display_name: r.try_get(2)?,
-                    role: parse_role(&r.try_get::<String, _>(3)?)?,
-                    password_hash: r.try_get(4)?,
-                    totp_secret: r.try_get(5)?,
-                    active: r.try_get(6)?,
-                    created_at: parse_instant(&r.try_get::<String, _>(7)?)?,
-                }))
+                staff_row(&r).map(Some)
             }
 
             async fn claim_staff_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {
@@ -268,6 +398,33 @@ impl StaffStore for Store {
     }
     async fn create_staff(&self, account: &StaffAccount) -> Result<(), StoreError> {
         delegate!(self, s => s.create_staff(account))
+    }
+    async fn list_staff(&self, practice: &PracticeId) -> Result<Vec<StaffAccount>, StoreError> {
+        delegate!(self, s => s.list_staff(practice))
+    }
+    async fn update_staff(
+        &self,
+        practice: &PracticeId,
+        account: &StaffAccount,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.update_staff(practice, account))
+    }
+    async fn create_invitation(&self, invitation: &Invitation) -> Result<(), StoreError> {
+        delegate!(self, s => s.create_invitation(invitation))
+    }
+    async fn open_invitation(
+        &self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Invitation>, StoreError> {
+        delegate!(self, s => s.open_invitation(code_hash, now))
+    }
+    async fn use_invitation(
+        &self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.use_invitation(code_hash, now))
     }
     async fn staff_account(&self, username: &str) -> Result<Option<StaffAccount>, StoreError> {
         delegate!(self, s => s.staff_account(username))
