@@ -90,7 +90,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let limited = Router::new()
         .route("/inloggen", post(password_submit))
         .route("/inloggen/code", post(code_submit))
-        .route("/inloggen/sms", post(sms_send));
+        .route("/inloggen/sms", post(sms_send))
+        .route("/activeren", post(crate::portal::activation::submit));
     let limited = match GovernorConfigBuilder::default()
         .per_millisecond(state.config.login_rate_period_ms.max(1))
         .burst_size(state.config.login_rate_burst.max(1))
@@ -105,6 +106,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/inloggen/oidc", get(crate::oidc::start))
         .route("/inloggen/oidc/terug", get(crate::oidc::callback))
         .route("/inloggen/code", get(code_page))
+        .route("/activeren", get(crate::portal::activation::page))
         .route("/uitloggen", post(logout))
         .merge(limited)
 }
@@ -136,7 +138,7 @@ pub(crate) struct PasswordPage {
 
 /// The built-in password login is offered unless a real identity provider is configured
 /// (development mode keeps both).
-fn password_login_enabled(state: &AppState) -> bool {
+pub(crate) fn password_login_enabled(state: &AppState) -> bool {
     state.config.oidc.is_none() || state.config.dev_mode
 }
 

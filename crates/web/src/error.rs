@@ -19,6 +19,9 @@ pub enum WebError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// An upload over the limit.
+    #[error("upload too large")]
+    TooLarge,
     #[error("invalid request: {0}")]
     Invalid(&'static str),
     #[error("storage: {0}")]
@@ -41,6 +44,11 @@ impl IntoResponse for WebError {
             )
                 .into_response(),
             Self::NotFound => (StatusCode::NOT_FOUND, "Deze pagina bestaat niet.").into_response(),
+            Self::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Het bestand is te groot (hoogstens 20 MB). Er is niets opgeslagen.",
+            )
+                .into_response(),
             Self::Invalid(what) => (
                 StatusCode::BAD_REQUEST,
                 format!("Ongeldig verzoek: {what}."),

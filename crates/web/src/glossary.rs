@@ -80,6 +80,28 @@ impl Glossary {
         self.lab.get(nhg45)
     }
 
+    /// Every ICPC code with its title, sorted by code: the searchable list on entry forms.
+    pub fn icpc_list(&self) -> Vec<(String, String)> {
+        let mut v: Vec<_> = self
+            .icpc
+            .iter()
+            .map(|(c, e)| (c.clone(), e.title.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Every NHG-Tabel 45 test with its name, sorted by number.
+    pub fn lab_list(&self) -> Vec<(String, String)> {
+        let mut v: Vec<_> = self
+            .lab
+            .iter()
+            .map(|(c, e)| (c.clone(), e.name.clone()))
+            .collect();
+        v.sort_by_key(|(c, _)| c.parse::<u32>().unwrap_or(u32::MAX));
+        v
+    }
+
     pub fn counts(&self) -> (usize, usize, usize) {
         (self.icpc.len(), self.lab.len(), self.terms.len())
     }

@@ -70,6 +70,11 @@ impl Tr {
         LOCALES.lookup(&self.lang, key)
     }
 
+    /// A message, or `None` when the key is unknown.
+    pub fn try_t(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(&self.lang, key)
+    }
+
     /// A message with one argument.
     pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
@@ -114,8 +119,11 @@ mod tests {
     #[test]
     fn every_dutch_key_exists_in_english_and_the_other_way_round() {
         let keys = |lang: &str| -> Vec<String> {
-            let path = format!("{}/locales/{lang}/portal.ftl", env!("CARGO_MANIFEST_DIR"));
-            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let dir = format!("{}/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
+            let mut text = String::new();
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                text += &std::fs::read_to_string(entry.path()).unwrap_or_default();
+            }
             let mut keys: Vec<String> = text
                 .lines()
                 .filter(|l| {
@@ -132,7 +140,7 @@ mod tests {
         for k in &nl {
             for lang in [langid!("nl"), langid!("en")] {
                 let args: HashMap<Cow<'static, str>, FluentValue<'_>> = [
-                    "age", "name", "date", "from", "to", "count", "title", "role",
+                    "age", "name", "date", "from", "to", "count", "title", "role", "what",
                 ]
                 .into_iter()
                 .map(|a| (Cow::Borrowed(a), FluentValue::from("x")))

@@ -6,6 +6,7 @@
 //! once). Pages render only what `visible_record` returns. No route takes a patient id from the
 //! URL; the chooser's form value is matched against the person's own relations.
 
+pub mod activation;
 mod pages;
 
 use crate::auth::Login;

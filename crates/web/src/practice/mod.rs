@@ -7,9 +7,13 @@
 //! and call [`Staff::require`] with their [`roles::Action`]; patient pages get a
 //! [`StaffRecord`], which exists only for a patient of the staff member's own practice.
 
+mod access;
+pub mod entry;
+mod form;
 mod login;
 mod pages;
 pub mod roles;
+mod staff_admin;
 
 use crate::AppState;
 use crate::error::{WebError, WebResult};
@@ -27,7 +31,11 @@ use tower_sessions::Session;
 const STAFF: &str = "staff";
 
 pub fn router() -> Router<AppState> {
-    login::router().merge(pages::router())
+    login::router()
+        .merge(pages::router())
+        .merge(entry::router())
+        .merge(access::router())
+        .merge(staff_admin::router())
 }
 
 /// A logged-in staff member.
@@ -59,6 +67,16 @@ impl FromRequestParts<AppState> for Staff {
         {
             session.flush().await?;
             return Err(WebError::StaffUnauthenticated);
+        }
+        // A deactivated account or a changed role takes effect at the next request.
+        use inzage_store::StaffStore;
+        let current = state.store.staff_account(&staff.username).await?;
+        match current {
+            Some(a) if a.active && a.practice == staff.practice => staff.role = a.role,
+            _ => {
+                session.flush().await?;
+                return Err(WebError::StaffUnauthenticated);
+            }
         }
         staff.last_seen = now;
         session.insert(STAFF, &staff).await?;

@@ -1,5 +1,7 @@
 //! Practice pages: find a patient, the whole record, "Wat ziet de patiënt?" and the access log.
 
+use super::entry::Kind as EK;
+use super::entry::change_record;
 use super::roles::Action;
 use super::{Staff, StaffRecord};
 use crate::AppState;
@@ -14,7 +16,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use inzage_domain::access::{OnlineChannel, Viewer, authorize};
-use inzage_domain::edit::{EditError, release_result, shield_item, unshield_item, withhold_result};
+use inzage_domain::edit::{release_result, shield_item, unshield_item, withhold_result};
+use inzage_domain::entry::EntryError;
 use inzage_domain::time::local_date;
 use inzage_domain::visibility::{ItemKind, online_view, view_with_access};
 use inzage_domain::{
@@ -165,6 +168,8 @@ struct Row {
     item_kind: &'static str,
     item_id: String,
     shielded: bool,
+    /// The correction form, when this role may correct the item (empty otherwise).
+    edit_href: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -172,6 +177,9 @@ struct Row {
 struct RecordPage {
     ctx: PageCtx,
     can_shield: bool,
+    /// "New ..." links this role may follow: (href, label).
+    new_links: Vec<(String, String)>,
+    can_manage_access: bool,
     id: String,
     name: String,
     birth: String,
@@ -200,8 +208,18 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
     let view = online_view(r, &settings, rec.state.now());
     let mut journal: Vec<_> = r.journal.iter().collect();
     journal.sort_by_key(|l| std::cmp::Reverse(l.date));
+    let pid = r.patient.id.to_string();
+    let new_links = EK::ALL
+        .into_iter()
+        .filter_map(|k| {
+            let href = k.new_href(&pid, &rec.staff)?;
+            Some((href, tr.t(&format!("entry-link-{}", k.slug()))))
+        })
+        .collect();
     let page = RecordPage {
         can_shield: super::roles::allowed(rec.staff.role, Action::ShieldItems),
+        can_manage_access: super::roles::allowed(rec.staff.role, Action::ManageAccess),
+        new_links,
         id: r.patient.id.to_string(),
         name: r.patient.name.display(),
         birth: tr.date(r.patient.birth_date),
@@ -222,6 +240,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_kind: "episode",
                 item_id: e.id.to_string(),
                 shielded: e.meta.shield.is_some(),
+                edit_href: EK::Episode.edit_href(&pid, e.id.as_str(), &rec.staff),
             })
             .collect(),
         journal: journal
@@ -240,6 +259,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_kind: "journal_line",
                 item_id: l.id.to_string(),
                 shielded: l.meta.shield.is_some(),
+                edit_href: EK::Line.edit_href(&pid, l.id.as_str(), &rec.staff),
             })
             .collect(),
         medication: r
@@ -253,6 +273,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_kind: "medication",
                 item_id: m.id.to_string(),
                 shielded: m.meta.shield.is_some(),
+                edit_href: EK::Medication.edit_href(&pid, m.id.as_str(), &rec.staff),
             })
             .collect(),
         allergies: r
@@ -274,6 +295,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_kind: "allergy",
                 item_id: a.id.to_string(),
                 shielded: a.meta.shield.is_some(),
+                edit_href: EK::Allergy.edit_href(&pid, a.id.as_str(), &rec.staff),
             })
             .collect(),
         results: r
@@ -294,6 +316,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                     item_kind: "result",
                     item_id: x.id.to_string(),
                     shielded: x.meta.shield.is_some(),
+                    edit_href: EK::Result.edit_href(&pid, x.id.as_str(), &rec.staff),
                 }
             })
             .collect(),
@@ -308,6 +331,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_kind: "letter",
                 item_id: l.id.to_string(),
                 shielded: l.meta.shield.is_some(),
+                edit_href: EK::Letter.edit_href(&pid, l.id.as_str(), &rec.staff),
             })
             .collect(),
         work_notes: r
@@ -321,6 +345,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_kind: "",
                 item_id: String::new(),
                 shielded: false,
+                edit_href: EK::Note.edit_href(&pid, n.id.as_str(), &rec.staff),
             })
             .collect(),
         ctx,
@@ -610,17 +635,6 @@ fn staff_actor(staff: &Staff) -> WebResult<Actor> {
         .map_err(|_| WebError::Invalid("staff id"))
 }
 
-async fn save_decision(rec: &StaffRecord, record: PatientRecord, what: String) -> WebResult<()> {
-    let event = rec.staff.audit_event(
-        rec.state.now(),
-        EventType::VisibilityChange,
-        Some(record.patient.id.clone()),
-        format!("practice: {what}"),
-    );
-    rec.state.store.save_record(&record, event).await?;
-    Ok(())
-}
-
 async fn review(
     rec: StaffRecord,
     Path((_, result_id)): Path<(String, String)>,
@@ -629,26 +643,30 @@ async fn review(
     check_csrf(&rec.session, &form.csrf).await?;
     rec.staff.require(Action::ReleaseResults)?;
     let id = ResultId::new(result_id).map_err(|_| WebError::NotFound)?;
-    let mut record = rec.record.clone();
     let by = staff_actor(&rec.staff)?;
     let now = rec.state.now();
-    let outcome = match form.action.as_str() {
-        "vrijgeven" => release_result(&mut record, &id, by, now).map(|()| "result released"),
-        "achterhouden" => {
-            withhold_result(&mut record, &id, by, now, &form.reden).map(|()| "result withheld")
-        }
-        _ => return Err(WebError::Invalid("action")),
-    };
+    let outcome = change_record(
+        &rec,
+        EventType::VisibilityChange,
+        |what: &&str| format!("{what} ({id})"),
+        |record| match form.action.as_str() {
+            "vrijgeven" => Ok(release_result(record, &id, by, now).map(|()| "result released")?),
+            "achterhouden" => {
+                Ok(withhold_result(record, &id, by, now, &form.reden)
+                    .map(|()| "result withheld")?)
+            }
+            _ => Err(EntryError::Invalid("action")),
+        },
+    )
+    .await?;
     match outcome {
-        Ok(what) => save_decision(&rec, record, format!("{what} ({id})")).await?,
-        Err(EditError::NotFound) => return Err(WebError::NotFound),
-        Err(_) => {
-            return Err(WebError::Invalid(
-                "a reason is required to withhold a result",
-            ));
-        }
+        Ok(_) => Ok(Redirect::to("/praktijk/uitslagen").into_response()),
+        Err(EntryError::NotFound) => Err(WebError::NotFound),
+        Err(EntryError::Invalid(_)) => Err(WebError::Invalid("action")),
+        Err(_) => Err(WebError::Invalid(
+            "a reason is required to withhold a result",
+        )),
     }
-    Ok(Redirect::to("/praktijk/uitslagen").into_response())
 }
 
 #[derive(Deserialize)]
@@ -690,48 +708,41 @@ async fn shield(rec: StaffRecord, Form(form): Form<ShieldForm>) -> WebResult<Res
     check_csrf(&rec.session, &form.csrf).await?;
     rec.staff.require(Action::ShieldItems)?;
     let kind = item_kind(&form.soort).ok_or(WebError::Invalid("item kind"))?;
-    let mut record = rec.record.clone();
     let by = staff_actor(&rec.staff)?;
     let now = rec.state.now();
-    let outcome = match form.action.as_str() {
-        "afschermen" => {
-            let reason = shield_reason(&form.reden).ok_or(WebError::Invalid("shield reason"))?;
-            shield_item(
-                &mut record,
-                kind,
-                &form.item,
-                Shield {
+    let reason = match form.action.as_str() {
+        "afschermen" => Some(shield_reason(&form.reden).ok_or(WebError::Invalid("shield reason"))?),
+        "opheffen" => None,
+        _ => return Err(WebError::Invalid("action")),
+    };
+    let outcome = change_record(
+        &rec,
+        EventType::VisibilityChange,
+        |what: &&str| format!("{what} ({} {})", form.soort, form.item),
+        |record| match reason {
+            Some(reason) => {
+                let shield = Shield {
                     reason,
                     text: form.toelichting.clone(),
                     by,
                     at: now,
-                },
-            )
-            .map(|()| "item shielded")
-        }
-        "opheffen" => {
-            unshield_item(&mut record, kind, &form.item, by, now).map(|()| "shield lifted")
-        }
-        _ => return Err(WebError::Invalid("action")),
-    };
+                };
+                Ok(shield_item(record, kind, &form.item, shield).map(|()| "item shielded")?)
+            }
+            None => Ok(unshield_item(record, kind, &form.item, by, now).map(|()| "shield lifted")?),
+        },
+    )
+    .await?;
     match outcome {
-        Ok(what) => {
-            save_decision(
-                &rec,
-                record,
-                format!("{what} ({} {})", form.soort, form.item),
-            )
-            .await?;
-        }
-        Err(EditError::NotFound) => return Err(WebError::NotFound),
-        Err(EditError::ReasonRequired) => {
-            return Err(WebError::Invalid(
-                "an explanation is required to shield an item",
-            ));
-        }
-        Err(EditError::NotShieldable) => return Err(WebError::Invalid("item kind")),
+        Ok(_) => Ok(
+            Redirect::to(&format!("/praktijk/patienten/{}", rec.record.patient.id)).into_response(),
+        ),
+        Err(EntryError::NotFound) => Err(WebError::NotFound),
+        Err(EntryError::Required(_)) => Err(WebError::Invalid(
+            "an explanation is required to shield an item",
+        )),
+        Err(_) => Err(WebError::Invalid("item kind")),
     }
-    Ok(Redirect::to(&format!("/praktijk/patienten/{}", rec.record.patient.id)).into_response())
 }
 
 // ---- practice settings (the visibility rules' parameters) ----

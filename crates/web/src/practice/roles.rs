@@ -17,6 +17,10 @@ pub enum Action {
     EditJournal,
     EditEpisodes,
     EditMedication,
+    /// Allergies and intolerances.
+    EditAllergies,
+    /// A GP's personal work notes (never online, R23).
+    WriteWorkNotes,
     RegisterResults,
     /// Release a held result or withhold it (R26, R27).
     ReleaseResults,
@@ -41,6 +45,8 @@ const TABLE: &[(Action, &[StaffRole])] = &[
     (Action::EditJournal, &[Gp, Assistant, PracticeNurse]),
     (Action::EditEpisodes, &[Gp, PracticeNurse]),
     (Action::EditMedication, &[Gp]),
+    (Action::EditAllergies, &[Gp, PracticeNurse]),
+    (Action::WriteWorkNotes, &[Gp]),
     (Action::RegisterResults, &[Gp, Assistant, PracticeNurse]),
     (Action::ReleaseResults, &[Gp]),
     (Action::ShieldItems, &[Gp]),

@@ -188,6 +188,42 @@ impl Client<'_> {
         self.send(req).await
     }
 
+    /// A multipart form as a browser sends it for a file upload: fields plus one file.
+    #[allow(dead_code)]
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Page {
+        const B: &str = "----inzage-test-boundary";
+        let mut body: Vec<u8> = vec![];
+        for (k, v) in form {
+            body.extend(
+                format!("--{B}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                    .as_bytes(),
+            );
+        }
+        let (name, filename, bytes) = file;
+        body.extend(
+            format!(
+                "--{B}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(format!("\r\n--{B}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={B}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     /// A JSON call as `static/passkey.js` makes it, with the CSRF token in a header.
     pub async fn post_json(&mut self, path: &str, csrf: &str, body: &str) -> Page {
         let req = Request::post(path)

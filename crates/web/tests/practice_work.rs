@@ -1,0 +1,1027 @@
+//! Working in the record on both backends: every staff route walked with every role; writing
+//! consults, episodes, medication, results, allergies, letters and work notes with history;
+//! bad input saving nothing; two edits at once both landing; the access administration with
+//! the portal invitation and activation; and staff management by the administrator.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use axum::http::StatusCode;
+use inzage_domain::access::{OnlineChannel, Viewer, authorize};
+use inzage_domain::{Bsn, Clock, PatientId, PatientRecord, StaffRole};
+use inzage_store::{Channel, EventType, PortalStore, RecordStore, StaffStore};
+use std::collections::BTreeSet;
+use support::*;
+
+use StaffRole::{Administrator as Adm, Assistant as Ass, Gp, PracticeNurse as Poh};
+
+async fn adult(app: &TestApp) -> PatientRecord {
+    app.store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn logged_in<'a>(app: &'a TestApp, who: &str) -> Client<'a> {
+    let staff = seed_staff_once(app).await;
+    let (_, secret, _) = staff.iter().find(|s| s.0 == who).unwrap();
+    let mut c = app.client();
+    c.staff_login(who, secret).await;
+    c
+}
+
+/// Seeds the staff accounts the first time; afterwards returns them (secrets are stored).
+async fn seed_staff_once(app: &TestApp) -> Vec<(String, String, StaffRole)> {
+    if app.store.staff_account("gp").await.unwrap().is_none() {
+        return seed_staff(app).await;
+    }
+    let mut out = vec![];
+    for name in ["gp", "assistent", "poh", "beheer", "gp-elders"] {
+        let a = app.store.staff_account(name).await.unwrap().unwrap();
+        out.push((a.username, a.totp_secret, a.role));
+    }
+    out
+}
+
+/// Every route path the practice side registers, read from its source: a new route cannot
+/// escape the walk below.
+fn registered_routes() -> BTreeSet<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/practice");
+    let mut out = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find(".route(") {
+            rest = &rest[i + 7..];
+            let start = rest.find('"').unwrap() + 1;
+            let end = start + rest[start..].find('"').unwrap();
+            out.insert(rest[start..end].to_owned());
+        }
+    }
+    out
+}
+
+/// Routes anyone may reach (the practice login itself).
+const PUBLIC: [&str; 3] = [
+    "/praktijk/inloggen",
+    "/praktijk/inloggen/code",
+    "/praktijk/uitloggen",
+];
+
+struct Step {
+    route: &'static str,
+    method: &'static str,
+    path: String,
+    form: Vec<(&'static str, String)>,
+    roles: &'static [StaffRole],
+    /// The status for a role that may: a form with nothing valid in it is refused (400).
+    ok: StatusCode,
+}
+
+fn step(
+    route: &'static str,
+    method: &'static str,
+    path: String,
+    form: &[(&'static str, &str)],
+    roles: &'static [StaffRole],
+    ok: StatusCode,
+) -> Step {
+    Step {
+        route,
+        method,
+        path,
+        form: form.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+        roles,
+        ok,
+    }
+}
+
+/// The role table as the issue states it, written out here independently of the code's table.
+fn walk(r: &PatientRecord) -> Vec<Step> {
+    use StatusCode as S;
+    const CLINICAL: &[StaffRole] = &[Gp, Ass, Poh];
+    let p = "/praktijk/patienten/adult";
+    let new = "/praktijk/patienten/{id}/nieuw/{soort}";
+    let edit = "/praktijk/patienten/{id}/bewerken/{soort}/{item}";
+    let result = r.results[0].id.to_string();
+    let mut v = vec![
+        step("/praktijk", "GET", "/praktijk".into(), &[], CLINICAL, S::OK),
+        step(
+            "/praktijk",
+            "POST",
+            "/praktijk".into(),
+            &[("naam", "volw")],
+            CLINICAL,
+            S::OK,
+        ),
+        step(
+            "/praktijk/patienten/{id}",
+            "GET",
+            p.into(),
+            &[],
+            CLINICAL,
+            S::OK,
+        ),
+        step(
+            "/praktijk/patienten/{id}/inzage",
+            "GET",
+            format!("{p}/inzage"),
+            &[],
+            CLINICAL,
+            S::OK,
+        ),
+        step(
+            "/praktijk/patienten/{id}/logboek",
+            "GET",
+            format!("{p}/logboek"),
+            &[],
+            &[Gp, Adm],
+            S::OK,
+        ),
+        step(
+            "/praktijk/uitslagen",
+            "GET",
+            "/praktijk/uitslagen".into(),
+            &[],
+            &[Gp],
+            S::OK,
+        ),
+        step(
+            "/praktijk/patienten/{id}/uitslagen/{result}",
+            "POST",
+            format!("{p}/uitslagen/{result}"),
+            &[("action", "x")],
+            &[Gp],
+            S::BAD_REQUEST,
+        ),
+        step(
+            "/praktijk/patienten/{id}/afscherming",
+            "POST",
+            format!("{p}/afscherming"),
+            &[("soort", "episode"), ("item", "adult-ep1"), ("action", "x")],
+            &[Gp],
+            S::BAD_REQUEST,
+        ),
+        step(
+            "/praktijk/instellingen",
+            "GET",
+            "/praktijk/instellingen".into(),
+            &[],
+            &[Gp, Adm],
+            S::OK,
+        ),
+        step(
+            "/praktijk/instellingen",
+            "POST",
+            "/praktijk/instellingen".into(),
+            &[
+                ("journaal_vanaf", "x"),
+                ("brieven_vanaf", "x"),
+                ("uitslagen_maanden", "x"),
+                ("uitslagen_wachtdagen", "x"),
+            ],
+            &[Gp, Adm],
+            S::BAD_REQUEST,
+        ),
+        step(
+            "/praktijk/patienten/{id}/toegang",
+            "GET",
+            format!("{p}/toegang"),
+            &[],
+            &[Gp, Ass],
+            S::OK,
+        ),
+        step(
+            "/praktijk/patienten/{id}/toegang",
+            "POST",
+            format!("{p}/toegang"),
+            &[("actie", "x")],
+            &[Gp, Ass],
+            S::BAD_REQUEST,
+        ),
+        step(
+            "/praktijk/medewerkers",
+            "GET",
+            "/praktijk/medewerkers".into(),
+            &[],
+            &[Adm],
+            S::OK,
+        ),
+        step(
+            "/praktijk/medewerkers",
+            "POST",
+            "/praktijk/medewerkers".into(),
+            &[("actie", "x")],
+            &[Adm],
+            S::BAD_REQUEST,
+        ),
+    ];
+    let kinds: [(&str, Option<String>, &'static [StaffRole]); 8] = [
+        ("consult", None, CLINICAL),
+        ("regel", Some(r.journal[0].id.to_string()), CLINICAL),
+        ("episode", Some(r.episodes[0].id.to_string()), &[Gp, Poh]),
+        ("medicatie", Some(r.medication[0].id.to_string()), &[Gp]),
+        ("uitslag", Some(result.clone()), CLINICAL),
+        ("allergie", Some(r.allergies[0].id.to_string()), &[Gp, Poh]),
+        ("brief", Some(r.letters[0].id.to_string()), &[Gp, Ass]),
+        ("notitie", Some(r.work_notes[0].id.to_string()), &[Gp]),
+    ];
+    for (kind, item, roles) in kinds {
+        if kind != "regel" {
+            v.push(step(
+                new,
+                "GET",
+                format!("{p}/nieuw/{kind}"),
+                &[],
+                roles,
+                S::OK,
+            ));
+            v.push(step(
+                new,
+                "POST",
+                format!("{p}/nieuw/{kind}"),
+                &[],
+                roles,
+                S::BAD_REQUEST,
+            ));
+        }
+        if let Some(item) = item {
+            v.push(step(
+                edit,
+                "GET",
+                format!("{p}/bewerken/{kind}/{item}"),
+                &[],
+                roles,
+                S::OK,
+            ));
+            v.push(step(
+                edit,
+                "POST",
+                format!("{p}/bewerken/{kind}/{item}"),
+                &[],
+                roles,
+                S::BAD_REQUEST,
+            ));
+        }
+    }
+    v
+}
+
+async fn every_staff_route_with_every_role(app: &TestApp) {
+    let record = adult(app).await;
+    let steps = walk(&record);
+    // The walk covers every registered route.
+    let walked: BTreeSet<String> = steps.iter().map(|s| s.route.to_owned()).collect();
+    let expected: BTreeSet<String> = registered_routes()
+        .into_iter()
+        .filter(|r| !PUBLIC.contains(&r.as_str()))
+        .collect();
+    assert_eq!(walked, expected);
+    for (who, role) in [
+        ("gp", Gp),
+        ("assistent", Ass),
+        ("poh", Poh),
+        ("beheer", Adm),
+    ] {
+        let mut c = logged_in(app, who).await;
+        let csrf = c.csrf("/praktijk/inloggen").await;
+        for s in &steps {
+            let page = if s.method == "GET" {
+                c.get(&s.path).await
+            } else {
+                let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+                form.extend(s.form.iter().map(|(k, v)| (*k, v.as_str())));
+                c.post(&s.path, &form).await
+            };
+            let expected = if s.roles.contains(&role) {
+                s.ok
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(
+                page.status, expected,
+                "{who} {} {}: {}",
+                s.method, s.path, page.body
+            );
+        }
+    }
+    // Nothing of the walk changed the record: refused forms save nothing.
+    let after = adult(app).await;
+    assert_eq!(after.journal, record.journal);
+    assert_eq!(after.episodes, record.episodes);
+    assert_eq!(after.results, record.results);
+    assert_eq!(after.representations, record.representations);
+}
+
+async fn a_consult_with_soep_lines_lands_with_history_and_only_e_and_p_go_online(app: &TestApp) {
+    let mut gp = logged_in(app, "gp").await;
+    let form_page = gp.get("/praktijk/patienten/adult/nieuw/consult").await;
+    assert_eq!(form_page.status, StatusCode::OK);
+    assert!(form_page.body.contains("datalist id=\"icpc-codes\""));
+    assert!(form_page.body.contains("K86 "), "the searchable ICPC list");
+    let csrf = csrf_in(&form_page.body);
+    let before = app.audit_count().await;
+    let saved = gp
+        .post(
+            "/praktijk/patienten/adult/nieuw/consult",
+            &[
+                ("csrf", &csrf),
+                (
+                    "datum",
+                    &inzage_domain::time::local_date(app.clock.now()).to_string(),
+                ),
+                ("contactsoort", "03"),
+                ("episode", "adult-ep1"),
+                ("s", "NEW-S-MARKER klachten"),
+                ("o", "NEW-O-MARKER bevinding"),
+                ("e", "Nieuwe evaluatie ZICHTBAAR"),
+                ("icpc", "K86 Hypertensie"),
+                ("p", "Nieuw plan ZICHTBAAR"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(app.audit_count().await, before + 1, "one create entry");
+    let entries = app
+        .store
+        .audit_for_patient(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap();
+    let last = entries.last().unwrap();
+    assert_eq!(last.event.event, EventType::Create);
+    assert_eq!(last.event.channel, Channel::Practice);
+    assert!(
+        !last.event.detail.contains("MARKER"),
+        "no medical content in the log"
+    );
+    let r = adult(app).await;
+    let e_line = r
+        .journal
+        .iter()
+        .find(|l| l.text == "Nieuwe evaluatie ZICHTBAAR")
+        .unwrap();
+    assert_eq!(e_line.icpc.as_ref().unwrap().as_str(), "K86");
+    assert_eq!(e_line.author.as_ref().unwrap().as_str(), "staff-gp");
+    // The patient sees E and P at once, never S or O.
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    let episode = anna.get("/ziektes").await.body;
+    assert!(episode.contains("Nieuw plan ZICHTBAAR"), "{episode}");
+    assert!(episode.contains("Nieuwe evaluatie ZICHTBAAR"));
+    assert!(!episode.contains("NEW-S-MARKER") && !episode.contains("NEW-O-MARKER"));
+
+    // Correcting the E line keeps the earlier version, shown under the form.
+    let path = format!("/praktijk/patienten/adult/bewerken/regel/{}", e_line.id);
+    let edit = gp.get(&path).await;
+    assert!(edit.body.contains("Nieuwe evaluatie ZICHTBAAR"));
+    let csrf = csrf_in(&edit.body);
+    let p = gp
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("tekst", "Gecorrigeerde evaluatie"),
+                ("icpc", "K86"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let history = app
+        .store
+        .item_history(
+            &PatientId::new("adult").unwrap(),
+            "journal_line",
+            e_line.id.as_str(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(history[0].1.contains("Nieuwe evaluatie ZICHTBAAR"));
+    let edit = gp.get(&path).await;
+    assert!(edit.body.contains("Eerdere versies"));
+    assert!(
+        edit.body.contains("E: Nieuwe evaluatie ZICHTBAAR [K86]"),
+        "{}",
+        edit.body
+    );
+    assert!(edit.body.contains("Gecorrigeerde evaluatie"));
+}
+
+async fn bad_input_gets_a_clear_message_and_saves_nothing(app: &TestApp) {
+    let mut gp = logged_in(app, "gp").await;
+    let csrf = gp.csrf("/praktijk/patienten/adult/nieuw/episode").await;
+    let before = adult(app).await;
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: [Case; 5] = [
+        (
+            "consult",
+            vec![("datum", "2026-01-01"), ("contactsoort", "03"), ("s", "  ")],
+            "minstens één SOEP-regel is verplicht",
+        ),
+        (
+            "episode",
+            vec![("titel", "Iets"), ("icpc", "Q99"), ("begin", "2020")],
+            "de ICPC-code klopt niet",
+        ),
+        (
+            "episode",
+            vec![
+                ("titel", "Iets"),
+                ("begin", "2020-05-01"),
+                ("einde", "2019"),
+            ],
+            "eindigt voordat ze begint",
+        ),
+        (
+            "medicatie",
+            vec![
+                ("middel", "Middel"),
+                ("dosering", "1dd1"),
+                ("begin", "gisteren"),
+            ],
+            "een datum klopt niet",
+        ),
+        (
+            "uitslag",
+            vec![
+                ("soort", "D"),
+                ("code", "1744"),
+                ("waarde", "5"),
+                ("onder", "9"),
+                ("boven", "3"),
+                ("moment", "2026-01-01T10:00"),
+            ],
+            "de ondergrens ligt boven de bovengrens",
+        ),
+    ];
+    for (kind, fields, message) in cases {
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend(fields);
+        let p = gp
+            .post(&format!("/praktijk/patienten/adult/nieuw/{kind}"), &form)
+            .await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{kind}");
+        assert!(p.body.contains("Niet opgeslagen"), "{kind}: {}", p.body);
+        assert!(p.body.contains(message), "{kind}: {message}: {}", p.body);
+        // What was typed comes back.
+        assert!(p.body.contains(form[1].1), "{kind}");
+    }
+    assert_eq!(adult(app).await, before, "nothing was written");
+    // A letter must be a PDF (by content), within the limit.
+    let letter = [
+        ("csrf", csrf.as_str()),
+        ("richting", "in"),
+        ("briefsoort", "specialist"),
+        ("datum", "2026-01-05"),
+        ("titel", "Brief van de cardioloog"),
+        ("auteur", "Dr. Hart"),
+    ];
+    let p = gp
+        .post_multipart(
+            "/praktijk/patienten/adult/nieuw/brief",
+            &letter,
+            ("bestand", "brief.pdf", b"GIF89a not a pdf"),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("het bestand is geen PDF"), "{}", p.body);
+    assert_eq!(adult(app).await, before);
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(21 * 1024 * 1024, b'0');
+    let p = gp
+        .post_multipart(
+            "/praktijk/patienten/adult/nieuw/brief",
+            &letter,
+            ("bestand", "groot.pdf", &big),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(p.body.contains("te groot"));
+    assert_eq!(adult(app).await, before);
+    let pdf = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+    let p = gp
+        .post_multipart(
+            "/praktijk/patienten/adult/nieuw/brief",
+            &letter,
+            ("bestand", "brief.pdf", pdf),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let r = adult(app).await;
+    let l = r
+        .letters
+        .iter()
+        .find(|l| l.title == "Brief van de cardioloog")
+        .unwrap();
+    assert_eq!(
+        l.content,
+        inzage_domain::LetterContent::Pdf {
+            bytes: pdf.to_vec()
+        }
+    );
+}
+
+async fn every_kind_of_item_can_be_added_and_corrected(app: &TestApp) {
+    let mut gp = logged_in(app, "gp").await;
+    let csrf = gp.csrf("/praktijk/patienten/adult/nieuw/episode").await;
+    let now = app.clock.now();
+    let today = inzage_domain::time::local_date(now).to_string();
+    let moment = (now - chrono::Duration::hours(1))
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let adds: [(&str, Vec<(&str, &str)>); 5] = [
+        (
+            "episode",
+            vec![
+                ("titel", "Hoge bloeddruk NIEUW"),
+                ("icpc", "K86"),
+                ("begin", "2024-03"),
+                ("attentiewaarde", "on"),
+            ],
+        ),
+        (
+            "medicatie",
+            vec![
+                ("middel", "Amlodipine 5mg NIEUW"),
+                ("atc", "C08CA01"),
+                ("dosering", "1 x per dag 1 tablet"),
+                ("begin", &today),
+            ],
+        ),
+        (
+            "uitslag",
+            vec![
+                ("soort", "L"),
+                ("code", "1744"),
+                ("waarde", "6,1"),
+                ("eenheid", "mmol/L"),
+                ("onder", "3.5"),
+                ("boven", "5.5"),
+                ("moment", &moment),
+            ],
+        ),
+        (
+            "allergie",
+            vec![
+                ("stof", "Penicilline NIEUW"),
+                ("codestelsel", "atc"),
+                ("stofcode", "J01CE"),
+                ("categorie", "medicatie"),
+                ("ernst", "hoog"),
+                ("status", "actief"),
+                ("reactie", "huiduitslag"),
+            ],
+        ),
+        ("notitie", vec![("tekst", "NIEUWE-WERKNOTITIE bellen")]),
+    ];
+    for (kind, fields) in adds {
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend(fields);
+        let p = gp
+            .post(&format!("/praktijk/patienten/adult/nieuw/{kind}"), &form)
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{kind}: {}", p.body);
+    }
+    let r = adult(app).await;
+    let ep = r
+        .episodes
+        .iter()
+        .find(|e| e.title == "Hoge bloeddruk NIEUW")
+        .unwrap();
+    assert!(ep.attentiewaarde);
+    assert_eq!(ep.start, inzage_domain::PartialDate::YearMonth(2024, 3));
+    assert_eq!(
+        ep.icpc_display.as_deref(),
+        Some("Hypertensie zonder orgaanbeschadiging")
+    );
+    let med = r
+        .medication
+        .iter()
+        .find(|m| m.product.name == "Amlodipine 5mg NIEUW")
+        .unwrap();
+    let res = r
+        .results
+        .iter()
+        .find(|x| {
+            x.code.as_str() == "1744"
+                && x.performer
+                    .as_ref()
+                    .is_some_and(|p| p.as_str() == "staff-gp")
+        })
+        .unwrap();
+    assert!(
+        matches!(res.review, inzage_domain::ReviewState::Pending { .. }),
+        "a lab result waits for review"
+    );
+    assert!(
+        r.allergies
+            .iter()
+            .any(|a| a.substance.display.as_deref() == Some("Penicilline NIEUW"))
+    );
+    let note = r
+        .work_notes
+        .iter()
+        .find(|n| n.text.contains("NIEUWE-WERKNOTITIE"))
+        .unwrap();
+    // The new lab result is in the review queue.
+    assert!(
+        gp.get("/praktijk/uitslagen")
+            .await
+            .body
+            .contains(res.id.as_str())
+    );
+    // Stopping the medication: set the end date; the earlier version stays.
+    let path = format!("/praktijk/patienten/adult/bewerken/medicatie/{}", med.id);
+    let p = gp
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("middel", "Amlodipine 5mg NIEUW"),
+                ("atc", "C08CA01"),
+                ("dosering", "1 x per dag 1 tablet"),
+                ("begin", &today),
+                ("einde", &today),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let r = adult(app).await;
+    assert!(
+        r.medication
+            .iter()
+            .any(|m| m.id == med.id && m.period_end.is_some())
+    );
+    assert!(
+        gp.get(&path)
+            .await
+            .body
+            .contains("Amlodipine 5mg NIEUW: 1 x per dag 1 tablet")
+    );
+    // A work note never reaches the patient.
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    for page in [
+        "/overzicht",
+        "/ziektes",
+        "/medicijnen",
+        "/allergieen",
+        "/uitslagen",
+    ] {
+        assert!(
+            !anna.get(page).await.body.contains("NIEUWE-WERKNOTITIE"),
+            "{page}"
+        );
+    }
+    // Only the author changes their own work note.
+    let mut poh_gp = logged_in(app, "assistent").await;
+    let p = poh_gp
+        .get(&format!(
+            "/praktijk/patienten/adult/bewerken/notitie/{}",
+            note.id
+        ))
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+}
+
+async fn two_edits_at_the_same_moment_both_land(app: &TestApp) {
+    let mut a = logged_in(app, "gp").await;
+    let mut b = logged_in(app, "assistent").await;
+    let today = inzage_domain::time::local_date(app.clock.now()).to_string();
+    let ca = a.csrf("/praktijk/patienten/adult/nieuw/consult").await;
+    let cb = b.csrf("/praktijk/patienten/adult/nieuw/consult").await;
+    let form = |csrf: &str, text: &str| -> Vec<(String, String)> {
+        vec![
+            ("csrf".into(), csrf.into()),
+            ("datum".into(), today.clone()),
+            ("contactsoort".into(), "04".into()),
+            ("p".into(), text.into()),
+        ]
+    };
+    let fa = form(&ca, "PLAN-VAN-A");
+    let fb = form(&cb, "PLAN-VAN-B");
+    fn borrow(f: &[(String, String)]) -> Vec<(&str, &str)> {
+        f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+    let (fa, fb) = (borrow(&fa), borrow(&fb));
+    let (pa, pb) = tokio::join!(
+        a.post("/praktijk/patienten/adult/nieuw/consult", &fa),
+        b.post("/praktijk/patienten/adult/nieuw/consult", &fb)
+    );
+    assert_eq!(pa.status, StatusCode::SEE_OTHER);
+    assert_eq!(pb.status, StatusCode::SEE_OTHER);
+    let r = adult(app).await;
+    assert!(r.journal.iter().any(|l| l.text == "PLAN-VAN-A"));
+    assert!(r.journal.iter().any(|l| l.text == "PLAN-VAN-B"));
+}
+
+async fn access_consent_representatives_and_the_portal_invitation(app: &TestApp) {
+    let mut ass = logged_in(app, "assistent").await;
+    let page = ass.get("/praktijk/patienten/adult/toegang").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = csrf_in(&page.body);
+    let path = "/praktijk/patienten/adult/toegang";
+    // Consent per channel (R53): portal only.
+    let p = ass
+        .post(
+            path,
+            &[("csrf", &csrf), ("actie", "toestemming"), ("portaal", "on")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let r = adult(app).await;
+    let me = Viewer::Patient {
+        bsn: Bsn::parse(BSN_ADULT).unwrap(),
+    };
+    let settings = app.store.settings(&r.practice.id).await.unwrap();
+    assert!(authorize(&r, &me, OnlineChannel::Portal, &settings, app.clock.now()).is_ok());
+    assert!(authorize(&r, &me, OnlineChannel::Pgo, &settings, app.clock.now()).is_err());
+    // The earlier consent is kept in the history.
+    let history = app
+        .store
+        .item_history(&r.patient.id, "patient", "adult")
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+
+    // A carer's authorisation without an end date is refused (R40), with it it lands (R41).
+    let carer = |to: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("actie", "toevoegen".into()),
+            ("bsn", BSN_CARER.into()),
+            ("voornaam", "Mia".into()),
+            ("achternaam", "Mantelzorger".into()),
+            ("grondslag", "machtiging".into()),
+            (
+                "vanaf",
+                inzage_domain::time::local_date(app.clock.now()).to_string(),
+            ),
+            ("tot", to.into()),
+            ("deel_medicatie", "on".into()),
+            ("bewijs", "ondertekende machtiging en ID gezien".into()),
+        ]
+    };
+    let borrowed = |v: &Vec<(&'static str, String)>| -> Vec<(&str, String)> { v.clone() };
+    let f = borrowed(&carer(""));
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = ass.post(path, &f).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(
+        p.body
+            .contains("een einddatum voor een machtiging door de patiënt is verplicht"),
+        "{}",
+        p.body
+    );
+    let f = carer("2099-01-01");
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(ass.post(path, &f).await.status, StatusCode::SEE_OTHER);
+    let r = adult(app).await;
+    let rep = r
+        .representations
+        .iter()
+        .find(|x| x.agent_bsn.as_str() == BSN_CARER)
+        .unwrap();
+    let evidence = rep.evidence.as_ref().unwrap();
+    assert_eq!(evidence.kind, "ondertekende machtiging en ID gezien");
+    assert_eq!(
+        evidence.checked_by,
+        inzage_domain::Actor::Staff(inzage_domain::PractitionerId::new("staff-assistent").unwrap())
+    );
+    assert_eq!(rep.scope, Some(vec![inzage_domain::Section::Medication]));
+    let page = ass.get(path).await;
+    assert!(page.body.contains("Mia Mantelzorger"));
+    assert!(
+        page.body
+            .contains("ondertekende machtiging en ID gezien (assistent")
+    );
+    // Revoking ends it.
+    let p = ass
+        .post(
+            path,
+            &[
+                ("csrf", &csrf),
+                ("actie", "intrekken"),
+                ("vertegenwoordiging", rep.id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(
+        adult(app)
+            .await
+            .representations
+            .iter()
+            .any(|x| x.id == rep.id && x.revoked_at.is_some())
+    );
+
+    // The invitation: a code shown once, stored only as a hash.
+    let p = ass
+        .post(path, &[("csrf", &csrf), ("actie", "uitnodigen")])
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    let start = p.body.find("class=\"code\">").unwrap() + 13;
+    let code = p.body[start..start + 19].to_owned();
+    assert_eq!(code.len(), 19, "{code}");
+    assert_eq!(code.matches('-').count(), 3);
+
+    // The patient activates a login with the code and their birth date.
+    let mut anna = app.client();
+    let csrf_a = anna.csrf("/activeren").await;
+    let birth = r.patient.birth_date.to_string();
+    let activate = |code: String, birth: String, user: &'static str| {
+        vec![
+            ("csrf", csrf_a.clone()),
+            ("code", code),
+            ("geboortedatum", birth),
+            ("username", user.to_owned()),
+            ("password", "een lang nieuw wachtwoord".to_owned()),
+            ("password2", "een lang nieuw wachtwoord".to_owned()),
+        ]
+    };
+    let wrong = activate(code.clone(), "1900-01-01".into(), "anna-nieuw");
+    let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = anna.post("/activeren", &wrong).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Deze code werkt niet"));
+    let ok = activate(code.to_lowercase(), birth.clone(), "anna-nieuw");
+    let ok: Vec<(&str, &str)> = ok.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = anna.post("/activeren", &ok).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("totp-secret"));
+    let account = app.store.idp_account("anna-nieuw").await.unwrap().unwrap();
+    assert_eq!(account.bsn.as_str(), BSN_ADULT);
+    // The new login works with its second factor and opens Anna's record.
+    let mut fresh = app.client();
+    fresh
+        .password("anna-nieuw", "een lang nieuw wachtwoord")
+        .await;
+    let secret = account.totp_secret.unwrap();
+    let code_now = inzage_web::auth::totp_for(&secret)
+        .unwrap()
+        .generate(app.clock.now().timestamp() as u64);
+    let p = fresh.code(&code_now.to_string()).await;
+    assert_ne!(p.location.as_deref(), Some("/inloggen"), "{}", p.body);
+    assert_eq!(fresh.open("adult").await.status, StatusCode::SEE_OTHER);
+    // A code works once.
+    let again = activate(code, birth, "anna-tweede");
+    let again: Vec<(&str, &str)> = again.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        app.client().post("/activeren", &again).await.status,
+        StatusCode::FORBIDDEN,
+        "no CSRF of that session"
+    );
+    let p = anna.post("/activeren", &again).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(
+        app.store
+            .idp_account("anna-tweede")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn the_administrator_manages_staff_accounts(app: &TestApp) {
+    let mut admin = logged_in(app, "beheer").await;
+    let page = admin.get("/praktijk/medewerkers").await;
+    assert!(!page.body.contains("gp-elders"), "only the own practice");
+    let csrf = csrf_in(&page.body);
+    let p = admin
+        .post(
+            "/praktijk/medewerkers",
+            &[
+                ("csrf", &csrf),
+                ("actie", "toevoegen"),
+                ("username", "Nieuwe.Poh"),
+                ("naam", "Noor Nieuw"),
+                ("rol", "poh"),
+                ("wachtwoord", "kort"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = admin
+        .post(
+            "/praktijk/medewerkers",
+            &[
+                ("csrf", &csrf),
+                ("actie", "toevoegen"),
+                ("username", "Nieuwe.Poh"),
+                ("naam", "Noor Nieuw"),
+                ("rol", "poh"),
+                ("wachtwoord", STAFF_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("staff-secret"));
+    let account = app
+        .store
+        .staff_account("nieuwe.poh")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.role, Poh);
+    assert!(p.body.contains(&account.totp_secret), "shown once");
+    // The new colleague logs in and works; deactivated, their session ends at once.
+    let mut noor = app.client();
+    noor.staff_login("nieuwe.poh", &account.totp_secret).await;
+    assert_eq!(
+        noor.get("/praktijk/patienten/adult").await.status,
+        StatusCode::OK
+    );
+    let p = admin
+        .post(
+            "/praktijk/medewerkers",
+            &[
+                ("csrf", &csrf),
+                ("actie", "wijzigen"),
+                ("username", "nieuwe.poh"),
+                ("rol", "poh"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        noor.get("/praktijk/patienten/adult")
+            .await
+            .location
+            .as_deref(),
+        Some("/praktijk/inloggen")
+    );
+    // The administrator cannot lock themselves out.
+    let p = admin
+        .post(
+            "/praktijk/medewerkers",
+            &[
+                ("csrf", &csrf),
+                ("actie", "wijzigen"),
+                ("username", "beheer"),
+                ("rol", "beheer"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(
+        app.store
+            .staff_account("beheer")
+            .await
+            .unwrap()
+            .unwrap()
+            .active
+    );
+    // Another practice's account is not found.
+    let p = admin
+        .post(
+            "/praktijk/medewerkers",
+            &[
+                ("csrf", &csrf),
+                ("actie", "nieuwe_code"),
+                ("username", "gp-elders"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    let changes = app.audit_count().await;
+    assert!(changes > 0);
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, super::test_config()).await;
+                    super::$name(&app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
+                    let app = super::TestApp::new(db, super::test_config()).await;
+                    super::$name(&app).await;
+                    app.db.drop_database().await;
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    every_staff_route_with_every_role,
+    a_consult_with_soep_lines_lands_with_history_and_only_e_and_p_go_online,
+    bad_input_gets_a_clear_message_and_saves_nothing,
+    every_kind_of_item_can_be_added_and_corrected,
+    two_edits_at_the_same_moment_both_land,
+    access_consent_representatives_and_the_portal_invitation,
+    the_administrator_manages_staff_accounts,
+);
