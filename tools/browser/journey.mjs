@@ -230,15 +230,94 @@ async function practiceJourney(browser) {
   else fail('practice preview', await page.locator('h1').innerText());
   await check(page, 'praktijk-inzage', viewport);
   await page.goBack();
+  const recordUrl = page.url();
+
+  // A consult with SOEP lines: the form (searchable ICPC list), then the record shows it.
+  await page.click('nav a[href$="/nieuw/consult"]');
+  await page.waitForURL('**/nieuw/consult');
+  await page.fill('#f-s', 'Sinds drie dagen hoofdpijn, geen koorts.');
+  await page.fill('#f-o', 'RR 128/82, neurologisch geen afwijkingen.');
+  await page.fill('#f-e', 'Spanningshoofdpijn BROWSERTEST');
+  await page.fill('#f-icpc', 'N02');
+  await page.fill('#f-p', 'Uitleg gegeven, paracetamol zo nodig.');
+  await check(page, 'praktijk-consult', viewport);
+  await page.click('form.stack button[type=submit]');
+  await page.waitForURL(recordUrl);
+  if (await page.locator('td', { hasText: 'Spanningshoofdpijn BROWSERTEST' }).count() > 0) ok('consult saved and shown');
+  else fail('consult', 'the new E line is not in the record');
+
+  // Correct the new line: the edit form shows the earlier version afterwards.
+  const row = page.locator('tr', { hasText: 'Spanningshoofdpijn BROWSERTEST' }).first();
+  await row.locator('a', { hasText: 'wijzigen' }).click();
+  await page.waitForURL('**/bewerken/regel/**');
+  const editUrl = page.url();
+  await page.fill('#f-tekst', 'Spanningshoofdpijn BROWSERTEST gecorrigeerd');
+  await page.click('form.stack button[type=submit]');
+  await page.waitForURL(recordUrl);
+  await page.goto(editUrl);
+  if (await page.locator('h2', { hasText: 'Eerdere versies' }).count() > 0) ok('edit keeps the earlier version');
+  else fail('edit history', 'no earlier version shown');
+  await check(page, 'praktijk-wijzigen', viewport);
+  await page.goto(recordUrl);
+
+  // Shield the corrected line, with a reason; the record then offers to lift the shield.
+  const toShield = page.locator('tr', { hasText: 'BROWSERTEST gecorrigeerd' }).first();
+  await toShield.locator('select[name=reden]').selectOption('niet_besproken');
+  await toShield.locator('input[name=toelichting]').fill('Eerst bespreken op het spreekuur');
+  await toShield.locator('button', { hasText: 'Afschermen' }).click();
+  await page.waitForURL(recordUrl);
+  const shielded = page.locator('tr', { hasText: 'BROWSERTEST gecorrigeerd' }).first();
+  if (await shielded.locator('button', { hasText: 'Afscherming opheffen' }).count() > 0) ok('item shielded');
+  else fail('shield', 'no lift-shield button after shielding');
+
+  // Access and invitations.
+  await page.click('a[href$="/toegang"]');
+  await page.waitForURL('**/toegang');
+  await check(page, 'praktijk-toegang', viewport);
+  await page.goto(recordUrl);
   await page.click('a[href$="/logboek"]');
   await page.waitForURL('**/logboek');
   await check(page, 'praktijk-logboek', viewport);
   await page.click('a[href="/praktijk/uitslagen"]');
   await page.waitForURL('**/praktijk/uitslagen');
   await check(page, 'praktijk-uitslagen', viewport);
+  // Release the first waiting result (if any is waiting today).
+  const release = page.locator('button', { hasText: 'Nu vrijgeven' }).first();
+  if (await release.count() > 0) {
+    const before = await page.locator('button', { hasText: 'Nu vrijgeven' }).count();
+    await release.click();
+    await page.waitForURL('**/praktijk/uitslagen');
+    const after = await page.locator('button', { hasText: 'Nu vrijgeven' }).count();
+    if (after === before - 1) ok('result released from the queue');
+    else fail('release', `${before} waiting before, ${after} after`);
+  }
   await page.click('a[href="/praktijk/instellingen"]');
   await page.waitForURL('**/praktijk/instellingen');
   await check(page, 'praktijk-instellingen', viewport);
+  await context.close();
+}
+
+// The practice administrator manages staff accounts; the patient's activation page.
+async function adminJourney(browser) {
+  const viewport = 'desktop';
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nl-NL' });
+  const page = await context.newPage();
+  await page.goto(base + '/');
+  const item = page.locator('li', { has: page.locator('code:text-is("demo-beheerder")') });
+  const [username, password, secret] = await item.locator('code').allInnerTexts();
+  await page.goto(base + '/praktijk/inloggen');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/praktijk/inloggen/code');
+  // The GP's login in the same 30 seconds used this step's code for another account only.
+  await page.fill('#code', totp(secret));
+  await page.click('button[type=submit]');
+  await page.waitForURL(base + '/praktijk/medewerkers');
+  ok('administrator lands on staff management');
+  await check(page, 'praktijk-medewerkers', viewport);
+  await page.goto(base + '/activeren');
+  await check(page, 'activeren', viewport);
   await context.close();
 }
 
@@ -250,6 +329,7 @@ try {
   await journey(browser, 'mobile', { width: 360, height: 800 }, 'demo-ouder', false);
   await journey(browser, 'desktop', { width: 1280, height: 900 }, 'demo-mantelzorger', true);
   await practiceJourney(browser);
+  await adminJourney(browser);
 } catch (e) {
   fail('journey', e.stack || String(e));
   for (const context of browser.contexts()) {

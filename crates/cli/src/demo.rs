@@ -205,7 +205,7 @@ fn demo_account(username: &str, description: &str) -> DemoAccount {
     }
 }
 
-/// The demo practice's staff: a GP and an assistant, with their authenticator keys read back
+/// The demo practice's staff: a GP, an assistant and the practice administrator, with their authenticator keys read back
 /// from the database (created once, with a random key).
 pub async fn staff_accounts(
     store: &Store,
@@ -226,6 +226,12 @@ pub async fn staff_accounts(
             inzage_domain::StaffRole::Assistant,
             "A. Demo",
             "Doktersassistent",
+        ),
+        (
+            "demo-beheerder",
+            inzage_domain::StaffRole::Administrator,
+            "B. Demo",
+            "Praktijkbeheerder (medewerkers, instellingen)",
         ),
     ] {
         if store.staff_account(username).await?.is_none() {

@@ -887,8 +887,14 @@ async fn access_consent_representatives_and_the_portal_invitation(app: &TestApp)
 }
 
 async fn the_administrator_manages_staff_accounts(app: &TestApp) {
-    let mut admin = logged_in(app, "beheer").await;
+    let staff = seed_staff_once(app).await;
+    let mut admin = app.client();
+    let landed = admin.staff_login("beheer", &staff[3].1).await;
+    assert_eq!(landed.location.as_deref(), Some("/praktijk/medewerkers"));
     let page = admin.get("/praktijk/medewerkers").await;
+    // The menu shows what the role may open, nothing else.
+    assert!(page.body.contains("href=\"/praktijk/instellingen\""));
+    assert!(!page.body.contains("href=\"/praktijk/uitslagen\""));
     assert!(!page.body.contains("gp-elders"), "only the own practice");
     let csrf = csrf_in(&page.body);
     let p = admin

@@ -56,6 +56,8 @@ pub struct PageCtx {
     pub path: &'static str,
     /// A logged-in staff member ("Dr. Jansen (huisarts)"): the practice menu is shown.
     pub staff: Option<String>,
+    /// The practice menu: only the pages this staff member's role may open.
+    pub staff_menu: Vec<NavItem>,
 }
 
 /// Whose record is open, shown on every page.
@@ -93,6 +95,7 @@ impl PageCtx {
             who: None,
             path,
             staff: None,
+            staff_menu: vec![],
         })
     }
 
@@ -306,6 +309,7 @@ impl OpenRecord {
             logged_in: true,
             path,
             staff: None,
+            staff_menu: vec![],
             tr,
         })
     }
@@ -450,6 +454,7 @@ async fn chooser(
             who: None,
             path: "/kiezen",
             staff: None,
+            staff_menu: vec![],
         },
         greeting: tr.t1("choose-greeting", "name", &login.display_name),
         choices,

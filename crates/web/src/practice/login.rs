@@ -216,13 +216,14 @@ async fn code_submit(
     session
         .insert("csrf", crate::session::random_token())
         .await?;
+    let role = account.role;
     session
         .insert(
             STAFF,
             &Staff {
                 username: account.username,
                 practice: account.practice,
-                role: account.role,
+                role,
                 display_name: account.display_name,
                 login_at: now,
                 last_seen: now,
@@ -231,7 +232,7 @@ async fn code_submit(
         )
         .await?;
     tracing::info!(channel = "practice", "staff login");
-    Ok(Redirect::to("/praktijk").into_response())
+    Ok(Redirect::to(super::home(role)).into_response())
 }
 
 #[derive(Deserialize)]

@@ -30,6 +30,33 @@ use tower_sessions::Session;
 
 const STAFF: &str = "staff";
 
+/// The practice menu, each page with the action it needs.
+const MENU: [(&str, &str, Action); 4] = [
+    ("/praktijk", "practice-search", Action::SearchPatients),
+    (
+        "/praktijk/uitslagen",
+        "practice-queue",
+        Action::ReleaseResults,
+    ),
+    (
+        "/praktijk/instellingen",
+        "settings-title",
+        Action::ManageSettings,
+    ),
+    ("/praktijk/medewerkers", "staff-title", Action::ManageStaff),
+];
+
+/// Where a staff member lands after logging in: patient search for those who work in records,
+/// staff management for the administrator.
+pub fn home(role: StaffRole) -> &'static str {
+    [Action::SearchPatients, Action::ManageStaff]
+        .into_iter()
+        .chain(MENU.iter().map(|(_, _, action)| *action))
+        .find(|action| roles::allowed(role, *action))
+        .and_then(|action| MENU.iter().find(|(_, _, a)| *a == action))
+        .map_or("/praktijk", |(href, _, _)| href)
+}
+
 pub fn router() -> Router<AppState> {
     login::router()
         .merge(pages::router())
@@ -124,6 +151,15 @@ impl Staff {
             self.display_name,
             roles::role_nl(self.role)
         ));
+        ctx.staff_menu = MENU
+            .iter()
+            .filter(|(_, _, action)| roles::allowed(self.role, *action))
+            .map(|(href, key, _)| crate::portal::NavItem {
+                href,
+                label: ctx.tr.t(key),
+                current: *href == path,
+            })
+            .collect();
         Ok(ctx)
     }
 }
