@@ -1,9 +1,11 @@
 //! FHIR STU3 in the Nictiz profiles (`gp-*`, `zib-*`, `nl-core-*`): reading JSON and XML and mapping
-//! resources to the record model.
+//! resources to the record model, and writing a patient's visible record back out ([`export`]).
 //!
 //! Both wire formats are read into one small element tree ([`node::Node`]) so that the mapping is
-//! written once. Wire types never leave this crate: callers get domain types and an import report.
+//! written once. Wire types never leave this crate: callers get domain types and an import report,
+//! or (export) JSON values built from a visibility view.
 
+pub mod export;
 pub mod import;
 pub mod node;
 pub mod placeholders;

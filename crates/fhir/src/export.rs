@@ -1,0 +1,926 @@
+//! The patient's visible GP data as FHIR STU3 resources, in the shapes of the MedMij data service
+//! "Huisartsgegevens" (GenPractData 2.0: Nictiz zib2017 / gp-* profiles). The input is a
+//! [`PatientView`]: what the visibility rules let this person see, so nothing here decides what
+//! is shown; it only writes it down.
+//!
+//! Rules every resource follows (they are the qualification's generic assertions): one
+//! `meta.profile`; every Reference carries a `display`; every CodeableConcept a coding display or
+//! a text; no BSN (the patient is known from the login, never from the data). A Composition is
+//! built per contact from its visible E and P lines (the journal as MedMij shows it).
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use inzage_domain::codes::system;
+use inzage_domain::*;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+
+const NL_CORE: &str = "http://fhir.nl/fhir/StructureDefinition/";
+const NICTIZ: &str = "http://nictiz.nl/fhir/StructureDefinition/";
+const EXT_EPISODE: &str =
+    "http://nictiz.nl/fhir/StructureDefinition/extension-context-nl-core-episodeofcare";
+
+/// The resources of one patient's visible record, grouped the way the MedMij queries ask.
+#[derive(Debug, Default, Clone)]
+pub struct GpResources {
+    pub patient: Value,
+    pub practitioners: Vec<Value>,
+    pub organization: Value,
+    pub episodes: Vec<Value>,
+    /// The diagnoses the episodes point at (zib-Problem).
+    pub conditions: Vec<Value>,
+    /// Attentiewaarde of an episode (zib-Alert).
+    pub flags: Vec<Value>,
+    pub encounters: Vec<Value>,
+    pub compositions: Vec<Value>,
+    /// The E and P lines the compositions refer to (gp-JournalEntry).
+    pub journal: Vec<Value>,
+    /// Results and measurements (gp-LaboratoryResult, gp-DiagnosticResult).
+    pub results: Vec<Value>,
+    pub medication_requests: Vec<Value>,
+    pub medications: Vec<Value>,
+    pub allergies: Vec<Value>,
+}
+
+impl GpResources {
+    /// Every resource, once.
+    pub fn all(&self) -> Vec<&Value> {
+        let mut out = vec![&self.patient, &self.organization];
+        for group in [
+            &self.practitioners,
+            &self.episodes,
+            &self.conditions,
+            &self.flags,
+            &self.encounters,
+            &self.compositions,
+            &self.journal,
+            &self.results,
+            &self.medication_requests,
+            &self.medications,
+            &self.allergies,
+        ] {
+            out.extend(group.iter());
+        }
+        out
+    }
+}
+
+/// A Bundle of type `collection` with every resource, fullUrls under `base`
+/// (e.g. `https://praktijk.example/fhir`).
+pub fn collection(resources: &GpResources, base: &str) -> Value {
+    json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": resources.all().into_iter().map(|r| entry(r, base, None)).collect::<Vec<_>>(),
+    })
+}
+
+/// A Bundle of type `searchset`: `matches` then `includes`, `total` counting the matches,
+/// the self link as given (it must carry every request parameter).
+pub fn searchset(matches: &[&Value], includes: &[&Value], base: &str, self_link: &str) -> Value {
+    let mut entries: Vec<Value> = matches
+        .iter()
+        .map(|r| entry(r, base, Some("match")))
+        .collect();
+    entries.extend(includes.iter().map(|r| entry(r, base, Some("include"))));
+    json!({
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": matches.len(),
+        "link": [{"relation": "self", "url": self_link}],
+        "entry": entries,
+    })
+}
+
+fn entry(r: &Value, base: &str, mode: Option<&str>) -> Value {
+    let ty = r["resourceType"].as_str().unwrap_or_default();
+    let id = r["id"].as_str().unwrap_or_default();
+    let mut e = json!({
+        "fullUrl": format!("{}/{ty}/{id}", base.trim_end_matches('/')),
+        "resource": r,
+    });
+    if let Some(mode) = mode {
+        e["search"] = json!({ "mode": mode });
+    }
+    e
+}
+
+// ---- small writers ----
+
+fn profile(url: String) -> Value {
+    json!({ "profile": [url] })
+}
+
+fn reference(ty: &str, id: &str, display: &str) -> Value {
+    json!({ "reference": format!("{ty}/{id}"), "display": display })
+}
+
+fn coding(c: &Coding) -> Value {
+    let mut v = json!({ "system": c.system, "code": c.code });
+    if let Some(d) = &c.display {
+        v["display"] = json!(d);
+    }
+    v
+}
+
+/// A CodeableConcept; `text` when no coding has a display.
+fn concept(codes: &[Coding], text: Option<&str>) -> Value {
+    let mut v = json!({ "coding": codes.iter().map(coding).collect::<Vec<_>>() });
+    let has_display = codes.iter().any(|c| c.display.is_some());
+    match text {
+        Some(t) => v["text"] = json!(t),
+        None if !has_display => {
+            v["text"] = json!(codes.first().map(|c| c.code.as_str()).unwrap_or_default())
+        }
+        None => {}
+    }
+    v
+}
+
+fn concept1(system: &str, code: &str, display: &str) -> Value {
+    json!({ "coding": [{ "system": system, "code": code, "display": display }] })
+}
+
+fn partial(d: &PartialDate) -> String {
+    match d {
+        PartialDate::Year(y) => format!("{y:04}"),
+        PartialDate::YearMonth(y, m) => format!("{y:04}-{m:02}"),
+        PartialDate::Date(d) => day(*d),
+    }
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn instant(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn name(n: &HumanName) -> Value {
+    let mut family = json!({ "url": "http://hl7.org/fhir/StructureDefinition/humanname-own-name", "valueString": n.family });
+    let mut family_ext = vec![family.take()];
+    if let Some(p) = &n.prefix {
+        family_ext.insert(
+            0,
+            json!({ "url": "http://hl7.org/fhir/StructureDefinition/humanname-own-prefix", "valueString": p }),
+        );
+    }
+    let qualifier = |q: &str| json!({ "extension": [{ "url": "http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier", "valueCode": q }] });
+    let mut given: Vec<Value> = n.given.iter().map(|g| json!(g)).collect();
+    let mut given_ext: Vec<Value> = n.given.iter().map(|_| qualifier("BR")).collect();
+    if let Some(i) = &n.initials {
+        given.push(json!(i));
+        given_ext.push(qualifier("IN"));
+    }
+    let family_text = match &n.prefix {
+        Some(p) => format!("{p} {}", n.family),
+        None => n.family.clone(),
+    };
+    let mut v = json!({
+        "text": n.display(),
+        "family": family_text,
+        "_family": { "extension": family_ext },
+    });
+    if !given.is_empty() {
+        v["given"] = json!(given);
+        v["_given"] = json!(given_ext);
+    }
+    v
+}
+
+fn address(a: &Address, use_: &str) -> Value {
+    json!({
+        "use": use_,
+        "line": [format!("{} {}", a.street, a.house_number).trim()],
+        "_line": [{ "extension": [
+            { "url": "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-streetName", "valueString": a.street },
+            { "url": "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-houseNumber", "valueString": a.house_number },
+        ]}],
+        "city": a.city,
+        "postalCode": a.postal_code,
+        "country": a.country,
+    })
+}
+
+fn telecom(c: &ContactDetails, use_: &str) -> Vec<Value> {
+    let mut out = vec![];
+    if let Some(p) = &c.phone {
+        out.push(json!({ "system": "phone", "value": p, "use": use_ }));
+    }
+    if let Some(e) = &c.email {
+        out.push(json!({ "system": "email", "value": e, "use": use_ }));
+    }
+    out
+}
+
+/// An XHTML narrative div with `text` escaped.
+fn narrative(text: &str) -> Value {
+    json!({
+        "status": "generated",
+        "div": format!(
+            "<div xmlns=\"http://www.w3.org/1999/xhtml\">{}</div>",
+            html_escape::encode_text(text)
+        ),
+    })
+}
+
+// ---- the mapping ----
+
+struct Ctx<'a> {
+    view: &'a PatientView<'a>,
+    patient_ref: Value,
+    org_ref: Value,
+}
+
+impl Ctx<'_> {
+    fn practitioner(&self, id: Option<&PractitionerId>) -> Option<Value> {
+        let p = self.view.practitioner(id?)?;
+        Some(reference("Practitioner", p.id.as_str(), &p.name.display()))
+    }
+    fn episode(&self, id: Option<&EpisodeId>) -> Option<Value> {
+        let e = self.view.episode(id?)?;
+        Some(reference("EpisodeOfCare", e.id.as_str(), &episode_title(e)))
+    }
+    fn encounter(&self, id: Option<&ContactId>) -> Option<Value> {
+        let c = self.view.contacts.iter().find(|c| Some(&c.id) == id)?;
+        Some(reference("Encounter", c.id.as_str(), &contact_title(c)))
+    }
+    fn episode_ext(&self, id: Option<&EpisodeId>) -> Vec<Value> {
+        self.episode(id)
+            .map(|r| json!({ "url": EXT_EPISODE, "valueReference": r }))
+            .into_iter()
+            .collect()
+    }
+}
+
+fn episode_title(e: &Episode) -> String {
+    if e.title.trim().is_empty() {
+        e.icpc_display
+            .clone()
+            .or_else(|| e.icpc.as_ref().map(|c| c.to_string()))
+            .unwrap_or_else(|| "Episode".into())
+    } else {
+        e.title.clone()
+    }
+}
+
+fn contact_title(c: &Contact) -> String {
+    format!(
+        "{} op {}",
+        c.contact_type.display_nl().unwrap_or("Contact"),
+        day(c.date)
+    )
+}
+
+/// The visible record of `view` as FHIR STU3 resources.
+pub fn gp_resources(view: &PatientView<'_>) -> GpResources {
+    let p = view.patient;
+    let ctx = Ctx {
+        view,
+        patient_ref: reference("Patient", p.id.as_str(), &p.name.display()),
+        org_ref: reference(
+            "Organization",
+            view.practice.id.as_str(),
+            &view.practice.name,
+        ),
+    };
+    let mut out = GpResources {
+        patient: patient(&ctx),
+        organization: organization(view.practice),
+        ..GpResources::default()
+    };
+    // Only the practitioners the visible items refer to.
+    let mut wanted: Vec<&PractitionerId> = vec![];
+    wanted.extend(p.general_practitioner.as_ref());
+    wanted.extend(view.episodes.iter().filter_map(|e| e.care_manager.as_ref()));
+    wanted.extend(view.contacts.iter().filter_map(|c| c.practitioner.as_ref()));
+    wanted.extend(view.journal.iter().filter_map(|l| l.author.as_ref()));
+    wanted.extend(view.results.iter().filter_map(|x| x.performer.as_ref()));
+    wanted.extend(view.medication.iter().filter_map(|m| m.prescriber.as_ref()));
+    wanted.extend(view.allergies.iter().filter_map(|a| a.recorder.as_ref()));
+    let mut seen = HashSet::new();
+    for id in wanted {
+        if seen.insert(id.as_str())
+            && let Some(x) = view.practitioner(id)
+        {
+            out.practitioners.push(practitioner(x));
+        }
+    }
+    for e in &view.episodes {
+        let (ep, condition, flag) = episode(&ctx, e);
+        out.episodes.push(ep);
+        out.conditions.extend(condition);
+        out.flags.extend(flag);
+    }
+    for c in &view.contacts {
+        out.encounters.push(encounter(&ctx, c));
+        let lines: Vec<&JournalLine> = view
+            .journal
+            .iter()
+            .copied()
+            .filter(|l| l.contact.as_ref() == Some(&c.id) && matches!(l.soep, Soep::E | Soep::P))
+            .collect();
+        if !lines.is_empty() {
+            out.compositions.push(composition(&ctx, c, &lines));
+        }
+    }
+    for l in view
+        .journal
+        .iter()
+        .filter(|l| matches!(l.soep, Soep::E | Soep::P))
+    {
+        out.journal.push(journal_line(&ctx, l));
+    }
+    for x in &view.results {
+        out.results.push(result(&ctx, x));
+    }
+    let mut products = HashSet::new();
+    for m in &view.medication {
+        let (request, product_id) = medication_request(&ctx, m);
+        out.medication_requests.push(request);
+        if products.insert(product_id.clone()) {
+            out.medications.push(medication(&product_id, &m.product));
+        }
+    }
+    for a in &view.allergies {
+        out.allergies.push(allergy(&ctx, a));
+    }
+    for r in [&mut out.patient, &mut out.organization] {
+        prune(r);
+    }
+    for group in [
+        &mut out.practitioners,
+        &mut out.episodes,
+        &mut out.conditions,
+        &mut out.flags,
+        &mut out.encounters,
+        &mut out.compositions,
+        &mut out.journal,
+        &mut out.results,
+        &mut out.medication_requests,
+        &mut out.medications,
+        &mut out.allergies,
+    ] {
+        group.iter_mut().for_each(prune);
+    }
+    out
+}
+
+/// FHIR allows no empty arrays, objects or strings: drops them, deepest first.
+fn prune(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.values_mut().for_each(prune);
+            map.retain(|_, x| !is_empty(x));
+        }
+        Value::Array(items) => {
+            items.iter_mut().for_each(prune);
+            items.retain(|x| !is_empty(x));
+        }
+        _ => {}
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+fn patient(ctx: &Ctx<'_>) -> Value {
+    let p = ctx.view.patient;
+    let mut v = json!({
+        "resourceType": "Patient",
+        "id": p.id.as_str(),
+        "meta": profile(format!("{NL_CORE}nl-core-patient")),
+        "name": [name(&p.name)],
+        "gender": match p.gender {
+            Gender::Female => "female",
+            Gender::Male => "male",
+            Gender::Other => "other",
+            Gender::Unknown => "unknown",
+        },
+        "birthDate": day(p.birth_date),
+    });
+    let t = telecom(&p.contact, "home");
+    if !t.is_empty() {
+        v["telecom"] = json!(t);
+    }
+    if let Some(a) = &p.address {
+        v["address"] = json!([address(a, "home")]);
+    }
+    if let Some(gp) = ctx.practitioner(p.general_practitioner.as_ref()) {
+        v["generalPractitioner"] = json!([gp]);
+    }
+    v["managingOrganization"] = ctx.org_ref.clone();
+    v
+}
+
+fn practitioner(x: &Practitioner) -> Value {
+    let mut v = json!({
+        "resourceType": "Practitioner",
+        "id": x.id.as_str(),
+        "meta": profile(format!("{NL_CORE}nl-core-practitioner")),
+        "name": [name(&x.name)],
+    });
+    let ids: Vec<Value> = x
+        .identifiers
+        .iter()
+        .filter(|c| c.system != system::BSN)
+        .map(|c| json!({ "system": c.system, "value": c.code }))
+        .collect();
+    if !ids.is_empty() {
+        v["identifier"] = json!(ids);
+    }
+    let t = telecom(&x.contact, "work");
+    if !t.is_empty() {
+        v["telecom"] = json!(t);
+    }
+    v
+}
+
+fn organization(x: &Practice) -> Value {
+    let mut v = json!({
+        "resourceType": "Organization",
+        "id": x.id.as_str(),
+        "meta": profile(format!("{NL_CORE}nl-core-organization")),
+        "type": [concept1(
+            "http://nictiz.nl/fhir/NamingSystem/organization-type",
+            "Z3",
+            "Huisartspraktijk (zelfstandig of groepspraktijk)",
+        )],
+        "name": x.name,
+    });
+    if let Some(agb) = &x.agb {
+        v["identifier"] = json!([{ "system": system::AGB, "value": agb.as_str() }]);
+    }
+    if let Some(a) = &x.address {
+        v["address"] = json!([address(a, "work")]);
+    }
+    let t = telecom(&x.contact, "work");
+    if !t.is_empty() {
+        v["telecom"] = json!(t);
+    }
+    v
+}
+
+/// The EpisodeOfCare, the Condition it is about (when the episode has a code), and a Flag
+/// when it has attentiewaarde.
+fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Option<Value>) {
+    let title = episode_title(e);
+    let today = ctx.view.today;
+    let mut ext =
+        vec![json!({ "url": format!("{NICTIZ}EpisodeOfCare-Title"), "valueString": title })];
+    if let Some(d) = e.first_encounter {
+        ext.push(json!({ "url": format!("{NICTIZ}EpisodeOfCare-DateFirstEncounter"), "valueDateTime": day(d) }));
+    }
+    if let Some(d) = e.last_encounter {
+        ext.push(json!({ "url": format!("{NICTIZ}EpisodeOfCare-DateLastEncounter"), "valueDateTime": day(d) }));
+    }
+    let mut period = json!({ "start": partial(&e.start) });
+    if let Some(end) = &e.end {
+        period["end"] = json!(partial(end));
+    }
+    let mut v = json!({
+        "resourceType": "EpisodeOfCare",
+        "id": e.id.as_str(),
+        "meta": profile(format!("{NL_CORE}nl-core-episodeofcare")),
+        "extension": ext,
+        "status": if e.is_closed(today) { "finished" } else { "active" },
+        "type": [concept1("http://snomed.info/sct", "64572001", "aandoening")],
+        "patient": ctx.patient_ref,
+        "managingOrganization": ctx.org_ref,
+        "period": period,
+    });
+    if let Some(cm) = ctx.practitioner(e.care_manager.as_ref()) {
+        v["careManager"] = cm;
+    }
+    let problem = e
+        .problem
+        .as_ref()
+        .and_then(|id| ctx.view.problems.iter().find(|p| &p.id == id));
+    let condition = match (problem, &e.icpc) {
+        (Some(p), _) => Some(condition(
+            ctx,
+            p.id.as_str(),
+            &p.code,
+            p.status,
+            p.onset.as_ref(),
+            p.abatement.as_ref(),
+        )),
+        (None, Some(code)) => {
+            let c = Coding::new(
+                system::ICPC,
+                code.as_str(),
+                Some(e.icpc_display.as_deref().unwrap_or(&title)),
+            );
+            let status = if e.is_closed(today) {
+                ProblemStatus::Inactive
+            } else {
+                ProblemStatus::Active
+            };
+            Some(condition(
+                ctx,
+                &format!("{}-diagnose", e.id),
+                &c,
+                status,
+                Some(&e.start),
+                e.end.as_ref(),
+            ))
+        }
+        (None, None) => None,
+    };
+    if let Some(c) = &condition {
+        v["diagnosis"] = json!([{ "condition": reference("Condition", c["id"].as_str().unwrap_or_default(), &title) }]);
+    }
+    let flag = e.attentiewaarde.then(|| {
+        let mut code = e.icpc.as_ref().map(|c| {
+            Coding::new(
+                system::ICPC,
+                c.as_str(),
+                Some(e.icpc_display.as_deref().unwrap_or(&title)),
+            )
+        });
+        let code = code
+            .take()
+            .map_or_else(|| json!({ "text": title }), |c| concept(&[c], None));
+        json!({
+            "resourceType": "Flag",
+            "id": format!("{}-attentie", e.id),
+            "meta": profile(format!("{NICTIZ}zib-Alert")),
+            "extension": [{
+                "url": "http://hl7.org/fhir/StructureDefinition/flag-detail",
+                "valueReference": reference("EpisodeOfCare", e.id.as_str(), &title),
+            }],
+            "status": "active",
+            "category": concept1("http://loinc.org", "74018-3", "waarschuwing"),
+            "code": code,
+            "subject": ctx.patient_ref,
+            "period": { "start": partial(&e.start) },
+        })
+    });
+    (v, condition, flag)
+}
+
+fn condition(
+    ctx: &Ctx<'_>,
+    id: &str,
+    code: &Coding,
+    status: ProblemStatus,
+    onset: Option<&PartialDate>,
+    abatement: Option<&PartialDate>,
+) -> Value {
+    let mut v = json!({
+        "resourceType": "Condition",
+        "id": id,
+        "meta": profile(format!("{NICTIZ}zib-Problem")),
+        "clinicalStatus": match status { ProblemStatus::Active => "active", ProblemStatus::Inactive => "inactive" },
+        "category": [concept1("http://snomed.info/sct", "282291009", "Diagnose")],
+        "code": concept(std::slice::from_ref(code), None),
+        "subject": ctx.patient_ref,
+    });
+    if let Some(d) = onset {
+        v["onsetDateTime"] = json!(partial(d));
+    }
+    if let Some(d) = abatement {
+        v["abatementDateTime"] = json!(partial(d));
+    }
+    v
+}
+
+fn encounter(ctx: &Ctx<'_>, c: &Contact) -> Value {
+    // Visits at home, remote contacts, and everything else at the practice.
+    let class = match c.contact_type.as_str() {
+        "01" | "02" => ("HH", "home health"),
+        "04" | "05" | "07" => ("VR", "virtual"),
+        _ => ("AMB", "ambulatory"),
+    };
+    let mut period = json!({ "start": day(c.date) });
+    if let Some(end) = c.end {
+        period["end"] = json!(day(end));
+    }
+    let mut v = json!({
+        "resourceType": "Encounter",
+        "id": c.id.as_str(),
+        "meta": profile(format!("{NICTIZ}gp-Encounter")),
+        "status": "finished",
+        "class": { "system": "http://hl7.org/fhir/v3/ActCode", "code": class.0, "display": class.1 },
+        "type": [concept1(system::NHG_14, c.contact_type.as_str(), c.contact_type.display_nl().unwrap_or("Contact"))],
+        "subject": ctx.patient_ref,
+        "period": period,
+        "serviceProvider": ctx.org_ref,
+    });
+    if let Some(e) = ctx.episode(c.episode.as_ref()) {
+        v["episodeOfCare"] = json!([e]);
+    }
+    if let Some(p) = ctx.practitioner(c.practitioner.as_ref()) {
+        v["participant"] = json!([{ "individual": p }]);
+    }
+    v
+}
+
+fn soep_coding(s: Soep) -> Value {
+    concept1(system::SOEP, s.letter(), s.display_nl())
+}
+
+fn icpc_coding(code: &IcpcCode, display: Option<&str>, fallback: &str) -> Value {
+    concept1(system::ICPC, code.as_str(), display.unwrap_or(fallback))
+}
+
+/// The contact report: one section per visible E and P line, in that order.
+fn composition(ctx: &Ctx<'_>, c: &Contact, lines: &[&JournalLine]) -> Value {
+    let mut lines = lines.to_vec();
+    lines.sort_by_key(|l| (l.soep, l.id.as_str().to_owned()));
+    let author = ctx
+        .practitioner(c.practitioner.as_ref())
+        .or_else(|| {
+            lines
+                .iter()
+                .find_map(|l| ctx.practitioner(l.author.as_ref()))
+        })
+        .unwrap_or_else(|| ctx.org_ref.clone());
+    let sections: Vec<Value> = lines
+        .iter()
+        .map(|l| {
+            let mut entries = vec![reference("Observation", l.id.as_str(), &l.text)];
+            entries.extend(ctx.episode(l.episode.as_ref().or(c.episode.as_ref())));
+            let mut s = json!({
+                "code": soep_coding(l.soep),
+                "text": narrative(&l.text),
+                "entry": entries,
+            });
+            if let Some(code) = &l.icpc {
+                s["extension"] = json!([{
+                    "url": format!("{NICTIZ}code-icpc-1-nl"),
+                    "valueCodeableConcept": icpc_coding(code, l.icpc_display.as_deref(), &l.text),
+                }]);
+            }
+            s
+        })
+        .collect();
+    json!({
+        "resourceType": "Composition",
+        "id": format!("{}-verslag", c.id),
+        "meta": profile(format!("{NICTIZ}gp-EncounterReport")),
+        "status": "final",
+        "type": concept1("http://loinc.org", "67781-5", "Summarization of encounter note Narrative"),
+        "subject": ctx.patient_ref,
+        "encounter": reference("Encounter", c.id.as_str(), &contact_title(c)),
+        "date": day(c.date),
+        "author": [author],
+        "title": format!("Contactverslag dd. {}", day(c.date)),
+        "section": sections,
+    })
+}
+
+fn journal_line(ctx: &Ctx<'_>, l: &JournalLine) -> Value {
+    let mut v = json!({
+        "resourceType": "Observation",
+        "id": l.id.as_str(),
+        "meta": profile(format!("{NICTIZ}gp-JournalEntry")),
+        "extension": ctx.episode_ext(l.episode.as_ref()),
+        "status": "final",
+        "code": soep_coding(l.soep),
+        "subject": ctx.patient_ref,
+        "effectiveDateTime": day(l.date),
+        "valueString": l.text,
+    });
+    if let Some(e) = ctx.encounter(l.contact.as_ref()) {
+        v["context"] = e;
+    }
+    if let Some(p) = ctx.practitioner(l.author.as_ref()) {
+        v["performer"] = json!([p]);
+    }
+    if let Some(code) = &l.icpc {
+        v["component"] = json!([{
+            "code": concept1("http://hl7.org/fhir/v3/ActCode", "DISDX", "discharge diagnosis"),
+            "valueCodeableConcept": icpc_coding(code, l.icpc_display.as_deref(), &l.text),
+        }]);
+    }
+    v
+}
+
+fn quantity(value: &Decimal, unit: Option<&codes::Ucum>) -> Value {
+    let number: Value = serde_json::from_str(value.as_str()).unwrap_or(json!(value.as_str()));
+    let mut q = json!({ "value": number });
+    if let Some(u) = unit {
+        q["unit"] = json!(u.as_str());
+        q["system"] = json!(system::UCUM);
+        q["code"] = json!(u.as_str());
+    }
+    q
+}
+
+fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
+    let (profile_name, category) = match x.kind {
+        ResultKind::L => (
+            "gp-LaboratoryResult",
+            concept1(
+                "http://snomed.info/sct",
+                "49581000146104",
+                "bevinding betreffende laboratoriumonderzoek",
+            ),
+        ),
+        ResultKind::D => (
+            "gp-DiagnosticResult",
+            concept1(
+                "http://hl7.org/fhir/observation-category",
+                "vital-signs",
+                "Vital Signs",
+            ),
+        ),
+    };
+    let mut codes = vec![Coding::new(system::NHG_45, x.code.as_str(), Some(&x.name))];
+    codes.extend(x.other_codes.iter().cloned());
+    let mut v = json!({
+        "resourceType": "Observation",
+        "id": x.id.as_str(),
+        "meta": profile(format!("{NICTIZ}{profile_name}")),
+        "extension": ctx.episode_ext(x.episode.as_ref()),
+        "status": "final",
+        "category": [category],
+        "code": concept(&codes, None),
+        "subject": ctx.patient_ref,
+        "effectiveDateTime": instant(x.effective),
+    });
+    let unit = match &x.value {
+        ResultValue::Quantity { value, unit } => {
+            v["valueQuantity"] = quantity(value, unit.as_ref());
+            unit.clone()
+        }
+        ResultValue::Coded { coding } => {
+            v["valueCodeableConcept"] = concept(std::slice::from_ref(coding), None);
+            None
+        }
+        ResultValue::Text { text } => {
+            v["valueString"] = json!(text);
+            None
+        }
+    };
+    if let Some(range) = &x.reference_range {
+        let mut r = json!({});
+        if let Some(low) = &range.low {
+            r["low"] = quantity(low, unit.as_ref());
+        }
+        if let Some(high) = &range.high {
+            r["high"] = quantity(high, unit.as_ref());
+        }
+        if let Some(t) = &range.text {
+            r["text"] = json!(t);
+        }
+        v["referenceRange"] = json!([r]);
+    }
+    if let Some(i) = &x.interpretation {
+        v["interpretation"] = concept(std::slice::from_ref(i), None);
+    }
+    if let Some(e) = ctx.encounter(x.contact.as_ref()) {
+        v["context"] = e;
+    }
+    if let Some(p) = ctx.practitioner(x.performer.as_ref()) {
+        v["performer"] = json!([p]);
+    }
+    v
+}
+
+const ROUTE_SYSTEM: &str = "urn:oid:2.16.840.1.113883.2.4.4.9";
+
+fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Value, String) {
+    let product_id = m
+        .product
+        .source_id
+        .clone()
+        .unwrap_or_else(|| format!("{}-product", m.id));
+    let mut ext = vec![];
+    if m.period_start.is_some() || m.period_end.is_some() {
+        let mut period = json!({});
+        if let Some(s) = m.period_start {
+            period["start"] = json!(day(s));
+        }
+        if let Some(e) = m.period_end {
+            period["end"] = json!(day(e));
+        }
+        ext.push(
+            json!({ "url": format!("{NICTIZ}zib-Medication-PeriodOfUse"), "valuePeriod": period }),
+        );
+    }
+    ext.extend(ctx.episode_ext(m.episode.as_ref()));
+    let (route, extra): (Vec<&Coding>, Vec<&Coding>) = m
+        .dosage_codes
+        .iter()
+        .partition(|c| c.system == ROUTE_SYSTEM);
+    let mut dosage = json!({ "sequence": 1, "text": m.dosage_text });
+    if !extra.is_empty() {
+        dosage["additionalInstruction"] = json!(
+            extra
+                .iter()
+                .map(|c| concept(std::slice::from_ref(*c), None))
+                .collect::<Vec<_>>()
+        );
+    }
+    if !route.is_empty() {
+        let route: Vec<Coding> = route.into_iter().cloned().collect();
+        dosage["route"] = concept(&route, None);
+    }
+    let mut v = json!({
+        "resourceType": "MedicationRequest",
+        "id": m.id.as_str(),
+        "meta": profile(format!("{NICTIZ}zib-MedicationAgreement")),
+        "extension": ext,
+        "intent": "order",
+        "category": concept1("http://snomed.info/sct", "16076005", "Voorschrijven"),
+        "medicationReference": reference("Medication", &product_id, &m.product.name),
+        "subject": ctx.patient_ref,
+        "dosageInstruction": [dosage],
+    });
+    if let Some(d) = m.authored_on {
+        v["authoredOn"] = json!(day(d));
+    }
+    if let Some(p) = ctx.practitioner(m.prescriber.as_ref()) {
+        v["requester"] = json!({ "agent": p });
+    }
+    if let Some(e) = ctx.encounter(m.contact.as_ref()) {
+        v["context"] = e;
+    }
+    (v, product_id)
+}
+
+fn medication(id: &str, p: &Product) -> Value {
+    json!({
+        "resourceType": "Medication",
+        "id": id,
+        "meta": profile(format!("{NICTIZ}zib-Product")),
+        "code": concept(&p.codes, Some(&p.name)),
+    })
+}
+
+fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
+    let substance = a
+        .substance
+        .display
+        .clone()
+        .unwrap_or_else(|| a.substance.code.clone());
+    let mut v = json!({
+        "resourceType": "AllergyIntolerance",
+        "id": a.id.as_str(),
+        "meta": profile(format!("{NICTIZ}zib-AllergyIntolerance")),
+        "clinicalStatus": match a.status {
+            AllergyStatus::Active => "active",
+            AllergyStatus::Inactive => "inactive",
+            AllergyStatus::Resolved => "resolved",
+        },
+        "verificationStatus": "confirmed",
+        "category": [match a.category {
+            AllergyCategory::Medication => "medication",
+            AllergyCategory::Food => "food",
+            AllergyCategory::Environment => "environment",
+            AllergyCategory::Biologic => "biologic",
+        }],
+        "code": concept(std::slice::from_ref(&a.substance), Some(&substance)),
+        "patient": ctx.patient_ref,
+    });
+    if let Some(c) = a.criticality {
+        v["criticality"] = json!(match c {
+            Criticality::Low => "low",
+            Criticality::High => "high",
+            Criticality::UnableToAssess => "unable-to-assess",
+        });
+    }
+    if let Some(o) = &a.onset {
+        v["onsetDateTime"] = json!(partial(o));
+    }
+    if let Some(p) = ctx.practitioner(a.recorder.as_ref()) {
+        v["recorder"] = p;
+    }
+    if let Some(n) = &a.note {
+        v["note"] = json!([{ "text": n }]);
+    }
+    if a.reaction.is_some() || !a.reaction_codes.is_empty() {
+        let (manifestation, substances): (Vec<&Coding>, Vec<&Coding>) = a
+            .reaction_codes
+            .iter()
+            .partition(|c| c.system == system::SNOMED);
+        let mut r = json!({});
+        if let Some(s) = substances.first() {
+            r["substance"] = concept(std::slice::from_ref(*s), None);
+        }
+        r["manifestation"] = if manifestation.is_empty() {
+            json!([{ "text": a.reaction.clone().unwrap_or_else(|| substance.clone()) }])
+        } else {
+            json!(
+                manifestation
+                    .iter()
+                    .map(|c| concept(std::slice::from_ref(*c), None))
+                    .collect::<Vec<_>>()
+            )
+        };
+        if let Some(d) = &a.reaction {
+            r["description"] = json!(d);
+        }
+        v["reaction"] = json!([r]);
+    }
+    v
+}

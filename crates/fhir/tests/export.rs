@@ -1,0 +1,375 @@
+//! Writing the visible record as FHIR STU3 (GenPractData 2.0 shapes): the Nictiz qualification
+//! patient gives the qualification's counts, every resource passes the generic assertions of the
+//! qualification scripts, nothing hidden leaks, and our own export imports back to the same
+//! visible record.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use inzage_domain::time::local_date;
+use inzage_domain::visibility::online_view;
+use inzage_domain::*;
+use inzage_fhir::export::{GpResources, collection, gp_resources, searchset};
+use inzage_fhir::placeholders::substitute_dates;
+use inzage_fhir::{expand, map_resources, parse_document};
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+}
+
+fn nictiz_record() -> PatientRecord {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference");
+    let today = local_date(now());
+    let mut resources = vec![];
+    for sub in ["resources-generic", "resources-query-send"] {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
+            .expect("fixtures present")
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files {
+            let text = substitute_dates(&std::fs::read_to_string(&f).unwrap(), today);
+            expand(
+                &f.file_name().unwrap().to_string_lossy(),
+                parse_document(&text).unwrap(),
+                &mut resources,
+            );
+        }
+    }
+    map_resources(&resources, now(), Actor::System("import".into()))
+        .records
+        .remove(0)
+}
+
+/// The generic assertions of the qualification scripts, on one resource.
+fn generic_assertions(r: &Value) {
+    let ty = r["resourceType"].as_str().unwrap();
+    let profiles = r["meta"]["profile"].as_array().unwrap();
+    assert_eq!(profiles.len(), 1, "{ty}: one meta.profile");
+    assert!(
+        r["id"].as_str().is_some_and(|id| !id.is_empty()),
+        "{ty}: id"
+    );
+    walk(r, &mut |path, v| {
+        if let Some(o) = v.as_object() {
+            if o.contains_key("reference") {
+                assert!(
+                    o.get("display")
+                        .and_then(Value::as_str)
+                        .is_some_and(|d| !d.is_empty()),
+                    "{ty}{path}: reference without display"
+                );
+            }
+            if let Some(codings) = o.get("coding").and_then(Value::as_array) {
+                assert!(!codings.is_empty(), "{ty}{path}: empty coding");
+                for c in codings {
+                    assert!(
+                        c["system"].as_str().is_some() && c["code"].as_str().is_some(),
+                        "{ty}{path}: coding needs system and code"
+                    );
+                }
+                let display = codings.iter().any(|c| c["display"].is_string());
+                assert!(
+                    display || o.contains_key("text") || o.contains_key("extension"),
+                    "{ty}{path}: CodeableConcept without display or text"
+                );
+            }
+            if o.get("system").and_then(Value::as_str)
+                == Some("http://fhir.nl/fhir/NamingSystem/bsn")
+            {
+                panic!("{ty}{path}: a BSN identifier");
+            }
+        }
+        if let Some(a) = v.as_array() {
+            assert!(!a.is_empty(), "{ty}{path}: empty array");
+        }
+    });
+}
+
+fn walk(v: &Value, f: &mut dyn FnMut(&str, &Value)) {
+    fn go(v: &Value, path: &mut String, f: &mut dyn FnMut(&str, &Value)) {
+        f(path, v);
+        match v {
+            Value::Object(o) => {
+                for (k, x) in o {
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(k);
+                    go(x, path, f);
+                    path.truncate(len);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| go(x, path, f)),
+            _ => {}
+        }
+    }
+    go(v, &mut String::new(), f);
+}
+
+fn exported(r: &PatientRecord) -> GpResources {
+    let view = online_view(r, &PracticeSettings::default(), now());
+    gp_resources(&view)
+}
+
+#[test]
+fn the_qualification_patient_gives_the_qualification_counts() {
+    let res = exported(&nictiz_record());
+    assert_eq!(res.patient["id"], "gpdata-patient-kwalificatie1");
+    assert!(
+        res.patient["generalPractitioner"][0]["display"].is_string(),
+        "R22"
+    );
+    assert_eq!(res.episodes.len(), 7);
+    assert_eq!(res.encounters.len(), 18);
+    assert_eq!(res.compositions.len(), 18);
+    assert_eq!(res.results.len(), 18);
+    assert_eq!(res.medication_requests.len(), 3);
+    assert_eq!(res.medications.len(), 3);
+    assert_eq!(res.allergies.len(), 1);
+    // Compositions hold only E and P sections, each with a narrative; the E carries the ICPC.
+    let mut e_sections = 0;
+    for c in &res.compositions {
+        for s in c["section"].as_array().unwrap() {
+            let code = s["code"]["coding"][0]["code"].as_str().unwrap();
+            assert!(code == "E" || code == "P", "{code}");
+            assert!(
+                s["text"]["div"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("<div xmlns=")
+            );
+            if code == "E" {
+                e_sections += 1;
+            }
+        }
+    }
+    assert_eq!(e_sections, 15);
+    for r in res.all() {
+        generic_assertions(r);
+    }
+    // A searchset counts the matches only, and lists the includes after them.
+    let meds: Vec<&Value> = res.medication_requests.iter().collect();
+    let products: Vec<&Value> = res.medications.iter().collect();
+    let b = searchset(
+        &meds,
+        &products,
+        "https://xis.example/fhir",
+        "https://xis.example/fhir/MedicationRequest?x=1",
+    );
+    assert_eq!(b["total"], 3);
+    assert_eq!(b["entry"].as_array().unwrap().len(), 6);
+    for e in b["entry"].as_array().unwrap() {
+        let id = e["resource"]["id"].as_str().unwrap();
+        assert!(e["fullUrl"].as_str().unwrap().starts_with("https://"));
+        assert!(e["fullUrl"].as_str().unwrap().ends_with(id));
+    }
+}
+
+#[test]
+fn r07_r08_r23_r29_nothing_hidden_is_written() {
+    let mut r = samples::heavy_record();
+    // Plant markers in what must never leave: S/O lines, a work note, a shielded line.
+    let mut planted = 0;
+    for l in r.journal.iter_mut() {
+        if matches!(l.soep, Soep::S | Soep::O) {
+            l.text = format!("MARKER-SO {}", l.text);
+            planted += 1;
+        }
+    }
+    assert!(planted > 0);
+    let line = r.journal.iter_mut().find(|l| l.soep == Soep::E).unwrap();
+    line.text = "MARKER-SHIELDED".into();
+    line.meta.shield = Some(Shield {
+        reason: ShieldReason::NotYetDiscussed,
+        text: "eerst bespreken".into(),
+        by: Actor::System("gp".into()),
+        at: now(),
+    });
+    let gp = Practitioner {
+        id: PractitionerId::new("gp").unwrap(),
+        practice: Some(r.practice.id.clone()),
+        name: HumanName {
+            given: vec!["Anne".into()],
+            initials: None,
+            prefix: None,
+            family: "Arts".into(),
+        },
+        agb: None,
+        identifiers: vec![],
+        roles: vec![StaffRole::Gp],
+        contact: ContactDetails::default(),
+    };
+    r.practitioners.push(gp.clone());
+    r.work_notes.push(WorkNote {
+        id: WorkNoteId::new("note-1").unwrap(),
+        author: gp.id,
+        text: "MARKER-NOTE".into(),
+        meta: ItemMeta::new(Actor::System("gp".into()), now()),
+    });
+    let text = serde_json::to_string(&collection(&exported(&r), "https://x.example/fhir")).unwrap();
+    for marker in [
+        "MARKER-SO",
+        "MARKER-SHIELDED",
+        "MARKER-NOTE",
+        "123456782",
+        "Subjectief",
+        "Objectief",
+    ] {
+        assert!(!text.contains(marker), "{marker}");
+    }
+    assert!(text.contains("Evaluatie") && text.contains("Plan"));
+}
+
+/// The visible items of a record, by kind and id, with what the patient reads of each.
+fn fingerprint(r: &PatientRecord) -> Vec<String> {
+    let v = online_view(r, &PracticeSettings::default(), now());
+    let mut out = vec![];
+    out.extend(v.episodes.iter().map(|e| {
+        format!(
+            "episode {} {} {:?} {:?} {:?} {}",
+            e.id, e.title, e.icpc, e.start, e.end, e.attentiewaarde
+        )
+    }));
+    out.extend(v.contacts.iter().map(|c| {
+        format!(
+            "contact {} {} {:?} {:?}",
+            c.id, c.date, c.contact_type, c.episode
+        )
+    }));
+    out.extend(v.journal.iter().map(|l| {
+        format!(
+            "line {} {:?} {} {:?} {} {:?} {:?}",
+            l.id, l.soep, l.text, l.icpc, l.date, l.contact, l.episode
+        )
+    }));
+    out.extend(v.medication.iter().map(|m| {
+        format!(
+            "med {} {} {} {:?} {:?}",
+            m.id, m.product.name, m.dosage_text, m.period_start, m.period_end
+        )
+    }));
+    out.extend(v.allergies.iter().map(|a| {
+        format!(
+            "allergy {} {:?} {:?} {:?}",
+            a.id, a.substance.code, a.status, a.criticality
+        )
+    }));
+    out.extend(v.results.iter().map(|x| {
+        format!(
+            "result {} {} {:?} {:?} {} {:?}",
+            x.id,
+            x.code.as_str(),
+            x.value,
+            x.reference_range,
+            x.effective,
+            x.kind
+        )
+    }));
+    out.sort();
+    out
+}
+
+#[test]
+fn our_own_export_imports_back_to_the_same_visible_record() {
+    for original in [nictiz_record(), samples::heavy_record()] {
+        let bundle = collection(&exported(&original), "https://x.example/fhir");
+        let text = serde_json::to_string_pretty(&bundle).unwrap();
+        let mut resources = vec![];
+        expand(
+            "export.json",
+            parse_document(&text).unwrap(),
+            &mut resources,
+        );
+        let mut mapped = map_resources(&resources, now(), Actor::System("import".into()));
+        let errors: Vec<_> = mapped
+            .issues
+            .iter()
+            .filter(|i| i.severity == inzage_fhir::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        assert_eq!(mapped.records.len(), 1);
+        let back = mapped.records.remove(0);
+        assert!(inzage_domain::validate::validate_record(&back).is_empty());
+        let (a, b) = (fingerprint(&original), fingerprint(&back));
+        let only_a: Vec<_> = a.iter().filter(|x| !b.contains(x)).take(5).collect();
+        let only_b: Vec<_> = b.iter().filter(|x| !a.contains(x)).take(5).collect();
+        assert!(
+            only_a.is_empty() && only_b.is_empty(),
+            "before only: {only_a:#?}\nafter only: {only_b:#?}"
+        );
+        assert!(a.len() > 50, "{}", a.len());
+    }
+}
+
+/// The export checked by a FHIR library we did not write (`tools/fhir-validate`: the STU3 models
+/// of the PyPI package fhir.resources). Skipped with a message when its virtualenv is missing,
+/// unless `INZAGE_REQUIRE_PY_TOOLS=1` (as `.ci/run` sets it).
+#[test]
+fn an_independent_fhir_library_accepts_the_export() {
+    let tools = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/fhir-validate");
+    let python = tools.join(".venv/bin/python");
+    if !python.exists() {
+        assert!(
+            std::env::var("INZAGE_REQUIRE_PY_TOOLS").is_err(),
+            "tools/fhir-validate/.venv is required but missing"
+        );
+        eprintln!("SKIPPED: no tools/fhir-validate/.venv (see .ci/run)");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("inzage-fhir-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = vec![];
+    for (name, record) in [
+        ("nictiz", nictiz_record()),
+        ("heavy", samples::heavy_record()),
+    ] {
+        let res = exported(&record);
+        let base = "https://xis.example/fhir";
+        let all: Vec<&Value> = res.all();
+        for (kind, bundle) in [
+            ("collection", collection(&res, base)),
+            (
+                "searchset",
+                searchset(&all, &[], base, "https://xis.example/fhir/Patient"),
+            ),
+        ] {
+            let path = dir.join(format!("{name}-{kind}.json"));
+            std::fs::write(&path, serde_json::to_string(&bundle).unwrap()).unwrap();
+            files.push(path);
+        }
+    }
+    // A broken resource must fail, or the check proves nothing.
+    let broken = dir.join("broken.json");
+    std::fs::write(
+        &broken,
+        r#"{"resourceType":"Observation","id":"x","status":"final","code":{"text":"x"},"valueQuantity":{"value":"abc"}}"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(&python)
+        .arg(tools.join("validate.py"))
+        .args(&files)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        files.len()
+    );
+    let out = std::process::Command::new(&python)
+        .arg(tools.join("validate.py"))
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the validator accepted a broken resource"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
