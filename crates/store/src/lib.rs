@@ -26,6 +26,7 @@ mod audit;
 mod backend;
 mod error;
 mod items;
+mod medmij;
 mod portal;
 mod staff;
 #[cfg(feature = "testing")]
@@ -34,6 +35,7 @@ pub mod testing;
 pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
 pub use backend::{PostgresStore, SqliteStore};
 pub use error::StoreError;
+pub use medmij::{AccessToken, MedmijStore};
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};
 pub use staff::{Invitation, PatientQuery, ReviewItem, StaffAccount, StaffStore};
 

@@ -16,6 +16,7 @@ pub mod chart;
 pub mod error;
 pub mod glossary;
 pub mod i18n;
+pub mod medmij;
 pub mod oidc;
 pub mod passkey;
 pub mod portal;
@@ -172,6 +173,7 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
         .merge(portal::router())
         .merge(passkey::router())
         .merge(practice::router())
+        .merge(medmij::router())
         .layer(sessions)
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

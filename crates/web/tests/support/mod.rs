@@ -188,6 +188,15 @@ impl Client<'_> {
         self.send(req).await
     }
 
+    /// A GET with extra request headers (an API client: no cookies needed).
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut req = Request::get(path).header(header::COOKIE, self.cookie_header());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
     /// A multipart form as a browser sends it for a file upload: fields plus one file.
     #[allow(dead_code)]
     pub async fn post_multipart(

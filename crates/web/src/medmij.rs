@@ -1,0 +1,374 @@
+//! The MedMij resource server for data service 49 "Huisartsgegevens" (issue 6, part 2): the
+//! seven searches a PGO makes, answered as FHIR STU3 searchset Bundles (JSON).
+//!
+//! The patient comes from the bearer token alone (R71); the record goes through
+//! `visible_record` for the PGO channel (the patient's PGO consent, R53, and every visibility
+//! rule, R73) before anything is built; [`inzage_fhir::export`] writes what the rules allow.
+//! Every answer is one `transfer` audit entry (channel medmij) with the `MedMij-Request-ID`
+//! (R72). Errors are OperationOutcomes without internals.
+
+use crate::AppState;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use inzage_domain::access::{OnlineChannel, Viewer};
+use inzage_domain::visibility::visible_record;
+use inzage_fhir::export::{GpResources, gp_resources, searchset};
+use inzage_store::{AuditEvent, Channel, EventType, MedmijStore, RecordStore};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/fhir/{resource_type}", get(search))
+}
+
+/// The stored form of a bearer token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
+
+/// A FHIR error: an OperationOutcome with a status, never internals.
+#[derive(Debug)]
+pub struct Outcome {
+    status: StatusCode,
+    code: &'static str,
+    diagnostics: String,
+}
+
+impl Outcome {
+    fn new(status: StatusCode, code: &'static str, diagnostics: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            diagnostics: diagnostics.into(),
+        }
+    }
+    fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "login",
+            "a valid bearer access token is required",
+        )
+    }
+}
+
+impl From<inzage_store::StoreError> for Outcome {
+    fn from(e: inzage_store::StoreError) -> Self {
+        tracing::error!(error = %e, "storage error (medmij)");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "transient",
+            "the service is temporarily unavailable",
+        )
+    }
+}
+
+impl IntoResponse for Outcome {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "resourceType": "OperationOutcome",
+            "issue": [{
+                "severity": "error",
+                "code": self.code,
+                "diagnostics": self.diagnostics,
+            }],
+        });
+        let mut res = (
+            self.status,
+            [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+            body.to_string(),
+        )
+            .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+/// The request identifiers MedMij asks us to log (R72): a well-formed id or a fresh one.
+fn header_id(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        .map(str::to_owned)
+}
+
+/// The base URL resources are addressed under: the configured public origin, or this host.
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    let origin = state.config.public_origin.clone().unwrap_or_else(|| {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+            })
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    });
+    format!("{}/fhir", origin.trim_end_matches('/'))
+}
+
+/// A search parameter's token value `system|code` (either part may be empty).
+fn token_matches(param: &str, codings: &Value) -> bool {
+    let (system, code) = param.split_once('|').unwrap_or(("", param));
+    codings.as_array().into_iter().flatten().any(|c| {
+        (system.is_empty() || c["system"] == system) && (code.is_empty() || c["code"] == code)
+    })
+}
+
+/// A date search value with its prefix: `ge2026-01-01` and the like.
+fn date_filter(value: &str) -> Result<(&str, NaiveDate), Outcome> {
+    let (prefix, date) = match value.get(..2) {
+        Some(p @ ("ge" | "gt" | "le" | "lt" | "eq")) => (p, &value[2..]),
+        _ => ("eq", value),
+    };
+    let day = date.get(..10).unwrap_or(date);
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map(|d| (prefix, d))
+        .map_err(|_| {
+            Outcome::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                format!("not a date search value: {value}"),
+            )
+        })
+}
+
+fn compare(prefix: &str, actual: NaiveDate, wanted: NaiveDate) -> bool {
+    match prefix {
+        "ge" => actual >= wanted,
+        "gt" => actual > wanted,
+        "le" => actual <= wanted,
+        "lt" => actual < wanted,
+        _ => actual == wanted,
+    }
+}
+
+fn date_of(v: &Value) -> Option<NaiveDate> {
+    v.as_str()
+        .and_then(|s| s.get(..10))
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+/// The matches and includes of one search over the patient's visible resources.
+fn select<'a>(
+    ty: &str,
+    params: &[(String, String)],
+    res: &'a GpResources,
+) -> Result<(Vec<&'a Value>, Vec<&'a Value>), Outcome> {
+    let includes: Vec<&str> = params
+        .iter()
+        .filter(|(k, _)| k == "_include")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let mut matches: Vec<&Value> = match ty {
+        "Patient" => vec![&res.patient],
+        "EpisodeOfCare" => res.episodes.iter().collect(),
+        "Encounter" => res.encounters.iter().collect(),
+        "Composition" => res.compositions.iter().collect(),
+        "Observation" => res.results.iter().collect(),
+        "MedicationRequest" => res.medication_requests.iter().collect(),
+        "AllergyIntolerance" => res.allergies.iter().collect(),
+        _ => {
+            return Err(Outcome::new(
+                StatusCode::NOT_FOUND,
+                "not-supported",
+                format!("resource type {ty} is not supported by this service"),
+            ));
+        }
+    };
+    for (key, value) in params {
+        match (ty, key.as_str()) {
+            (_, "_include" | "_format" | "patient" | "subject") => {}
+            ("Composition", "type") => {
+                matches.retain(|r| token_matches(value, &r["type"]["coding"]))
+            }
+            ("Observation", "code") => {
+                matches.retain(|r| token_matches(value, &r["code"]["coding"]))
+            }
+            ("Observation", "date") => {
+                let (prefix, day) = date_filter(value)?;
+                matches.retain(|r| {
+                    date_of(&r["effectiveDateTime"]).is_some_and(|d| compare(prefix, d, day))
+                });
+            }
+            ("MedicationRequest", "category") => {
+                matches.retain(|r| token_matches(value, &r["category"]["coding"]))
+            }
+            ("MedicationRequest", "periodofuse") => {
+                let (prefix, day) = date_filter(value)?;
+                matches.retain(|r| {
+                    let period = r["extension"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .find(|e| e["url"] == "http://nictiz.nl/fhir/StructureDefinition/zib-Medication-PeriodOfUse");
+                    // Without an end, use goes on: it overlaps every later date.
+                    match period.and_then(|p| date_of(&p["valuePeriod"]["end"])) {
+                        None => true,
+                        Some(end) => match prefix {
+                            "ge" | "gt" => compare(prefix, end, day),
+                            _ => true,
+                        },
+                    }
+                })
+            }
+            ("AllergyIntolerance", "category") => matches.retain(|r| {
+                r["category"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c == value)
+            }),
+            _ => {
+                return Err(Outcome::new(
+                    StatusCode::BAD_REQUEST,
+                    "not-supported",
+                    format!("search parameter {key} is not supported for {ty}"),
+                ));
+            }
+        }
+    }
+    let mut included: Vec<&Value> = vec![];
+    for inc in includes {
+        match inc {
+            "Patient:general-practitioner" if ty == "Patient" => {
+                let id = res.patient["generalPractitioner"][0]["reference"]
+                    .as_str()
+                    .and_then(|r| r.strip_prefix("Practitioner/"));
+                included.extend(
+                    res.practitioners
+                        .iter()
+                        .filter(|p| Some(p["id"].as_str().unwrap_or_default()) == id),
+                );
+            }
+            "MedicationRequest:medication" if ty == "MedicationRequest" => {
+                for m in &matches {
+                    let id = m["medicationReference"]["reference"]
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("Medication/"));
+                    included.extend(
+                        res.medications
+                            .iter()
+                            .filter(|x| {
+                                Some(x["id"].as_str().unwrap_or_default()) == id
+                                    && !included.iter().any(|y| y["id"] == x["id"])
+                            })
+                            .collect::<Vec<_>>(),
+                    );
+                }
+            }
+            // Nothing in our record is linked this way (yet): nothing to include.
+            "Observation:related-target" | "Observation:specimen" if ty == "Observation" => {}
+            _ => {
+                return Err(Outcome::new(
+                    StatusCode::BAD_REQUEST,
+                    "not-supported",
+                    format!("_include={inc} is not supported for {ty}"),
+                ));
+            }
+        }
+    }
+    Ok((matches, included))
+}
+
+async fn search(
+    State(state): State<AppState>,
+    Path(ty): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, Outcome> {
+    let now = state.now();
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(Outcome::unauthorized)?;
+    let Some(access) = state.store.access_token(&token_hash(token), now).await? else {
+        return Err(Outcome::unauthorized());
+    };
+    let request_id = header_id(&headers, "medmij-request-id")
+        .unwrap_or_else(|| crate::session::random_token()[..16].to_owned());
+    let correlation = header_id(&headers, "x-correlation-id").unwrap_or_default();
+    tracing::info!(medmij_request_id = %request_id, x_correlation_id = %correlation, resource = %ty, "medmij search");
+    let params: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| {
+            Outcome::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                "the query string is not valid",
+            )
+        })?;
+    let record = state
+        .store
+        .load_record(&access.patient)
+        .await?
+        .ok_or_else(Outcome::unauthorized)?;
+    let settings = state.store.settings(&record.practice.id).await?;
+    let bsn = record
+        .patient
+        .bsn
+        .clone()
+        .ok_or_else(Outcome::unauthorized)?;
+    let view = visible_record(
+        &record,
+        &Viewer::Patient { bsn },
+        OnlineChannel::Pgo,
+        &settings,
+        now,
+    )
+    .map_err(|_| {
+        Outcome::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "the patient's record is not available through a PGO",
+        )
+    })?;
+    let resources = gp_resources(&view);
+    let (matches, includes) = select(&ty, &params, &resources)?;
+    let base = base_url(&state, &headers);
+    let self_link = match query.as_deref() {
+        Some(q) if !q.is_empty() => format!("{base}/{ty}?{q}"),
+        _ => format!("{base}/{ty}"),
+    };
+    // Written before anything is sent: one entry per release, without medical content.
+    state
+        .store
+        .append_audit(AuditEvent {
+            at: now,
+            event: EventType::Transfer,
+            patient: Some(record.patient.id.clone()),
+            user: format!("pgo:{}", access.client_id),
+            responsible_user: access.subject.clone(),
+            role: "pgo".into(),
+            channel: Channel::Medmij,
+            request_id,
+            detail: format!(
+                "medmij: {ty} search, {} resources",
+                matches.len() + includes.len()
+            ),
+        })
+        .await?;
+    let bundle = searchset(&matches, &includes, &base, &self_link);
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+        bundle.to_string(),
+    )
+        .into_response())
+}

@@ -1,0 +1,325 @@
+//! The MedMij resource server (data service 49) over HTTP on both backends: the seven searches
+//! for the Nictiz qualification patient give the qualification's counts; the patient comes from
+//! the token only; no token, an expired or revoked token, or no PGO consent gets nothing; nothing
+//! hidden ever leaves (planted markers); every answer is one audit entry.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use axum::http::StatusCode;
+use chrono::{Duration, Months};
+use inzage_domain::time::local_date;
+use inzage_domain::*;
+use inzage_store::{AccessToken, Channel, EventType, MedmijStore, RecordStore};
+use inzage_web::medmij::token_hash;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use support::*;
+
+const TOKEN: &str = "0aed465d-aab0-4417-9b3c-e6f635892fea";
+const FIXTURE_BSN: &str = "200000093";
+
+async fn give_token(app: &TestApp, patient: &str, token: &str) {
+    let now = app.clock.now();
+    app.store
+        .store_access_token(&AccessToken {
+            token_hash: token_hash(token),
+            patient: PatientId::new(patient).unwrap(),
+            client_id: "pgo.example".into(),
+            subject: "idp:test".into(),
+            issued_at: now,
+            expires_at: now + Duration::minutes(15),
+        })
+        .await
+        .unwrap();
+}
+
+async fn set_pgo_consent(app: &TestApp, record: &mut PatientRecord, pgo: bool) {
+    record.patient.online_consent = Some(OnlineConsent {
+        portal: true,
+        pgo,
+        recorded_by: Actor::System("test".into()),
+        recorded_at: app.clock.now(),
+    });
+    app.store
+        .save_record(record, audit_event(record, app))
+        .await
+        .unwrap();
+}
+
+fn audit_event(record: &PatientRecord, app: &TestApp) -> inzage_store::AuditEvent {
+    inzage_store::AuditEvent {
+        at: app.clock.now(),
+        event: EventType::Update,
+        patient: Some(record.patient.id.clone()),
+        user: "test".into(),
+        responsible_user: "test".into(),
+        role: "test".into(),
+        channel: Channel::Cli,
+        request_id: "test".into(),
+        detail: "test: consent".into(),
+    }
+}
+
+/// The seven searches of the qualification, as a PGO sends them.
+fn queries(app: &TestApp) -> Vec<String> {
+    let today = local_date(app.clock.now());
+    let window = today.checked_sub_months(Months::new(14)).unwrap();
+    vec![
+        "/fhir/Patient?_include=Patient:general-practitioner".into(),
+        "/fhir/EpisodeOfCare".into(),
+        format!(
+            "/fhir/MedicationRequest?periodofuse=ge{today}&category=http://snomed.info/sct%7C16076005&_include=MedicationRequest:medication"
+        ),
+        "/fhir/AllergyIntolerance?category=medication".into(),
+        format!(
+            "/fhir/Observation?code=https://referentiemodel.nhg.org/tabellen/nhg-tabel-45-diagnostische-bepalingen%7C&_include=Observation:related-target&_include=Observation:specimen&date=ge{window}"
+        ),
+        "/fhir/Composition?type=http://loinc.org%7C67781-5".into(),
+        "/fhir/Encounter".into(),
+    ]
+}
+
+async fn fetch(c: &mut Client<'_>, path: &str, token: &str) -> Page {
+    let auth = format!("Bearer {token}");
+    c.get_with(
+        path,
+        &[
+            ("authorization", auth.as_str()),
+            ("accept", "application/fhir+json"),
+            ("medmij-request-id", "6d1f3a5e-1b2c-4d3e-8f90-123456789abc"),
+            ("x-correlation-id", "corr-1"),
+        ],
+    )
+    .await
+}
+
+fn counts(bundle: &Value) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for e in bundle["entry"].as_array().into_iter().flatten() {
+        *out.entry(e["resource"]["resourceType"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    out
+}
+
+fn nictiz_record(app: &TestApp) -> PatientRecord {
+    use inzage_fhir::placeholders::substitute_dates;
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference");
+    let now = app.clock.now();
+    let mut resources = vec![];
+    for sub in ["resources-generic", "resources-query-send"] {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files {
+            let text = substitute_dates(&std::fs::read_to_string(&f).unwrap(), local_date(now));
+            inzage_fhir::expand(
+                &f.file_name().unwrap().to_string_lossy(),
+                inzage_fhir::parse_document(&text).unwrap(),
+                &mut resources,
+            );
+        }
+    }
+    let mut r = inzage_fhir::map_resources(&resources, now, Actor::System("import".into()))
+        .records
+        .remove(0);
+    // The fixture masks the BSN; a patient who logged in to consent has one (synthetic here).
+    r.patient.bsn = Some(Bsn::parse(FIXTURE_BSN).unwrap());
+    r
+}
+
+async fn the_seven_searches_give_the_qualification_counts(app: &TestApp) {
+    let mut r = nictiz_record(app);
+    set_pgo_consent(app, &mut r, true).await;
+    give_token(app, r.patient.id.as_str(), TOKEN).await;
+    let expected: [&[(&str, usize)]; 7] = [
+        &[("Patient", 1), ("Practitioner", 1)],
+        &[("EpisodeOfCare", 7)],
+        &[("MedicationRequest", 3), ("Medication", 3)],
+        &[("AllergyIntolerance", 1)],
+        &[("Observation", 18)],
+        &[("Composition", 18)],
+        &[("Encounter", 18)],
+    ];
+    let mut c = app.client();
+    for (path, want) in queries(app).iter().zip(expected) {
+        let before = app.audit_count().await;
+        let p = fetch(&mut c, path, TOKEN).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}: {}", p.body);
+        assert!(p.content_type.starts_with("application/fhir+json"));
+        let bundle: Value = serde_json::from_str(&p.body).unwrap();
+        assert_eq!(bundle["type"], "searchset");
+        let want: BTreeMap<String, usize> =
+            want.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+        assert_eq!(counts(&bundle), want, "{path}");
+        // total counts the matches only; the self link carries every parameter.
+        let matches = bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["search"]["mode"] == "match")
+            .count();
+        assert_eq!(bundle["total"].as_u64().unwrap() as usize, matches);
+        let self_link = bundle["link"][0]["url"].as_str().unwrap();
+        if let Some((_, q)) = path.split_once('?') {
+            assert!(self_link.ends_with(q), "{self_link}");
+        }
+        for e in bundle["entry"].as_array().unwrap() {
+            let url = e["fullUrl"].as_str().unwrap();
+            assert!(
+                url.starts_with("http://") && url.ends_with(e["resource"]["id"].as_str().unwrap())
+            );
+        }
+        // One transfer entry per answer, with the MedMij-Request-ID.
+        assert_eq!(app.audit_count().await, before + 1);
+        let last = app
+            .store
+            .audit_for_patient(&r.patient.id)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
+        assert_eq!(last.event.event, EventType::Transfer);
+        assert_eq!(last.event.channel, Channel::Medmij);
+        assert_eq!(last.event.user, "pgo:pgo.example");
+        assert_eq!(
+            last.event.request_id,
+            "6d1f3a5e-1b2c-4d3e-8f90-123456789abc"
+        );
+    }
+    // No journal line types S or O anywhere, and no BSN.
+    let compositions = fetch(&mut c, &queries(app)[5], TOKEN).await.body;
+    assert!(!compositions.contains("\"code\":\"S\"") && !compositions.contains("\"code\":\"O\""));
+    for path in queries(app) {
+        let body = fetch(&mut c, &path, TOKEN).await.body;
+        assert!(
+            !body.contains(FIXTURE_BSN) && !body.contains("NamingSystem/bsn"),
+            "{path}"
+        );
+    }
+}
+
+async fn nothing_without_a_valid_token_and_pgo_consent(app: &TestApp) {
+    let mut adult = app
+        .store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut c = app.client();
+    // No token, an unknown one.
+    let p = c.get("/fhir/Patient").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(p.body.contains("OperationOutcome"));
+    assert_eq!(
+        fetch(&mut c, "/fhir/Patient", "nope").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Consent to the portal only opens nothing to a PGO (R53).
+    set_pgo_consent(app, &mut adult, false).await;
+    give_token(app, "adult", "token-adult").await;
+    let before = app.audit_count().await;
+    let p = fetch(&mut c, "/fhir/Patient", "token-adult").await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+    assert_eq!(app.audit_count().await, before, "nothing released");
+    set_pgo_consent(app, &mut adult, true).await;
+    assert_eq!(
+        fetch(&mut c, "/fhir/Patient", "token-adult").await.status,
+        StatusCode::OK
+    );
+    // An unsupported type or parameter is a clear error, not a silent full answer.
+    assert_eq!(
+        fetch(&mut c, "/fhir/Appointment", "token-adult")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        fetch(&mut c, "/fhir/Encounter?date=ge2020-01-01", "token-adult")
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        fetch(&mut c, "/fhir/Observation?date=gister", "token-adult")
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    // Revoked: at once; expired: after 15 minutes.
+    app.store
+        .revoke_access_tokens(&adult.patient.id, "pgo.example", app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        fetch(&mut c, "/fhir/Patient", "token-adult").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    give_token(app, "adult", "token-adult-2").await;
+    app.clock.advance(Duration::minutes(16));
+    assert_eq!(
+        fetch(&mut c, "/fhir/Patient", "token-adult-2").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn no_search_ever_releases_hidden_data(app: &TestApp) {
+    let mut adult = app
+        .store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    set_pgo_consent(app, &mut adult, true).await;
+    give_token(app, "adult", "token-markers").await;
+    let mut c = app.client();
+    let mut released = 0;
+    for path in queries(app) {
+        let p = fetch(&mut c, &path, "token-markers").await;
+        assert_eq!(p.status, StatusCode::OK, "{path}");
+        for marker in NEVER {
+            assert!(!p.body.contains(marker), "{path}: {marker}");
+        }
+        assert!(!p.body.contains(OTHER_PATIENT), "{path}");
+        assert!(!p.body.contains(BSN_ADULT), "{path}");
+        released += counts(&serde_json::from_str(&p.body).unwrap())
+            .values()
+            .sum::<usize>();
+    }
+    assert!(released > 5, "{released}");
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, super::test_config()).await;
+                    super::$name(&app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
+                    let app = super::TestApp::new(db, super::test_config()).await;
+                    super::$name(&app).await;
+                    app.db.drop_database().await;
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    the_seven_searches_give_the_qualification_counts,
+    nothing_without_a_valid_token_and_pgo_consent,
+    no_search_ever_releases_hidden_data,
+);
