@@ -22,7 +22,114 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/fhir/{resource_type}", get(search))
+    Router::new()
+        .route("/fhir/metadata", get(metadata))
+        .route("/fhir/{resource_type}", get(search))
+}
+
+/// What this server supports, exactly: the searches below and nothing else (JSON, STU3).
+const SUPPORTED: [(&str, &str, &[&str], &[(&str, &str)]); 7] = [
+    (
+        "Patient",
+        "http://fhir.nl/fhir/StructureDefinition/nl-core-patient",
+        &["Patient:general-practitioner"],
+        &[],
+    ),
+    (
+        "EpisodeOfCare",
+        "http://fhir.nl/fhir/StructureDefinition/nl-core-episodeofcare",
+        &[],
+        &[],
+    ),
+    (
+        "Encounter",
+        "http://nictiz.nl/fhir/StructureDefinition/gp-Encounter",
+        &[],
+        &[],
+    ),
+    (
+        "Composition",
+        "http://nictiz.nl/fhir/StructureDefinition/gp-EncounterReport",
+        &[],
+        &[("type", "token")],
+    ),
+    (
+        "Observation",
+        "http://nictiz.nl/fhir/StructureDefinition/gp-DiagnosticResult",
+        &["Observation:related-target", "Observation:specimen"],
+        &[("code", "token"), ("date", "date")],
+    ),
+    (
+        "MedicationRequest",
+        "http://nictiz.nl/fhir/StructureDefinition/zib-MedicationAgreement",
+        &["MedicationRequest:medication"],
+        &[("category", "token"), ("periodofuse", "date")],
+    ),
+    (
+        "AllergyIntolerance",
+        "http://nictiz.nl/fhir/StructureDefinition/zib-AllergyIntolerance",
+        &[],
+        &[("category", "token")],
+    ),
+];
+
+/// The CapabilityStatement (public, as FHIR requires).
+async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let base = base_url(&state, &headers);
+    let resources: Vec<Value> = SUPPORTED
+        .iter()
+        .map(|(ty, profile, includes, params)| {
+            let mut r = json!({
+                "type": ty,
+                "profile": { "reference": profile, "display": profile },
+                "interaction": [{ "code": "search-type" }],
+            });
+            if !includes.is_empty() {
+                r["searchInclude"] = json!(includes);
+            }
+            if !params.is_empty() {
+                r["searchParam"] = json!(
+                    params
+                        .iter()
+                        .map(|(name, kind)| json!({ "name": name, "type": kind }))
+                        .collect::<Vec<_>>()
+                );
+            }
+            r
+        })
+        .collect();
+    let body = json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": state.now().format("%Y-%m-%d").to_string(),
+        "publisher": "inzage",
+        "kind": "instance",
+        "software": { "name": "inzage", "version": env!("CARGO_PKG_VERSION") },
+        "implementation": {
+            "description": "MedMij Huisartsgegevens (data service 49), FHIR STU3",
+            "url": base,
+        },
+        "fhirVersion": "3.0.2",
+        "acceptUnknown": "no",
+        "format": ["application/fhir+json"],
+        "rest": [{
+            "mode": "server",
+            "security": {
+                "service": [{ "coding": [{
+                    "system": "http://hl7.org/fhir/restful-security-service",
+                    "code": "OAuth",
+                    "display": "OAuth",
+                }]}],
+                "description": "Bearer access tokens from the MedMij authorization flow; the token names the patient.",
+            },
+            "resource": resources,
+        }],
+    });
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// The stored form of a bearer token.

@@ -293,6 +293,39 @@ async fn no_search_ever_releases_hidden_data(app: &TestApp) {
     assert!(released > 5, "{released}");
 }
 
+async fn the_capability_statement_says_exactly_what_is_supported(app: &TestApp) {
+    let mut c = app.client();
+    let p = c.get("/fhir/metadata").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let cs: Value = serde_json::from_str(&p.body).unwrap();
+    assert_eq!(cs["resourceType"], "CapabilityStatement");
+    assert_eq!(cs["fhirVersion"], "3.0.2");
+    let types: Vec<&str> = cs["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    // Every type it names answers a search; one it does not name does not.
+    let mut adult = app
+        .store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    set_pgo_consent(app, &mut adult, true).await;
+    give_token(app, "adult", "token-cs").await;
+    for ty in &types {
+        let p = fetch(&mut c, &format!("/fhir/{ty}"), "token-cs").await;
+        assert_eq!(p.status, StatusCode::OK, "{ty}");
+    }
+    assert_eq!(types.len(), 7);
+    assert_eq!(
+        fetch(&mut c, "/fhir/Flag", "token-cs").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -322,4 +355,5 @@ suite!(
     the_seven_searches_give_the_qualification_counts,
     nothing_without_a_valid_token_and_pgo_consent,
     no_search_ever_releases_hidden_data,
+    the_capability_statement_says_exactly_what_is_supported,
 );
