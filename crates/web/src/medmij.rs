@@ -27,8 +27,16 @@ pub fn router() -> Router<AppState> {
         .route("/fhir/{resource_type}", get(search))
 }
 
+/// A resource type served: its profile, its `_include`s and its search parameters (name, type).
+type Supported = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
 /// What this server supports, exactly: the searches below and nothing else (JSON, STU3).
-const SUPPORTED: [(&str, &str, &[&str], &[(&str, &str)]); 7] = [
+const SUPPORTED: [Supported; 7] = [
     (
         "Patient",
         "http://fhir.nl/fhir/StructureDefinition/nl-core-patient",
