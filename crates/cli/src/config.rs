@@ -34,19 +34,41 @@ pub struct Config {
     /// it is set.
     #[serde(default)]
     pub public_origin: Option<String>,
+    /// The practice in MedMij (`[medmij]`: zorgaanbiedernaam and the path of the current OAuth
+    /// client list, the MedMij XML file); without it no PGO can ask for access.
+    #[serde(default)]
+    pub medmij: Option<MedmijFiles>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MedmijFiles {
+    pub zorgaanbiedernaam: String,
+    pub oauth_client_list: String,
 }
 
 impl Config {
-    /// The web layer's settings for `serve`.
-    pub fn web(&self) -> inzage_web::WebConfig {
-        inzage_web::WebConfig {
+    /// The web layer's settings for `serve`; reads the MedMij client list when configured.
+    pub fn web(&self) -> Result<inzage_web::WebConfig, String> {
+        let medmij = match &self.medmij {
+            None => None,
+            Some(m) => {
+                let xml = std::fs::read_to_string(&m.oauth_client_list)
+                    .map_err(|e| format!("{}: {e}", m.oauth_client_list))?;
+                Some(inzage_web::medmij_auth::MedmijConfig {
+                    provider_name: m.zorgaanbiedernaam.clone(),
+                    clients: inzage_web::medmij_auth::parse_client_list(&xml)?,
+                })
+            }
+        };
+        Ok(inzage_web::WebConfig {
             secure_cookies: self.secure_cookies,
             idle_timeout: chrono::Duration::minutes(self.session_idle_minutes),
             absolute_timeout: chrono::Duration::hours(self.session_absolute_hours),
             oidc: self.oidc.clone(),
             public_origin: self.public_origin.clone(),
+            medmij,
             ..Default::default()
-        }
+        })
     }
 }
 
@@ -63,6 +85,7 @@ impl Default for Config {
             session_absolute_hours: 8,
             oidc: None,
             public_origin: None,
+            medmij: None,
         }
     }
 }

@@ -225,7 +225,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
         }
         Command::Serve => {
             let store = open_store(&config.database_url).await?;
-            serve::serve(store, &config.listen, config.web()).await?;
+            serve::serve(store, &config.listen, config.web()?).await?;
         }
         Command::Demo { patients } => {
             let store = open_store(&config.demo_database_url).await?;
@@ -271,7 +271,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                         .clone()
                         .unwrap_or_else(|| format!("http://localhost:{port}")),
                 ),
-                ..config.web()
+                ..config.web()?
             };
             serve::serve(store, &config.listen, web).await?;
         }

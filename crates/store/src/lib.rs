@@ -35,7 +35,7 @@ pub mod testing;
 pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
 pub use backend::{PostgresStore, SqliteStore};
 pub use error::StoreError;
-pub use medmij::{AccessToken, MedmijStore};
+pub use medmij::{AccessToken, AuthCode, MedmijStore, RefreshToken};
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};
 pub use staff::{Invitation, PatientQuery, ReviewItem, StaffAccount, StaffStore};
 

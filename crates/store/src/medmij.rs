@@ -21,7 +21,60 @@ pub struct AccessToken {
     pub expires_at: DateTime<Utc>,
 }
 
+/// An authorization code, issued after the person's explicit consent; used at most once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthCode {
+    pub code_hash: String,
+    pub patient: PatientId,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub subject: String,
+    /// Long-term consent: refresh tokens may be issued until then.
+    pub consent_until: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A refresh token of a long-term consent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    pub token_hash: String,
+    pub patient: PatientId,
+    pub client_id: String,
+    pub subject: String,
+    pub issued_at: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+}
+
 pub trait MedmijStore: Send + Sync {
+    fn store_code(&self, code: &AuthCode) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Marks the code used and returns it, if it was unused and unexpired: a code works once,
+    /// even when two requests present it at the same moment.
+    fn claim_code(
+        &self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<AuthCode>, StoreError>> + Send;
+
+    fn store_refresh_token(
+        &self,
+        token: &RefreshToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The refresh token with this hash if valid at `now`.
+    fn refresh_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<RefreshToken>, StoreError>> + Send;
+
+    /// The long-term consents of a patient still valid at `now`, one per PGO (the latest).
+    fn consents(
+        &self,
+        patient: &PatientId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<RefreshToken>, StoreError>> + Send;
+
     fn store_access_token(
         &self,
         token: &AccessToken,
@@ -34,13 +87,30 @@ pub trait MedmijStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Option<AccessToken>, StoreError>> + Send;
 
-    /// Revokes every token of one patient for one PGO, at once; returns how many.
+    /// Revokes every access and refresh token of one patient for one PGO, at once; returns how
+    /// many.
     fn revoke_access_tokens(
         &self,
         patient: &PatientId,
         client_id: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
+fn refresh_row<R: Row>(r: &R) -> Result<RefreshToken, StoreError>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(RefreshToken {
+        token_hash: r.try_get(0)?,
+        patient: PatientId::new(r.try_get::<String, _>(1)?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        client_id: r.try_get(2)?,
+        subject: r.try_get(3)?,
+        issued_at: parse_instant(&r.try_get::<String, _>(4)?)?,
+        valid_until: parse_instant(&r.try_get::<String, _>(5)?)?,
+    })
 }
 
 macro_rules! impl_medmij {
@@ -85,15 +155,118 @@ macro_rules! impl_medmij {
             }
 
             async fn revoke_access_tokens(&self, patient: &PatientId, client_id: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
-                let done = sqlx::query(
+                let mut tx = self.write.begin().await?;
+                let mut n = 0;
+                for sql in [
                     "UPDATE medmij_access_tokens SET revoked_at = $3 WHERE patient_id = $1 AND client_id = $2 AND revoked_at IS NULL",
+                    "UPDATE medmij_refresh_tokens SET revoked_at = $3 WHERE patient_id = $1 AND client_id = $2 AND revoked_at IS NULL",
+                ] {
+                    n += sqlx::query(sql)
+                    .bind(patient.as_str())
+                    .bind(client_id)
+                    .bind(format_instant(now))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                tx.commit().await?;
+                Ok(n)
+            }
+
+            async fn store_code(&self, c: &AuthCode) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO medmij_codes (code_hash, patient_id, client_id, redirect_uri, subject, consent_until, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
-                .bind(patient.as_str())
-                .bind(client_id)
-                .bind(format_instant(now))
+                .bind(&c.code_hash)
+                .bind(c.patient.as_str())
+                .bind(&c.client_id)
+                .bind(&c.redirect_uri)
+                .bind(&c.subject)
+                .bind(c.consent_until.map(format_instant))
+                .bind(format_instant(c.expires_at))
                 .execute(&self.write)
                 .await?;
-                Ok(done.rows_affected())
+                Ok(())
+            }
+
+            async fn claim_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<AuthCode>, StoreError> {
+                let mut tx = self.write.begin().await?;
+                let claimed = sqlx::query(
+                    "UPDATE medmij_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                )
+                .bind(code_hash)
+                .bind(format_instant(now))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if claimed != 1 {
+                    tx.commit().await?;
+                    return Ok(None);
+                }
+                let r = sqlx::query(
+                    "SELECT code_hash, patient_id, client_id, redirect_uri, subject, consent_until, expires_at FROM medmij_codes WHERE code_hash = $1",
+                )
+                .bind(code_hash)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some(AuthCode {
+                    code_hash: r.try_get(0)?,
+                    patient: PatientId::new(r.try_get::<String, _>(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    client_id: r.try_get(2)?,
+                    redirect_uri: r.try_get(3)?,
+                    subject: r.try_get(4)?,
+                    consent_until: r.try_get::<Option<String>, _>(5)?.map(|s| parse_instant(&s)).transpose()?,
+                    expires_at: parse_instant(&r.try_get::<String, _>(6)?)?,
+                }))
+            }
+
+            async fn store_refresh_token(&self, t: &RefreshToken) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO medmij_refresh_tokens (token_hash, patient_id, client_id, subject, issued_at, valid_until) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&t.token_hash)
+                .bind(t.patient.as_str())
+                .bind(&t.client_id)
+                .bind(&t.subject)
+                .bind(format_instant(t.issued_at))
+                .bind(format_instant(t.valid_until))
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            async fn refresh_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<RefreshToken>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT token_hash, patient_id, client_id, subject, issued_at, valid_until FROM medmij_refresh_tokens \
+                     WHERE token_hash = $1 AND revoked_at IS NULL AND valid_until > $2",
+                )
+                .bind(token_hash)
+                .bind(format_instant(now))
+                .fetch_all(&self.read)
+                .await?;
+                rows.iter().map(refresh_row).next().transpose()
+            }
+
+            async fn consents(&self, patient: &PatientId, now: DateTime<Utc>) -> Result<Vec<RefreshToken>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT token_hash, patient_id, client_id, subject, issued_at, valid_until FROM medmij_refresh_tokens \
+                     WHERE patient_id = $1 AND revoked_at IS NULL AND valid_until > $2 ORDER BY client_id, issued_at DESC",
+                )
+                .bind(patient.as_str())
+                .bind(format_instant(now))
+                .fetch_all(&self.read)
+                .await?;
+                let mut out: Vec<RefreshToken> = vec![];
+                for r in &rows {
+                    let t = refresh_row(r)?;
+                    if !out.iter().any(|x| x.client_id == t.client_id) {
+                        out.push(t);
+                    }
+                }
+                Ok(out)
             }
         }
     };
@@ -120,5 +293,32 @@ impl MedmijStore for Store {
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         delegate!(self, s => s.revoke_access_tokens(patient, client_id, now))
+    }
+    async fn store_code(&self, code: &AuthCode) -> Result<(), StoreError> {
+        delegate!(self, s => s.store_code(code))
+    }
+    async fn claim_code(
+        &self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AuthCode>, StoreError> {
+        delegate!(self, s => s.claim_code(code_hash, now))
+    }
+    async fn store_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError> {
+        delegate!(self, s => s.store_refresh_token(token))
+    }
+    async fn refresh_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RefreshToken>, StoreError> {
+        delegate!(self, s => s.refresh_token(token_hash, now))
+    }
+    async fn consents(
+        &self,
+        patient: &PatientId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RefreshToken>, StoreError> {
+        delegate!(self, s => s.consents(patient, now))
     }
 }

@@ -17,6 +17,7 @@ pub mod error;
 pub mod glossary;
 pub mod i18n;
 pub mod medmij;
+pub mod medmij_auth;
 pub mod oidc;
 pub mod passkey;
 pub mod portal;
@@ -101,6 +102,8 @@ pub struct WebConfig {
     /// The portal's public origin ("https://portaal.example"). Passkeys are bound to it; without
     /// it they are not offered. WebAuthn needs a host name: "http://localhost:8080" in a demo.
     pub public_origin: Option<String>,
+    /// This practice in MedMij (Zorgaanbiedernaam, OAuth client list); `None`: no PGO access.
+    pub medmij: Option<medmij_auth::MedmijConfig>,
 }
 
 impl Default for WebConfig {
@@ -117,6 +120,7 @@ impl Default for WebConfig {
             demo_accounts: vec![],
             oidc: None,
             public_origin: None,
+            medmij: None,
         }
     }
 }
@@ -174,6 +178,7 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
         .merge(passkey::router())
         .merge(practice::router())
         .merge(medmij::router())
+        .merge(medmij_auth::router())
         .layer(sessions)
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

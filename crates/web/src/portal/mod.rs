@@ -75,7 +75,7 @@ pub struct NavItem {
 }
 
 /// The portal's menu, in order.
-const NAV: [(&str, &str); 8] = [
+const NAV: [(&str, &str); 9] = [
     ("/overzicht", "nav-overview"),
     ("/ziektes", "nav-episodes"),
     ("/medicijnen", "nav-medication"),
@@ -84,6 +84,7 @@ const NAV: [(&str, &str); 8] = [
     ("/brieven", "nav-letters"),
     ("/gegevens", "nav-details"),
     ("/logboek", "nav-log"),
+    ("/apps-met-toegang", "nav-apps"),
 ];
 
 impl PageCtx {
@@ -415,11 +416,19 @@ struct ChooserPage {
     choices: Vec<Choice>,
 }
 
+/// Session key: where to go right after logging in (only MedMij flow pages).
+pub const AFTER_LOGIN: &str = "after_login";
+
 async fn chooser(
     State(state): State<AppState>,
     login: Login,
     session: Session,
 ) -> WebResult<Response> {
+    if let Some(next) = session.remove::<String>(AFTER_LOGIN).await?
+        && next.starts_with("/medmij/")
+    {
+        return Ok(axum::response::Redirect::to(&next).into_response());
+    }
     let rels = relations(&state, &login).await?;
     let open: Vec<&Relation> = rels.iter().filter(|r| r.denied.is_none()).collect();
     // One record to open and nothing to explain: open it straight away.

@@ -419,7 +419,7 @@ pub const BSN_CARER: &str = "200000044";
 pub const BSN_OTHER: &str = "200000056";
 pub const BSN_OLD_CHILD: &str = "200000068";
 
-fn secret_of(username: &str) -> String {
+pub fn secret_of(username: &str) -> String {
     // 20 bytes, base32: a fixed secret per test account.
     let mut bytes = username.as_bytes().to_vec();
     bytes.resize(20, b'x');

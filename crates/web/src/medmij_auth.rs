@@ -1,0 +1,692 @@
+//! The MedMij authorization server (issue 6, part 1; R74-R84): the authorization-code flow by
+//! which a person lets their PGO fetch their GP data.
+//!
+//! 1. `GET /medmij/autoriseren?response_type=code&client_id&redirect_uri&scope&state`: the PGO
+//!    (client id = its hostname in the MedMij OAuth client list) must be listed, the redirect_uri
+//!    must be on that host, the scope must be our Zorgaanbiedernaam. Unknown parameters are
+//!    ignored. Until the redirect_uri is checked, errors are shown here, never redirected.
+//! 2. The person logs in with the portal's login (level substantieel) and we find their record
+//!    by BSN; no record, or no PGO consent recorded by the practice: the flow ends here, without
+//!    a code.
+//! 3. The Toestemmingsverklaring in B1 Dutch; a code only after an explicit yes (once, or for a
+//!    chosen period); cancelling returns `error=access_denied` to the PGO.
+//! 4. `POST /medmij/token`: a code works once and only with the same client and redirect_uri;
+//!    a bearer access token valid 15 minutes; a refresh token bound to the consented period,
+//!    revocable by the patient on "Apps met toegang" (in the portal) with immediate effect.
+//!
+//! Tokens and codes are random 256-bit values stored as SHA-256 hashes. Every consent and every
+//! token issued is in the audit log.
+
+use crate::AppState;
+use crate::auth::Login;
+use crate::error::{WebError, WebResult};
+use crate::medmij::token_hash;
+use crate::portal::PageCtx;
+use crate::session::check_csrf;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use inzage_domain::access::{OnlineChannel, Viewer, authorize};
+use inzage_domain::{PatientId, PatientRecord};
+use inzage_store::{
+    AccessToken, AuditEvent, AuthCode, Channel, EventType, MedmijStore, RecordStore, RefreshToken,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tower_sessions::Session;
+
+/// Access tokens live 15 minutes (R83); codes a few minutes.
+pub const ACCESS_TOKEN_SECONDS: i64 = 900;
+const CODE_MINUTES: i64 = 5;
+const PENDING: &str = "medmij_pending";
+
+/// A PGO in the MedMij OAuth client list.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OAuthClient {
+    /// The DVP's hostname: also its `client_id`.
+    pub hostname: String,
+    pub organisation: String,
+}
+
+/// This practice's place in MedMij.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MedmijConfig {
+    /// The Zorgaanbiedernaam, e.g. `huisartsenpraktijk-demo@medmij`: the only valid scope.
+    pub provider_name: String,
+    /// The current OAuth client list.
+    pub clients: Vec<OAuthClient>,
+}
+
+/// Reads a MedMij OAuth client list (`xmlns://afsprakenstelsel.medmij.nl/oauthclientlist/release2/`):
+/// every `OAuthclient` with its `Hostname` and `OAuthclientOrganisatienaam`.
+pub fn parse_client_list(xml: &str) -> Result<Vec<OAuthClient>, String> {
+    use quick_xml::Reader;
+    use quick_xml::events::Event;
+    let mut reader = Reader::from_str(xml);
+    let mut out = vec![];
+    let mut path: Vec<String> = vec![];
+    let (mut host, mut org) = (None::<String>, None::<String>);
+    loop {
+        match reader
+            .read_event()
+            .map_err(|e| format!("client list: {e}"))?
+        {
+            Event::Start(e) => {
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                if name == "OAuthclient" {
+                    host = None;
+                    org = None;
+                }
+                path.push(name);
+            }
+            Event::End(_) => {
+                let closed = path.pop();
+                if closed.as_deref() == Some("OAuthclient") {
+                    match (host.take(), org.take()) {
+                        (Some(hostname), Some(organisation)) => out.push(OAuthClient {
+                            hostname,
+                            organisation,
+                        }),
+                        _ => return Err("client list: an OAuthclient without Hostname or OAuthclientOrganisatienaam".into()),
+                    }
+                }
+            }
+            Event::Text(t) => {
+                let text = t
+                    .unescape()
+                    .map_err(|e| format!("client list: {e}"))?
+                    .trim()
+                    .to_owned();
+                match path.last().map(String::as_str) {
+                    Some("Hostname") => host = Some(text),
+                    Some("OAuthclientOrganisatienaam") => org = Some(text),
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if out.is_empty() {
+        return Err("client list: no OAuthclient".into());
+    }
+    Ok(out)
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/medmij/autoriseren", get(authorize_request))
+        .route(
+            "/medmij/toestemming",
+            get(consent_page).post(consent_answer),
+        )
+        .route("/medmij/token", post(token))
+        .route("/apps-met-toegang", get(apps_page).post(apps_revoke))
+}
+
+/// A fresh secret: 256 random bits, hex.
+fn secret() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+/// The authorization request the person is answering, kept in their session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Pending {
+    client_id: String,
+    organisation: String,
+    redirect_uri: String,
+    state: String,
+    request_id: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "medmij_error.html")]
+struct ErrorPage {
+    ctx: PageCtx,
+    message: String,
+}
+
+async fn error_page(session: &Session, status: StatusCode, key: &str) -> WebResult<Response> {
+    let ctx = PageCtx::anonymous(session, "/medmij/toestemming").await?;
+    let message = ctx.tr.t(key);
+    Ok((status, ErrorPage { ctx, message }).into_response())
+}
+
+fn config(state: &AppState) -> WebResult<&MedmijConfig> {
+    state.config.medmij.as_ref().ok_or(WebError::NotFound)
+}
+
+/// The redirect back to the PGO with the given query parameters added.
+fn back_to(pending: &Pending, params: &[(&str, &str)]) -> Response {
+    let mut all: Vec<(&str, &str)> = params.to_vec();
+    all.push(("state", &pending.state));
+    let query = serde_urlencoded::to_string(&all).unwrap_or_default();
+    let sep = if pending.redirect_uri.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    Redirect::to(&format!("{}{sep}{query}", pending.redirect_uri)).into_response()
+}
+
+#[derive(Deserialize)]
+struct AuthorizeQuery {
+    #[serde(default)]
+    response_type: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    redirect_uri: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default, rename = "MedMij-Request-ID")]
+    request_id: String,
+}
+
+/// The host of an https (or, for a local PGO in development, http://localhost) URL.
+fn host_of(uri: &str) -> Option<&str> {
+    let rest = uri
+        .strip_prefix("https://")
+        .or_else(|| uri.strip_prefix("http://localhost").map(|_| "localhost"))?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.split(':').next()?;
+    (!host.is_empty() && !host.contains('@')).then_some(host)
+}
+
+async fn authorize_request(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<AuthorizeQuery>,
+) -> WebResult<Response> {
+    let cfg = config(&state)?;
+    // The client and its redirect_uri first: until both are known good, nothing is redirected.
+    let Some(client) = cfg.clients.iter().find(|c| c.hostname == q.client_id) else {
+        return error_page(&session, StatusCode::BAD_REQUEST, "medmij-unknown-client").await;
+    };
+    if host_of(&q.redirect_uri) != Some(client.hostname.as_str()) {
+        return error_page(&session, StatusCode::BAD_REQUEST, "medmij-bad-redirect").await;
+    }
+    let pending = Pending {
+        client_id: client.hostname.clone(),
+        organisation: client.organisation.clone(),
+        redirect_uri: q.redirect_uri.clone(),
+        state: q.state.clone(),
+        request_id: q.request_id.chars().take(64).collect(),
+    };
+    if q.response_type != "code" {
+        return Ok(back_to(&pending, &[("error", "unsupported_response_type")]));
+    }
+    if q.scope != cfg.provider_name {
+        return Ok(back_to(&pending, &[("error", "invalid_scope")]));
+    }
+    tracing::info!(channel = "medmij", client = %pending.client_id, medmij_request_id = %pending.request_id, "authorization request");
+    session.insert(PENDING, &pending).await?;
+    // After the login (whichever way), the chooser sends the person on to the consent page.
+    session
+        .insert(crate::portal::AFTER_LOGIN, "/medmij/toestemming")
+        .await?;
+    Ok(Redirect::to("/medmij/toestemming").into_response())
+}
+
+/// The person's own record, if it may go to a PGO: found by the BSN of the login (R78) and
+/// with the PGO consent the practice recorded (R53).
+async fn own_record(state: &AppState, login: &Login) -> WebResult<Option<PatientRecord>> {
+    let Some(id) = state.store.find_patient_by_bsn(&login.bsn).await? else {
+        return Ok(None);
+    };
+    let Some(record) = state.store.load_record(&id).await? else {
+        return Ok(None);
+    };
+    let settings = state.store.settings(&record.practice.id).await?;
+    let viewer = Viewer::Patient {
+        bsn: login.bsn.clone(),
+    };
+    Ok(
+        authorize(&record, &viewer, OnlineChannel::Pgo, &settings, state.now())
+            .is_ok()
+            .then_some(record),
+    )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "medmij_consent.html")]
+struct ConsentPage {
+    ctx: PageCtx,
+    statement: String,
+    client_id: String,
+}
+
+async fn consent_page(
+    State(state): State<AppState>,
+    session: Session,
+    login: Result<Login, WebError>,
+) -> WebResult<Response> {
+    let Some(pending) = session.get::<Pending>(PENDING).await? else {
+        return error_page(&session, StatusCode::BAD_REQUEST, "medmij-no-request").await;
+    };
+    let login = match login {
+        Ok(l) => l,
+        Err(_) => return Ok(Redirect::to("/inloggen").into_response()),
+    };
+    session.remove::<String>(crate::portal::AFTER_LOGIN).await?;
+    let Some(record) = own_record(&state, &login).await? else {
+        session.remove::<Pending>(PENDING).await?;
+        return error_page(&session, StatusCode::FORBIDDEN, "medmij-no-record").await;
+    };
+    let mut ctx = PageCtx::anonymous(&session, "/medmij/toestemming").await?;
+    ctx.logged_in = true;
+    let statement = ctx.tr.ta(
+        "medmij-statement",
+        &[
+            ("name", pending.organisation),
+            ("title", record.practice.name),
+        ],
+    );
+    Ok(ConsentPage {
+        ctx,
+        statement,
+        client_id: pending.client_id,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct ConsentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    antwoord: String,
+    /// Months of long-term consent; 0 or absent: this once (no refresh token).
+    #[serde(default)]
+    maanden: u32,
+}
+
+fn audit(
+    at: DateTime<Utc>,
+    event: EventType,
+    patient: &PatientId,
+    user: String,
+    responsible: String,
+    request_id: &str,
+    detail: String,
+) -> AuditEvent {
+    AuditEvent {
+        at,
+        event,
+        patient: Some(patient.clone()),
+        user,
+        responsible_user: responsible,
+        role: "pgo".into(),
+        channel: Channel::Medmij,
+        request_id: if request_id.is_empty() {
+            crate::session::random_token()[..16].to_owned()
+        } else {
+            request_id.to_owned()
+        },
+        detail,
+    }
+}
+
+async fn consent_answer(
+    State(state): State<AppState>,
+    session: Session,
+    login: Login,
+    Form(form): Form<ConsentForm>,
+) -> WebResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    let Some(pending) = session.remove::<Pending>(PENDING).await? else {
+        return error_page(&session, StatusCode::BAD_REQUEST, "medmij-no-request").await;
+    };
+    if form.antwoord != "ja" {
+        return Ok(back_to(&pending, &[("error", "access_denied")]));
+    }
+    let Some(record) = own_record(&state, &login).await? else {
+        return error_page(&session, StatusCode::FORBIDDEN, "medmij-no-record").await;
+    };
+    let now = state.now();
+    let months = form.maanden.min(12);
+    let consent_until = (months > 0).then(|| now + Duration::days(30 * i64::from(months)));
+    let code = secret();
+    state
+        .store
+        .store_code(&AuthCode {
+            code_hash: token_hash(&code),
+            patient: record.patient.id.clone(),
+            client_id: pending.client_id.clone(),
+            redirect_uri: pending.redirect_uri.clone(),
+            subject: login.subject.clone(),
+            consent_until,
+            expires_at: now + Duration::minutes(CODE_MINUTES),
+        })
+        .await?;
+    state
+        .store
+        .append_audit(audit(
+            now,
+            EventType::Create,
+            &record.patient.id,
+            login.subject.clone(),
+            login.subject.clone(),
+            &pending.request_id,
+            format!(
+                "medmij: consent given to {} ({})",
+                pending.client_id,
+                if months > 0 {
+                    format!("{months} months")
+                } else {
+                    "once".into()
+                }
+            ),
+        ))
+        .await?;
+    Ok(back_to(&pending, &[("code", &code)]))
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    grant_type: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    redirect_uri: Option<String>,
+    #[serde(default)]
+    refresh_token: String,
+}
+
+/// An OAuth error answer (RFC 6749 §5.2).
+fn oauth_error(status: StatusCode, error: &str) -> Response {
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({ "error": error })),
+    )
+        .into_response()
+}
+
+async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> WebResult<Response> {
+    let cfg = config(&state)?;
+    let now = state.now();
+    let request_id = headers
+        .get("medmij-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .take(64)
+        .collect::<String>();
+    if !cfg.clients.iter().any(|c| c.hostname == form.client_id) {
+        return Ok(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client"));
+    }
+    let (patient, subject, refresh) = match form.grant_type.as_str() {
+        "authorization_code" => {
+            // No redirect_uri, no token (R81) – and the code is not spent on such a request.
+            let Some(redirect_uri) = form.redirect_uri.as_deref().filter(|r| !r.is_empty()) else {
+                return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_request"));
+            };
+            let Some(code) = state.store.claim_code(&token_hash(&form.code), now).await? else {
+                return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"));
+            };
+            if code.client_id != form.client_id || code.redirect_uri != redirect_uri {
+                return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"));
+            }
+            let refresh = match code.consent_until {
+                Some(until) => {
+                    let r = secret();
+                    state
+                        .store
+                        .store_refresh_token(&RefreshToken {
+                            token_hash: token_hash(&r),
+                            patient: code.patient.clone(),
+                            client_id: code.client_id.clone(),
+                            subject: code.subject.clone(),
+                            issued_at: now,
+                            valid_until: until,
+                        })
+                        .await?;
+                    Some(r)
+                }
+                None => None,
+            };
+            (code.patient, code.subject, refresh)
+        }
+        "refresh_token" => {
+            let Some(r) = state
+                .store
+                .refresh_token(&token_hash(&form.refresh_token), now)
+                .await?
+                .filter(|r| r.client_id == form.client_id)
+            else {
+                return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"));
+            };
+            (r.patient, r.subject, None)
+        }
+        _ => {
+            return Ok(oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+            ));
+        }
+    };
+    let access = secret();
+    state
+        .store
+        .store_access_token(&AccessToken {
+            token_hash: token_hash(&access),
+            patient: patient.clone(),
+            client_id: form.client_id.clone(),
+            subject: subject.clone(),
+            issued_at: now,
+            expires_at: now + Duration::seconds(ACCESS_TOKEN_SECONDS),
+        })
+        .await?;
+    state
+        .store
+        .append_audit(audit(
+            now,
+            EventType::Create,
+            &patient,
+            format!("pgo:{}", form.client_id),
+            subject,
+            &request_id,
+            format!("medmij: access token issued ({})", form.grant_type),
+        ))
+        .await?;
+    let mut body = json!({
+        "access_token": access,
+        "token_type": "Bearer",
+        "expires_in": ACCESS_TOKEN_SECONDS,
+        "scope": cfg.provider_name,
+    });
+    if let Some(r) = refresh {
+        body["refresh_token"] = json!(r);
+    }
+    Ok((
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(body),
+    )
+        .into_response())
+}
+
+// ---- "Apps met toegang": the patient sees and ends their long-term consents ----
+
+struct App {
+    client_id: String,
+    organisation: String,
+    until: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "apps.html")]
+struct AppsPage {
+    ctx: PageCtx,
+    apps: Vec<App>,
+    revoked: bool,
+}
+
+#[derive(Deserialize)]
+struct AppsQuery {
+    #[serde(default)]
+    ingetrokken: bool,
+}
+
+fn portal_audit(
+    at: DateTime<Utc>,
+    event: EventType,
+    patient: &PatientId,
+    login: &Login,
+    detail: String,
+) -> AuditEvent {
+    AuditEvent {
+        at,
+        event,
+        patient: Some(patient.clone()),
+        user: login.subject.clone(),
+        responsible_user: login.subject.clone(),
+        role: "patiënt".into(),
+        channel: Channel::Portal,
+        request_id: crate::session::random_token()[..16].to_owned(),
+        detail,
+    }
+}
+
+async fn apps_page(
+    State(state): State<AppState>,
+    session: Session,
+    login: Login,
+    Query(q): Query<AppsQuery>,
+) -> WebResult<Response> {
+    let mut ctx = PageCtx::anonymous(&session, "/apps-met-toegang").await?;
+    ctx.logged_in = true;
+    let mut apps = vec![];
+    // Only the person's own record: consents are given by the patient themself.
+    if let Some(patient) = state.store.find_patient_by_bsn(&login.bsn).await? {
+        let now = state.now();
+        state
+            .store
+            .append_audit(portal_audit(
+                now,
+                EventType::Read,
+                &patient,
+                &login,
+                "portal: apps with access".into(),
+            ))
+            .await?;
+        let clients = state
+            .config
+            .medmij
+            .as_ref()
+            .map(|c| c.clients.as_slice())
+            .unwrap_or_default();
+        for c in state.store.consents(&patient, now).await? {
+            let organisation = clients
+                .iter()
+                .find(|x| x.hostname == c.client_id)
+                .map_or_else(|| c.client_id.clone(), |x| x.organisation.clone());
+            apps.push(App {
+                until: ctx.tr.date(inzage_domain::time::local_date(c.valid_until)),
+                client_id: c.client_id,
+                organisation,
+            });
+        }
+    }
+    Ok(AppsPage {
+        ctx,
+        apps,
+        revoked: q.ingetrokken,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct RevokeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    app: String,
+}
+
+async fn apps_revoke(
+    State(state): State<AppState>,
+    session: Session,
+    login: Login,
+    Form(form): Form<RevokeForm>,
+) -> WebResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    let Some(patient) = state.store.find_patient_by_bsn(&login.bsn).await? else {
+        return Err(WebError::NotFound);
+    };
+    let now = state.now();
+    if state
+        .store
+        .revoke_access_tokens(&patient, &form.app, now)
+        .await?
+        == 0
+    {
+        return Err(WebError::NotFound);
+    }
+    state
+        .store
+        .append_audit(portal_audit(
+            now,
+            EventType::Update,
+            &patient,
+            &login,
+            format!("portal: access of {} revoked", form.app),
+        ))
+        .await?;
+    Ok(Redirect::to("/apps-met-toegang?ingetrokken=true").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_medmij_oauth_client_list() {
+        let xml = r#"<?xml version="1.0" encoding="utf-8"?>
+<OAuthclientlist xmlns="xmlns://afsprakenstelsel.medmij.nl/oauthclientlist/release2/">
+  <Tijdstempel>2026-11-01T12:00:00Z</Tijdstempel>
+  <Volgnummer>42</Volgnummer>
+  <OAuthclients>
+    <OAuthclient><Hostname>pgo.example</Hostname><OAuthclientOrganisatienaam>Voorbeeld PGO</OAuthclientOrganisatienaam></OAuthclient>
+    <OAuthclient><Hostname>app.example.nl</Hostname><OAuthclientOrganisatienaam>App &amp; Zo</OAuthclientOrganisatienaam></OAuthclient>
+  </OAuthclients>
+</OAuthclientlist>"#;
+        let clients = parse_client_list(xml).unwrap_or_default();
+        assert_eq!(clients.len(), 2);
+        assert_eq!(clients[1].hostname, "app.example.nl");
+        assert_eq!(clients[1].organisation, "App & Zo");
+        assert!(parse_client_list("<OAuthclientlist/>").is_err());
+        assert!(parse_client_list("<OAuthclient><Hostname>x</Hostname></OAuthclient>").is_err());
+    }
+
+    #[test]
+    fn a_redirect_must_be_on_the_clients_own_host() {
+        assert_eq!(
+            host_of("https://pgo.example/terug?x=1"),
+            Some("pgo.example")
+        );
+        assert_eq!(host_of("https://pgo.example:8443/t"), Some("pgo.example"));
+        assert_eq!(host_of("https://user@pgo.example/t"), None);
+        assert_eq!(
+            host_of("http://pgo.example/t"),
+            None,
+            "plain http only for localhost"
+        );
+        assert_eq!(host_of("javascript:alert(1)"), None);
+    }
+}

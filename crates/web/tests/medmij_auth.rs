@@ -1,0 +1,457 @@
+//! The MedMij authorization server on both backends (R74-R84): the whole flow from the PGO's
+//! request through login and consent to data, refresh and revocation; and every way it must
+//! refuse: wrong client, wrong redirect, wrong scope, no record for the BSN, no PGO consent,
+//! cancelled consent, a reused code, a token request without redirect_uri, an expired token.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use axum::http::StatusCode;
+use chrono::Duration;
+use inzage_domain::*;
+use inzage_store::{Channel, RecordStore};
+use inzage_web::medmij_auth::{MedmijConfig, OAuthClient};
+use serde_json::Value;
+use support::*;
+
+const PROVIDER: &str = "huisartsenpraktijk-test@medmij";
+const CLIENT: &str = "pgo.example";
+const REDIRECT: &str = "https://pgo.example/medmij/terug";
+
+fn config() -> inzage_web::WebConfig {
+    inzage_web::WebConfig {
+        medmij: Some(MedmijConfig {
+            provider_name: PROVIDER.into(),
+            clients: vec![OAuthClient {
+                hostname: CLIENT.into(),
+                organisation: "Voorbeeld PGO".into(),
+            }],
+        }),
+        ..test_config()
+    }
+}
+
+fn authorize_url(client: &str, redirect: &str, scope: &str, response_type: &str) -> String {
+    let q = serde_urlencoded::to_string([
+        ("response_type", response_type),
+        ("client_id", client),
+        ("redirect_uri", redirect),
+        ("scope", scope),
+        ("state", "staat-123"),
+        ("MedMij-Request-ID", "57510be1-73e6-4a75-9db8-ee005cced48f"),
+        ("iets-onbekends", "wordt-genegeerd"),
+    ])
+    .unwrap();
+    format!("/medmij/autoriseren?{q}")
+}
+
+fn query_of(location: &str) -> Vec<(String, String)> {
+    let (_, q) = location.split_once('?').unwrap();
+    serde_urlencoded::from_str(q).unwrap()
+}
+
+fn param<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    q.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+async fn set_pgo(app: &TestApp, patient: &str, pgo: bool) {
+    let mut r = app
+        .store
+        .load_record(&PatientId::new(patient).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    r.patient.online_consent.as_mut().unwrap().pgo = pgo;
+    let audit = inzage_store::AuditEvent {
+        at: app.clock.now(),
+        event: inzage_store::EventType::Update,
+        patient: Some(r.patient.id.clone()),
+        user: "test".into(),
+        responsible_user: "test".into(),
+        role: "test".into(),
+        channel: Channel::Cli,
+        request_id: "test".into(),
+        detail: "test: consent".into(),
+    };
+    app.store.save_record(&r, audit).await.unwrap();
+}
+
+/// The PGO's request, the login, and the consent page: returns the page.
+async fn to_consent(c: &mut Client<'_>, user: &str) -> Page {
+    let p = c
+        .get(&authorize_url(CLIENT, REDIRECT, PROVIDER, "code"))
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/medmij/toestemming"),
+        "{}",
+        p.body
+    );
+    let first = c.get("/medmij/toestemming").await;
+    if first.location.as_deref() != Some("/inloggen") {
+        // Already logged in: straight to the consent page.
+        return first;
+    }
+    c.login(user).await;
+    // After the login the person goes on to the consent page.
+    assert_eq!(
+        c.get("/kiezen").await.location.as_deref(),
+        Some("/medmij/toestemming")
+    );
+    c.get("/medmij/toestemming").await
+}
+
+async fn answer(c: &mut Client<'_>, page: &Page, antwoord: &str, maanden: &str) -> Page {
+    let csrf = csrf_in(&page.body);
+    c.post(
+        "/medmij/toestemming",
+        &[
+            ("csrf", &csrf),
+            ("antwoord", antwoord),
+            ("maanden", maanden),
+        ],
+    )
+    .await
+}
+
+async fn token(c: &mut Client<'_>, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let p = c.post("/medmij/token", form).await;
+    (
+        p.status,
+        serde_json::from_str(&p.body).unwrap_or(Value::Null),
+    )
+}
+
+async fn fhir(c: &mut Client<'_>, token: &str) -> StatusCode {
+    let auth = format!("Bearer {token}");
+    c.get_with("/fhir/Patient", &[("authorization", &auth)])
+        .await
+        .status
+}
+
+async fn the_whole_flow_from_consent_to_data_refresh_and_revocation(app: &TestApp) {
+    set_pgo(app, "adult", true).await;
+    let mut c = app.client();
+    let page = to_consent(&mut c, "anna").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Voorbeeld PGO"), "{}", page.body);
+    assert!(page.body.contains("Ja, ik geef toestemming"));
+    let p = answer(&mut c, &page, "ja", "3").await;
+    let location = p.location.unwrap();
+    assert!(location.starts_with(REDIRECT), "{location}");
+    let q = query_of(&location);
+    assert_eq!(param(&q, "state"), Some("staat-123"));
+    let code = param(&q, "code").unwrap().to_owned();
+
+    let mut pgo = app.client();
+    // Without redirect_uri: no token (R81), and the code is not spent.
+    let (status, body) = token(
+        &mut pgo,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", CLIENT),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_request");
+    let grant = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("client_id", CLIENT),
+        ("redirect_uri", REDIRECT),
+    ];
+    let (status, body) = token(&mut pgo, &grant).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert_eq!(body["scope"], PROVIDER);
+    let access = body["access_token"].as_str().unwrap().to_owned();
+    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    // A code works once (R80).
+    let (status, body) = token(&mut pgo, &grant).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_grant");
+    // The token opens the patient's data, for 15 minutes (R83).
+    assert_eq!(fhir(&mut pgo, &access).await, StatusCode::OK);
+    app.clock.advance(Duration::minutes(16));
+    assert_eq!(fhir(&mut pgo, &access).await, StatusCode::UNAUTHORIZED);
+    // Long-term consent: the refresh token gives a new access token (R84).
+    let (status, body) = token(
+        &mut pgo,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", CLIENT),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let access2 = body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(fhir(&mut pgo, &access2).await, StatusCode::OK);
+    // Only for the PGO it was given to.
+    let (status, _) = token(
+        &mut pgo,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", "other.example"),
+        ],
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK);
+
+    // The patient (logged in again: the portal session timed out meanwhile) sees the app and
+    // revokes it: at once, refresh and access tokens alike.
+    assert_eq!(
+        c.get("/apps-met-toegang").await.location.as_deref(),
+        Some("/inloggen")
+    );
+    c.login("anna").await;
+    let apps = c.get("/apps-met-toegang").await;
+    assert!(apps.body.contains("Voorbeeld PGO"), "{}", apps.body);
+    let csrf = csrf_in(&apps.body);
+    let p = c
+        .post("/apps-met-toegang", &[("csrf", &csrf), ("app", CLIENT)])
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/apps-met-toegang?ingetrokken=true")
+    );
+    assert_eq!(fhir(&mut pgo, &access2).await, StatusCode::UNAUTHORIZED);
+    let (status, body) = token(
+        &mut pgo,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", CLIENT),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_grant");
+    assert!(
+        c.get("/apps-met-toegang")
+            .await
+            .body
+            .contains("Er zijn geen apps")
+    );
+    // The consent and every token issued are in the patient's access log.
+    let log = app
+        .store
+        .audit_for_patient(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap();
+    assert!(log.iter().any(|e| {
+        e.event
+            .detail
+            .starts_with("medmij: consent given to pgo.example (3 months)")
+    }));
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.event.detail.starts_with("medmij: access token issued"))
+            .count(),
+        2
+    );
+}
+
+async fn a_one_time_consent_gives_no_refresh_token(app: &TestApp) {
+    set_pgo(app, "adult", true).await;
+    let mut c = app.client();
+    let page = to_consent(&mut c, "anna").await;
+    let p = answer(&mut c, &page, "ja", "0").await;
+    let q = query_of(&p.location.unwrap());
+    let code = param(&q, "code").unwrap().to_owned();
+    let (status, body) = token(
+        &mut c,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", CLIENT),
+            ("redirect_uri", REDIRECT),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.get("refresh_token").is_none());
+    // A code given for one redirect_uri does not work with another.
+    let mut c = app.client();
+    let page = to_consent(&mut c, "anna").await;
+    let p = answer(&mut c, &page, "ja", "0").await;
+    let code = param(&query_of(&p.location.unwrap()), "code")
+        .unwrap()
+        .to_owned();
+    let (status, body) = token(
+        &mut c,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", CLIENT),
+            ("redirect_uri", "https://pgo.example/anders"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_grant");
+    // An expired code does not work either.
+    let page = to_consent(&mut c, "anna").await;
+    let p = answer(&mut c, &page, "ja", "0").await;
+    let code = param(&query_of(&p.location.unwrap()), "code")
+        .unwrap()
+        .to_owned();
+    app.clock.advance(Duration::minutes(6));
+    let (status, _) = token(
+        &mut c,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", CLIENT),
+            ("redirect_uri", REDIRECT),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+async fn wrong_client_redirect_scope_or_response_type_is_refused(app: &TestApp) {
+    let mut c = app.client();
+    // An unknown client or a redirect to another host: shown here, never redirected (R74).
+    let p = c
+        .get(&authorize_url(
+            "evil.example",
+            "https://evil.example/x",
+            PROVIDER,
+            "code",
+        ))
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.location.is_none());
+    assert!(p.body.contains("niet op de lijst"));
+    let p = c
+        .get(&authorize_url(
+            CLIENT,
+            "https://evil.example/x",
+            PROVIDER,
+            "code",
+        ))
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.location.is_none());
+    let p = c
+        .get(&authorize_url(
+            CLIENT,
+            "https://pgo.example.evil.example/x",
+            PROVIDER,
+            "code",
+        ))
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    // A known client gets the error back (R74, R75).
+    let p = c
+        .get(&authorize_url(
+            CLIENT,
+            REDIRECT,
+            "andere-praktijk@medmij",
+            "code",
+        ))
+        .await;
+    assert_eq!(
+        param(&query_of(&p.location.unwrap()), "error"),
+        Some("invalid_scope")
+    );
+    let p = c
+        .get(&authorize_url(CLIENT, REDIRECT, PROVIDER, "token"))
+        .await;
+    assert_eq!(
+        param(&query_of(&p.location.unwrap()), "error"),
+        Some("unsupported_response_type")
+    );
+    // The token endpoint knows only listed clients and codes.
+    let (status, body) = token(
+        &mut c,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("client_id", "evil.example"),
+            ("redirect_uri", REDIRECT),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], "invalid_client");
+    let (status, body) = token(&mut c, &[("grant_type", "password"), ("client_id", CLIENT)]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "unsupported_grant_type");
+}
+
+async fn no_record_or_no_pgo_consent_or_cancel_gives_no_code(app: &TestApp) {
+    // Anna's practice recorded consent for the portal only: the flow ends, no code (R53, R78).
+    set_pgo(app, "adult", false).await;
+    let mut c = app.client();
+    let page = to_consent(&mut c, "anna").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("kunnen uw gegevens niet delen"));
+    assert!(!page.body.contains("Ja, ik geef toestemming"));
+    // A person without a record at this practice: the same.
+    inzage_web::auth::create_account(
+        &app.store,
+        "zonder-dossier",
+        PASSWORD,
+        Bsn::parse("200000093").unwrap(),
+        "Zonder Dossier",
+        Some(secret_of("zonder-dossier")),
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let mut nobody = app.client();
+    let p = nobody
+        .get(&authorize_url(CLIENT, REDIRECT, PROVIDER, "code"))
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/medmij/toestemming"));
+    nobody.login("zonder-dossier").await;
+    let p = nobody.get("/medmij/toestemming").await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    // Cancelling returns access_denied to the PGO, without a code (R79).
+    set_pgo(app, "adult", true).await;
+    let mut c = app.client();
+    let page = to_consent(&mut c, "anna").await;
+    let p = answer(&mut c, &page, "nee", "0").await;
+    let q = query_of(&p.location.unwrap());
+    assert_eq!(param(&q, "error"), Some("access_denied"));
+    assert_eq!(param(&q, "state"), Some("staat-123"));
+    assert!(param(&q, "code").is_none());
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, super::config()).await;
+                    super::$name(&app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
+                    let app = super::TestApp::new(db, super::config()).await;
+                    super::$name(&app).await;
+                    app.db.drop_database().await;
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    the_whole_flow_from_consent_to_data_refresh_and_revocation,
+    a_one_time_consent_gives_no_refresh_token,
+    wrong_client_redirect_scope_or_response_type_is_refused,
+    no_record_or_no_pgo_consent_or_cancel_gives_no_code,
+);
