@@ -163,6 +163,30 @@ async function journey(browser, viewport, size, username, withPasskey) {
     else fail(`${path} (${viewport})`, `h1 is ${h1}`);
     await check(page, path, viewport);
   }
+  // Apps with access, and a PGO asking for consent (MedMij): both pages pass axe.
+  await page.goto(base + '/apps-met-toegang');
+  if ((await page.locator('h1').innerText()) === 'Apps met toegang') ok(`apps page opens (${viewport})`);
+  else fail(`apps page (${viewport})`, await page.locator('h1').innerText());
+  await check(page, 'apps', viewport);
+  const ask = new URLSearchParams({
+    response_type: 'code', client_id: 'localhost', redirect_uri: base + '/', scope: 'demo-huisartsen@medmij', state: 'demo',
+  });
+  await page.goto(`${base}/medmij/autoriseren?${ask}`);
+  await page.waitForURL('**/medmij/toestemming');
+  await check(page, 'medmij-toestemming', viewport);
+  const cancel = page.locator('button[value=nee]');
+  if (await cancel.count() > 0) {
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/medmij/toestemming') && r.request().method() === 'POST'),
+      cancel.click(),
+    ]);
+    const back = answer.headers()['location'] || '';
+    if (back.includes('error=access_denied') && back.includes('state=demo') && !back.includes('code=')) ok(`MedMij consent can be cancelled (${viewport})`);
+    else fail(`MedMij cancel (${viewport})`, back);
+    await page.waitForLoadState('load');
+  } else {
+    ok(`MedMij consent page explains why nothing can be shared (${viewport})`);
+  }
   // Details open with the keyboard.
   await page.goto(base + '/ziektes');
   const summary = page.locator('details.explain summary').first();

@@ -273,6 +273,20 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 ),
                 ..config.web()?
             };
+            // Without a configured MedMij client list, the demo lets a PGO on this machine
+            // (client id `localhost`) go through the consent flow.
+            let web = inzage_web::WebConfig {
+                medmij: web.medmij.clone().or_else(|| {
+                    Some(inzage_web::medmij_auth::MedmijConfig {
+                        provider_name: "demo-huisartsen@medmij".into(),
+                        clients: vec![inzage_web::medmij_auth::OAuthClient {
+                            hostname: "localhost".into(),
+                            organisation: "Demo-PGO op deze computer".into(),
+                        }],
+                    })
+                }),
+                ..web
+            };
             serve::serve(store, &config.listen, web).await?;
         }
         Command::Import { path } => {
