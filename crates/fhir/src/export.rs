@@ -39,6 +39,8 @@ pub struct GpResources {
     pub medication_requests: Vec<Value>,
     pub medications: Vec<Value>,
     pub allergies: Vec<Value>,
+    /// Letters (data service 51): a DocumentReference per visible letter with a PDF.
+    pub documents: Vec<Value>,
 }
 
 impl GpResources {
@@ -57,6 +59,7 @@ impl GpResources {
             &self.medication_requests,
             &self.medications,
             &self.allergies,
+            &self.documents,
         ] {
             out.extend(group.iter());
         }
@@ -345,6 +348,11 @@ pub fn gp_resources(view: &PatientView<'_>) -> GpResources {
     for a in &view.allergies {
         out.allergies.push(allergy(&ctx, a));
     }
+    for l in &view.letters {
+        if matches!(l.content, LetterContent::Pdf { .. }) {
+            out.documents.push(document_reference(&ctx, l));
+        }
+    }
     for r in [&mut out.patient, &mut out.organization] {
         prune(r);
     }
@@ -360,6 +368,7 @@ pub fn gp_resources(view: &PatientView<'_>) -> GpResources {
         &mut out.medication_requests,
         &mut out.medications,
         &mut out.allergies,
+        &mut out.documents,
     ] {
         group.iter_mut().for_each(prune);
     }
@@ -923,4 +932,79 @@ fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
         v["reaction"] = json!([r]);
     }
     v
+}
+
+/// The kind of document, as MedMij's document service names it (LOINC).
+fn letter_kind(t: LetterType) -> (&'static str, &'static str) {
+    match t {
+        LetterType::SpecialistLetter => ("11488-4", "Consult note"),
+        LetterType::DischargeLetter => ("18842-5", "Discharge summary"),
+        LetterType::RadiologyReport => ("18748-4", "Diagnostic imaging study"),
+        LetterType::ReferralLetter => ("57133-1", "Referral note"),
+        LetterType::Other => ("34133-9", "Summary of episode note"),
+    }
+}
+
+/// A stable document identity: a name-based UUID from the practice, patient and letter ids.
+fn document_uuid(practice: &str, patient: &str, letter: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(format!("inzage-document:{practice}:{patient}:{letter}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80; // version 8: custom
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let hex = hex_lower(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn document_reference(ctx: &Ctx<'_>, l: &Letter) -> Value {
+    let (code, display) = letter_kind(l.letter_type);
+    let uuid = document_uuid(
+        ctx.view.practice.id.as_str(),
+        ctx.view.patient.id.as_str(),
+        l.id.as_str(),
+    );
+    json!({
+        "resourceType": "DocumentReference",
+        "id": l.id.as_str(),
+        "meta": profile(format!("{NICTIZ}IHE.MHD.Minimal.DocumentReference")),
+        "masterIdentifier": { "system": "urn:ietf:rfc:3986", "value": format!("urn:uuid:{uuid}") },
+        "status": "current",
+        "type": concept1("http://loinc.org", code, display),
+        "subject": ctx.patient_ref,
+        "indexed": instant(inzage_domain::time::start_of_local_day(l.date)),
+        "author": [{ "display": l.author }],
+        "description": l.title,
+        "content": [{ "attachment": {
+            "contentType": "application/pdf",
+            "url": format!("Binary/{}", l.id),
+            "title": l.title,
+        }}],
+    })
+}
+
+/// A letter's PDF as a FHIR Binary resource (for a client that asks for FHIR rather than the
+/// PDF itself).
+pub fn binary(l: &Letter) -> Option<Value> {
+    use base64::Engine;
+    let LetterContent::Pdf { bytes } = &l.content else {
+        return None;
+    };
+    Some(json!({
+        "resourceType": "Binary",
+        "id": l.id.as_str(),
+        "contentType": "application/pdf",
+        "content": base64::engine::general_purpose::STANDARD.encode(bytes),
+    }))
 }

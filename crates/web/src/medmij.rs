@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use inzage_domain::access::{OnlineChannel, Viewer};
 use inzage_domain::visibility::visible_record;
 use inzage_fhir::export::{GpResources, gp_resources, searchset};
-use inzage_store::{AuditEvent, Channel, EventType, MedmijStore, RecordStore};
+use inzage_store::{AccessToken, AuditEvent, Channel, EventType, MedmijStore, RecordStore};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/fhir/metadata", get(metadata))
         .route("/fhir/{resource_type}", get(search))
+        .route("/fhir/{resource_type}/{id}", get(read))
 }
 
 /// A resource type served: its profile, its `_include`s and its search parameters (name, type).
@@ -36,7 +37,7 @@ type Supported = (
 );
 
 /// What this server supports, exactly: the searches below and nothing else (JSON, STU3).
-const SUPPORTED: [Supported; 7] = [
+const SUPPORTED: [Supported; 8] = [
     (
         "Patient",
         "http://fhir.nl/fhir/StructureDefinition/nl-core-patient",
@@ -78,6 +79,12 @@ const SUPPORTED: [Supported; 7] = [
         "http://nictiz.nl/fhir/StructureDefinition/zib-AllergyIntolerance",
         &[],
         &[("category", "token")],
+    ),
+    (
+        "DocumentReference",
+        "http://nictiz.nl/fhir/StructureDefinition/IHE.MHD.Minimal.DocumentReference",
+        &[],
+        &[("status", "token"), ("indexed", "date")],
     ),
 ];
 
@@ -297,6 +304,7 @@ fn select<'a>(
         "Observation" => res.results.iter().collect(),
         "MedicationRequest" => res.medication_requests.iter().collect(),
         "AllergyIntolerance" => res.allergies.iter().collect(),
+        "DocumentReference" => res.documents.iter().collect(),
         _ => {
             return Err(Outcome::new(
                 StatusCode::NOT_FOUND,
@@ -340,6 +348,11 @@ fn select<'a>(
                         },
                     }
                 })
+            }
+            ("DocumentReference", "status") => matches.retain(|r| r["status"] == value.as_str()),
+            ("DocumentReference", "indexed") => {
+                let (prefix, day) = date_filter(value)?;
+                matches.retain(|r| date_of(&r["indexed"]).is_some_and(|d| compare(prefix, d, day)));
             }
             ("AllergyIntolerance", "category") => matches.retain(|r| {
                 r["category"]
@@ -400,27 +413,98 @@ fn select<'a>(
     Ok((matches, included))
 }
 
+/// Who asks, for whose record: from the bearer token alone (R71). The request ids are read here.
+struct Pgo {
+    access: AccessToken,
+    record: inzage_domain::PatientRecord,
+    settings: inzage_domain::PracticeSettings,
+    request_id: String,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Pgo {
+    async fn from_request(state: &AppState, headers: &HeaderMap) -> Result<Self, Outcome> {
+        let now = state.now();
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(Outcome::unauthorized)?;
+        let Some(access) = state.store.access_token(&token_hash(token), now).await? else {
+            return Err(Outcome::unauthorized());
+        };
+        let request_id = header_id(headers, "medmij-request-id")
+            .unwrap_or_else(|| crate::session::random_token()[..16].to_owned());
+        let correlation = header_id(headers, "x-correlation-id").unwrap_or_default();
+        tracing::info!(medmij_request_id = %request_id, x_correlation_id = %correlation, "medmij request");
+        let record = state
+            .store
+            .load_record(&access.patient)
+            .await?
+            .ok_or_else(Outcome::unauthorized)?;
+        let settings = state.store.settings(&record.practice.id).await?;
+        Ok(Self {
+            access,
+            record,
+            settings,
+            request_id,
+            now,
+        })
+    }
+
+    /// The record as the visibility rules let a PGO see it (R53, R73).
+    fn view(&self) -> Result<inzage_domain::PatientView<'_>, Outcome> {
+        let bsn = self
+            .record
+            .patient
+            .bsn
+            .clone()
+            .ok_or_else(Outcome::unauthorized)?;
+        visible_record(
+            &self.record,
+            &Viewer::Patient { bsn },
+            OnlineChannel::Pgo,
+            &self.settings,
+            self.now,
+        )
+        .map_err(|_| {
+            Outcome::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "the patient's record is not available through a PGO",
+            )
+        })
+    }
+
+    /// One transfer entry per answer, written before anything is sent (no medical content).
+    async fn audit(&self, state: &AppState, detail: String) -> Result<(), Outcome> {
+        state
+            .store
+            .append_audit(AuditEvent {
+                at: self.now,
+                event: EventType::Transfer,
+                patient: Some(self.record.patient.id.clone()),
+                user: format!("pgo:{}", self.access.client_id),
+                responsible_user: self.access.subject.clone(),
+                role: "pgo".into(),
+                channel: Channel::Medmij,
+                request_id: self.request_id.clone(),
+                detail,
+            })
+            .await?;
+        Ok(())
+    }
+}
+
 async fn search(
     State(state): State<AppState>,
     Path(ty): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, Outcome> {
-    let now = state.now();
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(Outcome::unauthorized)?;
-    let Some(access) = state.store.access_token(&token_hash(token), now).await? else {
-        return Err(Outcome::unauthorized());
-    };
-    let request_id = header_id(&headers, "medmij-request-id")
-        .unwrap_or_else(|| crate::session::random_token()[..16].to_owned());
-    let correlation = header_id(&headers, "x-correlation-id").unwrap_or_default();
-    tracing::info!(medmij_request_id = %request_id, x_correlation_id = %correlation, resource = %ty, "medmij search");
+    let pgo = Pgo::from_request(&state, &headers).await?;
     let params: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| {
             Outcome::new(
@@ -429,31 +513,7 @@ async fn search(
                 "the query string is not valid",
             )
         })?;
-    let record = state
-        .store
-        .load_record(&access.patient)
-        .await?
-        .ok_or_else(Outcome::unauthorized)?;
-    let settings = state.store.settings(&record.practice.id).await?;
-    let bsn = record
-        .patient
-        .bsn
-        .clone()
-        .ok_or_else(Outcome::unauthorized)?;
-    let view = visible_record(
-        &record,
-        &Viewer::Patient { bsn },
-        OnlineChannel::Pgo,
-        &settings,
-        now,
-    )
-    .map_err(|_| {
-        Outcome::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "the patient's record is not available through a PGO",
-        )
-    })?;
+    let view = pgo.view()?;
     let resources = gp_resources(&view);
     let (matches, includes) = select(&ty, &params, &resources)?;
     let base = base_url(&state, &headers);
@@ -461,24 +521,14 @@ async fn search(
         Some(q) if !q.is_empty() => format!("{base}/{ty}?{q}"),
         _ => format!("{base}/{ty}"),
     };
-    // Written before anything is sent: one entry per release, without medical content.
-    state
-        .store
-        .append_audit(AuditEvent {
-            at: now,
-            event: EventType::Transfer,
-            patient: Some(record.patient.id.clone()),
-            user: format!("pgo:{}", access.client_id),
-            responsible_user: access.subject.clone(),
-            role: "pgo".into(),
-            channel: Channel::Medmij,
-            request_id,
-            detail: format!(
-                "medmij: {ty} search, {} resources",
-                matches.len() + includes.len()
-            ),
-        })
-        .await?;
+    pgo.audit(
+        &state,
+        format!(
+            "medmij: {ty} search, {} resources",
+            matches.len() + includes.len()
+        ),
+    )
+    .await?;
     let bundle = searchset(&matches, &includes, &base, &self_link);
     Ok((
         StatusCode::OK,
@@ -486,4 +536,88 @@ async fn search(
         bundle.to_string(),
     )
         .into_response())
+}
+
+/// A read by id: `DocumentReference/{id}`, and `Binary/{id}` for a letter's PDF. A FHIR
+/// client (Accept naming FHIR or JSON) gets the Binary resource; anyone else the PDF itself.
+async fn read(
+    State(state): State<AppState>,
+    Path((ty, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, Outcome> {
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'))
+    {
+        return Err(Outcome::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!("not a valid id or search: {ty}/{id}"),
+        ));
+    }
+    let pgo = Pgo::from_request(&state, &headers).await?;
+    let view = pgo.view()?;
+    let not_found = || {
+        Outcome::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("{ty}/{id} is not known"),
+        )
+    };
+    match ty.as_str() {
+        "DocumentReference" => {
+            let resources = gp_resources(&view);
+            let doc = resources
+                .documents
+                .iter()
+                .find(|d| d["id"] == id.as_str())
+                .ok_or_else(not_found)?;
+            pgo.audit(&state, "medmij: DocumentReference read".into())
+                .await?;
+            Ok((
+                [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+                doc.to_string(),
+            )
+                .into_response())
+        }
+        "Binary" => {
+            // Only a letter the patient may see now.
+            let letter = view
+                .letters
+                .iter()
+                .find(|l| l.id.as_str() == id)
+                .ok_or_else(not_found)?;
+            let resource = inzage_fhir::export::binary(letter).ok_or_else(not_found)?;
+            pgo.audit(&state, "medmij: Binary read (letter)".into())
+                .await?;
+            let accept = headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if accept.contains("fhir") || accept.contains("json") {
+                Ok((
+                    [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+                    resource.to_string(),
+                )
+                    .into_response())
+            } else {
+                let inzage_domain::LetterContent::Pdf { bytes } = &letter.content else {
+                    return Err(not_found());
+                };
+                Ok((
+                    [(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/pdf"),
+                    )],
+                    bytes.clone(),
+                )
+                    .into_response())
+            }
+        }
+        _ => Err(Outcome::new(
+            StatusCode::NOT_FOUND,
+            "not-supported",
+            format!("reading {ty} by id is not supported"),
+        )),
+    }
 }

@@ -319,11 +319,88 @@ async fn the_capability_statement_says_exactly_what_is_supported(app: &TestApp) 
         let p = fetch(&mut c, &format!("/fhir/{ty}"), "token-cs").await;
         assert_eq!(p.status, StatusCode::OK, "{ty}");
     }
-    assert_eq!(types.len(), 7);
+    assert_eq!(types.len(), 8);
     assert_eq!(
         fetch(&mut c, "/fhir/Flag", "token-cs").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+async fn letters_as_documents_and_their_pdf(app: &TestApp) {
+    let mut adult = app
+        .store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    set_pgo_consent(app, &mut adult, true).await;
+    give_token(app, "adult", "token-docs").await;
+    let mut c = app.client();
+    let p = fetch(
+        &mut c,
+        "/fhir/DocumentReference?status=current",
+        "token-docs",
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let bundle: Value = serde_json::from_str(&p.body).unwrap();
+    assert_eq!(counts(&bundle).get("DocumentReference"), Some(&1));
+    let doc = &bundle["entry"][0]["resource"];
+    assert_eq!(doc["content"][0]["attachment"]["url"], "Binary/adult-l1");
+    assert_eq!(
+        doc["content"][0]["attachment"]["contentType"],
+        "application/pdf"
+    );
+    assert!(
+        doc["masterIdentifier"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:uuid:")
+    );
+    // A period without letters: a valid, empty searchset.
+    let today = local_date(app.clock.now());
+    let old = format!(
+        "/fhir/DocumentReference?indexed=ge{}&indexed=le{}&status=current",
+        today - chrono::Days::new(730),
+        today - chrono::Days::new(365)
+    );
+    let p = fetch(&mut c, &old, "token-docs").await;
+    let bundle: Value = serde_json::from_str(&p.body).unwrap();
+    assert_eq!(bundle["total"], 0);
+    assert!(
+        bundle["link"][0]["url"]
+            .as_str()
+            .unwrap()
+            .contains("indexed=ge")
+    );
+    // Invalid search syntax: 400 with an OperationOutcome.
+    let p = fetch(&mut c, "/fhir/DocumentReference/$", "token-docs").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("OperationOutcome"));
+    // The PDF: as a FHIR Binary for a FHIR client, as the PDF itself otherwise.
+    let p = fetch(&mut c, "/fhir/Binary/adult-l1", "token-docs").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let binary: Value = serde_json::from_str(&p.body).unwrap();
+    assert_eq!(binary["resourceType"], "Binary");
+    assert_eq!(binary["contentType"], "application/pdf");
+    let p = c
+        .get_with(
+            "/fhir/Binary/adult-l1",
+            &[("authorization", "Bearer token-docs")],
+        )
+        .await;
+    assert_eq!(p.content_type, "application/pdf");
+    assert_eq!(p.bytes, b"%PDF-1.4 letter of VOLWASSEN");
+    // Without a token: nothing; an unknown id or another patient's letter: 404.
+    assert_eq!(
+        c.get("/fhir/Binary/adult-l1").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    for id in ["nope", "other-l1"] {
+        let p = fetch(&mut c, &format!("/fhir/Binary/{id}"), "token-docs").await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{id}");
+        assert!(p.body.contains("OperationOutcome"));
+    }
 }
 
 macro_rules! suite {
@@ -356,4 +433,5 @@ suite!(
     nothing_without_a_valid_token_and_pgo_consent,
     no_search_ever_releases_hidden_data,
     the_capability_statement_says_exactly_what_is_supported,
+    letters_as_documents_and_their_pdf,
 );
