@@ -220,6 +220,13 @@ async fn cell(
 async fn run(name: &str, url: &str, n: u64, secs: u64) {
     println!("{name}: {n} patients");
     let patients = Arc::new(populate(url, n).await);
+    if url.starts_with("postgres") {
+        // After a bulk load PostgreSQL needs fresh statistics (autovacuum would run ANALYZE
+        // later in production); without them it plans parallel scans for one patient's rows.
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query("ANALYZE").execute(&mut conn).await.unwrap();
+    }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
