@@ -143,8 +143,15 @@ pub async fn import_path(
         batch.add(store, mapped.records, now, &mut summary).await?;
     }
     batch.flush(store, now, &mut summary).await?;
+    // Many new rows: fresh planner statistics, or the first queries may scan whole tables.
+    if summary.created + summary.updated >= STATISTICS_AFTER {
+        store.refresh_statistics().await?;
+    }
     Ok(summary)
 }
+
+/// Records saved by one import after which the database's statistics are refreshed.
+const STATISTICS_AFTER: usize = 1000;
 
 fn add_counts(summary: &mut ImportSummary, read: &BTreeMap<String, usize>) {
     for (t, n) in read {

@@ -168,6 +168,8 @@ async fn generate_into(
         bar.inc(1);
     }
     bar.finish();
+    // A bulk load: fresh planner statistics before anyone queries (see `refresh_statistics`).
+    store.refresh_statistics().await?;
     Ok(())
 }
 

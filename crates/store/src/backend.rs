@@ -102,7 +102,7 @@ pub(crate) fn parse_instant(s: &str) -> Result<DateTime<Utc>, StoreError> {
 }
 
 macro_rules! impl_backend {
-    ($Store:ident, $Db:ty, $audit_lock:expr) => {
+    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr) => {
         impl $Store {
             /// Appends an audit entry inside an open transaction.
             async fn append_audit_in(
@@ -437,6 +437,11 @@ macro_rules! impl_backend {
                 Ok(Ok(rows.len() as u64))
             }
 
+            async fn refresh_statistics(&self) -> Result<(), StoreError> {
+                sqlx::query($refresh_statistics).execute(&self.write).await?;
+                Ok(())
+            }
+
             async fn counts(&self) -> Result<StoreCounts, StoreError> {
                 let count = |sql: &'static str| async move {
                     let n: i64 = sqlx::query_scalar(sql).fetch_one(&self.read).await?;
@@ -454,10 +459,11 @@ macro_rules! impl_backend {
 }
 
 // The single SQLite writer connection already serialises appends.
-impl_backend!(SqliteStore, sqlx::Sqlite, "SELECT 1");
+impl_backend!(SqliteStore, sqlx::Sqlite, "SELECT 1", "PRAGMA optimize");
 // Serialise appends across instances; the lock is released at commit or rollback.
 impl_backend!(
     PostgresStore,
     sqlx::Postgres,
-    "SELECT pg_advisory_xact_lock(7513)"
+    "SELECT pg_advisory_xact_lock(7513)",
+    "ANALYZE"
 );

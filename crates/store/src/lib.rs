@@ -138,6 +138,11 @@ pub trait RecordStore: Send + Sync {
     ) -> impl Future<Output = Result<Result<u64, ChainBroken>, StoreError>> + Send;
 
     fn counts(&self) -> impl Future<Output = Result<StoreCounts, StoreError>> + Send;
+
+    /// Refreshes the query planner's statistics, after a bulk load (PostgreSQL: `ANALYZE`;
+    /// SQLite: `PRAGMA optimize`). Without it PostgreSQL may plan scans for one patient's rows
+    /// as if the table were empty (measured: 14 instead of 300+ requests per second).
+    fn refresh_statistics(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// The configured store, chosen at start-up from the database URL.
@@ -224,5 +229,8 @@ impl RecordStore for Store {
     }
     async fn counts(&self) -> Result<StoreCounts, StoreError> {
         delegate!(self, s => s.counts())
+    }
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        delegate!(self, s => s.refresh_statistics())
     }
 }

@@ -591,6 +591,17 @@ async fn migrations_are_idempotent_and_keep_data(s: Store) {
     assert_eq!(s.load_record(&r.patient.id).await.unwrap().unwrap(), r);
 }
 
+async fn refreshing_statistics_after_a_bulk_load_changes_no_data(s: Store) {
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let before = s.counts().await.unwrap();
+    s.refresh_statistics().await.unwrap();
+    assert_eq!(s.counts().await.unwrap(), before);
+    assert_eq!(s.load_record(&r.patient.id).await.unwrap().unwrap(), r);
+}
+
 // ---- backends ----
 
 macro_rules! suite {
@@ -635,6 +646,7 @@ suite!(
     settings_round_trip,
     patient_list_and_counts,
     migrations_are_idempotent_and_keep_data,
+    refreshing_statistics_after_a_bulk_load_changes_no_data,
 );
 
 // ---- the audit log resists change, and a change made around the database's guard is detected ----
