@@ -5,7 +5,7 @@
 //! creates their portal login (see `crate::portal::activation`).
 
 use super::StaffRecord;
-use super::entry::{author, change_record, error_text, new_id};
+use super::entry::{author, change_record, error_text, new_id, who};
 use super::form::FormData;
 use super::roles::Action;
 use crate::error::{WebError, WebResult};
@@ -21,7 +21,7 @@ use chrono::{Duration, NaiveDate};
 use inzage_domain::access::OnlineChannel;
 use inzage_domain::entry::{self, EntryError, NewRepresentation};
 use inzage_domain::time::{age_on, local_date};
-use inzage_domain::{Actor, Bsn, HumanName, RepresentationBasis, Section};
+use inzage_domain::{Bsn, HumanName, RepresentationBasis, Section};
 use inzage_store::{EventType, Invitation, RecordStore, StaffStore};
 use serde::Deserialize;
 
@@ -103,13 +103,6 @@ struct PageQuery {
     opgeslagen: bool,
 }
 
-fn actor_name(a: &Actor) -> String {
-    match a {
-        Actor::Staff(id) => id.as_str().trim_start_matches("staff-").to_owned(),
-        Actor::System(s) => s.clone(),
-    }
-}
-
 async fn render(
     rec: &StaffRecord,
     saved: bool,
@@ -183,7 +176,7 @@ async fn render(
                         format!(
                             "{} ({}, {})",
                             e.kind,
-                            actor_name(&e.checked_by),
+                            who(&e.checked_by),
                             tr.date(local_date(e.checked_at))
                         )
                     })
@@ -212,7 +205,7 @@ async fn render(
                 format!(
                     "{} ({})",
                     tr.date(local_date(c.recorded_at)),
-                    actor_name(&c.recorded_by)
+                    who(&c.recorded_by)
                 )
             })
             .unwrap_or_default(),

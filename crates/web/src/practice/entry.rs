@@ -1204,7 +1204,8 @@ async fn history(rec: &StaffRecord, kind: Kind, item: &str, tr: &Tr) -> WebResul
         .collect())
 }
 
-fn who(a: &inzage_domain::Actor) -> String {
+/// Who did something, as staff read it: the username of a staff member, or the process.
+pub fn who(a: &inzage_domain::Actor) -> String {
     match a {
         inzage_domain::Actor::Staff(id) => id.as_str().trim_start_matches("staff-").to_owned(),
         inzage_domain::Actor::System(s) => s.clone(),
