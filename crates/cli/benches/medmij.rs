@@ -222,7 +222,12 @@ async fn run(name: &str, url: &str, n: u64, secs: u64) {
     let patients = Arc::new(populate(url, n).await);
     // As `inzage import` and `generate` do after a bulk load: without fresh statistics
     // PostgreSQL plans parallel scans for one patient's rows (14 instead of 300+ req/s).
-    open_store(url).await.unwrap().refresh_statistics().await.unwrap();
+    open_store(url)
+        .await
+        .unwrap()
+        .refresh_statistics()
+        .await
+        .unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
