@@ -42,8 +42,14 @@ pub struct Config {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MedmijFiles {
-    pub zorgaanbiedernaam: String,
+    /// Our Zorgaanbiedernaam; optional when `provider_entry` holds exactly one Zorgaanbieder.
+    #[serde(default)]
+    pub zorgaanbiedernaam: Option<String>,
+    /// The MedMij OAuth client list (XML).
     pub oauth_client_list: String,
+    /// Our entry in the Zorgaanbiederslijst format (XML): data services and endpoints.
+    #[serde(default)]
+    pub provider_entry: Option<String>,
 }
 
 impl Config {
@@ -52,11 +58,26 @@ impl Config {
         let medmij = match &self.medmij {
             None => None,
             Some(m) => {
-                let xml = std::fs::read_to_string(&m.oauth_client_list)
-                    .map_err(|e| format!("{}: {e}", m.oauth_client_list))?;
+                let read =
+                    |path: &str| std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"));
+                let clients =
+                    inzage_web::medmij_auth::parse_client_list(&read(&m.oauth_client_list)?)?;
+                let (provider_name, services) = match &m.provider_entry {
+                    Some(path) => inzage_web::medmij_auth::parse_provider_entry(
+                        &read(path)?,
+                        m.zorgaanbiedernaam.as_deref(),
+                    )?,
+                    None => (
+                        m.zorgaanbiedernaam
+                            .clone()
+                            .ok_or("[medmij] needs zorgaanbiedernaam or provider_entry")?,
+                        vec![],
+                    ),
+                };
                 Some(inzage_web::medmij_auth::MedmijConfig {
-                    provider_name: m.zorgaanbiedernaam.clone(),
-                    clients: inzage_web::medmij_auth::parse_client_list(&xml)?,
+                    provider_name,
+                    clients,
+                    services,
                 })
             }
         };
@@ -111,5 +132,65 @@ pub fn init_logging(config: &Config) {
         builder.json().init();
     } else {
         builder.init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const OCL: &str = r#"<OAuthclientlist xmlns="xmlns://afsprakenstelsel.medmij.nl/oauthclientlist/release2/"><OAuthclients>
+<OAuthclient><Hostname>pgo.example</Hostname><OAuthclientOrganisatienaam>Voorbeeld PGO</OAuthclientOrganisatienaam></OAuthclient>
+</OAuthclients></OAuthclientlist>"#;
+    const ZAL: &str = r#"<Zorgaanbiederslijst xmlns="xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/"><Zorgaanbieders><Zorgaanbieder>
+<Zorgaanbiedernaam>praktijk@medmij</Zorgaanbiedernaam><Gegevensdiensten><Gegevensdienst><GegevensdienstId>49</GegevensdienstId>
+<AuthorizationEndpoint><AuthorizationEndpointuri>https://p.example/medmij/autoriseren</AuthorizationEndpointuri></AuthorizationEndpoint>
+<TokenEndpoint><TokenEndpointuri>https://p.example/medmij/token</TokenEndpointuri></TokenEndpoint>
+<Systeemrollen><Systeemrol><Systeemrolcode>MM-2.0-HGB-FHIR</Systeemrolcode><ResourceEndpoint><ResourceEndpointuri>https://p.example/fhir</ResourceEndpointuri></ResourceEndpoint></Systeemrol></Systeemrollen>
+</Gegevensdienst></Gegevensdiensten></Zorgaanbieder></Zorgaanbieders></Zorgaanbiederslijst>"#;
+
+    #[test]
+    fn medmij_lists_are_read_at_start_and_bad_ones_stop_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let ocl = dir.path().join("ocl.xml");
+        let zal = dir.path().join("zal.xml");
+        std::fs::write(&ocl, OCL).unwrap();
+        std::fs::write(&zal, ZAL).unwrap();
+        let with = |m: MedmijFiles| Config {
+            medmij: Some(m),
+            ..Config::default()
+        };
+        let web = with(MedmijFiles {
+            zorgaanbiedernaam: None,
+            oauth_client_list: ocl.display().to_string(),
+            provider_entry: Some(zal.display().to_string()),
+        })
+        .web()
+        .unwrap();
+        let m = web.medmij.unwrap();
+        assert_eq!(m.provider_name, "praktijk@medmij");
+        assert_eq!(m.clients[0].hostname, "pgo.example");
+        assert_eq!(m.services[0].id, "49");
+        // A name that is not in the entry, no name at all, or a missing file: a clear error.
+        for bad in [
+            MedmijFiles {
+                zorgaanbiedernaam: Some("andere@medmij".into()),
+                oauth_client_list: ocl.display().to_string(),
+                provider_entry: Some(zal.display().to_string()),
+            },
+            MedmijFiles {
+                zorgaanbiedernaam: None,
+                oauth_client_list: ocl.display().to_string(),
+                provider_entry: None,
+            },
+            MedmijFiles {
+                zorgaanbiedernaam: Some("praktijk@medmij".into()),
+                oauth_client_list: dir.path().join("missing.xml").display().to_string(),
+                provider_entry: None,
+            },
+        ] {
+            assert!(with(bad).web().is_err());
+        }
     }
 }

@@ -285,6 +285,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                             hostname: "localhost".into(),
                             organisation: "Demo-PGO op deze computer".into(),
                         }],
+                        services: vec![],
                     })
                 }),
                 ..web

@@ -60,6 +60,112 @@ pub struct MedmijConfig {
     pub provider_name: String,
     /// The current OAuth client list.
     pub clients: Vec<OAuthClient>,
+    /// The data services of our entry in the Zorgaanbiederslijst, when configured from one.
+    pub services: Vec<DataService>,
+}
+
+/// One data service (Gegevensdienst) of a provider entry, with its endpoints.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DataService {
+    pub id: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    /// System role code (e.g. `MM-2.0-HGB-FHIR`) and its resource endpoint.
+    pub roles: Vec<(String, String)>,
+}
+
+/// The system role for providing GP data (data service 49).
+pub const GP_DATA_ROLE: &str = "MM-2.0-HGB-FHIR";
+
+/// Reads our entry from a file in the Zorgaanbiederslijst format
+/// (`xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/`): the Zorgaanbieder named
+/// `name` (or the only one), with every Gegevensdienst and its endpoints. The entry must offer
+/// data service 49 with the GP data role and all three endpoints.
+pub fn parse_provider_entry(
+    xml: &str,
+    name: Option<&str>,
+) -> Result<(String, Vec<DataService>), String> {
+    use quick_xml::Reader;
+    use quick_xml::events::Event;
+    let mut reader = Reader::from_str(xml);
+    let mut path: Vec<String> = vec![];
+    let mut providers: Vec<(String, Vec<DataService>)> = vec![];
+    let mut service = DataService::default();
+    let mut role = (String::new(), String::new());
+    loop {
+        match reader
+            .read_event()
+            .map_err(|e| format!("provider entry: {e}"))?
+        {
+            Event::Start(e) => {
+                let tag = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                match tag.as_str() {
+                    "Zorgaanbieder" => providers.push((String::new(), vec![])),
+                    "Gegevensdienst" => service = DataService::default(),
+                    "Systeemrol" => role = (String::new(), String::new()),
+                    _ => {}
+                }
+                path.push(tag);
+            }
+            Event::End(_) => {
+                let closed = path.pop();
+                match closed.as_deref() {
+                    Some("Gegevensdienst") => {
+                        if let Some(p) = providers.last_mut() {
+                            p.1.push(std::mem::take(&mut service));
+                        }
+                    }
+                    Some("Systeemrol") => service.roles.push(std::mem::take(&mut role)),
+                    _ => {}
+                }
+            }
+            Event::Text(t) => {
+                let text = t
+                    .unescape()
+                    .map_err(|e| format!("provider entry: {e}"))?
+                    .trim()
+                    .to_owned();
+                match path.last().map(String::as_str) {
+                    Some("Zorgaanbiedernaam") => {
+                        if let Some(p) = providers.last_mut() {
+                            p.0 = text;
+                        }
+                    }
+                    Some("GegevensdienstId") => service.id = text,
+                    Some("AuthorizationEndpointuri") => service.authorization_endpoint = text,
+                    Some("TokenEndpointuri") => service.token_endpoint = text,
+                    Some("Systeemrolcode") => role.0 = text,
+                    Some("ResourceEndpointuri") => role.1 = text,
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let entry = match name {
+        Some(n) => providers.into_iter().find(|(p, _)| p == n),
+        None if providers.len() == 1 => providers.pop(),
+        None => None,
+    }
+    .ok_or("provider entry: no (single) Zorgaanbieder with the configured zorgaanbiedernaam")?;
+    let gp = entry
+        .1
+        .iter()
+        .find(|s| s.id == "49")
+        .ok_or("provider entry: no Gegevensdienst 49 (Huisartsgegevens)")?;
+    let complete = !gp.authorization_endpoint.is_empty()
+        && !gp.token_endpoint.is_empty()
+        && gp
+            .roles
+            .iter()
+            .any(|(code, uri)| code == GP_DATA_ROLE && !uri.is_empty());
+    if !complete {
+        return Err(format!(
+            "provider entry: data service 49 needs an authorization endpoint, a token endpoint and role {GP_DATA_ROLE} with a resource endpoint"
+        ));
+    }
+    Ok(entry)
 }
 
 /// Reads a MedMij OAuth client list (`xmlns://afsprakenstelsel.medmij.nl/oauthclientlist/release2/`):
@@ -672,6 +778,58 @@ mod tests {
         assert_eq!(clients[1].organisation, "App & Zo");
         assert!(parse_client_list("<OAuthclientlist/>").is_err());
         assert!(parse_client_list("<OAuthclient><Hostname>x</Hostname></OAuthclient>").is_err());
+    }
+
+    #[test]
+    fn reads_our_entry_in_the_zorgaanbiederslijst_format() {
+        let xml = r#"<?xml version="1.0" encoding="utf-8"?>
+<Zorgaanbiederslijst xmlns="xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/">
+  <Tijdstempel>2026-11-01T12:00:00Z</Tijdstempel>
+  <Volgnummer>7</Volgnummer>
+  <Zorgaanbieders>
+    <Zorgaanbieder>
+      <Zorgaanbiedernaam>huisartsenpraktijk-voorbeeld@medmij</Zorgaanbiedernaam>
+      <Gegevensdiensten>
+        <Gegevensdienst>
+          <GegevensdienstId>49</GegevensdienstId>
+          <AuthorizationEndpoint><AuthorizationEndpointuri>https://praktijk.example/medmij/autoriseren</AuthorizationEndpointuri></AuthorizationEndpoint>
+          <TokenEndpoint><TokenEndpointuri>https://praktijk.example/medmij/token</TokenEndpointuri></TokenEndpoint>
+          <Systeemrollen><Systeemrol>
+            <Systeemrolcode>MM-2.0-HGB-FHIR</Systeemrolcode>
+            <ResourceEndpoint><ResourceEndpointuri>https://praktijk.example/fhir</ResourceEndpointuri></ResourceEndpoint>
+          </Systeemrol></Systeemrollen>
+        </Gegevensdienst>
+        <Gegevensdienst>
+          <GegevensdienstId>51</GegevensdienstId>
+          <AuthorizationEndpoint><AuthorizationEndpointuri>https://praktijk.example/medmij/autoriseren</AuthorizationEndpointuri></AuthorizationEndpoint>
+          <TokenEndpoint><TokenEndpointuri>https://praktijk.example/medmij/token</TokenEndpointuri></TokenEndpoint>
+          <Systeemrollen><Systeemrol>
+            <Systeemrolcode>MM-3.0-PLB-FHIR</Systeemrolcode>
+            <ResourceEndpoint><ResourceEndpointuri>https://praktijk.example/fhir</ResourceEndpointuri></ResourceEndpoint>
+          </Systeemrol></Systeemrollen>
+        </Gegevensdienst>
+      </Gegevensdiensten>
+    </Zorgaanbieder>
+  </Zorgaanbieders>
+</Zorgaanbiederslijst>"#;
+        let (name, services) = parse_provider_entry(xml, None).unwrap_or_default();
+        assert_eq!(name, "huisartsenpraktijk-voorbeeld@medmij");
+        assert_eq!(services.len(), 2);
+        assert_eq!(
+            services[0].token_endpoint,
+            "https://praktijk.example/medmij/token"
+        );
+        assert_eq!(services[1].roles[0].0, "MM-3.0-PLB-FHIR");
+        assert!(parse_provider_entry(xml, Some("andere@medmij")).is_err());
+        // Without data service 49 the entry is refused.
+        let only_51 = xml.replacen(
+            "<GegevensdienstId>49</GegevensdienstId>",
+            "<GegevensdienstId>48</GegevensdienstId>",
+            1,
+        );
+        assert!(parse_provider_entry(&only_51, None).is_err());
+        let no_role = xml.replacen("MM-2.0-HGB-FHIR", "MM-2.0-XXX-FHIR", 1);
+        assert!(parse_provider_entry(&no_role, None).is_err());
     }
 
     #[test]

@@ -26,6 +26,7 @@ fn config() -> inzage_web::WebConfig {
                 hostname: CLIENT.into(),
                 organisation: "Voorbeeld PGO".into(),
             }],
+            services: vec![],
         }),
         ..test_config()
     }
