@@ -4,6 +4,7 @@
 //! hidden ever leaves (planted markers); every answer is one audit entry.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod support;
 
 use axum::http::StatusCode;
@@ -403,32 +404,7 @@ async fn letters_as_documents_and_their_pdf(app: &TestApp) {
     }
 }
 
-macro_rules! suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, super::test_config()).await;
-                    super::$name(&app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
-                    let app = super::TestApp::new(db, super::test_config()).await;
-                    super::$name(&app).await;
-                    app.db.drop_database().await;
-                }
-            )*
-        }
-    };
-}
-
-suite!(
+both_backends!(
     the_seven_searches_give_the_qualification_counts,
     nothing_without_a_valid_token_and_pgo_consent,
     no_search_ever_releases_hidden_data,

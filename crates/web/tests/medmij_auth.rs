@@ -4,6 +4,7 @@
 //! cancelled consent, a reused code, a token request without redirect_uri, an expired token.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod support;
 
 use axum::http::StatusCode;
@@ -425,34 +426,9 @@ async fn no_record_or_no_pgo_consent_or_cancel_gives_no_code(app: &TestApp) {
     assert!(param(&q, "code").is_none());
 }
 
-macro_rules! suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, super::config()).await;
-                    super::$name(&app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
-                    let app = super::TestApp::new(db, super::config()).await;
-                    super::$name(&app).await;
-                    app.db.drop_database().await;
-                }
-            )*
-        }
-    };
-}
-
-suite!(
-    the_whole_flow_from_consent_to_data_refresh_and_revocation,
-    a_one_time_consent_gives_no_refresh_token,
-    wrong_client_redirect_scope_or_response_type_is_refused,
-    no_record_or_no_pgo_consent_or_cancel_gives_no_code,
+both_backends!(
+    the_whole_flow_from_consent_to_data_refresh_and_revocation with super::config(),
+    a_one_time_consent_gives_no_refresh_token with super::config(),
+    wrong_client_redirect_scope_or_response_type_is_refused with super::config(),
+    no_record_or_no_pgo_consent_or_cancel_gives_no_code with super::config(),
 );

@@ -3,6 +3,7 @@
 //! `spec/requirements.md`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod support;
 
 use axum::http::StatusCode;
@@ -572,37 +573,6 @@ async fn passkeys_are_off_without_a_public_origin(app: &TestApp) {
     assert_eq!(p.status, StatusCode::NOT_FOUND);
 }
 
-macro_rules! suite {
-    ($($name:ident $(with $config:expr)?),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    #[allow(unused_mut, unused_assignments)]
-                    let mut config = super::test_config();
-                    $( config = $config; )?
-                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, config).await;
-                    super::$name(&app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    #[allow(unused_mut, unused_assignments)]
-                    let mut config = super::test_config();
-                    $( config = $config; )?
-                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
-                    let app = super::TestApp::new(db, config).await;
-                    super::$name(&app).await;
-                    app.db.drop_database().await;
-                }
-            )*
-        }
-    };
-}
-
 fn production() -> WebConfig {
     WebConfig {
         dev_mode: false,
@@ -625,7 +595,7 @@ fn rate_limited() -> WebConfig {
     }
 }
 
-suite!(
+both_backends!(
     r50_r51_password_alone_opens_nothing,
     wrong_password_and_unknown_user_look_the_same,
     lock_out_after_five_failures_for_known_and_unknown_users,

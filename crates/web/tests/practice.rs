@@ -3,6 +3,7 @@
 //! coming from the same rules as the portal.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod support;
 
 use axum::http::StatusCode;
@@ -477,32 +478,7 @@ async fn settings_change_what_patients_see_at_once(app: &TestApp) {
     );
 }
 
-macro_rules! suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, super::test_config()).await;
-                    super::$name(&app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
-                    let app = super::TestApp::new(db, super::test_config()).await;
-                    super::$name(&app).await;
-                    app.db.drop_database().await;
-                }
-            )*
-        }
-    };
-}
-
-suite!(
+both_backends!(
     staff_login_needs_password_and_code,
     every_role_can_do_exactly_what_its_row_allows,
     staff_never_reach_another_practices_patients,

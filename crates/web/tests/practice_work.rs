@@ -4,6 +4,7 @@
 //! the portal invitation and activation; and staff management by the administrator.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod support;
 
 use axum::http::StatusCode;
@@ -1038,32 +1039,7 @@ async fn the_administrator_manages_staff_accounts(app: &TestApp) {
     assert!(changes > 0);
 }
 
-macro_rules! suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, super::test_config()).await;
-                    super::$name(&app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
-                    let app = super::TestApp::new(db, super::test_config()).await;
-                    super::$name(&app).await;
-                    app.db.drop_database().await;
-                }
-            )*
-        }
-    };
-}
-
-suite!(
+both_backends!(
     every_staff_route_with_every_role,
     a_consult_with_soep_lines_lands_with_history_and_only_e_and_p_go_online,
     bad_input_gets_a_clear_message_and_saves_nothing,

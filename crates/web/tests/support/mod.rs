@@ -885,3 +885,38 @@ async fn seed(store: &Store, now: DateTime<Utc>) {
         .unwrap();
     }
 }
+
+/// Runs each scenario `async fn name(app: &TestApp)` on SQLite and on PostgreSQL (skipped with a
+/// message when no server answers), each on a fresh database, with `test_config()` or the
+/// configuration given after `with`.
+#[allow(unused_macros)]
+macro_rules! both_backends {
+    ($($name:ident $(with $config:expr)?),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    #[allow(unused_mut, unused_assignments)]
+                    let mut config = super::test_config();
+                    $( config = $config; )?
+                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, config).await;
+                    super::$name(&app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    #[allow(unused_mut, unused_assignments)]
+                    let mut config = super::test_config();
+                    $( config = $config; )?
+                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
+                    let app = super::TestApp::new(db, config).await;
+                    super::$name(&app).await;
+                    app.db.drop_database().await;
+                }
+            )*
+        }
+    };
+}
