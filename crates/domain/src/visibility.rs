@@ -778,6 +778,40 @@ pub struct FullCopy<'a> {
     pub left_out: Vec<Exclusion>,
 }
 
+impl<'a> FullCopy<'a> {
+    /// The copy in the shape of a view, so everything that writes a view (portal pages, FHIR,
+    /// PDF) writes the full copy too. `excluded` holds what the copy leaves out; held results
+    /// are in `results` (the copy carries them, marked through `not_online`).
+    pub fn to_view(&self, today: NaiveDate) -> PatientView<'a> {
+        PatientView {
+            today,
+            patient: self.patient,
+            practice: self.practice,
+            general_practitioner: self
+                .patient
+                .general_practitioner
+                .as_ref()
+                .and_then(|id| self.practitioners.iter().copied().find(|p| &p.id == id)),
+            practitioners: self.practitioners.clone(),
+            episodes: self.episodes.clone(),
+            problems: self.problems.clone(),
+            alerts: self.alerts.clone(),
+            contacts: self.contacts.clone(),
+            journal: self.journal.clone(),
+            medication: self.medication.clone(),
+            allergies: self.allergies.clone(),
+            contra_indications: self.contra_indications.clone(),
+            results: self.results.clone(),
+            held_results: vec![],
+            treatments: self.treatments.clone(),
+            prophylaxis: self.prophylaxis.clone(),
+            letters: self.letters.clone(),
+            appointments: self.appointments.clone(),
+            excluded: self.left_out.clone(),
+        }
+    }
+}
+
 pub fn full_copy<'a>(
     record: &'a PatientRecord,
     settings: &PracticeSettings,

@@ -109,15 +109,15 @@ fn entry(r: &Value, base: &str, mode: Option<&str>) -> Value {
 
 // ---- small writers ----
 
-fn profile(url: String) -> Value {
+pub(crate) fn profile(url: String) -> Value {
     json!({ "profile": [url] })
 }
 
-fn reference(ty: &str, id: &str, display: &str) -> Value {
+pub(crate) fn reference(ty: &str, id: &str, display: &str) -> Value {
     json!({ "reference": format!("{ty}/{id}"), "display": display })
 }
 
-fn coding(c: &Coding) -> Value {
+pub(crate) fn coding(c: &Coding) -> Value {
     let mut v = json!({ "system": c.system, "code": c.code });
     if let Some(d) = &c.display {
         v["display"] = json!(d);
@@ -126,7 +126,7 @@ fn coding(c: &Coding) -> Value {
 }
 
 /// A CodeableConcept; `text` when no coding has a display.
-fn concept(codes: &[Coding], text: Option<&str>) -> Value {
+pub(crate) fn concept(codes: &[Coding], text: Option<&str>) -> Value {
     let mut v = json!({ "coding": codes.iter().map(coding).collect::<Vec<_>>() });
     let has_display = codes.iter().any(|c| c.display.is_some());
     match text {
@@ -139,11 +139,11 @@ fn concept(codes: &[Coding], text: Option<&str>) -> Value {
     v
 }
 
-fn concept1(system: &str, code: &str, display: &str) -> Value {
+pub(crate) fn concept1(system: &str, code: &str, display: &str) -> Value {
     json!({ "coding": [{ "system": system, "code": code, "display": display }] })
 }
 
-fn partial(d: &PartialDate) -> String {
+pub(crate) fn partial(d: &PartialDate) -> String {
     match d {
         PartialDate::Year(y) => format!("{y:04}"),
         PartialDate::YearMonth(y, m) => format!("{y:04}-{m:02}"),
@@ -151,15 +151,15 @@ fn partial(d: &PartialDate) -> String {
     }
 }
 
-fn day(d: NaiveDate) -> String {
+pub(crate) fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn instant(t: DateTime<Utc>) -> String {
+pub(crate) fn instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn name(n: &HumanName) -> Value {
+pub(crate) fn name(n: &HumanName) -> Value {
     let mut family = json!({ "url": "http://hl7.org/fhir/StructureDefinition/humanname-own-name", "valueString": n.family });
     let mut family_ext = vec![family.take()];
     if let Some(p) = &n.prefix {
@@ -191,7 +191,7 @@ fn name(n: &HumanName) -> Value {
     v
 }
 
-fn address(a: &Address, use_: &str) -> Value {
+pub(crate) fn address(a: &Address, use_: &str) -> Value {
     json!({
         "use": use_,
         "line": [format!("{} {}", a.street, a.house_number).trim()],
@@ -205,7 +205,7 @@ fn address(a: &Address, use_: &str) -> Value {
     })
 }
 
-fn telecom(c: &ContactDetails, use_: &str) -> Vec<Value> {
+pub(crate) fn telecom(c: &ContactDetails, use_: &str) -> Vec<Value> {
     let mut out = vec![];
     if let Some(p) = &c.phone {
         out.push(json!({ "system": "phone", "value": p, "use": use_ }));
@@ -217,7 +217,7 @@ fn telecom(c: &ContactDetails, use_: &str) -> Vec<Value> {
 }
 
 /// An XHTML narrative div with `text` escaped.
-fn narrative(text: &str) -> Value {
+pub(crate) fn narrative(text: &str) -> Value {
     json!({
         "status": "generated",
         "div": format!(
@@ -256,7 +256,7 @@ impl Ctx<'_> {
     }
 }
 
-fn episode_title(e: &Episode) -> String {
+pub(crate) fn episode_title(e: &Episode) -> String {
     if e.title.trim().is_empty() {
         e.icpc_display
             .clone()
@@ -267,7 +267,7 @@ fn episode_title(e: &Episode) -> String {
     }
 }
 
-fn contact_title(c: &Contact) -> String {
+pub(crate) fn contact_title(c: &Contact) -> String {
     format!(
         "{} op {}",
         c.contact_type.display_nl().unwrap_or("Contact"),
@@ -376,7 +376,7 @@ pub fn gp_resources(view: &PatientView<'_>) -> GpResources {
 }
 
 /// FHIR allows no empty arrays, objects or strings: drops them, deepest first.
-fn prune(v: &mut Value) {
+pub(crate) fn prune(v: &mut Value) {
     match v {
         Value::Object(map) => {
             map.values_mut().for_each(prune);
@@ -632,11 +632,11 @@ fn encounter(ctx: &Ctx<'_>, c: &Contact) -> Value {
     v
 }
 
-fn soep_coding(s: Soep) -> Value {
+pub(crate) fn soep_coding(s: Soep) -> Value {
     concept1(system::SOEP, s.letter(), s.display_nl())
 }
 
-fn icpc_coding(code: &IcpcCode, display: Option<&str>, fallback: &str) -> Value {
+pub(crate) fn icpc_coding(code: &IcpcCode, display: Option<&str>, fallback: &str) -> Value {
     concept1(system::ICPC, code.as_str(), display.unwrap_or(fallback))
 }
 
@@ -713,7 +713,7 @@ fn journal_line(ctx: &Ctx<'_>, l: &JournalLine) -> Value {
     v
 }
 
-fn quantity(value: &Decimal, unit: Option<&codes::Ucum>) -> Value {
+pub(crate) fn quantity(value: &Decimal, unit: Option<&codes::Ucum>) -> Value {
     let number: Value = serde_json::from_str(value.as_str()).unwrap_or(json!(value.as_str()));
     let mut q = json!({ "value": number });
     if let Some(u) = unit {
@@ -795,7 +795,7 @@ fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
     v
 }
 
-const ROUTE_SYSTEM: &str = "urn:oid:2.16.840.1.113883.2.4.4.9";
+pub(crate) const ROUTE_SYSTEM: &str = "urn:oid:2.16.840.1.113883.2.4.4.9";
 
 fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Value, String) {
     let product_id = m
@@ -935,7 +935,7 @@ fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
 }
 
 /// The kind of document, as MedMij's document service names it (LOINC).
-fn letter_kind(t: LetterType) -> (&'static str, &'static str) {
+pub(crate) fn letter_kind(t: LetterType) -> (&'static str, &'static str) {
     match t {
         LetterType::SpecialistLetter => ("11488-4", "Consult note"),
         LetterType::DischargeLetter => ("18842-5", "Discharge summary"),
@@ -946,7 +946,7 @@ fn letter_kind(t: LetterType) -> (&'static str, &'static str) {
 }
 
 /// A stable document identity: a name-based UUID from the practice, patient and letter ids.
-fn document_uuid(practice: &str, patient: &str, letter: &str) -> String {
+pub(crate) fn document_uuid(practice: &str, patient: &str, letter: &str) -> String {
     use sha2::{Digest, Sha256};
     let h = Sha256::digest(format!("inzage-document:{practice}:{patient}:{letter}").as_bytes());
     let mut b = [0u8; 16];

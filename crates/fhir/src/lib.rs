@@ -3,12 +3,14 @@
 //!
 //! Both wire formats are read into one small element tree ([`node::Node`]) so that the mapping is
 //! written once. Wire types never leave this crate: callers get domain types and an import report,
-//! or (export) JSON values built from a visibility view.
+//! or (export) JSON values built from a visibility view. [`r4`] writes the same view as FHIR R4
+//! (nl-core profiles) for the electronic copy.
 
 pub mod export;
 pub mod import;
 pub mod node;
 pub mod placeholders;
+pub mod r4;
 
 pub use import::{ImportIssue, Mapped, Severity, expand, map_resources};
 pub use node::{Node, ParseError, parse_document};
