@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod generate;
 pub mod import;
 pub mod pdf;

@@ -58,6 +58,25 @@ enum Command {
     },
     /// Import FHIR STU3 data (JSON or XML; resources or Bundles; a file or a directory).
     Import { path: PathBuf },
+    /// Write a patient's electronic copy (afschrift, R102) to a file: the online summary or the
+    /// full copy, as PDF/A or FHIR. The copy is recorded in the patient's access log.
+    Export {
+        /// The patient id.
+        #[arg(long)]
+        patient: String,
+        /// pdf (PDF/A-3b), fhir (FHIR R4, nl-core) or fhir-stu3 (MedMij GD49 shapes).
+        #[arg(long, default_value = "pdf", value_parser = ["pdf", "fhir", "fhir-stu3"])]
+        format: String,
+        /// samenvatting (what the patient sees online) or volledig (the full copy).
+        #[arg(long, default_value = "volledig", value_parser = ["samenvatting", "volledig"])]
+        selectie: String,
+        /// Where to write the file; it appears only when it is complete.
+        #[arg(long)]
+        output: PathBuf,
+        /// Use the demo database instead of the configured one.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Generate a synthetic practice into the configured database (or as NDJSON with --output).
     Generate {
         #[arg(long, default_value_t = 1000)]
@@ -224,6 +243,42 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                     return Ok(ExitCode::from(1));
                 }
             }
+        }
+        Command::Export {
+            patient,
+            format,
+            selectie,
+            output,
+            demo,
+        } => {
+            let url = if demo {
+                &config.demo_database_url
+            } else {
+                &config.database_url
+            };
+            let store = open_store(url).await?;
+            let base = format!(
+                "{}/fhir",
+                config
+                    .public_origin
+                    .as_deref()
+                    .unwrap_or("http://localhost")
+                    .trim_end_matches('/')
+            );
+            let written = inzage::export::write_copy(
+                &store,
+                &patient,
+                &format,
+                &selectie,
+                &base,
+                &output,
+                Utc::now(),
+            )
+            .await?;
+            println!(
+                "copy ({selectie}, {format}) of patient {patient} written to {}: {written} bytes",
+                output.display()
+            );
         }
         Command::Serve => {
             let store = open_store(&config.database_url).await?;

@@ -372,3 +372,173 @@ async fn audit_verify_detects_changed_removed_and_reordered_entries() {
         assert!(out.contains("audit log BROKEN"), "{out}");
     }
 }
+
+/// What the patient sees online of a record: the fields the visibility rules and the portal use.
+fn visible_fingerprint(
+    r: &inzage_domain::PatientRecord,
+    now: chrono::DateTime<Utc>,
+) -> Vec<String> {
+    use inzage_domain::visibility::online_view;
+    let v = online_view(r, &inzage_domain::PracticeSettings::default(), now);
+    let mut out = vec![];
+    out.extend(v.episodes.iter().map(|e| {
+        format!(
+            "episode {} {} {:?} {:?} {:?} {}",
+            e.id, e.title, e.icpc, e.start, e.end, e.attentiewaarde
+        )
+    }));
+    out.extend(v.contacts.iter().map(|c| {
+        format!(
+            "contact {} {} {:?} {:?}",
+            c.id, c.date, c.contact_type, c.episode
+        )
+    }));
+    out.extend(v.journal.iter().map(|l| {
+        format!(
+            "line {} {:?} {} {:?} {} {:?} {:?}",
+            l.id, l.soep, l.text, l.icpc, l.date, l.contact, l.episode
+        )
+    }));
+    out.extend(v.medication.iter().map(|m| {
+        format!(
+            "med {} {} {} {:?} {:?}",
+            m.id, m.product.name, m.dosage_text, m.period_start, m.period_end
+        )
+    }));
+    out.extend(v.allergies.iter().map(|a| {
+        format!(
+            "allergy {} {:?} {:?} {:?}",
+            a.id, a.substance.code, a.status, a.criticality
+        )
+    }));
+    out.extend(v.results.iter().map(|x| {
+        format!(
+            "result {} {} {:?} {:?} {} {:?}",
+            x.id,
+            x.code.as_str(),
+            x.value,
+            x.reference_range,
+            x.effective,
+            x.kind
+        )
+    }));
+    out.sort();
+    out
+}
+
+/// R102 round trip: the STU3 copy `inzage export` writes of a synthetic patient, imported with
+/// `inzage import` into an empty database, gives the same visible record.
+#[tokio::test]
+async fn an_exported_copy_imports_into_an_empty_database_as_the_same_visible_record() {
+    let source = tempfile::tempdir().unwrap();
+    let (ok, out) = run(
+        source.path(),
+        &["generate", "--patients", "6", "--seed", "11"],
+    );
+    assert!(ok, "{out}");
+    let s = store(source.path()).await;
+    let practice = Generator::new(11, Utc::now()).practice().id.clone();
+    let patients = s.list_patients(&practice, 100, 0).await.unwrap();
+    // The patient with the most visible items, so the round trip carries something.
+    let now = Utc::now();
+    let mut best = None;
+    for p in &patients {
+        let r = s.load_record(&p.id).await.unwrap().unwrap();
+        let n = visible_fingerprint(&r, now).len();
+        if best.as_ref().is_none_or(|(m, _)| n > *m) {
+            best = Some((n, r));
+        }
+    }
+    let (n, original) = best.unwrap();
+    assert!(n > 10, "{n}");
+    let file = source.path().join("kopie.json");
+    let (ok, out) = run(
+        source.path(),
+        &[
+            "export",
+            "--patient",
+            original.patient.id.as_str(),
+            "--format",
+            "fhir-stu3",
+            "--selectie",
+            "samenvatting",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}");
+    // The copy is in the patient's access log.
+    let log = s.audit_for_patient(&original.patient.id).await.unwrap();
+    let last = log.last().unwrap();
+    assert_eq!(last.event.event, inzage_store::EventType::Export);
+    assert_eq!(last.event.channel, inzage_store::Channel::Cli);
+
+    let target = tempfile::tempdir().unwrap();
+    let (ok, out) = run(target.path(), &["import", file.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("1 created") && out.contains("0 errors"),
+        "{out}"
+    );
+    let back = store(target.path())
+        .await
+        .load_record(&original.patient.id)
+        .await
+        .unwrap()
+        .expect("the patient is in the new database");
+    let now = Utc::now();
+    let (a, b) = (
+        visible_fingerprint(&original, now),
+        visible_fingerprint(&back, now),
+    );
+    let only_a: Vec<_> = a.iter().filter(|x| !b.contains(x)).take(5).collect();
+    let only_b: Vec<_> = b.iter().filter(|x| !a.contains(x)).take(5).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "before only: {only_a:#?}\nafter only: {only_b:#?}"
+    );
+}
+
+#[tokio::test]
+async fn export_writes_a_pdf_and_refuses_an_unknown_patient_without_leaving_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = run(dir.path(), &["import", nictiz().to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let s = store(dir.path()).await;
+    let practice = s.list_practices().await.unwrap().remove(0);
+    let patient = s.list_patients(&practice.id, 1, 0).await.unwrap().remove(0);
+    let pdf = dir.path().join("kopie.pdf");
+    let (ok, out) = run(
+        dir.path(),
+        &[
+            "export",
+            "--patient",
+            patient.id.as_str(),
+            "--output",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-1.7"));
+    let missing = dir.path().join("nobody.pdf");
+    let (ok, out) = run(
+        dir.path(),
+        &[
+            "export",
+            "--patient",
+            "nobody",
+            "--output",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert!(!ok);
+    assert!(out.contains("no patient with id nobody"), "{out}");
+    assert!(!missing.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

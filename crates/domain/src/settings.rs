@@ -25,6 +25,10 @@ pub struct PracticeSettings {
     /// types (a relative's phone call, consultation with another professional) keep their
     /// E/P lines offline unless staff mark the contact otherwise.
     pub contact_types_with_patient: Vec<ContactType>,
+    /// A patient's request for the full copy (R102) waits for the practice's check before the
+    /// copy is given. Off by default: the copy is given at once.
+    #[serde(default)]
+    pub full_copy_needs_check: bool,
 }
 
 impl Default for PracticeSettings {
@@ -43,6 +47,7 @@ impl Default for PracticeSettings {
             held_result_placeholder_names_test: true,
             online_access_under_16: false,
             contact_types_with_patient: types,
+            full_copy_needs_check: false,
         }
     }
 }

@@ -24,6 +24,7 @@ macro_rules! delegate {
 
 mod audit;
 mod backend;
+mod copies;
 mod error;
 mod items;
 mod medmij;
@@ -34,6 +35,7 @@ pub mod testing;
 
 pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
 pub use backend::{PostgresStore, SqliteStore};
+pub use copies::{CopyRequest, CopyRequestStatus, CopyStore};
 pub use error::StoreError;
 pub use medmij::{AccessToken, AuthCode, MedmijStore, RefreshToken};
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};

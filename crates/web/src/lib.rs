@@ -13,6 +13,7 @@
 
 pub mod auth;
 pub mod chart;
+pub mod copy;
 pub mod error;
 pub mod glossary;
 pub mod i18n;

@@ -228,7 +228,7 @@ fn header_id(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The base URL resources are addressed under: the configured public origin, or this host.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     let origin = state.config.public_origin.clone().unwrap_or_else(|| {
         let host = headers
             .get(header::HOST)

@@ -14,7 +14,7 @@ use inzage_web::WebConfig;
 use support::*;
 
 /// Every page of an open record.
-const PAGES: [&str; 8] = [
+const PAGES: [&str; 9] = [
     "/overzicht",
     "/ziektes",
     "/medicijnen",
@@ -23,6 +23,7 @@ const PAGES: [&str; 8] = [
     "/brieven",
     "/gegevens",
     "/logboek",
+    "/kopie",
 ];
 
 async fn r50_r51_password_alone_opens_nothing(app: &TestApp) {

@@ -236,6 +236,36 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
             &[Adm],
             S::BAD_REQUEST,
         ),
+        step(
+            "/praktijk/patienten/{id}/kopie",
+            "GET",
+            format!("{p}/kopie"),
+            &[],
+            &[Gp, Ass],
+            S::OK,
+        ),
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/patienten/{id}/kopie",
+                "POST",
+                format!("{p}/kopie"),
+                &[("actie", "x")],
+                &[Gp, Ass],
+                S::BAD_REQUEST,
+            )
+        },
+        Step {
+            audits: None,
+            ..step(
+                "/praktijk/kopieaanvragen",
+                "GET",
+                "/praktijk/kopieaanvragen".into(),
+                &[],
+                &[Gp, Ass],
+                S::OK,
+            )
+        },
     ];
     let kinds: [(&str, Option<String>, &'static [StaffRole]); 8] = [
         ("consult", None, CLINICAL),

@@ -7,6 +7,7 @@
 //! URL; the chooser's form value is matched against the person's own relations.
 
 pub mod activation;
+mod copy;
 mod pages;
 
 use crate::auth::Login;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/taal", post(choose_language))
         .route("/kiezen", get(chooser).post(choose))
         .merge(pages::router())
+        .merge(copy::router())
 }
 
 /// Everything the page frame (`base.html`) shows.
@@ -75,7 +77,7 @@ pub struct NavItem {
 }
 
 /// The portal's menu, in order.
-const NAV: [(&str, &str); 9] = [
+const NAV: [(&str, &str); 10] = [
     ("/overzicht", "nav-overview"),
     ("/ziektes", "nav-episodes"),
     ("/medicijnen", "nav-medication"),
@@ -84,6 +86,7 @@ const NAV: [(&str, &str); 9] = [
     ("/brieven", "nav-letters"),
     ("/gegevens", "nav-details"),
     ("/logboek", "nav-log"),
+    ("/kopie", "nav-copy"),
     ("/apps-met-toegang", "nav-apps"),
 ];
 
@@ -318,12 +321,7 @@ impl OpenRecord {
     /// Writes the audit entry for this access (NEN 7513: who, on whose behalf, which patient,
     /// what, when, through which channel). A page is shown only after its entry is written.
     pub async fn audit(&self, event: EventType, what: &str) -> WebResult<()> {
-        let role = match &self.viewer {
-            Viewer::Patient { .. } => "patient".to_owned(),
-            Viewer::Representative { representation, .. } => {
-                format!("representative:{representation}")
-            }
-        };
+        let role = self.role();
         self.state
             .store
             .append_audit(AuditEvent {
@@ -339,6 +337,28 @@ impl OpenRecord {
             })
             .await?;
         Ok(())
+    }
+
+    /// `patient` or `representative:<id>`: in whose name this person opened the record.
+    pub fn role(&self) -> String {
+        match &self.viewer {
+            Viewer::Patient { .. } => "patient".to_owned(),
+            Viewer::Representative { representation, .. } => {
+                format!("representative:{representation}")
+            }
+        }
+    }
+
+    /// The access this person has now (sections, representation).
+    pub fn access(&self) -> WebResult<inzage_domain::access::Access> {
+        authorize(
+            &self.record,
+            &self.viewer,
+            OnlineChannel::Portal,
+            &self.settings,
+            self.now,
+        )
+        .map_err(|_| WebError::NoRecord)
     }
 
     pub fn state(&self) -> &AppState {

@@ -8,6 +8,7 @@
 //! [`StaffRecord`], which exists only for a patient of the staff member's own practice.
 
 mod access;
+mod copy;
 pub mod entry;
 mod form;
 mod login;
@@ -31,12 +32,17 @@ use tower_sessions::Session;
 const STAFF: &str = "staff";
 
 /// The practice menu, each page with the action it needs.
-const MENU: [(&str, &str, Action); 4] = [
+const MENU: [(&str, &str, Action); 5] = [
     ("/praktijk", "practice-search", Action::SearchPatients),
     (
         "/praktijk/uitslagen",
         "practice-queue",
         Action::ReleaseResults,
+    ),
+    (
+        "/praktijk/kopieaanvragen",
+        "practice-copy-queue",
+        Action::HandOutCopies,
     ),
     (
         "/praktijk/instellingen",
@@ -63,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .merge(entry::router())
         .merge(access::router())
         .merge(staff_admin::router())
+        .merge(copy::router())
 }
 
 /// A logged-in staff member.

@@ -180,6 +180,7 @@ struct RecordPage {
     /// "New ..." links this role may follow: (href, label).
     new_links: Vec<(String, String)>,
     can_manage_access: bool,
+    can_copy: bool,
     id: String,
     name: String,
     birth: String,
@@ -219,6 +220,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
     let page = RecordPage {
         can_shield: super::roles::allowed(rec.staff.role, Action::ShieldItems),
         can_manage_access: super::roles::allowed(rec.staff.role, Action::ManageAccess),
+        can_copy: super::roles::allowed(rec.staff.role, Action::HandOutCopies),
         new_links,
         id: r.patient.id.to_string(),
         name: r.patient.name.display(),
@@ -792,6 +794,8 @@ struct SettingsForm {
     naam_bij_wachtende_uitslag: Option<String>,
     #[serde(default)]
     onder_16: Option<String>,
+    #[serde(default)]
+    afschrift_controle: Option<String>,
 }
 
 async fn settings_save(
@@ -814,6 +818,7 @@ async fn settings_save(
             patients_may_choose_immediate_results: form.patient_kiest_direct.is_some(),
             held_result_placeholder_names_test: form.naam_bij_wachtende_uitslag.is_some(),
             online_access_under_16: form.onder_16.is_some(),
+            full_copy_needs_check: form.afschrift_controle.is_some(),
             ..current.clone()
         })
     })();

@@ -32,6 +32,8 @@ pub enum Action {
     ManageAccess,
     ManageSettings,
     ManageStaff,
+    /// Make the electronic copy of a record for the patient and decide requests for it (R102).
+    HandOutCopies,
 }
 
 /// The table. A GP does everything medical; an assistant registers and writes journal lines but
@@ -58,6 +60,7 @@ const TABLE: &[(Action, &[StaffRole])] = &[
     (Action::ManageAccess, &[Gp, Assistant]),
     (Action::ManageSettings, &[Gp, Administrator]),
     (Action::ManageStaff, &[Administrator]),
+    (Action::HandOutCopies, &[Gp, Assistant]),
 ];
 
 pub fn allowed(role: StaffRole, action: Action) -> bool {
