@@ -99,6 +99,7 @@ const PAGES = [
   ['brieven', 'Brieven'],
   ['gegevens', 'Mijn gegevens'],
   ['logboek', 'Wie heeft mijn dossier bekeken'],
+  ['kopie', 'Kopie van mijn dossier'],
 ];
 
 // Adds a passkey on the security page (a virtual authenticator stands in for the phone), logs
@@ -163,6 +164,18 @@ async function journey(browser, viewport, size, username, withPasskey) {
     else fail(`${path} (${viewport})`, `h1 is ${h1}`);
     await check(page, path, viewport);
   }
+  // The copy of the record downloads as a PDF named without personal data.
+  await page.goto(base + '/kopie');
+  await page.check('input[name=formaat][value=pdf]');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('form[action="/kopie"] button[type=submit]'),
+  ]);
+  const name = download.suggestedFilename();
+  const file = await download.path();
+  const head = file ? readFileSync(file).subarray(0, 8).toString() : '';
+  if (/^dossier-samenvatting-\d{4}-\d{2}-\d{2}\.pdf$/.test(name) && head.startsWith('%PDF-')) ok(`copy downloads as ${name} (${viewport})`);
+  else fail(`copy download (${viewport})`, `${name} ${head}`);
   // Apps with access, and a PGO asking for consent (MedMij): both pages pass axe.
   await page.goto(base + '/apps-met-toegang');
   if ((await page.locator('h1').innerText()) === 'Apps met toegang') ok(`apps page opens (${viewport})`);
@@ -298,6 +311,12 @@ async function practiceJourney(browser) {
   await page.click('a[href$="/toegang"]');
   await page.waitForURL('**/toegang');
   await check(page, 'praktijk-toegang', viewport);
+  await page.goto(recordUrl);
+  await page.click('a[href$="/kopie"]');
+  await page.waitForURL('**/kopie');
+  await check(page, 'praktijk-kopie', viewport);
+  await page.goto(base + '/praktijk/kopieaanvragen');
+  await check(page, 'praktijk-kopieaanvragen', viewport);
   await page.goto(recordUrl);
   await page.click('a[href$="/logboek"]');
   await page.waitForURL('**/logboek');
