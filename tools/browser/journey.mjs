@@ -90,6 +90,9 @@ async function login(page, account, viewport) {
   await page.waitForLoadState('load');
 }
 
+// Repeat prescriptions the patient journeys asked for; the GP's queue must show them.
+let rxRequested = 0;
+
 const PAGES = [
   ['overzicht', 'Overzicht'],
   ['ziektes', 'Ziektes en klachten'],
@@ -99,6 +102,7 @@ const PAGES = [
   ['brieven', 'Brieven'],
   ['gegevens', 'Mijn gegevens'],
   ['logboek', 'Wie heeft mijn dossier bekeken'],
+  ['herhaalrecept', 'Herhaalrecept'],
   ['kopie', 'Kopie van mijn dossier'],
 ];
 
@@ -163,6 +167,20 @@ async function journey(browser, viewport, size, username, withPasskey) {
     if (h1 === title) ok(`${path} opens (${viewport})`);
     else fail(`${path} (${viewport})`, `h1 is ${h1}`);
     await check(page, path, viewport);
+  }
+  // A repeat prescription: the first medicine that can be asked for, to a named pharmacy.
+  await page.goto(base + '/herhaalrecept');
+  const medicine = page.locator('input[name=medicatie]').first();
+  if (await medicine.count() > 0) {
+    await medicine.check();
+    await page.fill('#apotheek', 'Apotheek De Brug');
+    await page.click('form[action="/herhaalrecept"] button[type=submit]');
+    await page.waitForURL('**/herhaalrecept?verstuurd=true');
+    if (await page.locator('.notice').count() > 0) { rxRequested += 1; ok(`repeat prescription requested (${viewport})`); }
+    else fail(`repeat prescription (${viewport})`, 'no confirmation');
+    await check(page, 'herhaalrecept-verstuurd', viewport);
+  } else {
+    ok(`repeat prescription page explains why nothing can be asked (${viewport})`);
   }
   // The copy of the record downloads as a PDF named without personal data.
   await page.goto(base + '/kopie');
@@ -317,6 +335,24 @@ async function practiceJourney(browser) {
   await check(page, 'praktijk-kopie', viewport);
   await page.goto(base + '/praktijk/kopieaanvragen');
   await check(page, 'praktijk-kopieaanvragen', viewport);
+  // The repeat prescriptions the patients asked for earlier in this run: the GP approves one.
+  await page.click('a[href="/praktijk/herhaalrecepten"]');
+  await page.waitForURL('**/praktijk/herhaalrecepten');
+  await check(page, 'praktijk-herhaalrecepten', viewport);
+  const approve = page.locator('button', { hasText: 'Goedkeuren en naar de apotheek' });
+  const waiting = await approve.count();
+  if (waiting > 0) {
+    await page.locator('input[name=hoeveelheid]').first().fill('90 tabletten');
+    await approve.first().click();
+    await page.waitForURL('**/praktijk/herhaalrecepten?verwerkt=true');
+    const left = await page.locator('button', { hasText: 'Goedkeuren en naar de apotheek' }).count();
+    if (left === waiting - 1) ok('repeat prescription approved from the queue');
+    else fail('approve repeat prescription', `${waiting} waiting before, ${left} after`);
+  } else if (rxRequested > 0) {
+    fail('repeat prescription queue', 'the requests made by the patient journeys are not in the queue');
+  } else {
+    ok('repeat prescription queue is empty (no patient could ask)');
+  }
   await page.goto(recordUrl);
   await page.click('a[href$="/logboek"]');
   await page.waitForURL('**/logboek');

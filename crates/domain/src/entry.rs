@@ -347,6 +347,56 @@ pub fn edit_medication(
     Ok(())
 }
 
+/// A repeat prescription approved by a GP (R48): a new medication agreement for the same
+/// product from today, with the dosage as it was or as the GP changed it; the agreement it
+/// repeats ends today (its earlier state stays in the item history). Refused for an agreement
+/// that has already ended.
+pub fn repeat_medication(
+    r: &mut PatientRecord,
+    id: &str,
+    dosage: Option<&str>,
+    by: &Author,
+    new_id: &mut dyn FnMut(&str) -> String,
+) -> Result<MedicationId, EntryError> {
+    let today = crate::time::local_date(by.at);
+    let dosage = match dosage.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => Some(text(d, "the dosage")?),
+        None => None,
+    };
+    let ended = r
+        .medication
+        .iter()
+        .find(|m| m.id.as_str() == id)
+        .ok_or(EntryError::NotFound)?
+        .period_end
+        .is_some_and(|end| end < today);
+    if ended {
+        return Err(EntryError::Invalid("the medication has ended"));
+    }
+    // Checked: from here on the change goes through.
+    let prescriber = by.enter(r);
+    let old = find(&mut r.medication, id, |x| x.id.as_str())?;
+    let mut repeated = old.clone();
+    if old.period_start.is_none_or(|start| start <= today) {
+        old.period_end = Some(today);
+        by.touch(&mut old.meta);
+    }
+    let new = MedicationId::new(new_id("medication")).map_err(|_| EntryError::Invalid("id"))?;
+    repeated.id = new.clone();
+    if let Some(d) = dosage {
+        repeated.dosage_text = d;
+        repeated.dosage_codes.clear();
+    }
+    repeated.period_start = Some(today);
+    repeated.period_end = None;
+    repeated.authored_on = Some(today);
+    repeated.prescriber = Some(prescriber);
+    repeated.contact = None;
+    repeated.meta = by.meta();
+    r.medication.push(repeated);
+    Ok(new)
+}
+
 // ---- results ----
 
 #[derive(Debug, Clone)]

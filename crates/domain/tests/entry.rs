@@ -383,3 +383,70 @@ fn r35_r37_a_child_of_13_consents_to_a_parents_access_and_can_withdraw_it() {
         "nothing left to withdraw"
     );
 }
+
+#[test]
+fn r48_a_repeat_prescription_is_a_new_agreement_and_ends_the_one_it_repeats() {
+    let mut r = record(d(1970, 1, 1));
+    // The heavy record's odd agreements run on (no end date).
+    let current = r
+        .medication
+        .iter()
+        .find(|m| m.period_end.is_none())
+        .unwrap()
+        .clone();
+    let before = r.medication.len();
+    let mut ids = ids();
+    let new = repeat_medication(
+        &mut r,
+        current.id.as_str(),
+        Some(" 2dd 1 "),
+        &gp(),
+        &mut ids,
+    )
+    .unwrap();
+    assert_eq!(r.medication.len(), before + 1);
+    let today = d(2026, 11, 23);
+    let repeated = r.medication.iter().find(|m| m.id == new).unwrap();
+    assert_eq!(repeated.product, current.product);
+    assert_eq!(repeated.dosage_text, "2dd 1");
+    assert_eq!(
+        (repeated.period_start, repeated.period_end),
+        (Some(today), None)
+    );
+    assert_eq!(
+        repeated.prescriber.as_ref().map(|p| p.as_str()),
+        Some("staff-gp")
+    );
+    let old = r.medication.iter().find(|m| m.id == current.id).unwrap();
+    assert_eq!(old.period_end, Some(today));
+    assert_eq!(old.meta.updated_at, now());
+    assert!(inzage_domain::validate::validate_record(&r).is_empty());
+    // Without a new dosage the old one carries over.
+    let again = repeat_medication(&mut r, new.as_str(), None, &gp(), &mut ids).unwrap();
+    assert_eq!(
+        r.medication
+            .iter()
+            .find(|m| m.id == again)
+            .unwrap()
+            .dosage_text,
+        "2dd 1"
+    );
+    // A stopped medicine is not repeated; an unknown one is not found; nothing changes.
+    let stopped = r
+        .medication
+        .iter()
+        .find(|m| m.period_end.is_some_and(|e| e < today))
+        .unwrap()
+        .id
+        .clone();
+    let count = r.medication.len();
+    assert_eq!(
+        repeat_medication(&mut r, stopped.as_str(), None, &gp(), &mut ids),
+        Err(EntryError::Invalid("the medication has ended"))
+    );
+    assert_eq!(
+        repeat_medication(&mut r, "nope", None, &gp(), &mut ids),
+        Err(EntryError::NotFound)
+    );
+    assert_eq!(r.medication.len(), count);
+}

@@ -142,7 +142,7 @@ macro_rules! impl_backend {
 
             /// Validates and writes one record with its audit entry inside an open transaction.
             /// The caller commits (or rolls back on error).
-            async fn save_in(tx: &mut sqlx::Transaction<'_, $Db>, record: &PatientRecord, audit: AuditEvent) -> Result<SaveOutcome, StoreError> {
+            pub(crate) async fn save_in(tx: &mut sqlx::Transaction<'_, $Db>, record: &PatientRecord, audit: AuditEvent) -> Result<SaveOutcome, StoreError> {
                 let problems = validate_record(record);
                 if !problems.is_empty() {
                     let list: Vec<String> = problems.iter().take(10).map(|p| p.to_string()).collect();

@@ -29,6 +29,7 @@ mod error;
 mod items;
 mod medmij;
 mod portal;
+mod prescriptions;
 mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -39,6 +40,9 @@ pub use copies::{CopyRequest, CopyRequestStatus, CopyStore};
 pub use error::StoreError;
 pub use medmij::{AccessToken, AuthCode, MedmijStore, RefreshToken};
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};
+pub use prescriptions::{
+    PrescriptionDecision, PrescriptionRequest, PrescriptionStatus, PrescriptionStore,
+};
 pub use staff::{Invitation, PatientQuery, ReviewItem, StaffAccount, StaffStore};
 
 use inzage_domain::{Bsn, PatientId, PatientRecord, Practice, PracticeId, PracticeSettings};

@@ -14,7 +14,7 @@ use inzage_web::WebConfig;
 use support::*;
 
 /// Every page of an open record.
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 10] = [
     "/overzicht",
     "/ziektes",
     "/medicijnen",
@@ -24,6 +24,7 @@ const PAGES: [&str; 9] = [
     "/gegevens",
     "/logboek",
     "/kopie",
+    "/herhaalrecept",
 ];
 
 async fn r50_r51_password_alone_opens_nothing(app: &TestApp) {

@@ -258,6 +258,28 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
         Step {
             audits: None,
             ..step(
+                "/praktijk/herhaalrecepten",
+                "GET",
+                "/praktijk/herhaalrecepten".into(),
+                &[],
+                &[Gp],
+                S::OK,
+            )
+        },
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/patienten/{id}/herhaalrecept/{request}",
+                "POST",
+                format!("{p}/herhaalrecept/rx-x"),
+                &[("actie", "x")],
+                &[Gp],
+                S::BAD_REQUEST,
+            )
+        },
+        Step {
+            audits: None,
+            ..step(
                 "/praktijk/kopieaanvragen",
                 "GET",
                 "/praktijk/kopieaanvragen".into(),

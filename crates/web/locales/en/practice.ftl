@@ -69,6 +69,7 @@ entry-only-the-author-may-change-a-personal-work-note = only the author may chan
 entry-the-icpc-code-is-not-valid = the ICPC code is not valid (for example K86 or R74.01)
 entry-the-nhg-tabel-45-code-is-not-valid = the NHG Table 45 code must be a number
 entry-the-authorisation-ends-before-it-starts = the authorisation ends before it starts
+entry-the-medication-has-ended = the medicine has been stopped
 entry-the-chosen-episode-is-not-in-this-record = the chosen episode is not in this record
 entry-the-date-and-time-are-not-valid = the date and time are not valid
 entry-the-episode-ends-before-it-starts = the episode ends before it starts

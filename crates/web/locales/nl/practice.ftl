@@ -69,6 +69,7 @@ entry-only-the-author-may-change-a-personal-work-note = alleen de schrijver mag 
 entry-the-icpc-code-is-not-valid = de ICPC-code klopt niet (bijvoorbeeld K86 of R74.01)
 entry-the-nhg-tabel-45-code-is-not-valid = de NHG-Tabel 45-code moet een getal zijn
 entry-the-authorisation-ends-before-it-starts = de machtiging eindigt voordat ze begint
+entry-the-medication-has-ended = het medicijn is gestopt
 entry-the-chosen-episode-is-not-in-this-record = de gekozen episode staat niet in dit dossier
 entry-the-date-and-time-are-not-valid = de datum en tijd kloppen niet
 entry-the-episode-ends-before-it-starts = de episode eindigt voordat ze begint

@@ -9,6 +9,7 @@
 pub mod activation;
 mod copy;
 mod pages;
+mod prescriptions;
 
 use crate::auth::Login;
 use crate::error::{WebError, WebResult};
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/kiezen", get(chooser).post(choose))
         .merge(pages::router())
         .merge(copy::router())
+        .merge(prescriptions::router())
 }
 
 /// Everything the page frame (`base.html`) shows.
@@ -77,7 +79,7 @@ pub struct NavItem {
 }
 
 /// The portal's menu, in order.
-const NAV: [(&str, &str); 10] = [
+const NAV: [(&str, &str); 11] = [
     ("/overzicht", "nav-overview"),
     ("/ziektes", "nav-episodes"),
     ("/medicijnen", "nav-medication"),
@@ -86,6 +88,7 @@ const NAV: [(&str, &str); 10] = [
     ("/brieven", "nav-letters"),
     ("/gegevens", "nav-details"),
     ("/logboek", "nav-log"),
+    ("/herhaalrecept", "nav-prescriptions"),
     ("/kopie", "nav-copy"),
     ("/apps-met-toegang", "nav-apps"),
 ];

@@ -13,6 +13,7 @@ pub mod entry;
 mod form;
 mod login;
 mod pages;
+mod prescriptions;
 pub mod roles;
 mod staff_admin;
 
@@ -32,12 +33,17 @@ use tower_sessions::Session;
 const STAFF: &str = "staff";
 
 /// The practice menu, each page with the action it needs.
-const MENU: [(&str, &str, Action); 5] = [
+const MENU: [(&str, &str, Action); 6] = [
     ("/praktijk", "practice-search", Action::SearchPatients),
     (
         "/praktijk/uitslagen",
         "practice-queue",
         Action::ReleaseResults,
+    ),
+    (
+        "/praktijk/herhaalrecepten",
+        "practice-rx-queue",
+        Action::ApprovePrescriptions,
     ),
     (
         "/praktijk/kopieaanvragen",
@@ -70,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .merge(access::router())
         .merge(staff_admin::router())
         .merge(copy::router())
+        .merge(prescriptions::router())
 }
 
 /// A logged-in staff member.

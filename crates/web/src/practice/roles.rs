@@ -34,6 +34,8 @@ pub enum Action {
     ManageStaff,
     /// Make the electronic copy of a record for the patient and decide requests for it (R102).
     HandOutCopies,
+    /// Decide repeat-prescription requests (R48).
+    ApprovePrescriptions,
 }
 
 /// The table. A GP does everything medical; an assistant registers and writes journal lines but
@@ -61,6 +63,7 @@ const TABLE: &[(Action, &[StaffRole])] = &[
     (Action::ManageSettings, &[Gp, Administrator]),
     (Action::ManageStaff, &[Administrator]),
     (Action::HandOutCopies, &[Gp, Assistant]),
+    (Action::ApprovePrescriptions, &[Gp]),
 ];
 
 pub fn allowed(role: StaffRole, action: Action) -> bool {

@@ -1,0 +1,374 @@
+//! Portal services (issue 8) end to end on both backends: repeat prescriptions (R48) from the
+//! patient's request through the GP's decision to what the patient sees, the record and the
+//! audit log; refusals and bad input leave nothing behind.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod support;
+
+use axum::http::StatusCode;
+use inzage_domain::{Clock, PatientId, Section};
+use inzage_store::{
+    Channel, EventType, PrescriptionStatus, PrescriptionStore, RecordStore, StaffStore,
+};
+use support::*;
+
+async fn ask(c: &mut Client<'_>, medicines: &[&str], pharmacy: &str, remark: &str) -> Page {
+    let csrf = c.csrf("/herhaalrecept").await;
+    let mut form = vec![("csrf", csrf.as_str())];
+    for m in medicines {
+        form.push(("medicatie", m));
+    }
+    form.push(("apotheek", pharmacy));
+    form.push(("opmerking", remark));
+    c.post("/herhaalrecept", &form).await
+}
+
+async fn decide(c: &mut Client<'_>, patient: &str, request: &str, form: &[(&str, &str)]) -> Page {
+    let csrf = c.csrf("/praktijk").await;
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(form);
+    c.post(
+        &format!("/praktijk/patienten/{patient}/herhaalrecept/{request}"),
+        &all,
+    )
+    .await
+}
+
+async fn requests(app: &TestApp, patient: &str) -> Vec<inzage_store::PrescriptionRequest> {
+    app.store
+        .prescription_requests(&PatientId::new(patient).unwrap())
+        .await
+        .unwrap()
+}
+
+async fn gp(app: &TestApp) -> Client<'_> {
+    let staff = seed_staff(app).await;
+    let (_, secret, _) = staff.iter().find(|s| s.0 == "gp").unwrap();
+    let mut c = app.client();
+    c.staff_login("gp", secret).await;
+    c
+}
+
+async fn r48_an_approved_repeat_becomes_a_new_agreement_and_goes_to_the_pharmacy(app: &TestApp) {
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    let page = anna.get("/herhaalrecept").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("value=\"adult-m1\""), "{}", page.body);
+    // A shielded medicine is not offered.
+    assert!(!page.body.contains("adult-m2") && !page.body.contains("MARKER"));
+    let p = ask(&mut anna, &["adult-m1"], "Apotheek De Brug", "Bijna op").await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/herhaalrecept?verstuurd=true"),
+        "{}",
+        p.body
+    );
+    let page = anna.get("/herhaalrecept?verstuurd=true").await;
+    assert!(page.body.contains("De huisarts bekijkt uw aanvraag"));
+    assert!(page.body.contains("al aangevraagd"));
+
+    let mut gp = gp(app).await;
+    let queue = gp.get("/praktijk/herhaalrecepten").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    for expected in [
+        "Anna Volwassen",
+        "Metformine VOLWASSEN",
+        "Apotheek De Brug",
+        "Bijna op",
+    ] {
+        assert!(queue.body.contains(expected), "{expected}");
+    }
+    let request = requests(app, "adult").await.remove(0);
+    let before = app
+        .store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let p = decide(
+        &mut gp,
+        "adult",
+        &request.id,
+        &[
+            ("actie", "goedkeuren"),
+            ("dosering", "3dd 1 tablet"),
+            ("hoeveelheid", "90 tabletten"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/praktijk/herhaalrecepten?verwerkt=true"),
+        "{}",
+        p.body
+    );
+
+    // The record: a new agreement with the changed dosage from today; the old one ends today
+    // and its earlier version is in the history.
+    let after = app
+        .store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.medication.len(), before.medication.len() + 1);
+    let today = inzage_domain::time::local_date(app.clock.now());
+    let new = after.medication.last().unwrap();
+    assert_eq!(new.product.name, "Metformine VOLWASSEN");
+    assert_eq!(new.dosage_text, "3dd 1 tablet");
+    assert_eq!(new.period_start, Some(today));
+    assert_eq!(new.period_end, None);
+    let old = after
+        .medication
+        .iter()
+        .find(|m| m.id.as_str() == "adult-m1")
+        .unwrap();
+    assert_eq!(old.period_end, Some(today));
+    let history = app
+        .store
+        .item_history(&after.patient.id, "medication", "adult-m1")
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    // The request: approved, handed to the pharmacy, pointing at the new agreement.
+    let decided = requests(app, "adult").await.remove(0);
+    assert_eq!(decided.status, PrescriptionStatus::Approved);
+    assert_eq!(decided.quantity.as_deref(), Some("90 tabletten"));
+    assert_eq!(decided.new_medication.as_deref(), Some(new.id.as_str()));
+    assert!(decided.sent_to_pharmacy_at.is_some());
+    // The patient sees the outcome and the new dosage.
+    let page = anna.get("/herhaalrecept").await;
+    assert!(page.body.contains("Goedgekeurd"));
+    assert!(
+        page.body
+            .contains("het recept is naar Apotheek De Brug gestuurd")
+    );
+    assert!(anna.get("/medicijnen").await.body.contains("3dd 1 tablet"));
+    // The audit log: the request (portal), the new agreement and the hand-off (practice).
+    let log = app
+        .store
+        .audit_for_patient(&after.patient.id)
+        .await
+        .unwrap();
+    let has = |event: EventType, channel: Channel, text: &str| {
+        log.iter().any(|e| {
+            e.event.event == event && e.event.channel == channel && e.event.detail.contains(text)
+        })
+    };
+    assert!(has(
+        EventType::Create,
+        Channel::Portal,
+        "repeat prescription requested"
+    ));
+    assert!(has(
+        EventType::Update,
+        Channel::Practice,
+        "approved, new agreement"
+    ));
+    assert!(has(
+        EventType::Transfer,
+        Channel::Practice,
+        "handed to the pharmacy"
+    ));
+    // No medical content in the audit details.
+    assert!(
+        log.iter()
+            .all(|e| !e.event.detail.contains("Metformine") && !e.event.detail.contains("3dd"))
+    );
+}
+
+async fn r48_refusals_reasons_and_bad_input(app: &TestApp) {
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    // Nothing chosen, a hidden medicine, another patient's, no pharmacy: refused, nothing stored.
+    let p = ask(&mut anna, &[], "Apotheek", "").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Kies minstens één medicijn"));
+    for medicine in ["adult-m2", "other-m1", "child-m1", "bestaat-niet"] {
+        let p = ask(&mut anna, &["adult-m1", medicine], "Apotheek", "").await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{medicine}");
+        assert!(p.body.contains("niet opnieuw aanvragen"), "{medicine}");
+    }
+    let p = ask(&mut anna, &["adult-m1"], "  ", "").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("naam van uw apotheek"));
+    let long = "x".repeat(1001);
+    let p = ask(&mut anna, &["adult-m1"], "Apotheek", &long).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(requests(app, "adult").await.is_empty());
+
+    // Asked once; asking again while it waits is refused.
+    assert_eq!(
+        ask(&mut anna, &["adult-m1"], "Apotheek Oost", "")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let p = ask(&mut anna, &["adult-m1"], "Apotheek Oost", "").await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert_eq!(requests(app, "adult").await.len(), 1);
+
+    // Only a GP decides.
+    let staff = seed_staff(app).await;
+    let (_, secret, _) = staff.iter().find(|s| s.0 == "assistent").unwrap();
+    let mut desk = app.client();
+    desk.staff_login("assistent", secret).await;
+    assert_eq!(
+        desk.get("/praktijk/herhaalrecepten").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let id = requests(app, "adult").await[0].id.clone();
+    let p = decide(&mut desk, "adult", &id, &[("actie", "goedkeuren")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+
+    let (_, secret, _) = staff.iter().find(|s| s.0 == "gp").unwrap();
+    let mut gp = app.client();
+    gp.staff_login("gp", secret).await;
+    // A rejection needs a reason the patient can read.
+    let p = decide(
+        &mut gp,
+        "adult",
+        &id,
+        &[("actie", "afwijzen"), ("reden", " ")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Geef een reden"));
+    // A request of this patient is not reachable through another patient's record.
+    let p = decide(
+        &mut gp,
+        "child",
+        &id,
+        &[("actie", "afwijzen"), ("reden", "x")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    let p = decide(
+        &mut gp,
+        "adult",
+        &id,
+        &[("actie", "afwijzen"), ("reden", "Eerst bloedprikken")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = decide(&mut gp, "adult", &id, &[("actie", "goedkeuren")]).await;
+    assert_eq!(p.status, StatusCode::CONFLICT, "decided once");
+    let page = anna.get("/herhaalrecept").await;
+    assert!(page.body.contains("Niet goedgekeurd: Eerst bloedprikken"));
+
+    // Ask again; the GP wants to see the patient first.
+    assert_eq!(
+        ask(&mut anna, &["adult-m1"], "Apotheek Oost", "")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let id = requests(app, "adult").await[0].id.clone();
+    let p = decide(
+        &mut gp,
+        "adult",
+        &id,
+        &[("actie", "spreekuur"), ("reden", "Graag even langskomen")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let page = anna.get("/herhaalrecept").await;
+    assert!(
+        page.body
+            .contains("Maak eerst een afspraak met de huisarts: Graag even langskomen")
+    );
+    // Neither decision changed the record's medication.
+    let r = app
+        .store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.medication.len(), 2);
+}
+
+async fn r48_representatives_only_where_their_relation_allows(app: &TestApp) {
+    // A parent asks for the child.
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("child/rep-parent").await;
+    assert_eq!(
+        ask(&mut anna, &["child-m1"], "Apotheek", "").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let r = requests(app, "child").await.remove(0);
+    assert_eq!(r.requester_role, "representative:rep-parent");
+    // A carer whose authorisation covers results only: no form, and a forged post is refused.
+    let id = PatientId::new("elder").unwrap();
+    let mut elder = app.store.load_record(&id).await.unwrap().unwrap();
+    for rep in &mut elder.representations {
+        rep.scope = Some(vec![Section::Results]);
+    }
+    let audit = inzage_store::AuditEvent {
+        at: app.clock.now(),
+        event: EventType::Update,
+        patient: Some(id.clone()),
+        user: "test".into(),
+        responsible_user: "test".into(),
+        role: "operator".into(),
+        channel: Channel::Cli,
+        request_id: "t".into(),
+        detail: "scope".into(),
+    };
+    app.store.save_record(&elder, audit).await.unwrap();
+    let mut carla = app.client();
+    carla.login("carla").await;
+    carla.open("elder/rep-carer").await;
+    let page = carla.get("/herhaalrecept").await;
+    assert!(
+        page.body
+            .contains("Uw machtiging geeft daar geen toestemming voor")
+    );
+    assert!(!page.body.contains("name=\"medicatie\""));
+    let p = ask(&mut carla, &["elder-m1"], "Apotheek", "").await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(requests(app, "elder").await.is_empty());
+}
+
+async fn r48_two_gps_approving_at_once_make_one_agreement(app: &TestApp) {
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    assert_eq!(
+        ask(&mut anna, &["adult-m1"], "Apotheek", "").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let id = requests(app, "adult").await[0].id.clone();
+    let staff = seed_staff(app).await;
+    let (_, secret, _) = staff.iter().find(|s| s.0 == "gp").unwrap();
+    let mut one = app.client();
+    one.staff_login("gp", secret).await;
+    let mut two = app.client();
+    two.staff_login("gp", secret).await;
+    let (c1, c2) = (one.csrf("/praktijk").await, two.csrf("/praktijk").await);
+    let path = format!("/praktijk/patienten/adult/herhaalrecept/{id}");
+    let f1 = [("csrf", c1.as_str()), ("actie", "goedkeuren")];
+    let f2 = [("csrf", c2.as_str()), ("actie", "goedkeuren")];
+    let (a, b) = tokio::join!(one.post(&path, &f1), two.post(&path, &f2));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::CONFLICT]);
+    let r = app
+        .store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.medication.len(), 3, "one new agreement");
+}
+
+both_backends!(
+    r48_an_approved_repeat_becomes_a_new_agreement_and_goes_to_the_pharmacy,
+    r48_refusals_reasons_and_bad_input,
+    r48_representatives_only_where_their_relation_allows,
+    r48_two_gps_approving_at_once_make_one_agreement,
+);
