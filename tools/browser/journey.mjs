@@ -103,6 +103,7 @@ const PAGES = [
   ['gegevens', 'Mijn gegevens'],
   ['logboek', 'Wie heeft mijn dossier bekeken'],
   ['herhaalrecept', 'Herhaalrecept'],
+  ['afspraken', 'Afspraken'],
   ['kopie', 'Kopie van mijn dossier'],
 ];
 
@@ -181,6 +182,27 @@ async function journey(browser, viewport, size, username, withPasskey) {
     await check(page, 'herhaalrecept-verstuurd', viewport);
   } else {
     ok(`repeat prescription page explains why nothing can be asked (${viewport})`);
+  }
+  // An appointment: book the first free time, see it under "Uw afspraken", cancel it again.
+  await page.goto(base + '/afspraken');
+  // The last time offered: far enough ahead to cancel online afterwards.
+  const book = page.locator('form[action="/afspraken"] button', { hasText: 'Boeken' }).last();
+  if (await book.count() > 0) {
+    await book.click();
+    await page.waitForURL('**/afspraken?geboekt=true');
+    await check(page, 'afspraken-geboekt', viewport);
+    const cancel = page.locator('form[action="/afspraken"] button', { hasText: 'Afzeggen' }).first();
+    if (await cancel.count() > 0) {
+      await cancel.click();
+      await page.waitForURL('**/afspraken?afgezegd=true');
+      ok(`appointment booked and cancelled (${viewport})`);
+    } else {
+      fail(`appointment (${viewport})`, 'no cancel button after booking');
+    }
+  } else if ((await page.content()).includes('geen toestemming')) {
+    ok(`appointments page explains why this person cannot book (${viewport})`);
+  } else {
+    fail(`appointment (${viewport})`, 'the demo offers no free time');
   }
   // The copy of the record downloads as a PDF named without personal data.
   await page.goto(base + '/kopie');
@@ -335,6 +357,9 @@ async function practiceJourney(browser) {
   await check(page, 'praktijk-kopie', viewport);
   await page.goto(base + '/praktijk/kopieaanvragen');
   await check(page, 'praktijk-kopieaanvragen', viewport);
+  await page.click('a[href="/praktijk/agenda"]');
+  await page.waitForURL('**/praktijk/agenda');
+  await check(page, 'praktijk-agenda', viewport);
   // The repeat prescriptions the patients asked for earlier in this run: the GP approves one.
   await page.click('a[href="/praktijk/herhaalrecepten"]');
   await page.waitForURL('**/praktijk/herhaalrecepten');

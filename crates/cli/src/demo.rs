@@ -281,3 +281,58 @@ pub async fn existing_accounts(store: &Store) -> Result<Option<Vec<DemoAccount>>
             .collect(),
     ))
 }
+
+/// Bookable surgery slots for the demo practice: every weekday of the coming two weeks, 08:30 to
+/// 10:00 in 10-minute slots, most of them open for online booking. Added once (when none lie
+/// ahead), so a demo shows a real choice of times.
+pub async fn agenda(
+    store: &Store,
+    practice: &PracticeId,
+    now: DateTime<Utc>,
+) -> Result<usize, AnyError> {
+    use chrono::{Datelike, Duration, TimeZone, Weekday};
+    use chrono_tz::Europe::Amsterdam;
+    use inzage_store::{AgendaStore, Slot};
+    if !store
+        .slots_between(practice, now, now + Duration::days(14))
+        .await?
+        .is_empty()
+    {
+        return Ok(0);
+    }
+    let today = inzage_domain::time::local_date(now);
+    let mut slots = vec![];
+    for d in 1..=14 {
+        let day = today + Duration::days(d);
+        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            continue;
+        }
+        for (n, practitioner) in [(0u32, "dokter Demo"), (1, "dokter Vermeer")] {
+            for i in 0..9u32 {
+                let Some(time) = chrono::NaiveTime::from_hms_opt(8, 30, 0) else {
+                    continue;
+                };
+                let local = day.and_time(time) + Duration::minutes(i64::from(i * 10));
+                let Some(starts_at) = Amsterdam.from_local_datetime(&local).earliest() else {
+                    continue;
+                };
+                slots.push(Slot {
+                    id: format!("demo-{}-{n}-{i}", day.format("%Y%m%d")),
+                    practice: practice.clone(),
+                    practitioner: practitioner.into(),
+                    starts_at: starts_at.with_timezone(&Utc),
+                    minutes: 10,
+                    kind: "Spreekuur".into(),
+                    // The last slot of each row stays for the practice to fill by phone.
+                    online: i < 8,
+                    patient: None,
+                    booked_by: None,
+                    booked_at: None,
+                    appointment: None,
+                });
+            }
+        }
+    }
+    store.add_slots(&slots).await?;
+    Ok(slots.len())
+}

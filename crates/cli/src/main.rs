@@ -308,6 +308,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 None => inzage::demo::seed_accounts(&store, &practice, now).await?,
             };
             accounts.extend(inzage::demo::staff_accounts(&store, &practice, now).await?);
+            inzage::demo::agenda(&store, &practice, now).await?;
             let counts = store.counts().await?;
             println!(
                 "demo database {}: {} patients, {} record items",

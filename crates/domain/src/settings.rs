@@ -29,6 +29,13 @@ pub struct PracticeSettings {
     /// copy is given. Off by default: the copy is given at once.
     #[serde(default)]
     pub full_copy_needs_check: bool,
+    /// A patient may cancel an appointment online until this many hours before it (R49).
+    #[serde(default = "default_cancel_hours")]
+    pub cancel_until_hours_before: u32,
+}
+
+fn default_cancel_hours() -> u32 {
+    24
 }
 
 impl Default for PracticeSettings {
@@ -48,6 +55,7 @@ impl Default for PracticeSettings {
             online_access_under_16: false,
             contact_types_with_patient: types,
             full_copy_needs_check: false,
+            cancel_until_hours_before: default_cancel_hours(),
         }
     }
 }

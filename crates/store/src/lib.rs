@@ -22,6 +22,7 @@ macro_rules! delegate {
     };
 }
 
+mod agenda;
 mod audit;
 mod backend;
 mod copies;
@@ -34,6 +35,7 @@ mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use agenda::{AgendaStore, Slot};
 pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
 pub use backend::{PostgresStore, SqliteStore};
 pub use copies::{CopyRequest, CopyRequestStatus, CopyStore};

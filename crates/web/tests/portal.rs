@@ -14,7 +14,7 @@ use inzage_web::WebConfig;
 use support::*;
 
 /// Every page of an open record.
-const PAGES: [&str; 10] = [
+const PAGES: [&str; 11] = [
     "/overzicht",
     "/ziektes",
     "/medicijnen",
@@ -25,6 +25,7 @@ const PAGES: [&str; 10] = [
     "/logboek",
     "/kopie",
     "/herhaalrecept",
+    "/afspraken",
 ];
 
 async fn r50_r51_password_alone_opens_nothing(app: &TestApp) {

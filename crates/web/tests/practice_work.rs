@@ -258,6 +258,28 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
         Step {
             audits: None,
             ..step(
+                "/praktijk/agenda",
+                "GET",
+                "/praktijk/agenda".into(),
+                &[],
+                &[Gp, Ass, Poh],
+                S::OK,
+            )
+        },
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/agenda",
+                "POST",
+                "/praktijk/agenda".into(),
+                &[("dag", "x")],
+                &[Gp, Ass],
+                S::BAD_REQUEST,
+            )
+        },
+        Step {
+            audits: None,
+            ..step(
                 "/praktijk/herhaalrecepten",
                 "GET",
                 "/praktijk/herhaalrecepten".into(),

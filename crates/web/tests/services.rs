@@ -9,7 +9,7 @@ mod support;
 use axum::http::StatusCode;
 use inzage_domain::{Clock, PatientId, Section};
 use inzage_store::{
-    Channel, EventType, PrescriptionStatus, PrescriptionStore, RecordStore, StaffStore,
+    AgendaStore, Channel, EventType, PrescriptionStatus, PrescriptionStore, RecordStore, StaffStore,
 };
 use support::*;
 
@@ -366,9 +366,254 @@ async fn r48_two_gps_approving_at_once_make_one_agreement(app: &TestApp) {
     assert_eq!(r.medication.len(), 3, "one new agreement");
 }
 
+/// Adds `count` slots through the practice's agenda page, `hours` from now (local wall clock).
+async fn add_slots(
+    app: &TestApp,
+    staff: &mut Client<'_>,
+    hours: i64,
+    count: &str,
+    online: bool,
+) -> Page {
+    let at = (app.clock.now() + chrono::Duration::hours(hours))
+        .with_timezone(&chrono_tz::Europe::Amsterdam);
+    let day = at.format("%Y-%m-%d").to_string();
+    let time = at.format("%H:%M").to_string();
+    let csrf = staff.csrf("/praktijk/agenda").await;
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("dag", day.as_str()),
+        ("van", time.as_str()),
+        ("aantal", count),
+        ("minuten", "10"),
+        ("soort", "Spreekuur"),
+        ("behandelaar", "dokter Jansen"),
+    ];
+    if online {
+        form.push(("online", "on"));
+    }
+    staff.post("/praktijk/agenda", &form).await
+}
+
+async fn slots(app: &TestApp) -> Vec<inzage_store::Slot> {
+    let now = app.clock.now();
+    app.store
+        .slots_between(
+            &inzage_domain::PracticeId::new("praktijk-test").unwrap(),
+            now - chrono::Duration::days(1),
+            now + chrono::Duration::days(30),
+        )
+        .await
+        .unwrap()
+}
+
+async fn appointment(c: &mut Client<'_>, action: &str, slot: &str) -> Page {
+    let csrf = c.csrf("/afspraken").await;
+    c.post(
+        "/afspraken",
+        &[("csrf", &csrf), ("actie", action), ("tijd", slot)],
+    )
+    .await
+}
+
+async fn desk(app: &TestApp) -> Client<'_> {
+    let staff = seed_staff(app).await;
+    let (_, secret, _) = staff.iter().find(|s| s.0 == "assistent").unwrap();
+    let mut c = app.client();
+    c.staff_login("assistent", secret).await;
+    c
+}
+
+async fn r49_book_see_and_cancel_an_appointment(app: &TestApp) {
+    let mut desk = desk(app).await;
+    // Bad input adds nothing.
+    let csrf = desk.csrf("/praktijk/agenda").await;
+    let p = desk
+        .post(
+            "/praktijk/agenda",
+            &[
+                ("csrf", &csrf),
+                ("dag", "morgen"),
+                ("van", "25:00"),
+                ("aantal", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Er is niets toegevoegd"));
+    assert!(slots(app).await.is_empty());
+    let p = add_slots(app, &mut desk, 48, "3", true).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        add_slots(app, &mut desk, 72, "1", false).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let all = slots(app).await;
+    assert_eq!(all.len(), 4);
+    let offline = all.iter().find(|s| !s.online).unwrap().id.clone();
+    let first = all.iter().find(|s| s.online).unwrap().id.clone();
+
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    let page = anna.get("/afspraken").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.body.matches("name=\"actie\" value=\"boeken\"").count(),
+        3,
+        "only online slots"
+    );
+    assert!(!page.body.contains(&offline));
+    // A slot not open online cannot be booked by a forged post either.
+    let p = appointment(&mut anna, "boeken", &offline).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = appointment(&mut anna, "boeken", "slot-bestaat-niet").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = appointment(&mut anna, "boeken", &first).await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/afspraken?geboekt=true"),
+        "{}",
+        p.body
+    );
+    let page = anna.get("/afspraken?geboekt=true").await;
+    assert!(page.body.contains("Uw afspraak is gemaakt"));
+    assert!(page.body.contains("dokter Jansen"));
+    // The record holds the appointment; the schedule names the patient.
+    let id = PatientId::new("adult").unwrap();
+    let r = app.store.load_record(&id).await.unwrap().unwrap();
+    let booked = r
+        .appointments
+        .iter()
+        .find(|a| a.status == inzage_domain::AppointmentStatus::Booked)
+        .unwrap()
+        .clone();
+    let day = (app.clock.now() + chrono::Duration::hours(48))
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .format("%Y-%m-%d")
+        .to_string();
+    let schedule = desk.get(&format!("/praktijk/agenda?dag={day}")).await;
+    assert!(
+        schedule.body.contains("Anna Volwassen"),
+        "{}",
+        schedule.body
+    );
+    // Booking a taken slot: refused with a clear message.
+    let mut piet = app.client();
+    piet.login("piet").await;
+    piet.open("other").await;
+    let p = appointment(&mut piet, "boeken", &first).await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.body.contains("net door iemand anders geboekt"));
+    // Someone else cannot cancel it.
+    let p = appointment(&mut piet, "afzeggen", &first).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    // Anna cancels: the slot is free again, the appointment cancelled in her record.
+    let p = appointment(&mut anna, "afzeggen", &first).await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/afspraken?afgezegd=true"),
+        "{}",
+        p.body
+    );
+    assert!(
+        slots(app)
+            .await
+            .iter()
+            .find(|s| s.id == first)
+            .unwrap()
+            .patient
+            .is_none()
+    );
+    let r = app.store.load_record(&id).await.unwrap().unwrap();
+    let a = r.appointments.iter().find(|a| a.id == booked.id).unwrap();
+    assert_eq!(a.status, inzage_domain::AppointmentStatus::Cancelled);
+    let log = app.store.audit_for_patient(&id).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.event.event == EventType::Create && e.event.detail.contains("booked"))
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.event.event == EventType::Update && e.event.detail.contains("cancelled"))
+    );
+}
+
+async fn r49_cancelling_too_late_is_refused(app: &TestApp) {
+    let mut desk = desk(app).await;
+    assert_eq!(
+        add_slots(app, &mut desk, 3, "1", true).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let slot = slots(app).await.remove(0).id;
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    assert_eq!(
+        appointment(&mut anna, "boeken", &slot).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // The practice allows cancelling until 24 hours before; this one is 3 hours away.
+    let page = anna.get("/afspraken").await;
+    assert!(page.body.contains("alleen nog telefonisch"));
+    let p = appointment(&mut anna, "afzeggen", &slot).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("te laat"));
+    let s = slots(app).await.remove(0);
+    assert_eq!(s.patient, Some(PatientId::new("adult").unwrap()));
+}
+
+async fn r49_two_people_booking_one_slot_at_once_get_it_once(app: &TestApp) {
+    let mut desk = desk(app).await;
+    assert_eq!(
+        add_slots(app, &mut desk, 50, "1", true).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let slot = slots(app).await.remove(0).id;
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    let mut piet = app.client();
+    piet.login("piet").await;
+    piet.open("other").await;
+    let (c1, c2) = (anna.csrf("/afspraken").await, piet.csrf("/afspraken").await);
+    let f1 = [
+        ("csrf", c1.as_str()),
+        ("actie", "boeken"),
+        ("tijd", slot.as_str()),
+    ];
+    let f2 = [
+        ("csrf", c2.as_str()),
+        ("actie", "boeken"),
+        ("tijd", slot.as_str()),
+    ];
+    let (a, b) = tokio::join!(anna.post("/afspraken", &f1), piet.post("/afspraken", &f2));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::CONFLICT]);
+    // Exactly one record holds the appointment.
+    let mut holders = 0;
+    for p in ["adult", "other"] {
+        let r = app
+            .store
+            .load_record(&PatientId::new(p).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        holders += r
+            .appointments
+            .iter()
+            .filter(|x| x.status == inzage_domain::AppointmentStatus::Booked)
+            .count();
+    }
+    assert_eq!(holders, 1);
+}
+
 both_backends!(
     r48_an_approved_repeat_becomes_a_new_agreement_and_goes_to_the_pharmacy,
     r48_refusals_reasons_and_bad_input,
     r48_representatives_only_where_their_relation_allows,
     r48_two_gps_approving_at_once_make_one_agreement,
+    r49_book_see_and_cancel_an_appointment,
+    r49_cancelling_too_late_is_refused,
+    r49_two_people_booking_one_slot_at_once_get_it_once,
 );

@@ -7,6 +7,7 @@
 //! URL; the chooser's form value is matched against the person's own relations.
 
 pub mod activation;
+mod appointments;
 mod copy;
 mod pages;
 mod prescriptions;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/kiezen", get(chooser).post(choose))
         .merge(pages::router())
         .merge(copy::router())
+        .merge(appointments::router())
         .merge(prescriptions::router())
 }
 
@@ -79,7 +81,7 @@ pub struct NavItem {
 }
 
 /// The portal's menu, in order.
-const NAV: [(&str, &str); 11] = [
+const NAV: [(&str, &str); 12] = [
     ("/overzicht", "nav-overview"),
     ("/ziektes", "nav-episodes"),
     ("/medicijnen", "nav-medication"),
@@ -89,6 +91,7 @@ const NAV: [(&str, &str); 11] = [
     ("/gegevens", "nav-details"),
     ("/logboek", "nav-log"),
     ("/herhaalrecept", "nav-prescriptions"),
+    ("/afspraken", "nav-appointments"),
     ("/kopie", "nav-copy"),
     ("/apps-met-toegang", "nav-apps"),
 ];

@@ -8,6 +8,7 @@
 //! [`StaffRecord`], which exists only for a patient of the staff member's own practice.
 
 mod access;
+mod agenda;
 mod copy;
 pub mod entry;
 mod form;
@@ -33,13 +34,14 @@ use tower_sessions::Session;
 const STAFF: &str = "staff";
 
 /// The practice menu, each page with the action it needs.
-const MENU: [(&str, &str, Action); 6] = [
+const MENU: [(&str, &str, Action); 7] = [
     ("/praktijk", "practice-search", Action::SearchPatients),
     (
         "/praktijk/uitslagen",
         "practice-queue",
         Action::ReleaseResults,
     ),
+    ("/praktijk/agenda", "agenda-title", Action::ViewAgenda),
     (
         "/praktijk/herhaalrecepten",
         "practice-rx-queue",
@@ -76,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .merge(access::router())
         .merge(staff_admin::router())
         .merge(copy::router())
+        .merge(agenda::router())
         .merge(prescriptions::router())
 }
 

@@ -36,6 +36,10 @@ pub enum Action {
     HandOutCopies,
     /// Decide repeat-prescription requests (R48).
     ApprovePrescriptions,
+    /// See the day schedule (who booked which slot).
+    ViewAgenda,
+    /// Add bookable slots (R49).
+    ManageAgenda,
 }
 
 /// The table. A GP does everything medical; an assistant registers and writes journal lines but
@@ -64,6 +68,8 @@ const TABLE: &[(Action, &[StaffRole])] = &[
     (Action::ManageStaff, &[Administrator]),
     (Action::HandOutCopies, &[Gp, Assistant]),
     (Action::ApprovePrescriptions, &[Gp]),
+    (Action::ViewAgenda, &[Gp, Assistant, PracticeNurse]),
+    (Action::ManageAgenda, &[Gp, Assistant]),
 ];
 
 pub fn allowed(role: StaffRole, action: Action) -> bool {
