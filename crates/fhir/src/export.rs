@@ -276,7 +276,43 @@ pub(crate) fn contact_title(c: &Contact) -> String {
 }
 
 /// The visible record of `view` as FHIR STU3 resources.
+/// A group of [`GpResources`] that can be built on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Episodes with their conditions and attention flags.
+    Episodes,
+    /// Encounters with their reports (Compositions).
+    Encounters,
+    /// The E and P journal lines.
+    Journal,
+    Results,
+    /// Medication agreements with their products.
+    Medication,
+    Allergies,
+    Documents,
+}
+
+impl Group {
+    pub const ALL: [Group; 7] = [
+        Group::Episodes,
+        Group::Encounters,
+        Group::Journal,
+        Group::Results,
+        Group::Medication,
+        Group::Allergies,
+        Group::Documents,
+    ];
+}
+
+/// Every resource of the view.
 pub fn gp_resources(view: &PatientView<'_>) -> GpResources {
+    gp_resources_of(view, &Group::ALL)
+}
+
+/// The patient, the organization, the practitioners referred to, and only the groups asked for:
+/// a MedMij search builds what it answers with, not the whole record.
+pub fn gp_resources_of(view: &PatientView<'_>, groups: &[Group]) -> GpResources {
+    let want = |g: Group| groups.contains(&g);
     let p = view.patient;
     let ctx = Ctx {
         view,
@@ -309,13 +345,13 @@ pub fn gp_resources(view: &PatientView<'_>) -> GpResources {
             out.practitioners.push(practitioner(x));
         }
     }
-    for e in &view.episodes {
+    for e in view.episodes.iter().filter(|_| want(Group::Episodes)) {
         let (ep, condition, flag) = episode(&ctx, e);
         out.episodes.push(ep);
         out.conditions.extend(condition);
         out.flags.extend(flag);
     }
-    for c in &view.contacts {
+    for c in view.contacts.iter().filter(|_| want(Group::Encounters)) {
         out.encounters.push(encounter(&ctx, c));
         let lines: Vec<&JournalLine> = view
             .journal
@@ -330,25 +366,25 @@ pub fn gp_resources(view: &PatientView<'_>) -> GpResources {
     for l in view
         .journal
         .iter()
-        .filter(|l| matches!(l.soep, Soep::E | Soep::P))
+        .filter(|l| want(Group::Journal) && matches!(l.soep, Soep::E | Soep::P))
     {
         out.journal.push(journal_line(&ctx, l));
     }
-    for x in &view.results {
+    for x in view.results.iter().filter(|_| want(Group::Results)) {
         out.results.push(result(&ctx, x));
     }
     let mut products = HashSet::new();
-    for m in &view.medication {
+    for m in view.medication.iter().filter(|_| want(Group::Medication)) {
         let (request, product_id) = medication_request(&ctx, m);
         out.medication_requests.push(request);
         if products.insert(product_id.clone()) {
             out.medications.push(medication(&product_id, &m.product));
         }
     }
-    for a in &view.allergies {
+    for a in view.allergies.iter().filter(|_| want(Group::Allergies)) {
         out.allergies.push(allergy(&ctx, a));
     }
-    for l in &view.letters {
+    for l in view.letters.iter().filter(|_| want(Group::Documents)) {
         if matches!(l.content, LetterContent::Pdf { .. }) {
             out.documents.push(document_reference(&ctx, l));
         }

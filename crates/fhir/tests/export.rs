@@ -373,3 +373,49 @@ fn an_independent_fhir_library_accepts_the_export() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Building one group (what a MedMij search answers with) gives exactly that group of the whole.
+#[test]
+fn one_group_is_built_exactly_as_in_the_whole() {
+    use inzage_fhir::export::{Group, gp_resources_of};
+    for record in [nictiz_record(), samples::heavy_record()] {
+        let view = online_view(&record, &PracticeSettings::default(), now());
+        let all = gp_resources(&view);
+        for group in Group::ALL {
+            let one = gp_resources_of(&view, &[group]);
+            assert_eq!(one.patient, all.patient);
+            assert_eq!(one.practitioners, all.practitioners);
+            let (got, want) = match group {
+                Group::Episodes => (
+                    [&one.episodes, &one.conditions, &one.flags],
+                    [&all.episodes, &all.conditions, &all.flags],
+                ),
+                Group::Encounters => (
+                    [&one.encounters, &one.compositions, &one.compositions],
+                    [&all.encounters, &all.compositions, &all.compositions],
+                ),
+                Group::Journal => ([&one.journal; 3], [&all.journal; 3]),
+                Group::Results => ([&one.results; 3], [&all.results; 3]),
+                Group::Medication => (
+                    [&one.medication_requests, &one.medications, &one.medications],
+                    [&all.medication_requests, &all.medications, &all.medications],
+                ),
+                Group::Allergies => ([&one.allergies; 3], [&all.allergies; 3]),
+                Group::Documents => ([&one.documents; 3], [&all.documents; 3]),
+            };
+            assert_eq!(got, want, "{group:?}");
+            // And nothing else.
+            let others = one.all().len() - 2 - one.practitioners.len();
+            let own: usize = match group {
+                Group::Episodes => one.episodes.len() + one.conditions.len() + one.flags.len(),
+                Group::Encounters => one.encounters.len() + one.compositions.len(),
+                Group::Journal => one.journal.len(),
+                Group::Results => one.results.len(),
+                Group::Medication => one.medication_requests.len() + one.medications.len(),
+                Group::Allergies => one.allergies.len(),
+                Group::Documents => one.documents.len(),
+            };
+            assert_eq!(others, own, "{group:?}");
+        }
+    }
+}

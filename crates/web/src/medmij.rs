@@ -16,7 +16,7 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use inzage_domain::access::{OnlineChannel, Viewer};
 use inzage_domain::visibility::visible_record;
-use inzage_fhir::export::{GpResources, gp_resources, searchset};
+use inzage_fhir::export::{GpResources, Group, gp_resources_of, searchset};
 use inzage_store::{AccessToken, AuditEvent, Channel, EventType, MedmijStore, RecordStore};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -514,7 +514,18 @@ async fn search(
             )
         })?;
     let view = pgo.view()?;
-    let resources = gp_resources(&view);
+    // Only what this search answers with.
+    let groups: &[Group] = match ty.as_str() {
+        "Patient" => &[],
+        "EpisodeOfCare" => &[Group::Episodes],
+        "Encounter" | "Composition" => &[Group::Encounters],
+        "Observation" => &[Group::Results],
+        "MedicationRequest" => &[Group::Medication],
+        "AllergyIntolerance" => &[Group::Allergies],
+        "DocumentReference" => &[Group::Documents],
+        _ => &Group::ALL,
+    };
+    let resources = gp_resources_of(&view, groups);
     let (matches, includes) = select(&ty, &params, &resources)?;
     let base = base_url(&state, &headers);
     let self_link = match query.as_deref() {
@@ -566,7 +577,7 @@ async fn read(
     };
     match ty.as_str() {
         "DocumentReference" => {
-            let resources = gp_resources(&view);
+            let resources = gp_resources_of(&view, &[Group::Documents]);
             let doc = resources
                 .documents
                 .iter()
