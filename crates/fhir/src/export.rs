@@ -792,6 +792,21 @@ fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
         "subject": ctx.patient_ref,
         "effectiveDateTime": instant(x.effective),
     });
+    result_value(&mut v, x);
+    if let Some(i) = &x.interpretation {
+        v["interpretation"] = concept(std::slice::from_ref(i), None);
+    }
+    if let Some(e) = ctx.encounter(x.contact.as_ref()) {
+        v["context"] = e;
+    }
+    if let Some(p) = ctx.practitioner(x.performer.as_ref()) {
+        v["performer"] = json!([p]);
+    }
+    v
+}
+
+/// A result's value (`value[x]`) and reference range, the same in STU3 and R4.
+pub(crate) fn result_value(v: &mut Value, x: &LabResult) {
     let unit = match &x.value {
         ResultValue::Quantity { value, unit } => {
             v["valueQuantity"] = quantity(value, unit.as_ref());
@@ -819,19 +834,32 @@ fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
         }
         v["referenceRange"] = json!([r]);
     }
-    if let Some(i) = &x.interpretation {
-        v["interpretation"] = concept(std::slice::from_ref(i), None);
-    }
-    if let Some(e) = ctx.encounter(x.contact.as_ref()) {
-        v["context"] = e;
-    }
-    if let Some(p) = ctx.practitioner(x.performer.as_ref()) {
-        v["performer"] = json!([p]);
-    }
-    v
 }
 
-pub(crate) const ROUTE_SYSTEM: &str = "urn:oid:2.16.840.1.113883.2.4.4.9";
+/// A medication agreement's dosage instruction: text, route and additional instructions (the
+/// same in STU3 and R4).
+pub(crate) fn dosage(m: &MedicationAgreement) -> Value {
+    let (route, extra): (Vec<&Coding>, Vec<&Coding>) = m
+        .dosage_codes
+        .iter()
+        .partition(|c| c.system == ROUTE_SYSTEM);
+    let mut dosage = json!({ "sequence": 1, "text": m.dosage_text });
+    if !extra.is_empty() {
+        dosage["additionalInstruction"] = json!(
+            extra
+                .iter()
+                .map(|c| concept(std::slice::from_ref(*c), None))
+                .collect::<Vec<_>>()
+        );
+    }
+    if !route.is_empty() {
+        let route: Vec<Coding> = route.into_iter().cloned().collect();
+        dosage["route"] = concept(&route, None);
+    }
+    dosage
+}
+
+const ROUTE_SYSTEM: &str = "urn:oid:2.16.840.1.113883.2.4.4.9";
 
 fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Value, String) {
     let product_id = m
@@ -853,23 +881,7 @@ fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Value, String)
         );
     }
     ext.extend(ctx.episode_ext(m.episode.as_ref()));
-    let (route, extra): (Vec<&Coding>, Vec<&Coding>) = m
-        .dosage_codes
-        .iter()
-        .partition(|c| c.system == ROUTE_SYSTEM);
-    let mut dosage = json!({ "sequence": 1, "text": m.dosage_text });
-    if !extra.is_empty() {
-        dosage["additionalInstruction"] = json!(
-            extra
-                .iter()
-                .map(|c| concept(std::slice::from_ref(*c), None))
-                .collect::<Vec<_>>()
-        );
-    }
-    if !route.is_empty() {
-        let route: Vec<Coding> = route.into_iter().cloned().collect();
-        dosage["route"] = concept(&route, None);
-    }
+    let dosage = dosage(m);
     let mut v = json!({
         "resourceType": "MedicationRequest",
         "id": m.id.as_str(),

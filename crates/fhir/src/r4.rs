@@ -7,8 +7,8 @@
 //! Items in the copy that the patient cannot see online carry a `meta.tag` saying why.
 
 use crate::export::{
-    address, concept, concept1, contact_title, day, episode_title, icpc_coding, instant,
-    letter_kind, name, partial, prune, quantity, reference, soep_coding, telecom,
+    address, concept, concept1, contact_title, day, dosage, episode_title, icpc_coding, instant,
+    letter_kind, name, partial, prune, reference, result_value, soep_coding, telecom,
 };
 use chrono::{DateTime, Utc};
 use inzage_domain::codes::system;
@@ -436,33 +436,7 @@ fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
         "subject": ctx.patient_ref,
         "effectiveDateTime": instant(x.effective),
     });
-    let unit = match &x.value {
-        ResultValue::Quantity { value, unit } => {
-            v["valueQuantity"] = quantity(value, unit.as_ref());
-            unit.clone()
-        }
-        ResultValue::Coded { coding } => {
-            v["valueCodeableConcept"] = concept(std::slice::from_ref(coding), None);
-            None
-        }
-        ResultValue::Text { text } => {
-            v["valueString"] = json!(text);
-            None
-        }
-    };
-    if let Some(range) = &x.reference_range {
-        let mut r = json!({});
-        if let Some(low) = &range.low {
-            r["low"] = quantity(low, unit.as_ref());
-        }
-        if let Some(high) = &range.high {
-            r["high"] = quantity(high, unit.as_ref());
-        }
-        if let Some(t) = &range.text {
-            r["text"] = json!(t);
-        }
-        v["referenceRange"] = json!([r]);
-    }
+    result_value(&mut v, x);
     if let Some(i) = &x.interpretation {
         v["interpretation"] = json!([concept(std::slice::from_ref(i), None)]);
     }
@@ -481,23 +455,7 @@ fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Value, Value) 
         .source_id
         .clone()
         .unwrap_or_else(|| format!("{}-product", m.id));
-    let (route, extra): (Vec<&Coding>, Vec<&Coding>) = m
-        .dosage_codes
-        .iter()
-        .partition(|c| c.system == crate::export::ROUTE_SYSTEM);
-    let mut dosage = json!({ "sequence": 1, "text": m.dosage_text });
-    if !extra.is_empty() {
-        dosage["additionalInstruction"] = json!(
-            extra
-                .iter()
-                .map(|c| concept(std::slice::from_ref(*c), None))
-                .collect::<Vec<_>>()
-        );
-    }
-    if !route.is_empty() {
-        let route: Vec<Coding> = route.into_iter().cloned().collect();
-        dosage["route"] = concept(&route, None);
-    }
+    let mut dosage = dosage(m);
     let mut bounds = json!({});
     if let Some(s) = m.period_start {
         bounds["start"] = json!(day(s));
