@@ -539,7 +539,16 @@ async fn r49_book_see_and_cancel_an_appointment(app: &TestApp) {
 }
 
 async fn r49_cancelling_too_late_is_refused(app: &TestApp) {
-    let mut desk = desk(app).await;
+    let staff = seed_staff(app).await;
+    let login = |who: &'static str| {
+        let secret = staff.iter().find(|s| s.0 == who).unwrap().1.clone();
+        async move {
+            let mut c = app.client();
+            c.staff_login(who, &secret).await;
+            c
+        }
+    };
+    let mut desk = login("assistent").await;
     assert_eq!(
         add_slots(app, &mut desk, 3, "1", true).await.status,
         StatusCode::SEE_OTHER
@@ -560,6 +569,47 @@ async fn r49_cancelling_too_late_is_refused(app: &TestApp) {
     assert!(p.body.contains("te laat"));
     let s = slots(app).await.remove(0);
     assert_eq!(s.patient, Some(PatientId::new("adult").unwrap()));
+    // The practice shortens its limit to 2 hours on the settings page: now it can be cancelled.
+    let mut gp = login("gp").await;
+    let csrf = gp.csrf("/praktijk/instellingen").await;
+    let settings = |hours: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("journaal_vanaf", "2020-07-01".to_owned()),
+            ("brieven_vanaf", "2020-07-01".to_owned()),
+            ("uitslagen_maanden", "14".to_owned()),
+            ("uitslagen_wachtdagen", "7".to_owned()),
+            ("naam_bij_wachtende_uitslag", "on".to_owned()),
+            ("onder_16", "on".to_owned()),
+            ("annuleren_uren", hours.to_owned()),
+        ]
+    };
+    for (hours, status) in [
+        ("200", StatusCode::BAD_REQUEST),
+        ("2", StatusCode::SEE_OTHER),
+    ] {
+        let form = settings(hours);
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            gp.post("/praktijk/instellingen", &form).await.status,
+            status,
+            "{hours}"
+        );
+    }
+    assert!(
+        anna.get("/afspraken")
+            .await
+            .body
+            .contains("tot 2 uur van tevoren")
+    );
+    let p = appointment(&mut anna, "afzeggen", &slot).await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/afspraken?afgezegd=true"),
+        "{}",
+        p.body
+    );
+    assert!(slots(app).await.remove(0).patient.is_none());
 }
 
 async fn r49_two_people_booking_one_slot_at_once_get_it_once(app: &TestApp) {

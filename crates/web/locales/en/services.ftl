@@ -75,3 +75,4 @@ agenda-online-bookable = Patients may book these times online
 agenda-add-button = Add
 agenda-invalid = Fill in a valid day, time, number (1-60), length (5-120 minutes), kind and practitioner. Nothing was added.
 agenda-past = This day has passed. Nothing was added.
+settings-cancel-hours = Patients can cancel an appointment online until this many hours before (0-168)

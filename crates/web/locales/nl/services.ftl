@@ -75,3 +75,4 @@ agenda-online-bookable = Patiënten mogen deze tijden online boeken
 agenda-add-button = Toevoegen
 agenda-invalid = Vul een geldige dag, tijd, aantal (1-60), lengte (5-120 minuten), soort en behandelaar in. Er is niets toegevoegd.
 agenda-past = Deze dag is al voorbij. Er is niets toegevoegd.
+settings-cancel-hours = Patiënten kunnen een afspraak online afzeggen tot zoveel uur van tevoren (0-168)

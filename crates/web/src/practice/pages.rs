@@ -796,6 +796,9 @@ struct SettingsForm {
     onder_16: Option<String>,
     #[serde(default)]
     afschrift_controle: Option<String>,
+    /// Hours before an appointment until which patients may cancel online (absent: unchanged).
+    #[serde(default)]
+    annuleren_uren: Option<String>,
 }
 
 async fn settings_save(
@@ -819,6 +822,10 @@ async fn settings_save(
             held_result_placeholder_names_test: form.naam_bij_wachtende_uitslag.is_some(),
             online_access_under_16: form.onder_16.is_some(),
             full_copy_needs_check: form.afschrift_controle.is_some(),
+            cancel_until_hours_before: match &form.annuleren_uren {
+                Some(h) => number(h, 168)?,
+                None => current.cancel_until_hours_before,
+            },
             ..current.clone()
         })
     })();
