@@ -914,31 +914,26 @@ fn medication(id: &str, p: &Product) -> Value {
     })
 }
 
-fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
-    let substance = a
-        .substance
-        .display
-        .clone()
-        .unwrap_or_else(|| a.substance.code.clone());
-    let mut v = json!({
-        "resourceType": "AllergyIntolerance",
-        "id": a.id.as_str(),
-        "meta": profile(format!("{NICTIZ}zib-AllergyIntolerance")),
-        "clinicalStatus": match a.status {
-            AllergyStatus::Active => "active",
-            AllergyStatus::Inactive => "inactive",
-            AllergyStatus::Resolved => "resolved",
-        },
-        "verificationStatus": "confirmed",
-        "category": [match a.category {
-            AllergyCategory::Medication => "medication",
-            AllergyCategory::Food => "food",
-            AllergyCategory::Environment => "environment",
-            AllergyCategory::Biologic => "biologic",
-        }],
-        "code": concept(std::slice::from_ref(&a.substance), Some(&substance)),
-        "patient": ctx.patient_ref,
-    });
+/// The FHIR code of an allergy's status (the same in STU3 and R4).
+pub(crate) fn allergy_status(s: AllergyStatus) -> &'static str {
+    match s {
+        AllergyStatus::Active => "active",
+        AllergyStatus::Inactive => "inactive",
+        AllergyStatus::Resolved => "resolved",
+    }
+}
+
+pub(crate) fn allergy_category(c: AllergyCategory) -> &'static str {
+    match c {
+        AllergyCategory::Medication => "medication",
+        AllergyCategory::Food => "food",
+        AllergyCategory::Environment => "environment",
+        AllergyCategory::Biologic => "biologic",
+    }
+}
+
+/// Criticality, onset and note of an allergy (the same in STU3 and R4).
+pub(crate) fn allergy_details(v: &mut Value, a: &Allergy) {
     if let Some(c) = a.criticality {
         v["criticality"] = json!(match c {
             Criticality::Low => "low",
@@ -949,11 +944,30 @@ fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
     if let Some(o) = &a.onset {
         v["onsetDateTime"] = json!(partial(o));
     }
-    if let Some(p) = ctx.practitioner(a.recorder.as_ref()) {
-        v["recorder"] = p;
-    }
     if let Some(n) = &a.note {
         v["note"] = json!([{ "text": n }]);
+    }
+}
+
+fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
+    let substance = a
+        .substance
+        .display
+        .clone()
+        .unwrap_or_else(|| a.substance.code.clone());
+    let mut v = json!({
+        "resourceType": "AllergyIntolerance",
+        "id": a.id.as_str(),
+        "meta": profile(format!("{NICTIZ}zib-AllergyIntolerance")),
+        "clinicalStatus": allergy_status(a.status),
+        "verificationStatus": "confirmed",
+        "category": [allergy_category(a.category)],
+        "code": concept(std::slice::from_ref(&a.substance), Some(&substance)),
+        "patient": ctx.patient_ref,
+    });
+    allergy_details(&mut v, a);
+    if let Some(p) = ctx.practitioner(a.recorder.as_ref()) {
+        v["recorder"] = p;
     }
     if a.reaction.is_some() || !a.reaction_codes.is_empty() {
         let (manifestation, substances): (Vec<&Coding>, Vec<&Coding>) = a

@@ -7,8 +7,9 @@
 //! Items in the copy that the patient cannot see online carry a `meta.tag` saying why.
 
 use crate::export::{
-    address, concept, concept1, contact_title, day, dosage, episode_title, icpc_coding, instant,
-    letter_kind, name, partial, prune, reference, result_value, soep_coding, telecom,
+    address, allergy_category, allergy_details, allergy_status, concept, concept1, contact_title,
+    day, dosage, episode_title, icpc_coding, instant, letter_kind, name, partial, prune, reference,
+    result_value, soep_coding, telecom,
 };
 use chrono::{DateTime, Utc};
 use inzage_domain::codes::system;
@@ -507,36 +508,15 @@ fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
         "resourceType": "AllergyIntolerance",
         "id": a.id.as_str(),
         "meta": ctx.meta(Some("nl-core-AllergyIntolerance"), ItemKind::Allergy, a.id.as_str()),
-        "clinicalStatus": status("allergyintolerance-clinical", match a.status {
-            AllergyStatus::Active => "active",
-            AllergyStatus::Inactive => "inactive",
-            AllergyStatus::Resolved => "resolved",
-        }),
+        "clinicalStatus": status("allergyintolerance-clinical", allergy_status(a.status)),
         "verificationStatus": status("allergyintolerance-verification", "confirmed"),
-        "category": [match a.category {
-            AllergyCategory::Medication => "medication",
-            AllergyCategory::Food => "food",
-            AllergyCategory::Environment => "environment",
-            AllergyCategory::Biologic => "biologic",
-        }],
+        "category": [allergy_category(a.category)],
         "code": concept(std::slice::from_ref(&a.substance), Some(&substance)),
         "patient": ctx.patient_ref,
     });
-    if let Some(c) = a.criticality {
-        v["criticality"] = json!(match c {
-            Criticality::Low => "low",
-            Criticality::High => "high",
-            Criticality::UnableToAssess => "unable-to-assess",
-        });
-    }
-    if let Some(o) = &a.onset {
-        v["onsetDateTime"] = json!(partial(o));
-    }
+    allergy_details(&mut v, a);
     if let Some(p) = ctx.practitioner(a.recorder.as_ref()) {
         v["recorder"] = p;
-    }
-    if let Some(n) = &a.note {
-        v["note"] = json!([{ "text": n }]);
     }
     if a.reaction.is_some() || !a.reaction_codes.is_empty() {
         let manifestation: Vec<Value> = a
