@@ -7,7 +7,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use inzage_domain::{Clock, PatientId, PracticeId, Section};
+use inzage_domain::{PatientId, PracticeId, Section};
 use inzage_store::{Channel, CopyStore, EventType, RecordStore};
 use support::*;
 
@@ -112,23 +112,7 @@ async fn r102_the_patient_downloads_the_summary_and_the_full_copy(app: &TestApp)
 
 async fn a_representative_with_limited_access_gets_only_the_summary(app: &TestApp) {
     // The carer's authorisation covers medication only.
-    let id = PatientId::new("elder").unwrap();
-    let mut r = app.store.load_record(&id).await.unwrap().unwrap();
-    for rep in &mut r.representations {
-        rep.scope = Some(vec![Section::Medication]);
-    }
-    let audit = inzage_store::AuditEvent {
-        at: app.clock.now(),
-        event: EventType::Update,
-        patient: Some(id.clone()),
-        user: "test".into(),
-        responsible_user: "test".into(),
-        role: "operator".into(),
-        channel: Channel::Cli,
-        request_id: "t".into(),
-        detail: "scope".into(),
-    };
-    app.store.save_record(&r, audit).await.unwrap();
+    limit_representations(app, "elder", &[Section::Medication]).await;
     let mut c = app.client();
     c.login("carla").await;
     c.open("elder/rep-carer").await;

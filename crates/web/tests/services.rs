@@ -303,23 +303,7 @@ async fn r48_representatives_only_where_their_relation_allows(app: &TestApp) {
     let r = requests(app, "child").await.remove(0);
     assert_eq!(r.requester_role, "representative:rep-parent");
     // A carer whose authorisation covers results only: no form, and a forged post is refused.
-    let id = PatientId::new("elder").unwrap();
-    let mut elder = app.store.load_record(&id).await.unwrap().unwrap();
-    for rep in &mut elder.representations {
-        rep.scope = Some(vec![Section::Results]);
-    }
-    let audit = inzage_store::AuditEvent {
-        at: app.clock.now(),
-        event: EventType::Update,
-        patient: Some(id.clone()),
-        user: "test".into(),
-        responsible_user: "test".into(),
-        role: "operator".into(),
-        channel: Channel::Cli,
-        request_id: "t".into(),
-        detail: "scope".into(),
-    };
-    app.store.save_record(&elder, audit).await.unwrap();
+    limit_representations(app, "elder", &[Section::Results]).await;
     let mut carla = app.client();
     carla.login("carla").await;
     carla.open("elder/rep-carer").await;

@@ -920,3 +920,26 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Limits every representation of `patient` to `sections` (as a practice would record a
+/// narrower authorisation), saved with an audit entry.
+#[allow(dead_code)]
+pub async fn limit_representations(app: &TestApp, patient: &str, sections: &[Section]) {
+    let id = PatientId::new(patient).unwrap();
+    let mut r = app.store.load_record(&id).await.unwrap().unwrap();
+    for rep in &mut r.representations {
+        rep.scope = Some(sections.to_vec());
+    }
+    let audit = inzage_store::AuditEvent {
+        at: app.clock.now(),
+        event: inzage_store::EventType::Update,
+        patient: Some(id),
+        user: "test".into(),
+        responsible_user: "test".into(),
+        role: "operator".into(),
+        channel: inzage_store::Channel::Cli,
+        request_id: "t".into(),
+        detail: "scope".into(),
+    };
+    app.store.save_record(&r, audit).await.unwrap();
+}
