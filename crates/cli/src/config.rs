@@ -38,6 +38,24 @@ pub struct Config {
     /// client list, the MedMij XML file); without it no PGO can ask for access.
     #[serde(default)]
     pub medmij: Option<MedmijFiles>,
+    /// Notification e-mail (`[mail]`: smtp_url, from). Without `smtp_url`, `serve` sends no
+    /// notices and `demo` delivers them to the development mailbox at `/dev/postvak`.
+    #[serde(default)]
+    pub mail: MailSettings,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MailSettings {
+    /// lettre's URL form: `smtps://user:password@mail.example`, `smtp://localhost:25`,
+    /// `smtp://mail.example:587?tls=required`.
+    #[serde(default)]
+    pub smtp_url: Option<String>,
+    /// The sender, e.g. `Huisartsenpraktijk De Linde <noreply@praktijk.example>`.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Seconds between two rounds of the sender (default 15).
+    #[serde(default)]
+    pub interval_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -88,6 +106,21 @@ impl Config {
             oidc: self.oidc.clone(),
             public_origin: self.public_origin.clone(),
             medmij,
+            mail: inzage_web::notify::MailConfig {
+                smtp_url: self.mail.smtp_url.clone(),
+                from: self
+                    .mail
+                    .from
+                    .clone()
+                    .unwrap_or_else(|| inzage_web::notify::MailConfig::default().from),
+                portal_url: format!(
+                    "{}/",
+                    self.public_origin
+                        .as_deref()
+                        .unwrap_or("http://localhost:8080")
+                        .trim_end_matches('/')
+                ),
+            },
             ..Default::default()
         })
     }
@@ -107,6 +140,7 @@ impl Default for Config {
             oidc: None,
             public_origin: None,
             medmij: None,
+            mail: MailSettings::default(),
         }
     }
 }

@@ -282,7 +282,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
         }
         Command::Serve => {
             let store = open_store(&config.database_url).await?;
-            serve::serve(store, &config.listen, config.web()?).await?;
+            serve::serve(store, &config.listen, config.web()?, mail_interval(&config)).await?;
         }
         Command::Demo { patients } => {
             let store = open_store(&config.demo_database_url).await?;
@@ -346,7 +346,21 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 }),
                 ..web
             };
-            serve::serve(store, &config.listen, web).await?;
+            // The link in a notice points at this demo.
+            let web = inzage_web::WebConfig {
+                mail: inzage_web::notify::MailConfig {
+                    portal_url: format!(
+                        "{}/",
+                        web.public_origin
+                            .as_deref()
+                            .unwrap_or("http://localhost:8080")
+                            .trim_end_matches('/')
+                    ),
+                    ..web.mail.clone()
+                },
+                ..web
+            };
+            serve::serve(store, &config.listen, web, mail_interval(&config)).await?;
         }
         Command::Import { path } => {
             let store = open_store(&config.database_url).await?;
@@ -386,4 +400,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
         },
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How often the notification sender looks for due e-mails.
+fn mail_interval(config: &Config) -> std::time::Duration {
+    std::time::Duration::from_secs(config.mail.interval_seconds.unwrap_or(15).max(1))
 }

@@ -6,7 +6,12 @@ use inzage_web::WebConfig;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub async fn serve(store: Store, listen: &str, web: WebConfig) -> Result<(), crate::AnyError> {
+pub async fn serve(
+    store: Store,
+    listen: &str,
+    web: WebConfig,
+    mail_every: std::time::Duration,
+) -> Result<(), crate::AnyError> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(address = %listener.local_addr()?, backend = store.backend_name(), dev_mode = web.dev_mode, "serving");
     // Expired sessions (every visitor of the login page has one) are removed every ten minutes.
@@ -21,6 +26,18 @@ pub async fn serve(store: Store, listen: &str, web: WebConfig) -> Result<(), cra
             }
         }
     });
+    // The notification sender: every instance runs one; the queue's leases keep two instances
+    // from sending the same e-mail.
+    match inzage_web::notify::Notifier::new(store.clone(), Arc::new(SystemClock), &web)? {
+        Some(notifier) => {
+            tracing::info!(
+                smtp = web.mail.smtp_url.is_some(),
+                "notification sender running"
+            );
+            tokio::spawn(notifier.run(mail_every));
+        }
+        None => tracing::info!("no SMTP server configured: no notification e-mails"),
+    }
     let app = inzage_web::app(store, Arc::new(SystemClock), web);
     axum::serve(
         listener,

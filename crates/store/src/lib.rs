@@ -29,6 +29,8 @@ mod copies;
 mod error;
 mod items;
 mod medmij;
+mod messages;
+mod notify;
 mod portal;
 mod prescriptions;
 mod staff;
@@ -41,6 +43,8 @@ pub use backend::{PostgresStore, SqliteStore};
 pub use copies::{CopyRequest, CopyRequestStatus, CopyStore};
 pub use error::StoreError;
 pub use medmij::{AccessToken, AuthCode, MedmijStore, RefreshToken};
+pub use messages::{Attachment, Message, MessageStore, Thread, ThreadStatus};
+pub use notify::{DevMail, JobStatus, NoticeKind, NotifyContact, NotifyJob, NotifyStore};
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};
 pub use prescriptions::{
     PrescriptionDecision, PrescriptionRequest, PrescriptionStatus, PrescriptionStore,

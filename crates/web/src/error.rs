@@ -46,7 +46,7 @@ impl IntoResponse for WebError {
             Self::NotFound => (StatusCode::NOT_FOUND, "Deze pagina bestaat niet.").into_response(),
             Self::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "Het bestand is te groot (hoogstens 20 MB). Er is niets opgeslagen.",
+                "Het bestand is te groot. Er is niets opgeslagen.",
             )
                 .into_response(),
             Self::Invalid(what) => (

@@ -15,10 +15,13 @@ pub mod auth;
 pub mod chart;
 pub mod copy;
 pub mod error;
+pub mod form;
 pub mod glossary;
 pub mod i18n;
 pub mod medmij;
 pub mod medmij_auth;
+pub mod messages;
+pub mod notify;
 pub mod oidc;
 pub mod passkey;
 pub mod portal;
@@ -105,6 +108,8 @@ pub struct WebConfig {
     pub public_origin: Option<String>,
     /// This practice in MedMij (Zorgaanbiedernaam, OAuth client list); `None`: no PGO access.
     pub medmij: Option<medmij_auth::MedmijConfig>,
+    /// Notification e-mail (SMTP, sender, the portal link in a notice).
+    pub mail: notify::MailConfig,
 }
 
 impl Default for WebConfig {
@@ -122,6 +127,7 @@ impl Default for WebConfig {
             oidc: None,
             public_origin: None,
             medmij: None,
+            mail: notify::MailConfig::default(),
         }
     }
 }

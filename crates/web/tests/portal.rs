@@ -14,7 +14,7 @@ use inzage_web::WebConfig;
 use support::*;
 
 /// Every page of an open record.
-const PAGES: [&str; 11] = [
+const PAGES: [&str; 12] = [
     "/overzicht",
     "/ziektes",
     "/medicijnen",
@@ -26,6 +26,7 @@ const PAGES: [&str; 11] = [
     "/kopie",
     "/herhaalrecept",
     "/afspraken",
+    "/berichten",
 ];
 
 async fn r50_r51_password_alone_opens_nothing(app: &TestApp) {

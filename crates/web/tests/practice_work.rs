@@ -302,6 +302,61 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
         Step {
             audits: None,
             ..step(
+                "/praktijk/berichten",
+                "GET",
+                "/praktijk/berichten".into(),
+                &[],
+                CLINICAL,
+                S::OK,
+            )
+        },
+        step(
+            "/praktijk/patienten/{id}/berichten",
+            "GET",
+            format!("{p}/berichten"),
+            &[],
+            CLINICAL,
+            S::OK,
+        ),
+        step(
+            "/praktijk/patienten/{id}/berichten/{thread}",
+            "GET",
+            format!("{p}/berichten/t-walk"),
+            &[],
+            CLINICAL,
+            S::OK,
+        ),
+        // An answer without text is refused; the thread is shown again (a read).
+        step(
+            "/praktijk/patienten/{id}/berichten/{thread}",
+            "POST",
+            format!("{p}/berichten/t-walk"),
+            &[("tekst", "")],
+            CLINICAL,
+            S::BAD_REQUEST,
+        ),
+        step(
+            "/praktijk/patienten/{id}/berichten/{thread}/bijlage/{message}",
+            "GET",
+            format!("{p}/berichten/t-walk/bijlage/m-walk"),
+            &[],
+            CLINICAL,
+            S::OK,
+        ),
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/patienten/{id}/berichten/{thread}/consult",
+                "POST",
+                format!("{p}/berichten/t-none/consult"),
+                &[],
+                CLINICAL,
+                S::NOT_FOUND,
+            )
+        },
+        Step {
+            audits: None,
+            ..step(
                 "/praktijk/kopieaanvragen",
                 "GET",
                 "/praktijk/kopieaanvragen".into(),
@@ -364,6 +419,38 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
 
 async fn every_staff_route_with_every_role(app: &TestApp) {
     let record = adult(app).await;
+    // A question with an attachment, for the message routes.
+    let now = app.clock.now();
+    let thread = inzage_store::Thread {
+        id: "t-walk".into(),
+        patient: record.patient.id.clone(),
+        subject: "Vraag".into(),
+        started_by: "idp:anna".into(),
+        started_bsn: BSN_ADULT.into(),
+        started_role: "patient".into(),
+        started_at: now,
+        updated_at: now,
+        status: inzage_store::ThreadStatus::Waiting,
+        consult: None,
+    };
+    let message = inzage_store::Message {
+        id: "m-walk".into(),
+        thread: "t-walk".into(),
+        from_practice: false,
+        author: "idp:anna".into(),
+        author_name: "Anna".into(),
+        body: "Vraag".into(),
+        sent_at: now,
+        attachment: None,
+    };
+    let png = inzage_store::Attachment {
+        name: "foto.png".into(),
+        media_type: "image/png".into(),
+        bytes: b"\x89PNG\r\n\x1a\n".to_vec(),
+    };
+    inzage_store::MessageStore::start_thread(&app.store, &thread, &message, Some(&png))
+        .await
+        .unwrap();
     let steps = walk(&record);
     // The walk covers every registered route.
     let walked: BTreeSet<String> = steps.iter().map(|s| s.route.to_owned()).collect();

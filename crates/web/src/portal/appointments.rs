@@ -249,6 +249,7 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
             if !booked {
                 return render(&open, None, Some("appt-taken"), StatusCode::CONFLICT).await;
             }
+            notify_appointment(&state, &record, &id).await?;
             Ok(Redirect::to("/afspraken?geboekt=true").into_response())
         }
         "afzeggen" => {
@@ -279,8 +280,32 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
             if !cancelled {
                 return render(&open, None, Some("appt-unknown"), StatusCode::CONFLICT).await;
             }
+            if let Some(id) = &slot.appointment {
+                notify_appointment(&state, &record, id).await?;
+            }
             Ok(Redirect::to("/afspraken?afgezegd=true").into_response())
         }
         _ => Err(WebError::Invalid("actie")),
     }
+}
+
+/// Everyone who can see this appointment and wants such notices gets one (the person who
+/// booked, too: a confirmation without content).
+async fn notify_appointment(
+    state: &crate::AppState,
+    record: &PatientRecord,
+    appointment: &str,
+) -> WebResult<()> {
+    crate::notify::notify_record(
+        state,
+        record,
+        inzage_store::NoticeKind::Appointment,
+        None,
+        |view| {
+            view.appointments
+                .iter()
+                .any(|a| a.id.as_str() == appointment)
+        },
+    )
+    .await
 }

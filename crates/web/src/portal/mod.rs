@@ -9,6 +9,8 @@
 pub mod activation;
 mod appointments;
 mod copy;
+pub(crate) mod messages;
+mod notifications;
 mod pages;
 mod prescriptions;
 
@@ -50,6 +52,8 @@ pub fn router() -> Router<AppState> {
         .merge(copy::router())
         .merge(appointments::router())
         .merge(prescriptions::router())
+        .merge(messages::router())
+        .merge(notifications::router())
 }
 
 /// Everything the page frame (`base.html`) shows.
@@ -81,7 +85,7 @@ pub struct NavItem {
 }
 
 /// The portal's menu, in order.
-const NAV: [(&str, &str); 12] = [
+const NAV: [(&str, &str); 14] = [
     ("/overzicht", "nav-overview"),
     ("/ziektes", "nav-episodes"),
     ("/medicijnen", "nav-medication"),
@@ -90,10 +94,12 @@ const NAV: [(&str, &str); 12] = [
     ("/brieven", "nav-letters"),
     ("/gegevens", "nav-details"),
     ("/logboek", "nav-log"),
+    ("/berichten", "nav-messages"),
     ("/herhaalrecept", "nav-prescriptions"),
     ("/afspraken", "nav-appointments"),
     ("/kopie", "nav-copy"),
     ("/apps-met-toegang", "nav-apps"),
+    ("/meldingen", "nav-notifications"),
 ];
 
 impl PageCtx {

@@ -6,9 +6,9 @@
 
 use super::StaffRecord;
 use super::entry::{author, change_record, error_text, new_id, who};
-use super::form::FormData;
 use super::roles::Action;
 use crate::error::{WebError, WebResult};
+use crate::form::FormData;
 use crate::portal::{PageCtx, basis_key};
 use crate::session::check_csrf;
 use askama::Template;

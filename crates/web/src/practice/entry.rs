@@ -5,10 +5,10 @@
 //! under the patient's edit lock with its audit entry. The store keeps every earlier version,
 //! shown under the edit form.
 
-use super::form::FormData;
 use super::roles::Action;
 use super::{Staff, StaffRecord};
 use crate::error::{WebError, WebResult};
+use crate::form::FormData;
 use crate::glossary::Glossary;
 use crate::i18n::Tr;
 use crate::portal::PageCtx;

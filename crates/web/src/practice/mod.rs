@@ -11,8 +11,8 @@ mod access;
 mod agenda;
 mod copy;
 pub mod entry;
-mod form;
 mod login;
+mod messages;
 mod pages;
 mod prescriptions;
 pub mod roles;
@@ -34,7 +34,7 @@ use tower_sessions::Session;
 const STAFF: &str = "staff";
 
 /// The practice menu, each page with the action it needs.
-const MENU: [(&str, &str, Action); 7] = [
+const MENU: [(&str, &str, Action); 8] = [
     ("/praktijk", "practice-search", Action::SearchPatients),
     (
         "/praktijk/uitslagen",
@@ -42,6 +42,11 @@ const MENU: [(&str, &str, Action); 7] = [
         Action::ReleaseResults,
     ),
     ("/praktijk/agenda", "agenda-title", Action::ViewAgenda),
+    (
+        "/praktijk/berichten",
+        "practice-msg-queue",
+        Action::AnswerMessages,
+    ),
     (
         "/praktijk/herhaalrecepten",
         "practice-rx-queue",
@@ -80,6 +85,7 @@ pub fn router() -> Router<AppState> {
         .merge(copy::router())
         .merge(agenda::router())
         .merge(prescriptions::router())
+        .merge(messages::router())
 }
 
 /// A logged-in staff member.

@@ -662,7 +662,24 @@ async fn review(
     )
     .await?;
     match outcome {
-        Ok(_) => Ok(Redirect::to("/praktijk/uitslagen").into_response()),
+        Ok(what) => {
+            // A released result that is now visible to someone is news for them (R119); a
+            // result still hidden from them (held, shielded, before the online start) is not
+            // announced (R122).
+            if what == "result released"
+                && let Some(record) = rec.state.store.load_record(&rec.record.patient.id).await?
+            {
+                crate::notify::notify_record(
+                    &rec.state,
+                    &record,
+                    inzage_store::NoticeKind::Released,
+                    None,
+                    |view| view.results.iter().any(|r| r.id == id),
+                )
+                .await?;
+            }
+            Ok(Redirect::to("/praktijk/uitslagen").into_response())
+        }
         Err(EntryError::NotFound) => Err(WebError::NotFound),
         Err(EntryError::Invalid(_)) => Err(WebError::Invalid("action")),
         Err(_) => Err(WebError::Invalid(

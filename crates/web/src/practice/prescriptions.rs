@@ -280,5 +280,22 @@ async fn decide(
         },
     );
     rec.state.store.append_audit(event).await?;
+    // Those who can see the medicine hear that there is news; what the news is, they read in
+    // the portal.
+    if let Some(record) = rec.state.store.load_record(&patient).await? {
+        let new = decision.new_medication.as_deref();
+        crate::notify::notify_record(
+            &rec.state,
+            &record,
+            inzage_store::NoticeKind::Prescription,
+            None,
+            |view| {
+                view.medication
+                    .iter()
+                    .any(|m| m.id.as_str() == waiting.medication || Some(m.id.as_str()) == new)
+            },
+        )
+        .await?;
+    }
     Ok(Redirect::to("/praktijk/herhaalrecepten?verwerkt=true").into_response())
 }

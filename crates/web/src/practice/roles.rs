@@ -40,6 +40,8 @@ pub enum Action {
     ViewAgenda,
     /// Add bookable slots (R49).
     ManageAgenda,
+    /// Read and answer patients' questions (e-consult, R47).
+    AnswerMessages,
 }
 
 /// The table. A GP does everything medical; an assistant registers and writes journal lines but
@@ -70,6 +72,7 @@ const TABLE: &[(Action, &[StaffRole])] = &[
     (Action::ApprovePrescriptions, &[Gp]),
     (Action::ViewAgenda, &[Gp, Assistant, PracticeNurse]),
     (Action::ManageAgenda, &[Gp, Assistant]),
+    (Action::AnswerMessages, &[Gp, Assistant, PracticeNurse]),
 ];
 
 pub fn allowed(role: StaffRole, action: Action) -> bool {

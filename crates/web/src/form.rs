@@ -12,6 +12,8 @@ pub struct FormData {
     pub fields: HashMap<String, String>,
     /// The uploaded file's bytes, when one was chosen.
     pub file: Option<Vec<u8>>,
+    /// The uploaded file's name as the browser sent it.
+    pub file_name: Option<String>,
 }
 
 impl FormData {
@@ -36,7 +38,10 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
             let Form(fields) = Form::<HashMap<String, String>>::from_request(req, state)
                 .await
                 .map_err(|_| WebError::Invalid("form"))?;
-            return Ok(Self { fields, file: None });
+            return Ok(Self {
+                fields,
+                ..Self::default()
+            });
         }
         let mut parts = Multipart::from_request(req, state)
             .await
@@ -46,10 +51,11 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
         let too_large = |_| WebError::TooLarge;
         while let Some(field) = parts.next_field().await.map_err(too_large)? {
             let name = field.name().unwrap_or_default().to_owned();
-            if field.file_name().is_some() {
+            if let Some(file_name) = field.file_name().map(str::to_owned) {
                 let bytes = field.bytes().await.map_err(too_large)?;
                 if !bytes.is_empty() {
                     out.file = Some(bytes.to_vec());
+                    out.file_name = Some(file_name);
                 }
             } else {
                 let text = field.text().await.map_err(too_large)?;
