@@ -14,7 +14,7 @@ use inzage_web::WebConfig;
 use support::*;
 
 /// Every page of an open record.
-const PAGES: [&str; 12] = [
+const PAGES: [&str; 13] = [
     "/overzicht",
     "/ziektes",
     "/medicijnen",
@@ -27,6 +27,7 @@ const PAGES: [&str; 12] = [
     "/herhaalrecept",
     "/afspraken",
     "/berichten",
+    "/correcties",
 ];
 
 async fn r50_r51_password_alone_opens_nothing(app: &TestApp) {

@@ -357,6 +357,28 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
         Step {
             audits: None,
             ..step(
+                "/praktijk/correcties",
+                "GET",
+                "/praktijk/correcties".into(),
+                &[],
+                &[Gp],
+                S::OK,
+            )
+        },
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/patienten/{id}/correctie/{request}",
+                "POST",
+                format!("{p}/correctie/corr-x"),
+                &[("actie", "x")],
+                &[Gp],
+                S::BAD_REQUEST,
+            )
+        },
+        Step {
+            audits: None,
+            ..step(
                 "/praktijk/kopieaanvragen",
                 "GET",
                 "/praktijk/kopieaanvragen".into(),

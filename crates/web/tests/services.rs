@@ -642,6 +642,224 @@ async fn r49_two_people_booking_one_slot_at_once_get_it_once(app: &TestApp) {
     assert_eq!(holders, 1);
 }
 
+async fn r109_r110_a_correction_and_a_statement_from_request_to_record(app: &TestApp) {
+    use inzage_store::{CorrectionStatus, CorrectionStore};
+    let adult = PatientId::new("adult").unwrap();
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    // Every visible episode, line and medicine has the link; hidden items cannot be asked about.
+    let page = anna.get("/ziektes").await;
+    // (askama writes `&` in an attribute as `&#38;`)
+    assert!(
+        page.body
+            .contains("/correcties/nieuw?soort=journal_line&#38;item=adult-e\"")
+    );
+    assert!(
+        page.body
+            .contains("/correcties/nieuw?soort=episode&#38;item=adult-ep1\"")
+    );
+    assert!(!page.body.contains("item=adult-ep2") && !page.body.contains("item=adult-s\""));
+    for (soort, item) in [
+        ("episode", "adult-ep2"),
+        ("journal_line", "adult-s"),
+        ("medication", "adult-m2"),
+        ("episode", "other-ep1"),
+        ("unknown", "adult-ep1"),
+    ] {
+        let p = anna
+            .get(&format!("/correcties/nieuw?soort={soort}&item={item}"))
+            .await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{soort} {item}");
+    }
+    let form = anna
+        .get("/correcties/nieuw?soort=journal_line&item=adult-e")
+        .await;
+    assert!(form.body.contains("Conclusie VOLWASSEN"));
+    let csrf = csrf_in(&form.body);
+    let send =
+        |verzoek: &'static str, soort: &'static str, item: &'static str, tekst: &'static str| {
+            let csrf = csrf.clone();
+            (csrf, verzoek, soort, item, tekst)
+        };
+    let mut post = async |(csrf, verzoek, soort, item, tekst): (String, &str, &str, &str, &str)| {
+        anna.post(
+            "/correcties/nieuw",
+            &[
+                ("csrf", csrf.as_str()),
+                ("soort", soort),
+                ("item", item),
+                ("verzoek", verzoek),
+                ("tekst", tekst),
+            ],
+        )
+        .await
+    };
+    // Bad input: nothing stored.
+    let p = post(send("", "journal_line", "adult-e", "Klopt niet")).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = post(send("correction", "journal_line", "adult-e", "  ")).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Schrijf wat er niet klopt"));
+    let p = post(send("statement", "medication", "adult-m2", "verstopt")).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(app.store.corrections(&adult).await.unwrap().is_empty());
+    let p = post(send(
+        "correction",
+        "journal_line",
+        "adult-e",
+        "Het was geen suikerziekte type 1 maar type 2",
+    ))
+    .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/correcties?verstuurd=true"),
+        "{}",
+        p.body
+    );
+    let p = post(send(
+        "statement",
+        "episode",
+        "adult-ep1",
+        "Ik ben het oneens met hoe dit is opgeschreven",
+    ))
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let requests = app.store.corrections(&adult).await.unwrap();
+    assert_eq!(requests.len(), 2);
+    let id_of = |item: &str| {
+        requests
+            .iter()
+            .find(|r| r.item_id == item)
+            .unwrap()
+            .id
+            .clone()
+    };
+    let (correction, statement) = (id_of("adult-e"), id_of("adult-ep1"));
+
+    // The GP's queue; only a GP decides.
+    let staff = seed_staff(app).await;
+    let (_, secret, _) = staff.iter().find(|s| s.0 == "assistent").unwrap();
+    let mut desk = app.client();
+    desk.staff_login("assistent", secret).await;
+    assert_eq!(
+        desk.get("/praktijk/correcties").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let (_, secret, _) = staff.iter().find(|s| s.0 == "gp").unwrap();
+    let mut gp = app.client();
+    gp.staff_login("gp", secret).await;
+    let queue = gp.get("/praktijk/correcties").await;
+    assert!(queue.body.contains("geen suikerziekte type 1"));
+    assert!(
+        queue
+            .body
+            .contains("/praktijk/patienten/adult/bewerken/regel/adult-e")
+    );
+    let decide = async |gp: &mut Client<'_>, id: &str, form: &[(&str, &str)]| {
+        let csrf = gp.csrf("/praktijk/correcties").await;
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(form);
+        gp.post(&format!("/praktijk/patienten/adult/correctie/{id}"), &all)
+            .await
+    };
+    // "Corrected" before the item was changed is refused.
+    app.clock.advance(chrono::Duration::seconds(5));
+    let p = decide(&mut gp, &correction, &[("actie", "verbeterd")]).await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.body.contains("nog niet veranderd"));
+    // A decline needs a reason; a correction request cannot be "added".
+    let p = decide(&mut gp, &correction, &[("actie", "afwijzen")]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = decide(&mut gp, &correction, &[("actie", "toevoegen")]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    // The GP corrects the line through the edit page: the original stays in the history.
+    let path = "/praktijk/patienten/adult/bewerken/regel/adult-e";
+    let csrf = gp.csrf(path).await;
+    let p = gp
+        .post(
+            path,
+            &[
+                ("csrf", &csrf),
+                ("tekst", "Diabetes mellitus type 2"),
+                ("icpc", "T90"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = decide(
+        &mut gp,
+        &correction,
+        &[
+            ("actie", "verbeterd"),
+            ("toelichting", "Aangepast naar type 2"),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let history = app
+        .store
+        .item_history(&adult, "journal_line", "adult-e")
+        .await
+        .unwrap();
+    assert!(history.iter().any(|h| h.1.contains("Conclusie VOLWASSEN")));
+    // Decided twice: refused.
+    let p = decide(
+        &mut gp,
+        &correction,
+        &[("actie", "afwijzen"), ("toelichting", "x")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    // Through another patient's record a request is not found.
+    let csrf = gp.csrf("/praktijk/correcties").await;
+    let p = gp
+        .post(
+            &format!("/praktijk/patienten/other/correctie/{statement}"),
+            &[("csrf", &csrf), ("actie", "toevoegen")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    // The statement is added to the episode.
+    let p = decide(&mut gp, &statement, &[("actie", "toevoegen")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let requests = app.store.corrections(&adult).await.unwrap();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.status != CorrectionStatus::Requested)
+    );
+
+    // What Anna sees: the corrected line, her statement with the episode, and the outcomes.
+    let page = anna.get("/ziektes").await;
+    assert!(page.body.contains("Diabetes mellitus type 2"));
+    assert!(!page.body.contains("Conclusie VOLWASSEN"));
+    assert!(page.body.contains("Uw eigen verklaring"));
+    assert!(
+        page.body
+            .contains("Ik ben het oneens met hoe dit is opgeschreven")
+    );
+    let page = anna.get("/correcties").await;
+    assert!(page.body.contains("verbeterd") && page.body.contains("Aangepast naar type 2"));
+    assert!(
+        page.body
+            .contains("uw verklaring staat nu bij dit onderdeel")
+    );
+    // Audited, without the texts.
+    let log = app.store.audit_for_patient(&adult).await.unwrap();
+    assert!(log.iter().any(|e| e.event.event == EventType::Create
+        && e.event.channel == Channel::Portal
+        && e.event.detail.contains("correction requested")));
+    assert!(
+        log.iter()
+            .any(|e| e.event.channel == Channel::Practice && e.event.detail.contains("attached"))
+    );
+    assert!(
+        log.iter()
+            .all(|e| !e.event.detail.contains("oneens") && !e.event.detail.contains("type 1"))
+    );
+}
+
 both_backends!(
     r48_an_approved_repeat_becomes_a_new_agreement_and_goes_to_the_pharmacy,
     r48_refusals_reasons_and_bad_input,
@@ -650,4 +868,5 @@ both_backends!(
     r49_book_see_and_cancel_an_appointment,
     r49_cancelling_too_late_is_refused,
     r49_two_people_booking_one_slot_at_once_get_it_once,
+    r109_r110_a_correction_and_a_statement_from_request_to_record,
 );

@@ -9,6 +9,7 @@
 pub mod activation;
 mod appointments;
 mod copy;
+pub(crate) mod corrections;
 pub(crate) mod messages;
 mod notifications;
 mod pages;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(appointments::router())
         .merge(prescriptions::router())
         .merge(messages::router())
+        .merge(corrections::router())
         .merge(notifications::router())
 }
 
@@ -85,7 +87,7 @@ pub struct NavItem {
 }
 
 /// The portal's menu, in order.
-const NAV: [(&str, &str); 14] = [
+const NAV: [(&str, &str); 15] = [
     ("/overzicht", "nav-overview"),
     ("/ziektes", "nav-episodes"),
     ("/medicijnen", "nav-medication"),
@@ -98,6 +100,7 @@ const NAV: [(&str, &str); 14] = [
     ("/herhaalrecept", "nav-prescriptions"),
     ("/afspraken", "nav-appointments"),
     ("/kopie", "nav-copy"),
+    ("/correcties", "nav-corrections"),
     ("/apps-met-toegang", "nav-apps"),
     ("/meldingen", "nav-notifications"),
 ];

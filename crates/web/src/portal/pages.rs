@@ -69,6 +69,10 @@ pub struct EpisodeRow {
     pub important: bool,
     pub new: bool,
     pub lines: Vec<LineRow>,
+    /// The person's own statements added to this item (R109).
+    pub statements: Vec<String>,
+    /// Where to ask for a correction or add a statement.
+    pub correct: String,
 }
 
 pub struct LineRow {
@@ -77,10 +81,26 @@ pub struct LineRow {
     pub text: String,
     pub explanations: Vec<Explanation>,
     pub new: bool,
+    pub statements: Vec<String>,
+    pub correct: String,
 }
 
-fn line_row(tr: &Tr, l: &JournalLine, previous: Option<DateTime<Utc>>) -> LineRow {
+/// Statements added to items, by item id.
+type Statements = HashMap<String, Vec<String>>;
+
+fn correct_link(kind: &str, id: &str) -> String {
+    format!("/correcties/nieuw?soort={kind}&item={id}")
+}
+
+fn line_row(
+    tr: &Tr,
+    l: &JournalLine,
+    previous: Option<DateTime<Utc>>,
+    statements: &Statements,
+) -> LineRow {
     LineRow {
+        statements: statements.get(l.id.as_str()).cloned().unwrap_or_default(),
+        correct: correct_link("journal_line", l.id.as_str()),
         date: tr.date(l.date),
         kind: tr.t(match l.soep {
             Soep::E => "soep-e",
@@ -100,6 +120,7 @@ fn episode_row(
     today: NaiveDate,
     lines: Vec<LineRow>,
     previous: Option<DateTime<Utc>>,
+    statements: &Statements,
 ) -> EpisodeRow {
     let label = episode_label(e);
     let period = match &e.end {
@@ -125,6 +146,8 @@ fn episode_row(
         important: e.attentiewaarde,
         new: is_new(&e.meta, previous),
         lines,
+        statements: statements.get(e.id.as_str()).cloned().unwrap_or_default(),
+        correct: correct_link("episode", e.id.as_str()),
     }
 }
 
@@ -160,6 +183,7 @@ async fn episodes(open: OpenRecord, Query(q): Query<SortQuery>) -> WebResult<Res
     let tr = &ctx.tr;
     let prev = open.previous_visit;
     let by = lines_by_episode(&view);
+    let st = super::corrections::statements(&open).await?;
     let mut eps: Vec<&Episode> = view.episodes.clone();
     let oldest_first = q.sort.as_deref() == Some("oud");
     eps.sort_by(|a, b| {
@@ -171,14 +195,14 @@ async fn episodes(open: OpenRecord, Query(q): Query<SortQuery>) -> WebResult<Res
         .map(|e| {
             let lines = by
                 .get(e.id.as_str())
-                .map(|ls| ls.iter().map(|l| line_row(tr, l, prev)).collect())
+                .map(|ls| ls.iter().map(|l| line_row(tr, l, prev, &st)).collect())
                 .unwrap_or_default();
-            episode_row(tr, e, view.today, lines, prev)
+            episode_row(tr, e, view.today, lines, prev, &st)
         })
         .collect();
     let other_lines = by
         .get("")
-        .map(|ls| ls.iter().map(|l| line_row(tr, l, prev)).collect())
+        .map(|ls| ls.iter().map(|l| line_row(tr, l, prev, &st)).collect())
         .unwrap_or_default();
     open.audit(EventType::Read, "episodes").await?;
     Ok(EpisodesPage {
@@ -200,6 +224,8 @@ pub struct MedicationRow {
     pub purpose: Option<String>,
     pub prescriber: Option<String>,
     pub new: bool,
+    pub statements: Vec<String>,
+    pub correct: String,
 }
 
 fn medication_rows(
@@ -207,6 +233,7 @@ fn medication_rows(
     view: &PatientView<'_>,
     tr: &Tr,
     current: bool,
+    statements: &Statements,
 ) -> Vec<MedicationRow> {
     let mut meds: Vec<_> = view
         .medication
@@ -239,6 +266,8 @@ fn medication_rows(
                 .and_then(|id| view.practitioner(id))
                 .map(|p| p.name.display()),
             new: is_new(&m.meta, open.previous_visit),
+            statements: statements.get(m.id.as_str()).cloned().unwrap_or_default(),
+            correct: correct_link("medication", m.id.as_str()),
         })
         .collect()
 }
@@ -254,8 +283,9 @@ struct MedicationPage {
 async fn medication(open: OpenRecord) -> WebResult<Response> {
     let view = open.view()?;
     let ctx = open.ctx("/medicijnen").await?;
-    let current = medication_rows(&open, &view, &ctx.tr, true);
-    let past = medication_rows(&open, &view, &ctx.tr, false);
+    let st = super::corrections::statements(&open).await?;
+    let current = medication_rows(&open, &view, &ctx.tr, true, &st);
+    let past = medication_rows(&open, &view, &ctx.tr, false, &st);
     open.audit(EventType::Read, "medication").await?;
     Ok(MedicationPage { ctx, current, past }.into_response())
 }
@@ -591,17 +621,18 @@ async fn overview(open: OpenRecord) -> WebResult<Response> {
     let ctx = open.ctx("/overzicht").await?;
     let tr = &ctx.tr;
     let prev = open.previous_visit;
+    let st = super::corrections::statements(&open).await?;
     let mut eps: Vec<&Episode> = view.episodes.clone();
     eps.sort_by_key(|x| std::cmp::Reverse(x.start.earliest()));
     let current_problems = eps
         .iter()
         .filter(|e| !e.is_closed(view.today))
-        .map(|e| episode_row(tr, e, view.today, vec![], prev))
+        .map(|e| episode_row(tr, e, view.today, vec![], prev, &st))
         .collect();
     let past_important = eps
         .iter()
         .filter(|e| e.is_closed(view.today) && e.attentiewaarde)
-        .map(|e| episode_row(tr, e, view.today, vec![], prev))
+        .map(|e| episode_row(tr, e, view.today, vec![], prev, &st))
         .collect();
     let mut latest: Vec<&inzage_domain::LabResult> = view.results.clone();
     latest.sort_by_key(|x| std::cmp::Reverse(x.effective));
@@ -630,7 +661,7 @@ async fn overview(open: OpenRecord) -> WebResult<Response> {
     let page = OverviewPage {
         current_problems,
         past_important,
-        medication: medication_rows(&open, &view, tr, true),
+        medication: medication_rows(&open, &view, tr, true, &st),
         allergies: allergy_rows(&open, &view, tr),
         contra: contra_rows(&open, &view, tr),
         latest_results,

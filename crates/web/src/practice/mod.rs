@@ -10,6 +10,7 @@
 mod access;
 mod agenda;
 mod copy;
+mod corrections;
 pub mod entry;
 mod login;
 mod messages;
@@ -34,7 +35,7 @@ use tower_sessions::Session;
 const STAFF: &str = "staff";
 
 /// The practice menu, each page with the action it needs.
-const MENU: [(&str, &str, Action); 8] = [
+const MENU: [(&str, &str, Action); 9] = [
     ("/praktijk", "practice-search", Action::SearchPatients),
     (
         "/praktijk/uitslagen",
@@ -51,6 +52,11 @@ const MENU: [(&str, &str, Action); 8] = [
         "/praktijk/herhaalrecepten",
         "practice-rx-queue",
         Action::ApprovePrescriptions,
+    ),
+    (
+        "/praktijk/correcties",
+        "practice-corr-queue",
+        Action::DecideCorrections,
     ),
     (
         "/praktijk/kopieaanvragen",
@@ -86,6 +92,7 @@ pub fn router() -> Router<AppState> {
         .merge(agenda::router())
         .merge(prescriptions::router())
         .merge(messages::router())
+        .merge(corrections::router())
 }
 
 /// A logged-in staff member.

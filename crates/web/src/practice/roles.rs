@@ -42,6 +42,8 @@ pub enum Action {
     ManageAgenda,
     /// Read and answer patients' questions (e-consult, R47).
     AnswerMessages,
+    /// Decide patients' correction requests and statements (R109, R110).
+    DecideCorrections,
 }
 
 /// The table. A GP does everything medical; an assistant registers and writes journal lines but
@@ -73,6 +75,7 @@ const TABLE: &[(Action, &[StaffRole])] = &[
     (Action::ViewAgenda, &[Gp, Assistant, PracticeNurse]),
     (Action::ManageAgenda, &[Gp, Assistant]),
     (Action::AnswerMessages, &[Gp, Assistant, PracticeNurse]),
+    (Action::DecideCorrections, &[Gp]),
 ];
 
 pub fn allowed(role: StaffRole, action: Action) -> bool {
