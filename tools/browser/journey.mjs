@@ -92,6 +92,10 @@ async function login(page, account, viewport) {
 
 // Repeat prescriptions the patient journeys asked for; the GP's queue must show them.
 let rxRequested = 0;
+let questionsAsked = 0;
+let statementsGiven = 0;
+// A 1x1 PNG, as a photo attached to a question.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 const PAGES = [
   ['overzicht', 'Overzicht'],
@@ -105,6 +109,9 @@ const PAGES = [
   ['herhaalrecept', 'Herhaalrecept'],
   ['afspraken', 'Afspraken'],
   ['kopie', 'Kopie van mijn dossier'],
+  ['berichten', 'Vraag aan de praktijk'],
+  ['correcties', 'Klopt er iets niet?'],
+  ['meldingen', 'Meldingen'],
 ];
 
 // Adds a passkey on the security page (a virtual authenticator stands in for the phone), logs
@@ -203,6 +210,53 @@ async function journey(browser, viewport, size, username, withPasskey) {
     ok(`appointments page explains why this person cannot book (${viewport})`);
   } else {
     fail(`appointment (${viewport})`, 'the demo offers no free time');
+  }
+  // Notices by e-mail (without content): an address and which notices.
+  await page.goto(base + '/meldingen');
+  await page.fill('#email', 'demo-' + viewport + '@example.org');
+  await page.click('form[action="/meldingen"] button:not(.secondary)');
+  await page.waitForURL('**/meldingen?opgeslagen=true');
+  if (await page.locator('.notice[role=status]').count() > 0) ok(`notification choice saved (${viewport})`);
+  else fail(`notifications (${viewport})`, 'no confirmation');
+  await check(page, 'meldingen-opgeslagen', viewport);
+  // A question to the practice with a photo attached.
+  await page.goto(base + '/berichten');
+  if (await page.locator('#onderwerp').count() > 0) {
+    await page.fill('#onderwerp', 'Vraag over mijn medicijnen');
+    await page.fill('#vraag', 'Mag ik deze pillen met eten innemen?');
+    await page.setInputFiles('#bijlage', { name: 'foto.png', mimeType: 'image/png', buffer: PNG });
+    await page.click('form[action="/berichten"] button[type=submit]');
+    await page.waitForURL('**/berichten?verstuurd=true');
+    await check(page, 'berichten-verstuurd', viewport);
+    await page.locator('ul.threads a').first().click();
+    await page.waitForURL(/\/berichten\/t-/);
+    if (await page.locator('a[download]').count() > 0) { questionsAsked += 1; ok(`question sent with its attachment (${viewport})`); }
+    else fail(`question (${viewport})`, 'the attachment is not in the thread');
+    await check(page, 'bericht', viewport);
+  } else {
+    ok(`question page explains why this person cannot ask (${viewport})`);
+  }
+  // "Klopt er iets niet?" under a condition: the person adds their own statement.
+  await page.goto(base + '/ziektes');
+  const flag = page.locator('p.correct a').first();
+  if (await flag.count() > 0 && (await page.content()).includes('Klopt er iets niet?')) {
+    await flag.click();
+    await page.waitForURL('**/correcties/nieuw?**');
+    await check(page, 'correctie-formulier', viewport);
+    const allowed = await page.locator('#tekst').count() > 0;
+    if (allowed) {
+      await page.check('input[name=verzoek][value=statement]');
+      await page.fill('#tekst', 'Ik wil hier mijn eigen verklaring bij zetten.');
+      await page.click('form[action="/correcties/nieuw"] button[type=submit]');
+      await page.waitForURL('**/correcties?verstuurd=true');
+      statementsGiven += 1;
+      ok(`statement sent (${viewport})`);
+      await check(page, 'correcties-verstuurd', viewport);
+    } else {
+      ok(`correction form refused for this person (${viewport})`);
+    }
+  } else {
+    ok(`no condition to flag for this person (${viewport})`);
   }
   // The copy of the record downloads as a PDF named without personal data.
   await page.goto(base + '/kopie');
@@ -377,6 +431,52 @@ async function practiceJourney(browser) {
     fail('repeat prescription queue', 'the requests made by the patient journeys are not in the queue');
   } else {
     ok('repeat prescription queue is empty (no patient could ask)');
+  }
+  // The questions from the patient journeys: the practice answers one and records it as an
+  // e-consult.
+  await page.click('a[href="/praktijk/berichten"]');
+  await page.waitForURL('**/praktijk/berichten');
+  await check(page, 'praktijk-berichten', viewport);
+  const thread = page.locator('table a[href*="/berichten/t-"]').first();
+  if (await thread.count() > 0) {
+    await thread.click();
+    await page.waitForURL(/\/berichten\/t-/);
+    await check(page, 'praktijk-bericht', viewport);
+    await page.fill('#tekst', 'Ja, dat mag. Neem ze bij het ontbijt.');
+    await page.click('form[enctype="multipart/form-data"] button[type=submit]');
+    await page.waitForURL('**?verstuurd=true');
+    ok('question answered');
+    await page.click('button:has-text("Omzetten naar e-consult")');
+    await page.waitForLoadState();
+    if ((await page.content()).includes('als e-consult in het dossier')) ok('question recorded as e-consult');
+    else fail('convert to e-consult', 'no confirmation');
+  } else if (questionsAsked > 0) {
+    fail('question queue', 'the questions asked by the patient journeys are not in the queue');
+  }
+  // Statements from the patient journeys: the GP adds one to its item.
+  await page.click('a[href="/praktijk/correcties"]');
+  await page.waitForURL('**/praktijk/correcties');
+  await check(page, 'praktijk-correcties', viewport);
+  const attach = page.locator('button', { hasText: 'Verklaring bij het onderdeel zetten' });
+  if (await attach.count() > 0) {
+    await attach.first().click();
+    await page.waitForURL('**/praktijk/correcties?verwerkt=true');
+    ok('statement added to its item');
+  } else if (statementsGiven > 0) {
+    fail('correction queue', 'the statements given by the patient journeys are not in the queue');
+  }
+  // The answer's notice reaches the development mailbox (the sender runs every 15 seconds):
+  // the practice's name and a link, nothing of the question or the answer.
+  if (questionsAsked > 0) {
+    let body = '';
+    for (let i = 0; i < 40 && !body.includes('nieuwe informatie'); i++) {
+      await page.goto(base + '/dev/postvak');
+      body = await page.content();
+      if (!body.includes('nieuwe informatie')) await page.waitForTimeout(500);
+    }
+    if (body.includes('Er staat nieuwe informatie voor u klaar') && !body.includes('pillen') && !body.includes('ontbijt')) ok('notice in the dev mailbox, without content');
+    else fail('notice', 'no notice without content in the dev mailbox');
+    await check(page, 'postvak', viewport);
   }
   await page.goto(recordUrl);
   await page.click('a[href$="/logboek"]');

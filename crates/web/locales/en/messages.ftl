@@ -95,3 +95,4 @@ practice-corr-not-changed = The item has not changed since the request. Please c
 practice-corr-not-statement = Only a patient's own statement can be added to an item.
 practice-corr-gone = This request has already been dealt with.
 practice-corr-item-gone = This item is not (or no longer) in the record.
+msg-status = Status

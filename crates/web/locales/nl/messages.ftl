@@ -95,3 +95,4 @@ practice-corr-not-changed = Het onderdeel is nog niet veranderd sinds het verzoe
 practice-corr-not-statement = Alleen een eigen verklaring kan bij een onderdeel gezet worden.
 practice-corr-gone = Dit verzoek is al afgehandeld.
 practice-corr-item-gone = Dit onderdeel staat niet (meer) in het dossier.
+msg-status = Stand van zaken
