@@ -120,10 +120,11 @@ pub trait MessageStore: Send + Sync {
         id: &str,
     ) -> impl Future<Output = Result<Option<(Thread, Vec<Message>)>, StoreError>> + Send;
 
-    /// The attachment of a message in a thread of `patient`.
+    /// The attachment of message `message` in thread `thread` of `patient`.
     fn attachment(
         &self,
         patient: &PatientId,
+        thread: &str,
         message: &str,
     ) -> impl Future<Output = Result<Option<Attachment>, StoreError>> + Send;
 
@@ -335,14 +336,17 @@ macro_rules! impl_messages {
             async fn attachment(
                 &self,
                 patient: &PatientId,
+                thread: &str,
                 message: &str,
             ) -> Result<Option<Attachment>, StoreError> {
                 let row = sqlx::query(
                     "SELECT m.attachment_name, m.attachment_type, m.attachment FROM messages m \
                      JOIN message_threads t ON t.id = m.thread_id \
-                     WHERE m.id = $1 AND t.patient_id = $2 AND m.attachment IS NOT NULL",
+                     WHERE m.id = $1 AND t.id = $2 AND t.patient_id = $3 \
+                     AND m.attachment IS NOT NULL",
                 )
                 .bind(message)
+                .bind(thread)
                 .bind(patient.as_str())
                 .fetch_optional(&self.read)
                 .await?;
@@ -435,9 +439,10 @@ impl MessageStore for Store {
     async fn attachment(
         &self,
         patient: &PatientId,
+        thread: &str,
         message: &str,
     ) -> Result<Option<Attachment>, StoreError> {
-        delegate!(self, s => s.attachment(patient, message))
+        delegate!(self, s => s.attachment(patient, thread, message))
     }
     async fn waiting_threads(&self, practice: &PracticeId) -> Result<Vec<Thread>, StoreError> {
         delegate!(self, s => s.waiting_threads(practice))

@@ -18,6 +18,15 @@ pub const MAX_REQUEST: usize = MAX_ATTACHMENT + 64 * 1024;
 /// Why a message was refused: a Fluent key with the text for the person.
 pub type Refusal = &'static str;
 
+/// The status a refused message gets: 413 for a too-large file, otherwise 400.
+pub fn refusal_status(key: Refusal) -> axum::http::StatusCode {
+    if key == "msg-file-too-large" {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        axum::http::StatusCode::BAD_REQUEST
+    }
+}
+
 /// A checked message: its text and its attachment, if any.
 pub struct Checked {
     pub body: String,

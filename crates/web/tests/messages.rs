@@ -760,6 +760,7 @@ async fn notices_are_retried_with_back_off_and_never_sent_twice(app: &TestApp) {
     }
     app.clock.advance(Duration::days(1));
     assert_eq!(failing.deliver_due().await.unwrap(), Default::default());
+    assert_clean(app).await;
     assert_eq!(backoff(1), Duration::minutes(1));
     assert_eq!(backoff(3), Duration::minutes(4));
     assert_eq!(backoff(20), Duration::minutes(360));
@@ -838,6 +839,16 @@ async fn a_notice_goes_out_over_smtp(app: &TestApp) {
     );
     assert!(received.contains("https://portaal.example/"), "{received}");
     assert!(received.contains("noreply@praktijk.example"), "{received}");
+    for planted in [
+        "MARKER",
+        "Metformine",
+        "Suikerziekte",
+        "HbA1c",
+        "987",
+        "Volwassen",
+    ] {
+        assert!(!received.contains(planted), "{planted} went out over SMTP");
+    }
     let job = app.store.notify_jobs().await.unwrap().remove(0);
     assert_eq!(job.status, JobStatus::Sent);
     // The dev mailbox page does not exist when mail really goes out.

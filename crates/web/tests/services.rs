@@ -660,6 +660,16 @@ async fn r109_r110_a_correction_and_a_statement_from_request_to_record(app: &Tes
             .contains("/correcties/nieuw?soort=episode&#38;item=adult-ep1\"")
     );
     assert!(!page.body.contains("item=adult-ep2") && !page.body.contains("item=adult-s\""));
+    let page = anna.get("/allergieen").await;
+    assert!(
+        page.body
+            .contains("/correcties/nieuw?soort=allergy&#38;item=adult-a1\"")
+    );
+    let page = anna.get("/brieven").await;
+    assert!(
+        page.body
+            .contains("/correcties/nieuw?soort=letter&#38;item=adult-l1\"")
+    );
     for (soort, item) in [
         ("episode", "adult-ep2"),
         ("journal_line", "adult-s"),

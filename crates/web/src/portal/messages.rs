@@ -8,7 +8,7 @@ use super::{OpenRecord, PageCtx};
 use crate::AppState;
 use crate::error::{WebError, WebResult};
 use crate::form::FormData;
-use crate::messages::{self, MAX_REQUEST, MAX_SUBJECT};
+use crate::messages::{self, MAX_REQUEST, MAX_SUBJECT, refusal_status};
 use crate::session::check_csrf;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -168,15 +168,6 @@ async fn render_list(
 async fn list(open: OpenRecord, Query(q): Query<ListQuery>) -> WebResult<Response> {
     open.audit(EventType::Read, "messages").await?;
     render_list(&open, q.verstuurd, None, None, StatusCode::OK).await
-}
-
-/// The status a refused message gets: 413 for a too-large file, otherwise 400.
-fn refusal_status(key: &str) -> StatusCode {
-    if key == "msg-file-too-large" {
-        StatusCode::PAYLOAD_TOO_LARGE
-    } else {
-        StatusCode::BAD_REQUEST
-    }
 }
 
 async fn ask(open: OpenRecord, form: FormData) -> WebResult<Response> {
@@ -341,15 +332,11 @@ async fn attachment(
     if !allowed(&open)? {
         return Err(WebError::Forbidden);
     }
-    let store = &open.state().store;
-    let in_thread = store
-        .thread(&open.record.patient.id, &thread)
+    let Some(a) = open
+        .state()
+        .store
+        .attachment(&open.record.patient.id, &thread, &message)
         .await?
-        .is_some_and(|(_, ms)| ms.iter().any(|m| m.id == message));
-    let Some(a) = store
-        .attachment(&open.record.patient.id, &message)
-        .await?
-        .filter(|_| in_thread)
     else {
         return Err(WebError::NotFound);
     };

@@ -300,6 +300,8 @@ pub struct AllergyRow {
     pub since: Option<String>,
     pub reaction: Option<String>,
     pub new: bool,
+    pub statements: Vec<String>,
+    pub correct: String,
 }
 
 pub struct ContraRow {
@@ -308,10 +310,17 @@ pub struct ContraRow {
     pub new: bool,
 }
 
-fn allergy_rows(open: &OpenRecord, view: &PatientView<'_>, tr: &Tr) -> Vec<AllergyRow> {
+fn allergy_rows(
+    open: &OpenRecord,
+    view: &PatientView<'_>,
+    tr: &Tr,
+    statements: &Statements,
+) -> Vec<AllergyRow> {
     view.allergies
         .iter()
         .map(|a| AllergyRow {
+            statements: statements.get(a.id.as_str()).cloned().unwrap_or_default(),
+            correct: correct_link("allergy", a.id.as_str()),
             substance: a
                 .substance
                 .display
@@ -368,7 +377,8 @@ struct AllergiesPage {
 async fn allergies(open: OpenRecord) -> WebResult<Response> {
     let view = open.view()?;
     let ctx = open.ctx("/allergieen").await?;
-    let allergies = allergy_rows(&open, &view, &ctx.tr);
+    let st = super::corrections::statements(&open).await?;
+    let allergies = allergy_rows(&open, &view, &ctx.tr, &st);
     let contra = contra_rows(&open, &view, &ctx.tr);
     open.audit(EventType::Read, "allergies").await?;
     Ok(AllergiesPage {
@@ -521,6 +531,7 @@ pub struct LetterRow {
     pub author: String,
     pub has_pdf: bool,
     pub new: bool,
+    pub correct: String,
 }
 
 fn letter_rows(open: &OpenRecord, view: &PatientView<'_>, tr: &Tr) -> Vec<LetterRow> {
@@ -530,6 +541,7 @@ fn letter_rows(open: &OpenRecord, view: &PatientView<'_>, tr: &Tr) -> Vec<Letter
         .iter()
         .map(|l| LetterRow {
             id: l.id.to_string(),
+            correct: correct_link("letter", l.id.as_str()),
             date: tr.date(l.date),
             title: l.title.clone(),
             kind: format!(
@@ -662,7 +674,7 @@ async fn overview(open: OpenRecord) -> WebResult<Response> {
         current_problems,
         past_important,
         medication: medication_rows(&open, &view, tr, true, &st),
-        allergies: allergy_rows(&open, &view, tr),
+        allergies: allergy_rows(&open, &view, tr, &st),
         contra: contra_rows(&open, &view, tr),
         latest_results,
         held: held_rows(&view, tr),

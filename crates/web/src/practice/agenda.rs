@@ -17,7 +17,7 @@ use axum::routing::get;
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 use inzage_domain::time::{local_date, start_of_local_day};
-use inzage_store::{AgendaStore, EventType, RecordStore, Slot};
+use inzage_store::{AgendaStore, RecordStore, Slot};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -74,13 +74,7 @@ async fn render(
             Some(p) => match state.store.load_record(p).await? {
                 Some(r) => {
                     // The schedule names the patient: a read of their record, audited.
-                    let event = staff.audit_event(
-                        state.now(),
-                        EventType::Read,
-                        Some(p.clone()),
-                        "practice: day schedule".into(),
-                    );
-                    state.store.append_audit(event).await?;
+                    staff.audit_read(state, p, "day schedule").await?;
                     Some((p.to_string(), r.patient.name.display()))
                 }
                 None => None,

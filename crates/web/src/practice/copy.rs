@@ -255,13 +255,9 @@ async fn queue(
             continue;
         };
         // The queue shows the patient's name: a read of their record, audited.
-        let event = staff.audit_event(
-            state.now(),
-            EventType::Read,
-            Some(r.patient.clone()),
-            "practice: copy request queue".into(),
-        );
-        state.store.append_audit(event).await?;
+        staff
+            .audit_read(&state, &r.patient, "copy request queue")
+            .await?;
         requests.push(row(&ctx, &r, record.patient.name.display(), Some(&record)));
     }
     Ok(QueuePage { ctx, requests }.into_response())

@@ -72,13 +72,9 @@ async fn render(
         let Some(record) = state.store.load_record(&c.patient).await? else {
             continue;
         };
-        let event = staff.audit_event(
-            state.now(),
-            EventType::Read,
-            Some(c.patient.clone()),
-            "practice: correction request queue".into(),
-        );
-        state.store.append_audit(event).await?;
+        staff
+            .audit_read(state, &c.patient, "correction request queue")
+            .await?;
         let edit = ITEM_KINDS
             .iter()
             .find(|(k, _)| *k == c.item_kind)

@@ -101,13 +101,9 @@ async fn queue(
             continue;
         };
         // The queue names the patient and the subject: a read of their record, audited.
-        let event = staff.audit_event(
-            state.now(),
-            EventType::Read,
-            Some(t.patient.clone()),
-            "practice: question queue".into(),
-        );
-        state.store.append_audit(event).await?;
+        staff
+            .audit_read(&state, &t.patient, "question queue")
+            .await?;
         rows.push(Row {
             patient_id: t.patient.to_string(),
             patient: record.patient.name.display(),
@@ -223,11 +219,7 @@ async fn answer(
     let checked = match messages::check(&form, "tekst") {
         Ok(c) => c,
         Err(key) => {
-            let status = if key == "msg-file-too-large" {
-                StatusCode::PAYLOAD_TOO_LARGE
-            } else {
-                StatusCode::BAD_REQUEST
-            };
+            let status = messages::refusal_status(key);
             return render(&rec, &id, form.get("tekst"), false, Some(key), status).await;
         }
     };
@@ -403,16 +395,11 @@ async fn attachment(
     Path((_, thread, message)): Path<(String, String, String)>,
 ) -> WebResult<Response> {
     rec.staff.require(Action::AnswerMessages)?;
-    let store = &rec.state.store;
-    let patient = &rec.record.patient.id;
-    let in_thread = store
-        .thread(patient, &thread)
+    let Some(a) = rec
+        .state
+        .store
+        .attachment(&rec.record.patient.id, &thread, &message)
         .await?
-        .is_some_and(|(_, ms)| ms.iter().any(|m| m.id == message));
-    let Some(a) = store
-        .attachment(patient, &message)
-        .await?
-        .filter(|_| in_thread)
     else {
         return Err(WebError::NotFound);
     };

@@ -173,6 +173,24 @@ impl Staff {
         }
     }
 
+    /// Writes the read entry for one patient whose data a list or queue page shows (before the
+    /// page is shown).
+    pub async fn audit_read(
+        &self,
+        state: &AppState,
+        patient: &PatientId,
+        what: &str,
+    ) -> WebResult<()> {
+        let event = self.audit_event(
+            state.now(),
+            EventType::Read,
+            Some(patient.clone()),
+            format!("practice: {what}"),
+        );
+        state.store.append_audit(event).await?;
+        Ok(())
+    }
+
     pub async fn ctx(&self, session: &Session, path: &'static str) -> WebResult<PageCtx> {
         let mut ctx = PageCtx::anonymous(session, path).await?;
         ctx.logged_in = true;
@@ -240,14 +258,9 @@ impl StaffRecord {
     /// the entry is written.
     pub async fn access(&self, action: Action, what: &str) -> WebResult<()> {
         self.staff.require(action)?;
-        let event = self.staff.audit_event(
-            self.state.now(),
-            EventType::Read,
-            Some(self.record.patient.id.clone()),
-            format!("practice: {what}"),
-        );
-        self.state.store.append_audit(event).await?;
-        Ok(())
+        self.staff
+            .audit_read(&self.state, &self.record.patient.id, what)
+            .await
     }
 }
 

@@ -593,13 +593,9 @@ async fn queue(
         if !records.contains_key(&item.patient) {
             let record = state.store.load_record(&item.patient).await?;
             if record.is_some() {
-                let event = staff.audit_event(
-                    state.now(),
-                    EventType::Read,
-                    Some(item.patient.clone()),
-                    "practice: review queue".into(),
-                );
-                state.store.append_audit(event).await?;
+                staff
+                    .audit_read(&state, &item.patient, "review queue")
+                    .await?;
             }
             records.insert(item.patient.clone(), record);
         }

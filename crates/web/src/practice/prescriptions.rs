@@ -76,13 +76,9 @@ async fn render(
             continue;
         };
         // The queue shows the patient's medication: a read of their record, audited.
-        let event = staff.audit_event(
-            state.now(),
-            EventType::Read,
-            Some(r.patient.clone()),
-            "practice: repeat prescription queue".into(),
-        );
-        state.store.append_audit(event).await?;
+        staff
+            .audit_read(state, &r.patient, "repeat prescription queue")
+            .await?;
         let med = record
             .medication
             .iter()
