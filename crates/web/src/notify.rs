@@ -4,8 +4,7 @@
 //! address, so there is no way to put content in.
 //!
 //! Events (an answer to a question, a decided repeat prescription, a booked or cancelled
-//! appointment, a released result) queue jobs through [`notify_record`] or [`notify_person`]:
-//! one per person who wants that kind of notice and, for record events, who can see the item
+//! appointment, a released result) queue jobs through [`notify_record`]: one per person who wants that kind of notice and, for record events, who can see the item
 //! the event is about in their own online view (so nothing is announced that is not, or not
 //! yet, visible to them). The [`Notifier`] works through the queue: over SMTP when configured,
 //! otherwise (development) into the dev mailbox shown at `/dev/postvak`.
@@ -14,7 +13,7 @@ use crate::AppState;
 use crate::error::WebResult;
 use chrono::{DateTime, Duration, Utc};
 use inzage_domain::visibility::visible_record;
-use inzage_domain::{Bsn, Clock, OnlineChannel, PatientRecord, PatientView, PracticeId, Viewer};
+use inzage_domain::{Bsn, Clock, OnlineChannel, PatientRecord, PatientView, Viewer};
 use inzage_store::{DevMail, NoticeKind, NotifyJob, NotifyStore, RecordStore, Store, StoreError};
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -62,34 +61,11 @@ pub fn compose(practice_name: &str, portal_url: &str) -> (String, String) {
     (subject, body)
 }
 
-/// Queues a notice for one person, if they want this kind. Nothing happens when notices are
-/// off or the person gave no address.
-pub async fn notify_person(
-    state: &AppState,
-    practice: &PracticeId,
-    bsn: &Bsn,
-    kind: NoticeKind,
-) -> WebResult<()> {
-    if !enabled(&state.config) {
-        return Ok(());
-    }
-    let Some(contact) = state.store.notify_contact(bsn).await? else {
-        return Ok(());
-    };
-    if !contact.kinds.contains(&kind) {
-        return Ok(());
-    }
-    let id = format!("n-{}", crate::session::random_token());
-    state
-        .store
-        .enqueue_notice(&id, &contact.email, practice, kind, state.now())
-        .await?;
-    Ok(())
-}
-
 /// Queues a notice for everyone (or, with `only`, that one person) who can open `record` online
-/// now (the patient and valid representatives) and for whom `shows` holds on their own view:
-/// the item the event is about must be visible to that person (R122).
+/// now (the patient and valid representatives), asked for this kind of notice, and for whom
+/// `shows` holds on their own view: the item the event is about must be visible to that person
+/// (R122). Nothing happens when notices are off. The view is computed only for people who gave
+/// an address and want this kind.
 pub async fn notify_record(
     state: &AppState,
     record: &PatientRecord,
@@ -100,8 +76,6 @@ pub async fn notify_record(
     if !enabled(&state.config) {
         return Ok(());
     }
-    let settings = state.store.settings(&record.practice.id).await?;
-    let now = state.now();
     let mut viewers: Vec<(Bsn, Viewer)> = vec![];
     if let Some(bsn) = &record.patient.bsn {
         viewers.push((bsn.clone(), Viewer::Patient { bsn: bsn.clone() }));
@@ -115,15 +89,31 @@ pub async fn notify_record(
             },
         ));
     }
+    let now = state.now();
+    let mut settings = None;
     let mut told: Vec<Bsn> = vec![];
     for (bsn, viewer) in viewers {
         if told.contains(&bsn) || only.is_some_and(|o| *o != bsn) {
             continue;
         }
-        let sees = visible_record(record, &viewer, OnlineChannel::Portal, &settings, now)
+        let Some(contact) = state.store.notify_contact(&bsn).await? else {
+            continue;
+        };
+        if !contact.kinds.contains(&kind) {
+            continue;
+        }
+        let settings = match &settings {
+            Some(s) => s,
+            None => settings.insert(state.store.settings(&record.practice.id).await?),
+        };
+        let sees = visible_record(record, &viewer, OnlineChannel::Portal, settings, now)
             .is_ok_and(|view| shows(&view));
         if sees {
-            notify_person(state, &record.practice.id, &bsn, kind).await?;
+            let id = format!("n-{}", crate::session::random_token());
+            state
+                .store
+                .enqueue_notice(&id, &contact.email, &record.practice.id, kind, now)
+                .await?;
             told.push(bsn);
         }
     }

@@ -36,19 +36,7 @@ async fn record(app: &TestApp, id: &str) -> PatientRecord {
 }
 
 async fn gp(app: &TestApp) -> Client<'_> {
-    let staff = seed_staff(app).await;
-    login_staff(app, &staff, "gp").await
-}
-
-async fn login_staff<'a>(
-    app: &'a TestApp,
-    staff: &[(String, String, inzage_domain::StaffRole)],
-    name: &str,
-) -> Client<'a> {
-    let (_, secret, _) = staff.iter().find(|s| s.0 == name).unwrap();
-    let mut c = app.client();
-    c.staff_login(name, secret).await;
-    c
+    as_staff(app, &seed_staff(app).await, "gp").await
 }
 
 async fn anna(app: &TestApp) -> Client<'_> {
@@ -340,7 +328,7 @@ async fn r47_bad_input_and_other_peoples_threads(app: &TestApp) {
     assert_eq!(after.len(), 1);
     // Through Anna's record a staff member does not reach Piet's thread either.
     let staff = seed_staff(app).await;
-    let mut gp = login_staff(app, &staff, "gp").await;
+    let mut gp = as_staff(app, &staff, "gp").await;
     assert_eq!(
         gp.get(&format!("/praktijk/patienten/adult/berichten/{id}"))
             .await
@@ -382,7 +370,7 @@ async fn r47_bad_input_and_other_peoples_threads(app: &TestApp) {
     let p = ask(&mut carla, "Vraag", "tekst", None).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     // The administrator does not read questions.
-    let mut admin = login_staff(app, &staff, "beheer").await;
+    let mut admin = as_staff(app, &staff, "beheer").await;
     assert_eq!(
         admin.get("/praktijk/berichten").await.status,
         StatusCode::FORBIDDEN

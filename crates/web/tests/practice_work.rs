@@ -25,11 +25,7 @@ async fn adult(app: &TestApp) -> PatientRecord {
 }
 
 async fn logged_in<'a>(app: &'a TestApp, who: &str) -> Client<'a> {
-    let staff = seed_staff_once(app).await;
-    let (_, secret, _) = staff.iter().find(|s| s.0 == who).unwrap();
-    let mut c = app.client();
-    c.staff_login(who, secret).await;
-    c
+    as_staff(app, &seed_staff_once(app).await, who).await
 }
 
 /// Seeds the staff accounts the first time; afterwards returns them (secrets are stored).

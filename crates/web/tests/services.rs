@@ -43,11 +43,7 @@ async fn requests(app: &TestApp, patient: &str) -> Vec<inzage_store::Prescriptio
 }
 
 async fn gp(app: &TestApp) -> Client<'_> {
-    let staff = seed_staff(app).await;
-    let (_, secret, _) = staff.iter().find(|s| s.0 == "gp").unwrap();
-    let mut c = app.client();
-    c.staff_login("gp", secret).await;
-    c
+    as_staff(app, &seed_staff(app).await, "gp").await
 }
 
 async fn r48_an_approved_repeat_becomes_a_new_agreement_and_goes_to_the_pharmacy(app: &TestApp) {
@@ -214,9 +210,7 @@ async fn r48_refusals_reasons_and_bad_input(app: &TestApp) {
 
     // Only a GP decides.
     let staff = seed_staff(app).await;
-    let (_, secret, _) = staff.iter().find(|s| s.0 == "assistent").unwrap();
-    let mut desk = app.client();
-    desk.staff_login("assistent", secret).await;
+    let mut desk = as_staff(app, &staff, "assistent").await;
     assert_eq!(
         desk.get("/praktijk/herhaalrecepten").await.status,
         StatusCode::FORBIDDEN
@@ -225,9 +219,7 @@ async fn r48_refusals_reasons_and_bad_input(app: &TestApp) {
     let p = decide(&mut desk, "adult", &id, &[("actie", "goedkeuren")]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 
-    let (_, secret, _) = staff.iter().find(|s| s.0 == "gp").unwrap();
-    let mut gp = app.client();
-    gp.staff_login("gp", secret).await;
+    let mut gp = as_staff(app, &staff, "gp").await;
     // A rejection needs a reason the patient can read.
     let p = decide(
         &mut gp,
@@ -328,11 +320,8 @@ async fn r48_two_gps_approving_at_once_make_one_agreement(app: &TestApp) {
     );
     let id = requests(app, "adult").await[0].id.clone();
     let staff = seed_staff(app).await;
-    let (_, secret, _) = staff.iter().find(|s| s.0 == "gp").unwrap();
-    let mut one = app.client();
-    one.staff_login("gp", secret).await;
-    let mut two = app.client();
-    two.staff_login("gp", secret).await;
+    let mut one = as_staff(app, &staff, "gp").await;
+    let mut two = as_staff(app, &staff, "gp").await;
     let (c1, c2) = (one.csrf("/praktijk").await, two.csrf("/praktijk").await);
     let path = format!("/praktijk/patienten/adult/herhaalrecept/{id}");
     let f1 = [("csrf", c1.as_str()), ("actie", "goedkeuren")];
@@ -400,11 +389,7 @@ async fn appointment(c: &mut Client<'_>, action: &str, slot: &str) -> Page {
 }
 
 async fn desk(app: &TestApp) -> Client<'_> {
-    let staff = seed_staff(app).await;
-    let (_, secret, _) = staff.iter().find(|s| s.0 == "assistent").unwrap();
-    let mut c = app.client();
-    c.staff_login("assistent", secret).await;
-    c
+    as_staff(app, &seed_staff(app).await, "assistent").await
 }
 
 async fn r49_book_see_and_cancel_an_appointment(app: &TestApp) {
@@ -524,15 +509,7 @@ async fn r49_book_see_and_cancel_an_appointment(app: &TestApp) {
 
 async fn r49_cancelling_too_late_is_refused(app: &TestApp) {
     let staff = seed_staff(app).await;
-    let login = |who: &'static str| {
-        let secret = staff.iter().find(|s| s.0 == who).unwrap().1.clone();
-        async move {
-            let mut c = app.client();
-            c.staff_login(who, &secret).await;
-            c
-        }
-    };
-    let mut desk = login("assistent").await;
+    let mut desk = as_staff(app, &staff, "assistent").await;
     assert_eq!(
         add_slots(app, &mut desk, 3, "1", true).await.status,
         StatusCode::SEE_OTHER
@@ -554,7 +531,7 @@ async fn r49_cancelling_too_late_is_refused(app: &TestApp) {
     let s = slots(app).await.remove(0);
     assert_eq!(s.patient, Some(PatientId::new("adult").unwrap()));
     // The practice shortens its limit to 2 hours on the settings page: now it can be cancelled.
-    let mut gp = login("gp").await;
+    let mut gp = as_staff(app, &staff, "gp").await;
     let csrf = gp.csrf("/praktijk/instellingen").await;
     let settings = |hours: &'static str| {
         vec![
@@ -749,16 +726,12 @@ async fn r109_r110_a_correction_and_a_statement_from_request_to_record(app: &Tes
 
     // The GP's queue; only a GP decides.
     let staff = seed_staff(app).await;
-    let (_, secret, _) = staff.iter().find(|s| s.0 == "assistent").unwrap();
-    let mut desk = app.client();
-    desk.staff_login("assistent", secret).await;
+    let mut desk = as_staff(app, &staff, "assistent").await;
     assert_eq!(
         desk.get("/praktijk/correcties").await.status,
         StatusCode::FORBIDDEN
     );
-    let (_, secret, _) = staff.iter().find(|s| s.0 == "gp").unwrap();
-    let mut gp = app.client();
-    gp.staff_login("gp", secret).await;
+    let mut gp = as_staff(app, &staff, "gp").await;
     let queue = gp.get("/praktijk/correcties").await;
     assert!(queue.body.contains("geen suikerziekte type 1"));
     assert!(

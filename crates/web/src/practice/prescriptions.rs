@@ -208,6 +208,8 @@ async fn decide(
         quantity: None,
         new_medication: None,
     };
+    // The record as it stands after the decision (changed only by an approval).
+    let mut after = None;
     let decided = if status == PrescriptionStatus::Approved {
         let mut record = rec
             .state
@@ -236,10 +238,13 @@ async fn decide(
             Some(patient.clone()),
             format!("practice: repeat prescription {request} approved, new agreement {new}"),
         );
-        rec.state
+        let decided = rec
+            .state
             .store
             .decide_prescription(&patient, &request, &decision, Some((&record, audit)))
-            .await?
+            .await?;
+        after = Some(record);
+        decided
     } else {
         rec.state
             .store
@@ -278,20 +283,18 @@ async fn decide(
     rec.state.store.append_audit(event).await?;
     // Those who can see the medicine hear that there is news; what the news is, they read in
     // the portal.
-    if let Some(record) = rec.state.store.load_record(&patient).await? {
-        let new = decision.new_medication.as_deref();
-        crate::notify::notify_record(
-            &rec.state,
-            &record,
-            inzage_store::NoticeKind::Prescription,
-            None,
-            |view| {
-                view.medication
-                    .iter()
-                    .any(|m| m.id.as_str() == waiting.medication || Some(m.id.as_str()) == new)
-            },
-        )
-        .await?;
-    }
+    let new = decision.new_medication.as_deref();
+    crate::notify::notify_record(
+        &rec.state,
+        after.as_ref().unwrap_or(&rec.record),
+        inzage_store::NoticeKind::Prescription,
+        None,
+        |view| {
+            view.medication
+                .iter()
+                .any(|m| m.id.as_str() == waiting.medication || Some(m.id.as_str()) == new)
+        },
+    )
+    .await?;
     Ok(Redirect::to("/praktijk/herhaalrecepten?verwerkt=true").into_response())
 }

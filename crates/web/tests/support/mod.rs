@@ -419,6 +419,19 @@ pub const BSN_CARER: &str = "200000044";
 pub const BSN_OTHER: &str = "200000056";
 pub const BSN_OLD_CHILD: &str = "200000068";
 
+/// A browser logged in as staff member `who`, one of the accounts `seed_staff` returned.
+#[allow(dead_code)]
+pub async fn as_staff<'a>(
+    app: &'a TestApp,
+    staff: &[(String, String, StaffRole)],
+    who: &str,
+) -> Client<'a> {
+    let (_, secret, _) = staff.iter().find(|s| s.0 == who).unwrap();
+    let mut c = app.client();
+    c.staff_login(who, secret).await;
+    c
+}
+
 pub fn secret_of(username: &str) -> String {
     // 20 bytes, base32: a fixed secret per test account.
     let mut bytes = username.as_bytes().to_vec();
