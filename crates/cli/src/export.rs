@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use inzage_copy::{Copy, Format, Selection};
 use inzage_domain::PatientId;
 use inzage_domain::visibility::online_view;
-use inzage_store::{EventType, RecordStore, Store};
+use inzage_store::{CorrectionStore, EventType, RecordStore, Store};
 use std::io::Write;
 use std::path::Path;
 
@@ -33,7 +33,8 @@ pub async fn write_copy(
     let copy = match selection {
         Selection::Summary => Copy::summary(online_view(&record, &settings, now), now),
         Selection::Full => Copy::full(&record, &settings, now),
-    };
+    }
+    .with_statements(store.statements(&id).await?);
     let bytes = copy.write(format, base)?;
     let dir = output
         .parent()

@@ -358,6 +358,9 @@ fn sections(flow: &mut Flow, copy: &Copy<'_>) {
         treatments(flow, copy);
     }
     letters(flow, copy);
+    if !copy.statements.is_empty() {
+        statements(flow, copy);
+    }
     if !view.appointments.is_empty() {
         appointments(flow, copy);
     }
@@ -1025,6 +1028,42 @@ fn treatments(flow: &mut Flow, copy: &Copy<'_>) {
             Column {
                 title: "Datum",
                 share: 1.4,
+            },
+        ],
+        &rows,
+    );
+}
+
+/// The patient's own statements, each with the item it is about (R109).
+fn statements(flow: &mut Flow, copy: &Copy<'_>) {
+    flow.section("Eigen verklaringen van de patiënt");
+    let rows: Vec<(Vec<String>, bool)> = copy
+        .statements
+        .iter()
+        .map(|s| {
+            (
+                vec![
+                    dmy(inzage_domain::time::local_date(s.added_at)),
+                    copy.view.title_of(&s.about).unwrap_or_default(),
+                    s.text.clone(),
+                ],
+                false,
+            )
+        })
+        .collect();
+    flow.table(
+        &[
+            Column {
+                title: "Toegevoegd",
+                share: 1.3,
+            },
+            Column {
+                title: "Over",
+                share: 2.5,
+            },
+            Column {
+                title: "Verklaring",
+                share: 5.0,
             },
         ],
         &rows,

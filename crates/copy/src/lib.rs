@@ -12,7 +12,7 @@ mod document;
 mod layout;
 
 use chrono::{DateTime, Utc};
-use inzage_domain::visibility::{ExclusionReason, ItemKind, full_copy};
+use inzage_domain::visibility::{ExclusionReason, ItemKind, PatientStatement, full_copy};
 use inzage_domain::{PatientRecord, PatientView, PracticeSettings};
 use std::collections::HashMap;
 
@@ -103,6 +103,8 @@ pub struct Copy<'a> {
     pub selection: Selection,
     pub view: PatientView<'a>,
     pub not_online: HashMap<(ItemKind, String), ExclusionReason>,
+    /// The patient's own statements about items in this copy (R109).
+    pub statements: Vec<PatientStatement>,
     pub made_at: DateTime<Utc>,
 }
 
@@ -114,6 +116,7 @@ impl<'a> Copy<'a> {
             selection: Selection::Summary,
             view,
             not_online: HashMap::new(),
+            statements: vec![],
             made_at,
         }
     }
@@ -135,8 +138,19 @@ impl<'a> Copy<'a> {
             selection: Selection::Full,
             view,
             not_online,
+            statements: vec![],
             made_at: now,
         }
+    }
+
+    /// Adds the patient's own statements (R109): those about items in this copy; a statement
+    /// about an item the copy leaves out stays out with it.
+    pub fn with_statements(mut self, statements: Vec<PatientStatement>) -> Self {
+        self.statements = statements
+            .into_iter()
+            .filter(|s| self.view.holds(&s.about))
+            .collect();
+        self
     }
 
     /// Why an item in the copy is not visible online, if it is not.

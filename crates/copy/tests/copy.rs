@@ -699,3 +699,52 @@ fn an_independent_fhir_library_accepts_the_r4_copies() {
         "the validator accepted an STU3 AllergyIntolerance as R4"
     );
 }
+
+#[test]
+fn r109_the_patients_statements_are_in_the_copy_with_their_item() {
+    use inzage_domain::visibility::{ItemKind, ItemRef, PatientStatement};
+    let record = planted_record();
+    let view = online_view(&record, &settings(), now());
+    let visible = view.episodes[0].clone();
+    // A journal line the online view leaves out (S line).
+    let hidden = record
+        .journal
+        .iter()
+        .find(|l| l.soep == Soep::S)
+        .unwrap()
+        .clone();
+    let statement = |kind, id: &str, text: &str| PatientStatement {
+        about: ItemRef {
+            kind,
+            id: id.to_owned(),
+        },
+        text: text.into(),
+        added_at: now(),
+    };
+    let statements = vec![
+        statement(
+            ItemKind::Episode,
+            visible.id.as_str(),
+            "Verklaring-zichtbaar: ik was het hier niet mee eens",
+        ),
+        statement(
+            ItemKind::JournalLine,
+            hidden.id.as_str(),
+            "Verklaring-verborgen over een S-regel",
+        ),
+    ];
+    let summary = Copy::summary(view, now()).with_statements(statements.clone());
+    assert_eq!(summary.statements.len(), 1, "only about items in the copy");
+    let text = pdf_text(&pdf(&summary).unwrap());
+    assert!(text.contains("Eigen verklaringen van de patiënt"));
+    assert!(text.contains("Verklaring-zichtbaar: ik was het hier niet mee eens"));
+    assert!(text.contains(&visible.title));
+    assert!(!text.contains("Verklaring-verborgen"));
+    // The full copy holds the S line, so both statements.
+    let full = Copy::full(&record, &settings(), now()).with_statements(statements);
+    let text = pdf_text(&pdf(&full).unwrap());
+    assert!(text.contains("Verklaring-verborgen over een S-regel"));
+    // No statements: no section.
+    let plain = Copy::summary(online_view(&record, &settings(), now()), now());
+    assert!(!pdf_text(&pdf(&plain).unwrap()).contains("Eigen verklaringen"));
+}

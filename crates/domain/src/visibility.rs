@@ -44,6 +44,93 @@ pub struct ItemRef {
     pub id: String,
 }
 
+impl PatientView<'_> {
+    /// Whether this view holds the item.
+    pub fn holds(&self, item: &ItemRef) -> bool {
+        let id = item.id.as_str();
+        match item.kind {
+            ItemKind::Episode => self.episodes.iter().any(|x| x.id.as_str() == id),
+            ItemKind::Problem => self.problems.iter().any(|x| x.id.as_str() == id),
+            ItemKind::Alert => self.alerts.iter().any(|x| x.id.as_str() == id),
+            ItemKind::Contact => self.contacts.iter().any(|x| x.id.as_str() == id),
+            ItemKind::JournalLine => self.journal.iter().any(|x| x.id.as_str() == id),
+            ItemKind::Medication => self.medication.iter().any(|x| x.id.as_str() == id),
+            ItemKind::Allergy => self.allergies.iter().any(|x| x.id.as_str() == id),
+            ItemKind::ContraIndication => {
+                self.contra_indications.iter().any(|x| x.id.as_str() == id)
+            }
+            ItemKind::Result => self.results.iter().any(|x| x.id.as_str() == id),
+            ItemKind::Treatment => self.treatments.iter().any(|x| x.id.as_str() == id),
+            ItemKind::Prophylaxis => self.prophylaxis.iter().any(|x| x.id.as_str() == id),
+            ItemKind::Letter => self.letters.iter().any(|x| x.id.as_str() == id),
+            ItemKind::Appointment => self.appointments.iter().any(|x| x.id.as_str() == id),
+            // Work notes are never in a view (R23).
+            ItemKind::WorkNote => false,
+        }
+    }
+
+    /// What an item of this view is called, for a person ("Suikerziekte", a journal line's
+    /// first 80 characters, a medicine, an allergy, "HbA1c (30-11-2026)", a letter's title).
+    /// `None` for an item not in the view and for kinds without one title.
+    pub fn title_of(&self, item: &ItemRef) -> Option<String> {
+        let id = item.id.as_str();
+        Some(match item.kind {
+            ItemKind::Episode => self
+                .episodes
+                .iter()
+                .find(|x| x.id.as_str() == id)?
+                .title
+                .clone(),
+            ItemKind::JournalLine => {
+                let text = &self.journal.iter().find(|x| x.id.as_str() == id)?.text;
+                let mut short: String = text.chars().take(80).collect();
+                if text.chars().count() > 80 {
+                    short.push('…');
+                }
+                short
+            }
+            ItemKind::Medication => self
+                .medication
+                .iter()
+                .find(|x| x.id.as_str() == id)?
+                .product
+                .name
+                .clone(),
+            ItemKind::Allergy => {
+                let a = self.allergies.iter().find(|x| x.id.as_str() == id)?;
+                a.substance
+                    .display
+                    .clone()
+                    .unwrap_or_else(|| a.substance.code.clone())
+            }
+            ItemKind::Result => {
+                let r = self.results.iter().find(|x| x.id.as_str() == id)?;
+                format!(
+                    "{} ({})",
+                    r.name,
+                    local_date(r.effective).format("%d-%m-%Y")
+                )
+            }
+            ItemKind::Letter => self
+                .letters
+                .iter()
+                .find(|x| x.id.as_str() == id)?
+                .title
+                .clone(),
+            _ => return None,
+        })
+    }
+}
+
+/// The patient's own statement about an item of their record (R109, WGBO 7:454 lid 2), once
+/// the GP added it: shown with the item, and part of the copy wherever the item is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientStatement {
+    pub about: ItemRef,
+    pub text: String,
+    pub added_at: DateTime<Utc>,
+}
+
 /// Why an item is not visible online. Machine-readable (`code`) and explainable to staff (`explain_nl`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]

@@ -7,6 +7,7 @@ use crate::audit::format_instant;
 use crate::backend::{PostgresStore, SqliteStore, parse_instant};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
+use inzage_domain::visibility::{ItemKind, ItemRef, PatientStatement};
 use inzage_domain::{PatientId, PracticeId};
 use sqlx::Row;
 use std::future::Future;
@@ -64,6 +65,16 @@ impl CorrectionStatus {
     }
 }
 
+/// The kinds of item a request can be about, by their stored name.
+const ITEM_KINDS: [(&str, ItemKind); 6] = [
+    ("episode", ItemKind::Episode),
+    ("journal_line", ItemKind::JournalLine),
+    ("medication", ItemKind::Medication),
+    ("allergy", ItemKind::Allergy),
+    ("result", ItemKind::Result),
+    ("letter", ItemKind::Letter),
+];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorrectionRequest {
     pub id: String,
@@ -84,6 +95,37 @@ pub struct CorrectionRequest {
     pub reason: Option<String>,
 }
 
+/// The item named by a request's stored kind (`episode`, `journal_line`, `medication`,
+/// `allergy`, `result`, `letter`) and id; `None` for any other kind.
+pub fn correction_item(kind: &str, id: &str) -> Option<ItemRef> {
+    ITEM_KINDS
+        .iter()
+        .find(|(name, _)| *name == kind)
+        .map(|(_, kind)| ItemRef {
+            kind: *kind,
+            id: id.to_owned(),
+        })
+}
+
+impl CorrectionRequest {
+    /// The item this request is about.
+    pub fn about(&self) -> Option<ItemRef> {
+        correction_item(&self.item_kind, &self.item_id)
+    }
+
+    /// The patient's statement, once the GP added it to its item.
+    pub fn statement(&self) -> Option<PatientStatement> {
+        if self.kind != CorrectionKind::Statement || self.status != CorrectionStatus::Attached {
+            return None;
+        }
+        Some(PatientStatement {
+            about: self.about()?,
+            text: self.text.clone(),
+            added_at: self.decided_at?,
+        })
+    }
+}
+
 pub trait CorrectionStore: Send + Sync {
     fn request_correction(
         &self,
@@ -95,6 +137,12 @@ pub trait CorrectionStore: Send + Sync {
         &self,
         patient: &PatientId,
     ) -> impl Future<Output = Result<Vec<CorrectionRequest>, StoreError>> + Send;
+
+    /// The statements the GP added to items of this record, oldest first.
+    fn statements(
+        &self,
+        patient: &PatientId,
+    ) -> impl Future<Output = Result<Vec<PatientStatement>, StoreError>> + Send;
 
     /// The practice's waiting requests, oldest first.
     fn waiting_corrections(
@@ -186,6 +234,23 @@ macro_rules! impl_corrections {
                 rows.iter().map(row).collect()
             }
 
+            async fn statements(&self, patient: &PatientId) -> Result<Vec<PatientStatement>, StoreError> {
+                let rows = sqlx::query(concat!(
+                    "SELECT ", columns!(), " FROM correction_requests WHERE patient_id = $1 \
+                     AND kind = 'statement' AND status = 'attached' ORDER BY decided_at, id"
+                ))
+                .bind(patient.as_str())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(rows
+                    .iter()
+                    .map(row)
+                    .collect::<Result<Vec<_>, _>>()?
+                    .iter()
+                    .filter_map(CorrectionRequest::statement)
+                    .collect())
+            }
+
             async fn waiting_corrections(&self, practice: &PracticeId) -> Result<Vec<CorrectionRequest>, StoreError> {
                 let rows = sqlx::query(concat!(
                     "SELECT ", columns!(), " FROM correction_requests WHERE status = 'requested' \
@@ -234,6 +299,9 @@ impl CorrectionStore for Store {
     }
     async fn corrections(&self, patient: &PatientId) -> Result<Vec<CorrectionRequest>, StoreError> {
         delegate!(self, s => s.corrections(patient))
+    }
+    async fn statements(&self, patient: &PatientId) -> Result<Vec<PatientStatement>, StoreError> {
+        delegate!(self, s => s.statements(patient))
     }
     async fn waiting_corrections(
         &self,

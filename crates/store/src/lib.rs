@@ -42,7 +42,9 @@ pub use agenda::{AgendaStore, Slot};
 pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
 pub use backend::{PostgresStore, SqliteStore};
 pub use copies::{CopyRequest, CopyRequestStatus, CopyStore};
-pub use corrections::{CorrectionKind, CorrectionRequest, CorrectionStatus, CorrectionStore};
+pub use corrections::{
+    CorrectionKind, CorrectionRequest, CorrectionStatus, CorrectionStore, correction_item,
+};
 pub use error::StoreError;
 pub use medmij::{AccessToken, AuthCode, MedmijStore, RefreshToken};
 pub use messages::{Attachment, Message, MessageStore, Thread, ThreadStatus};

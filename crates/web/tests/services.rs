@@ -647,6 +647,15 @@ async fn r109_r110_a_correction_and_a_statement_from_request_to_record(app: &Tes
         page.body
             .contains("/correcties/nieuw?soort=letter&#38;item=adult-l1\"")
     );
+    let page = anna.get("/uitslagen").await;
+    assert!(
+        page.body
+            .contains("/correcties/nieuw?soort=result&#38;item=adult-r1\"")
+    );
+    assert!(
+        !page.body.contains("item=adult-r3"),
+        "a held result cannot be flagged"
+    );
     for (soort, item) in [
         ("episode", "adult-ep2"),
         ("journal_line", "adult-s"),
@@ -827,6 +836,25 @@ async fn r109_r110_a_correction_and_a_statement_from_request_to_record(app: &Tes
     assert!(
         page.body
             .contains("uw verklaring staat nu bij dit onderdeel")
+    );
+    // The statement is part of her copy of the record.
+    let csrf = anna.csrf("/kopie").await;
+    let copy = anna
+        .post(
+            "/kopie",
+            &[
+                ("csrf", csrf.as_str()),
+                ("selectie", "samenvatting"),
+                ("formaat", "pdf"),
+            ],
+        )
+        .await;
+    assert_eq!(copy.status, StatusCode::OK);
+    let text = pdf_extract::extract_text_from_mem(&copy.bytes).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("Ik ben het oneens met hoe dit is opgeschreven"),
+        "{text}"
     );
     // Audited, without the texts.
     let log = app.store.audit_for_patient(&adult).await.unwrap();

@@ -17,7 +17,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::Duration;
 use inzage_copy::{Copy, Selection};
-use inzage_store::{CopyRequest, CopyRequestStatus, CopyStore, EventType, StoreError};
+use inzage_store::{
+    CopyRequest, CopyRequestStatus, CopyStore, CorrectionStore, EventType, StoreError,
+};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -146,7 +148,12 @@ async fn make(
     let base = crate::medmij::base_url(open.state(), &headers);
     match selection {
         Selection::Summary => {
-            let copy = Copy::summary(open.view()?, open.now);
+            let statements = open
+                .state()
+                .store
+                .statements(&open.record.patient.id)
+                .await?;
+            let copy = Copy::summary(open.view()?, open.now).with_statements(statements);
             let response = download(&copy, format, &base)?;
             open.audit(
                 EventType::Export,
@@ -168,7 +175,13 @@ async fn make(
             if open.settings.full_copy_needs_check && !approved(&my_requests(&open).await?, &open) {
                 return request(&open).await;
             }
-            let copy = Copy::full(&open.record, &open.settings, open.now);
+            let statements = open
+                .state()
+                .store
+                .statements(&open.record.patient.id)
+                .await?;
+            let copy =
+                Copy::full(&open.record, &open.settings, open.now).with_statements(statements);
             let response = download(&copy, format, &base)?;
             open.audit(
                 EventType::Export,

@@ -15,9 +15,10 @@ use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use inzage_domain::{ItemMeta, PatientRecord, PatientView};
+use inzage_domain::{ItemMeta, PatientRecord};
 use inzage_store::{
     CorrectionKind, CorrectionRequest, CorrectionStatus, CorrectionStore, EventType,
+    correction_item,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -42,55 +43,6 @@ pub const ITEM_KINDS: [(&str, &str); 6] = [
     ("letter", "brief"),
 ];
 
-/// What the item is called, for the person and for the GP.
-pub fn label(record: &PatientRecord, kind: &str, id: &str) -> Option<String> {
-    let short = |s: &str| {
-        let mut t: String = s.chars().take(80).collect();
-        if s.chars().count() > 80 {
-            t.push('…');
-        }
-        t
-    };
-    Some(match kind {
-        "episode" => record
-            .episodes
-            .iter()
-            .find(|x| x.id.as_str() == id)?
-            .title
-            .clone(),
-        "journal_line" => short(&record.journal.iter().find(|x| x.id.as_str() == id)?.text),
-        "medication" => record
-            .medication
-            .iter()
-            .find(|x| x.id.as_str() == id)?
-            .product
-            .name
-            .clone(),
-        "allergy" => {
-            let a = record.allergies.iter().find(|x| x.id.as_str() == id)?;
-            a.substance
-                .display
-                .clone()
-                .unwrap_or_else(|| a.substance.code.clone())
-        }
-        "result" => {
-            let r = record.results.iter().find(|x| x.id.as_str() == id)?;
-            format!(
-                "{} ({})",
-                r.name,
-                r.effective.date_naive().format("%d-%m-%Y")
-            )
-        }
-        "letter" => record
-            .letters
-            .iter()
-            .find(|x| x.id.as_str() == id)?
-            .title
-            .clone(),
-        _ => return None,
-    })
-}
-
 /// The item's bookkeeping (to see whether it was changed after a request).
 pub fn meta<'a>(record: &'a PatientRecord, kind: &str, id: &str) -> Option<&'a ItemMeta> {
     Some(match kind {
@@ -104,34 +56,19 @@ pub fn meta<'a>(record: &'a PatientRecord, kind: &str, id: &str) -> Option<&'a I
     })
 }
 
-/// Whether this person's view holds the item.
-fn visible(view: &PatientView<'_>, kind: &str, id: &str) -> bool {
-    match kind {
-        "episode" => view.episodes.iter().any(|x| x.id.as_str() == id),
-        "journal_line" => view.journal.iter().any(|x| x.id.as_str() == id),
-        "medication" => view.medication.iter().any(|x| x.id.as_str() == id),
-        "allergy" => view.allergies.iter().any(|x| x.id.as_str() == id),
-        "result" => view.results.iter().any(|x| x.id.as_str() == id),
-        "letter" => view.letters.iter().any(|x| x.id.as_str() == id),
-        _ => false,
-    }
-}
-
 /// The statements added to items of this record, by item id, for the item pages.
 pub async fn statements(open: &OpenRecord) -> WebResult<HashMap<String, Vec<String>>> {
     let mut by: HashMap<String, Vec<String>> = HashMap::new();
     if !allowed(open)? {
         return Ok(by);
     }
-    for c in open
+    for s in open
         .state()
         .store
-        .corrections(&open.record.patient.id)
+        .statements(&open.record.patient.id)
         .await?
     {
-        if c.status == CorrectionStatus::Attached {
-            by.entry(c.item_id).or_default().push(c.text);
-        }
+        by.entry(s.about.id).or_default().push(s.text);
     }
     Ok(by)
 }
@@ -198,12 +135,10 @@ async fn list(open: OpenRecord, Query(q): Query<ListQuery>) -> WebResult<Respons
             .await?
         {
             // The item's name only while this person can see it.
-            let item = if visible(&view, &c.item_kind, &c.item_id) {
-                label(&open.record, &c.item_kind, &c.item_id)
-            } else {
-                None
-            }
-            .unwrap_or_else(|| ctx.tr.t("corr-an-item"));
+            let item = c
+                .about()
+                .and_then(|item| view.title_of(&item))
+                .unwrap_or_else(|| ctx.tr.t("corr-an-item"));
             rows.push(Row {
                 item,
                 kind: ctx.tr.t(match c.kind {
@@ -241,10 +176,9 @@ fn askable(open: &OpenRecord, soort: &str, item: &str) -> WebResult<String> {
         return Err(WebError::Forbidden);
     }
     let view = open.view()?;
-    if !visible(&view, soort, item) {
-        return Err(WebError::NotFound);
-    }
-    label(&open.record, soort, item).ok_or(WebError::NotFound)
+    correction_item(soort, item)
+        .and_then(|item| view.title_of(&item))
+        .ok_or(WebError::NotFound)
 }
 
 async fn render_form(

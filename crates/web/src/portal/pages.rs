@@ -400,6 +400,7 @@ pub struct ResultRow {
     pub position: Option<String>,
     pub flag: &'static str,
     pub new: bool,
+    pub correct: String,
 }
 
 pub struct ResultGroup {
@@ -447,6 +448,7 @@ fn result_groups(open: &OpenRecord, view: &PatientView<'_>, tr: &Tr) -> Vec<Resu
                         position,
                         flag,
                         new: is_new(&r.meta, open.previous_visit),
+                        correct: correct_link("result", r.id.as_str()),
                     }
                 })
                 .collect();
@@ -664,6 +666,7 @@ async fn overview(open: OpenRecord) -> WebResult<Response> {
                     position,
                     flag,
                     new: is_new(&r.meta, prev),
+                    correct: correct_link("result", r.id.as_str()),
                 },
             )
         })

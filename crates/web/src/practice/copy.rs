@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use inzage_copy::{Copy, Selection};
 use inzage_domain::visibility::online_view;
-use inzage_store::{CopyRequest, CopyStore, EventType, RecordStore};
+use inzage_store::{CopyRequest, CopyStore, CorrectionStore, EventType, RecordStore};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -160,10 +160,12 @@ async fn submit(
                 return Err(WebError::Invalid("selectie of formaat"));
             };
             let settings = rec.state.store.settings(&rec.record.practice.id).await?;
+            let statements = rec.state.store.statements(&rec.record.patient.id).await?;
             let copy = match selection {
                 Selection::Summary => Copy::summary(online_view(&rec.record, &settings, now), now),
                 Selection::Full => Copy::full(&rec.record, &settings, now),
-            };
+            }
+            .with_statements(statements);
             let response = download(
                 &copy,
                 format,

@@ -9,7 +9,7 @@ use super::{Staff, StaffRecord};
 use crate::AppState;
 use crate::error::{WebError, WebResult};
 use crate::portal::PageCtx;
-use crate::portal::corrections::{ITEM_KINDS, label, meta};
+use crate::portal::corrections::{ITEM_KINDS, meta};
 use crate::session::check_csrf;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -19,6 +19,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use inzage_domain::Bsn;
+use inzage_domain::time::local_date;
+use inzage_domain::visibility::full_copy;
 use inzage_store::{
     CorrectionKind, CorrectionStatus, CorrectionStore, EventType, NoticeKind, RecordStore,
 };
@@ -68,6 +70,8 @@ async fn render(
     staff.require(Action::DecideCorrections)?;
     let ctx = staff.ctx(session, "/praktijk/correcties").await?;
     let mut rows = vec![];
+    let settings = state.store.settings(&staff.practice).await?;
+    let now = state.now();
     for c in state.store.waiting_corrections(&staff.practice).await? {
         let Some(record) = state.store.load_record(&c.patient).await? else {
             continue;
@@ -88,7 +92,14 @@ async fn render(
             id: c.id.clone(),
             patient_id: c.patient.to_string(),
             patient: record.patient.name.display(),
-            item: label(&record, &c.item_kind, &c.item_id)
+            // Named from the whole record (not only what the patient sees online now).
+            item: c
+                .about()
+                .and_then(|item| {
+                    full_copy(&record, &settings, now)
+                        .to_view(local_date(now))
+                        .title_of(&item)
+                })
                 .unwrap_or_else(|| ctx.tr.t("practice-corr-item-gone")),
             edit,
             statement: c.kind == CorrectionKind::Statement,
