@@ -303,8 +303,8 @@ fn our_own_export_imports_back_to_the_same_visible_record() {
     }
 }
 
-/// The export checked by a FHIR library we did not write (`tools/fhir-validate`: the STU3 models
-/// of the PyPI package fhir.resources). Skipped with a message when its virtualenv is missing,
+/// The export, in JSON and in XML, checked by a FHIR library we did not write
+/// (`tools/fhir-validate`: the STU3 models of the PyPI package fhir.resources). Skipped with a message when its virtualenv is missing,
 /// unless `INZAGE_REQUIRE_PY_TOOLS=1` (as `.ci/run` sets it).
 #[test]
 fn an_independent_fhir_library_accepts_the_export() {
@@ -338,6 +338,10 @@ fn an_independent_fhir_library_accepts_the_export() {
             let path = dir.join(format!("{name}-{kind}.json"));
             std::fs::write(&path, serde_json::to_string(&bundle).unwrap()).unwrap();
             files.push(path);
+            // The same bundle as FHIR XML: read by the library and checked for element order.
+            let path = dir.join(format!("{name}-{kind}.xml"));
+            std::fs::write(&path, inzage_fhir::xml::to_xml(&bundle).unwrap()).unwrap();
+            files.push(path);
         }
     }
     // A broken resource must fail, or the check proves nothing.
@@ -362,15 +366,25 @@ fn an_independent_fhir_library_accepts_the_export() {
         stdout.lines().filter(|l| l.starts_with("ok ")).count(),
         files.len()
     );
-    let out = std::process::Command::new(&python)
-        .arg(tools.join("validate.py"))
-        .arg(&broken)
-        .output()
-        .unwrap();
-    assert!(
-        !out.status.success(),
-        "the validator accepted a broken resource"
-    );
+    // So must XML with two elements swapped.
+    let swapped = dir.join("swapped.xml");
+    std::fs::write(
+        &swapped,
+        r#"<Patient xmlns="http://hl7.org/fhir"><id value="p"/><birthDate value="1970-01-01"/><gender value="female"/></Patient>"#,
+    )
+    .unwrap();
+    for bad in [&broken, &swapped] {
+        let out = std::process::Command::new(&python)
+            .arg(tools.join("validate.py"))
+            .arg(bad)
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success(),
+            "the validator accepted {}",
+            bad.display()
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -1,5 +1,6 @@
 //! The MedMij resource server for data service 49 "Huisartsgegevens" (issue 6, part 2): the
-//! seven searches a PGO makes, answered as FHIR STU3 searchset Bundles (JSON).
+//! seven searches a PGO makes, answered as FHIR STU3 searchset Bundles in JSON or XML (the
+//! handlers build JSON; [`negotiate`] writes XML for a client that asked for it).
 //!
 //! The patient comes from the bearer token alone (R71); the record goes through
 //! `visible_record` for the PGO channel (the patient's PGO consent, R53, and every visibility
@@ -26,6 +27,124 @@ pub fn router() -> Router<AppState> {
         .route("/fhir/metadata", get(metadata))
         .route("/fhir/{resource_type}", get(search))
         .route("/fhir/{resource_type}/{id}", get(read))
+        .layer(axum::middleware::from_fn(negotiate))
+}
+
+/// The wire format a FHIR client asked for (<https://hl7.org/fhir/STU3/http.html#mime-type>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Json,
+    Xml,
+}
+
+/// What the request named: `asked` is false when neither `_format` nor Accept named FHIR, JSON
+/// or XML (a browser, say), so a Binary read may answer with the document itself.
+#[derive(Debug, Clone, Copy)]
+struct Negotiated {
+    format: Format,
+    asked: bool,
+}
+
+fn media_type(s: &str) -> Option<Format> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "json" | "application/json" | "application/fhir+json" | "application/json+fhir" => {
+            Some(Format::Json)
+        }
+        "xml"
+        | "text/xml"
+        | "application/xml"
+        | "application/fhir+xml"
+        | "application/xml+fhir" => Some(Format::Xml),
+        _ => None,
+    }
+}
+
+/// `_format` wins over Accept; in Accept the first FHIR, JSON or XML type named counts; with
+/// neither the answer is JSON. An unknown `_format` is refused (406).
+fn negotiated(query: Option<&str>, headers: &HeaderMap) -> Result<Negotiated, Outcome> {
+    let param = query
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|p| p.into_iter().find(|(k, _)| k == "_format"))
+        .map(|(_, v)| v);
+    if let Some(f) = param {
+        let media = f.split(';').next().unwrap_or_default();
+        return media_type(media)
+            .map(|format| Negotiated {
+                format,
+                asked: true,
+            })
+            .ok_or_else(|| {
+                Outcome::new(
+                    StatusCode::NOT_ACCEPTABLE,
+                    "not-supported",
+                    "_format must be json or xml",
+                )
+            });
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Ok(accept
+        .split(',')
+        .find_map(|part| media_type(part.split(';').next().unwrap_or_default()))
+        .map(|format| Negotiated {
+            format,
+            asked: true,
+        })
+        .unwrap_or(Negotiated {
+            format: Format::Json,
+            asked: false,
+        }))
+}
+
+/// Every handler answers in JSON; a client that asked for XML gets the same resource as FHIR
+/// XML (`inzage_fhir::xml`), OperationOutcomes included.
+async fn negotiate(mut request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let n = match negotiated(request.uri().query(), request.headers()) {
+        Ok(n) => n,
+        Err(refused) => return refused.into_response(),
+    };
+    request.extensions_mut().insert(n);
+    let response = next.run(request).await;
+    let is_fhir_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == FHIR_JSON.as_bytes());
+    if n.format == Format::Json || !is_fhir_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Outcome::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "exception",
+            "the answer could not be written",
+        )
+        .into_response();
+    };
+    let xml = serde_json::from_slice::<Value>(&bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|v| inzage_fhir::xml::to_xml(&v).map_err(|e| e.to_string()));
+    match xml {
+        Ok(xml) => {
+            parts
+                .headers
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_XML));
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, axum::body::Body::from(xml))
+        }
+        Err(e) => {
+            // Our own JSON that the XML writer does not know: a defect, never silently cut.
+            tracing::error!(error = %e, "FHIR XML could not be written");
+            Outcome::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "exception",
+                "the answer could not be written as XML",
+            )
+            .into_response()
+        }
+    }
 }
 
 /// A resource type served: its profile, its `_include`s and its search parameters (name, type).
@@ -36,7 +155,7 @@ type Supported = (
     &'static [(&'static str, &'static str)],
 );
 
-/// What this server supports, exactly: the searches below and nothing else (JSON, STU3).
+/// What this server supports, exactly: the searches below and nothing else (JSON and XML, STU3).
 const SUPPORTED: [Supported; 8] = [
     (
         "Patient",
@@ -126,7 +245,7 @@ async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Response
         },
         "fhirVersion": "3.0.2",
         "acceptUnknown": "no",
-        "format": ["application/fhir+json"],
+        "format": ["application/fhir+json", "application/fhir+xml"],
         "rest": [{
             "mode": "server",
             "security": {
@@ -153,6 +272,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
+const FHIR_XML: &str = "application/fhir+xml; charset=utf-8";
 
 /// A FHIR error: an OperationOutcome with a status, never internals.
 #[derive(Debug)]
@@ -550,10 +670,12 @@ async fn search(
 }
 
 /// A read by id: `DocumentReference/{id}`, and `Binary/{id}` for a letter's PDF. A FHIR
-/// client (Accept naming FHIR or JSON) gets the Binary resource; anyone else the PDF itself.
+/// client (`_format` or Accept naming FHIR, JSON or XML) gets the Binary resource; anyone else
+/// the PDF itself.
 async fn read(
     State(state): State<AppState>,
     Path((ty, id)): Path<(String, String)>,
+    axum::Extension(negotiated): axum::Extension<Negotiated>,
     headers: HeaderMap,
 ) -> Result<Response, Outcome> {
     if !id
@@ -601,11 +723,7 @@ async fn read(
             let resource = inzage_fhir::export::binary(letter).ok_or_else(not_found)?;
             pgo.audit(&state, "medmij: Binary read (letter)".into())
                 .await?;
-            let accept = headers
-                .get(header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            if accept.contains("fhir") || accept.contains("json") {
+            if negotiated.asked {
                 Ok((
                     [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
                     resource.to_string(),

@@ -11,57 +11,12 @@ use axum::http::StatusCode;
 use chrono::{Duration, Months};
 use inzage_domain::time::local_date;
 use inzage_domain::*;
-use inzage_store::{AccessToken, Channel, EventType, MedmijStore, RecordStore};
-use inzage_web::medmij::token_hash;
+use inzage_store::{Channel, EventType, MedmijStore, RecordStore};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use support::*;
 
 const TOKEN: &str = "0aed465d-aab0-4417-9b3c-e6f635892fea";
-const FIXTURE_BSN: &str = "200000093";
-
-async fn give_token(app: &TestApp, patient: &str, token: &str) {
-    let now = app.clock.now();
-    app.store
-        .store_access_token(&AccessToken {
-            token_hash: token_hash(token),
-            patient: PatientId::new(patient).unwrap(),
-            client_id: "pgo.example".into(),
-            subject: "idp:test".into(),
-            issued_at: now,
-            expires_at: now + Duration::minutes(15),
-        })
-        .await
-        .unwrap();
-}
-
-async fn set_pgo_consent(app: &TestApp, record: &mut PatientRecord, pgo: bool) {
-    record.patient.online_consent = Some(OnlineConsent {
-        portal: true,
-        pgo,
-        recorded_by: Actor::System("test".into()),
-        recorded_at: app.clock.now(),
-    });
-    app.store
-        .save_record(record, audit_event(record, app))
-        .await
-        .unwrap();
-}
-
-fn audit_event(record: &PatientRecord, app: &TestApp) -> inzage_store::AuditEvent {
-    inzage_store::AuditEvent {
-        at: app.clock.now(),
-        event: EventType::Update,
-        patient: Some(record.patient.id.clone()),
-        user: "test".into(),
-        responsible_user: "test".into(),
-        role: "test".into(),
-        channel: Channel::Cli,
-        request_id: "test".into(),
-        detail: "test: consent".into(),
-    }
-}
-
 /// The seven searches of the qualification, as a PGO sends them.
 fn queries(app: &TestApp) -> Vec<String> {
     let today = local_date(app.clock.now());
@@ -102,35 +57,6 @@ fn counts(bundle: &Value) -> BTreeMap<String, usize> {
             .or_default() += 1;
     }
     out
-}
-
-fn nictiz_record(app: &TestApp) -> PatientRecord {
-    use inzage_fhir::placeholders::substitute_dates;
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference");
-    let now = app.clock.now();
-    let mut resources = vec![];
-    for sub in ["resources-generic", "resources-query-send"] {
-        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for f in files {
-            let text = substitute_dates(&std::fs::read_to_string(&f).unwrap(), local_date(now));
-            inzage_fhir::expand(
-                &f.file_name().unwrap().to_string_lossy(),
-                inzage_fhir::parse_document(&text).unwrap(),
-                &mut resources,
-            );
-        }
-    }
-    let mut r = inzage_fhir::map_resources(&resources, now, Actor::System("import".into()))
-        .records
-        .remove(0);
-    // The fixture masks the BSN; a patient who logged in to consent has one (synthetic here).
-    r.patient.bsn = Some(Bsn::parse(FIXTURE_BSN).unwrap());
-    r
 }
 
 async fn the_seven_searches_give_the_qualification_counts(app: &TestApp) {
@@ -290,8 +216,125 @@ async fn no_search_ever_releases_hidden_data(app: &TestApp) {
         released += counts(&serde_json::from_str(&p.body).unwrap())
             .values()
             .sum::<usize>();
+        // The XML answer carries the same: nothing hidden there either.
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let p = fetch(&mut c, &format!("{path}{sep}_format=xml"), "token-markers").await;
+        assert_eq!(p.status, StatusCode::OK, "{path}");
+        assert!(p.content_type.starts_with("application/fhir+xml"));
+        for marker in NEVER.iter().chain([&OTHER_PATIENT, &BSN_ADULT]) {
+            assert!(!p.body.contains(marker), "{path} (xml): {marker}");
+        }
     }
     assert!(released > 5, "{released}");
+}
+
+/// JSON or XML as the client asks (`_format` first, then Accept), errors included; the same
+/// content either way.
+async fn json_or_xml_as_the_client_asks(app: &TestApp) {
+    let mut adult = app
+        .store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    set_pgo_consent(app, &mut adult, true).await;
+    give_token(app, "adult", "token-xml").await;
+    let mut c = app.client();
+    let get = |accept: &'static str| [("authorization", "Bearer token-xml"), ("accept", accept)];
+    let json = c
+        .get_with("/fhir/EpisodeOfCare", &get("application/fhir+json"))
+        .await;
+    let xml = c
+        .get_with("/fhir/EpisodeOfCare", &get("application/fhir+xml"))
+        .await;
+    assert_eq!(xml.status, StatusCode::OK);
+    assert_eq!(xml.content_type, "application/fhir+xml; charset=utf-8");
+    assert!(xml.body.starts_with("<?xml"));
+    assert!(xml.body.contains(r#"<Bundle xmlns="http://hl7.org/fhir">"#));
+    // Same resources, same ids, in both.
+    let bundle: Value = serde_json::from_str(&json.body).unwrap();
+    let entries = bundle["entry"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    for e in entries {
+        let id = e["resource"]["id"].as_str().unwrap();
+        assert!(xml.body.contains(&format!(r#"<id value="{id}"/>"#)), "{id}");
+    }
+    assert_eq!(
+        xml.body.matches("<entry>").count(),
+        entries.len(),
+        "one XML entry per JSON entry"
+    );
+    // _format wins over Accept, in its short and long forms.
+    for f in ["xml", "application/fhir%2Bxml", "text/xml"] {
+        let p = c
+            .get_with(
+                &format!("/fhir/EpisodeOfCare?_format={f}"),
+                &get("application/fhir+json"),
+            )
+            .await;
+        assert!(p.content_type.starts_with("application/fhir+xml"), "{f}");
+    }
+    let p = c
+        .get_with(
+            "/fhir/EpisodeOfCare?_format=json",
+            &get("application/fhir+xml"),
+        )
+        .await;
+    assert!(p.content_type.starts_with("application/fhir+json"));
+    // A browser's Accept list naming XML among others.
+    let p = c
+        .get_with(
+            "/fhir/EpisodeOfCare",
+            &get("text/html,application/xml;q=0.9,*/*;q=0.8"),
+        )
+        .await;
+    assert!(p.content_type.starts_with("application/fhir+xml"));
+    // A format we do not write: 406, as an OperationOutcome.
+    let p = c
+        .get_with("/fhir/EpisodeOfCare?_format=turtle", &get("*/*"))
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_ACCEPTABLE);
+    assert!(p.body.contains("OperationOutcome"));
+    // Errors come as XML too: no token, and an unknown type.
+    let p = c
+        .get_with("/fhir/EpisodeOfCare", &[("accept", "application/fhir+xml")])
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        p.body
+            .contains(r#"<OperationOutcome xmlns="http://hl7.org/fhir">"#),
+        "{}",
+        p.body
+    );
+    let p = c
+        .get_with("/fhir/Questionnaire", &get("application/fhir+xml"))
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.body.contains("<OperationOutcome"));
+    // The CapabilityStatement says so, and comes as XML when asked.
+    let p = c
+        .get_with("/fhir/metadata", &[("accept", "application/fhir+xml")])
+        .await;
+    assert!(
+        p.body.contains(r#"<format value="application/fhir+xml"/>"#),
+        "{}",
+        p.body
+    );
+    // The letter as a Binary resource in XML; the PDF itself for a plain request.
+    let p = c
+        .get_with("/fhir/Binary/adult-l1", &get("application/fhir+xml"))
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.body.contains("<Binary") && p.body.contains(r#"<contentType value="application/pdf"/>"#)
+    );
+    let p = c
+        .get_with(
+            "/fhir/Binary/adult-l1",
+            &[("authorization", "Bearer token-xml")],
+        )
+        .await;
+    assert_eq!(p.content_type, "application/pdf");
 }
 
 async fn the_capability_statement_says_exactly_what_is_supported(app: &TestApp) {
@@ -410,4 +453,5 @@ both_backends!(
     no_search_ever_releases_hidden_data,
     the_capability_statement_says_exactly_what_is_supported,
     letters_as_documents_and_their_pdf,
+    json_or_xml_as_the_client_asks,
 );

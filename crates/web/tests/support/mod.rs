@@ -10,7 +10,7 @@ use http_body_util::BodyExt;
 use inzage_domain::time::{local_date, start_of_local_day};
 use inzage_domain::*;
 use inzage_store::testing::TestDb;
-use inzage_store::{AuditEvent, Channel, EventType, RecordStore, Store};
+use inzage_store::{AuditEvent, Channel, EventType, MedmijStore, RecordStore, Store};
 use inzage_web::WebConfig;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -955,4 +955,84 @@ pub async fn limit_representations(app: &TestApp, patient: &str, sections: &[Sec
         detail: "scope".into(),
     };
     app.store.save_record(&r, audit).await.unwrap();
+}
+
+// ---- MedMij: the Nictiz qualification patient and tokens ----
+
+/// The BSN the Nictiz qualification patient logs in with (synthetic; the fixture masks it).
+pub const FIXTURE_BSN: &str = "200000093";
+
+/// Stores a 15-minute MedMij access token for `patient`, as the token endpoint would.
+pub async fn give_token(app: &TestApp, patient: &str, token: &str) {
+    let now = app.clock.now();
+    app.store
+        .store_access_token(&inzage_store::AccessToken {
+            token_hash: inzage_web::medmij::token_hash(token),
+            patient: PatientId::new(patient).unwrap(),
+            client_id: "pgo.example".into(),
+            subject: "idp:test".into(),
+            issued_at: now,
+            expires_at: now + Duration::minutes(15),
+        })
+        .await
+        .unwrap();
+}
+
+/// Records the patient's online consent, with or without the PGO channel.
+pub async fn set_pgo_consent(app: &TestApp, record: &mut PatientRecord, pgo: bool) {
+    record.patient.online_consent = Some(OnlineConsent {
+        portal: true,
+        pgo,
+        recorded_by: Actor::System("test".into()),
+        recorded_at: app.clock.now(),
+    });
+    app.store
+        .save_record(record, audit_event(record, app))
+        .await
+        .unwrap();
+}
+
+pub fn audit_event(record: &PatientRecord, app: &TestApp) -> inzage_store::AuditEvent {
+    inzage_store::AuditEvent {
+        at: app.clock.now(),
+        event: EventType::Update,
+        patient: Some(record.patient.id.clone()),
+        user: "test".into(),
+        responsible_user: "test".into(),
+        role: "test".into(),
+        channel: Channel::Cli,
+        request_id: "test".into(),
+        detail: "test: consent".into(),
+    }
+}
+
+/// The Nictiz GenPractData qualification patient (Jacqueline XXX_Cevat), read through our
+/// import with the fixture's date placeholders filled in for the test clock's today.
+pub fn nictiz_record(app: &TestApp) -> PatientRecord {
+    use inzage_fhir::placeholders::substitute_dates;
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference");
+    let now = app.clock.now();
+    let mut resources = vec![];
+    for sub in ["resources-generic", "resources-query-send"] {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files {
+            let text = substitute_dates(&std::fs::read_to_string(&f).unwrap(), local_date(now));
+            inzage_fhir::expand(
+                &f.file_name().unwrap().to_string_lossy(),
+                inzage_fhir::parse_document(&text).unwrap(),
+                &mut resources,
+            );
+        }
+    }
+    let mut r = inzage_fhir::map_resources(&resources, now, Actor::System("import".into()))
+        .records
+        .remove(0);
+    // The fixture masks the BSN; a patient who logged in to consent has one (synthetic here).
+    r.patient.bsn = Some(Bsn::parse(FIXTURE_BSN).unwrap());
+    r
 }

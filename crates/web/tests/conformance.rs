@@ -1,0 +1,140 @@
+//! The MedMij qualification, run here: the Nictiz TestScripts for the XIS-Server role of
+//! GenPractData 2.0 (data service 49), in their JSON and XML variants, against the real server
+//! on both backends, with the Nictiz fixture patient loaded through our own import.
+//!
+//! The scripts are executed by `tools/fhir-validate/testscript.py`: it reads the TestScript XML,
+//! sends each operation with its headers over HTTP, and evaluates each assertion; the FHIRPath
+//! expressions with fhirpathpy (STU3 model) and the XML answers with fhir.resources' parser:
+//! code we did not write. Every assertion, warning-only ones included, must pass.
+//!
+//! Skipped (with a message) when the virtualenv is missing, unless `INZAGE_REQUIRE_PY_TOOLS`
+//! is set, as `.ci/run` does.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod support;
+
+use inzage_domain::Clock;
+use inzage_domain::time::local_date;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use support::*;
+
+fn tools() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/fhir-validate");
+    if dir.join(".venv/bin/python").exists() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("INZAGE_REQUIRE_PY_TOOLS").is_none(),
+        "tools/fhir-validate/.venv is required but missing"
+    );
+    eprintln!("SKIPPED: no tools/fhir-validate/.venv (see .ci/run)");
+    None
+}
+
+fn scripts(set: &str, role: &str) -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/nictiz")
+        .join(set)
+        .join("Cert")
+        .join(role);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Serves the app on a loopback port and runs the scripts against it; returns the report.
+async fn run_scripts(app: &TestApp, tools: &Path, scripts: &[PathBuf]) -> Value {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let router = app.app.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let today = local_date(app.clock.now()).to_string();
+    let tools = tools.to_owned();
+    let scripts = scripts.to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(tools.join(".venv/bin/python"))
+            .arg(tools.join("testscript.py"))
+            .arg("--base")
+            .arg(format!("http://127.0.0.1:{port}/fhir"))
+            .arg("--today")
+            .arg(today)
+            .args(&scripts)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    server.abort();
+    assert!(
+        out.stdout.starts_with(b"{"),
+        "the runner did not report: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The number of assertions in the scripts: every one must be reported.
+fn assertions_in(scripts: &[PathBuf]) -> u64 {
+    scripts
+        .iter()
+        .map(|s| {
+            std::fs::read_to_string(s)
+                .unwrap()
+                .matches("<assert>")
+                .count() as u64
+        })
+        .sum()
+}
+
+/// Prints the report and fails on any failed assertion, or when not every assertion ran.
+fn assert_all_passed(report: &Value, expected: u64) {
+    let mut failed = vec![];
+    for a in report["assertions"].as_array().unwrap() {
+        let mark = if a["passed"] == true { "pass" } else { "FAIL" };
+        println!(
+            "{mark} {} / {}: {} ({})",
+            a["script"].as_str().unwrap_or_default(),
+            a["test"].as_str().unwrap_or_default(),
+            a["assertion"].as_str().unwrap_or_default(),
+            a["detail"].as_str().unwrap_or_default()
+        );
+        if a["passed"] != true {
+            failed.push(a.clone());
+        }
+    }
+    let passed = report["passed"].as_u64().unwrap();
+    println!("{passed} assertions passed, {} failed", failed.len());
+    assert!(failed.is_empty(), "failed assertions: {failed:#?}");
+    assert_eq!(
+        passed, expected,
+        "every assertion of the scripts is reported"
+    );
+}
+
+async fn genpractdata_xis_server_scripts_pass(app: &TestApp) {
+    let Some(tools) = tools() else { return };
+    let mut r = nictiz_record(app);
+    set_pgo_consent(app, &mut r, true).await;
+    // The token the scripts send by default (variable patient-token-XXX_Cevat).
+    give_token(
+        app,
+        r.patient.id.as_str(),
+        "0aed465d-aab0-4417-9b3c-e6f635892fea",
+    )
+    .await;
+    let scripts = scripts("GenPractData-2-0", "XIS-Server");
+    assert_eq!(scripts.len(), 14, "seven queries, JSON and XML");
+    let before = app.audit_count().await;
+    let report = run_scripts(app, &tools, &scripts).await;
+    assert_all_passed(&report, assertions_in(&scripts));
+    // One transfer entry per answer.
+    assert_eq!(app.audit_count().await, before + 14);
+}
+
+both_backends!(genpractdata_xis_server_scripts_pass);
