@@ -99,7 +99,8 @@ class Run:
 
     def perform(self, script_dir, op, variables, fixtures, responses):
         kind = val(op, "f:type/f:code")
-        accept = MEDIA.get(val(op, "f:accept") or "json")
+        # No `accept`: no Accept header (a plain GET of a document gets the document).
+        accept = MEDIA.get(val(op, "f:accept") or "none")
         content_type = MEDIA.get(val(op, "f:contentType") or "none")
         headers = {}
         if accept:

@@ -909,6 +909,7 @@ impl Generator {
                                 bytes: letter_pdf(&title, &body),
                             },
                             episode: Some(ep_id.clone()),
+                            document: None,
                             meta: ItemMeta {
                                 source: if ty == LetterType::SpecialistLetter {
                                     Source::OtherProvider {

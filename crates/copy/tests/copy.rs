@@ -192,6 +192,7 @@ fn planted_record() -> PatientRecord {
             bytes: b"%PDF-1.4\n% synthetic letter\n".to_vec(),
         },
         episode: None,
+        document: None,
         meta: meta(at),
     });
     r

@@ -646,6 +646,7 @@ pub fn add_letter(
         author,
         content: LetterContent::Pdf { bytes: pdf },
         episode,
+        document: None,
         meta,
     });
     Ok(id)

@@ -607,7 +607,22 @@ pub struct Letter {
     pub author: String,
     pub content: LetterContent,
     pub episode: Option<EpisodeId>,
+    /// The codes a received document came with (FHIR DocumentReference `type` and `class`); it is
+    /// handed out again with them. None for letters made or scanned here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentCodes>,
     pub meta: ItemMeta,
+}
+
+/// A received document's own type and class codes, kept as sent. (Its `masterIdentifier` is not
+/// kept: the document we hand out is ours and gets our own identity, as the MedMij
+/// qualification asks.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentCodes {
+    /// The document type (LOINC or SNOMED CT).
+    pub type_code: Option<Coding>,
+    /// The document class.
+    pub class_code: Option<Coding>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

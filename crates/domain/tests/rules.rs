@@ -206,6 +206,7 @@ fn letter(r: &mut PatientRecord, id: &str, ty: LetterType, date: NaiveDate) {
             uri: "urn:x".into(),
         },
         episode: None,
+        document: None,
         meta: meta(),
     });
 }

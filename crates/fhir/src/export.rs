@@ -1032,18 +1032,23 @@ fn hex_lower(bytes: &[u8]) -> String {
 
 fn document_reference(ctx: &Ctx<'_>, l: &Letter) -> Value {
     let (code, display) = letter_kind(l.letter_type);
+    // Our own identity always; a received document keeps the type it came with.
     let uuid = document_uuid(
         ctx.view.practice.id.as_str(),
         ctx.view.patient.id.as_str(),
         l.id.as_str(),
     );
-    json!({
+    let type_ = match l.document.as_ref().and_then(|d| d.type_code.as_ref()) {
+        Some(c) => concept(std::slice::from_ref(c), None),
+        None => concept1("http://loinc.org", code, display),
+    };
+    let mut doc = json!({
         "resourceType": "DocumentReference",
         "id": l.id.as_str(),
         "meta": profile(format!("{NICTIZ}IHE.MHD.Minimal.DocumentReference")),
         "masterIdentifier": { "system": "urn:ietf:rfc:3986", "value": format!("urn:uuid:{uuid}") },
         "status": "current",
-        "type": concept1("http://loinc.org", code, display),
+        "type": type_,
         "subject": ctx.patient_ref,
         "indexed": instant(inzage_domain::time::start_of_local_day(l.date)),
         "author": [{ "display": l.author }],
@@ -1053,7 +1058,11 @@ fn document_reference(ctx: &Ctx<'_>, l: &Letter) -> Value {
             "url": format!("Binary/{}", l.id),
             "title": l.title,
         }}],
-    })
+    });
+    if let Some(class) = l.document.as_ref().and_then(|d| d.class_code.as_ref()) {
+        doc["class"] = concept(std::slice::from_ref(class), None);
+    }
+    doc
 }
 
 /// A letter's PDF as a FHIR Binary resource (for a client that asks for FHIR rather than the

@@ -217,7 +217,13 @@ enum Item {
     Product(Product),
     Allergy(String, Allergy),
     Result(String, LabResult),
+    /// A letter, with the id of the Binary that holds its PDF when it refers to one.
+    Letter(String, Letter, Option<String>),
+    /// A PDF (Binary id, bytes), joined to the letter that refers to it.
+    Binary(String, Vec<u8>),
     Derived,
+    /// Recognised but deliberately not imported, with the reason.
+    Ignored(&'static str),
 }
 
 struct Ctx {
@@ -674,8 +680,106 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
             )
         }
         "Composition" => Item::Derived,
+        "DocumentReference" => return document_reference(n, ctx).map(Some),
+        "Binary" => {
+            use base64::Engine;
+            let id = n.id().ok_or((Some("id"), "missing id".to_owned()))?;
+            if n.str("contentType") != Some("application/pdf") {
+                return Ok(Some(Item::Ignored("only PDF documents are imported")));
+            }
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(n.str("content").unwrap_or_default().trim())
+                .map_err(|_| (Some("content"), "not base64".to_owned()))?;
+            Item::Binary(id.to_owned(), bytes)
+        }
         _ => return Ok(None),
     }))
+}
+
+/// A letter from a DocumentReference (IHE MHD minimal, MedMij data service 51). Only the current
+/// version of a document is part of the record: superseded and entered-in-error ones are left out.
+fn document_reference(n: &Node, ctx: &Ctx) -> Result<Item, Fail> {
+    match n.str("status") {
+        Some("current") => {}
+        Some("superseded") => {
+            return Ok(Item::Ignored(
+                "superseded by a newer version; only the current version is imported",
+            ));
+        }
+        Some("entered-in-error") => {
+            return Ok(Item::Ignored("entered in error; not part of the record"));
+        }
+        _ => return fail("status", "missing or not a DocumentReference status"),
+    }
+    let pid = subject(n)?;
+    let type_code = n
+        .child("type")
+        .and_then(|t| t.child("coding"))
+        .and_then(coding);
+    let class_code = n
+        .child("class")
+        .and_then(|t| t.child("coding"))
+        .and_then(coding);
+    let when = instant(n.str("indexed").or_else(|| n.str("created")), "indexed")?
+        .ok_or((Some("indexed"), "missing".to_owned()))?;
+    let attachment = n
+        .at(&["content", "attachment"])
+        .ok_or((Some("content"), "missing attachment".to_owned()))?;
+    let url = attachment.url.as_deref().or_else(|| attachment.str("url"));
+    let (content, binary) = match (attachment.str("data"), url) {
+        (Some(data), _) => {
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(data.trim())
+                .map_err(|_| (Some("content.attachment.data"), "not base64".to_owned()))?;
+            (LetterContent::Pdf { bytes }, None)
+        }
+        (None, Some(u)) => (
+            LetterContent::Reference { uri: u.to_owned() },
+            u.strip_prefix("Binary/").map(str::to_owned),
+        ),
+        (None, None) => return fail("content.attachment", "neither data nor url"),
+    };
+    // The author: a display, or the name of a contained Practitioner it points at.
+    let author = n.child("author").and_then(|a| {
+        a.str("display").map(str::to_owned).or_else(|| {
+            let local = a.str("reference")?.strip_prefix('#')?;
+            n.children("contained")
+                .map(|c| c.child("Practitioner").unwrap_or(c))
+                .find(|c| c.id() == Some(local))
+                .map(|p| name(p.child("name")).display())
+        })
+    });
+    let class = class_code.as_ref().map(|c| c.code.as_str());
+    let letter_type = match class {
+        Some("18842-5") => LetterType::DischargeLetter,
+        Some("11488-4") => LetterType::SpecialistLetter,
+        Some("57133-1") => LetterType::ReferralLetter,
+        Some("18748-4") => LetterType::RadiologyReport,
+        _ => LetterType::Other,
+    };
+    let title = n
+        .str("description")
+        .or_else(|| attachment.str("title"))
+        .or_else(|| type_code.as_ref().and_then(|c| c.display.as_deref()))
+        .unwrap_or("Document")
+        .to_owned();
+    let letter = Letter {
+        id: id_of(n, LetterId::new)?,
+        direction: LetterDirection::Incoming,
+        letter_type,
+        date: inzage_domain::time::local_date(when),
+        title,
+        author: author.unwrap_or_default(),
+        content,
+        episode: None,
+        document: (type_code.is_some() || class_code.is_some()).then_some(DocumentCodes {
+            type_code,
+            class_code,
+        }),
+        meta: ctx.meta(),
+    };
+    Ok(Item::Letter(pid, letter, binary))
 }
 
 /// Maps every resource of one import. `resources` are `(file name, resource)` pairs with Bundles
@@ -691,6 +795,7 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
     let mut roles: HashMap<String, String> = HashMap::new();
     let mut products: HashMap<String, Product> = HashMap::new();
     let mut per_patient: HashMap<String, Vec<(String, String, Item)>> = HashMap::new();
+    let mut binaries: HashMap<String, Vec<u8>> = HashMap::new();
 
     for (file, n) in resources {
         *out.read.entry(n.resource_type().to_owned()).or_default() += 1;
@@ -713,8 +818,18 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
                 field: None,
                 message: "resource type not supported; skipped".into(),
             }),
+            Ok(Some(Item::Ignored(why))) => out.issues.push(ImportIssue {
+                severity: Severity::Warning,
+                file: file.clone(),
+                resource: label,
+                field: None,
+                message: why.into(),
+            }),
             Ok(Some(item)) => match item {
                 Item::Patient(p, org) => patients.push((file.clone(), *p, org)),
+                Item::Binary(id, bytes) => {
+                    binaries.insert(id, bytes);
+                }
                 Item::Practitioner(p) => {
                     practitioners.insert(p.id.to_string(), p);
                 }
@@ -730,6 +845,7 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
                     }
                 }
                 Item::Derived => out.derived += 1,
+                Item::Ignored(_) => {}
                 Item::Episode(ref pid, ..)
                 | Item::Problem(ref pid, _)
                 | Item::Alert(ref pid, _)
@@ -737,7 +853,8 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
                 | Item::Journal(ref pid, _)
                 | Item::Medication(ref pid, ..)
                 | Item::Allergy(ref pid, _)
-                | Item::Result(ref pid, _) => {
+                | Item::Result(ref pid, _)
+                | Item::Letter(ref pid, ..) => {
                     let pid = pid.clone();
                     per_patient
                         .entry(pid)
@@ -821,6 +938,21 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
                 },
                 Item::Allergy(_, a) => r.allergies.push(a),
                 Item::Result(_, x) => r.results.push(x),
+                Item::Letter(_, mut l, binary) => {
+                    if let Some(b) = binary {
+                        match binaries.get(&b) {
+                            Some(bytes) => l.content = LetterContent::Pdf { bytes: bytes.clone() },
+                            None => issues.push(ImportIssue {
+                                severity: Severity::Warning,
+                                file,
+                                resource: label,
+                                field: Some("content.attachment.url".into()),
+                                message: format!("Binary/{b} is not part of this import; the letter is kept without its document"),
+                            }),
+                        }
+                    }
+                    r.letters.push(l);
+                }
                 _ => {}
             }
         }

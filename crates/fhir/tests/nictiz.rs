@@ -163,3 +163,122 @@ fn reimport_maps_identically() {
     let b = load(now());
     assert_eq!(a.records, b.records);
 }
+
+/// The PDF/A qualification documents (data service 51): DocumentReferences become letters with
+/// their PDF from the Binary they point at; only current versions are imported; the type and
+/// class codes are kept; a PDF that is not in the import leaves the letter without document.
+#[test]
+fn documents_become_letters_with_their_pdf() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/nictiz/PDFA-3-0/Cert/_reference/resources");
+    let today = local_date(now());
+    let mut resources = vec![];
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for f in files {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        if ["Patient", "DocumentReference", "Binary"]
+            .iter()
+            .any(|t| name.starts_with(&format!("medmij-pdfa-{t}-")))
+        {
+            let text = substitute_dates(&std::fs::read_to_string(&f).unwrap(), today);
+            expand(&name, parse_document(&text).unwrap(), &mut resources);
+        }
+    }
+    let m = map_resources(&resources, now(), Actor::System("test".into()));
+    assert!(
+        m.issues.iter().all(|i| i.severity != Severity::Error),
+        "{:#?}",
+        m.issues
+    );
+    let letters = |id: &str| {
+        let r = m
+            .records
+            .iter()
+            .find(|r| r.patient.id.as_str() == id)
+            .unwrap();
+        assert!(validate_record(r).is_empty(), "{:?}", validate_record(r));
+        r.letters.clone()
+    };
+    // Baltus: two documents with their PDFs, one pointing at a Binary that does not exist.
+    let baltus = letters("example-pdfa-kwalificatie1");
+    assert_eq!(baltus.len(), 3);
+    let pdfs: Vec<&Letter> = baltus
+        .iter()
+        .filter(
+            |l| matches!(&l.content, LetterContent::Pdf { bytes } if bytes.starts_with(b"%PDF")),
+        )
+        .collect();
+    assert_eq!(pdfs.len(), 2);
+    let discharge = baltus
+        .iter()
+        .find(|l| l.id.as_str() == "pdfa-documentreference1")
+        .unwrap();
+    assert_eq!(discharge.letter_type, LetterType::DischargeLetter);
+    assert_eq!(discharge.author, "A.F. Snijder");
+    assert_eq!(discharge.date, today - chrono::Days::new(355));
+    let codes = discharge.document.as_ref().unwrap();
+    assert_eq!(codes.type_code.as_ref().unwrap().code, "68688-1");
+    assert_eq!(codes.class_code.as_ref().unwrap().code, "18842-5");
+    assert!(m.issues.iter().any(
+        |i| i.resource == "DocumentReference/pdfa-documentreference3"
+            && i.message.contains("Binary/foutieve-en-onbekend-id")
+    ));
+    // Schulte: superseded and entered-in-error versions are not imported; a link elsewhere stays a link.
+    let schulte = letters("example-pdfa-kwalificatie2");
+    assert_eq!(schulte.len(), 1);
+    assert!(
+        matches!(&schulte[0].content, LetterContent::Reference { uri } if uri.starts_with("https://"))
+    );
+    for (doc, why) in [
+        ("5", "entered in error"),
+        ("6", "superseded"),
+        ("7", "superseded"),
+    ] {
+        assert!(
+            m.issues.iter().any(|i| i.resource
+                == format!("DocumentReference/pdfa-documentreference{doc}")
+                && i.severity == Severity::Warning
+                && i.message.contains(why)),
+            "{doc}"
+        );
+    }
+    // Ellens: two documents with their PDFs.
+    assert_eq!(letters("example-pdfa-kwalificatie3").len(), 2);
+
+    // The same in JSON: the attachment's url and inline data.
+    let json = r#"{"resourceType":"Bundle","type":"collection","entry":[
+      {"resource":{"resourceType":"Patient","id":"p","birthDate":"1970-01-01"}},
+      {"resource":{"resourceType":"DocumentReference","id":"d1","status":"current",
+        "type":{"coding":[{"system":"http://loinc.org","code":"57133-1","display":"Referral note"}]},
+        "class":{"coding":[{"system":"http://loinc.org","code":"57133-1"}]},
+        "subject":{"reference":"Patient/p"},"indexed":"2026-01-02T10:00:00+01:00",
+        "content":[{"attachment":{"contentType":"application/pdf","url":"Binary/b1"}}]}},
+      {"resource":{"resourceType":"DocumentReference","id":"d2","status":"current",
+        "subject":{"reference":"Patient/p"},"indexed":"2026-01-03T10:00:00+01:00","description":"Inline",
+        "content":[{"attachment":{"contentType":"application/pdf","data":"JVBERi0xLjQK"}}]}},
+      {"resource":{"resourceType":"Binary","id":"b1","contentType":"application/pdf","content":"JVBERi0xLjcK"}}]}"#;
+    let mut resources = vec![];
+    expand("inline.json", parse_document(json).unwrap(), &mut resources);
+    let m = map_resources(&resources, now(), Actor::System("test".into()));
+    let r = &m.records[0];
+    assert_eq!(r.letters.len(), 2);
+    assert_eq!(r.letters[0].letter_type, LetterType::ReferralLetter);
+    assert_eq!(
+        r.letters[0].content,
+        LetterContent::Pdf {
+            bytes: b"%PDF-1.7\n".to_vec()
+        }
+    );
+    assert_eq!(
+        r.letters[1].content,
+        LetterContent::Pdf {
+            bytes: b"%PDF-1.4\n".to_vec()
+        }
+    );
+    assert_eq!(r.letters[1].title, "Inline");
+    assert_eq!(r.letters[1].letter_type, LetterType::Other);
+}

@@ -728,6 +728,7 @@ fn full_record(mut r: PatientRecord, tag: &str, now: DateTime<Utc>) -> PatientRe
             bytes: format!("%PDF-1.4 letter of {tag}").into_bytes(),
         },
         episode: None,
+        document: None,
         meta: meta(at),
     });
     r
