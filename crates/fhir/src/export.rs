@@ -126,7 +126,7 @@ pub(crate) fn coding(c: &Coding) -> Value {
 }
 
 /// A CodeableConcept; `text` when no coding has a display.
-pub(crate) fn concept(codes: &[Coding], text: Option<&str>) -> Value {
+pub fn concept(codes: &[Coding], text: Option<&str>) -> Value {
     let mut v = json!({ "coding": codes.iter().map(coding).collect::<Vec<_>>() });
     let has_display = codes.iter().any(|c| c.display.is_some());
     match text {

@@ -88,12 +88,12 @@ pub struct Message {
 }
 
 pub trait MessageStore: Send + Sync {
-    /// Starts a thread with its first message (with its attachment), in one transaction.
+    /// Starts a thread with its first message or messages (each with its attachment), in one
+    /// transaction: all of them or nothing.
     fn start_thread(
         &self,
         thread: &Thread,
-        first: &Message,
-        attachment: Option<&Attachment>,
+        messages: &[(&Message, Option<&Attachment>)],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Adds a message to a thread of `patient` that is not closed, and sets the thread's status
@@ -235,8 +235,7 @@ macro_rules! impl_messages {
             async fn start_thread(
                 &self,
                 t: &Thread,
-                first: &Message,
-                attachment: Option<&Attachment>,
+                messages: &[(&Message, Option<&Attachment>)],
             ) -> Result<(), StoreError> {
                 let mut tx = self.write.begin().await?;
                 sqlx::query(concat!(
@@ -255,7 +254,9 @@ macro_rules! impl_messages {
                 .bind(&t.consult)
                 .execute(&mut *tx)
                 .await?;
-                Self::insert_message(&mut tx, first, attachment).await?;
+                for (m, attachment) in messages {
+                    Self::insert_message(&mut tx, m, *attachment).await?;
+                }
                 tx.commit().await?;
                 Ok(())
             }
@@ -412,10 +413,9 @@ impl MessageStore for Store {
     async fn start_thread(
         &self,
         thread: &Thread,
-        first: &Message,
-        attachment: Option<&Attachment>,
+        messages: &[(&Message, Option<&Attachment>)],
     ) -> Result<(), StoreError> {
-        delegate!(self, s => s.start_thread(thread, first, attachment))
+        delegate!(self, s => s.start_thread(thread, messages))
     }
     async fn add_message(
         &self,

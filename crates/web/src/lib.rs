@@ -20,6 +20,7 @@ pub mod glossary;
 pub mod i18n;
 pub mod medmij;
 pub mod medmij_auth;
+mod medmij_receive;
 pub mod messages;
 pub mod notify;
 pub mod oidc;

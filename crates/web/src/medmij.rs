@@ -24,6 +24,12 @@ use sha2::{Digest, Sha256};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route(
+            "/fhir",
+            axum::routing::post(crate::medmij_receive::transaction).layer(
+                axum::extract::DefaultBodyLimit::max(crate::medmij_receive::MAX_BUNDLE),
+            ),
+        )
         .route("/fhir/metadata", get(metadata))
         .route("/fhir/{resource_type}", get(search))
         .route("/fhir/{resource_type}/{id}", get(read))
@@ -257,6 +263,11 @@ async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Response
                 "description": "Bearer access tokens from the MedMij authorization flow; the token names the patient.",
             },
             "resource": resources,
+            // Documents from a PGO to the practice (medmij_receive).
+            "interaction": [{
+                "code": "transaction",
+                "documentation": "DocumentReference, Binary (PDF), DocumentManifest and Patient: documents for the practice",
+            }],
         }],
     });
     (
@@ -271,7 +282,7 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
+pub(crate) const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
 const FHIR_XML: &str = "application/fhir+xml; charset=utf-8";
 
 /// A FHIR error: an OperationOutcome with a status, never internals.
@@ -283,7 +294,11 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn new(status: StatusCode, code: &'static str, diagnostics: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &'static str,
+        diagnostics: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             code,
@@ -534,16 +549,19 @@ fn select<'a>(
 }
 
 /// Who asks, for whose record: from the bearer token alone (R71). The request ids are read here.
-struct Pgo {
-    access: AccessToken,
+pub(crate) struct Pgo {
+    pub(crate) access: AccessToken,
     record: inzage_domain::PatientRecord,
     settings: inzage_domain::PracticeSettings,
     request_id: String,
-    now: chrono::DateTime<chrono::Utc>,
+    pub(crate) now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Pgo {
-    async fn from_request(state: &AppState, headers: &HeaderMap) -> Result<Self, Outcome> {
+    pub(crate) async fn from_request(
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Result<Self, Outcome> {
         let now = state.now();
         let token = headers
             .get(header::AUTHORIZATION)
@@ -575,7 +593,7 @@ impl Pgo {
     }
 
     /// The record as the visibility rules let a PGO see it (R53, R73).
-    fn view(&self) -> Result<inzage_domain::PatientView<'_>, Outcome> {
+    pub(crate) fn view(&self) -> Result<inzage_domain::PatientView<'_>, Outcome> {
         let bsn = self
             .record
             .patient
@@ -599,7 +617,7 @@ impl Pgo {
     }
 
     /// One transfer entry per answer, written before anything is sent (no medical content).
-    async fn audit(&self, state: &AppState, detail: String) -> Result<(), Outcome> {
+    pub(crate) async fn audit(&self, state: &AppState, detail: String) -> Result<(), Outcome> {
         state
             .store
             .append_audit(AuditEvent {

@@ -219,7 +219,7 @@ async fn load_pdfa_patients(app: &TestApp) {
 const PDFA_ROLE: &str = "XIS-Server-NoManifest";
 
 /// Scripts that cannot pass yet, and why. Every other PDF/A script must pass in full.
-const PDFA_NOT_YET: [(&str, &str); 6] = [
+const PDFA_NOT_YET: [(&str, &str); 2] = [
     // Scenario 2.1, 2.5: XXX_Schulte's only current document is a link to a PDF on
     // informatiestandaarden.nictiz.nl. We serve only PDFs we hold and cannot fetch it here.
     (
@@ -229,23 +229,6 @@ const PDFA_NOT_YET: [(&str, &str); 6] = [
     (
         "xis-2-5-",
         "the current document is a link to a PDF elsewhere",
-    ),
-    // Scenario 3: a PGO sending documents to the practice (transaction) is not built yet.
-    (
-        "xis-3-1-receive-1-document-json",
-        "receiving documents from a PGO",
-    ),
-    (
-        "xis-3-1-receive-1-document-xml",
-        "receiving documents from a PGO",
-    ),
-    (
-        "xis-3-2-receive-2-documents-json",
-        "receiving documents from a PGO",
-    ),
-    (
-        "xis-3-2-receive-2-documents-xml",
-        "receiving documents from a PGO",
     ),
 ];
 
@@ -265,8 +248,8 @@ async fn pdfa_xis_server_scripts_pass(app: &TestApp) {
                 .any(|(prefix, _)| name.starts_with(prefix))
         })
         .collect();
-    // 1.1 to 1.5, 2.2 to 2.4: JSON and XML.
-    assert_eq!(scripts.len(), 16, "{scripts:#?}");
+    // 1.1 to 1.5, 2.2 to 2.4, 3.1 and 3.2: JSON and XML.
+    assert_eq!(scripts.len(), 20, "{scripts:#?}");
     let report = run_scripts(app, &tools, &scripts).await;
     assert_all_passed(&report, assertions_in(&scripts));
 }

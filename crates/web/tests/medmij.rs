@@ -364,6 +364,7 @@ async fn the_capability_statement_says_exactly_what_is_supported(app: &TestApp) 
         assert_eq!(p.status, StatusCode::OK, "{ty}");
     }
     assert_eq!(types.len(), 8);
+    assert_eq!(cs["rest"][0]["interaction"][0]["code"], "transaction");
     assert_eq!(
         fetch(&mut c, "/fhir/Flag", "token-cs").await.status,
         StatusCode::NOT_FOUND
@@ -447,6 +448,226 @@ async fn letters_as_documents_and_their_pdf(app: &TestApp) {
     }
 }
 
+/// A transaction Bundle as a PGO sends it: the Patient, a manifest, and per document a
+/// DocumentReference and the Binary with its PDF.
+fn documents_bundle(
+    patient_bsn: Option<&str>,
+    docs: &[(&str, &[u8])],
+    content_type: &str,
+) -> String {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let mut entries = vec![serde_json::json!({
+        "fullUrl": "urn:uuid:00000000-0000-4000-8000-000000000001",
+        "resource": { "resourceType": "Patient", "identifier": patient_bsn.map(|b| vec![serde_json::json!({
+            "system": "http://fhir.nl/fhir/NamingSystem/bsn", "value": b })]).unwrap_or_default() },
+        "request": { "method": "POST", "url": "Patient" },
+    })];
+    entries.push(serde_json::json!({
+        "fullUrl": "urn:uuid:00000000-0000-4000-8000-000000000002",
+        "resource": { "resourceType": "DocumentManifest", "status": "current",
+                      "description": "Brieven uit het ziekenhuis" },
+        "request": { "method": "POST", "url": "DocumentManifest" },
+    }));
+    for (i, (title, pdf)) in docs.iter().enumerate() {
+        let binary = format!("urn:uuid:00000000-0000-4000-8000-0000000001{i:02}");
+        entries.push(serde_json::json!({
+            "fullUrl": format!("urn:uuid:00000000-0000-4000-8000-0000000000{i:02}"),
+            "resource": { "resourceType": "DocumentReference", "status": "current", "description": title,
+                "type": { "coding": [{ "system": "http://snomed.info/sct", "code": "11071000146104", "display": "ontslagbrief" }] },
+                "content": [{ "attachment": { "contentType": "application/pdf", "url": binary } }] },
+            "request": { "method": "POST", "url": "DocumentReference" },
+        }));
+        entries.push(serde_json::json!({
+            "fullUrl": binary,
+            "resource": { "resourceType": "Binary", "contentType": content_type, "content": b64(pdf) },
+            "request": { "method": "POST", "url": "Binary" },
+        }));
+    }
+    serde_json::json!({ "resourceType": "Bundle", "type": "transaction", "entry": entries })
+        .to_string()
+}
+
+/// Documents a PGO sends reach the practice as one question thread with a PDF per document,
+/// all or nothing; bad input is refused with an OperationOutcome and stores nothing.
+async fn a_pgo_sends_documents_to_the_practice(app: &TestApp) {
+    use inzage_store::MessageStore;
+    let id = PatientId::new("adult").unwrap();
+    let mut adult = app.store.load_record(&id).await.unwrap().unwrap();
+    set_pgo_consent(app, &mut adult, true).await;
+    give_token(app, "adult", "token-send").await;
+    let mut c = app.client();
+    let headers = [
+        ("authorization", "Bearer token-send"),
+        ("content-type", "application/fhir+json"),
+        ("accept", "application/fhir+json"),
+        ("prefer", "return=representation"),
+    ];
+    let pdf_a: &[u8] = b"%PDF-1.4 ontslagbrief MARKER-SENT-A";
+    let pdf_b: &[u8] = b"%PDF-1.7 verwijsbrief MARKER-SENT-B";
+    // Refusals first: each leaves nothing behind.
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n0000IHDR";
+    let big = [b"%PDF-1.4 ".as_slice(), &vec![b'x'; 5 * 1024 * 1024]].concat();
+    let not_transaction = documents_bundle(None, &[("A", pdf_a)], "application/pdf")
+        .replace("\"transaction\"", "\"collection\"");
+    let orphan = {
+        let mut b: Value =
+            serde_json::from_str(&documents_bundle(None, &[("A", pdf_a)], "application/pdf"))
+                .unwrap();
+        b["entry"].as_array_mut().unwrap().push(serde_json::json!({
+            "fullUrl": "urn:uuid:00000000-0000-4000-8000-000000000999",
+            "resource": { "resourceType": "Binary", "contentType": "application/pdf", "content": "JVBERi0xLjQK" },
+        }));
+        b.to_string()
+    };
+    let foreign = {
+        let mut b: Value =
+            serde_json::from_str(&documents_bundle(None, &[("A", pdf_a)], "application/pdf"))
+                .unwrap();
+        b["entry"].as_array_mut().unwrap().push(serde_json::json!({
+            "resource": { "resourceType": "Observation", "status": "final", "code": { "text": "x" } },
+        }));
+        b.to_string()
+    };
+    for (body, status, why) in [
+        (
+            documents_bundle(None, &[("A", png)], "application/pdf"),
+            StatusCode::BAD_REQUEST,
+            "only PDF",
+        ),
+        (
+            documents_bundle(None, &[("A", &big)], "application/pdf"),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "5 MB",
+        ),
+        (not_transaction, StatusCode::BAD_REQUEST, "transaction"),
+        (
+            orphan,
+            StatusCode::BAD_REQUEST,
+            "no DocumentReference points at this Binary",
+        ),
+        (
+            foreign,
+            StatusCode::BAD_REQUEST,
+            "Observation is not accepted",
+        ),
+        (
+            documents_bundle(Some("999999990"), &[("A", pdf_a)], "application/pdf"),
+            StatusCode::FORBIDDEN,
+            "the person the token is for",
+        ),
+        ("{not json".to_owned(), StatusCode::BAD_REQUEST, "JSON"),
+    ] {
+        let p = c.post_with("/fhir", &headers, &body).await;
+        assert_eq!(p.status, status, "{why}: {}", p.body);
+        assert!(
+            p.body.contains("OperationOutcome") && p.body.contains(why),
+            "{why}: {}",
+            p.body
+        );
+    }
+    // No token: nothing.
+    let p = c
+        .post_with(
+            "/fhir",
+            &headers[1..],
+            &documents_bundle(None, &[("A", pdf_a)], "application/pdf"),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        app.store.threads(&id).await.unwrap().is_empty(),
+        "a refusal stored something"
+    );
+
+    // Two documents: one thread, two messages with their PDFs, one audit entry.
+    let before = app.audit_count().await;
+    let own_bsn = adult.patient.bsn.as_ref().map(|b| b.as_str().to_owned());
+    let p = c
+        .post_with(
+            "/fhir",
+            &headers,
+            &documents_bundle(
+                own_bsn.as_deref(),
+                &[("Ontslagbrief", pdf_a), ("Verwijsbrief", pdf_b)],
+                "application/pdf",
+            ),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(app.audit_count().await, before + 1);
+    let answer: Value = serde_json::from_str(&p.body).unwrap();
+    assert_eq!(answer["type"], "transaction-response");
+    let entries = answer["entry"].as_array().unwrap();
+    assert_eq!(entries.len(), 6, "one answer per entry sent");
+    assert_eq!(entries[0]["response"]["status"], "200 OK");
+    assert_eq!(entries[0]["resource"]["resourceType"], "Patient");
+    assert!(!p.body.contains("NamingSystem/bsn"), "no BSN in the answer");
+    for e in &entries[1..] {
+        assert_eq!(e["response"]["status"], "201 Created");
+        assert!(
+            e["fullUrl"]
+                .as_str()
+                .unwrap()
+                .ends_with(e["resource"]["id"].as_str().unwrap())
+        );
+    }
+    let threads = app.store.threads(&id).await.unwrap();
+    assert_eq!(threads.len(), 1);
+    assert_eq!(threads[0].subject, "Brieven uit het ziekenhuis");
+    assert_eq!(threads[0].started_by, "pgo:pgo.example");
+    let (_, messages) = app
+        .store
+        .thread(&id, &threads[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(messages.len(), 2);
+    let mut got = vec![];
+    for m in &messages {
+        assert!(m.body.contains("Ontslagbrief") || m.body.contains("Verwijsbrief"));
+        let a = app
+            .store
+            .attachment(&id, &threads[0].id, &m.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.media_type, "application/pdf");
+        got.push(a.bytes);
+    }
+    got.sort();
+    assert_eq!(got, vec![pdf_a.to_vec(), pdf_b.to_vec()]);
+    // The practice sees the thread waiting in its queue.
+    let waiting = app.store.waiting_threads(&adult.practice.id).await.unwrap();
+    assert!(waiting.iter().any(|t| t.id == threads[0].id));
+    // The audit entry names no content.
+    let last = app
+        .store
+        .audit_for_patient(&id)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert!(!last.event.detail.contains("MARKER") && !last.event.detail.contains("Ontslagbrief"));
+    // Without Prefer: the minimal answer (no resources).
+    let p = c
+        .post_with(
+            "/fhir",
+            &headers[..3],
+            &documents_bundle(None, &[("C", pdf_a)], "application/pdf"),
+        )
+        .await;
+    let answer: Value = serde_json::from_str(&p.body).unwrap();
+    assert!(
+        answer["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e.get("resource").is_none())
+    );
+    assert_eq!(app.store.threads(&id).await.unwrap().len(), 2);
+}
+
 both_backends!(
     the_seven_searches_give_the_qualification_counts,
     nothing_without_a_valid_token_and_pgo_consent,
@@ -454,4 +675,5 @@ both_backends!(
     the_capability_statement_says_exactly_what_is_supported,
     letters_as_documents_and_their_pdf,
     json_or_xml_as_the_client_asks,
+    a_pgo_sends_documents_to_the_practice,
 );

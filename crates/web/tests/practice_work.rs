@@ -466,7 +466,7 @@ async fn every_staff_route_with_every_role(app: &TestApp) {
         media_type: "image/png".into(),
         bytes: b"\x89PNG\r\n\x1a\n".to_vec(),
     };
-    inzage_store::MessageStore::start_thread(&app.store, &thread, &message, Some(&png))
+    inzage_store::MessageStore::start_thread(&app.store, &thread, &[(&message, Some(&png))])
         .await
         .unwrap();
     let steps = walk(&record);

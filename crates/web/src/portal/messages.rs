@@ -214,7 +214,7 @@ async fn ask(open: OpenRecord, form: FormData) -> WebResult<Response> {
     };
     open.state()
         .store
-        .start_thread(&thread, &first, checked.attachment.as_ref())
+        .start_thread(&thread, &[(&first, checked.attachment.as_ref())])
         .await?;
     open.audit(
         EventType::Create,

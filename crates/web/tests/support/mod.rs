@@ -197,6 +197,16 @@ impl Client<'_> {
         self.send(req.body(Body::empty()).unwrap()).await
     }
 
+    /// A POST with extra request headers and a raw body (an API client).
+    pub async fn post_with(&mut self, path: &str, headers: &[(&str, &str)], body: &str) -> Page {
+        let mut req = Request::post(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::from(body.to_owned())).unwrap())
+            .await
+    }
+
     /// A multipart form as a browser sends it for a file upload: fields plus one file.
     #[allow(dead_code)]
     pub async fn post_multipart(
