@@ -68,6 +68,9 @@ pub struct MedmijFiles {
     /// Our entry in the Zorgaanbiederslijst format (XML): data services and endpoints.
     #[serde(default)]
     pub provider_entry: Option<String>,
+    /// How many months the chain log (ketenlog) is kept: 24 to 36 (R88); default 24.
+    #[serde(default)]
+    pub chain_log_months: Option<u32>,
 }
 
 impl Config {
@@ -99,7 +102,18 @@ impl Config {
                 })
             }
         };
+        let chain_log_months = self
+            .medmij
+            .as_ref()
+            .and_then(|m| m.chain_log_months)
+            .unwrap_or(inzage_web::medmij::CHAIN_LOG_MONTHS);
+        if !(24..=36).contains(&chain_log_months) {
+            return Err(format!(
+                "[medmij] chain_log_months must be 24 to 36 (MedMij keeps the chain log at least 24 and at most 36 months), not {chain_log_months}"
+            ));
+        }
         Ok(inzage_web::WebConfig {
+            chain_log_months,
             secure_cookies: self.secure_cookies,
             idle_timeout: chrono::Duration::minutes(self.session_idle_minutes),
             absolute_timeout: chrono::Duration::hours(self.session_absolute_hours),
@@ -199,6 +213,7 @@ mod tests {
             zorgaanbiedernaam: None,
             oauth_client_list: ocl.display().to_string(),
             provider_entry: Some(zal.display().to_string()),
+            chain_log_months: None,
         })
         .web()
         .unwrap();
@@ -212,19 +227,37 @@ mod tests {
                 zorgaanbiedernaam: Some("andere@medmij".into()),
                 oauth_client_list: ocl.display().to_string(),
                 provider_entry: Some(zal.display().to_string()),
+                chain_log_months: None,
             },
             MedmijFiles {
                 zorgaanbiedernaam: None,
                 oauth_client_list: ocl.display().to_string(),
                 provider_entry: None,
+                chain_log_months: None,
             },
             MedmijFiles {
                 zorgaanbiedernaam: Some("praktijk@medmij".into()),
                 oauth_client_list: dir.path().join("missing.xml").display().to_string(),
                 provider_entry: None,
+                chain_log_months: None,
             },
         ] {
             assert!(with(bad).web().is_err());
         }
+        // R88: the chain log is kept 24 months unless set to at most 36; outside that, no start.
+        assert_eq!(web.chain_log_months, 24);
+        let months = |m: u32| {
+            with(MedmijFiles {
+                zorgaanbiedernaam: None,
+                oauth_client_list: ocl.display().to_string(),
+                provider_entry: Some(zal.display().to_string()),
+                chain_log_months: Some(m),
+            })
+            .web()
+            .map(|w| w.chain_log_months)
+        };
+        assert_eq!(months(36), Ok(36));
+        assert!(months(12).unwrap_err().contains("24 to 36"));
+        assert!(months(37).is_err());
     }
 }

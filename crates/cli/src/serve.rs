@@ -26,6 +26,19 @@ pub async fn serve(
             }
         }
     });
+    // The chain log (ketenlog) is kept the configured 24 to 36 months (R88): purged daily.
+    let chain = store.clone();
+    let months = web.chain_log_months;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        loop {
+            tick.tick().await;
+            match inzage_web::medmij::purge_chain_log(&chain, chrono::Utc::now(), months).await {
+                Ok(n) => tracing::info!(removed = n, months, "chain log purged"),
+                Err(e) => tracing::warn!(error = %e, "could not purge the chain log"),
+            }
+        }
+    });
     // The notification sender: every instance runs one; the queue's leases keep two instances
     // from sending the same e-mail.
     match inzage_web::notify::Notifier::new(store.clone(), Arc::new(SystemClock), &web)? {

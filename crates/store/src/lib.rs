@@ -46,7 +46,7 @@ pub use corrections::{
     CorrectionKind, CorrectionRequest, CorrectionStatus, CorrectionStore, correction_item,
 };
 pub use error::StoreError;
-pub use medmij::{AccessToken, AuthCode, MedmijStore, RefreshToken};
+pub use medmij::{AccessToken, AuthCode, ChainEvent, ChainEventKind, MedmijStore, RefreshToken};
 pub use messages::{Attachment, Message, MessageStore, Thread, ThreadStatus};
 pub use notify::{DevMail, JobStatus, NoticeKind, NotifyContact, NotifyJob, NotifyStore};
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};

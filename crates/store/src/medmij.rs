@@ -95,6 +95,24 @@ pub trait MedmijStore: Send + Sync {
         client_id: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Appends chain-log events (R88), in one transaction.
+    fn log_chain(
+        &self,
+        events: &[ChainEvent],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The chain-log events at or after `since`, oldest first.
+    fn chain_log(
+        &self,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<ChainEvent>, StoreError>> + Send;
+
+    /// Deletes the chain-log events before `before`; returns how many.
+    fn purge_chain_log(
+        &self,
+        before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
 fn refresh_row<R: Row>(r: &R) -> Result<RefreshToken, StoreError>
@@ -113,9 +131,107 @@ where
     })
 }
 
+/// What a chain-log event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainEventKind {
+    AuthorizationRequest,
+    TokenRequest,
+    ResourceRequest,
+}
+
+impl ChainEventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthorizationRequest => "authorization_request",
+            Self::TokenRequest => "token_request",
+            Self::ResourceRequest => "resource_request",
+        }
+    }
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        [
+            Self::AuthorizationRequest,
+            Self::TokenRequest,
+            Self::ResourceRequest,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| StoreError::Corrupt(format!("chain event {s:?}")))
+    }
+}
+
+/// One MedMij chain-log event (R88): the request identifiers, the PGO and the outcome. No
+/// patient and no content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainEvent {
+    pub at: DateTime<Utc>,
+    pub kind: ChainEventKind,
+    /// The `MedMij-Request-ID` (or the one we gave the request).
+    pub request_id: String,
+    pub correlation_id: String,
+    /// The PGO's client id, when known.
+    pub client_id: String,
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// What was asked for: a resource type or an endpoint, never a query's values.
+    pub resource: String,
+}
+
 macro_rules! impl_medmij {
     ($Store:ident) => {
         impl MedmijStore for $Store {
+            async fn log_chain(&self, events: &[ChainEvent]) -> Result<(), StoreError> {
+                let mut tx = self.write.begin().await?;
+                for e in events {
+                    sqlx::query(
+                        "INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(format_instant(e.at))
+                    .bind(e.kind.as_str())
+                    .bind(&e.request_id)
+                    .bind(&e.correlation_id)
+                    .bind(&e.client_id)
+                    .bind(i32::from(e.status))
+                    .bind(&e.resource)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn chain_log(&self, since: DateTime<Utc>) -> Result<Vec<ChainEvent>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT at, event, request_id, correlation_id, client_id, status, resource \
+                     FROM medmij_chain_log WHERE at >= $1 ORDER BY at, id",
+                )
+                .bind(format_instant(since))
+                .fetch_all(&self.read)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(ChainEvent {
+                            at: parse_instant(&r.try_get::<String, _>(0)?)?,
+                            kind: ChainEventKind::parse(&r.try_get::<String, _>(1)?)?,
+                            request_id: r.try_get(2)?,
+                            correlation_id: r.try_get(3)?,
+                            client_id: r.try_get(4)?,
+                            status: u16::try_from(r.try_get::<i32, _>(5)?)
+                                .map_err(|_| StoreError::Corrupt("chain status".into()))?,
+                            resource: r.try_get(6)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn purge_chain_log(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+                Ok(sqlx::query("DELETE FROM medmij_chain_log WHERE at < $1")
+                    .bind(format_instant(before))
+                    .execute(&self.write)
+                    .await?
+                    .rows_affected())
+            }
+
             async fn store_access_token(&self, t: &AccessToken) -> Result<(), StoreError> {
                 sqlx::query(
                     "INSERT INTO medmij_access_tokens (token_hash, patient_id, client_id, subject, issued_at, expires_at) \
@@ -276,6 +392,15 @@ impl_medmij!(SqliteStore);
 impl_medmij!(PostgresStore);
 
 impl MedmijStore for Store {
+    async fn log_chain(&self, events: &[ChainEvent]) -> Result<(), StoreError> {
+        delegate!(self, s => s.log_chain(events))
+    }
+    async fn chain_log(&self, since: DateTime<Utc>) -> Result<Vec<ChainEvent>, StoreError> {
+        delegate!(self, s => s.chain_log(since))
+    }
+    async fn purge_chain_log(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        delegate!(self, s => s.purge_chain_log(before))
+    }
     async fn store_access_token(&self, token: &AccessToken) -> Result<(), StoreError> {
         delegate!(self, s => s.store_access_token(token))
     }

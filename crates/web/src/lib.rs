@@ -109,6 +109,8 @@ pub struct WebConfig {
     pub public_origin: Option<String>,
     /// This practice in MedMij (Zorgaanbiedernaam, OAuth client list); `None`: no PGO access.
     pub medmij: Option<medmij_auth::MedmijConfig>,
+    /// Months the MedMij chain log is kept (24 to 36, R88).
+    pub chain_log_months: u32,
     /// Notification e-mail (SMTP, sender, the portal link in a notice).
     pub mail: notify::MailConfig,
 }
@@ -128,6 +130,7 @@ impl Default for WebConfig {
             oidc: None,
             public_origin: None,
             medmij: None,
+            chain_log_months: medmij::CHAIN_LOG_MONTHS,
             mail: notify::MailConfig::default(),
         }
     }
@@ -185,7 +188,7 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
         .merge(portal::router())
         .merge(passkey::router())
         .merge(practice::router())
-        .merge(medmij::router())
+        .merge(medmij::router(state.clone()))
         .merge(medmij_auth::router())
         .layer(sessions)
         .with_state(state)

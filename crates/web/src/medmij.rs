@@ -18,11 +18,15 @@ use chrono::NaiveDate;
 use inzage_domain::access::{OnlineChannel, Viewer};
 use inzage_domain::visibility::visible_record;
 use inzage_fhir::export::{GpResources, Group, gp_resources_of, searchset};
-use inzage_store::{AccessToken, AuditEvent, Channel, EventType, MedmijStore, RecordStore};
+use inzage_store::{
+    AccessToken, AuditEvent, ChainEvent, ChainEventKind, Channel, EventType, MedmijStore,
+    RecordStore,
+};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use std::sync::{Arc, Mutex};
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/fhir",
@@ -33,7 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/fhir/metadata", get(metadata))
         .route("/fhir/{resource_type}", get(search))
         .route("/fhir/{resource_type}/{id}", get(read))
-        .layer(axum::middleware::from_fn(negotiate))
+        .layer(axum::middleware::from_fn_with_state(state, negotiate))
 }
 
 /// The wire format a FHIR client asked for (<https://hl7.org/fhir/STU3/http.html#mime-type>).
@@ -104,9 +108,113 @@ fn negotiated(query: Option<&str>, headers: &HeaderMap) -> Result<Negotiated, Ou
         }))
 }
 
+/// The identifiers of one MedMij request (R72, R88): read from its headers (or made up when
+/// missing), and the PGO's client id once the token is known.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestIds {
+    pub(crate) request_id: String,
+    pub(crate) correlation_id: String,
+    client: Arc<Mutex<String>>,
+}
+
+impl RequestIds {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
+        Self {
+            request_id: header_id(headers, "medmij-request-id")
+                .unwrap_or_else(|| crate::session::random_token()[..16].to_owned()),
+            correlation_id: header_id(headers, "x-correlation-id").unwrap_or_default(),
+            client: Arc::default(),
+        }
+    }
+    pub(crate) fn set_client(&self, client: &str) {
+        if let Ok(mut c) = self.client.lock() {
+            client.clone_into(&mut c);
+        }
+    }
+    fn client(&self) -> String {
+        self.client.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
+/// Months the chain log is kept unless configured otherwise (R88: at least 24, at most 36).
+pub const CHAIN_LOG_MONTHS: u32 = 24;
+
+/// Removes chain-log events older than `months` months before `now` (R88); returns how many.
+pub async fn purge_chain_log(
+    store: &inzage_store::Store,
+    now: chrono::DateTime<chrono::Utc>,
+    months: u32,
+) -> Result<u64, inzage_store::StoreError> {
+    let cutoff = now
+        .checked_sub_months(chrono::Months::new(months))
+        .unwrap_or(now);
+    store.purge_chain_log(cutoff).await
+}
+
+/// Writes one chain-log event (R88). A failure is logged and does not change the answer.
+pub(crate) async fn chain_event(
+    state: &AppState,
+    kind: ChainEventKind,
+    ids: &RequestIds,
+    status: StatusCode,
+    resource: &str,
+) {
+    let event = ChainEvent {
+        at: state.now(),
+        kind,
+        request_id: ids.request_id.clone(),
+        correlation_id: ids.correlation_id.clone(),
+        client_id: ids.client(),
+        status: status.as_u16(),
+        resource: resource.to_owned(),
+    };
+    if let Err(e) = state.store.log_chain(&[event]).await {
+        tracing::warn!(error = %e, "chain log event not written");
+    }
+}
+
+/// What a FHIR request asked for, for the chain log: the resource type or the interaction.
+fn asked_for(method: &axum::http::Method, path: &str) -> String {
+    let rest = path
+        .strip_prefix("/fhir")
+        .unwrap_or(path)
+        .trim_start_matches('/');
+    match rest.split('/').next() {
+        Some("") | None if method == axum::http::Method::POST => "transaction".into(),
+        Some(ty) if !ty.is_empty() && ty.chars().all(|c| c.is_ascii_alphanumeric() || c == '$') => {
+            ty.into()
+        }
+        _ => "other".into(),
+    }
+}
+
 /// Every handler answers in JSON; a client that asked for XML gets the same resource as FHIR
-/// XML (`inzage_fhir::xml`), OperationOutcomes included.
-async fn negotiate(mut request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// XML (`inzage_fhir::xml`), OperationOutcomes included. Every request is one chain-log event.
+async fn negotiate(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let ids = RequestIds::from_headers(request.headers());
+    let resource = asked_for(request.method(), request.uri().path());
+    let response = negotiate_inner(&ids, request, next).await;
+    chain_event(
+        &state,
+        ChainEventKind::ResourceRequest,
+        &ids,
+        response.status(),
+        &resource,
+    )
+    .await;
+    response
+}
+
+async fn negotiate_inner(
+    ids: &RequestIds,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    request.extensions_mut().insert(ids.clone());
     let n = match negotiated(request.uri().query(), request.headers()) {
         Ok(n) => n,
         Err(refused) => return refused.into_response(),
@@ -561,6 +669,7 @@ impl Pgo {
     pub(crate) async fn from_request(
         state: &AppState,
         headers: &HeaderMap,
+        ids: &RequestIds,
     ) -> Result<Self, Outcome> {
         let now = state.now();
         let token = headers
@@ -573,10 +682,9 @@ impl Pgo {
         let Some(access) = state.store.access_token(&token_hash(token), now).await? else {
             return Err(Outcome::unauthorized());
         };
-        let request_id = header_id(headers, "medmij-request-id")
-            .unwrap_or_else(|| crate::session::random_token()[..16].to_owned());
-        let correlation = header_id(headers, "x-correlation-id").unwrap_or_default();
-        tracing::info!(medmij_request_id = %request_id, x_correlation_id = %correlation, "medmij request");
+        ids.set_client(&access.client_id);
+        let request_id = ids.request_id.clone();
+        tracing::info!(medmij_request_id = %request_id, x_correlation_id = %ids.correlation_id, "medmij request");
         let record = state
             .store
             .load_record(&access.patient)
@@ -640,9 +748,10 @@ async fn search(
     State(state): State<AppState>,
     Path(ty): Path<String>,
     RawQuery(query): RawQuery,
+    axum::Extension(ids): axum::Extension<RequestIds>,
     headers: HeaderMap,
 ) -> Result<Response, Outcome> {
-    let pgo = Pgo::from_request(&state, &headers).await?;
+    let pgo = Pgo::from_request(&state, &headers, &ids).await?;
     let params: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| {
             Outcome::new(
@@ -694,6 +803,7 @@ async fn read(
     State(state): State<AppState>,
     Path((ty, id)): Path<(String, String)>,
     axum::Extension(negotiated): axum::Extension<Negotiated>,
+    axum::Extension(ids): axum::Extension<RequestIds>,
     headers: HeaderMap,
 ) -> Result<Response, Outcome> {
     if !id
@@ -706,7 +816,7 @@ async fn read(
             format!("not a valid id or search: {ty}/{id}"),
         ));
     }
-    let pgo = Pgo::from_request(&state, &headers).await?;
+    let pgo = Pgo::from_request(&state, &headers, &ids).await?;
     let view = pgo.view()?;
     let not_found = || {
         Outcome::new(

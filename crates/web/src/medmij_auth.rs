@@ -226,12 +226,12 @@ pub fn parse_client_list(xml: &str) -> Result<Vec<OAuthClient>, String> {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/medmij/autoriseren", get(authorize_request))
+        .route("/medmij/autoriseren", get(authorize_logged))
         .route(
             "/medmij/toestemming",
             get(consent_page).post(consent_answer),
         )
-        .route("/medmij/token", post(token))
+        .route("/medmij/token", post(token_logged))
         .route("/apps-met-toegang", get(apps_page).post(apps_revoke))
 }
 
@@ -304,6 +304,34 @@ fn host_of(uri: &str) -> Option<&str> {
     let host = rest.split(['/', '?', '#']).next()?;
     let host = host.split(':').next()?;
     (!host.is_empty() && !host.contains('@')).then_some(host)
+}
+
+/// Every authorization request is a chain-log event (R88), whatever its outcome.
+async fn authorize_logged(
+    state: State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    query: Query<AuthorizeQuery>,
+) -> WebResult<Response> {
+    let mut ids = crate::medmij::RequestIds::from_headers(&headers);
+    if !query.request_id.is_empty() && query.request_id.len() <= 64 {
+        query.request_id.clone_into(&mut ids.request_id);
+    }
+    ids.set_client(&query.client_id.chars().take(255).collect::<String>());
+    let state_ = state.0.clone();
+    let answer = authorize_request(state, session, query)
+        .await
+        .into_response();
+    let status = answer.status();
+    crate::medmij::chain_event(
+        &state_,
+        inzage_store::ChainEventKind::AuthorizationRequest,
+        &ids,
+        status,
+        "authorize",
+    )
+    .await;
+    Ok(answer)
 }
 
 async fn authorize_request(
@@ -517,6 +545,28 @@ fn oauth_error(status: StatusCode, error: &str) -> Response {
         Json(json!({ "error": error })),
     )
         .into_response()
+}
+
+/// Every token request is a chain-log event (R88), whatever its outcome.
+async fn token_logged(
+    state: State<AppState>,
+    headers: HeaderMap,
+    form: Form<TokenForm>,
+) -> WebResult<Response> {
+    let ids = crate::medmij::RequestIds::from_headers(&headers);
+    ids.set_client(&form.client_id.chars().take(255).collect::<String>());
+    let state_ = state.0.clone();
+    let answer = token(state, headers, form).await.into_response();
+    let status = answer.status();
+    crate::medmij::chain_event(
+        &state_,
+        inzage_store::ChainEventKind::TokenRequest,
+        &ids,
+        status,
+        "token",
+    )
+    .await;
+    Ok(answer)
 }
 
 async fn token(

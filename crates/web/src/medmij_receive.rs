@@ -221,10 +221,11 @@ fn new_id(prefix: &str) -> String {
 /// `POST /fhir`: documents from a PGO to the practice.
 pub(crate) async fn transaction(
     State(state): State<AppState>,
+    axum::Extension(ids): axum::Extension<crate::medmij::RequestIds>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Outcome> {
-    let pgo = Pgo::from_request(&state, &headers).await?;
+    let pgo = Pgo::from_request(&state, &headers, &ids).await?;
     let view = pgo.view()?;
     let bsn = view
         .patient

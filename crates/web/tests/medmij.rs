@@ -668,6 +668,104 @@ async fn a_pgo_sends_documents_to_the_practice(app: &TestApp) {
     assert_eq!(app.store.threads(&id).await.unwrap().len(), 2);
 }
 
+/// R88: every resource request is a chain-log event with its request identifiers, the PGO and
+/// the outcome, and nothing about the patient; the log is kept the configured 24 to 36 months.
+async fn r88_every_request_is_a_chain_log_event_kept_24_to_36_months(app: &TestApp) {
+    use inzage_store::{ChainEvent, ChainEventKind};
+    let mut adult = app
+        .store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    set_pgo_consent(app, &mut adult, true).await;
+    give_token(app, "adult", "token-chain").await;
+    let start = app.clock.now();
+    let mut c = app.client();
+    let p = fetch(
+        &mut c,
+        "/fhir/Observation?code=x%7Cy&date=ge2020-01-01",
+        "token-chain",
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK);
+    let p = c
+        .get_with(
+            "/fhir/Patient",
+            &[
+                ("medmij-request-id", "00000000-aaaa-4bbb-8ccc-000000000001"),
+                ("x-correlation-id", "corr-2"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    let events = app.store.chain_log(start).await.unwrap();
+    assert_eq!(events.len(), 2, "{events:#?}");
+    let ok = &events[0];
+    assert_eq!(ok.kind, ChainEventKind::ResourceRequest);
+    assert_eq!(ok.request_id, "6d1f3a5e-1b2c-4d3e-8f90-123456789abc");
+    assert_eq!(ok.correlation_id, "corr-1");
+    assert_eq!(ok.client_id, "pgo.example");
+    assert_eq!(ok.status, 200);
+    // The resource type, never the query's values.
+    assert_eq!(ok.resource, "Observation");
+    let refused = &events[1];
+    assert_eq!((refused.status, refused.client_id.as_str()), (401, ""));
+    assert_eq!(refused.request_id, "00000000-aaaa-4bbb-8ccc-000000000001");
+    // Nothing in the chain log names the patient.
+    let text = format!("{events:?}");
+    for personal in ["adult", BSN_ADULT, "VOLWASSEN"] {
+        assert!(!text.contains(personal), "{personal}");
+    }
+
+    // Retention: 24 months by default (nothing younger goes), 36 at most.
+    let now = app.clock.now();
+    let at = |months: u32| now.checked_sub_months(Months::new(months)).unwrap() - Duration::days(1);
+    let old = |months: u32| ChainEvent {
+        at: at(months),
+        kind: ChainEventKind::TokenRequest,
+        request_id: format!("old-{months}"),
+        correlation_id: String::new(),
+        client_id: "pgo.example".into(),
+        status: 200,
+        resource: "token".into(),
+    };
+    app.store
+        .log_chain(&[old(23), old(24), old(35), old(36)])
+        .await
+        .unwrap();
+    let kept = |events: Vec<ChainEvent>| {
+        events
+            .into_iter()
+            .filter(|e| e.request_id.starts_with("old-"))
+            .map(|e| e.request_id)
+            .collect::<Vec<_>>()
+    };
+    let everything = now - Duration::days(365 * 10);
+    assert_eq!(
+        inzage_web::medmij::purge_chain_log(&app.store, now, 36)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        kept(app.store.chain_log(everything).await.unwrap()),
+        ["old-35", "old-24", "old-23"]
+    );
+    assert_eq!(
+        inzage_web::medmij::purge_chain_log(&app.store, now, 24)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        kept(app.store.chain_log(everything).await.unwrap()),
+        ["old-23"]
+    );
+    // Today's events stay.
+    assert_eq!(app.store.chain_log(start).await.unwrap().len(), 2);
+}
+
 both_backends!(
     the_seven_searches_give_the_qualification_counts,
     nothing_without_a_valid_token_and_pgo_consent,
@@ -676,4 +774,5 @@ both_backends!(
     letters_as_documents_and_their_pdf,
     json_or_xml_as_the_client_asks,
     a_pgo_sends_documents_to_the_practice,
+    r88_every_request_is_a_chain_log_event_kept_24_to_36_months,
 );

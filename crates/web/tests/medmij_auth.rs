@@ -10,7 +10,7 @@ mod support;
 use axum::http::StatusCode;
 use chrono::Duration;
 use inzage_domain::*;
-use inzage_store::{Channel, RecordStore};
+use inzage_store::{Channel, MedmijStore, RecordStore};
 use inzage_web::medmij_auth::{MedmijConfig, OAuthClient};
 use serde_json::Value;
 use support::*;
@@ -171,6 +171,26 @@ async fn the_whole_flow_from_consent_to_data_refresh_and_revocation(app: &TestAp
     assert_eq!(body["scope"], PROVIDER);
     let access = body["access_token"].as_str().unwrap().to_owned();
     let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    // R88: the authorization request and both token requests are chain-log events.
+    let events = app
+        .store
+        .chain_log(app.clock.now() - Duration::hours(1))
+        .await
+        .unwrap();
+    let kinds: Vec<(inzage_store::ChainEventKind, u16, &str)> = events
+        .iter()
+        .map(|e| (e.kind, e.status, e.client_id.as_str()))
+        .collect();
+    use inzage_store::ChainEventKind::*;
+    assert_eq!(
+        kinds,
+        [
+            (AuthorizationRequest, 303, CLIENT),
+            (TokenRequest, 400, CLIENT),
+            (TokenRequest, 200, CLIENT)
+        ]
+    );
+    assert_eq!(events[0].request_id, "57510be1-73e6-4a75-9db8-ee005cced48f");
     // A code works once (R80).
     let (status, body) = token(&mut pgo, &grant).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
