@@ -4,6 +4,7 @@
 use crate::audit::{
     AuditEntry, AuditEvent, ChainBroken, Channel, EventType, GENESIS, entry_hash, format_instant,
 };
+use crate::cache::{RecordCache, Stamp};
 use crate::items::{parse, push_row, record_rows, to_json};
 use crate::{PatientSummary, RecordStore, SaveOutcome, StoreCounts, StoreError};
 use chrono::{DateTime, Utc};
@@ -17,6 +18,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Items per multi-row INSERT: 5 parameters each stays far below both backends' limits.
@@ -28,6 +30,8 @@ const INSERT_BATCH: usize = 400;
 pub struct SqliteStore {
     pub(crate) read: SqlitePool,
     pub(crate) write: SqlitePool,
+    pub(crate) cache: Arc<RecordCache>,
+    pub(crate) audit_queue: AuditQueue,
 }
 
 impl SqliteStore {
@@ -46,7 +50,12 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(opts)
             .await?;
-        Ok(Self { read, write })
+        Ok(Self {
+            audit_queue: Self::audit_writer(write.clone()),
+            read,
+            write,
+            cache: Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET)),
+        })
     }
 
     async fn run_migrations(&self) -> Result<(), StoreError> {
@@ -63,6 +72,8 @@ impl SqliteStore {
 pub struct PostgresStore {
     pub(crate) read: PgPool,
     pub(crate) write: PgPool,
+    pub(crate) cache: Arc<RecordCache>,
+    pub(crate) audit_queue: AuditQueue,
 }
 
 impl PostgresStore {
@@ -73,8 +84,10 @@ impl PostgresStore {
             .connect(url)
             .await?;
         Ok(Self {
+            audit_queue: Self::audit_writer(pool.clone()),
             read: pool.clone(),
             write: pool,
+            cache: Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET)),
         })
     }
 
@@ -101,9 +114,107 @@ pub(crate) fn parse_instant(s: &str) -> Result<DateTime<Utc>, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("timestamp: {e}")))
 }
 
+/// A write waiting for the group commit, and where its result goes: an audit entry, or MedMij
+/// chain-log events.
+pub(crate) enum AuditJob {
+    Audit(
+        AuditEvent,
+        tokio::sync::oneshot::Sender<Result<AuditEntry, StoreError>>,
+    ),
+    Chain(
+        Vec<crate::ChainEvent>,
+        tokio::sync::oneshot::Sender<Result<(), StoreError>>,
+    ),
+}
+pub(crate) type AuditQueue = tokio::sync::mpsc::Sender<AuditJob>;
+
+/// Sends a job to the group commit and waits for its result.
+pub(crate) async fn queued<T>(
+    queue: &AuditQueue,
+    job: impl FnOnce(tokio::sync::oneshot::Sender<Result<T, StoreError>>) -> AuditJob,
+) -> Result<T, StoreError> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    if queue.send(job(reply)).await.is_err() {
+        return Err(StoreError::Batch("the audit writer has stopped".into()));
+    }
+    answer
+        .await
+        .unwrap_or_else(|_| Err(StoreError::Batch("the audit writer has stopped".into())))
+}
+
+/// The most entries one commit appends.
+const AUDIT_BATCH: usize = 256;
+
 macro_rules! impl_backend {
     ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr) => {
         impl $Store {
+            /// Group commit for stand-alone audit entries (every read of a record is one) and
+            /// chain-log events: one task writes whatever is waiting in one transaction (audit
+            /// entries chained in arrival order) and answers each caller after the commit. Under
+            /// load many writes share a commit; a lone write waits for nobody. A caller is
+            /// answered only once its write is stored.
+            fn audit_writer(pool: sqlx::Pool<$Db>) -> AuditQueue {
+                let (queue, mut jobs) = tokio::sync::mpsc::channel::<AuditJob>(4 * AUDIT_BATCH);
+                tokio::spawn(async move {
+                    while let Some(first) = jobs.recv().await {
+                        let mut batch = vec![first];
+                        while batch.len() < AUDIT_BATCH {
+                            match jobs.try_recv() {
+                                Ok(job) => batch.push(job),
+                                Err(_) => break,
+                            }
+                        }
+                        match Self::write_batch(&pool, &batch).await {
+                            Ok(mut entries) => {
+                                entries.reverse();
+                                for job in batch {
+                                    match job {
+                                        AuditJob::Audit(_, reply) => {
+                                            if let Some(entry) = entries.pop() {
+                                                let _ = reply.send(Ok(entry));
+                                            }
+                                        }
+                                        AuditJob::Chain(_, reply) => {
+                                            let _ = reply.send(Ok(()));
+                                        }
+                                    }
+                                }
+                            }
+                            Err(e) => {
+                                let message = e.to_string();
+                                let failed = || StoreError::Batch(message.clone());
+                                for job in batch {
+                                    match job {
+                                        AuditJob::Audit(_, reply) => {
+                                            let _ = reply.send(Err(failed()));
+                                        }
+                                        AuditJob::Chain(_, reply) => {
+                                            let _ = reply.send(Err(failed()));
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                });
+                queue
+            }
+
+            /// Writes a batch in one transaction: all of it or nothing. Returns the audit entries
+            /// in the order of the batch.
+            async fn write_batch(pool: &sqlx::Pool<$Db>, batch: &[AuditJob]) -> Result<Vec<AuditEntry>, StoreError> {
+                let mut tx = pool.begin().await?;
+                let mut entries = Vec::with_capacity(batch.len());
+                for job in batch {
+                    match job {
+                        AuditJob::Audit(event, _) => entries.push(Self::append_audit_in(&mut tx, event.clone()).await?),
+                        AuditJob::Chain(events, _) => Self::insert_chain_in(&mut tx, events).await?,
+                    }
+                }
+                tx.commit().await?;
+                Ok(entries)
+            }
+
             /// Appends an audit entry inside an open transaction.
             async fn append_audit_in(
                 tx: &mut sqlx::Transaction<'_, $Db>,
@@ -339,26 +450,51 @@ macro_rules! impl_backend {
             }
 
             async fn load_record(&self, id: &PatientId) -> Result<Option<PatientRecord>, StoreError> {
+                Ok(self.load_record_shared(id).await?.map(Arc::unwrap_or_clone))
+            }
+
+            async fn load_record_shared(&self, id: &PatientId) -> Result<Option<Arc<PatientRecord>>, StoreError> {
                 let mut conn = self.read.acquire().await?;
-                let Some(row) = sqlx::query("SELECT p.payload, pr.payload FROM patients p JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
+                // The stored state first (one indexed lookup); the kept record if it is that state.
+                let Some(row) = sqlx::query("SELECT p.version, p.updated_at, pr.payload FROM patients p JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
                     .bind(id.as_str())
                     .fetch_optional(&mut *conn)
                     .await?
                 else {
                     return Ok(None);
                 };
-                let patient: Patient = parse("patient", &row.try_get::<String, _>(0)?)?;
-                let practice: Practice = parse("practice", &row.try_get::<String, _>(1)?)?;
+                let stamp = Stamp {
+                    version: row.try_get(0)?,
+                    updated_at: row.try_get(1)?,
+                    practice: row.try_get(2)?,
+                };
+                if let Some(record) = self.cache.get(id.as_str(), &stamp) {
+                    return Ok(Some(record));
+                }
+                // Read after the stamp: at least as new as it, so never kept as newer than it is.
+                let Some(patient_json) = sqlx::query_scalar::<_, String>("SELECT payload FROM patients WHERE id = $1")
+                    .bind(id.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let patient: Patient = parse("patient", &patient_json)?;
+                let practice: Practice = parse("practice", &stamp.practice)?;
                 let mut record = PatientRecord::new(patient, practice);
                 let items = sqlx::query("SELECT kind, payload FROM record_items WHERE patient_id = $1 ORDER BY ord")
                     .bind(id.as_str())
                     .fetch_all(&mut *conn)
                     .await?;
+                let mut bytes = patient_json.len() + stamp.practice.len();
                 for row in &items {
                     let kind: String = row.try_get(0)?;
                     let payload: String = row.try_get(1)?;
+                    bytes += payload.len();
                     push_row(&mut record, &kind, &payload)?;
                 }
+                let record = Arc::new(record);
+                self.cache.put(id.as_str(), stamp, record.clone(), bytes);
                 Ok(Some(record))
             }
 
@@ -408,10 +544,7 @@ macro_rules! impl_backend {
             }
 
             async fn append_audit(&self, event: AuditEvent) -> Result<AuditEntry, StoreError> {
-                let mut tx = self.write.begin().await?;
-                let entry = Self::append_audit_in(&mut tx, event).await?;
-                tx.commit().await?;
-                Ok(entry)
+                queued(&self.audit_queue, |reply| AuditJob::Audit(event, reply)).await
             }
 
             async fn audit_for_patient(&self, patient: &PatientId) -> Result<Vec<AuditEntry>, StoreError> {

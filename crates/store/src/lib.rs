@@ -25,6 +25,7 @@ macro_rules! delegate {
 mod agenda;
 mod audit;
 mod backend;
+mod cache;
 mod copies;
 mod corrections;
 mod error;
@@ -105,6 +106,13 @@ pub trait RecordStore: Send + Sync {
         &self,
         batch: Vec<(&PatientRecord, AuditEvent)>,
     ) -> impl Future<Output = Result<Vec<Result<SaveOutcome, StoreError>>, StoreError>> + Send;
+
+    /// The record, shared: parsed once per stored change and kept (see `cache`), so a hot path
+    /// (a PGO's searches) does not parse or copy it per request.
+    fn load_record_shared(
+        &self,
+        id: &PatientId,
+    ) -> impl Future<Output = Result<Option<std::sync::Arc<PatientRecord>>, StoreError>> + Send;
 
     fn load_record(
         &self,
@@ -206,6 +214,12 @@ impl RecordStore for Store {
         batch: Vec<(&PatientRecord, AuditEvent)>,
     ) -> Result<Vec<Result<SaveOutcome, StoreError>>, StoreError> {
         delegate!(self, s => s.save_records(batch))
+    }
+    async fn load_record_shared(
+        &self,
+        id: &PatientId,
+    ) -> Result<Option<std::sync::Arc<PatientRecord>>, StoreError> {
+        delegate!(self, s => s.load_record_shared(id))
     }
     async fn load_record(&self, id: &PatientId) -> Result<Option<PatientRecord>, StoreError> {
         delegate!(self, s => s.load_record(id))

@@ -177,10 +177,13 @@ pub struct ChainEvent {
 }
 
 macro_rules! impl_medmij {
-    ($Store:ident) => {
-        impl MedmijStore for $Store {
-            async fn log_chain(&self, events: &[ChainEvent]) -> Result<(), StoreError> {
-                let mut tx = self.write.begin().await?;
+    ($Store:ident, $Db:ty) => {
+        impl $Store {
+            /// Inserts chain-log events inside an open transaction (the group commit's).
+            pub(crate) async fn insert_chain_in(
+                tx: &mut sqlx::Transaction<'_, $Db>,
+                events: &[ChainEvent],
+            ) -> Result<(), StoreError> {
                 for e in events {
                     sqlx::query(
                         "INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) \
@@ -193,13 +196,26 @@ macro_rules! impl_medmij {
                     .bind(&e.client_id)
                     .bind(i32::from(e.status))
                     .bind(&e.resource)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                 }
-                tx.commit().await?;
                 Ok(())
             }
+        }
 
+        impl MedmijStore for $Store {
+            async fn log_chain(&self, events: &[ChainEvent]) -> Result<(), StoreError> {
+                let events = events.to_vec();
+                crate::backend::queued(&self.audit_queue, |reply| crate::backend::AuditJob::Chain(events, reply)).await
+            }
+
+            async fn purge_chain_log(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+                Ok(sqlx::query("DELETE FROM medmij_chain_log WHERE at < $1")
+                    .bind(format_instant(before))
+                    .execute(&self.write)
+                    .await?
+                    .rows_affected())
+            }
             async fn chain_log(&self, since: DateTime<Utc>) -> Result<Vec<ChainEvent>, StoreError> {
                 let rows = sqlx::query(
                     "SELECT at, event, request_id, correlation_id, client_id, status, resource \
@@ -224,13 +240,6 @@ macro_rules! impl_medmij {
                     .collect()
             }
 
-            async fn purge_chain_log(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-                Ok(sqlx::query("DELETE FROM medmij_chain_log WHERE at < $1")
-                    .bind(format_instant(before))
-                    .execute(&self.write)
-                    .await?
-                    .rows_affected())
-            }
 
             async fn store_access_token(&self, t: &AccessToken) -> Result<(), StoreError> {
                 sqlx::query(
@@ -388,8 +397,8 @@ macro_rules! impl_medmij {
     };
 }
 
-impl_medmij!(SqliteStore);
-impl_medmij!(PostgresStore);
+impl_medmij!(SqliteStore, sqlx::Sqlite);
+impl_medmij!(PostgresStore, sqlx::Postgres);
 
 impl MedmijStore for Store {
     async fn log_chain(&self, events: &[ChainEvent]) -> Result<(), StoreError> {

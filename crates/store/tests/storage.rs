@@ -602,6 +602,99 @@ async fn refreshing_statistics_after_a_bulk_load_changes_no_data(s: Store) {
     assert_eq!(s.load_record(&r.patient.id).await.unwrap().unwrap(), r);
 }
 
+/// A record read through the in-memory cache is always the stored state: a change saved by
+/// another instance (another server on the same database) is seen at the next read, and the
+/// practice's own data too.
+async fn a_cached_record_is_never_older_than_the_database(a: Store, url: &str) {
+    let b = Store::connect(url).await.unwrap();
+    let mut r = sample("p1", "123456782");
+    a.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let first = a.load_record_shared(&r.patient.id).await.unwrap().unwrap();
+    // Served from memory while nothing changed: the same shared record.
+    let again = a.load_record_shared(&r.patient.id).await.unwrap().unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &again));
+    // Another instance changes the record.
+    r.patient.name.family = "Anders".into();
+    b.save_record(&r, audit(&r, EventType::Update))
+        .await
+        .unwrap();
+    assert_eq!(a.load_record(&r.patient.id).await.unwrap().unwrap(), r);
+    // Another patient's save changes the shared practice: seen too.
+    let mut other = sample("p2", "111222333");
+    other.practice.name = "Nieuwe naam".into();
+    b.save_record(&other, audit(&other, EventType::Create))
+        .await
+        .unwrap();
+    assert_eq!(
+        a.load_record(&r.patient.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .practice
+            .name,
+        "Nieuwe naam"
+    );
+}
+
+/// Audit entries appended at the same time share commits, yet each is stored, answered with its
+/// own entry, and chained in one unbroken sequence.
+async fn concurrent_audit_entries_are_all_stored_and_chained(s: Store) {
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let before = s.counts().await.unwrap().audit_entries;
+    let tasks: Vec<_> = (0..300)
+        .map(|i| {
+            let s = s.clone();
+            let mut e = audit(&r, EventType::Read);
+            e.detail = format!("read {i}");
+            tokio::spawn(async move { s.append_audit(e).await.unwrap() })
+        })
+        .collect();
+    let mut seqs = vec![];
+    for t in tasks {
+        let entry = t.await.unwrap();
+        assert!(entry.event.detail.starts_with("read "));
+        seqs.push(entry.seq);
+    }
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 300);
+    assert_eq!(s.counts().await.unwrap().audit_entries, before + 300);
+    assert!(s.verify_audit_chain().await.unwrap().is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_audit_entries_are_all_stored_and_chained() {
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    concurrent_audit_entries_are_all_stored_and_chained(db.store.clone()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_concurrent_audit_entries_are_all_stored_and_chained() {
+    if let Some(db) = inzage_store::testing::TestDb::postgres().await {
+        concurrent_audit_entries_are_all_stored_and_chained(db.store.clone()).await;
+        db.drop_database().await;
+    }
+}
+
+#[tokio::test]
+async fn sqlite_a_cached_record_is_never_older_than_the_database() {
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    a_cached_record_is_never_older_than_the_database(db.store.clone(), &db.url).await;
+}
+
+#[tokio::test]
+async fn postgres_a_cached_record_is_never_older_than_the_database() {
+    if let Some(db) = inzage_store::testing::TestDb::postgres().await {
+        a_cached_record_is_never_older_than_the_database(db.store.clone(), &db.url).await;
+        db.drop_database().await;
+    }
+}
+
 // ---- backends ----
 
 macro_rules! suite {

@@ -659,7 +659,7 @@ fn select<'a>(
 /// Who asks, for whose record: from the bearer token alone (R71). The request ids are read here.
 pub(crate) struct Pgo {
     pub(crate) access: AccessToken,
-    record: inzage_domain::PatientRecord,
+    record: Arc<inzage_domain::PatientRecord>,
     settings: inzage_domain::PracticeSettings,
     request_id: String,
     pub(crate) now: chrono::DateTime<chrono::Utc>,
@@ -687,7 +687,7 @@ impl Pgo {
         tracing::info!(medmij_request_id = %request_id, x_correlation_id = %ids.correlation_id, "medmij request");
         let record = state
             .store
-            .load_record(&access.patient)
+            .load_record_shared(&access.patient)
             .await?
             .ok_or_else(Outcome::unauthorized)?;
         let settings = state.store.settings(&record.practice.id).await?;

@@ -1,0 +1,160 @@
+//! Parsed records kept in memory so that a record is parsed from its rows once per change, not
+//! once per request (a PGO's seven searches, a portal visit's pages).
+//!
+//! Every read still asks the database for the record's version and `updated_at` (one indexed
+//! lookup) and uses the kept record only when both match, so a change made by this process, by
+//! another instance or by an import is seen at once: the cache can make a read faster, never
+//! older. It is bounded by the size of the stored rows it holds (least recently used first out).
+
+use inzage_domain::PatientRecord;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// What identifies one stored state of a record: its version, when it was saved, and the
+/// practice's stored form (a practice is shared by many records and saved with any of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    pub version: i64,
+    pub updated_at: String,
+    pub practice: String,
+}
+
+struct Kept {
+    stamp: Stamp,
+    record: Arc<PatientRecord>,
+    bytes: usize,
+    used: u64,
+}
+
+pub(crate) struct RecordCache {
+    kept: Mutex<HashMap<String, Kept>>,
+    budget: usize,
+    clock: AtomicU64,
+}
+
+impl std::fmt::Debug for RecordCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordCache")
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The default budget: the stored size of the records kept (their rows' JSON).
+pub(crate) const DEFAULT_BUDGET: usize = 128 * 1024 * 1024;
+
+impl RecordCache {
+    pub(crate) fn new(budget: usize) -> Self {
+        Self {
+            kept: Mutex::new(HashMap::new()),
+            budget,
+            clock: AtomicU64::new(0),
+        }
+    }
+
+    /// The kept record of patient `id`, if it is of exactly this stored state.
+    pub(crate) fn get(&self, id: &str, stamp: &Stamp) -> Option<Arc<PatientRecord>> {
+        let now = self.clock.fetch_add(1, Ordering::Relaxed);
+        let mut kept = self.kept.lock().ok()?;
+        let k = kept.get_mut(id)?;
+        if &k.stamp != stamp {
+            return None;
+        }
+        k.used = now;
+        Some(k.record.clone())
+    }
+
+    /// Keeps `record` (of stored size `bytes`) as patient `id`'s state `stamp`.
+    pub(crate) fn put(&self, id: &str, stamp: Stamp, record: Arc<PatientRecord>, bytes: usize) {
+        if bytes > self.budget / 4 {
+            return; // one record may not push out everything else
+        }
+        let now = self.clock.fetch_add(1, Ordering::Relaxed);
+        let Ok(mut kept) = self.kept.lock() else {
+            return;
+        };
+        kept.insert(
+            id.to_owned(),
+            Kept {
+                stamp,
+                record,
+                bytes,
+                used: now,
+            },
+        );
+        let mut total: usize = kept.values().map(|k| k.bytes).sum();
+        if total <= self.budget {
+            return;
+        }
+        // Out go the least recently used, down to three quarters of the budget, so that the
+        // scan is rare.
+        let mut by_age: Vec<(u64, String, usize)> = kept
+            .iter()
+            .map(|(id, k)| (k.used, id.clone(), k.bytes))
+            .collect();
+        by_age.sort_unstable();
+        for (_, id, bytes) in by_age {
+            if total <= self.budget / 4 * 3 {
+                break;
+            }
+            kept.remove(&id);
+            total -= bytes;
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.kept.lock().map(|k| k.len()).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inzage_domain::samples;
+
+    fn stamp(v: i64) -> Stamp {
+        Stamp {
+            version: v,
+            updated_at: "2026-11-30T10:00:00Z".into(),
+            practice: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn only_the_same_stored_state_is_served() {
+        let c = RecordCache::new(1000);
+        let r = Arc::new(samples::heavy_record());
+        c.put("p", stamp(3), r.clone(), 10);
+        assert!(Arc::ptr_eq(&c.get("p", &stamp(3)).unwrap(), &r));
+        assert!(c.get("p", &stamp(4)).is_none());
+        let mut other_practice = stamp(3);
+        other_practice.practice = r#"{"name":"x"}"#.into();
+        assert!(c.get("p", &other_practice).is_none());
+        let mut later = stamp(3);
+        later.updated_at = "2026-11-30T10:00:01Z".into();
+        assert!(c.get("p", &later).is_none());
+        assert!(c.get("q", &stamp(3)).is_none());
+    }
+
+    #[test]
+    fn the_budget_holds_and_the_least_recently_used_go_first() {
+        let c = RecordCache::new(1000);
+        let r = Arc::new(samples::heavy_record());
+        for i in 0..10 {
+            c.put(&format!("p{i}"), stamp(1), r.clone(), 100);
+        }
+        assert_eq!(c.len(), 10);
+        // p0 used again: p1 is now the oldest.
+        assert!(c.get("p0", &stamp(1)).is_some());
+        c.put("p10", stamp(1), r.clone(), 100);
+        assert!(c.len() <= 8, "{}", c.len());
+        assert!(c.get("p0", &stamp(1)).is_some());
+        assert!(c.get("p1", &stamp(1)).is_none());
+        assert!(c.get("p10", &stamp(1)).is_some());
+        // Too large to keep at all.
+        c.put("big", stamp(1), r, 300);
+        assert!(c.get("big", &stamp(1)).is_none());
+    }
+}
