@@ -17,6 +17,19 @@ use std::collections::BTreeMap;
 use support::*;
 
 const TOKEN: &str = "0aed465d-aab0-4417-9b3c-e6f635892fea";
+/// The synthetic adult, with PGO consent and a token for `token`.
+async fn adult_with_token(app: &TestApp, token: &str) -> PatientRecord {
+    let mut adult = app
+        .store
+        .load_record(&PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    set_pgo_consent(app, &mut adult, true).await;
+    give_token(app, "adult", token).await;
+    adult
+}
+
 /// The seven searches of the qualification, as a PGO sends them.
 fn queries(app: &TestApp) -> Vec<String> {
     let today = local_date(app.clock.now());
@@ -195,14 +208,7 @@ async fn nothing_without_a_valid_token_and_pgo_consent(app: &TestApp) {
 }
 
 async fn no_search_ever_releases_hidden_data(app: &TestApp) {
-    let mut adult = app
-        .store
-        .load_record(&PatientId::new("adult").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    set_pgo_consent(app, &mut adult, true).await;
-    give_token(app, "adult", "token-markers").await;
+    adult_with_token(app, "token-markers").await;
     let mut c = app.client();
     let mut released = 0;
     for path in queries(app) {
@@ -231,14 +237,7 @@ async fn no_search_ever_releases_hidden_data(app: &TestApp) {
 /// JSON or XML as the client asks (`_format` first, then Accept), errors included; the same
 /// content either way.
 async fn json_or_xml_as_the_client_asks(app: &TestApp) {
-    let mut adult = app
-        .store
-        .load_record(&PatientId::new("adult").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    set_pgo_consent(app, &mut adult, true).await;
-    give_token(app, "adult", "token-xml").await;
+    adult_with_token(app, "token-xml").await;
     let mut c = app.client();
     let get = |accept: &'static str| [("authorization", "Bearer token-xml"), ("accept", accept)];
     let json = c
@@ -351,14 +350,7 @@ async fn the_capability_statement_says_exactly_what_is_supported(app: &TestApp) 
         .map(|r| r["type"].as_str().unwrap())
         .collect();
     // Every type it names answers a search; one it does not name does not.
-    let mut adult = app
-        .store
-        .load_record(&PatientId::new("adult").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    set_pgo_consent(app, &mut adult, true).await;
-    give_token(app, "adult", "token-cs").await;
+    adult_with_token(app, "token-cs").await;
     for ty in &types {
         let p = fetch(&mut c, &format!("/fhir/{ty}"), "token-cs").await;
         assert_eq!(p.status, StatusCode::OK, "{ty}");
@@ -372,14 +364,7 @@ async fn the_capability_statement_says_exactly_what_is_supported(app: &TestApp) 
 }
 
 async fn letters_as_documents_and_their_pdf(app: &TestApp) {
-    let mut adult = app
-        .store
-        .load_record(&PatientId::new("adult").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    set_pgo_consent(app, &mut adult, true).await;
-    give_token(app, "adult", "token-docs").await;
+    adult_with_token(app, "token-docs").await;
     let mut c = app.client();
     let p = fetch(
         &mut c,
@@ -672,14 +657,7 @@ async fn a_pgo_sends_documents_to_the_practice(app: &TestApp) {
 /// the outcome, and nothing about the patient; the log is kept the configured 24 to 36 months.
 async fn r88_every_request_is_a_chain_log_event_kept_24_to_36_months(app: &TestApp) {
     use inzage_store::{ChainEvent, ChainEventKind};
-    let mut adult = app
-        .store
-        .load_record(&PatientId::new("adult").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    set_pgo_consent(app, &mut adult, true).await;
-    give_token(app, "adult", "token-chain").await;
+    adult_with_token(app, "token-chain").await;
     let start = app.clock.now();
     let mut c = app.client();
     let p = fetch(

@@ -10,7 +10,7 @@ mod support;
 use axum::http::StatusCode;
 use chrono::Duration;
 use inzage_domain::*;
-use inzage_store::{Channel, MedmijStore, RecordStore};
+use inzage_store::{MedmijStore, RecordStore};
 use inzage_web::medmij_auth::{MedmijConfig, OAuthClient};
 use serde_json::Value;
 use support::*;
@@ -64,18 +64,10 @@ async fn set_pgo(app: &TestApp, patient: &str, pgo: bool) {
         .unwrap()
         .unwrap();
     r.patient.online_consent.as_mut().unwrap().pgo = pgo;
-    let audit = inzage_store::AuditEvent {
-        at: app.clock.now(),
-        event: inzage_store::EventType::Update,
-        patient: Some(r.patient.id.clone()),
-        user: "test".into(),
-        responsible_user: "test".into(),
-        role: "test".into(),
-        channel: Channel::Cli,
-        request_id: "test".into(),
-        detail: "test: consent".into(),
-    };
-    app.store.save_record(&r, audit).await.unwrap();
+    app.store
+        .save_record(&r, audit_event(&r, app))
+        .await
+        .unwrap();
 }
 
 /// The PGO's request, the login, and the consent page: returns the page.
