@@ -200,17 +200,60 @@ macro_rules! impl_backend {
                 queue
             }
 
-            /// Writes a batch in one transaction: all of it or nothing. Returns the audit entries
-            /// in the order of the batch.
+            /// Writes a batch in one transaction: all of it or nothing. The audit entries are
+            /// chained from the last stored one (read once, under the audit lock) and inserted
+            /// in one statement. Returns them in the order of the batch.
             async fn write_batch(pool: &sqlx::Pool<$Db>, batch: &[AuditJob]) -> Result<Vec<AuditEntry>, StoreError> {
                 let mut tx = pool.begin().await?;
-                let mut entries = Vec::with_capacity(batch.len());
-                for job in batch {
-                    match job {
-                        AuditJob::Audit(event, _) => entries.push(Self::append_audit_in(&mut tx, event.clone()).await?),
-                        AuditJob::Chain(events, _) => Self::insert_chain_in(&mut tx, events).await?,
+                let events: Vec<&AuditEvent> = batch
+                    .iter()
+                    .filter_map(|job| match job {
+                        AuditJob::Audit(event, _) => Some(event),
+                        AuditJob::Chain(..) => None,
+                    })
+                    .collect();
+                let mut entries = Vec::with_capacity(events.len());
+                if !events.is_empty() {
+                    sqlx::query($audit_lock).execute(&mut *tx).await?;
+                    let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let (mut seq, mut prev_hash): (i64, String) = match last {
+                        Some(row) => (row.try_get(0)?, row.try_get(1)?),
+                        None => (0, GENESIS.to_owned()),
+                    };
+                    for event in events {
+                        seq += 1;
+                        let hash = entry_hash(seq, event, &prev_hash);
+                        entries.push(AuditEntry { seq, event: event.clone(), prev_hash: std::mem::replace(&mut prev_hash, hash.clone()), hash });
                     }
+                    let mut qb: QueryBuilder<$Db> = QueryBuilder::new(
+                        "INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) ",
+                    );
+                    qb.push_values(&entries, |mut b, e| {
+                        b.push_bind(e.seq)
+                            .push_bind(format_instant(e.event.at))
+                            .push_bind(e.event.event.as_str())
+                            .push_bind(e.event.patient.as_ref().map(|p| p.to_string()))
+                            .push_bind(e.event.user.clone())
+                            .push_bind(e.event.responsible_user.clone())
+                            .push_bind(e.event.role.clone())
+                            .push_bind(e.event.channel.as_str())
+                            .push_bind(e.event.request_id.clone())
+                            .push_bind(e.event.detail.clone())
+                            .push_bind(e.prev_hash.clone())
+                            .push_bind(e.hash.clone());
+                    });
+                    qb.build().execute(&mut *tx).await?;
                 }
+                let chain: Vec<&crate::ChainEvent> = batch
+                    .iter()
+                    .flat_map(|job| match job {
+                        AuditJob::Chain(events, _) => events.as_slice(),
+                        AuditJob::Audit(..) => &[],
+                    })
+                    .collect();
+                Self::insert_chain_in(&mut tx, &chain).await?;
                 tx.commit().await?;
                 Ok(entries)
             }
