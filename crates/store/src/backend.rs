@@ -499,7 +499,7 @@ macro_rules! impl_backend {
             async fn load_record_shared(&self, id: &PatientId) -> Result<Option<Arc<PatientRecord>>, StoreError> {
                 let mut conn = self.read.acquire().await?;
                 // The stored state first (one indexed lookup); the kept record if it is that state.
-                let Some(row) = sqlx::query("SELECT p.version, p.updated_at, pr.payload FROM patients p JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
+                let Some(row) = sqlx::query("SELECT p.version, p.updated_at, pr.payload, p.payload FROM patients p JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
                     .bind(id.as_str())
                     .fetch_optional(&mut *conn)
                     .await?
@@ -514,14 +514,9 @@ macro_rules! impl_backend {
                 if let Some(record) = self.cache.get(id.as_str(), &stamp) {
                     return Ok(Some(record));
                 }
-                // Read after the stamp: at least as new as it, so never kept as newer than it is.
-                let Some(patient_json) = sqlx::query_scalar::<_, String>("SELECT payload FROM patients WHERE id = $1")
-                    .bind(id.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?
-                else {
-                    return Ok(None);
-                };
+                // The items are read after the stamp: at least as new as it, so a record is never
+                // kept as older than it is.
+                let patient_json: String = row.try_get(3)?;
                 let patient: Patient = parse("patient", &patient_json)?;
                 let practice: Practice = parse("practice", &stamp.practice)?;
                 let mut record = PatientRecord::new(patient, practice);
