@@ -373,7 +373,8 @@ pub(crate) async fn transaction(
     let entries: Vec<Value> = answers
         .into_iter()
         .map(|a| {
-            let (resource, status) = a.unwrap_or((Value::Null, "400 Bad Request"));
+            // `read_bundle` accepted only entries that each get an answer above.
+            let (resource, status) = a.unwrap_or((Value::Null, "500 Internal Server Error"));
             let ty = resource["resourceType"]
                 .as_str()
                 .unwrap_or_default()
