@@ -15,6 +15,9 @@ pub struct Config {
     pub demo_database_url: String,
     /// Address to listen on.
     pub listen: String,
+    /// Megabytes of stored record data kept parsed in memory for fast reads (0: none).
+    #[serde(default = "default_record_cache_mb")]
+    pub record_cache_mb: usize,
     /// `json` for structured logs, `text` for people.
     pub log_format: String,
     /// Where the Nictiz qualification fixtures are (for `demo`); skipped when absent.
@@ -140,12 +143,17 @@ impl Config {
     }
 }
 
+fn default_record_cache_mb() -> usize {
+    128
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
             database_url: "sqlite://data/inzage.db".into(),
             demo_database_url: "sqlite://data/demo.db".into(),
             listen: "127.0.0.1:8080".into(),
+            record_cache_mb: default_record_cache_mb(),
             log_format: "text".into(),
             nictiz_dir: "../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference".into(),
             secure_cookies: true,
@@ -197,6 +205,18 @@ mod tests {
 <TokenEndpoint><TokenEndpointuri>https://p.example/medmij/token</TokenEndpointuri></TokenEndpoint>
 <Systeemrollen><Systeemrol><Systeemrolcode>MM-2.0-HGB-FHIR</Systeemrolcode><ResourceEndpoint><ResourceEndpointuri>https://p.example/fhir</ResourceEndpointuri></ResourceEndpoint></Systeemrol></Systeemrollen>
 </Gegevensdienst></Gegevensdiensten></Zorgaanbieder></Zorgaanbieders></Zorgaanbiederslijst>"#;
+
+    #[test]
+    fn the_record_cache_size_is_a_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("inzage.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9\"\n").unwrap();
+        assert_eq!(Config::load(&file).unwrap().record_cache_mb, 128);
+        std::fs::write(&file, "record_cache_mb = 0\n").unwrap();
+        assert_eq!(Config::load(&file).unwrap().record_cache_mb, 0);
+        std::fs::write(&file, "record_cache_mb = -1\n").unwrap();
+        assert!(Config::load(&file).is_err());
+    }
 
     #[test]
     fn medmij_lists_are_read_at_start_and_bad_ones_stop_it() {

@@ -282,10 +282,12 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
         }
         Command::Serve => {
             let store = open_store(&config.database_url).await?;
+            store.set_record_cache_budget(config.record_cache_mb * 1024 * 1024);
             serve::serve(store, &config.listen, config.web()?, mail_interval(&config)).await?;
         }
         Command::Demo { patients } => {
             let store = open_store(&config.demo_database_url).await?;
+            store.set_record_cache_budget(config.record_cache_mb * 1024 * 1024);
             let now = Utc::now();
             if store.counts().await?.patients == 0 {
                 println!("creating the demo practice ({patients} synthetic patients)");

@@ -8,7 +8,7 @@
 
 use inzage_domain::PatientRecord;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What identifies one stored state of a record: its version, when it was saved, and the
@@ -29,14 +29,14 @@ struct Kept {
 
 pub(crate) struct RecordCache {
     kept: Mutex<HashMap<String, Kept>>,
-    budget: usize,
+    budget: AtomicUsize,
     clock: AtomicU64,
 }
 
 impl std::fmt::Debug for RecordCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecordCache")
-            .field("budget", &self.budget)
+            .field("budget", &self.budget.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
 }
@@ -48,8 +48,37 @@ impl RecordCache {
     pub(crate) fn new(budget: usize) -> Self {
         Self {
             kept: Mutex::new(HashMap::new()),
-            budget,
+            budget: AtomicUsize::new(budget),
             clock: AtomicU64::new(0),
+        }
+    }
+
+    /// A new budget; 0 keeps nothing. What no longer fits goes at once.
+    pub(crate) fn set_budget(&self, budget: usize) {
+        self.budget.store(budget, Ordering::Relaxed);
+        if let Ok(mut kept) = self.kept.lock() {
+            Self::shrink(&mut kept, budget, budget);
+        }
+    }
+
+    /// Removes the least recently used until the total is at most `target`, if it is over
+    /// `budget`.
+    fn shrink(kept: &mut HashMap<String, Kept>, budget: usize, target: usize) {
+        let mut total: usize = kept.values().map(|k| k.bytes).sum();
+        if total <= budget {
+            return;
+        }
+        let mut by_age: Vec<(u64, String, usize)> = kept
+            .iter()
+            .map(|(id, k)| (k.used, id.clone(), k.bytes))
+            .collect();
+        by_age.sort_unstable();
+        for (_, id, bytes) in by_age {
+            if total <= target {
+                break;
+            }
+            kept.remove(&id);
+            total -= bytes;
         }
     }
 
@@ -67,7 +96,8 @@ impl RecordCache {
 
     /// Keeps `record` (of stored size `bytes`) as patient `id`'s state `stamp`.
     pub(crate) fn put(&self, id: &str, stamp: Stamp, record: Arc<PatientRecord>, bytes: usize) {
-        if bytes > self.budget / 4 {
+        let budget = self.budget.load(Ordering::Relaxed);
+        if budget == 0 || bytes > budget / 4 {
             return; // one record may not push out everything else
         }
         let now = self.clock.fetch_add(1, Ordering::Relaxed);
@@ -83,24 +113,9 @@ impl RecordCache {
                 used: now,
             },
         );
-        let mut total: usize = kept.values().map(|k| k.bytes).sum();
-        if total <= self.budget {
-            return;
-        }
         // Out go the least recently used, down to three quarters of the budget, so that the
         // scan is rare.
-        let mut by_age: Vec<(u64, String, usize)> = kept
-            .iter()
-            .map(|(id, k)| (k.used, id.clone(), k.bytes))
-            .collect();
-        by_age.sort_unstable();
-        for (_, id, bytes) in by_age {
-            if total <= self.budget / 4 * 3 {
-                break;
-            }
-            kept.remove(&id);
-            total -= bytes;
-        }
+        Self::shrink(&mut kept, budget, budget / 4 * 3);
     }
 
     #[cfg(test)]
@@ -154,7 +169,15 @@ mod tests {
         assert!(c.get("p1", &stamp(1)).is_none());
         assert!(c.get("p10", &stamp(1)).is_some());
         // Too large to keep at all.
-        c.put("big", stamp(1), r, 300);
+        c.put("big", stamp(1), r.clone(), 300);
         assert!(c.get("big", &stamp(1)).is_none());
+        // A smaller budget applies at once; 0 keeps nothing.
+        c.set_budget(250);
+        assert!(c.len() <= 2, "{}", c.len());
+        assert!(c.get("p10", &stamp(1)).is_some());
+        c.set_budget(0);
+        assert_eq!(c.len(), 0);
+        c.put("p0", stamp(1), r, 1);
+        assert!(c.get("p0", &stamp(1)).is_none());
     }
 }

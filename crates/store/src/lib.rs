@@ -177,6 +177,15 @@ pub enum Store {
 }
 
 impl Store {
+    /// How much of the records' stored size the in-memory record cache may hold (`cache.rs`);
+    /// 0 turns it off. The default is 128 MiB.
+    pub fn set_record_cache_budget(&self, bytes: usize) {
+        match self {
+            Store::Sqlite(s) => s.cache.set_budget(bytes),
+            Store::Postgres(s) => s.cache.set_budget(bytes),
+        }
+    }
+
     /// `sqlite://path/to/file.db` (created if missing) or `postgres://...`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
