@@ -101,6 +101,65 @@ async fn a_truncated_file_is_reported_by_name_and_changes_nothing() {
     assert_eq!(s.counts().await.unwrap(), counts);
 }
 
+/// Hardening finding 1 (issue 22): `inzage import` of a file nested 50,000 levels deep exited
+/// with status 134 (stack overflow). Now every such file is an import error naming the file, the
+/// other files still import, and the exit status is a plain failure.
+#[tokio::test]
+async fn hardening_1_import_of_deep_and_wide_files_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = dir.path().join("in");
+    std::fs::create_dir(&files).unwrap();
+    let levels = 50_000;
+    let xml = format!(
+        r#"<Patient xmlns="http://hl7.org/fhir"><id value="deep"/>{}{}</Patient>"#,
+        r#"<extension url="http://example.org/x">"#.repeat(levels),
+        "</extension>".repeat(levels)
+    );
+    std::fs::write(files.join("deep.xml"), xml).unwrap();
+    let json = format!(
+        r#"{{"resourceType":"Patient","id":"deep2"{}{}}}"#,
+        r#","extension":[{"url":"http://example.org/x""#.repeat(levels),
+        "}]".repeat(levels)
+    );
+    std::fs::write(files.join("deep.json"), json).unwrap();
+    // Wider than an import allows: 2,000,001 elements.
+    let wide = format!(
+        r#"<Patient xmlns="http://hl7.org/fhir">{}</Patient>"#,
+        "<a/>".repeat(2_000_001)
+    );
+    std::fs::write(files.join("wide.xml"), wide).unwrap();
+    std::fs::copy(
+        nictiz().join("resources-generic/medmij-gpdata-Patient-kwalificatie1.xml"),
+        files.join("good.xml"),
+    )
+    .unwrap();
+
+    let out = bin()
+        .args(["import", files.to_str().unwrap()])
+        .env("INZAGE_DATABASE_URL", db_url(dir.path()))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for (file, message) in [
+        ("deep.xml", "nested deeper than 60 levels"),
+        ("deep.json", "nested deeper than 60 levels"),
+        ("wide.xml", "more than 2000000 elements"),
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.contains(file) && l.contains(message)),
+            "{file}: {text}"
+        );
+    }
+    assert_eq!(store(dir.path()).await.counts().await.unwrap().patients, 1);
+}
+
 #[tokio::test]
 async fn killing_generate_midway_leaves_only_whole_records() {
     let dir = tempfile::tempdir().unwrap();

@@ -1086,14 +1086,16 @@ fn resolve_references(
 }
 
 /// Expands a parsed document into resources: a Bundle into its entries, anything else as itself.
-pub fn expand(file: &str, doc: Node, out: &mut Vec<(String, Node)>) {
+pub fn expand(file: &str, mut doc: Node, out: &mut Vec<(String, Node)>) {
     if doc.resource_type() == "Bundle" {
-        for entry in doc.children.into_iter().filter(|c| c.name == "entry") {
-            let resource = entry
-                .children
+        for mut entry in std::mem::take(&mut doc.children)
+            .into_iter()
+            .filter(|c| c.name == "entry")
+        {
+            let resource = std::mem::take(&mut entry.children)
                 .into_iter()
                 .find(|c| c.name == "resource")
-                .and_then(|r| r.children.into_iter().next());
+                .and_then(|mut r| std::mem::take(&mut r.children).into_iter().next());
             if let Some(res) = resource {
                 expand(file, res, out);
             }

@@ -15,4 +15,4 @@ mod stu3_order;
 pub mod xml;
 
 pub use import::{ImportIssue, Mapped, Severity, expand, map_resources};
-pub use node::{Node, ParseError, parse_document};
+pub use node::{Limits, Node, ParseError, parse_document, parse_document_within};

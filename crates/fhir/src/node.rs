@@ -2,6 +2,11 @@
 //!
 //! A [`Node`] is a FHIR element: a name, an optional primitive value, an optional `url` (extensions)
 //! and children. Repeated elements are repeated children, in both formats. XHTML narrative is skipped.
+//!
+//! The readers are bounded ([`Limits`]): a document nested deeper or holding more elements than
+//! the limits allow is refused before its tree is built, so hostile input cannot exhaust the stack
+//! or the memory. Dropping a tree is iterative, so even a deep tree built by hand cannot overflow
+//! the stack when it goes away.
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -24,9 +29,50 @@ pub enum ParseError {
     Xml(String),
     #[error("not a FHIR resource: {0}")]
     NotFhir(String),
+    #[error("elements are nested deeper than {0} levels")]
+    TooDeep(usize),
+    #[error("the document has more than {0} elements")]
+    TooManyElements(usize),
+}
+
+/// How deep and how large a document may be. Real FHIR resources are nested about 15 levels
+/// (Bundle, entry, resource, element, extension in extension, coding); the limit leaves ample room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The deepest element, counting the root resource as 1 (JSON: objects).
+    pub max_depth: usize,
+    /// Elements in the whole document (JSON: values; XML: elements outside XHTML narrative).
+    pub max_elements: usize,
+}
+
+impl Limits {
+    /// For files a practice imports: a whole practice's export in one Bundle still fits.
+    pub const IMPORT: Limits = Limits {
+        max_depth: 60,
+        max_elements: 2_000_000,
+    };
+}
+
+/// A tree is dropped iteratively: the derived drop would recurse once per level.
+impl Drop for Node {
+    fn drop(&mut self) {
+        let mut pending = std::mem::take(&mut self.children);
+        while let Some(mut n) = pending.pop() {
+            pending.append(&mut n.children);
+        }
+    }
 }
 
 impl Node {
+    /// An element with this name and nothing else.
+    pub fn new(name: impl Into<String>) -> Self {
+        Node {
+            name: name.into(),
+            value: None,
+            url: None,
+            children: vec![],
+        }
+    }
     pub fn child(&self, name: &str) -> Option<&Node> {
         self.children.iter().find(|c| c.name == name)
     }
@@ -73,17 +119,142 @@ impl Node {
 }
 
 /// Reads one FHIR document (JSON or XML, detected from the first non-blank character) into the
-/// tree of its root resource.
+/// tree of its root resource, within [`Limits::IMPORT`].
 pub fn parse_document(text: &str) -> Result<Node, ParseError> {
+    parse_document_within(text, Limits::IMPORT)
+}
+
+/// [`parse_document`] within the given limits.
+pub fn parse_document_within(text: &str, limits: Limits) -> Result<Node, ParseError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') {
+        // A streaming pass counts depth and elements first, so that nothing is allocated for a
+        // document that is too large (serde_json's own value tree costs ~10x the text).
+        json_budget::check(trimmed, limits)?;
         let v: Value =
             serde_json::from_str(trimmed).map_err(|e| ParseError::Json(e.to_string()))?;
         json_resource(&v)
     } else if trimmed.starts_with('<') {
-        parse_xml(trimmed)
+        parse_xml(trimmed, limits)
     } else {
         Err(ParseError::NotFhir("neither JSON nor XML".into()))
+    }
+}
+
+/// The streaming depth and size check for JSON: a serde visitor that keeps nothing.
+mod json_budget {
+    use super::{Limits, ParseError};
+    use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::cell::Cell;
+
+    /// Which limit stopped the pass (serde's errors carry only text).
+    #[derive(Clone, Copy)]
+    enum Hit {
+        None,
+        Depth,
+        Elements,
+    }
+
+    struct State {
+        limits: Limits,
+        elements: Cell<usize>,
+        hit: Cell<Hit>,
+    }
+
+    #[derive(Clone, Copy)]
+    struct Budget<'a> {
+        state: &'a State,
+        /// Objects and arrays around this value. FHIR JSON never nests arrays in arrays, so an
+        /// element at depth d has at most 2d - 1 containers around it.
+        containers: usize,
+    }
+
+    impl Budget<'_> {
+        fn count<E: serde::de::Error>(&self) -> Result<(), E> {
+            let n = self.state.elements.get() + 1;
+            self.state.elements.set(n);
+            if n > self.state.limits.max_elements {
+                self.state.hit.set(Hit::Elements);
+                return Err(E::custom("too many elements"));
+            }
+            Ok(())
+        }
+        fn enter<E: serde::de::Error>(&self) -> Result<Self, E> {
+            self.count()?;
+            let containers = self.containers + 1;
+            if containers > 2 * self.state.limits.max_depth {
+                self.state.hit.set(Hit::Depth);
+                return Err(E::custom("nested too deep"));
+            }
+            Ok(Budget {
+                state: self.state,
+                containers,
+            })
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Budget<'_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Budget<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+            self.count()
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+            self.count()
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+            self.count()
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+            self.count()
+        }
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+            self.count()
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+            self.count()
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let inner = self.enter()?;
+            while seq.next_element_seed(inner)?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let inner = self.enter()?;
+            while map.next_key::<IgnoredAny>()?.is_some() {
+                map.next_value_seed(inner)?;
+            }
+            Ok(())
+        }
+    }
+
+    pub(super) fn check(text: &str, limits: Limits) -> Result<(), ParseError> {
+        let state = State {
+            limits,
+            elements: Cell::new(0),
+            hit: Cell::new(Hit::None),
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let budget = Budget {
+            state: &state,
+            containers: 0,
+        };
+        let outcome = budget.deserialize(&mut de).and_then(|()| de.end());
+        match (outcome, state.hit.get()) {
+            (_, Hit::Depth) => Err(ParseError::TooDeep(limits.max_depth)),
+            (_, Hit::Elements) => Err(ParseError::TooManyElements(limits.max_elements)),
+            (Err(e), Hit::None) => Err(ParseError::Json(e.to_string())),
+            (Ok(()), Hit::None) => Ok(()),
+        }
     }
 }
 
@@ -95,10 +266,7 @@ fn json_resource(v: &Value) -> Result<Node, ParseError> {
         .get("resourceType")
         .and_then(Value::as_str)
         .ok_or_else(|| ParseError::NotFhir("missing resourceType".into()))?;
-    let mut node = Node {
-        name: rt.to_owned(),
-        ..Node::default()
-    };
+    let mut node = Node::new(rt);
     json_children(obj, &mut node)?;
     Ok(node)
 }
@@ -139,16 +307,11 @@ fn json_element(name: &str, v: &Value, primitive_ext: Option<&Value>) -> Result<
     // A contained or bundled resource.
     if (name == "resource" || name == "contained") && v.get("resourceType").is_some() {
         let inner = json_resource(v)?;
-        return Ok(Node {
-            name: name.to_owned(),
-            children: vec![inner],
-            ..Node::default()
-        });
+        let mut wrapper = Node::new(name);
+        wrapper.children.push(inner);
+        return Ok(wrapper);
     }
-    let mut node = Node {
-        name: name.to_owned(),
-        ..Node::default()
-    };
+    let mut node = Node::new(name);
     match v {
         Value::Object(o) => json_children(o, &mut node)?,
         Value::String(s) => node.value = Some(s.clone()),
@@ -176,11 +339,19 @@ fn attr(e: &BytesStart<'_>, name: &[u8]) -> Result<Option<String>, ParseError> {
     Ok(None)
 }
 
-fn parse_xml(text: &str) -> Result<Node, ParseError> {
+fn parse_xml(text: &str, limits: Limits) -> Result<Node, ParseError> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
     let mut skip_depth = 0usize; // inside XHTML narrative
+    let mut elements = 0usize;
+    let mut count = || {
+        elements += 1;
+        if elements > limits.max_elements {
+            return Err(ParseError::TooManyElements(limits.max_elements));
+        }
+        Ok(())
+    };
     loop {
         let ev = reader
             .read_event()
@@ -195,6 +366,10 @@ fn parse_xml(text: &str) -> Result<Node, ParseError> {
                     skip_depth = 1;
                     continue;
                 }
+                if stack.len() >= limits.max_depth {
+                    return Err(ParseError::TooDeep(limits.max_depth));
+                }
+                count()?;
                 stack.push(Node {
                     name,
                     value: attr(&e, b"value")?,
@@ -207,6 +382,10 @@ fn parse_xml(text: &str) -> Result<Node, ParseError> {
                 if name == "div" {
                     continue;
                 }
+                if stack.len() >= limits.max_depth {
+                    return Err(ParseError::TooDeep(limits.max_depth));
+                }
+                count()?;
                 let node = Node {
                     name,
                     value: attr(&e, b"value")?,

@@ -37,7 +37,13 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
         if !multipart {
             let Form(fields) = Form::<HashMap<String, String>>::from_request(req, state)
                 .await
-                .map_err(|_| WebError::Invalid("form"))?;
+                .map_err(|e| {
+                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        WebError::TooLarge
+                    } else {
+                        WebError::Invalid("form")
+                    }
+                })?;
             return Ok(Self {
                 fields,
                 ..Self::default()

@@ -169,6 +169,10 @@ impl AppState {
 }
 
 /// The whole web application.
+/// The largest body of a request without a file: a form, a passkey's JSON. A GP's long
+/// consultation note is a few kilobytes.
+pub const MAX_FORM: usize = 256 * 1024;
+
 pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
     let state = AppState {
         store,
@@ -190,6 +194,9 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
         .merge(practice::router())
         .merge(medmij::router(state.clone()))
         .merge(medmij_auth::router())
+        // Every body is capped; the routes that take files (portal and practice uploads,
+        // documents from a PGO) set their own larger cap, the token endpoint a smaller one.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM))
         .layer(sessions)
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

@@ -30,9 +30,8 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/fhir",
-            axum::routing::post(crate::medmij_receive::transaction).layer(
-                axum::extract::DefaultBodyLimit::max(crate::medmij_receive::MAX_BUNDLE),
-            ),
+            // The handler reads the body itself, after the token, within its own cap.
+            axum::routing::post(crate::medmij_receive::transaction),
         )
         .route("/fhir/metadata", get(metadata))
         .route("/fhir/{resource_type}", get(search))
@@ -374,7 +373,13 @@ async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Response
             // Documents from a PGO to the practice (medmij_receive).
             "interaction": [{
                 "code": "transaction",
-                "documentation": "DocumentReference, Binary (PDF), DocumentManifest and Patient: documents for the practice",
+                "documentation": format!(
+                    "DocumentReference, Binary (PDF), DocumentManifest and Patient: documents for the practice. \
+                     At most {} documents of at most {} MB each (PDF), in a request of at most {} MB.",
+                    crate::medmij_receive::MAX_DOCUMENTS,
+                    crate::messages::MAX_ATTACHMENT / 1_000_000,
+                    crate::medmij_receive::MAX_BUNDLE / 1_000_000,
+                ),
             }],
         }],
     });
@@ -665,6 +670,15 @@ pub(crate) struct Pgo {
     pub(crate) now: chrono::DateTime<chrono::Utc>,
 }
 
+/// The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive
+/// (RFC 7235 section 2.1, RFC 6750 section 2.1).
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 impl Pgo {
     pub(crate) async fn from_request(
         state: &AppState,
@@ -672,13 +686,7 @@ impl Pgo {
         ids: &RequestIds,
     ) -> Result<Self, Outcome> {
         let now = state.now();
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(Outcome::unauthorized)?;
+        let token = bearer_token(headers).ok_or_else(Outcome::unauthorized)?;
         let Some(access) = state.store.access_token(&token_hash(token), now).await? else {
             return Err(Outcome::unauthorized());
         };

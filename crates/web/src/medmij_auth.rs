@@ -44,6 +44,8 @@ use tower_sessions::Session;
 pub const ACCESS_TOKEN_SECONDS: i64 = 900;
 const CODE_MINUTES: i64 = 5;
 const PENDING: &str = "medmij_pending";
+/// A token request is a few short form fields.
+pub const MAX_TOKEN_REQUEST: usize = 8 * 1024;
 
 /// A PGO in the MedMij OAuth client list.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -231,7 +233,10 @@ pub fn router() -> Router<AppState> {
             "/medmij/toestemming",
             get(consent_page).post(consent_answer),
         )
-        .route("/medmij/token", post(token_logged))
+        .route(
+            "/medmij/token",
+            post(token_logged).layer(axum::extract::DefaultBodyLimit::max(MAX_TOKEN_REQUEST)),
+        )
         .route("/apps-met-toegang", get(apps_page).post(apps_revoke))
 }
 

@@ -15,7 +15,7 @@ use crate::medmij::{Outcome, Pgo};
 use crate::messages::MAX_ATTACHMENT;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use inzage_domain::codes::system;
 use inzage_fhir::Node;
@@ -23,10 +23,19 @@ use inzage_fhir::export::concept;
 use inzage_store::{Attachment, Message, MessageStore, Thread, ThreadStatus};
 use serde_json::{Value, json};
 
-/// The largest Bundle accepted: ten PDFs of the largest size, base64-encoded, and the rest.
-pub const MAX_BUNDLE: usize = 10 * (MAX_ATTACHMENT / 3 * 4 + 4) + 512 * 1024;
+/// The largest request body accepted: three PDFs of the largest size (5 MB each), base64-encoded,
+/// and 512 KiB for the rest of the Bundle (about 20.5 MB). More documents fit when they are
+/// smaller; a PGO with more sends several Bundles. Said in the CapabilityStatement and README.
+pub const MAX_BUNDLE: usize = 3 * (MAX_ATTACHMENT / 3 * 4 + 4) + 512 * 1024;
 /// The most documents in one Bundle.
-const MAX_DOCUMENTS: usize = 10;
+pub const MAX_DOCUMENTS: usize = 10;
+/// How deep and how many elements a received Bundle may have. Ten documents with a manifest and
+/// the Patient are a few hundred elements; a Bundle of tiny elements is refused long before its
+/// tree could grow large (each element costs about 150 bytes of memory).
+pub const BUNDLE_LIMITS: inzage_fhir::Limits = inzage_fhir::Limits {
+    max_depth: 60,
+    max_elements: 10_000,
+};
 
 const MHD_REFERENCE: &str =
     "http://nictiz.nl/fhir/StructureDefinition/IHE.MHD.Minimal.DocumentReference";
@@ -214,19 +223,36 @@ fn read_bundle(bundle: &Node, bsn: &str) -> Result<Received, Outcome> {
     Ok(out)
 }
 
+/// The body, at most [`MAX_BUNDLE`] bytes (a larger one is refused as soon as it passes the cap).
+async fn read_body(body: axum::body::Body) -> Result<Bytes, Outcome> {
+    axum::body::to_bytes(body, MAX_BUNDLE).await.map_err(|_| {
+        Outcome::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-long",
+            format!(
+                "a request may be at most {} MB; send more documents in several requests",
+                MAX_BUNDLE / 1_000_000
+            ),
+        )
+    })
+}
+
 fn new_id(prefix: &str) -> String {
     format!("{prefix}-{}", &crate::session::random_token()[..20])
 }
 
-/// `POST /fhir`: documents from a PGO to the practice.
+/// `POST /fhir`: documents from a PGO to the practice. The bearer token is checked before a
+/// byte of the body is read, and the body is read only up to [`MAX_BUNDLE`].
 pub(crate) async fn transaction(
     State(state): State<AppState>,
     axum::Extension(ids): axum::Extension<crate::medmij::RequestIds>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Result<Response, Outcome> {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
     let pgo = Pgo::from_request(&state, &headers, &ids).await?;
     let view = pgo.view()?;
+    let body = read_body(body).await?;
     let bsn = view
         .patient
         .bsn
@@ -234,7 +260,8 @@ pub(crate) async fn transaction(
         .map(|b| b.as_str().to_owned())
         .unwrap_or_default();
     let text = std::str::from_utf8(&body).map_err(|_| invalid("the body is not UTF-8"))?;
-    let bundle = inzage_fhir::parse_document(text).map_err(|e| invalid(e.to_string()))?;
+    let bundle = inzage_fhir::parse_document_within(text, BUNDLE_LIMITS)
+        .map_err(|e| invalid(e.to_string()))?;
     let received = read_bundle(&bundle, &bsn)?;
 
     let now = pgo.now;

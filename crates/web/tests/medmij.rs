@@ -473,6 +473,154 @@ fn documents_bundle(
         .to_string()
 }
 
+/// Hardening finding 1 (issue 22): a transaction Bundle whose extension is nested 50,000 levels
+/// deep aborted the whole process (stack overflow). Deep and wide Bundles, XML and JSON, are now
+/// a 400 OperationOutcome, nothing is stored, and the server answers the next request.
+async fn hardening_1_deep_or_wide_bundles_are_refused_and_the_server_answers_on(app: &TestApp) {
+    use inzage_store::MessageStore;
+    let adult = adult_with_token(app, "token-deep").await;
+    let mut c = app.client();
+    let levels = 50_000;
+    let deep_xml = format!(
+        r#"<Bundle xmlns="http://hl7.org/fhir"><type value="transaction"/>{}{}</Bundle>"#,
+        r#"<extension url="http://example.org/x">"#.repeat(levels),
+        "</extension>".repeat(levels)
+    );
+    let deep_json = format!(
+        r#"{{"resourceType":"Bundle","type":"transaction"{}{}}}"#,
+        r#","extension":[{"url":"http://example.org/x""#.repeat(levels),
+        "}]".repeat(levels)
+    );
+    let wide_xml = format!(
+        r#"<Bundle xmlns="http://hl7.org/fhir"><type value="transaction"/>{}</Bundle>"#,
+        "<a/>".repeat(200_000)
+    );
+    let wide_json = format!(
+        r#"{{"resourceType":"Bundle","type":"transaction","entry":[{}]}}"#,
+        vec!["{}"; 200_000].join(",")
+    );
+    for (body, media, why) in [
+        (
+            &deep_xml,
+            "application/fhir+xml",
+            "nested deeper than 60 levels",
+        ),
+        (
+            &deep_json,
+            "application/fhir+json",
+            "nested deeper than 60 levels",
+        ),
+        (
+            &wide_xml,
+            "application/fhir+xml",
+            "more than 10000 elements",
+        ),
+        (
+            &wide_json,
+            "application/fhir+json",
+            "more than 10000 elements",
+        ),
+    ] {
+        let headers = [
+            ("authorization", "Bearer token-deep"),
+            ("content-type", media),
+            ("accept", "application/fhir+json"),
+        ];
+        let p = c.post_with("/fhir", &headers, body).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{why}: {}", p.body);
+        assert!(
+            p.body.contains("OperationOutcome") && p.body.contains(why),
+            "{why}: {}",
+            p.body
+        );
+    }
+    assert!(
+        app.store
+            .threads(&adult.patient.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Still answering, and a real Bundle still arrives.
+    let p = c
+        .get_with("/fhir/Patient", &[("authorization", "Bearer token-deep")])
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let p = c
+        .post_with(
+            "/fhir",
+            &[
+                ("authorization", "Bearer token-deep"),
+                ("content-type", "application/fhir+json"),
+            ],
+            &documents_bundle(None, &[("Brief", b"%PDF-1.4 brief")], "application/pdf"),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+}
+
+/// A request body that counts what was read of it: `chunks` pieces of 1 MiB.
+fn counted_body(
+    chunks: usize,
+    read: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> axum::body::Body {
+    use std::sync::atomic::Ordering;
+    let stream = futures_util::stream::iter((0..chunks).map(move |_| {
+        read.fetch_add(1, Ordering::SeqCst);
+        Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b' '; 1024 * 1024]))
+    }));
+    axum::body::Body::from_stream(stream)
+}
+
+/// Hardening finding 2 (issue 22): `POST /fhir` read up to ~70 MB before it checked the token.
+/// Now a request without a valid token is refused before any of its body is read, and a body
+/// past the cap (about 21 MB: three 5 MB PDFs in base64, said in the CapabilityStatement) is
+/// refused as soon as it passes it.
+async fn hardening_2_the_token_is_checked_before_the_body_is_read_and_the_body_is_capped(
+    app: &TestApp,
+) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    adult_with_token(app, "token-cap").await;
+    let mut c = app.client();
+    for auth in [None, Some("Bearer not-a-token")] {
+        let read = Arc::new(AtomicUsize::new(0));
+        let mut headers = vec![("content-type", "application/fhir+json")];
+        headers.extend(auth.map(|a| ("authorization", a)));
+        let p = c
+            .post_body("/fhir", &headers, counted_body(70, read.clone()))
+            .await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED, "{}", p.body);
+        assert_eq!(
+            read.load(Ordering::SeqCst),
+            0,
+            "the body was read before the token"
+        );
+    }
+    let read = Arc::new(AtomicUsize::new(0));
+    let p = c
+        .post_body(
+            "/fhir",
+            &[
+                ("authorization", "Bearer token-cap"),
+                ("content-type", "application/fhir+json"),
+            ],
+            counted_body(70, read.clone()),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", p.body);
+    assert!(p.body.contains("at most 21 MB"), "{}", p.body);
+    let chunks = read.load(Ordering::SeqCst);
+    assert!(chunks <= 22, "read {chunks} MiB of a 70 MiB body");
+    // The cap is said where a PGO looks for it.
+    let p = c.get("/fhir/metadata").await;
+    assert!(
+        p.body.contains("in a request of at most 21 MB"),
+        "{}",
+        p.body
+    );
+}
+
 /// Documents a PGO sends reach the practice as one question thread with a PDF per document,
 /// all or nothing; bad input is refused with an OperationOutcome and stores nothing.
 async fn a_pgo_sends_documents_to_the_practice(app: &TestApp) {
@@ -752,5 +900,7 @@ both_backends!(
     letters_as_documents_and_their_pdf,
     json_or_xml_as_the_client_asks,
     a_pgo_sends_documents_to_the_practice,
+    hardening_1_deep_or_wide_bundles_are_refused_and_the_server_answers_on,
+    hardening_2_the_token_is_checked_before_the_body_is_read_and_the_body_is_capped,
     r88_every_request_is_a_chain_log_event_kept_24_to_36_months,
 );

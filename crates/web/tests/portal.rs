@@ -621,4 +621,62 @@ both_backends!(
     sms_codes_exist_only_in_development_mode with super::production(),
     passkey_calls_are_guarded with super::with_passkeys(),
     passkeys_are_off_without_a_public_origin,
+    hardening_2_every_body_is_capped,
 );
+
+/// Hardening finding 2 (issue 22), every route that takes a body: forms take at most 256 KiB
+/// (axum's default was 2 MB), the MedMij token endpoint 8 KiB; routes with files keep their own
+/// larger caps. A body under the cap is still read.
+async fn hardening_2_every_body_is_capped(app: &TestApp) {
+    let mut c = app.client();
+    let over = "x".repeat(inzage_web::MAX_FORM + 1);
+    let under = "x".repeat(inzage_web::MAX_FORM - 1024);
+    for path in ["/inloggen", "/praktijk/inloggen", "/taal"] {
+        let csrf = c.csrf("/inloggen").await;
+        let p = c.post(path, &[("csrf", &csrf), ("username", &over)]).await;
+        assert_eq!(
+            p.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{path}: {}",
+            p.body
+        );
+    }
+    let csrf = c.csrf("/inloggen").await;
+    let p = c
+        .post(
+            "/inloggen",
+            &[("csrf", &csrf), ("username", &under), ("password", "x")],
+        )
+        .await;
+    assert_ne!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let token_form = format!(
+        "grant_type=authorization_code&code={}",
+        "x".repeat(8 * 1024)
+    );
+    let p = c
+        .post_with(
+            "/medmij/token",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            &token_form,
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", p.body);
+    // A message with an attachment (5 MB cap) still goes past the form cap.
+    c.login("anna").await;
+    c.open("adult").await;
+    let csrf = c.csrf("/berichten").await;
+    let pdf = [b"%PDF-1.4 ".as_slice(), &vec![b'x'; 400 * 1024]].concat();
+    let p = c
+        .post_multipart(
+            "/berichten",
+            &[
+                ("csrf", &csrf),
+                ("onderwerp", "Vraag"),
+                ("vraag", "Zie bijlage"),
+            ],
+            ("bijlage", "brief.pdf", &pdf),
+        )
+        .await;
+    assert_ne!(p.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", p.body);
+    assert!(p.status.is_redirection(), "{}: {}", p.status, p.body);
+}

@@ -207,6 +207,16 @@ impl Client<'_> {
             .await
     }
 
+    /// A POST with extra request headers and a body given as it is (a stream, say).
+    #[allow(dead_code)]
+    pub async fn post_body(&mut self, path: &str, headers: &[(&str, &str)], body: Body) -> Page {
+        let mut req = Request::post(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(body).unwrap()).await
+    }
+
     /// A multipart form as a browser sends it for a file upload: fields plus one file.
     #[allow(dead_code)]
     pub async fn post_multipart(
