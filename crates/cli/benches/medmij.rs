@@ -111,6 +111,7 @@ async fn populate(url: &str, n: u64) -> Vec<u64> {
                 subject: "bench".into(),
                 issued_at: now,
                 expires_at: now + Duration::hours(6),
+                grant_id: None,
             })
             .await
             .unwrap();

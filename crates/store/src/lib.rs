@@ -47,7 +47,10 @@ pub use corrections::{
     CorrectionKind, CorrectionRequest, CorrectionStatus, CorrectionStore, correction_item,
 };
 pub use error::StoreError;
-pub use medmij::{AccessToken, AuthCode, ChainEvent, ChainEventKind, MedmijStore, RefreshToken};
+pub use medmij::{
+    AccessToken, AuthCode, CONSENT_IDLE_MONTHS, ChainEvent, ChainEventKind, CodeClaim, MedmijStore,
+    RefreshClaim, RefreshToken,
+};
 pub use messages::{Attachment, Message, MessageStore, Thread, ThreadStatus};
 pub use notify::{DevMail, JobStatus, NoticeKind, NotifyContact, NotifyJob, NotifyStore};
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};

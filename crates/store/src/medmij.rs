@@ -19,6 +19,9 @@ pub struct AccessToken {
     pub subject: String,
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The grant it came from: the hash of the authorization code (none for tokens made
+    /// before grants were kept).
+    pub grant_id: Option<String>,
 }
 
 /// An authorization code, issued after the person's explicit consent; used at most once.
@@ -34,7 +37,9 @@ pub struct AuthCode {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A refresh token of a long-term consent.
+/// A refresh token: of a long-term consent (valid until the consent ends, lapsing after
+/// [`CONSENT_IDLE_MONTHS`] without use), or of a one-time consent (valid only minutes). Each use
+/// replaces it with a new one (rotation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshToken {
     pub token_hash: String,
@@ -43,30 +48,64 @@ pub struct RefreshToken {
     pub subject: String,
     pub issued_at: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
+    /// The grant it came from (see [`AccessToken::grant_id`]).
+    pub grant_id: Option<String>,
+}
+
+/// A long-term consent lapses when no data was fetched for this many months (MedMij
+/// Toestemmingsverklaring 2.2.4). A fetch after the first needs a refresh (access tokens live 15
+/// minutes), and every refresh makes a new refresh token, so its `issued_at` is the last fetch.
+pub const CONSENT_IDLE_MONTHS: u32 = 6;
+
+/// What presenting an authorization code did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeClaim {
+    /// Unused and unexpired: now spent.
+    Claimed(AuthCode),
+    /// Presented before: every token issued from it is now revoked (`revoked` tokens).
+    Replayed { revoked: u64 },
+    /// Unknown or expired.
+    Invalid,
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshClaim {
+    /// Valid: now used, and replaced by the returned new token (same grant, same end).
+    Rotated(RefreshToken),
+    /// Used before: the whole grant is now revoked (`revoked` tokens).
+    Replayed { revoked: u64 },
+    /// Unknown, expired, lapsed, revoked, or another client's.
+    Invalid,
 }
 
 pub trait MedmijStore: Send + Sync {
     fn store_code(&self, code: &AuthCode) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Marks the code used and returns it, if it was unused and unexpired: a code works once,
-    /// even when two requests present it at the same moment.
+    /// Spends the code (core.tknint.203/.204): returns it if it was unused and unexpired, so a
+    /// code works once even when two requests present it at the same moment. A code presented
+    /// again revokes every token issued from it.
     fn claim_code(
         &self,
         code_hash: &str,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Option<AuthCode>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<CodeClaim, StoreError>> + Send;
 
     fn store_refresh_token(
         &self,
         token: &RefreshToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The refresh token with this hash if valid at `now`.
-    fn refresh_token(
+    /// Uses the refresh token with hash `token_hash` of `client_id` at `now`: if it is valid,
+    /// marks it used and stores `new_hash` in its place (same patient, grant and end), in one
+    /// transaction. A used token presented again revokes the whole grant.
+    fn rotate_refresh_token(
         &self,
         token_hash: &str,
+        client_id: &str,
+        new_hash: &str,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Option<RefreshToken>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<RefreshClaim, StoreError>> + Send;
 
     /// The long-term consents of a patient still valid at `now`, one per PGO (the latest).
     fn consents(
@@ -115,10 +154,18 @@ pub trait MedmijStore: Send + Sync {
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
+/// The columns [`refresh_row`] reads, in its order (a macro, so queries stay static strings).
+macro_rules! refresh_columns {
+    () => {
+        "token_hash, patient_id, client_id, subject, issued_at, valid_until, grant_id"
+    };
+}
+
 fn refresh_row<R: Row>(r: &R) -> Result<RefreshToken, StoreError>
 where
     usize: sqlx::ColumnIndex<R>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     Ok(RefreshToken {
         token_hash: r.try_get(0)?,
@@ -128,7 +175,14 @@ where
         subject: r.try_get(3)?,
         issued_at: parse_instant(&r.try_get::<String, _>(4)?)?,
         valid_until: parse_instant(&r.try_get::<String, _>(5)?)?,
+        grant_id: r.try_get(6)?,
     })
+}
+
+/// The moment before which an unused long-term consent has lapsed.
+fn idle_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.checked_sub_months(chrono::Months::new(CONSENT_IDLE_MONTHS))
+        .unwrap_or(now)
 }
 
 /// What a chain-log event is about.
@@ -179,6 +233,70 @@ pub struct ChainEvent {
 macro_rules! impl_medmij {
     ($Store:ident, $Db:ty) => {
         impl $Store {
+            async fn insert_refresh_in(
+                tx: &mut sqlx::Transaction<'_, $Db>,
+                t: &RefreshToken,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO medmij_refresh_tokens (token_hash, patient_id, client_id, subject, issued_at, valid_until, grant_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&t.token_hash)
+                .bind(t.patient.as_str())
+                .bind(&t.client_id)
+                .bind(&t.subject)
+                .bind(format_instant(t.issued_at))
+                .bind(format_instant(t.valid_until))
+                .bind(&t.grant_id)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// Revokes every access and refresh token of one grant; returns how many.
+            async fn revoke_grant_in(
+                tx: &mut sqlx::Transaction<'_, $Db>,
+                grant: &str,
+                now: DateTime<Utc>,
+            ) -> Result<u64, StoreError> {
+                let mut n = 0;
+                for sql in [
+                    "UPDATE medmij_access_tokens SET revoked_at = $2 WHERE grant_id = $1 AND revoked_at IS NULL",
+                    "UPDATE medmij_refresh_tokens SET revoked_at = $2 WHERE grant_id = $1 AND revoked_at IS NULL",
+                ] {
+                    n += sqlx::query(sql)
+                        .bind(grant)
+                        .bind(format_instant(now))
+                        .execute(&mut **tx)
+                        .await?
+                        .rows_affected();
+                }
+                Ok(n)
+            }
+
+            /// Revokes every access and refresh token of one patient for one PGO.
+            async fn revoke_client_in(
+                tx: &mut sqlx::Transaction<'_, $Db>,
+                patient: &str,
+                client_id: &str,
+                now: DateTime<Utc>,
+            ) -> Result<u64, StoreError> {
+                let mut n = 0;
+                for sql in [
+                    "UPDATE medmij_access_tokens SET revoked_at = $3 WHERE patient_id = $1 AND client_id = $2 AND revoked_at IS NULL",
+                    "UPDATE medmij_refresh_tokens SET revoked_at = $3 WHERE patient_id = $1 AND client_id = $2 AND revoked_at IS NULL",
+                ] {
+                    n += sqlx::query(sql)
+                        .bind(patient)
+                        .bind(client_id)
+                        .bind(format_instant(now))
+                        .execute(&mut **tx)
+                        .await?
+                        .rows_affected();
+                }
+                Ok(n)
+            }
+
             /// Inserts chain-log events inside an open transaction (the group commit's), in one
             /// statement.
             pub(crate) async fn insert_chain_in(
@@ -245,8 +363,8 @@ macro_rules! impl_medmij {
 
             async fn store_access_token(&self, t: &AccessToken) -> Result<(), StoreError> {
                 sqlx::query(
-                    "INSERT INTO medmij_access_tokens (token_hash, patient_id, client_id, subject, issued_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO medmij_access_tokens (token_hash, patient_id, client_id, subject, issued_at, expires_at, grant_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&t.token_hash)
                 .bind(t.patient.as_str())
@@ -254,6 +372,7 @@ macro_rules! impl_medmij {
                 .bind(&t.subject)
                 .bind(format_instant(t.issued_at))
                 .bind(format_instant(t.expires_at))
+                .bind(&t.grant_id)
                 .execute(&self.write)
                 .await?;
                 Ok(())
@@ -261,7 +380,7 @@ macro_rules! impl_medmij {
 
             async fn access_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<AccessToken>, StoreError> {
                 let Some(r) = sqlx::query(
-                    "SELECT token_hash, patient_id, client_id, subject, issued_at, expires_at FROM medmij_access_tokens \
+                    "SELECT token_hash, patient_id, client_id, subject, issued_at, expires_at, grant_id FROM medmij_access_tokens \
                      WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
                 )
                 .bind(token_hash)
@@ -278,24 +397,13 @@ macro_rules! impl_medmij {
                     subject: r.try_get(3)?,
                     issued_at: parse_instant(&r.try_get::<String, _>(4)?)?,
                     expires_at: parse_instant(&r.try_get::<String, _>(5)?)?,
+                    grant_id: r.try_get(6)?,
                 }))
             }
 
             async fn revoke_access_tokens(&self, patient: &PatientId, client_id: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
                 let mut tx = self.write.begin().await?;
-                let mut n = 0;
-                for sql in [
-                    "UPDATE medmij_access_tokens SET revoked_at = $3 WHERE patient_id = $1 AND client_id = $2 AND revoked_at IS NULL",
-                    "UPDATE medmij_refresh_tokens SET revoked_at = $3 WHERE patient_id = $1 AND client_id = $2 AND revoked_at IS NULL",
-                ] {
-                    n += sqlx::query(sql)
-                    .bind(patient.as_str())
-                    .bind(client_id)
-                    .bind(format_instant(now))
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                }
+                let n = Self::revoke_client_in(&mut tx, patient.as_str(), client_id, now).await?;
                 tx.commit().await?;
                 Ok(n)
             }
@@ -317,7 +425,7 @@ macro_rules! impl_medmij {
                 Ok(())
             }
 
-            async fn claim_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<AuthCode>, StoreError> {
+            async fn claim_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<CodeClaim, StoreError> {
                 let mut tx = self.write.begin().await?;
                 let claimed = sqlx::query(
                     "UPDATE medmij_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2",
@@ -328,8 +436,21 @@ macro_rules! impl_medmij {
                 .await?
                 .rows_affected();
                 if claimed != 1 {
+                    let used = sqlx::query("SELECT used_at FROM medmij_codes WHERE code_hash = $1")
+                        .bind(code_hash)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .map(|r| r.try_get::<Option<String>, _>(0))
+                        .transpose()?
+                        .flatten()
+                        .is_some();
+                    let outcome = if used {
+                        CodeClaim::Replayed { revoked: Self::revoke_grant_in(&mut tx, code_hash, now).await? }
+                    } else {
+                        CodeClaim::Invalid
+                    };
                     tx.commit().await?;
-                    return Ok(None);
+                    return Ok(outcome);
                 }
                 let r = sqlx::query(
                     "SELECT code_hash, patient_id, client_id, redirect_uri, subject, consent_until, expires_at FROM medmij_codes WHERE code_hash = $1",
@@ -338,7 +459,7 @@ macro_rules! impl_medmij {
                 .fetch_one(&mut *tx)
                 .await?;
                 tx.commit().await?;
-                Ok(Some(AuthCode {
+                Ok(CodeClaim::Claimed(AuthCode {
                     code_hash: r.try_get(0)?,
                     patient: PatientId::new(r.try_get::<String, _>(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     client_id: r.try_get(2)?,
@@ -350,40 +471,85 @@ macro_rules! impl_medmij {
             }
 
             async fn store_refresh_token(&self, t: &RefreshToken) -> Result<(), StoreError> {
-                sqlx::query(
-                    "INSERT INTO medmij_refresh_tokens (token_hash, patient_id, client_id, subject, issued_at, valid_until) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&t.token_hash)
-                .bind(t.patient.as_str())
-                .bind(&t.client_id)
-                .bind(&t.subject)
-                .bind(format_instant(t.issued_at))
-                .bind(format_instant(t.valid_until))
-                .execute(&self.write)
-                .await?;
+                let mut tx = self.write.begin().await?;
+                Self::insert_refresh_in(&mut tx, t).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
-            async fn refresh_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<RefreshToken>, StoreError> {
-                let rows = sqlx::query(
-                    "SELECT token_hash, patient_id, client_id, subject, issued_at, valid_until FROM medmij_refresh_tokens \
-                     WHERE token_hash = $1 AND revoked_at IS NULL AND valid_until > $2",
+            async fn rotate_refresh_token(
+                &self,
+                token_hash: &str,
+                client_id: &str,
+                new_hash: &str,
+                now: DateTime<Utc>,
+            ) -> Result<RefreshClaim, StoreError> {
+                let mut tx = self.write.begin().await?;
+                let used = sqlx::query(
+                    "UPDATE medmij_refresh_tokens SET used_at = $3 WHERE token_hash = $1 AND client_id = $2 \
+                     AND used_at IS NULL AND revoked_at IS NULL AND valid_until > $3 AND issued_at > $4",
                 )
                 .bind(token_hash)
+                .bind(client_id)
                 .bind(format_instant(now))
-                .fetch_all(&self.read)
+                .bind(format_instant(idle_cutoff(now)))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if used != 1 {
+                    let earlier = sqlx::query(
+                        "SELECT used_at, grant_id, patient_id, client_id FROM medmij_refresh_tokens WHERE token_hash = $1",
+                    )
+                    .bind(token_hash)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let outcome = match earlier {
+                        Some(r) if r.try_get::<Option<String>, _>(0)?.is_some() => {
+                            let revoked = match r.try_get::<Option<String>, _>(1)? {
+                                Some(grant) => Self::revoke_grant_in(&mut tx, &grant, now).await?,
+                                // Made before grants were kept: all of this PGO's tokens.
+                                None => {
+                                    let patient: String = r.try_get(2)?;
+                                    let client: String = r.try_get(3)?;
+                                    Self::revoke_client_in(&mut tx, &patient, &client, now).await?
+                                }
+                            };
+                            RefreshClaim::Replayed { revoked }
+                        }
+                        _ => RefreshClaim::Invalid,
+                    };
+                    tx.commit().await?;
+                    return Ok(outcome);
+                }
+                let row = sqlx::query(concat!(
+                    "SELECT ", refresh_columns!(), " FROM medmij_refresh_tokens WHERE token_hash = $1"
+                ))
+                .bind(token_hash)
+                .fetch_one(&mut *tx)
                 .await?;
-                rows.iter().map(refresh_row).next().transpose()
+                let old = refresh_row(&row)?;
+                let new = RefreshToken {
+                    token_hash: new_hash.to_owned(),
+                    issued_at: now,
+                    ..old
+                };
+                Self::insert_refresh_in(&mut tx, &new).await?;
+                tx.commit().await?;
+                Ok(RefreshClaim::Rotated(new))
             }
 
             async fn consents(&self, patient: &PatientId, now: DateTime<Utc>) -> Result<Vec<RefreshToken>, StoreError> {
-                let rows = sqlx::query(
-                    "SELECT token_hash, patient_id, client_id, subject, issued_at, valid_until FROM medmij_refresh_tokens \
-                     WHERE patient_id = $1 AND revoked_at IS NULL AND valid_until > $2 ORDER BY client_id, issued_at DESC",
-                )
+                // Current (unused), unlapsed tokens of long-term grants only: a one-time consent is
+                // not a standing consent to list.
+                let rows = sqlx::query(concat!(
+                    "SELECT ", refresh_columns!(), " FROM medmij_refresh_tokens t \
+                     WHERE patient_id = $1 AND revoked_at IS NULL AND used_at IS NULL AND valid_until > $2 AND issued_at > $3 \
+                     AND (grant_id IS NULL OR EXISTS (SELECT 1 FROM medmij_codes c WHERE c.code_hash = t.grant_id AND c.consent_until IS NOT NULL)) \
+                     ORDER BY client_id, issued_at DESC",
+                ))
                 .bind(patient.as_str())
                 .bind(format_instant(now))
+                .bind(format_instant(idle_cutoff(now)))
                 .fetch_all(&self.read)
                 .await?;
                 let mut out: Vec<RefreshToken> = vec![];
@@ -437,18 +603,20 @@ impl MedmijStore for Store {
         &self,
         code_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<AuthCode>, StoreError> {
+    ) -> Result<CodeClaim, StoreError> {
         delegate!(self, s => s.claim_code(code_hash, now))
     }
     async fn store_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError> {
         delegate!(self, s => s.store_refresh_token(token))
     }
-    async fn refresh_token(
+    async fn rotate_refresh_token(
         &self,
         token_hash: &str,
+        client_id: &str,
+        new_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<RefreshToken>, StoreError> {
-        delegate!(self, s => s.refresh_token(token_hash, now))
+    ) -> Result<RefreshClaim, StoreError> {
+        delegate!(self, s => s.rotate_refresh_token(token_hash, client_id, new_hash, now))
     }
     async fn consents(
         &self,

@@ -35,6 +35,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/fhir/metadata", get(metadata))
         .route("/fhir/{resource_type}", get(search))
+        .route(
+            "/fhir/{resource_type}/_search",
+            axum::routing::post(search_post),
+        )
         .route("/fhir/{resource_type}/{id}", get(read))
         .layer(axum::middleware::from_fn_with_state(state, negotiate))
 }
@@ -759,7 +763,60 @@ async fn search(
     axum::Extension(ids): axum::Extension<RequestIds>,
     headers: HeaderMap,
 ) -> Result<Response, Outcome> {
-    let pgo = Pgo::from_request(&state, &headers, &ids).await?;
+    answer_search(&state, ty, query, &ids, &headers).await
+}
+
+/// `POST [type]/_search` (<https://hl7.org/fhir/STU3/http.html#search>): the parameters in an
+/// `application/x-www-form-urlencoded` body, together with any in the URL. The token is
+/// checked before the body is read.
+async fn search_post(
+    State(state): State<AppState>,
+    Path(ty): Path<String>,
+    RawQuery(query): RawQuery,
+    axum::Extension(ids): axum::Extension<RequestIds>,
+    request: axum::extract::Request,
+) -> Result<Response, Outcome> {
+    let (parts, body) = request.into_parts();
+    Pgo::from_request(&state, &parts.headers, &ids).await?;
+    let form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return Err(Outcome::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "not-supported",
+            "a search by POST takes application/x-www-form-urlencoded",
+        ));
+    }
+    let body = axum::body::to_bytes(body, crate::MAX_FORM)
+        .await
+        .map_err(|_| {
+            Outcome::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-long",
+                "the search parameters are too long",
+            )
+        })?;
+    let body = std::str::from_utf8(&body)
+        .map_err(|_| Outcome::new(StatusCode::BAD_REQUEST, "invalid", "the body is not UTF-8"))?;
+    let merged = [query.as_deref().unwrap_or_default(), body.trim()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("&");
+    answer_search(&state, ty, Some(merged), &ids, &parts.headers).await
+}
+
+async fn answer_search(
+    state: &AppState,
+    ty: String,
+    query: Option<String>,
+    ids: &RequestIds,
+    headers: &HeaderMap,
+) -> Result<Response, Outcome> {
+    let pgo = Pgo::from_request(state, headers, ids).await?;
     let params: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| {
             Outcome::new(
@@ -782,13 +839,13 @@ async fn search(
     };
     let resources = gp_resources_of(&view, groups);
     let (matches, includes) = select(&ty, &params, &resources)?;
-    let base = base_url(&state, &headers);
+    let base = base_url(state, headers);
     let self_link = match query.as_deref() {
         Some(q) if !q.is_empty() => format!("{base}/{ty}?{q}"),
         _ => format!("{base}/{ty}"),
     };
     pgo.audit(
-        &state,
+        state,
         format!(
             "medmij: {ty} search, {} resources",
             matches.len() + includes.len()

@@ -10,9 +10,15 @@
 //!    a code.
 //! 3. The Toestemmingsverklaring in B1 Dutch; a code only after an explicit yes (once, or for a
 //!    chosen period); cancelling returns `error=access_denied` to the PGO.
-//! 4. `POST /medmij/token`: a code works once and only with the same client and redirect_uri;
-//!    a bearer access token valid 15 minutes; a refresh token bound to the consented period,
-//!    revocable by the patient on "Apps met toegang" (in the portal) with immediate effect.
+//! 4. `POST /medmij/token`: a code is spent when it is presented, whatever the outcome, and
+//!    works only with the same client and redirect_uri; a code presented again revokes what was
+//!    issued from it. A bearer access token valid 15 minutes, and a refresh token: for a
+//!    long-term consent bound to the consented period (lapsing after 6 months without a fetch),
+//!    revocable by the patient on "Apps met toegang" with immediate effect; for a one-time consent
+//!    valid only the 15 minutes of that one fetch (MGO's proxy needs a refresh token in every
+//!    answer; no long-term access comes of it). Refresh tokens rotate on every use; a used one
+//!    presented again revokes the grant. `grant_type=refresh_code` (MGO) is read as
+//!    `refresh_token`.
 //!
 //! Tokens and codes are random 256-bit values stored as SHA-256 hashes. Every consent and every
 //! token issued is in the audit log.
@@ -34,7 +40,8 @@ use chrono::{DateTime, Duration, Utc};
 use inzage_domain::access::{OnlineChannel, Viewer, authorize};
 use inzage_domain::{PatientId, PatientRecord};
 use inzage_store::{
-    AccessToken, AuditEvent, AuthCode, Channel, EventType, MedmijStore, RecordStore, RefreshToken,
+    AccessToken, AuditEvent, AuthCode, Channel, CodeClaim, EventType, MedmijStore, RecordStore,
+    RefreshClaim, RefreshToken,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -42,6 +49,9 @@ use tower_sessions::Session;
 
 /// Access tokens live 15 minutes (R83); codes a few minutes.
 pub const ACCESS_TOKEN_SECONDS: i64 = 900;
+/// A one-time consent ("Alleen nu") covers one fetch: its refresh token lives as long as one
+/// login and consent may serve (RFC0039: "een periode van 15 minuten").
+pub const ONE_TIME_SECONDS: i64 = 900;
 const CODE_MINUTES: i64 = 5;
 const PENDING: &str = "medmij_pending";
 /// A token request is a few short form fields.
@@ -275,7 +285,9 @@ fn config(state: &AppState) -> WebResult<&MedmijConfig> {
 /// The redirect back to the PGO with the given query parameters added.
 fn back_to(pending: &Pending, params: &[(&str, &str)]) -> Response {
     let mut all: Vec<(&str, &str)> = params.to_vec();
-    all.push(("state", &pending.state));
+    if !pending.state.is_empty() {
+        all.push(("state", &pending.state));
+    }
     let query = serde_urlencoded::to_string(&all).unwrap_or_default();
     let sep = if pending.redirect_uri.contains('?') {
         '&'
@@ -299,16 +311,43 @@ struct AuthorizeQuery {
     state: String,
     #[serde(default, rename = "MedMij-Request-ID")]
     request_id: String,
+    /// MedMij sends it as a query parameter here (one per authorization flow).
+    #[serde(default, rename = "X-Correlation-ID")]
+    correlation_id: String,
 }
 
-/// The host of an https (or, for a local PGO in development, http://localhost) URL.
-fn host_of(uri: &str) -> Option<&str> {
-    let rest = uri
-        .strip_prefix("https://")
-        .or_else(|| uri.strip_prefix("http://localhost").map(|_| "localhost"))?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.split(':').next()?;
-    (!host.is_empty() && !host.contains('@')).then_some(host)
+/// Whether `uri` may receive the authorization answer for the client named `client_host` (its
+/// hostname in the OAuth client list): an absolute https URL on exactly that host, without user
+/// information or fragment. Plain http only for a client that is itself named `localhost` (a PGO
+/// in development). Compared as parsed URLs, so `http://localhost@evil.example/` (user
+/// "localhost" at evil.example) and `http://localhost.evil.example/` are other hosts.
+fn redirect_allowed(uri: &str, client_host: &str) -> bool {
+    let Ok(url) = url::Url::parse(uri) else {
+        return false;
+    };
+    if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
+        return false;
+    }
+    let Some(url::Host::Domain(host)) = url.host() else {
+        return false;
+    };
+    let same = host.eq_ignore_ascii_case(client_host);
+    match url.scheme() {
+        "https" => same,
+        "http" => same && client_host.eq_ignore_ascii_case("localhost"),
+        _ => false,
+    }
+}
+
+/// A request or correlation id as a PGO sends it: kept only when short and plain (a UUID is 36
+/// characters), so nothing odd reaches our logs.
+fn plain_id(value: &str) -> Option<String> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    ok.then(|| value.to_owned())
 }
 
 /// Every authorization request is a chain-log event (R88), whatever its outcome.
@@ -319,8 +358,11 @@ async fn authorize_logged(
     query: Query<AuthorizeQuery>,
 ) -> WebResult<Response> {
     let mut ids = crate::medmij::RequestIds::from_headers(&headers);
-    if !query.request_id.is_empty() && query.request_id.len() <= 64 {
-        query.request_id.clone_into(&mut ids.request_id);
+    if let Some(id) = plain_id(&query.request_id) {
+        ids.request_id = id;
+    }
+    if let Some(id) = plain_id(&query.correlation_id) {
+        ids.correlation_id = id;
     }
     ids.set_client(&query.client_id.chars().take(255).collect::<String>());
     let state_ = state.0.clone();
@@ -349,16 +391,20 @@ async fn authorize_request(
     let Some(client) = cfg.clients.iter().find(|c| c.hostname == q.client_id) else {
         return error_page(&session, StatusCode::BAD_REQUEST, "medmij-unknown-client").await;
     };
-    if host_of(&q.redirect_uri) != Some(client.hostname.as_str()) {
+    if !redirect_allowed(&q.redirect_uri, &client.hostname) {
         return error_page(&session, StatusCode::BAD_REQUEST, "medmij-bad-redirect").await;
     }
     let pending = Pending {
         client_id: client.hostname.clone(),
         organisation: client.organisation.clone(),
         redirect_uri: q.redirect_uri.clone(),
-        state: q.state.clone(),
-        request_id: q.request_id.chars().take(64).collect(),
+        state: q.state.chars().take(512).collect(),
+        request_id: plain_id(&q.request_id).unwrap_or_default(),
     };
+    // The PGO must be able to match the answer to its request (core.authint): no state, no flow.
+    if q.state.is_empty() {
+        return Ok(back_to(&pending, &[("error", "invalid_request")]));
+    }
     if q.response_type != "code" {
         return Ok(back_to(&pending, &[("error", "unsupported_response_type")]));
     }
@@ -542,14 +588,23 @@ struct TokenForm {
     refresh_token: String,
 }
 
-/// An OAuth error answer (RFC 6749 §5.2).
+/// Token answers are never cached (RFC 6749 section 5.1).
+const NO_CACHE: [(header::HeaderName, &str); 2] = [
+    (header::CACHE_CONTROL, "no-store"),
+    (header::PRAGMA, "no-cache"),
+];
+
+/// An OAuth error answer (RFC 6749 section 5.2). `invalid_client` is a 401 with the scheme the
+/// client may authenticate with.
 fn oauth_error(status: StatusCode, error: &str) -> Response {
-    (
-        status,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(json!({ "error": error })),
-    )
-        .into_response()
+    let mut response = (status, NO_CACHE, Json(json!({ "error": error }))).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Basic realm=\"medmij\", error=\"invalid_client\""),
+        );
+    }
+    response
 }
 
 /// Every token request is a chain-log event (R88), whatever its outcome.
@@ -591,48 +646,70 @@ async fn token(
     if !cfg.clients.iter().any(|c| c.hostname == form.client_id) {
         return Ok(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client"));
     }
-    let (patient, subject, refresh) = match form.grant_type.as_str() {
+    let refresh = secret();
+    // Who, on what consent, and until when this grant reaches.
+    let (patient, subject, grant, until) = match form.grant_type.as_str() {
         "authorization_code" => {
-            // No redirect_uri, no token (R81) – and the code is not spent on such a request.
+            if form.code.is_empty() {
+                return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_request"));
+            }
+            // A presented code is spent whatever happens next (core.tknint.203/.204); one
+            // presented again revokes what it gave.
+            let code = match state.store.claim_code(&token_hash(&form.code), now).await? {
+                CodeClaim::Claimed(code) => code,
+                CodeClaim::Replayed { revoked } => {
+                    tracing::warn!(channel = "medmij", client = %form.client_id, revoked, "authorization code presented again: its tokens are revoked");
+                    return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"));
+                }
+                CodeClaim::Invalid => {
+                    return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"));
+                }
+            };
+            // No redirect_uri, no token (R81).
             let Some(redirect_uri) = form.redirect_uri.as_deref().filter(|r| !r.is_empty()) else {
                 return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_request"));
-            };
-            let Some(code) = state.store.claim_code(&token_hash(&form.code), now).await? else {
-                return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"));
             };
             if code.client_id != form.client_id || code.redirect_uri != redirect_uri {
                 return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"));
             }
-            let refresh = match code.consent_until {
-                Some(until) => {
-                    let r = secret();
-                    state
-                        .store
-                        .store_refresh_token(&RefreshToken {
-                            token_hash: token_hash(&r),
-                            patient: code.patient.clone(),
-                            client_id: code.client_id.clone(),
-                            subject: code.subject.clone(),
-                            issued_at: now,
-                            valid_until: until,
-                        })
-                        .await?;
-                    Some(r)
-                }
-                None => None,
-            };
-            (code.patient, code.subject, refresh)
-        }
-        "refresh_token" => {
-            let Some(r) = state
+            let until = code
+                .consent_until
+                .unwrap_or(now + Duration::seconds(ONE_TIME_SECONDS));
+            state
                 .store
-                .refresh_token(&token_hash(&form.refresh_token), now)
-                .await?
-                .filter(|r| r.client_id == form.client_id)
-            else {
-                return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"));
-            };
-            (r.patient, r.subject, None)
+                .store_refresh_token(&RefreshToken {
+                    token_hash: token_hash(&refresh),
+                    patient: code.patient.clone(),
+                    client_id: code.client_id.clone(),
+                    subject: code.subject.clone(),
+                    issued_at: now,
+                    valid_until: until,
+                    grant_id: Some(code.code_hash.clone()),
+                })
+                .await?;
+            (code.patient, code.subject, Some(code.code_hash), until)
+        }
+        // `refresh_code` is what MGO sends; the MedMij token interface says `refresh_token`.
+        "refresh_token" | "refresh_code" => {
+            let claim = state
+                .store
+                .rotate_refresh_token(
+                    &token_hash(&form.refresh_token),
+                    &form.client_id,
+                    &token_hash(&refresh),
+                    now,
+                )
+                .await?;
+            match claim {
+                RefreshClaim::Rotated(r) => (r.patient, r.subject, r.grant_id, r.valid_until),
+                RefreshClaim::Replayed { revoked } => {
+                    tracing::warn!(channel = "medmij", client = %form.client_id, revoked, "refresh token presented again: its grant is revoked");
+                    return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"));
+                }
+                RefreshClaim::Invalid => {
+                    return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"));
+                }
+            }
         }
         _ => {
             return Ok(oauth_error(
@@ -642,6 +719,8 @@ async fn token(
         }
     };
     let access = secret();
+    // Never past the consent: a one-time consent ends with its window.
+    let expires_at = (now + Duration::seconds(ACCESS_TOKEN_SECONDS)).min(until);
     state
         .store
         .store_access_token(&AccessToken {
@@ -650,7 +729,8 @@ async fn token(
             client_id: form.client_id.clone(),
             subject: subject.clone(),
             issued_at: now,
-            expires_at: now + Duration::seconds(ACCESS_TOKEN_SECONDS),
+            expires_at,
+            grant_id: grant,
         })
         .await?;
     state
@@ -665,21 +745,14 @@ async fn token(
             format!("medmij: access token issued ({})", form.grant_type),
         ))
         .await?;
-    let mut body = json!({
+    let body = json!({
         "access_token": access,
         "token_type": "Bearer",
-        "expires_in": ACCESS_TOKEN_SECONDS,
+        "expires_in": (expires_at - now).num_seconds(),
         "scope": cfg.provider_name,
+        "refresh_token": refresh,
     });
-    if let Some(r) = refresh {
-        body["refresh_token"] = json!(r);
-    }
-    Ok((
-        StatusCode::OK,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(body),
-    )
-        .into_response())
+    Ok((StatusCode::OK, NO_CACHE, Json(body)).into_response())
 }
 
 // ---- "Apps met toegang": the patient sees and ends their long-term consents ----
@@ -889,17 +962,63 @@ mod tests {
 
     #[test]
     fn a_redirect_must_be_on_the_clients_own_host() {
-        assert_eq!(
-            host_of("https://pgo.example/terug?x=1"),
-            Some("pgo.example")
-        );
-        assert_eq!(host_of("https://pgo.example:8443/t"), Some("pgo.example"));
-        assert_eq!(host_of("https://user@pgo.example/t"), None);
-        assert_eq!(
-            host_of("http://pgo.example/t"),
-            None,
+        assert!(redirect_allowed(
+            "https://pgo.example/terug?x=1",
+            "pgo.example"
+        ));
+        assert!(redirect_allowed(
+            "https://pgo.example:8443/t",
+            "pgo.example"
+        ));
+        assert!(redirect_allowed("https://PGO.example/t", "pgo.example"));
+        assert!(!redirect_allowed(
+            "https://user@pgo.example/t",
+            "pgo.example"
+        ));
+        assert!(!redirect_allowed(
+            "https://pgo.example.evil.example/t",
+            "pgo.example"
+        ));
+        assert!(!redirect_allowed(
+            "https://pgo.example/t#frag",
+            "pgo.example"
+        ));
+        assert!(
+            !redirect_allowed("http://pgo.example/t", "pgo.example"),
             "plain http only for localhost"
         );
-        assert_eq!(host_of("javascript:alert(1)"), None);
+        assert!(!redirect_allowed("javascript:alert(1)", "pgo.example"));
+        assert!(!redirect_allowed("/relative", "pgo.example"));
+    }
+
+    /// Hardening finding 7 (issue 22): `host_of` accepted these for a client named localhost.
+    #[test]
+    fn hardening_7_redirect_uris_are_compared_as_parsed_urls() {
+        assert!(redirect_allowed("http://localhost:3000/cb", "localhost"));
+        for evil in [
+            "http://localhost@evil.example/cb",
+            "http://localhost.evil.example/",
+            "http://localhost:80@evil.example/",
+            "https://localhost\\@evil.example/",
+            "http://127.0.0.1/cb",
+        ] {
+            let allowed = redirect_allowed(evil, "localhost");
+            // The backslash form parses as localhost with path "/@evil.example": allowed, and
+            // a browser goes to localhost as well.
+            assert_eq!(allowed, evil.contains('\\'), "{evil}");
+        }
+        assert!(!redirect_allowed("http://localhost/cb", "pgo.example"));
+    }
+
+    #[test]
+    fn request_ids_are_kept_only_when_plain() {
+        assert_eq!(
+            plain_id("57510be1-73e6-4a75-9db8-ee005cced48f").as_deref(),
+            Some("57510be1-73e6-4a75-9db8-ee005cced48f")
+        );
+        assert_eq!(plain_id("a b"), None);
+        assert_eq!(plain_id("x\ny"), None);
+        assert_eq!(plain_id(&"a".repeat(65)), None);
+        assert_eq!(plain_id(""), None);
     }
 }

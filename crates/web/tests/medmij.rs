@@ -72,6 +72,56 @@ fn counts(bundle: &Value) -> BTreeMap<String, usize> {
     out
 }
 
+/// Hardening finding 7 (issue 22): MGO may search by `POST [type]/_search` with the parameters
+/// in a form body. Each of the seven searches gives the same resources as its GET; without a
+/// token the body is not read.
+async fn hardening_7_search_by_post_answers_as_the_get(app: &TestApp) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut r = nictiz_record(app);
+    set_pgo_consent(app, &mut r, true).await;
+    give_token(app, r.patient.id.as_str(), TOKEN).await;
+    let mut c = app.client();
+    let auth = format!("Bearer {TOKEN}");
+    let ids = |p: &Page| -> Vec<String> {
+        let b: Value = serde_json::from_str(&p.body).unwrap();
+        b["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["fullUrl"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for path in queries(app) {
+        let got = fetch(&mut c, &path, TOKEN).await;
+        let (ty, params) = path.split_once('?').unwrap_or((&path, ""));
+        let p = c
+            .post_with(
+                &format!("{ty}/_search"),
+                &[
+                    ("authorization", auth.as_str()),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("accept", "application/fhir+json"),
+                ],
+                params,
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{path}: {}", p.body);
+        assert_eq!(ids(&p), ids(&got), "{path}");
+        assert!(!ids(&p).is_empty(), "{path}");
+    }
+    let read = Arc::new(AtomicUsize::new(0));
+    let p = c
+        .post_body(
+            "/fhir/Observation/_search",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            counted_body(3, read.clone()),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(read.load(Ordering::SeqCst), 0);
+}
+
 async fn the_seven_searches_give_the_qualification_counts(app: &TestApp) {
     let mut r = nictiz_record(app);
     set_pgo_consent(app, &mut r, true).await;
@@ -900,6 +950,7 @@ both_backends!(
     letters_as_documents_and_their_pdf,
     json_or_xml_as_the_client_asks,
     a_pgo_sends_documents_to_the_practice,
+    hardening_7_search_by_post_answers_as_the_get,
     hardening_1_deep_or_wide_bundles_are_refused_and_the_server_answers_on,
     hardening_2_the_token_is_checked_before_the_body_is_read_and_the_body_is_capped,
     r88_every_request_is_a_chain_log_event_kept_24_to_36_months,

@@ -7,13 +7,17 @@
 #[macro_use]
 mod support;
 
+use axum::body::Body;
+use axum::http::Request;
 use axum::http::StatusCode;
 use chrono::Duration;
+use http_body_util::BodyExt;
 use inzage_domain::*;
 use inzage_store::{MedmijStore, RecordStore};
 use inzage_web::medmij_auth::{MedmijConfig, OAuthClient};
 use serde_json::Value;
 use support::*;
+use tower::ServiceExt;
 
 const PROVIDER: &str = "huisartsenpraktijk-test@medmij";
 const CLIENT: &str = "pgo.example";
@@ -138,18 +142,6 @@ async fn the_whole_flow_from_consent_to_data_refresh_and_revocation(app: &TestAp
     let code = param(&q, "code").unwrap().to_owned();
 
     let mut pgo = app.client();
-    // Without redirect_uri: no token (R81), and the code is not spent.
-    let (status, body) = token(
-        &mut pgo,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("client_id", CLIENT),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["error"], "invalid_request");
     let grant = [
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
@@ -163,7 +155,7 @@ async fn the_whole_flow_from_consent_to_data_refresh_and_revocation(app: &TestAp
     assert_eq!(body["scope"], PROVIDER);
     let access = body["access_token"].as_str().unwrap().to_owned();
     let refresh = body["refresh_token"].as_str().unwrap().to_owned();
-    // R88: the authorization request and both token requests are chain-log events.
+    // R88: the authorization request and the token request are chain-log events.
     let events = app
         .store
         .chain_log(app.clock.now() - Duration::hours(1))
@@ -178,15 +170,10 @@ async fn the_whole_flow_from_consent_to_data_refresh_and_revocation(app: &TestAp
         kinds,
         [
             (AuthorizationRequest, 303, CLIENT),
-            (TokenRequest, 400, CLIENT),
             (TokenRequest, 200, CLIENT)
         ]
     );
     assert_eq!(events[0].request_id, "57510be1-73e6-4a75-9db8-ee005cced48f");
-    // A code works once (R80).
-    let (status, body) = token(&mut pgo, &grant).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["error"], "invalid_grant");
     // The token opens the patient's data, for 15 minutes (R83).
     assert_eq!(fhir(&mut pgo, &access).await, StatusCode::OK);
     app.clock.advance(Duration::minutes(16));
@@ -203,6 +190,8 @@ async fn the_whole_flow_from_consent_to_data_refresh_and_revocation(app: &TestAp
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let access2 = body["access_token"].as_str().unwrap().to_owned();
+    // Refresh tokens rotate: the answer carries the next one.
+    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
     assert_eq!(fhir(&mut pgo, &access2).await, StatusCode::OK);
     // Only for the PGO it was given to.
     let (status, _) = token(
@@ -270,15 +259,24 @@ async fn the_whole_flow_from_consent_to_data_refresh_and_revocation(app: &TestAp
     );
 }
 
-async fn a_one_time_consent_gives_no_refresh_token(app: &TestApp) {
+/// Hardening finding 7 (issue 22): with "Alleen nu" the answer had no refresh token and MGO's
+/// proxy failed the whole connection. A one-time consent now gets a refresh token that lives
+/// only the 15 minutes of that fetch: no long-term access, and not listed as a standing consent.
+async fn hardening_7_a_one_time_consent_gives_a_refresh_token_for_its_fifteen_minutes_only(
+    app: &TestApp,
+) {
     set_pgo(app, "adult", true).await;
     let mut c = app.client();
     let page = to_consent(&mut c, "anna").await;
+    // Long-term consent is never pre-selected: only "Alleen nu" is.
+    assert_eq!(page.body.matches("checked").count(), 1);
+    assert!(page.body.contains(r#"value="0" checked"#), "{}", page.body);
     let p = answer(&mut c, &page, "ja", "0").await;
     let q = query_of(&p.location.unwrap());
     let code = param(&q, "code").unwrap().to_owned();
+    let mut pgo = app.client();
     let (status, body) = token(
-        &mut c,
+        &mut pgo,
         &[
             ("grant_type", "authorization_code"),
             ("code", &code),
@@ -288,7 +286,44 @@ async fn a_one_time_consent_gives_no_refresh_token(app: &TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.get("refresh_token").is_none());
+    assert_eq!(body["expires_in"], 900);
+    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    // Within the window a refresh works (MGO's proxy refreshes), never past it.
+    app.clock.advance(Duration::minutes(10));
+    let (status, body) = token(
+        &mut pgo,
+        &[
+            ("grant_type", "refresh_code"),
+            ("refresh_token", &refresh),
+            ("client_id", CLIENT),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let expires_in = body["expires_in"].as_i64().unwrap();
+    assert!(
+        (295..=300).contains(&expires_in),
+        "the access ends with the window: {expires_in}"
+    );
+    let access = body["access_token"].as_str().unwrap().to_owned();
+    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(fhir(&mut pgo, &access).await, StatusCode::OK);
+    // Not a standing consent: "Apps met toegang" does not list it.
+    let apps = c.get("/apps-met-toegang").await;
+    assert!(apps.body.contains("Er zijn geen apps"), "{}", apps.body);
+    app.clock.advance(Duration::minutes(6));
+    assert_eq!(fhir(&mut pgo, &access).await, StatusCode::UNAUTHORIZED);
+    let (status, body) = token(
+        &mut pgo,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", CLIENT),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_grant");
     // A code given for one redirect_uri does not work with another.
     let mut c = app.client();
     let page = to_consent(&mut c, "anna").await;
@@ -438,9 +473,275 @@ async fn no_record_or_no_pgo_consent_or_cancel_gives_no_code(app: &TestApp) {
     assert!(param(&q, "code").is_none());
 }
 
+/// A token request as a PGO's server sends it, with the answer's headers.
+async fn token_page(c: &mut Client<'_>, form: &[(&str, &str)]) -> Page {
+    let body = serde_urlencoded::to_string(form).unwrap();
+    c.post_with(
+        "/medmij/token",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        &body,
+    )
+    .await
+}
+
+/// A code for Anna's long-term consent of `months` (0: this once).
+async fn fresh_code(app: &TestApp, months: &str) -> String {
+    let mut c = app.client();
+    let page = to_consent(&mut c, "anna").await;
+    let p = answer(&mut c, &page, "ja", months).await;
+    param(&query_of(&p.location.unwrap()), "code")
+        .unwrap()
+        .to_owned()
+}
+
+fn exchange(code: &str) -> [(&str, &str); 4] {
+    [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("client_id", CLIENT),
+        ("redirect_uri", REDIRECT),
+    ]
+}
+
+fn refresh_form(refresh: &str) -> [(&str, &str); 3] {
+    [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh),
+        ("client_id", CLIENT),
+    ]
+}
+
+fn json_of(p: &Page) -> Value {
+    serde_json::from_str(&p.body).unwrap_or(Value::Null)
+}
+
+/// Hardening finding 7 (issue 22): the MedMij token interface as MGO uses it. A presented code
+/// is spent even when the request fails; a replayed code revokes what it gave; refresh tokens
+/// rotate and a replayed one revokes the grant; `refresh_code` is read as `refresh_token`;
+/// `Pragma: no-cache`; `invalid_client` with `WWW-Authenticate`; `Bearer` in any case.
+async fn hardening_7_the_token_interface_spends_codes_rotates_and_revokes_on_replay(app: &TestApp) {
+    set_pgo(app, "adult", true).await;
+    let mut pgo = app.client();
+    // A code presented without redirect_uri is spent all the same (core.tknint.203/.204).
+    let code = fresh_code(app, "3").await;
+    let p = token_page(
+        &mut pgo,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", CLIENT),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert_eq!(json_of(&p)["error"], "invalid_request");
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = token_page(&mut pgo, &exchange(&code)).await;
+    assert_eq!(json_of(&p)["error"], "invalid_grant", "{}", p.body);
+
+    // A good exchange, answered uncached.
+    let code = fresh_code(app, "3").await;
+    let req = Request::post("/medmij/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(
+            serde_urlencoded::to_string(exchange(&code)).unwrap(),
+        ))
+        .unwrap();
+    let res = app.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["pragma"], "no-cache");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    let access = body["access_token"].as_str().unwrap().to_owned();
+    let refresh1 = body["refresh_token"].as_str().unwrap().to_owned();
+    // The scheme is case-insensitive (RFC 7235).
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let auth = format!("{scheme} {access}");
+        let p = pgo
+            .get_with("/fhir/Patient", &[("authorization", &auth)])
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{scheme}");
+    }
+    // The code presented again: refused, and the token it gave is revoked.
+    let p = token_page(&mut pgo, &exchange(&code)).await;
+    assert_eq!(json_of(&p)["error"], "invalid_grant");
+    assert_eq!(fhir(&mut pgo, &access).await, StatusCode::UNAUTHORIZED);
+    let p = token_page(&mut pgo, &refresh_form(&refresh1)).await;
+    assert_eq!(
+        json_of(&p)["error"],
+        "invalid_grant",
+        "the refresh token went too"
+    );
+
+    // Rotation: each refresh gives the next refresh token; MGO's `refresh_code` works too.
+    let code = fresh_code(app, "3").await;
+    let body = json_of(&token_page(&mut pgo, &exchange(&code)).await);
+    let refresh1 = body["refresh_token"].as_str().unwrap().to_owned();
+    let p = token_page(
+        &mut pgo,
+        &[
+            ("grant_type", "refresh_code"),
+            ("refresh_token", &refresh1),
+            ("client_id", CLIENT),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let refresh2 = json_of(&p)["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(refresh1, refresh2);
+    let p = token_page(&mut pgo, &refresh_form(&refresh2)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let access3 = json_of(&p)["access_token"].as_str().unwrap().to_owned();
+    let refresh3 = json_of(&p)["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(fhir(&mut pgo, &access3).await, StatusCode::OK);
+    // An old refresh token presented again: a theft; the whole grant ends.
+    let p = token_page(&mut pgo, &refresh_form(&refresh1)).await;
+    assert_eq!(json_of(&p)["error"], "invalid_grant");
+    assert_eq!(fhir(&mut pgo, &access3).await, StatusCode::UNAUTHORIZED);
+    let p = token_page(&mut pgo, &refresh_form(&refresh3)).await;
+    assert_eq!(json_of(&p)["error"], "invalid_grant");
+
+    // An unknown client: 401 with WWW-Authenticate, uncached.
+    let req = Request::post("/medmij/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(
+            "grant_type=authorization_code&code=x&client_id=evil.example",
+        ))
+        .unwrap();
+    let res = app.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res.headers().contains_key("www-authenticate"));
+    assert_eq!(res.headers()["pragma"], "no-cache");
+}
+
+/// Hardening finding 7 (issue 22): a long-term consent lapses after 6 months without a fetch
+/// (MedMij Toestemmingsverklaring); fetching keeps it alive until the consented end.
+async fn hardening_7_a_long_term_consent_lapses_after_six_months_without_a_fetch(app: &TestApp) {
+    set_pgo(app, "adult", true).await;
+    let mut pgo = app.client();
+    let code = fresh_code(app, "12").await;
+    let body = json_of(&token_page(&mut pgo, &exchange(&code)).await);
+    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    // A fetch after five months keeps it.
+    app.clock.advance(Duration::days(150));
+    let p = token_page(&mut pgo, &refresh_form(&refresh)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let refresh = json_of(&p)["refresh_token"].as_str().unwrap().to_owned();
+    // Another five months on: still within six months of the last fetch.
+    app.clock.advance(Duration::days(150));
+    let p = token_page(&mut pgo, &refresh_form(&refresh)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let refresh = json_of(&p)["refresh_token"].as_str().unwrap().to_owned();
+    // Listed while it stands.
+    let mut anna = app.client();
+    anna.login("anna").await;
+    assert!(
+        anna.get("/apps-met-toegang")
+            .await
+            .body
+            .contains("Voorbeeld PGO")
+    );
+    // Then over six months without a fetch: lapsed, and no longer listed.
+    app.clock.advance(Duration::days(185));
+    let p = token_page(&mut pgo, &refresh_form(&refresh)).await;
+    assert_eq!(json_of(&p)["error"], "invalid_grant", "{}", p.body);
+    let mut anna = app.client();
+    anna.login("anna").await;
+    assert!(
+        anna.get("/apps-met-toegang")
+            .await
+            .body
+            .contains("Er zijn geen apps")
+    );
+}
+
+/// Hardening finding 7 (issue 22): `state` is required on the authorization request
+/// (core.authint), and the `X-Correlation-ID` MedMij sends as a query parameter there is the one
+/// logged.
+async fn hardening_7_state_is_required_and_the_correlation_id_is_read_from_the_query(
+    app: &TestApp,
+) {
+    set_pgo(app, "adult", true).await;
+    let mut c = app.client();
+    let without_state =
+        authorize_url(CLIENT, REDIRECT, PROVIDER, "code").replace("state=staat-123&", "");
+    assert!(!without_state.contains("state="));
+    let p = c.get(&without_state).await;
+    let q = query_of(p.location.as_deref().unwrap());
+    assert_eq!(param(&q, "error"), Some("invalid_request"));
+    assert!(param(&q, "code").is_none() && param(&q, "state").is_none());
+    // The correlation id from the query reaches the chain log.
+    let with_id = format!(
+        "{}&X-Correlation-ID=c0e7b545-9606-4eef-bea7-75d8addaa54b",
+        authorize_url(CLIENT, REDIRECT, PROVIDER, "code")
+    );
+    let p = c.get(&with_id).await;
+    assert_eq!(p.location.as_deref(), Some("/medmij/toestemming"));
+    let events = app
+        .store
+        .chain_log(app.clock.now() - Duration::hours(1))
+        .await
+        .unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.correlation_id, "c0e7b545-9606-4eef-bea7-75d8addaa54b");
+    // A value that is not a plain id is not taken over.
+    let odd = format!(
+        "{}&X-Correlation-ID=%0Aforged%20line",
+        authorize_url(CLIENT, REDIRECT, PROVIDER, "code")
+    );
+    c.get(&odd).await;
+    let events = app
+        .store
+        .chain_log(app.clock.now() - Duration::hours(1))
+        .await
+        .unwrap();
+    assert!(!events.last().unwrap().correlation_id.contains("forged"));
+}
+
+/// Hardening finding 7 (issue 22): `host_of` accepted a redirect to `localhost@evil.example`
+/// and to `localhost.evil.example` for a client named localhost.
+async fn hardening_7_redirects_to_look_alike_hosts_are_refused(app: &TestApp) {
+    let mut c = app.client();
+    for evil in [
+        "http://localhost@evil.example/cb",
+        "http://localhost.evil.example/",
+    ] {
+        let p = c
+            .get(&authorize_url("localhost", evil, PROVIDER, "code"))
+            .await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{evil}");
+        assert!(p.location.is_none(), "{evil}");
+    }
+    let p = c
+        .get(&authorize_url(
+            "localhost",
+            "http://localhost:4000/cb",
+            PROVIDER,
+            "code",
+        ))
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/medmij/toestemming"));
+}
+
+fn config_with_localhost() -> inzage_web::WebConfig {
+    let mut config = config();
+    if let Some(m) = config.medmij.as_mut() {
+        m.clients.push(OAuthClient {
+            hostname: "localhost".into(),
+            organisation: "Ontwikkel-PGO".into(),
+        });
+    }
+    config
+}
+
 both_backends!(
     the_whole_flow_from_consent_to_data_refresh_and_revocation with super::config(),
-    a_one_time_consent_gives_no_refresh_token with super::config(),
+    hardening_7_a_one_time_consent_gives_a_refresh_token_for_its_fifteen_minutes_only with super::config(),
+    hardening_7_the_token_interface_spends_codes_rotates_and_revokes_on_replay with super::config(),
+    hardening_7_a_long_term_consent_lapses_after_six_months_without_a_fetch with super::config(),
+    hardening_7_state_is_required_and_the_correlation_id_is_read_from_the_query with super::config(),
+    hardening_7_redirects_to_look_alike_hosts_are_refused with super::config_with_localhost(),
     wrong_client_redirect_scope_or_response_type_is_refused with super::config(),
     no_record_or_no_pgo_consent_or_cancel_gives_no_code with super::config(),
 );

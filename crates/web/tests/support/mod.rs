@@ -994,6 +994,7 @@ pub async fn give_token(app: &TestApp, patient: &str, token: &str) {
             subject: "idp:test".into(),
             issued_at: now,
             expires_at: now + Duration::minutes(15),
+            grant_id: None,
         })
         .await
         .unwrap();
