@@ -115,8 +115,20 @@ pub trait PortalStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Option<DateTime<Utc>>, StoreError>> + Send;
 
-    /// Counts a failure for `key` and locks it when the policy says so.
-    fn record_failure(
+    /// Admits one login attempt for `key` and counts it as a failure until it succeeds (then
+    /// [`PortalStore::clear_failures`]): `false` while `key` is locked or its window already
+    /// holds `max_failures` attempts. One conditional statement, so concurrent attempts can never
+    /// get more than `max_failures` guesses evaluated in a window, on either backend.
+    fn begin_attempt(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        policy: ThrottlePolicy,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// An admitted attempt failed: locks `key` for `policy.lock` once its window holds
+    /// `max_failures` failures. Returns the state after.
+    fn attempt_failed(
         &self,
         key: &str,
         now: DateTime<Utc>,
@@ -281,46 +293,49 @@ macro_rules! impl_portal {
                 }
             }
 
-            async fn record_failure(&self, key: &str, now: DateTime<Utc>, policy: ThrottlePolicy) -> Result<ThrottleState, StoreError> {
-                let mut tx = self.write.begin().await?;
-                let row = sqlx::query("SELECT failures, window_start, locked_until FROM login_throttle WHERE throttle_key = $1")
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let (mut failures, mut window_start, mut locked_until) = match row {
-                    Some(r) => {
-                        let locked: Option<String> = r.try_get(2)?;
-                        (
-                            r.try_get::<i64, _>(0)?,
-                            parse_instant(&r.try_get::<String, _>(1)?)?,
-                            locked.map(|l| parse_instant(&l)).transpose()?,
-                        )
-                    }
-                    None => (0, now, None),
-                };
+            async fn begin_attempt(&self, key: &str, now: DateTime<Utc>, policy: ThrottlePolicy) -> Result<bool, StoreError> {
                 // A new window starts when the old one passed or an old lock ran out.
-                if now - window_start > policy.window || locked_until.is_some_and(|l| l <= now) {
-                    failures = 0;
-                    window_start = now;
-                    locked_until = None;
-                }
-                failures += 1;
-                if failures >= policy.max_failures && locked_until.is_none() {
-                    locked_until = Some(now + policy.lock);
-                }
-                sqlx::query(
-                    "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, \
-                     window_start = excluded.window_start, locked_until = excluded.locked_until",
+                let admitted: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until) VALUES ($1, 1, $2, NULL) \
+                     ON CONFLICT (throttle_key) DO UPDATE SET \
+                       failures = CASE WHEN login_throttle.window_start < $3 OR login_throttle.locked_until <= $2 \
+                                  THEN 1 ELSE login_throttle.failures + 1 END, \
+                       window_start = CASE WHEN login_throttle.window_start < $3 OR login_throttle.locked_until <= $2 \
+                                      THEN $2 ELSE login_throttle.window_start END, \
+                       locked_until = NULL \
+                     WHERE (login_throttle.locked_until IS NULL OR login_throttle.locked_until <= $2) \
+                       AND (login_throttle.window_start < $3 OR login_throttle.locked_until <= $2 OR login_throttle.failures < $4) \
+                     RETURNING failures",
                 )
                 .bind(key)
-                .bind(failures)
-                .bind(format_instant(window_start))
-                .bind(locked_until.map(format_instant))
-                .execute(&mut *tx)
+                .bind(format_instant(now))
+                .bind(format_instant(now - policy.window))
+                .bind(policy.max_failures)
+                .fetch_optional(&self.write)
                 .await?;
-                tx.commit().await?;
-                Ok(ThrottleState { failures, locked_until })
+                Ok(admitted.is_some())
+            }
+
+            async fn attempt_failed(&self, key: &str, now: DateTime<Utc>, policy: ThrottlePolicy) -> Result<ThrottleState, StoreError> {
+                let row = sqlx::query(
+                    "UPDATE login_throttle SET locked_until = CASE \
+                       WHEN failures >= $3 AND (locked_until IS NULL OR locked_until <= $2) THEN $4 ELSE locked_until END \
+                     WHERE throttle_key = $1 RETURNING failures, locked_until",
+                )
+                .bind(key)
+                .bind(format_instant(now))
+                .bind(policy.max_failures)
+                .bind(format_instant(now + policy.lock))
+                .fetch_optional(&self.write)
+                .await?;
+                let Some(r) = row else {
+                    return Ok(ThrottleState { failures: 0, locked_until: None });
+                };
+                let locked: Option<String> = r.try_get(1)?;
+                Ok(ThrottleState {
+                    failures: r.try_get(0)?,
+                    locked_until: locked.map(|l| parse_instant(&l)).transpose()?.filter(|l| *l > now),
+                })
             }
 
             async fn clear_failures(&self, key: &str) -> Result<(), StoreError> {
@@ -434,13 +449,21 @@ impl PortalStore for Store {
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         delegate!(self, s => s.locked_until(key, now))
     }
-    async fn record_failure(
+    async fn begin_attempt(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        policy: ThrottlePolicy,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.begin_attempt(key, now, policy))
+    }
+    async fn attempt_failed(
         &self,
         key: &str,
         now: DateTime<Utc>,
         policy: ThrottlePolicy,
     ) -> Result<ThrottleState, StoreError> {
-        delegate!(self, s => s.record_failure(key, now, policy))
+        delegate!(self, s => s.attempt_failed(key, now, policy))
     }
     async fn clear_failures(&self, key: &str) -> Result<(), StoreError> {
         delegate!(self, s => s.clear_failures(key))

@@ -318,22 +318,52 @@ async fn idp_accounts_and_login_throttle(s: Store) {
         lock: chrono::Duration::minutes(15),
     };
     let key = "password:piet";
-    for n in 1..=2 {
-        let st = s.record_failure(key, t0(), policy).await.unwrap();
-        assert_eq!((st.failures, st.locked_until), (n, None));
+    // Each attempt is admitted and counted first; a failure after the last admitted one locks.
+    for n in 1..=3 {
+        assert!(s.begin_attempt(key, t0(), policy).await.unwrap());
+        let st = s.attempt_failed(key, t0(), policy).await.unwrap();
+        let until = t0() + chrono::Duration::minutes(15);
+        assert_eq!(st.failures, n);
+        assert_eq!(st.locked_until, (n == 3).then_some(until));
     }
-    assert_eq!(s.locked_until(key, t0()).await.unwrap(), None);
-    let st = s.record_failure(key, t0(), policy).await.unwrap();
     let until = t0() + chrono::Duration::minutes(15);
-    assert_eq!(st.locked_until, Some(until));
     assert_eq!(s.locked_until(key, t0()).await.unwrap(), Some(until));
-    // The lock runs out; the next failure starts a fresh window.
+    assert!(!s.begin_attempt(key, t0(), policy).await.unwrap(), "locked");
+    // The lock runs out; the next attempt starts a fresh window.
     assert_eq!(s.locked_until(key, until).await.unwrap(), None);
-    let st = s.record_failure(key, until, policy).await.unwrap();
+    assert!(s.begin_attempt(key, until, policy).await.unwrap());
+    let st = s.attempt_failed(key, until, policy).await.unwrap();
     assert_eq!((st.failures, st.locked_until), (1, None));
+    // A success clears the count.
     s.clear_failures(key).await.unwrap();
-    let st = s.record_failure(key, until, policy).await.unwrap();
-    assert_eq!(st.failures, 1);
+    assert!(s.begin_attempt(key, until, policy).await.unwrap());
+    assert_eq!(
+        s.attempt_failed(key, until, policy).await.unwrap().failures,
+        1
+    );
+    // A window that passed starts over, even with attempts still counted.
+    let later = until + chrono::Duration::minutes(16);
+    for _ in 0..2 {
+        assert!(s.begin_attempt(key, until, policy).await.unwrap());
+    }
+    assert!(
+        !s.begin_attempt(key, until, policy).await.unwrap(),
+        "three in the window"
+    );
+    assert!(s.begin_attempt(key, later, policy).await.unwrap());
+
+    // Hardening finding 5 (issue 22): 40 concurrent attempts on one key: exactly the limit
+    // is admitted, on both backends (the old read-then-write let 27 of 40 through a limit of 5).
+    let key = "staff-password:race";
+    let attempts = (0..40).map(|_| {
+        let s = s.clone();
+        tokio::spawn(async move { s.begin_attempt(key, t0(), policy).await.unwrap() })
+    });
+    let mut admitted = 0;
+    for a in attempts {
+        admitted += usize::from(a.await.unwrap());
+    }
+    assert_eq!(admitted, 3);
 }
 
 async fn sessions_expire_and_are_unique(s: Store) {

@@ -87,20 +87,14 @@ impl FromRequestParts<AppState> for Login {
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    let limited = Router::new()
-        .route("/inloggen", post(password_submit))
-        .route("/inloggen/code", post(code_submit))
-        .route("/inloggen/sms", post(sms_send))
-        .route("/activeren", post(crate::portal::activation::submit));
-    let limited = match GovernorConfigBuilder::default()
-        .per_millisecond(state.config.login_rate_period_ms.max(1))
-        .burst_size(state.config.login_rate_burst.max(1))
-        .key_extractor(PeerIpOrLoopback)
-        .finish()
-    {
-        Some(conf) => limited.layer(GovernorLayer::new(Arc::new(conf))),
-        None => limited,
-    };
+    let limited = rate_limited(
+        state,
+        Router::new()
+            .route("/inloggen", post(password_submit))
+            .route("/inloggen/code", post(code_submit))
+            .route("/inloggen/sms", post(sms_send))
+            .route("/activeren", post(crate::portal::activation::submit)),
+    );
     Router::new()
         .route("/inloggen", get(password_page))
         .route("/inloggen/oidc", get(crate::oidc::start))
@@ -109,6 +103,20 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/activeren", get(crate::portal::activation::page))
         .route("/uitloggen", post(logout))
         .merge(limited)
+}
+
+/// The login routes' rate limit per client address (`login_rate_burst` attempts, one more every
+/// `login_rate_period_ms`), for the portal's and the practice's logins alike.
+pub(crate) fn rate_limited(state: &AppState, routes: Router<AppState>) -> Router<AppState> {
+    match GovernorConfigBuilder::default()
+        .per_millisecond(state.config.login_rate_period_ms.max(1))
+        .burst_size(state.config.login_rate_burst.max(1))
+        .key_extractor(PeerIpOrLoopback)
+        .finish()
+    {
+        Some(conf) => routes.layer(GovernorLayer::new(Arc::new(conf))),
+        None => routes,
+    }
 }
 
 /// Rate-limit key: the client address, or loopback when there is none (in-process tests).
@@ -239,7 +247,8 @@ async fn password_submit(
         demo_accounts: dev_accounts(&state),
         oidc_label: oidc_label(&state),
     };
-    if state.store.locked_until(&key, now).await?.is_some() {
+    // The attempt is counted before the password is checked, atomically (finding 5).
+    if !state.store.begin_attempt(&key, now, policy(&state)).await? {
         return Ok(page(ctx, tr.t("login-locked")).into_response());
     }
     let account = if username.is_empty() {
@@ -255,7 +264,7 @@ async fn password_submit(
     let Some(account) = account.filter(|_| password_ok) else {
         let st = state
             .store
-            .record_failure(&key, now, policy(&state))
+            .attempt_failed(&key, now, policy(&state))
             .await?;
         let msg = if st.locked_until.is_some() {
             tr.t("login-locked")
@@ -340,7 +349,7 @@ async fn code_submit(
         sms_sent: p.sms.is_some(),
         passkey_offered,
     };
-    if state.store.locked_until(&key, now).await?.is_some() {
+    if !state.store.begin_attempt(&key, now, policy(&state)).await? {
         session.remove::<Pending>(PENDING).await?;
         return Ok(retry(ctx, tr.t("login-locked")).into_response());
     }
@@ -350,7 +359,12 @@ async fn code_submit(
     };
     let code: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
     if !second_factor_ok(&state, &account, &p, &code, now).await? {
-        if second_factor_failed(&state, &session, &account.username).await? {
+        let st = state
+            .store
+            .attempt_failed(&key, now, policy(&state))
+            .await?;
+        if st.locked_until.is_some() {
+            session.remove::<Pending>(PENDING).await?;
             return Ok(retry(ctx, tr.t("login-locked")).into_response());
         }
         return Ok(retry(ctx, tr.t("login-code-wrong")).into_response());
@@ -386,17 +400,18 @@ pub(crate) async fn complete_login(
     Ok(())
 }
 
-/// Counts a failed second factor; `true` when that locked the username (the attempt ends).
+/// Counts a failed second factor that was not admitted beforehand (a passkey: no guess to
+/// bound); `true` when the username is locked (the attempt ends).
 pub(crate) async fn second_factor_failed(
     state: &AppState,
     session: &Session,
     username: &str,
 ) -> WebResult<bool> {
-    let st = state
-        .store
-        .record_failure(&username_key("code", username), state.now(), policy(state))
-        .await?;
-    if st.locked_until.is_some() {
+    let key = username_key("code", username);
+    let now = state.now();
+    let counted = state.store.begin_attempt(&key, now, policy(state)).await?;
+    let st = state.store.attempt_failed(&key, now, policy(state)).await?;
+    if !counted || st.locked_until.is_some() {
         session.remove::<Pending>(PENDING).await?;
         return Ok(true);
     }

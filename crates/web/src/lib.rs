@@ -191,7 +191,7 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
         .merge(auth::router(&state))
         .merge(portal::router())
         .merge(passkey::router())
-        .merge(practice::router())
+        .merge(practice::router(&state))
         .merge(medmij::router(state.clone()))
         .merge(medmij_auth::router())
         // Every body is capped; the routes that take files (portal and practice uploads,

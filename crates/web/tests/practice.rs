@@ -478,7 +478,113 @@ async fn settings_change_what_patients_see_at_once(app: &TestApp) {
     );
 }
 
+/// A staff member's browser with the login form's CSRF token: (client, token).
+async fn at_staff_login(app: &TestApp) -> (Client<'_>, String) {
+    let mut c = app.client();
+    let csrf = c.csrf("/praktijk/inloggen").await;
+    (c, csrf)
+}
+
+/// Hardening finding 5 (issue 22): 40 parallel guesses evaluated 27 wrong passwords against a
+/// limit of 5. Now each attempt is admitted by one conditional statement before the password is
+/// checked: of 40 concurrent wrong guesses exactly 5 are evaluated ("klopt niet"), the rest are
+/// refused as locked, and then the right password is refused too until the lock runs out.
+async fn hardening_5_concurrent_staff_guesses_cannot_pass_the_lock(app: &TestApp) {
+    seed_staff(app).await;
+    let mut browsers = vec![];
+    for _ in 0..40 {
+        browsers.push(at_staff_login(app).await);
+    }
+    let answers = futures_util::future::join_all(browsers.iter_mut().map(|(c, csrf)| async move {
+        c.post(
+            "/praktijk/inloggen",
+            &[
+                ("csrf", csrf.as_str()),
+                ("username", "gp"),
+                ("password", "a wrong guess of twenty"),
+            ],
+        )
+        .await
+    }))
+    .await;
+    let wrong = answers
+        .iter()
+        .filter(|p| p.body.contains("klopt niet"))
+        .count();
+    let locked = answers
+        .iter()
+        .filter(|p| p.body.contains("te vaak geprobeerd"))
+        .count();
+    // Five are evaluated; the failure that makes five locks, so at most four say "wrong"
+    // (fewer when the five finish together). Before the fix 27 said "wrong".
+    assert_eq!(wrong + locked, 40);
+    assert!(wrong <= 4, "{wrong} guesses were evaluated past the lock");
+    let (mut c, csrf) = at_staff_login(app).await;
+    let p = c
+        .post(
+            "/praktijk/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("username", "gp"),
+                ("password", STAFF_PASSWORD),
+            ],
+        )
+        .await;
+    assert!(p.body.contains("te vaak geprobeerd"), "{}", p.body);
+    app.clock.advance(chrono::Duration::minutes(16));
+    let (mut c, csrf) = at_staff_login(app).await;
+    let p = c
+        .post(
+            "/praktijk/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("username", "gp"),
+                ("password", STAFF_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/praktijk/inloggen/code"));
+}
+
+/// Hardening finding 5 (issue 22): 30 rapid staff logins were all answered. The practice's
+/// login is rate-limited per address like the portal's.
+async fn hardening_5_staff_login_is_rate_limited(app: &TestApp) {
+    let (mut c, csrf) = at_staff_login(app).await;
+    let mut statuses = vec![];
+    for _ in 0..6 {
+        let p = c
+            .post(
+                "/praktijk/inloggen",
+                &[("csrf", &csrf), ("username", "gp"), ("password", "wrong")],
+            )
+            .await;
+        statuses.push(p.status);
+    }
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // The code step as well.
+    let p = c
+        .post(
+            "/praktijk/inloggen/code",
+            &[("csrf", &csrf), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+fn rate_limited() -> inzage_web::WebConfig {
+    inzage_web::WebConfig {
+        login_rate_burst: 3,
+        login_rate_period_ms: 60_000,
+        ..test_config()
+    }
+}
+
 both_backends!(
+    hardening_5_concurrent_staff_guesses_cannot_pass_the_lock,
+    hardening_5_staff_login_is_rate_limited with super::rate_limited(),
     staff_login_needs_password_and_code,
     every_role_can_do_exactly_what_its_row_allows,
     staff_never_reach_another_practices_patients,

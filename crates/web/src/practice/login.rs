@@ -27,14 +27,19 @@ struct Pending {
     started_at: DateTime<Utc>,
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
+    // Rate-limited like the portal's login (finding 5: 30 rapid tries were all answered).
+    let limited = crate::auth::rate_limited(
+        state,
+        Router::new()
+            .route("/praktijk/inloggen", post(password_submit))
+            .route("/praktijk/inloggen/code", post(code_submit)),
+    );
     Router::new()
-        .route(
-            "/praktijk/inloggen",
-            get(password_page).post(password_submit),
-        )
-        .route("/praktijk/inloggen/code", get(code_page).post(code_submit))
+        .route("/praktijk/inloggen", get(password_page))
+        .route("/praktijk/inloggen/code", get(code_page))
         .route("/praktijk/uitloggen", post(logout))
+        .merge(limited)
 }
 
 #[derive(Template, WebTemplate)]
@@ -91,7 +96,9 @@ async fn password_submit(
     let username = form.username.trim().to_lowercase();
     let key = username_key("staff-password", &username);
     let now = state.now();
-    if state.store.locked_until(&key, now).await?.is_some() {
+    // The attempt is counted before the password is checked, atomically: concurrent guesses
+    // cannot pass the limit (finding 5).
+    if !state.store.begin_attempt(&key, now, policy(&state)).await? {
         return page(
             &session,
             "/praktijk/inloggen",
@@ -125,7 +132,7 @@ async fn password_submit(
         None => {
             let st = state
                 .store
-                .record_failure(&key, now, policy(&state))
+                .attempt_failed(&key, now, policy(&state))
                 .await?;
             let msg = if st.locked_until.is_some() {
                 "login-locked"
@@ -172,7 +179,7 @@ async fn code_submit(
         session.remove::<Pending>(PENDING).await?;
         return Ok(Redirect::to("/praktijk/inloggen").into_response());
     };
-    let locked = state.store.locked_until(&key, now).await?.is_some();
+    let locked = !state.store.begin_attempt(&key, now, policy(&state)).await?;
     let code: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
     let step = (!locked && code.len() == 6)
         .then(|| totp_for(&account.totp_secret))
@@ -190,7 +197,7 @@ async fn code_submit(
     if !fresh {
         let st = state
             .store
-            .record_failure(&key, now, policy(&state))
+            .attempt_failed(&key, now, policy(&state))
             .await?;
         if locked || st.locked_until.is_some() {
             session.remove::<Pending>(PENDING).await?;

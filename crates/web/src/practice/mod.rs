@@ -82,8 +82,8 @@ pub fn home(role: StaffRole) -> &'static str {
         .map_or("/praktijk", |(href, _, _)| href)
 }
 
-pub fn router() -> Router<AppState> {
-    login::router()
+pub fn router(state: &AppState) -> Router<AppState> {
+    login::router(state)
         .merge(pages::router())
         .merge(entry::router())
         .merge(access::router())
