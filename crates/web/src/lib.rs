@@ -40,8 +40,8 @@ use tower_http::request_id::{
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// A random id for every request (kept when a proxy in front already set one), returned in
-/// `x-request-id` and written with every audit entry of the request.
+/// A random id for every request, returned in `x-request-id` and written with every audit entry
+/// of the request (a client's own id is kept beside it: `client_request_id`).
 #[derive(Clone, Copy, Default)]
 struct RandomRequestId;
 
@@ -53,17 +53,21 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-/// The request id of a request: the one set by `RandomRequestId`, if it is a sane token.
+/// The request id of a request for the audit log: ours (set by `RandomRequestId`), followed by
+/// the client's own id after a `+` when it sent a plain one.
 pub fn request_id(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 64
-                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-        .map_or_else(|| session::random_token()[..16].to_owned(), str::to_owned)
+    let plain = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| plain_request_id(v))
+    };
+    let ours = plain("x-request-id")
+        .map_or_else(|| session::random_token()[..16].to_owned(), str::to_owned);
+    match plain(CLIENT_REQUEST_ID) {
+        Some(theirs) => format!("{ours}+{theirs}"),
+        None => ours,
+    }
 }
 
 /// A ready-made login shown on the start page in development mode only.
@@ -187,6 +191,13 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
         edit_locks: Arc::new((0..64).map(|_| tokio::sync::Mutex::new(())).collect()),
     };
     let sessions = session::layer(&state);
+    // Behind HTTPS (secure cookies): browsers keep to HTTPS for a year.
+    let hsts = state.config.secure_cookies.then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        )
+    });
     Router::new()
         .merge(auth::router(&state))
         .merge(portal::router())
@@ -222,6 +233,51 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
         ))
+        // No page needs the camera, microphone, location, payment or USB.
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(
+                "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+            ),
+        ))
+        .layer(tower::util::option_layer(hsts))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+        .layer(axum::middleware::from_fn(client_request_id))
+}
+
+/// The request id is always ours (`RandomRequestId`): one a client sends in `x-request-id` is
+/// moved to `x-client-request-id`, kept only when it is a plain id of at most 64 characters, and
+/// written to the audit log after ours (`request_id`), so a client cannot choose or forge the id
+/// an audit entry is found by.
+async fn client_request_id(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let headers = request.headers_mut();
+    let theirs = headers
+        .remove("x-request-id")
+        .filter(|v| v.to_str().is_ok_and(plain_request_id));
+    headers.remove(CLIENT_REQUEST_ID);
+    if let Some(v) = theirs {
+        headers.insert(CLIENT_REQUEST_ID, v);
+    }
+    next.run(request).await
+}
+
+const CLIENT_REQUEST_ID: &str = "x-client-request-id";
+
+fn plain_request_id(v: &str) -> bool {
+    !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// A path on this site to send the browser back to, or `None`: `/\evil.example` and
+/// `//evil.example` are other sites to a browser, and control characters or backslashes have no
+/// place in our own paths.
+pub(crate) fn local_path(back: &str) -> Option<&str> {
+    let mut chars = back.chars();
+    let ok = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !back.chars().any(|c| c == '\\' || c.is_control());
+    ok.then_some(back)
 }

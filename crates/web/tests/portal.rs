@@ -6,12 +6,15 @@
 #[macro_use]
 mod support;
 
+use axum::body::Body;
+use axum::http::Request;
 use axum::http::StatusCode;
 use chrono::Duration;
 use inzage_domain::Clock;
 use inzage_store::{Channel, EventType, PortalStore, RecordStore};
 use inzage_web::WebConfig;
 use support::*;
+use tower::ServiceExt;
 
 /// Every page of an open record.
 const PAGES: [&str; 13] = [
@@ -622,7 +625,101 @@ both_backends!(
     passkey_calls_are_guarded with super::with_passkeys(),
     passkeys_are_off_without_a_public_origin,
     hardening_2_every_body_is_capped,
+    hardening_9_language_switch_sends_back_to_our_own_pages_only,
+    hardening_9_hsts_and_permissions_policy_behind_https,
+    hardening_9_plain_http_has_no_hsts with super::plain_http(),
+    hardening_9_a_client_cannot_choose_the_audited_request_id,
 );
+
+fn plain_http() -> WebConfig {
+    WebConfig {
+        secure_cookies: false,
+        ..test_config()
+    }
+}
+
+/// Hardening finding 9 (issue 22): `POST /taal back=/\evil.example/` redirected to another site
+/// (a browser reads `/\` as `//`).
+async fn hardening_9_language_switch_sends_back_to_our_own_pages_only(app: &TestApp) {
+    let mut c = app.client();
+    let csrf = c.csrf("/inloggen").await;
+    for (back, to) in [
+        ("/\\evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\/evil.example", "/"),
+        ("/ok\\..\\x", "/"),
+        ("https://evil.example/", "/"),
+        ("/inloggen", "/inloggen"),
+        ("/overzicht?tab=1", "/overzicht?tab=1"),
+    ] {
+        let p = c
+            .post("/taal", &[("csrf", &csrf), ("lang", "nl"), ("back", back)])
+            .await;
+        assert_eq!(p.location.as_deref(), Some(to), "{back}");
+    }
+}
+
+/// Hardening finding 9 (issue 22): with secure cookies (behind HTTPS) every answer carries HSTS;
+/// every answer carries a Permissions-Policy.
+async fn hardening_9_hsts_and_permissions_policy_behind_https(app: &TestApp) {
+    let res = app
+        .app
+        .clone()
+        .oneshot(Request::get("/inloggen").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    assert!(
+        res.headers()["permissions-policy"]
+            .to_str()
+            .unwrap()
+            .contains("camera=()")
+    );
+}
+
+async fn hardening_9_plain_http_has_no_hsts(app: &TestApp) {
+    let res = app
+        .app
+        .clone()
+        .oneshot(Request::get("/inloggen").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(!res.headers().contains_key("strict-transport-security"));
+    assert!(res.headers().contains_key("permissions-policy"));
+}
+
+/// Hardening finding 9 (issue 22): a client-sent `X-Request-Id` was stored verbatim in the
+/// audit log. Ours is always generated; a plain id of the client's is kept after it.
+async fn hardening_9_a_client_cannot_choose_the_audited_request_id(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("adult").await;
+    let id = inzage_domain::PatientId::new("adult").unwrap();
+    for (sent, kept) in [
+        ("forged-id-123", Some("forged-id-123")),
+        ("not plain; drop table", None),
+    ] {
+        let p = c.get_with("/overzicht", &[("x-request-id", sent)]).await;
+        assert_eq!(p.status, StatusCode::OK);
+        let last = app
+            .store
+            .audit_for_patient(&id)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
+        let (ours, theirs) = match last.event.request_id.split_once('+') {
+            Some((o, t)) => (o.to_owned(), Some(t.to_owned())),
+            None => (last.event.request_id.clone(), None),
+        };
+        assert_ne!(ours, sent);
+        assert_eq!(ours.len(), 16, "{ours}");
+        assert_eq!(theirs.as_deref(), kept, "{sent}");
+    }
+}
 
 /// Hardening finding 2 (issue 22), every route that takes a body: forms take at most 256 KiB
 /// (axum's default was 2 MB), the MedMij token endpoint 8 KiB; routes with files keep their own

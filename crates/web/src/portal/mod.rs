@@ -572,12 +572,8 @@ async fn choose_language(session: Session, Form(form): Form<LanguageForm>) -> We
     check_csrf(&session, &form.csrf).await?;
     Tr::choose(&session, &form.lang).await?;
     // Back to a page of our own only.
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
-        form.back
-    } else {
-        "/".into()
-    };
-    Ok(Redirect::to(&back).into_response())
+    let back = crate::local_path(&form.back).unwrap_or("/");
+    Ok(Redirect::to(back).into_response())
 }
 
 async fn health(State(state): State<AppState>) -> Response {
