@@ -208,6 +208,19 @@ impl ExclusionReason {
         }
     }
 
+    /// Whether this reason is a practice's decision about one item rather than a standing
+    /// selection rule (R123): a result not yet released or withheld by the GP, or a shield
+    /// (of the item, its episode or its contact) other than a third party's privacy. A full copy
+    /// that holds such an item goes to the practice first.
+    pub fn is_held_back(&self) -> bool {
+        match self {
+            Self::NotYetReleased { .. } | Self::WithheldByGp => true,
+            Self::Shielded { reason } => *reason != ShieldReason::ThirdParty,
+            Self::EpisodeShielded | Self::ContactShielded => true,
+            _ => false,
+        }
+    }
+
     /// A plain-Dutch explanation for the staff preview ("Wat ziet de patiënt?").
     pub fn explain_nl(&self) -> String {
         let d = |d: &NaiveDate| d.format("%d-%m-%Y").to_string();
@@ -866,6 +879,12 @@ pub struct FullCopy<'a> {
 }
 
 impl<'a> FullCopy<'a> {
+    /// The items in this copy that the practice held back online by a decision about them
+    /// (R123): while there are any, a patient's request goes to the practice's copy queue.
+    pub fn held_back(&self) -> impl Iterator<Item = &Exclusion> {
+        self.not_online.iter().filter(|e| e.reason.is_held_back())
+    }
+
     /// The copy in the shape of a view, so everything that writes a view (portal pages, FHIR,
     /// PDF) writes the full copy too. `excluded` holds what the copy leaves out; held results
     /// are in `results` (the copy carries them, marked through `not_online`).

@@ -709,6 +709,86 @@ fn r31_r32_full_copy_keeps_shielded_items_except_third_party() {
     assert!(copy.left_out.iter().any(|e| e.item.id == "third"));
 }
 
+#[test]
+fn r123_a_full_copy_with_items_the_gp_held_back_goes_to_the_practice_first() {
+    let now = noon(today());
+    // Only standing selection rules: S lines, third-party shields, old results, released ones.
+    let mut r = adult();
+    line(&mut r, "s", Soep::S, d(2025, 1, 1), None, None);
+    line(&mut r, "third", Soep::E, d(2025, 1, 1), None, None);
+    r.journal[1].meta = shield(ShieldReason::ThirdParty);
+    result(
+        &mut r,
+        "old",
+        ResultKind::L,
+        noon(d(2001, 1, 1)),
+        released(),
+    );
+    result(&mut r, "fine", ResultKind::L, now, released());
+    assert_eq!(full_copy(&r, &settings(), now).held_back().count(), 0);
+    assert!(!full_copy(&r, &settings(), now).not_online.is_empty());
+
+    // Each of these is a decision about the item: the copy is held for the practice.
+    type AddItem<'a> = Box<dyn Fn(&mut PatientRecord) + 'a>;
+    let cases: Vec<(&str, AddItem<'_>)> = vec![
+        (
+            "pending result",
+            Box::new(|r| {
+                result(
+                    r,
+                    "p",
+                    ResultKind::L,
+                    now,
+                    ReviewState::Pending { received_at: now },
+                )
+            }),
+        ),
+        (
+            "withheld result",
+            Box::new(|r| {
+                result(
+                    r,
+                    "w",
+                    ResultKind::L,
+                    now,
+                    ReviewState::Withheld {
+                        by: Actor::System("gp".into()),
+                        at: now,
+                        reason: "eerst bespreken".into(),
+                    },
+                )
+            }),
+        ),
+        (
+            "not discussed",
+            Box::new(|r| {
+                line(r, "nd", Soep::E, d(2025, 1, 1), None, None);
+                r.journal.last_mut().unwrap().meta = shield(ShieldReason::NotYetDiscussed);
+            }),
+        ),
+        (
+            "potentially harmful",
+            Box::new(|r| {
+                line(r, "ph", Soep::P, d(2025, 1, 1), None, None);
+                r.journal.last_mut().unwrap().meta = shield(ShieldReason::PotentiallyHarmful);
+            }),
+        ),
+        (
+            "other shield",
+            Box::new(|r| {
+                medication(r, "m", None);
+                r.medication.last_mut().unwrap().meta = shield(ShieldReason::Other);
+            }),
+        ),
+    ];
+    for (what, add) in cases {
+        let mut held = r.clone();
+        add(&mut held);
+        let copy = full_copy(&held, &settings(), now);
+        assert_eq!(copy.held_back().count(), 1, "{what}");
+    }
+}
+
 // ---- C. minors and representatives ----
 
 fn parent(r: &mut PatientRecord, consent: Option<ChildConsent>) -> Viewer {

@@ -10,6 +10,14 @@ use inzage_copy::{Copy, Format};
 /// How long an approved request for the full copy may be used.
 pub const APPROVAL_DAYS: i64 = 30;
 
+/// The day by which a practice answers a request for a copy: one month after it was made
+/// (WGBO 7:456 with AVG art. 12(3)), on the Dutch calendar.
+pub fn answer_by(requested_at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    let day = inzage_domain::time::local_date(requested_at);
+    day.checked_add_months(chrono::Months::new(1))
+        .unwrap_or(day)
+}
+
 /// The copy as a file download. Never cached: it is a medical record.
 pub fn download(copy: &Copy<'_>, format: Format, base: &str) -> WebResult<Response> {
     let bytes = copy.write(format, base).map_err(|e| {

@@ -7,7 +7,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use inzage_domain::{PatientId, PracticeId, Section};
+use inzage_domain::{Clock, PatientId, PracticeId, Section};
 use inzage_store::{Channel, CopyStore, EventType, RecordStore};
 use support::*;
 
@@ -64,6 +64,11 @@ async fn r102_the_patient_downloads_the_summary_and_the_full_copy(app: &TestApp)
         assert!(!text.contains(hidden), "{hidden} in the summary");
     }
 
+    // Anna's record holds a shielded line and a result not yet released: her request goes to
+    // the practice first (R123); once approved she downloads the full copy.
+    let p = copy(&mut c, "volledig", "pdf").await;
+    assert_eq!(p.location.as_deref(), Some("/kopie?aangevraagd=true"));
+    approve_at_the_desk(app, "adult").await;
     let p = copy(&mut c, "volledig", "pdf").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     let text = pdf_text(&p.bytes);
@@ -108,6 +113,165 @@ async fn r102_the_patient_downloads_the_summary_and_the_full_copy(app: &TestApp)
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("Kies wat u wilt"));
     assert_eq!(exports(app, "adult").await.len(), 4);
+}
+
+/// The assistant approves the waiting request for a full copy of `patient`.
+async fn approve_at_the_desk(app: &TestApp, patient: &str) {
+    let staff = seed_staff(app).await;
+    let (_, secret, _) = staff.iter().find(|s| s.0 == "assistent").unwrap();
+    let mut desk = app.client();
+    desk.staff_login("assistent", secret).await;
+    let pending = app
+        .store
+        .copy_requests(&PatientId::new(patient).unwrap())
+        .await
+        .unwrap();
+    let request = pending
+        .iter()
+        .find(|r| r.status == inzage_store::CopyRequestStatus::Pending)
+        .unwrap()
+        .id
+        .clone();
+    let url = format!("/praktijk/patienten/{patient}/kopie");
+    let csrf = desk.csrf(&url).await;
+    let p = desk
+        .post(
+            &url,
+            &[
+                ("csrf", &csrf),
+                ("actie", "goedkeuren"),
+                ("aanvraag", &request),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+}
+
+/// R123 (issue 22, hardening finding 3): with the practice's default (no check of every
+/// request), the full copy handed out at once what the GP held back: a result not yet released
+/// and a line shielded as "niet besproken". Now such a copy waits for the practice, which sees
+/// the legal deadline, and the patient sees what happens and by when; a copy without such items
+/// is still served at once; staff are told where they shield and withhold.
+async fn r123_a_full_copy_with_held_back_items_waits_for_the_practice(app: &TestApp) {
+    let practice = PracticeId::new("praktijk-test").unwrap();
+    assert!(
+        !app.store
+            .settings(&practice)
+            .await
+            .unwrap()
+            .full_copy_needs_check
+    );
+    let today = inzage_domain::time::local_date(app.clock.now());
+    let by = today.checked_add_months(chrono::Months::new(1)).unwrap();
+    let months = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    use chrono::Datelike;
+    let by_text = format!(
+        "{} {} {}",
+        by.day(),
+        months[by.month0() as usize],
+        by.year()
+    );
+
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    let page = anna.get("/kopie").await;
+    assert!(
+        page.body
+            .contains("Uw huisarts wil sommige informatie eerst met u bespreken"),
+        "{}",
+        page.body
+    );
+    for format in ["pdf", "fhir", "fhir-stu3"] {
+        let p = copy(&mut anna, "volledig", format).await;
+        assert_ne!(
+            p.status,
+            StatusCode::OK,
+            "{format}: the copy was handed out"
+        );
+        assert!(!p.body.contains("MARKER-SHIELDED-LINE"));
+    }
+    assert!(exports(app, "adult").await.is_empty(), "no copy left");
+    let page = anna.get("/kopie?aangevraagd=true").await;
+    assert!(
+        page.body
+            .contains(&format!("U krijgt uiterlijk {by_text} antwoord")),
+        "{}",
+        page.body
+    );
+    // The practice's queue shows the deadline.
+    let staff = seed_staff(app).await;
+    let (_, secret, _) = staff.iter().find(|s| s.0 == "gp").unwrap();
+    let mut gp = app.client();
+    gp.staff_login("gp", secret).await;
+    let queue = gp.get("/praktijk/kopieaanvragen").await;
+    assert!(queue.body.contains("Anna Volwassen"), "{}", queue.body);
+    assert!(
+        queue
+            .body
+            .contains(&format!("Antwoord uiterlijk {by_text}")),
+        "{}",
+        queue.body
+    );
+    // Where the GP shields and withholds, they are told.
+    let hint = "komt een aanvraag van de patiënt voor een volledig afschrift eerst bij u";
+    assert!(
+        gp.get("/praktijk/patienten/adult")
+            .await
+            .body
+            .contains(hint)
+    );
+    assert!(gp.get("/praktijk/uitslagen").await.body.contains(hint));
+
+    // Without anything held back, the full copy is served at once.
+    let id = PatientId::new("adult").unwrap();
+    let mut r = app.store.load_record(&id).await.unwrap().unwrap();
+    let gp_actor = inzage_domain::Actor::System("gp".into());
+    for line in &mut r.journal {
+        line.meta.shield = None;
+    }
+    for e in &mut r.episodes {
+        e.meta.shield = None;
+    }
+    for c in &mut r.contacts {
+        c.meta.shield = None;
+    }
+    for m in &mut r.medication {
+        m.meta.shield = None;
+    }
+    for res in &mut r.results {
+        res.meta.shield = None;
+        res.review = inzage_domain::ReviewState::Released {
+            by: gp_actor.clone(),
+            at: app.clock.now(),
+        };
+    }
+    for l in &mut r.letters {
+        l.meta.shield = None;
+    }
+    for a in &mut r.allergies {
+        a.meta.shield = None;
+    }
+    app.store
+        .save_record(&r, audit_event(&r, app))
+        .await
+        .unwrap();
+    let p = copy(&mut anna, "volledig", "pdf").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(exports(app, "adult").await.len(), 1);
 }
 
 async fn a_representative_with_limited_access_gets_only_the_summary(app: &TestApp) {
@@ -315,6 +479,7 @@ async fn the_practice_hands_a_copy_to_the_patient(app: &TestApp) {
 }
 
 both_backends!(
+    r123_a_full_copy_with_held_back_items_waits_for_the_practice,
     r102_the_patient_downloads_the_summary_and_the_full_copy,
     a_representative_with_limited_access_gets_only_the_summary,
     r102_the_full_copy_after_the_practice_check,

@@ -39,3 +39,7 @@ practice-copy-decided = The request has been handled.
 practice-copy-gone = This request has already been handled.
 practice-copy-reason-needed = Give a reason when you decline a request.
 settings-full-copy-check = Let the practice check a request for a full copy first
+copy-full-held = Your GP wants to discuss some information with you first. So the practice looks at your request first. You will get an answer within a month. After that you can download the full copy here for 30 days.
+copy-answer-by = You will get an answer by { $date }
+practice-copy-answer-by = Answer by
+practice-held-copy-hint = If you withhold a result or shield an item (other than for someone else's privacy), a patient's request for a full copy comes to you first. You answer it within a month.

@@ -39,3 +39,7 @@ practice-copy-decided = De aanvraag is verwerkt.
 practice-copy-gone = Deze aanvraag is al verwerkt.
 practice-copy-reason-needed = Geef een reden als u een aanvraag afwijst.
 settings-full-copy-check = Een aanvraag voor een volledig afschrift eerst door de praktijk laten controleren
+copy-full-held = Uw huisarts wil sommige informatie eerst met u bespreken. Daarom bekijkt de praktijk uw aanvraag eerst. U krijgt binnen een maand antwoord. Daarna kunt u het afschrift hier 30 dagen downloaden.
+copy-answer-by = U krijgt uiterlijk { $date } antwoord
+practice-copy-answer-by = Antwoord uiterlijk
+practice-held-copy-hint = Houdt u een uitslag achter of schermt u iets af (behalve voor de privacy van een ander)? Dan komt een aanvraag van de patiënt voor een volledig afschrift eerst bij u. U beantwoordt die binnen een maand.

@@ -1,7 +1,9 @@
 //! "Kopie van mijn dossier" (issue 7, R102): the person downloads the online summary, or the
 //! full copy, as PDF/A or FHIR. The full copy is for the patient and for representatives whose
-//! access covers the whole record; when the practice checks requests first, the request waits
-//! in the practice's queue and the copy can be downloaded for 30 days after approval.
+//! access covers the whole record. The full copy waits in the practice's queue, to be answered
+//! within a month, when the practice checks every request first, or when it would hold an item
+//! the GP held back online by a decision about it (a pending or withheld result, a shield other
+//! than a third party's privacy: R123); once approved it can be downloaded for 30 days.
 
 use super::{OpenRecord, PageCtx};
 use crate::AppState;
@@ -30,6 +32,8 @@ struct RequestRow {
     requested: String,
     status: String,
     reason: Option<String>,
+    /// For a request still waiting: by when the practice answers.
+    answer_by: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -38,6 +42,8 @@ struct CopyPage {
     ctx: PageCtx,
     full_allowed: bool,
     needs_check: bool,
+    /// The check is needed because the GP held something back (R123), not by the setting.
+    held_back: bool,
     full_ready: bool,
     requests: Vec<RequestRow>,
     requested: bool,
@@ -54,6 +60,14 @@ struct PageQuery {
 /// is not limited to some sections.
 fn full_allowed(open: &OpenRecord) -> WebResult<bool> {
     Ok(open.access()?.scope.is_none())
+}
+
+/// Whether the full copy holds an item the GP held back online by a decision about it (R123).
+fn holds_held_back(open: &OpenRecord) -> bool {
+    inzage_domain::visibility::full_copy(&open.record, &open.settings, open.now)
+        .held_back()
+        .next()
+        .is_some()
 }
 
 /// This person's requests for this record, newest first.
@@ -101,15 +115,21 @@ async fn render(
                     CopyRequestStatus::Declined => "copy-status-declined",
                 }),
                 reason: r.reason.clone(),
+                answer_by: (r.status == CopyRequestStatus::Pending).then(|| {
+                    let day = ctx.tr.date(crate::copy::answer_by(r.requested_at));
+                    ctx.tr.ta("copy-answer-by", &[("date", day)])
+                }),
             }
         })
         .collect();
     let error = error.map(|key| ctx.tr.t(key));
+    let held_back = holds_held_back(open);
     Ok((
         status,
         CopyPage {
             full_allowed: full_allowed(open)?,
-            needs_check: open.settings.full_copy_needs_check,
+            needs_check: open.settings.full_copy_needs_check || held_back,
+            held_back,
             full_ready: approved(&requests, open),
             requests: rows,
             requested,
@@ -172,7 +192,8 @@ async fn make(
                 )
                 .await;
             }
-            if open.settings.full_copy_needs_check && !approved(&my_requests(&open).await?, &open) {
+            let needs_check = open.settings.full_copy_needs_check || holds_held_back(&open);
+            if needs_check && !approved(&my_requests(&open).await?, &open) {
                 return request(&open).await;
             }
             let statements = open

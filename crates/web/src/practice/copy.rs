@@ -35,6 +35,8 @@ struct RequestRow {
     patient: String,
     requested: String,
     by: String,
+    /// The legal deadline: one month after the request.
+    answer_by: String,
 }
 
 fn row(
@@ -67,6 +69,7 @@ fn row(
             local.format("%H:%M")
         ),
         by,
+        answer_by: ctx.tr.date(crate::copy::answer_by(r.requested_at)),
     }
 }
 
