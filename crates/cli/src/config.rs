@@ -45,6 +45,30 @@ pub struct Config {
     /// notices and `demo` delivers them to the development mailbox at `/dev/postvak`.
     #[serde(default)]
     pub mail: MailSettings,
+    /// The audit key, hex (at least 32 bytes): keys the audit log's hash chain and signs its
+    /// checkpoints. Give it here or as `INZAGE_AUDIT_KEY`, or leave it to `audit_key_file`.
+    #[serde(default)]
+    pub audit_key: Option<String>,
+    /// Where the audit key is kept when `audit_key` is not given: created (mode 0600, 32 random
+    /// bytes) on first use. Keep it off the database server and in the backups of the keys.
+    #[serde(default = "default_audit_key_file")]
+    pub audit_key_file: String,
+    /// Where signed checkpoints of the audit log's head are written; ship this directory
+    /// elsewhere. Default: beside a SQLite database file (`<file>.audit-checkpoints`), or
+    /// `data/audit-checkpoints`.
+    #[serde(default)]
+    pub audit_checkpoint_dir: Option<String>,
+    /// Minutes between two checkpoints written by `serve` and `demo` (default 15).
+    #[serde(default = "default_audit_checkpoint_minutes")]
+    pub audit_checkpoint_minutes: u64,
+}
+
+fn default_audit_key_file() -> String {
+    "data/audit.key".into()
+}
+
+fn default_audit_checkpoint_minutes() -> u64 {
+    15
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -163,6 +187,10 @@ impl Default for Config {
             public_origin: None,
             medmij: None,
             mail: MailSettings::default(),
+            audit_key: None,
+            audit_key_file: default_audit_key_file(),
+            audit_checkpoint_dir: None,
+            audit_checkpoint_minutes: default_audit_checkpoint_minutes(),
         }
     }
 }

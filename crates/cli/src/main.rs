@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use inzage::config::{Config, init_logging};
 use inzage::generate::Generator;
-use inzage::{AnyError, open_store, serve};
+use inzage::{AnyError, open_keyed_store, serve};
 use inzage_store::{EventType, RecordStore, Store};
 use std::io::Write;
 use std::path::PathBuf;
@@ -121,9 +121,25 @@ enum RoleArg {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute the hash chain over the whole log: exit 0 when intact, 1 when an entry was
-    /// changed, removed or moved.
-    Verify,
+    /// Recompute the keyed hash chain over the whole log and compare it with every signed
+    /// checkpoint: exit 0 when intact, 1 when an entry was changed, removed or moved, or the
+    /// log was cut short.
+    Verify {
+        /// The checkpoint directory to compare with (default: the configured one).
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
+    /// Write a signed checkpoint of the log's head now (`serve` does so every
+    /// `audit_checkpoint_minutes`).
+    Checkpoint,
+}
+
+/// Where and how often `serve` writes checkpoints of the audit log of the database at `url`.
+fn checkpoints(config: &Config, url: &str) -> serve::Checkpoints {
+    serve::Checkpoints {
+        dir: inzage::checkpoint_dir(config, url),
+        every: std::time::Duration::from_secs(60 * config.audit_checkpoint_minutes.max(1)),
+    }
 }
 
 fn main() -> ExitCode {
@@ -195,7 +211,7 @@ async fn generate_into(
 async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
     match command {
         Command::Migrate => {
-            let store = open_store(&config.database_url).await?;
+            let store = open_keyed_store(&config, &config.database_url).await?;
             println!("migrations applied ({})", store.backend_name());
         }
         Command::Staff {
@@ -207,7 +223,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                     practice,
                 },
         } => {
-            let store = open_store(&config.database_url).await?;
+            let store = open_keyed_store(&config, &config.database_url).await?;
             let mut password = String::new();
             std::io::stdin().read_line(&mut password)?;
             let role = match role {
@@ -230,18 +246,44 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
             println!("authenticator key (add it to an authenticator app, shown once): {secret}");
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { checkpoints },
         } => {
-            let store = open_store(&config.database_url).await?;
+            let store = open_keyed_store(&config, &config.database_url).await?;
+            let dir = checkpoints
+                .unwrap_or_else(|| inzage::checkpoint_dir(&config, &config.database_url));
+            let mut broken = false;
             match store.verify_audit_chain().await? {
                 Ok(n) => println!("audit log intact: {n} entries checked"),
-                Err(broken) => {
+                Err(b) => {
                     println!(
                         "audit log BROKEN at entry {}: an entry was changed, removed or moved",
-                        broken.seq
+                        b.seq
                     );
-                    return Ok(ExitCode::from(1));
+                    broken = true;
                 }
+            }
+            let (compared, problems) = store.check_audit_checkpoints(&dir).await?;
+            for p in &problems {
+                println!("audit log BROKEN: {p}");
+            }
+            if problems.is_empty() {
+                println!(
+                    "{compared} checkpoints in {} agree with the log",
+                    dir.display()
+                );
+            }
+            if broken || !problems.is_empty() {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Checkpoint,
+        } => {
+            let store = open_keyed_store(&config, &config.database_url).await?;
+            let dir = inzage::checkpoint_dir(&config, &config.database_url);
+            match store.write_audit_checkpoint(&dir, Utc::now()).await? {
+                Some(c) => println!("checkpoint of entry {} written to {}", c.seq, dir.display()),
+                None => println!("no new entries since the last checkpoint"),
             }
         }
         Command::Export {
@@ -256,7 +298,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
             } else {
                 &config.database_url
             };
-            let store = open_store(url).await?;
+            let store = open_keyed_store(&config, url).await?;
             let base = format!(
                 "{}/fhir",
                 config
@@ -281,12 +323,20 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
             );
         }
         Command::Serve => {
-            let store = open_store(&config.database_url).await?;
+            let store = open_keyed_store(&config, &config.database_url).await?;
             store.set_record_cache_budget(config.record_cache_mb * 1024 * 1024);
-            serve::serve(store, &config.listen, config.web()?, mail_interval(&config)).await?;
+            let checkpoints = checkpoints(&config, &config.database_url);
+            serve::serve(
+                store,
+                &config.listen,
+                config.web()?,
+                mail_interval(&config),
+                checkpoints,
+            )
+            .await?;
         }
         Command::Demo { patients } => {
-            let store = open_store(&config.demo_database_url).await?;
+            let store = open_keyed_store(&config, &config.demo_database_url).await?;
             store.set_record_cache_budget(config.record_cache_mb * 1024 * 1024);
             let now = Utc::now();
             if store.counts().await?.patients == 0 {
@@ -362,10 +412,18 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 },
                 ..web
             };
-            serve::serve(store, &config.listen, web, mail_interval(&config)).await?;
+            let checkpoints = checkpoints(&config, &config.demo_database_url);
+            serve::serve(
+                store,
+                &config.listen,
+                web,
+                mail_interval(&config),
+                checkpoints,
+            )
+            .await?;
         }
         Command::Import { path } => {
-            let store = open_store(&config.database_url).await?;
+            let store = open_keyed_store(&config, &config.database_url).await?;
             let summary = inzage::import::import_path(&store, &path, Utc::now()).await?;
             println!("{summary}");
             if summary.errors() > 0 {
@@ -395,7 +453,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 bar.finish();
             }
             None => {
-                let store = open_store(&config.database_url).await?;
+                let store = open_keyed_store(&config, &config.database_url).await?;
                 generate_into(&store, patients, seed, at.unwrap_or_else(Utc::now)).await?;
                 println!("{patients} synthetic patients stored");
             }

@@ -6,11 +6,19 @@ use inzage_web::WebConfig;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+/// Where and how often the server writes signed checkpoints of the audit log's head.
+#[derive(Debug, Clone)]
+pub struct Checkpoints {
+    pub dir: std::path::PathBuf,
+    pub every: std::time::Duration,
+}
+
 pub async fn serve(
     store: Store,
     listen: &str,
     web: WebConfig,
     mail_every: std::time::Duration,
+    checkpoints: Checkpoints,
 ) -> Result<(), crate::AnyError> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(address = %listener.local_addr()?, backend = store.backend_name(), dev_mode = web.dev_mode, "serving");
@@ -23,6 +31,23 @@ pub async fn serve(
             match purger.sessions_purge(chrono::Utc::now()).await {
                 Ok(n) => tracing::debug!(removed = n, "expired sessions removed"),
                 Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+            }
+        }
+    });
+    // A signed checkpoint of the audit log's head at every interval, outside the database, so
+    // that cutting the log short is seen by `inzage audit verify`.
+    let audited = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(checkpoints.every);
+        loop {
+            tick.tick().await;
+            match audited
+                .write_audit_checkpoint(&checkpoints.dir, chrono::Utc::now())
+                .await
+            {
+                Ok(Some(c)) => tracing::info!(seq = c.seq, "audit checkpoint written"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "could not write the audit checkpoint"),
             }
         }
     });

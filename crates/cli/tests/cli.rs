@@ -40,7 +40,16 @@ fn run(dir: &Path, args: &[&str]) -> (bool, String) {
 }
 
 async fn store(dir: &Path) -> Store {
-    Store::connect(&db_url(dir)).await.unwrap()
+    let s = Store::connect(&db_url(dir)).await.unwrap();
+    set_key(&s, dir);
+    s
+}
+
+/// The audit key the binary made in `dir` (if it ran there), as the binary uses it.
+fn set_key(s: &Store, dir: &Path) {
+    if let Ok(key) = std::fs::read_to_string(dir.join("data/audit.key")) {
+        s.set_audit_key(&hex::decode(key.trim()).unwrap()).unwrap();
+    }
 }
 
 #[tokio::test]
@@ -207,6 +216,7 @@ async fn killing_generate_midway_leaves_only_whole_records() {
             "patient {index} is stored whole"
         );
     }
+    set_key(&s, dir.path());
     assert!(s.verify_audit_chain().await.unwrap().is_ok());
 }
 
@@ -430,6 +440,60 @@ async fn audit_verify_detects_changed_removed_and_reordered_entries() {
         assert!(!ok, "{sql}: {out}");
         assert!(out.contains("audit log BROKEN"), "{out}");
     }
+}
+
+/// Hardening finding 6 (issue 22): deleting the newest entries (after dropping the trigger) left
+/// `audit verify` saying "intact". The operator's checkpoints now show it, and the chain is keyed
+/// by a key outside the database (the key file is created on first use).
+#[tokio::test]
+async fn hardening_6_audit_verify_sees_a_log_cut_short_after_its_checkpoint() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = run(dir.path(), &["generate", "--patients", "4", "--seed", "3"]);
+    assert!(ok, "{out}");
+    let key = std::fs::read_to_string(dir.path().join("data/audit.key")).unwrap();
+    assert_eq!(key.trim().len(), 64, "32 bytes, hex");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("data/audit.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let (ok, out) = run(dir.path(), &["audit", "checkpoint"]);
+    assert!(ok && out.contains("checkpoint of entry 4"), "{out}");
+    let (ok, out) = run(dir.path(), &["audit", "verify"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("1 checkpoints in"), "{out}");
+
+    let mut c = sqlx::SqliteConnection::connect(&db_url(dir.path()))
+        .await
+        .unwrap();
+    sqlx::raw_sql("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq >= 3;")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    drop(c);
+    let (ok, out) = run(dir.path(), &["audit", "verify"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("audit log intact: 2 entries checked"), "{out}");
+    assert!(
+        out.contains("audit log BROKEN: entry 4 is missing (the log was cut short)"),
+        "{out}"
+    );
+    // With another key the chain itself no longer verifies.
+    let other = bin()
+        .args(["audit", "verify"])
+        .env("INZAGE_DATABASE_URL", db_url(dir.path()))
+        .env("INZAGE_AUDIT_KEY", "ab".repeat(32))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&other.stdout);
+    assert!(text.contains("audit log BROKEN at entry 1"), "{text}");
+    assert!(text.contains("bad signature"), "{text}");
 }
 
 /// What the patient sees online of a record: the fields the visibility rules and the portal use.

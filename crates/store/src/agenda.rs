@@ -178,7 +178,7 @@ macro_rules! impl_agenda {
                     tx.rollback().await?;
                     return Ok(false);
                 }
-                Self::save_in(&mut tx, record, audit).await?;
+                Self::save_in(&mut tx, record, audit, &self.audit_key).await?;
                 tx.commit().await?;
                 Ok(true)
             }
@@ -205,7 +205,7 @@ macro_rules! impl_agenda {
                     tx.rollback().await?;
                     return Ok(false);
                 }
-                Self::save_in(&mut tx, record, audit).await?;
+                Self::save_in(&mut tx, record, audit, &self.audit_key).await?;
                 tx.commit().await?;
                 Ok(true)
             }

@@ -1,8 +1,64 @@
 //! The audit log entry (NEN 7513) and its hash chain.
+//!
+//! Each entry's hash covers its fields and the previous entry's hash. With an audit key (set by
+//! the application from its configuration, never stored in the database) the hash is an
+//! HMAC-SHA256, so someone who can write the database cannot rewrite an entry and recompute the
+//! chain after it. Deleting the newest entries leaves a shorter chain that is still whole: the
+//! signed checkpoints of the head, written outside the database (`checkpoint.rs`), catch that.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use hmac::{Hmac, Mac};
 use inzage_domain::PatientId;
 use sha2::{Digest, Sha256};
+use std::sync::{Arc, RwLock};
+
+/// The secret that keys the audit chain and signs its checkpoints: at least 32 bytes, from the
+/// configuration or environment. Shared by a store's clones and its writer task.
+#[derive(Clone, Default)]
+pub struct AuditKey(Arc<RwLock<Option<Arc<[u8]>>>>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.get().is_some() {
+            "AuditKey(set)"
+        } else {
+            "AuditKey(none)"
+        })
+    }
+}
+
+/// The shortest audit key accepted.
+pub const MIN_AUDIT_KEY: usize = 32;
+
+impl AuditKey {
+    pub(crate) fn get(&self) -> Option<Arc<[u8]>> {
+        self.0.read().ok().and_then(|k| k.clone())
+    }
+    pub(crate) fn set(&self, key: &[u8]) -> Result<(), crate::StoreError> {
+        if key.len() < MIN_AUDIT_KEY {
+            return Err(crate::StoreError::Config(format!(
+                "the audit key must be at least {MIN_AUDIT_KEY} bytes"
+            )));
+        }
+        if let Ok(mut k) = self.0.write() {
+            *k = Some(Arc::from(key));
+        }
+        Ok(())
+    }
+}
+
+/// HMAC-SHA256 of `parts` (length-prefixed) under `key`, hex.
+pub(crate) fn mac_hex(key: &[u8], parts: &[&str]) -> String {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| {
+        // HMAC takes keys of any length; this cannot happen.
+        unreachable!("HMAC accepts every key length")
+    });
+    for p in parts {
+        m.update(&(p.len() as u64).to_le_bytes());
+        m.update(p.as_bytes());
+    }
+    hex::encode(m.finalize().into_bytes())
+}
 
 /// NEN 7513 event types (R104).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -116,9 +172,9 @@ pub(crate) fn format_instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// SHA-256 over the length-prefixed fields of the entry and the previous hash.
-pub(crate) fn entry_hash(seq: i64, e: &AuditEvent, prev_hash: &str) -> String {
-    let mut h = Sha256::new();
+/// The entry's hash over its length-prefixed fields and the previous hash: HMAC-SHA256 under
+/// the audit key, or SHA-256 when the store has none (tests of the store alone).
+pub(crate) fn entry_hash(seq: i64, e: &AuditEvent, prev_hash: &str, key: Option<&[u8]>) -> String {
     let seq = seq.to_string();
     let at = format_instant(e.at);
     let fields: [&str; 11] = [
@@ -134,6 +190,10 @@ pub(crate) fn entry_hash(seq: i64, e: &AuditEvent, prev_hash: &str) -> String {
         &e.detail,
         prev_hash,
     ];
+    if let Some(key) = key {
+        return mac_hex(key, &fields);
+    }
+    let mut h = Sha256::new();
     for f in fields {
         h.update((f.len() as u64).to_le_bytes());
         h.update(f.as_bytes());

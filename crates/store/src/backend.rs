@@ -32,6 +32,7 @@ pub struct SqliteStore {
     pub(crate) write: SqlitePool,
     pub(crate) cache: Arc<RecordCache>,
     pub(crate) audit_queue: AuditQueue,
+    pub(crate) audit_key: crate::audit::AuditKey,
 }
 
 impl SqliteStore {
@@ -50,8 +51,10 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(opts)
             .await?;
+        let audit_key = crate::audit::AuditKey::default();
         Ok(Self {
-            audit_queue: Self::audit_writer(write.clone()),
+            audit_queue: Self::audit_writer(write.clone(), audit_key.clone()),
+            audit_key,
             read,
             write,
             cache: Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET)),
@@ -74,6 +77,7 @@ pub struct PostgresStore {
     pub(crate) write: PgPool,
     pub(crate) cache: Arc<RecordCache>,
     pub(crate) audit_queue: AuditQueue,
+    pub(crate) audit_key: crate::audit::AuditKey,
 }
 
 impl PostgresStore {
@@ -83,8 +87,10 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
+        let audit_key = crate::audit::AuditKey::default();
         Ok(Self {
-            audit_queue: Self::audit_writer(pool.clone()),
+            audit_queue: Self::audit_writer(pool.clone(), audit_key.clone()),
+            audit_key,
             read: pool.clone(),
             write: pool,
             cache: Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET)),
@@ -153,7 +159,7 @@ macro_rules! impl_backend {
             /// entries chained in arrival order) and answers each caller after the commit. Under
             /// load many writes share a commit; a lone write waits for nobody. A caller is
             /// answered only once its write is stored.
-            fn audit_writer(pool: sqlx::Pool<$Db>) -> AuditQueue {
+            fn audit_writer(pool: sqlx::Pool<$Db>, key: crate::audit::AuditKey) -> AuditQueue {
                 let (queue, mut jobs) = tokio::sync::mpsc::channel::<AuditJob>(4 * AUDIT_BATCH);
                 tokio::spawn(async move {
                     while let Some(first) = jobs.recv().await {
@@ -164,7 +170,7 @@ macro_rules! impl_backend {
                                 Err(_) => break,
                             }
                         }
-                        match Self::write_batch(&pool, &batch).await {
+                        match Self::write_batch(&pool, &batch, &key).await {
                             Ok(mut entries) => {
                                 entries.reverse();
                                 for job in batch {
@@ -203,7 +209,7 @@ macro_rules! impl_backend {
             /// Writes a batch in one transaction: all of it or nothing. The audit entries are
             /// chained from the last stored one (read once, under the audit lock) and inserted
             /// in one statement. Returns them in the order of the batch.
-            async fn write_batch(pool: &sqlx::Pool<$Db>, batch: &[AuditJob]) -> Result<Vec<AuditEntry>, StoreError> {
+            async fn write_batch(pool: &sqlx::Pool<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey) -> Result<Vec<AuditEntry>, StoreError> {
                 let mut tx = pool.begin().await?;
                 let events: Vec<&AuditEvent> = batch
                     .iter()
@@ -222,9 +228,10 @@ macro_rules! impl_backend {
                         Some(row) => (row.try_get(0)?, row.try_get(1)?),
                         None => (0, GENESIS.to_owned()),
                     };
+                    let key = key.get();
                     for event in events {
                         seq += 1;
-                        let hash = entry_hash(seq, event, &prev_hash);
+                        let hash = entry_hash(seq, event, &prev_hash, key.as_deref());
                         entries.push(AuditEntry { seq, event: event.clone(), prev_hash: std::mem::replace(&mut prev_hash, hash.clone()), hash });
                     }
                     let mut qb: QueryBuilder<$Db> = QueryBuilder::new(
@@ -262,6 +269,7 @@ macro_rules! impl_backend {
             async fn append_audit_in(
                 tx: &mut sqlx::Transaction<'_, $Db>,
                 event: AuditEvent,
+                key: &crate::audit::AuditKey,
             ) -> Result<AuditEntry, StoreError> {
                 sqlx::query($audit_lock).execute(&mut **tx).await?;
                 let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
@@ -272,7 +280,7 @@ macro_rules! impl_backend {
                     None => (0, GENESIS.to_owned()),
                 };
                 let seq = prev_seq + 1;
-                let hash = entry_hash(seq, &event, &prev_hash);
+                let hash = entry_hash(seq, &event, &prev_hash, key.get().as_deref());
                 sqlx::query(
                     "INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -296,7 +304,7 @@ macro_rules! impl_backend {
 
             /// Validates and writes one record with its audit entry inside an open transaction.
             /// The caller commits (or rolls back on error).
-            pub(crate) async fn save_in(tx: &mut sqlx::Transaction<'_, $Db>, record: &PatientRecord, audit: AuditEvent) -> Result<SaveOutcome, StoreError> {
+            pub(crate) async fn save_in(tx: &mut sqlx::Transaction<'_, $Db>, record: &PatientRecord, audit: AuditEvent, key: &crate::audit::AuditKey) -> Result<SaveOutcome, StoreError> {
                 let problems = validate_record(record);
                 if !problems.is_empty() {
                     let list: Vec<String> = problems.iter().take(10).map(|p| p.to_string()).collect();
@@ -423,8 +431,24 @@ macro_rules! impl_backend {
                             .await?;
                     }
                 }
-                Self::append_audit_in(tx, audit).await?;
+                Self::append_audit_in(tx, audit, key).await?;
                 Ok(outcome)
+            }
+
+            /// The newest entry's sequence number and hash.
+            pub(crate) async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
+                let row = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&self.read)
+                    .await?;
+                row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+            }
+
+            /// The hash of entry `seq`, if it exists.
+            pub(crate) async fn audit_hash_at(&self, seq: i64) -> Result<Option<String>, StoreError> {
+                Ok(sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+                    .bind(seq)
+                    .fetch_optional(&self.read)
+                    .await?)
             }
 
             fn audit_row(row: &<$Db as sqlx::Database>::Row) -> Result<AuditEntry, StoreError> {
@@ -462,7 +486,7 @@ macro_rules! impl_backend {
 
             async fn save_record(&self, record: &PatientRecord, audit: AuditEvent) -> Result<SaveOutcome, StoreError> {
                 let mut tx = self.write.begin().await?;
-                let outcome = Self::save_in(&mut tx, record, audit).await?;
+                let outcome = Self::save_in(&mut tx, record, audit, &self.audit_key).await?;
                 if outcome == SaveOutcome::Unchanged {
                     tx.rollback().await?;
                 } else {
@@ -477,7 +501,7 @@ macro_rules! impl_backend {
                 for (record, audit) in batch {
                     // A savepoint per record: a record that fails leaves no trace, the others stay.
                     let mut sp = sqlx::Acquire::begin(&mut *tx).await?;
-                    match Self::save_in(&mut sp, record, audit).await {
+                    match Self::save_in(&mut sp, record, audit, &self.audit_key).await {
                         Ok(outcome) => {
                             sp.commit().await?;
                             outcomes.push(Ok(outcome));
@@ -595,11 +619,12 @@ macro_rules! impl_backend {
 
             async fn verify_audit_chain(&self) -> Result<Result<u64, ChainBroken>, StoreError> {
                 let rows = sqlx::query("SELECT * FROM audit_log ORDER BY seq").fetch_all(&self.read).await?;
+                let key = self.audit_key.get();
                 let mut prev = GENESIS.to_owned();
                 let mut expected_seq = 1;
                 for row in &rows {
                     let e = Self::audit_row(row)?;
-                    if e.seq != expected_seq || e.prev_hash != prev || entry_hash(e.seq, &e.event, &prev) != e.hash {
+                    if e.seq != expected_seq || e.prev_hash != prev || entry_hash(e.seq, &e.event, &prev, key.as_deref()) != e.hash {
                         return Ok(Err(ChainBroken { seq: e.seq }));
                     }
                     prev = e.hash;

@@ -26,6 +26,7 @@ mod agenda;
 mod audit;
 mod backend;
 mod cache;
+mod checkpoint;
 mod copies;
 mod corrections;
 mod error;
@@ -41,7 +42,9 @@ pub mod testing;
 
 pub use agenda::{AgendaStore, Slot};
 pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
+pub use audit::{AuditKey, MIN_AUDIT_KEY};
 pub use backend::{PostgresStore, SqliteStore};
+pub use checkpoint::{Checkpoint, CheckpointProblem};
 pub use copies::{CopyRequest, CopyRequestStatus, CopyStore};
 pub use corrections::{
     CorrectionKind, CorrectionRequest, CorrectionStatus, CorrectionStore, correction_item,

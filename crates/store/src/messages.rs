@@ -398,7 +398,7 @@ macro_rules! impl_messages {
                     tx.rollback().await?;
                     return Ok(false);
                 }
-                Self::save_in(&mut tx, record, audit).await?;
+                Self::save_in(&mut tx, record, audit, &self.audit_key).await?;
                 tx.commit().await?;
                 Ok(true)
             }

@@ -236,7 +236,7 @@ macro_rules! impl_prescriptions {
                     if record.patient.id != *patient {
                         return Err(StoreError::Invalid("the record is another patient's".into()));
                     }
-                    Self::save_in(&mut tx, record, audit).await?;
+                    Self::save_in(&mut tx, record, audit, &self.audit_key).await?;
                 }
                 tx.commit().await?;
                 Ok(true)

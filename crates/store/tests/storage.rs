@@ -860,3 +860,189 @@ async fn postgres_audit_log_refuses_changes_and_detects_tampering() {
     drop(c);
     db.drop_database().await;
 }
+
+// ---- hardening finding 6 (issue 22): truncation and re-chaining are detected ----
+
+const AUDIT_KEY: &[u8] = b"a test audit key of at least 32 bytes, never in a database";
+
+/// Runs `sql` on the database at `url` as someone with direct database access would.
+async fn as_dba(url: &str, sql: String) {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+}
+
+/// The statement that lifts the append-only guard on each backend.
+fn lift_guard(url: &str) -> &'static str {
+    if url.starts_with("sqlite:") {
+        "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
+    } else {
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
+    }
+}
+
+/// A keyed log of five entries with a checkpoint of its head in `dir`.
+async fn keyed_log_with_checkpoint(s: &Store, dir: &std::path::Path) {
+    s.set_audit_key(AUDIT_KEY).unwrap();
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    for _ in 0..4 {
+        s.append_audit(audit(&r, EventType::Read)).await.unwrap();
+    }
+    let c = s.write_audit_checkpoint(dir, t0()).await.unwrap().unwrap();
+    assert_eq!(c.seq, 5);
+    // The same head again: no second file.
+    assert!(s.write_audit_checkpoint(dir, t0()).await.unwrap().is_none());
+    assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(5));
+    assert_eq!(s.check_audit_checkpoints(dir).await.unwrap(), (1, vec![]));
+}
+
+/// SHA-256 over the length-prefixed fields, as the unkeyed chain was made: what someone who
+/// can write the database but has no key can compute.
+fn unkeyed_hash(e: &AuditEntry, prev: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let seq = e.seq.to_string();
+    let at = e
+        .event
+        .at
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let mut h = Sha256::new();
+    for f in [
+        seq.as_str(),
+        &at,
+        e.event.event.as_str(),
+        e.event.patient.as_ref().map_or("", |p| p.as_str()),
+        &e.event.user,
+        &e.event.responsible_user,
+        &e.event.role,
+        e.event.channel.as_str(),
+        &e.event.request_id,
+        &e.event.detail,
+        prev,
+    ] {
+        h.update((f.len() as u64).to_le_bytes());
+        h.update(f.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+async fn truncation_is_caught_by_the_checkpoints(db: &inzage_store::testing::TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &db.store;
+    keyed_log_with_checkpoint(s, dir.path()).await;
+    // The newest two entries are deleted around the guard: the chain that is left is whole...
+    as_dba(
+        &db.url,
+        format!(
+            "{} DELETE FROM audit_log WHERE seq >= 4;",
+            lift_guard(&db.url)
+        ),
+    )
+    .await;
+    assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(3));
+    // ...but the checkpoint names entry 5.
+    let (n, problems) = s.check_audit_checkpoints(dir.path()).await.unwrap();
+    assert_eq!(n, 1);
+    assert!(
+        matches!(
+            problems.as_slice(),
+            [CheckpointProblem::Missing { seq: 5, .. }]
+        ),
+        "{problems:?}"
+    );
+}
+
+async fn rechaining_without_the_key_is_caught(db: &inzage_store::testing::TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &db.store;
+    keyed_log_with_checkpoint(s, dir.path()).await;
+    // Entry 3 is rewritten and every later hash recomputed, as the unkeyed chain allowed.
+    let mut entries = s
+        .audit_for_patient(&PatientId::new("p1").unwrap())
+        .await
+        .unwrap();
+    entries[2].event.user = "someone-else".into();
+    let mut sql = lift_guard(&db.url).to_owned();
+    let mut prev = entries[1].hash.clone();
+    for e in &entries[2..] {
+        let hash = unkeyed_hash(e, &prev);
+        sql.push_str(&format!(
+            " UPDATE audit_log SET user_id = '{}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {};",
+            e.event.user, e.seq
+        ));
+        prev = hash;
+    }
+    as_dba(&db.url, sql).await;
+    assert_eq!(
+        s.verify_audit_chain().await.unwrap(),
+        Err(ChainBroken { seq: 3 })
+    );
+    let (_, problems) = s.check_audit_checkpoints(dir.path()).await.unwrap();
+    assert!(
+        matches!(
+            problems.as_slice(),
+            [CheckpointProblem::Differs { seq: 5, .. }]
+        ),
+        "{problems:?}"
+    );
+    // A checkpoint edited to match the rewritten head fails its signature.
+    let file = std::fs::read_dir(dir.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let forged = text.replace(&entries[4].hash, &prev);
+    assert_ne!(forged, text);
+    std::fs::write(&file, forged).unwrap();
+    let (_, problems) = s.check_audit_checkpoints(dir.path()).await.unwrap();
+    assert!(
+        matches!(
+            problems.as_slice(),
+            [CheckpointProblem::BadSignature { .. }]
+        ),
+        "{problems:?}"
+    );
+}
+
+#[tokio::test]
+async fn hardening_6_sqlite_truncation_after_dropping_the_trigger_is_detected() {
+    truncation_is_caught_by_the_checkpoints(&inzage_store::testing::TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn hardening_6_sqlite_rechaining_is_detected() {
+    rechaining_without_the_key_is_caught(&inzage_store::testing::TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn hardening_6_postgres_truncation_after_disable_trigger_is_detected() {
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    truncation_is_caught_by_the_checkpoints(&db).await;
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn hardening_6_postgres_rechaining_is_detected() {
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    rechaining_without_the_key_is_caught(&db).await;
+    db.drop_database().await;
+}
