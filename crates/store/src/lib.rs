@@ -60,7 +60,7 @@ pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleSt
 pub use prescriptions::{
     PrescriptionDecision, PrescriptionRequest, PrescriptionStatus, PrescriptionStore,
 };
-pub use staff::{Invitation, PatientQuery, ReviewItem, StaffAccount, StaffStore};
+pub use staff::{Invitation, PatientQuery, ReviewItem, StaffAccount, StaffInvitation, StaffStore};
 
 use inzage_domain::{Bsn, PatientId, PatientRecord, Practice, PracticeId, PracticeSettings};
 use std::future::Future;

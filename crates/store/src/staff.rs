@@ -20,6 +20,29 @@ pub struct StaffAccount {
     pub totp_secret: String,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// The staff member's own address: invitations and resets go there, never to the
+    /// administrator. Set when the account is created; `None` for accounts made on the server.
+    pub email: Option<String>,
+    /// The last change of password or second factor: sessions begun before it are over.
+    pub credentials_changed_at: Option<DateTime<Utc>>,
+}
+
+impl StaffAccount {
+    /// Whether the account has credentials (an invitation not yet completed has none).
+    pub fn is_activated(&self) -> bool {
+        !self.password_hash.is_empty() && !self.totp_secret.is_empty()
+    }
+}
+
+/// An invitation for a staff member to set their own password and second factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffInvitation {
+    pub code_hash: String,
+    pub username: String,
+    /// The administrator who invited (their username).
+    pub invited_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
 }
 
 impl std::fmt::Debug for StaffAccount {
@@ -101,8 +124,9 @@ pub trait StaffStore: Send + Sync {
         practice: &PracticeId,
     ) -> impl Future<Output = Result<Vec<StaffAccount>, StoreError>> + Send;
 
-    /// Changes an account of `practice`: role, display name, active, and (when given) a new
-    /// password hash or TOTP secret. `false` when there is no such account in that practice.
+    /// Changes an account of `practice`: role, display name, active, password hash, TOTP secret
+    /// and `credentials_changed_at` (the e-mail address stays). `false` when there is no such
+    /// account in that practice.
     fn update_staff(
         &self,
         practice: &PracticeId,
@@ -128,6 +152,30 @@ pub trait StaffStore: Send + Sync {
         code_hash: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Stores an invitation; any earlier open invitation of the same account ends.
+    fn invite_staff(
+        &self,
+        invitation: &StaffInvitation,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The invitation with this code hash, if it is unused and unexpired at `now`.
+    fn open_staff_invitation(
+        &self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<StaffInvitation>, StoreError>> + Send;
+
+    /// Completes an invitation in one transaction: marks it used (once) and gives its account the
+    /// new password hash and TOTP secret. Returns the username, or `None` when the invitation was
+    /// used, expired or unknown.
+    fn activate_staff(
+        &self,
+        code_hash: &str,
+        password_hash: &str,
+        totp_secret: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
 
     /// Creates an account; `Conflict` when the username is taken.
     fn create_staff(
@@ -174,6 +222,7 @@ where
     usize: sqlx::ColumnIndex<R>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     Ok(StaffAccount {
         username: r.try_get(0)?,
@@ -185,6 +234,11 @@ where
         totp_secret: r.try_get(5)?,
         active: r.try_get(6)?,
         created_at: parse_instant(&r.try_get::<String, _>(7)?)?,
+        email: r.try_get(8)?,
+        credentials_changed_at: r
+            .try_get::<Option<String>, _>(9)?
+            .map(|t| parse_instant(&t))
+            .transpose()?,
     })
 }
 
@@ -228,7 +282,7 @@ macro_rules! impl_staff {
 
             async fn list_staff(&self, practice: &PracticeId) -> Result<Vec<StaffAccount>, StoreError> {
                 let rows = sqlx::query(
-                    "SELECT username, practice_id, display_name, role, password_hash, totp_secret, active, created_at \
+                    "SELECT username, practice_id, display_name, role, password_hash, totp_secret, active, created_at, email, credentials_changed_at \
                      FROM staff_accounts WHERE practice_id = $1 ORDER BY username",
                 )
                 .bind(practice.as_str())
@@ -240,7 +294,8 @@ macro_rules! impl_staff {
             async fn update_staff(&self, practice: &PracticeId, a: &StaffAccount) -> Result<bool, StoreError> {
                 let done = sqlx::query(
                     "UPDATE staff_accounts SET display_name = $3, role = $4, password_hash = $5, totp_secret = $6, \
-                     totp_last_step = CASE WHEN totp_secret = $6 THEN totp_last_step ELSE NULL END, active = $7 \
+                     totp_last_step = CASE WHEN totp_secret = $6 THEN totp_last_step ELSE NULL END, active = $7, \
+                     credentials_changed_at = $8 \
                      WHERE username = $1 AND practice_id = $2",
                 )
                 .bind(&a.username)
@@ -250,9 +305,88 @@ macro_rules! impl_staff {
                 .bind(&a.password_hash)
                 .bind(&a.totp_secret)
                 .bind(a.active)
+                // Set by the caller when it changes a credential: sessions begun before it end.
+                .bind(a.credentials_changed_at.map(format_instant))
                 .execute(&self.write)
                 .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn invite_staff(&self, i: &StaffInvitation) -> Result<(), StoreError> {
+                let mut tx = self.write.begin().await?;
+                sqlx::query("UPDATE staff_invitations SET used_at = $2 WHERE username = $1 AND used_at IS NULL")
+                    .bind(&i.username)
+                    .bind(format_instant(i.created_at))
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO staff_invitations (code_hash, username, invited_by, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&i.code_hash)
+                .bind(&i.username)
+                .bind(&i.invited_by)
+                .bind(format_instant(i.created_at))
+                .bind(format_instant(i.expires_at))
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn open_staff_invitation(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<StaffInvitation>, StoreError> {
+                let Some(r) = sqlx::query(
+                    "SELECT code_hash, username, invited_by, created_at, expires_at FROM staff_invitations \
+                     WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                )
+                .bind(code_hash)
+                .bind(format_instant(now))
+                .fetch_optional(&self.read)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                Ok(Some(StaffInvitation {
+                    code_hash: r.try_get(0)?,
+                    username: r.try_get(1)?,
+                    invited_by: r.try_get(2)?,
+                    created_at: parse_instant(&r.try_get::<String, _>(3)?)?,
+                    expires_at: parse_instant(&r.try_get::<String, _>(4)?)?,
+                }))
+            }
+
+            async fn activate_staff(
+                &self,
+                code_hash: &str,
+                password_hash: &str,
+                totp_secret: &str,
+                now: DateTime<Utc>,
+            ) -> Result<Option<String>, StoreError> {
+                let mut tx = self.write.begin().await?;
+                let username: Option<String> = sqlx::query_scalar(
+                    "UPDATE staff_invitations SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                     RETURNING username",
+                )
+                .bind(code_hash)
+                .bind(format_instant(now))
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(username) = username else {
+                    tx.commit().await?;
+                    return Ok(None);
+                };
+                sqlx::query(
+                    "UPDATE staff_accounts SET password_hash = $2, totp_secret = $3, totp_last_step = NULL, \
+                     credentials_changed_at = $4 WHERE username = $1",
+                )
+                .bind(&username)
+                .bind(password_hash)
+                .bind(totp_secret)
+                .bind(format_instant(now))
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some(username))
             }
 
             async fn create_invitation(&self, i: &Invitation) -> Result<(), StoreError> {
@@ -304,8 +438,8 @@ macro_rules! impl_staff {
 
             async fn create_staff(&self, a: &StaffAccount) -> Result<(), StoreError> {
                 sqlx::query(
-                    "INSERT INTO staff_accounts (username, practice_id, display_name, role, password_hash, totp_secret, active, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO staff_accounts (username, practice_id, display_name, role, password_hash, totp_secret, active, created_at, email) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(&a.username)
                 .bind(a.practice.as_str())
@@ -315,6 +449,7 @@ macro_rules! impl_staff {
                 .bind(&a.totp_secret)
                 .bind(a.active)
                 .bind(format_instant(a.created_at))
+                .bind(&a.email)
                 .execute(&self.write)
                 .await
                 .map_err(|e| match e.as_database_error() {
@@ -326,7 +461,7 @@ macro_rules! impl_staff {
 
             async fn staff_account(&self, username: &str) -> Result<Option<StaffAccount>, StoreError> {
                 let Some(r) = sqlx::query(
-                    "SELECT username, practice_id, display_name, role, password_hash, totp_secret, active, created_at \
+                    "SELECT username, practice_id, display_name, role, password_hash, totp_secret, active, created_at, email, credentials_changed_at \
                      FROM staff_accounts WHERE username = $1",
                 )
                 .bind(username)
@@ -395,6 +530,25 @@ impl StaffStore for Store {
         item_id: &str,
     ) -> Result<Vec<(DateTime<Utc>, String)>, StoreError> {
         delegate!(self, s => s.item_history(patient, kind, item_id))
+    }
+    async fn invite_staff(&self, invitation: &StaffInvitation) -> Result<(), StoreError> {
+        delegate!(self, s => s.invite_staff(invitation))
+    }
+    async fn open_staff_invitation(
+        &self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StaffInvitation>, StoreError> {
+        delegate!(self, s => s.open_staff_invitation(code_hash, now))
+    }
+    async fn activate_staff(
+        &self,
+        code_hash: &str,
+        password_hash: &str,
+        totp_secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        delegate!(self, s => s.activate_staff(code_hash, password_hash, totp_secret, now))
     }
     async fn create_staff(&self, account: &StaffAccount) -> Result<(), StoreError> {
         delegate!(self, s => s.create_staff(account))

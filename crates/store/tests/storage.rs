@@ -400,6 +400,8 @@ async fn staff_accounts_and_patient_search(s: Store) {
         totp_secret: "JBSWY3DPEHPK3PXP".into(),
         active: true,
         created_at: t0(),
+        email: Some("jansen@praktijk.example".into()),
+        credentials_changed_at: None,
     };
     s.create_staff(&account).await.unwrap();
     assert!(matches!(
@@ -409,6 +411,63 @@ async fn staff_accounts_and_patient_search(s: Store) {
     assert_eq!(s.staff_account("dr.jansen").await.unwrap(), Some(account));
     assert!(s.claim_staff_totp_step("dr.jansen", 7).await.unwrap());
     assert!(!s.claim_staff_totp_step("dr.jansen", 7).await.unwrap());
+
+    // Invitations (issue 22, finding 4): one open per account, each works once and expires.
+    let invite = |hash: &str, at: DateTime<Utc>| StaffInvitation {
+        code_hash: hash.into(),
+        username: "dr.jansen".into(),
+        invited_by: "beheer".into(),
+        created_at: at,
+        expires_at: at + chrono::Duration::hours(72),
+    };
+    s.invite_staff(&invite("first", t0())).await.unwrap();
+    s.invite_staff(&invite("second", t0())).await.unwrap();
+    assert!(
+        s.open_staff_invitation("first", t0())
+            .await
+            .unwrap()
+            .is_none(),
+        "ended by the second"
+    );
+    assert_eq!(
+        s.open_staff_invitation("second", t0())
+            .await
+            .unwrap()
+            .map(|i| i.invited_by),
+        Some("beheer".into())
+    );
+    let later = t0() + chrono::Duration::hours(73);
+    assert_eq!(
+        s.activate_staff("second", "$argon2id$new", "NEWSECRET", later)
+            .await
+            .unwrap(),
+        None,
+        "expired"
+    );
+    let soon = t0() + chrono::Duration::hours(1);
+    assert_eq!(
+        s.activate_staff("second", "$argon2id$new", "NEWSECRET", soon)
+            .await
+            .unwrap(),
+        Some("dr.jansen".into())
+    );
+    assert_eq!(
+        s.activate_staff("second", "$argon2id$other", "OTHER", soon)
+            .await
+            .unwrap(),
+        None,
+        "once"
+    );
+    let activated = s.staff_account("dr.jansen").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            activated.password_hash.as_str(),
+            activated.totp_secret.as_str(),
+            activated.credentials_changed_at
+        ),
+        ("$argon2id$new", "NEWSECRET", Some(soon))
+    );
+    assert_eq!(activated.email.as_deref(), Some("jansen@praktijk.example"));
 
     let a = sample("p1", "123456782"); // family name Persoon-p1, born 1970-03-04
     let b = sample("p2", "111222333");

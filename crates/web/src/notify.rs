@@ -127,6 +127,54 @@ enum Transport {
     DevMailbox,
 }
 
+/// Sends one e-mail now (not through the notice queue): over SMTP when configured, else in
+/// development mode into the dev mailbox. For a staff member's invitation, which carries a
+/// one-time link for their eyes only. `Err` when this server sends no e-mail at all.
+pub async fn send_now(
+    state: &AppState,
+    to: &str,
+    subject: String,
+    body: String,
+) -> Result<(), String> {
+    let config = &state.config;
+    match &config.mail.smtp_url {
+        Some(url) => {
+            let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .map_err(|e| format!("smtp url: {e}"))?
+                .timeout(Some(std::time::Duration::from_secs(20)))
+                .build();
+            let from: Mailbox = config
+                .mail
+                .from
+                .parse()
+                .map_err(|e| format!("mail sender: {e}"))?;
+            let message = lettre::Message::builder()
+                .from(from)
+                .to(to.parse().map_err(|e| format!("address: {e}"))?)
+                .subject(subject)
+                .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                .body(body)
+                .map_err(|e| format!("message: {e}"))?;
+            smtp.send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("smtp: {e}"))
+        }
+        None if config.dev_mode => state
+            .store
+            .deliver_dev_mail(&DevMail {
+                id: format!("direct-{}", &crate::session::random_token()[..16]),
+                email: to.to_owned(),
+                subject,
+                body,
+                sent_at: state.now(),
+            })
+            .await
+            .map_err(|e| e.to_string()),
+        None => Err("no mail server configured".into()),
+    }
+}
+
 /// Attempts before a notice is given up.
 pub const MAX_ATTEMPTS: i64 = 8;
 

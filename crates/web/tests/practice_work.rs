@@ -59,11 +59,12 @@ fn registered_routes() -> BTreeSet<String> {
     out
 }
 
-/// Routes anyone may reach (the practice login itself).
-const PUBLIC: [&str; 3] = [
+/// Routes anyone may reach (the practice login itself, and completing an invitation).
+const PUBLIC: [&str; 4] = [
     "/praktijk/inloggen",
     "/praktijk/inloggen/code",
     "/praktijk/uitloggen",
+    "/praktijk/activeren",
 ];
 
 struct Step {
@@ -1127,7 +1128,7 @@ async fn the_administrator_manages_staff_accounts(app: &TestApp) {
                 ("username", "Nieuwe.Poh"),
                 ("naam", "Noor Nieuw"),
                 ("rol", "poh"),
-                ("wachtwoord", "kort"),
+                ("email", "geen adres"),
             ],
         )
         .await;
@@ -1141,12 +1142,16 @@ async fn the_administrator_manages_staff_accounts(app: &TestApp) {
                 ("username", "Nieuwe.Poh"),
                 ("naam", "Noor Nieuw"),
                 ("rol", "poh"),
-                ("wachtwoord", STAFF_PASSWORD),
+                ("email", "noor@praktijk.example"),
             ],
         )
         .await;
-    assert_eq!(p.status, StatusCode::OK);
-    assert!(p.body.contains("staff-secret"));
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = admin.get(p.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("n…@praktijk.example"), "{}", page.body);
+    assert!(page.body.contains("wacht op activering"));
+    // The colleague completes the invitation from their own mailbox.
+    let secret = activate_from_mail(app, "noor@praktijk.example", STAFF_PASSWORD).await;
     let account = app
         .store
         .staff_account("nieuwe.poh")
@@ -1154,10 +1159,10 @@ async fn the_administrator_manages_staff_accounts(app: &TestApp) {
         .unwrap()
         .unwrap();
     assert_eq!(account.role, Poh);
-    assert!(p.body.contains(&account.totp_secret), "shown once");
+    assert_eq!(account.totp_secret, secret);
     // The new colleague logs in and works; deactivated, their session ends at once.
     let mut noor = app.client();
-    noor.staff_login("nieuwe.poh", &account.totp_secret).await;
+    noor.staff_login("nieuwe.poh", &secret).await;
     assert_eq!(
         noor.get("/praktijk/patienten/adult").await.status,
         StatusCode::OK
@@ -1208,7 +1213,7 @@ async fn the_administrator_manages_staff_accounts(app: &TestApp) {
             "/praktijk/medewerkers",
             &[
                 ("csrf", &csrf),
-                ("actie", "nieuwe_code"),
+                ("actie", "opnieuw"),
                 ("username", "gp-elders"),
             ],
         )
@@ -1218,7 +1223,178 @@ async fn the_administrator_manages_staff_accounts(app: &TestApp) {
     assert!(changes > 0);
 }
 
+/// Every audit entry's detail, read as an auditor would, straight from the database.
+async fn all_audit_details(app: &TestApp) -> Vec<String> {
+    use sqlx::Connection;
+    let sql = "SELECT detail FROM audit_log ORDER BY seq";
+    if app.db.url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&app.db.url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+    } else {
+        let mut c = sqlx::PgConnection::connect(&app.db.url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+    }
+}
+
+/// The one-time link in the newest e-mail to `to` (the dev mailbox, as in `demo`).
+async fn invitation_link(app: &TestApp, to: &str) -> String {
+    let mails = inzage_store::NotifyStore::dev_mails(&app.store)
+        .await
+        .unwrap();
+    let mail = mails
+        .iter()
+        .filter(|m| m.email == to)
+        .max_by_key(|m| m.sent_at)
+        .unwrap_or_else(|| panic!("no e-mail to {to}"));
+    let at = mail.body.find("/praktijk/activeren?code=").unwrap();
+    let rest = &mail.body[at..];
+    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    rest[..end].to_owned()
+}
+
+/// Opens the invitation sent to `to`, sets `password`, and returns the authenticator secret
+/// shown once to the colleague.
+async fn activate_from_mail(app: &TestApp, to: &str, password: &str) -> String {
+    let link = invitation_link(app, to).await;
+    let mut c = app.client();
+    let page = c.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let code = link.split_once("code=").unwrap().1.to_owned();
+    let p = c
+        .post(
+            "/praktijk/activeren",
+            &[
+                ("csrf", &csrf_in(&page.body)),
+                ("code", &code),
+                ("wachtwoord", password),
+                ("wachtwoord2", password),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let marker = "id=\"staff-secret\">";
+    let at = p.body.find(marker).unwrap() + marker.len();
+    p.body[at..at + p.body[at..].find('<').unwrap()].to_owned()
+}
+
+/// Hardening finding 4 (issue 22): an administrator created a GP account and saw its TOTP
+/// secret, or reset a GP's password and TOTP and logged in as them, and the GP's open sessions
+/// survived. Now: onboarding and resets are invitations to the colleague's own address; the
+/// administrator's pages and answers never hold a password or secret; a reset ends the GP's
+/// sessions at once and the old password stops; a link works once; who invited whom is audited.
+async fn hardening_4_the_administrator_cannot_take_over_a_gp_account(app: &TestApp) {
+    let staff = seed_staff_once(app).await;
+    let mut admin = app.client();
+    admin.staff_login("beheer", &staff[3].1).await;
+    let csrf = admin.csrf("/praktijk/medewerkers").await;
+    // A new GP: the administrator's answer holds no secret, the colleague sets their own.
+    let p = admin
+        .post(
+            "/praktijk/medewerkers",
+            &[
+                ("csrf", &csrf),
+                ("actie", "toevoegen"),
+                ("username", "dokter.nieuw"),
+                ("naam", "Dokter Nieuw"),
+                ("rol", "huisarts"),
+                ("email", "dokter.nieuw@praktijk.example"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = admin.get(p.location.as_deref().unwrap()).await;
+    let link = invitation_link(app, "dokter.nieuw@praktijk.example").await;
+    let code = link.split_once("code=").unwrap().1.to_owned();
+    assert!(
+        !page.body.contains(&code),
+        "the administrator sees the link"
+    );
+    // Until activated, nobody can log in as the new account.
+    let account = app
+        .store
+        .staff_account("dokter.nieuw")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!account.is_activated());
+    let secret = activate_from_mail(app, "dokter.nieuw@praktijk.example", STAFF_PASSWORD).await;
+    assert!(!page.body.contains(&secret));
+    // The link works once.
+    let mut again = app.client();
+    assert_eq!(again.get(&link).await.status, StatusCode::NOT_FOUND);
+    let mut gp = app.client();
+    gp.staff_login("dokter.nieuw", &secret).await;
+    assert_eq!(gp.get("/praktijk/uitslagen").await.status, StatusCode::OK);
+
+    // The administrator resets the GP's login: the GP's session ends at once, the old password
+    // no longer works, and the new link goes to the GP's own address.
+    let p = admin
+        .post(
+            "/praktijk/medewerkers",
+            &[
+                ("csrf", &csrf),
+                ("actie", "opnieuw"),
+                ("username", "dokter.nieuw"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        gp.get("/praktijk/uitslagen").await.location.as_deref(),
+        Some("/praktijk/inloggen"),
+        "the session survived the reset"
+    );
+    let mut thief = app.client();
+    let csrf_login = thief.csrf("/praktijk/inloggen").await;
+    let p = thief
+        .post(
+            "/praktijk/inloggen",
+            &[
+                ("csrf", &csrf_login),
+                ("username", "dokter.nieuw"),
+                ("password", STAFF_PASSWORD),
+            ],
+        )
+        .await;
+    assert!(p.body.contains("klopt niet"), "{}", p.body);
+    let new_secret = activate_from_mail(
+        app,
+        "dokter.nieuw@praktijk.example",
+        "a new password for the gp",
+    )
+    .await;
+    assert_ne!(new_secret, secret);
+    // The administrator has no way to set a password or a secret any more.
+    for action in ["wachtwoord", "nieuwe_code"] {
+        let p = admin
+            .post(
+                "/praktijk/medewerkers",
+                &[
+                    ("csrf", &csrf),
+                    ("actie", action),
+                    ("username", "dokter.nieuw"),
+                    ("wachtwoord", "chosen by the admin"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{action}");
+    }
+    // Who invited whom, and the activation, are in the audit log.
+    let details = all_audit_details(app).await;
+    for want in [
+        "staff account created (dokter.nieuw, huisarts), invited by beheer",
+        "staff account activated (dokter.nieuw), invited by beheer",
+        "staff login reset (dokter.nieuw), invited again by beheer",
+    ] {
+        assert!(
+            details.iter().any(|d| d.contains(want)),
+            "{want}: {details:?}"
+        );
+    }
+}
+
 both_backends!(
+    hardening_4_the_administrator_cannot_take_over_a_gp_account,
     every_staff_route_with_every_role,
     a_consult_with_soep_lines_lands_with_history_and_only_e_and_p_go_online,
     bad_input_gets_a_clear_message_and_saves_nothing,

@@ -8,6 +8,7 @@
 //! [`StaffRecord`], which exists only for a patient of the staff member's own practice.
 
 mod access;
+mod activation;
 mod agenda;
 mod copy;
 mod corrections;
@@ -84,6 +85,7 @@ pub fn home(role: StaffRole) -> &'static str {
 
 pub fn router(state: &AppState) -> Router<AppState> {
     login::router(state)
+        .merge(activation::router(state))
         .merge(pages::router())
         .merge(entry::router())
         .merge(access::router())
@@ -128,8 +130,16 @@ impl FromRequestParts<AppState> for Staff {
         // A deactivated account or a changed role takes effect at the next request.
         use inzage_store::StaffStore;
         let current = state.store.staff_account(&staff.username).await?;
+        // A new password or second factor since this login (a reset, say) ends the session too.
         match current {
-            Some(a) if a.active && a.practice == staff.practice => staff.role = a.role,
+            Some(a)
+                if a.active
+                    && a.practice == staff.practice
+                    && a.is_activated()
+                    && a.credentials_changed_at.is_none_or(|c| c <= staff.login_at) =>
+            {
+                staff.role = a.role
+            }
             _ => {
                 session.flush().await?;
                 return Err(WebError::StaffUnauthenticated);
@@ -290,6 +300,8 @@ pub async fn create_staff(
             totp_secret: secret.clone(),
             active: true,
             created_at: now,
+            email: None,
+            credentials_changed_at: None,
         })
         .await
         .map_err(|e| e.to_string())?;

@@ -1,9 +1,13 @@
-//! Staff management by the practice administrator (issue 5, part 1): add an account (the
-//! authenticator secret is shown once), change a role or name, deactivate or reactivate, set a
-//! new password, issue a new authenticator secret. Only accounts of the administrator's own
-//! practice; an administrator cannot lock themselves out. Every change is audited.
+//! Staff management by the practice administrator (issue 5, part 1; issue 22, finding 4):
+//! invite a colleague (the link to set their own password and second factor goes to their own
+//! e-mail address: the administrator never sees a password or secret), change a role or name,
+//! deactivate or reactivate, and reset a login (the old password and second factor stop at once,
+//! every session of the account ends, and a new invitation goes to the address on the account).
+//! Only accounts of the administrator's own practice; an administrator cannot lock themselves
+//! out. Every change is audited, with who invited whom.
 
 use super::Staff;
+use super::activation::send_invitation;
 use super::roles::{Action, role_nl};
 use crate::AppState;
 use crate::error::{WebError, WebResult};
@@ -13,11 +17,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Form, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use inzage_domain::StaffRole;
-use inzage_store::{EventType, RecordStore, StaffStore};
+use inzage_store::{EventType, RecordStore, StaffAccount, StaffStore};
 use serde::Deserialize;
 use std::collections::HashMap;
 use tower_sessions::Session;
@@ -51,6 +55,10 @@ struct Account {
     role_label: String,
     active: bool,
     is_self: bool,
+    /// The invitation has not been completed yet.
+    waiting: bool,
+    /// The account has its own e-mail address (a reset can be sent).
+    has_email: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -61,14 +69,16 @@ struct StaffPage {
     roles: Vec<(String, String)>,
     saved: bool,
     error: Option<String>,
-    /// A new authenticator secret, shown once: (username, secret).
-    secret: Option<(String, String)>,
+    /// After an invitation or reset: to whom it went (the address, partly hidden).
+    invited: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct PageQuery {
     #[serde(default)]
     opgeslagen: bool,
+    #[serde(default)]
+    uitgenodigd: Option<String>,
 }
 
 async fn render(
@@ -77,7 +87,7 @@ async fn render(
     session: &Session,
     saved: bool,
     error: Option<String>,
-    secret: Option<(String, String)>,
+    invited: Option<String>,
     status: StatusCode,
 ) -> WebResult<Response> {
     let ctx = staff.ctx(session, "/praktijk/medewerkers").await?;
@@ -90,6 +100,8 @@ async fn render(
             is_self: a.username == staff.username,
             role: role_value(a.role).to_owned(),
             role_label: role_nl(a.role).to_owned(),
+            waiting: !a.is_activated(),
+            has_email: a.email.is_some(),
             username: a.username,
             name: a.display_name,
             active: a.active,
@@ -103,7 +115,7 @@ async fn render(
             .collect(),
         saved,
         error,
-        secret,
+        invited,
         ctx,
     };
     Ok((status, page).into_response())
@@ -122,7 +134,7 @@ async fn page(
         &session,
         q.opgeslagen,
         None,
-        None,
+        q.uitgenodigd,
         StatusCode::OK,
     )
     .await
@@ -132,10 +144,22 @@ fn field<'a>(f: &'a HashMap<String, String>, k: &str) -> &'a str {
     f.get(k).map_or("", |s| s.as_str())
 }
 
+/// An address shown to the administrator after an invitation: enough to recognise, no more.
+fn masked(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}…@{domain}")
+        }
+        None => "…".into(),
+    }
+}
+
 async fn submit(
     State(state): State<AppState>,
     staff: Staff,
     session: Session,
+    headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
     check_csrf(&session, field(&f, "csrf")).await?;
@@ -147,13 +171,20 @@ async fn submit(
     let audit = |what: String, event: EventType| {
         staff.audit_event(now, event, None, format!("practice: {what}"))
     };
-    let mut secret = None;
+    let base = crate::medmij::base_url(&state, &headers);
+    let sent = |account: &StaffAccount| {
+        format!(
+            "/praktijk/medewerkers?uitgenodigd={}",
+            urlencoding(&masked(account.email.as_deref().unwrap_or_default()))
+        )
+    };
     let error = match field(&f, "actie") {
         "toevoegen" => {
             let Some(role) = parse_role(field(&f, "rol")) else {
                 return Err(WebError::Invalid("role"));
             };
             let name = field(&f, "naam").trim();
+            let email = field(&f, "email").trim();
             let valid_name = username.len() >= 2
                 && username.len() <= 64
                 && username
@@ -161,35 +192,54 @@ async fn submit(
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
             if !valid_name || name.is_empty() {
                 refuse("staff-bad-name")
+            } else if email.parse::<lettre::Address>().is_err() {
+                refuse("staff-bad-email")
+            } else if !crate::notify::enabled(&state.config) {
+                refuse("staff-no-mail")
             } else {
-                match super::create_staff(
-                    &state.store,
-                    &username,
-                    field(&f, "wachtwoord"),
-                    staff.practice.clone(),
+                // No password and no second factor: nobody can log in until the colleague
+                // completes the invitation that goes to their own address.
+                let account = StaffAccount {
+                    username: username.clone(),
+                    practice: staff.practice.clone(),
+                    display_name: name.to_owned(),
                     role,
-                    name,
-                    now,
-                )
-                .await
-                {
-                    Err(e) if e.contains("12 characters") => refuse("staff-short-password"),
-                    Err(_) => refuse("staff-taken"),
-                    Ok(s) => {
+                    password_hash: String::new(),
+                    totp_secret: String::new(),
+                    active: true,
+                    created_at: now,
+                    email: Some(email.to_owned()),
+                    credentials_changed_at: Some(now),
+                };
+                match state.store.create_staff(&account).await {
+                    Err(inzage_store::StoreError::Conflict(_)) => refuse("staff-taken"),
+                    Err(e) => return Err(e.into()),
+                    Ok(()) => {
                         state
                             .store
                             .append_audit(audit(
-                                format!("staff account created ({username})"),
+                                format!(
+                                    "staff account created ({username}, {}), invited by {}",
+                                    role_nl(role),
+                                    staff.username
+                                ),
                                 EventType::Create,
                             ))
                             .await?;
-                        secret = Some((username.clone(), s));
-                        None
+                        match send_invitation(&state, &account, &staff.username, &base, now).await {
+                            Ok(()) => {
+                                return Ok(Redirect::to(&sent(&account)).into_response());
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "staff invitation not sent");
+                                refuse("staff-invite-not-sent")
+                            }
+                        }
                     }
                 }
             }
         }
-        action @ ("wijzigen" | "wachtwoord" | "nieuwe_code") => {
+        action @ ("wijzigen" | "opnieuw") => {
             let Some(mut account) = state
                 .store
                 .staff_account(&username)
@@ -198,38 +248,63 @@ async fn submit(
             else {
                 return Err(WebError::NotFound);
             };
-            let mut problem = None;
-            match action {
-                "wijzigen" => {
-                    let role = parse_role(field(&f, "rol")).ok_or(WebError::Invalid("role"))?;
-                    let active = f.contains_key("actief");
-                    if username == staff.username && (!active || role != StaffRole::Administrator) {
-                        problem = refuse("staff-not-yourself");
-                    } else {
-                        account.role = role;
-                        account.active = active;
-                        let name = field(&f, "naam").trim();
-                        if !name.is_empty() {
-                            account.display_name = name.to_owned();
-                        }
+            if action == "opnieuw" {
+                // The old password and second factor stop now, and with them every session;
+                // the colleague sets new ones through the link sent to their own address.
+                if account.email.is_none() {
+                    return render(
+                        &state,
+                        &staff,
+                        &session,
+                        false,
+                        refuse("staff-no-email"),
+                        None,
+                        StatusCode::BAD_REQUEST,
+                    )
+                    .await;
+                }
+                account.password_hash = String::new();
+                account.totp_secret = String::new();
+                account.credentials_changed_at = Some(now);
+                state.store.update_staff(&staff.practice, &account).await?;
+                state
+                    .store
+                    .append_audit(audit(
+                        format!(
+                            "staff login reset ({username}), invited again by {}",
+                            staff.username
+                        ),
+                        EventType::Update,
+                    ))
+                    .await?;
+                return match send_invitation(&state, &account, &staff.username, &base, now).await {
+                    Ok(()) => Ok(Redirect::to(&sent(&account)).into_response()),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "staff invitation not sent");
+                        render(
+                            &state,
+                            &staff,
+                            &session,
+                            false,
+                            refuse("staff-invite-not-sent"),
+                            None,
+                            StatusCode::SERVICE_UNAVAILABLE,
+                        )
+                        .await
                     }
-                }
-                "wachtwoord" => {
-                    let pw = field(&f, "wachtwoord");
-                    if pw.chars().count() < 12 {
-                        problem = refuse("staff-short-password");
-                    } else {
-                        account.password_hash = crate::auth::hash_password(pw)
-                            .map_err(|_| WebError::Invalid("password"))?;
-                    }
-                }
-                _ => {
-                    let s = totp_rs::Secret::generate().to_base32();
-                    account.totp_secret = s.clone();
-                    secret = Some((username.clone(), s));
-                }
+                };
             }
-            if problem.is_none() {
+            let role = parse_role(field(&f, "rol")).ok_or(WebError::Invalid("role"))?;
+            let active = f.contains_key("actief");
+            if username == staff.username && (!active || role != StaffRole::Administrator) {
+                refuse("staff-not-yourself")
+            } else {
+                account.role = role;
+                account.active = active;
+                let name = field(&f, "naam").trim();
+                if !name.is_empty() {
+                    account.display_name = name.to_owned();
+                }
                 state.store.update_staff(&staff.practice, &account).await?;
                 state
                     .store
@@ -238,18 +313,29 @@ async fn submit(
                         EventType::Update,
                     ))
                     .await?;
+                None
             }
-            problem
         }
         _ => return Err(WebError::Invalid("action")),
     };
-    if error.is_none() && secret.is_none() {
+    if error.is_none() {
         return Ok(Redirect::to("/praktijk/medewerkers?opgeslagen=true").into_response());
     }
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    render(&state, &staff, &session, false, error, secret, status).await
+    render(
+        &state,
+        &staff,
+        &session,
+        false,
+        error,
+        None,
+        StatusCode::BAD_REQUEST,
+    )
+    .await
+}
+
+/// Percent-encoding for a query value.
+fn urlencoding(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)])
+        .map(|q| q[2..].to_owned())
+        .unwrap_or_default()
 }
