@@ -1393,7 +1393,98 @@ async fn hardening_4_the_administrator_cannot_take_over_a_gp_account(app: &TestA
     }
 }
 
+/// Hardening finding 9 (issue 22): a GP's personal work notes were shown to other staff and
+/// could be edited by another GP. Only the author sees and edits them; to anyone else a note is
+/// 404, as if it did not exist.
+async fn hardening_9_a_gps_work_notes_are_the_authors_alone(app: &TestApp) {
+    let staff = seed_staff_once(app).await;
+    let second = inzage_web::practice::create_staff(
+        &app.store,
+        "gp2",
+        STAFF_PASSWORD,
+        inzage_domain::PracticeId::new("praktijk-test").unwrap(),
+        Gp,
+        "Tweede Huisarts",
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let mut gp = app.client();
+    gp.staff_login("gp", &staff[0].1).await;
+    let csrf = gp.csrf("/praktijk/patienten/adult/nieuw/notitie").await;
+    let p = gp
+        .post(
+            "/praktijk/patienten/adult/nieuw/notitie",
+            &[("csrf", &csrf), ("tekst", "MARKER-MY-OWN-NOTE")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let record = app
+        .store
+        .load_record(&inzage_domain::PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let note = record
+        .work_notes
+        .iter()
+        .find(|n| n.text == "MARKER-MY-OWN-NOTE")
+        .unwrap()
+        .id
+        .to_string();
+    assert!(
+        gp.get("/praktijk/patienten/adult")
+            .await
+            .body
+            .contains("MARKER-MY-OWN-NOTE")
+    );
+    let edit = format!("/praktijk/patienten/adult/bewerken/notitie/{note}");
+    assert_eq!(gp.get(&edit).await.status, StatusCode::OK);
+
+    let mut other = app.client();
+    other.staff_login("gp2", &second).await;
+    assert!(
+        !other
+            .get("/praktijk/patienten/adult")
+            .await
+            .body
+            .contains("MARKER-MY-OWN-NOTE"),
+        "another GP sees the note"
+    );
+    let form = other.get(&edit).await;
+    assert_eq!(form.status, StatusCode::NOT_FOUND);
+    assert!(!form.body.contains("MARKER-MY-OWN-NOTE"));
+    let csrf = other.csrf("/praktijk/patienten/adult/nieuw/notitie").await;
+    let p = other
+        .post(&edit, &[("csrf", &csrf), ("tekst", "overwritten")])
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(!p.body.contains("MARKER-MY-OWN-NOTE"));
+    let mut assistant = app.client();
+    assistant.staff_login("assistent", &staff[1].1).await;
+    assert!(
+        !assistant
+            .get("/praktijk/patienten/adult")
+            .await
+            .body
+            .contains("MARKER-MY-OWN-NOTE")
+    );
+    let record = app
+        .store
+        .load_record(&inzage_domain::PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        record
+            .work_notes
+            .iter()
+            .any(|n| n.text == "MARKER-MY-OWN-NOTE")
+    );
+}
+
 both_backends!(
+    hardening_9_a_gps_work_notes_are_the_authors_alone,
     hardening_4_the_administrator_cannot_take_over_a_gp_account,
     every_staff_route_with_every_role,
     a_consult_with_soep_lines_lands_with_history_and_only_e_and_p_go_online,

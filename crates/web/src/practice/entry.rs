@@ -816,7 +816,7 @@ pub fn new_id(kind: &str) -> String {
 pub fn author(staff: &Staff, at: DateTime<Utc>) -> WebResult<Author> {
     Ok(Author {
         practitioner: Practitioner {
-            id: PractitionerId::new(format!("staff-{}", staff.username))
+            id: PractitionerId::new(own_practitioner_id(staff))
                 .map_err(|_| WebError::Invalid("staff id"))?,
             practice: Some(staff.practice.clone()),
             name: HumanName {
@@ -1135,12 +1135,29 @@ async fn refused(
     .await
 }
 
+/// A personal work note is its author's alone (R23): another staff member, GP or not, gets 404
+/// for it, as if it did not exist, before any of it is read.
+fn someone_elses_note(rec: &StaffRecord, kind: Kind, item: &str) -> bool {
+    kind == Kind::Note
+        && rec
+            .record
+            .work_notes
+            .iter()
+            .find(|n| n.id.as_str() == item)
+            .is_some_and(|n| n.author.as_str() != own_practitioner_id(&rec.staff))
+}
+
+/// The practitioner id under which a staff member writes in the record.
+pub fn own_practitioner_id(staff: &Staff) -> String {
+    format!("staff-{}", staff.username)
+}
+
 async fn edit_form(
     rec: StaffRecord,
     Path((_, soort, item)): Path<(String, String, String)>,
 ) -> WebResult<Response> {
     let kind = kind_of(&soort)?;
-    if !kind.can_edit() {
+    if !kind.can_edit() || someone_elses_note(&rec, kind, &item) {
         return Err(WebError::NotFound);
     }
     rec.staff.require(kind.action())?;
@@ -1157,7 +1174,7 @@ async fn update(
 ) -> WebResult<Response> {
     check_csrf(&rec.session, data.get("csrf")).await?;
     let kind = kind_of(&soort)?;
-    if !kind.can_edit() {
+    if !kind.can_edit() || someone_elses_note(&rec, kind, &item) {
         return Err(WebError::NotFound);
     }
     rec.staff.require(kind.action())?;

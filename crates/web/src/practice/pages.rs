@@ -336,9 +336,11 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 edit_href: EK::Letter.edit_href(&pid, l.id.as_str(), &rec.staff),
             })
             .collect(),
+        // Personal work notes: only the author's own (R23: not for other staff either).
         work_notes: r
             .work_notes
             .iter()
+            .filter(|n| n.author.as_str() == super::entry::own_practitioner_id(&rec.staff))
             .map(|n| Row {
                 when: tr.date(local_date(n.meta.created_at)),
                 kind: String::new(),
