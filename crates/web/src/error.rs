@@ -1,8 +1,33 @@
 //! One error type for the web layer and its one mapping to HTTP. Messages shown to people are
 //! Dutch and safe; the cause goes to the log once, without medical content.
 
-use axum::http::StatusCode;
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+
+/// An error as a page: a whole HTML document with its language and a title, like every other
+/// page, so a screen reader announces it (it was plain text).
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    match (ErrorPage { title, message }).render() {
+        Ok(html) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            html,
+        )
+            .into_response(),
+        Err(_) => (status, message.to_owned()).into_response(),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -38,45 +63,49 @@ impl IntoResponse for WebError {
             Self::Unauthenticated => Redirect::to("/inloggen").into_response(),
             Self::StaffUnauthenticated => Redirect::to("/praktijk/inloggen").into_response(),
             Self::NoRecord => Redirect::to("/kiezen").into_response(),
-            Self::Forbidden => (
+            Self::Forbidden => page(
                 StatusCode::FORBIDDEN,
+                "Dit mag niet",
                 "Dit mag niet. Ververs de pagina en probeer het opnieuw.",
-            )
-                .into_response(),
-            Self::NotFound => (StatusCode::NOT_FOUND, "Deze pagina bestaat niet.").into_response(),
-            Self::TooLarge => (
+            ),
+            Self::NotFound => page(
+                StatusCode::NOT_FOUND,
+                "Niet gevonden",
+                "Deze pagina bestaat niet.",
+            ),
+            Self::TooLarge => page(
                 StatusCode::PAYLOAD_TOO_LARGE,
+                "Te groot",
                 "Het bestand is te groot. Er is niets opgeslagen.",
-            )
-                .into_response(),
-            Self::Invalid(what) => (
+            ),
+            Self::Invalid(what) => page(
                 StatusCode::BAD_REQUEST,
-                format!("Ongeldig verzoek: {what}."),
-            )
-                .into_response(),
+                "Ongeldig verzoek",
+                &format!("Ongeldig verzoek: {what}."),
+            ),
             Self::Store(e) => {
                 tracing::error!(error = %e, "storage error");
-                (
+                page(
                     StatusCode::SERVICE_UNAVAILABLE,
+                    "Even niet bereikbaar",
                     "Het portaal is even niet bereikbaar. Probeer het later opnieuw.",
                 )
-                    .into_response()
             }
             Self::Session(e) => {
                 tracing::error!(error = %e, "session error");
-                (
+                page(
                     StatusCode::SERVICE_UNAVAILABLE,
+                    "Even niet bereikbaar",
                     "Het portaal is even niet bereikbaar. Probeer het later opnieuw.",
                 )
-                    .into_response()
             }
             Self::Template(e) => {
                 tracing::error!(error = %e, "template error");
-                (
+                page(
                     StatusCode::INTERNAL_SERVER_ERROR,
+                    "Er ging iets mis",
                     "Er ging iets mis. Probeer het later opnieuw.",
                 )
-                    .into_response()
             }
         }
     }

@@ -200,7 +200,7 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
     });
     Router::new()
         .merge(auth::router(&state))
-        .merge(portal::router())
+        .merge(portal::router(&state))
         .merge(passkey::router())
         .merge(practice::router(&state))
         .merge(medmij::router(state.clone()))
@@ -208,6 +208,8 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
         // Every body is capped; the routes that take files (portal and practice uploads,
         // documents from a PGO) set their own larger cap, the token endpoint a smaller one.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM))
+        // An unknown address gets the same page as any other "not found".
+        .fallback(|| async { error::WebError::NotFound })
         .layer(sessions)
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

@@ -790,7 +790,7 @@ fn portal_audit(
         patient: Some(patient.clone()),
         user: login.subject.clone(),
         responsible_user: login.subject.clone(),
-        role: "patiënt".into(),
+        role: crate::portal::PATIENT_ROLE.into(),
         channel: Channel::Portal,
         request_id: crate::session::random_token()[..16].to_owned(),
         detail,

@@ -735,7 +735,34 @@ fn config_with_localhost() -> inzage_web::WebConfig {
     config
 }
 
+/// Hardening finding 9 (issue 22): the patient's own visit to "Apps met toegang" appeared in
+/// their access log as "Medewerker van de praktijk (patiënt)". It is theirs ("U zelf"), and an
+/// app's fetch names the app.
+async fn hardening_9_the_access_log_names_the_patient_and_the_app(app: &TestApp) {
+    set_pgo(app, "adult", true).await;
+    give_token(app, "adult", "token-log").await;
+    let mut pgo = app.client();
+    assert_eq!(fhir(&mut pgo, "token-log").await, StatusCode::OK);
+    let mut c = app.client();
+    c.login("anna").await;
+    assert_eq!(c.get("/apps-met-toegang").await.status, StatusCode::OK);
+    c.open("adult").await;
+    let log = c.get("/logboek").await;
+    // (The test's own record change is by a "test" role: that one is a staff entry.)
+    for wrong in ["(patiënt)", "(patient)", "(pgo)"] {
+        assert!(!log.body.contains(wrong), "{wrong}: {}", log.body);
+    }
+    assert!(log.body.contains("U zelf"));
+    assert!(
+        log.body
+            .contains("Een app (PGO) met uw toestemming: pgo.example"),
+        "{}",
+        log.body
+    );
+}
+
 both_backends!(
+    hardening_9_the_access_log_names_the_patient_and_the_app with super::config(),
     the_whole_flow_from_consent_to_data_refresh_and_revocation with super::config(),
     hardening_7_a_one_time_consent_gives_a_refresh_token_for_its_fifteen_minutes_only with super::config(),
     hardening_7_the_token_interface_spends_codes_rotates_and_revokes_on_replay with super::config(),

@@ -183,6 +183,7 @@ who-patient = The patient
 who-representative = { $name } (representative)
 who-representative-unknown = A representative
 who-staff = Practice staff member ({ $role })
+who-pgo = An app (PGO) with your consent: { $name }
 who-system = The practice (system)
 event-create = Information recorded
 event-read = Record viewed

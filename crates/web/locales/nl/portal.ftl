@@ -183,6 +183,7 @@ who-patient = De patiënt
 who-representative = { $name } (vertegenwoordiger)
 who-representative-unknown = Een vertegenwoordiger
 who-staff = Medewerker van de praktijk ({ $role })
+who-pgo = Een app (PGO) met uw toestemming: { $name }
 who-system = De praktijk (systeem)
 event-create = Gegevens vastgelegd
 event-read = Dossier bekeken

@@ -172,7 +172,7 @@ pub async fn submit(
             patient: Some(record.patient.id.clone()),
             user: format!("idp:{username}"),
             responsible_user: format!("idp:{username}"),
-            role: "patiënt".into(),
+            role: crate::portal::PATIENT_ROLE.into(),
             channel: Channel::Portal,
             request_id: crate::request_id(&headers),
             detail: "portal: login activated with the practice's code".into(),

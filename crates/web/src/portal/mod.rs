@@ -41,7 +41,17 @@ use tower_sessions::Session;
 
 const OPEN: &str = "open";
 
-pub fn router() -> Router<AppState> {
+/// The audit role of the patient themself, which the access log shows as "U zelf".
+pub const PATIENT_ROLE: &str = "patient";
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    // The development mailbox exists only in development mode without an SMTP server: outside
+    // `demo` the route is not there at all.
+    let dev_mailbox = if state.config.dev_mode && state.config.mail.smtp_url.is_none() {
+        notifications::dev_router()
+    } else {
+        Router::new()
+    };
     Router::new()
         .route("/", get(start))
         .route("/health", get(health))
@@ -56,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .merge(messages::router())
         .merge(corrections::router())
         .merge(notifications::router())
+        .merge(dev_mailbox)
 }
 
 /// Everything the page frame (`base.html`) shows.
@@ -357,7 +368,7 @@ impl OpenRecord {
     /// `patient` or `representative:<id>`: in whose name this person opened the record.
     pub fn role(&self) -> String {
         match &self.viewer {
-            Viewer::Patient { .. } => "patient".to_owned(),
+            Viewer::Patient { .. } => PATIENT_ROLE.to_owned(),
             Viewer::Representative { representation, .. } => {
                 format!("representative:{representation}")
             }

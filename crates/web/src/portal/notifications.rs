@@ -19,9 +19,12 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/meldingen", get(page).post(save))
-        .route("/dev/postvak", get(mailbox))
+    Router::new().route("/meldingen", get(page).post(save))
+}
+
+/// `/dev/postvak`: merged by the portal only in development mode without an SMTP server.
+pub(crate) fn dev_router() -> Router<AppState> {
+    Router::new().route("/dev/postvak", get(mailbox))
 }
 
 /// The longest address accepted (RFC 5321's path limit).

@@ -802,7 +802,8 @@ async fn access_log(open: OpenRecord) -> WebResult<Response> {
 }
 
 fn who_label(open: &OpenRecord, tr: &Tr, user: &str, role: &str) -> String {
-    if role == "patient" {
+    // "patiënt" was written by the apps page and the activation before they used the one role.
+    if role == super::PATIENT_ROLE || role == "patiënt" {
         return if user == open.login.subject && open.viewer_is_patient() {
             tr.t("who-you")
         } else {
@@ -823,6 +824,11 @@ fn who_label(open: &OpenRecord, tr: &Tr, user: &str, role: &str) -> String {
     }
     match role {
         "operator" | "system" => tr.t("who-system"),
+        "pgo" => tr.t1(
+            "who-pgo",
+            "name",
+            user.strip_prefix("pgo:").unwrap_or(user).to_owned(),
+        ),
         other => tr.t1("who-staff", "role", other),
     }
 }
