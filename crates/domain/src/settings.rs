@@ -32,10 +32,18 @@ pub struct PracticeSettings {
     /// A patient may cancel an appointment online until this many hours before it (R49).
     #[serde(default = "default_cancel_hours")]
     pub cancel_until_hours_before: u32,
+    /// How many future appointments a patient may have booked online at once (R49); more go
+    /// through the practice. 0 turns online booking off.
+    #[serde(default = "default_open_bookings")]
+    pub max_open_online_bookings: u32,
 }
 
 fn default_cancel_hours() -> u32 {
     24
+}
+
+fn default_open_bookings() -> u32 {
+    3
 }
 
 impl Default for PracticeSettings {
@@ -56,6 +64,7 @@ impl Default for PracticeSettings {
             contact_types_with_patient: types,
             full_copy_needs_check: false,
             cancel_until_hours_before: default_cancel_hours(),
+            max_open_online_bookings: default_open_bookings(),
         }
     }
 }

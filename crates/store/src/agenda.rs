@@ -47,10 +47,14 @@ pub trait AgendaStore: Send + Sync {
     /// Books a free slot (an online one when `online_only`) for the patient and saves the record
     /// with the new appointment, in one transaction. `false` when the slot is taken (or not
     /// open online); then nothing is written.
+    /// `max_open`: the booking is refused (`false`) when the patient already has this many
+    /// future booked slots, counted in the same statement that books.
+    #[allow(clippy::too_many_arguments)]
     fn book_slot(
         &self,
         slot: &str,
         online_only: bool,
+        max_open: Option<u32>,
         booked_by: &str,
         at: DateTime<Utc>,
         appointment: &str,
@@ -155,6 +159,7 @@ macro_rules! impl_agenda {
                 &self,
                 slot: &str,
                 online_only: bool,
+                max_open: Option<u32>,
                 booked_by: &str,
                 at: DateTime<Utc>,
                 appointment: &str,
@@ -164,7 +169,8 @@ macro_rules! impl_agenda {
                 let done = sqlx::query(
                     "UPDATE appointment_slots SET patient_id = $2, booked_by = $3, booked_at = $4, appointment_id = $5 \
                      WHERE id = $1 AND patient_id IS NULL AND (online OR NOT $6) \
-                     AND practice_id = (SELECT practice_id FROM patients WHERE id = $2)",
+                     AND practice_id = (SELECT practice_id FROM patients WHERE id = $2) \
+                     AND (SELECT COUNT(*) FROM appointment_slots WHERE patient_id = $2 AND starts_at > $4) < $7",
                 )
                 .bind(slot)
                 .bind(record.patient.id.as_str())
@@ -172,6 +178,7 @@ macro_rules! impl_agenda {
                 .bind(format_instant(at))
                 .bind(appointment)
                 .bind(online_only)
+                .bind(max_open.map_or(i64::MAX, i64::from))
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() != 1 {
@@ -235,12 +242,13 @@ impl AgendaStore for Store {
         &self,
         slot: &str,
         online_only: bool,
+        max_open: Option<u32>,
         booked_by: &str,
         at: DateTime<Utc>,
         appointment: &str,
         record: (&PatientRecord, AuditEvent),
     ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.book_slot(slot, online_only, booked_by, at, appointment, record))
+        delegate!(self, s => s.book_slot(slot, online_only, max_open, booked_by, at, appointment, record))
     }
     async fn cancel_slot(
         &self,

@@ -871,7 +871,57 @@ async fn r109_r110_a_correction_and_a_statement_from_request_to_record(app: &Tes
     );
 }
 
+async fn annas_bookings(app: &TestApp) -> usize {
+    slots(app)
+        .await
+        .into_iter()
+        .filter(|s| s.patient.as_ref().is_some_and(|p| p.as_str() == "adult"))
+        .count()
+}
+
+/// Hardening finding 9 (issue 22): a patient could book every free online slot. A practice
+/// setting (default 3) bounds the open online bookings of one patient; cancelling frees one.
+async fn hardening_9_online_bookings_are_limited_per_patient(app: &TestApp) {
+    let mut desk = desk(app).await;
+    assert_eq!(
+        add_slots(app, &mut desk, 48, "6", true).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let free: Vec<String> = slots(app).await.into_iter().map(|s| s.id).collect();
+    assert_eq!(free.len(), 6);
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    for slot in &free[..3] {
+        let p = appointment(&mut anna, "boeken", slot).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    }
+    let p = appointment(&mut anna, "boeken", &free[3]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("grootste aantal afspraken"), "{}", p.body);
+    assert_eq!(annas_bookings(app).await, 3);
+    // Cancelling one frees a place.
+    assert_eq!(
+        appointment(&mut anna, "afzeggen", &free[0]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        appointment(&mut anna, "boeken", &free[3]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // The practice sets the limit (here: 1); the settings page shows and keeps it.
+    let practice = inzage_domain::PracticeId::new("praktijk-test").unwrap();
+    let mut settings = app.store.settings(&practice).await.unwrap();
+    assert_eq!(settings.max_open_online_bookings, 3);
+    settings.max_open_online_bookings = 1;
+    app.store.save_settings(&practice, &settings).await.unwrap();
+    let p = appointment(&mut anna, "boeken", &free[4]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert_eq!(annas_bookings(app).await, 3);
+}
+
 both_backends!(
+    hardening_9_online_bookings_are_limited_per_patient,
     r48_an_approved_repeat_becomes_a_new_agreement_and_goes_to_the_pharmacy,
     r48_refusals_reasons_and_bad_input,
     r48_representatives_only_where_their_relation_allows,

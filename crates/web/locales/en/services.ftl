@@ -76,3 +76,5 @@ agenda-add-button = Add
 agenda-invalid = Fill in a valid day, time, number (1-60), length (5-120 minutes), kind and practitioner. Nothing was added.
 agenda-past = This day has passed. Nothing was added.
 settings-cancel-hours = Patients can cancel an appointment online until this many hours before (0-168)
+settings-open-bookings = How many appointments a patient may have booked online at once (0-50; 0: online booking is off)
+appt-limit = You already have as many appointments as you can book online. Cancel one first, or call the practice.

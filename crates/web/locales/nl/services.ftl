@@ -76,3 +76,5 @@ agenda-add-button = Toevoegen
 agenda-invalid = Vul een geldige dag, tijd, aantal (1-60), lengte (5-120 minuten), soort en behandelaar in. Er is niets toegevoegd.
 agenda-past = Deze dag is al voorbij. Er is niets toegevoegd.
 settings-cancel-hours = Patiënten kunnen een afspraak online afzeggen tot zoveel uur van tevoren (0-168)
+settings-open-bookings = Zoveel afspraken mag een patiënt tegelijk online open hebben staan (0-50; 0: online afspraken maken staat uit)
+appt-limit = U heeft al het grootste aantal afspraken dat u online kunt maken. Zeg eerst een afspraak af, of bel de praktijk.

@@ -224,6 +224,11 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 )
                 .await;
             }
+            // A practice sets how many open bookings one patient may have online (R49).
+            let limit = open.settings.max_open_online_bookings;
+            if booked(&open).await?.len() >= limit as usize {
+                return render(&open, None, Some("appt-limit"), StatusCode::BAD_REQUEST).await;
+            }
             let id = format!("afspraak-{:016x}", rand::random::<u64>());
             record.appointments.push(Appointment {
                 id: AppointmentId::new(id.clone()).map_err(|_| WebError::Invalid("id"))?,
@@ -240,6 +245,7 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 .book_slot(
                     &slot.id,
                     true,
+                    Some(limit),
                     &open.login.subject,
                     open.now,
                     &id,
@@ -247,7 +253,13 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 )
                 .await?;
             if !booked {
-                return render(&open, None, Some("appt-taken"), StatusCode::CONFLICT).await;
+                // Taken meanwhile, or another booking of this patient reached the limit first.
+                let why = if self::booked(&open).await?.len() >= limit as usize {
+                    "appt-limit"
+                } else {
+                    "appt-taken"
+                };
+                return render(&open, None, Some(why), StatusCode::CONFLICT).await;
             }
             notify_appointment(&state, &record, &id).await?;
             Ok(Redirect::to("/afspraken?geboekt=true").into_response())

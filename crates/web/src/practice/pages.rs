@@ -814,6 +814,9 @@ struct SettingsForm {
     /// Hours before an appointment until which patients may cancel online (absent: unchanged).
     #[serde(default)]
     annuleren_uren: Option<String>,
+    /// Open online bookings per patient (absent: unchanged).
+    #[serde(default)]
+    boekingen_max: Option<String>,
 }
 
 async fn settings_save(
@@ -840,6 +843,10 @@ async fn settings_save(
             cancel_until_hours_before: match &form.annuleren_uren {
                 Some(h) => number(h, 168)?,
                 None => current.cancel_until_hours_before,
+            },
+            max_open_online_bookings: match &form.boekingen_max {
+                Some(n) => number(n, 50)?,
+                None => current.max_open_online_bookings,
             },
             ..current.clone()
         })
