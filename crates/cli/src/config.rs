@@ -58,6 +58,10 @@ pub struct Config {
     /// `data/audit-checkpoints`.
     #[serde(default)]
     pub audit_checkpoint_dir: Option<String>,
+    /// Reverse proxies in front of `serve` ("10.0.0.5", "192.168.1.0/24"): only from these is
+    /// `X-Forwarded-For` believed, so that rate limits apply per client, not per proxy.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
     /// Minutes between two checkpoints written by `serve` and `demo` (default 15).
     #[serde(default = "default_audit_checkpoint_minutes")]
     pub audit_checkpoint_minutes: u64,
@@ -139,8 +143,18 @@ impl Config {
                 "[medmij] chain_log_months must be 24 to 36 (MedMij keeps the chain log at least 24 and at most 36 months), not {chain_log_months}"
             ));
         }
+        let trusted_proxies = self
+            .trusted_proxies
+            .iter()
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("trusted_proxies: {p:?} is not an address or network"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(inzage_web::WebConfig {
             chain_log_months,
+            trusted_proxies,
             secure_cookies: self.secure_cookies,
             idle_timeout: chrono::Duration::minutes(self.session_idle_minutes),
             absolute_timeout: chrono::Duration::hours(self.session_absolute_hours),
@@ -190,6 +204,7 @@ impl Default for Config {
             audit_key: None,
             audit_key_file: default_audit_key_file(),
             audit_checkpoint_dir: None,
+            trusted_proxies: vec![],
             audit_checkpoint_minutes: default_audit_checkpoint_minutes(),
         }
     }
@@ -244,6 +259,19 @@ mod tests {
         assert_eq!(Config::load(&file).unwrap().record_cache_mb, 0);
         std::fs::write(&file, "record_cache_mb = -1\n").unwrap();
         assert!(Config::load(&file).is_err());
+        // Trusted proxies: addresses and networks; anything else stops the start.
+        std::fs::write(
+            &file,
+            "trusted_proxies = [\"10.0.0.5\", \"192.168.1.0/24\"]\n",
+        )
+        .unwrap();
+        let web = Config::load(&file).unwrap().web().unwrap();
+        assert_eq!(web.trusted_proxies.len(), 2);
+        assert!(
+            web.trusted_proxies[1].contains(&"192.168.1.77".parse::<std::net::IpAddr>().unwrap())
+        );
+        std::fs::write(&file, "trusted_proxies = [\"proxy.example\"]\n").unwrap();
+        assert!(Config::load(&file).unwrap().web().is_err());
     }
 
     #[test]

@@ -111,7 +111,9 @@ pub(crate) fn rate_limited(state: &AppState, routes: Router<AppState>) -> Router
     match GovernorConfigBuilder::default()
         .per_millisecond(state.config.login_rate_period_ms.max(1))
         .burst_size(state.config.login_rate_burst.max(1))
-        .key_extractor(PeerIpOrLoopback)
+        .key_extractor(PeerIpOrLoopback(Arc::new(
+            state.config.trusted_proxies.clone(),
+        )))
         .finish()
     {
         Some(conf) => routes.layer(GovernorLayer::new(Arc::new(conf))),
@@ -119,17 +121,19 @@ pub(crate) fn rate_limited(state: &AppState, routes: Router<AppState>) -> Router
     }
 }
 
-/// Rate-limit key: the client address, or loopback when there is none (in-process tests).
-#[derive(Clone, Copy, Debug)]
-struct PeerIpOrLoopback;
+/// Rate-limit key: the client address (behind a trusted proxy: from `X-Forwarded-For`, see
+/// [`crate::client_ip`]), or loopback when there is none (in-process tests).
+#[derive(Clone, Debug)]
+struct PeerIpOrLoopback(Arc<Vec<ipnet::IpNet>>);
 
 impl KeyExtractor for PeerIpOrLoopback {
     type Key = IpAddr;
     fn extract<T>(&self, req: &Request<T>) -> Result<IpAddr, tower_governor::GovernorError> {
-        Ok(req
+        let peer = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |ci| ci.0.ip()))
+            .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |ci| ci.0.ip());
+        Ok(crate::client_ip(peer, req.headers(), &self.0))
     }
 }
 

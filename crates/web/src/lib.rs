@@ -117,6 +117,9 @@ pub struct WebConfig {
     pub chain_log_months: u32,
     /// Notification e-mail (SMTP, sender, the portal link in a notice).
     pub mail: notify::MailConfig,
+    /// Reverse proxies in front of the server (addresses or networks). Only from these is
+    /// `X-Forwarded-For` believed, to rate-limit per client rather than per proxy.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for WebConfig {
@@ -136,8 +139,40 @@ impl Default for WebConfig {
             medmij: None,
             chain_log_months: medmij::CHAIN_LOG_MONTHS,
             mail: notify::MailConfig::default(),
+            trusted_proxies: vec![],
         }
     }
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy; then the right-most
+/// `X-Forwarded-For` entry that is not itself a trusted proxy (entries left of it could be
+/// written by anyone). A malformed header counts as none.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut chain: Vec<std::net::IpAddr> = vec![];
+    for value in headers.get_all("x-forwarded-for") {
+        let Ok(text) = value.to_str() else {
+            return peer;
+        };
+        for part in text.split(',') {
+            match part.trim().parse() {
+                Ok(ip) => chain.push(ip),
+                Err(_) => return peer,
+            }
+        }
+    }
+    chain
+        .into_iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .unwrap_or(peer)
 }
 
 /// Shared by every handler.

@@ -628,8 +628,69 @@ both_backends!(
     hardening_9_language_switch_sends_back_to_our_own_pages_only,
     hardening_9_hsts_and_permissions_policy_behind_https,
     hardening_9_plain_http_has_no_hsts with super::plain_http(),
+    hardening_9_rate_limits_are_per_client_behind_a_trusted_proxy with super::behind_a_proxy(),
     hardening_9_a_client_cannot_choose_the_audited_request_id,
 );
+
+fn behind_a_proxy() -> WebConfig {
+    WebConfig {
+        login_rate_burst: 3,
+        login_rate_period_ms: 60_000,
+        trusted_proxies: vec!["10.0.0.5/32".parse().unwrap()],
+        ..test_config()
+    }
+}
+
+/// A login attempt from `peer`, with an `X-Forwarded-For` header when given.
+async fn login_attempt(app: &TestApp, peer: &str, forwarded: Option<&str>) -> StatusCode {
+    let mut req =
+        Request::post("/inloggen").header("content-type", "application/x-www-form-urlencoded");
+    if let Some(f) = forwarded {
+        req = req.header("x-forwarded-for", f);
+    }
+    let mut req = req
+        .body(Body::from("username=anna&password=wrong"))
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo::<std::net::SocketAddr>(
+            format!("{peer}:40000").parse().unwrap(),
+        ));
+    app.app.clone().oneshot(req).await.unwrap().status()
+}
+
+/// Hardening finding 9 (issue 22): behind a reverse proxy every user shared the proxy's rate
+/// limit. With the proxy trusted, each client behind it has their own; `X-Forwarded-For` from
+/// anyone else is ignored (a client cannot pick a fresh key per request).
+async fn hardening_9_rate_limits_are_per_client_behind_a_trusted_proxy(app: &TestApp) {
+    // Three from one client behind the proxy, then that client is limited...
+    for _ in 0..3 {
+        assert_ne!(
+            login_attempt(app, "10.0.0.5", Some("203.0.113.7")).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+    assert_eq!(
+        login_attempt(app, "10.0.0.5", Some("203.0.113.7")).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // ...but not another client behind the same proxy, nor one whose address a client wrote
+    // to the left of the proxy's own entry.
+    assert_ne!(
+        login_attempt(app, "10.0.0.5", Some("203.0.113.8")).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        login_attempt(app, "10.0.0.5", Some("198.51.100.1, 203.0.113.7")).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the proxy's right-most entry counts, not what the client wrote"
+    );
+    // A client talking to us directly cannot escape its limit with the header.
+    for n in 0..4 {
+        let forged = format!("192.0.2.{n}");
+        let status = login_attempt(app, "198.51.100.9", Some(&forged)).await;
+        assert_eq!(status == StatusCode::TOO_MANY_REQUESTS, n == 3, "{n}");
+    }
+}
 
 fn plain_http() -> WebConfig {
     WebConfig {
