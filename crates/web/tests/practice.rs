@@ -153,15 +153,25 @@ async fn every_read_writes_one_complete_audit_entry(app: &TestApp) {
         assert_eq!(c.get(path).await.status, StatusCode::OK, "{path}");
         assert_eq!(app.audit_count().await, before + 1, "{path}");
     }
+    // Hardening finding 9 (issue 22): a result page of many patients wrote one entry. The
+    // search is one entry, and every patient shown gets one in their own log.
     let before = app.audit_count().await;
-    find(&mut c, "volw").await;
-    assert_eq!(app.audit_count().await, before + 1, "search");
+    let page = find(&mut c, "volw").await;
+    let shown = page.body.matches("href=\"/praktijk/patienten/").count();
+    assert!(shown >= 1, "{}", page.body);
+    assert_eq!(app.audit_count().await, before + 1 + shown as u64, "search");
     let adult = inzage_domain::PatientId::new("adult").unwrap();
     let entries = app.store.audit_for_patient(&adult).await.unwrap();
-    let practice: Vec<_> = entries
+    let (searches, practice): (Vec<_>, Vec<_>) = entries
         .iter()
         .filter(|e| e.event.channel == Channel::Practice)
-        .collect();
+        .partition(|e| e.event.event == EventType::Search);
+    assert_eq!(searches.len(), 1);
+    assert_eq!(
+        searches[0].event.detail,
+        "practice: shown in a patient search result"
+    );
+    assert_eq!(searches[0].event.user, "staff:gp");
     assert_eq!(practice.len(), PATIENT_ROUTES.len());
     for e in practice {
         assert_eq!(e.event.event, EventType::Read);
@@ -188,16 +198,18 @@ async fn the_record_shows_everything_and_marks_what_is_online(app: &TestApp) {
     let mut c = app.client();
     c.staff_login("gp", &staff[0].1).await;
     let p = c.get("/praktijk/patienten/adult").await;
-    // Staff see S and O lines, shielded items and work notes, each marked as not online.
+    // Staff see S and O lines and shielded items, each marked as not online.
     for text in [
         "MARKER-S-LINE",
         "MARKER-O-LINE",
-        "MARKER-WORKNOTE",
         "MARKER-SHIELDED-EPISODE",
         "Plan VOLWASSEN",
     ] {
         assert!(p.body.contains(text), "{text}");
     }
+    // A personal work note is its author's alone (issue 22, finding 9): this one was written
+    // by another practitioner.
+    assert!(!p.body.contains("MARKER-WORKNOTE"));
     assert!(p.body.contains("S-regels zijn nooit online zichtbaar."));
     assert!(p.body.contains("Afgeschermd door de huisarts"));
 }

@@ -134,6 +134,17 @@ async fn search(
             format!("practice: patient search, {} found", found.len()),
         );
         state.store.append_audit(event).await?;
+        // Each patient on the result page had their name and birth date shown: one entry in
+        // each patient's own access log, before the page is sent.
+        for p in &found {
+            let shown = staff.audit_event(
+                state.now(),
+                EventType::Search,
+                Some(p.id.clone()),
+                "practice: shown in a patient search result".into(),
+            );
+            state.store.append_audit(shown).await?;
+        }
         hits = found
             .into_iter()
             .map(|p| Hit {
