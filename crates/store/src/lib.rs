@@ -36,6 +36,7 @@ mod messages;
 mod notify;
 mod portal;
 mod prescriptions;
+mod secret;
 mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;

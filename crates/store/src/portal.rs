@@ -213,7 +213,7 @@ macro_rules! impl_portal {
                 .bind(a.bsn.as_str())
                 .bind(&a.display_name)
                 .bind(&a.password_hash)
-                .bind(&a.totp_secret)
+                .bind(a.totp_secret.as_deref().map(|t| self.audit_key.seal(t)).transpose()?)
                 .bind(format_instant(a.created_at))
                 .execute(&self.write)
                 .await
@@ -238,7 +238,10 @@ macro_rules! impl_portal {
                     bsn: Bsn::parse(&bsn).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     display_name: row.try_get(2)?,
                     password_hash: row.try_get(3)?,
-                    totp_secret: row.try_get(4)?,
+                    totp_secret: row
+                        .try_get::<Option<String>, _>(4)?
+                        .map(|t| self.audit_key.open(&t))
+                        .transpose()?,
                     created_at: parse_instant(&row.try_get::<String, _>(5)?)?,
                 }))
             }

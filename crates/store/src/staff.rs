@@ -288,10 +288,28 @@ macro_rules! impl_staff {
                 .bind(practice.as_str())
                 .fetch_all(&self.read)
                 .await?;
-                rows.iter().map(staff_row).collect()
+                rows.iter()
+                    .map(|r| {
+                        let mut a = staff_row(r)?;
+                        a.totp_secret = self.audit_key.open(&a.totp_secret)?;
+                        Ok(a)
+                    })
+                    .collect()
             }
 
             async fn update_staff(&self, practice: &PracticeId, a: &StaffAccount) -> Result<bool, StoreError> {
+                // The same secret keeps its stored (encrypted) form, so the last used step stays.
+                let stored: Option<String> = sqlx::query_scalar(
+                    "SELECT totp_secret FROM staff_accounts WHERE username = $1 AND practice_id = $2",
+                )
+                .bind(&a.username)
+                .bind(practice.as_str())
+                .fetch_optional(&self.write)
+                .await?;
+                let secret = match stored {
+                    Some(s) if self.audit_key.open(&s).is_ok_and(|p| p == a.totp_secret) => s,
+                    _ => self.audit_key.seal(&a.totp_secret)?,
+                };
                 let done = sqlx::query(
                     "UPDATE staff_accounts SET display_name = $3, role = $4, password_hash = $5, totp_secret = $6, \
                      totp_last_step = CASE WHEN totp_secret = $6 THEN totp_last_step ELSE NULL END, active = $7, \
@@ -303,7 +321,7 @@ macro_rules! impl_staff {
                 .bind(&a.display_name)
                 .bind(role_str(a.role))
                 .bind(&a.password_hash)
-                .bind(&a.totp_secret)
+                .bind(&secret)
                 .bind(a.active)
                 // Set by the caller when it changes a credential: sessions begun before it end.
                 .bind(a.credentials_changed_at.map(format_instant))
@@ -381,7 +399,7 @@ macro_rules! impl_staff {
                 )
                 .bind(&username)
                 .bind(password_hash)
-                .bind(totp_secret)
+                .bind(self.audit_key.seal(totp_secret)?)
                 .bind(format_instant(now))
                 .execute(&mut *tx)
                 .await?;
@@ -446,7 +464,7 @@ macro_rules! impl_staff {
                 .bind(&a.display_name)
                 .bind(role_str(a.role))
                 .bind(&a.password_hash)
-                .bind(&a.totp_secret)
+                .bind(self.audit_key.seal(&a.totp_secret)?)
                 .bind(a.active)
                 .bind(format_instant(a.created_at))
                 .bind(&a.email)
@@ -470,7 +488,9 @@ macro_rules! impl_staff {
                 else {
                     return Ok(None);
                 };
-                staff_row(&r).map(Some)
+                let mut a = staff_row(&r)?;
+                a.totp_secret = self.audit_key.open(&a.totp_secret)?;
+                Ok(Some(a))
             }
 
             async fn claim_staff_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {

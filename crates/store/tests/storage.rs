@@ -1105,3 +1105,75 @@ async fn hardening_6_postgres_rechaining_is_detected() {
     rechaining_without_the_key_is_caught(&db).await;
     db.drop_database().await;
 }
+
+/// One text value straight from the database, as someone reading it (or a backup) would.
+async fn raw_text(url: &str, sql: &'static str) -> String {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+    }
+}
+
+/// Hardening finding 9 (issue 22): TOTP secrets were stored in plaintext. With the configured
+/// key they are encrypted at rest and read back whole; an unchanged secret keeps its stored
+/// form, so a used code stays used.
+async fn totp_secrets_are_encrypted_at_rest(db: &inzage_store::testing::TestDb) {
+    let s = &db.store;
+    s.set_audit_key(AUDIT_KEY).unwrap();
+    let mut account = StaffAccount {
+        username: "dr.geheim".into(),
+        practice: PracticeId::new("praktijk-1").unwrap(),
+        display_name: "Dr. Geheim".into(),
+        role: StaffRole::Gp,
+        password_hash: "$argon2id$dummy".into(),
+        totp_secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP".into(),
+        active: true,
+        created_at: t0(),
+        email: None,
+        credentials_changed_at: None,
+    };
+    s.create_staff(&account).await.unwrap();
+    let stored = raw_text(
+        &db.url,
+        "SELECT totp_secret FROM staff_accounts WHERE username = 'dr.geheim'",
+    )
+    .await;
+    assert!(stored.starts_with("enc1:"), "{stored}");
+    assert!(!stored.contains("JBSWY3DP"));
+    assert_eq!(
+        s.staff_account("dr.geheim").await.unwrap(),
+        Some(account.clone())
+    );
+    // A role change keeps the secret and the used step.
+    assert!(s.claim_staff_totp_step("dr.geheim", 9).await.unwrap());
+    account.role = StaffRole::Assistant;
+    assert!(s.update_staff(&account.practice, &account).await.unwrap());
+    assert!(
+        !s.claim_staff_totp_step("dr.geheim", 9).await.unwrap(),
+        "replayed after a role change"
+    );
+    // Another key cannot open it.
+    let other = Store::connect(&db.url).await.unwrap();
+    other
+        .set_audit_key(b"another key that is also at least 32 bytes long")
+        .unwrap();
+    assert!(other.staff_account("dr.geheim").await.is_err());
+}
+
+#[tokio::test]
+async fn hardening_9_sqlite_totp_secrets_are_encrypted_at_rest() {
+    totp_secrets_are_encrypted_at_rest(&inzage_store::testing::TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn hardening_9_postgres_totp_secrets_are_encrypted_at_rest() {
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    totp_secrets_are_encrypted_at_rest(&db).await;
+    db.drop_database().await;
+}
