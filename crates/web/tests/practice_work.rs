@@ -95,10 +95,13 @@ fn step(
         roles,
         ok,
         // Reading a patient's data writes one entry; a form refused before anything was read
-        // (or a page without patient data) writes none.
-        audits: Some(u64::from(
-            path.starts_with("/praktijk/patienten/") || (route == "/praktijk" && method == "POST"),
-        )),
+        // (or a page without patient data) writes none. A search writes its own entry and one
+        // for each patient shown ("volw" finds Anna Volwassen alone).
+        audits: Some(if route == "/praktijk" && method == "POST" {
+            2
+        } else {
+            u64::from(path.starts_with("/praktijk/patienten/"))
+        }),
     }
 }
 
@@ -437,7 +440,21 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
 }
 
 async fn every_staff_route_with_every_role(app: &TestApp) {
-    let record = adult(app).await;
+    let mut record = adult(app).await;
+    // The GP edits a personal work note of their own (another's is 404 to everyone).
+    let own = inzage_domain::PractitionerId::new("staff-gp").unwrap();
+    if record.practitioner(&own).is_none() {
+        let mut me = record.practitioners[0].clone();
+        me.id = own.clone();
+        record.practitioners.push(me);
+    }
+    for n in &mut record.work_notes {
+        n.author = own.clone();
+    }
+    app.store
+        .save_record(&record, audit_event(&record, app))
+        .await
+        .unwrap();
     // A question with an attachment, for the message routes.
     let now = app.clock.now();
     let thread = inzage_store::Thread {

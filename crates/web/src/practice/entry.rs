@@ -1157,10 +1157,13 @@ async fn edit_form(
     Path((_, soort, item)): Path<(String, String, String)>,
 ) -> WebResult<Response> {
     let kind = kind_of(&soort)?;
-    if !kind.can_edit() || someone_elses_note(&rec, kind, &item) {
+    if !kind.can_edit() {
         return Err(WebError::NotFound);
     }
     rec.staff.require(kind.action())?;
+    if someone_elses_note(&rec, kind, &item) {
+        return Err(WebError::NotFound);
+    }
     let tr = Tr::from_session(&rec.session).await;
     let fields = fields(kind, &rec.record, Some(&item), &tr).ok_or(WebError::NotFound)?;
     rec.access(kind.action(), "entry form").await?;
@@ -1174,10 +1177,13 @@ async fn update(
 ) -> WebResult<Response> {
     check_csrf(&rec.session, data.get("csrf")).await?;
     let kind = kind_of(&soort)?;
-    if !kind.can_edit() || someone_elses_note(&rec, kind, &item) {
+    if !kind.can_edit() {
         return Err(WebError::NotFound);
     }
     rec.staff.require(kind.action())?;
+    if someone_elses_note(&rec, kind, &item) {
+        return Err(WebError::NotFound);
+    }
     let by = author(&rec.staff, rec.state.now())?;
     let outcome = change_record(
         &rec,
