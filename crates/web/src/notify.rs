@@ -127,6 +127,71 @@ enum Transport {
     DevMailbox,
 }
 
+/// The configured sender.
+fn sender(config: &crate::WebConfig) -> Result<Mailbox, String> {
+    config
+        .mail
+        .from
+        .parse()
+        .map_err(|e| format!("mail sender {:?}: {e}", config.mail.from))
+}
+
+impl Transport {
+    /// SMTP when configured; the dev mailbox in development mode; otherwise `None` (no e-mail).
+    fn from_config(config: &crate::WebConfig) -> Result<Option<Self>, String> {
+        Ok(match &config.mail.smtp_url {
+            Some(url) => Some(Transport::Smtp(Arc::new(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| format!("smtp url: {e}"))?
+                    .timeout(Some(std::time::Duration::from_secs(20)))
+                    .build(),
+            ))),
+            None if config.dev_mode => Some(Transport::DevMailbox),
+            None => None,
+        })
+    }
+
+    /// Sends one plain-text e-mail.
+    #[allow(clippy::too_many_arguments)]
+    async fn deliver(
+        &self,
+        store: &Store,
+        from: &Mailbox,
+        id: String,
+        to: &str,
+        subject: String,
+        body: String,
+        now: DateTime<Utc>,
+    ) -> Result<(), String> {
+        match self {
+            Transport::DevMailbox => store
+                .deliver_dev_mail(&DevMail {
+                    id,
+                    email: to.to_owned(),
+                    subject,
+                    body,
+                    sent_at: now,
+                })
+                .await
+                .map_err(|e| e.to_string()),
+            Transport::Smtp(smtp) => {
+                let to: Mailbox = to.parse().map_err(|e| format!("address: {e}"))?;
+                let message = lettre::Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(subject)
+                    .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                    .body(body)
+                    .map_err(|e| format!("message: {e}"))?;
+                smtp.send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| format!("smtp: {e}"))
+            }
+        }
+    }
+}
+
 /// Sends one e-mail now (not through the notice queue): over SMTP when configured, else in
 /// development mode into the dev mailbox. For a staff member's invitation, which carries a
 /// one-time link for their eyes only. `Err` when this server sends no e-mail at all.
@@ -136,43 +201,13 @@ pub async fn send_now(
     subject: String,
     body: String,
 ) -> Result<(), String> {
-    let config = &state.config;
-    match &config.mail.smtp_url {
-        Some(url) => {
-            let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map_err(|e| format!("smtp url: {e}"))?
-                .timeout(Some(std::time::Duration::from_secs(20)))
-                .build();
-            let from: Mailbox = config
-                .mail
-                .from
-                .parse()
-                .map_err(|e| format!("mail sender: {e}"))?;
-            let message = lettre::Message::builder()
-                .from(from)
-                .to(to.parse().map_err(|e| format!("address: {e}"))?)
-                .subject(subject)
-                .header(lettre::message::header::ContentType::TEXT_PLAIN)
-                .body(body)
-                .map_err(|e| format!("message: {e}"))?;
-            smtp.send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| format!("smtp: {e}"))
-        }
-        None if config.dev_mode => state
-            .store
-            .deliver_dev_mail(&DevMail {
-                id: format!("direct-{}", &crate::session::random_token()[..16]),
-                email: to.to_owned(),
-                subject,
-                body,
-                sent_at: state.now(),
-            })
-            .await
-            .map_err(|e| e.to_string()),
-        None => Err("no mail server configured".into()),
-    }
+    let transport = Transport::from_config(&state.config)?
+        .ok_or_else(|| "no mail server configured".to_owned())?;
+    let from = sender(&state.config)?;
+    let id = format!("direct-{}", &crate::session::random_token()[..16]);
+    transport
+        .deliver(&state.store, &from, id, to, subject, body, state.now())
+        .await
 }
 
 /// Attempts before a notice is given up.
@@ -212,21 +247,10 @@ impl Notifier {
         clock: Arc<dyn Clock>,
         config: &crate::WebConfig,
     ) -> Result<Option<Self>, String> {
-        let transport = match &config.mail.smtp_url {
-            Some(url) => Transport::Smtp(Arc::new(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| format!("smtp url: {e}"))?
-                    .timeout(Some(std::time::Duration::from_secs(20)))
-                    .build(),
-            )),
-            None if config.dev_mode => Transport::DevMailbox,
-            None => return Ok(None),
+        let Some(transport) = Transport::from_config(config)? else {
+            return Ok(None);
         };
-        let from = config
-            .mail
-            .from
-            .parse()
-            .map_err(|e| format!("mail sender {:?}: {e}", config.mail.from))?;
+        let from = sender(config)?;
         Ok(Some(Self {
             store,
             clock,
@@ -291,33 +315,17 @@ impl Notifier {
         now: DateTime<Utc>,
     ) -> Result<(), String> {
         let (subject, body) = compose(practice_name, &self.portal_url);
-        match &self.transport {
-            Transport::DevMailbox => self
-                .store
-                .deliver_dev_mail(&DevMail {
-                    id: job.id.clone(),
-                    email: job.email.clone(),
-                    subject,
-                    body,
-                    sent_at: now,
-                })
-                .await
-                .map_err(|e| e.to_string()),
-            Transport::Smtp(smtp) => {
-                let to: Mailbox = job.email.parse().map_err(|e| format!("address: {e}"))?;
-                let message = lettre::Message::builder()
-                    .from(self.from.clone())
-                    .to(to)
-                    .subject(subject)
-                    .header(lettre::message::header::ContentType::TEXT_PLAIN)
-                    .body(body)
-                    .map_err(|e| format!("message: {e}"))?;
-                smtp.send(message)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| format!("smtp: {e}"))
-            }
-        }
+        self.transport
+            .deliver(
+                &self.store,
+                &self.from,
+                job.id.clone(),
+                &job.email,
+                subject,
+                body,
+                now,
+            )
+            .await
     }
 
     /// Sends what is due every `every`, for as long as the server runs.
