@@ -187,7 +187,7 @@ pub fn fhir_r4(copy: &Copy<'_>, base: &str) -> serde_json::Value {
 }
 
 /// The copy as a FHIR STU3 `collection` Bundle in the MedMij GD49 shapes, the form a PGO
-/// imports (journal as E/P reports, as MedMij carries it).
+/// imports. It holds the journal lines the selection holds: the full copy's S and O lines too.
 pub fn fhir_stu3(copy: &Copy<'_>, base: &str) -> serde_json::Value {
     let resources = inzage_fhir::export::gp_resources(&copy.view);
     inzage_fhir::export::collection(&resources, base)

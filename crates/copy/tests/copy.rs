@@ -619,10 +619,13 @@ fn r102_fhir_copies_hold_the_selection_and_mark_what_is_not_online() {
             .count();
         assert_eq!(lines, copy.view.journal.len());
     }
-    // STU3 for PGO import: E/P only, whatever the selection.
+    // STU3 (for a PGO) holds what the selection holds: the full copy has the S and O lines the
+    // R4 and PDF copies have (issue 22, finding 8); the summary does not.
     let stu3 = fhir_stu3(&full, base).to_string();
-    assert!(!stu3.contains("MARKER-S-LINE") && !stu3.contains("MARKER-WORKNOTE"));
+    assert!(stu3.contains("MARKER-S-LINE") && !stu3.contains("MARKER-WORKNOTE"));
     assert!(stu3.contains("Spanningshoofdpijn na verhuizing"));
+    let stu3_summary = fhir_stu3(&summary, base).to_string();
+    assert!(!stu3_summary.contains("MARKER-S-LINE"));
 }
 
 #[test]

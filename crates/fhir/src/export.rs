@@ -357,17 +357,15 @@ pub fn gp_resources_of(view: &PatientView<'_>, groups: &[Group]) -> GpResources 
             .journal
             .iter()
             .copied()
-            .filter(|l| l.contact.as_ref() == Some(&c.id) && matches!(l.soep, Soep::E | Soep::P))
+            .filter(|l| l.contact.as_ref() == Some(&c.id))
             .collect();
         if !lines.is_empty() {
             out.compositions.push(composition(&ctx, c, &lines));
         }
     }
-    for l in view
-        .journal
-        .iter()
-        .filter(|l| want(Group::Journal) && matches!(l.soep, Soep::E | Soep::P))
-    {
+    // Every line the view holds: the visibility rules decide (a PGO's view has E and P lines
+    // only, R7/R8; the full copy has S and O lines too).
+    for l in view.journal.iter().filter(|_| want(Group::Journal)) {
         out.journal.push(journal_line(&ctx, l));
     }
     for x in view.results.iter().filter(|_| want(Group::Results)) {
