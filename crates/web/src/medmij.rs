@@ -763,7 +763,8 @@ async fn search(
     axum::Extension(ids): axum::Extension<RequestIds>,
     headers: HeaderMap,
 ) -> Result<Response, Outcome> {
-    answer_search(&state, ty, query, &ids, &headers).await
+    let pgo = Pgo::from_request(&state, &headers, &ids).await?;
+    answer_search(&state, pgo, ty, query, &headers).await
 }
 
 /// `POST [type]/_search` (<https://hl7.org/fhir/STU3/http.html#search>): the parameters in an
@@ -777,7 +778,7 @@ async fn search_post(
     request: axum::extract::Request,
 ) -> Result<Response, Outcome> {
     let (parts, body) = request.into_parts();
-    Pgo::from_request(&state, &parts.headers, &ids).await?;
+    let pgo = Pgo::from_request(&state, &parts.headers, &ids).await?;
     let form = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -806,17 +807,17 @@ async fn search_post(
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("&");
-    answer_search(&state, ty, Some(merged), &ids, &parts.headers).await
+    answer_search(&state, pgo, ty, Some(merged), &parts.headers).await
 }
 
+/// A search for the PGO whose token was checked, with its query string.
 async fn answer_search(
     state: &AppState,
+    pgo: Pgo,
     ty: String,
     query: Option<String>,
-    ids: &RequestIds,
     headers: &HeaderMap,
 ) -> Result<Response, Outcome> {
-    let pgo = Pgo::from_request(state, headers, ids).await?;
     let params: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| {
             Outcome::new(
