@@ -63,6 +63,7 @@ fn planted_record() -> PatientRecord {
             low: Decimal::parse("4.0").ok(),
             high: Decimal::parse("7.8").ok(),
             text: None,
+            kind: None,
         });
         x.review = ReviewState::Released {
             by: Actor::System("gp".into()),
@@ -158,6 +159,7 @@ fn planted_record() -> PatientRecord {
             unit: inzage_domain::codes::Ucum::parse("mmol/mol").ok(),
         },
         reference_range: None,
+        body_site: None,
         interpretation: None,
         effective: now() - Duration::days(1),
         review: ReviewState::Pending {

@@ -312,6 +312,7 @@ pub fn add_medication(
         },
         dosage_text: dosage,
         dosage_codes: vec![],
+        dosage: Default::default(),
         period_start: Some(f.start),
         period_end: f.end,
         authored_on: Some(crate::time::local_date(by.at)),
@@ -338,8 +339,12 @@ pub fn edit_medication(
         m.product.source_id = None;
     }
     m.product.name = name;
+    if m.dosage_text != dosage {
+        // The structure described the old text.
+        m.dosage_codes.clear();
+        m.dosage = Dosage::default();
+    }
     m.dosage_text = dosage;
-    m.dosage_codes.clear();
     m.period_start = Some(f.start);
     m.period_end = f.end;
     m.episode = episode;
@@ -384,8 +389,11 @@ pub fn repeat_medication(
     let new = MedicationId::new(new_id("medication")).map_err(|_| EntryError::Invalid("id"))?;
     repeated.id = new.clone();
     if let Some(d) = dosage {
+        if repeated.dosage_text != d {
+            repeated.dosage_codes.clear();
+            repeated.dosage = Dosage::default();
+        }
         repeated.dosage_text = d;
-        repeated.dosage_codes.clear();
     }
     repeated.period_start = Some(today);
     repeated.period_end = None;
@@ -444,6 +452,7 @@ fn result_parts(
         low,
         high,
         text: None,
+        kind: None,
     });
     Ok((name, value, range))
 }
@@ -478,6 +487,7 @@ pub fn add_result(
         other_codes: vec![],
         value,
         reference_range,
+        body_site: None,
         interpretation: None,
         effective: f.effective,
         review,

@@ -65,6 +65,10 @@ pub struct ItemMeta {
     pub source: Source,
     /// Set when a GP has shielded the item from online view.
     pub shield: Option<Shield>,
+    /// Business identifiers the source gave the item (system and value), kept so that a
+    /// receiver can recognise the same item again; never a BSN.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<Coding>,
 }
 
 impl ItemMeta {
@@ -77,8 +81,18 @@ impl ItemMeta {
             updated_at: at,
             source: Source::OwnPractice,
             shield: None,
+            identifiers: vec![],
         }
     }
+}
+
+/// A coded concept with the text the source wrote beside it (what a FHIR CodeableConcept
+/// carries): the text is often more precise than the codes ("half uur voor het sporten"
+/// under the code "overig").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodedText {
+    pub codes: Vec<Coding>,
+    pub text: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -165,6 +179,9 @@ pub struct Practice {
     pub id: PracticeId,
     pub name: String,
     pub agb: Option<AgbCode>,
+    /// Its other identifiers (URA, ...) as the source gave them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<Coding>,
     pub address: Option<Address>,
     pub contact: ContactDetails,
 }
@@ -337,8 +354,14 @@ pub struct MedicationAgreement {
     pub id: MedicationId,
     pub product: Product,
     pub dosage_text: String,
-    /// Structured parts of the dosage as the source coded them (additional instructions, route).
+    /// Structured parts of the dosage as the source coded them (the route; in items stored
+    /// before `dosage` existed, also the additional instructions).
     pub dosage_codes: Vec<Coding>,
+    /// The structured dosage as the source gave it (zib InstructionsForUse): how often, how
+    /// much, whether as needed, the additional instructions with their text. Empty for a
+    /// dosage written as text only; cleared when the text is changed.
+    #[serde(default, skip_serializing_if = "Dosage::is_empty")]
+    pub dosage: Dosage,
     pub period_start: Option<NaiveDate>,
     /// `None`: no end date, continuous use.
     pub period_end: Option<NaiveDate>,
@@ -347,6 +370,101 @@ pub struct MedicationAgreement {
     pub contact: Option<ContactId>,
     pub episode: Option<EpisodeId>,
     pub meta: ItemMeta,
+}
+
+/// The structured parts of a dosage instruction.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dosage {
+    /// How often: `frequency` times per `period` `period_unit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<DoseTiming>,
+    /// How much per time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dose: Option<DoseQuantity>,
+    /// "Zo nodig": `Some` when taken as needed, with the condition when the source coded one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_needed: Option<AsNeeded>,
+    /// Additional instructions ("1 uur voor de maaltijd"), each with its text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additional: Vec<CodedText>,
+}
+
+impl Dosage {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// `frequency` times per `period` `period_unit` (FHIR units of time: s, min, h, d, wk, mo, a).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoseTiming {
+    pub frequency: Option<u32>,
+    pub period: Option<Decimal>,
+    pub period_unit: Option<TimeUnit>,
+}
+
+/// A unit of time as FHIR's Timing names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TimeUnit {
+    #[serde(rename = "s")]
+    Second,
+    #[serde(rename = "min")]
+    Minute,
+    #[serde(rename = "h")]
+    Hour,
+    #[serde(rename = "d")]
+    Day,
+    #[serde(rename = "wk")]
+    Week,
+    #[serde(rename = "mo")]
+    Month,
+    #[serde(rename = "a")]
+    Year,
+}
+
+impl TimeUnit {
+    pub const ALL: [TimeUnit; 7] = [
+        Self::Second,
+        Self::Minute,
+        Self::Hour,
+        Self::Day,
+        Self::Week,
+        Self::Month,
+        Self::Year,
+    ];
+    /// The FHIR code (`d`, `wk`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Second => "s",
+            Self::Minute => "min",
+            Self::Hour => "h",
+            Self::Day => "d",
+            Self::Week => "wk",
+            Self::Month => "mo",
+            Self::Year => "a",
+        }
+    }
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|u| u.code() == code)
+    }
+}
+
+/// An amount per dose: a value with the unit as the source wrote and coded it
+/// (G-Standaard units such as "STUK" are not UCUM).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoseQuantity {
+    pub value: Decimal,
+    pub unit: Option<String>,
+    pub system: Option<String>,
+    pub code: Option<String>,
+}
+
+/// Taken as needed: just so, or on a coded condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AsNeeded {
+    Yes,
+    When(CodedText),
 }
 
 impl MedicationAgreement {
@@ -472,6 +590,9 @@ pub struct ReferenceRange {
     pub low: Option<Decimal>,
     pub high: Option<Decimal>,
     pub text: Option<String>,
+    /// What kind of range it is (normal, recommended, treatment), when the source said so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Coding>,
 }
 
 /// Where a value lies against its reference range.
@@ -515,6 +636,9 @@ pub struct LabResult {
     pub other_codes: Vec<Coding>,
     pub value: ResultValue,
     pub reference_range: Option<ReferenceRange>,
+    /// Where on the body it was measured ("oraal onder de tong"), when the source said so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_site: Option<CodedText>,
     /// Interpretation flag as given by the lab (e.g. H, L), if any.
     pub interpretation: Option<Coding>,
     pub effective: DateTime<Utc>,

@@ -15,6 +15,7 @@ pub fn heavy_record() -> PatientRecord {
         id: PracticeId::new("p").unwrap(),
         name: "P".into(),
         agb: None,
+        identifiers: vec![],
         address: None,
         contact: ContactDetails::default(),
     };
@@ -96,6 +97,7 @@ pub fn heavy_record() -> PatientRecord {
                     unit: Ucum::parse("mmol/L").ok(),
                 },
                 reference_range: None,
+                body_site: None,
                 interpretation: None,
                 effective: at,
                 review: ReviewState::Pending { received_at: at },
@@ -116,6 +118,7 @@ pub fn heavy_record() -> PatientRecord {
             },
             dosage_text: "1dd1".into(),
             dosage_codes: vec![],
+            dosage: Default::default(),
             period_start: Some(start + Days::new(m * 50)),
             period_end: (m % 2 == 0).then(|| start + Days::new(m * 50 + 30)),
             authored_on: None,

@@ -80,18 +80,40 @@ pub fn collection(resources: &GpResources, base: &str) -> Value {
 /// A Bundle of type `searchset`: `matches` then `includes`, `total` counting the matches,
 /// the self link as given (it must carry every request parameter).
 pub fn searchset(matches: &[&Value], includes: &[&Value], base: &str, self_link: &str) -> Value {
-    let mut entries: Vec<Value> = matches
-        .iter()
-        .map(|r| entry(r, base, Some("match")))
-        .collect();
+    searchset_page(
+        matches,
+        includes,
+        base,
+        matches.len(),
+        &[("self", self_link.to_owned())],
+    )
+}
+
+/// One page of a search: `page` (the matches on it) then `includes`; `total` counts every
+/// match of the search; `links` are the relations (`self`, `next`, ...) and their URLs.
+pub fn searchset_page(
+    page: &[&Value],
+    includes: &[&Value],
+    base: &str,
+    total: usize,
+    links: &[(&str, String)],
+) -> Value {
+    let mut entries: Vec<Value> = page.iter().map(|r| entry(r, base, Some("match"))).collect();
     entries.extend(includes.iter().map(|r| entry(r, base, Some("include"))));
-    json!({
+    let mut bundle = json!({
         "resourceType": "Bundle",
         "type": "searchset",
-        "total": matches.len(),
-        "link": [{"relation": "self", "url": self_link}],
-        "entry": entries,
-    })
+        "total": total,
+        "link": links
+            .iter()
+            .map(|(relation, url)| json!({ "relation": relation, "url": url }))
+            .collect::<Vec<_>>(),
+    });
+    // FHIR allows no empty array: a page without entries (`_count=0`) has none.
+    if !entries.is_empty() {
+        bundle["entry"] = json!(entries);
+    }
+    bundle
 }
 
 fn entry(r: &Value, base: &str, mode: Option<&str>) -> Value {
@@ -137,6 +159,28 @@ pub fn concept(codes: &[Coding], text: Option<&str>) -> Value {
         None => {}
     }
     v
+}
+
+/// A CodeableConcept from the codes and text the source gave.
+pub(crate) fn coded(c: &CodedText) -> Value {
+    let mut v = json!({ "coding": c.codes.iter().map(coding).collect::<Vec<_>>() });
+    if let Some(t) = &c.text {
+        v["text"] = json!(t);
+    } else if !c.codes.iter().any(|x| x.display.is_some()) {
+        v["text"] = json!(c.codes.first().map(|x| x.code.as_str()).unwrap_or_default());
+    }
+    v
+}
+
+/// An item's business identifiers (empty when it has none; pruned then).
+pub(crate) fn identifiers(meta: &ItemMeta) -> Value {
+    json!(
+        meta.identifiers
+            .iter()
+            .filter(|c| c.system != system::BSN)
+            .map(|c| json!({ "system": c.system, "value": c.code }))
+            .collect::<Vec<_>>()
+    )
 }
 
 pub(crate) fn concept1(system: &str, code: &str, display: &str) -> Value {
@@ -498,8 +542,18 @@ fn organization(x: &Practice) -> Value {
         )],
         "name": x.name,
     });
-    if let Some(agb) = &x.agb {
-        v["identifier"] = json!([{ "system": system::AGB, "value": agb.as_str() }]);
+    let mut ids: Vec<Value> = x
+        .agb
+        .iter()
+        .map(|agb| json!({ "system": system::AGB, "value": agb.as_str() }))
+        .collect();
+    ids.extend(
+        x.identifiers
+            .iter()
+            .map(|c| json!({ "system": c.system, "value": c.code })),
+    );
+    if !ids.is_empty() {
+        v["identifier"] = json!(ids);
     }
     if let Some(a) = &x.address {
         v["address"] = json!([address(a, "work")]);
@@ -533,6 +587,7 @@ fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Option<Value>) 
         "id": e.id.as_str(),
         "meta": profile(format!("{NL_CORE}nl-core-episodeofcare")),
         "extension": ext,
+        "identifier": identifiers(&e.meta),
         "status": if e.is_closed(today) { "finished" } else { "active" },
         "type": [concept1("http://snomed.info/sct", "64572001", "aandoening")],
         "patient": ctx.patient_ref,
@@ -552,8 +607,8 @@ fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Option<Value>) 
             p.id.as_str(),
             &p.code,
             p.status,
-            p.onset.as_ref(),
-            p.abatement.as_ref(),
+            (p.onset.as_ref(), p.abatement.as_ref()),
+            &p.meta,
         )),
         (None, Some(code)) => {
             let c = Coding::new(
@@ -571,8 +626,9 @@ fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Option<Value>) 
                 &format!("{}-diagnose", e.id),
                 &c,
                 status,
-                Some(&e.start),
-                e.end.as_ref(),
+                (Some(&e.start), e.end.as_ref()),
+                // The diagnosis is part of the episode: it has no identifiers of its own.
+                &ItemMeta::new(e.meta.created_by.clone(), e.meta.created_at),
             ))
         }
         (None, None) => None,
@@ -614,13 +670,14 @@ fn condition(
     id: &str,
     code: &Coding,
     status: ProblemStatus,
-    onset: Option<&PartialDate>,
-    abatement: Option<&PartialDate>,
+    (onset, abatement): (Option<&PartialDate>, Option<&PartialDate>),
+    meta: &ItemMeta,
 ) -> Value {
     let mut v = json!({
         "resourceType": "Condition",
         "id": id,
         "meta": profile(format!("{NICTIZ}zib-Problem")),
+        "identifier": identifiers(meta),
         "clinicalStatus": match status { ProblemStatus::Active => "active", ProblemStatus::Inactive => "inactive" },
         "category": [concept1("http://snomed.info/sct", "282291009", "Diagnose")],
         "code": concept(std::slice::from_ref(code), None),
@@ -650,6 +707,7 @@ fn encounter(ctx: &Ctx<'_>, c: &Contact) -> Value {
         "resourceType": "Encounter",
         "id": c.id.as_str(),
         "meta": profile(format!("{NICTIZ}gp-Encounter")),
+        "identifier": identifiers(&c.meta),
         "status": "finished",
         "class": { "system": "http://hl7.org/fhir/v3/ActCode", "code": class.0, "display": class.1 },
         "type": [concept1(system::NHG_14, c.contact_type.as_str(), c.contact_type.display_nl().unwrap_or("Contact"))],
@@ -726,6 +784,7 @@ fn journal_line(ctx: &Ctx<'_>, l: &JournalLine) -> Value {
         "id": l.id.as_str(),
         "meta": profile(format!("{NICTIZ}gp-JournalEntry")),
         "extension": ctx.episode_ext(l.episode.as_ref()),
+        "identifier": identifiers(&l.meta),
         "status": "final",
         "code": soep_coding(l.soep),
         "subject": ctx.patient_ref,
@@ -784,6 +843,7 @@ fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
         "id": x.id.as_str(),
         "meta": profile(format!("{NICTIZ}{profile_name}")),
         "extension": ctx.episode_ext(x.episode.as_ref()),
+        "identifier": identifiers(&x.meta),
         "status": "final",
         "category": [category],
         "code": concept(&codes, None),
@@ -827,34 +887,79 @@ pub(crate) fn result_value(v: &mut Value, x: &LabResult) {
         if let Some(high) = &range.high {
             r["high"] = quantity(high, unit.as_ref());
         }
+        if let Some(kind) = &range.kind {
+            r["type"] = concept(std::slice::from_ref(kind), None);
+        }
         if let Some(t) = &range.text {
             r["text"] = json!(t);
         }
         v["referenceRange"] = json!([r]);
     }
+    if let Some(site) = &x.body_site {
+        v["bodySite"] = coded(site);
+    }
 }
 
-/// A medication agreement's dosage instruction: text, route and additional instructions (the
-/// same in STU3 and R4).
+/// A medication agreement's dosage instruction: the text, and what the source structured of
+/// it (timing, dose, as needed, additional instructions, route), the same in STU3 and R4.
 pub(crate) fn dosage(m: &MedicationAgreement) -> Value {
     let (route, extra): (Vec<&Coding>, Vec<&Coding>) = m
         .dosage_codes
         .iter()
         .partition(|c| c.system == ROUTE_SYSTEM);
+    let d = &m.dosage;
     let mut dosage = json!({ "sequence": 1, "text": m.dosage_text });
-    if !extra.is_empty() {
-        dosage["additionalInstruction"] = json!(
+    // Items stored before the structured dosage kept additional instructions as bare codes.
+    let additional: Vec<Value> = d
+        .additional
+        .iter()
+        .map(coded)
+        .chain(
             extra
                 .iter()
-                .map(|c| concept(std::slice::from_ref(*c), None))
-                .collect::<Vec<_>>()
-        );
+                .map(|c| concept(std::slice::from_ref(*c), None)),
+        )
+        .collect();
+    if !additional.is_empty() {
+        dosage["additionalInstruction"] = json!(additional);
+    }
+    if let Some(t) = &d.timing {
+        let mut repeat = json!({});
+        if let Some(f) = t.frequency {
+            repeat["frequency"] = json!(f);
+        }
+        if let Some(p) = &t.period {
+            repeat["period"] = decimal(p);
+        }
+        if let Some(u) = t.period_unit {
+            repeat["periodUnit"] = json!(u.code());
+        }
+        dosage["timing"] = json!({ "repeat": repeat });
+    }
+    match &d.as_needed {
+        Some(AsNeeded::When(c)) => dosage["asNeededCodeableConcept"] = coded(c),
+        Some(AsNeeded::Yes) => dosage["asNeededBoolean"] = json!(true),
+        None => {}
     }
     if !route.is_empty() {
         let route: Vec<Coding> = route.into_iter().cloned().collect();
         dosage["route"] = concept(&route, None);
     }
+    if let Some(q) = &d.dose {
+        let mut dose = json!({ "value": decimal(&q.value) });
+        for (key, v) in [("unit", &q.unit), ("system", &q.system), ("code", &q.code)] {
+            if let Some(v) = v {
+                dose[key] = json!(v);
+            }
+        }
+        dosage["doseQuantity"] = dose;
+    }
     dosage
+}
+
+/// A decimal as a JSON number.
+fn decimal(d: &Decimal) -> Value {
+    serde_json::from_str(d.as_str()).unwrap_or(json!(d.as_str()))
 }
 
 const ROUTE_SYSTEM: &str = "urn:oid:2.16.840.1.113883.2.4.4.9";
@@ -885,6 +990,7 @@ fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Value, String)
         "id": m.id.as_str(),
         "meta": profile(format!("{NICTIZ}zib-MedicationAgreement")),
         "extension": ext,
+        "identifier": identifiers(&m.meta),
         "intent": "order",
         "category": concept1("http://snomed.info/sct", "16076005", "Voorschrijven"),
         "medicationReference": reference("Medication", &product_id, &m.product.name),
@@ -957,6 +1063,7 @@ fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
         "resourceType": "AllergyIntolerance",
         "id": a.id.as_str(),
         "meta": profile(format!("{NICTIZ}zib-AllergyIntolerance")),
+        "identifier": identifiers(&a.meta),
         "clinicalStatus": allergy_status(a.status),
         "verificationStatus": "confirmed",
         "category": [allergy_category(a.category)],

@@ -89,6 +89,106 @@ fn codings(cc: Option<&Node>) -> Vec<Coding> {
         .unwrap_or_default()
 }
 
+/// A CodeableConcept with its text; `None` when it has neither codes nor text.
+fn coded_text(cc: Option<&Node>) -> Option<CodedText> {
+    let cc = cc?;
+    let codes = codings(Some(cc));
+    let text = cc.str("text").map(str::to_owned);
+    (!codes.is_empty() || text.is_some()).then_some(CodedText { codes, text })
+}
+
+/// The business identifiers of a resource (never a BSN).
+fn identifiers(n: &Node) -> Vec<Coding> {
+    n.children("identifier")
+        .filter_map(|i| {
+            let system = i.str("system")?;
+            let value = i.str("value")?;
+            (system != system::BSN).then(|| Coding::new(system, value, None))
+        })
+        .collect()
+}
+
+/// The structured parts of a `dosageInstruction` (zib InstructionsForUse).
+fn dosage(d: Option<&Node>) -> Result<Dosage, Fail> {
+    let Some(d) = d else {
+        return Ok(Dosage::default());
+    };
+    let timing = match d.at(&["timing", "repeat"]) {
+        None => None,
+        Some(r) => {
+            let frequency = r
+                .str("frequency")
+                .map(|f| f.parse::<u32>())
+                .transpose()
+                .map_err(|_| {
+                    (
+                        Some("dosageInstruction.timing.repeat.frequency"),
+                        "not a count".to_owned(),
+                    )
+                })?;
+            let period = r
+                .str("period")
+                .map(Decimal::parse)
+                .transpose()
+                .map_err(|e| {
+                    (
+                        Some("dosageInstruction.timing.repeat.period"),
+                        e.to_string(),
+                    )
+                })?;
+            let period_unit = r
+                .str("periodUnit")
+                .map(|u| {
+                    TimeUnit::parse(u).ok_or((
+                        Some("dosageInstruction.timing.repeat.periodUnit"),
+                        format!("unknown unit of time {u:?}"),
+                    ))
+                })
+                .transpose()?;
+            (frequency.is_some() || period.is_some() || period_unit.is_some()).then_some(
+                DoseTiming {
+                    frequency,
+                    period,
+                    period_unit,
+                },
+            )
+        }
+    };
+    let dose = d
+        .child("doseQuantity")
+        .map(|q| -> Result<DoseQuantity, Fail> {
+            let value = q.str("value").ok_or((
+                Some("dosageInstruction.doseQuantity.value"),
+                "missing".to_owned(),
+            ))?;
+            Ok(DoseQuantity {
+                value: Decimal::parse(value)
+                    .map_err(|e| (Some("dosageInstruction.doseQuantity.value"), e.to_string()))?,
+                unit: q.str("unit").map(str::to_owned),
+                system: q.str("system").map(str::to_owned),
+                code: q.str("code").map(str::to_owned),
+            })
+        })
+        .transpose()?;
+    let as_needed = match (
+        coded_text(d.child("asNeededCodeableConcept")),
+        d.str("asNeededBoolean"),
+    ) {
+        (Some(c), _) => Some(AsNeeded::When(c)),
+        (None, Some("true")) => Some(AsNeeded::Yes),
+        _ => None,
+    };
+    Ok(Dosage {
+        timing,
+        dose,
+        as_needed,
+        additional: d
+            .children("additionalInstruction")
+            .filter_map(|a| coded_text(Some(a)))
+            .collect(),
+    })
+}
+
 fn coding_in(cc: Option<&Node>, sys: &str) -> Option<Coding> {
     codings(cc).into_iter().find(|c| c.system == sys)
 }
@@ -231,8 +331,12 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn meta(&self) -> ItemMeta {
-        self.meta.clone()
+    /// The item's meta: who imported it and when, with the resource's business identifiers.
+    fn meta(&self, n: &Node) -> ItemMeta {
+        ItemMeta {
+            identifiers: identifiers(n),
+            ..self.meta.clone()
+        }
     }
 }
 
@@ -282,7 +386,7 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                 general_practitioner: gp,
                 online_consent: None,
                 wants_results_immediately: false,
-                meta: ctx.meta(),
+                meta: ctx.meta(n),
             };
             Item::Patient(Box::new(p), org)
         }
@@ -324,6 +428,10 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                 id: id_of(n, PracticeId::new)?,
                 name: n.str("name").unwrap_or("Huisartsenpraktijk").to_owned(),
                 agb,
+                identifiers: identifiers(n)
+                    .into_iter()
+                    .filter(|c| c.system != system::AGB)
+                    .collect(),
                 address: address(n),
                 contact: contact_details(n),
             })
@@ -365,7 +473,7 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                 problem: None,
                 care_manager: ref_id(n.child("careManager"), "Practitioner")
                     .and_then(|p| PractitionerId::new(p).ok()),
-                meta: ctx.meta(),
+                meta: ctx.meta(n),
             };
             Item::Episode(pid, ep, condition)
         }
@@ -392,7 +500,7 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                     abatement: partial(n.str("abatementDateTime"), "abatementDateTime")?,
                     asserter: ref_id(n.child("asserter"), "Practitioner")
                         .and_then(|p| PractitionerId::new(p).ok()),
-                    meta: ctx.meta(),
+                    meta: ctx.meta(n),
                 },
             )
         }
@@ -417,7 +525,7 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                     episode: ref_id(detail, "EpisodeOfCare").and_then(|e| EpisodeId::new(e).ok()),
                     author: ref_id(n.child("author"), "Practitioner")
                         .and_then(|p| PractitionerId::new(p).ok()),
-                    meta: ctx.meta(),
+                    meta: ctx.meta(n),
                 },
             )
         }
@@ -441,7 +549,7 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                     episode: ref_id(n.child("episodeOfCare"), "EpisodeOfCare")
                         .and_then(|e| EpisodeId::new(e).ok()),
                     patient_took_part: None,
-                    meta: ctx.meta(),
+                    meta: ctx.meta(n),
                 },
             )
         }
@@ -483,7 +591,7 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                     episode: episode_ext(n).and_then(|e| EpisodeId::new(e).ok()),
                     author: ref_id(n.child("performer"), "Practitioner")
                         .and_then(|p| PractitionerId::new(p).ok()),
-                    meta: ctx.meta(),
+                    meta: ctx.meta(n),
                 },
             )
         }
@@ -542,6 +650,7 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                         low: bound("low")?,
                         high: bound("high")?,
                         text: r.str("text").map(str::to_owned),
+                        kind: codings(r.child("type")).into_iter().next(),
                     })
                 })
                 .transpose()?;
@@ -576,6 +685,7 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                         .collect(),
                     value,
                     reference_range: range,
+                    body_site: coded_text(n.child("bodySite")),
                     interpretation: codings(n.child("interpretation")).into_iter().next(),
                     effective,
                     review,
@@ -584,7 +694,7 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                     contact: ref_id(n.child("context"), "Encounter")
                         .and_then(|c| ContactId::new(c).ok()),
                     episode: episode_ext(n).and_then(|e| EpisodeId::new(e).ok()),
-                    meta: ctx.meta(),
+                    meta: ctx.meta(n),
                 },
             )
         }
@@ -608,9 +718,8 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
             let period = n
                 .extension("http://nictiz.nl/fhir/StructureDefinition/zib-Medication-PeriodOfUse")
                 .and_then(|e| e.child("valuePeriod"));
-            let dosage = n.child("dosageInstruction");
-            let mut dosage_codes = codings(dosage.and_then(|d| d.child("additionalInstruction")));
-            dosage_codes.extend(codings(dosage.and_then(|d| d.child("route"))));
+            let instruction = n.child("dosageInstruction");
+            let dosage_codes = codings(instruction.and_then(|d| d.child("route")));
             let m = MedicationAgreement {
                 id: id_of(n, MedicationId::new)?,
                 product: Product {
@@ -618,11 +727,12 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                     name: String::new(),
                     codes: vec![],
                 },
-                dosage_text: dosage
+                dosage_text: instruction
                     .and_then(|d| d.str("text"))
                     .unwrap_or_default()
                     .to_owned(),
                 dosage_codes,
+                dosage: dosage(instruction)?,
                 period_start: date(period.and_then(|p| p.str("start")), "PeriodOfUse.start")?,
                 period_end: date(period.and_then(|p| p.str("end")), "PeriodOfUse.end")?,
                 authored_on: date(n.str("authoredOn"), "authoredOn")?,
@@ -631,7 +741,7 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                 contact: ref_id(n.child("context"), "Encounter")
                     .and_then(|c| ContactId::new(c).ok()),
                 episode: episode_ext(n).and_then(|e| EpisodeId::new(e).ok()),
-                meta: ctx.meta(),
+                meta: ctx.meta(n),
             };
             Item::Medication(pid, m, product)
         }
@@ -675,7 +785,7 @@ fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                     note: n.str_at(&["note", "text"]).map(str::to_owned),
                     recorder: ref_id(n.child("recorder"), "Practitioner")
                         .and_then(|p| PractitionerId::new(p).ok()),
-                    meta: ctx.meta(),
+                    meta: ctx.meta(n),
                 },
             )
         }
@@ -777,7 +887,7 @@ fn document_reference(n: &Node, ctx: &Ctx) -> Result<Item, Fail> {
             type_code,
             class_code,
         }),
-        meta: ctx.meta(),
+        meta: ctx.meta(n),
     };
     Ok(Item::Letter(pid, letter, binary))
 }
@@ -870,6 +980,7 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
         id: PracticeId::new("import").expect("static id"),
         name: "Huisartsenpraktijk (geïmporteerd)".into(),
         agb: None,
+        identifiers: vec![],
         address: None,
         contact: ContactDetails::default(),
     };

@@ -8,8 +8,8 @@
 
 use crate::export::{
     address, allergy_category, allergy_details, allergy_status, concept, concept1, contact_title,
-    day, dosage, episode_title, icpc_coding, instant, letter_kind, name, partial, prune, reference,
-    result_value, soep_coding, telecom,
+    day, dosage, episode_title, icpc_coding, identifiers, instant, letter_kind, name, partial,
+    prune, reference, result_value, soep_coding, telecom,
 };
 use chrono::{DateTime, Utc};
 use inzage_domain::codes::system;
@@ -265,6 +265,7 @@ fn episode(ctx: &Ctx<'_>, e: &Episode) -> Value {
         "resourceType": "EpisodeOfCare",
         "id": e.id.as_str(),
         "meta": ctx.meta(Some("nl-core-EpisodeOfCare"), ItemKind::Episode, e.id.as_str()),
+        "identifier": identifiers(&e.meta),
         "status": if e.is_closed(ctx.view.today) { "finished" } else { "active" },
         "type": [match &e.icpc {
             Some(code) => icpc_coding(code, e.icpc_display.as_deref(), &title),
@@ -302,6 +303,7 @@ fn condition(ctx: &Ctx<'_>, x: &Problem) -> Value {
         "resourceType": "Condition",
         "id": x.id.as_str(),
         "meta": ctx.meta(Some("nl-core-Problem"), ItemKind::Problem, x.id.as_str()),
+        "identifier": identifiers(&x.meta),
         "clinicalStatus": status("condition-clinical", match x.status {
             ProblemStatus::Active => "active",
             ProblemStatus::Inactive => "inactive",
@@ -327,6 +329,7 @@ fn alert(ctx: &Ctx<'_>, a: &Alert) -> Value {
         "resourceType": "Flag",
         "id": a.id.as_str(),
         "meta": ctx.meta(Some("nl-core-Alert"), ItemKind::Alert, a.id.as_str()),
+        "identifier": identifiers(&a.meta),
         "status": if a.active { "active" } else { "inactive" },
         "category": [concept1(system::LOINC, "74018-3", "waarschuwing")],
         "code": concept(std::slice::from_ref(&a.code), a.detail.as_deref()),
@@ -360,6 +363,7 @@ fn encounter(ctx: &Ctx<'_>, c: &Contact) -> Value {
         "resourceType": "Encounter",
         "id": c.id.as_str(),
         "meta": ctx.meta(Some("nl-core-Encounter"), ItemKind::Contact, c.id.as_str()),
+        "identifier": identifiers(&c.meta),
         "status": "finished",
         "class": { "system": format!("{TERMINOLOGY}v3-ActCode"), "code": class.0, "display": class.1 },
         "type": [concept1(system::NHG_14, c.contact_type.as_str(), c.contact_type.display_nl().unwrap_or("Contact"))],
@@ -382,6 +386,7 @@ fn journal_line(ctx: &Ctx<'_>, l: &JournalLine) -> Value {
         "resourceType": "Observation",
         "id": l.id.as_str(),
         "meta": ctx.meta(None, ItemKind::JournalLine, l.id.as_str()),
+        "identifier": identifiers(&l.meta),
         "status": "final",
         "code": soep_coding(l.soep),
         "subject": ctx.patient_ref,
@@ -431,6 +436,7 @@ fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
         "resourceType": "Observation",
         "id": x.id.as_str(),
         "meta": ctx.meta(profile, ItemKind::Result, x.id.as_str()),
+        "identifier": identifiers(&x.meta),
         "status": "final",
         "category": [category],
         "code": concept(&codes, None),
@@ -457,6 +463,13 @@ fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Value, Value) 
         .clone()
         .unwrap_or_else(|| format!("{}-product", m.id));
     let mut dosage = dosage(m);
+    // R4 holds the dose in `doseAndRate`.
+    if let Some(dose) = dosage
+        .as_object_mut()
+        .and_then(|d| d.remove("doseQuantity"))
+    {
+        dosage["doseAndRate"] = json!([{ "doseQuantity": dose }]);
+    }
     let mut bounds = json!({});
     if let Some(s) = m.period_start {
         bounds["start"] = json!(day(s));
@@ -464,12 +477,14 @@ fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Value, Value) 
     if let Some(e) = m.period_end {
         bounds["end"] = json!(day(e));
     }
-    dosage["timing"] = json!({ "repeat": { "boundsPeriod": bounds } });
+    // R4 keeps the period of use in the timing, beside how often.
+    dosage["timing"]["repeat"]["boundsPeriod"] = bounds;
     let ended = m.period_end.is_some_and(|e| e < ctx.view.today);
     let mut v = json!({
         "resourceType": "MedicationRequest",
         "id": m.id.as_str(),
         "meta": ctx.meta(None, ItemKind::Medication, m.id.as_str()),
+        "identifier": identifiers(&m.meta),
         "status": if ended { "completed" } else { "active" },
         "intent": "order",
         "category": [concept1(system::SNOMED, "16076005", "Voorschrijven")],
@@ -508,6 +523,7 @@ fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
         "resourceType": "AllergyIntolerance",
         "id": a.id.as_str(),
         "meta": ctx.meta(Some("nl-core-AllergyIntolerance"), ItemKind::Allergy, a.id.as_str()),
+        "identifier": identifiers(&a.meta),
         "clinicalStatus": status("allergyintolerance-clinical", allergy_status(a.status)),
         "verificationStatus": status("allergyintolerance-verification", "confirmed"),
         "category": [allergy_category(a.category)],
@@ -551,6 +567,7 @@ fn contra_indication(ctx: &Ctx<'_>, c: &ContraIndication) -> Value {
         "resourceType": "Flag",
         "id": c.id.as_str(),
         "meta": ctx.meta(None, ItemKind::ContraIndication, c.id.as_str()),
+        "identifier": identifiers(&c.meta),
         "status": if c.end.is_some() { "inactive" } else { "active" },
         "category": [{ "text": "Contra-indicatie" }],
         "code": concept(std::slice::from_ref(&c.code), None),

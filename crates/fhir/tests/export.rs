@@ -19,6 +19,13 @@ fn now() -> DateTime<Utc> {
 }
 
 fn nictiz_record() -> PatientRecord {
+    map_resources(&nictiz_resources(), now(), Actor::System("import".into()))
+        .records
+        .remove(0)
+}
+
+/// The qualification patient's source resources, as read from the fixtures.
+fn nictiz_resources() -> Vec<(String, inzage_fhir::Node)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference");
     let today = local_date(now());
@@ -38,9 +45,7 @@ fn nictiz_record() -> PatientRecord {
             );
         }
     }
-    map_resources(&resources, now(), Actor::System("import".into()))
-        .records
-        .remove(0)
+    resources
 }
 
 /// The generic assertions of the qualification scripts, on one resource.
@@ -431,5 +436,79 @@ fn one_group_is_built_exactly_as_in_the_whole() {
             };
             assert_eq!(others, own, "{group:?}");
         }
+    }
+}
+
+/// Finding 8 of the hardening issue: what the source had is kept. For every resource of the
+/// qualification patient that we write back under its own id, the business identifiers, the
+/// whole structured dosage (timing, dose, as needed, additional instructions with their text,
+/// route), the body site and the kind of reference range are the source's, element for element.
+#[test]
+fn hardening_8_the_export_keeps_identifiers_dosage_body_site_and_range_type() {
+    let source = nictiz_resources();
+    // The full copy: every item, also those not shown online.
+    let record = nictiz_record();
+    let copy = inzage_domain::visibility::full_copy(&record, &PracticeSettings::default(), now());
+    let res = gp_resources(&copy.to_view(local_date(now())));
+    // Ours, written as FHIR XML and read back: the same element tree as the source's.
+    let ours: Vec<inzage_fhir::Node> = res
+        .all()
+        .into_iter()
+        .map(|r| parse_document(&inzage_fhir::xml::to_xml(r).unwrap()).unwrap())
+        .collect();
+    let find = |ty: &str, id: &str| {
+        ours.iter()
+            .find(|n| n.resource_type() == ty && n.id() == Some(id))
+    };
+    let parts = |n: &inzage_fhir::Node, name: &str| -> Vec<inzage_fhir::Node> {
+        n.children(name).cloned().collect()
+    };
+    let mut checked = std::collections::BTreeMap::<&str, usize>::new();
+    for (file, n) in &source {
+        let (ty, Some(id)) = (n.resource_type(), n.id()) else {
+            continue;
+        };
+        let Some(mine) = find(ty, id) else { continue };
+        // Never a BSN: the patient is known from the login (MedMij), not from the data.
+        let want: Vec<_> = parts(n, "identifier")
+            .into_iter()
+            .filter(|i| i.str("system") != Some("http://fhir.nl/fhir/NamingSystem/bsn"))
+            .collect();
+        if !want.is_empty() {
+            assert_eq!(parts(mine, "identifier"), want, "{file}: identifier");
+            *checked.entry("identifier").or_default() += 1;
+        }
+        for element in ["dosageInstruction", "bodySite"] {
+            let want = parts(n, element);
+            if !want.is_empty() {
+                assert_eq!(parts(mine, element), want, "{file}: {element}");
+                *checked.entry(element).or_default() += 1;
+            }
+        }
+        for (range, mine_range) in n
+            .children("referenceRange")
+            .zip(mine.children("referenceRange"))
+        {
+            assert_eq!(
+                range.child("type"),
+                mine_range.child("type"),
+                "{file}: referenceRange.type"
+            );
+            if range.child("type").is_some() {
+                *checked.entry("referenceRange.type").or_default() += 1;
+            }
+        }
+    }
+    // The fixtures hold each of these; a check that found none would prove nothing.
+    for (what, at_least) in [
+        ("identifier", 20),
+        ("dosageInstruction", 6),
+        ("bodySite", 4),
+        ("referenceRange.type", 1),
+    ] {
+        assert!(
+            checked.get(what).copied().unwrap_or_default() >= at_least,
+            "{what}: {checked:?}"
+        );
     }
 }

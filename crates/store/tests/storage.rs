@@ -20,6 +20,7 @@ fn sample(id: &str, bsn: &str) -> PatientRecord {
         id: PracticeId::new("praktijk-1").unwrap(),
         name: "Huisartsenpraktijk De Linde".into(),
         agb: None,
+        identifiers: vec![],
         address: None,
         contact: ContactDetails::default(),
     };
@@ -536,6 +537,7 @@ async fn edits_keep_history_and_the_review_queue_follows(s: Store) {
         other_codes: vec![],
         value: ResultValue::Text { text: "53".into() },
         reference_range: None,
+        body_site: None,
         interpretation: None,
         effective: received,
         review: ReviewState::Pending {

@@ -17,7 +17,7 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use inzage_domain::access::{OnlineChannel, Viewer};
 use inzage_domain::visibility::visible_record;
-use inzage_fhir::export::{GpResources, Group, gp_resources_of, searchset};
+use inzage_fhir::export::{GpResources, Group, gp_resources_of, searchset_page};
 use inzage_store::{
     AccessToken, AuditEvent, ChainEvent, ChainEventKind, Channel, EventType, MedmijStore,
     RecordStore,
@@ -272,8 +272,9 @@ type Supported = (
     &'static [(&'static str, &'static str)],
 );
 
-/// What this server supports, exactly: the searches below and nothing else (JSON and XML, STU3).
-const SUPPORTED: [Supported; 8] = [
+/// What this server supports, exactly: a search and a read of each type below and nothing
+/// else (JSON and XML, STU3), besides reading a letter's `Binary`.
+const SUPPORTED: [Supported; 13] = [
     (
         "Patient",
         "http://fhir.nl/fhir/StructureDefinition/nl-core-patient",
@@ -281,8 +282,32 @@ const SUPPORTED: [Supported; 8] = [
         &[],
     ),
     (
+        "Practitioner",
+        "http://fhir.nl/fhir/StructureDefinition/nl-core-practitioner",
+        &[],
+        &[],
+    ),
+    (
+        "Organization",
+        "http://fhir.nl/fhir/StructureDefinition/nl-core-organization",
+        &[],
+        &[],
+    ),
+    (
         "EpisodeOfCare",
         "http://fhir.nl/fhir/StructureDefinition/nl-core-episodeofcare",
+        &[],
+        &[],
+    ),
+    (
+        "Condition",
+        "http://nictiz.nl/fhir/StructureDefinition/zib-Problem",
+        &[],
+        &[],
+    ),
+    (
+        "Flag",
+        "http://nictiz.nl/fhir/StructureDefinition/zib-Alert",
         &[],
         &[],
     ),
@@ -311,6 +336,12 @@ const SUPPORTED: [Supported; 8] = [
         &[("category", "token"), ("periodofuse", "date")],
     ),
     (
+        "Medication",
+        "http://nictiz.nl/fhir/StructureDefinition/zib-Product",
+        &[],
+        &[],
+    ),
+    (
         "AllergyIntolerance",
         "http://nictiz.nl/fhir/StructureDefinition/zib-AllergyIntolerance",
         &[],
@@ -327,28 +358,43 @@ const SUPPORTED: [Supported; 8] = [
 /// The CapabilityStatement (public, as FHIR requires).
 async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let base = base_url(&state, &headers);
-    let resources: Vec<Value> = SUPPORTED
+    let mut resources: Vec<Value> = SUPPORTED
         .iter()
         .map(|(ty, profile, includes, params)| {
             let mut r = json!({
                 "type": ty,
                 "profile": { "reference": profile, "display": profile },
-                "interaction": [{ "code": "search-type" }],
+                "interaction": [{ "code": "read" }, { "code": "search-type" }],
             });
+            if *ty == "Observation" {
+                r["documentation"] = json!(
+                    "A search answers the results and measurements (gp-LaboratoryResult, \
+                     gp-DiagnosticResult); a read also finds the journal lines (gp-JournalEntry) \
+                     that the contact reports refer to."
+                );
+            }
             if !includes.is_empty() {
                 r["searchInclude"] = json!(includes);
             }
-            if !params.is_empty() {
-                r["searchParam"] = json!(
-                    params
-                        .iter()
-                        .map(|(name, kind)| json!({ "name": name, "type": kind }))
-                        .collect::<Vec<_>>()
-                );
-            }
+            let mut search_params: Vec<Value> = params
+                .iter()
+                .map(|(name, kind)| json!({ "name": name, "type": kind }))
+                .collect();
+            search_params.extend([
+                json!({ "name": "_count", "type": "number",
+                        "documentation": format!("at most {MAX_COUNT} per page; without it every match is on one page") }),
+                json!({ "name": "_offset", "type": "number",
+                        "documentation": "where the page starts; the next and previous links carry it" }),
+            ]);
+            r["searchParam"] = json!(search_params);
             r
         })
         .collect();
+    resources.push(json!({
+        "type": "Binary",
+        "interaction": [{ "code": "read" }],
+        "documentation": "A letter's PDF, as the DocumentReference's attachment url names it.",
+    }));
     let body = json!({
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -537,37 +583,62 @@ fn date_of(v: &Value) -> Option<NaiveDate> {
         .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
 }
 
-/// The matches and includes of one search over the patient's visible resources.
-fn select<'a>(
+/// The patient's visible resources of one type. A search of Observation answers the results
+/// (gp-LaboratoryResult, gp-DiagnosticResult); a read also finds the journal lines
+/// (gp-JournalEntry) that the contact reports point at.
+fn of_type<'a>(ty: &str, res: &'a GpResources, read: bool) -> Option<Vec<&'a Value>> {
+    Some(match ty {
+        "Patient" => vec![&res.patient],
+        "Practitioner" => res.practitioners.iter().collect(),
+        "Organization" => vec![&res.organization],
+        "EpisodeOfCare" => res.episodes.iter().collect(),
+        "Condition" => res.conditions.iter().collect(),
+        "Flag" => res.flags.iter().collect(),
+        "Encounter" => res.encounters.iter().collect(),
+        "Composition" => res.compositions.iter().collect(),
+        "Observation" if read => res.results.iter().chain(&res.journal).collect(),
+        "Observation" => res.results.iter().collect(),
+        "MedicationRequest" => res.medication_requests.iter().collect(),
+        "Medication" => res.medications.iter().collect(),
+        "AllergyIntolerance" => res.allergies.iter().collect(),
+        "DocumentReference" => res.documents.iter().collect(),
+        _ => return None,
+    })
+}
+
+/// The groups of resources that hold a type (only what is asked for is built).
+fn groups_of(ty: &str, read: bool) -> &'static [Group] {
+    match ty {
+        "Patient" | "Practitioner" | "Organization" => &[],
+        "EpisodeOfCare" | "Condition" | "Flag" => &[Group::Episodes],
+        "Encounter" | "Composition" => &[Group::Encounters],
+        "Observation" if read => &[Group::Results, Group::Journal],
+        "Observation" => &[Group::Results],
+        "MedicationRequest" | "Medication" => &[Group::Medication],
+        "AllergyIntolerance" => &[Group::Allergies],
+        "DocumentReference" | "Binary" => &[Group::Documents],
+        _ => &Group::ALL,
+    }
+}
+
+fn unsupported_type(ty: &str) -> Outcome {
+    Outcome::new(
+        StatusCode::NOT_FOUND,
+        "not-supported",
+        format!("resource type {ty} is not supported by this service"),
+    )
+}
+
+/// The matches of one search over the patient's visible resources, in the record's order.
+fn matching<'a>(
     ty: &str,
     params: &[(String, String)],
     res: &'a GpResources,
-) -> Result<(Vec<&'a Value>, Vec<&'a Value>), Outcome> {
-    let includes: Vec<&str> = params
-        .iter()
-        .filter(|(k, _)| k == "_include")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    let mut matches: Vec<&Value> = match ty {
-        "Patient" => vec![&res.patient],
-        "EpisodeOfCare" => res.episodes.iter().collect(),
-        "Encounter" => res.encounters.iter().collect(),
-        "Composition" => res.compositions.iter().collect(),
-        "Observation" => res.results.iter().collect(),
-        "MedicationRequest" => res.medication_requests.iter().collect(),
-        "AllergyIntolerance" => res.allergies.iter().collect(),
-        "DocumentReference" => res.documents.iter().collect(),
-        _ => {
-            return Err(Outcome::new(
-                StatusCode::NOT_FOUND,
-                "not-supported",
-                format!("resource type {ty} is not supported by this service"),
-            ));
-        }
-    };
+) -> Result<Vec<&'a Value>, Outcome> {
+    let mut matches = of_type(ty, res, false).ok_or_else(|| unsupported_type(ty))?;
     for (key, value) in params {
         match (ty, key.as_str()) {
-            (_, "_include" | "_format" | "patient" | "subject") => {}
+            (_, "_include" | "_format" | "_count" | "_offset" | "patient" | "subject") => {}
             ("Composition", "type") => {
                 matches.retain(|r| token_matches(value, &r["type"]["coding"]))
             }
@@ -622,6 +693,20 @@ fn select<'a>(
             }
         }
     }
+    Ok(matches)
+}
+
+/// What the `_include` parameters add to a page of matches.
+fn included<'a>(
+    ty: &str,
+    params: &[(String, String)],
+    page: &[&'a Value],
+    res: &'a GpResources,
+) -> Result<Vec<&'a Value>, Outcome> {
+    let includes = params
+        .iter()
+        .filter(|(k, _)| k == "_include")
+        .map(|(_, v)| v.as_str());
     let mut included: Vec<&Value> = vec![];
     for inc in includes {
         match inc {
@@ -636,7 +721,7 @@ fn select<'a>(
                 );
             }
             "MedicationRequest:medication" if ty == "MedicationRequest" => {
-                for m in &matches {
+                for m in page {
                     let id = m["medicationReference"]["reference"]
                         .as_str()
                         .and_then(|r| r.strip_prefix("Medication/"));
@@ -662,7 +747,89 @@ fn select<'a>(
             }
         }
     }
-    Ok((matches, included))
+    Ok(included)
+}
+
+/// The largest page a search answers with; a larger `_count` gets this many.
+pub(crate) const MAX_COUNT: usize = 1000;
+
+/// `_count` and `_offset` of a search: which page of the matches to answer with. Without
+/// `_count` every match is on one page.
+#[derive(Debug, Clone, Copy)]
+struct Paging {
+    count: Option<usize>,
+    offset: usize,
+}
+
+impl Paging {
+    fn of(params: &[(String, String)]) -> Result<Self, Outcome> {
+        let number = |name: &str| -> Result<Option<usize>, Outcome> {
+            params
+                .iter()
+                .rfind(|(k, _)| k == name)
+                .map(|(_, v)| {
+                    v.trim().parse::<usize>().map_err(|_| {
+                        Outcome::new(
+                            StatusCode::BAD_REQUEST,
+                            "invalid",
+                            format!("{name} must be a whole number of 0 or more"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        Ok(Self {
+            count: number("_count")?.map(|c| c.min(MAX_COUNT)),
+            offset: number("_offset")?.unwrap_or(0),
+        })
+    }
+
+    /// The `first`, `previous`, `next` and `last` links of a paged answer: the same search
+    /// (`params` without paging) at another offset.
+    fn links(
+        &self,
+        total: usize,
+        at: &str,
+        params: &[(String, String)],
+    ) -> Vec<(&'static str, String)> {
+        let Some(count) = self.count.filter(|c| *c > 0) else {
+            return vec![];
+        };
+        let link = |offset: usize| {
+            let mut p: Vec<(String, String)> = params
+                .iter()
+                .filter(|(k, _)| k != "_count" && k != "_offset")
+                .cloned()
+                .collect();
+            p.push(("_count".into(), count.to_string()));
+            p.push(("_offset".into(), offset.to_string()));
+            format!(
+                "{at}?{}",
+                serde_urlencoded::to_string(&p).unwrap_or_default()
+            )
+        };
+        let last = total.saturating_sub(1) / count * count;
+        let mut out = vec![("first", link(0))];
+        if self.offset > 0 {
+            out.push((
+                "previous",
+                link(self.offset.saturating_sub(count).min(last)),
+            ));
+        }
+        if self.offset + count < total {
+            out.push(("next", link(self.offset + count)));
+        }
+        out.push(("last", link(last)));
+        out
+    }
+
+    fn page<'a, 'b>(&self, matches: &'b [&'a Value]) -> &'b [&'a Value] {
+        let from = self.offset.min(matches.len());
+        let to = self
+            .count
+            .map_or(matches.len(), |c| from.saturating_add(c).min(matches.len()));
+        &matches[from..to]
+    }
 }
 
 /// Who asks, for whose record: from the bearer token alone (R71). The request ids are read here.
@@ -826,34 +993,30 @@ async fn answer_search(
                 "the query string is not valid",
             )
         })?;
+    let paging = Paging::of(&params)?;
     let view = pgo.view()?;
     // Only what this search answers with.
-    let groups: &[Group] = match ty.as_str() {
-        "Patient" => &[],
-        "EpisodeOfCare" => &[Group::Episodes],
-        "Encounter" | "Composition" => &[Group::Encounters],
-        "Observation" => &[Group::Results],
-        "MedicationRequest" => &[Group::Medication],
-        "AllergyIntolerance" => &[Group::Allergies],
-        "DocumentReference" => &[Group::Documents],
-        _ => &Group::ALL,
-    };
-    let resources = gp_resources_of(&view, groups);
-    let (matches, includes) = select(&ty, &params, &resources)?;
+    let resources = gp_resources_of(&view, groups_of(&ty, false));
+    let matches = matching(&ty, &params, &resources)?;
+    let page = paging.page(&matches);
+    let includes = included(&ty, &params, page, &resources)?;
     let base = base_url(state, headers);
+    let at = format!("{base}/{ty}");
     let self_link = match query.as_deref() {
-        Some(q) if !q.is_empty() => format!("{base}/{ty}?{q}"),
-        _ => format!("{base}/{ty}"),
+        Some(q) if !q.is_empty() => format!("{at}?{q}"),
+        _ => at.clone(),
     };
     pgo.audit(
         state,
         format!(
             "medmij: {ty} search, {} resources",
-            matches.len() + includes.len()
+            page.len() + includes.len()
         ),
     )
     .await?;
-    let bundle = searchset(&matches, &includes, &base, &self_link);
+    let mut links = vec![("self", self_link)];
+    links.extend(paging.links(matches.len(), &at, &params));
+    let bundle = searchset_page(page, &includes, &base, matches.len(), &links);
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
@@ -862,9 +1025,10 @@ async fn answer_search(
         .into_response())
 }
 
-/// A read by id: `DocumentReference/{id}`, and `Binary/{id}` for a letter's PDF. A FHIR
-/// client (`_format` or Accept naming FHIR, JSON or XML) gets the Binary resource; anyone else
-/// the PDF itself.
+/// A read by id (`[type]/{id}`) of any resource a search answer refers to, under the same
+/// visibility rules: what the patient's PGO cannot see is "not known" (404), as is anything of
+/// another patient. `Binary/{id}` is a letter's PDF: a FHIR client (`_format` or Accept naming
+/// FHIR, JSON or XML) gets the Binary resource; anyone else the PDF itself.
 async fn read(
     State(state): State<AppState>,
     Path((ty, id)): Path<(String, String)>,
@@ -892,21 +1056,6 @@ async fn read(
         )
     };
     match ty.as_str() {
-        "DocumentReference" => {
-            let resources = gp_resources_of(&view, &[Group::Documents]);
-            let doc = resources
-                .documents
-                .iter()
-                .find(|d| d["id"] == id.as_str())
-                .ok_or_else(not_found)?;
-            pgo.audit(&state, "medmij: DocumentReference read".into())
-                .await?;
-            Ok((
-                [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
-                doc.to_string(),
-            )
-                .into_response())
-        }
         "Binary" => {
             // Only a letter the patient may see now.
             let letter = view
@@ -937,10 +1086,20 @@ async fn read(
                     .into_response())
             }
         }
-        _ => Err(Outcome::new(
-            StatusCode::NOT_FOUND,
-            "not-supported",
-            format!("reading {ty} by id is not supported"),
-        )),
+        _ => {
+            // Any resource a search answer can refer to, built under the same rules.
+            let resources = gp_resources_of(&view, groups_of(&ty, true));
+            let found = of_type(&ty, &resources, true)
+                .ok_or_else(|| unsupported_type(&ty))?
+                .into_iter()
+                .find(|r| r["id"] == id.as_str())
+                .ok_or_else(not_found)?;
+            pgo.audit(&state, format!("medmij: {ty} read")).await?;
+            Ok((
+                [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+                found.to_string(),
+            )
+                .into_response())
+        }
     }
 }

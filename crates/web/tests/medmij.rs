@@ -399,16 +399,34 @@ async fn the_capability_statement_says_exactly_what_is_supported(app: &TestApp) 
         .iter()
         .map(|r| r["type"].as_str().unwrap())
         .collect();
-    // Every type it names answers a search; one it does not name does not.
+    // Every type it names with a search answers one; one it does not name does not.
     adult_with_token(app, "token-cs").await;
-    for ty in &types {
+    for r in cs["rest"][0]["resource"].as_array().unwrap() {
+        let ty = r["type"].as_str().unwrap();
+        let interactions: Vec<&str> = r["interaction"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["code"].as_str().unwrap())
+            .collect();
+        assert!(interactions.contains(&"read"), "{ty}");
         let p = fetch(&mut c, &format!("/fhir/{ty}"), "token-cs").await;
-        assert_eq!(p.status, StatusCode::OK, "{ty}");
+        if interactions.contains(&"search-type") {
+            assert_eq!(p.status, StatusCode::OK, "{ty}");
+        }
     }
-    assert_eq!(types.len(), 8);
+    assert_eq!(types.len(), 14);
+    // The same statement in FHIR XML, paging parameters and all.
+    let xml = c.get("/fhir/metadata?_format=xml").await;
+    assert_eq!(xml.status, StatusCode::OK, "{}", xml.body);
+    assert!(
+        xml.body.contains("<name value=\"_count\"/>"),
+        "{}",
+        xml.body
+    );
     assert_eq!(cs["rest"][0]["interaction"][0]["code"], "transaction");
     assert_eq!(
-        fetch(&mut c, "/fhir/Flag", "token-cs").await.status,
+        fetch(&mut c, "/fhir/Procedure", "token-cs").await.status,
         StatusCode::NOT_FOUND
     );
 }
@@ -942,7 +960,297 @@ async fn r88_every_request_is_a_chain_log_event_kept_24_to_36_months(app: &TestA
     assert_eq!(app.store.chain_log(start).await.unwrap().len(), 2);
 }
 
+/// Every `Type/id` a resource refers to (references, and a document's attachment url).
+fn references(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                match (k.as_str(), x.as_str()) {
+                    ("reference", Some(r)) => out.push(r.to_owned()),
+                    ("url", Some(u)) if u.starts_with("Binary/") => out.push(u.to_owned()),
+                    _ => references(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| references(x, out)),
+        _ => {}
+    }
+}
+
+/// The `Type/id` of every entry of a searchset, in order.
+fn entry_ids(body: &str) -> Vec<String> {
+    let b: Value = serde_json::from_str(body).unwrap();
+    b["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let r = &e["resource"];
+            format!(
+                "{}/{}",
+                r["resourceType"].as_str().unwrap(),
+                r["id"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// Hardening finding 8 (issue 22): every reference in an answer resolves. For the qualification
+/// patient and for the synthetic adult (who has hidden items), each type the
+/// CapabilityStatement names is searched; every resource an answer refers to is read by id and
+/// is the resource named. Items the PGO may not see (S and O lines, shielded items, work
+/// notes) and another patient's items are "not known" (404), and no read carries a hidden
+/// marker.
+async fn hardening_8_every_reference_in_an_answer_resolves(app: &TestApp) {
+    let mut nictiz = nictiz_record(app);
+    set_pgo_consent(app, &mut nictiz, true).await;
+    give_token(app, nictiz.patient.id.as_str(), TOKEN).await;
+    let adult = adult_with_token(app, "token-refs").await;
+    let mut c = app.client();
+    let cs: Value = serde_json::from_str(&c.get("/fhir/metadata").await.body).unwrap();
+    let searchable: Vec<String> = cs["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["interaction"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["code"] == "search-type")
+        })
+        .map(|r| r["type"].as_str().unwrap().to_owned())
+        .collect();
+    for (token, record) in [(TOKEN, &nictiz), ("token-refs", &adult)] {
+        let mut served = std::collections::BTreeSet::new();
+        let mut referred = std::collections::BTreeSet::new();
+        let mut paths: Vec<String> = searchable.iter().map(|t| format!("/fhir/{t}")).collect();
+        paths.extend(queries(app));
+        for path in paths {
+            let p = fetch(&mut c, &path, token).await;
+            assert_eq!(p.status, StatusCode::OK, "{path}: {}", p.body);
+            served.extend(entry_ids(&p.body));
+            let mut refs = vec![];
+            references(&serde_json::from_str(&p.body).unwrap(), &mut refs);
+            referred.extend(refs);
+        }
+        assert!(referred.len() > 5, "{referred:?}");
+        if token == TOKEN {
+            // The qualification patient's episodes point at diagnoses, its reports at lines.
+            for ty in ["Condition/", "Observation/", "Practitioner/", "Medication/"] {
+                assert!(referred.iter().any(|r| r.starts_with(ty)), "{ty}");
+            }
+        }
+        for r in &referred {
+            let p = fetch(&mut c, &format!("/fhir/{r}"), token).await;
+            assert_eq!(p.status, StatusCode::OK, "{token}: {r}: {}", p.body);
+            let v: Value = serde_json::from_str(&p.body).unwrap();
+            let (ty, id) = r.split_once('/').unwrap();
+            assert_eq!(
+                (v["resourceType"].as_str(), v["id"].as_str()),
+                (Some(ty), Some(id)),
+                "{r}"
+            );
+            for marker in NEVER.iter().chain([&OTHER_PATIENT]) {
+                assert!(!p.body.contains(marker), "{r}: {marker}");
+            }
+        }
+        // Whatever a search did not serve and no answer refers to is not known by id.
+        let items = record
+            .journal
+            .iter()
+            .map(|l| format!("Observation/{}", l.id))
+            .chain(
+                record
+                    .results
+                    .iter()
+                    .map(|x| format!("Observation/{}", x.id)),
+            )
+            .chain(
+                record
+                    .episodes
+                    .iter()
+                    .map(|x| format!("EpisodeOfCare/{}", x.id)),
+            )
+            .chain(
+                record
+                    .contacts
+                    .iter()
+                    .map(|x| format!("Encounter/{}", x.id)),
+            )
+            .chain(
+                record
+                    .medication
+                    .iter()
+                    .map(|x| format!("MedicationRequest/{}", x.id)),
+            )
+            .chain(
+                record
+                    .allergies
+                    .iter()
+                    .map(|x| format!("AllergyIntolerance/{}", x.id)),
+            );
+        let mut hidden = 0;
+        for item in items {
+            let p = fetch(&mut c, &format!("/fhir/{item}"), token).await;
+            if served.contains(&item) || referred.contains(&item) {
+                assert_eq!(p.status, StatusCode::OK, "{item}");
+            } else {
+                assert_eq!(p.status, StatusCode::NOT_FOUND, "{item}: {}", p.body);
+                hidden += 1;
+            }
+        }
+        assert!(
+            hidden > 0,
+            "{token}: the record holds items a PGO may not see"
+        );
+    }
+    // Another patient's items, with a valid token for the adult.
+    let other = app
+        .store
+        .load_record(&PatientId::new("other").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    for path in [
+        format!("/fhir/Patient/{}", other.patient.id),
+        format!("/fhir/EpisodeOfCare/{}", other.episodes[0].id),
+        format!("/fhir/Observation/{}", other.results[0].id),
+    ] {
+        let p = fetch(&mut c, &path, "token-refs").await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!p.body.contains(OTHER_PATIENT));
+    }
+    // A type we do not serve.
+    let p = fetch(&mut c, "/fhir/Procedure/x", "token-refs").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    // A read is one audit entry, as a search is.
+    let before = app.audit_count().await;
+    fetch(
+        &mut c,
+        &format!("/fhir/Patient/{}", adult.patient.id),
+        "token-refs",
+    )
+    .await;
+    assert_eq!(app.audit_count().await, before + 1);
+}
+
+/// The path and query of an absolute link.
+fn path_of(link: &str) -> String {
+    link[link.find("/fhir").unwrap()..].to_owned()
+}
+
+fn link(bundle: &Value, relation: &str) -> Option<String> {
+    bundle["link"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["relation"] == relation)
+        .map(|l| path_of(l["url"].as_str().unwrap()))
+}
+
+/// Hardening finding 8 (issue 22): `_count` pages every search, with `next` and `previous`
+/// links that carry the search; following `next` gives each match once, in the order of the
+/// unpaged answer; an include comes with the page of the match that needs it.
+async fn hardening_8_paging_with_count_and_next_links(app: &TestApp) {
+    let mut r = nictiz_record(app);
+    set_pgo_consent(app, &mut r, true).await;
+    give_token(app, r.patient.id.as_str(), TOKEN).await;
+    let mut c = app.client();
+    for (path, size) in [
+        (queries(app)[4].clone(), 5),
+        (queries(app)[6].clone(), 4),
+        (queries(app)[2].clone(), 1),
+        ("/fhir/EpisodeOfCare".to_owned(), 7),
+    ] {
+        let whole: Value = serde_json::from_str(&fetch(&mut c, &path, TOKEN).await.body).unwrap();
+        let matches = |b: &Value| -> Vec<String> {
+            b["entry"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| e["search"]["mode"] == "match")
+                .map(|e| e["fullUrl"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let want = matches(&whole);
+        assert!(!want.is_empty(), "{path}");
+        let mut next = Some(format!("{path}&_count={size}").replacen(
+            "&",
+            "?",
+            usize::from(!path.contains('?')),
+        ));
+        let mut got = vec![];
+        let mut pages = 0;
+        let mut previous_page: Option<Value> = None;
+        while let Some(p) = next.take() {
+            let page = fetch(&mut c, &p, TOKEN).await;
+            assert_eq!(page.status, StatusCode::OK, "{p}: {}", page.body);
+            let b: Value = serde_json::from_str(&page.body).unwrap();
+            assert_eq!(b["total"].as_u64().unwrap() as usize, want.len(), "{p}");
+            let here = matches(&b);
+            assert!(here.len() <= size && !here.is_empty(), "{p}");
+            // Includes of this page's matches only.
+            if path.contains("MedicationRequest:medication") {
+                assert_eq!(counts(&b).get("Medication"), Some(&1), "{p}");
+            }
+            // `previous` goes back to the page before.
+            if let Some(before) = &previous_page {
+                let back = fetch(&mut c, &link(&b, "previous").unwrap(), TOKEN).await;
+                assert_eq!(
+                    matches(&serde_json::from_str(&back.body).unwrap()),
+                    matches(before)
+                );
+            } else {
+                assert!(link(&b, "previous").is_none());
+            }
+            got.extend(here);
+            next = link(&b, "next");
+            // The links keep the search's own parameters.
+            if let Some((_, q)) = path.split_once('?') {
+                for part in q
+                    .split('&')
+                    .filter(|x| x.starts_with("date") || x.starts_with("periodofuse"))
+                {
+                    assert!(
+                        next.as_deref().is_none_or(|n| n.contains(part)),
+                        "{next:?} lacks {part}"
+                    );
+                }
+            }
+            previous_page = Some(b);
+            pages += 1;
+            assert!(pages <= want.len(), "{path}: paging does not end");
+        }
+        assert_eq!(got, want, "{path}");
+        assert_eq!(pages, want.len().div_ceil(size), "{path}");
+    }
+    // `_count=0` counts without entries; a bad number is a clear 400.
+    let zero = fetch(&mut c, "/fhir/Encounter?_count=0", TOKEN).await;
+    let b: Value = serde_json::from_str(&zero.body).unwrap();
+    assert_eq!((b["total"].as_u64(), b.get("entry")), (Some(18), None));
+    for bad in ["_count=-1", "_count=abc", "_offset=x"] {
+        let p = fetch(&mut c, &format!("/fhir/Observation?{bad}"), TOKEN).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(p.body.contains("OperationOutcome"));
+    }
+    // Past the end: an empty page that still counts the matches.
+    let past: Value = serde_json::from_str(
+        &fetch(&mut c, "/fhir/Encounter?_count=5&_offset=100", TOKEN)
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(
+        (past["total"].as_u64(), past.get("entry")),
+        (Some(18), None)
+    );
+    assert!(link(&past, "next").is_none() && link(&past, "previous").is_some());
+}
+
 both_backends!(
+    hardening_8_every_reference_in_an_answer_resolves,
+    hardening_8_paging_with_count_and_next_links,
     the_seven_searches_give_the_qualification_counts,
     nothing_without_a_valid_token_and_pgo_consent,
     no_search_ever_releases_hidden_data,
