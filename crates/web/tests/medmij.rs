@@ -1248,7 +1248,66 @@ async fn hardening_8_paging_with_count_and_next_links(app: &TestApp) {
     assert!(link(&past, "next").is_none() && link(&past, "previous").is_some());
 }
 
+/// Hardening finding 8 (issue 22), checked by a FHIR client we did not write: fhir-kit-client
+/// (npm, `tools/fhir-client/pgo.mjs`) pages through every search the CapabilityStatement names
+/// by following `next` links, and resolves every reference it finds, over loopback. Needs Node
+/// and `npm ci --prefix tools/fhir-client`; skipped with a message without them unless
+/// `INZAGE_REQUIRE_NODE_TOOLS=1` (as `.ci/run` sets it).
+async fn hardening_8_an_independent_fhir_client_pages_and_resolves(app: &TestApp) {
+    let tools =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/fhir-client");
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !node || !tools.join("node_modules/fhir-kit-client").is_dir() {
+        assert!(
+            std::env::var("INZAGE_REQUIRE_NODE_TOOLS").is_err(),
+            "fhir-kit-client is required but not installed (npm ci --prefix tools/fhir-client)"
+        );
+        eprintln!("SKIPPED: node or tools/fhir-client/node_modules missing");
+        return;
+    }
+    let mut r = nictiz_record(app);
+    set_pgo_consent(app, &mut r, true).await;
+    give_token(app, r.patient.id.as_str(), TOKEN).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let router = app.app.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let run = |token: &'static str| {
+        let tools = tools.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new("node")
+                .arg(tools.join("pgo.mjs"))
+                .arg(format!("http://127.0.0.1:{port}/fhir"))
+                .arg(token)
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run(TOKEN).await.unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "no report: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["failures"], serde_json::json!([]));
+    assert_eq!(report["types"].as_array().unwrap().len(), 13, "{report}");
+    // 18 encounters in pages of 3 alone are 6 pages; every reference was read.
+    assert!(report["pages"].as_u64().unwrap() > 30, "{report}");
+    assert!(report["resolved"].as_u64().unwrap() > 40, "{report}");
+    // The same client with a wrong token gets nothing.
+    let out = run("not-a-token").await.unwrap();
+    assert!(!out.status.success());
+    server.abort();
+}
+
 both_backends!(
+    hardening_8_an_independent_fhir_client_pages_and_resolves,
     hardening_8_every_reference_in_an_answer_resolves,
     hardening_8_paging_with_count_and_next_links,
     the_seven_searches_give_the_qualification_counts,
