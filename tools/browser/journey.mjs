@@ -498,6 +498,31 @@ async function practiceJourney(browser) {
   await page.click('a[href="/praktijk/instellingen"]');
   await page.waitForURL('**/praktijk/instellingen');
   await check(page, 'praktijk-instellingen', viewport);
+  // The GP adds a passkey (a virtual authenticator stands in for the phone) and logs in with
+  // password and passkey instead of the code.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2', transport: 'internal', hasResidentKey: true,
+      hasUserVerification: true, isUserVerified: true,
+    },
+  });
+  await page.click('a[href="/praktijk/beveiliging"]');
+  await page.waitForURL('**/praktijk/beveiliging');
+  await check(page, 'praktijk-beveiliging', viewport);
+  await page.click('button[data-passkey="register"]');
+  await page.waitForFunction(() => document.querySelector('#passkey-count')?.textContent.includes('1'));
+  ok('staff passkey added');
+  await page.click('form.logout button');
+  await page.waitForURL('**/praktijk/inloggen');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/praktijk/inloggen/code');
+  await page.click('button[data-passkey="login"]');
+  await page.waitForURL(base + '/praktijk');
+  ok('staff login with password and passkey');
   await context.close();
 }
 

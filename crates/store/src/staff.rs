@@ -188,6 +188,27 @@ pub trait StaffStore: Send + Sync {
         username: &str,
     ) -> impl Future<Output = Result<Option<StaffAccount>, StoreError>> + Send;
 
+    /// Stores (or, for the same account, updates) a staff passkey.
+    fn save_staff_passkey(
+        &self,
+        username: &str,
+        credential_id: &str,
+        passkey: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The passkeys of a staff account, oldest first, as (credential id, serialised passkey).
+    fn staff_passkeys(
+        &self,
+        username: &str,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
+
+    /// Removes every passkey of a staff account (a reset of its login); returns how many.
+    fn remove_staff_passkeys(
+        &self,
+        username: &str,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
     /// Marks a TOTP step used; `false` for a replayed (same or older) step.
     fn claim_staff_totp_step(
         &self,
@@ -403,6 +424,11 @@ macro_rules! impl_staff {
                 .bind(format_instant(now))
                 .execute(&mut *tx)
                 .await?;
+                // New credentials replace all old ones, passkeys included.
+                sqlx::query("DELETE FROM staff_passkeys WHERE username = $1")
+                    .bind(&username)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 Ok(Some(username))
             }
@@ -491,6 +517,37 @@ macro_rules! impl_staff {
                 let mut a = staff_row(&r)?;
                 a.totp_secret = self.audit_key.open(&a.totp_secret)?;
                 Ok(Some(a))
+            }
+
+            async fn save_staff_passkey(&self, username: &str, credential_id: &str, passkey: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO staff_passkeys (credential_id, username, passkey, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (credential_id) DO UPDATE SET passkey = excluded.passkey \
+                     WHERE staff_passkeys.username = excluded.username",
+                )
+                .bind(credential_id)
+                .bind(username)
+                .bind(passkey)
+                .bind(format_instant(now))
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            async fn staff_passkeys(&self, username: &str) -> Result<Vec<(String, String)>, StoreError> {
+                let rows = sqlx::query("SELECT credential_id, passkey FROM staff_passkeys WHERE username = $1 ORDER BY created_at, credential_id")
+                    .bind(username)
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+            }
+
+            async fn remove_staff_passkeys(&self, username: &str) -> Result<u64, StoreError> {
+                let done = sqlx::query("DELETE FROM staff_passkeys WHERE username = $1")
+                    .bind(username)
+                    .execute(&self.write)
+                    .await?;
+                Ok(done.rows_affected())
             }
 
             async fn claim_staff_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {
@@ -602,6 +659,21 @@ impl StaffStore for Store {
     }
     async fn staff_account(&self, username: &str) -> Result<Option<StaffAccount>, StoreError> {
         delegate!(self, s => s.staff_account(username))
+    }
+    async fn save_staff_passkey(
+        &self,
+        username: &str,
+        credential_id: &str,
+        passkey: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        delegate!(self, s => s.save_staff_passkey(username, credential_id, passkey, now))
+    }
+    async fn staff_passkeys(&self, username: &str) -> Result<Vec<(String, String)>, StoreError> {
+        delegate!(self, s => s.staff_passkeys(username))
+    }
+    async fn remove_staff_passkeys(&self, username: &str) -> Result<u64, StoreError> {
+        delegate!(self, s => s.remove_staff_passkeys(username))
     }
     async fn claim_staff_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {
         delegate!(self, s => s.claim_staff_totp_step(username, step))

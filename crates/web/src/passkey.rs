@@ -1,8 +1,9 @@
-//! Passkeys (WebAuthn) as an optional second factor for accounts of the built-in identity
-//! provider: registered on the "Beveiliging" page after a full login, then usable instead of
-//! the authenticator code. Enabled when `WebConfig::public_origin` is set (WebAuthn binds a
-//! passkey to the site's origin). The browser side is `static/passkey.js`; without JavaScript
-//! the TOTP code keeps working.
+//! Passkeys (WebAuthn) as an optional second factor, for accounts of the built-in identity
+//! provider and for staff accounts ([`Holder`]): registered on a "Beveiliging" page after a full
+//! login, then usable instead of the authenticator code. Enabled when `WebConfig::public_origin`
+//! is set (WebAuthn binds a passkey to the site's origin). The ceremonies are here; the portal's
+//! routes are here too, the staff routes in `practice::login` and `practice::security`. The
+//! browser side is `static/passkey.js`; without JavaScript the TOTP code keeps working.
 
 use crate::AppState;
 use crate::auth::{Login, complete_login, pending, second_factor_failed};
@@ -16,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use inzage_store::PortalStore;
+use inzage_store::{PortalStore, StaffStore};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tower_sessions::Session;
@@ -25,9 +26,6 @@ use webauthn_rs::prelude::{
     RegisterPublicKeyCredential, Url, Uuid,
 };
 use webauthn_rs::{Webauthn, WebauthnBuilder};
-
-const REGISTRATION: &str = "passkey_registration";
-const AUTHENTICATION: &str = "passkey_authentication";
 
 /// The relying party for `origin` ("https://portaal.example"), or `None` when it is not a URL
 /// with a host name (WebAuthn does not accept IP addresses).
@@ -39,6 +37,187 @@ pub fn relying_party(origin: &str) -> Option<Webauthn> {
         .rp_name("inzage")
         .build()
         .ok()
+}
+
+/// Whose passkeys: a portal account of the built-in identity provider, or a staff account.
+/// Each has its own store and its own WebAuthn user handles and ceremony state, so a staff
+/// username and a patient's account name that happen to be the same text never mix.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Holder<'a> {
+    Portal(&'a str),
+    Staff(&'a str),
+}
+
+impl Holder<'_> {
+    fn username(&self) -> &str {
+        match self {
+            Holder::Portal(u) | Holder::Staff(u) => u,
+        }
+    }
+
+    /// A stable WebAuthn user handle for the account (no personal data in it).
+    fn handle(&self) -> Uuid {
+        let seed = match self {
+            Holder::Portal(u) => format!("inzage-passkey-user:{u}"),
+            Holder::Staff(u) => format!("inzage-passkey-staff:{u}"),
+        };
+        let digest = Sha256::digest(seed.as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Uuid::from_bytes(bytes)
+    }
+
+    /// The session keys of a ceremony in progress (registration, authentication).
+    fn session_keys(&self) -> (&'static str, &'static str) {
+        match self {
+            Holder::Portal(_) => ("passkey_registration", "passkey_authentication"),
+            Holder::Staff(_) => ("staff_passkey_registration", "staff_passkey_authentication"),
+        }
+    }
+
+    pub(crate) async fn count(&self, state: &AppState) -> WebResult<usize> {
+        Ok(self.rows(state).await?.len())
+    }
+
+    async fn rows(&self, state: &AppState) -> WebResult<Vec<(String, String)>> {
+        Ok(match self {
+            Holder::Portal(u) => state.store.passkeys(u).await?,
+            Holder::Staff(u) => state.store.staff_passkeys(u).await?,
+        })
+    }
+
+    async fn stored(&self, state: &AppState) -> WebResult<Vec<Passkey>> {
+        Ok(self
+            .rows(state)
+            .await?
+            .iter()
+            .filter_map(|(_, json)| serde_json::from_str(json).ok())
+            .collect())
+    }
+
+    async fn save(&self, state: &AppState, passkey: &Passkey) -> WebResult<()> {
+        let id = hex::encode(passkey.cred_id().as_ref() as &[u8]);
+        let json = serde_json::to_string(passkey).map_err(|_| WebError::Invalid("passkey"))?;
+        match self {
+            Holder::Portal(u) => state.store.save_passkey(u, &id, &json, state.now()).await?,
+            Holder::Staff(u) => {
+                state
+                    .store
+                    .save_staff_passkey(u, &id, &json, state.now())
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a login's second step should offer a passkey: enabled here and the account has one.
+    pub(crate) async fn offered(&self, state: &AppState) -> WebResult<bool> {
+        Ok(state.webauthn.is_some() && self.count(state).await? > 0)
+    }
+}
+
+/// Begins adding a passkey to `holder`'s account (after a full login): the browser's options.
+pub(crate) async fn start_registration(
+    state: &AppState,
+    session: &Session,
+    holder: Holder<'_>,
+    display_name: &str,
+) -> WebResult<Response> {
+    let wa = webauthn(state)?;
+    let existing: Vec<_> = holder
+        .stored(state)
+        .await?
+        .iter()
+        .map(|p| p.cred_id().clone())
+        .collect();
+    let (challenge, registration) = wa
+        .start_passkey_registration(
+            holder.handle(),
+            holder.username(),
+            display_name,
+            Some(existing),
+        )
+        .map_err(|_| WebError::Invalid("passkey"))?;
+    session
+        .insert(holder.session_keys().0, &registration)
+        .await?;
+    Ok(Json(challenge).into_response())
+}
+
+/// Checks the browser's new credential against the registration in progress and keeps it.
+pub(crate) async fn finish_registration(
+    state: &AppState,
+    session: &Session,
+    holder: Holder<'_>,
+    credential: &RegisterPublicKeyCredential,
+) -> WebResult<()> {
+    let wa = webauthn(state)?;
+    let Some(registration) = session
+        .remove::<PasskeyRegistration>(holder.session_keys().0)
+        .await?
+    else {
+        return Err(WebError::Invalid("no passkey registration in progress"));
+    };
+    let passkey = wa
+        .finish_passkey_registration(credential, &registration)
+        .map_err(|_| WebError::Invalid("passkey not accepted"))?;
+    holder.save(state, &passkey).await?;
+    tracing::info!("passkey registered");
+    Ok(())
+}
+
+/// Begins a passkey login step for `holder` (after the password): the browser's options.
+/// `NotFound` when the account has no passkey.
+pub(crate) async fn start_authentication(
+    state: &AppState,
+    session: &Session,
+    holder: Holder<'_>,
+) -> WebResult<Response> {
+    let wa = webauthn(state)?;
+    let passkeys = holder.stored(state).await?;
+    if passkeys.is_empty() {
+        return Err(WebError::NotFound);
+    }
+    let (challenge, authentication) = wa
+        .start_passkey_authentication(&passkeys)
+        .map_err(|_| WebError::Invalid("passkey"))?;
+    session
+        .insert(holder.session_keys().1, &authentication)
+        .await?;
+    Ok(Json(challenge).into_response())
+}
+
+/// Checks the browser's signature against the login step in progress: `true` when it is one
+/// of `holder`'s passkeys. The signature counter moves on and is kept, so a cloned passkey
+/// shows. `Invalid` when no passkey step was begun.
+pub(crate) async fn finish_authentication(
+    state: &AppState,
+    session: &Session,
+    holder: Holder<'_>,
+    credential: &PublicKeyCredential,
+) -> WebResult<bool> {
+    let wa = webauthn(state)?;
+    let Some(authentication) = session
+        .remove::<PasskeyAuthentication>(holder.session_keys().1)
+        .await?
+    else {
+        return Err(WebError::Invalid("no passkey login in progress"));
+    };
+    let Ok(result) = wa.finish_passkey_authentication(credential, &authentication) else {
+        return Ok(false);
+    };
+    let mut known = false;
+    for mut passkey in holder.stored(state).await? {
+        match passkey.update_credential(&result) {
+            Some(true) => {
+                holder.save(state, &passkey).await?;
+                known = true;
+            }
+            Some(false) => known = true,
+            None => {}
+        }
+    }
+    Ok(known)
 }
 
 pub fn router() -> Router<AppState> {
@@ -55,7 +234,7 @@ fn webauthn(state: &AppState) -> WebResult<&Webauthn> {
 }
 
 /// JSON calls carry the session's CSRF token in a header.
-async fn check_csrf_header(session: &Session, headers: &HeaderMap) -> WebResult<()> {
+pub(crate) async fn check_csrf_header(session: &Session, headers: &HeaderMap) -> WebResult<()> {
     let sent = headers
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
@@ -66,32 +245,6 @@ async fn check_csrf_header(session: &Session, headers: &HeaderMap) -> WebResult<
 /// The idp account name of a login, if it is one (OpenID Connect logins have no passkeys here).
 fn idp_username(login: &Login) -> WebResult<&str> {
     login.subject.strip_prefix("idp:").ok_or(WebError::NotFound)
-}
-
-/// A stable WebAuthn user handle for an account (no personal data in it).
-fn user_handle(username: &str) -> Uuid {
-    let digest = Sha256::digest(format!("inzage-passkey-user:{username}").as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    Uuid::from_bytes(bytes)
-}
-
-async fn stored_passkeys(state: &AppState, username: &str) -> WebResult<Vec<Passkey>> {
-    let rows = state.store.passkeys(username).await?;
-    Ok(rows
-        .iter()
-        .filter_map(|(_, json)| serde_json::from_str(json).ok())
-        .collect())
-}
-
-async fn save(state: &AppState, username: &str, passkey: &Passkey) -> WebResult<()> {
-    let id = hex::encode(passkey.cred_id().as_ref() as &[u8]);
-    let json = serde_json::to_string(passkey).map_err(|_| WebError::Invalid("passkey"))?;
-    state
-        .store
-        .save_passkey(username, &id, &json, state.now())
-        .await?;
-    Ok(())
 }
 
 #[derive(Template, WebTemplate)]
@@ -112,7 +265,7 @@ async fn security_page(
     ctx.logged_in = true;
     let own_account = login.subject.starts_with("idp:");
     let count = match idp_username(&login) {
-        Ok(u) => state.store.passkeys(u).await?.len(),
+        Ok(u) => Holder::Portal(u).count(&state).await?,
         Err(_) => 0,
     };
     Ok(SecurityPage {
@@ -131,23 +284,8 @@ async fn register_start(
     headers: HeaderMap,
 ) -> WebResult<Response> {
     check_csrf_header(&session, &headers).await?;
-    let wa = webauthn(&state)?;
-    let username = idp_username(&login)?;
-    let existing: Vec<_> = stored_passkeys(&state, username)
-        .await?
-        .iter()
-        .map(|p| p.cred_id().clone())
-        .collect();
-    let (challenge, registration) = wa
-        .start_passkey_registration(
-            user_handle(username),
-            username,
-            &login.display_name,
-            Some(existing),
-        )
-        .map_err(|_| WebError::Invalid("passkey"))?;
-    session.insert(REGISTRATION, &registration).await?;
-    Ok(Json(challenge).into_response())
+    let holder = Holder::Portal(idp_username(&login)?);
+    start_registration(&state, &session, holder, &login.display_name).await
 }
 
 async fn register_finish(
@@ -158,16 +296,8 @@ async fn register_finish(
     Json(credential): Json<RegisterPublicKeyCredential>,
 ) -> WebResult<Response> {
     check_csrf_header(&session, &headers).await?;
-    let wa = webauthn(&state)?;
-    let username = idp_username(&login)?.to_owned();
-    let Some(registration) = session.remove::<PasskeyRegistration>(REGISTRATION).await? else {
-        return Err(WebError::Invalid("no passkey registration in progress"));
-    };
-    let passkey = wa
-        .finish_passkey_registration(&credential, &registration)
-        .map_err(|_| WebError::Invalid("passkey not accepted"))?;
-    save(&state, &username, &passkey).await?;
-    tracing::info!("passkey registered");
+    let holder = Holder::Portal(idp_username(&login)?);
+    finish_registration(&state, &session, holder, &credential).await?;
     Ok(Json(json!({"ok": true})).into_response())
 }
 
@@ -177,19 +307,10 @@ async fn login_start(
     headers: HeaderMap,
 ) -> WebResult<Response> {
     check_csrf_header(&session, &headers).await?;
-    let wa = webauthn(&state)?;
     let Some(p) = pending(&state, &session).await? else {
         return Err(WebError::Unauthenticated);
     };
-    let passkeys = stored_passkeys(&state, &p.username).await?;
-    if passkeys.is_empty() {
-        return Err(WebError::NotFound);
-    }
-    let (challenge, authentication) = wa
-        .start_passkey_authentication(&passkeys)
-        .map_err(|_| WebError::Invalid("passkey"))?;
-    session.insert(AUTHENTICATION, &authentication).await?;
-    Ok(Json(challenge).into_response())
+    start_authentication(&state, &session, Holder::Portal(&p.username)).await
 }
 
 async fn login_finish(
@@ -199,31 +320,15 @@ async fn login_finish(
     Json(credential): Json<PublicKeyCredential>,
 ) -> WebResult<Response> {
     check_csrf_header(&session, &headers).await?;
-    let wa = webauthn(&state)?;
     let Some(p) = pending(&state, &session).await? else {
         return Err(WebError::Unauthenticated);
-    };
-    let Some(authentication) = session
-        .remove::<PasskeyAuthentication>(AUTHENTICATION)
-        .await?
-    else {
-        return Err(WebError::Invalid("no passkey login in progress"));
     };
     let Some(account) = state.store.idp_account(&p.username).await? else {
         return Err(WebError::Unauthenticated);
     };
-    let result = match wa.finish_passkey_authentication(&credential, &authentication) {
-        Ok(r) => r,
-        Err(_) => {
-            second_factor_failed(&state, &session, &p.username).await?;
-            return Ok((StatusCode::FORBIDDEN, Json(json!({"ok": false}))).into_response());
-        }
-    };
-    // The signature counter moves on; keep it, so a cloned passkey shows.
-    for mut passkey in stored_passkeys(&state, &p.username).await? {
-        if passkey.update_credential(&result) == Some(true) {
-            save(&state, &p.username, &passkey).await?;
-        }
+    if !finish_authentication(&state, &session, Holder::Portal(&p.username), &credential).await? {
+        second_factor_failed(&state, &session, &p.username).await?;
+        return Ok((StatusCode::FORBIDDEN, Json(json!({"ok": false}))).into_response());
     }
     complete_login(&state, &session, account).await?;
     // The page reloads with the new session's token.
@@ -233,5 +338,5 @@ async fn login_finish(
 
 /// Whether the code page should offer a passkey: enabled here and the account has one.
 pub(crate) async fn offered(state: &AppState, username: &str) -> WebResult<bool> {
-    Ok(state.webauthn.is_some() && !state.store.passkeys(username).await?.is_empty())
+    Holder::Portal(username).offered(state).await
 }

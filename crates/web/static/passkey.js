@@ -1,5 +1,6 @@
-// Passkeys (WebAuthn) for the portal: adding one on /beveiliging, and using one as the second
-// login step on /inloggen/code. Buttons stay hidden when the browser cannot do WebAuthn; the
+// Passkeys (WebAuthn) for the portal and the practice: adding one on a security page, and using
+// one as the second login step. A button's data-start and data-finish name its endpoints (the
+// portal's by default). Buttons stay hidden when the browser cannot do WebAuthn; the
 // authenticator code keeps working without JavaScript.
 'use strict';
 
@@ -36,13 +37,13 @@
     if (e) e.hidden = false;
   }
 
-  async function register() {
-    const options = (await post('/passkey/registreren/start')).publicKey;
+  async function register(start, finish) {
+    const options = (await post(start || '/passkey/registreren/start')).publicKey;
     options.challenge = decode(options.challenge);
     options.user.id = decode(options.user.id);
     (options.excludeCredentials || []).forEach((c) => { c.id = decode(c.id); });
     const cred = await navigator.credentials.create({ publicKey: options });
-    await post('/passkey/registreren/klaar', {
+    await post(finish || '/passkey/registreren/klaar', {
       id: cred.id,
       rawId: encode(cred.rawId),
       type: cred.type,
@@ -55,12 +56,12 @@
     window.location.reload();
   }
 
-  async function login() {
-    const options = (await post('/inloggen/passkey/start')).publicKey;
+  async function login(start, finish) {
+    const options = (await post(start || '/inloggen/passkey/start')).publicKey;
     options.challenge = decode(options.challenge);
     (options.allowCredentials || []).forEach((c) => { c.id = decode(c.id); });
     const cred = await navigator.credentials.get({ publicKey: options });
-    const result = await post('/inloggen/passkey/klaar', {
+    const result = await post(finish || '/inloggen/passkey/klaar', {
       id: cred.id,
       rawId: encode(cred.rawId),
       type: cred.type,
@@ -79,7 +80,7 @@
     button.hidden = false;
     button.addEventListener('click', () => {
       const action = button.dataset.passkey === 'register' ? register : login;
-      action().catch(showError);
+      action(button.dataset.start, button.dataset.finish).catch(showError);
     });
   });
 }());

@@ -60,9 +60,11 @@ fn registered_routes() -> BTreeSet<String> {
 }
 
 /// Routes anyone may reach (the practice login itself, and completing an invitation).
-const PUBLIC: [&str; 4] = [
+const PUBLIC: [&str; 6] = [
     "/praktijk/inloggen",
     "/praktijk/inloggen/code",
+    "/praktijk/inloggen/passkey/start",
+    "/praktijk/inloggen/passkey/klaar",
     "/praktijk/uitloggen",
     "/praktijk/activeren",
 ];
@@ -113,8 +115,35 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
     let new = "/praktijk/patienten/{id}/nieuw/{soort}";
     let edit = "/praktijk/patienten/{id}/bewerken/{soort}/{item}";
     let result = r.results[0].id.to_string();
+    const EVERYONE: &[StaffRole] = &[Gp, Ass, Poh, Adm];
     let mut v = vec![
         step("/praktijk", "GET", "/praktijk".into(), &[], CLINICAL, S::OK),
+        // Each staff member's own passkeys. The calls are JSON with the CSRF token in a header:
+        // a form is refused (403 without the header, 415 for a body that is not JSON).
+        step(
+            "/praktijk/beveiliging",
+            "GET",
+            "/praktijk/beveiliging".into(),
+            &[],
+            EVERYONE,
+            S::OK,
+        ),
+        step(
+            "/praktijk/passkey/registreren/start",
+            "POST",
+            "/praktijk/passkey/registreren/start".into(),
+            &[],
+            EVERYONE,
+            S::FORBIDDEN,
+        ),
+        step(
+            "/praktijk/passkey/registreren/klaar",
+            "POST",
+            "/praktijk/passkey/registreren/klaar".into(),
+            &[],
+            EVERYONE,
+            S::UNSUPPORTED_MEDIA_TYPE,
+        ),
         step(
             "/praktijk",
             "POST",
@@ -1500,7 +1529,212 @@ async fn hardening_9_a_gps_work_notes_are_the_authors_alone(app: &TestApp) {
     );
 }
 
+/// The password step of a staff login, in a fresh client: `true` when it led to the second step.
+async fn staff_password_step(c: &mut Client<'_>, username: &str, password: &str) -> bool {
+    let csrf = c.csrf("/praktijk/inloggen").await;
+    let p = c
+        .post(
+            "/praktijk/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await;
+    p.location.as_deref() == Some("/praktijk/inloggen/code")
+}
+
+/// Hardening finding 4 (issue 22), staff passkeys: a staff member adds a passkey themselves
+/// after a full login (a software authenticator stands in for the phone) and then logs in with
+/// password and passkey instead of the code. The administrator has no way to add one for
+/// someone; a replayed passkey answer is refused and counts towards the same lock-out as a
+/// wrong code; a reset of the login by the administrator removes the passkeys, and the passkey
+/// stops working. Staff passkeys are kept apart from the portal's.
+async fn hardening_4_staff_passkeys_are_the_staff_members_own(app: &TestApp) {
+    use webauthn_authenticator_rs::WebauthnAuthenticator;
+    use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+    use webauthn_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse, Url};
+    let origin = Url::parse("http://localhost:8080").unwrap();
+    let staff = seed_staff_once(app).await;
+    let mut admin = app.client();
+    admin.staff_login("beheer", &staff[3].1).await;
+    let admin_csrf = admin.csrf("/praktijk/medewerkers").await;
+    let p = admin
+        .post(
+            "/praktijk/medewerkers",
+            &[
+                ("csrf", &admin_csrf),
+                ("actie", "toevoegen"),
+                ("username", "dokter.pk"),
+                ("naam", "Dokter Passkey"),
+                ("rol", "huisarts"),
+                ("email", "dokter.pk@praktijk.example"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let secret = activate_from_mail(app, "dokter.pk@praktijk.example", STAFF_PASSWORD).await;
+    let mut gp = app.client();
+    gp.staff_login("dokter.pk", &secret).await;
+
+    // Adding one: the page, the CSRF header, the browser's ceremony.
+    let page = gp.get("/praktijk/beveiliging").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Aantal passkeys: 0"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("data-start=\"/praktijk/passkey/registreren/start\"")
+    );
+    let csrf = csrf_in(&page.body);
+    let p = gp
+        .post_json("/praktijk/passkey/registreren/start", "wrong", "{}")
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = gp
+        .post_json("/praktijk/passkey/registreren/start", &csrf, "{}")
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let challenge: CreationChallengeResponse = serde_json::from_str(&p.body).unwrap();
+    let mut phone = SoftPasskey::new(true);
+    let credential = phone.do_registration(origin.clone(), challenge).unwrap();
+    let p = gp
+        .post_json(
+            "/praktijk/passkey/registreren/klaar",
+            &csrf,
+            &serde_json::to_string(&credential).unwrap(),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        gp.get("/praktijk/beveiliging")
+            .await
+            .body
+            .contains("Aantal passkeys: 1")
+    );
+    assert_eq!(
+        app.store.staff_passkeys("dokter.pk").await.unwrap().len(),
+        1
+    );
+    assert!(app.store.passkeys("dokter.pk").await.unwrap().is_empty());
+    // The administrator's calls concern the administrator's own account only.
+    let p = admin
+        .post_json("/praktijk/passkey/registreren/start", &admin_csrf, "{}")
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("\"name\":\"beheer\""), "{}", p.body);
+
+    // Logging in with password and passkey.
+    let mut again = app.client();
+    assert!(staff_password_step(&mut again, "dokter.pk", STAFF_PASSWORD).await);
+    let code_page = again.get("/praktijk/inloggen/code").await;
+    assert!(
+        code_page
+            .body
+            .contains("data-start=\"/praktijk/inloggen/passkey/start\"")
+    );
+    let csrf = csrf_in(&code_page.body);
+    let p = again
+        .post_json("/praktijk/inloggen/passkey/start", &csrf, "{}")
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let challenge: RequestChallengeResponse = serde_json::from_str(&p.body).unwrap();
+    let answer = phone.do_authentication(origin.clone(), challenge).unwrap();
+    let p = again
+        .post_json(
+            "/praktijk/inloggen/passkey/klaar",
+            &csrf,
+            &serde_json::to_string(&answer).unwrap(),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("\"redirect\":\"/praktijk\""), "{}", p.body);
+    assert_eq!(
+        again.get("/praktijk/uitslagen").await.status,
+        StatusCode::OK
+    );
+
+    // The same answer again (another login, another challenge) is refused and counted: after
+    // the limit the account's second step is locked, for a correct code too.
+    let mut replay = app.client();
+    assert!(staff_password_step(&mut replay, "dokter.pk", STAFF_PASSWORD).await);
+    let csrf = csrf_in(&replay.get("/praktijk/inloggen/code").await.body);
+    let mut refused = 0;
+    loop {
+        let p = replay
+            .post_json("/praktijk/inloggen/passkey/start", &csrf, "{}")
+            .await;
+        if p.status != StatusCode::OK {
+            break;
+        }
+        let p = replay
+            .post_json(
+                "/praktijk/inloggen/passkey/klaar",
+                &csrf,
+                &serde_json::to_string(&answer).unwrap(),
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+        refused += 1;
+        assert!(refused <= 5, "no lock-out after {refused} refused answers");
+    }
+    assert_eq!(refused, 5);
+    assert_eq!(
+        replay.get("/praktijk/uitslagen").await.location.as_deref(),
+        Some("/praktijk/inloggen")
+    );
+    let mut locked = app.client();
+    assert!(staff_password_step(&mut locked, "dokter.pk", STAFF_PASSWORD).await);
+    let csrf = csrf_in(&locked.get("/praktijk/inloggen/code").await.body);
+    app.clock.advance(chrono::Duration::seconds(60));
+    let code = inzage_web::auth::totp_for(&secret)
+        .unwrap()
+        .generate(app.clock.now().timestamp() as u64)
+        .to_string();
+    let p = locked
+        .post(
+            "/praktijk/inloggen/code",
+            &[("csrf", &csrf), ("code", &code)],
+        )
+        .await;
+    assert!(p.body.contains("te vaak geprobeerd"), "{}", p.body);
+
+    // A reset by the administrator removes the passkeys.
+    let p = admin
+        .post(
+            "/praktijk/medewerkers",
+            &[
+                ("csrf", &admin_csrf),
+                ("actie", "opnieuw"),
+                ("username", "dokter.pk"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(
+        app.store
+            .staff_passkeys("dokter.pk")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        all_audit_details(app)
+            .await
+            .iter()
+            .any(|d| d.contains("staff passkey added (dokter.pk)"))
+    );
+}
+
+fn with_passkeys() -> inzage_web::WebConfig {
+    inzage_web::WebConfig {
+        public_origin: Some("http://localhost:8080".into()),
+        ..test_config()
+    }
+}
+
 both_backends!(
+    hardening_4_staff_passkeys_are_the_staff_members_own with super::with_passkeys(),
     hardening_9_a_gps_work_notes_are_the_authors_alone,
     hardening_4_the_administrator_cannot_take_over_a_gp_account,
     every_staff_route_with_every_role,

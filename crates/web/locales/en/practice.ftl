@@ -254,3 +254,4 @@ staff-activate-done = Your account is ready.
 staff-activate-secret = Add this code to your authenticator app:
 staff-activate-secret-once = This code is shown only now. Nobody else has it.
 staff-activate-login = To the login
+staff-security-reset = If the administrator asks you to activate your account again, your passkeys are removed; add them again afterwards.

@@ -254,3 +254,4 @@ staff-activate-done = Uw account is klaar.
 staff-activate-secret = Zet deze code in uw authenticator-app:
 staff-activate-secret-once = Deze code is alleen nu te zien. Niemand anders heeft hem.
 staff-activate-login = Naar inloggen
+staff-security-reset = Vraagt de beheerder u opnieuw te activeren, dan vervallen uw passkeys en voegt u ze daarna opnieuw toe.

@@ -1,23 +1,29 @@
-//! Staff login: username and password, then always a TOTP code. The same protections as the
-//! patients' login: one message and the same work for unknown usernames, lock-out per username
-//! (separate keys from patients'), rate limit, a fresh session id, CSRF.
+//! Staff login: username and password, then always a second factor: a TOTP code, or a passkey
+//! the staff member added on `/praktijk/beveiliging`. The same protections as the patients'
+//! login: one message and the same work for unknown usernames, lock-out per username (separate
+//! keys from patients'; a code and a passkey count against the same limit), rate limit, a fresh
+//! session id, CSRF.
 
 use super::{STAFF, Staff};
 use crate::AppState;
 use crate::auth::{DUMMY_HASH, policy, totp_for, username_key, verify_password};
-use crate::error::WebResult;
+use crate::error::{WebError, WebResult};
+use crate::passkey::{self, Holder, check_csrf_header};
 use crate::portal::PageCtx;
 use crate::session::check_csrf;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Form, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use inzage_store::{PortalStore, StaffStore};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use tower_sessions::Session;
+use webauthn_rs::prelude::PublicKeyCredential;
 
 const PENDING: &str = "staff_pending";
 
@@ -33,7 +39,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         state,
         Router::new()
             .route("/praktijk/inloggen", post(password_submit))
-            .route("/praktijk/inloggen/code", post(code_submit)),
+            .route("/praktijk/inloggen/code", post(code_submit))
+            .route("/praktijk/inloggen/passkey/start", post(passkey_start))
+            .route("/praktijk/inloggen/passkey/klaar", post(passkey_finish)),
     );
     Router::new()
         .route("/praktijk/inloggen", get(password_page))
@@ -48,6 +56,7 @@ struct LoginPage {
     ctx: PageCtx,
     error: Option<String>,
     step_code: bool,
+    passkey_offered: bool,
 }
 
 #[derive(Deserialize)]
@@ -73,17 +82,19 @@ async fn page(
     path: &'static str,
     step_code: bool,
     error: Option<String>,
+    passkey_offered: bool,
 ) -> WebResult<Response> {
     Ok(LoginPage {
         ctx: PageCtx::anonymous(session, path).await?,
         error,
         step_code,
+        passkey_offered,
     }
     .into_response())
 }
 
 async fn password_page(session: Session) -> WebResult<Response> {
-    page(&session, "/praktijk/inloggen", false, None).await
+    page(&session, "/praktijk/inloggen", false, None, false).await
 }
 
 async fn password_submit(
@@ -104,6 +115,7 @@ async fn password_submit(
             "/praktijk/inloggen",
             false,
             Some(tr.t("login-locked")),
+            false,
         )
         .await;
     }
@@ -139,7 +151,14 @@ async fn password_submit(
             } else {
                 "login-wrong"
             };
-            page(&session, "/praktijk/inloggen", false, Some(tr.t(msg))).await
+            page(
+                &session,
+                "/praktijk/inloggen",
+                false,
+                Some(tr.t(msg)),
+                false,
+            )
+            .await
         }
     }
 }
@@ -152,10 +171,11 @@ async fn pending(state: &AppState, session: &Session) -> WebResult<Option<Pendin
 }
 
 async fn code_page(State(state): State<AppState>, session: Session) -> WebResult<Response> {
-    if pending(&state, &session).await?.is_none() {
+    let Some(p) = pending(&state, &session).await? else {
         return Ok(Redirect::to("/praktijk/inloggen").into_response());
-    }
-    page(&session, "/praktijk/inloggen/code", true, None).await
+    };
+    let offered = Holder::Staff(&p.username).offered(&state).await?;
+    page(&session, "/praktijk/inloggen/code", true, None, offered).await
 }
 
 async fn code_submit(
@@ -179,6 +199,7 @@ async fn code_submit(
         session.remove::<Pending>(PENDING).await?;
         return Ok(Redirect::to("/praktijk/inloggen").into_response());
     };
+    let offered = Holder::Staff(&p.username).offered(&state).await?;
     let locked = !state.store.begin_attempt(&key, now, policy(&state)).await?;
     let code: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
     let step = (!locked && code.len() == 6)
@@ -206,6 +227,7 @@ async fn code_submit(
                 "/praktijk/inloggen/code",
                 true,
                 Some(tr.t("login-locked")),
+                offered,
             )
             .await;
         }
@@ -214,10 +236,21 @@ async fn code_submit(
             "/praktijk/inloggen/code",
             true,
             Some(tr.t("login-code-wrong")),
+            offered,
         )
         .await;
     }
     state.store.clear_failures(&key).await?;
+    let home = complete(&session, account, now).await?;
+    Ok(Redirect::to(home).into_response())
+}
+
+/// Both factors passed: a fresh session for the staff member; returns where they land.
+async fn complete(
+    session: &Session,
+    account: inzage_store::StaffAccount,
+    now: DateTime<Utc>,
+) -> WebResult<&'static str> {
     session.remove::<Pending>(PENDING).await?;
     session.cycle_id().await?;
     session
@@ -239,7 +272,67 @@ async fn code_submit(
         )
         .await?;
     tracing::info!(channel = "practice", "staff login");
-    Ok(Redirect::to(super::home(role)).into_response())
+    Ok(super::home(role))
+}
+
+/// The passkey step instead of the code: the browser's options for the pending login.
+async fn passkey_start(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    check_csrf_header(&session, &headers).await?;
+    let Some(p) = pending(&state, &session).await? else {
+        return Err(WebError::Unauthenticated);
+    };
+    passkey::start_authentication(&state, &session, Holder::Staff(&p.username)).await
+}
+
+/// The passkey's answer. Counted like a code: admitted first, a failure counts towards the
+/// same lock-out, and a locked account gets no check at all.
+async fn passkey_finish(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Json(credential): Json<PublicKeyCredential>,
+) -> WebResult<Response> {
+    check_csrf_header(&session, &headers).await?;
+    let Some(p) = pending(&state, &session).await? else {
+        return Err(WebError::Unauthenticated);
+    };
+    let Some(account) = state
+        .store
+        .staff_account(&p.username)
+        .await?
+        .filter(|a| a.active)
+    else {
+        session.remove::<Pending>(PENDING).await?;
+        return Err(WebError::Unauthenticated);
+    };
+    let now = state.now();
+    let key = username_key("staff-code", &p.username);
+    let refused = || (StatusCode::FORBIDDEN, Json(json!({"ok": false}))).into_response();
+    if !state.store.begin_attempt(&key, now, policy(&state)).await? {
+        session.remove::<Pending>(PENDING).await?;
+        return Ok(refused());
+    }
+    if !passkey::finish_authentication(&state, &session, Holder::Staff(&p.username), &credential)
+        .await?
+    {
+        let st = state
+            .store
+            .attempt_failed(&key, now, policy(&state))
+            .await?;
+        if st.locked_until.is_some() {
+            session.remove::<Pending>(PENDING).await?;
+        }
+        return Ok(refused());
+    }
+    state.store.clear_failures(&key).await?;
+    let home = complete(&session, account, now).await?;
+    // The page goes on with the new session's token.
+    let _ = crate::session::csrf_token(&session).await?;
+    Ok(Json(json!({"ok": true, "redirect": home})).into_response())
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ mod messages;
 mod pages;
 mod prescriptions;
 pub mod roles;
+mod security;
 mod staff_admin;
 
 use crate::AppState;
@@ -95,6 +96,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(prescriptions::router())
         .merge(messages::router())
         .merge(corrections::router())
+        .merge(security::router())
 }
 
 /// A logged-in staff member.

@@ -267,6 +267,8 @@ async fn submit(
                 account.totp_secret = String::new();
                 account.credentials_changed_at = Some(now);
                 state.store.update_staff(&staff.practice, &account).await?;
+                // A passkey is a credential too: a lost phone must not keep its way in.
+                state.store.remove_staff_passkeys(&username).await?;
                 state
                     .store
                     .append_audit(audit(
