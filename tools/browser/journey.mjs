@@ -114,9 +114,8 @@ const PAGES = [
   ['meldingen', 'Meldingen'],
 ];
 
-// Adds a passkey on the security page (a virtual authenticator stands in for the phone), logs
-// out, and logs in again with password + passkey instead of the code.
-async function passkeyRoundTrip(context, page, account, viewport) {
+// A virtual authenticator in the page's browser, standing in for a phone with a passkey.
+async function virtualAuthenticator(context, page) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -125,6 +124,12 @@ async function passkeyRoundTrip(context, page, account, viewport) {
       hasUserVerification: true, isUserVerified: true,
     },
   });
+}
+
+// Adds a passkey on the security page (a virtual authenticator stands in for the phone), logs
+// out, and logs in again with password + passkey instead of the code.
+async function passkeyRoundTrip(context, page, account, viewport) {
+  await virtualAuthenticator(context, page);
   await page.click('a[href="/beveiliging"]');
   await page.waitForURL('**/beveiliging');
   await check(page, 'beveiliging', viewport);
@@ -500,14 +505,7 @@ async function practiceJourney(browser) {
   await check(page, 'praktijk-instellingen', viewport);
   // The GP adds a passkey (a virtual authenticator stands in for the phone) and logs in with
   // password and passkey instead of the code.
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2', transport: 'internal', hasResidentKey: true,
-      hasUserVerification: true, isUserVerified: true,
-    },
-  });
+  await virtualAuthenticator(context, page);
   await page.click('a[href="/praktijk/beveiliging"]');
   await page.waitForURL('**/praktijk/beveiliging');
   await check(page, 'praktijk-beveiliging', viewport);
