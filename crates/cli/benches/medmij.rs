@@ -105,7 +105,7 @@ async fn populate(url: &str, n: u64) -> Vec<u64> {
         eligible.push(i);
         store
             .store_access_token(&AccessToken {
-                token_hash: inzage_web::medmij::token_hash(&token(i)),
+                token_hash: inzage_medmij::token_hash(&token(i)),
                 patient: r.patient.id.clone(),
                 client_id: "bench.example".into(),
                 subject: "bench".into(),

@@ -32,7 +32,7 @@ pub struct Config {
     /// The practice's identity provider (`[oidc]` in inzage.toml: issuer, client_id,
     /// client_secret, redirect_url, and optionally bsn_claim, accepted_acr, button_label).
     #[serde(default)]
-    pub oidc: Option<inzage_web::oidc::OidcConfig>,
+    pub oidc: Option<inzage_webkit::config::OidcConfig>,
     /// The portal's public origin ("https://portaal.example"); passkeys are offered only when
     /// it is set.
     #[serde(default)]
@@ -113,9 +113,9 @@ impl Config {
                 let read =
                     |path: &str| std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"));
                 let clients =
-                    inzage_web::medmij_auth::parse_client_list(&read(&m.oauth_client_list)?)?;
+                    inzage_medmij::authorize::parse_client_list(&read(&m.oauth_client_list)?)?;
                 let (provider_name, services) = match &m.provider_entry {
-                    Some(path) => inzage_web::medmij_auth::parse_provider_entry(
+                    Some(path) => inzage_medmij::authorize::parse_provider_entry(
                         &read(path)?,
                         m.zorgaanbiedernaam.as_deref(),
                     )?,
@@ -126,7 +126,7 @@ impl Config {
                         vec![],
                     ),
                 };
-                Some(inzage_web::medmij_auth::MedmijConfig {
+                Some(inzage_medmij::authorize::MedmijConfig {
                     provider_name,
                     clients,
                     services,
@@ -137,7 +137,7 @@ impl Config {
             .medmij
             .as_ref()
             .and_then(|m| m.chain_log_months)
-            .unwrap_or(inzage_web::medmij::CHAIN_LOG_MONTHS);
+            .unwrap_or(inzage_medmij::CHAIN_LOG_MONTHS);
         if !(24..=36).contains(&chain_log_months) {
             return Err(format!(
                 "[medmij] chain_log_months must be 24 to 36 (MedMij keeps the chain log at least 24 and at most 36 months), not {chain_log_months}"
@@ -161,13 +161,13 @@ impl Config {
             oidc: self.oidc.clone(),
             public_origin: self.public_origin.clone(),
             medmij,
-            mail: inzage_web::notify::MailConfig {
+            mail: inzage_webkit::config::MailConfig {
                 smtp_url: self.mail.smtp_url.clone(),
                 from: self
                     .mail
                     .from
                     .clone()
-                    .unwrap_or_else(|| inzage_web::notify::MailConfig::default().from),
+                    .unwrap_or_else(|| inzage_webkit::config::MailConfig::default().from),
                 portal_url: format!(
                     "{}/",
                     self.public_origin

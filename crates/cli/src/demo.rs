@@ -161,7 +161,7 @@ pub async fn seed_accounts(
     for (username, index, _) in ACCOUNTS {
         if store.idp_account(username).await?.is_none() {
             let record = &records[index];
-            inzage_web::auth::create_account(
+            inzage_login::auth::create_account(
                 store,
                 username,
                 DEMO_PASSWORD,
@@ -235,7 +235,7 @@ pub async fn staff_accounts(
         ),
     ] {
         if store.staff_account(username).await?.is_none() {
-            inzage_web::practice::create_staff(
+            inzage_practice::create_staff(
                 store,
                 username,
                 DEMO_PASSWORD,

@@ -232,7 +232,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 RoleArg::PracticeNurse => inzage_domain::StaffRole::PracticeNurse,
                 RoleArg::Administrator => inzage_domain::StaffRole::Administrator,
             };
-            let secret = inzage_web::practice::create_staff(
+            let secret = inzage_practice::create_staff(
                 &store,
                 &username,
                 password.trim_end_matches(['\r', '\n']),
@@ -387,9 +387,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
             // (client id `localhost`) go through the consent flow.
             let web = inzage_web::WebConfig {
                 medmij: web.medmij.clone().or_else(|| {
-                    Some(inzage_web::medmij_auth::MedmijConfig {
+                    Some(inzage_medmij::authorize::MedmijConfig {
                         provider_name: "demo-huisartsen@medmij".into(),
-                        clients: vec![inzage_web::medmij_auth::OAuthClient {
+                        clients: vec![inzage_medmij::authorize::OAuthClient {
                             hostname: "localhost".into(),
                             organisation: "Demo-PGO op deze computer".into(),
                         }],
@@ -400,7 +400,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
             };
             // The link in a notice points at this demo.
             let web = inzage_web::WebConfig {
-                mail: inzage_web::notify::MailConfig {
+                mail: inzage_webkit::config::MailConfig {
                     portal_url: format!(
                         "{}/",
                         web.public_origin

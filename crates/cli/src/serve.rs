@@ -58,7 +58,7 @@ pub async fn serve(
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
         loop {
             tick.tick().await;
-            match inzage_web::medmij::purge_chain_log(&chain, chrono::Utc::now(), months).await {
+            match inzage_medmij::purge_chain_log(&chain, chrono::Utc::now(), months).await {
                 Ok(n) => tracing::info!(removed = n, months, "chain log purged"),
                 Err(e) => tracing::warn!(error = %e, "could not purge the chain log"),
             }
@@ -66,7 +66,7 @@ pub async fn serve(
     });
     // The notification sender: every instance runs one; the queue's leases keep two instances
     // from sending the same e-mail.
-    match inzage_web::notify::Notifier::new(store.clone(), Arc::new(SystemClock), &web)? {
+    match inzage_webkit::notify::Notifier::new(store.clone(), Arc::new(SystemClock), &web)? {
         Some(notifier) => {
             tracing::info!(
                 smtp = web.mail.smtp_url.is_some(),

@@ -325,7 +325,7 @@ async fn a_directory_of_patient_bundles_imports_each_patient() {
 
 #[test]
 fn every_generated_code_has_a_plain_dutch_explanation() {
-    let glossary = inzage_web::glossary::Glossary::dutch();
+    let glossary = inzage_webkit::glossary::Glossary::dutch();
     let generator = Generator::new(7, Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap());
     let (mut labs, mut episodes) = (0, 0);
     for i in 0..300 {

@@ -88,7 +88,7 @@ fn main() {
         };
         db.store.save_record(&record, audit).await.unwrap();
         let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP".to_owned();
-        inzage_web::auth::create_account(
+        inzage_login::auth::create_account(
             &db.store,
             "bench",
             "bench password",
@@ -113,7 +113,7 @@ fn main() {
         );
         send(&app, &mut cookie, |c| post("/inloggen", c, form)).await;
         let (page, _) = send(&app, &mut cookie, |c| get("/inloggen/code", c)).await;
-        let code = inzage_web::auth::totp_for(&secret)
+        let code = inzage_login::auth::totp_for(&secret)
             .unwrap()
             .generate(now.timestamp() as u64)
             .to_string();

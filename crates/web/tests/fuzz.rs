@@ -10,7 +10,7 @@ mod support;
 
 use axum::body::Body;
 use axum::http::Request;
-use inzage_web::medmij_auth::{parse_client_list, parse_provider_entry};
+use inzage_medmij::authorize::{parse_client_list, parse_provider_entry};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use support::*;

@@ -937,7 +937,7 @@ async fn r88_every_request_is_a_chain_log_event_kept_24_to_36_months(app: &TestA
     };
     let everything = now - Duration::days(365 * 10);
     assert_eq!(
-        inzage_web::medmij::purge_chain_log(&app.store, now, 36)
+        inzage_medmij::purge_chain_log(&app.store, now, 36)
             .await
             .unwrap(),
         1
@@ -947,7 +947,7 @@ async fn r88_every_request_is_a_chain_log_event_kept_24_to_36_months(app: &TestA
         ["old-35", "old-24", "old-23"]
     );
     assert_eq!(
-        inzage_web::medmij::purge_chain_log(&app.store, now, 24)
+        inzage_medmij::purge_chain_log(&app.store, now, 24)
             .await
             .unwrap(),
         2

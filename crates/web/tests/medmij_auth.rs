@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use http_body_util::BodyExt;
 use inzage_domain::*;
+use inzage_medmij::authorize::{MedmijConfig, OAuthClient};
 use inzage_store::{MedmijStore, RecordStore};
-use inzage_web::medmij_auth::{MedmijConfig, OAuthClient};
 use serde_json::Value;
 use support::*;
 use tower::ServiceExt;
@@ -443,7 +443,7 @@ async fn no_record_or_no_pgo_consent_or_cancel_gives_no_code(app: &TestApp) {
     assert!(page.body.contains("kunnen uw gegevens niet delen"));
     assert!(!page.body.contains("Ja, ik geef toestemming"));
     // A person without a record at this practice: the same.
-    inzage_web::auth::create_account(
+    inzage_login::auth::create_account(
         &app.store,
         "zonder-dossier",
         PASSWORD,

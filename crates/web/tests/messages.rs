@@ -15,7 +15,7 @@ use inzage_domain::{Clock, PatientId, PatientRecord, Section};
 use inzage_store::{
     Channel, EventType, JobStatus, MessageStore, NoticeKind, NotifyStore, RecordStore, ThreadStatus,
 };
-use inzage_web::notify::{MAX_ATTEMPTS, Notifier, backoff};
+use inzage_webkit::notify::{MAX_ATTEMPTS, Notifier, backoff};
 use support::*;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 

@@ -10,7 +10,7 @@ mod support;
 use axum::http::StatusCode;
 use inzage_store::testing::TestDb;
 use inzage_web::WebConfig;
-use inzage_web::oidc::OidcConfig;
+use inzage_webkit::config::OidcConfig;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

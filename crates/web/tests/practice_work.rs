@@ -44,10 +44,26 @@ async fn seed_staff_once(app: &TestApp) -> Vec<(String, String, StaffRole)> {
 /// Every route path the practice side registers, read from its source: a new route cannot
 /// escape the walk below.
 fn registered_routes() -> BTreeSet<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/practice");
+    // The practice crate's sources, its modules' folders included.
+    let mut files = vec![];
+    let mut dirs = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../practice/src"
+    ))];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 10, "the practice sources: {files:?}");
     let mut out = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
         let mut rest = text.as_str();
         while let Some(i) = rest.find(".route(") {
             rest = &rest[i + 7..];
@@ -1129,7 +1145,7 @@ async fn access_consent_representatives_and_the_portal_invitation(app: &TestApp)
         .password("anna-nieuw", "een lang nieuw wachtwoord")
         .await;
     let secret = account.totp_secret.unwrap();
-    let code_now = inzage_web::auth::totp_for(&secret)
+    let code_now = inzage_login::auth::totp_for(&secret)
         .unwrap()
         .generate(app.clock.now().timestamp() as u64);
     let p = fresh.code(&code_now.to_string()).await;
@@ -1444,7 +1460,7 @@ async fn hardening_4_the_administrator_cannot_take_over_a_gp_account(app: &TestA
 /// 404, as if it did not exist.
 async fn hardening_9_a_gps_work_notes_are_the_authors_alone(app: &TestApp) {
     let staff = seed_staff_once(app).await;
-    let second = inzage_web::practice::create_staff(
+    let second = inzage_practice::create_staff(
         &app.store,
         "gp2",
         STAFF_PASSWORD,
@@ -1687,7 +1703,7 @@ async fn hardening_4_staff_passkeys_are_the_staff_members_own(app: &TestApp) {
     assert!(staff_password_step(&mut locked, "dokter.pk", STAFF_PASSWORD).await);
     let csrf = csrf_in(&locked.get("/praktijk/inloggen/code").await.body);
     app.clock.advance(chrono::Duration::seconds(60));
-    let code = inzage_web::auth::totp_for(&secret)
+    let code = inzage_login::auth::totp_for(&secret)
         .unwrap()
         .generate(app.clock.now().timestamp() as u64)
         .to_string();

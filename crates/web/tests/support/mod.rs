@@ -324,7 +324,7 @@ impl Client<'_> {
             "{}",
             p.body
         );
-        let code = inzage_web::auth::totp_for(secret)
+        let code = inzage_login::auth::totp_for(secret)
             .unwrap()
             .generate(self.app.clock.now().timestamp() as u64)
             .to_string();
@@ -378,7 +378,7 @@ fn urlencode(s: &str) -> String {
 
 pub fn totp_now(app: &TestApp, username: &str) -> String {
     let secret = secret_of(username);
-    inzage_web::auth::totp_for(&secret)
+    inzage_login::auth::totp_for(&secret)
         .unwrap()
         .generate(app.clock.now().timestamp() as u64)
         .to_string()
@@ -400,7 +400,7 @@ pub async fn seed_staff(app: &TestApp) -> Vec<(String, String, StaffRole)> {
         ("beheer", "praktijk-test", StaffRole::Administrator),
         ("gp-elders", "praktijk-elders", StaffRole::Gp),
     ] {
-        let secret = inzage_web::practice::create_staff(
+        let secret = inzage_practice::create_staff(
             &app.store,
             username,
             STAFF_PASSWORD,
@@ -910,7 +910,7 @@ async fn seed(store: &Store, now: DateTime<Utc>) {
         ("carla", BSN_CARER),
         ("piet", BSN_OTHER),
     ] {
-        inzage_web::auth::create_account(
+        inzage_login::auth::create_account(
             store,
             username,
             PASSWORD,
@@ -992,7 +992,7 @@ pub async fn give_token(app: &TestApp, patient: &str, token: &str) {
     let now = app.clock.now();
     app.store
         .store_access_token(&inzage_store::AccessToken {
-            token_hash: inzage_web::medmij::token_hash(token),
+            token_hash: inzage_medmij::token_hash(token),
             patient: PatientId::new(patient).unwrap(),
             client_id: "pgo.example".into(),
             subject: "idp:test".into(),

@@ -1,0 +1,42 @@
+//! MedMij on the provider side: everything a PGO (a person's health app) talks to at the
+//! practice.
+//!
+//! - `authorize`: the authorization server (OAuth2 authorization-code flow, the
+//!   Toestemmingsverklaring, tokens, "Apps met toegang") and the MedMij list formats it reads (the
+//!   OAuth client list, our entry in the Zorgaanbiederslijst).
+//! - `resource`: the FHIR STU3 resource server (data services 49 and 51: searches, reads, the
+//!   CapabilityStatement, JSON or XML).
+//! - `receive`: `POST /fhir`, documents a PGO sends to the practice.
+//! - `pgo`: the token check that names the patient and the OperationOutcome errors, shared by the
+//!   resource server and the receiver.
+//! - `chain`: the request ids and the chain log, shared by all of the above (and, later, by the
+//!   PGO's client side).
+//!
+//! Modules import only modules listed below them: `authorize` and `resource` use `receive`,
+//! `pgo` and `chain`; `receive` uses `pgo` and `chain`; `pgo` uses `chain`.
+
+pub mod authorize;
+pub mod chain;
+pub mod pgo;
+mod receive;
+pub mod resource;
+
+pub use authorize::{MedmijConfig, OAuthClient, parse_client_list, parse_provider_entry};
+pub use chain::{CHAIN_LOG_MONTHS, purge_chain_log};
+pub use pgo::token_hash;
+
+use axum::Router;
+use inzage_webkit::AppState;
+
+/// Every MedMij route: the authorization server and the FHIR server with its content
+/// negotiation and chain log.
+pub fn router(state: AppState) -> Router<AppState> {
+    let fhir = resource::routes()
+        // The handler reads the body itself, after the token, within its own cap.
+        .route("/fhir", axum::routing::post(receive::transaction))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            resource::negotiate,
+        ));
+    authorize::router().merge(fhir)
+}

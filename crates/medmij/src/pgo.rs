@@ -1,0 +1,177 @@
+//! A PGO's access to the resource server and what it gets back on failure: the bearer token
+//! names the patient (R71), [`Pgo::view`] asks the visibility rules for the PGO channel (R53,
+//! R73), [`Outcome`] is the FHIR OperationOutcome every error answers with.
+
+use crate::chain::RequestIds;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use inzage_domain::access::{OnlineChannel, Viewer};
+use inzage_domain::visibility::visible_record;
+use inzage_store::{AccessToken, AuditEvent, Channel, EventType, MedmijStore, RecordStore};
+use inzage_webkit::AppState;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// The stored form of a bearer token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub(crate) const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
+pub(crate) const FHIR_XML: &str = "application/fhir+xml; charset=utf-8";
+
+/// A FHIR error: an OperationOutcome with a status, never internals.
+#[derive(Debug)]
+pub struct Outcome {
+    status: StatusCode,
+    code: &'static str,
+    diagnostics: String,
+}
+
+impl Outcome {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &'static str,
+        diagnostics: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            diagnostics: diagnostics.into(),
+        }
+    }
+    fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "login",
+            "a valid bearer access token is required",
+        )
+    }
+}
+
+impl From<inzage_store::StoreError> for Outcome {
+    fn from(e: inzage_store::StoreError) -> Self {
+        tracing::error!(error = %e, "storage error (medmij)");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "transient",
+            "the service is temporarily unavailable",
+        )
+    }
+}
+
+impl IntoResponse for Outcome {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "resourceType": "OperationOutcome",
+            "issue": [{
+                "severity": "error",
+                "code": self.code,
+                "diagnostics": self.diagnostics,
+            }],
+        });
+        let mut res = (
+            self.status,
+            [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+            body.to_string(),
+        )
+            .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+/// Who asks, for whose record: from the bearer token alone (R71). The request ids are read here.
+pub(crate) struct Pgo {
+    pub(crate) access: AccessToken,
+    record: Arc<inzage_domain::PatientRecord>,
+    settings: inzage_domain::PracticeSettings,
+    request_id: String,
+    pub(crate) now: chrono::DateTime<chrono::Utc>,
+}
+
+/// The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive
+/// (RFC 7235 section 2.1, RFC 6750 section 2.1).
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+impl Pgo {
+    pub(crate) async fn from_request(
+        state: &AppState,
+        headers: &HeaderMap,
+        ids: &RequestIds,
+    ) -> Result<Self, Outcome> {
+        let now = state.now();
+        let token = bearer_token(headers).ok_or_else(Outcome::unauthorized)?;
+        let Some(access) = state.store.access_token(&token_hash(token), now).await? else {
+            return Err(Outcome::unauthorized());
+        };
+        ids.set_client(&access.client_id);
+        let request_id = ids.request_id.clone();
+        tracing::info!(medmij_request_id = %request_id, x_correlation_id = %ids.correlation_id, "medmij request");
+        let record = state
+            .store
+            .load_record_shared(&access.patient)
+            .await?
+            .ok_or_else(Outcome::unauthorized)?;
+        let settings = state.store.settings(&record.practice.id).await?;
+        Ok(Self {
+            access,
+            record,
+            settings,
+            request_id,
+            now,
+        })
+    }
+
+    /// The record as the visibility rules let a PGO see it (R53, R73).
+    pub(crate) fn view(&self) -> Result<inzage_domain::PatientView<'_>, Outcome> {
+        let bsn = self
+            .record
+            .patient
+            .bsn
+            .clone()
+            .ok_or_else(Outcome::unauthorized)?;
+        visible_record(
+            &self.record,
+            &Viewer::Patient { bsn },
+            OnlineChannel::Pgo,
+            &self.settings,
+            self.now,
+        )
+        .map_err(|_| {
+            Outcome::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "the patient's record is not available through a PGO",
+            )
+        })
+    }
+
+    /// One transfer entry per answer, written before anything is sent (no medical content).
+    pub(crate) async fn audit(&self, state: &AppState, detail: String) -> Result<(), Outcome> {
+        state
+            .store
+            .append_audit(AuditEvent {
+                at: self.now,
+                event: EventType::Transfer,
+                patient: Some(self.record.patient.id.clone()),
+                user: format!("pgo:{}", self.access.client_id),
+                responsible_user: self.access.subject.clone(),
+                role: "pgo".into(),
+                channel: Channel::Medmij,
+                request_id: self.request_id.clone(),
+                detail,
+            })
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,838 @@
+//! The MedMij resource server for data service 49 "Huisartsgegevens" (issue 6, part 2): the
+//! seven searches a PGO makes, answered as FHIR STU3 searchset Bundles in JSON or XML (the
+//! handlers build JSON; [`negotiate`] writes XML for a client that asked for it).
+//!
+//! The patient comes from the bearer token alone (R71); the record goes through
+//! `visible_record` for the PGO channel (the patient's PGO consent, R53, and every visibility
+//! rule, R73) before anything is built; [`inzage_fhir::export`] writes what the rules allow.
+//! Every answer is one `transfer` audit entry (channel medmij) with the `MedMij-Request-ID`
+//! (R72). Errors are OperationOutcomes without internals.
+
+use crate::chain::{RequestIds, chain_event};
+use crate::pgo::{FHIR_JSON, FHIR_XML, Outcome, Pgo};
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use inzage_fhir::export::{GpResources, Group, gp_resources_of, searchset_page};
+use inzage_store::ChainEventKind;
+use inzage_webkit::{AppState, base_url};
+use serde_json::{Value, json};
+
+/// The resource server's routes (without `POST /fhir`, see `crate::router`).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/fhir/metadata", get(metadata))
+        .route("/fhir/{resource_type}", get(search))
+        .route(
+            "/fhir/{resource_type}/_search",
+            axum::routing::post(search_post),
+        )
+        .route("/fhir/{resource_type}/{id}", get(read))
+}
+
+/// The wire format a FHIR client asked for (<https://hl7.org/fhir/STU3/http.html#mime-type>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Json,
+    Xml,
+}
+
+/// What the request named: `asked` is false when neither `_format` nor Accept named FHIR, JSON
+/// or XML (a browser, say), so a Binary read may answer with the document itself.
+#[derive(Debug, Clone, Copy)]
+struct Negotiated {
+    format: Format,
+    asked: bool,
+}
+
+fn media_type(s: &str) -> Option<Format> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "json" | "application/json" | "application/fhir+json" | "application/json+fhir" => {
+            Some(Format::Json)
+        }
+        "xml"
+        | "text/xml"
+        | "application/xml"
+        | "application/fhir+xml"
+        | "application/xml+fhir" => Some(Format::Xml),
+        _ => None,
+    }
+}
+
+/// `_format` wins over Accept; in Accept the first FHIR, JSON or XML type named counts; with
+/// neither the answer is JSON. An unknown `_format` is refused (406).
+fn negotiated(query: Option<&str>, headers: &HeaderMap) -> Result<Negotiated, Outcome> {
+    let param = query
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|p| p.into_iter().find(|(k, _)| k == "_format"))
+        .map(|(_, v)| v);
+    if let Some(f) = param {
+        let media = f.split(';').next().unwrap_or_default();
+        return media_type(media)
+            .map(|format| Negotiated {
+                format,
+                asked: true,
+            })
+            .ok_or_else(|| {
+                Outcome::new(
+                    StatusCode::NOT_ACCEPTABLE,
+                    "not-supported",
+                    "_format must be json or xml",
+                )
+            });
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Ok(accept
+        .split(',')
+        .find_map(|part| media_type(part.split(';').next().unwrap_or_default()))
+        .map(|format| Negotiated {
+            format,
+            asked: true,
+        })
+        .unwrap_or(Negotiated {
+            format: Format::Json,
+            asked: false,
+        }))
+}
+
+/// What a FHIR request asked for, for the chain log: the resource type or the interaction.
+fn asked_for(method: &axum::http::Method, path: &str) -> String {
+    let rest = path
+        .strip_prefix("/fhir")
+        .unwrap_or(path)
+        .trim_start_matches('/');
+    match rest.split('/').next() {
+        Some("") | None if method == axum::http::Method::POST => "transaction".into(),
+        Some(ty) if !ty.is_empty() && ty.chars().all(|c| c.is_ascii_alphanumeric() || c == '$') => {
+            ty.into()
+        }
+        _ => "other".into(),
+    }
+}
+
+/// Every handler answers in JSON; a client that asked for XML gets the same resource as FHIR
+/// XML (`inzage_fhir::xml`), OperationOutcomes included. Every request is one chain-log event.
+pub(crate) async fn negotiate(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let ids = RequestIds::from_headers(request.headers());
+    let resource = asked_for(request.method(), request.uri().path());
+    let response = negotiate_inner(&ids, request, next).await;
+    chain_event(
+        &state,
+        ChainEventKind::ResourceRequest,
+        &ids,
+        response.status(),
+        &resource,
+    )
+    .await;
+    response
+}
+
+async fn negotiate_inner(
+    ids: &RequestIds,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    request.extensions_mut().insert(ids.clone());
+    let n = match negotiated(request.uri().query(), request.headers()) {
+        Ok(n) => n,
+        Err(refused) => return refused.into_response(),
+    };
+    request.extensions_mut().insert(n);
+    let response = next.run(request).await;
+    let is_fhir_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == FHIR_JSON.as_bytes());
+    if n.format == Format::Json || !is_fhir_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Outcome::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "exception",
+            "the answer could not be written",
+        )
+        .into_response();
+    };
+    let xml = serde_json::from_slice::<Value>(&bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|v| inzage_fhir::xml::to_xml(&v).map_err(|e| e.to_string()));
+    match xml {
+        Ok(xml) => {
+            parts
+                .headers
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_XML));
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, axum::body::Body::from(xml))
+        }
+        Err(e) => {
+            // Our own JSON that the XML writer does not know: a defect, never silently cut.
+            tracing::error!(error = %e, "FHIR XML could not be written");
+            Outcome::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "exception",
+                "the answer could not be written as XML",
+            )
+            .into_response()
+        }
+    }
+}
+
+/// A resource type served: its profile, its `_include`s and its search parameters (name, type).
+type Supported = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
+/// What this server supports, exactly: a search and a read of each type below and nothing
+/// else (JSON and XML, STU3), besides reading a letter's `Binary`.
+const SUPPORTED: [Supported; 13] = [
+    (
+        "Patient",
+        "http://fhir.nl/fhir/StructureDefinition/nl-core-patient",
+        &["Patient:general-practitioner"],
+        &[],
+    ),
+    (
+        "Practitioner",
+        "http://fhir.nl/fhir/StructureDefinition/nl-core-practitioner",
+        &[],
+        &[],
+    ),
+    (
+        "Organization",
+        "http://fhir.nl/fhir/StructureDefinition/nl-core-organization",
+        &[],
+        &[],
+    ),
+    (
+        "EpisodeOfCare",
+        "http://fhir.nl/fhir/StructureDefinition/nl-core-episodeofcare",
+        &[],
+        &[],
+    ),
+    (
+        "Condition",
+        "http://nictiz.nl/fhir/StructureDefinition/zib-Problem",
+        &[],
+        &[],
+    ),
+    (
+        "Flag",
+        "http://nictiz.nl/fhir/StructureDefinition/zib-Alert",
+        &[],
+        &[],
+    ),
+    (
+        "Encounter",
+        "http://nictiz.nl/fhir/StructureDefinition/gp-Encounter",
+        &[],
+        &[],
+    ),
+    (
+        "Composition",
+        "http://nictiz.nl/fhir/StructureDefinition/gp-EncounterReport",
+        &[],
+        &[("type", "token")],
+    ),
+    (
+        "Observation",
+        "http://nictiz.nl/fhir/StructureDefinition/gp-DiagnosticResult",
+        &["Observation:related-target", "Observation:specimen"],
+        &[("code", "token"), ("date", "date")],
+    ),
+    (
+        "MedicationRequest",
+        "http://nictiz.nl/fhir/StructureDefinition/zib-MedicationAgreement",
+        &["MedicationRequest:medication"],
+        &[("category", "token"), ("periodofuse", "date")],
+    ),
+    (
+        "Medication",
+        "http://nictiz.nl/fhir/StructureDefinition/zib-Product",
+        &[],
+        &[],
+    ),
+    (
+        "AllergyIntolerance",
+        "http://nictiz.nl/fhir/StructureDefinition/zib-AllergyIntolerance",
+        &[],
+        &[("category", "token")],
+    ),
+    (
+        "DocumentReference",
+        "http://nictiz.nl/fhir/StructureDefinition/IHE.MHD.Minimal.DocumentReference",
+        &[],
+        &[("status", "token"), ("indexed", "date")],
+    ),
+];
+
+/// The CapabilityStatement (public, as FHIR requires).
+async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let base = base_url(&state, &headers);
+    let mut resources: Vec<Value> = SUPPORTED
+        .iter()
+        .map(|(ty, profile, includes, params)| {
+            let mut r = json!({
+                "type": ty,
+                "profile": { "reference": profile, "display": profile },
+                "interaction": [{ "code": "read" }, { "code": "search-type" }],
+            });
+            if *ty == "Observation" {
+                r["documentation"] = json!(
+                    "A search answers the results and measurements (gp-LaboratoryResult, \
+                     gp-DiagnosticResult); a read also finds the journal lines (gp-JournalEntry) \
+                     that the contact reports refer to."
+                );
+            }
+            if !includes.is_empty() {
+                r["searchInclude"] = json!(includes);
+            }
+            let mut search_params: Vec<Value> = params
+                .iter()
+                .map(|(name, kind)| json!({ "name": name, "type": kind }))
+                .collect();
+            search_params.extend([
+                json!({ "name": "_count", "type": "number",
+                        "documentation": format!("at most {MAX_COUNT} per page; without it every match is on one page") }),
+                json!({ "name": "_offset", "type": "number",
+                        "documentation": "where the page starts; the next and previous links carry it" }),
+            ]);
+            r["searchParam"] = json!(search_params);
+            r
+        })
+        .collect();
+    resources.push(json!({
+        "type": "Binary",
+        "interaction": [{ "code": "read" }],
+        "documentation": "A letter's PDF, as the DocumentReference's attachment url names it.",
+    }));
+    let body = json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": state.now().format("%Y-%m-%d").to_string(),
+        "publisher": "inzage",
+        "kind": "instance",
+        "software": { "name": "inzage", "version": env!("CARGO_PKG_VERSION") },
+        "implementation": {
+            "description": "MedMij Huisartsgegevens (data service 49), FHIR STU3",
+            "url": base,
+        },
+        "fhirVersion": "3.0.2",
+        "acceptUnknown": "no",
+        "format": ["application/fhir+json", "application/fhir+xml"],
+        "rest": [{
+            "mode": "server",
+            "security": {
+                "service": [{ "coding": [{
+                    "system": "http://hl7.org/fhir/restful-security-service",
+                    "code": "OAuth",
+                    "display": "OAuth",
+                }]}],
+                "description": "Bearer access tokens from the MedMij authorization flow; the token names the patient.",
+            },
+            "resource": resources,
+            // Documents from a PGO to the practice (medmij_receive).
+            "interaction": [{
+                "code": "transaction",
+                "documentation": format!(
+                    "DocumentReference, Binary (PDF), DocumentManifest and Patient: documents for the practice. \
+                     At most {} documents of at most {} MB each (PDF), in a request of at most {} MB.",
+                    crate::receive::MAX_DOCUMENTS,
+                    inzage_webkit::attachment::MAX_ATTACHMENT / 1_000_000,
+                    crate::receive::MAX_BUNDLE / 1_000_000,
+                ),
+            }],
+        }],
+    });
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// A search parameter's token value `system|code` (either part may be empty).
+fn token_matches(param: &str, codings: &Value) -> bool {
+    let (system, code) = param.split_once('|').unwrap_or(("", param));
+    codings.as_array().into_iter().flatten().any(|c| {
+        (system.is_empty() || c["system"] == system) && (code.is_empty() || c["code"] == code)
+    })
+}
+
+/// A date search value with its prefix: `ge2026-01-01` and the like.
+fn date_filter(value: &str) -> Result<(&str, NaiveDate), Outcome> {
+    let (prefix, date) = match value.get(..2) {
+        Some(p @ ("ge" | "gt" | "le" | "lt" | "eq")) => (p, &value[2..]),
+        _ => ("eq", value),
+    };
+    let day = date.get(..10).unwrap_or(date);
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map(|d| (prefix, d))
+        .map_err(|_| {
+            Outcome::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                format!("not a date search value: {value}"),
+            )
+        })
+}
+
+fn compare(prefix: &str, actual: NaiveDate, wanted: NaiveDate) -> bool {
+    match prefix {
+        "ge" => actual >= wanted,
+        "gt" => actual > wanted,
+        "le" => actual <= wanted,
+        "lt" => actual < wanted,
+        _ => actual == wanted,
+    }
+}
+
+fn date_of(v: &Value) -> Option<NaiveDate> {
+    v.as_str()
+        .and_then(|s| s.get(..10))
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+/// The patient's visible resources of one type. A search of Observation answers the results
+/// (gp-LaboratoryResult, gp-DiagnosticResult); a read also finds the journal lines
+/// (gp-JournalEntry) that the contact reports point at.
+fn of_type<'a>(ty: &str, res: &'a GpResources, read: bool) -> Option<Vec<&'a Value>> {
+    Some(match ty {
+        "Patient" => vec![&res.patient],
+        "Practitioner" => res.practitioners.iter().collect(),
+        "Organization" => vec![&res.organization],
+        "EpisodeOfCare" => res.episodes.iter().collect(),
+        "Condition" => res.conditions.iter().collect(),
+        "Flag" => res.flags.iter().collect(),
+        "Encounter" => res.encounters.iter().collect(),
+        "Composition" => res.compositions.iter().collect(),
+        "Observation" if read => res.results.iter().chain(&res.journal).collect(),
+        "Observation" => res.results.iter().collect(),
+        "MedicationRequest" => res.medication_requests.iter().collect(),
+        "Medication" => res.medications.iter().collect(),
+        "AllergyIntolerance" => res.allergies.iter().collect(),
+        "DocumentReference" => res.documents.iter().collect(),
+        _ => return None,
+    })
+}
+
+/// The groups of resources that hold a type (only what is asked for is built).
+fn groups_of(ty: &str, read: bool) -> &'static [Group] {
+    match ty {
+        "Patient" | "Practitioner" | "Organization" => &[],
+        "EpisodeOfCare" | "Condition" | "Flag" => &[Group::Episodes],
+        "Encounter" | "Composition" => &[Group::Encounters],
+        "Observation" if read => &[Group::Results, Group::Journal],
+        "Observation" => &[Group::Results],
+        "MedicationRequest" | "Medication" => &[Group::Medication],
+        "AllergyIntolerance" => &[Group::Allergies],
+        "DocumentReference" | "Binary" => &[Group::Documents],
+        _ => &Group::ALL,
+    }
+}
+
+fn unsupported_type(ty: &str) -> Outcome {
+    Outcome::new(
+        StatusCode::NOT_FOUND,
+        "not-supported",
+        format!("resource type {ty} is not supported by this service"),
+    )
+}
+
+/// The matches of one search over the patient's visible resources, in the record's order.
+fn matching<'a>(
+    ty: &str,
+    params: &[(String, String)],
+    res: &'a GpResources,
+) -> Result<Vec<&'a Value>, Outcome> {
+    let mut matches = of_type(ty, res, false).ok_or_else(|| unsupported_type(ty))?;
+    for (key, value) in params {
+        match (ty, key.as_str()) {
+            (_, "_include" | "_format" | "_count" | "_offset" | "patient" | "subject") => {}
+            ("Composition", "type") => {
+                matches.retain(|r| token_matches(value, &r["type"]["coding"]))
+            }
+            ("Observation", "code") => {
+                matches.retain(|r| token_matches(value, &r["code"]["coding"]))
+            }
+            ("Observation", "date") => {
+                let (prefix, day) = date_filter(value)?;
+                matches.retain(|r| {
+                    date_of(&r["effectiveDateTime"]).is_some_and(|d| compare(prefix, d, day))
+                });
+            }
+            ("MedicationRequest", "category") => {
+                matches.retain(|r| token_matches(value, &r["category"]["coding"]))
+            }
+            ("MedicationRequest", "periodofuse") => {
+                let (prefix, day) = date_filter(value)?;
+                matches.retain(|r| {
+                    let period = r["extension"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .find(|e| e["url"] == "http://nictiz.nl/fhir/StructureDefinition/zib-Medication-PeriodOfUse");
+                    // Without an end, use goes on: it overlaps every later date.
+                    match period.and_then(|p| date_of(&p["valuePeriod"]["end"])) {
+                        None => true,
+                        Some(end) => match prefix {
+                            "ge" | "gt" => compare(prefix, end, day),
+                            _ => true,
+                        },
+                    }
+                })
+            }
+            ("DocumentReference", "status") => matches.retain(|r| r["status"] == value.as_str()),
+            ("DocumentReference", "indexed") => {
+                let (prefix, day) = date_filter(value)?;
+                matches.retain(|r| date_of(&r["indexed"]).is_some_and(|d| compare(prefix, d, day)));
+            }
+            ("AllergyIntolerance", "category") => matches.retain(|r| {
+                r["category"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c == value)
+            }),
+            _ => {
+                return Err(Outcome::new(
+                    StatusCode::BAD_REQUEST,
+                    "not-supported",
+                    format!("search parameter {key} is not supported for {ty}"),
+                ));
+            }
+        }
+    }
+    Ok(matches)
+}
+
+/// What the `_include` parameters add to a page of matches.
+fn included<'a>(
+    ty: &str,
+    params: &[(String, String)],
+    page: &[&'a Value],
+    res: &'a GpResources,
+) -> Result<Vec<&'a Value>, Outcome> {
+    let includes = params
+        .iter()
+        .filter(|(k, _)| k == "_include")
+        .map(|(_, v)| v.as_str());
+    let mut included: Vec<&Value> = vec![];
+    for inc in includes {
+        match inc {
+            "Patient:general-practitioner" if ty == "Patient" => {
+                let id = res.patient["generalPractitioner"][0]["reference"]
+                    .as_str()
+                    .and_then(|r| r.strip_prefix("Practitioner/"));
+                included.extend(
+                    res.practitioners
+                        .iter()
+                        .filter(|p| Some(p["id"].as_str().unwrap_or_default()) == id),
+                );
+            }
+            "MedicationRequest:medication" if ty == "MedicationRequest" => {
+                for m in page {
+                    let id = m["medicationReference"]["reference"]
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("Medication/"));
+                    included.extend(
+                        res.medications
+                            .iter()
+                            .filter(|x| {
+                                Some(x["id"].as_str().unwrap_or_default()) == id
+                                    && !included.iter().any(|y| y["id"] == x["id"])
+                            })
+                            .collect::<Vec<_>>(),
+                    );
+                }
+            }
+            // Nothing in our record is linked this way (yet): nothing to include.
+            "Observation:related-target" | "Observation:specimen" if ty == "Observation" => {}
+            _ => {
+                return Err(Outcome::new(
+                    StatusCode::BAD_REQUEST,
+                    "not-supported",
+                    format!("_include={inc} is not supported for {ty}"),
+                ));
+            }
+        }
+    }
+    Ok(included)
+}
+
+/// The largest page a search answers with; a larger `_count` gets this many.
+pub(crate) const MAX_COUNT: usize = 1000;
+
+/// `_count` and `_offset` of a search: which page of the matches to answer with. Without
+/// `_count` every match is on one page.
+#[derive(Debug, Clone, Copy)]
+struct Paging {
+    count: Option<usize>,
+    offset: usize,
+}
+
+impl Paging {
+    fn of(params: &[(String, String)]) -> Result<Self, Outcome> {
+        let number = |name: &str| -> Result<Option<usize>, Outcome> {
+            params
+                .iter()
+                .rfind(|(k, _)| k == name)
+                .map(|(_, v)| {
+                    v.trim().parse::<usize>().map_err(|_| {
+                        Outcome::new(
+                            StatusCode::BAD_REQUEST,
+                            "invalid",
+                            format!("{name} must be a whole number of 0 or more"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        Ok(Self {
+            count: number("_count")?.map(|c| c.min(MAX_COUNT)),
+            offset: number("_offset")?.unwrap_or(0),
+        })
+    }
+
+    /// The `first`, `previous`, `next` and `last` links of a paged answer: the same search
+    /// (`params` without paging) at another offset.
+    fn links(
+        &self,
+        total: usize,
+        at: &str,
+        params: &[(String, String)],
+    ) -> Vec<(&'static str, String)> {
+        let Some(count) = self.count.filter(|c| *c > 0) else {
+            return vec![];
+        };
+        let link = |offset: usize| {
+            let mut p: Vec<(String, String)> = params
+                .iter()
+                .filter(|(k, _)| k != "_count" && k != "_offset")
+                .cloned()
+                .collect();
+            p.push(("_count".into(), count.to_string()));
+            p.push(("_offset".into(), offset.to_string()));
+            format!(
+                "{at}?{}",
+                serde_urlencoded::to_string(&p).unwrap_or_default()
+            )
+        };
+        let last = total.saturating_sub(1) / count * count;
+        let mut out = vec![("first", link(0))];
+        if self.offset > 0 {
+            out.push((
+                "previous",
+                link(self.offset.saturating_sub(count).min(last)),
+            ));
+        }
+        if self.offset + count < total {
+            out.push(("next", link(self.offset + count)));
+        }
+        out.push(("last", link(last)));
+        out
+    }
+
+    fn page<'a, 'b>(&self, matches: &'b [&'a Value]) -> &'b [&'a Value] {
+        let from = self.offset.min(matches.len());
+        let to = self
+            .count
+            .map_or(matches.len(), |c| from.saturating_add(c).min(matches.len()));
+        &matches[from..to]
+    }
+}
+
+async fn search(
+    State(state): State<AppState>,
+    Path(ty): Path<String>,
+    RawQuery(query): RawQuery,
+    axum::Extension(ids): axum::Extension<RequestIds>,
+    headers: HeaderMap,
+) -> Result<Response, Outcome> {
+    let pgo = Pgo::from_request(&state, &headers, &ids).await?;
+    answer_search(&state, pgo, ty, query, &headers).await
+}
+
+/// `POST [type]/_search` (<https://hl7.org/fhir/STU3/http.html#search>): the parameters in an
+/// `application/x-www-form-urlencoded` body, together with any in the URL. The token is
+/// checked before the body is read.
+async fn search_post(
+    State(state): State<AppState>,
+    Path(ty): Path<String>,
+    RawQuery(query): RawQuery,
+    axum::Extension(ids): axum::Extension<RequestIds>,
+    request: axum::extract::Request,
+) -> Result<Response, Outcome> {
+    let (parts, body) = request.into_parts();
+    let pgo = Pgo::from_request(&state, &parts.headers, &ids).await?;
+    let form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return Err(Outcome::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "not-supported",
+            "a search by POST takes application/x-www-form-urlencoded",
+        ));
+    }
+    let body = axum::body::to_bytes(body, inzage_webkit::MAX_FORM)
+        .await
+        .map_err(|_| {
+            Outcome::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-long",
+                "the search parameters are too long",
+            )
+        })?;
+    let body = std::str::from_utf8(&body)
+        .map_err(|_| Outcome::new(StatusCode::BAD_REQUEST, "invalid", "the body is not UTF-8"))?;
+    let merged = [query.as_deref().unwrap_or_default(), body.trim()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("&");
+    answer_search(&state, pgo, ty, Some(merged), &parts.headers).await
+}
+
+/// A search for the PGO whose token was checked, with its query string.
+async fn answer_search(
+    state: &AppState,
+    pgo: Pgo,
+    ty: String,
+    query: Option<String>,
+    headers: &HeaderMap,
+) -> Result<Response, Outcome> {
+    let params: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| {
+            Outcome::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                "the query string is not valid",
+            )
+        })?;
+    let paging = Paging::of(&params)?;
+    let view = pgo.view()?;
+    // Only what this search answers with.
+    let resources = gp_resources_of(&view, groups_of(&ty, false));
+    let matches = matching(&ty, &params, &resources)?;
+    let page = paging.page(&matches);
+    let includes = included(&ty, &params, page, &resources)?;
+    let base = base_url(state, headers);
+    let at = format!("{base}/{ty}");
+    let self_link = match query.as_deref() {
+        Some(q) if !q.is_empty() => format!("{at}?{q}"),
+        _ => at.clone(),
+    };
+    pgo.audit(
+        state,
+        format!(
+            "medmij: {ty} search, {} resources",
+            page.len() + includes.len()
+        ),
+    )
+    .await?;
+    let mut links = vec![("self", self_link)];
+    links.extend(paging.links(matches.len(), &at, &params));
+    let bundle = searchset_page(page, &includes, &base, matches.len(), &links);
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+        bundle.to_string(),
+    )
+        .into_response())
+}
+
+/// A read by id (`[type]/{id}`) of any resource a search answer refers to, under the same
+/// visibility rules: what the patient's PGO cannot see is "not known" (404), as is anything of
+/// another patient. `Binary/{id}` is a letter's PDF: a FHIR client (`_format` or Accept naming
+/// FHIR, JSON or XML) gets the Binary resource; anyone else the PDF itself.
+async fn read(
+    State(state): State<AppState>,
+    Path((ty, id)): Path<(String, String)>,
+    axum::Extension(negotiated): axum::Extension<Negotiated>,
+    axum::Extension(ids): axum::Extension<RequestIds>,
+    headers: HeaderMap,
+) -> Result<Response, Outcome> {
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'))
+    {
+        return Err(Outcome::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!("not a valid id or search: {ty}/{id}"),
+        ));
+    }
+    let pgo = Pgo::from_request(&state, &headers, &ids).await?;
+    let view = pgo.view()?;
+    let not_found = || {
+        Outcome::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("{ty}/{id} is not known"),
+        )
+    };
+    match ty.as_str() {
+        "Binary" => {
+            // Only a letter the patient may see now.
+            let letter = view
+                .letters
+                .iter()
+                .find(|l| l.id.as_str() == id)
+                .ok_or_else(not_found)?;
+            let resource = inzage_fhir::export::binary(letter).ok_or_else(not_found)?;
+            pgo.audit(&state, "medmij: Binary read (letter)".into())
+                .await?;
+            if negotiated.asked {
+                Ok((
+                    [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+                    resource.to_string(),
+                )
+                    .into_response())
+            } else {
+                let inzage_domain::LetterContent::Pdf { bytes } = &letter.content else {
+                    return Err(not_found());
+                };
+                Ok((
+                    [(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/pdf"),
+                    )],
+                    bytes.clone(),
+                )
+                    .into_response())
+            }
+        }
+        _ => {
+            // Any resource a search answer can refer to, built under the same rules.
+            let resources = gp_resources_of(&view, groups_of(&ty, true));
+            let found = of_type(&ty, &resources, true)
+                .ok_or_else(|| unsupported_type(&ty))?
+                .into_iter()
+                .find(|r| r["id"] == id.as_str())
+                .ok_or_else(not_found)?;
+            pgo.audit(&state, format!("medmij: {ty} read")).await?;
+            Ok((
+                [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+                found.to_string(),
+            )
+                .into_response())
+        }
+    }
+}

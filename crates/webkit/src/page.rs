@@ -1,0 +1,187 @@
+//! The page frame every HTML page is drawn in (`templates/base.html`): the menu, the language
+//! switch, whose record is open, the staff menu; and the frame's own routes.
+
+use crate::AppState;
+use crate::error::WebResult;
+use crate::i18n::{LANGUAGES, Tr};
+use crate::session::{check_csrf, csrf_token};
+use axum::extract::{Form, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use inzage_domain::RepresentationBasis;
+use inzage_domain::access::AccessDenied;
+use inzage_store::RecordStore;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+/// The audit role of the patient themself, which the access log shows as "U zelf".
+pub const PATIENT_ROLE: &str = "patient";
+
+/// Everything the page frame (`base.html`) shows.
+pub struct PageCtx {
+    pub tr: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub who: Option<Who>,
+    /// The path of this page: marks the menu and brings the language switch back here.
+    pub path: &'static str,
+    /// A logged-in staff member ("Dr. Jansen (huisarts)"): the practice menu is shown.
+    pub staff: Option<String>,
+    /// The practice menu: only the pages this staff member's role may open.
+    pub staff_menu: Vec<NavItem>,
+}
+
+/// Whose record is open, shown on every page.
+pub struct Who {
+    pub name: String,
+    pub birth: String,
+    /// "U bekijkt dit als ouder", ... (`None` for one's own record).
+    pub relation: Option<String>,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+/// The portal's menu, in order.
+const NAV: [(&str, &str); 15] = [
+    ("/overzicht", "nav-overview"),
+    ("/ziektes", "nav-episodes"),
+    ("/medicijnen", "nav-medication"),
+    ("/allergieen", "nav-allergies"),
+    ("/uitslagen", "nav-results"),
+    ("/brieven", "nav-letters"),
+    ("/gegevens", "nav-details"),
+    ("/logboek", "nav-log"),
+    ("/berichten", "nav-messages"),
+    ("/herhaalrecept", "nav-prescriptions"),
+    ("/afspraken", "nav-appointments"),
+    ("/kopie", "nav-copy"),
+    ("/correcties", "nav-corrections"),
+    ("/apps-met-toegang", "nav-apps"),
+    ("/meldingen", "nav-notifications"),
+];
+
+impl PageCtx {
+    pub async fn anonymous(session: &Session, path: &'static str) -> WebResult<Self> {
+        Ok(Self {
+            tr: Tr::from_session(session).await,
+            csrf: csrf_token(session).await?,
+            logged_in: false,
+            who: None,
+            path,
+            staff: None,
+            staff_menu: vec![],
+        })
+    }
+
+    pub fn nav(&self) -> Vec<NavItem> {
+        NAV.iter()
+            .map(|(href, key)| NavItem {
+                href,
+                label: self.tr.t(key),
+                current: *href == self.path,
+            })
+            .collect()
+    }
+
+    pub fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {
+        let current = self.tr.code();
+        LANGUAGES
+            .iter()
+            .map(|(c, n)| (*c, *n, *c == current))
+            .collect()
+    }
+}
+
+pub fn basis_key(b: RepresentationBasis) -> &'static str {
+    match b {
+        RepresentationBasis::ParentalAuthority => "basis-parent",
+        RepresentationBasis::Guardianship => "basis-guardian",
+        RepresentationBasis::Curatorship => "basis-curator",
+        RepresentationBasis::Mentorship => "basis-mentor",
+        RepresentationBasis::WrittenAuthorisation | RepresentationBasis::DigidAuthorisation => {
+            "basis-authorised"
+        }
+    }
+}
+
+pub fn denied_key(d: AccessDenied) -> &'static str {
+    match d {
+        AccessDenied::NotThisPatient | AccessDenied::NoRepresentation => "denied-no-relation",
+        AccessDenied::NoOnlineConsent => "denied-no-consent",
+        AccessDenied::UnderTwelve => "denied-under-12",
+        AccessDenied::Under16NotOffered => "denied-under-16",
+        AccessDenied::RepresentationNotYetValid => "denied-not-yet",
+        AccessDenied::RepresentationExpired => "denied-expired",
+        AccessDenied::RepresentationRevoked => "denied-revoked",
+        AccessDenied::EvidenceMissing => "denied-evidence",
+        AccessDenied::ChildConsentMissing => "denied-child-consent",
+        AccessDenied::ChildConsentWithdrawn => "denied-child-withdrew",
+        AccessDenied::ChildIsSixteen => "denied-sixteen",
+        AccessDenied::AuthorisationWithoutEndDate => "denied-no-end-date",
+        AccessDenied::BasisNotForThisAge => "denied-age",
+    }
+}
+
+/// The frame's own routes: health, the stylesheet and script, the language switch.
+pub fn frame_router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/static/portal.css", get(stylesheet))
+        .route("/static/passkey.js", get(passkey_script))
+        .route("/taal", post(choose_language))
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    lang: String,
+    back: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn choose_language(session: Session, Form(form): Form<LanguageForm>) -> WebResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    Tr::choose(&session, &form.lang).await?;
+    // Back to a page of our own only.
+    let back = crate::local_path(&form.back).unwrap_or("/");
+    Ok(Redirect::to(back).into_response())
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    match state.store.counts().await {
+        Ok(_) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "database unavailable"})),
+        )
+            .into_response(),
+    }
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/portal.css"),
+    )
+        .into_response()
+}
+
+async fn passkey_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/passkey.js"),
+    )
+        .into_response()
+}
