@@ -2,8 +2,9 @@
 //! practice.
 //!
 //! - `authorize`: the authorization server (OAuth2 authorization-code flow, the
-//!   Toestemmingsverklaring, tokens, "Apps met toegang") and the MedMij list formats it reads (the
-//!   OAuth client list, our entry in the Zorgaanbiederslijst).
+//!   Toestemmingsverklaring, tokens, "Apps met toegang").
+//! - `lists`: the MedMij list formats (the OAuth client list, our entry in the
+//!   Zorgaanbiederslijst), read from XML and checked.
 //! - `resource`: the FHIR STU3 resource server (data services 49 and 51: searches, reads, the
 //!   CapabilityStatement, JSON or XML).
 //! - `receive`: `POST /fhir`, documents a PGO sends to the practice.
@@ -12,11 +13,12 @@
 //! - `chain`: the request ids and the chain log, shared by all of the above (and, later, by the
 //!   PGO's client side).
 //!
-//! Modules import only modules listed below them: `authorize` and `resource` use `receive`,
-//! `pgo` and `chain`; `receive` uses `pgo` and `chain`; `pgo` uses `chain`.
+//! No circles: `resource` uses `receive`, `pgo` and `chain`; `receive` uses `pgo` and `chain`;
+//! `pgo` uses `chain`; `authorize` uses `lists`, `pgo` and `chain`.
 
 pub mod authorize;
 pub mod chain;
+pub mod lists;
 pub mod pgo;
 mod receive;
 pub mod resource;

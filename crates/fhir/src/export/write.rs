@@ -1,0 +1,145 @@
+//! Small writers: codings, concepts, quantities, periods, references, in the STU3 shapes.
+
+use super::*;
+
+// ---- small writers ----
+
+pub(crate) fn profile(url: String) -> Value {
+    json!({ "profile": [url] })
+}
+
+pub(crate) fn reference(ty: &str, id: &str, display: &str) -> Value {
+    json!({ "reference": format!("{ty}/{id}"), "display": display })
+}
+
+pub(crate) fn coding(c: &Coding) -> Value {
+    let mut v = json!({ "system": c.system, "code": c.code });
+    if let Some(d) = &c.display {
+        v["display"] = json!(d);
+    }
+    v
+}
+
+/// A CodeableConcept; `text` when no coding has a display.
+pub fn concept(codes: &[Coding], text: Option<&str>) -> Value {
+    let mut v = json!({ "coding": codes.iter().map(coding).collect::<Vec<_>>() });
+    let has_display = codes.iter().any(|c| c.display.is_some());
+    match text {
+        Some(t) => v["text"] = json!(t),
+        None if !has_display => {
+            v["text"] = json!(codes.first().map(|c| c.code.as_str()).unwrap_or_default())
+        }
+        None => {}
+    }
+    v
+}
+
+/// A CodeableConcept from the codes and text the source gave.
+pub(crate) fn coded(c: &CodedText) -> Value {
+    let mut v = json!({ "coding": c.codes.iter().map(coding).collect::<Vec<_>>() });
+    if let Some(t) = &c.text {
+        v["text"] = json!(t);
+    } else if !c.codes.iter().any(|x| x.display.is_some()) {
+        v["text"] = json!(c.codes.first().map(|x| x.code.as_str()).unwrap_or_default());
+    }
+    v
+}
+
+/// An item's business identifiers (empty when it has none; pruned then).
+pub(crate) fn identifiers(meta: &ItemMeta) -> Value {
+    json!(
+        meta.identifiers
+            .iter()
+            .filter(|c| c.system != system::BSN)
+            .map(|c| json!({ "system": c.system, "value": c.code }))
+            .collect::<Vec<_>>()
+    )
+}
+
+pub(crate) fn concept1(system: &str, code: &str, display: &str) -> Value {
+    json!({ "coding": [{ "system": system, "code": code, "display": display }] })
+}
+
+pub(crate) fn partial(d: &PartialDate) -> String {
+    match d {
+        PartialDate::Year(y) => format!("{y:04}"),
+        PartialDate::YearMonth(y, m) => format!("{y:04}-{m:02}"),
+        PartialDate::Date(d) => day(*d),
+    }
+}
+
+pub(crate) fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+pub(crate) fn instant(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub(crate) fn name(n: &HumanName) -> Value {
+    let mut family = json!({ "url": "http://hl7.org/fhir/StructureDefinition/humanname-own-name", "valueString": n.family });
+    let mut family_ext = vec![family.take()];
+    if let Some(p) = &n.prefix {
+        family_ext.insert(
+            0,
+            json!({ "url": "http://hl7.org/fhir/StructureDefinition/humanname-own-prefix", "valueString": p }),
+        );
+    }
+    let qualifier = |q: &str| json!({ "extension": [{ "url": "http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier", "valueCode": q }] });
+    let mut given: Vec<Value> = n.given.iter().map(|g| json!(g)).collect();
+    let mut given_ext: Vec<Value> = n.given.iter().map(|_| qualifier("BR")).collect();
+    if let Some(i) = &n.initials {
+        given.push(json!(i));
+        given_ext.push(qualifier("IN"));
+    }
+    let family_text = match &n.prefix {
+        Some(p) => format!("{p} {}", n.family),
+        None => n.family.clone(),
+    };
+    let mut v = json!({
+        "text": n.display(),
+        "family": family_text,
+        "_family": { "extension": family_ext },
+    });
+    if !given.is_empty() {
+        v["given"] = json!(given);
+        v["_given"] = json!(given_ext);
+    }
+    v
+}
+
+pub(crate) fn address(a: &Address, use_: &str) -> Value {
+    json!({
+        "use": use_,
+        "line": [format!("{} {}", a.street, a.house_number).trim()],
+        "_line": [{ "extension": [
+            { "url": "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-streetName", "valueString": a.street },
+            { "url": "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-houseNumber", "valueString": a.house_number },
+        ]}],
+        "city": a.city,
+        "postalCode": a.postal_code,
+        "country": a.country,
+    })
+}
+
+pub(crate) fn telecom(c: &ContactDetails, use_: &str) -> Vec<Value> {
+    let mut out = vec![];
+    if let Some(p) = &c.phone {
+        out.push(json!({ "system": "phone", "value": p, "use": use_ }));
+    }
+    if let Some(e) = &c.email {
+        out.push(json!({ "system": "email", "value": e, "use": use_ }));
+    }
+    out
+}
+
+/// An XHTML narrative div with `text` escaped.
+pub(crate) fn narrative(text: &str) -> Value {
+    json!({
+        "status": "generated",
+        "div": format!(
+            "<div xmlns=\"http://www.w3.org/1999/xhtml\">{}</div>",
+            html_escape::encode_text(text)
+        ),
+    })
+}
