@@ -14,9 +14,10 @@ fn bin() -> Command {
 }
 
 fn nictiz() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference")
+    inzage_testkit::nictiz::dir()
 }
+
+use inzage_testkit::visible_fingerprint;
 
 fn db_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("t.db").display())
@@ -494,59 +495,6 @@ async fn hardening_6_audit_verify_sees_a_log_cut_short_after_its_checkpoint() {
     let text = String::from_utf8_lossy(&other.stdout);
     assert!(text.contains("audit log BROKEN at entry 1"), "{text}");
     assert!(text.contains("bad signature"), "{text}");
-}
-
-/// What the patient sees online of a record: the fields the visibility rules and the portal use.
-fn visible_fingerprint(
-    r: &inzage_domain::PatientRecord,
-    now: chrono::DateTime<Utc>,
-) -> Vec<String> {
-    use inzage_domain::visibility::online_view;
-    let v = online_view(r, &inzage_domain::PracticeSettings::default(), now);
-    let mut out = vec![];
-    out.extend(v.episodes.iter().map(|e| {
-        format!(
-            "episode {} {} {:?} {:?} {:?} {}",
-            e.id, e.title, e.icpc, e.start, e.end, e.attentiewaarde
-        )
-    }));
-    out.extend(v.contacts.iter().map(|c| {
-        format!(
-            "contact {} {} {:?} {:?}",
-            c.id, c.date, c.contact_type, c.episode
-        )
-    }));
-    out.extend(v.journal.iter().map(|l| {
-        format!(
-            "line {} {:?} {} {:?} {} {:?} {:?}",
-            l.id, l.soep, l.text, l.icpc, l.date, l.contact, l.episode
-        )
-    }));
-    out.extend(v.medication.iter().map(|m| {
-        format!(
-            "med {} {} {} {:?} {:?}",
-            m.id, m.product.name, m.dosage_text, m.period_start, m.period_end
-        )
-    }));
-    out.extend(v.allergies.iter().map(|a| {
-        format!(
-            "allergy {} {:?} {:?} {:?}",
-            a.id, a.substance.code, a.status, a.criticality
-        )
-    }));
-    out.extend(v.results.iter().map(|x| {
-        format!(
-            "result {} {} {:?} {:?} {} {:?}",
-            x.id,
-            x.code.as_str(),
-            x.value,
-            x.reference_range,
-            x.effective,
-            x.kind
-        )
-    }));
-    out.sort();
-    out
 }
 
 /// R102 round trip: the STU3 copy `inzage export` writes of a synthetic patient, imported with

@@ -8,11 +8,13 @@ use inzage_copy::{Copy, Format, Selection, Standard, fhir_r4, fhir_stu3, pdf, pd
 use inzage_domain::time::local_date;
 use inzage_domain::visibility::{online_view, present};
 use inzage_domain::*;
-use inzage_fhir::placeholders::substitute_dates;
-use inzage_fhir::{expand, map_resources, parse_document};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+fn nictiz_record() -> PatientRecord {
+    inzage_testkit::nictiz::record(now())
+}
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
@@ -198,31 +200,6 @@ fn planted_record() -> PatientRecord {
         meta: meta(at),
     });
     r
-}
-
-fn nictiz_record() -> PatientRecord {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference");
-    let today = local_date(now());
-    let mut resources = vec![];
-    for sub in ["resources-generic", "resources-query-send"] {
-        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
-            .expect("fixtures present")
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for f in files {
-            let text = substitute_dates(&std::fs::read_to_string(&f).unwrap(), today);
-            expand(
-                &f.file_name().unwrap().to_string_lossy(),
-                parse_document(&text).unwrap(),
-                &mut resources,
-            );
-        }
-    }
-    map_resources(&resources, now(), Actor::System("import".into()))
-        .records
-        .remove(0)
 }
 
 /// The text of a PDF as a PDF text library reads it, whitespace collapsed.

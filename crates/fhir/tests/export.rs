@@ -9,43 +9,24 @@ use inzage_domain::time::local_date;
 use inzage_domain::visibility::online_view;
 use inzage_domain::*;
 use inzage_fhir::export::{GpResources, collection, gp_resources, searchset};
-use inzage_fhir::placeholders::substitute_dates;
 use inzage_fhir::{expand, map_resources, parse_document};
 use serde_json::Value;
 use std::path::PathBuf;
 
+fn nictiz_record() -> PatientRecord {
+    inzage_testkit::nictiz::record(now())
+}
+
+fn nictiz_resources() -> Vec<(String, inzage_fhir::Node)> {
+    inzage_testkit::nictiz::resources(now())
+}
+
+fn fingerprint(r: &PatientRecord) -> Vec<String> {
+    inzage_testkit::visible_fingerprint(r, now())
+}
+
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
-}
-
-fn nictiz_record() -> PatientRecord {
-    map_resources(&nictiz_resources(), now(), Actor::System("import".into()))
-        .records
-        .remove(0)
-}
-
-/// The qualification patient's source resources, as read from the fixtures.
-fn nictiz_resources() -> Vec<(String, inzage_fhir::Node)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference");
-    let today = local_date(now());
-    let mut resources = vec![];
-    for sub in ["resources-generic", "resources-query-send"] {
-        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
-            .expect("fixtures present")
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for f in files {
-            let text = substitute_dates(&std::fs::read_to_string(&f).unwrap(), today);
-            expand(
-                &f.file_name().unwrap().to_string_lossy(),
-                parse_document(&text).unwrap(),
-                &mut resources,
-            );
-        }
-    }
-    resources
 }
 
 /// The generic assertions of the qualification scripts, on one resource.
@@ -225,55 +206,6 @@ fn r07_r08_r23_r29_nothing_hidden_is_written() {
         assert!(!text.contains(marker), "{marker}");
     }
     assert!(text.contains("Evaluatie") && text.contains("Plan"));
-}
-
-/// The visible items of a record, by kind and id, with what the patient reads of each.
-fn fingerprint(r: &PatientRecord) -> Vec<String> {
-    let v = online_view(r, &PracticeSettings::default(), now());
-    let mut out = vec![];
-    out.extend(v.episodes.iter().map(|e| {
-        format!(
-            "episode {} {} {:?} {:?} {:?} {}",
-            e.id, e.title, e.icpc, e.start, e.end, e.attentiewaarde
-        )
-    }));
-    out.extend(v.contacts.iter().map(|c| {
-        format!(
-            "contact {} {} {:?} {:?}",
-            c.id, c.date, c.contact_type, c.episode
-        )
-    }));
-    out.extend(v.journal.iter().map(|l| {
-        format!(
-            "line {} {:?} {} {:?} {} {:?} {:?}",
-            l.id, l.soep, l.text, l.icpc, l.date, l.contact, l.episode
-        )
-    }));
-    out.extend(v.medication.iter().map(|m| {
-        format!(
-            "med {} {} {} {:?} {:?}",
-            m.id, m.product.name, m.dosage_text, m.period_start, m.period_end
-        )
-    }));
-    out.extend(v.allergies.iter().map(|a| {
-        format!(
-            "allergy {} {:?} {:?} {:?}",
-            a.id, a.substance.code, a.status, a.criticality
-        )
-    }));
-    out.extend(v.results.iter().map(|x| {
-        format!(
-            "result {} {} {:?} {:?} {} {:?}",
-            x.id,
-            x.code.as_str(),
-            x.value,
-            x.reference_range,
-            x.effective,
-            x.kind
-        )
-    }));
-    out.sort();
-    out
 }
 
 #[test]

@@ -12,35 +12,12 @@ use inzage_fhir::{Severity, expand, map_resources, parse_document};
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-fn fixture_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference")
+fn load(now: DateTime<Utc>) -> inzage_fhir::Mapped {
+    inzage_testkit::nictiz::mapped(now)
 }
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
-}
-
-fn load(now: DateTime<Utc>) -> inzage_fhir::Mapped {
-    let today = local_date(now);
-    let mut resources = vec![];
-    for sub in ["resources-generic", "resources-query-send"] {
-        let mut files: Vec<_> = std::fs::read_dir(fixture_dir().join(sub))
-            .expect("fixtures present")
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for f in files {
-            let text = substitute_dates(&std::fs::read_to_string(&f).unwrap(), today);
-            let doc = parse_document(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-            expand(
-                &f.file_name().unwrap().to_string_lossy(),
-                doc,
-                &mut resources,
-            );
-        }
-    }
-    map_resources(&resources, now, Actor::System("import".into()))
 }
 
 #[test]

@@ -106,7 +106,8 @@ fn audit(patient: &PatientRecord, event: EventType) -> AuditEvent {
 
 // ---- the suite, generic over the backend ----
 
-async fn save_and_load_round_trip(s: Store) {
+async fn save_and_load_round_trip(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let r = sample("p1", "123456782");
     assert_eq!(
         s.save_record(&r, audit(&r, EventType::Create))
@@ -136,7 +137,8 @@ async fn save_and_load_round_trip(s: Store) {
     );
 }
 
-async fn saving_the_same_record_twice_is_a_no_op(s: Store) {
+async fn saving_the_same_record_twice_is_a_no_op(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
         .await
@@ -151,7 +153,8 @@ async fn saving_the_same_record_twice_is_a_no_op(s: Store) {
     assert_eq!(s.counts().await.unwrap(), before);
 }
 
-async fn update_replaces_items(s: Store) {
+async fn update_replaces_items(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let mut r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
         .await
@@ -169,7 +172,8 @@ async fn update_replaces_items(s: Store) {
     assert_eq!(back.journal[0].text, "gewijzigd");
 }
 
-async fn invalid_record_leaves_nothing_behind(s: Store) {
+async fn invalid_record_leaves_nothing_behind(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let good = sample("p1", "123456782");
     s.save_record(&good, audit(&good, EventType::Create))
         .await
@@ -187,7 +191,8 @@ async fn invalid_record_leaves_nothing_behind(s: Store) {
     assert!(s.load_record(&bad.patient.id).await.unwrap().is_none());
 }
 
-async fn duplicate_bsn_is_a_conflict_and_atomic(s: Store) {
+async fn duplicate_bsn_is_a_conflict_and_atomic(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let a = sample("p1", "123456782");
     s.save_record(&a, audit(&a, EventType::Create))
         .await
@@ -203,7 +208,8 @@ async fn duplicate_bsn_is_a_conflict_and_atomic(s: Store) {
     assert_eq!(s.counts().await.unwrap(), before);
 }
 
-async fn batch_save_keeps_each_record_atomic(s: Store) {
+async fn batch_save_keeps_each_record_atomic(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let a = sample("p1", "123456782");
     let dup = sample("p2", "123456782"); // same BSN as p1: a conflict
     let mut bad = sample("p3", "111222333");
@@ -235,7 +241,8 @@ async fn batch_save_keeps_each_record_atomic(s: Store) {
     assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(2));
 }
 
-async fn representatives_follow_the_record(s: Store) {
+async fn representatives_follow_the_record(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let agent = Bsn::parse("111222333").unwrap();
     let mut r = sample("p1", "123456782");
     let representation = |id: &str| Representation {
@@ -278,7 +285,8 @@ async fn representatives_follow_the_record(s: Store) {
     assert!(s.represented_by(&agent).await.unwrap().is_empty());
 }
 
-async fn idp_accounts_and_login_throttle(s: Store) {
+async fn idp_accounts_and_login_throttle(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let account = IdpAccount {
         username: "jan".into(),
         bsn: Bsn::parse("123456782").unwrap(),
@@ -367,7 +375,8 @@ async fn idp_accounts_and_login_throttle(s: Store) {
     assert_eq!(admitted, 3);
 }
 
-async fn sessions_expire_and_are_unique(s: Store) {
+async fn sessions_expire_and_are_unique(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let row = SessionRow {
         data: "{}".into(),
         expires_at: t0() + chrono::Duration::minutes(15),
@@ -391,7 +400,8 @@ async fn sessions_expire_and_are_unique(s: Store) {
     assert_eq!(s.session_load("h1", t0()).await.unwrap(), None);
 }
 
-async fn staff_accounts_and_patient_search(s: Store) {
+async fn staff_accounts_and_patient_search(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let account = StaffAccount {
         username: "dr.jansen".into(),
         practice: PracticeId::new("praktijk-1").unwrap(),
@@ -526,7 +536,8 @@ async fn staff_accounts_and_patient_search(s: Store) {
     );
 }
 
-async fn edits_keep_history_and_the_review_queue_follows(s: Store) {
+async fn edits_keep_history_and_the_review_queue_follows(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let mut r = sample("p1", "123456782");
     let received = t0();
     r.results.push(LabResult {
@@ -593,7 +604,10 @@ async fn edits_keep_history_and_the_review_queue_follows(s: Store) {
     );
 }
 
-async fn last_access_finds_the_previous_visit_by_user_and_channel(s: Store) {
+async fn last_access_finds_the_previous_visit_by_user_and_channel(
+    db: &inzage_store::testing::TestDb,
+) {
+    let s = db.store.clone();
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
         .await
@@ -620,7 +634,8 @@ async fn last_access_finds_the_previous_visit_by_user_and_channel(s: Store) {
     assert_eq!(last(h(1)).await.unwrap(), None);
 }
 
-async fn audit_log_is_chained_and_append_only(s: Store) {
+async fn audit_log_is_chained_and_append_only(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
         .await
@@ -637,7 +652,8 @@ async fn audit_log_is_chained_and_append_only(s: Store) {
     assert_eq!(entries[2], e3);
 }
 
-async fn settings_round_trip(s: Store) {
+async fn settings_round_trip(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
         .await
@@ -655,7 +671,8 @@ async fn settings_round_trip(s: Store) {
     assert_eq!(s.settings(&r.practice.id).await.unwrap(), changed);
 }
 
-async fn patient_list_and_counts(s: Store) {
+async fn patient_list_and_counts(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     for (i, bsn) in ["123456782", "111222333"].iter().enumerate() {
         let r = sample(&format!("p{i}"), bsn);
         s.save_record(&r, audit(&r, EventType::Create))
@@ -673,7 +690,8 @@ async fn patient_list_and_counts(s: Store) {
     assert_eq!(s.list_practices().await.unwrap().len(), 1);
 }
 
-async fn migrations_are_idempotent_and_keep_data(s: Store) {
+async fn migrations_are_idempotent_and_keep_data(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
         .await
@@ -682,7 +700,10 @@ async fn migrations_are_idempotent_and_keep_data(s: Store) {
     assert_eq!(s.load_record(&r.patient.id).await.unwrap().unwrap(), r);
 }
 
-async fn refreshing_statistics_after_a_bulk_load_changes_no_data(s: Store) {
+async fn refreshing_statistics_after_a_bulk_load_changes_no_data(
+    db: &inzage_store::testing::TestDb,
+) {
+    let s = db.store.clone();
     let r = sample("p1", "123456782");
     s.save_record(&r, audit(&r, EventType::Create))
         .await
@@ -788,32 +809,13 @@ async fn postgres_a_cached_record_is_never_older_than_the_database() {
 
 // ---- backends ----
 
-macro_rules! suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = inzage_store::testing::TestDb::sqlite().await;
-                    super::$name(db.store.clone()).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    if let Some(db) = inzage_store::testing::TestDb::postgres().await {
-                        super::$name(db.store.clone()).await;
-                        db.drop_database().await;
-                    }
-                }
-            )*
-        }
-    };
+/// A scenario's fixture is the fresh database itself.
+async fn fresh(db: inzage_store::testing::TestDb, _: Option<()>) -> inzage_store::testing::TestDb {
+    db
 }
 
-suite!(
+inzage_testkit::both_backends!(
+    setup = fresh;
     save_and_load_round_trip,
     saving_the_same_record_twice_is_a_no_op,
     update_replaces_items,

@@ -926,37 +926,24 @@ async fn seed(store: &Store, now: DateTime<Utc>) {
 
 /// Runs each scenario `async fn name(app: &TestApp)` on SQLite and on PostgreSQL (skipped with a
 /// message when no server answers), each on a fresh database, with `test_config()` or the
-/// configuration given after `with`.
+/// configuration given after `with` (`inzage_testkit::both_backends!`).
 #[allow(unused_macros)]
 macro_rules! both_backends {
-    ($($name:ident $(with $config:expr)?),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    #[allow(unused_mut, unused_assignments)]
-                    let mut config = super::test_config();
-                    $( config = $config; )?
-                    let app = super::TestApp::new(inzage_store::testing::TestDb::sqlite().await, config).await;
-                    super::$name(&app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    #[allow(unused_mut, unused_assignments)]
-                    let mut config = super::test_config();
-                    $( config = $config; )?
-                    let Some(db) = inzage_store::testing::TestDb::postgres().await else { return };
-                    let app = super::TestApp::new(db, config).await;
-                    super::$name(&app).await;
-                    app.db.drop_database().await;
-                }
-            )*
-        }
+    ($($scenarios:tt)*) => {
+        inzage_testkit::both_backends!(setup = app_on; $($scenarios)*);
     };
+}
+
+/// A scenario's application on a fresh database.
+#[allow(dead_code)]
+pub async fn app_on(db: TestDb, config: Option<WebConfig>) -> TestApp {
+    TestApp::new(db, config.unwrap_or_else(test_config)).await
+}
+
+impl inzage_testkit::Fixture for TestApp {
+    fn db(&self) -> &TestDb {
+        &self.db
+    }
 }
 
 /// Limits every representation of `patient` to `sections` (as a practice would record a
@@ -1035,29 +1022,7 @@ pub fn audit_event(record: &PatientRecord, app: &TestApp) -> inzage_store::Audit
 /// The Nictiz GenPractData qualification patient (Jacqueline XXX_Cevat), read through our
 /// import with the fixture's date placeholders filled in for the test clock's today.
 pub fn nictiz_record(app: &TestApp) -> PatientRecord {
-    use inzage_fhir::placeholders::substitute_dates;
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/nictiz/GenPractData-2-0/Cert/_reference");
-    let now = app.clock.now();
-    let mut resources = vec![];
-    for sub in ["resources-generic", "resources-query-send"] {
-        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for f in files {
-            let text = substitute_dates(&std::fs::read_to_string(&f).unwrap(), local_date(now));
-            inzage_fhir::expand(
-                &f.file_name().unwrap().to_string_lossy(),
-                inzage_fhir::parse_document(&text).unwrap(),
-                &mut resources,
-            );
-        }
-    }
-    let mut r = inzage_fhir::map_resources(&resources, now, Actor::System("import".into()))
-        .records
-        .remove(0);
+    let mut r = inzage_testkit::nictiz::record(app.clock.now());
     // The fixture masks the BSN; a patient who logged in to consent has one (synthetic here).
     r.patient.bsn = Some(Bsn::parse(FIXTURE_BSN).unwrap());
     r
