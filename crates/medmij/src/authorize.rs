@@ -49,6 +49,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_sessions::Session;
 
+mod apps;
+use apps::*;
+
 /// Access tokens live 15 minutes (R83); codes a few minutes.
 pub const ACCESS_TOKEN_SECONDS: i64 = 900;
 /// A one-time consent ("Alleen nu") covers one fetch: its refresh token lives as long as one
@@ -578,136 +581,6 @@ async fn token(
         "refresh_token": refresh,
     });
     Ok((StatusCode::OK, NO_CACHE, Json(body)).into_response())
-}
-
-// ---- "Apps met toegang": the patient sees and ends their long-term consents ----
-
-struct App {
-    client_id: String,
-    organisation: String,
-    until: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "apps.html")]
-struct AppsPage {
-    ctx: PageCtx,
-    apps: Vec<App>,
-    revoked: bool,
-}
-
-#[derive(Deserialize)]
-struct AppsQuery {
-    #[serde(default)]
-    ingetrokken: bool,
-}
-
-fn portal_audit(
-    at: DateTime<Utc>,
-    event: EventType,
-    patient: &PatientId,
-    login: &Login,
-    detail: String,
-) -> AuditEvent {
-    AuditEvent {
-        at,
-        event,
-        patient: Some(patient.clone()),
-        user: login.subject.clone(),
-        responsible_user: login.subject.clone(),
-        role: inzage_webkit::page::PATIENT_ROLE.into(),
-        channel: Channel::Portal,
-        request_id: inzage_webkit::session::random_token()[..16].to_owned(),
-        detail,
-    }
-}
-
-async fn apps_page(
-    State(state): State<AppState>,
-    session: Session,
-    login: Login,
-    Query(q): Query<AppsQuery>,
-) -> WebResult<Response> {
-    let mut ctx = PageCtx::anonymous(&session, "/apps-met-toegang").await?;
-    ctx.logged_in = true;
-    let mut apps = vec![];
-    // Only the person's own record: consents are given by the patient themself.
-    if let Some(patient) = state.store.find_patient_by_bsn(&login.bsn).await? {
-        let now = state.now();
-        state
-            .store
-            .append_audit(portal_audit(
-                now,
-                EventType::Read,
-                &patient,
-                &login,
-                "portal: apps with access".into(),
-            ))
-            .await?;
-        let clients = state
-            .config
-            .medmij
-            .as_ref()
-            .map(|c| c.clients.as_slice())
-            .unwrap_or_default();
-        for c in state.store.consents(&patient, now).await? {
-            let organisation = clients
-                .iter()
-                .find(|x| x.hostname == c.client_id)
-                .map_or_else(|| c.client_id.clone(), |x| x.organisation.clone());
-            apps.push(App {
-                until: ctx.tr.date(inzage_domain::time::local_date(c.valid_until)),
-                client_id: c.client_id,
-                organisation,
-            });
-        }
-    }
-    Ok(AppsPage {
-        ctx,
-        apps,
-        revoked: q.ingetrokken,
-    }
-    .into_response())
-}
-
-#[derive(Deserialize)]
-struct RevokeForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    app: String,
-}
-
-async fn apps_revoke(
-    State(state): State<AppState>,
-    session: Session,
-    login: Login,
-    Form(form): Form<RevokeForm>,
-) -> WebResult<Response> {
-    check_csrf(&session, &form.csrf).await?;
-    let Some(patient) = state.store.find_patient_by_bsn(&login.bsn).await? else {
-        return Err(WebError::NotFound);
-    };
-    let now = state.now();
-    if state
-        .store
-        .revoke_access_tokens(&patient, &form.app, now)
-        .await?
-        == 0
-    {
-        return Err(WebError::NotFound);
-    }
-    state
-        .store
-        .append_audit(portal_audit(
-            now,
-            EventType::Update,
-            &patient,
-            &login,
-            format!("portal: access of {} revoked", form.app),
-        ))
-        .await?;
-    Ok(Redirect::to("/apps-met-toegang?ingetrokken=true").into_response())
 }
 
 #[cfg(test)]

@@ -1,0 +1,205 @@
+//! The practice's decisions about visibility: the review queue of results (release, withhold)
+//! and shielding items, each saved with one `visibility_change` audit entry (R30).
+
+use super::*;
+
+// ---- the review queue, releasing and withholding results, shielding (R26-R31) ----
+
+pub(super) struct QueueRow {
+    pub(super) patient_id: String,
+    pub(super) patient: String,
+    pub(super) result_id: String,
+    pub(super) test: String,
+    pub(super) value: String,
+    pub(super) received: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "practice_queue.html")]
+pub(super) struct QueuePage {
+    pub(super) ctx: PageCtx,
+    pub(super) rows: Vec<QueueRow>,
+}
+
+pub(super) async fn queue(
+    State(state): State<AppState>,
+    staff: Staff,
+    session: Session,
+) -> WebResult<Response> {
+    staff.require(Action::ReleaseResults)?;
+    let ctx = staff.ctx(&session, "/praktijk/uitslagen").await?;
+    let mut rows = vec![];
+    // Each patient's record is loaded once and its read audited once, however many of their
+    // results wait (the queue is in order of arrival, not of patient).
+    let mut records: std::collections::HashMap<PatientId, Option<PatientRecord>> =
+        std::collections::HashMap::new();
+    for item in state.store.review_queue(&staff.practice).await? {
+        if !records.contains_key(&item.patient) {
+            let record = state.store.load_record(&item.patient).await?;
+            if record.is_some() {
+                staff
+                    .audit_read(&state, &item.patient, "review queue")
+                    .await?;
+            }
+            records.insert(item.patient.clone(), record);
+        }
+        let Some(Some(record)) = records.get(&item.patient) else {
+            continue;
+        };
+        let Some(result) = record.results.iter().find(|r| r.id == item.result) else {
+            continue;
+        };
+        let line = inzage_domain::visibility::present::result_line(result);
+        rows.push(QueueRow {
+            patient_id: item.patient.to_string(),
+            patient: record.patient.name.display(),
+            result_id: item.result.to_string(),
+            test: line.name,
+            value: format!("{} {}", line.value, line.unit.unwrap_or_default()),
+            received: ctx.tr.date(local_date(item.received_at)),
+        });
+    }
+    Ok(QueuePage { ctx, rows }.into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct ReviewForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    pub(super) action: String,
+    #[serde(default)]
+    pub(super) reden: String,
+}
+
+pub(super) fn staff_actor(staff: &Staff) -> WebResult<Actor> {
+    PractitionerId::new(format!("staff-{}", staff.username))
+        .map(Actor::Staff)
+        .map_err(|_| WebError::Invalid("staff id"))
+}
+
+pub(super) async fn review(
+    rec: StaffRecord,
+    Path((_, result_id)): Path<(String, String)>,
+    Form(form): Form<ReviewForm>,
+) -> WebResult<Response> {
+    check_csrf(&rec.session, &form.csrf).await?;
+    rec.staff.require(Action::ReleaseResults)?;
+    let id = ResultId::new(result_id).map_err(|_| WebError::NotFound)?;
+    let by = staff_actor(&rec.staff)?;
+    let now = rec.state.now();
+    let outcome = change_record(
+        &rec,
+        EventType::VisibilityChange,
+        |what: &&str| format!("{what} ({id})"),
+        |record| match form.action.as_str() {
+            "vrijgeven" => Ok(release_result(record, &id, by, now).map(|()| "result released")?),
+            "achterhouden" => {
+                Ok(withhold_result(record, &id, by, now, &form.reden)
+                    .map(|()| "result withheld")?)
+            }
+            _ => Err(EntryError::Invalid("action")),
+        },
+    )
+    .await?;
+    match outcome {
+        Ok(what) => {
+            // A released result that is now visible to someone is news for them (R119); a
+            // result still hidden from them (held, shielded, before the online start) is not
+            // announced (R122).
+            if what == "result released"
+                && let Some(record) = rec.state.store.load_record(&rec.record.patient.id).await?
+            {
+                inzage_webkit::notify::notify_record(
+                    &rec.state,
+                    &record,
+                    inzage_store::NoticeKind::Released,
+                    None,
+                    |view| view.results.iter().any(|r| r.id == id),
+                )
+                .await?;
+            }
+            Ok(Redirect::to("/praktijk/uitslagen").into_response())
+        }
+        Err(EntryError::NotFound) => Err(WebError::NotFound),
+        Err(EntryError::Invalid(_)) => Err(WebError::Invalid("action")),
+        Err(_) => Err(WebError::Invalid(
+            "a reason is required to withhold a result",
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct ShieldForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    pub(super) soort: String,
+    pub(super) item: String,
+    pub(super) action: String,
+    #[serde(default)]
+    pub(super) reden: String,
+    #[serde(default)]
+    pub(super) toelichting: String,
+}
+
+pub(super) fn item_kind(s: &str) -> Option<ItemKind> {
+    Some(match s {
+        "episode" => ItemKind::Episode,
+        "journal_line" => ItemKind::JournalLine,
+        "medication" => ItemKind::Medication,
+        "allergy" => ItemKind::Allergy,
+        "result" => ItemKind::Result,
+        "letter" => ItemKind::Letter,
+        _ => return None,
+    })
+}
+
+pub(super) fn shield_reason(s: &str) -> Option<ShieldReason> {
+    Some(match s {
+        "derde" => ShieldReason::ThirdParty,
+        "niet_besproken" => ShieldReason::NotYetDiscussed,
+        "schadelijk" => ShieldReason::PotentiallyHarmful,
+        "anders" => ShieldReason::Other,
+        _ => return None,
+    })
+}
+
+pub(super) async fn shield(rec: StaffRecord, Form(form): Form<ShieldForm>) -> WebResult<Response> {
+    check_csrf(&rec.session, &form.csrf).await?;
+    rec.staff.require(Action::ShieldItems)?;
+    let kind = item_kind(&form.soort).ok_or(WebError::Invalid("item kind"))?;
+    let by = staff_actor(&rec.staff)?;
+    let now = rec.state.now();
+    let reason = match form.action.as_str() {
+        "afschermen" => Some(shield_reason(&form.reden).ok_or(WebError::Invalid("shield reason"))?),
+        "opheffen" => None,
+        _ => return Err(WebError::Invalid("action")),
+    };
+    let outcome = change_record(
+        &rec,
+        EventType::VisibilityChange,
+        |what: &&str| format!("{what} ({} {})", form.soort, form.item),
+        |record| match reason {
+            Some(reason) => {
+                let shield = Shield {
+                    reason,
+                    text: form.toelichting.clone(),
+                    by,
+                    at: now,
+                };
+                Ok(shield_item(record, kind, &form.item, shield).map(|()| "item shielded")?)
+            }
+            None => Ok(unshield_item(record, kind, &form.item, by, now).map(|()| "shield lifted")?),
+        },
+    )
+    .await?;
+    match outcome {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/praktijk/patienten/{}", rec.record.patient.id)).into_response(),
+        ),
+        Err(EntryError::NotFound) => Err(WebError::NotFound),
+        Err(EntryError::Required(_)) => Err(WebError::Invalid(
+            "an explanation is required to shield an item",
+        )),
+        Err(_) => Err(WebError::Invalid("item kind")),
+    }
+}
