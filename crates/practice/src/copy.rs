@@ -45,29 +45,18 @@ fn row(
     patient: String,
     record: Option<&inzage_domain::PatientRecord>,
 ) -> RequestRow {
-    let local = r.requested_at.with_timezone(&chrono_tz::Europe::Amsterdam);
-    let by = match r.requester_role.strip_prefix("representative:") {
-        Some(rep) => record
-            .and_then(|x| x.representations.iter().find(|p| p.id.as_str() == rep))
-            .map(|p| {
-                format!(
-                    "{} ({})",
-                    p.agent_name.display(),
-                    ctx.tr.t(inzage_webkit::page::basis_key(p.basis))
-                )
-            })
-            .unwrap_or_else(|| ctx.tr.t("who-representative-unknown")),
+    let by = match record {
+        Some(record) => super::requester(ctx, record, &r.requester_role, true),
+        None if r.requester_role.starts_with("representative:") => {
+            ctx.tr.t("who-representative-unknown")
+        }
         None => ctx.tr.t("who-patient"),
     };
     RequestRow {
         id: r.id.clone(),
         patient_id: r.patient.to_string(),
         patient,
-        requested: format!(
-            "{} {}",
-            ctx.tr.date(local.date_naive()),
-            local.format("%H:%M")
-        ),
+        requested: inzage_webkit::requests::when(ctx, r.requested_at),
         by,
         answer_by: ctx
             .tr
@@ -257,14 +246,11 @@ async fn queue(
     staff.require(Action::HandOutCopies)?;
     let ctx = staff.ctx(&session, "/praktijk/kopieaanvragen").await?;
     let mut requests = vec![];
-    for r in state.store.pending_copy_requests(&staff.practice).await? {
-        let Some(record) = state.store.load_record(&r.patient).await? else {
-            continue;
-        };
-        // The queue shows the patient's name: a read of their record, audited.
-        staff
-            .audit_read(&state, &r.patient, "copy request queue")
-            .await?;
+    let pending = state.store.pending_copy_requests(&staff.practice).await?;
+    for (r, record) in staff
+        .queue_records(&state, pending, |r| &r.patient, "copy request queue")
+        .await?
+    {
         requests.push(row(&ctx, &r, record.patient.name.display(), Some(&record)));
     }
     Ok(QueuePage { ctx, requests }.into_response())

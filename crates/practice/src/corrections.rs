@@ -72,13 +72,11 @@ async fn render(
     let mut rows = vec![];
     let settings = state.store.settings(&staff.practice).await?;
     let now = state.now();
-    for c in state.store.waiting_corrections(&staff.practice).await? {
-        let Some(record) = state.store.load_record(&c.patient).await? else {
-            continue;
-        };
-        staff
-            .audit_read(state, &c.patient, "correction request queue")
-            .await?;
+    let waiting = state.store.waiting_corrections(&staff.practice).await?;
+    for (c, record) in staff
+        .queue_records(state, waiting, |c| &c.patient, "correction request queue")
+        .await?
+    {
         let edit = ITEM_KINDS
             .iter()
             .find(|(k, _)| *k == c.item_kind)

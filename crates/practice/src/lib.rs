@@ -203,6 +203,28 @@ impl Staff {
         Ok(())
     }
 
+    /// The records behind a queue of what patients asked the practice (copies, corrections,
+    /// repeat prescriptions, questions), in the queue's order. The queue shows each patient's
+    /// name and what they asked about, so each record is a read, audited with `what`; a request
+    /// whose patient is no longer in the store is left out.
+    pub async fn queue_records<R>(
+        &self,
+        state: &AppState,
+        requests: Vec<R>,
+        patient: impl Fn(&R) -> &PatientId,
+        what: &str,
+    ) -> WebResult<Vec<(R, PatientRecord)>> {
+        let mut out = Vec::with_capacity(requests.len());
+        for request in requests {
+            let Some(record) = state.store.load_record(patient(&request)).await? else {
+                continue;
+            };
+            self.audit_read(state, patient(&request), what).await?;
+            out.push((request, record));
+        }
+        Ok(out)
+    }
+
     pub async fn ctx(&self, session: &Session, path: &'static str) -> WebResult<PageCtx> {
         let mut ctx = PageCtx::anonymous(session, path).await?;
         ctx.logged_in = true;
@@ -308,4 +330,34 @@ pub async fn create_staff(
         .await
         .map_err(|e| e.to_string())?;
     Ok(secret)
+}
+
+/// Who asked, as the practice's queues show it: "De patiënt", or the representative's name (with
+/// the basis of their representation when `with_basis`), from the request's audit role
+/// (`patient` or `representative:<id>`).
+pub(crate) fn requester(
+    ctx: &PageCtx,
+    record: &PatientRecord,
+    role: &str,
+    with_basis: bool,
+) -> String {
+    match role.strip_prefix("representative:") {
+        Some(rep) => record
+            .representations
+            .iter()
+            .find(|p| p.id.as_str() == rep)
+            .map(|p| {
+                let name = p.agent_name.display();
+                if with_basis {
+                    format!(
+                        "{name} ({})",
+                        ctx.tr.t(inzage_webkit::page::basis_key(p.basis))
+                    )
+                } else {
+                    name
+                }
+            })
+            .unwrap_or_else(|| ctx.tr.t("who-representative-unknown")),
+        None => ctx.tr.t("who-patient"),
+    }
 }

@@ -96,14 +96,12 @@ async fn queue(
     staff.require(Action::AnswerMessages)?;
     let ctx = staff.ctx(&session, "/praktijk/berichten").await?;
     let mut rows = vec![];
-    for t in state.store.waiting_threads(&staff.practice).await? {
-        let Some(record) = state.store.load_record(&t.patient).await? else {
-            continue;
-        };
-        // The queue names the patient and the subject: a read of their record, audited.
-        staff
-            .audit_read(&state, &t.patient, "question queue")
-            .await?;
+    let waiting = state.store.waiting_threads(&staff.practice).await?;
+    // The queue names the patient and the subject.
+    for (t, record) in staff
+        .queue_records(&state, waiting, |t| &t.patient, "question queue")
+        .await?
+    {
         rows.push(Row {
             patient_id: t.patient.to_string(),
             patient: record.patient.name.display(),

@@ -71,39 +71,23 @@ async fn render(
     staff.require(Action::ApprovePrescriptions)?;
     let ctx = staff.ctx(session, "/praktijk/herhaalrecepten").await?;
     let mut rows = vec![];
-    for r in state.store.waiting_prescriptions(&staff.practice).await? {
-        let Some(record) = state.store.load_record(&r.patient).await? else {
-            continue;
-        };
-        // The queue shows the patient's medication: a read of their record, audited.
-        staff
-            .audit_read(state, &r.patient, "repeat prescription queue")
-            .await?;
+    let waiting = state.store.waiting_prescriptions(&staff.practice).await?;
+    for (r, record) in staff
+        .queue_records(state, waiting, |r| &r.patient, "repeat prescription queue")
+        .await?
+    {
         let med = record
             .medication
             .iter()
             .find(|m| m.id.as_str() == r.medication);
-        let local = r.requested_at.with_timezone(&chrono_tz::Europe::Amsterdam);
-        let by = match r.requester_role.strip_prefix("representative:") {
-            Some(rep) => record
-                .representations
-                .iter()
-                .find(|p| p.id.as_str() == rep)
-                .map(|p| p.agent_name.display())
-                .unwrap_or_else(|| ctx.tr.t("who-representative-unknown")),
-            None => ctx.tr.t("who-patient"),
-        };
+        let by = super::requester(&ctx, &record, &r.requester_role, false);
         rows.push(Row {
             id: r.id.clone(),
             patient_id: r.patient.to_string(),
             patient: record.patient.name.display(),
             medicine: med.map(|m| m.product.name.clone()).unwrap_or_default(),
             dosage: med.map(|m| m.dosage_text.clone()).unwrap_or_default(),
-            requested: format!(
-                "{} {}",
-                ctx.tr.date(local.date_naive()),
-                local.format("%H:%M")
-            ),
+            requested: inzage_webkit::requests::when(&ctx, r.requested_at),
             by,
             pharmacy: r.pharmacy.clone(),
             remark: r.remark.clone(),
