@@ -3,13 +3,12 @@
 //! through the normal edit path, so the original stays in the item history), declined with a
 //! reason, or (a statement) attached, after which it is shown with the item.
 
-use crate::audit::format_instant;
-use crate::backend::{PostgresStore, SqliteStore, parse_instant};
+use crate::requests::{Asked, Decision, Kind, Requests, Stored};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use inzage_domain::visibility::{ItemKind, ItemRef, PatientStatement};
 use inzage_domain::{PatientId, PracticeId};
-use sqlx::Row;
+use serde_json::Map;
 use std::future::Future;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,152 +162,75 @@ pub trait CorrectionStore: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
-macro_rules! columns {
-    () => {
-        "id, patient_id, item_kind, item_id, kind, text, requested_by, requested_bsn, \
-         requester_role, requested_at, status, decided_by, decided_at, reason"
-    };
-}
-
-fn row<R: Row>(r: &R) -> Result<CorrectionRequest, StoreError>
-where
-    usize: sqlx::ColumnIndex<R>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    let kind: String = r.try_get(4)?;
+fn correction(r: Stored) -> Result<CorrectionRequest, StoreError> {
+    let kind = r.required("kind")?;
     Ok(CorrectionRequest {
-        id: r.try_get(0)?,
-        patient: PatientId::new(r.try_get::<String, _>(1)?)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        item_kind: r.try_get(2)?,
-        item_id: r.try_get(3)?,
+        item_kind: r.required("item_kind")?,
+        item_id: r.required("item_id")?,
         kind: CorrectionKind::parse(&kind)
             .ok_or_else(|| StoreError::Corrupt(format!("correction kind {kind:?}")))?,
-        text: r.try_get(5)?,
-        requested_by: r.try_get(6)?,
-        requested_bsn: r.try_get(7)?,
-        requester_role: r.try_get(8)?,
-        requested_at: parse_instant(&r.try_get::<String, _>(9)?)?,
-        status: CorrectionStatus::parse(&r.try_get::<String, _>(10)?)?,
-        decided_by: r.try_get(11)?,
-        decided_at: r
-            .try_get::<Option<String>, _>(12)?
-            .map(|s| parse_instant(&s))
-            .transpose()?,
-        reason: r.try_get(13)?,
+        text: r.required("text")?,
+        requested_bsn: r.required("requested_bsn")?,
+        status: CorrectionStatus::parse(&r.status)?,
+        id: r.id,
+        patient: r.patient,
+        requested_by: r.requested_by,
+        requester_role: r.requester_role,
+        requested_at: r.requested_at,
+        decided_by: r.decided_by,
+        decided_at: r.decided_at,
+        reason: r.reason,
     })
 }
 
-macro_rules! impl_corrections {
-    ($Store:ident) => {
-        impl CorrectionStore for $Store {
-            async fn request_correction(&self, q: &CorrectionRequest) -> Result<(), StoreError> {
-                sqlx::query(concat!(
-                    "INSERT INTO correction_requests (", columns!(), ") \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'requested', NULL, NULL, NULL)"
-                ))
-                .bind(&q.id)
-                .bind(q.patient.as_str())
-                .bind(&q.item_kind)
-                .bind(&q.item_id)
-                .bind(q.kind.as_str())
-                .bind(&q.text)
-                .bind(&q.requested_by)
-                .bind(&q.requested_bsn)
-                .bind(&q.requester_role)
-                .bind(format_instant(q.requested_at))
-                .execute(&self.write)
-                .await?;
-                Ok(())
-            }
+impl CorrectionStore for Store {
+    async fn request_correction(&self, q: &CorrectionRequest) -> Result<(), StoreError> {
+        let mut details = Map::new();
+        details.insert("item_kind".into(), q.item_kind.clone().into());
+        details.insert("item_id".into(), q.item_id.clone().into());
+        details.insert("kind".into(), q.kind.as_str().into());
+        details.insert("text".into(), q.text.clone().into());
+        details.insert("requested_bsn".into(), q.requested_bsn.clone().into());
+        self.ask(Asked {
+            kind: Kind::Correction,
+            id: &q.id,
+            patient: &q.patient,
+            // Any number of requests may wait, even about the same item.
+            subject: &q.id,
+            requested_by: &q.requested_by,
+            requester_role: &q.requester_role,
+            requested_at: q.requested_at,
+            status: CorrectionStatus::Requested.as_str(),
+            details,
+        })
+        .await
+    }
 
-            async fn corrections(&self, patient: &PatientId) -> Result<Vec<CorrectionRequest>, StoreError> {
-                let rows = sqlx::query(concat!(
-                    "SELECT ", columns!(), " FROM correction_requests WHERE patient_id = $1 \
-                     ORDER BY requested_at DESC, id"
-                ))
-                .bind(patient.as_str())
-                .fetch_all(&self.read)
-                .await?;
-                rows.iter().map(row).collect()
-            }
+    async fn corrections(&self, patient: &PatientId) -> Result<Vec<CorrectionRequest>, StoreError> {
+        let rows = self.requests_of(Kind::Correction, patient).await?;
+        rows.into_iter().map(correction).collect()
+    }
 
-            async fn statements(&self, patient: &PatientId) -> Result<Vec<PatientStatement>, StoreError> {
-                let rows = sqlx::query(concat!(
-                    "SELECT ", columns!(), " FROM correction_requests WHERE patient_id = $1 \
-                     AND kind = 'statement' AND status = 'attached' ORDER BY decided_at, id"
-                ))
-                .bind(patient.as_str())
-                .fetch_all(&self.read)
-                .await?;
-                Ok(rows
-                    .iter()
-                    .map(row)
-                    .collect::<Result<Vec<_>, _>>()?
-                    .iter()
-                    .filter_map(CorrectionRequest::statement)
-                    .collect())
-            }
-
-            async fn waiting_corrections(&self, practice: &PracticeId) -> Result<Vec<CorrectionRequest>, StoreError> {
-                let rows = sqlx::query(concat!(
-                    "SELECT ", columns!(), " FROM correction_requests WHERE status = 'requested' \
-                     AND patient_id IN (SELECT id FROM patients WHERE practice_id = $1) \
-                     ORDER BY requested_at, id"
-                ))
-                .bind(practice.as_str())
-                .fetch_all(&self.read)
-                .await?;
-                rows.iter().map(row).collect()
-            }
-
-            async fn decide_correction(
-                &self,
-                patient: &PatientId,
-                id: &str,
-                status: CorrectionStatus,
-                by: &str,
-                at: DateTime<Utc>,
-                reason: Option<&str>,
-            ) -> Result<bool, StoreError> {
-                let done = sqlx::query(
-                    "UPDATE correction_requests SET status = $3, decided_by = $4, decided_at = $5, \
-                     reason = $6 WHERE id = $1 AND patient_id = $2 AND status = 'requested'",
-                )
-                .bind(id)
-                .bind(patient.as_str())
-                .bind(status.as_str())
-                .bind(by)
-                .bind(format_instant(at))
-                .bind(reason)
-                .execute(&self.write)
-                .await?;
-                Ok(done.rows_affected() == 1)
+    async fn statements(&self, patient: &PatientId) -> Result<Vec<PatientStatement>, StoreError> {
+        let mut statements: Vec<(String, PatientStatement)> = vec![];
+        for request in self.corrections(patient).await? {
+            if let Some(statement) = request.statement() {
+                statements.push((request.id, statement));
             }
         }
-    };
-}
+        // Oldest first, in the order they were added.
+        statements.sort_by(|(a_id, a), (b_id, b)| (a.added_at, a_id).cmp(&(b.added_at, b_id)));
+        Ok(statements.into_iter().map(|(_, s)| s).collect())
+    }
 
-impl_corrections!(SqliteStore);
-impl_corrections!(PostgresStore);
-
-impl CorrectionStore for Store {
-    async fn request_correction(&self, request: &CorrectionRequest) -> Result<(), StoreError> {
-        delegate!(self, s => s.request_correction(request))
-    }
-    async fn corrections(&self, patient: &PatientId) -> Result<Vec<CorrectionRequest>, StoreError> {
-        delegate!(self, s => s.corrections(patient))
-    }
-    async fn statements(&self, patient: &PatientId) -> Result<Vec<PatientStatement>, StoreError> {
-        delegate!(self, s => s.statements(patient))
-    }
     async fn waiting_corrections(
         &self,
         practice: &PracticeId,
     ) -> Result<Vec<CorrectionRequest>, StoreError> {
-        delegate!(self, s => s.waiting_corrections(practice))
+        let rows = self.waiting(Kind::Correction, practice).await?;
+        rows.into_iter().map(correction).collect()
     }
+
     async fn decide_correction(
         &self,
         patient: &PatientId,
@@ -318,6 +240,14 @@ impl CorrectionStore for Store {
         at: DateTime<Utc>,
         reason: Option<&str>,
     ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.decide_correction(patient, id, status, by, at, reason))
+        let decision = Decision {
+            status: status.as_str(),
+            by,
+            at,
+            reason,
+            details: Map::new(),
+        };
+        self.decide_once(Kind::Correction, patient, id, decision, None)
+            .await
     }
 }

@@ -36,6 +36,7 @@ mod messages;
 mod notify;
 mod portal;
 mod prescriptions;
+mod requests;
 mod secret;
 mod staff;
 #[cfg(feature = "testing")]

@@ -3,11 +3,11 @@
 //! for a consult. An approved request records its hand-off to the pharmacy.
 
 use crate::audit::{AuditEvent, format_instant};
-use crate::backend::{PostgresStore, SqliteStore, parse_instant};
+use crate::requests::{Asked, Decision, Kind, Requests, Stored};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use inzage_domain::{PatientId, PatientRecord, PracticeId};
-use sqlx::Row;
+use serde_json::Map;
 use std::future::Future;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,163 +114,85 @@ pub trait PrescriptionStore: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
-macro_rules! columns {
-    () => {
-        "id, patient_id, medication_id, requested_by, requester_role, pharmacy, remark, \
-         requested_at, status, decided_by, decided_at, reason, dosage, quantity, \
-         new_medication_id, sent_to_pharmacy_at"
-    };
-}
-
-fn row<R: Row>(r: &R) -> Result<PrescriptionRequest, StoreError>
-where
-    usize: sqlx::ColumnIndex<R>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    let instant = |s: Option<String>| s.map(|s| parse_instant(&s)).transpose();
+fn prescription(r: Stored) -> Result<PrescriptionRequest, StoreError> {
     Ok(PrescriptionRequest {
-        id: r.try_get(0)?,
-        patient: PatientId::new(r.try_get::<String, _>(1)?)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        medication: r.try_get(2)?,
-        requested_by: r.try_get(3)?,
-        requester_role: r.try_get(4)?,
-        pharmacy: r.try_get(5)?,
-        remark: r.try_get(6)?,
-        requested_at: parse_instant(&r.try_get::<String, _>(7)?)?,
-        status: PrescriptionStatus::parse(&r.try_get::<String, _>(8)?)?,
-        decided_by: r.try_get(9)?,
-        decided_at: instant(r.try_get(10)?)?,
-        reason: r.try_get(11)?,
-        dosage: r.try_get(12)?,
-        quantity: r.try_get(13)?,
-        new_medication: r.try_get(14)?,
-        sent_to_pharmacy_at: instant(r.try_get(15)?)?,
+        medication: r.required("medication")?,
+        pharmacy: r.required("pharmacy")?,
+        remark: r.required("remark")?,
+        dosage: r.text("dosage"),
+        quantity: r.text("quantity"),
+        new_medication: r.text("new_medication"),
+        sent_to_pharmacy_at: r.instant("sent_to_pharmacy_at")?,
+        status: PrescriptionStatus::parse(&r.status)?,
+        id: r.id,
+        patient: r.patient,
+        requested_by: r.requested_by,
+        requester_role: r.requester_role,
+        requested_at: r.requested_at,
+        decided_by: r.decided_by,
+        decided_at: r.decided_at,
+        reason: r.reason,
     })
 }
 
-macro_rules! impl_prescriptions {
-    ($Store:ident) => {
-        impl PrescriptionStore for $Store {
-            async fn request_prescription(&self, q: &PrescriptionRequest) -> Result<(), StoreError> {
-                sqlx::query(
-                    "INSERT INTO prescription_requests (id, patient_id, medication_id, requested_by, \
-                     requester_role, pharmacy, remark, requested_at, status) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested')",
-                )
-                .bind(&q.id)
-                .bind(q.patient.as_str())
-                .bind(&q.medication)
-                .bind(&q.requested_by)
-                .bind(&q.requester_role)
-                .bind(&q.pharmacy)
-                .bind(&q.remark)
-                .bind(format_instant(q.requested_at))
-                .execute(&self.write)
-                .await
-                .map_err(|e| match e {
-                    sqlx::Error::Database(d) if d.is_unique_violation() => {
-                        StoreError::Conflict("a request for this medication is waiting".into())
-                    }
-                    other => StoreError::Database(other),
-                })?;
-                Ok(())
-            }
-
-            async fn prescription_requests(&self, patient: &PatientId) -> Result<Vec<PrescriptionRequest>, StoreError> {
-                let rows = sqlx::query(concat!(
-                    "SELECT ", columns!(), " FROM prescription_requests WHERE patient_id = $1 \
-                     ORDER BY requested_at DESC, id"
-                ))
-                .bind(patient.as_str())
-                .fetch_all(&self.read)
-                .await?;
-                rows.iter().map(row).collect()
-            }
-
-            async fn waiting_prescriptions(&self, practice: &PracticeId) -> Result<Vec<PrescriptionRequest>, StoreError> {
-                let rows = sqlx::query(concat!(
-                    "SELECT ", columns!(), " FROM prescription_requests WHERE status = 'requested' \
-                     AND patient_id IN (SELECT id FROM patients WHERE practice_id = $1) \
-                     ORDER BY requested_at, id"
-                ))
-                .bind(practice.as_str())
-                .fetch_all(&self.read)
-                .await?;
-                rows.iter().map(row).collect()
-            }
-
-            async fn decide_prescription(
-                &self,
-                patient: &PatientId,
-                id: &str,
-                d: &PrescriptionDecision,
-                record: Option<(&PatientRecord, AuditEvent)>,
-            ) -> Result<bool, StoreError> {
-                let mut tx = self.write.begin().await?;
-                let sent = (d.status == PrescriptionStatus::Approved).then(|| format_instant(d.at));
-                let done = sqlx::query(
-                    "UPDATE prescription_requests SET status = $3, decided_by = $4, decided_at = $5, \
-                     reason = $6, dosage = $7, quantity = $8, new_medication_id = $9, \
-                     sent_to_pharmacy_at = $10 \
-                     WHERE id = $1 AND patient_id = $2 AND status = 'requested'",
-                )
-                .bind(id)
-                .bind(patient.as_str())
-                .bind(d.status.as_str())
-                .bind(&d.by)
-                .bind(format_instant(d.at))
-                .bind(&d.reason)
-                .bind(&d.dosage)
-                .bind(&d.quantity)
-                .bind(&d.new_medication)
-                .bind(sent)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() != 1 {
-                    tx.rollback().await?;
-                    return Ok(false);
-                }
-                if let Some((record, audit)) = record {
-                    if record.patient.id != *patient {
-                        return Err(StoreError::Invalid("the record is another patient's".into()));
-                    }
-                    Self::save_in(&mut tx, record, audit, &self.audit_key).await?;
-                }
-                tx.commit().await?;
-                Ok(true)
-            }
-        }
-    };
-}
-
-impl_prescriptions!(SqliteStore);
-impl_prescriptions!(PostgresStore);
-
 impl PrescriptionStore for Store {
-    async fn request_prescription(&self, request: &PrescriptionRequest) -> Result<(), StoreError> {
-        delegate!(self, s => s.request_prescription(request))
+    async fn request_prescription(&self, q: &PrescriptionRequest) -> Result<(), StoreError> {
+        let mut details = Map::new();
+        details.insert("medication".into(), q.medication.clone().into());
+        details.insert("pharmacy".into(), q.pharmacy.clone().into());
+        details.insert("remark".into(), q.remark.clone().into());
+        self.ask(Asked {
+            kind: Kind::Prescription,
+            id: &q.id,
+            patient: &q.patient,
+            // One waiting request per medication: a second click does not ask twice.
+            subject: &q.medication,
+            requested_by: &q.requested_by,
+            requester_role: &q.requester_role,
+            requested_at: q.requested_at,
+            status: PrescriptionStatus::Requested.as_str(),
+            details,
+        })
+        .await
     }
+
     async fn prescription_requests(
         &self,
         patient: &PatientId,
     ) -> Result<Vec<PrescriptionRequest>, StoreError> {
-        delegate!(self, s => s.prescription_requests(patient))
+        let rows = self.requests_of(Kind::Prescription, patient).await?;
+        rows.into_iter().map(prescription).collect()
     }
+
     async fn waiting_prescriptions(
         &self,
         practice: &PracticeId,
     ) -> Result<Vec<PrescriptionRequest>, StoreError> {
-        delegate!(self, s => s.waiting_prescriptions(practice))
+        let rows = self.waiting(Kind::Prescription, practice).await?;
+        rows.into_iter().map(prescription).collect()
     }
+
     async fn decide_prescription(
         &self,
         patient: &PatientId,
         id: &str,
-        decision: &PrescriptionDecision,
+        d: &PrescriptionDecision,
         record: Option<(&PatientRecord, AuditEvent)>,
     ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.decide_prescription(patient, id, decision, record))
+        let sent = (d.status == PrescriptionStatus::Approved).then(|| format_instant(d.at));
+        let mut details = Map::new();
+        details.insert("dosage".into(), d.dosage.clone().into());
+        details.insert("quantity".into(), d.quantity.clone().into());
+        details.insert("new_medication".into(), d.new_medication.clone().into());
+        details.insert("sent_to_pharmacy_at".into(), sent.into());
+        let decision = Decision {
+            status: d.status.as_str(),
+            by: &d.by,
+            at: d.at,
+            reason: d.reason.as_deref(),
+            details,
+        };
+        self.decide_once(Kind::Prescription, patient, id, decision, record)
+            .await
     }
 }
