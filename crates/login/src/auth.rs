@@ -93,15 +93,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         Router::new()
             .route("/inloggen", post(password_submit))
             .route("/inloggen/code", post(code_submit))
-            .route("/inloggen/sms", post(sms_send))
-            .route("/activeren", post(crate::activation::submit)),
+            .route("/inloggen/sms", post(sms_send)),
     );
     Router::new()
         .route("/inloggen", get(password_page))
-        .route("/inloggen/oidc", get(crate::oidc::start))
-        .route("/inloggen/oidc/terug", get(crate::oidc::callback))
         .route("/inloggen/code", get(code_page))
-        .route("/activeren", get(crate::activation::page))
         .route("/uitloggen", post(logout))
         .merge(limited)
 }

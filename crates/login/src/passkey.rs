@@ -1,24 +1,17 @@
 //! Passkeys (WebAuthn) as an optional second factor, for accounts of the built-in identity
 //! provider and for staff accounts ([`Holder`]): registered on a "Beveiliging" page after a full
 //! login, then usable instead of the authenticator code. Enabled when `WebConfig::public_origin`
-//! is set (WebAuthn binds a passkey to the site's origin). The ceremonies are here; the portal's
-//! routes are here too, the staff routes in `practice::login` and `practice::security`. The
-//! browser side is `static/passkey.js`; without JavaScript the TOTP code keeps working.
+//! is set (WebAuthn binds a passkey to the site's origin). The ceremonies are here; the portal
+//! account's routes are in `security`, the staff routes in `inzage_practice::login` and
+//! `inzage_practice::security`. The browser side is the kit's `static/passkey.js`; without
+//! JavaScript the TOTP code keeps working.
 
-use crate::auth::{Login, complete_login, pending, second_factor_failed};
-use askama::Template;
-use askama_web::WebTemplate;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use inzage_store::{PortalStore, StaffStore};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
-use inzage_webkit::page::PageCtx;
-use inzage_webkit::session::csrf_token;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use tower_sessions::Session;
 use webauthn_rs::prelude::{
@@ -220,16 +213,12 @@ pub async fn finish_authentication(
     Ok(known)
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/beveiliging", get(security_page))
-        .route("/passkey/registreren/start", post(register_start))
-        .route("/passkey/registreren/klaar", post(register_finish))
-        .route("/inloggen/passkey/start", post(login_start))
-        .route("/inloggen/passkey/klaar", post(login_finish))
+/// Whether the code page should offer a passkey: enabled here and the account has one.
+pub async fn offered(state: &AppState, username: &str) -> WebResult<bool> {
+    Holder::Portal(username).offered(state).await
 }
 
-fn webauthn(state: &AppState) -> WebResult<&Webauthn> {
+pub(crate) fn webauthn(state: &AppState) -> WebResult<&Webauthn> {
     state.webauthn.as_deref().ok_or(WebError::NotFound)
 }
 
@@ -240,103 +229,4 @@ pub async fn check_csrf_header(session: &Session, headers: &HeaderMap) -> WebRes
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     inzage_webkit::session::check_csrf(session, sent).await
-}
-
-/// The idp account name of a login, if it is one (OpenID Connect logins have no passkeys here).
-fn idp_username(login: &Login) -> WebResult<&str> {
-    login.subject.strip_prefix("idp:").ok_or(WebError::NotFound)
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "security.html")]
-struct SecurityPage {
-    ctx: PageCtx,
-    enabled: bool,
-    own_account: bool,
-    count: usize,
-}
-
-async fn security_page(
-    State(state): State<AppState>,
-    login: Login,
-    session: Session,
-) -> WebResult<Response> {
-    let mut ctx = PageCtx::anonymous(&session, "/beveiliging").await?;
-    ctx.logged_in = true;
-    let own_account = login.subject.starts_with("idp:");
-    let count = match idp_username(&login) {
-        Ok(u) => Holder::Portal(u).count(&state).await?,
-        Err(_) => 0,
-    };
-    Ok(SecurityPage {
-        ctx,
-        enabled: state.webauthn.is_some(),
-        own_account,
-        count,
-    }
-    .into_response())
-}
-
-async fn register_start(
-    State(state): State<AppState>,
-    login: Login,
-    session: Session,
-    headers: HeaderMap,
-) -> WebResult<Response> {
-    check_csrf_header(&session, &headers).await?;
-    let holder = Holder::Portal(idp_username(&login)?);
-    start_registration(&state, &session, holder, &login.display_name).await
-}
-
-async fn register_finish(
-    State(state): State<AppState>,
-    login: Login,
-    session: Session,
-    headers: HeaderMap,
-    Json(credential): Json<RegisterPublicKeyCredential>,
-) -> WebResult<Response> {
-    check_csrf_header(&session, &headers).await?;
-    let holder = Holder::Portal(idp_username(&login)?);
-    finish_registration(&state, &session, holder, &credential).await?;
-    Ok(Json(json!({"ok": true})).into_response())
-}
-
-async fn login_start(
-    State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
-) -> WebResult<Response> {
-    check_csrf_header(&session, &headers).await?;
-    let Some(p) = pending(&state, &session).await? else {
-        return Err(WebError::Unauthenticated);
-    };
-    start_authentication(&state, &session, Holder::Portal(&p.username)).await
-}
-
-async fn login_finish(
-    State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
-    Json(credential): Json<PublicKeyCredential>,
-) -> WebResult<Response> {
-    check_csrf_header(&session, &headers).await?;
-    let Some(p) = pending(&state, &session).await? else {
-        return Err(WebError::Unauthenticated);
-    };
-    let Some(account) = state.store.idp_account(&p.username).await? else {
-        return Err(WebError::Unauthenticated);
-    };
-    if !finish_authentication(&state, &session, Holder::Portal(&p.username), &credential).await? {
-        second_factor_failed(&state, &session, &p.username).await?;
-        return Ok((StatusCode::FORBIDDEN, Json(json!({"ok": false}))).into_response());
-    }
-    complete_login(&state, &session, account).await?;
-    // The page reloads with the new session's token.
-    let _ = csrf_token(&session).await?;
-    Ok(Json(json!({"ok": true, "redirect": "/kiezen"})).into_response())
-}
-
-/// Whether the code page should offer a passkey: enabled here and the account has one.
-pub async fn offered(state: &AppState, username: &str) -> WebResult<bool> {
-    Holder::Portal(username).offered(state).await
 }
