@@ -517,6 +517,7 @@ mod tests {
     fn every_refusal_has_a_dutch_message() {
         let sources = [
             include_str!("../../domain/src/entry.rs"),
+            include_str!("../../domain/src/entry/access.rs"),
             include_str!("entry.rs"),
             include_str!("entry/form_page.rs"),
             include_str!("entry/parse.rs"),
