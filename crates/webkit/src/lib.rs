@@ -2,12 +2,13 @@
 //! to one channel. It knows no channel crate (login, portal, practice, medmij); they all build on it.
 //!
 //! - `config`: the settings (`WebConfig` and the OIDC, MedMij and mail sections).
-//! - [`AppState`]: the store, the clock, the settings and the per-record edit locks, given to every
-//!   handler.
+//! - [`AppState`]: the store, the clock, the settings, the per-record edit locks, and the login
+//!   machinery's two shared caches (the OIDC provider's metadata, the WebAuthn relying party),
+//!   given to every handler.
 //! - `error`: `WebError`, the one error type of a handler, as a page or a status.
 //! - `session`: server-side sessions (tower-sessions over our own store) and CSRF tokens.
 //! - `page`: the page frame (`PageCtx`, `base.html`): menu, language switch, whose record is open;
-//!   the frame's own routes (`frame_router`: start-up health, stylesheet, scripts, language).
+//!   the frame's own routes (`frame_router`: `/health`, the stylesheet and script, the language switch).
 //! - `i18n`, `glossary`, `chart`: Fluent translations, plain-Dutch explanations, SVG trend charts.
 //! - `form`, `attachment`, `download`: reading forms with a file, checking an attachment by its
 //!   content, answering a file as a download.
