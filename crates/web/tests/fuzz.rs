@@ -11,6 +11,7 @@ mod support;
 use axum::body::Body;
 use axum::http::Request;
 use inzage_medmij::authorize::{parse_client_list, parse_provider_entry};
+use inzage_medmij::lists::{parse_provider_list, parse_service_names, parse_whitelist};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use support::*;
@@ -24,6 +25,9 @@ proptest! {
         let _ = parse_client_list(&text);
         let _ = parse_provider_entry(&text, None);
         let _ = parse_provider_entry(&text, Some("x@medmij"));
+        let _ = parse_provider_list(&text);
+        let _ = parse_service_names(&text);
+        let _ = parse_whitelist(&text);
     }
 
     #[test]
@@ -36,11 +40,19 @@ proptest! {
             "</Gegevensdienst>", "<GegevensdienstId>", "</GegevensdienstId>", "<Systeemrol>",
             "</Systeemrol>", "<Systeemrolcode>", "</Systeemrolcode>", "49", "x.example",
             "&amp;", "&bogus;", "<![CDATA[", "]]>", "<!--", "-->",
+            "<Zorgaanbiederslijst xmlns=\"xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/\">",
+            "</Zorgaanbiederslijst>", "<Zorgaanbieders>", "</Zorgaanbieders>",
+            "<Whitelist xmlns=\"xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/\">",
+            "</Whitelist>", "<MedMijNodes>", "</MedMijNodes>", "<MedMijNode>", "</MedMijNode>",
+            "<Tijdstempel>2026-11-01T12:00:00Z</Tijdstempel>", "<Volgnummer>1</Volgnummer>",
         ]), 0..60)
     ) {
         let xml = parts.concat();
         let _ = parse_client_list(&xml);
         let _ = parse_provider_entry(&xml, None);
+        let _ = parse_provider_list(&xml);
+        let _ = parse_service_names(&xml);
+        let _ = parse_whitelist(&xml);
     }
 }
 
