@@ -41,6 +41,11 @@ pub struct Config {
     /// client list, the MedMij XML file); without it no PGO can ask for access.
     #[serde(default)]
     pub medmij: Option<MedmijFiles>,
+    /// A PGO (`[pgo]`: client_id, providers, whitelist, optionally service_names,
+    /// refresh_minutes, timeout_seconds): served by `inzage pgo`, and beside the practice by
+    /// `serve`. Needs `public_origin`.
+    #[serde(default)]
+    pub pgo: Option<PgoSettings>,
     /// Notification e-mail (`[mail]`: smtp_url, from). Without `smtp_url`, `serve` sends no
     /// notices and `demo` delivers them to the development mailbox at `/dev/postvak`.
     #[serde(default)]
@@ -104,7 +109,49 @@ pub struct MedmijFiles {
     pub chain_log_months: Option<u32>,
 }
 
+/// Where a PGO's MedMij lists come from and its name in the OAuth client list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PgoSettings {
+    /// Our hostname in the MedMij OAuth client list (our `client_id`).
+    pub client_id: String,
+    /// The Zorgaanbiederslijst: a file or an https URL.
+    pub providers: String,
+    /// The Gegevensdienstnamenlijst: a file or an https URL.
+    #[serde(default)]
+    pub service_names: Option<String>,
+    /// The MedMij whitelist: a file or an https URL.
+    pub whitelist: String,
+    /// Minutes between two readings of the lists (default 60).
+    #[serde(default)]
+    pub refresh_minutes: Option<u64>,
+    /// Seconds a provider has to answer one call (default 10).
+    #[serde(default)]
+    pub timeout_seconds: Option<u64>,
+}
+
 impl Config {
+    /// The PGO's settings, when `[pgo]` is configured.
+    pub fn pgo(&self) -> Result<Option<inzage_pgo::PgoConfig>, String> {
+        let Some(p) = &self.pgo else {
+            return Ok(None);
+        };
+        let origin = self
+            .public_origin
+            .clone()
+            .ok_or("[pgo] needs public_origin (the redirect URI is built from it)")?;
+        Ok(Some(inzage_pgo::PgoConfig {
+            client_id: p.client_id.clone(),
+            origin,
+            lists: inzage_pgo::ListSources {
+                providers: p.providers.clone(),
+                service_names: p.service_names.clone(),
+                whitelist: p.whitelist.clone(),
+            },
+            refresh_minutes: p.refresh_minutes.unwrap_or(60),
+            timeout: std::time::Duration::from_secs(p.timeout_seconds.unwrap_or(10).clamp(1, 120)),
+        }))
+    }
+
     /// The web layer's settings for `serve`; reads the MedMij client list when configured.
     pub fn web(&self) -> Result<inzage_web::WebConfig, String> {
         let medmij = match &self.medmij {
@@ -200,6 +247,7 @@ impl Default for Config {
             oidc: None,
             public_origin: None,
             medmij: None,
+            pgo: None,
             mail: MailSettings::default(),
             audit_key: None,
             audit_key_file: default_audit_key_file(),

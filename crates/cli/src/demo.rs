@@ -336,3 +336,89 @@ pub async fn agenda(
     store.add_slots(&slots).await?;
     Ok(slots.len())
 }
+
+/// The demo practice's Zorgaanbiedernaam in MedMij.
+pub const DEMO_PROVIDER: &str = "demo-huisartsen@medmij";
+
+/// The MedMij lists of the demo: one provider (the demo practice on this machine, data services
+/// 49 and 51), the data service names, and a whitelist with this machine. Written beside the demo
+/// database on every start, in the MedMij XML formats the PGO reads in production too.
+pub fn pgo_lists(database_url: &str, origin: &str) -> Result<inzage_pgo::PgoConfig, AnyError> {
+    use quick_xml::escape::escape;
+    let url = url::Url::parse(origin).map_err(|e| format!("public_origin: {e}"))?;
+    let host = url
+        .host_str()
+        .ok_or("public_origin has no host")?
+        .to_owned();
+    let base = origin.trim_end_matches('/');
+    let dir = match database_url.strip_prefix("sqlite://") {
+        Some(path) => std::path::Path::new(path.split('?').next().unwrap_or(path))
+            .parent()
+            .map(|p| p.join("demo-medmij"))
+            .unwrap_or_else(|| "demo-medmij".into()),
+        None => "data/demo-medmij".into(),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let stamp = chrono::Utc::now();
+    let header = format!(
+        "<Tijdstempel>{}</Tijdstempel><Volgnummer>{}</Volgnummer>",
+        stamp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        stamp.timestamp().max(1)
+    );
+    let service = |id: &str| {
+        format!(
+            "<Gegevensdienst><GegevensdienstId>{id}</GegevensdienstId>\
+             <AuthorizationEndpoint><AuthorizationEndpointuri>{}/medmij/autoriseren</AuthorizationEndpointuri></AuthorizationEndpoint>\
+             <TokenEndpoint><TokenEndpointuri>{}/medmij/token</TokenEndpointuri></TokenEndpoint>\
+             <Systeemrollen><Systeemrol><Systeemrolcode>MM-2.0-HGB-FHIR</Systeemrolcode>\
+             <ResourceEndpoint><ResourceEndpointuri>{}/fhir</ResourceEndpointuri></ResourceEndpoint>\
+             </Systeemrol></Systeemrollen></Gegevensdienst>",
+            escape(base),
+            escape(base),
+            escape(base)
+        )
+    };
+    let zal = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+         <Zorgaanbiederslijst xmlns=\"xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/\">{header}\
+         <Zorgaanbieders><Zorgaanbieder><Zorgaanbiedernaam>{DEMO_PROVIDER}</Zorgaanbiedernaam>\
+         <Gegevensdiensten>{}{}</Gegevensdiensten></Zorgaanbieder></Zorgaanbieders></Zorgaanbiederslijst>",
+        service("49"),
+        service("51")
+    );
+    let gnl = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+         <Gegevensdienstnamenlijst xmlns=\"xmlns://afsprakenstelsel.medmij.nl/gegevensdienstnamenlijst/release1/\">{header}\
+         <Gegevensdiensten>\
+         <Gegevensdienst><GegevensdienstId>49</GegevensdienstId><Weergavenaam>Huisartsgegevens</Weergavenaam></Gegevensdienst>\
+         <Gegevensdienst><GegevensdienstId>51</GegevensdienstId><Weergavenaam>Documenten</Weergavenaam></Gegevensdienst>\
+         </Gegevensdiensten></Gegevensdienstnamenlijst>"
+    );
+    let whitelist = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+         <Whitelist xmlns=\"xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/\">{header}\
+         <MedMijNodes><MedMijNode><Hostname>{}</Hostname></MedMijNode></MedMijNodes></Whitelist>",
+        escape(&host)
+    );
+    let mut paths = vec![];
+    for (name, text) in [
+        ("zorgaanbiederslijst.xml", zal),
+        ("gegevensdienstnamenlijst.xml", gnl),
+        ("whitelist.xml", whitelist),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text)?;
+        paths.push(path.to_string_lossy().into_owned());
+    }
+    Ok(inzage_pgo::PgoConfig {
+        client_id: host,
+        origin: base.to_owned(),
+        lists: inzage_pgo::ListSources {
+            providers: paths[0].clone(),
+            service_names: Some(paths[1].clone()),
+            whitelist: paths[2].clone(),
+        },
+        refresh_minutes: 60,
+        timeout: std::time::Duration::from_secs(10),
+    })
+}

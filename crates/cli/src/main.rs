@@ -37,6 +37,9 @@ struct Cli {
 enum Command {
     /// Serve the configured database.
     Serve,
+    /// Serve a PGO on its own (`[pgo]` in the configuration): a person's health environment
+    /// that fetches from MedMij providers; no portal or practice pages.
+    Pgo,
     /// Create (or reuse) a SQLite demo database with synthetic patients and the Nictiz
     /// qualification patient, and serve it.
     Demo {
@@ -332,6 +335,23 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 config.web()?,
                 mail_interval(&config),
                 checkpoints,
+                serve::Serving::Practice(config.pgo()?),
+            )
+            .await?;
+        }
+        Command::Pgo => {
+            let pgo = config
+                .pgo()?
+                .ok_or("inzage pgo needs a [pgo] section (client_id, providers, whitelist)")?;
+            let store = open_keyed_store(&config, &config.database_url).await?;
+            let checkpoints = checkpoints(&config, &config.database_url);
+            serve::serve(
+                store,
+                &config.listen,
+                config.web()?,
+                mail_interval(&config),
+                checkpoints,
+                serve::Serving::PgoOnly(pgo),
             )
             .await?;
         }
@@ -413,12 +433,22 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 ..web
             };
             let checkpoints = checkpoints(&config, &config.demo_database_url);
+            // The demo's PGO fetches from the demo practice on this machine, through MedMij.
+            let origin = web
+                .public_origin
+                .clone()
+                .unwrap_or_else(|| format!("http://localhost:{port}"));
+            let pgo = match config.pgo()? {
+                Some(p) => p,
+                None => inzage::demo::pgo_lists(&config.demo_database_url, &origin)?,
+            };
             serve::serve(
                 store,
                 &config.listen,
                 web,
                 mail_interval(&config),
                 checkpoints,
+                serve::Serving::Practice(Some(pgo)),
             )
             .await?;
         }

@@ -13,12 +13,20 @@ pub struct Checkpoints {
     pub every: std::time::Duration,
 }
 
+/// What one process serves: the practice's channels (with a PGO beside them when one is
+/// configured), or a PGO on its own.
+pub enum Serving {
+    Practice(Option<inzage_pgo::PgoConfig>),
+    PgoOnly(inzage_pgo::PgoConfig),
+}
+
 pub async fn serve(
     store: Store,
     listen: &str,
     web: WebConfig,
     mail_every: std::time::Duration,
     checkpoints: Checkpoints,
+    serving: Serving,
 ) -> Result<(), crate::AnyError> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(address = %listener.local_addr()?, backend = store.backend_name(), dev_mode = web.dev_mode, "serving");
@@ -76,7 +84,29 @@ pub async fn serve(
         }
         None => tracing::info!("no SMTP server configured: no notification e-mails"),
     }
-    let app = inzage_web::app(store, Arc::new(SystemClock), web);
+    let start_pgo = |config: inzage_pgo::PgoConfig| {
+        let store = store.clone();
+        async move {
+            let minutes = config.refresh_minutes;
+            let (pgo, problems) = inzage_pgo::Pgo::start(config, store).await;
+            for p in problems {
+                tracing::warn!(problem = %p, "MedMij list not read");
+            }
+            pgo.directory.clone().spawn_refresh(minutes);
+            Arc::new(pgo)
+        }
+    };
+    let app = match serving {
+        Serving::Practice(None) => inzage_web::app(store, Arc::new(SystemClock), web),
+        Serving::Practice(Some(config)) => {
+            let pgo = start_pgo(config).await;
+            inzage_web::app_with_pgo(store, Arc::new(SystemClock), web, Some(pgo))
+        }
+        Serving::PgoOnly(config) => {
+            let pgo = start_pgo(config).await;
+            inzage_web::pgo_app(store, Arc::new(SystemClock), web, pgo)
+        }
+    };
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

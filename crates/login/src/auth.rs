@@ -47,8 +47,21 @@ pub struct Pending {
     sms: Option<(String, DateTime<Utc>)>,
 }
 
-/// Session key: where to go right after logging in (only MedMij flow pages).
+/// Session key: where to go right after logging in (only MedMij flow pages and the PGO).
 pub const AFTER_LOGIN: &str = "after_login";
+
+/// Where a person goes right after logging in: the MedMij consent or the PGO page that sent
+/// them to the login, or else the portal's record chooser.
+pub async fn landing(session: &Session) -> WebResult<String> {
+    Ok(match session.get::<String>(AFTER_LOGIN).await? {
+        Some(next) if next == "/pgo" => {
+            session.remove::<String>(AFTER_LOGIN).await?;
+            next
+        }
+        // The MedMij consent page takes it out itself (the portal's chooser forwards it).
+        _ => "/kiezen".to_owned(),
+    })
+}
 
 /// A logged-in person. Lives in the server-side session only.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -372,7 +385,7 @@ async fn code_submit(
     }
     state.store.clear_failures(&key).await?;
     complete_login(&state, &session, account).await?;
-    Ok(Redirect::to("/kiezen").into_response())
+    Ok(Redirect::to(&landing(&session).await?).into_response())
 }
 
 /// The second factor passed: the person is logged in, under a fresh session id (the old one is

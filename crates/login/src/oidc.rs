@@ -162,7 +162,7 @@ pub async fn callback(
                 .await?;
             crate::auth::store_login(&session, &login).await?;
             tracing::info!("login (OpenID Connect)");
-            Ok(Redirect::to("/kiezen").into_response())
+            Ok(Redirect::to(&crate::auth::landing(&session).await?).into_response())
         }
         Err(why) => failed(&state, &session, &why).await,
     }

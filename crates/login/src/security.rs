@@ -123,5 +123,6 @@ async fn login_finish(
     complete_login(&state, &session, account).await?;
     // The page reloads with the new session's token.
     let _ = csrf_token(&session).await?;
-    Ok(Json(json!({"ok": true, "redirect": "/kiezen"})).into_response())
+    let next = crate::auth::landing(&session).await?;
+    Ok(Json(json!({"ok": true, "redirect": next})).into_response())
 }

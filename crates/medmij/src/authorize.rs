@@ -23,7 +23,6 @@
 //! Tokens and codes are random 256-bit values stored as SHA-256 hashes. Every consent and every
 //! token issued is in the audit log.
 
-pub use crate::lists::{GP_DATA_ROLE, parse_client_list, parse_provider_entry};
 use crate::pgo::token_hash;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -43,6 +42,7 @@ use inzage_store::{
 use inzage_webkit::AppState;
 pub use inzage_webkit::config::{DataService, MedmijConfig, OAuthClient};
 use inzage_webkit::error::{WebError, WebResult};
+pub use inzage_webkit::lists::{GP_DATA_ROLE, parse_client_list, parse_provider_entry};
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
 use serde::{Deserialize, Serialize};
@@ -72,6 +72,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/medmij/token",
             post(token_logged).layer(axum::extract::DefaultBodyLimit::max(MAX_TOKEN_REQUEST)),
+        )
+        .route(
+            "/medmij/token/revoke",
+            post(revoke).layer(axum::extract::DefaultBodyLimit::max(MAX_TOKEN_REQUEST)),
         )
         .route("/apps-met-toegang", get(apps_page).post(apps_revoke))
 }
@@ -581,6 +585,66 @@ async fn token(
         "refresh_token": refresh,
     });
     Ok((StatusCode::OK, NO_CACHE, Json(body)).into_response())
+}
+
+#[derive(Deserialize)]
+struct RevokeForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    client_id: String,
+}
+
+/// `POST /medmij/token/revoke` (RFC 7009; RFC0054 "token revocation"): a PGO ends a long-term
+/// consent when the person withdraws it there. The refresh token's grant ends with every token
+/// of it. RFC 7009 answers 200 for a token it does not know, so a PGO learns nothing from it;
+/// an unlisted client is refused.
+async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<RevokeForm>,
+) -> WebResult<Response> {
+    let cfg = config(&state)?;
+    let ids = crate::chain::RequestIds::from_headers(&headers);
+    ids.set_client(&form.client_id.chars().take(255).collect::<String>());
+    let answer = if !cfg.clients.iter().any(|c| c.hostname == form.client_id) {
+        oauth_error(StatusCode::UNAUTHORIZED, "invalid_client")
+    } else if form.token.is_empty() {
+        oauth_error(StatusCode::BAD_REQUEST, "invalid_request")
+    } else {
+        let now = state.now();
+        if let Some(patient) = state
+            .store
+            .revoke_refresh_token(&token_hash(&form.token), &form.client_id, now)
+            .await?
+        {
+            state
+                .store
+                .append_audit(audit(
+                    now,
+                    EventType::Update,
+                    &patient,
+                    format!("pgo:{}", form.client_id),
+                    format!("pgo:{}", form.client_id),
+                    &ids.request_id,
+                    format!(
+                        "medmij: consent withdrawn by the person at {}",
+                        form.client_id
+                    ),
+                ))
+                .await?;
+        }
+        (StatusCode::OK, NO_CACHE).into_response()
+    };
+    crate::chain::chain_event(
+        &state,
+        inzage_store::ChainEventKind::TokenRequest,
+        &ids,
+        answer.status(),
+        "revoke",
+    )
+    .await;
+    Ok(answer)
 }
 
 #[cfg(test)]

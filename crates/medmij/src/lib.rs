@@ -3,8 +3,8 @@
 //!
 //! - `authorize`: the authorization server (OAuth2 authorization-code flow, the
 //!   Toestemmingsverklaring, tokens, "Apps met toegang").
-//! - `lists`: the MedMij list formats (the OAuth client list, our entry in the
-//!   Zorgaanbiederslijst), read from XML and checked.
+//! - `lists` (from the kit, shared with the PGO): the MedMij list formats (the OAuth client
+//!   list, our entry in the Zorgaanbiederslijst), read from XML and checked.
 //! - `resource`: the FHIR STU3 resource server (data services 49 and 51: searches, reads, the
 //!   CapabilityStatement, JSON or XML).
 //! - `receive`: `POST /fhir`, documents a PGO sends to the practice.
@@ -14,12 +14,13 @@
 //!   PGO's client side).
 //!
 //! No circles: `resource` uses `receive`, `pgo` and `chain`; `receive` uses `pgo` and `chain`;
-//! `pgo` uses `chain`; `authorize` uses `lists`, `pgo` and `chain`.
+//! `pgo` uses `chain`; `authorize` uses `pgo` and `chain`.
 
 pub mod authorize;
 pub mod chain;
-pub mod lists;
 pub mod pgo;
+/// The MedMij list formats live in the kit, shared with the PGO (`inzage_webkit::lists`).
+pub use inzage_webkit::lists;
 mod receive;
 pub mod resource;
 

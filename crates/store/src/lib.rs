@@ -34,6 +34,7 @@ mod items;
 mod medmij;
 mod messages;
 mod notify;
+mod pgo;
 mod portal;
 mod prescriptions;
 mod requests;
@@ -58,6 +59,7 @@ pub use medmij::{
 };
 pub use messages::{Attachment, Message, MessageStore, Thread, ThreadStatus};
 pub use notify::{DevMail, JobStatus, NoticeKind, NotifyContact, NotifyJob, NotifyStore};
+pub use pgo::{PgoAccount, PgoChanges, PgoConnection, PgoLogEntry, PgoResource, PgoStore};
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};
 pub use prescriptions::{
     PrescriptionDecision, PrescriptionRequest, PrescriptionStatus, PrescriptionStore,

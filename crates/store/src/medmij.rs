@@ -107,6 +107,16 @@ pub trait MedmijStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<RefreshClaim, StoreError>> + Send;
 
+    /// Token revocation by the PGO (RFC 7009, RFC0054): ends the grant of the refresh token
+    /// `token_hash` if it belongs to `client_id`, with every token of that grant. The patient
+    /// whose consent it was, or `None` for a token unknown to this client.
+    fn revoke_refresh_token(
+        &self,
+        token_hash: &str,
+        client_id: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<PatientId>, StoreError>> + Send;
+
     /// The long-term consents of a patient still valid at `now`, one per PGO (the latest).
     fn consents(
         &self,
@@ -477,6 +487,27 @@ macro_rules! impl_medmij {
                 Ok(())
             }
 
+            async fn revoke_refresh_token(&self, token_hash: &str, client_id: &str, now: DateTime<Utc>) -> Result<Option<PatientId>, StoreError> {
+                let mut tx = self.write.begin().await?;
+                let row = sqlx::query(
+                    "SELECT grant_id, patient_id FROM medmij_refresh_tokens WHERE token_hash = $1 AND client_id = $2",
+                )
+                .bind(token_hash)
+                .bind(client_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let patient: String = row.try_get(1)?;
+                match row.try_get::<Option<String>, _>(0)? {
+                    Some(grant) => Self::revoke_grant_in(&mut tx, &grant, now).await?,
+                    None => Self::revoke_client_in(&mut tx, &patient, client_id, now).await?,
+                };
+                tx.commit().await?;
+                Ok(Some(PatientId::new(patient).map_err(|e| StoreError::Corrupt(e.to_string()))?))
+            }
+
             async fn rotate_refresh_token(
                 &self,
                 token_hash: &str,
@@ -608,6 +639,14 @@ impl MedmijStore for Store {
     }
     async fn store_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError> {
         delegate!(self, s => s.store_refresh_token(token))
+    }
+    async fn revoke_refresh_token(
+        &self,
+        token_hash: &str,
+        client_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PatientId>, StoreError> {
+        delegate!(self, s => s.revoke_refresh_token(token_hash, client_id, now))
     }
     async fn rotate_refresh_token(
         &self,

@@ -1,5 +1,5 @@
-//! Second-factor secrets encrypted at rest (issue 22, finding 9): a TOTP secret in the database
-//! is `enc1:` followed by the hex of a random nonce and its AES-256-GCM ciphertext, under a key
+//! Secrets and a PGO's health data encrypted at rest (issue 22, finding 9; issue 19): a TOTP
+//! secret, a PGO's refresh token or a resource a PGO fetched is stored as `enc1:` followed by the hex of a random nonce and its AES-256-GCM ciphertext, under a key
 //! derived from the configured secret (the audit key, see `audit.rs`; never in the database).
 //! Someone who reads the database, or a backup of it, cannot make second-factor codes.
 //!
@@ -52,5 +52,17 @@ impl AuditKey {
         let nonce = Nonce::try_from(nonce).map_err(|_| corrupt())?;
         let plain = cipher.decrypt(&nonce, sealed).map_err(|_| corrupt())?;
         String::from_utf8(plain).map_err(|_| corrupt())
+    }
+
+    /// A digest of `plain` that tells whether content changed without telling what it is:
+    /// keyed (HMAC-SHA256) when a key is configured.
+    pub(crate) fn fingerprint(&self, plain: &str) -> String {
+        match self.get() {
+            Some(key) => mac_hex(&key, &["inzage-fingerprint-v1", plain]),
+            None => {
+                use sha2::{Digest, Sha256};
+                hex::encode(Sha256::digest(plain.as_bytes()))
+            }
+        }
     }
 }

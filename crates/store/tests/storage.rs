@@ -814,6 +814,118 @@ async fn fresh(db: inzage_store::testing::TestDb, _: Option<()>) -> inzage_store
     db
 }
 
+/// R99, R124: the PGO keeps each source's resources per query; a new answer replaces the old one
+/// and says what changed; secrets and bodies are encrypted under the key; deleting the account
+/// takes everything with it.
+async fn r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once(
+    db: &inzage_store::testing::TestDb,
+) {
+    let s = &db.store;
+    s.set_audit_key(&[7u8; 32]).unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z")
+        .unwrap()
+        .to_utc();
+    let account = PgoAccount {
+        id: "acc1".into(),
+        subject_hash: "h1".into(),
+        display_name: "Jacqueline".into(),
+        created_at: now,
+    };
+    s.create_pgo_account(&account).await.unwrap();
+    assert!(matches!(
+        s.create_pgo_account(&PgoAccount {
+            id: "acc2".into(),
+            ..account.clone()
+        })
+        .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.pgo_account("h1").await.unwrap(), Some(account.clone()));
+    let conn = PgoConnection {
+        id: "c1".into(),
+        account_id: "acc1".into(),
+        provider: "a@medmij".into(),
+        service: "49".into(),
+        refresh_token: Some("geheim-token".into()),
+        connected_at: now,
+        withdrawn_at: None,
+        last_fetch_at: None,
+        last_outcome: None,
+    };
+    s.save_pgo_connection(&conn).await.unwrap();
+    // A second consent for the same provider and service replaces the first.
+    s.save_pgo_connection(&PgoConnection {
+        id: "c2".into(),
+        refresh_token: Some("nieuw".into()),
+        ..conn.clone()
+    })
+    .await
+    .unwrap();
+    let conns = s.pgo_connections("acc1").await.unwrap();
+    assert_eq!(conns.len(), 1);
+    assert_eq!(conns[0].refresh_token.as_deref(), Some("nieuw"));
+    let r = |id: &str, body: &str| ("Observation".to_owned(), id.to_owned(), body.to_owned());
+    let first = s
+        .replace_pgo_query(
+            "acc1",
+            "a@medmij",
+            "49",
+            "Q5",
+            &[r("o1", "{\"v\":1}"), r("o2", "{\"v\":2}")],
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!((first.new, first.changed, first.removed), (2, 0, 0));
+    let second = s
+        .replace_pgo_query(
+            "acc1",
+            "a@medmij",
+            "49",
+            "Q5",
+            &[r("o1", "{\"v\":1}"), r("o2", "{\"v\":3}"), r("o3", "{}")],
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (second.new, second.changed, second.unchanged, second.removed),
+        (1, 1, 1, 0)
+    );
+    let third = s
+        .replace_pgo_query("acc1", "a@medmij", "49", "Q5", &[r("o1", "{\"v\":1}")], now)
+        .await
+        .unwrap();
+    assert_eq!(third.removed, 2);
+    // Another source's resources are its own.
+    s.replace_pgo_query("acc1", "b@medmij", "49", "Q5", &[r("o1", "{\"v\":9}")], now)
+        .await
+        .unwrap();
+    let kept = s.pgo_resources("acc1").await.unwrap();
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[0].body, "{\"v\":1}");
+    assert_eq!(kept[1].provider, "b@medmij");
+    s.pgo_log(
+        "acc1",
+        &PgoLogEntry {
+            at: now,
+            event: "fetch".into(),
+            detail: "a@medmij".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.delete_pgo_source("acc1", "b@medmij", "49").await.unwrap(),
+        1
+    );
+    assert!(s.delete_pgo_account("acc1").await.unwrap());
+    assert!(s.pgo_account("h1").await.unwrap().is_none());
+    assert!(s.pgo_connections("acc1").await.unwrap().is_empty());
+    assert!(s.pgo_resources("acc1").await.unwrap().is_empty());
+    assert!(s.pgo_log_of("acc1").await.unwrap().is_empty());
+}
+
 inzage_testkit::both_backends!(
     setup = fresh;
     save_and_load_round_trip,
@@ -833,6 +945,7 @@ inzage_testkit::both_backends!(
     patient_list_and_counts,
     migrations_are_idempotent_and_keep_data,
     refreshing_statistics_after_a_bulk_load_changes_no_data,
+    r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once,
 );
 
 // ---- the audit log resists change, and a change made around the database's guard is detected ----

@@ -2,8 +2,9 @@
 //!
 //! The channels are crates of their own, each building on `inzage-webkit` (and `inzage-login`
 //! where people log in): `inzage-portal` (the patient portal), `inzage-practice` (the practice
-//! side), `inzage-medmij` (the MedMij authorization and resource server). None of them knows
-//! another; only this crate (and the binary) puts them together.
+//! side), `inzage-medmij` (the MedMij authorization and resource server), `inzage-pgo` (the
+//! person's own health environment, a MedMij client). None of them knows another; only this
+//! crate (and the binary) puts them together.
 //!
 //! Invariant: no handler takes a patient id from the URL or a form and uses it without checking
 //! it against the logged-in person's own relations (portal) or the staff member's practice
@@ -21,13 +22,65 @@ use std::sync::Arc;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// The whole web application.
+/// The whole web application, without a PGO.
 pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
+    app_with_pgo(store, clock, config, None)
+}
+
+/// The whole web application; with `pgo`, the PGO's pages under `/pgo` too (`inzage demo`).
+pub fn app_with_pgo(
+    store: Store,
+    clock: Arc<dyn Clock>,
+    config: WebConfig,
+    pgo: Option<Arc<inzage_pgo::Pgo>>,
+) -> Router {
+    let state = state(store, clock, config);
+    let mut routes = Router::new()
+        .merge(page::frame_router())
+        .merge(inzage_login::router(&state))
+        .merge(inzage_portal::router(&state))
+        .merge(inzage_practice::router(&state))
+        .merge(inzage_medmij::router(state.clone()));
+    if let Some(pgo) = pgo {
+        routes = routes.merge(inzage_pgo::router(pgo));
+    }
+    secured(routes, state)
+}
+
+/// A PGO on its own (`inzage pgo`): the login and the PGO's pages; no portal, practice or
+/// MedMij provider side. The start page and the portal's landing after login are the PGO's.
+pub fn pgo_app(
+    store: Store,
+    clock: Arc<dyn Clock>,
+    config: WebConfig,
+    pgo: Arc<inzage_pgo::Pgo>,
+) -> Router {
+    let state = state(store, clock, config);
+    let routes = Router::new()
+        .merge(page::frame_router())
+        .merge(inzage_login::router(&state))
+        .merge(inzage_pgo::router(pgo))
+        .route(
+            "/",
+            axum::routing::get(|| async { axum::response::Redirect::to("/pgo") }),
+        )
+        .route(
+            "/kiezen",
+            axum::routing::get(|| async { axum::response::Redirect::to("/pgo") }),
+        );
+    secured(routes, state)
+}
+
+fn state(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> AppState {
     let webauthn = config
         .public_origin
         .as_deref()
         .and_then(inzage_login::passkey::relying_party);
-    let state = AppState::new(store, clock, config, webauthn);
+    AppState::new(store, clock, config, webauthn)
+}
+
+/// The routes behind the body cap, the sessions and the security headers.
+fn secured(routes: Router<AppState>, state: AppState) -> Router {
     let sessions = session::layer(&state);
     // Behind HTTPS (secure cookies): browsers keep to HTTPS for a year.
     let hsts = state.config.secure_cookies.then(|| {
@@ -36,12 +89,7 @@ pub fn app(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Router {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         )
     });
-    Router::new()
-        .merge(page::frame_router())
-        .merge(inzage_login::router(&state))
-        .merge(inzage_portal::router(&state))
-        .merge(inzage_practice::router(&state))
-        .merge(inzage_medmij::router(state.clone()))
+    routes
         // Every body is capped; the routes that take files (portal and practice uploads,
         // documents from a PGO) set their own larger cap, the token endpoint a smaller one.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM))

@@ -13,6 +13,9 @@
 //! - `form`, `attachment`, `download`: reading forms with a file, checking an attachment by its
 //!   content, answering a file as a download.
 //! - `requests`: what the portal and the practice both show of what a person asks the practice.
+//! - `lists`: the MedMij list formats (Zorgaanbiederslijst, OAuth client list,
+//!   Gegevensdienstnamenlijst, whitelist): the provider side reads its own entry, the PGO the
+//!   whole lists.
 //! - `notify`: the notice outbox and its sender (no content in a notice).
 //! - request ids (`request_id`, `RandomRequestId`, `client_request_id`), the client's address
 //!   behind trusted proxies (`client_ip`), safe local redirects (`local_path`), the FHIR base URL.
@@ -25,6 +28,7 @@ pub mod error;
 pub mod form;
 pub mod glossary;
 pub mod i18n;
+pub mod lists;
 pub mod notify;
 pub mod page;
 pub mod requests;

@@ -6,10 +6,11 @@
 //!   `parse_provider_list`), the Gegevensdienstnamenlijst (`parse_service_names`) and the
 //!   whitelist (`parse_whitelist`). Each has a root in its MedMij namespace, a timestamp and a
 //!   sequence number (`ListHeader`). The checks are the XSDs' rules that matter to a client:
-//!   names unique, endpoints https, host names plain. Both sides share one bounded reader
+//!   names unique, endpoints https (plain http only on this machine: localhost or a loopback
+//!   address, for development and tests), host names plain. Both sides share one bounded reader
 //!   (`element_tree`).
 
-use inzage_webkit::config::{DataService, OAuthClient};
+use crate::config::{DataService, OAuthClient};
 
 /// The system role for providing GP data (data service 49).
 pub const GP_DATA_ROLE: &str = "MM-2.0-HGB-FHIR";
@@ -314,10 +315,11 @@ fn list_root(
 }
 
 /// An endpoint a PGO may call: an absolute https URL with a host and nothing a browser would
-/// read as someone else's (no user information, no fragment).
+/// read as someone else's (no user information, no fragment). Plain http only to this machine
+/// (`localhost`, a loopback address): a provider in development or in the tests.
 fn endpoint(uri: &str, what: &str) -> Result<(), String> {
     let ok = url::Url::parse(uri).is_ok_and(|u| {
-        u.scheme() == "https"
+        (u.scheme() == "https" || (u.scheme() == "http" && loopback(&u)))
             && u.host_str().is_some()
             && u.username().is_empty()
             && u.password().is_none()
@@ -327,6 +329,16 @@ fn endpoint(uri: &str, what: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("{what}: {uri:?} is not an https endpoint"))
+    }
+}
+
+/// Whether a URL's host is this machine.
+pub fn loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -547,6 +559,7 @@ mod tests {
             ("a provider twice", zal(2, &[("a@medmij", &["49"]), ("A@medmij", &["49"])])),
             ("a service twice", zal(2, &[("a@medmij", &["49", "49"])])),
             ("plain http", good.replace("https://delinde.example/fhir", "http://delinde.example/fhir")),
+            ("plain http to a host named like this machine", good.replace("https://delinde.example/fhir", "http://localhost.evil.example/fhir")),
             ("user information", good.replace("https://delinde.example/auth", "https://x@delinde.example/auth")),
             ("no sequence number", good.replace("<Volgnummer>17</Volgnummer>", "")),
             ("a zero sequence number", good.replace(">17<", ">0<")),

@@ -1,0 +1,217 @@
+//! One fetch from one connection (R97-R99, R124): a new access token from the refresh token (or
+//! the one just issued), every query of the data service at once, and what each one brought kept
+//! per source. A query that fails keeps what an earlier fetch brought; the outcome says per query
+//! what failed, so the person reads which part did not come and what to do.
+
+use crate::Pgo;
+use crate::client::{Failure, Query, new_id, resource_base, today};
+use chrono::{DateTime, Utc};
+use inzage_store::{PgoChanges, PgoConnection, PgoLogEntry, PgoStore, Store, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// What one query did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryOutcome {
+    pub query: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    #[serde(default)]
+    pub new: usize,
+    #[serde(default)]
+    pub changed: usize,
+    #[serde(default)]
+    pub unchanged: usize,
+    #[serde(default)]
+    pub removed: usize,
+}
+
+/// What one fetch did: why no token was had, or each query's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchOutcome {
+    pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_failure: Option<Failure>,
+    #[serde(default)]
+    pub queries: Vec<QueryOutcome>,
+}
+
+impl FetchOutcome {
+    pub fn failed(at: DateTime<Utc>, why: Failure) -> Self {
+        Self {
+            at,
+            token_failure: Some(why),
+            queries: vec![],
+        }
+    }
+
+    /// Whether nothing failed.
+    pub fn complete(&self) -> bool {
+        self.token_failure.is_none() && self.queries.iter().all(|q| q.failure.is_none())
+    }
+
+    pub fn parse(json: &str) -> Option<Self> {
+        serde_json::from_str(json).ok()
+    }
+}
+
+/// Runs every query of the connection's data service with `access_token` and keeps what each
+/// brought. The queries run at the same time; each one's failure is its own.
+pub async fn with_token(
+    pgo: &Pgo,
+    conn: &PgoConnection,
+    access_token: &str,
+    correlation_id: &str,
+    now: DateTime<Utc>,
+) -> Result<FetchOutcome, StoreError> {
+    let lists = pgo.directory.lists();
+    let (Some((_, service)), Some(whitelist)) = (
+        lists.service(&conn.provider, &conn.service),
+        lists.whitelist.clone(),
+    ) else {
+        return Ok(FetchOutcome::failed(now, Failure::NotOffered));
+    };
+    let Some(base) = resource_base(service).map(str::to_owned) else {
+        return Ok(FetchOutcome::failed(now, Failure::NotOffered));
+    };
+    let day = today(now);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, query) in Query::of_service(&conn.service).enumerate() {
+        let caller = pgo.caller.clone();
+        let whitelist = whitelist.clone();
+        let (provider, base, token, correlation) = (
+            conn.provider.clone(),
+            base.clone(),
+            access_token.to_owned(),
+            correlation_id.to_owned(),
+        );
+        let query = *query;
+        tasks.spawn(async move {
+            let found = caller
+                .search(
+                    &whitelist,
+                    &provider,
+                    &base,
+                    &token,
+                    &correlation,
+                    &query,
+                    day,
+                )
+                .await;
+            (i, query, found)
+        });
+    }
+    let mut answers = tasks.join_all().await;
+    answers.sort_by_key(|(i, _, _)| *i);
+    let mut queries = vec![];
+    for (_, query, found) in answers {
+        queries.push(match found {
+            Ok(resources) => {
+                let PgoChanges {
+                    new,
+                    changed,
+                    unchanged,
+                    removed,
+                } = pgo
+                    .caller
+                    .store
+                    .replace_pgo_query(
+                        &conn.account_id,
+                        &conn.provider,
+                        &conn.service,
+                        query.id,
+                        &resources,
+                        now,
+                    )
+                    .await?;
+                QueryOutcome {
+                    query: query.id.into(),
+                    failure: None,
+                    new,
+                    changed,
+                    unchanged,
+                    removed,
+                }
+            }
+            Err(failure) => QueryOutcome {
+                query: query.id.into(),
+                failure: Some(failure),
+                new: 0,
+                changed: 0,
+                unchanged: 0,
+                removed: 0,
+            },
+        });
+    }
+    Ok(FetchOutcome {
+        at: now,
+        token_failure: None,
+        queries,
+    })
+}
+
+/// A fetch on the long-term consent: the refresh token gives an access token (and its
+/// successor, kept instead of it), then every query. A refused refresh token ends the
+/// connection's consent: the person is asked to connect again.
+pub async fn with_refresh(
+    pgo: &Pgo,
+    mut conn: PgoConnection,
+    now: DateTime<Utc>,
+) -> Result<FetchOutcome, StoreError> {
+    let lists = pgo.directory.lists();
+    let outcome = match (
+        conn.refresh_token.clone(),
+        lists.service(&conn.provider, &conn.service),
+        lists.whitelist.as_ref(),
+    ) {
+        (None, _, _) => FetchOutcome::failed(now, Failure::ConsentEnded),
+        (_, None, _) | (_, _, None) => FetchOutcome::failed(now, Failure::NotOffered),
+        (Some(refresh), Some((_, service)), Some(whitelist)) => {
+            match pgo
+                .caller
+                .refresh(whitelist, &conn.provider, service, &refresh)
+                .await
+            {
+                Ok(tokens) => {
+                    conn.refresh_token = tokens.refresh_token.clone();
+                    // The rotated token is kept before it is used: a crash in between must not
+                    // leave us holding a spent one.
+                    pgo.caller.store.save_pgo_connection(&conn).await?;
+                    with_token(pgo, &conn, &tokens.access_token, &new_id(), now).await?
+                }
+                Err(failure) => {
+                    if failure == Failure::ConsentEnded {
+                        conn.refresh_token = None;
+                    }
+                    FetchOutcome::failed(now, failure)
+                }
+            }
+        }
+    };
+    finish(&pgo.caller.store, conn, &outcome).await?;
+    Ok(outcome)
+}
+
+/// Keeps the outcome with the connection and writes the fetch in the person's log.
+pub async fn finish(
+    store: &Store,
+    mut conn: PgoConnection,
+    outcome: &FetchOutcome,
+) -> Result<(), StoreError> {
+    conn.last_fetch_at = Some(outcome.at);
+    conn.last_outcome = serde_json::to_string(outcome).ok();
+    store.save_pgo_connection(&conn).await?;
+    store
+        .pgo_log(
+            &conn.account_id,
+            &PgoLogEntry {
+                at: outcome.at,
+                event: if outcome.complete() {
+                    "fetch".into()
+                } else {
+                    "fetch-partial".into()
+                },
+                detail: conn.provider.clone(),
+            },
+        )
+        .await
+}

@@ -1,0 +1,95 @@
+//! The PGO (persoonlijke gezondheidsomgeving, issue 19): a person's own place that gathers their
+//! data from several providers through MedMij, keeps it per source, and shows it as one record.
+//!
+//! - `directory`: the MedMij lists (providers, data service names, whitelist), read from files
+//!   or URLs, checked, refreshed on a schedule (R92, R93).
+//! - `client`: the MedMij client side: the authorization request, code and refresh token
+//!   exchange, revocation, the GD 49 queries and the GD 51 document list, the chain log
+//!   (R94-R98, R100).
+//! - `fetch`: one fetch from one connection: every query, what each brought or why it failed,
+//!   kept per source (R99, R124).
+//! - `view`: the person's data from every source as one record, the same item from two sources
+//!   shown once (R125).
+//! - `pages`: the person's pages under `/pgo`: sign-up, providers, connecting, fetching,
+//!   withdrawing (R101), the record, the log, deleting the account.
+//!
+//! The person logs in with the same login as the portal (`inzage-login`: level substantieel);
+//! their PGO account is keyed by a hash of the login subject, never by BSN, and belongs to no
+//! practice. It builds on `inzage-webkit` and `inzage-login`; it knows no other channel: to a
+//! PGO our own practice is a provider like any other, reached over HTTP.
+//!
+//! No circles: `pages` uses `fetch`, `view`, `client` and `directory`; `fetch` uses `client`;
+//! `client` and `directory` use nothing of this crate.
+
+pub mod client;
+pub mod directory;
+pub mod fetch;
+mod pages;
+pub mod view;
+
+pub use directory::{Directory, ListSources, Lists};
+
+use axum::{Extension, Router};
+use inzage_store::Store;
+use inzage_webkit::AppState;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The PGO's place in MedMij and where its lists come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgoConfig {
+    /// Our hostname in the MedMij OAuth client list: our `client_id`.
+    pub client_id: String,
+    /// The origin people reach us at; the redirect URI is `<origin>/pgo/terug`.
+    pub origin: String,
+    pub lists: ListSources,
+    /// How often the lists are read again.
+    pub refresh_minutes: u64,
+    /// The time limit of one call to a provider.
+    pub timeout: Duration,
+}
+
+impl PgoConfig {
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/pgo/terug", self.origin.trim_end_matches('/'))
+    }
+}
+
+/// The PGO's running parts: its configuration, the lists and the client.
+#[derive(Clone)]
+pub struct Pgo {
+    pub config: PgoConfig,
+    pub directory: Directory,
+    pub caller: client::Caller,
+}
+
+impl Pgo {
+    /// Reads the lists once; a list that cannot be read is reported and left empty until a
+    /// refresh brings a valid one.
+    pub async fn start(config: PgoConfig, store: Store) -> (Self, Vec<String>) {
+        let http = client::http_client(config.timeout);
+        let directory = Directory::new(config.lists.clone(), http.clone());
+        let problems = directory.refresh().await;
+        let caller = client::Caller {
+            http,
+            store,
+            client_id: config.client_id.clone(),
+            max_answer: 32 * 1024 * 1024,
+        };
+        (
+            Self {
+                config,
+                directory,
+                caller,
+            },
+            problems,
+        )
+    }
+}
+
+/// Every PGO route.
+pub fn router(pgo: Arc<Pgo>) -> Router<AppState> {
+    pages::routes().layer(Extension(pgo))
+}
+
+pub use inzage_webkit::lists::loopback;

@@ -1,0 +1,742 @@
+//! The person's PGO pages, all under `/pgo`. Every page that shows or changes data takes the
+//! account from the logged-in person's session; a connection named in a form is looked up among
+//! that account's own connections only, so no id reaches another person's data.
+
+use crate::Pgo;
+use crate::client::{Failure, Query, authorization_url, new_id};
+use crate::directory::display_name;
+use crate::fetch::{self, FetchOutcome};
+use crate::view::{self, Line};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Query as Params, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use chrono::{DateTime, Utc};
+use inzage_login::auth::{AFTER_LOGIN, Login};
+use inzage_store::{PgoAccount, PgoConnection, PgoLogEntry, PgoStore};
+use inzage_webkit::AppState;
+use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::i18n::Tr;
+use inzage_webkit::page::PageCtx;
+use inzage_webkit::session::check_csrf;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use tower_sessions::Session;
+
+type PgoExt = Extension<Arc<Pgo>>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/pgo", get(home))
+        .route("/pgo/inloggen", get(login_start))
+        .route("/pgo/aanmelden", post(sign_up))
+        .route("/pgo/aanbieders", get(providers))
+        .route("/pgo/verbinden", get(connect))
+        .route("/pgo/terug", get(callback))
+        .route("/pgo/ophalen", post(fetch_again))
+        .route("/pgo/intrekken", post(withdraw))
+        .route("/pgo/bron-verwijderen", post(delete_source))
+        .route("/pgo/gegevens", get(data))
+        .route("/pgo/logboek", get(log_page))
+        .route("/pgo/account-verwijderen", post(delete_account))
+}
+
+/// The session key of the connection being made.
+const CONNECTING: &str = "pgo_connecting";
+/// Set once the person's login is in their PGO log.
+const LOGGED: &str = "pgo_login_logged";
+
+fn subject_hash(login: &Login) -> String {
+    hex::encode(Sha256::digest(format!("pgo:{}", login.subject).as_bytes()))
+}
+
+async fn ctx(session: &Session, path: &'static str) -> WebResult<PageCtx> {
+    let mut ctx = PageCtx::anonymous(session, path).await?;
+    ctx.logged_in = true;
+    Ok(ctx)
+}
+
+/// The logged-in person's PGO account; the first time in a session, the login is logged.
+async fn account(
+    state: &AppState,
+    session: &Session,
+    login: &Login,
+) -> WebResult<Option<PgoAccount>> {
+    let Some(account) = state.store.pgo_account(&subject_hash(login)).await? else {
+        return Ok(None);
+    };
+    if session.get::<bool>(LOGGED).await?.is_none() {
+        log(state, &account.id, "login", "").await?;
+        session.insert(LOGGED, true).await?;
+    }
+    Ok(Some(account))
+}
+
+async fn required(state: &AppState, session: &Session, login: &Login) -> WebResult<PgoAccount> {
+    account(state, session, login)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+async fn log(state: &AppState, account: &str, event: &str, detail: &str) -> WebResult<()> {
+    state
+        .store
+        .pgo_log(
+            account,
+            &PgoLogEntry {
+                at: state.now(),
+                event: event.into(),
+                detail: detail.into(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// A provider's name as a person reads it, starting with a capital.
+fn provider_name(provider: &str) -> String {
+    let name = display_name(provider);
+    let mut c = name.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => name,
+    }
+}
+
+fn when(tr: &Tr, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);
+    format!("{} {}", tr.date(local.date_naive()), local.format("%H:%M"))
+}
+
+// ---- home: landing, sign-up, connections ----
+
+struct ConnectionRow {
+    id: String,
+    provider: String,
+    service: String,
+    active: bool,
+    last_fetch: Option<String>,
+    summary: Option<String>,
+    problems: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pgo_home.html")]
+struct HomePage {
+    ctx: PageCtx,
+    /// `None`: not logged in; `Some(false)`: logged in without an account.
+    has_account: Option<bool>,
+    name: String,
+    notice: Option<String>,
+    connections: Vec<ConnectionRow>,
+}
+
+#[derive(Deserialize)]
+struct HomeQuery {
+    #[serde(default)]
+    melding: String,
+}
+
+/// The messages a redirect may ask the home page to show.
+const NOTICES: [&str; 5] = [
+    "pgo-notice-denied",
+    "pgo-notice-failed",
+    "pgo-notice-withdrawn",
+    "pgo-notice-source-deleted",
+    "pgo-notice-expired",
+];
+
+/// What a failure means and what the person can do, in one sentence each.
+fn failure_key(f: Failure) -> &'static str {
+    match f {
+        Failure::NoAnswer => "pgo-why-no-answer",
+        Failure::ConsentEnded => "pgo-why-consent",
+        Failure::NotOffered => "pgo-why-not-offered",
+        Failure::ProviderFault => "pgo-why-fault",
+        Failure::Unreadable => "pgo-why-unreadable",
+        Failure::NotWhitelisted => "pgo-why-not-whitelisted",
+    }
+}
+
+/// The outcome of a fetch as the person reads it: a summary and a sentence per failed part.
+pub fn describe(tr: &Tr, provider: &str, outcome: &FetchOutcome) -> (String, Vec<String>) {
+    let name = provider_name(provider);
+    if let Some(f) = outcome.token_failure {
+        return (
+            tr.t1("pgo-fetch-none", "name", &name),
+            vec![tr.t(failure_key(f))],
+        );
+    }
+    let new: usize = outcome.queries.iter().map(|q| q.new + q.changed).sum();
+    let summary = if outcome.complete() {
+        tr.t1("pgo-fetch-complete", "count", new)
+    } else {
+        tr.t1("pgo-fetch-partial", "count", new)
+    };
+    let problems = outcome
+        .queries
+        .iter()
+        .filter_map(|q| {
+            let failure = q.failure?;
+            let what = crate::client::QUERIES
+                .iter()
+                .find(|known| known.id == q.query)
+                .map_or("pgo-q-patient", |known| known.what);
+            Some(format!(
+                "{} {}",
+                tr.ta(
+                    "pgo-failed",
+                    &[("what", tr.t(what)), ("name", name.clone())]
+                ),
+                tr.t(failure_key(failure))
+            ))
+        })
+        .collect();
+    (summary, problems)
+}
+
+async fn home(
+    State(state): State<AppState>,
+    Extension(pgo): PgoExt,
+    session: Session,
+    login: Result<Login, WebError>,
+    Params(q): Params<HomeQuery>,
+) -> WebResult<Response> {
+    // Not logged in, or the session ran out: the page that explains the PGO.
+    let Ok(login) = login else {
+        return Ok(HomePage {
+            ctx: PageCtx::anonymous(&session, "/pgo").await?,
+            has_account: None,
+            name: String::new(),
+            notice: None,
+            connections: vec![],
+        }
+        .into_response());
+    };
+    let ctx = ctx(&session, "/pgo").await?;
+    let notice = NOTICES
+        .iter()
+        .find(|k| k.strip_prefix("pgo-notice-") == Some(q.melding.as_str()))
+        .map(|k| ctx.tr.t(k));
+    let Some(account) = account(&state, &session, &login).await? else {
+        return Ok(HomePage {
+            ctx,
+            has_account: Some(false),
+            name: login.display_name.clone(),
+            notice,
+            connections: vec![],
+        }
+        .into_response());
+    };
+    let lists = pgo.directory.lists();
+    let mut connections = vec![];
+    for c in state.store.pgo_connections(&account.id).await? {
+        let outcome = c.last_outcome.as_deref().and_then(FetchOutcome::parse);
+        let (summary, problems) = match &outcome {
+            Some(o) => {
+                let (s, p) = describe(&ctx.tr, &c.provider, o);
+                (Some(s), p)
+            }
+            None => (None, vec![]),
+        };
+        connections.push(ConnectionRow {
+            service: lists
+                .service_name(&c.service)
+                .map_or_else(|| c.service.clone(), str::to_owned),
+            provider: provider_name(&c.provider),
+            active: c.refresh_token.is_some() && c.withdrawn_at.is_none(),
+            last_fetch: c.last_fetch_at.map(|t| when(&ctx.tr, t)),
+            summary,
+            problems,
+            id: c.id,
+        });
+    }
+    Ok(HomePage {
+        ctx,
+        has_account: Some(true),
+        name: account.display_name,
+        notice,
+        connections,
+    }
+    .into_response())
+}
+
+async fn login_start(session: Session) -> WebResult<Response> {
+    session.insert(AFTER_LOGIN, "/pgo").await?;
+    Ok(Redirect::to("/inloggen").into_response())
+}
+
+#[derive(Deserialize)]
+struct SignUpForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    agree: String,
+}
+
+async fn sign_up(
+    State(state): State<AppState>,
+    session: Session,
+    login: Login,
+    Form(form): Form<SignUpForm>,
+) -> WebResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    if form.agree != "yes" {
+        return Err(WebError::Invalid(
+            "u heeft niet aangevinkt dat u akkoord gaat",
+        ));
+    }
+    if state
+        .store
+        .pgo_account(&subject_hash(&login))
+        .await?
+        .is_none()
+    {
+        let account = PgoAccount {
+            id: new_id(),
+            subject_hash: subject_hash(&login),
+            display_name: login.display_name.clone(),
+            created_at: state.now(),
+        };
+        match state.store.create_pgo_account(&account).await {
+            Ok(()) | Err(inzage_store::StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(a) = state.store.pgo_account(&subject_hash(&login)).await? {
+            log(&state, &a.id, "account-created", "").await?;
+        }
+    }
+    Ok(Redirect::to("/pgo").into_response())
+}
+
+// ---- finding providers ----
+
+struct ProviderRow {
+    name: String,
+    provider: String,
+    services: Vec<(String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pgo_providers.html")]
+struct ProvidersPage {
+    ctx: PageCtx,
+    query: String,
+    rows: Vec<ProviderRow>,
+    lists_missing: bool,
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    zoek: String,
+}
+
+async fn providers(
+    State(state): State<AppState>,
+    Extension(pgo): PgoExt,
+    session: Session,
+    login: Login,
+    Params(q): Params<SearchQuery>,
+) -> WebResult<Response> {
+    required(&state, &session, &login).await?;
+    let lists = pgo.directory.lists();
+    let query: String = q.zoek.chars().take(100).collect();
+    let rows = lists
+        .search(&query, 50)
+        .into_iter()
+        .map(|p| ProviderRow {
+            name: provider_name(&p.name),
+            provider: p.name.clone(),
+            services: p
+                .services
+                .iter()
+                .filter(|s| Query::of_service(&s.id).next().is_some())
+                .map(|s| {
+                    (
+                        s.id.clone(),
+                        lists
+                            .service_name(&s.id)
+                            .map_or_else(|| s.id.clone(), str::to_owned),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(ProvidersPage {
+        ctx: ctx(&session, "/pgo/aanbieders").await?,
+        query,
+        rows,
+        lists_missing: lists.providers.is_none(),
+    }
+    .into_response())
+}
+
+// ---- connecting (R94-R96) ----
+
+/// The authorization request under way, kept in the person's session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Connecting {
+    state: String,
+    provider: String,
+    service: String,
+    correlation_id: String,
+    started_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct ConnectQuery {
+    #[serde(default)]
+    aanbieder: String,
+    #[serde(default)]
+    dienst: String,
+}
+
+async fn connect(
+    State(state): State<AppState>,
+    Extension(pgo): PgoExt,
+    session: Session,
+    login: Login,
+    Params(q): Params<ConnectQuery>,
+) -> WebResult<Response> {
+    required(&state, &session, &login).await?;
+    let lists = pgo.directory.lists();
+    let Some((provider, service)) = lists.service(&q.aanbieder, &q.dienst) else {
+        return Err(WebError::NotFound);
+    };
+    if Query::of_service(&service.id).next().is_none() {
+        return Err(WebError::NotFound);
+    }
+    let whitelist = lists.whitelist.as_ref().ok_or(WebError::NotFound)?;
+    if !crate::client::allowed(whitelist, &service.authorization_endpoint) {
+        return Ok(Redirect::to("/pgo?melding=failed").into_response());
+    }
+    let flow = Connecting {
+        state: inzage_webkit::session::random_token(),
+        provider: provider.name.clone(),
+        service: service.id.clone(),
+        correlation_id: new_id(),
+        started_at: state.now(),
+    };
+    let request_id = new_id();
+    let Some(url) = authorization_url(
+        service,
+        &pgo.config.client_id,
+        &pgo.config.redirect_uri(),
+        &provider.name,
+        &flow.state,
+        &request_id,
+        &flow.correlation_id,
+    ) else {
+        return Err(WebError::NotFound);
+    };
+    session.insert(CONNECTING, &flow).await?;
+    pgo.caller
+        .log_authorization(&provider.name, &request_id, &flow.correlation_id)
+        .await;
+    Ok(Redirect::to(&url).into_response())
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+async fn callback(
+    State(state): State<AppState>,
+    Extension(pgo): PgoExt,
+    session: Session,
+    login: Login,
+    Params(q): Params<CallbackQuery>,
+) -> WebResult<Response> {
+    let account = required(&state, &session, &login).await?;
+    // The flow is taken out of the session first: a callback works once (R96).
+    let Some(flow) = session.remove::<Connecting>(CONNECTING).await? else {
+        return Err(WebError::Invalid(
+            "er loopt geen koppeling met een zorgaanbieder",
+        ));
+    };
+    let same_state = q
+        .state
+        .as_deref()
+        .is_some_and(|s| Sha256::digest(s.as_bytes()) == Sha256::digest(flow.state.as_bytes()));
+    // R95: a callback that is not the answer to our own request is refused.
+    if !same_state {
+        return Err(WebError::Invalid(
+            "het antwoord hoort niet bij uw eigen aanvraag",
+        ));
+    }
+    let now = state.now();
+    if now - flow.started_at > chrono::Duration::minutes(15) {
+        return Ok(Redirect::to("/pgo?melding=expired").into_response());
+    }
+    if q.error.is_some() {
+        return Ok(Redirect::to("/pgo?melding=denied").into_response());
+    }
+    let Some(code) = q.code.filter(|c| !c.is_empty() && c.len() <= 512) else {
+        return Err(WebError::Invalid(
+            "er loopt geen koppeling met een zorgaanbieder",
+        ));
+    };
+    let lists = pgo.directory.lists();
+    let (Some((_, service)), Some(whitelist)) = (
+        lists.service(&flow.provider, &flow.service),
+        lists.whitelist.as_ref(),
+    ) else {
+        return Ok(Redirect::to("/pgo?melding=failed").into_response());
+    };
+    let tokens = match pgo
+        .caller
+        .redeem(
+            whitelist,
+            &flow.provider,
+            service,
+            &code,
+            &pgo.config.redirect_uri(),
+            &flow.correlation_id,
+        )
+        .await
+    {
+        Ok(t) => t,
+        Err(_) => return Ok(Redirect::to("/pgo?melding=failed").into_response()),
+    };
+    let existing = state
+        .store
+        .pgo_connections(&account.id)
+        .await?
+        .into_iter()
+        .find(|c| c.provider == flow.provider && c.service == flow.service);
+    let conn = PgoConnection {
+        id: existing.as_ref().map_or_else(new_id, |c| c.id.clone()),
+        account_id: account.id.clone(),
+        provider: flow.provider.clone(),
+        service: flow.service.clone(),
+        refresh_token: tokens.refresh_token.clone(),
+        connected_at: now,
+        withdrawn_at: None,
+        last_fetch_at: existing.as_ref().and_then(|c| c.last_fetch_at),
+        last_outcome: existing.and_then(|c| c.last_outcome),
+    };
+    state.store.save_pgo_connection(&conn).await?;
+    log(&state, &account.id, "connect", &flow.provider).await?;
+    let outcome =
+        fetch::with_token(&pgo, &conn, &tokens.access_token, &flow.correlation_id, now).await?;
+    fetch::finish(&state.store, conn.clone(), &outcome).await?;
+    Ok(Redirect::to(&format!("/pgo#v-{}", conn.id)).into_response())
+}
+
+// ---- fetching again, withdrawing, deleting a source ----
+
+#[derive(Deserialize)]
+struct ConnectionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    verbinding: String,
+}
+
+/// The account's own connection named in a form; another person's id finds nothing.
+async fn own_connection(
+    state: &AppState,
+    session: &Session,
+    login: &Login,
+    form: &ConnectionForm,
+) -> WebResult<(PgoAccount, PgoConnection)> {
+    check_csrf(session, &form.csrf).await?;
+    let account = required(state, session, login).await?;
+    let conn = state
+        .store
+        .pgo_connections(&account.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == form.verbinding)
+        .ok_or(WebError::NotFound)?;
+    Ok((account, conn))
+}
+
+async fn fetch_again(
+    State(state): State<AppState>,
+    Extension(pgo): PgoExt,
+    session: Session,
+    login: Login,
+    Form(form): Form<ConnectionForm>,
+) -> WebResult<Response> {
+    let (_, conn) = own_connection(&state, &session, &login, &form).await?;
+    let id = conn.id.clone();
+    fetch::with_refresh(&pgo, conn, state.now()).await?;
+    Ok(Redirect::to(&format!("/pgo#v-{id}")).into_response())
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    Extension(pgo): PgoExt,
+    session: Session,
+    login: Login,
+    Form(form): Form<ConnectionForm>,
+) -> WebResult<Response> {
+    let (account, mut conn) = own_connection(&state, &session, &login, &form).await?;
+    let lists = pgo.directory.lists();
+    if let (Some(token), Some((_, service)), Some(whitelist)) = (
+        conn.refresh_token.as_deref(),
+        lists.service(&conn.provider, &conn.service),
+        lists.whitelist.as_ref(),
+    ) && let Err(f) = pgo
+        .caller
+        .revoke(whitelist, &conn.provider, service, token)
+        .await
+    {
+        // The token is forgotten here either way, so the PGO cannot use it again.
+        tracing::warn!(failure = ?f, "revocation at the provider failed");
+    }
+    conn.refresh_token = None;
+    conn.withdrawn_at = Some(state.now());
+    state.store.save_pgo_connection(&conn).await?;
+    log(&state, &account.id, "withdraw", &conn.provider).await?;
+    Ok(Redirect::to("/pgo?melding=withdrawn").into_response())
+}
+
+async fn delete_source(
+    State(state): State<AppState>,
+    session: Session,
+    login: Login,
+    Form(form): Form<ConnectionForm>,
+) -> WebResult<Response> {
+    let (account, conn) = own_connection(&state, &session, &login, &form).await?;
+    state
+        .store
+        .delete_pgo_source(&account.id, &conn.provider, &conn.service)
+        .await?;
+    log(&state, &account.id, "delete-source", &conn.provider).await?;
+    Ok(Redirect::to("/pgo?melding=source-deleted").into_response())
+}
+
+// ---- the record across sources (R125) ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pgo_data.html")]
+struct DataPage {
+    ctx: PageCtx,
+    sections: Vec<(String, Vec<Line>)>,
+    unreadable: Vec<String>,
+    empty: bool,
+}
+
+async fn data(
+    State(state): State<AppState>,
+    session: Session,
+    login: Login,
+) -> WebResult<Response> {
+    let account = required(&state, &session, &login).await?;
+    let resources = state.store.pgo_resources(&account.id).await?;
+    let merged = view::merge(&resources, state.now());
+    let ctx = ctx(&session, "/pgo/gegevens").await?;
+    let sections: Vec<(String, Vec<Line>)> = [
+        ("pgo-section-problems", merged.problems),
+        ("pgo-section-medication", merged.medication),
+        ("pgo-section-allergies", merged.allergies),
+        ("pgo-section-results", merged.results),
+        ("pgo-section-documents", merged.documents),
+    ]
+    .into_iter()
+    .map(|(k, lines)| (ctx.tr.t(k), lines))
+    .collect();
+    let empty = resources.is_empty();
+    Ok(DataPage {
+        ctx,
+        sections,
+        unreadable: merged.unreadable,
+        empty,
+    }
+    .into_response())
+}
+
+// ---- the person's log ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pgo_log.html")]
+struct LogPage {
+    ctx: PageCtx,
+    rows: Vec<(String, String)>,
+}
+
+async fn log_page(
+    State(state): State<AppState>,
+    session: Session,
+    login: Login,
+) -> WebResult<Response> {
+    let account = required(&state, &session, &login).await?;
+    let ctx = ctx(&session, "/pgo/logboek").await?;
+    let rows = state
+        .store
+        .pgo_log_of(&account.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let what = ctx
+                .tr
+                .try_t(&format!("pgo-log-{}", e.event))
+                .unwrap_or(e.event);
+            let what = if e.detail.is_empty() {
+                what
+            } else {
+                format!("{what}: {}", provider_name(&e.detail))
+            };
+            (when(&ctx.tr, e.at), what)
+        })
+        .collect();
+    Ok(LogPage { ctx, rows }.into_response())
+}
+
+// ---- deleting the account ----
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Deletes the account and everything in it at once (MedMij "Verwijderen Gegevens"); long-term
+/// consents are withdrawn at the providers first, then the person is logged out.
+async fn delete_account(
+    State(state): State<AppState>,
+    Extension(pgo): PgoExt,
+    session: Session,
+    login: Login,
+    Form(form): Form<DeleteForm>,
+) -> WebResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    if form.confirm != "yes" {
+        return Err(WebError::Invalid(
+            "u heeft niet bevestigd dat alles weg mag",
+        ));
+    }
+    let account = required(&state, &session, &login).await?;
+    let lists = pgo.directory.lists();
+    for c in state.store.pgo_connections(&account.id).await? {
+        if let (Some(token), Some((_, service)), Some(whitelist)) = (
+            c.refresh_token.as_deref(),
+            lists.service(&c.provider, &c.service),
+            lists.whitelist.as_ref(),
+        ) && let Err(f) = pgo
+            .caller
+            .revoke(whitelist, &c.provider, service, token)
+            .await
+        {
+            tracing::warn!(failure = ?f, "revocation at the provider failed");
+        }
+    }
+    state.store.delete_pgo_account(&account.id).await?;
+    tracing::info!("PGO account deleted");
+    session.flush().await?;
+    Ok(Redirect::to("/pgo").into_response())
+}

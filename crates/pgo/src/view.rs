@@ -1,0 +1,299 @@
+//! The person's data from every source as one record (R99, R125).
+//!
+//! Each source's GP data (GD 49) is read with the same FHIR import the practice side uses, so
+//! the PGO understands exactly the Nictiz profiles our import does. Then the categories are
+//! merged, and an item that two sources report is shown once, naming both.
+//!
+//! **The rule for "the same"** (R125), per category:
+//! - a medicine: the same product (its first code, system and code; without a code, its name
+//!   ignoring case and spacing) *and* the same dosage text. A medicine with a different dosage
+//!   at two sources is shown twice, so a person sees the difference rather than one of them.
+//! - an allergy: the same substance (code, or name without a code).
+//! - a result: the same test (NHG-Tabel 45 code), the same moment to the minute, and the same
+//!   value and unit.
+//! - a problem (episode): the same ICPC code (or title without one) and the same start.
+//! - a document: the same title and date.
+//!
+//! What is not the same is shown separately, each with its own source.
+
+use crate::directory::display_name;
+use chrono::{DateTime, NaiveDate, Utc};
+use inzage_domain::visibility::present::{episode_label, result_line};
+use inzage_domain::{Actor, AllergyStatus, Coding, PatientRecord};
+use inzage_fhir::{map_resources, parse_document};
+use inzage_store::PgoResource;
+use inzage_webkit::glossary::Glossary;
+use std::collections::BTreeMap;
+
+/// One line of a category, with every source that reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub title: String,
+    pub detail: String,
+    pub date: Option<NaiveDate>,
+    /// A plain-language explanation (the portal's glossary), when there is one.
+    pub explanation: Option<String>,
+    /// The providers, as a person reads them, in the order of their names.
+    pub sources: Vec<String>,
+    /// No longer current (an allergy that is inactive or resolved).
+    pub inactive: bool,
+    key: String,
+}
+
+/// The person's data, merged.
+#[derive(Debug, Default)]
+pub struct Merged {
+    pub problems: Vec<Line>,
+    pub medication: Vec<Line>,
+    pub allergies: Vec<Line>,
+    pub results: Vec<Line>,
+    pub documents: Vec<Line>,
+    /// Sources whose data is kept but could not be read as a record (no Patient yet).
+    pub unreadable: Vec<String>,
+}
+
+fn norm(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn coding_key(c: &Coding) -> String {
+    if c.code.is_empty() {
+        norm(c.display.as_deref().unwrap_or_default())
+    } else {
+        format!("{}|{}", c.system, c.code)
+    }
+}
+
+/// Adds `line` to `lines`, or its source to the line that is the same.
+fn add(lines: &mut Vec<Line>, line: Line) {
+    match lines.iter_mut().find(|l| l.key == line.key) {
+        Some(same) => {
+            for s in line.sources {
+                if !same.sources.contains(&s) {
+                    same.sources.push(s);
+                }
+            }
+        }
+        None => lines.push(line),
+    }
+}
+
+/// The GP record one source's resources make, or `None` when they hold no Patient.
+pub fn source_record(resources: &[&PgoResource], now: DateTime<Utc>) -> Option<PatientRecord> {
+    let mut parsed = vec![];
+    let mut seen = std::collections::BTreeSet::new();
+    for r in resources {
+        if !seen.insert((&r.resource_type, &r.resource_id)) {
+            continue;
+        }
+        if let Ok(node) = parse_document(&r.body) {
+            parsed.push((format!("{} {}", r.provider, r.query), node));
+        }
+    }
+    let mut mapped = map_resources(&parsed, now, Actor::System("pgo".into()));
+    if mapped.records.is_empty() {
+        None
+    } else {
+        Some(mapped.records.remove(0))
+    }
+}
+
+/// Everything kept, merged into one view.
+pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
+    let glossary = Glossary::dutch();
+    let today = inzage_domain::time::local_date(now);
+    let mut by_source: BTreeMap<(&str, &str), Vec<&PgoResource>> = BTreeMap::new();
+    for r in resources {
+        by_source
+            .entry((r.provider.as_str(), r.service.as_str()))
+            .or_default()
+            .push(r);
+    }
+    let mut m = Merged::default();
+    for ((provider, service), items) in &by_source {
+        let source = display_name(provider);
+        if *service == "51" {
+            for r in items
+                .iter()
+                .filter(|r| r.resource_type == "DocumentReference")
+            {
+                if let Some(line) = document_line(&r.body, &source) {
+                    add(&mut m.documents, line);
+                }
+            }
+            continue;
+        }
+        let Some(record) = source_record(items, now) else {
+            m.unreadable.push(source);
+            continue;
+        };
+        for e in &record.episodes {
+            let label = episode_label(e);
+            let code = e.icpc.as_ref().map(|c| c.as_str().to_owned());
+            add(
+                &mut m.problems,
+                Line {
+                    title: label.primary.to_owned(),
+                    detail: label.secondary.unwrap_or_default(),
+                    date: Some(e.start.earliest()),
+                    explanation: code
+                        .as_deref()
+                        .and_then(|c| glossary.icpc(c))
+                        .map(|g| g.plain.clone()),
+                    sources: vec![source.clone()],
+                    inactive: false,
+                    key: format!(
+                        "{}@{}",
+                        code.unwrap_or_else(|| norm(&e.title)),
+                        e.start.earliest()
+                    ),
+                },
+            );
+        }
+        for med in record
+            .medication
+            .iter()
+            .filter(|m| m.period_end.is_none_or(|end| end >= today))
+        {
+            let product = med
+                .product
+                .codes
+                .first()
+                .map(coding_key)
+                .unwrap_or_else(|| norm(&med.product.name));
+            add(
+                &mut m.medication,
+                Line {
+                    title: med.product.name.clone(),
+                    detail: med.dosage_text.clone(),
+                    date: med.period_start,
+                    explanation: None,
+                    sources: vec![source.clone()],
+                    inactive: false,
+                    key: format!("{product}#{}", norm(&med.dosage_text)),
+                },
+            );
+        }
+        for a in &record.allergies {
+            add(
+                &mut m.allergies,
+                Line {
+                    title: a
+                        .substance
+                        .display
+                        .clone()
+                        .unwrap_or_else(|| a.substance.code.clone()),
+                    detail: a.reaction.clone().unwrap_or_default(),
+                    date: a.onset.map(|o| o.earliest()),
+                    explanation: None,
+                    sources: vec![source.clone()],
+                    inactive: a.status != AllergyStatus::Active,
+                    key: coding_key(&a.substance),
+                },
+            );
+        }
+        for r in &record.results {
+            let line = result_line(r);
+            let value = match &line.unit {
+                Some(u) => format!("{} {u}", line.value),
+                None => line.value.clone(),
+            };
+            add(
+                &mut m.results,
+                Line {
+                    title: line.name.clone(),
+                    detail: value.clone(),
+                    date: Some(inzage_domain::time::local_date(r.effective)),
+                    explanation: glossary.lab(r.code.as_str()).map(|g| g.plain.clone()),
+                    sources: vec![source.clone()],
+                    inactive: false,
+                    key: format!(
+                        "{}@{}={}",
+                        r.code.as_str(),
+                        r.effective.format("%Y-%m-%dT%H:%M"),
+                        norm(&value)
+                    ),
+                },
+            );
+        }
+    }
+    m.problems.sort_by_key(|l| std::cmp::Reverse(l.date));
+    m.results
+        .sort_by(|a, b| b.date.cmp(&a.date).then(a.title.cmp(&b.title)));
+    m.documents.sort_by_key(|l| std::cmp::Reverse(l.date));
+    m
+}
+
+fn document_line(body: &str, source: &str) -> Option<Line> {
+    let doc: serde_json::Value = serde_json::from_str(body).ok()?;
+    let title = doc["description"]
+        .as_str()
+        .or_else(|| doc["type"]["text"].as_str())
+        .or_else(|| doc["type"]["coding"][0]["display"].as_str())
+        .unwrap_or("Document")
+        .to_owned();
+    let date = doc["created"]
+        .as_str()
+        .or_else(|| doc["indexed"].as_str())
+        .and_then(|d| d.get(..10))
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    Some(Line {
+        key: format!("{}@{date:?}", norm(&title)),
+        title,
+        detail: String::new(),
+        date,
+        explanation: None,
+        sources: vec![source.to_owned()],
+        inactive: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn line(key: &str, source: &str) -> Line {
+        Line {
+            title: key.into(),
+            detail: String::new(),
+            date: None,
+            explanation: None,
+            sources: vec![source.into()],
+            inactive: false,
+            key: key.into(),
+        }
+    }
+
+    #[test]
+    fn r125_the_same_item_is_kept_once_with_every_source() {
+        let mut lines = vec![];
+        add(&mut lines, line("a", "huisarts"));
+        add(&mut lines, line("a", "apotheek"));
+        add(&mut lines, line("a", "huisarts"));
+        add(&mut lines, line("b", "apotheek"));
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].sources, ["huisarts", "apotheek"]);
+        assert_eq!(lines[1].sources, ["apotheek"]);
+    }
+
+    #[test]
+    fn r125_codes_decide_before_names_and_names_ignore_case_and_spacing() {
+        let coded = Coding::new(
+            "urn:oid:2.16.840.1.113883.2.4.4.7",
+            "2178494",
+            Some("Metformine"),
+        );
+        let other_name = Coding::new(
+            "urn:oid:2.16.840.1.113883.2.4.4.7",
+            "2178494",
+            Some("METFORMINE 500"),
+        );
+        assert_eq!(coding_key(&coded), coding_key(&other_name));
+        let uncoded = Coding::new("", "", Some("  Huisstof  mijt "));
+        assert_eq!(coding_key(&uncoded), "huisstof mijt");
+    }
+}

@@ -1,0 +1,782 @@
+//! The PGO end to end (issue 19, R92-R101, R124, R125), against real servers on sockets: two
+//! inzage practices (each its own data for the same person, found by BSN), a provider that
+//! misbehaves per query (slow, 500, malformed FHIR, a refused token), and one that is not on the
+//! whitelist. The person's browser is one cookie jar per host (an in-process client per app);
+//! the PGO's calls to the providers go over HTTP as in production.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod support;
+
+use axum::Router;
+use axum::extract::Form;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use chrono::Duration;
+use inzage_domain::*;
+use inzage_medmij::authorize::{MedmijConfig, OAuthClient};
+use inzage_pgo::client::Failure;
+use inzage_pgo::fetch::FetchOutcome;
+use inzage_store::testing::TestDb;
+use inzage_store::{ChainEventKind, MedmijStore, PgoStore, RecordStore};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use support::*;
+
+const PRACTICE_A: &str = "huisartsenpraktijk-de-linde@medmij";
+const PRACTICE_B: &str = "gezondheidscentrum-oost@medmij";
+const FAULTY: &str = "praktijk-met-storing@medmij";
+const UNLISTED: &str = "niet-op-de-whitelist@medmij";
+const PERSON: &str = "jacqueline";
+
+/// A practice (an inzage DVA) with MedMij on: our PGO (`localhost`) is on its client list.
+fn dva_config(provider: &str) -> inzage_web::WebConfig {
+    inzage_web::WebConfig {
+        medmij: Some(MedmijConfig {
+            provider_name: provider.into(),
+            clients: vec![OAuthClient {
+                hostname: "localhost".into(),
+                organisation: "inzage PGO (test)".into(),
+            }],
+            services: vec![],
+        }),
+        ..test_config()
+    }
+}
+
+/// Serves `router` on a free port of `ip`.
+async fn listen(ip: &str, router: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind(format!("{ip}:0"))
+        .await
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    addr
+}
+
+/// Practice A holds the Nictiz qualification patient; practice B the same person (same BSN)
+/// with only the medication and allergy, plus one medicine of its own.
+async fn practice(provider: &str, whole: bool) -> (TestApp, SocketAddr) {
+    let app = TestApp::new(TestDb::sqlite().await, dva_config(provider)).await;
+    let mut record = nictiz_record(&app);
+    if !whole {
+        record.episodes.clear();
+        record.problems.clear();
+        record.alerts.clear();
+        record.results.clear();
+        record.contacts.clear();
+        record.journal.clear();
+        record.letters.clear();
+        record.treatments.clear();
+        record.prophylaxis.clear();
+        record.appointments.clear();
+        record.contra_indications.clear();
+        for m in &mut record.medication {
+            m.episode = None;
+            m.contact = None;
+        }
+        let today = inzage_domain::time::local_date(app.clock.now());
+        let mut extra = record
+            .medication
+            .iter()
+            .find(|m| m.period_end.is_none_or(|e| e >= today))
+            .unwrap()
+            .clone();
+        extra.id = MedicationId::new("oost-extra").unwrap();
+        extra.product.name = "Paracetamol 500 mg tablet".into();
+        extra.product.codes.clear();
+        extra.product.source_id = None;
+        extra.dosage_text = "zo nodig 1 tablet".into();
+        record.medication.push(extra);
+    }
+    app.store
+        .save_record(&record, audit_event(&record, &app))
+        .await
+        .unwrap();
+    set_pgo_consent(&app, &mut record, true).await;
+    inzage_login::auth::create_account(
+        &app.store,
+        PERSON,
+        PASSWORD,
+        Bsn::parse(FIXTURE_BSN).unwrap(),
+        "Jacqueline",
+        Some(secret_of(PERSON)),
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let addr = listen("127.0.0.1", app.app.clone()).await;
+    (app, addr)
+}
+
+/// What the misbehaving provider did, for the assertions.
+#[derive(Default)]
+struct Seen {
+    headers: Vec<HeaderMap>,
+    paths: Vec<String>,
+}
+
+/// A provider that gives tokens but answers each query in its own wrong way.
+async fn faulty() -> (SocketAddr, Arc<Mutex<Seen>>) {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let s = seen.clone();
+    let router = Router::new()
+        .route(
+            "/auth",
+            get(|q: axum::extract::Query<HashMap<String, String>>| async move {
+                Redirect::to(&format!(
+                    "{}?code=faulty-code&state={}",
+                    q["redirect_uri"], q["state"]
+                ))
+            }),
+        )
+        .route(
+            "/token",
+            post(|Form(f): Form<HashMap<String, String>>| async move {
+                assert_eq!(f["grant_type"], "authorization_code");
+                axum::Json(serde_json::json!({
+                    "access_token": "faulty-access", "token_type": "Bearer",
+                    "expires_in": 900, "refresh_token": "faulty-refresh"
+                }))
+            }),
+        )
+        .route(
+            "/fhir/{*rest}",
+            get(
+                move |uri: axum::http::Uri, headers: HeaderMap| {
+                    let s = s.clone();
+                    async move {
+                        let path = uri.path().to_owned();
+                        {
+                            let mut seen = s.lock().unwrap();
+                            seen.headers.push(headers);
+                            seen.paths.push(uri.to_string());
+                        }
+                        let ok = serde_json::json!({"resourceType": "Bundle", "type": "searchset", "entry": []});
+                        match path.as_str() {
+                            "/fhir/Patient" => axum::Json(ok).into_response(),
+                            "/fhir/EpisodeOfCare" => {
+                                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                                axum::Json(ok).into_response()
+                            }
+                            "/fhir/MedicationRequest" => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                            "/fhir/AllergyIntolerance" => "{ not json".into_response(),
+                            "/fhir/Observation" => StatusCode::UNAUTHORIZED.into_response(),
+                            "/fhir/Composition" => StatusCode::NOT_FOUND.into_response(),
+                            _ => axum::Json(serde_json::json!({"resourceType": "Patient"})).into_response(),
+                        }
+                    }
+                },
+            ),
+        );
+    (listen("127.0.0.1", router).await, seen)
+}
+
+fn service(id: &str, base: &str, auth: &str, token: &str) -> String {
+    format!(
+        "<Gegevensdienst><GegevensdienstId>{id}</GegevensdienstId>\
+         <AuthorizationEndpoint><AuthorizationEndpointuri>{base}{auth}</AuthorizationEndpointuri></AuthorizationEndpoint>\
+         <TokenEndpoint><TokenEndpointuri>{base}{token}</TokenEndpointuri></TokenEndpoint>\
+         <Systeemrollen><Systeemrol><Systeemrolcode>MM-2.0-HGB-FHIR</Systeemrolcode>\
+         <ResourceEndpoint><ResourceEndpointuri>{base}/fhir</ResourceEndpointuri></ResourceEndpoint>\
+         </Systeemrol></Systeemrollen></Gegevensdienst>"
+    )
+}
+
+/// A Zorgaanbiederslijst with sequence number `sequence` around `providers` (XML elements).
+fn zal(sequence: u64, providers: &str) -> String {
+    format!(
+        "<Zorgaanbiederslijst xmlns=\"xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/\">\
+         <Tijdstempel>2026-12-01T12:00:00Z</Tijdstempel><Volgnummer>{sequence}</Volgnummer>\
+         <Zorgaanbieders>{providers}</Zorgaanbieders></Zorgaanbiederslijst>"
+    )
+}
+
+struct Lists {
+    dir: std::path::PathBuf,
+}
+
+/// The MedMij lists in their XML formats, in a directory of this test.
+fn lists(a: SocketAddr, b: SocketAddr, faulty: SocketAddr, unlisted: SocketAddr) -> Lists {
+    let dir = std::env::temp_dir().join(format!("inzage-pgo-{}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dva = |addr: SocketAddr| {
+        let base = format!("http://{addr}");
+        service("49", &base, "/medmij/autoriseren", "/medmij/token")
+            + &service("51", &base, "/medmij/autoriseren", "/medmij/token")
+    };
+    let providers = [
+        (PRACTICE_A, dva(a)),
+        (PRACTICE_B, dva(b)),
+        (FAULTY, service("49", &format!("http://{faulty}"), "/auth", "/token")),
+        (UNLISTED, dva(unlisted)),
+    ]
+    .iter()
+    .map(|(name, services)| {
+        format!("<Zorgaanbieder><Zorgaanbiedernaam>{name}</Zorgaanbiedernaam><Gegevensdiensten>{services}</Gegevensdiensten></Zorgaanbieder>")
+    })
+    .collect::<String>();
+    let header = "<Tijdstempel>2026-12-01T12:00:00Z</Tijdstempel><Volgnummer>5</Volgnummer>";
+    std::fs::write(dir.join("zal.xml"), zal(5, &providers)).unwrap();
+    std::fs::write(
+        dir.join("gnl.xml"),
+        format!("<Gegevensdienstnamenlijst xmlns=\"xmlns://afsprakenstelsel.medmij.nl/gegevensdienstnamenlijst/release1/\">{header}<Gegevensdiensten>\
+         <Gegevensdienst><GegevensdienstId>49</GegevensdienstId><Weergavenaam>Huisartsgegevens</Weergavenaam></Gegevensdienst>\
+         <Gegevensdienst><GegevensdienstId>51</GegevensdienstId><Weergavenaam>Documenten</Weergavenaam></Gegevensdienst>\
+         </Gegevensdiensten></Gegevensdienstnamenlijst>"),
+    )
+    .unwrap();
+    // 127.0.0.2 (the unlisted provider) is not on it.
+    std::fs::write(
+        dir.join("whitelist.xml"),
+        format!("<Whitelist xmlns=\"xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/\">{header}<MedMijNodes><MedMijNode><Hostname>127.0.0.1</Hostname></MedMijNode></MedMijNodes></Whitelist>"),
+    )
+    .unwrap();
+    Lists { dir }
+}
+
+/// The PGO on its own database: the person has a login there (level substantieel) too.
+async fn pgo_app(lists: &Lists) -> (TestApp, Arc<inzage_pgo::Pgo>) {
+    let mut app = TestApp::new(TestDb::sqlite().await, test_config()).await;
+    let config = inzage_pgo::PgoConfig {
+        client_id: "localhost".into(),
+        origin: "http://localhost".into(),
+        lists: inzage_pgo::ListSources {
+            providers: lists.dir.join("zal.xml").display().to_string(),
+            service_names: Some(lists.dir.join("gnl.xml").display().to_string()),
+            whitelist: lists.dir.join("whitelist.xml").display().to_string(),
+        },
+        refresh_minutes: 60,
+        timeout: std::time::Duration::from_secs(2),
+    };
+    let (pgo, problems) = inzage_pgo::Pgo::start(config, app.store.clone()).await;
+    assert!(problems.is_empty(), "{problems:?}");
+    let pgo = Arc::new(pgo);
+    app.app = inzage_web::app_with_pgo(
+        app.store.clone(),
+        app.clock.clone(),
+        test_config(),
+        Some(pgo.clone()),
+    );
+    inzage_login::auth::create_account(
+        &app.store,
+        PERSON,
+        PASSWORD,
+        Bsn::parse(FIXTURE_BSN).unwrap(),
+        "Jacqueline",
+        Some(secret_of(PERSON)),
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    (app, pgo)
+}
+
+/// Signs up at the PGO: the login, then the explicit yes.
+async fn sign_up(c: &mut Client<'_>) {
+    c.login(PERSON).await;
+    let page = c.get("/pgo").await;
+    assert!(
+        page.body.contains("Maak uw gezondheidsomgeving aan"),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_in(&page.body);
+    // Without the yes, no account.
+    let p = c.post("/pgo/aanmelden", &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = c
+        .post("/pgo/aanmelden", &[("csrf", &csrf), ("agree", "yes")])
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/pgo"));
+}
+
+fn split(location: &str) -> (String, String) {
+    let url = url::Url::parse(location).unwrap();
+    let path = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    };
+    (
+        format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(80)),
+        path,
+    )
+}
+
+/// Connects the PGO to an inzage practice through its real consent flow: the PGO's redirect,
+/// the practice's login and consent page, and back. Returns the callback path on the PGO.
+async fn consent_at(
+    pgo: &mut Client<'_>,
+    practice: &TestApp,
+    provider: &str,
+    service: &str,
+) -> String {
+    let p = pgo
+        .get(&format!(
+            "/pgo/verbinden?aanbieder={provider}&dienst={service}"
+        ))
+        .await;
+    let location = p.location.expect("a redirect to the practice");
+    // R94: every parameter of the authorization request.
+    let url = url::Url::parse(&location).unwrap();
+    let q: HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(q["client_id"], "localhost");
+    assert_eq!(q["redirect_uri"], "http://localhost/pgo/terug");
+    assert_eq!(q["scope"], provider);
+    assert!(!q["state"].is_empty());
+    assert_eq!(q["MedMij-Request-ID"].len(), 36);
+    assert_eq!(q["X-Correlation-ID"].len(), 36);
+    let (_, path) = split(&location);
+    let mut browser = practice.client();
+    assert_eq!(
+        browser.get(&path).await.location.as_deref(),
+        Some("/medmij/toestemming")
+    );
+    assert_eq!(
+        browser.get("/medmij/toestemming").await.location.as_deref(),
+        Some("/inloggen")
+    );
+    browser.login(PERSON).await;
+    assert_eq!(
+        browser.get("/kiezen").await.location.as_deref(),
+        Some("/medmij/toestemming")
+    );
+    let page = browser.get("/medmij/toestemming").await;
+    assert!(
+        page.body.contains("Ja, ik geef toestemming"),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_in(&page.body);
+    let back = browser
+        .post(
+            "/medmij/toestemming",
+            &[("csrf", &csrf), ("antwoord", "ja"), ("maanden", "12")],
+        )
+        .await;
+    let back = back.location.unwrap();
+    assert!(back.starts_with("http://localhost/pgo/terug?"), "{back}");
+    split(&back).1
+}
+
+async fn account_id(app: &TestApp) -> String {
+    let subject = format!("pgo:idp:{PERSON}");
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(subject.as_bytes()));
+    app.store.pgo_account(&hash).await.unwrap().unwrap().id
+}
+
+#[tokio::test]
+async fn r94_r99_r124_r125_two_practices_one_faulty_provider_and_one_not_on_the_whitelist() {
+    let (a, a_addr) = practice(PRACTICE_A, true).await;
+    let (b, b_addr) = practice(PRACTICE_B, false).await;
+    let (faulty_addr, seen) = faulty().await;
+    let unlisted_addr = listen("127.0.0.2", Router::new()).await;
+    let lists = lists(a_addr, b_addr, faulty_addr, unlisted_addr);
+    let (app, _) = pgo_app(&lists).await;
+    let mut c = app.client();
+    sign_up(&mut c).await;
+
+    // Finding a provider by a word of its name (R92: only what the list holds).
+    let page = c.get("/pgo/aanbieders?zoek=linde").await;
+    assert!(
+        page.body.contains("Huisartsenpraktijk de linde"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Gezondheidscentrum oost"));
+    assert!(page.body.contains("Huisartsgegevens"));
+
+    // Practice A, the whole GP record: the Nictiz patient's counts come through exactly.
+    let callback = consent_at(&mut c, &a, PRACTICE_A, "49").await;
+    let p = c.get(&callback).await;
+    assert!(
+        p.location.as_deref().unwrap().starts_with("/pgo#v-"),
+        "{}",
+        p.body
+    );
+    // R96: the code was redeemed once; presenting the callback again does nothing.
+    let again = c.get(&callback).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    let account = account_id(&app).await;
+    let merged = inzage_pgo::view::merge(
+        &app.store.pgo_resources(&account).await.unwrap(),
+        app.clock.now(),
+    );
+    assert_eq!(merged.problems.len(), 7, "episodes");
+    assert_eq!(merged.results.len(), 18, "results");
+    assert_eq!(merged.medication.len(), 3, "current medicines");
+    assert_eq!(merged.allergies.len(), 1, "allergy");
+    let home = c.get("/pgo").await;
+    assert!(home.body.contains("Alles is opgehaald"), "{}", home.body);
+
+    // R99: every resource is kept with its source; R100: the chain log has each call.
+    let resources = app.store.pgo_resources(&account).await.unwrap();
+    assert!(
+        resources
+            .iter()
+            .all(|r| r.provider == PRACTICE_A && r.service == "49")
+    );
+    let events = app
+        .store
+        .chain_log(app.clock.now() - Duration::days(1))
+        .await
+        .unwrap();
+    let count = |k: ChainEventKind| events.iter().filter(|e| e.kind == k).count();
+    assert_eq!(count(ChainEventKind::AuthorizationRequest), 1);
+    assert_eq!(count(ChainEventKind::TokenRequest), 1);
+    assert_eq!(count(ChainEventKind::ResourceRequest), 7);
+    assert!(events.iter().all(|e| e.client_id == "localhost"));
+
+    // Practice B: the same person by BSN; its medicines are the same as A's but one.
+    let callback = consent_at(&mut c, &b, PRACTICE_B, "49").await;
+    c.get(&callback).await;
+    let merged = inzage_pgo::view::merge(
+        &app.store.pgo_resources(&account).await.unwrap(),
+        app.clock.now(),
+    );
+    // R125: shown once, with both sources; B's own medicine with B alone.
+    assert_eq!(merged.medication.len(), 4, "{:?}", merged.medication);
+    let both: Vec<_> = merged
+        .medication
+        .iter()
+        .filter(|l| l.sources.len() == 2)
+        .collect();
+    assert_eq!(both.len(), 3);
+    assert_eq!(
+        both[0].sources,
+        ["gezondheidscentrum oost", "huisartsenpraktijk de linde"]
+    );
+    assert_eq!(merged.allergies.len(), 1);
+    assert_eq!(merged.allergies[0].sources.len(), 2);
+    let data = c.get("/pgo/gegevens").await;
+    assert!(
+        data.body
+            .contains("Gezien bij: gezondheidscentrum oost, huisartsenpraktijk de linde"),
+        "{}",
+        data.body
+    );
+    assert!(
+        data.body.contains("Paracetamol 500 mg tablet"),
+        "{:?}",
+        merged
+            .medication
+            .iter()
+            .map(|l| &l.title)
+            .collect::<Vec<_>>()
+    );
+
+    // A fetch again on the long-term consent: nothing new, and the refresh token rotated.
+    let before = app.store.pgo_connections(&account).await.unwrap();
+    let conn_a = before.iter().find(|x| x.provider == PRACTICE_A).unwrap();
+    let csrf = csrf_in(&c.get("/pgo").await.body);
+    c.post(
+        "/pgo/ophalen",
+        &[("csrf", &csrf), ("verbinding", &conn_a.id)],
+    )
+    .await;
+    let after = app.store.pgo_connections(&account).await.unwrap();
+    let conn_a2 = after.iter().find(|x| x.provider == PRACTICE_A).unwrap();
+    assert_ne!(conn_a.refresh_token, conn_a2.refresh_token);
+    let outcome = FetchOutcome::parse(conn_a2.last_outcome.as_deref().unwrap()).unwrap();
+    assert!(outcome.complete());
+    assert!(
+        outcome
+            .queries
+            .iter()
+            .all(|q| q.new == 0 && q.changed == 0 && q.removed == 0)
+    );
+
+    // The faulty provider: every query fails in its own way, and each is said in plain Dutch;
+    // what A and B gave stays.
+    let p = c
+        .get(&format!("/pgo/verbinden?aanbieder={FAULTY}&dienst=49"))
+        .await;
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(p.location.unwrap())
+        .send()
+        .await
+        .unwrap();
+    let back = answer.headers()["location"].to_str().unwrap().to_owned();
+    c.get(&split(&back).1).await;
+    let conns = app.store.pgo_connections(&account).await.unwrap();
+    let faulty_conn = conns.iter().find(|x| x.provider == FAULTY).unwrap();
+    let outcome = FetchOutcome::parse(faulty_conn.last_outcome.as_deref().unwrap()).unwrap();
+    let by_query: HashMap<&str, Option<Failure>> = outcome
+        .queries
+        .iter()
+        .map(|q| (q.query.as_str(), q.failure))
+        .collect();
+    assert_eq!(by_query["Q1"], None);
+    assert_eq!(by_query["Q2"], Some(Failure::NoAnswer));
+    assert_eq!(by_query["Q3"], Some(Failure::ProviderFault));
+    assert_eq!(by_query["Q4"], Some(Failure::Unreadable));
+    assert_eq!(by_query["Q5"], Some(Failure::ConsentEnded));
+    assert_eq!(by_query["Q6"], Some(Failure::NotOffered));
+    assert_eq!(by_query["Q7"], Some(Failure::Unreadable));
+    let home = c.get("/pgo").await;
+    assert!(
+        home.body.contains(
+            "De uitslagen van Praktijk met storing konden niet worden opgehaald: uw toestemming is verlopen of ingetrokken."
+        ),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains(
+        "De gezondheidsproblemen van Praktijk met storing konden niet worden opgehaald: de zorgverlener geeft geen antwoord. Probeer het later opnieuw."
+    ));
+    assert!(home.body.contains("Een deel is opgehaald"));
+    let merged = inzage_pgo::view::merge(
+        &app.store.pgo_resources(&account).await.unwrap(),
+        app.clock.now(),
+    );
+    assert_eq!(merged.results.len(), 18, "what A gave stays");
+    // R97, R98: the queries exactly, the headers on every one, no person in any URL.
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.paths.len(), 7);
+        for (h, path) in seen.headers.iter().zip(&seen.paths) {
+            assert_eq!(h["authorization"], "Bearer faulty-access");
+            assert_eq!(h["medmij-request-id"].len(), 36);
+            assert!(!h["x-correlation-id"].is_empty());
+            let lower = path.to_lowercase();
+            assert!(
+                !lower.contains("patient=")
+                    && !lower.contains("subject=")
+                    && !lower.contains(FIXTURE_BSN)
+            );
+        }
+        assert!(
+            seen.paths
+                .contains(&"/fhir/Patient?_include=Patient:general-practitioner".to_owned())
+        );
+        assert!(
+            seen.paths
+                .contains(&"/fhir/AllergyIntolerance?category=medication".to_owned())
+        );
+    }
+
+    // R93: a provider whose host is not on the whitelist is never called.
+    let p = c
+        .get(&format!("/pgo/verbinden?aanbieder={UNLISTED}&dienst=49"))
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/pgo?melding=failed"));
+
+    // R101: withdrawing at the PGO revokes the consent at the practice too.
+    let conn_a = after.iter().find(|x| x.provider == PRACTICE_A).unwrap();
+    let token = conn_a2.refresh_token.clone().unwrap();
+    let csrf = csrf_in(&c.get("/pgo").await.body);
+    let p = c
+        .post(
+            "/pgo/intrekken",
+            &[("csrf", &csrf), ("verbinding", &conn_a.id)],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/pgo?melding=withdrawn"));
+    let claim = a
+        .store
+        .rotate_refresh_token(
+            &inzage_medmij::token_hash(&token),
+            "localhost",
+            "x",
+            a.clock.now(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(claim, inzage_store::RefreshClaim::Invalid),
+        "{claim:?}"
+    );
+    let conns = app.store.pgo_connections(&account).await.unwrap();
+    assert!(
+        conns
+            .iter()
+            .find(|x| x.provider == PRACTICE_A)
+            .unwrap()
+            .refresh_token
+            .is_none()
+    );
+    let log = c.get("/pgo/logboek").await;
+    assert!(
+        log.body
+            .contains("Toestemming ingetrokken bij: Huisartsenpraktijk de linde"),
+        "{}",
+        log.body
+    );
+    assert!(log.body.contains("Gekoppeld met: Gezondheidscentrum oost"));
+
+    // Another person's connection id is nothing to this person (IDOR).
+    let mut other = app.client();
+    other.login("anna").await;
+    let page = other.get("/pgo").await;
+    let csrf = csrf_in(&page.body);
+    other
+        .post("/pgo/aanmelden", &[("csrf", &csrf), ("agree", "yes")])
+        .await;
+    let b_conn = conns.iter().find(|x| x.provider == PRACTICE_B).unwrap();
+    for path in ["/pgo/ophalen", "/pgo/intrekken", "/pgo/bron-verwijderen"] {
+        let p = other
+            .post(path, &[("csrf", &csrf), ("verbinding", &b_conn.id)])
+            .await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let data = other.get("/pgo/gegevens").await;
+    assert!(!data.body.contains("Paracetamol"));
+    assert!(
+        app.store
+            .pgo_connections(&account)
+            .await
+            .unwrap()
+            .iter()
+            .any(|x| x.provider == PRACTICE_B && x.refresh_token.is_some())
+    );
+
+    // Deleting the account takes everything at once and withdraws what is still given.
+    let csrf = csrf_in(&c.get("/pgo").await.body);
+    let p = c
+        .post(
+            "/pgo/account-verwijderen",
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/pgo"));
+    assert!(app.store.pgo_resources(&account).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .pgo_connections(&account)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(app.store.pgo_log_of(&account).await.unwrap().is_empty());
+    let consents = b
+        .store
+        .consents(
+            &b.store
+                .find_patient_by_bsn(&Bsn::parse(FIXTURE_BSN).unwrap())
+                .await
+                .unwrap()
+                .unwrap(),
+            b.clock.now(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        consents.is_empty(),
+        "B's consent was withdrawn with the account"
+    );
+    let _ = std::fs::remove_dir_all(&lists.dir);
+}
+
+#[tokio::test]
+async fn r95_a_callback_that_is_not_ours_is_refused_and_a_denial_is_explained() {
+    let (a, a_addr) = practice(PRACTICE_A, true).await;
+    let lists = lists(a_addr, a_addr, a_addr, a_addr);
+    let (app, _) = pgo_app(&lists).await;
+    let mut c = app.client();
+    sign_up(&mut c).await;
+    // No flow under way.
+    let p = c.get("/pgo/terug?code=x&state=y").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    // A flow, but another state: refused, and the flow is gone.
+    let p = c
+        .get(&format!("/pgo/verbinden?aanbieder={PRACTICE_A}&dienst=49"))
+        .await;
+    assert!(p.location.is_some());
+    let p = c.get("/pgo/terug?code=x&state=not-ours").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(
+        p.body.contains("hoort niet bij uw eigen aanvraag"),
+        "{}",
+        p.body
+    );
+    // The person says no at the practice.
+    let p = c
+        .get(&format!("/pgo/verbinden?aanbieder={PRACTICE_A}&dienst=49"))
+        .await;
+    let state: HashMap<String, String> = url::Url::parse(p.location.as_deref().unwrap())
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    let p = c
+        .get(&format!(
+            "/pgo/terug?error=access_denied&state={}",
+            state["state"]
+        ))
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/pgo?melding=denied"));
+    let home = c.get("/pgo?melding=denied").await;
+    assert!(home.body.contains("U heeft geen toestemming gegeven"));
+    // Nothing was connected or kept.
+    let account = account_id(&app).await;
+    assert!(
+        app.store
+            .pgo_connections(&account)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let _ = a;
+    let _ = std::fs::remove_dir_all(&lists.dir);
+}
+
+#[tokio::test]
+async fn r92_a_broken_or_older_list_never_replaces_the_one_in_use() {
+    let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
+    let l = lists(addr, addr, addr, addr);
+    let sources = inzage_pgo::ListSources {
+        providers: l.dir.join("zal.xml").display().to_string(),
+        service_names: None,
+        whitelist: l.dir.join("whitelist.xml").display().to_string(),
+    };
+    let directory = inzage_pgo::Directory::new(sources, reqwest::Client::new());
+    assert!(directory.refresh().await.is_empty());
+    assert_eq!(directory.lists().providers.unwrap().providers.len(), 4);
+    let one = format!(
+        "<Zorgaanbieder><Zorgaanbiedernaam>{PRACTICE_A}</Zorgaanbiedernaam><Gegevensdiensten>{}</Gegevensdiensten></Zorgaanbieder>",
+        service("49", "https://a.example", "/auth", "/token")
+    );
+    for (why, text, problems, kept) in [
+        ("broken", "<Zorgaanbiederslijst".to_owned(), 1, 4),
+        ("older", zal(4, &one), 1, 4),
+        ("the same number", zal(5, &one), 0, 4),
+        (
+            "plain http to another machine",
+            zal(9, &one.replace("https://a.example", "http://a.example")),
+            1,
+            4,
+        ),
+        ("newer", zal(6, &one), 0, 1),
+    ] {
+        std::fs::write(l.dir.join("zal.xml"), text).unwrap();
+        assert_eq!(directory.refresh().await.len(), problems, "{why}");
+        assert_eq!(
+            directory.lists().providers.unwrap().providers.len(),
+            kept,
+            "{why}"
+        );
+    }
+    // A whitelist with no node is refused too: the one in use stays.
+    std::fs::write(
+        l.dir.join("whitelist.xml"),
+        "<Whitelist xmlns=\"xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/\"><Tijdstempel>2026-12-02T12:00:00Z</Tijdstempel><Volgnummer>9</Volgnummer><MedMijNodes/></Whitelist>",
+    )
+    .unwrap();
+    assert_eq!(directory.refresh().await.len(), 1);
+    assert!(directory.lists().whitelist.unwrap().allows("127.0.0.1"));
+    let _ = std::fs::remove_dir_all(&l.dir);
+}
