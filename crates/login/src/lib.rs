@@ -1,5 +1,5 @@
 //! Logging in, for every channel that has people log in: the patient portal, the MedMij consent
-//! pages, the practice side (staff) and, later, the PGO. Everything here works at eIDAS level
+//! pages, the practice side (staff) and the PGO. Everything here works at eIDAS level
 //! "substantieel": never a password alone.
 //!
 //! - `auth`: the built-in development identity provider (DigiD-like: username and password, then

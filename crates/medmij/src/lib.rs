@@ -10,8 +10,8 @@
 //! - `receive`: `POST /fhir`, documents a PGO sends to the practice.
 //! - `pgo`: the token check that names the patient and the OperationOutcome errors, shared by the
 //!   resource server and the receiver.
-//! - `chain`: the request ids and the chain log, shared by all of the above (and, later, by the
-//!   PGO's client side).
+//! - `chain`: the request ids and the chain log, shared by all of the above (the PGO's client
+//!   side, `inzage-pgo`, logs its own calls to the same chain log).
 //!
 //! No circles: `resource` uses `receive`, `pgo` and `chain`; `receive` uses `pgo` and `chain`;
 //! `pgo` uses `chain`; `authorize` uses `pgo` and `chain`.

@@ -20,6 +20,7 @@ use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
 use inzage_webkit::i18n::Tr;
 use inzage_webkit::page::PageCtx;
+use inzage_webkit::requests::when;
 use inzage_webkit::session::check_csrf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -106,9 +107,21 @@ fn provider_name(provider: &str) -> String {
     }
 }
 
-fn when(tr: &Tr, at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);
-    format!("{} {}", tr.date(local.date_naive()), local.format("%H:%M"))
+/// Asks the provider to end the consent of `conn`, if it still has one. The caller forgets the
+/// token either way, so a provider that does not answer cannot keep the PGO holding it.
+async fn revoke_at_provider(pgo: &Pgo, conn: &PgoConnection) {
+    let lists = pgo.directory.lists();
+    if let (Some(token), Some((_, service)), Some(whitelist)) = (
+        conn.refresh_token.as_deref(),
+        lists.service(&conn.provider, &conn.service),
+        lists.whitelist.as_ref(),
+    ) && let Err(f) = pgo
+        .caller
+        .revoke(whitelist, &conn.provider, service, token)
+        .await
+    {
+        tracing::warn!(failure = ?f, "revocation at the provider failed");
+    }
 }
 
 // ---- home: landing, sign-up, connections ----
@@ -248,7 +261,7 @@ async fn home(
                 .map_or_else(|| c.service.clone(), str::to_owned),
             provider: provider_name(&c.provider),
             active: c.refresh_token.is_some() && c.withdrawn_at.is_none(),
-            last_fetch: c.last_fetch_at.map(|t| when(&ctx.tr, t)),
+            last_fetch: c.last_fetch_at.map(|t| when(&ctx, t)),
             summary,
             problems,
             id: c.id,
@@ -583,19 +596,7 @@ async fn withdraw(
     Form(form): Form<ConnectionForm>,
 ) -> WebResult<Response> {
     let (account, mut conn) = own_connection(&state, &session, &login, &form).await?;
-    let lists = pgo.directory.lists();
-    if let (Some(token), Some((_, service)), Some(whitelist)) = (
-        conn.refresh_token.as_deref(),
-        lists.service(&conn.provider, &conn.service),
-        lists.whitelist.as_ref(),
-    ) && let Err(f) = pgo
-        .caller
-        .revoke(whitelist, &conn.provider, service, token)
-        .await
-    {
-        // The token is forgotten here either way, so the PGO cannot use it again.
-        tracing::warn!(failure = ?f, "revocation at the provider failed");
-    }
+    revoke_at_provider(&pgo, &conn).await;
     conn.refresh_token = None;
     conn.withdrawn_at = Some(state.now());
     state.store.save_pgo_connection(&conn).await?;
@@ -689,7 +690,7 @@ async fn log_page(
             } else {
                 format!("{what}: {}", provider_name(&e.detail))
             };
-            (when(&ctx.tr, e.at), what)
+            (when(&ctx, e.at), what)
         })
         .collect();
     Ok(LogPage { ctx, rows }.into_response())
@@ -721,19 +722,8 @@ async fn delete_account(
         ));
     }
     let account = required(&state, &session, &login).await?;
-    let lists = pgo.directory.lists();
     for c in state.store.pgo_connections(&account.id).await? {
-        if let (Some(token), Some((_, service)), Some(whitelist)) = (
-            c.refresh_token.as_deref(),
-            lists.service(&c.provider, &c.service),
-            lists.whitelist.as_ref(),
-        ) && let Err(f) = pgo
-            .caller
-            .revoke(whitelist, &c.provider, service, token)
-            .await
-        {
-            tracing::warn!(failure = ?f, "revocation at the provider failed");
-        }
+        revoke_at_provider(&pgo, &c).await;
     }
     state.store.delete_pgo_account(&account.id).await?;
     tracing::info!("PGO account deleted");
