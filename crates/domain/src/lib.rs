@@ -15,6 +15,7 @@ pub mod ids;
 pub mod merge;
 pub mod record;
 pub mod samples;
+pub mod selfmeasure;
 pub mod settings;
 pub mod time;
 pub mod validate;

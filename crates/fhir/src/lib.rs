@@ -12,6 +12,7 @@ pub mod node;
 pub mod placeholders;
 pub mod r4;
 mod stu3_order;
+pub mod vitals;
 pub mod xml;
 
 pub use import::{ImportIssue, Mapped, Severity, expand, map_resources};

@@ -8,6 +8,8 @@
 //! - `resource`: the FHIR STU3 resource server (data services 49 and 51: searches, reads, the
 //!   CapabilityStatement, JSON or XML).
 //! - `receive`: `POST /fhir`, documents a PGO sends to the practice.
+//! - `measurements`: data service 52 at `/meetwaarden/fhir`: measurements a PGO sends
+//!   (stored beside the record, in the GP's queue, R127) and retrieves back.
 //! - `pgo`: the token check that names the patient and the OperationOutcome errors, shared by the
 //!   resource server and the receiver.
 //! - `chain`: the request ids and the chain log, shared by all of the above (the PGO's client
@@ -21,6 +23,7 @@ pub mod chain;
 pub mod pgo;
 /// The MedMij list formats live in the kit, shared with the PGO (`inzage_webkit::lists`).
 pub use inzage_webkit::lists;
+pub mod measurements;
 mod receive;
 pub mod resource;
 
@@ -37,6 +40,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     let fhir = resource::routes()
         // The handler reads the body itself, after the token, within its own cap.
         .route("/fhir", axum::routing::post(receive::transaction))
+        .merge(measurements::routes())
         .layer(axum::middleware::from_fn_with_state(
             state,
             resource::negotiate,

@@ -156,21 +156,26 @@ impl Pgo {
         })
     }
 
+    /// An audit event of this request, about the token's patient (no medical content).
+    pub(crate) fn audit_event(&self, event: EventType, detail: String) -> AuditEvent {
+        AuditEvent {
+            at: self.now,
+            event,
+            patient: Some(self.record.patient.id.clone()),
+            user: format!("pgo:{}", self.access.client_id),
+            responsible_user: self.access.subject.clone(),
+            role: "pgo".into(),
+            channel: Channel::Medmij,
+            request_id: self.request_id.clone(),
+            detail,
+        }
+    }
+
     /// One transfer entry per answer, written before anything is sent (no medical content).
     pub(crate) async fn audit(&self, state: &AppState, detail: String) -> Result<(), Outcome> {
         state
             .store
-            .append_audit(AuditEvent {
-                at: self.now,
-                event: EventType::Transfer,
-                patient: Some(self.record.patient.id.clone()),
-                user: format!("pgo:{}", self.access.client_id),
-                responsible_user: self.access.subject.clone(),
-                role: "pgo".into(),
-                channel: Channel::Medmij,
-                request_id: self.request_id.clone(),
-                detail,
-            })
+            .append_audit(self.audit_event(EventType::Transfer, detail))
             .await?;
         Ok(())
     }

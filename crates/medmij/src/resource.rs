@@ -21,7 +21,7 @@ use inzage_store::ChainEventKind;
 use inzage_webkit::{AppState, base_url};
 use serde_json::{Value, json};
 
-mod search;
+pub(crate) mod search;
 use search::*;
 
 /// The resource server's routes (without `POST /fhir`, see `crate::router`).
@@ -107,7 +107,8 @@ fn negotiated(query: Option<&str>, headers: &HeaderMap) -> Result<Negotiated, Ou
 /// What a FHIR request asked for, for the chain log: the resource type or the interaction.
 fn asked_for(method: &axum::http::Method, path: &str) -> String {
     let rest = path
-        .strip_prefix("/fhir")
+        .strip_prefix(crate::measurements::BASE_PATH)
+        .or_else(|| path.strip_prefix("/fhir"))
         .unwrap_or(path)
         .trim_start_matches('/');
     match rest.split('/').next() {

@@ -266,7 +266,7 @@ macro_rules! impl_backend {
             }
 
             /// Appends an audit entry inside an open transaction.
-            async fn append_audit_in(
+            pub(crate) async fn append_audit_in(
                 tx: &mut sqlx::Transaction<'_, $Db>,
                 event: AuditEvent,
                 key: &crate::audit::AuditKey,

@@ -39,6 +39,7 @@ mod portal;
 mod prescriptions;
 mod requests;
 mod secret;
+mod selfmeasure;
 mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -64,6 +65,7 @@ pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleSt
 pub use prescriptions::{
     PrescriptionDecision, PrescriptionRequest, PrescriptionStatus, PrescriptionStore,
 };
+pub use selfmeasure::SelfMeasurementStore;
 pub use staff::{Invitation, PatientQuery, ReviewItem, StaffAccount, StaffInvitation, StaffStore};
 
 use inzage_domain::{Bsn, PatientId, PatientRecord, Practice, PracticeId, PracticeSettings};

@@ -494,7 +494,7 @@ pub(crate) fn dosage(m: &MedicationAgreement) -> Value {
 }
 
 /// A decimal as a JSON number.
-pub(super) fn decimal(d: &Decimal) -> Value {
+pub(crate) fn decimal(d: &Decimal) -> Value {
     serde_json::from_str(d.as_str()).unwrap_or(json!(d.as_str()))
 }
 

@@ -4,7 +4,7 @@
 use super::*;
 
 /// A search parameter's token value `system|code` (either part may be empty).
-pub(super) fn token_matches(param: &str, codings: &Value) -> bool {
+pub(crate) fn token_matches(param: &str, codings: &Value) -> bool {
     let (system, code) = param.split_once('|').unwrap_or(("", param));
     codings.as_array().into_iter().flatten().any(|c| {
         (system.is_empty() || c["system"] == system) && (code.is_empty() || c["code"] == code)
@@ -12,7 +12,7 @@ pub(super) fn token_matches(param: &str, codings: &Value) -> bool {
 }
 
 /// A date search value with its prefix: `ge2026-01-01` and the like.
-pub(super) fn date_filter(value: &str) -> Result<(&str, NaiveDate), Outcome> {
+pub(crate) fn date_filter(value: &str) -> Result<(&str, NaiveDate), Outcome> {
     let (prefix, date) = match value.get(..2) {
         Some(p @ ("ge" | "gt" | "le" | "lt" | "eq")) => (p, &value[2..]),
         _ => ("eq", value),
@@ -29,7 +29,7 @@ pub(super) fn date_filter(value: &str) -> Result<(&str, NaiveDate), Outcome> {
         })
 }
 
-pub(super) fn compare(prefix: &str, actual: NaiveDate, wanted: NaiveDate) -> bool {
+pub(crate) fn compare(prefix: &str, actual: NaiveDate, wanted: NaiveDate) -> bool {
     match prefix {
         "ge" => actual >= wanted,
         "gt" => actual > wanted,
@@ -39,7 +39,7 @@ pub(super) fn compare(prefix: &str, actual: NaiveDate, wanted: NaiveDate) -> boo
     }
 }
 
-pub(super) fn date_of(v: &Value) -> Option<NaiveDate> {
+pub(crate) fn date_of(v: &Value) -> Option<NaiveDate> {
     v.as_str()
         .and_then(|s| s.get(..10))
         .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
@@ -218,13 +218,13 @@ pub(crate) const MAX_COUNT: usize = 1000;
 /// `_count` and `_offset` of a search: which page of the matches to answer with. Without
 /// `_count` every match is on one page.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Paging {
-    pub(super) count: Option<usize>,
-    pub(super) offset: usize,
+pub(crate) struct Paging {
+    pub(crate) count: Option<usize>,
+    pub(crate) offset: usize,
 }
 
 impl Paging {
-    pub(super) fn of(params: &[(String, String)]) -> Result<Self, Outcome> {
+    pub(crate) fn of(params: &[(String, String)]) -> Result<Self, Outcome> {
         let number = |name: &str| -> Result<Option<usize>, Outcome> {
             params
                 .iter()
@@ -248,7 +248,7 @@ impl Paging {
 
     /// The `first`, `previous`, `next` and `last` links of a paged answer: the same search
     /// (`params` without paging) at another offset.
-    pub(super) fn links(
+    pub(crate) fn links(
         &self,
         total: usize,
         at: &str,
@@ -285,7 +285,7 @@ impl Paging {
         out
     }
 
-    pub(super) fn page<'a, 'b>(&self, matches: &'b [&'a Value]) -> &'b [&'a Value] {
+    pub(crate) fn page<'a, 'b>(&self, matches: &'b [&'a Value]) -> &'b [&'a Value] {
         let from = self.offset.min(matches.len());
         let to = self
             .count
