@@ -2,7 +2,7 @@
 //! Observations: [`read_measurement`] reads one a PGO sends, [`measurement_resource`] writes one
 //! back (to a PGO that retrieves them, or from our PGO to a practice).
 //!
-//! What is kept: the kind (by its LOINC code), the categories, when it was measured, every
+//! What is kept: the kind (by its LOINC code), the categories (the profile's when none is sent), when it was measured, every
 //! quantity (a blood pressure's systolic and diastolic components) and the person's comment.
 //! What is not kept: coded components (cuff size, body position), method, body site and device;
 //! the subject and performer are always the person the token is for, whatever the resource says.
@@ -94,11 +94,15 @@ pub fn read_measurement(
         .ok_or(
             "the Observation's code is not one of the measurements of data service 52 (LOINC)",
         )?;
-    let categories: Vec<Coding> = obs
+    let mut categories: Vec<Coding> = obs
         .children("category")
         .flat_map(|c| c.children("coding"))
         .filter_map(coding)
         .collect();
+    // The profile fixes the category; a sender that left it out still gets it searched by.
+    if categories.is_empty() {
+        categories.push(kind.category());
+    }
     let (effective, effective_at) = effective(obs)?;
     let mut values = vec![];
     if let Some(q) = obs.child("valueQuantity") {
@@ -263,5 +267,9 @@ mod tests {
         let back = measurement_resource(&m, &json!({}));
         assert_eq!(back["valueQuantity"]["value"], json!(72.5));
         assert!(back.get("component").is_none());
+        assert_eq!(
+            back["category"][0]["coding"][0]["code"], "vital-signs",
+            "from the profile"
+        );
     }
 }

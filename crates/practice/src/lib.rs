@@ -19,6 +19,7 @@ mod pages;
 mod prescriptions;
 pub mod roles;
 mod security;
+mod selfmeasure;
 mod staff_admin;
 
 use axum::Router;
@@ -37,7 +38,7 @@ use tower_sessions::Session;
 const STAFF: &str = "staff";
 
 /// The practice menu, each page with the action it needs.
-const MENU: [(&str, &str, Action); 9] = [
+const MENU: [(&str, &str, Action); 10] = [
     ("/praktijk", "practice-search", Action::SearchPatients),
     (
         "/praktijk/uitslagen",
@@ -59,6 +60,11 @@ const MENU: [(&str, &str, Action); 9] = [
         "/praktijk/correcties",
         "practice-corr-queue",
         Action::DecideCorrections,
+    ),
+    (
+        "/praktijk/zelfmetingen",
+        "practice-sm-queue",
+        Action::ReviewSelfMeasurements,
     ),
     (
         "/praktijk/kopieaanvragen",
@@ -96,6 +102,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(prescriptions::router())
         .merge(messages::router())
         .merge(corrections::router())
+        .merge(selfmeasure::router())
         .merge(security::router())
 }
 

@@ -44,6 +44,8 @@ pub enum Action {
     AnswerMessages,
     /// Decide patients' correction requests and statements (R109, R110).
     DecideCorrections,
+    /// Look at the measurements patients sent from their PGO (data service 52, R127).
+    ReviewSelfMeasurements,
 }
 
 /// The table. A GP does everything medical; an assistant registers and writes journal lines but
@@ -76,6 +78,7 @@ const TABLE: &[(Action, &[StaffRole])] = &[
     (Action::ManageAgenda, &[Gp, Assistant]),
     (Action::AnswerMessages, &[Gp, Assistant, PracticeNurse]),
     (Action::DecideCorrections, &[Gp]),
+    (Action::ReviewSelfMeasurements, &[Gp, PracticeNurse]),
 ];
 
 pub fn allowed(role: StaffRole, action: Action) -> bool {

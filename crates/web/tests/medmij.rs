@@ -1306,7 +1306,199 @@ async fn hardening_8_an_independent_fhir_client_pages_and_resolves(app: &TestApp
     server.abort();
 }
 
+/// A batch of measurements as a PGO sends it (data service 52).
+fn measurements_batch(systolic: &str) -> String {
+    serde_json::json!({
+        "resourceType": "Bundle",
+        "type": "batch",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:8b1c5d2e-0000-4000-8000-000000000001",
+                "request": { "method": "POST", "url": "Observation" },
+                "resource": {
+                    "resourceType": "Observation",
+                    "meta": { "profile": ["http://nictiz.nl/fhir/StructureDefinition/zib-BloodPressure"] },
+                    "status": "final",
+                    "category": [{ "coding": [{ "system": "http://hl7.org/fhir/observation-category", "code": "vital-signs", "display": "Vital Signs" }] }],
+                    "code": { "coding": [{ "system": "http://loinc.org", "code": "85354-9", "display": "Blood pressure" }] },
+                    "effectiveDateTime": "2026-11-20T07:30:00+01:00",
+                    "comment": "MARKER-COMMENT na het opstaan",
+                    "component": [
+                        { "code": { "coding": [{ "system": "http://loinc.org", "code": "8480-6" }] },
+                          "valueQuantity": { "value": systolic.parse::<u32>().unwrap_or(0), "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]" } },
+                        { "code": { "coding": [{ "system": "http://loinc.org", "code": "8462-4" }] },
+                          "valueQuantity": { "value": 92, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]" } }
+                    ]
+                }
+            },
+            {
+                "fullUrl": "urn:uuid:8b1c5d2e-0000-4000-8000-000000000002",
+                "request": { "method": "POST", "url": "Observation" },
+                "resource": {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "code": { "coding": [{ "system": "http://loinc.org", "code": "29463-7" }] },
+                    "effectiveDateTime": "2026-11-21",
+                    "valueQuantity": { "value": 72.5, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg" }
+                }
+            }
+        ]
+    })
+    .to_string()
+}
+
+/// R127: measurements a PGO sends arrive in the GP's queue as the patient's, all or none; a GP
+/// or practice nurse takes them into account or not, an assistant cannot; they never appear
+/// among the practice's results (data service 49), and the PGO retrieves them back from data
+/// service 52 whatever the GP decided. Another patient's token finds none of them.
+async fn r127_measurements_from_a_pgo_wait_for_the_gp_and_stay_the_patients(app: &TestApp) {
+    use inzage_store::SelfMeasurementStore;
+    let adult = adult_with_token(app, "token-sm").await;
+    let mut c = app.client();
+    let headers = [
+        ("authorization", "Bearer token-sm"),
+        ("content-type", "application/fhir+json"),
+        ("accept", "application/fhir+json"),
+    ];
+    let base = inzage_medmij::measurements::BASE_PATH;
+    // Refused whole: one bad entry stores nothing, and says which entry.
+    let half = measurements_batch("133").replace("8462-4", "8478-0");
+    let p = c.post_with(base, &headers, &half).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(
+        p.body.contains("entry 1") && p.body.contains("diastolic"),
+        "{}",
+        p.body
+    );
+    let lab = measurements_batch("133").replace("29463-7", "2345-7");
+    let p = c.post_with(base, &headers, &lab).await;
+    assert!(p.body.contains("entry 2"), "{}", p.body);
+    let p = c
+        .post_with(base, &headers[1..], &measurements_batch("133"))
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        app.store
+            .self_measurements(&adult.patient.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let before = app.audit_count().await;
+    let p = c
+        .post_with(base, &headers, &measurements_batch("133"))
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(app.audit_count().await, before + 1, "one audit entry");
+    let answer: Value = serde_json::from_str(&p.body).unwrap();
+    assert_eq!(answer["type"], "batch-response");
+    assert_eq!(answer["entry"][0]["response"]["status"], "201 Created");
+    assert!(
+        p.body.find("MARKER-COMMENT").is_none(),
+        "no representation asked"
+    );
+
+    // The practice's own results do not have them; data service 49 does not answer them.
+    let results = fetch(&mut c, "/fhir/Observation", "token-sm").await;
+    assert!(
+        !results.body.contains("85354-9") && !results.body.contains("29463-7"),
+        "{}",
+        results.body
+    );
+
+    // The queue: a GP and a practice nurse see it, an assistant does not.
+    let staff = seed_staff(app).await;
+    let mut desk = as_staff(app, &staff, "assistent").await;
+    assert_eq!(
+        desk.get("/praktijk/zelfmetingen").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut gp = as_staff(app, &staff, "gp").await;
+    let queue = gp.get("/praktijk/zelfmetingen").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("133/92 mm Hg"), "{}", queue.body);
+    assert!(queue.body.contains("72,5 kg"));
+    assert!(queue.body.contains("MARKER-COMMENT"));
+    assert!(queue.body.contains("pgo.example"), "the app that sent it");
+    let held = app
+        .store
+        .self_measurements(&adult.patient.id)
+        .await
+        .unwrap();
+    let bp = held
+        .iter()
+        .find(|m| m.summary().starts_with("133"))
+        .unwrap();
+    let csrf = gp.csrf("/praktijk/zelfmetingen").await;
+    // Only through the patient it belongs to.
+    let wrong = gp
+        .post(
+            &format!("/praktijk/patienten/child/zelfmetingen/{}", bp.id),
+            &[("csrf", csrf.as_str()), ("actie", "overnemen")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    let done = gp
+        .post(
+            &format!("/praktijk/patienten/adult/zelfmetingen/{}", bp.id),
+            &[("csrf", csrf.as_str()), ("actie", "overnemen")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let queue = gp.get("/praktijk/zelfmetingen").await;
+    assert!(!queue.body.contains("133/92") && queue.body.contains("72,5 kg"));
+    let reviewed = app
+        .store
+        .self_measurements(&adult.patient.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        reviewed.iter().find(|m| m.id == bp.id).unwrap().review,
+        inzage_domain::selfmeasure::Review::Accepted { .. }
+    ));
+
+    // Retrieved back from data service 52, both, accepted or not.
+    let all = fetch(
+        &mut c,
+        &format!("{base}/Observation?category=vital-signs"),
+        "token-sm",
+    )
+    .await;
+    let bundle: Value = serde_json::from_str(&all.body).unwrap();
+    assert_eq!(bundle["total"], 2, "{}", all.body);
+    let latest = fetch(
+        &mut c,
+        &format!("{base}/Observation/$lastn?code=http://loinc.org|85354-9"),
+        "token-sm",
+    )
+    .await;
+    assert!(latest.body.contains("\"value\":133"), "{}", latest.body);
+    let one = fetch(&mut c, &format!("{base}/Observation/{}", bp.id), "token-sm").await;
+    assert_eq!(one.status, StatusCode::OK);
+    // Another patient's token: none of it.
+    let mut elder = app
+        .store
+        .load_record(&PatientId::new("elder").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    set_pgo_consent(app, &mut elder, true).await;
+    give_token(app, "elder", "token-other").await;
+    let other = fetch(&mut c, &format!("{base}/Observation"), "token-other").await;
+    let other_bundle: Value = serde_json::from_str(&other.body).unwrap();
+    assert_eq!(other_bundle["total"], 0, "{}", other.body);
+    let read = fetch(
+        &mut c,
+        &format!("{base}/Observation/{}", bp.id),
+        "token-other",
+    )
+    .await;
+    assert_eq!(read.status, StatusCode::NOT_FOUND);
+}
+
 both_backends!(
+    r127_measurements_from_a_pgo_wait_for_the_gp_and_stay_the_patients,
     hardening_8_an_independent_fhir_client_pages_and_resolves,
     hardening_8_every_reference_in_an_answer_resolves,
     hardening_8_paging_with_count_and_next_links,

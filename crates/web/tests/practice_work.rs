@@ -424,6 +424,28 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
         Step {
             audits: None,
             ..step(
+                "/praktijk/zelfmetingen",
+                "GET",
+                "/praktijk/zelfmetingen".into(),
+                &[],
+                &[Gp, Poh],
+                S::OK,
+            )
+        },
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/patienten/{id}/zelfmetingen/{measurement}",
+                "POST",
+                format!("{p}/zelfmetingen/sm-none"),
+                &[("actie", "overnemen")],
+                &[Gp, Poh],
+                S::NOT_FOUND,
+            )
+        },
+        Step {
+            audits: None,
+            ..step(
                 "/praktijk/kopieaanvragen",
                 "GET",
                 "/praktijk/kopieaanvragen".into(),

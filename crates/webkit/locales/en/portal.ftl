@@ -275,3 +275,13 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+
+## Kinds of measurement a person takes themselves (data service 52)
+vital-blood-pressure = Blood pressure
+vital-body-weight = Weight
+vital-body-height = Height
+vital-body-temperature = Temperature
+vital-blood-glucose = Blood sugar
+vital-heart-rate = Heart rate
+vital-oxygen-saturation = Oxygen in the blood
+vital-pain-score = Pain score

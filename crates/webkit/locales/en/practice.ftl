@@ -255,3 +255,14 @@ staff-activate-secret = Add this code to your authenticator app:
 staff-activate-secret-once = This code is shown only now. Nobody else has it.
 staff-activate-login = To the login
 staff-security-reset = If the administrator asks you to activate your account again, your passkeys are removed; add them again afterwards.
+
+## Measurements patients sent from their app (data service 52, R127)
+practice-sm-queue = Patients' own measurements
+practice-sm-intro = Measurements patients took themselves and sent to the practice with their app. They remain the patient's measurements: they are not mixed with the practice's. Say whether you take them into account.
+practice-sm-empty = No measurements are waiting.
+practice-sm-done = Saved.
+practice-sm-measured = Measured
+practice-sm-received = received
+practice-sm-app = via
+practice-sm-accept = Take into account
+practice-sm-decline = Do not take into account

@@ -275,3 +275,13 @@ month-9 = september
 month-10 = oktober
 month-11 = november
 month-12 = december
+
+## Kinds of measurement a person takes themselves (data service 52)
+vital-blood-pressure = Bloeddruk
+vital-body-weight = Gewicht
+vital-body-height = Lengte
+vital-body-temperature = Temperatuur
+vital-blood-glucose = Bloedsuiker
+vital-heart-rate = Hartslag
+vital-oxygen-saturation = Zuurstof in het bloed
+vital-pain-score = Pijnscore

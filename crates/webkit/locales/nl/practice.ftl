@@ -255,3 +255,14 @@ staff-activate-secret = Zet deze code in uw authenticator-app:
 staff-activate-secret-once = Deze code is alleen nu te zien. Niemand anders heeft hem.
 staff-activate-login = Naar inloggen
 staff-security-reset = Vraagt de beheerder u opnieuw te activeren, dan vervallen uw passkeys en voegt u ze daarna opnieuw toe.
+
+## Measurements patients sent from their app (data service 52, R127)
+practice-sm-queue = Zelfmetingen van patiënten
+practice-sm-intro = Metingen die patiënten zelf deden en met hun app naar de praktijk stuurden. Ze blijven metingen van de patiënt: ze komen niet tussen de metingen van de praktijk. Geef aan of u ze meeneemt in de zorg.
+practice-sm-empty = Er wachten geen zelfmetingen.
+practice-sm-done = Opgeslagen.
+practice-sm-measured = Gemeten
+practice-sm-received = ontvangen
+practice-sm-app = via
+practice-sm-accept = Overnemen
+practice-sm-decline = Niet overnemen
