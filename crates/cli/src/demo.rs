@@ -341,7 +341,7 @@ pub async fn agenda(
 pub const DEMO_PROVIDER: &str = "demo-huisartsen@medmij";
 
 /// The MedMij lists of the demo: one provider (the demo practice on this machine, data services
-/// 49 and 51), the data service names, and a whitelist with this machine. Written beside the demo
+/// 49, 51 and 52), the data service names, and a whitelist with this machine. Written beside the demo
 /// database on every start, in the MedMij XML formats the PGO reads in production too.
 pub fn pgo_lists(database_url: &str, origin: &str) -> Result<inzage_pgo::PgoConfig, AnyError> {
     use quick_xml::escape::escape;
@@ -366,12 +366,17 @@ pub fn pgo_lists(database_url: &str, origin: &str) -> Result<inzage_pgo::PgoConf
         stamp.timestamp().max(1)
     );
     let service = |id: &str| {
+        // Data service 52 (measurements) has its own resource endpoint.
+        let (role, resources) = match id {
+            "52" => ("MM-2.0-MVB-FHIR", inzage_medmij::measurements::BASE_PATH),
+            _ => ("MM-2.0-HGB-FHIR", "/fhir"),
+        };
         format!(
             "<Gegevensdienst><GegevensdienstId>{id}</GegevensdienstId>\
              <AuthorizationEndpoint><AuthorizationEndpointuri>{}/medmij/autoriseren</AuthorizationEndpointuri></AuthorizationEndpoint>\
              <TokenEndpoint><TokenEndpointuri>{}/medmij/token</TokenEndpointuri></TokenEndpoint>\
-             <Systeemrollen><Systeemrol><Systeemrolcode>MM-2.0-HGB-FHIR</Systeemrolcode>\
-             <ResourceEndpoint><ResourceEndpointuri>{}/fhir</ResourceEndpointuri></ResourceEndpoint>\
+             <Systeemrollen><Systeemrol><Systeemrolcode>{role}</Systeemrolcode>\
+             <ResourceEndpoint><ResourceEndpointuri>{}{resources}</ResourceEndpointuri></ResourceEndpoint>\
              </Systeemrol></Systeemrollen></Gegevensdienst>",
             escape(base),
             escape(base),
@@ -382,9 +387,10 @@ pub fn pgo_lists(database_url: &str, origin: &str) -> Result<inzage_pgo::PgoConf
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
          <Zorgaanbiederslijst xmlns=\"xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/\">{header}\
          <Zorgaanbieders><Zorgaanbieder><Zorgaanbiedernaam>{DEMO_PROVIDER}</Zorgaanbiedernaam>\
-         <Gegevensdiensten>{}{}</Gegevensdiensten></Zorgaanbieder></Zorgaanbieders></Zorgaanbiederslijst>",
+         <Gegevensdiensten>{}{}{}</Gegevensdiensten></Zorgaanbieder></Zorgaanbieders></Zorgaanbiederslijst>",
         service("49"),
-        service("51")
+        service("51"),
+        service("52")
     );
     let gnl = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
@@ -392,6 +398,7 @@ pub fn pgo_lists(database_url: &str, origin: &str) -> Result<inzage_pgo::PgoConf
          <Gegevensdiensten>\
          <Gegevensdienst><GegevensdienstId>49</GegevensdienstId><Weergavenaam>Huisartsgegevens</Weergavenaam></Gegevensdienst>\
          <Gegevensdienst><GegevensdienstId>51</GegevensdienstId><Weergavenaam>Documenten</Weergavenaam></Gegevensdienst>\
+         <Gegevensdienst><GegevensdienstId>52</GegevensdienstId><Weergavenaam>Meetwaarden vitale functies</Weergavenaam></Gegevensdienst>\
          </Gegevensdiensten></Gegevensdienstnamenlijst>"
     );
     let whitelist = format!(

@@ -50,6 +50,19 @@ pub fn start_of_local_day(d: NaiveDate) -> DateTime<Utc> {
     }
 }
 
+/// A Dutch date and time of day as the instant it names, with its offset (`None` for a time that
+/// the change to summer time skips).
+pub fn local_instant(
+    d: NaiveDate,
+    t: chrono::NaiveTime,
+) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    use chrono::TimeZone;
+    Amsterdam
+        .from_local_datetime(&d.and_time(t))
+        .earliest()
+        .map(|t| t.fixed_offset())
+}
+
 /// Age in whole years on `today`. Someone born on 29 February has their birthday on
 /// 1 March in years without a 29 February.
 pub fn age_on(birth: NaiveDate, today: NaiveDate) -> i32 {

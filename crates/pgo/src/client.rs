@@ -31,6 +31,8 @@ pub enum Failure {
     Unreadable,
     /// The host is not on the MedMij whitelist (R93): we do not call it.
     NotWhitelisted,
+    /// The provider did not accept what we sent (a 400 or 422 to a batch of measurements).
+    Refused,
 }
 
 /// The seven GD 49 queries (R97, background §3.6) and the GD 51 document list.
@@ -44,7 +46,7 @@ pub struct Query {
     pub what: &'static str,
 }
 
-pub const QUERIES: [Query; 8] = [
+pub const QUERIES: [Query; 9] = [
     Query {
         id: "Q1",
         service: "49",
@@ -85,6 +87,11 @@ pub const QUERIES: [Query; 8] = [
         service: "51",
         what: "pgo-q-documents",
     },
+    Query {
+        id: "M1",
+        service: "52",
+        what: "pgo-q-measurements",
+    },
 ];
 
 impl Query {
@@ -108,6 +115,23 @@ impl Query {
             }
             "Q6" => "Composition?type=http://loinc.org|67781-5".into(),
             "Q7" => "Encounter".into(),
+            // Every kind of self-measurement, by code: blood glucose is not filed as a vital sign.
+            "M1" => format!(
+                "Observation?code={}",
+                inzage_domain::selfmeasure::VitalSign::ALL
+                    .iter()
+                    .flat_map(|v| match v {
+                        inzage_domain::selfmeasure::VitalSign::BloodGlucose => {
+                            inzage_domain::selfmeasure::GLUCOSE_CODES
+                                .iter()
+                                .map(|(c, _)| format!("http://loinc.org|{c}"))
+                                .collect::<Vec<_>>()
+                        }
+                        other => vec![format!("http://loinc.org|{}", other.code().code)],
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             _ => "DocumentReference?status=current".into(),
         }
     }
@@ -364,6 +388,68 @@ impl Caller {
         }
     }
 
+    /// Sends a `batch` Bundle (data service 52, Sending-PHR) to the resource endpoint with the
+    /// Bearer token and both ids; succeeds only when every entry was accepted (2xx).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn send_batch(
+        &self,
+        whitelist: &Whitelist,
+        provider: &str,
+        base: &str,
+        token: &str,
+        correlation_id: &str,
+        bundle: &Value,
+    ) -> Result<(), Failure> {
+        let base = base.trim_end_matches('/');
+        if !allowed(whitelist, base) {
+            return Err(Failure::NotWhitelisted);
+        }
+        let request_id = new_id();
+        let answer = self
+            .http
+            .post(base)
+            .bearer_auth(token)
+            .header("MedMij-Request-ID", &request_id)
+            .header("X-Correlation-ID", correlation_id)
+            .header("Content-Type", "application/fhir+json; fhirVersion=3.0")
+            .header("Accept", "application/fhir+json; fhirVersion=3.0")
+            .body(bundle.to_string())
+            .send()
+            .await;
+        let status = answer.as_ref().map_or(0, |a| a.status().as_u16());
+        self.log(
+            ChainEventKind::ResourceRequest,
+            (&request_id, correlation_id),
+            provider,
+            status,
+            "send",
+        )
+        .await;
+        let answer = answer.map_err(|_| Failure::NoAnswer)?;
+        match answer.status().as_u16() {
+            200 | 201 => {}
+            400 | 422 => return Err(Failure::Refused),
+            401 | 403 => return Err(Failure::ConsentEnded),
+            404 | 405 | 501 => return Err(Failure::NotOffered),
+            _ => return Err(Failure::ProviderFault),
+        }
+        let body = read_limited(answer, self.max_answer).await?;
+        let reply: Value = serde_json::from_slice(&body).map_err(|_| Failure::Unreadable)?;
+        let entries = reply["entry"].as_array().ok_or(Failure::Unreadable)?;
+        let sent = bundle["entry"].as_array().map_or(0, Vec::len);
+        let all_taken = entries.len() == sent
+            && entries.iter().all(|e| {
+                e["response"]["status"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with('2'))
+            });
+        if all_taken {
+            Ok(())
+        } else {
+            Err(Failure::Refused)
+        }
+    }
+
     /// One query (R97, R98): the searchset's resources as (type, id, JSON), following `next`
     /// links on the same endpoint (at most 50 pages).
     pub async fn search(
@@ -511,6 +597,10 @@ mod tests {
                 "Composition?type=http://loinc.org|67781-5",
                 "Encounter",
                 "DocumentReference?status=current",
+                "Observation?code=http://loinc.org|85354-9,http://loinc.org|29463-7,http://loinc.org|8302-2,\
+                 http://loinc.org|8310-5,http://loinc.org|14743-9,http://loinc.org|14760-3,\
+                 http://loinc.org|14770-2,http://loinc.org|8867-4,http://loinc.org|59408-5,\
+                 http://loinc.org|72514-3",
             ]
         );
         for q in &all {

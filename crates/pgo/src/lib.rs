@@ -24,6 +24,7 @@
 pub mod client;
 pub mod directory;
 pub mod fetch;
+pub mod own;
 mod pages;
 pub mod view;
 
@@ -89,7 +90,7 @@ impl Pgo {
 
 /// Every PGO route.
 pub fn router(pgo: Arc<Pgo>) -> Router<AppState> {
-    pages::routes().layer(Extension(pgo))
+    pages::routes().merge(own::routes()).layer(Extension(pgo))
 }
 
 pub use inzage_webkit::lists::loopback;

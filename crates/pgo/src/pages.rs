@@ -54,7 +54,7 @@ fn subject_hash(login: &Login) -> String {
     hex::encode(Sha256::digest(format!("pgo:{}", login.subject).as_bytes()))
 }
 
-async fn ctx(session: &Session, path: &'static str) -> WebResult<PageCtx> {
+pub(crate) async fn ctx(session: &Session, path: &'static str) -> WebResult<PageCtx> {
     let mut ctx = PageCtx::anonymous(session, path).await?;
     ctx.logged_in = true;
     Ok(ctx)
@@ -76,13 +76,22 @@ async fn account(
     Ok(Some(account))
 }
 
-async fn required(state: &AppState, session: &Session, login: &Login) -> WebResult<PgoAccount> {
+pub(crate) async fn required(
+    state: &AppState,
+    session: &Session,
+    login: &Login,
+) -> WebResult<PgoAccount> {
     account(state, session, login)
         .await?
         .ok_or(WebError::NotFound)
 }
 
-async fn log(state: &AppState, account: &str, event: &str, detail: &str) -> WebResult<()> {
+pub(crate) async fn log(
+    state: &AppState,
+    account: &str,
+    event: &str,
+    detail: &str,
+) -> WebResult<()> {
     state
         .store
         .pgo_log(
@@ -98,7 +107,7 @@ async fn log(state: &AppState, account: &str, event: &str, detail: &str) -> WebR
 }
 
 /// A provider's name as a person reads it, starting with a capital.
-fn provider_name(provider: &str) -> String {
+pub(crate) fn provider_name(provider: &str) -> String {
     let name = display_name(provider);
     let mut c = name.chars();
     match c.next() {
@@ -163,7 +172,7 @@ const NOTICES: [&str; 5] = [
 ];
 
 /// What a failure means and what the person can do, in one sentence each.
-fn failure_key(f: Failure) -> &'static str {
+pub(crate) fn failure_key(f: Failure) -> &'static str {
     match f {
         Failure::NoAnswer => "pgo-why-no-answer",
         Failure::ConsentEnded => "pgo-why-consent",
@@ -171,6 +180,7 @@ fn failure_key(f: Failure) -> &'static str {
         Failure::ProviderFault => "pgo-why-fault",
         Failure::Unreadable => "pgo-why-unreadable",
         Failure::NotWhitelisted => "pgo-why-not-whitelisted",
+        Failure::Refused => "pgo-why-refused",
     }
 }
 
@@ -556,6 +566,21 @@ struct ConnectionForm {
     verbinding: String,
 }
 
+/// One of the account's own connections; another person's id finds nothing.
+pub(crate) async fn own_connection_of(
+    state: &AppState,
+    account: &PgoAccount,
+    id: &str,
+) -> WebResult<PgoConnection> {
+    state
+        .store
+        .pgo_connections(&account.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(WebError::NotFound)
+}
+
 /// The account's own connection named in a form; another person's id finds nothing.
 async fn own_connection(
     state: &AppState,
@@ -565,13 +590,7 @@ async fn own_connection(
 ) -> WebResult<(PgoAccount, PgoConnection)> {
     check_csrf(session, &form.csrf).await?;
     let account = required(state, session, login).await?;
-    let conn = state
-        .store
-        .pgo_connections(&account.id)
-        .await?
-        .into_iter()
-        .find(|c| c.id == form.verbinding)
-        .ok_or(WebError::NotFound)?;
+    let conn = own_connection_of(state, &account, &form.verbinding).await?;
     Ok((account, conn))
 }
 
@@ -637,19 +656,49 @@ async fn data(
 ) -> WebResult<Response> {
     let account = required(&state, &session, &login).await?;
     let resources = state.store.pgo_resources(&account.id).await?;
-    let merged = view::merge(&resources, state.now());
+    let own = state.store.pgo_own_items(&account.id).await?;
+    let mut merged = view::merge(&resources, state.now());
     let ctx = ctx(&session, "/pgo/gegevens").await?;
+    let own_source = ctx.tr.t("pgo-own-source");
+    // What the person entered stands beside what providers sent, marked as theirs.
+    for m in crate::own::medicines(&own) {
+        merged
+            .medication
+            .push(view::own_line(&m.name, &m.dose, m.since, &own_source));
+    }
+    let measurements = view::measurement_lines(
+        &resources,
+        &crate::own::measurements(&own),
+        &|v| ctx.tr.t(&format!("vital-{}", v.key())),
+        &own_source,
+    )
+    .into_iter()
+    .map(|(_, l)| l)
+    .collect();
+    let notes = crate::own::notes(&own)
+        .into_iter()
+        .map(|(at, n)| {
+            view::own_line(
+                &n.text,
+                "",
+                Some(inzage_domain::time::local_date(at)),
+                &own_source,
+            )
+        })
+        .collect();
     let sections: Vec<(String, Vec<Line>)> = [
         ("pgo-section-problems", merged.problems),
         ("pgo-section-medication", merged.medication),
         ("pgo-section-allergies", merged.allergies),
+        ("pgo-section-measurements", measurements),
         ("pgo-section-results", merged.results),
         ("pgo-section-documents", merged.documents),
+        ("pgo-section-notes", notes),
     ]
     .into_iter()
     .map(|(k, lines)| (ctx.tr.t(k), lines))
     .collect();
-    let empty = resources.is_empty();
+    let empty = resources.is_empty() && own.is_empty();
     Ok(DataPage {
         ctx,
         sections,

@@ -13,13 +13,18 @@
 //!   value and unit.
 //! - a problem (episode): the same ICPC code (or title without one) and the same start.
 //! - a document: the same title and date.
+//! - a measurement (data service 52, and the person's own): the same kind of measurement (LOINC
+//!   code), the same moment to the minute, and the same values. A blood pressure the person
+//!   entered and sent to their GP comes back from the GP as the same line, naming both.
 //!
 //! What is not the same is shown separately, each with its own source.
 
 use crate::directory::display_name;
 use chrono::{DateTime, NaiveDate, Utc};
+use inzage_domain::selfmeasure::{SelfMeasurement, VitalSign};
 use inzage_domain::visibility::present::{episode_label, result_line};
 use inzage_domain::{Actor, AllergyStatus, Coding, PatientRecord};
+use inzage_fhir::vitals::read_measurement;
 use inzage_fhir::{map_resources, parse_document};
 use inzage_store::PgoResource;
 use inzage_webkit::glossary::Glossary;
@@ -115,6 +120,10 @@ pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
     let mut m = Merged::default();
     for ((provider, service), items) in &by_source {
         let source = display_name(provider);
+        if *service == "52" {
+            // Measurements: see `measurement_lines`.
+            continue;
+        }
         if *service == "51" {
             for r in items
                 .iter()
@@ -225,6 +234,76 @@ pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
         .sort_by(|a, b| b.date.cmp(&a.date).then(a.title.cmp(&b.title)));
     m.documents.sort_by_key(|l| std::cmp::Reverse(l.date));
     m
+}
+
+/// A line the person added themselves (a medicine without prescription, say).
+pub fn own_line(title: &str, detail: &str, date: Option<NaiveDate>, source: &str) -> Line {
+    Line {
+        key: format!("own:{}#{}", norm(title), norm(detail)),
+        title: title.to_owned(),
+        detail: detail.to_owned(),
+        date,
+        explanation: None,
+        sources: vec![source.to_owned()],
+        inactive: false,
+    }
+}
+
+/// The measurements: fetched from data service 52 and the person's own, merged by the rule above,
+/// newest first. `name` names a kind of measurement in the person's language; `own` is the
+/// source name of what the person entered.
+pub fn measurement_lines(
+    resources: &[PgoResource],
+    own: &[SelfMeasurement],
+    name: &dyn Fn(VitalSign) -> String,
+    own_source: &str,
+) -> Vec<(DateTime<Utc>, Line)> {
+    let patient = inzage_domain::PatientId::new("self").ok();
+    let fetched = resources
+        .iter()
+        .filter(|r| r.service == "52" && r.resource_type == "Observation")
+        .filter_map(|r| {
+            let node = parse_document(&r.body).ok()?;
+            let m = read_measurement(&node, &r.resource_id, patient.as_ref()?, r.fetched_at, "")
+                .ok()?;
+            Some((m, display_name(&r.provider)))
+        });
+    let mine = own.iter().map(|m| (m.clone(), own_source.to_owned()));
+    let mut lines: Vec<(DateTime<Utc>, Line)> = vec![];
+    for (m, source) in mine.chain(fetched) {
+        let mut values: Vec<String> = m
+            .values
+            .iter()
+            .map(|v| format!("{}={}{}", v.code.code, v.value.to_f64(), v.unit))
+            .collect();
+        values.sort();
+        let line = Line {
+            key: format!(
+                "{}@{}={}",
+                m.code.code,
+                m.effective_at.format("%Y-%m-%dT%H:%M"),
+                values.join(";")
+            ),
+            title: name(m.kind),
+            detail: m.summary(),
+            date: Some(inzage_domain::time::local_date(m.effective_at)),
+            explanation: m.comment.clone(),
+            sources: vec![source],
+            inactive: false,
+        };
+        match lines.iter_mut().find(|(_, l)| l.key == line.key) {
+            Some((_, same)) => {
+                for s in line.sources {
+                    if !same.sources.contains(&s) {
+                        same.sources.push(s);
+                    }
+                }
+            }
+            None => lines.push((m.effective_at, line)),
+        }
+    }
+    lines.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.title.cmp(&b.1.title)));
+    lines
 }
 
 fn document_line(body: &str, source: &str) -> Option<Line> {

@@ -60,7 +60,9 @@ pub use medmij::{
 };
 pub use messages::{Attachment, Message, MessageStore, Thread, ThreadStatus};
 pub use notify::{DevMail, JobStatus, NoticeKind, NotifyContact, NotifyJob, NotifyStore};
-pub use pgo::{PgoAccount, PgoChanges, PgoConnection, PgoLogEntry, PgoResource, PgoStore};
+pub use pgo::{
+    PgoAccount, PgoChanges, PgoConnection, PgoLogEntry, PgoOwnItem, PgoResource, PgoStore,
+};
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};
 pub use prescriptions::{
     PrescriptionDecision, PrescriptionRequest, PrescriptionStatus, PrescriptionStore,

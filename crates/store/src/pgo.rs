@@ -65,6 +65,21 @@ pub struct PgoChanges {
     pub removed: usize,
 }
 
+/// Something the person added themselves: a measurement, a medicine, a note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgoOwnItem {
+    pub id: String,
+    /// `measurement`, `medicine` or `note`.
+    pub kind: String,
+    /// When it was measured, started or written.
+    pub at: DateTime<Utc>,
+    /// The item as JSON, readable (stored encrypted).
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    /// The providers (Zorgaanbiedernaam) a measurement was sent to.
+    pub sent_to: Vec<String>,
+}
+
 /// One line of the person's own log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PgoLogEntry {
@@ -139,6 +154,33 @@ pub trait PgoStore {
         &self,
         account_id: &str,
     ) -> impl Future<Output = Result<Vec<PgoLogEntry>, StoreError>> + Send;
+
+    fn add_pgo_own(
+        &self,
+        account_id: &str,
+        item: &PgoOwnItem,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The person's own items, newest first.
+    fn pgo_own_items(
+        &self,
+        account_id: &str,
+    ) -> impl Future<Output = Result<Vec<PgoOwnItem>, StoreError>> + Send;
+
+    /// Deletes one of the account's own items; false when it has no such item.
+    fn delete_pgo_own(
+        &self,
+        account_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Notes that these items were sent to `provider`.
+    fn mark_pgo_own_sent(
+        &self,
+        account_id: &str,
+        ids: &[String],
+        provider: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 fn instant_opt(s: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -191,6 +233,7 @@ macro_rules! impl_pgo {
                 let mut tx = self.write.begin().await?;
                 for sql in [
                     "DELETE FROM pgo_log WHERE account_id = $1",
+                    "DELETE FROM pgo_own_items WHERE account_id = $1",
                     "DELETE FROM pgo_resources WHERE account_id = $1",
                     "DELETE FROM pgo_connections WHERE account_id = $1",
                 ] {
@@ -424,6 +467,81 @@ macro_rules! impl_pgo {
                     })
                     .collect()
             }
+
+            async fn add_pgo_own(&self, account_id: &str, item: &PgoOwnItem) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO pgo_own_items (account_id, id, kind, at, body, created_at, sent_to) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(account_id)
+                .bind(&item.id)
+                .bind(&item.kind)
+                .bind(format_instant(item.at))
+                .bind(self.audit_key.seal(&item.body)?)
+                .bind(format_instant(item.created_at))
+                .bind(serde_json::to_string(&item.sent_to).map_err(|e| StoreError::Invalid(e.to_string()))?)
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            async fn pgo_own_items(&self, account_id: &str) -> Result<Vec<PgoOwnItem>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT id, kind, at, body, created_at, sent_to FROM pgo_own_items \
+                     WHERE account_id = $1 ORDER BY at DESC, id",
+                )
+                .bind(account_id)
+                .fetch_all(&self.read)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(PgoOwnItem {
+                            id: r.try_get(0)?,
+                            kind: r.try_get(1)?,
+                            at: parse_instant(&r.try_get::<String, _>(2)?)?,
+                            body: self.audit_key.open(&r.try_get::<String, _>(3)?)?,
+                            created_at: parse_instant(&r.try_get::<String, _>(4)?)?,
+                            sent_to: serde_json::from_str(&r.try_get::<String, _>(5)?)
+                                .map_err(|e| StoreError::Corrupt(format!("sent_to: {e}")))?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn delete_pgo_own(&self, account_id: &str, id: &str) -> Result<bool, StoreError> {
+                Ok(sqlx::query("DELETE FROM pgo_own_items WHERE account_id = $1 AND id = $2")
+                    .bind(account_id)
+                    .bind(id)
+                    .execute(&self.write)
+                    .await?
+                    .rows_affected()
+                    > 0)
+            }
+
+            async fn mark_pgo_own_sent(&self, account_id: &str, ids: &[String], provider: &str) -> Result<(), StoreError> {
+                let mut tx = self.write.begin().await?;
+                for id in ids {
+                    let row = sqlx::query("SELECT sent_to FROM pgo_own_items WHERE account_id = $1 AND id = $2")
+                        .bind(account_id)
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let Some(row) = row else { continue };
+                    let mut sent: Vec<String> = serde_json::from_str(&row.try_get::<String, _>(0)?)
+                        .map_err(|e| StoreError::Corrupt(format!("sent_to: {e}")))?;
+                    if !sent.iter().any(|p| p == provider) {
+                        sent.push(provider.to_owned());
+                    }
+                    sqlx::query("UPDATE pgo_own_items SET sent_to = $1 WHERE account_id = $2 AND id = $3")
+                        .bind(serde_json::to_string(&sent).map_err(|e| StoreError::Invalid(e.to_string()))?)
+                        .bind(account_id)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
         }
     };
 }
@@ -474,5 +592,22 @@ impl PgoStore for Store {
     }
     async fn pgo_log_of(&self, account_id: &str) -> Result<Vec<PgoLogEntry>, StoreError> {
         delegate!(self, s => s.pgo_log_of(account_id))
+    }
+    async fn add_pgo_own(&self, account_id: &str, item: &PgoOwnItem) -> Result<(), StoreError> {
+        delegate!(self, s => s.add_pgo_own(account_id, item))
+    }
+    async fn pgo_own_items(&self, account_id: &str) -> Result<Vec<PgoOwnItem>, StoreError> {
+        delegate!(self, s => s.pgo_own_items(account_id))
+    }
+    async fn delete_pgo_own(&self, account_id: &str, id: &str) -> Result<bool, StoreError> {
+        delegate!(self, s => s.delete_pgo_own(account_id, id))
+    }
+    async fn mark_pgo_own_sent(
+        &self,
+        account_id: &str,
+        ids: &[String],
+        provider: &str,
+    ) -> Result<(), StoreError> {
+        delegate!(self, s => s.mark_pgo_own_sent(account_id, ids, provider))
     }
 }

@@ -919,7 +919,46 @@ async fn r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once(
         s.delete_pgo_source("acc1", "b@medmij", "49").await.unwrap(),
         1
     );
+    // What the person entered: kept encrypted, marked per provider it went to, deleted alone.
+    let own = |id: &str, kind: &str, minutes: i64| inzage_store::PgoOwnItem {
+        id: id.into(),
+        kind: kind.into(),
+        at: now - chrono::Duration::minutes(minutes),
+        body: format!("{{\"own\":\"MARKER-OWN-{id}\"}}"),
+        created_at: now,
+        sent_to: vec![],
+    };
+    s.add_pgo_own("acc1", &own("m1", "measurement", 5))
+        .await
+        .unwrap();
+    s.add_pgo_own("acc1", &own("n1", "note", 1)).await.unwrap();
+    s.mark_pgo_own_sent("acc1", &["m1".into(), "m1".into()], "a@medmij")
+        .await
+        .unwrap();
+    s.mark_pgo_own_sent("acc1", &["m1".into()], "a@medmij")
+        .await
+        .unwrap();
+    let items = s.pgo_own_items("acc1").await.unwrap();
+    assert_eq!(
+        items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+        ["n1", "m1"],
+        "newest first"
+    );
+    assert_eq!(items[1].sent_to, ["a@medmij"], "once per provider");
+    assert_eq!(items[1].body, "{\"own\":\"MARKER-OWN-m1\"}");
+    let stored = raw_text(&db.url, "SELECT body FROM pgo_own_items WHERE id = 'm1'").await;
+    assert!(
+        stored.starts_with("enc1:") && !stored.contains("MARKER"),
+        "{stored}"
+    );
+    assert!(
+        !s.delete_pgo_own("acc2", "n1").await.unwrap(),
+        "only the account's own"
+    );
+    assert!(s.delete_pgo_own("acc1", "n1").await.unwrap());
+    assert_eq!(s.pgo_own_items("acc1").await.unwrap().len(), 1);
     assert!(s.delete_pgo_account("acc1").await.unwrap());
+    assert!(s.pgo_own_items("acc1").await.unwrap().is_empty());
     assert!(s.pgo_account("h1").await.unwrap().is_none());
     assert!(s.pgo_connections("acc1").await.unwrap().is_empty());
     assert!(s.pgo_resources("acc1").await.unwrap().is_empty());

@@ -182,12 +182,17 @@ async fn faulty() -> (SocketAddr, Arc<Mutex<Seen>>) {
 }
 
 fn service(id: &str, base: &str, auth: &str, token: &str) -> String {
+    // Data service 52 has its own resource endpoint at an inzage practice.
+    let (role, resources) = match id {
+        "52" => ("MM-2.0-MVB-FHIR", inzage_medmij::measurements::BASE_PATH),
+        _ => ("MM-2.0-HGB-FHIR", "/fhir"),
+    };
     format!(
         "<Gegevensdienst><GegevensdienstId>{id}</GegevensdienstId>\
          <AuthorizationEndpoint><AuthorizationEndpointuri>{base}{auth}</AuthorizationEndpointuri></AuthorizationEndpoint>\
          <TokenEndpoint><TokenEndpointuri>{base}{token}</TokenEndpointuri></TokenEndpoint>\
-         <Systeemrollen><Systeemrol><Systeemrolcode>MM-2.0-HGB-FHIR</Systeemrolcode>\
-         <ResourceEndpoint><ResourceEndpointuri>{base}/fhir</ResourceEndpointuri></ResourceEndpoint>\
+         <Systeemrollen><Systeemrol><Systeemrolcode>{role}</Systeemrolcode>\
+         <ResourceEndpoint><ResourceEndpointuri>{base}{resources}</ResourceEndpointuri></ResourceEndpoint>\
          </Systeemrol></Systeemrollen></Gegevensdienst>"
     )
 }
@@ -213,6 +218,7 @@ fn lists(a: SocketAddr, b: SocketAddr, faulty: SocketAddr, unlisted: SocketAddr)
         let base = format!("http://{addr}");
         service("49", &base, "/medmij/autoriseren", "/medmij/token")
             + &service("51", &base, "/medmij/autoriseren", "/medmij/token")
+            + &service("52", &base, "/medmij/autoriseren", "/medmij/token")
     };
     let providers = [
         (PRACTICE_A, dva(a)),
@@ -232,6 +238,7 @@ fn lists(a: SocketAddr, b: SocketAddr, faulty: SocketAddr, unlisted: SocketAddr)
         format!("<Gegevensdienstnamenlijst xmlns=\"xmlns://afsprakenstelsel.medmij.nl/gegevensdienstnamenlijst/release1/\">{header}<Gegevensdiensten>\
          <Gegevensdienst><GegevensdienstId>49</GegevensdienstId><Weergavenaam>Huisartsgegevens</Weergavenaam></Gegevensdienst>\
          <Gegevensdienst><GegevensdienstId>51</GegevensdienstId><Weergavenaam>Documenten</Weergavenaam></Gegevensdienst>\
+         <Gegevensdienst><GegevensdienstId>52</GegevensdienstId><Weergavenaam>Meetwaarden vitale functies</Weergavenaam></Gegevensdienst>\
          </Gegevensdiensten></Gegevensdienstnamenlijst>"),
     )
     .unwrap();
@@ -374,6 +381,225 @@ async fn account_id(app: &TestApp) -> String {
     use sha2::Digest;
     let hash = hex::encode(sha2::Sha256::digest(subject.as_bytes()));
     app.store.pgo_account(&hash).await.unwrap().unwrap().id
+}
+
+/// Own data and data service 52 (R127, R125): the person enters a blood pressure, a medicine
+/// without prescription and a note; wrong input is refused with a sentence and nothing is kept.
+/// They connect their GP for data service 52 and send the measurement: it waits in the GP's
+/// queue as the patient's, never among the practice's results; fetched back, it is one line
+/// naming both the person and the practice.
+#[tokio::test]
+async fn r127_r125_own_measurements_sent_to_the_gp_come_back_as_one_line() {
+    use inzage_store::SelfMeasurementStore;
+    let (a, a_addr) = practice(PRACTICE_A, true).await;
+    let lists = lists(a_addr, a_addr, a_addr, a_addr);
+    let (app, _) = pgo_app(&lists).await;
+    let mut c = app.client();
+    sign_up(&mut c).await;
+    let account = account_id(&app).await;
+    let today = inzage_domain::time::local_date(app.clock.now()).to_string();
+    let page = c.get("/pgo/eigen").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Koppel uw huisarts"),
+        "no 52 connection yet"
+    );
+    let csrf = csrf_in(&page.body);
+    let measure = async |c: &mut Client<'_>, fields: &[(&str, &str)]| {
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        c.post("/pgo/eigen/meting", &form)
+            .await
+            .location
+            .unwrap_or_default()
+    };
+    for (fields, error) in [
+        (
+            vec![
+                ("soort", "blood-pressure"),
+                ("boven", "80"),
+                ("onder", "120"),
+                ("datum", today.as_str()),
+            ],
+            "pgo-own-err-value",
+        ),
+        (
+            vec![
+                ("soort", "body-weight"),
+                ("waarde", "725"),
+                ("datum", today.as_str()),
+            ],
+            "pgo-own-err-range",
+        ),
+        (
+            vec![
+                ("soort", "body-weight"),
+                ("waarde", "72,5"),
+                ("datum", "2999-01-01"),
+            ],
+            "pgo-own-err-future",
+        ),
+        (
+            vec![
+                ("soort", "x-ray"),
+                ("waarde", "1"),
+                ("datum", today.as_str()),
+            ],
+            "pgo-own-err-kind",
+        ),
+        (
+            vec![
+                ("soort", "heart-rate"),
+                ("waarde", "60"),
+                ("datum", today.as_str()),
+                ("tijd", "25:00"),
+            ],
+            "pgo-own-err-when",
+        ),
+    ] {
+        let to = measure(&mut c, &fields).await;
+        assert_eq!(to, format!("/pgo/eigen?fout={error}"), "{fields:?}");
+    }
+    let shown = c.get("/pgo/eigen?fout=pgo-own-err-range").await;
+    assert!(shown.body.contains("Er is niets opgeslagen"));
+    assert!(app.store.pgo_own_items(&account).await.unwrap().is_empty());
+
+    let to = measure(
+        &mut c,
+        &[
+            ("soort", "blood-pressure"),
+            ("boven", "133"),
+            ("onder", "92"),
+            ("datum", today.as_str()),
+            ("tijd", "07:30"),
+            ("opmerking", "na het opstaan"),
+        ],
+    )
+    .await;
+    assert_eq!(to, "/pgo/eigen?melding=saved");
+    let p = c
+        .post(
+            "/pgo/eigen/medicijn",
+            &[
+                ("csrf", &csrf),
+                ("naam", "Ibuprofen 200 mg"),
+                ("hoe", "zo nodig 1 tablet"),
+            ],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/pgo/eigen?melding=saved"));
+    let p = c
+        .post(
+            "/pgo/eigen/notitie",
+            &[("csrf", &csrf), ("tekst", "Hoofdpijn na het sporten")],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/pgo/eigen?melding=saved"));
+    let data = c.get("/pgo/gegevens").await;
+    assert!(data.body.contains("133/92 mm Hg") && data.body.contains("ingevoerd door uzelf"));
+    assert!(
+        data.body.contains("Ibuprofen 200 mg") && data.body.contains("Hoofdpijn na het sporten")
+    );
+
+    // Connecting data service 52 and sending.
+    let callback = consent_at(&mut c, &a, PRACTICE_A, "52").await;
+    c.get(&callback).await;
+    let page = c.get("/pgo/eigen").await;
+    assert!(
+        page.body.contains("Stuur 1 nieuwe meting naar"),
+        "{}",
+        page.body
+    );
+    let conn = app
+        .store
+        .pgo_connections(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.service == "52")
+        .unwrap();
+    let sent = c
+        .post(
+            "/pgo/eigen/versturen",
+            &[("csrf", &csrf), ("verbinding", &conn.id)],
+        )
+        .await;
+    let to = sent.location.unwrap();
+    assert!(to.starts_with("/pgo/eigen?melding=sent&aantal=1"), "{to}");
+    assert!(c.get(&to).await.body.contains("1 meting is verstuurd"));
+
+    // At the practice: in the GP's queue, as the patient's, from our PGO.
+    let record = nictiz_record(&a);
+    let queue = a
+        .store
+        .self_measurement_queue(&record.practice.id)
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].summary(), "133/92 mm Hg");
+    assert_eq!(queue[0].sent_by, "localhost");
+    assert_eq!(queue[0].comment.as_deref(), Some("na het opstaan"));
+    let held = a
+        .store
+        .load_record(&record.patient.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        held.results.len(),
+        record.results.len(),
+        "never a practice result"
+    );
+
+    // Fetched back: one line, both sources (R125).
+    let data = c.get("/pgo/gegevens").await;
+    assert_eq!(
+        data.body.matches("133/92 mm Hg").count(),
+        1,
+        "{}",
+        data.body
+    );
+    let own_and_practice = format!(
+        "ingevoerd door uzelf, {}",
+        inzage_pgo::directory::display_name(PRACTICE_A)
+    );
+    let other_order = format!(
+        "{}, ingevoerd door uzelf",
+        inzage_pgo::directory::display_name(PRACTICE_A)
+    );
+    assert!(
+        data.body.contains(&own_and_practice) || data.body.contains(&other_order),
+        "{}",
+        data.body
+    );
+
+    // Nothing new to send; another's item or connection is not found; the log has the send.
+    let again = c
+        .post(
+            "/pgo/eigen/versturen",
+            &[("csrf", &csrf), ("verbinding", &conn.id)],
+        )
+        .await;
+    assert_eq!(
+        again.location.as_deref(),
+        Some("/pgo/eigen?fout=pgo-own-err-nothing")
+    );
+    let p = c
+        .post(
+            "/pgo/eigen/verwijderen",
+            &[("csrf", &csrf), ("item", "not-mine")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    let p = c
+        .post(
+            "/pgo/eigen/versturen",
+            &[("csrf", &csrf), ("verbinding", "not-mine")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    let log = c.get("/pgo/logboek").await;
+    assert!(log.body.contains("Metingen verstuurd naar"), "{}", log.body);
 }
 
 #[tokio::test]

@@ -91,6 +91,16 @@ impl Tr {
         LOCALES.lookup_with_args(&self.lang, key, &map)
     }
 
+    /// A message with a number `$count` (so that plural selectors work) and other arguments.
+    pub fn tc(&self, key: &str, count: usize, args: &[(&'static str, String)]) -> String {
+        let mut map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.as_str())))
+            .collect();
+        map.insert(Cow::Borrowed("count"), FluentValue::from(count));
+        LOCALES.lookup_with_args(&self.lang, key, &map)
+    }
+
     /// "23 november 2026".
     pub fn date(&self, d: NaiveDate) -> String {
         format!(

@@ -77,3 +77,55 @@ pgo-log-fetch = Data fetched from
 pgo-log-fetch-partial = Part of the data fetched from
 pgo-log-withdraw = Consent withdrawn at
 pgo-log-delete-source = Data deleted from
+
+## What the person adds themselves, and sending measurements (data service 52)
+pgo-nav-own = Add your own
+pgo-own-title = Add your own
+pgo-own-intro = Here you add your own measurements, medicines without a prescription and notes. They appear with your data marked "entered by you". You can send measurements to your care provider.
+pgo-own-measure = Add a measurement
+pgo-own-kind = What did you measure?
+pgo-own-value = Result
+pgo-own-value-hint = Only the number, for example 72.5 for your weight in kilos or 37.2 for your temperature. For blood pressure, fill in the two numbers below.
+pgo-own-systolic = Upper pressure (the highest number)
+pgo-own-diastolic = Lower pressure (the lowest number)
+pgo-own-date = Date
+pgo-own-time = Time (if you know it)
+pgo-own-comment = Remark (optional)
+pgo-own-save = Save
+pgo-own-saved = Saved.
+pgo-own-medicine = Medicine without a prescription
+pgo-own-medicine-name = Name of the medicine
+pgo-own-medicine-dose = How much and how often
+pgo-own-medicine-since = Since when
+pgo-own-note = Note
+pgo-own-note-text = Your note
+pgo-own-send-title = Send measurements to your care provider
+pgo-own-send-none = You have not yet connected a care provider that accepts measurements. Connect your GP for "Meetwaarden vitale functies".
+pgo-own-send = { $count ->
+    [one] Send 1 new measurement to { $name }
+   *[other] Send { $count } new measurements to { $name }
+}
+pgo-own-sent = { $count ->
+    [one] 1 measurement was sent to { $name }.
+   *[other] { $count } measurements were sent to { $name }.
+} Your care provider will look at them.
+pgo-own-not-sent = The measurements were not sent:
+pgo-own-items = What you entered yourself
+pgo-own-sent-to = Sent to
+pgo-own-delete = Delete
+pgo-own-source = entered by you
+pgo-own-err-kind = Choose what you measured. Nothing was saved.
+pgo-own-err-value = Fill in a number (for blood pressure: the upper pressure is higher than the lower). Nothing was saved.
+pgo-own-err-range = This number cannot be right for this measurement. Check for a typing error. Nothing was saved.
+pgo-own-err-when = Fill in a valid date, and the time as hh:mm. Nothing was saved.
+pgo-own-err-future = That date is in the future. Nothing was saved.
+pgo-own-err-name = Fill in the name of the medicine. Nothing was saved.
+pgo-own-err-text = Fill in a text of at most 1000 characters. Nothing was saved.
+pgo-own-err-nothing = There are no new measurements to send.
+pgo-why-refused = the care provider did not accept the measurements. Contact the care provider if this keeps happening.
+pgo-q-measurements = measurements
+pgo-section-measurements = Measurements
+pgo-section-notes = My notes
+pgo-log-own-add = Entered something yourself
+pgo-log-own-delete = Deleted something you entered
+pgo-log-send = Measurements sent to

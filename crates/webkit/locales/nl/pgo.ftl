@@ -77,3 +77,55 @@ pgo-log-fetch = Gegevens opgehaald bij
 pgo-log-fetch-partial = Een deel van de gegevens opgehaald bij
 pgo-log-withdraw = Toestemming ingetrokken bij
 pgo-log-delete-source = Gegevens verwijderd van
+
+## What the person adds themselves, and sending measurements (data service 52)
+pgo-nav-own = Zelf invoeren
+pgo-own-title = Zelf invoeren
+pgo-own-intro = Hier zet u zelf metingen, medicijnen zonder recept en notities in uw gezondheidsomgeving. Ze staan bij uw gegevens met "ingevoerd door uzelf". Metingen kunt u naar uw zorgverlener sturen.
+pgo-own-measure = Meting toevoegen
+pgo-own-kind = Wat heeft u gemeten?
+pgo-own-value = Uitkomst
+pgo-own-value-hint = Alleen het getal, bijvoorbeeld 72,5 voor uw gewicht in kilo of 37,2 voor uw temperatuur. Bij bloeddruk vult u hieronder de twee getallen in.
+pgo-own-systolic = Bovendruk (het hoogste getal)
+pgo-own-diastolic = Onderdruk (het laagste getal)
+pgo-own-date = Datum
+pgo-own-time = Tijd (als u die weet)
+pgo-own-comment = Opmerking (niet verplicht)
+pgo-own-save = Opslaan
+pgo-own-saved = Opgeslagen.
+pgo-own-medicine = Medicijn zonder recept
+pgo-own-medicine-name = Naam van het medicijn
+pgo-own-medicine-dose = Hoeveel en hoe vaak
+pgo-own-medicine-since = Sinds wanneer
+pgo-own-note = Notitie
+pgo-own-note-text = Uw notitie
+pgo-own-send-title = Metingen naar uw zorgverlener sturen
+pgo-own-send-none = U heeft nog geen zorgverlener gekoppeld die metingen aanneemt. Koppel uw huisarts voor "Meetwaarden vitale functies".
+pgo-own-send = { $count ->
+    [one] Stuur 1 nieuwe meting naar { $name }
+   *[other] Stuur { $count } nieuwe metingen naar { $name }
+}
+pgo-own-sent = { $count ->
+    [one] 1 meting is verstuurd naar { $name }.
+   *[other] { $count } metingen zijn verstuurd naar { $name }.
+} Uw zorgverlener kijkt ernaar.
+pgo-own-not-sent = De metingen zijn niet verstuurd:
+pgo-own-items = Wat u zelf heeft ingevoerd
+pgo-own-sent-to = Verstuurd naar
+pgo-own-delete = Verwijderen
+pgo-own-source = ingevoerd door uzelf
+pgo-own-err-kind = Kies wat u heeft gemeten. Er is niets opgeslagen.
+pgo-own-err-value = Vul een getal in (bij bloeddruk: de bovendruk is hoger dan de onderdruk). Er is niets opgeslagen.
+pgo-own-err-range = Dit getal kan niet kloppen voor deze meting. Kijk of u een tikfout maakte. Er is niets opgeslagen.
+pgo-own-err-when = Vul een geldige datum in, en de tijd als uu:mm. Er is niets opgeslagen.
+pgo-own-err-future = Die datum ligt in de toekomst. Er is niets opgeslagen.
+pgo-own-err-name = Vul de naam van het medicijn in. Er is niets opgeslagen.
+pgo-own-err-text = Vul een tekst in van hoogstens 1000 tekens. Er is niets opgeslagen.
+pgo-own-err-nothing = Er zijn geen nieuwe metingen om te versturen.
+pgo-why-refused = de zorgverlener nam de metingen niet aan. Neem contact op met de zorgverlener als dit blijft gebeuren.
+pgo-q-measurements = metingen
+pgo-section-measurements = Metingen
+pgo-section-notes = Mijn notities
+pgo-log-own-add = Zelf iets ingevoerd
+pgo-log-own-delete = Zelf iets verwijderd
+pgo-log-send = Metingen verstuurd naar
