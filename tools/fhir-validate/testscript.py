@@ -15,7 +15,13 @@ XML answers are read with fhir.resources' XML parser and compared with what that
 for the same content (which follows the specification's element order), so an XML answer must
 be valid, ordered FHIR XML before any expression is evaluated on it.
 
-Usage: testscript.py --base URL [--var NAME=VALUE]... [--today YYYY-MM-DD] SCRIPT.xml...
+For scripts whose system under test is the client (`Sending-PHR`: the PGO sends), nothing is
+sent: --recorded names a JSON file of the exchanges the client made, in order
+(`[{"request": {"method", "url", "headers", "body"}, "response": {"status", "headers",
+"body"}}]`), each standing for the next operation; `direction=request` assertions (expression,
+headerField, requestURL) are evaluated on the recorded request, the others on its response.
+
+Usage: testscript.py --base URL [--var NAME=VALUE]... [--today YYYY-MM-DD] [--recorded FILE] SCRIPT.xml...
 Prints one JSON report on stdout: {"assertions": [...], "passed": n, "failed": n}.
 Exit status 0 when nothing failed (warningOnly assertions count as failures too: we aim to
 pass all of them), 1 otherwise.
@@ -60,11 +66,13 @@ def add_months(day, months):
 
 
 class Run:
-    def __init__(self, base, today, overrides):
+    def __init__(self, base, today, overrides, recorded=None):
         self.base = base.rstrip("/")
         self.today = today
         self.overrides = overrides
         self.report = []
+        # The client's exchanges, when the client is the system under test.
+        self.recorded = list(recorded) if recorded is not None else None
 
     # ---- placeholders and variables ----
 
@@ -97,7 +105,22 @@ class Run:
 
     # ---- HTTP ----
 
+    def replay(self, op, responses):
+        """The next exchange the client under test made, standing for this operation."""
+        if not self.recorded:
+            raise ValueError("the client made no (more) requests")
+        ex = self.recorded.pop(0)
+        req, res = ex["request"], ex["response"]
+        response = Response(req["url"], res["status"], res.get("headers", {}), res["body"].encode())
+        response.request = Response(req["url"], None, req.get("headers", {}), req["body"].encode())
+        rid = val(op, "f:responseId")
+        if rid:
+            responses[rid] = response
+        return response
+
     def perform(self, script_dir, op, variables, fixtures, responses):
+        if self.recorded is not None:
+            return self.replay(op, responses)
         kind = val(op, "f:type/f:code")
         # No `accept`: no Accept header (a plain GET of a document gets the document).
         accept = MEDIA.get(val(op, "f:accept") or "none")
@@ -148,6 +171,14 @@ class Run:
     def check(self, a, response, variables, script):
         if response is None:
             return False, "no response to assert on"
+        if val(a, "f:direction") == "request":
+            response = getattr(response, "request", None)
+            if response is None:
+                return False, "no recorded request to assert on"
+        if val(a, "f:requestURL") is not None:
+            want = self.fill(val(a, "f:requestURL"), variables)
+            operator = val(a, "f:operator") or "equals"
+            return compare(operator, response.url, want), f"url {response.url}"
         code = val(a, "f:responseCode")
         operator = val(a, "f:operator") or "equals"
         wanted = val(a, "f:value")
@@ -352,10 +383,12 @@ def main():
     ap.add_argument("--base", required=True)
     ap.add_argument("--today", default=dt.date.today().isoformat())
     ap.add_argument("--var", action="append", default=[])
+    ap.add_argument("--recorded", type=pathlib.Path)
     ap.add_argument("scripts", nargs="+", type=pathlib.Path)
     args = ap.parse_args()
     overrides = dict(v.split("=", 1) for v in args.var)
-    run = Run(args.base, dt.date.fromisoformat(args.today), overrides)
+    recorded = json.loads(args.recorded.read_text()) if args.recorded else None
+    run = Run(args.base, dt.date.fromisoformat(args.today), overrides, recorded)
     for s in args.scripts:
         run.run_script(s)
     passed = sum(1 for r in run.report if r["passed"])

@@ -212,21 +212,29 @@ struct Lists {
 
 /// The MedMij lists in their XML formats, in a directory of this test.
 fn lists(a: SocketAddr, b: SocketAddr, faulty: SocketAddr, unlisted: SocketAddr) -> Lists {
-    let dir = std::env::temp_dir().join(format!("inzage-pgo-{}", rand::random::<u64>()));
-    std::fs::create_dir_all(&dir).unwrap();
     let dva = |addr: SocketAddr| {
         let base = format!("http://{addr}");
         service("49", &base, "/medmij/autoriseren", "/medmij/token")
             + &service("51", &base, "/medmij/autoriseren", "/medmij/token")
             + &service("52", &base, "/medmij/autoriseren", "/medmij/token")
     };
-    let providers = [
+    write_lists(&[
         (PRACTICE_A, dva(a)),
         (PRACTICE_B, dva(b)),
-        (FAULTY, service("49", &format!("http://{faulty}"), "/auth", "/token")),
+        (
+            FAULTY,
+            service("49", &format!("http://{faulty}"), "/auth", "/token"),
+        ),
         (UNLISTED, dva(unlisted)),
-    ]
-    .iter()
+    ])
+}
+
+/// The three lists with these providers (name, service elements); 127.0.0.1 is whitelisted.
+fn write_lists(providers: &[(&str, String)]) -> Lists {
+    let dir = std::env::temp_dir().join(format!("inzage-pgo-{}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let providers = providers
+        .iter()
     .map(|(name, services)| {
         format!("<Zorgaanbieder><Zorgaanbiedernaam>{name}</Zorgaanbiedernaam><Gegevensdiensten>{services}</Gegevensdiensten></Zorgaanbieder>")
     })
@@ -381,6 +389,254 @@ async fn account_id(app: &TestApp) -> String {
     use sha2::Digest;
     let hash = hex::encode(sha2::Sha256::digest(subject.as_bytes()));
     app.store.pgo_account(&hash).await.unwrap().unwrap().id
+}
+
+/// A stand-in for the qualification's simulator of a receiving system: it gives the token the
+/// Sending-PHR scripts expect, records each batch the PGO sends and accepts every entry, and
+/// answers searches with nothing.
+async fn simulator() -> (SocketAddr, Arc<Mutex<Vec<serde_json::Value>>>) {
+    let exchanges = Arc::new(Mutex::new(vec![]));
+    let ex = exchanges.clone();
+    let router = Router::new()
+        .route(
+            "/auth",
+            get(|q: axum::extract::Query<HashMap<String, String>>| async move {
+                Redirect::to(&format!("{}?code=sim-code&state={}", q["redirect_uri"], q["state"]))
+            }),
+        )
+        .route(
+            "/token",
+            post(|| async {
+                axum::Json(serde_json::json!({
+                    "access_token": SIMULATOR_TOKEN, "token_type": "Bearer",
+                    "expires_in": 900, "refresh_token": "sim-refresh"
+                }))
+            }),
+        )
+        .route(
+            "/meetwaarden/fhir",
+            post(move |uri: axum::http::Uri, headers: HeaderMap, body: String| {
+                let ex = ex.clone();
+                async move {
+                    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+                    let n = sent["entry"].as_array().map_or(0, Vec::len);
+                    let answer = serde_json::json!({
+                        "resourceType": "Bundle", "type": "batch-response",
+                        "entry": (0..n).map(|i| serde_json::json!({
+                            "response": { "status": "201 Created", "location": format!("Observation/sim-{i}") }
+                        })).collect::<Vec<_>>(),
+                    });
+                    let headers: serde_json::Map<String, serde_json::Value> = headers
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), serde_json::json!(v.to_str().unwrap_or_default())))
+                        .collect();
+                    ex.lock().unwrap().push(serde_json::json!({
+                        "request": { "method": "POST", "url": format!("http://sim{uri}"), "headers": headers, "body": body },
+                        "response": { "status": 200, "headers": { "content-type": "application/fhir+json" }, "body": answer.to_string() },
+                    }));
+                    axum::Json(answer)
+                }
+            }),
+        )
+        .route(
+            "/meetwaarden/fhir/{*rest}",
+            get(|| async {
+                axum::Json(serde_json::json!({"resourceType": "Bundle", "type": "searchset", "entry": []}))
+            }),
+        );
+    (listen("127.0.0.1", router).await, exchanges)
+}
+
+/// The token the Sending-PHR scripts expect in every request.
+const SIMULATOR_TOKEN: &str = "06bbe01d-b3cb-4028-8b1c-f731d0241b57";
+const SIMULATOR: &str = "ontvangend-systeem@medmij";
+
+/// Data service 52, sending (the Nictiz SelfMeasurements 2.0 Sending-PHR scripts): the person
+/// enters the scenarios' measurements and sends them; every request the PGO made is checked by
+/// the scripts' assertions (batch, no patient in the URL, the token, fullUrls, profiles, codings,
+/// references with a display, no BSN, the counts per scenario).
+#[tokio::test]
+async fn selfmeasurements_sending_phr_scripts_pass() {
+    let tools =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/fhir-validate");
+    if !tools.join(".venv/bin/python").exists() {
+        assert!(
+            std::env::var_os("INZAGE_REQUIRE_PY_TOOLS").is_none(),
+            "tools/fhir-validate/.venv is required but missing"
+        );
+        eprintln!("SKIPPED: no tools/fhir-validate/.venv (see .ci/run)");
+        return;
+    }
+    let (sim, exchanges) = simulator().await;
+    let lists = write_lists(&[(
+        SIMULATOR,
+        service("52", &format!("http://{sim}"), "/auth", "/token"),
+    )]);
+    let (app, _) = pgo_app(&lists).await;
+    let mut c = app.client();
+    sign_up(&mut c).await;
+    let p = c
+        .get(&format!("/pgo/verbinden?aanbieder={SIMULATOR}&dienst=52"))
+        .await;
+    let (_, path) = split(&p.location.unwrap());
+    // The simulator's authorization endpoint sends the browser straight back.
+    let auth = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("http://{sim}{path}"))
+        .send()
+        .await
+        .unwrap();
+    let back = auth.headers()["location"].to_str().unwrap().to_owned();
+    c.get(&split(&back).1).await;
+    let account = account_id(&app).await;
+    let conn = app.store.pgo_connections(&account).await.unwrap().remove(0);
+    let page = c.get("/pgo/eigen").await;
+    let csrf = csrf_in(&page.body);
+    let today = inzage_domain::time::local_date(app.clock.now());
+    let day = |d: i64| (today - Duration::days(d)).to_string();
+    let add = async |c: &mut Client<'_>, fields: Vec<(&str, String)>| {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        let to = c.post("/pgo/eigen/meting", &form).await.location;
+        assert_eq!(
+            to.as_deref(),
+            Some("/pgo/eigen?melding=saved"),
+            "{fields:?}"
+        );
+    };
+    let send = async |c: &mut Client<'_>| {
+        let to = c
+            .post(
+                "/pgo/eigen/versturen",
+                &[("csrf", &csrf), ("verbinding", &conn.id)],
+            )
+            .await
+            .location
+            .unwrap();
+        assert!(to.contains("melding=sent"), "{to}");
+    };
+    // 2.1: the most recent body weight.
+    add(
+        &mut c,
+        vec![
+            ("soort", "body-weight".into()),
+            ("waarde", "72,5".into()),
+            ("datum", day(1)),
+        ],
+    )
+    .await;
+    send(&mut c).await;
+    // 2.2: four blood pressures of the last month.
+    for (d, high, low) in [
+        (2, "133", "92"),
+        (9, "128", "85"),
+        (16, "140", "90"),
+        (23, "125", "80"),
+    ] {
+        add(
+            &mut c,
+            vec![
+                ("soort", "blood-pressure".into()),
+                ("boven", high.into()),
+                ("onder", low.into()),
+                ("datum", day(d)),
+                ("tijd", "07:30".into()),
+            ],
+        )
+        .await;
+    }
+    send(&mut c).await;
+    // 2.3: thirteen observations of several kinds.
+    for d in 0..4 {
+        add(
+            &mut c,
+            vec![
+                ("soort", "blood-glucose".into()),
+                ("waarde", "6,1".into()),
+                ("datum", day(d + 3)),
+                ("tijd", "08:00".into()),
+            ],
+        )
+        .await;
+        add(
+            &mut c,
+            vec![
+                ("soort", "blood-pressure".into()),
+                ("boven", "130".into()),
+                ("onder", "85".into()),
+                ("datum", day(d + 3)),
+                ("tijd", "08:05".into()),
+            ],
+        )
+        .await;
+        add(
+            &mut c,
+            vec![
+                ("soort", "body-weight".into()),
+                ("waarde", "72".into()),
+                ("datum", day(d + 3)),
+            ],
+        )
+        .await;
+    }
+    add(
+        &mut c,
+        vec![
+            ("soort", "heart-rate".into()),
+            ("waarde", "64".into()),
+            ("datum", day(3)),
+            ("tijd", "08:10".into()),
+        ],
+    )
+    .await;
+    send(&mut c).await;
+
+    let recorded = exchanges.lock().unwrap().clone();
+    assert_eq!(recorded.len(), 3);
+    let file = lists.dir.join("recorded.json");
+    std::fs::write(&file, serde_json::to_string(&recorded).unwrap()).unwrap();
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/nictiz/SelfMeasurements-2-0/Cert/Sending-PHR");
+    let mut scripts: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+        .collect();
+    scripts.sort();
+    assert_eq!(scripts.len(), 3);
+    let out = std::process::Command::new(tools.join(".venv/bin/python"))
+        .arg(tools.join("testscript.py"))
+        .arg("--base")
+        .arg(format!("http://{sim}/meetwaarden/fhir"))
+        .arg("--today")
+        .arg(today.to_string())
+        .arg("--recorded")
+        .arg(&file)
+        .args(&scripts)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let failed: Vec<&serde_json::Value> = report["assertions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["passed"] != true)
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    let expected: usize = scripts
+        .iter()
+        .map(|s| {
+            std::fs::read_to_string(s)
+                .unwrap()
+                .matches("<assert>")
+                .count()
+        })
+        .sum();
+    assert_eq!(report["passed"], expected, "every assertion ran");
+    println!("{expected} Sending-PHR assertions passed");
 }
 
 /// Own data and data service 52 (R127, R125): the person enters a blood pressure, a medicine
