@@ -548,6 +548,54 @@ async function adminJourney(browser) {
   await context.close();
 }
 
+// The PGO on a phone (issue 19): the demo patient's health environment is connected to the
+// demo practice; fetch every data service over MedMij, read the data across sources, add a
+// blood pressure and send it to the GP (data service 52).
+async function pgoJourney(browser) {
+  const viewport = 'pgo-mobile';
+  const context = await browser.newContext({ viewport: { width: 360, height: 800 }, locale: 'nl-NL' });
+  const page = await context.newPage();
+  const account = await demoAccount(page, 'demo-patient');
+  await page.goto(base + '/pgo/inloggen');
+  await login(page, account, viewport);
+  await page.waitForURL('**/pgo');
+  await check(page, 'pgo-home', viewport);
+  const fetches = await page.locator('form[action="/pgo/ophalen"] button').count();
+  if (fetches === 3) ok('the demo PGO is connected for data services 49, 51 and 52');
+  else fail('PGO connections', `${fetches} fetch buttons`);
+  for (let i = 0; i < fetches; i++) {
+    await page.locator('form[action="/pgo/ophalen"] button').nth(i).click();
+    await page.waitForLoadState('load');
+  }
+  const home = await page.locator('main').innerText();
+  if (home.includes('Alles is opgehaald')) ok('every fetch from the demo practice succeeded');
+  else fail('PGO fetch', home.slice(0, 400));
+  await page.getByRole('link', { name: 'Mijn gegevens', exact: true }).first().click();
+  await page.waitForURL('**/pgo/gegevens');
+  await check(page, 'pgo-data', viewport);
+  const data = await page.locator('main').innerText();
+  if (data.includes('Medicijnen die u nu gebruikt') && data.includes('Gezien bij')) ok('the data page names every source');
+  else fail('PGO data', data.slice(0, 400));
+  await page.getByRole('link', { name: 'Zelf invoeren', exact: true }).click();
+  await page.waitForURL('**/pgo/eigen');
+  await check(page, 'pgo-own', viewport);
+  await page.selectOption('#soort', 'blood-pressure');
+  await page.fill('#boven', '135');
+  await page.fill('#onder', '85');
+  await page.fill('#tijd', '08:00');
+  await page.locator('form[action="/pgo/eigen/meting"] button[type=submit]').click();
+  await page.waitForLoadState('load');
+  if (await page.locator('.notice', { hasText: 'Opgeslagen' }).count() === 1) ok('a blood pressure is saved');
+  else fail('PGO measurement', (await page.locator('main').innerText()).slice(0, 300));
+  await page.locator('form[action="/pgo/eigen/versturen"] button').click();
+  await page.waitForLoadState('load');
+  const sent = await page.locator('.notice').innerText().catch(() => '');
+  if (sent.includes('verstuurd naar')) ok('the measurements are sent to the GP');
+  else fail('PGO send', sent || (await page.locator('main').innerText()).slice(0, 300));
+  await check(page, 'pgo-own-sent', viewport);
+  await context.close();
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox'],
@@ -557,6 +605,7 @@ try {
   await journey(browser, 'desktop', { width: 1280, height: 900 }, 'demo-mantelzorger', true);
   await practiceJourney(browser);
   await adminJourney(browser);
+  await pgoJourney(browser);
 } catch (e) {
   fail('journey', e.stack || String(e));
   for (const context of browser.contexts()) {

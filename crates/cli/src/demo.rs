@@ -5,10 +5,11 @@
 
 use crate::AnyError;
 use chrono::{DateTime, Days, Utc};
+use inzage_domain::selfmeasure::{Measured, Review, SelfMeasurement, VitalSign};
 use inzage_domain::time::{age_on, local_date};
 use inzage_domain::{
-    Actor, Evidence, OnlineConsent, PatientRecord, PracticeId, Representation, RepresentationBasis,
-    RepresentationId,
+    Actor, Coding, Evidence, OnlineConsent, PatientId, PatientRecord, PracticeId, Representation,
+    RepresentationBasis, RepresentationId,
 };
 use inzage_store::{EventType, PortalStore, RecordStore, Store};
 use inzage_web::DemoAccount;
@@ -173,10 +174,119 @@ pub async fn seed_accounts(
             .await?;
         }
     }
+    pgo_account(store, &records[0], now).await?;
     Ok(ACCOUNTS
         .iter()
         .map(|(u, _, d)| demo_account(u, d))
         .collect())
+}
+
+/// The demo patient's PGO account, connected to the demo practice for data services 49, 51 and
+/// 52 (a long-term consent of a year, as the consent page would give it), with two
+/// measurements of their own. "Opnieuw ophalen" then fetches over MedMij from this machine.
+async fn pgo_account(
+    store: &Store,
+    record: &PatientRecord,
+    now: DateTime<Utc>,
+) -> Result<(), AnyError> {
+    use inzage_store::{MedmijStore, PgoStore};
+    let subject = format!("idp:{}", ACCOUNTS[0].0);
+    let key = inzage_pgo::account_key(&subject);
+    if store.pgo_account(&key).await?.is_some() {
+        return Ok(());
+    }
+    let account = inzage_store::PgoAccount {
+        id: inzage_pgo::client::new_id(),
+        subject_hash: key,
+        display_name: record.patient.name.display(),
+        created_at: now,
+    };
+    store.create_pgo_account(&account).await?;
+    for service in ["49", "51", "52"] {
+        let refresh = inzage_webkit::session::random_token();
+        store
+            .store_refresh_token(&inzage_store::RefreshToken {
+                token_hash: inzage_medmij::token_hash(&refresh),
+                patient: record.patient.id.clone(),
+                client_id: "localhost".into(),
+                subject: subject.clone(),
+                issued_at: now,
+                valid_until: now + chrono::Months::new(12),
+                grant_id: Some(format!("demo-pgo-{service}")),
+            })
+            .await?;
+        store
+            .save_pgo_connection(&inzage_store::PgoConnection {
+                id: inzage_pgo::client::new_id(),
+                account_id: account.id.clone(),
+                provider: DEMO_PROVIDER.into(),
+                service: service.into(),
+                refresh_token: Some(refresh),
+                connected_at: now,
+                withdrawn_at: None,
+                last_fetch_at: None,
+                last_outcome: None,
+            })
+            .await?;
+    }
+    store
+        .pgo_log(
+            &account.id,
+            &inzage_store::PgoLogEntry {
+                at: now,
+                event: "connect".into(),
+                detail: DEMO_PROVIDER.into(),
+            },
+        )
+        .await?;
+    for (days, kind, values) in [
+        (
+            2,
+            VitalSign::BloodPressure,
+            [("8480-6", "138"), ("8462-4", "88")].as_slice(),
+        ),
+        (1, VitalSign::BodyWeight, [("29463-7", "81.4")].as_slice()),
+    ] {
+        let at = now - chrono::Duration::days(days);
+        let (unit, _, _) = kind.unit();
+        let m = SelfMeasurement {
+            id: inzage_pgo::client::new_id(),
+            patient: PatientId::new("self")?,
+            kind,
+            code: kind.code(),
+            categories: vec![kind.category()],
+            effective: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            effective_at: at,
+            values: values
+                .iter()
+                .map(|(code, v)| -> Result<Measured, AnyError> {
+                    Ok(Measured {
+                        code: Coding::new(inzage_domain::codes::system::LOINC, code, None),
+                        value: inzage_domain::Decimal::parse(v)?,
+                        unit: unit.into(),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            comment: None,
+            received_at: now,
+            sent_by: "self".into(),
+            review: Review::New,
+        };
+        store
+            .add_pgo_own(
+                &account.id,
+                &inzage_store::PgoOwnItem {
+                    id: m.id.clone(),
+                    kind: "measurement".into(),
+                    at,
+                    body: serde_json::to_string(&m)?,
+                    created_at: now,
+                    sent_to: vec![],
+                },
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// The demo logins: username, which demo person (see `seed_accounts`), what it shows off.

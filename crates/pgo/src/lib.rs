@@ -89,6 +89,15 @@ impl Pgo {
 }
 
 /// Every PGO route.
+/// The key a person's PGO account is found by: the SHA-256 of their login subject (never the
+/// BSN), so the same person logging in again finds their account.
+pub fn account_key(login_subject: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(
+        format!("pgo:{login_subject}").as_bytes(),
+    ))
+}
+
 pub fn router(pgo: Arc<Pgo>) -> Router<AppState> {
     pages::routes().merge(own::routes()).layer(Extension(pgo))
 }

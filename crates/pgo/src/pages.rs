@@ -51,7 +51,7 @@ const CONNECTING: &str = "pgo_connecting";
 const LOGGED: &str = "pgo_login_logged";
 
 fn subject_hash(login: &Login) -> String {
-    hex::encode(Sha256::digest(format!("pgo:{}", login.subject).as_bytes()))
+    crate::account_key(&login.subject)
 }
 
 pub(crate) async fn ctx(session: &Session, path: &'static str) -> WebResult<PageCtx> {
