@@ -593,6 +593,42 @@ async function pgoJourney(browser) {
   if (sent.includes('verstuurd naar')) ok('the measurements are sent to the GP');
   else fail('PGO send', sent || (await page.locator('main').innerText()).slice(0, 300));
   await check(page, 'pgo-own-sent', viewport);
+  // A share link for a specialist: medicines and measurements, for a day.
+  await page.getByRole('link', { name: 'Delen', exact: true }).click();
+  await page.waitForURL('**/pgo/delen');
+  await check(page, 'pgo-share', viewport);
+  await page.fill('#voor', 'Dermatoloog');
+  await page.check('input[name="deel"][value="medication"]');
+  await page.check('input[name="deel"][value="measurements"]');
+  await page.locator('form[action="/pgo/delen"] button[type=submit]').click();
+  await page.waitForLoadState('load');
+  const link = (await page.locator('.share-link').innerText()).trim();
+  const code = (await page.locator('.share-code').innerText()).trim();
+  if (link.includes('/delen/') && code.length === 9) ok('a share link and its code are shown once');
+  else fail('share link', `${link} ${code}`);
+  await check(page, 'pgo-share-made', viewport);
+  // The specialist opens it in another browser with the code given separately.
+  const doctor = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nl-NL' });
+  const other = await doctor.newPage();
+  await other.goto(base + new URL(link).pathname);
+  await check(other, 'shared-code', 'desktop');
+  await other.fill('#code', code);
+  await other.locator('form[action^="/delen/"] button[type=submit]').click();
+  await other.waitForLoadState('load');
+  const seen = await other.locator('main').innerText();
+  if (seen.includes('Gegevens van') && seen.includes('Metingen') && !seen.includes('Gezondheidsproblemen')) ok('the specialist reads only the shared parts');
+  else fail('shared page', seen.slice(0, 400));
+  await check(other, 'shared', 'desktop');
+  // Stopped by the person: the link no longer works.
+  await page.goto(base + '/pgo/delen');
+  if ((await page.locator('main').innerText()).includes('Aantal keer geopend: 1')) ok('the opening is counted for the person');
+  else fail('share openings', (await page.locator('main').innerText()).slice(0, 400));
+  await page.locator('form[action="/pgo/delen/intrekken"] button').first().click();
+  await page.waitForLoadState('load');
+  const again = await other.goto(base + new URL(link).pathname);
+  if (again.status() === 404) ok('a stopped link no longer opens');
+  else fail('stopped link', `status ${again.status()}`);
+  await doctor.close();
   await context.close();
 }
 

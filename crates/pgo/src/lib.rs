@@ -26,6 +26,7 @@ pub mod directory;
 pub mod fetch;
 pub mod own;
 mod pages;
+pub mod share;
 pub mod view;
 
 pub use directory::{Directory, ListSources, Lists};
@@ -99,7 +100,10 @@ pub fn account_key(login_subject: &str) -> String {
 }
 
 pub fn router(pgo: Arc<Pgo>) -> Router<AppState> {
-    pages::routes().merge(own::routes()).layer(Extension(pgo))
+    pages::routes()
+        .merge(own::routes())
+        .merge(share::routes())
+        .layer(Extension(pgo))
 }
 
 pub use inzage_webkit::lists::loopback;

@@ -649,17 +649,38 @@ struct DataPage {
     empty: bool,
 }
 
-async fn data(
-    State(state): State<AppState>,
-    session: Session,
-    login: Login,
-) -> WebResult<Response> {
-    let account = required(&state, &session, &login).await?;
-    let resources = state.store.pgo_resources(&account.id).await?;
-    let own = state.store.pgo_own_items(&account.id).await?;
+/// The parts of the person's data, in the order shown, with their Fluent heading keys. A share
+/// link names the parts it opens by these keys.
+pub(crate) const PARTS: [(&str, &str); 7] = [
+    ("problems", "pgo-section-problems"),
+    ("medication", "pgo-section-medication"),
+    ("allergies", "pgo-section-allergies"),
+    ("measurements", "pgo-section-measurements"),
+    ("results", "pgo-section-results"),
+    ("documents", "pgo-section-documents"),
+    ("notes", "pgo-section-notes"),
+];
+
+/// The person's data across sources and their own, by part (R125).
+pub(crate) struct Parts {
+    /// (part key, heading, lines), in the order of [`PARTS`].
+    pub sections: Vec<(&'static str, String, Vec<Line>)>,
+    pub unreadable: Vec<String>,
+    pub empty: bool,
+}
+
+/// `own_source` names what the person entered ("ingevoerd door uzelf" to them, otherwise to a
+/// clinician reading a share link).
+pub(crate) async fn parts(
+    state: &AppState,
+    account_id: &str,
+    tr: &Tr,
+    own_source: &str,
+) -> WebResult<Parts> {
+    let resources = state.store.pgo_resources(account_id).await?;
+    let own = state.store.pgo_own_items(account_id).await?;
     let mut merged = view::merge(&resources, state.now());
-    let ctx = ctx(&session, "/pgo/gegevens").await?;
-    let own_source = ctx.tr.t("pgo-own-source");
+    let own_source = own_source.to_owned();
     // What the person entered stands beside what providers sent, marked as theirs.
     for m in crate::own::medicines(&own) {
         merged
@@ -669,7 +690,7 @@ async fn data(
     let measurements = view::measurement_lines(
         &resources,
         &crate::own::measurements(&own),
-        &|v| ctx.tr.t(&format!("vital-{}", v.key())),
+        &|v| tr.t(&format!("vital-{}", v.key())),
         &own_source,
     )
     .into_iter()
@@ -686,24 +707,44 @@ async fn data(
             )
         })
         .collect();
-    let sections: Vec<(String, Vec<Line>)> = [
-        ("pgo-section-problems", merged.problems),
-        ("pgo-section-medication", merged.medication),
-        ("pgo-section-allergies", merged.allergies),
-        ("pgo-section-measurements", measurements),
-        ("pgo-section-results", merged.results),
-        ("pgo-section-documents", merged.documents),
-        ("pgo-section-notes", notes),
-    ]
-    .into_iter()
-    .map(|(k, lines)| (ctx.tr.t(k), lines))
-    .collect();
-    let empty = resources.is_empty() && own.is_empty();
+    let lines = [
+        merged.problems,
+        merged.medication,
+        merged.allergies,
+        measurements,
+        merged.results,
+        merged.documents,
+        notes,
+    ];
+    Ok(Parts {
+        sections: PARTS
+            .iter()
+            .zip(lines)
+            .map(|((key, heading), lines)| (*key, tr.t(heading), lines))
+            .collect(),
+        unreadable: merged.unreadable,
+        empty: resources.is_empty() && own.is_empty(),
+    })
+}
+
+async fn data(
+    State(state): State<AppState>,
+    session: Session,
+    login: Login,
+) -> WebResult<Response> {
+    let account = required(&state, &session, &login).await?;
+    let ctx = ctx(&session, "/pgo/gegevens").await?;
+    let own_source = ctx.tr.t("pgo-own-source");
+    let parts = parts(&state, &account.id, &ctx.tr, &own_source).await?;
     Ok(DataPage {
         ctx,
-        sections,
-        unreadable: merged.unreadable,
-        empty,
+        sections: parts
+            .sections
+            .into_iter()
+            .map(|(_, heading, lines)| (heading, lines))
+            .collect(),
+        unreadable: parts.unreadable,
+        empty: parts.empty,
     }
     .into_response())
 }
@@ -736,8 +777,10 @@ async fn log_page(
                 .unwrap_or(e.event);
             let what = if e.detail.is_empty() {
                 what
-            } else {
+            } else if e.detail.contains('@') {
                 format!("{what}: {}", provider_name(&e.detail))
+            } else {
+                format!("{what}: {}", e.detail)
             };
             (when(&ctx, e.at), what)
         })

@@ -61,7 +61,7 @@ pub use medmij::{
 pub use messages::{Attachment, Message, MessageStore, Thread, ThreadStatus};
 pub use notify::{DevMail, JobStatus, NoticeKind, NotifyContact, NotifyJob, NotifyStore};
 pub use pgo::{
-    PgoAccount, PgoChanges, PgoConnection, PgoLogEntry, PgoOwnItem, PgoResource, PgoStore,
+    PgoAccount, PgoChanges, PgoConnection, PgoLogEntry, PgoOwnItem, PgoResource, PgoShare, PgoStore,
 };
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};
 pub use prescriptions::{

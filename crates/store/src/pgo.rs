@@ -80,6 +80,29 @@ pub struct PgoOwnItem {
     pub sent_to: Vec<String>,
 }
 
+/// A share link (R126): chosen categories of the person's data, readable with the link and a
+/// separately given code until it expires or is revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgoShare {
+    pub id: String,
+    pub account_id: String,
+    /// SHA-256 of the link's secret token.
+    pub token_hash: String,
+    /// SHA-256 of the token and the code together.
+    pub code_hash: String,
+    /// Who it is for, in the person's words.
+    pub label: String,
+    /// The person's name, shown to the clinician after the code.
+    pub owner_name: String,
+    /// Which parts (`problems`, `medication`, ...).
+    pub categories: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub failed_attempts: u32,
+    pub openings: u32,
+}
+
 /// One line of the person's own log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PgoLogEntry {
@@ -181,10 +204,71 @@ pub trait PgoStore {
         ids: &[String],
         provider: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn create_pgo_share(
+        &self,
+        share: &PgoShare,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The account's share links, newest first.
+    fn pgo_shares(
+        &self,
+        account_id: &str,
+    ) -> impl Future<Output = Result<Vec<PgoShare>, StoreError>> + Send;
+
+    /// The share link with this token hash, whatever its state.
+    fn pgo_share_by_token(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<PgoShare>, StoreError>> + Send;
+
+    /// Ends one of the account's share links at once; false when it has no such open link.
+    fn revoke_pgo_share(
+        &self,
+        account_id: &str,
+        id: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Counts an opening of a share link.
+    fn pgo_share_opened(&self, id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Counts a wrong code for a share link; at `max` wrong codes the link is closed. Returns
+    /// the count.
+    fn pgo_share_wrong_code(
+        &self,
+        id: &str,
+        max: u32,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
 }
 
 fn instant_opt(s: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
     s.map(|s| parse_instant(&s)).transpose()
+}
+
+fn share_row<R: Row>(r: &R) -> Result<PgoShare, StoreError>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(PgoShare {
+        id: r.try_get(0)?,
+        account_id: r.try_get(1)?,
+        token_hash: r.try_get(2)?,
+        code_hash: r.try_get(3)?,
+        label: r.try_get(4)?,
+        owner_name: r.try_get(5)?,
+        categories: serde_json::from_str(&r.try_get::<String, _>(6)?)
+            .map_err(|e| StoreError::Corrupt(format!("share categories: {e}")))?,
+        created_at: parse_instant(&r.try_get::<String, _>(7)?)?,
+        expires_at: parse_instant(&r.try_get::<String, _>(8)?)?,
+        revoked_at: instant_opt(r.try_get(9)?)?,
+        failed_attempts: u32::try_from(r.try_get::<i64, _>(10)?).unwrap_or(u32::MAX),
+        openings: u32::try_from(r.try_get::<i64, _>(11)?).unwrap_or(u32::MAX),
+    })
 }
 
 macro_rules! impl_pgo {
@@ -234,6 +318,7 @@ macro_rules! impl_pgo {
                 for sql in [
                     "DELETE FROM pgo_log WHERE account_id = $1",
                     "DELETE FROM pgo_own_items WHERE account_id = $1",
+                    "DELETE FROM pgo_shares WHERE account_id = $1",
                     "DELETE FROM pgo_resources WHERE account_id = $1",
                     "DELETE FROM pgo_connections WHERE account_id = $1",
                 ] {
@@ -542,6 +627,103 @@ macro_rules! impl_pgo {
                 tx.commit().await?;
                 Ok(())
             }
+
+            async fn create_pgo_share(&self, sh: &PgoShare) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO pgo_shares (id, account_id, token_hash, code_hash, label, owner_name, \
+                     categories, created_at, expires_at, revoked_at, failed_attempts, openings) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(&sh.id)
+                .bind(&sh.account_id)
+                .bind(&sh.token_hash)
+                .bind(&sh.code_hash)
+                .bind(&sh.label)
+                .bind(&sh.owner_name)
+                .bind(serde_json::to_string(&sh.categories).map_err(|e| StoreError::Invalid(e.to_string()))?)
+                .bind(format_instant(sh.created_at))
+                .bind(format_instant(sh.expires_at))
+                .bind(sh.revoked_at.map(format_instant))
+                .bind(i64::from(sh.failed_attempts))
+                .bind(i64::from(sh.openings))
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            async fn pgo_shares(&self, account_id: &str) -> Result<Vec<PgoShare>, StoreError> {
+                sqlx::query(
+                    "SELECT id, account_id, token_hash, code_hash, label, owner_name, categories, \
+                     created_at, expires_at, revoked_at, failed_attempts, openings FROM pgo_shares \
+                     WHERE account_id = $1 ORDER BY created_at DESC, id",
+                )
+                .bind(account_id)
+                .fetch_all(&self.read)
+                .await?
+                .iter()
+                .map(share_row)
+                .collect()
+            }
+
+            async fn pgo_share_by_token(&self, token_hash: &str) -> Result<Option<PgoShare>, StoreError> {
+                sqlx::query(
+                    "SELECT id, account_id, token_hash, code_hash, label, owner_name, categories, \
+                     created_at, expires_at, revoked_at, failed_attempts, openings FROM pgo_shares \
+                     WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.read)
+                .await?
+                .as_ref()
+                .map(share_row)
+                .transpose()
+            }
+
+            async fn revoke_pgo_share(&self, account_id: &str, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+                Ok(sqlx::query(
+                    "UPDATE pgo_shares SET revoked_at = $1 \
+                     WHERE account_id = $2 AND id = $3 AND revoked_at IS NULL",
+                )
+                .bind(format_instant(at))
+                .bind(account_id)
+                .bind(id)
+                .execute(&self.write)
+                .await?
+                .rows_affected()
+                    > 0)
+            }
+
+            async fn pgo_share_opened(&self, id: &str) -> Result<(), StoreError> {
+                sqlx::query("UPDATE pgo_shares SET openings = openings + 1 WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.write)
+                    .await?;
+                Ok(())
+            }
+
+            async fn pgo_share_wrong_code(&self, id: &str, max: u32, at: DateTime<Utc>) -> Result<u32, StoreError> {
+                let mut tx = self.write.begin().await?;
+                sqlx::query("UPDATE pgo_shares SET failed_attempts = failed_attempts + 1 WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let n: i64 = sqlx::query("SELECT failed_attempts FROM pgo_shares WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| r.try_get(0))
+                    .transpose()?
+                    .unwrap_or(0);
+                if n >= i64::from(max) {
+                    sqlx::query("UPDATE pgo_shares SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                        .bind(format_instant(at))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            }
         }
     };
 }
@@ -609,5 +791,33 @@ impl PgoStore for Store {
         provider: &str,
     ) -> Result<(), StoreError> {
         delegate!(self, s => s.mark_pgo_own_sent(account_id, ids, provider))
+    }
+    async fn create_pgo_share(&self, share: &PgoShare) -> Result<(), StoreError> {
+        delegate!(self, s => s.create_pgo_share(share))
+    }
+    async fn pgo_shares(&self, account_id: &str) -> Result<Vec<PgoShare>, StoreError> {
+        delegate!(self, s => s.pgo_shares(account_id))
+    }
+    async fn pgo_share_by_token(&self, token_hash: &str) -> Result<Option<PgoShare>, StoreError> {
+        delegate!(self, s => s.pgo_share_by_token(token_hash))
+    }
+    async fn revoke_pgo_share(
+        &self,
+        account_id: &str,
+        id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.revoke_pgo_share(account_id, id, at))
+    }
+    async fn pgo_share_opened(&self, id: &str) -> Result<(), StoreError> {
+        delegate!(self, s => s.pgo_share_opened(id))
+    }
+    async fn pgo_share_wrong_code(
+        &self,
+        id: &str,
+        max: u32,
+        at: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        delegate!(self, s => s.pgo_share_wrong_code(id, max, at))
     }
 }

@@ -957,8 +957,64 @@ async fn r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once(
     );
     assert!(s.delete_pgo_own("acc1", "n1").await.unwrap());
     assert_eq!(s.pgo_own_items("acc1").await.unwrap().len(), 1);
+    // Share links (R126): found by token hash, counted, closed after too many wrong codes.
+    let share = |id: &str, token: &str| inzage_store::PgoShare {
+        id: id.into(),
+        account_id: "acc1".into(),
+        token_hash: token.into(),
+        code_hash: "c".into(),
+        label: "Dermatoloog".into(),
+        owner_name: "Jacqueline".into(),
+        categories: vec!["medication".into(), "notes".into()],
+        created_at: now,
+        expires_at: now + chrono::Duration::hours(24),
+        revoked_at: None,
+        failed_attempts: 0,
+        openings: 0,
+    };
+    s.create_pgo_share(&share("s1", "t1")).await.unwrap();
+    s.create_pgo_share(&share("s2", "t2")).await.unwrap();
+    s.pgo_share_opened("s1").await.unwrap();
+    let got = s.pgo_share_by_token("t1").await.unwrap().unwrap();
+    assert_eq!(
+        got,
+        inzage_store::PgoShare {
+            openings: 1,
+            ..share("s1", "t1")
+        }
+    );
+    assert_eq!(s.pgo_share_wrong_code("s2", 2, now).await.unwrap(), 1);
+    assert!(
+        s.pgo_share_by_token("t2")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_none()
+    );
+    assert_eq!(s.pgo_share_wrong_code("s2", 2, now).await.unwrap(), 2);
+    assert_eq!(
+        s.pgo_share_by_token("t2")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at,
+        Some(now)
+    );
+    assert!(
+        !s.revoke_pgo_share("acc2", "s1", now).await.unwrap(),
+        "only the account's own"
+    );
+    assert!(s.revoke_pgo_share("acc1", "s1", now).await.unwrap());
+    assert!(
+        !s.revoke_pgo_share("acc1", "s1", now).await.unwrap(),
+        "once"
+    );
+    assert_eq!(s.pgo_shares("acc1").await.unwrap().len(), 2);
     assert!(s.delete_pgo_account("acc1").await.unwrap());
     assert!(s.pgo_own_items("acc1").await.unwrap().is_empty());
+    assert!(s.pgo_shares("acc1").await.unwrap().is_empty());
+    assert!(s.pgo_share_by_token("t1").await.unwrap().is_none());
     assert!(s.pgo_account("h1").await.unwrap().is_none());
     assert!(s.pgo_connections("acc1").await.unwrap().is_empty());
     assert!(s.pgo_resources("acc1").await.unwrap().is_empty());

@@ -639,6 +639,187 @@ async fn selfmeasurements_sending_phr_scripts_pass() {
     println!("{expected} Sending-PHR assertions passed");
 }
 
+/// R126: a share link opens only the chosen parts, only with the separately given code, only
+/// until it expires or is stopped; before the code nothing about the person shows; five wrong
+/// codes close it; every opening is counted and in the person's log; another account cannot
+/// stop it.
+#[tokio::test]
+async fn r126_a_share_link_is_read_only_limited_coded_revocable_and_logged() {
+    let (a, a_addr) = practice(PRACTICE_A, true).await;
+    let lists = lists(a_addr, a_addr, a_addr, a_addr);
+    let (app, _) = pgo_app(&lists).await;
+    let mut c = app.client();
+    sign_up(&mut c).await;
+    let callback = consent_at(&mut c, &a, PRACTICE_A, "49").await;
+    c.get(&callback).await;
+    let account = account_id(&app).await;
+    let page = c.get("/pgo/delen").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = csrf_in(&page.body);
+    let make = async |c: &mut Client<'_>, fields: &[(&str, &str)]| {
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        c.post("/pgo/delen", &form).await
+    };
+    // Refused: no parts, a period not offered, no name.
+    let p = make(&mut c, &[("voor", "Dermatoloog"), ("uren", "24")]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Kies welke gegevens"));
+    let p = make(
+        &mut c,
+        &[
+            ("voor", "Dermatoloog"),
+            ("deel", "medication"),
+            ("uren", "1000"),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = make(
+        &mut c,
+        &[("voor", " "), ("deel", "medication"), ("uren", "24")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(app.store.pgo_shares(&account).await.unwrap().is_empty());
+
+    let link_in = |body: &str| -> (String, String) {
+        let at = body.find("/delen/").unwrap() + "/delen/".len();
+        let token = body[at..at + 64].to_owned();
+        let code_at = body.find("class=\"share-code\">").unwrap() + "class=\"share-code\">".len();
+        let code = body[code_at..code_at + 9].to_owned();
+        (format!("/delen/{token}"), code)
+    };
+    let p = make(
+        &mut c,
+        &[
+            ("voor", "Dermatoloog"),
+            ("deel", "medication"),
+            ("deel", "allergies"),
+            ("uren", "24"),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let (link, code) = link_in(&p.body);
+    assert!(p.body.contains(&format!("http://localhost{link}")));
+
+    // The clinician: another browser, no login.
+    let mut doctor = app.client();
+    let form = doctor.get(&link).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        !form.body.contains("Jacqueline") && !form.body.contains("Medicijnen"),
+        "nothing before the code"
+    );
+    let dcsrf = csrf_in(&form.body);
+    let wrong = doctor
+        .post(&link, &[("csrf", &dcsrf), ("code", "AAAA-AAAA")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.body.contains("klopt niet") && !wrong.body.contains("Jacqueline"));
+    let typed = code.to_lowercase().replace('-', " ");
+    let shown = doctor
+        .post(&link, &[("csrf", &dcsrf), ("code", &typed)])
+        .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(
+        shown.body.contains("Gegevens van Jacqueline"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains("Medicijnen die de persoon nu gebruikt") && shown.body.contains("Allergieën")
+    );
+    assert!(
+        !shown.body.contains("Gezondheidsproblemen") && !shown.body.contains("Uitslagen"),
+        "only the chosen parts"
+    );
+    assert!(
+        !shown.body.contains("<form method=\"post\" action=\"/pgo"),
+        "read-only"
+    );
+    // Counted and in the person's log.
+    let mine = c.get("/pgo/delen").await;
+    assert!(
+        mine.body.contains("Aantal keer geopend: 1"),
+        "{}",
+        mine.body
+    );
+    let log = c.get("/pgo/logboek").await;
+    assert!(
+        log.body.contains("Link geopend door: Dermatoloog"),
+        "{}",
+        log.body
+    );
+
+    // Another account cannot stop it; the person can, at once.
+    let share = app.store.pgo_shares(&account).await.unwrap().remove(0);
+    let p = c
+        .post(
+            "/pgo/delen/intrekken",
+            &[("csrf", &csrf), ("link", "not-mine")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    let p = c
+        .post(
+            "/pgo/delen/intrekken",
+            &[("csrf", &csrf), ("link", &share.id)],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/pgo/delen"));
+    let after = doctor
+        .post(&link, &[("csrf", &dcsrf), ("code", &code)])
+        .await;
+    assert_eq!(after.status, StatusCode::NOT_FOUND);
+    assert!(after.body.contains("werkt niet (meer)") && !after.body.contains("Jacqueline"));
+    assert_eq!(doctor.get(&link).await.status, StatusCode::NOT_FOUND);
+
+    // Five wrong codes close it, the right one included afterwards.
+    let p = make(
+        &mut c,
+        &[
+            ("voor", "Fysiotherapeut"),
+            ("deel", "notes"),
+            ("uren", "24"),
+        ],
+    )
+    .await;
+    let (guessed, guessed_code) = link_in(&p.body);
+    for _ in 0..4 {
+        let p = doctor
+            .post(&guessed, &[("csrf", &dcsrf), ("code", "BBBB-BBBB")])
+            .await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    }
+    let p = doctor
+        .post(&guessed, &[("csrf", &dcsrf), ("code", "BBBB-BBBB")])
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND, "closed at the fifth");
+    let p = doctor
+        .post(&guessed, &[("csrf", &dcsrf), ("code", &guessed_code)])
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    let log = c.get("/pgo/logboek").await;
+    assert!(
+        log.body
+            .contains("Link gestopt na vijf foute codes voor: Fysiotherapeut")
+    );
+    // A made-up link is the same as a stopped one.
+    assert_eq!(
+        doctor
+            .get(&format!("/delen/{}", "ab".repeat(32)))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        doctor.get("/delen/short").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 /// Own data and data service 52 (R127, R125): the person enters a blood pressure, a medicine
 /// without prescription and a note; wrong input is refused with a sentence and nothing is kept.
 /// They connect their GP for data service 52 and send the measurement: it waits in the GP's
