@@ -729,7 +729,8 @@ async fn r126_a_share_link_is_read_only_limited_coded_revocable_and_logged() {
         shown.body
     );
     assert!(
-        shown.body.contains("Medicijnen die de persoon nu gebruikt") && shown.body.contains("Allergieën")
+        shown.body.contains("Medicijnen die de persoon nu gebruikt")
+            && shown.body.contains("Allergieën")
     );
     assert!(
         !shown.body.contains("Gezondheidsproblemen") && !shown.body.contains("Uitslagen"),
