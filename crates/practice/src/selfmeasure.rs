@@ -64,11 +64,22 @@ async fn queue(
     staff.require(Action::ReviewSelfMeasurements)?;
     let ctx = staff.ctx(&session, "/praktijk/zelfmetingen").await?;
     let waiting = state.store.self_measurement_queue(&staff.practice).await?;
+    // Each patient's record is loaded and its read audited once, however many measurements
+    // they sent.
+    let mut patients: Vec<inzage_domain::PatientId> = vec![];
+    for m in &waiting {
+        if !patients.contains(&m.patient) {
+            patients.push(m.patient.clone());
+        }
+    }
+    let records = staff
+        .queue_records(&state, patients, |p| p, "self-measurement queue")
+        .await?;
     let mut rows = vec![];
-    for (m, record) in staff
-        .queue_records(&state, waiting, |m| &m.patient, "self-measurement queue")
-        .await?
-    {
+    for m in waiting {
+        let Some((_, record)) = records.iter().find(|(p, _)| *p == m.patient) else {
+            continue;
+        };
         rows.push(Row {
             id: m.id.clone(),
             patient_id: m.patient.to_string(),

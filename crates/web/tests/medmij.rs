@@ -1415,8 +1415,14 @@ async fn r127_measurements_from_a_pgo_wait_for_the_gp_and_stay_the_patients(app:
         StatusCode::FORBIDDEN
     );
     let mut gp = as_staff(app, &staff, "gp").await;
+    let before = app.audit_count().await;
     let queue = gp.get("/praktijk/zelfmetingen").await;
     assert_eq!(queue.status, StatusCode::OK);
+    assert_eq!(
+        app.audit_count().await,
+        before + 1,
+        "one read per patient, not per measurement"
+    );
     assert!(queue.body.contains("133/92 mm Hg"), "{}", queue.body);
     assert!(queue.body.contains("72,5 kg"));
     assert!(queue.body.contains("MARKER-COMMENT"));
