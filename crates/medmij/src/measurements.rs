@@ -22,7 +22,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use inzage_domain::codes::system;
 use inzage_fhir::Node;
 use inzage_fhir::export::searchset_page;
 use inzage_fhir::vitals::{measurement_resource, read_measurement};
@@ -129,18 +128,7 @@ async fn batch(
         let method = entry.str_at(&["request", "method"]).unwrap_or("POST");
         match resource.resource_type() {
             "Patient" => {
-                let other = resource
-                    .children("identifier")
-                    .filter(|id| id.str("system") == Some(system::BSN))
-                    .filter_map(|id| id.str("value"))
-                    .any(|v| v != bsn);
-                if other {
-                    return Err(Outcome::new(
-                        StatusCode::FORBIDDEN,
-                        "forbidden",
-                        "measurements can only be sent about the person the token is for",
-                    ));
-                }
+                crate::pgo::only_the_tokens_person(resource, &bsn, "measurements")?;
                 answers.push(None);
             }
             "Observation" if method == "POST" => {

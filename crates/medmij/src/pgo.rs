@@ -94,6 +94,28 @@ pub(crate) struct Pgo {
     pub(crate) now: chrono::DateTime<chrono::Utc>,
 }
 
+/// Refuses a Patient entry a PGO sends that names someone other than the token's person (by a
+/// BSN other than `bsn`); a Patient without a BSN, or with a masked one, only identifies.
+pub(crate) fn only_the_tokens_person(
+    patient: &inzage_fhir::Node,
+    bsn: &str,
+    what: &str,
+) -> Result<(), Outcome> {
+    let other = patient
+        .children("identifier")
+        .filter(|id| id.str("system") == Some(inzage_domain::codes::system::BSN))
+        .filter_map(|id| id.str("value"))
+        .any(|v| v != bsn);
+    if other {
+        return Err(Outcome::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("{what} can only be sent about the person the token is for"),
+        ));
+    }
+    Ok(())
+}
+
 /// The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive
 /// (RFC 7235 section 2.1, RFC 6750 section 2.1).
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {

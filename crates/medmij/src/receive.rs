@@ -15,7 +15,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use inzage_domain::codes::system;
 use inzage_fhir::Node;
 use inzage_fhir::export::concept;
 use inzage_store::{Attachment, Message, MessageStore, Thread, ThreadStatus};
@@ -123,18 +122,7 @@ fn read_bundle(bundle: &Node, bsn: &str) -> Result<Received, Outcome> {
         let label = format!("entry {}", i + 1);
         match r.resource_type() {
             "Patient" => {
-                let other = r
-                    .children("identifier")
-                    .filter(|id| id.str("system") == Some(system::BSN))
-                    .filter_map(|id| id.str("value"))
-                    .any(|v| v != bsn);
-                if other {
-                    return Err(Outcome::new(
-                        StatusCode::FORBIDDEN,
-                        "forbidden",
-                        "documents can only be sent about the person the token is for",
-                    ));
-                }
+                crate::pgo::only_the_tokens_person(r, bsn, "documents")?;
                 out.patient = Some(i);
             }
             "DocumentManifest" => {

@@ -49,8 +49,14 @@ fn scripts(set: &str, role: &str) -> Vec<PathBuf> {
     files
 }
 
-/// Serves the app on a loopback port and runs the scripts against it; returns the report.
-async fn run_scripts(app: &TestApp, tools: &Path, scripts: &[PathBuf]) -> Value {
+/// Serves the app on a loopback port and runs the scripts against the FHIR base at `base_path`;
+/// returns the report.
+async fn run_scripts_at(
+    app: &TestApp,
+    tools: &Path,
+    base_path: &str,
+    scripts: &[PathBuf],
+) -> Value {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let router = app.app.clone();
@@ -58,11 +64,12 @@ async fn run_scripts(app: &TestApp, tools: &Path, scripts: &[PathBuf]) -> Value 
     let today = local_date(app.clock.now()).to_string();
     let tools = tools.to_owned();
     let scripts = scripts.to_owned();
+    let base_path = base_path.to_owned();
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(tools.join(".venv/bin/python"))
             .arg(tools.join("testscript.py"))
             .arg("--base")
-            .arg(format!("http://127.0.0.1:{port}/fhir"))
+            .arg(format!("http://127.0.0.1:{port}{base_path}"))
             .arg("--today")
             .arg(today)
             .args(&scripts)
@@ -132,7 +139,7 @@ async fn genpractdata_xis_server_scripts_pass(app: &TestApp) {
     let scripts = scripts("GenPractData-2-0", "XIS-Server");
     assert_eq!(scripts.len(), 14, "seven queries, JSON and XML");
     let before = app.audit_count().await;
-    let report = run_scripts(app, &tools, &scripts).await;
+    let report = run_scripts_at(app, &tools, "/fhir", &scripts).await;
     assert_all_passed(&report, assertions_in(&scripts));
     // One transfer entry per answer.
     assert_eq!(app.audit_count().await, before + 14);
@@ -238,7 +245,7 @@ async fn pdfa_xis_server_scripts_pass(app: &TestApp) {
     let scripts: Vec<PathBuf> = scripts("PDFA-3-0", PDFA_ROLE).into_iter().collect();
     // 1.1 to 1.5, 2.1 to 2.5, 3.1 and 3.2: JSON and XML.
     assert_eq!(scripts.len(), 24, "{scripts:#?}");
-    let report = run_scripts(app, &tools, &scripts).await;
+    let report = run_scripts_at(app, &tools, "/fhir", &scripts).await;
     assert_all_passed(&report, assertions_in(&scripts));
 }
 
@@ -285,40 +292,6 @@ async fn load_selfmeasurement_patient(
     r
 }
 
-/// Runs scripts against data service 52's own base.
-async fn run_selfmeasurement_scripts(app: &TestApp, tools: &Path, scripts: &[PathBuf]) -> Value {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let router = app.app.clone();
-    let server = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let today = local_date(app.clock.now()).to_string();
-    let tools = tools.to_owned();
-    let scripts = scripts.to_owned();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(tools.join(".venv/bin/python"))
-            .arg(tools.join("testscript.py"))
-            .arg("--base")
-            .arg(format!(
-                "http://127.0.0.1:{port}{}",
-                inzage_medmij::measurements::BASE_PATH
-            ))
-            .arg("--today")
-            .arg(today)
-            .args(&scripts)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    server.abort();
-    assert!(
-        out.stdout.starts_with(b"{"),
-        "the runner did not report: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 /// Data service 52, receiving (R127): the six scripts send batches of blood pressures, weights,
 /// glucoses and heart rates for XXX_Bergzoon; every measurement lands in the practice's queue as
 /// the patient's, and none of them shows up among the practice's own results (data service 49).
@@ -334,7 +307,13 @@ async fn r127_selfmeasurements_receiving_xis_scripts_pass(app: &TestApp) {
     .await;
     let scripts = scripts("SelfMeasurements-2-0", "Receiving-XIS");
     assert_eq!(scripts.len(), 6, "three scenarios, JSON and XML");
-    let report = run_selfmeasurement_scripts(app, &tools, &scripts).await;
+    let report = run_scripts_at(
+        app,
+        &tools,
+        inzage_medmij::measurements::BASE_PATH,
+        &scripts,
+    )
+    .await;
     assert_all_passed(&report, assertions_in(&scripts));
 
     // Each scenario's Observations, once per format.
@@ -420,7 +399,13 @@ async fn selfmeasurements_serving_xis_scripts_pass(app: &TestApp) {
         .unwrap();
     let scripts = scripts("SelfMeasurements-2-0", "Serving-XIS");
     assert_eq!(scripts.len(), 14, "seven queries, JSON and XML");
-    let report = run_selfmeasurement_scripts(app, &tools, &scripts).await;
+    let report = run_scripts_at(
+        app,
+        &tools,
+        inzage_medmij::measurements::BASE_PATH,
+        &scripts,
+    )
+    .await;
     assert_all_passed(&report, assertions_in(&scripts));
 }
 
