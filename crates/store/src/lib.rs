@@ -35,6 +35,7 @@ mod medmij;
 mod messages;
 mod notify;
 mod pgo;
+mod pgo_circle;
 mod portal;
 mod prescriptions;
 mod requests;
@@ -63,6 +64,7 @@ pub use notify::{DevMail, JobStatus, NoticeKind, NotifyContact, NotifyJob, Notif
 pub use pgo::{
     PgoAccount, PgoChanges, PgoConnection, PgoLogEntry, PgoOwnItem, PgoResource, PgoShare, PgoStore,
 };
+pub use pgo_circle::{PgoCircleStore, PgoFamilyGrant, PgoTeam, PgoTeamMember, PgoTeamPost};
 pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleState};
 pub use prescriptions::{
     PrescriptionDecision, PrescriptionRequest, PrescriptionStatus, PrescriptionStore,

@@ -178,6 +178,12 @@ pub trait PgoStore {
         account_id: &str,
     ) -> impl Future<Output = Result<Vec<PgoLogEntry>, StoreError>> + Send;
 
+    /// Removes every log entry before `before` (MedMij keeps a PGO's log 5 years); returns how
+    /// many.
+    fn purge_pgo_log(
+        &self,
+        before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
     fn add_pgo_own(
         &self,
         account_id: &str,
@@ -316,6 +322,12 @@ macro_rules! impl_pgo {
             async fn delete_pgo_account(&self, id: &str) -> Result<bool, StoreError> {
                 let mut tx = self.write.begin().await?;
                 for sql in [
+                    "DELETE FROM pgo_team_posts WHERE team_id IN \
+                     (SELECT id FROM pgo_teams WHERE account_id = $1)",
+                    "DELETE FROM pgo_team_members WHERE team_id IN \
+                     (SELECT id FROM pgo_teams WHERE account_id = $1)",
+                    "DELETE FROM pgo_teams WHERE account_id = $1",
+                    "DELETE FROM pgo_family WHERE owner_id = $1 OR viewer_id = $1",
                     "DELETE FROM pgo_log WHERE account_id = $1",
                     "DELETE FROM pgo_own_items WHERE account_id = $1",
                     "DELETE FROM pgo_shares WHERE account_id = $1",
@@ -553,6 +565,14 @@ macro_rules! impl_pgo {
                     .collect()
             }
 
+            async fn purge_pgo_log(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+                Ok(sqlx::query("DELETE FROM pgo_log WHERE at < $1")
+                    .bind(format_instant(before))
+                    .execute(&self.write)
+                    .await?
+                    .rows_affected())
+            }
+
             async fn add_pgo_own(&self, account_id: &str, item: &PgoOwnItem) -> Result<(), StoreError> {
                 sqlx::query(
                     "INSERT INTO pgo_own_items (account_id, id, kind, at, body, created_at, sent_to) \
@@ -774,6 +794,9 @@ impl PgoStore for Store {
     }
     async fn pgo_log_of(&self, account_id: &str) -> Result<Vec<PgoLogEntry>, StoreError> {
         delegate!(self, s => s.pgo_log_of(account_id))
+    }
+    async fn purge_pgo_log(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        delegate!(self, s => s.purge_pgo_log(before))
     }
     async fn add_pgo_own(&self, account_id: &str, item: &PgoOwnItem) -> Result<(), StoreError> {
         delegate!(self, s => s.add_pgo_own(account_id, item))

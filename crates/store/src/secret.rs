@@ -54,6 +54,41 @@ impl AuditKey {
         String::from_utf8(plain).map_err(|_| corrupt())
     }
 
+    /// The stored form of a file (a photo in a PGO's care-team space): one byte saying whether it
+    /// is encrypted, then the nonce and the AES-256-GCM ciphertext, or the bytes as they are
+    /// without a key.
+    pub(crate) fn seal_bytes(&self, plain: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let Some(cipher) = self.cipher() else {
+            let mut out = vec![0u8];
+            out.extend_from_slice(plain);
+            return Ok(out);
+        };
+        let nonce = Nonce::generate();
+        let sealed = cipher
+            .encrypt(&nonce, plain)
+            .map_err(|_| StoreError::Invalid("the file could not be encrypted".into()))?;
+        let mut out = vec![1u8];
+        out.extend_from_slice(&nonce);
+        out.extend(sealed);
+        Ok(out)
+    }
+
+    /// A file as stored by [`Self::seal_bytes`], readable again.
+    pub(crate) fn open_bytes(&self, stored: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let corrupt =
+            || StoreError::Corrupt("an encrypted file does not open with this key".into());
+        match stored.split_first() {
+            Some((0, plain)) => Ok(plain.to_vec()),
+            Some((1, rest)) if rest.len() >= NONCE => {
+                let cipher = self.cipher().ok_or_else(corrupt)?;
+                let (nonce, sealed) = rest.split_at(NONCE);
+                let nonce = Nonce::try_from(nonce).map_err(|_| corrupt())?;
+                cipher.decrypt(&nonce, sealed).map_err(|_| corrupt())
+            }
+            _ => Err(corrupt()),
+        }
+    }
+
     /// A digest of `plain` that tells whether content changed without telling what it is:
     /// keyed (HMAC-SHA256) when a key is configured.
     pub(crate) fn fingerprint(&self, plain: &str) -> String {

@@ -1011,7 +1011,161 @@ async fn r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once(
         "once"
     );
     assert_eq!(s.pgo_shares("acc1").await.unwrap().len(), 2);
+    // Family: an invitation is accepted once, by another account, before it expires.
+    s.create_pgo_account(&PgoAccount {
+        id: "acc2".into(),
+        subject_hash: "h2".into(),
+        display_name: "Eva".into(),
+        created_at: now,
+    })
+    .await
+    .unwrap();
+    let grant = PgoFamilyGrant {
+        id: "g1".into(),
+        owner_id: "acc1".into(),
+        viewer_id: None,
+        label: "Eva".into(),
+        owner_name: "Jacqueline".into(),
+        categories: vec!["medication".into()],
+        invite_hash: Some("i1".into()),
+        invite_expires_at: now + chrono::Duration::days(7),
+        created_at: now,
+        accepted_at: None,
+        ended_at: None,
+    };
+    s.create_pgo_family(&grant).await.unwrap();
+    assert!(
+        s.accept_pgo_family("i1", "acc1", now)
+            .await
+            .unwrap()
+            .is_none(),
+        "not one's own"
+    );
+    let late = now + chrono::Duration::days(8);
+    assert!(
+        s.accept_pgo_family("i1", "acc2", late)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    let accepted = s
+        .accept_pgo_family("i1", "acc2", now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(accepted.viewer_id.as_deref(), Some("acc2"));
+    assert!(
+        s.accept_pgo_family("i1", "acc2", now)
+            .await
+            .unwrap()
+            .is_none(),
+        "once"
+    );
+    assert_eq!(s.pgo_family_received("acc2").await.unwrap().len(), 1);
+    assert!(
+        !s.end_pgo_family("acc3", "g1", now).await.unwrap(),
+        "only the two of them"
+    );
+    // A care team: title, plan, messages and files encrypted; members found by token hash.
+    let team = PgoTeam {
+        id: "t1".into(),
+        account_id: "acc1".into(),
+        title: "MARKER-TEAM-TITLE".into(),
+        owner_name: "Jacqueline".into(),
+        categories: vec!["notes".into()],
+        plan: "MARKER-TEAM-PLAN".into(),
+        created_at: now,
+        closed_at: None,
+    };
+    s.create_pgo_team(&team).await.unwrap();
+    assert_eq!(s.pgo_team("acc1", "t1").await.unwrap(), Some(team.clone()));
+    assert!(
+        s.pgo_team("acc2", "t1").await.unwrap().is_none(),
+        "only the account's own"
+    );
+    let stored = raw_text(
+        &db.url,
+        "SELECT title || plan FROM pgo_teams WHERE id = 't1'",
+    )
+    .await;
+    assert!(!stored.contains("MARKER"), "{stored}");
+    s.add_pgo_team_member(&PgoTeamMember {
+        id: "m1".into(),
+        team_id: "t1".into(),
+        label: "Dermatoloog".into(),
+        token_hash: "tt1".into(),
+        code_hash: "c".into(),
+        created_at: now,
+        removed_at: None,
+        failed_attempts: 0,
+        openings: 0,
+    })
+    .await
+    .unwrap();
+    let (member, of) = s.pgo_team_member_by_token("tt1").await.unwrap().unwrap();
+    assert_eq!(
+        (member.label.as_str(), of.id.as_str()),
+        ("Dermatoloog", "t1")
+    );
+    let photo = Attachment {
+        name: "huid.png".into(),
+        media_type: "image/png".into(),
+        bytes: b"MARKER-PHOTO-BYTES".to_vec(),
+    };
+    s.add_pgo_team_post(
+        &PgoTeamPost {
+            id: "p1".into(),
+            team_id: "t1".into(),
+            member_id: Some("m1".into()),
+            author: "Dermatoloog".into(),
+            body: "MARKER-TEAM-MESSAGE".into(),
+            at: now,
+            attachment: None,
+        },
+        Some(&photo),
+    )
+    .await
+    .unwrap();
+    let posts = s.pgo_team_posts("t1").await.unwrap();
+    assert_eq!(posts[0].body, "MARKER-TEAM-MESSAGE");
+    assert_eq!(
+        posts[0].attachment,
+        Some(("huid.png".into(), "image/png".into()))
+    );
+    assert_eq!(s.pgo_team_file("t1", "p1").await.unwrap(), Some(photo));
+    assert!(s.pgo_team_file("t2", "p1").await.unwrap().is_none());
+    let stored = raw_text(&db.url, "SELECT body FROM pgo_team_posts WHERE id = 'p1'").await;
+    assert!(!stored.contains("MARKER"), "{stored}");
+    assert!(s.close_pgo_team("acc1", "t1", now).await.unwrap());
+    assert!(
+        !s.set_pgo_team_plan("acc1", "t1", "x").await.unwrap(),
+        "closed"
+    );
+    // The log is kept five years: older entries go.
+    s.pgo_log(
+        "acc1",
+        &PgoLogEntry {
+            at: now - chrono::Duration::days(6 * 365),
+            event: "login".into(),
+            detail: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let kept = s.pgo_log_of("acc1").await.unwrap().len();
+    assert_eq!(
+        s.purge_pgo_log(now - chrono::Duration::days(5 * 365))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.pgo_log_of("acc1").await.unwrap().len(), kept - 1);
     assert!(s.delete_pgo_account("acc1").await.unwrap());
+    assert!(s.pgo_teams("acc1").await.unwrap().is_empty());
+    assert!(s.pgo_team_posts("t1").await.unwrap().is_empty());
+    assert!(s.pgo_team_member_by_token("tt1").await.unwrap().is_none());
+    assert!(s.pgo_family_received("acc2").await.unwrap().is_empty());
     assert!(s.pgo_own_items("acc1").await.unwrap().is_empty());
     assert!(s.pgo_shares("acc1").await.unwrap().is_empty());
     assert!(s.pgo_share_by_token("t1").await.unwrap().is_none());
