@@ -88,11 +88,23 @@ pub async fn serve(
         let store = store.clone();
         async move {
             let minutes = config.refresh_minutes;
+            let logs = store.clone();
             let (pgo, problems) = inzage_pgo::Pgo::start(config, store).await;
             for p in problems {
                 tracing::warn!(problem = %p, "MedMij list not read");
             }
             pgo.directory.clone().spawn_refresh(minutes);
+            // The person's log is kept five years: purged daily.
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+                loop {
+                    tick.tick().await;
+                    match inzage_pgo::purge_log(&logs, chrono::Utc::now()).await {
+                        Ok(n) => tracing::info!(removed = n, "PGO log purged"),
+                        Err(e) => tracing::warn!(error = %e, "could not purge the PGO log"),
+                    }
+                }
+            });
             Arc::new(pgo)
         }
     };

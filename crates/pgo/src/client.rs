@@ -513,6 +513,82 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// A document's content (GD 51): the `Binary` a DocumentReference points at, read from the
+    /// same resource endpoint as the list (a URL elsewhere is not followed), as the FHIR
+    /// resource; returns its media type and bytes.
+    pub async fn binary(
+        &self,
+        whitelist: &Whitelist,
+        provider: &str,
+        base: &str,
+        token: &str,
+        url: &str,
+    ) -> Result<(String, Vec<u8>), Failure> {
+        use base64::Engine;
+        let base = base.trim_end_matches('/');
+        let url = if url.starts_with("https://") || url.starts_with("http://") {
+            url.to_owned()
+        } else {
+            format!("{base}/{}", url.trim_start_matches('/'))
+        };
+        let id = url
+            .strip_prefix(&format!("{base}/Binary/"))
+            .filter(|id| {
+                !id.is_empty()
+                    && id.len() <= 64
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+            })
+            .ok_or(Failure::Unreadable)?;
+        let url = format!("{base}/Binary/{id}");
+        if !allowed(whitelist, &url) {
+            return Err(Failure::NotWhitelisted);
+        }
+        let request_id = new_id();
+        let correlation_id = new_id();
+        let answer = self
+            .http
+            .get(&url)
+            .bearer_auth(token)
+            .header("MedMij-Request-ID", &request_id)
+            .header("X-Correlation-ID", &correlation_id)
+            .header("Accept", "application/fhir+json; fhirVersion=3.0")
+            .send()
+            .await;
+        let status = answer.as_ref().map_or(0, |a| a.status().as_u16());
+        self.log(
+            ChainEventKind::ResourceRequest,
+            (&request_id, &correlation_id),
+            provider,
+            status,
+            "Binary",
+        )
+        .await;
+        let answer = answer.map_err(|_| Failure::NoAnswer)?;
+        match answer.status().as_u16() {
+            200 => {}
+            401 | 403 => return Err(Failure::ConsentEnded),
+            404 | 405 | 501 => return Err(Failure::NotOffered),
+            _ => return Err(Failure::ProviderFault),
+        }
+        let body = read_limited(answer, self.max_answer).await?;
+        let resource: Value = serde_json::from_slice(&body).map_err(|_| Failure::Unreadable)?;
+        if resource["resourceType"] != "Binary" {
+            return Err(Failure::Unreadable);
+        }
+        let media = resource["contentType"]
+            .as_str()
+            .ok_or(Failure::Unreadable)?
+            .to_owned();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(resource["content"].as_str().ok_or(Failure::Unreadable)?)
+            .map_err(|_| Failure::Unreadable)?;
+        Ok((media, bytes))
+    }
+}
+
 /// Reads an answer up to `max` bytes; more is unreadable, not a memory problem.
 async fn read_limited(mut answer: reqwest::Response, max: usize) -> Result<Vec<u8>, Failure> {
     let mut body = vec![];

@@ -157,38 +157,51 @@ pub async fn with_refresh(
     mut conn: PgoConnection,
     now: DateTime<Utc>,
 ) -> Result<FetchOutcome, StoreError> {
-    let lists = pgo.directory.lists();
-    let outcome = match (
-        conn.refresh_token.clone(),
-        lists.service(&conn.provider, &conn.service),
-        lists.whitelist.as_ref(),
-    ) {
-        (None, _, _) => FetchOutcome::failed(now, Failure::ConsentEnded),
-        (_, None, _) | (_, _, None) => FetchOutcome::failed(now, Failure::NotOffered),
-        (Some(refresh), Some((_, service)), Some(whitelist)) => {
-            match pgo
-                .caller
-                .refresh(whitelist, &conn.provider, service, &refresh)
-                .await
-            {
-                Ok(tokens) => {
-                    conn.refresh_token = tokens.refresh_token.clone();
-                    // The rotated token is kept before it is used: a crash in between must not
-                    // leave us holding a spent one.
-                    pgo.caller.store.save_pgo_connection(&conn).await?;
-                    with_token(pgo, &conn, &tokens.access_token, &new_id(), now).await?
-                }
-                Err(failure) => {
-                    if failure == Failure::ConsentEnded {
-                        conn.refresh_token = None;
-                    }
-                    FetchOutcome::failed(now, failure)
-                }
-            }
-        }
+    let outcome = match access_token(pgo, &mut conn).await? {
+        Ok(token) => with_token(pgo, &conn, &token, &new_id(), now).await?,
+        Err(failure) => FetchOutcome::failed(now, failure),
     };
     finish(&pgo.caller.store, conn, &outcome).await?;
     Ok(outcome)
+}
+
+/// An access token on the connection's long-term consent: the refresh token gives one (and its
+/// successor, kept in `conn` and stored before the access token is used, so a crash in between
+/// cannot leave us holding a spent one). A refused refresh token ends the consent.
+pub async fn access_token(
+    pgo: &Pgo,
+    conn: &mut PgoConnection,
+) -> Result<Result<String, Failure>, StoreError> {
+    let lists = pgo.directory.lists();
+    let (Some(refresh), Some((_, service)), Some(whitelist)) = (
+        conn.refresh_token.clone(),
+        lists.service(&conn.provider, &conn.service),
+        lists.whitelist.as_ref(),
+    ) else {
+        return Ok(Err(if conn.refresh_token.is_none() {
+            Failure::ConsentEnded
+        } else {
+            Failure::NotOffered
+        }));
+    };
+    match pgo
+        .caller
+        .refresh(whitelist, &conn.provider, service, &refresh)
+        .await
+    {
+        Ok(tokens) => {
+            conn.refresh_token = tokens.refresh_token.clone();
+            pgo.caller.store.save_pgo_connection(conn).await?;
+            Ok(Ok(tokens.access_token))
+        }
+        Err(failure) => {
+            if failure == Failure::ConsentEnded {
+                conn.refresh_token = None;
+                pgo.caller.store.save_pgo_connection(conn).await?;
+            }
+            Ok(Err(failure))
+        }
+    }
 }
 
 /// Keeps the outcome with the connection and writes the fetch in the person's log.

@@ -12,6 +12,10 @@
 //!   shown once (R125).
 //! - `pages`: the person's pages under `/pgo`: sign-up, providers, connecting, fetching,
 //!   withdrawing (R101), the record, the log, deleting the account.
+//! - `timeline`: the same data as a timeline and as the course of results and measurements.
+//! - `own`: what the person enters themselves, and sending measurements (data service 52).
+//! - `share`: share links for a clinician (R126); `family`: read access for another account;
+//!   `team`: care-team spaces where several clinicians read, plan and write together.
 //!
 //! The person logs in with the same login as the portal (`inzage-login`: level substantieel);
 //! their PGO account is keyed by a hash of the login subject, never by BSN, and belongs to no
@@ -23,10 +27,14 @@
 
 pub mod client;
 pub mod directory;
+mod documents;
+mod family;
 pub mod fetch;
 pub mod own;
 mod pages;
 pub mod share;
+mod team;
+mod timeline;
 pub mod view;
 
 pub use directory::{Directory, ListSources, Lists};
@@ -99,10 +107,29 @@ pub fn account_key(login_subject: &str) -> String {
     ))
 }
 
+/// How long the person's log is kept: five years (MedMij, background §L.3).
+pub const LOG_MONTHS: u32 = 60;
+
+/// Removes the entries of every person's log older than [`LOG_MONTHS`]; returns how many.
+pub async fn purge_log(
+    store: &Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, inzage_store::StoreError> {
+    use inzage_store::PgoStore;
+    let cutoff = now
+        .checked_sub_months(chrono::Months::new(LOG_MONTHS))
+        .unwrap_or(now);
+    store.purge_pgo_log(cutoff).await
+}
+
 pub fn router(pgo: Arc<Pgo>) -> Router<AppState> {
     pages::routes()
         .merge(own::routes())
         .merge(share::routes())
+        .merge(timeline::routes())
+        .merge(family::routes())
+        .merge(documents::routes())
+        .merge(team::routes())
         .layer(Extension(pgo))
 }
 

@@ -567,42 +567,30 @@ async fn send(
     }
     let now = state.now();
     let lists = pgo.directory.lists();
-    let (Some(refresh), Some((_, service)), Some(whitelist)) = (
-        conn.refresh_token.clone(),
+    let not_offered = || {
+        Redirect::to(&format!(
+            "/pgo/eigen?melding={}",
+            failure_key(Failure::NotOffered)
+        ))
+        .into_response()
+    };
+    let (Some((_, service)), Some(whitelist)) = (
         lists.service(&conn.provider, &conn.service),
         lists.whitelist.as_ref(),
     ) else {
-        return Ok(Redirect::to(&format!(
-            "/pgo/eigen?melding={}",
-            failure_key(Failure::NotOffered)
-        ))
-        .into_response());
+        return Ok(not_offered());
     };
     let Some(base) = crate::client::resource_base(service) else {
-        return Ok(Redirect::to(&format!(
-            "/pgo/eigen?melding={}",
-            failure_key(Failure::NotOffered)
-        ))
-        .into_response());
+        return Ok(not_offered());
     };
-    let tokens = match pgo
-        .caller
-        .refresh(whitelist, &conn.provider, service, &refresh)
-        .await
-    {
+    let access_token = match fetch::access_token(&pgo, &mut conn).await? {
         Ok(t) => t,
         Err(f) => {
-            if f == Failure::ConsentEnded {
-                conn.refresh_token = None;
-                state.store.save_pgo_connection(&conn).await?;
-            }
             return Ok(
                 Redirect::to(&format!("/pgo/eigen?melding={}", failure_key(f))).into_response(),
             );
         }
     };
-    conn.refresh_token = tokens.refresh_token.clone();
-    state.store.save_pgo_connection(&conn).await?;
     let measurements: Vec<SelfMeasurement> = waiting.iter().map(|(_, m)| m.clone()).collect();
     let correlation = new_id();
     let sent = pgo
@@ -611,7 +599,7 @@ async fn send(
             whitelist,
             &conn.provider,
             base,
-            &tokens.access_token,
+            &access_token,
             &correlation,
             &batch(&account.display_name, &measurements),
         )
@@ -626,7 +614,7 @@ async fn send(
         .await?;
     log(&state, &account.id, "send", &conn.provider).await?;
     // Fetched back with the same access token: what the provider now holds.
-    let outcome = fetch::with_token(&pgo, &conn, &tokens.access_token, &correlation, now).await?;
+    let outcome = fetch::with_token(&pgo, &conn, &access_token, &correlation, now).await?;
     fetch::finish(&pgo.caller.store, conn.clone(), &outcome).await?;
     Ok(Redirect::to(&format!(
         "/pgo/eigen?melding=sent&aantal={}&bij={}",

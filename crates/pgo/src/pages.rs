@@ -644,6 +644,8 @@ async fn delete_source(
 #[template(path = "pgo_data.html")]
 struct DataPage {
     ctx: PageCtx,
+    /// Why a document could not be opened.
+    notice: Option<String>,
     sections: Vec<(String, Vec<Line>)>,
     unreadable: Vec<String>,
     empty: bool,
@@ -727,17 +729,32 @@ pub(crate) async fn parts(
     })
 }
 
+#[derive(Deserialize)]
+struct DataQuery {
+    #[serde(default)]
+    melding: String,
+}
+
 async fn data(
     State(state): State<AppState>,
     session: Session,
     login: Login,
+    Params(q): Params<DataQuery>,
 ) -> WebResult<Response> {
     let account = required(&state, &session, &login).await?;
     let ctx = ctx(&session, "/pgo/gegevens").await?;
+    // Only a known reason: a link cannot make the page say anything else.
+    let notice = q.melding.starts_with("pgo-why-").then(|| {
+        ctx.tr
+            .try_t(&q.melding)
+            .map(|why| format!("{} {why}", ctx.tr.t("pgo-document-failed")))
+    });
+    let notice = notice.flatten();
     let own_source = ctx.tr.t("pgo-own-source");
     let parts = parts(&state, &account.id, &ctx.tr, &own_source).await?;
     Ok(DataPage {
         ctx,
+        notice,
         sections: parts
             .sections
             .into_iter()

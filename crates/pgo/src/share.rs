@@ -56,28 +56,76 @@ pub const MAX_WRONG_CODES: u32 = 5;
 /// The letters of a code: no 0/O, 1/I/L, so it can be read out on the phone.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn code_hash(token: &str, code: &str) -> String {
+pub(crate) fn code_hash(token: &str, code: &str) -> String {
     hex::encode(Sha256::digest(format!("{token}:{code}").as_bytes()))
 }
 
 /// A code as typed: spaces and dashes ignored, any case.
-fn normal_code(code: &str) -> String {
+pub(crate) fn normal_code(code: &str) -> String {
     code.chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .flat_map(char::to_uppercase)
         .collect()
 }
 
-fn new_code() -> String {
+/// A new code of `len` characters that can be read out on the phone.
+pub(crate) fn new_code(len: usize) -> String {
     use rand::Rng;
     let mut rng = rand::rng();
-    (0..8)
+    (0..len)
         .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
         .collect()
+}
+
+/// A code as shown: in groups of four ("ABCD-EFGH").
+pub(crate) fn grouped(code: &str) -> String {
+    code.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The parts `chosen` of a person's data as someone else reads them: headings in the third
+/// person ("Medicijnen die de persoon nu gebruikt"), what the person entered marked as theirs.
+pub(crate) async fn shown_parts(
+    state: &AppState,
+    account_id: &str,
+    tr: &inzage_webkit::i18n::Tr,
+    chosen: &[String],
+) -> WebResult<Vec<(String, Vec<Line>)>> {
+    let all = parts(state, account_id, tr, &tr.t("pgo-shared-own-source")).await?;
+    Ok(all
+        .sections
+        .into_iter()
+        .filter(|(key, _, _)| chosen.iter().any(|c| c == key))
+        .map(|(key, _, lines)| (tr.t(&format!("pgo-shared-part-{key}")), lines))
+        .collect())
+}
+
+/// The parts named in a form (repeated `deel`), known ones only, each once.
+pub(crate) fn chosen_parts(pairs: &[(String, String)]) -> Vec<String> {
+    let mut parts: Vec<String> = vec![];
+    for (k, v) in pairs {
+        if k == "deel" && PARTS.iter().any(|(p, _)| p == v) && !parts.contains(v) {
+            parts.push(v.clone());
+        }
+    }
+    parts
+}
+
+/// The names of parts, joined, in the reader's language.
+pub(crate) fn part_names(tr: &inzage_webkit::i18n::Tr, chosen: &[String]) -> String {
+    chosen
+        .iter()
+        .filter_map(|k| PARTS.iter().find(|(p, _)| p == k))
+        .map(|(_, heading)| tr.t(heading))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether a link can be opened now.
@@ -124,13 +172,6 @@ async fn render(
 ) -> WebResult<Response> {
     let ctx = ctx(session, "/pgo/delen").await?;
     let now = state.now();
-    let name_of = |key: &str| {
-        PARTS
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, heading)| ctx.tr.t(heading))
-            .unwrap_or_default()
-    };
     let shares = state
         .store
         .pgo_shares(account_id)
@@ -148,12 +189,7 @@ async fn render(
             ShareRow {
                 id: s.id.clone(),
                 label: s.label.clone(),
-                parts: s
-                    .categories
-                    .iter()
-                    .map(|k| name_of(k))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                parts: part_names(&ctx.tr, &s.categories),
                 until: when(&ctx, s.expires_at),
                 status,
                 open,
@@ -198,13 +234,7 @@ fn read_form(body: &str) -> Result<(String, String, Vec<String>, i64), WebError>
             .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
     };
-    let mut parts: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "deel")
-        .map(|(_, v)| v.clone())
-        .filter(|v| PARTS.iter().any(|(k, _)| k == v))
-        .collect();
-    parts.dedup();
+    let parts = chosen_parts(&pairs);
     let hours = one("uren").parse::<i64>().unwrap_or(0);
     Ok((one("csrf"), one("voor"), parts, hours))
 }
@@ -240,7 +270,7 @@ async fn create(
     }
     let now = state.now();
     let token = inzage_webkit::session::random_token();
-    let code = new_code();
+    let code = new_code(8);
     let share = PgoShare {
         id: new_id(),
         account_id: account.id.clone(),
@@ -259,7 +289,7 @@ async fn create(
     log(&state, &account.id, "share", &label).await?;
     let made = Made {
         url: format!("{}/delen/{token}", pgo.config.origin.trim_end_matches('/')),
-        code: format!("{}-{}", &code[..4], &code[4..]),
+        code: grouped(&code),
     };
     render(
         &state,
@@ -418,23 +448,11 @@ async fn open(
     state.store.pgo_share_opened(&share.id).await?;
     log(&state, &share.account_id, "share-open", &share.label).await?;
     let ctx = PageCtx::anonymous(&session, "/delen").await?;
-    let all = parts(
-        &state,
-        &share.account_id,
-        &ctx.tr,
-        &ctx.tr.t("pgo-shared-own-source"),
-    )
-    .await?;
     // Headings in the clinician's words (the person's pages say "you").
     let shown = Shown {
         name: share.owner_name.clone(),
         until: when(&ctx, share.expires_at),
-        sections: all
-            .sections
-            .into_iter()
-            .filter(|(key, _, _)| share.categories.iter().any(|c| c == key))
-            .map(|(key, _, lines)| (ctx.tr.t(&format!("pgo-shared-part-{key}")), lines))
-            .collect(),
+        sections: shown_parts(&state, &share.account_id, &ctx.tr, &share.categories).await?,
     };
     shared_page(&session, &token, Some(shown), None, false, StatusCode::OK).await
 }

@@ -23,7 +23,7 @@ use crate::directory::display_name;
 use chrono::{DateTime, NaiveDate, Utc};
 use inzage_domain::selfmeasure::{SelfMeasurement, VitalSign};
 use inzage_domain::visibility::present::{episode_label, result_line};
-use inzage_domain::{Actor, AllergyStatus, Coding, PatientRecord};
+use inzage_domain::{Actor, AllergyStatus, Coding, PatientRecord, ResultValue};
 use inzage_fhir::vitals::read_measurement;
 use inzage_fhir::{map_resources, parse_document};
 use inzage_store::PgoResource;
@@ -42,6 +42,8 @@ pub struct Line {
     pub sources: Vec<String>,
     /// No longer current (an allergy that is inactive or resolved).
     pub inactive: bool,
+    /// Where the person opens it (a document's content, fetched from its provider).
+    pub link: Option<String>,
     key: String,
 }
 
@@ -55,6 +57,62 @@ pub struct Merged {
     pub documents: Vec<Line>,
     /// Sources whose data is kept but could not be read as a record (no Patient yet).
     pub unreadable: Vec<String>,
+    /// Every test with a number, its values from all sources over time.
+    pub trends: Vec<Trend>,
+}
+
+/// One test or kind of measurement over time, across sources: what a trend chart shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    /// The test's code (NHG-Tabel 45, or LOINC for a measurement): the key of the series.
+    pub code: String,
+    pub title: String,
+    pub unit: String,
+    /// The reference range of the newest value, when it has one.
+    pub range: Option<(Option<f64>, Option<f64>)>,
+    pub explanation: Option<String>,
+    /// Oldest first; a value two sources report is one point naming both (R125).
+    pub points: Vec<TrendPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendPoint {
+    pub at: DateTime<Utc>,
+    pub value: f64,
+    pub sources: Vec<String>,
+    key: String,
+}
+
+/// Adds one value to the trend `code`, or its source to the same value already there.
+fn add_point(trends: &mut Vec<Trend>, fresh: Trend) {
+    let Some(point) = fresh.points.first().cloned() else {
+        return;
+    };
+    match trends.iter_mut().find(|t| t.code == fresh.code) {
+        Some(trend) => match trend.points.iter_mut().find(|p| p.key == point.key) {
+            Some(same) => {
+                for s in point.sources {
+                    if !same.sources.contains(&s) {
+                        same.sources.push(s);
+                    }
+                }
+            }
+            None => {
+                if point.at >= trend.points.iter().map(|p| p.at).max().unwrap_or(point.at) {
+                    trend.range = fresh.range.or(trend.range);
+                }
+                trend.points.push(point);
+            }
+        },
+        None => trends.push(fresh),
+    }
+}
+
+fn sort_trends(trends: &mut [Trend]) {
+    for t in trends.iter_mut() {
+        t.points.sort_by_key(|p| p.at);
+    }
+    trends.sort_by(|a, b| a.title.cmp(&b.title));
 }
 
 fn norm(s: &str) -> String {
@@ -129,7 +187,7 @@ pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
                 .iter()
                 .filter(|r| r.resource_type == "DocumentReference")
             {
-                if let Some(line) = document_line(&r.body, &source) {
+                if let Some(line) = document_line(r, &source) {
                     add(&mut m.documents, line);
                 }
             }
@@ -154,6 +212,7 @@ pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
                         .map(|g| g.plain.clone()),
                     sources: vec![source.clone()],
                     inactive: false,
+                    link: None,
                     key: format!(
                         "{}@{}",
                         code.unwrap_or_else(|| norm(&e.title)),
@@ -182,6 +241,7 @@ pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
                     explanation: None,
                     sources: vec![source.clone()],
                     inactive: false,
+                    link: None,
                     key: format!("{product}#{}", norm(&med.dosage_text)),
                 },
             );
@@ -200,6 +260,7 @@ pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
                     explanation: None,
                     sources: vec![source.clone()],
                     inactive: a.status != AllergyStatus::Active,
+                    link: None,
                     key: coding_key(&a.substance),
                 },
             );
@@ -210,21 +271,47 @@ pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
                 Some(u) => format!("{} {u}", line.value),
                 None => line.value.clone(),
             };
+            let key = format!(
+                "{}@{}={}",
+                r.code.as_str(),
+                r.effective.format("%Y-%m-%dT%H:%M"),
+                norm(&value)
+            );
+            let explanation = glossary.lab(r.code.as_str()).map(|g| g.plain.clone());
+            if let ResultValue::Quantity { value: number, .. } = &r.value {
+                add_point(
+                    &mut m.trends,
+                    Trend {
+                        code: r.code.as_str().to_owned(),
+                        title: line.name.clone(),
+                        unit: line.unit.clone().unwrap_or_default(),
+                        range: r.reference_range.as_ref().map(|rr| {
+                            (
+                                rr.low.as_ref().map(|d| d.to_f64()),
+                                rr.high.as_ref().map(|d| d.to_f64()),
+                            )
+                        }),
+                        explanation: explanation.clone(),
+                        points: vec![TrendPoint {
+                            at: r.effective,
+                            value: number.to_f64(),
+                            sources: vec![source.clone()],
+                            key: key.clone(),
+                        }],
+                    },
+                );
+            }
             add(
                 &mut m.results,
                 Line {
                     title: line.name.clone(),
                     detail: value.clone(),
                     date: Some(inzage_domain::time::local_date(r.effective)),
-                    explanation: glossary.lab(r.code.as_str()).map(|g| g.plain.clone()),
+                    explanation,
                     sources: vec![source.clone()],
                     inactive: false,
-                    key: format!(
-                        "{}@{}={}",
-                        r.code.as_str(),
-                        r.effective.format("%Y-%m-%dT%H:%M"),
-                        norm(&value)
-                    ),
+                    link: None,
+                    key,
                 },
             );
         }
@@ -233,7 +320,87 @@ pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
     m.results
         .sort_by(|a, b| b.date.cmp(&a.date).then(a.title.cmp(&b.title)));
     m.documents.sort_by_key(|l| std::cmp::Reverse(l.date));
+    sort_trends(&mut m.trends);
     m
+}
+
+/// Every measurement, fetched (data service 52) or the person's own, with its source.
+fn with_sources(
+    resources: &[PgoResource],
+    own: &[SelfMeasurement],
+    own_source: &str,
+) -> Vec<(SelfMeasurement, String)> {
+    let Ok(patient) = inzage_domain::PatientId::new("self") else {
+        return vec![];
+    };
+    let fetched = resources
+        .iter()
+        .filter(|r| r.service == "52" && r.resource_type == "Observation")
+        .filter_map(|r| {
+            let node = parse_document(&r.body).ok()?;
+            let m = read_measurement(&node, &r.resource_id, &patient, r.fetched_at, "").ok()?;
+            Some((m, display_name(&r.provider)))
+        });
+    own.iter()
+        .map(|m| (m.clone(), own_source.to_owned()))
+        .chain(fetched)
+        .collect()
+}
+
+/// "The same" measurement (R125): the same kind, minute and values.
+fn measurement_key(m: &SelfMeasurement) -> String {
+    let mut values: Vec<String> = m
+        .values
+        .iter()
+        .map(|v| format!("{}={}{}", v.code.code, v.value.to_f64(), v.unit))
+        .collect();
+    values.sort();
+    format!(
+        "{}@{}={}",
+        m.code.code,
+        m.effective_at.format("%Y-%m-%dT%H:%M"),
+        values.join(";")
+    )
+}
+
+/// The measurements over time, one trend per value (a blood pressure gives two: the upper and
+/// the lower pressure), across sources and the person's own. `part` names a value of a
+/// measurement with more than one ("bovendruk").
+pub fn measurement_trends(
+    resources: &[PgoResource],
+    own: &[SelfMeasurement],
+    name: &dyn Fn(VitalSign) -> String,
+    part: &dyn Fn(&str) -> Option<String>,
+    own_source: &str,
+) -> Vec<Trend> {
+    let mut trends = vec![];
+    for (m, source) in with_sources(resources, own, own_source) {
+        let key = measurement_key(&m);
+        for v in &m.values {
+            let title = match (m.values.len() > 1).then(|| part(&v.code.code)).flatten() {
+                Some(p) => format!("{} ({p})", name(m.kind)),
+                None => name(m.kind),
+            };
+            add_point(
+                &mut trends,
+                Trend {
+                    code: format!("{}:{}", m.code.code, v.code.code),
+                    title,
+                    unit: inzage_domain::selfmeasure::unit_for_people(&v.unit).to_owned(),
+                    range: None,
+                    explanation: None,
+                    points: vec![TrendPoint {
+                        at: m.effective_at,
+                        value: v.value.to_f64(),
+                        sources: vec![source.clone()],
+                        key: key.clone(),
+                    }],
+                },
+            );
+        }
+    }
+    sort_trends(&mut trends);
+    trends
 }
 
 /// A line the person added themselves (a medicine without prescription, say).
@@ -246,6 +413,7 @@ pub fn own_line(title: &str, detail: &str, date: Option<NaiveDate>, source: &str
         explanation: None,
         sources: vec![source.to_owned()],
         inactive: false,
+        link: None,
     }
 }
 
@@ -258,38 +426,17 @@ pub fn measurement_lines(
     name: &dyn Fn(VitalSign) -> String,
     own_source: &str,
 ) -> Vec<(DateTime<Utc>, Line)> {
-    let patient = inzage_domain::PatientId::new("self").ok();
-    let fetched = resources
-        .iter()
-        .filter(|r| r.service == "52" && r.resource_type == "Observation")
-        .filter_map(|r| {
-            let node = parse_document(&r.body).ok()?;
-            let m = read_measurement(&node, &r.resource_id, patient.as_ref()?, r.fetched_at, "")
-                .ok()?;
-            Some((m, display_name(&r.provider)))
-        });
-    let mine = own.iter().map(|m| (m.clone(), own_source.to_owned()));
     let mut lines: Vec<(DateTime<Utc>, Line)> = vec![];
-    for (m, source) in mine.chain(fetched) {
-        let mut values: Vec<String> = m
-            .values
-            .iter()
-            .map(|v| format!("{}={}{}", v.code.code, v.value.to_f64(), v.unit))
-            .collect();
-        values.sort();
+    for (m, source) in with_sources(resources, own, own_source) {
         let line = Line {
-            key: format!(
-                "{}@{}={}",
-                m.code.code,
-                m.effective_at.format("%Y-%m-%dT%H:%M"),
-                values.join(";")
-            ),
+            key: measurement_key(&m),
             title: name(m.kind),
             detail: m.summary(),
             date: Some(inzage_domain::time::local_date(m.effective_at)),
             explanation: m.comment.clone(),
             sources: vec![source],
             inactive: false,
+            link: None,
         };
         match lines.iter_mut().find(|(_, l)| l.key == line.key) {
             Some((_, same)) => {
@@ -306,8 +453,17 @@ pub fn measurement_lines(
     lines
 }
 
-fn document_line(body: &str, source: &str) -> Option<Line> {
-    let doc: serde_json::Value = serde_json::from_str(body).ok()?;
+fn document_line(r: &PgoResource, source: &str) -> Option<Line> {
+    let doc: serde_json::Value = serde_json::from_str(&r.body).ok()?;
+    // A document with content opens through `/pgo/document`, which fetches it from the source.
+    let link = doc["content"][0]["attachment"]["url"].as_str().map(|_| {
+        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        format!(
+            "/pgo/document?aanbieder={}&id={}",
+            enc(&r.provider),
+            enc(&r.resource_id)
+        )
+    });
     let title = doc["description"]
         .as_str()
         .or_else(|| doc["type"]["text"].as_str())
@@ -327,6 +483,7 @@ fn document_line(body: &str, source: &str) -> Option<Line> {
         explanation: None,
         sources: vec![source.to_owned()],
         inactive: false,
+        link,
     })
 }
 
@@ -343,6 +500,7 @@ mod tests {
             explanation: None,
             sources: vec![source.into()],
             inactive: false,
+            link: None,
             key: key.into(),
         }
     }

@@ -1447,3 +1447,794 @@ async fn r92_a_broken_or_older_list_never_replaces_the_one_in_use() {
     assert!(directory.lists().whitelist.unwrap().allows("127.0.0.1"));
     let _ = std::fs::remove_dir_all(&l.dir);
 }
+
+/// A second person, with a login and a PGO account of their own at the same PGO.
+const RELATIVE: &str = "eva";
+
+async fn second_person(app: &TestApp) -> Client<'_> {
+    inzage_login::auth::create_account(
+        &app.store,
+        RELATIVE,
+        PASSWORD,
+        Bsn::parse(BSN_OTHER).unwrap(),
+        "Eva",
+        Some(secret_of(RELATIVE)),
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let mut c = app.client();
+    c.login(RELATIVE).await;
+    let csrf = csrf_in(&c.get("/pgo").await.body);
+    let p = c
+        .post("/pgo/aanmelden", &[("csrf", &csrf), ("agree", "yes")])
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/pgo"));
+    c
+}
+
+/// The text after `marker` in `body`, `len` characters long.
+fn after(body: &str, marker: &str, len: usize) -> String {
+    let at = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in {body}"))
+        + marker.len();
+    body[at..at + len].to_owned()
+}
+
+/// Family: the person invites someone with a PGO account of their own for chosen parts. Only
+/// that account can accept, once; it reads only those parts and cannot change anything; every
+/// reading is in the person's log; either of them ends it at once.
+#[tokio::test]
+async fn family_reads_only_the_chosen_parts_until_either_of_them_stops_and_every_reading_is_logged()
+{
+    use inzage_store::PgoCircleStore;
+    let (a, a_addr) = practice(PRACTICE_A, true).await;
+    let lists = lists(a_addr, a_addr, a_addr, a_addr);
+    let (app, _) = pgo_app(&lists).await;
+    let mut c = app.client();
+    sign_up(&mut c).await;
+    let callback = consent_at(&mut c, &a, PRACTICE_A, "49").await;
+    c.get(&callback).await;
+    let account = account_id(&app).await;
+    let mut eva = second_person(&app).await;
+
+    let page = c.get("/pgo/familie").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = csrf_in(&page.body);
+    let p = c
+        .post("/pgo/familie", &[("csrf", &csrf), ("voor", "Eva")])
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Kies welke gegevens"), "{}", p.body);
+    assert!(
+        app.store
+            .pgo_family_given(&account)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let invite = async |c: &mut Client<'_>| {
+        let p = c
+            .post(
+                "/pgo/familie",
+                &[
+                    ("csrf", &csrf),
+                    ("voor", "Eva, mijn dochter"),
+                    ("deel", "medication"),
+                    ("deel", "allergies"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        after(&p.body, "class=\"family-code\">", 14)
+    };
+    let code = invite(&mut c).await;
+    // Nobody accepts their own invitation.
+    let p = c
+        .post("/pgo/familie/aannemen", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+
+    let ecsrf = csrf_in(&eva.get("/pgo/familie").await.body);
+    let p = eva
+        .post(
+            "/pgo/familie/aannemen",
+            &[("csrf", &ecsrf), ("code", "AAAA-BBBB-CCCC")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Deze code werkt niet"));
+    let p = eva
+        .post(
+            "/pgo/familie/aannemen",
+            &[("csrf", &ecsrf), ("code", &code.to_lowercase())],
+        )
+        .await;
+    let reading = p.location.expect("to the person's data");
+    assert!(reading.starts_with("/pgo/familie/"), "{reading}");
+    let read = eva.get(&reading).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(
+        read.body.contains("Gegevens van Jacqueline"),
+        "{}",
+        read.body
+    );
+    assert!(
+        read.body.contains("Medicijnen die de persoon nu gebruikt")
+            && read.body.contains("Allergieën")
+    );
+    assert!(
+        !read.body.contains("Gezondheidsproblemen") && !read.body.contains("Uitslagen"),
+        "only the chosen parts"
+    );
+    assert!(
+        !read.body.contains("action=\"/pgo/eigen"),
+        "nothing to change"
+    );
+    // The code worked once; the person's own page does not open the reader's view.
+    let p = eva
+        .post(
+            "/pgo/familie/aannemen",
+            &[("csrf", &ecsrf), ("code", &code)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert_eq!(c.get(&reading).await.status, StatusCode::NOT_FOUND);
+    let mine = c.get("/pgo/familie").await;
+    assert!(mine.body.contains("kijkt mee sinds"), "{}", mine.body);
+    let log = c.get("/pgo/logboek").await;
+    assert!(
+        log.body
+            .contains("Meekijken begonnen door: Eva, mijn dochter")
+            && log
+                .body
+                .contains("Gegevens bekeken door: Eva, mijn dochter"),
+        "{}",
+        log.body
+    );
+    let listed = eva.get("/pgo/familie").await;
+    assert!(listed.body.contains(&reading));
+
+    // The person stops it: at once nothing more to read. An unknown id is not found.
+    let grant = app
+        .store
+        .pgo_family_given(&account)
+        .await
+        .unwrap()
+        .remove(0);
+    let p = c
+        .post(
+            "/pgo/familie/stoppen",
+            &[("csrf", &csrf), ("toegang", "not-mine")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    let p = c
+        .post(
+            "/pgo/familie/stoppen",
+            &[("csrf", &csrf), ("toegang", &grant.id)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Het meekijken is gestopt"));
+    assert_eq!(eva.get(&reading).await.status, StatusCode::NOT_FOUND);
+    assert!(!eva.get("/pgo/familie").await.body.contains(&reading));
+
+    // The reader can stop too; the person sees it in their log.
+    let code = invite(&mut c).await;
+    let to = eva
+        .post(
+            "/pgo/familie/aannemen",
+            &[("csrf", &ecsrf), ("code", &code)],
+        )
+        .await
+        .location
+        .unwrap();
+    let id = to.trim_start_matches("/pgo/familie/").to_owned();
+    let p = eva
+        .post(
+            "/pgo/familie/stoppen",
+            &[("csrf", &ecsrf), ("toegang", &id)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(eva.get(&to).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        c.get("/pgo/logboek")
+            .await
+            .body
+            .contains("Gestopt met meekijken: Eva, mijn dochter")
+    );
+}
+
+/// A care-team space: the person invites two clinicians, each with a link and a code of their
+/// own. Each reads the chosen parts, the plan and every message; a message with a photo reaches
+/// everyone; every opening and message is in the person's log; a clinician taken out, or a
+/// closed space, opens nothing more.
+#[tokio::test]
+async fn a_care_team_reads_the_chosen_data_writes_to_everyone_and_is_closed_at_once() {
+    use inzage_store::PgoCircleStore;
+    let (a, a_addr) = practice(PRACTICE_A, true).await;
+    let lists = lists(a_addr, a_addr, a_addr, a_addr);
+    let (app, _) = pgo_app(&lists).await;
+    let mut c = app.client();
+    sign_up(&mut c).await;
+    let callback = consent_at(&mut c, &a, PRACTICE_A, "49").await;
+    c.get(&callback).await;
+    let csrf = csrf_in(&c.get("/pgo/zorgteam").await.body);
+    let p = c
+        .post("/pgo/zorgteam", &[("csrf", &csrf), ("titel", "  ")])
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = c
+        .post(
+            "/pgo/zorgteam",
+            &[
+                ("csrf", &csrf),
+                ("titel", "Mijn huid"),
+                ("deel", "medication"),
+            ],
+        )
+        .await;
+    let space = p.location.expect("to the new space");
+    let team_id = space.trim_start_matches("/pgo/zorgteam/").to_owned();
+    let invite = async |c: &mut Client<'_>, who: &str| {
+        let p = c
+            .post(
+                &format!("{space}/uitnodigen"),
+                &[("csrf", &csrf), ("wie", who)],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        (
+            format!(
+                "/zorgteam/{}",
+                after(&p.body, "http://localhost/zorgteam/", 64)
+            ),
+            after(&p.body, "class=\"share-code\">", 9),
+        )
+    };
+    let (derm_link, derm_code) = invite(&mut c, "Dermatoloog").await;
+    let (gp_link, gp_code) = invite(&mut c, "Huisarts").await;
+
+    let mut derm = app.client();
+    let form = derm.get(&derm_link).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(!form.body.contains("Mijn huid") && !form.body.contains("Jacqueline"));
+    let dcsrf = csrf_in(&form.body);
+    let p = derm
+        .post(&derm_link, &[("csrf", &dcsrf), ("code", "AAAA-AAAA")])
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = derm
+        .post(&derm_link, &[("csrf", &dcsrf), ("code", &derm_code)])
+        .await;
+    assert_eq!(p.location.as_deref(), Some(derm_link.as_str()));
+    let inside = derm.get(&derm_link).await;
+    assert!(
+        inside.body.contains("Mijn huid")
+            && inside.body.contains("Jacqueline")
+            && inside
+                .body
+                .contains("Medicijnen die de persoon nu gebruikt"),
+        "{}",
+        inside.body
+    );
+    assert!(
+        !inside.body.contains("Gezondheidsproblemen"),
+        "only the chosen parts"
+    );
+    // Let in through one link is not let in through another.
+    let other = derm.get(&gp_link).await;
+    assert!(!other.body.contains("Mijn huid"), "{}", other.body);
+
+    // The plan, and a message with a photo from the dermatologist, reach the GP too.
+    let p = c
+        .post(
+            &format!("{space}/plan"),
+            &[("csrf", &csrf), ("plan", "Twee keer per dag insmeren")],
+        )
+        .await;
+    assert!(p.location.is_some(), "{}", p.body);
+    let dcsrf = csrf_in(&inside.body);
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+    let p = derm
+        .post_multipart(
+            &format!("{derm_link}/bericht"),
+            &[
+                ("csrf", &dcsrf),
+                ("tekst", "Graag over twee weken een foto"),
+            ],
+            ("bijlage", "huid.png", png),
+        )
+        .await;
+    assert!(p.location.is_some(), "{}", p.body);
+    let p = derm
+        .post_multipart(
+            &format!("{derm_link}/bericht"),
+            &[("csrf", &dcsrf), ("tekst", "Een programma")],
+            ("bijlage", "x.png", b"MZ\x90\0 not an image"),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "checked by content");
+    let mut gp = app.client();
+    let gcsrf = csrf_in(&gp.get(&gp_link).await.body);
+    gp.post(&gp_link, &[("csrf", &gcsrf), ("code", &gp_code)])
+        .await;
+    let gp_view = gp.get(&gp_link).await;
+    assert!(
+        gp_view.body.contains("Graag over twee weken een foto")
+            && gp_view.body.contains("Dermatoloog")
+            && gp_view.body.contains("Twee keer per dag insmeren"),
+        "{}",
+        gp_view.body
+    );
+    let file = after(&gp_view.body, &format!("{gp_link}/bestand/"), 36);
+    let got = gp.get(&format!("{gp_link}/bestand/{file}")).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.bytes, png);
+    // The person reads it and the photo on their own page.
+    let own = c.get(&space).await;
+    assert!(own.body.contains("Graag over twee weken een foto"));
+    let got = c.get(&format!("{space}/bestand/{file}")).await;
+    assert_eq!(got.bytes, png);
+    let log = c.get("/pgo/logboek").await;
+    for line in [
+        "Zorgteam geopend door: Dermatoloog",
+        "Zorgteam geopend door: Huisarts",
+        "Bericht in het zorgteam van: Dermatoloog",
+    ] {
+        assert!(log.body.contains(line), "{line}: {}", log.body);
+    }
+    assert!(
+        !log.body.contains("Mijn huid"),
+        "the log names who, not what"
+    );
+
+    // The dermatologist taken out: their open session gets nothing more.
+    let member = app
+        .store
+        .pgo_team_members(&team_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.label == "Dermatoloog")
+        .unwrap();
+    let p = c
+        .post(
+            &format!("{space}/lid-verwijderen"),
+            &[("csrf", &csrf), ("lid", &member.id)],
+        )
+        .await;
+    assert!(p.location.is_some());
+    assert_eq!(derm.get(&derm_link).await.status, StatusCode::NOT_FOUND);
+    let p = derm
+        .post_multipart(
+            &format!("{derm_link}/bericht"),
+            &[("csrf", &dcsrf), ("tekst", "Nog iets")],
+            ("bijlage", "huid.png", png),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    // Closing the space closes every link; the person still reads it.
+    let p = c
+        .post(&format!("{space}/sluiten"), &[("csrf", &csrf)])
+        .await;
+    assert!(p.location.is_some());
+    assert_eq!(gp.get(&gp_link).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        gp.get(&format!("{gp_link}/bestand/{file}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let own = c.get(&space).await;
+    assert!(
+        own.body.contains("Dit zorgteam is gesloten"),
+        "{}",
+        own.body
+    );
+    let p = c
+        .post(
+            &format!("{space}/plan"),
+            &[("csrf", &csrf), ("plan", "Anders")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+}
+
+/// Adds a specialist's letter (a PDF) to the practice's record of the person.
+async fn add_letter(practice: &TestApp) -> Vec<u8> {
+    let id = nictiz_record(practice).patient.id;
+    let mut record = practice.store.load_record(&id).await.unwrap().unwrap();
+    let pdf = b"%PDF-1.4\n% brief van de dermatoloog\n".to_vec();
+    record.letters.push(Letter {
+        id: LetterId::new("brief-dermatoloog").unwrap(),
+        direction: LetterDirection::Incoming,
+        letter_type: LetterType::SpecialistLetter,
+        date: inzage_domain::time::local_date(practice.clock.now()) - chrono::Days::new(3),
+        title: "Brief dermatoloog".into(),
+        author: "Ziekenhuis Oost".into(),
+        content: LetterContent::Pdf { bytes: pdf.clone() },
+        episode: None,
+        document: None,
+        meta: ItemMeta::new(Actor::System("test".into()), practice.clock.now()),
+    });
+    practice
+        .store
+        .save_record(&record, audit_event(&record, practice))
+        .await
+        .unwrap();
+    pdf
+}
+
+/// Documents (GD 51), the timeline and the course over time: a letter in the list opens as its
+/// PDF, fetched from the practice when opened; results and measurements with more than one
+/// value have a chart and a table, a value from two sources is one row naming both.
+#[tokio::test]
+async fn documents_open_from_the_provider_and_results_and_measurements_have_a_course() {
+    let (a, a_addr) = practice(PRACTICE_A, true).await;
+    let pdf = add_letter(&a).await;
+    let lists = lists(a_addr, a_addr, a_addr, a_addr);
+    let (app, _) = pgo_app(&lists).await;
+    let mut c = app.client();
+    sign_up(&mut c).await;
+    for service in ["49", "51"] {
+        let callback = consent_at(&mut c, &a, PRACTICE_A, service).await;
+        c.get(&callback).await;
+    }
+    let data = c.get("/pgo/gegevens").await;
+    assert!(data.body.contains("Brief dermatoloog"), "{}", data.body);
+    let link = after(&data.body, "href=\"/pgo/document?", 200);
+    let link = format!("/pgo/document?{}", &link[..link.find('"').unwrap()])
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let got = c.get(&link).await;
+    assert_eq!(got.status, StatusCode::OK, "{link}");
+    assert_eq!(got.bytes, pdf);
+    assert!(
+        c.get("/pgo/logboek")
+            .await
+            .body
+            .contains("Document geopend van")
+    );
+    // A document that is not in the account's list is not fetched.
+    let p = c
+        .get(&format!("/pgo/document?aanbieder={PRACTICE_A}&id=not-kept"))
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+
+    // Two blood pressures of the person's own: a course of the upper and the lower pressure.
+    let csrf = csrf_in(&c.get("/pgo/eigen").await.body);
+    let today = inzage_domain::time::local_date(app.clock.now());
+    for (days, upper, lower) in [(10, "141", "92"), (2, "128", "84")] {
+        let day = (today - chrono::Days::new(days)).to_string();
+        let p = c
+            .post(
+                "/pgo/eigen/meting",
+                &[
+                    ("csrf", &csrf),
+                    ("soort", "blood-pressure"),
+                    ("boven", upper),
+                    ("onder", lower),
+                    ("datum", &day),
+                    ("tijd", "08:00"),
+                ],
+            )
+            .await;
+        assert!(p.location.is_some());
+    }
+    let course = c.get("/pgo/verloop").await;
+    assert_eq!(course.status, StatusCode::OK);
+    assert!(
+        course.body.contains("Bloeddruk (bovendruk)")
+            && course.body.contains("Bloeddruk (onderdruk)"),
+        "{}",
+        course.body
+    );
+    assert!(course.body.contains("<svg") && course.body.contains("<td>141</td>"));
+    // The Nictiz patient's results: every test measured more than once has its course.
+    let repeated = {
+        let record = nictiz_record(&a);
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for r in &record.results {
+            if matches!(r.value, ResultValue::Quantity { .. }) {
+                *count.entry(r.code.as_str().to_owned()).or_default() += 1;
+            }
+        }
+        count.values().filter(|n| **n >= 2).count()
+    };
+    assert!(repeated > 0);
+    assert_eq!(
+        course.body.matches("class=\"course\"").count(),
+        repeated + 2,
+        "{}",
+        course.body
+    );
+    let timeline = c.get("/pgo/tijdlijn").await;
+    assert_eq!(timeline.status, StatusCode::OK);
+    assert!(
+        timeline.body.contains("Brief dermatoloog")
+            && timeline.body.contains("Meting")
+            && timeline
+                .body
+                .contains(&format!("<h2 id=\"y-{}\"", chrono::Datelike::year(&today))),
+        "{}",
+        timeline.body
+    );
+
+    // Consent withdrawn: the document is not fetched, and the person reads why.
+    let conn = app
+        .store
+        .pgo_connections(&account_id(&app).await)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.service == "51")
+        .unwrap();
+    let p = c
+        .post(
+            "/pgo/intrekken",
+            &[("csrf", &csrf), ("verbinding", &conn.id)],
+        )
+        .await;
+    assert!(p.location.is_some());
+    let p = c.get(&link).await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/pgo/gegevens?melding=pgo-why-consent")
+    );
+    let page = c.get("/pgo/gegevens?melding=pgo-why-consent").await;
+    assert!(page.body.contains("Het document kon niet worden geopend"));
+}
+
+/// The IDOR walk (issue 19, security): one person has everything a PGO account can hold (two
+/// connections with data and a document, an own note, a share link, an invitation, a care team
+/// with a member and a message with a file). Another account, and a browser without a login,
+/// try every PGO route with the first person's ids: they get "not found" or the login, see none
+/// of it, and change nothing.
+#[tokio::test]
+async fn idor_walk_no_other_account_reaches_or_changes_anything_on_any_pgo_route() {
+    use inzage_store::PgoCircleStore;
+    let (a, a_addr) = practice(PRACTICE_A, true).await;
+    add_letter(&a).await;
+    let lists = lists(a_addr, a_addr, a_addr, a_addr);
+    let (app, _) = pgo_app(&lists).await;
+    let mut c = app.client();
+    sign_up(&mut c).await;
+    for service in ["49", "51"] {
+        let callback = consent_at(&mut c, &a, PRACTICE_A, service).await;
+        c.get(&callback).await;
+    }
+    let account = account_id(&app).await;
+    let csrf = csrf_in(&c.get("/pgo/eigen").await.body);
+    c.post(
+        "/pgo/eigen/notitie",
+        &[("csrf", &csrf), ("tekst", "NOTITIE-VAN-JACQUELINE")],
+    )
+    .await;
+    c.post(
+        "/pgo/delen",
+        &[
+            ("csrf", &csrf),
+            ("voor", "LINK-VAN-JACQUELINE"),
+            ("deel", "notes"),
+            ("uren", "24"),
+        ],
+    )
+    .await;
+    c.post(
+        "/pgo/familie",
+        &[
+            ("csrf", &csrf),
+            ("voor", "NAASTE-VAN-JACQUELINE"),
+            ("deel", "notes"),
+        ],
+    )
+    .await;
+    let space = c
+        .post(
+            "/pgo/zorgteam",
+            &[
+                ("csrf", &csrf),
+                ("titel", "TEAM-VAN-JACQUELINE"),
+                ("deel", "notes"),
+            ],
+        )
+        .await
+        .location
+        .unwrap();
+    c.post(
+        &format!("{space}/uitnodigen"),
+        &[("csrf", &csrf), ("wie", "LID-VAN-JACQUELINE")],
+    )
+    .await;
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    c.post_multipart(
+        &format!("{space}/bericht"),
+        &[("csrf", &csrf), ("tekst", "BERICHT-VAN-JACQUELINE")],
+        ("bijlage", "foto.png", png),
+    )
+    .await;
+    let team_id = space.trim_start_matches("/pgo/zorgteam/").to_owned();
+    let conn = app.store.pgo_connections(&account).await.unwrap();
+    let conn_id = conn[0].id.clone();
+    let own_id = app.store.pgo_own_items(&account).await.unwrap()[0]
+        .id
+        .clone();
+    let share_id = app.store.pgo_shares(&account).await.unwrap()[0].id.clone();
+    let grant_id = app.store.pgo_family_given(&account).await.unwrap()[0]
+        .id
+        .clone();
+    let member_id = app.store.pgo_team_members(&team_id).await.unwrap()[0]
+        .id
+        .clone();
+    let post_id = app.store.pgo_team_posts(&team_id).await.unwrap()[0]
+        .id
+        .clone();
+    let medicine = nictiz_record(&a)
+        .medication
+        .iter()
+        .map(|m| m.product.name.clone())
+        .next()
+        .unwrap();
+    let data = c.get("/pgo/gegevens").await;
+    assert!(data.body.contains(&medicine) && data.body.contains("NOTITIE-VAN-JACQUELINE"));
+    let before = (
+        app.store.pgo_resources(&account).await.unwrap().len(),
+        app.store.pgo_log_of(&account).await.unwrap().len(),
+    );
+    let markers = [
+        "NOTITIE-VAN-JACQUELINE",
+        "LINK-VAN-JACQUELINE",
+        "NAASTE-VAN-JACQUELINE",
+        "TEAM-VAN-JACQUELINE",
+        "LID-VAN-JACQUELINE",
+        "BERICHT-VAN-JACQUELINE",
+        "Brief dermatoloog",
+        medicine.as_str(),
+    ];
+
+    // Every route of the PGO crate, with the first person's ids where it takes one.
+    let gets = [
+        "/pgo".to_owned(),
+        "/pgo/aanbieders?zoek=praktijk".to_owned(),
+        "/pgo/gegevens".to_owned(),
+        "/pgo/tijdlijn".to_owned(),
+        "/pgo/verloop".to_owned(),
+        "/pgo/logboek".to_owned(),
+        "/pgo/eigen".to_owned(),
+        "/pgo/delen".to_owned(),
+        "/pgo/familie".to_owned(),
+        format!("/pgo/familie/{grant_id}"),
+        "/pgo/zorgteam".to_owned(),
+        space.clone(),
+        format!("{space}/bestand/{post_id}"),
+        format!("/pgo/document?aanbieder={PRACTICE_A}&id=brief-dermatoloog"),
+    ];
+    let posts: Vec<(String, Vec<(&str, String)>)> = vec![
+        ("/pgo/ophalen".into(), vec![("verbinding", conn_id.clone())]),
+        (
+            "/pgo/intrekken".into(),
+            vec![("verbinding", conn_id.clone())],
+        ),
+        (
+            "/pgo/bron-verwijderen".into(),
+            vec![("verbinding", conn_id.clone())],
+        ),
+        (
+            "/pgo/eigen/verwijderen".into(),
+            vec![("item", own_id.clone())],
+        ),
+        (
+            "/pgo/eigen/versturen".into(),
+            vec![("verbinding", conn_id.clone())],
+        ),
+        (
+            "/pgo/delen/intrekken".into(),
+            vec![("link", share_id.clone())],
+        ),
+        (
+            "/pgo/familie/stoppen".into(),
+            vec![("toegang", grant_id.clone())],
+        ),
+        (
+            format!("{space}/uitnodigen"),
+            vec![("wie", "Indringer".into())],
+        ),
+        (
+            format!("{space}/lid-verwijderen"),
+            vec![("lid", member_id.clone())],
+        ),
+        (
+            format!("{space}/plan"),
+            vec![("plan", "Overschreven".into())],
+        ),
+        (format!("{space}/sluiten"), vec![]),
+    ];
+
+    let mut eva = second_person(&app).await;
+    let ecsrf = csrf_in(&eva.get("/pgo/eigen").await.body);
+    for path in &gets {
+        let p = eva.get(path).await;
+        for m in &markers {
+            assert!(!p.body.contains(m), "{path} shows {m} to another account");
+        }
+        let private =
+            path.contains(&team_id) || path.contains(&grant_id) || path.contains("document");
+        if private {
+            assert_eq!(p.status, StatusCode::NOT_FOUND, "{path}");
+        }
+    }
+    for (path, fields) in &posts {
+        let mut form = vec![("csrf", ecsrf.as_str())];
+        form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        let p = eva.post(path, &form).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{path}: {}", p.body);
+    }
+    let p = eva
+        .post_multipart(
+            &format!("{space}/bericht"),
+            &[("csrf", &ecsrf), ("tekst", "Indringer")],
+            ("bijlage", "x.png", png),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+
+    // A browser without a login: the login, never the data.
+    let mut anonymous = app.client();
+    let acsrf = csrf_in(&anonymous.get("/inloggen").await.body);
+    for path in gets.iter().skip(1) {
+        let p = anonymous.get(path).await;
+        assert_ne!(p.status, StatusCode::OK, "{path}");
+        for m in &markers {
+            assert!(!p.body.contains(m), "{path} shows {m} without a login");
+        }
+    }
+    for (path, fields) in &posts {
+        let mut form = vec![("csrf", acsrf.as_str())];
+        form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        let p = anonymous.post(path, &form).await;
+        assert!(!p.status.is_success(), "{path}");
+    }
+
+    // Nothing of the first person's changed.
+    let team = app
+        .store
+        .pgo_team(&account, &team_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(team.closed_at.is_none() && team.plan.is_empty());
+    let members = app.store.pgo_team_members(&team_id).await.unwrap();
+    assert_eq!(members.len(), 1);
+    assert!(members[0].removed_at.is_none());
+    assert_eq!(app.store.pgo_team_posts(&team_id).await.unwrap().len(), 1);
+    assert!(
+        app.store.pgo_shares(&account).await.unwrap()[0]
+            .revoked_at
+            .is_none()
+    );
+    assert!(
+        app.store.pgo_family_given(&account).await.unwrap()[0]
+            .ended_at
+            .is_none()
+    );
+    assert_eq!(app.store.pgo_own_items(&account).await.unwrap().len(), 1);
+    let conns = app.store.pgo_connections(&account).await.unwrap();
+    assert!(
+        conns
+            .iter()
+            .all(|c| c.refresh_token.is_some() && c.withdrawn_at.is_none())
+    );
+    assert_eq!(
+        app.store.pgo_resources(&account).await.unwrap().len(),
+        before.0
+    );
+    assert_eq!(
+        app.store.pgo_log_of(&account).await.unwrap().len(),
+        before.1
+    );
+    // And the first person still has it all.
+    let data = c.get("/pgo/gegevens").await;
+    assert!(data.body.contains(&medicine) && data.body.contains("NOTITIE-VAN-JACQUELINE"));
+}

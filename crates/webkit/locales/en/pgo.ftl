@@ -179,3 +179,145 @@ pgo-shared-part-measurements = Measurements
 pgo-shared-part-results = Results
 pgo-shared-part-documents = Letters and documents
 pgo-shared-part-notes = The person's notes
+
+## Timeline and course over time
+pgo-data-views = Ways to view your data
+pgo-view-parts = By subject
+pgo-view-timeline = Timeline
+pgo-view-trends = Over time
+pgo-timeline-title = Timeline
+pgo-timeline-intro = Everything with a date, newest first, from all your care providers and what you entered yourself.
+pgo-timeline-undated = { $count ->
+    [one] One item has no date. You find it under "By subject".
+   *[other] { $count } items have no date. You find them under "By subject".
+}
+pgo-part-problems = Health problem
+pgo-part-medication = Medicine
+pgo-part-allergies = Allergy
+pgo-part-measurements = Measurement
+pgo-part-results = Result
+pgo-part-documents = Letter or document
+pgo-part-notes = Note
+pgo-trends-title = Your results and measurements over time
+pgo-trends-intro = How your results and measurements change, from all your care providers together. A value that two care providers send appears once. Below each chart the same values are in a table.
+pgo-trends-none = There are no results or measurements yet that were taken more than once.
+pgo-trends-table = All values of { $name }
+pgo-trends-date = Date
+pgo-trends-value = Value
+pgo-trend-systolic = upper pressure
+pgo-trend-diastolic = lower pressure
+
+## Ways to share
+pgo-share-ways = Ways to share
+pgo-share-way-link = Link for a care provider
+pgo-share-way-family = Family and people close to you
+pgo-share-way-team = Care team
+
+## Family
+pgo-family-title = Let family and people close to you read along
+pgo-family-intro = Someone you trust who has a health environment of their own can read part of your data. They cannot change anything. You can stop it at any time. "What happened" shows when they looked.
+pgo-family-given = Who may read along with you
+pgo-family-given-none = Nobody yet.
+pgo-family-new = Invite someone
+pgo-family-for = Whom do you invite?
+pgo-family-parts = Which data may they read?
+pgo-family-create = Make an invitation
+pgo-family-made = Your invitation is ready
+pgo-family-code = The code is:
+pgo-family-made-how = You see the code only now. Give it to the person yourself. They log in to their own health environment, choose "Share", then "Family and people close to you", and enter the code. The code works for 7 days and only once.
+pgo-family-invited-until = invited, the code works until { $date }
+pgo-family-invite-expired = the code has expired
+pgo-family-reading-since = reading along since { $date }
+pgo-family-ended = stopped
+pgo-family-end = Stop
+pgo-family-received = Whose data you read
+pgo-family-received-none = You do not read anyone's data yet.
+pgo-family-data-of = Data of { $name }
+pgo-family-stop-reading = Stop reading along
+pgo-family-enter = Enter a code from someone else
+pgo-family-enter-code = Code
+pgo-family-accept = Read along
+pgo-family-read-note = { $name } lets you read this data. You cannot change anything. { $name } sees when you look.
+pgo-family-back = Back to family and people close to you
+pgo-family-notice-ended = Reading along has stopped.
+pgo-family-err-label = Write whom you invite (at most 100 characters). No invitation was made.
+pgo-family-err-parts = Choose which data they may read. No invitation was made.
+pgo-family-err-code = This code does not work. Check that you copied it correctly, or ask for a new one.
+pgo-family-err-too-many = You entered a wrong code too often. Log in again to try once more.
+pgo-log-family-invite = Invitation to read along made for
+pgo-log-family-accepted = Started reading along
+pgo-log-family-joined = You now read along with
+pgo-log-family-read = Data read by
+pgo-log-family-end = Reading along stopped for
+pgo-log-family-left = Stopped reading along
+pgo-log-family-stopped = You no longer read along with
+
+## Care team
+pgo-team-title = Care team
+pgo-team-intro = Bring the care providers who help you with one condition together in one place. Everyone in the care team reads the data you choose, the treatment plan and all messages. With one message you inform everyone at once. You can take a care provider out or close the care team whenever you want.
+pgo-team-yours = Your care teams
+pgo-team-none = You do not have a care team yet.
+pgo-team-new = New care team
+pgo-team-name = What is it about?
+pgo-team-name-hint = For example: "My skin". Only you and the care providers in the care team see this.
+pgo-team-parts = Which data may the care providers read?
+pgo-team-create = Make the care team
+pgo-team-closed = closed
+pgo-team-count-members = { $count ->
+    [one] 1 care provider
+   *[other] { $count } care providers
+}
+pgo-team-count-messages = { $count ->
+    [one] 1 message
+   *[other] { $count } messages
+}
+pgo-team-back = Back to your care teams
+pgo-team-is-closed = This care team is closed. The links no longer work. You can still read everything.
+pgo-team-made = The link for { $name } is ready
+pgo-team-shows = Data the care team reads:
+pgo-team-shows-nothing = none (only the plan and the messages).
+pgo-team-members = Care providers in this care team
+pgo-team-no-members = Nobody yet. Invite a care provider.
+pgo-team-opened = { $count ->
+    [0] not opened yet
+    [one] opened once
+   *[other] opened { $count } times
+}
+pgo-team-removed = taken out
+pgo-team-remove = Take out of the care team
+pgo-team-who = Whom do you invite? (for example: GP, Dermatologist)
+pgo-team-invite = Make a link and code
+pgo-team-plan = Treatment plan
+pgo-team-plan-label = The plan (what happens and who does what)
+pgo-team-plan-save = Save the plan
+pgo-team-no-plan = There is no plan yet.
+pgo-team-messages = Messages
+pgo-team-no-messages = No messages yet.
+pgo-team-message = Your message to the whole care team
+pgo-team-file = Photo or PDF (optional)
+pgo-team-send = Send to everyone
+pgo-team-close-title = Close the care team
+pgo-team-close-text = After closing, the links of all care providers no longer work. You can still read the messages afterwards.
+pgo-team-close = Close the care team
+pgo-team-member-title = Care team
+pgo-team-member-code-intro = Someone has invited you to a care team. Enter the code you received separately.
+pgo-team-member-gone = This link does not work (any more). Ask the person for a new link.
+pgo-team-member-intro = { $name } invited you as { $role } to this care team. You can read the data and send messages to everyone in the care team. { $name } sees when you look.
+pgo-team-err-title = Write what the care team is about (at most 100 characters). Nothing was made.
+pgo-team-err-who = Write whom you invite (at most 100 characters). No link was made.
+pgo-team-err-plan = The plan is too long (at most 5000 characters). It was not saved.
+pgo-team-err-closed = This care team is closed. Nothing was changed.
+pgo-log-team-create = Care team made
+pgo-log-team-invite = Invited to the care team
+pgo-log-team-open = Care team opened by
+pgo-log-team-reply = Message in the care team from
+pgo-log-team-post = Message sent to the care team
+pgo-log-team-plan = Treatment plan changed
+pgo-log-team-remove = Taken out of the care team
+pgo-log-team-close = Care team closed
+pgo-log-team-link-closed = Care-team link stopped after five wrong codes for
+
+## Documents
+pgo-document-open = Open
+pgo-document-failed = The document could not be opened:
+pgo-log-document-open = Document opened from

@@ -179,3 +179,145 @@ pgo-shared-part-measurements = Metingen
 pgo-shared-part-results = Uitslagen
 pgo-shared-part-documents = Brieven en documenten
 pgo-shared-part-notes = Notities van de persoon
+
+## Timeline and course over time
+pgo-data-views = Manieren om uw gegevens te bekijken
+pgo-view-parts = Per onderwerp
+pgo-view-timeline = Tijdlijn
+pgo-view-trends = Verloop
+pgo-timeline-title = Tijdlijn
+pgo-timeline-intro = Alles met een datum, het nieuwste eerst, van al uw zorgverleners en wat u zelf invoerde.
+pgo-timeline-undated = { $count ->
+    [one] Eén gegeven heeft geen datum. U vindt het bij "Per onderwerp".
+   *[other] { $count } gegevens hebben geen datum. U vindt ze bij "Per onderwerp".
+}
+pgo-part-problems = Gezondheidsprobleem
+pgo-part-medication = Medicijn
+pgo-part-allergies = Allergie
+pgo-part-measurements = Meting
+pgo-part-results = Uitslag
+pgo-part-documents = Brief of document
+pgo-part-notes = Notitie
+pgo-trends-title = Verloop van uitslagen en metingen
+pgo-trends-intro = Hoe uw uitslagen en metingen veranderen, van al uw zorgverleners samen. Een waarde die twee zorgverleners sturen, staat er één keer in. Onder elke grafiek staan dezelfde waarden in een tabel.
+pgo-trends-none = Er zijn nog geen uitslagen of metingen die vaker dan één keer zijn gedaan.
+pgo-trends-table = Alle waarden van { $name }
+pgo-trends-date = Datum
+pgo-trends-value = Waarde
+pgo-trend-systolic = bovendruk
+pgo-trend-diastolic = onderdruk
+
+## Ways to share
+pgo-share-ways = Manieren om te delen
+pgo-share-way-link = Link voor een zorgverlener
+pgo-share-way-family = Familie en naasten
+pgo-share-way-team = Zorgteam
+
+## Family
+pgo-family-title = Familie en naasten laten meekijken
+pgo-family-intro = Iemand die u vertrouwt en zelf een gezondheidsomgeving heeft, kan een deel van uw gegevens lezen. Diegene kan niets veranderen. U kunt het op elk moment stoppen. U ziet in "Wat is er gebeurd" wanneer er is gekeken.
+pgo-family-given = Wie mag bij u meekijken
+pgo-family-given-none = Nog niemand.
+pgo-family-new = Iemand uitnodigen
+pgo-family-for = Wie nodigt u uit?
+pgo-family-parts = Welke gegevens mag diegene lezen?
+pgo-family-create = Uitnodiging maken
+pgo-family-made = Uw uitnodiging is klaar
+pgo-family-code = De code is:
+pgo-family-made-how = U ziet de code alleen nu. Geef hem zelf aan de persoon. Die logt in op de eigen gezondheidsomgeving, kiest "Delen" en dan "Familie en naasten", en vult de code in. De code werkt 7 dagen en maar één keer.
+pgo-family-invited-until = uitgenodigd, de code werkt tot { $date }
+pgo-family-invite-expired = de code is verlopen
+pgo-family-reading-since = kijkt mee sinds { $date }
+pgo-family-ended = gestopt
+pgo-family-end = Stoppen
+pgo-family-received = Bij wie kijkt u mee
+pgo-family-received-none = U kijkt nog bij niemand mee.
+pgo-family-data-of = Gegevens van { $name }
+pgo-family-stop-reading = Niet meer meekijken
+pgo-family-enter = Een code van iemand anders invullen
+pgo-family-enter-code = Code
+pgo-family-accept = Meekijken
+pgo-family-read-note = { $name } laat u deze gegevens lezen. U kunt niets veranderen. { $name } ziet wanneer u kijkt.
+pgo-family-back = Terug naar familie en naasten
+pgo-family-notice-ended = Het meekijken is gestopt.
+pgo-family-err-label = Schrijf wie u uitnodigt (hoogstens 100 tekens). Er is geen uitnodiging gemaakt.
+pgo-family-err-parts = Kies welke gegevens diegene mag lezen. Er is geen uitnodiging gemaakt.
+pgo-family-err-code = Deze code werkt niet. Kijk of u hem goed heeft overgenomen, of vraag om een nieuwe.
+pgo-family-err-too-many = U heeft te vaak een verkeerde code ingevuld. Log opnieuw in om het nog eens te proberen.
+pgo-log-family-invite = Uitnodiging om mee te kijken gemaakt voor
+pgo-log-family-accepted = Meekijken begonnen door
+pgo-log-family-joined = U kijkt nu mee bij
+pgo-log-family-read = Gegevens bekeken door
+pgo-log-family-end = Meekijken gestopt voor
+pgo-log-family-left = Gestopt met meekijken
+pgo-log-family-stopped = U kijkt niet meer mee bij
+
+## Care team
+pgo-team-title = Zorgteam
+pgo-team-intro = Breng de zorgverleners die u voor één aandoening helpen samen op één plek. Iedereen in het zorgteam leest de gegevens die u kiest, het behandelplan en alle berichten. Met één bericht informeert u iedereen tegelijk. U kunt een zorgverlener eruit halen of het zorgteam sluiten wanneer u wilt.
+pgo-team-yours = Uw zorgteams
+pgo-team-none = U heeft nog geen zorgteam.
+pgo-team-new = Nieuw zorgteam
+pgo-team-name = Waar gaat het over?
+pgo-team-name-hint = Bijvoorbeeld: "Mijn huid". Alleen u en de zorgverleners in het zorgteam zien dit.
+pgo-team-parts = Welke gegevens mogen de zorgverleners lezen?
+pgo-team-create = Zorgteam maken
+pgo-team-closed = gesloten
+pgo-team-count-members = { $count ->
+    [one] 1 zorgverlener
+   *[other] { $count } zorgverleners
+}
+pgo-team-count-messages = { $count ->
+    [one] 1 bericht
+   *[other] { $count } berichten
+}
+pgo-team-back = Terug naar uw zorgteams
+pgo-team-is-closed = Dit zorgteam is gesloten. De links werken niet meer. U kunt alles nog lezen.
+pgo-team-made = De link voor { $name } is klaar
+pgo-team-shows = Gegevens die het zorgteam leest:
+pgo-team-shows-nothing = geen (alleen het plan en de berichten).
+pgo-team-members = Zorgverleners in dit zorgteam
+pgo-team-no-members = Nog niemand. Nodig een zorgverlener uit.
+pgo-team-opened = { $count ->
+    [0] nog niet geopend
+    [one] 1 keer geopend
+   *[other] { $count } keer geopend
+}
+pgo-team-removed = eruit gehaald
+pgo-team-remove = Uit het zorgteam halen
+pgo-team-who = Wie nodigt u uit? (bijvoorbeeld: Huisarts, Dermatoloog)
+pgo-team-invite = Link en code maken
+pgo-team-plan = Behandelplan
+pgo-team-plan-label = Het plan (wat er gebeurt en wie wat doet)
+pgo-team-plan-save = Plan opslaan
+pgo-team-no-plan = Er is nog geen plan.
+pgo-team-messages = Berichten
+pgo-team-no-messages = Nog geen berichten.
+pgo-team-message = Uw bericht aan het hele zorgteam
+pgo-team-file = Foto of PDF (niet verplicht)
+pgo-team-send = Versturen aan iedereen
+pgo-team-close-title = Zorgteam sluiten
+pgo-team-close-text = Na het sluiten werken de links van alle zorgverleners niet meer. U kunt de berichten daarna nog lezen.
+pgo-team-close = Zorgteam sluiten
+pgo-team-member-title = Zorgteam
+pgo-team-member-code-intro = Iemand heeft u uitgenodigd in een zorgteam. Vul de code in die u apart heeft gekregen.
+pgo-team-member-gone = Deze link werkt niet (meer). Vraag de persoon om een nieuwe link.
+pgo-team-member-intro = { $name } heeft u als { $role } in dit zorgteam uitgenodigd. U kunt de gegevens lezen en berichten sturen aan iedereen in het zorgteam. { $name } ziet wanneer u kijkt.
+pgo-team-err-title = Schrijf waar het zorgteam over gaat (hoogstens 100 tekens). Er is niets gemaakt.
+pgo-team-err-who = Schrijf wie u uitnodigt (hoogstens 100 tekens). Er is geen link gemaakt.
+pgo-team-err-plan = Het plan is te lang (hoogstens 5000 tekens). Het is niet opgeslagen.
+pgo-team-err-closed = Dit zorgteam is gesloten. Er is niets veranderd.
+pgo-log-team-create = Zorgteam gemaakt
+pgo-log-team-invite = In het zorgteam uitgenodigd
+pgo-log-team-open = Zorgteam geopend door
+pgo-log-team-reply = Bericht in het zorgteam van
+pgo-log-team-post = Bericht aan het zorgteam gestuurd
+pgo-log-team-plan = Behandelplan veranderd
+pgo-log-team-remove = Uit het zorgteam gehaald
+pgo-log-team-close = Zorgteam gesloten
+pgo-log-team-link-closed = Link in het zorgteam gestopt na vijf foute codes voor
+
+## Documents
+pgo-document-open = Openen
+pgo-document-failed = Het document kon niet worden geopend:
+pgo-log-document-open = Document geopend van
