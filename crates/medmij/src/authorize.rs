@@ -306,12 +306,21 @@ async fn consent_page(
             ("title", record.practice.name),
         ],
     );
-    Ok(ConsentPage {
+    let page = ConsentPage {
         ctx,
         statement,
         client_id: pending.client_id,
     }
-    .into_response())
+    .into_response();
+    // The answer redirects to the PGO's redirect URI: its origin may receive this form's answer.
+    Ok(
+        match inzage_webkit::csp::with_form_target(&pending.redirect_uri) {
+            Some(csp) => {
+                ([(axum::http::header::CONTENT_SECURITY_POLICY, csp)], page).into_response()
+            }
+            None => page,
+        },
+    )
 }
 
 #[derive(Deserialize)]

@@ -97,12 +97,10 @@ fn secured(routes: Router<AppState>, state: AppState) -> Router {
         .fallback(|| async { WebError::NotFound })
         .layer(sessions)
         .with_state(state)
-        .layer(SetResponseHeaderLayer::overriding(
+        // A page may set its own (the MedMij consent page: see `inzage_webkit::csp`).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                 frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-            ),
+            HeaderValue::from_static(inzage_webkit::csp::POLICY),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -96,7 +96,21 @@ async fn to_consent(c: &mut Client<'_>, user: &str) -> Page {
         c.get("/kiezen").await.location.as_deref(),
         Some("/medmij/toestemming")
     );
-    c.get("/medmij/toestemming").await
+    let page = c.get("/medmij/toestemming").await;
+    if page.status == StatusCode::OK {
+        // The answer is a redirect to the PGO, another origin: a browser follows it from a form
+        // post only when the page's form-action allows that origin (and nothing else).
+        let origin = url::Url::parse(REDIRECT)
+            .unwrap()
+            .origin()
+            .ascii_serialization();
+        assert!(
+            page.csp.contains(&format!("form-action 'self' {origin};")),
+            "{}",
+            page.csp
+        );
+    }
+    page
 }
 
 async fn answer(c: &mut Client<'_>, page: &Page, antwoord: &str, maanden: &str) -> Page {

@@ -23,6 +23,7 @@
 pub mod attachment;
 pub mod chart;
 pub mod config;
+pub mod csp;
 pub mod download;
 pub mod error;
 pub mod form;

@@ -82,6 +82,8 @@ pub struct Page {
     pub content_type: String,
     pub body: String,
     pub bytes: Vec<u8>,
+    /// The Content-Security-Policy the page came with.
+    pub csp: String,
 }
 
 /// A browser: one cookie jar.
@@ -148,8 +150,14 @@ impl Client<'_> {
             .get(header::CONTENT_TYPE)
             .map(|l| l.to_str().unwrap().to_owned())
             .unwrap_or_default();
+        let csp = res
+            .headers()
+            .get(header::CONTENT_SECURITY_POLICY)
+            .map(|l| l.to_str().unwrap().to_owned())
+            .unwrap_or_default();
         let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
         Page {
+            csp,
             status,
             location,
             content_type,
