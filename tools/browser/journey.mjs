@@ -1,7 +1,7 @@
 // The patient's main journey in real Chromium, with axe-core (WCAG 2.1 A and AA) on every page
 // and screenshots at mobile and desktop width.
 //
-// Usage: node journey.mjs <base-url> <screenshot-dir>
+// Usage: node journey.mjs <base-url> <screenshot-dir> [<second-practice-url>]
 // The server must run `inzage demo` (dev mode: the start page lists the demo logins and their
 // authenticator keys). Prints one line per check and closes with "N passed, M failed".
 
@@ -10,7 +10,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-const [base, outDir] = process.argv.slice(2);
+const [base, outDir, secondBase] = process.argv.slice(2);
 if (!base || !outDir) {
   console.error('usage: node journey.mjs <base-url> <screenshot-dir>');
   process.exit(2);
@@ -64,8 +64,8 @@ async function check(page, name, viewport) {
   else ok(`reflow ${label}`);
 }
 
-async function demoAccount(page, username) {
-  await page.goto(base + '/');
+async function demoAccount(page, username, at = base) {
+  await page.goto(at + '/');
   const row = page.locator('tr', { has: page.locator(`code:text-is("${username}")`) });
   const cells = await row.locator('td').allInnerTexts();
   return { username, password: cells[2].trim(), secret: cells[3].trim() };
@@ -628,7 +628,132 @@ async function pgoJourney(browser) {
   if (again.status() === 404) ok('a stopped link no longer opens');
   else fail('stopped link', `status ${again.status()}`);
   await doctor.close();
+  if (secondBase) await secondProvider(browser, page, viewport);
+  await pgoViews(page, viewport);
+  await family(browser, page);
+  await careTeam(browser, page, viewport);
   await context.close();
+}
+
+// The same person at a second practice (another inzage on this machine, the same demo data):
+// connected through its own login and consent page, the medicines both report are shown once.
+async function secondProvider(browser, page, viewport) {
+  const lookup = await page.context().newPage();
+  const account = await demoAccount(lookup, 'demo-patient', secondBase);
+  await lookup.close();
+  await page.goto(base + '/pgo/aanbieders?zoek=tweede');
+  await check(page, 'pgo-providers', viewport);
+  await page.locator('a[href*="dienst=49"]').first().click();
+  await page.waitForURL('**/inloggen');
+  if (page.url().startsWith(secondBase)) ok('connecting sends the person to the second practice');
+  else fail('second practice', page.url());
+  await page.fill('#username', account.username);
+  await page.fill('#password', account.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/inloggen/code');
+  await page.fill('#code', totp(account.secret));
+  await page.click('form[action="/inloggen/code"] button[type=submit]');
+  await page.waitForURL('**/medmij/toestemming');
+  await check(page, 'medmij-consent', viewport);
+  await page.check('input[name="maanden"][value="12"]');
+  await page.locator('button[name="antwoord"][value="ja"]').click();
+  await page.waitForURL(base + '/pgo**');
+  const home = await page.locator('main').innerText();
+  if (/tweede/i.test(home) && home.includes('Alles is opgehaald')) ok('the second practice is connected and fetched');
+  else fail('second practice fetch', home.slice(0, 500));
+  await page.goto(base + '/pgo/gegevens');
+  const both = await page.locator('section', { hasText: 'Medicijnen die u nu gebruikt' }).locator('li.item')
+    .filter({ hasText: /tweede/i }).filter({ hasText: /demo/i }).count();
+  if (both > 0) ok(`${both} medicines from both practices, each shown once naming both`);
+  else fail('one medicine from two sources', (await page.locator('main').innerText()).slice(0, 600));
+  await check(page, 'pgo-data-two', viewport);
+}
+
+// The timeline and the course of results and measurements.
+async function pgoViews(page, viewport) {
+  await page.goto(base + '/pgo/gegevens');
+  await page.getByRole('link', { name: 'Tijdlijn', exact: true }).click();
+  await page.waitForURL('**/pgo/tijdlijn');
+  if (await page.locator('ol.timeline li').count() > 0) ok('the timeline lists dated items');
+  else fail('timeline', (await page.locator('main').innerText()).slice(0, 300));
+  await check(page, 'pgo-timeline', viewport);
+  await page.getByRole('link', { name: 'Verloop', exact: true }).click();
+  await page.waitForURL('**/pgo/verloop');
+  if (await page.locator('section.course svg').count() > 0 && await page.locator('section.course table').count() > 0) ok('results over time: a chart and a table');
+  else fail('course', (await page.locator('main').innerText()).slice(0, 300));
+  await check(page, 'pgo-trends', viewport);
+}
+
+// Family: another demo person signs up for a PGO and reads along with the patient's consent.
+async function family(browser, page) {
+  await page.goto(base + '/pgo/familie');
+  await check(page, 'pgo-family', 'pgo-mobile');
+  await page.fill('#voor', 'Mijn zoon');
+  await page.check('input[name="deel"][value="medication"]');
+  await page.locator('form[action="/pgo/familie"] button[type=submit]').click();
+  await page.waitForLoadState('load');
+  const code = (await page.locator('.family-code').innerText()).trim();
+  if (code.length === 14) ok('an invitation code is shown once');
+  else fail('family code', code);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nl-NL' });
+  const other = await context.newPage();
+  const account = await demoAccount(other, 'demo-ouder');
+  await other.goto(base + '/pgo/inloggen');
+  await login(other, account, 'desktop');
+  await other.waitForURL('**/pgo');
+  await check(other, 'pgo-signup', 'desktop');
+  await other.check('input[name="agree"]');
+  await other.locator('form[action="/pgo/aanmelden"] button[type=submit]').click();
+  await other.waitForLoadState('load');
+  if ((await other.locator('main').innerText()).includes('Welkom')) ok('a second person signs up for a PGO');
+  else fail('sign up', (await other.locator('main').innerText()).slice(0, 300));
+  await other.goto(base + '/pgo/familie');
+  await other.fill('#code', code);
+  await other.locator('form[action="/pgo/familie/aannemen"] button[type=submit]').click();
+  await other.waitForURL('**/pgo/familie/*');
+  const read = await other.locator('main').innerText();
+  if (read.includes('Medicijnen die de persoon nu gebruikt') && !read.includes('Gezondheidsproblemen')) ok('the family member reads only the chosen part');
+  else fail('family read', read.slice(0, 400));
+  await check(other, 'pgo-family-read', 'desktop');
+  await context.close();
+  await page.goto(base + '/pgo/logboek');
+  if ((await page.locator('main').innerText()).includes('Gegevens bekeken door: Mijn zoon')) ok('the reading is in the person\'s log');
+  else fail('family log', (await page.locator('main').innerText()).slice(0, 400));
+}
+
+// A care team: a space for a dermatologist, the plan and a message with a photo.
+async function careTeam(browser, page, viewport) {
+  await page.goto(base + '/pgo/zorgteam');
+  await check(page, 'pgo-teams', viewport);
+  await page.fill('#titel', 'Mijn huid');
+  await page.check('input[name="deel"][value="medication"]');
+  await page.locator('form[action="/pgo/zorgteam"] button[type=submit]').click();
+  await page.waitForURL('**/pgo/zorgteam/*');
+  await page.fill('#wie', 'Dermatoloog');
+  await page.locator('form[action$="/uitnodigen"] button[type=submit]').click();
+  await page.waitForLoadState('load');
+  const link = (await page.locator('.share-link').innerText()).trim();
+  const code = (await page.locator('.share-code').innerText()).trim();
+  await page.fill('#plan', 'Twee keer per dag insmeren.');
+  await page.locator('form[action$="/plan"] button[type=submit]').click();
+  await page.waitForLoadState('load');
+  await check(page, 'pgo-team', viewport);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nl-NL' });
+  const doctor = await context.newPage();
+  await doctor.goto(base + new URL(link).pathname);
+  await doctor.fill('#code', code);
+  await doctor.locator('form[action^="/zorgteam/"] button[type=submit]').click();
+  await doctor.waitForLoadState('load');
+  await doctor.fill('#tekst', 'Graag over twee weken een foto.');
+  await doctor.setInputFiles('#bijlage', { name: 'huid.png', mimeType: 'image/png', buffer: PNG });
+  await doctor.locator('form[action$="/bericht"] button[type=submit]').click();
+  await doctor.waitForLoadState('load');
+  await check(doctor, 'team-member', 'desktop');
+  await context.close();
+  await page.reload();
+  const seen = await page.locator('main').innerText();
+  if (seen.includes('Graag over twee weken een foto.') && seen.includes('Dermatoloog')) ok('the dermatologist\'s message reaches the person');
+  else fail('care team message', seen.slice(0, 400));
 }
 
 const browser = await chromium.launch({

@@ -25,9 +25,12 @@ fn demo_totp_secret(username: &str) -> String {
 
 /// Picks the demo people from the stored practice, records their relations and creates their
 /// accounts. Idempotent: an existing account is left alone.
+/// `provider` is the demo practice's Zorgaanbiedernaam: the demo patient's PGO account is
+/// connected to it.
 pub async fn seed_accounts(
     store: &Store,
     practice: &PracticeId,
+    provider: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<DemoAccount>, AnyError> {
     let today = local_date(now);
@@ -174,7 +177,7 @@ pub async fn seed_accounts(
             .await?;
         }
     }
-    pgo_account(store, &records[0], now).await?;
+    pgo_account(store, &records[0], provider, now).await?;
     Ok(ACCOUNTS
         .iter()
         .map(|(u, _, d)| demo_account(u, d))
@@ -187,6 +190,7 @@ pub async fn seed_accounts(
 async fn pgo_account(
     store: &Store,
     record: &PatientRecord,
+    provider: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AnyError> {
     use inzage_store::{MedmijStore, PgoStore};
@@ -219,7 +223,7 @@ async fn pgo_account(
             .save_pgo_connection(&inzage_store::PgoConnection {
                 id: inzage_pgo::client::new_id(),
                 account_id: account.id.clone(),
-                provider: DEMO_PROVIDER.into(),
+                provider: provider.into(),
                 service: service.into(),
                 refresh_token: Some(refresh),
                 connected_at: now,
@@ -235,7 +239,7 @@ async fn pgo_account(
             &inzage_store::PgoLogEntry {
                 at: now,
                 event: "connect".into(),
-                detail: DEMO_PROVIDER.into(),
+                detail: provider.into(),
             },
         )
         .await?;
@@ -450,10 +454,15 @@ pub async fn agenda(
 /// The demo practice's Zorgaanbiedernaam in MedMij.
 pub const DEMO_PROVIDER: &str = "demo-huisartsen@medmij";
 
-/// The MedMij lists of the demo: one provider (the demo practice on this machine, data services
-/// 49, 51 and 52), the data service names, and a whitelist with this machine. Written beside the demo
+/// The MedMij lists of the demo: its providers (the demo practice on this machine first, then
+/// any other inzage practice given with `--also-provider`, each with data services 49, 51 and
+/// 52), the data service names, and a whitelist with their hosts. Written beside the demo
 /// database on every start, in the MedMij XML formats the PGO reads in production too.
-pub fn pgo_lists(database_url: &str, origin: &str) -> Result<inzage_pgo::PgoConfig, AnyError> {
+pub fn pgo_lists(
+    database_url: &str,
+    origin: &str,
+    providers: &[(String, String)],
+) -> Result<inzage_pgo::PgoConfig, AnyError> {
     use quick_xml::escape::escape;
     let url = url::Url::parse(origin).map_err(|e| format!("public_origin: {e}"))?;
     let host = url
@@ -461,6 +470,16 @@ pub fn pgo_lists(database_url: &str, origin: &str) -> Result<inzage_pgo::PgoConf
         .ok_or("public_origin has no host")?
         .to_owned();
     let base = origin.trim_end_matches('/');
+    let mut hosts = vec![host.clone()];
+    for (_, other) in providers {
+        let other = url::Url::parse(other).map_err(|e| format!("--also-provider {other}: {e}"))?;
+        let h = other
+            .host_str()
+            .ok_or("an --also-provider origin has no host")?;
+        if !hosts.iter().any(|known| known == h) {
+            hosts.push(h.to_owned());
+        }
+    }
     let dir = match database_url.strip_prefix("sqlite://") {
         Some(path) => std::path::Path::new(path.split('?').next().unwrap_or(path))
             .parent()
@@ -475,7 +494,7 @@ pub fn pgo_lists(database_url: &str, origin: &str) -> Result<inzage_pgo::PgoConf
         stamp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         stamp.timestamp().max(1)
     );
-    let service = |id: &str| {
+    let service = |base: &str, id: &str| {
         // Data service 52 (measurements) has its own resource endpoint.
         let (role, resources) = match id {
             "52" => ("MM-2.0-MVB-FHIR", inzage_medmij::measurements::BASE_PATH),
@@ -493,14 +512,24 @@ pub fn pgo_lists(database_url: &str, origin: &str) -> Result<inzage_pgo::PgoConf
             escape(base)
         )
     };
+    let entries: String = providers
+        .iter()
+        .map(|(name, origin)| {
+            let at = origin.trim_end_matches('/');
+            format!(
+                "<Zorgaanbieder><Zorgaanbiedernaam>{}</Zorgaanbiedernaam>\
+                 <Gegevensdiensten>{}{}{}</Gegevensdiensten></Zorgaanbieder>",
+                escape(name.as_str()),
+                service(at, "49"),
+                service(at, "51"),
+                service(at, "52")
+            )
+        })
+        .collect();
     let zal = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
          <Zorgaanbiederslijst xmlns=\"xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/\">{header}\
-         <Zorgaanbieders><Zorgaanbieder><Zorgaanbiedernaam>{DEMO_PROVIDER}</Zorgaanbiedernaam>\
-         <Gegevensdiensten>{}{}{}</Gegevensdiensten></Zorgaanbieder></Zorgaanbieders></Zorgaanbiederslijst>",
-        service("49"),
-        service("51"),
-        service("52")
+         <Zorgaanbieders>{entries}</Zorgaanbieders></Zorgaanbiederslijst>"
     );
     let gnl = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
@@ -511,11 +540,19 @@ pub fn pgo_lists(database_url: &str, origin: &str) -> Result<inzage_pgo::PgoConf
          <Gegevensdienst><GegevensdienstId>52</GegevensdienstId><Weergavenaam>Meetwaarden vitale functies</Weergavenaam></Gegevensdienst>\
          </Gegevensdiensten></Gegevensdienstnamenlijst>"
     );
+    let nodes: String = hosts
+        .iter()
+        .map(|h| {
+            format!(
+                "<MedMijNode><Hostname>{}</Hostname></MedMijNode>",
+                escape(h.as_str())
+            )
+        })
+        .collect();
     let whitelist = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
          <Whitelist xmlns=\"xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/\">{header}\
-         <MedMijNodes><MedMijNode><Hostname>{}</Hostname></MedMijNode></MedMijNodes></Whitelist>",
-        escape(&host)
+         <MedMijNodes>{nodes}</MedMijNodes></Whitelist>"
     );
     let mut paths = vec![];
     for (name, text) in [

@@ -46,6 +46,13 @@ enum Command {
         /// Number of synthetic patients in a new demo database.
         #[arg(long, default_value_t = 300)]
         patients: u64,
+        /// The demo practice's name in MedMij (its Zorgaanbiedernaam).
+        #[arg(long, default_value = inzage::demo::DEMO_PROVIDER)]
+        provider: String,
+        /// Another inzage practice the demo's PGO lists beside this one, as NAME=ORIGIN
+        /// (`tweede-praktijk@medmij=http://localhost:8081`); may be given more than once.
+        #[arg(long = "also-provider", value_name = "NAME=ORIGIN")]
+        also_provider: Vec<String>,
     },
     /// Apply the database migrations and exit.
     Migrate,
@@ -355,7 +362,18 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
             )
             .await?;
         }
-        Command::Demo { patients } => {
+        Command::Demo {
+            patients,
+            provider,
+            also_provider,
+        } => {
+            let mut others = vec![];
+            for given in &also_provider {
+                let Some((name, origin)) = given.split_once('=') else {
+                    return Err(format!("--also-provider {given}: expected NAME=ORIGIN").into());
+                };
+                others.push((name.trim().to_owned(), origin.trim().to_owned()));
+            }
             let store = open_keyed_store(&config, &config.demo_database_url).await?;
             store.set_record_cache_budget(config.record_cache_mb * 1024 * 1024);
             let now = Utc::now();
@@ -377,7 +395,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
             let practice = Generator::new(DEMO_SEED, now).practice().id.clone();
             let mut accounts = match inzage::demo::existing_accounts(&store).await? {
                 Some(a) => a,
-                None => inzage::demo::seed_accounts(&store, &practice, now).await?,
+                None => inzage::demo::seed_accounts(&store, &practice, &provider, now).await?,
             };
             accounts.extend(inzage::demo::staff_accounts(&store, &practice, now).await?);
             inzage::demo::agenda(&store, &practice, now).await?;
@@ -408,7 +426,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
             let web = inzage_web::WebConfig {
                 medmij: web.medmij.clone().or_else(|| {
                     Some(inzage_medmij::authorize::MedmijConfig {
-                        provider_name: "demo-huisartsen@medmij".into(),
+                        provider_name: provider.clone(),
                         clients: vec![inzage_medmij::authorize::OAuthClient {
                             hostname: "localhost".into(),
                             organisation: "Demo-PGO op deze computer".into(),
@@ -440,7 +458,11 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 .unwrap_or_else(|| format!("http://localhost:{port}"));
             let pgo = match config.pgo()? {
                 Some(p) => p,
-                None => inzage::demo::pgo_lists(&config.demo_database_url, &origin)?,
+                None => {
+                    let mut providers = vec![(provider.clone(), origin.clone())];
+                    providers.extend(others);
+                    inzage::demo::pgo_lists(&config.demo_database_url, &origin, &providers)?
+                }
             };
             serve::serve(
                 store,

@@ -64,35 +64,66 @@ fn the_main_journey_in_chromium_passes_axe_on_every_page() {
         return;
     }
 
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_inzage"))
+    // Two practices on this machine, the same demo data (and so the same person) in each: the
+    // PGO of the first lists the second too, so the journey connects two providers.
+    let free_port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (port, second_port) = (free_port(), free_port());
+    // Another host name than the first's (127.0.0.1, not localhost), as two practices have:
+    // a browser keeps cookies per host, not per port.
+    let second_origin = format!("http://127.0.0.1:{second_port}");
+    let start = |name: &str, port: u16, origin: String, args: &[String]| {
+        let dir = tempfile::tempdir().unwrap();
+        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_inzage"))
             .args(["demo", "--patients", "300"])
+            .args(args)
             .env(
                 "INZAGE_DEMO_DATABASE_URL",
-                format!("sqlite://{}", dir.path().join("demo.db").display()),
+                format!(
+                    "sqlite://{}",
+                    dir.path().join(format!("{name}.db")).display()
+                ),
             )
             .env("INZAGE_LISTEN", format!("127.0.0.1:{port}"))
+            .env("INZAGE_PUBLIC_ORIGIN", origin)
             .current_dir(dir.path())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
-            .unwrap(),
+            .unwrap();
+        (Server(child), dir)
+    };
+    let (_second, second_dir) = start(
+        "tweede",
+        second_port,
+        second_origin.clone(),
+        &["--provider".into(), "tweede-praktijk@medmij".into()],
+    );
+    let (_server, dir) = start(
+        "demo",
+        port,
+        format!("http://localhost:{port}"),
+        &[
+            "--also-provider".into(),
+            format!("tweede-praktijk@medmij={second_origin}"),
+        ],
     );
     let started = Instant::now();
-    while !healthy(port) {
-        assert!(
-            started.elapsed() < Duration::from_secs(180),
-            "the demo did not start: {}",
-            std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(250));
+    for (port, dir) in [(port, &dir), (second_port, &second_dir)] {
+        while !healthy(port) {
+            assert!(
+                started.elapsed() < Duration::from_secs(240),
+                "the demo did not start: {}",
+                std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
     }
 
     let shots = root.join("target/browser-screenshots");
@@ -101,6 +132,7 @@ fn the_main_journey_in_chromium_passes_axe_on_every_page() {
         // A host name, not an address: passkeys (WebAuthn) need one.
         .arg(format!("http://localhost:{port}"))
         .arg(&shots)
+        .arg(&second_origin)
         .env("CHROMIUM", &chromium)
         .output()
         .unwrap();

@@ -376,12 +376,12 @@ async fn the_demo_gets_its_people_and_logins() {
             .is_none()
     );
     let practice = generator.practice().id.clone();
-    let accounts = inzage::demo::seed_accounts(&store, &practice, now)
+    let accounts = inzage::demo::seed_accounts(&store, &practice, inzage::demo::DEMO_PROVIDER, now)
         .await
         .unwrap();
     assert_eq!(accounts.len(), 4);
     // Seeding again changes nothing and finds the same accounts.
-    let again = inzage::demo::seed_accounts(&store, &practice, now)
+    let again = inzage::demo::seed_accounts(&store, &practice, inzage::demo::DEMO_PROVIDER, now)
         .await
         .unwrap();
     assert_eq!(again, accounts);

@@ -140,6 +140,7 @@ result-normal = normal
 held-a-result = a result
 held-result = We have received { $name }. Your GP will look at the result first. You can see the result from { $date }.
 chart-caption = The coloured area shows what is normal. The same values are in the table below.
+chart-caption-no-range = The same values are in the table below.
 chart-description = Chart of { $name }: { $count } results from { $from } to { $to }. The values are in the table.
 
 letters-intro = Here you can see letters from and to other care providers, such as the hospital.

@@ -140,6 +140,7 @@ result-normal = normaal
 held-a-result = een uitslag
 held-result = Er is { $name } binnengekomen. Uw huisarts bekijkt de uitslag eerst. U kunt de uitslag zien vanaf { $date }.
 chart-caption = Het gekleurde vlak laat zien wat normaal is. Dezelfde waarden staan in de tabel hieronder.
+chart-caption-no-range = Dezelfde waarden staan in de tabel hieronder.
 chart-description = Grafiek van { $name }: { $count } uitslagen van { $from } tot { $to }. De waarden staan in de tabel.
 
 letters-intro = Hier staan brieven van en naar andere zorgverleners, zoals het ziekenhuis.
