@@ -682,6 +682,16 @@ async function pgoViews(page, viewport) {
   if (await page.locator('section.course svg').count() > 0 && await page.locator('section.course table').count() > 0) ok('results over time: a chart and a table');
   else fail('course', (await page.locator('main').innerText()).slice(0, 300));
   await check(page, 'pgo-trends', viewport);
+  // A question to the demo practice about measurements (data service 52), answered at once.
+  await page.getByRole('link', { name: 'Metingen opvragen', exact: true }).click();
+  await page.waitForURL('**/pgo/metingen');
+  await page.selectOption('#vraag', '1');
+  await page.locator('form[action="/pgo/metingen"] button[type=submit]').click();
+  await page.waitForLoadState('load');
+  const asked = await page.locator('main').innerText();
+  if (asked.includes('Alle bloeddrukken bij') && await page.locator('section.answer li.item').count() > 0) ok('the practice answers a question about measurements');
+  else fail('ask measurements', asked.slice(0, 400));
+  await check(page, 'pgo-ask', viewport);
 }
 
 // Family: another demo person signs up for a PGO and reads along with the patient's consent.

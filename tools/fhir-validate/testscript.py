@@ -18,8 +18,9 @@ be valid, ordered FHIR XML before any expression is evaluated on it.
 For scripts whose system under test is the client (`Sending-PHR`: the PGO sends), nothing is
 sent: --recorded names a JSON file of the exchanges the client made, in order
 (`[{"request": {"method", "url", "headers", "body"}, "response": {"status", "headers",
-"body"}}]`), each standing for the next operation; `direction=request` assertions (expression,
-headerField, requestURL) are evaluated on the recorded request, the others on its response.
+"body"}}]`), each standing for the next operation, which it must match (method, path and
+search parameters); `direction=request` assertions (expression, headerField, requestURL) are
+evaluated on the recorded request, the others on its response.
 
 Usage: testscript.py --base URL [--var NAME=VALUE]... [--today YYYY-MM-DD] [--recorded FILE] SCRIPT.xml...
 Prints one JSON report on stdout: {"assertions": [...], "passed": n, "failed": n}.
@@ -105,12 +106,17 @@ class Run:
 
     # ---- HTTP ----
 
-    def replay(self, op, responses):
-        """The next exchange the client under test made, standing for this operation."""
+    def replay(self, op, variables, responses):
+        """The next exchange the client under test made, standing for this operation: it must be
+        the operation's request (method, path and search parameters; a comma list of values in
+        any order, percent-encoding either way), or the operation fails."""
         if not self.recorded:
             raise ValueError("the client made no (more) requests")
         ex = self.recorded.pop(0)
         req, res = ex["request"], ex["response"]
+        method, url = self.expected(op, variables)
+        if req.get("method", "GET") != method or request_key(req["url"]) != request_key(url):
+            raise ValueError(f"the client sent {req.get('method')} {req['url']}, the operation is {method} {url}")
         response = Response(req["url"], res["status"], res.get("headers", {}), res["body"].encode())
         response.request = Response(req["url"], None, req.get("headers", {}), req["body"].encode())
         rid = val(op, "f:responseId")
@@ -118,9 +124,22 @@ class Run:
             responses[rid] = response
         return response
 
+    def expected(self, op, variables):
+        """The method and URL of an operation."""
+        kind = val(op, "f:type/f:code")
+        method = {"transaction": "POST", "batch": "POST", "create": "POST", "update": "PUT"}.get(kind, "GET")
+        url = val(op, "f:url")
+        if url:
+            return method, self.fill(url, variables)
+        if kind in ("transaction", "batch"):
+            return method, self.base
+        resource = val(op, "f:resource") or ""
+        params = self.fill(val(op, "f:params") or "", variables)
+        return method, (f"{self.base}/{resource}{params}" if resource else f"{self.base}{params}")
+
     def perform(self, script_dir, op, variables, fixtures, responses):
         if self.recorded is not None:
-            return self.replay(op, responses)
+            return self.replay(op, variables, responses)
         kind = val(op, "f:type/f:code")
         # No `accept`: no Accept header (a plain GET of a document gets the document).
         accept = MEDIA.get(val(op, "f:accept") or "none")
@@ -285,6 +304,17 @@ class Run:
             "warning_only": warning_only,
             "detail": str(detail)[:500],
         })
+
+
+def request_key(url):
+    """A request URL as a comparable value: its path, and its search parameters with each comma
+    list of values sorted (`code=a,b` is `code=b,a`), all percent-decoded."""
+    parts = urllib.parse.urlsplit(url)
+    params = sorted(
+        (urllib.parse.unquote(k), ",".join(sorted(urllib.parse.unquote(v).split(","))))
+        for k, _, v in (p.partition("=") for p in parts.query.split("&") if p)
+    )
+    return urllib.parse.unquote(parts.path).rstrip("/"), params
 
 
 class Response:

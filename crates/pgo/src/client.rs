@@ -148,6 +148,90 @@ pub struct Tokens {
     pub refresh_token: Option<String>,
 }
 
+/// The questions a person can put to a provider of data service 52 at the moment they want the
+/// answer (the Nictiz Retrieving-PHR scenarios 1.1 to 1.7), each one search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    BloodPressures,
+    LatestWeight,
+    Glucoses,
+    HeartRates,
+    BloodPressuresInPeriod,
+    MeasurementsInPeriod,
+    VitalSigns,
+}
+
+impl Question {
+    pub const ALL: [Question; 7] = [
+        Question::BloodPressures,
+        Question::LatestWeight,
+        Question::Glucoses,
+        Question::HeartRates,
+        Question::BloodPressuresInPeriod,
+        Question::MeasurementsInPeriod,
+        Question::VitalSigns,
+    ];
+
+    /// 1 to 7, as in a form.
+    pub fn number(self) -> usize {
+        Self::ALL
+            .iter()
+            .position(|q| *q == self)
+            .map_or(0, |i| i + 1)
+    }
+
+    pub fn from_number(n: usize) -> Option<Self> {
+        n.checked_sub(1).and_then(|i| Self::ALL.get(i).copied())
+    }
+
+    /// Whether the question asks for a period (from, to).
+    pub fn needs_period(self) -> bool {
+        matches!(
+            self,
+            Question::BloodPressuresInPeriod | Question::MeasurementsInPeriod
+        )
+    }
+
+    /// The search, relative to the resource endpoint (never a patient or subject); `None` for a
+    /// question about a period without one.
+    pub fn search(self, period: Option<(NaiveDate, NaiveDate)>) -> Option<String> {
+        use inzage_domain::selfmeasure::{GLUCOSE_CODES, VitalSign};
+        let loinc = |v: VitalSign| format!("http://loinc.org|{}", v.code().code);
+        let glucose = || {
+            GLUCOSE_CODES
+                .iter()
+                .map(|(c, _)| format!("http://loinc.org|{c}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let dates = || period.map(|(from, to)| format!("&date=ge{from}&date=le{to}"));
+        Some(match self {
+            Question::BloodPressures => {
+                format!("Observation?code={}", loinc(VitalSign::BloodPressure))
+            }
+            Question::LatestWeight => {
+                format!("Observation/$lastn?code={}", loinc(VitalSign::BodyWeight))
+            }
+            Question::Glucoses => format!("Observation?code={}", glucose()),
+            Question::HeartRates => format!("Observation?code={}", loinc(VitalSign::HeartRate)),
+            Question::BloodPressuresInPeriod => format!(
+                "Observation?code={}{}",
+                loinc(VitalSign::BloodPressure),
+                dates()?
+            ),
+            Question::MeasurementsInPeriod => format!(
+                "Observation?code={},{},{},{}{}",
+                loinc(VitalSign::BloodPressure),
+                loinc(VitalSign::BodyWeight),
+                glucose(),
+                loinc(VitalSign::HeartRate),
+                dates()?
+            ),
+            Question::VitalSigns => "Observation?category=vital-signs".into(),
+        })
+    }
+}
+
 /// A fresh identifier (a version 4 UUID).
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -462,8 +546,31 @@ impl Caller {
         query: &Query,
         today: NaiveDate,
     ) -> Result<Vec<(String, String, String)>, Failure> {
+        let search = query.search(today);
+        self.search_path(
+            whitelist,
+            provider,
+            (base, &search),
+            token,
+            correlation_id,
+            query.id,
+        )
+        .await
+    }
+
+    /// One search, `(base, search)` with the search relative to the resource endpoint; `what`
+    /// names it in the chain log.
+    pub async fn search_path(
+        &self,
+        whitelist: &Whitelist,
+        provider: &str,
+        (base, search): (&str, &str),
+        token: &str,
+        correlation_id: &str,
+        what: &str,
+    ) -> Result<Vec<(String, String, String)>, Failure> {
         let base = base.trim_end_matches('/');
-        let mut next = Some(format!("{base}/{}", query.search(today)));
+        let mut next = Some(format!("{base}/{search}"));
         let mut out = vec![];
         let mut pages = 0;
         while let Some(url) = next.take() {
@@ -490,7 +597,7 @@ impl Caller {
                 (&request_id, correlation_id),
                 provider,
                 status,
-                query.id,
+                what,
             )
             .await;
             let answer = answer.map_err(|_| Failure::NoAnswer)?;
@@ -526,23 +633,7 @@ impl Caller {
         url: &str,
     ) -> Result<(String, Vec<u8>), Failure> {
         use base64::Engine;
-        let base = base.trim_end_matches('/');
-        let url = if url.starts_with("https://") || url.starts_with("http://") {
-            url.to_owned()
-        } else {
-            format!("{base}/{}", url.trim_start_matches('/'))
-        };
-        let id = url
-            .strip_prefix(&format!("{base}/Binary/"))
-            .filter(|id| {
-                !id.is_empty()
-                    && id.len() <= 64
-                    && id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
-            })
-            .ok_or(Failure::Unreadable)?;
-        let url = format!("{base}/Binary/{id}");
+        let url = binary_url(base, url).ok_or(Failure::Unreadable)?;
         if !allowed(whitelist, &url) {
             return Err(Failure::NotWhitelisted);
         }
@@ -587,6 +678,28 @@ impl Caller {
             .map_err(|_| Failure::Unreadable)?;
         Ok((media, bytes))
     }
+}
+
+/// The URL of a document's `Binary` at the provider: `url` as the DocumentReference gives it
+/// (relative to the resource endpoint `base`, or absolute), only when it names a `Binary` by id on
+/// that same endpoint; anything else (another host or path, a query, a path step) is `None`.
+pub fn binary_url(base: &str, url: &str) -> Option<String> {
+    let base = base.trim_end_matches('/');
+    let url = if url.starts_with("https://") || url.starts_with("http://") {
+        url.to_owned()
+    } else {
+        format!("{base}/{}", url.trim_start_matches('/'))
+    };
+    let id = url.strip_prefix(&format!("{base}/Binary/")).filter(|id| {
+        // A FHIR id, never a path step ("." or "..") that would leave `Binary/`.
+        !id.is_empty()
+            && !id.starts_with('.')
+            && id.len() <= 64
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+    })?;
+    Some(format!("{base}/Binary/{id}"))
 }
 
 /// Reads an answer up to `max` bytes; more is unreadable, not a memory problem.
@@ -657,6 +770,31 @@ pub fn today(now: DateTime<Utc>) -> NaiveDate {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_document_is_fetched_only_as_a_binary_on_its_own_endpoint() {
+        let base = "https://dva.example.nl/fhir/";
+        assert_eq!(
+            binary_url(base, "Binary/brief-1").as_deref(),
+            Some("https://dva.example.nl/fhir/Binary/brief-1")
+        );
+        assert_eq!(
+            binary_url(base, "https://dva.example.nl/fhir/Binary/b.2").as_deref(),
+            Some("https://dva.example.nl/fhir/Binary/b.2")
+        );
+        for other in [
+            "https://elders.example.nl/fhir/Binary/x",
+            "https://dva.example.nl/fhir/Patient/x",
+            "Binary/..",
+            "Binary/../Patient",
+            "Binary/x?patient=1",
+            "Binary/",
+            "../Binary/x",
+            "https://dva.example.nl/fhir/Binary/x#y",
+        ] {
+            assert_eq!(binary_url(base, other), None, "{other}");
+        }
+    }
 
     #[test]
     fn r97_the_queries_are_exactly_the_medmij_ones_and_name_no_person() {

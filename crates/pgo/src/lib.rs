@@ -13,6 +13,8 @@
 //! - `pages`: the person's pages under `/pgo`: sign-up, providers, connecting, fetching,
 //!   withdrawing (R101), the record, the log, deleting the account.
 //! - `timeline`: the same data as a timeline and as the course of results and measurements.
+//! - `ask`: a question about measurements put to a provider of data service 52 when the person
+//!   wants the answer (the Retrieving-PHR searches); `documents`: opening a GD 51 document.
 //! - `own`: what the person enters themselves, and sending measurements (data service 52).
 //! - `share`: share links for a clinician (R126); `family`: read access for another account;
 //!   `team`: care-team spaces where several clinicians read, plan and write together.
@@ -25,6 +27,7 @@
 //! No circles: `pages` uses `fetch`, `view`, `client` and `directory`; `fetch` uses `client`;
 //! `client` and `directory` use nothing of this crate.
 
+mod ask;
 pub mod client;
 pub mod directory;
 mod documents;
@@ -129,6 +132,7 @@ pub fn router(pgo: Arc<Pgo>) -> Router<AppState> {
         .merge(timeline::routes())
         .merge(family::routes())
         .merge(documents::routes())
+        .merge(ask::routes())
         .merge(team::routes())
         .layer(Extension(pgo))
 }

@@ -249,49 +249,6 @@ async fn pdfa_xis_server_scripts_pass(app: &TestApp) {
     assert_all_passed(&report, assertions_in(&scripts));
 }
 
-/// The SelfMeasurements 2.0 fixture directory.
-fn selfmeasurements_dir(sub: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/nictiz/SelfMeasurements-2-0/Cert/_reference")
-        .join(sub)
-}
-
-/// One of the two SelfMeasurements patients (`kwalificatie1` XXX_Bourgonjee, `kwalificatie2`
-/// XXX_Bergzoon), read through our import, with a synthetic BSN, PGO consent and the token its
-/// scripts send.
-async fn load_selfmeasurement_patient(
-    app: &TestApp,
-    which: &str,
-    bsn: &str,
-    token: &str,
-) -> inzage_domain::PatientRecord {
-    let file = selfmeasurements_dir("resources-generic")
-        .join(format!("medmij-selfmeasurements-Patient-{which}.xml"));
-    let now = app.clock.now();
-    let mut resources = vec![];
-    inzage_fhir::expand(
-        "patient",
-        inzage_fhir::parse_document(&std::fs::read_to_string(file).unwrap()).unwrap(),
-        &mut resources,
-    );
-    let mut mapped = inzage_fhir::map_resources(
-        &resources,
-        now,
-        inzage_domain::Actor::System("import".into()),
-    );
-    assert_eq!(mapped.records.len(), 1, "{:#?}", mapped.issues);
-    let mut r = mapped.records.remove(0);
-    r.patient.bsn = Some(inzage_domain::Bsn::parse(bsn).unwrap());
-    use inzage_store::RecordStore;
-    app.store
-        .save_record(&r, audit_event(&r, app))
-        .await
-        .unwrap();
-    set_pgo_consent(app, &mut r, true).await;
-    give_token(app, r.patient.id.as_str(), token).await;
-    r
-}
-
 /// Data service 52, receiving (R127): the six scripts send batches of blood pressures, weights,
 /// glucoses and heart rates for XXX_Bergzoon; every measurement lands in the practice's queue as
 /// the patient's, and none of them shows up among the practice's own results (data service 49).
@@ -354,7 +311,6 @@ async fn r127_selfmeasurements_receiving_xis_scripts_pass(app: &TestApp) {
 /// Data service 52, serving: XXX_Bourgonjee's nine measurements, read through the same reader
 /// that receives them, answered to the fourteen scripts (all, latest, by code, by period).
 async fn selfmeasurements_serving_xis_scripts_pass(app: &TestApp) {
-    use inzage_store::SelfMeasurementStore;
     let Some(tools) = tools() else { return };
     let r = load_selfmeasurement_patient(
         app,
@@ -363,40 +319,7 @@ async fn selfmeasurements_serving_xis_scripts_pass(app: &TestApp) {
         "d9f8d61b-c236-489f-aba5-b3bebd312c30",
     )
     .await;
-    let today = local_date(app.clock.now());
-    let mut files: Vec<PathBuf> =
-        std::fs::read_dir(selfmeasurements_dir("resources-serve-receive"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                p.to_string_lossy().contains("kwalificatie")
-                    && p.extension().is_some_and(|e| e == "xml")
-            })
-            .collect();
-    files.sort();
-    assert_eq!(files.len(), 9);
-    let measurements: Vec<_> = files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let text = inzage_fhir::placeholders::substitute_dates(
-                &std::fs::read_to_string(f).unwrap(),
-                today,
-            );
-            inzage_fhir::vitals::read_measurement(
-                &inzage_fhir::parse_document(&text).unwrap(),
-                &format!("fixture-{i}"),
-                &r.patient.id,
-                app.clock.now(),
-                "fixture",
-            )
-            .unwrap()
-        })
-        .collect();
-    app.store
-        .add_self_measurements(&r.practice.id, &measurements, audit_event(&r, app))
-        .await
-        .unwrap();
+    assert_eq!(serve_selfmeasurement_fixtures(app, &r).await, 9);
     let scripts = scripts("SelfMeasurements-2-0", "Serving-XIS");
     assert_eq!(scripts.len(), 14, "seven queries, JSON and XML");
     let report = run_scripts_at(

@@ -451,6 +451,60 @@ async fn simulator() -> (SocketAddr, Arc<Mutex<Vec<serde_json::Value>>>) {
 const SIMULATOR_TOKEN: &str = "06bbe01d-b3cb-4028-8b1c-f731d0241b57";
 const SIMULATOR: &str = "ontvangend-systeem@medmij";
 
+/// Runs the SelfMeasurements 2.0 scripts of `role` on the exchanges the PGO made (`recorded`, in
+/// order, each the next operation); every assertion of every script must pass. Returns how many.
+fn recorded_scripts_pass(
+    tools: &std::path::Path,
+    role: &str,
+    base: &str,
+    today: chrono::NaiveDate,
+    recorded: &[serde_json::Value],
+) -> usize {
+    let file = std::env::temp_dir().join(format!("inzage-{role}-{}.json", rand::random::<u64>()));
+    std::fs::write(&file, serde_json::to_string(recorded).unwrap()).unwrap();
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/nictiz/SelfMeasurements-2-0/Cert")
+        .join(role);
+    let mut scripts: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+        .collect();
+    scripts.sort();
+    let out = std::process::Command::new(tools.join(".venv/bin/python"))
+        .arg(tools.join("testscript.py"))
+        .arg("--base")
+        .arg(base)
+        .arg("--today")
+        .arg(today.to_string())
+        .arg("--recorded")
+        .arg(&file)
+        .args(&scripts)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let failed: Vec<&serde_json::Value> = report["assertions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["passed"] != true)
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    let expected: usize = scripts
+        .iter()
+        .map(|s| {
+            std::fs::read_to_string(s)
+                .unwrap()
+                .matches("<assert>")
+                .count()
+        })
+        .sum();
+    assert_eq!(report["passed"], expected, "every assertion ran");
+    expected
+}
+
 /// Data service 52, sending (the Nictiz SelfMeasurements 2.0 Sending-PHR scripts): the person
 /// enters the scenarios' measurements and sends them; every request the PGO made is checked by
 /// the scripts' assertions (batch, no patient in the URL, the token, fullUrls, profiles, codings,
@@ -595,47 +649,14 @@ async fn selfmeasurements_sending_phr_scripts_pass() {
 
     let recorded = exchanges.lock().unwrap().clone();
     assert_eq!(recorded.len(), 3);
-    let file = lists.dir.join("recorded.json");
-    std::fs::write(&file, serde_json::to_string(&recorded).unwrap()).unwrap();
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/nictiz/SelfMeasurements-2-0/Cert/Sending-PHR");
-    let mut scripts: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
-        .collect();
-    scripts.sort();
-    assert_eq!(scripts.len(), 3);
-    let out = std::process::Command::new(tools.join(".venv/bin/python"))
-        .arg(tools.join("testscript.py"))
-        .arg("--base")
-        .arg(format!("http://{sim}/meetwaarden/fhir"))
-        .arg("--today")
-        .arg(today.to_string())
-        .arg("--recorded")
-        .arg(&file)
-        .args(&scripts)
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-    let failed: Vec<&serde_json::Value> = report["assertions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["passed"] != true)
-        .collect();
-    assert!(failed.is_empty(), "{failed:#?}");
-    let expected: usize = scripts
-        .iter()
-        .map(|s| {
-            std::fs::read_to_string(s)
-                .unwrap()
-                .matches("<assert>")
-                .count()
-        })
-        .sum();
-    assert_eq!(report["passed"], expected, "every assertion ran");
+    let expected = recorded_scripts_pass(
+        &tools,
+        "Sending-PHR",
+        &format!("http://{sim}/meetwaarden/fhir"),
+        today,
+        &recorded,
+    );
+    assert_eq!(expected, 65, "the three scripts' assertions");
     println!("{expected} Sending-PHR assertions passed");
 }
 
@@ -2237,4 +2258,179 @@ async fn idor_walk_no_other_account_reaches_or_changes_anything_on_any_pgo_route
     // And the first person still has it all.
     let data = c.get("/pgo/gegevens").await;
     assert!(data.body.contains(&medicine) && data.body.contains("NOTITIE-VAN-JACQUELINE"));
+}
+
+/// The token the Retrieving-PHR (and Serving-XIS) scripts send for XXX_Bourgonjee.
+const RETRIEVE_TOKEN: &str = "d9f8d61b-c236-489f-aba5-b3bebd312c30";
+const RETRIEVING: &str = "meetwaarden-praktijk@medmij";
+
+/// Data service 52, retrieving (the Nictiz SelfMeasurements 2.0 Retrieving-PHR scripts): the
+/// person asks the seven questions of `/pgo/metingen` of a real inzage practice that holds the
+/// scenarios' nine measurements, through a proxy that gives the scripts' token and records every
+/// exchange. Each request must be the script's operation (path and search), with the token and
+/// no patient in the URL; each answer is the practice's own.
+#[tokio::test]
+async fn selfmeasurements_retrieving_phr_scripts_pass() {
+    let tools =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/fhir-validate");
+    if !tools.join(".venv/bin/python").exists() {
+        assert!(
+            std::env::var_os("INZAGE_REQUIRE_PY_TOOLS").is_none(),
+            "tools/fhir-validate/.venv is required but missing"
+        );
+        eprintln!("SKIPPED: no tools/fhir-validate/.venv (see .ci/run)");
+        return;
+    }
+    let dva = TestApp::new(TestDb::sqlite().await, dva_config(RETRIEVING)).await;
+    let r = load_selfmeasurement_patient(&dva, "kwalificatie1", "200000159", RETRIEVE_TOKEN).await;
+    assert_eq!(serve_selfmeasurement_fixtures(&dva, &r).await, 9);
+    let dva_addr = listen("127.0.0.1", dva.app.clone()).await;
+
+    // The proxy: the scripts' token from its token endpoint; resource requests passed to the
+    // practice as they are, and recorded with the practice's answers.
+    let exchanges: Arc<Mutex<Vec<serde_json::Value>>> = Arc::new(Mutex::new(vec![]));
+    let ex = exchanges.clone();
+    let http = reqwest::Client::new();
+    let router = Router::new()
+        .route(
+            "/auth",
+            get(|q: axum::extract::Query<HashMap<String, String>>| async move {
+                Redirect::to(&format!("{}?code=sim-code&state={}", q["redirect_uri"], q["state"]))
+            }),
+        )
+        .route(
+            "/token",
+            post(|| async {
+                axum::Json(serde_json::json!({
+                    "access_token": RETRIEVE_TOKEN, "token_type": "Bearer",
+                    "expires_in": 900, "refresh_token": "sim-refresh"
+                }))
+            }),
+        )
+        .route(
+            "/meetwaarden/fhir/{*rest}",
+            get(move |uri: axum::http::Uri, headers: HeaderMap| {
+                let (ex, http) = (ex.clone(), http.clone());
+                async move {
+                    let mut forward = http.get(format!("http://{dva_addr}{uri}"));
+                    for name in ["authorization", "accept"] {
+                        if let Some(v) = headers.get(name) {
+                            forward = forward.header(name, v.to_str().unwrap());
+                        }
+                    }
+                    let answer = forward.send().await.unwrap();
+                    let status = answer.status().as_u16();
+                    let body = answer.text().await.unwrap();
+                    let sent: serde_json::Map<String, serde_json::Value> = headers
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), serde_json::json!(v.to_str().unwrap_or_default())))
+                        .collect();
+                    ex.lock().unwrap().push(serde_json::json!({
+                        "request": { "method": "GET", "url": format!("http://proxy{uri}"), "headers": sent, "body": "" },
+                        "response": { "status": status, "headers": { "content-type": "application/fhir+json" }, "body": body },
+                    }));
+                    (
+                        StatusCode::from_u16(status).unwrap(),
+                        [(axum::http::header::CONTENT_TYPE, "application/fhir+json")],
+                        body,
+                    )
+                        .into_response()
+                }
+            }),
+        );
+    let proxy = listen("127.0.0.1", router).await;
+    let lists = write_lists(&[(
+        RETRIEVING,
+        service("52", &format!("http://{proxy}"), "/auth", "/token"),
+    )]);
+    let (app, _) = pgo_app(&lists).await;
+    let mut c = app.client();
+    sign_up(&mut c).await;
+    let p = c
+        .get(&format!("/pgo/verbinden?aanbieder={RETRIEVING}&dienst=52"))
+        .await;
+    let (_, path) = split(&p.location.unwrap());
+    let auth = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("http://{proxy}{path}"))
+        .send()
+        .await
+        .unwrap();
+    let back = auth.headers()["location"].to_str().unwrap().to_owned();
+    c.get(&split(&back).1).await;
+    let conn = app
+        .store
+        .pgo_connections(&account_id(&app).await)
+        .await
+        .unwrap()
+        .remove(0);
+    // The fetch on connecting is not one of the scenarios.
+    exchanges.lock().unwrap().clear();
+
+    let page = c.get("/pgo/metingen").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = csrf_in(&page.body);
+    let today = inzage_domain::time::local_date(app.clock.now());
+    let day = |d: i64| (today - Duration::days(d)).to_string();
+    for (question, from, to, shown) in [
+        (1, "", "", 2),
+        (2, "", "", 1),
+        (3, "", "", 3),
+        (4, "", "", 2),
+        (5, &day(100) as &str, &day(50) as &str, 0),
+        (6, &day(30), &day(0), 8),
+        (7, "", "", 6),
+    ] {
+        let n = question.to_string();
+        let p = c
+            .post(
+                "/pgo/metingen",
+                &[
+                    ("csrf", &csrf),
+                    ("verbinding", &conn.id),
+                    ("vraag", &n),
+                    ("van", from),
+                    ("tot", to),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        let answer = &p.body[p
+            .body
+            .find("id=\"h-answer\"")
+            .unwrap_or_else(|| panic!("{}", p.body))..];
+        assert_eq!(
+            answer.matches("<li class=\"item\">").count(),
+            shown,
+            "question {question}: {answer}"
+        );
+    }
+    // A question about a period needs one; another's connection is not found.
+    let p = c
+        .post(
+            "/pgo/metingen",
+            &[("csrf", &csrf), ("verbinding", &conn.id), ("vraag", "5")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = c
+        .post(
+            "/pgo/metingen",
+            &[("csrf", &csrf), ("verbinding", "not-mine"), ("vraag", "1")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+
+    let recorded = exchanges.lock().unwrap().clone();
+    assert_eq!(recorded.len(), 7);
+    let expected = recorded_scripts_pass(
+        &tools,
+        "Retrieving-PHR",
+        &format!("http://{proxy}/meetwaarden/fhir"),
+        today,
+        &recorded,
+    );
+    println!("{expected} Retrieving-PHR assertions passed");
 }

@@ -1035,3 +1035,88 @@ pub fn nictiz_record(app: &TestApp) -> PatientRecord {
     r.patient.bsn = Some(Bsn::parse(FIXTURE_BSN).unwrap());
     r
 }
+
+// ---- the Nictiz SelfMeasurements 2.0 patients (data service 52) ----
+
+/// The SelfMeasurements 2.0 fixture directory.
+pub fn selfmeasurements_dir(sub: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/nictiz/SelfMeasurements-2-0/Cert/_reference")
+        .join(sub)
+}
+
+/// One of the two SelfMeasurements patients (`kwalificatie1` XXX_Bourgonjee, `kwalificatie2`
+/// XXX_Bergzoon), read through our import, with a synthetic BSN, PGO consent and the token its
+/// scripts send.
+pub async fn load_selfmeasurement_patient(
+    app: &TestApp,
+    which: &str,
+    bsn: &str,
+    token: &str,
+) -> inzage_domain::PatientRecord {
+    let file = selfmeasurements_dir("resources-generic")
+        .join(format!("medmij-selfmeasurements-Patient-{which}.xml"));
+    let now = app.clock.now();
+    let mut resources = vec![];
+    inzage_fhir::expand(
+        "patient",
+        inzage_fhir::parse_document(&std::fs::read_to_string(file).unwrap()).unwrap(),
+        &mut resources,
+    );
+    let mut mapped = inzage_fhir::map_resources(
+        &resources,
+        now,
+        inzage_domain::Actor::System("import".into()),
+    );
+    assert_eq!(mapped.records.len(), 1, "{:#?}", mapped.issues);
+    let mut r = mapped.records.remove(0);
+    r.patient.bsn = Some(inzage_domain::Bsn::parse(bsn).unwrap());
+    app.store
+        .save_record(&r, audit_event(&r, app))
+        .await
+        .unwrap();
+    set_pgo_consent(app, &mut r, true).await;
+    give_token(app, r.patient.id.as_str(), token).await;
+    r
+}
+
+/// XXX_Bourgonjee's nine measurements (the Serving-XIS and Retrieving-PHR scenarios' data), read
+/// through the reader that receives them, into `r`'s practice; returns how many.
+pub async fn serve_selfmeasurement_fixtures(app: &TestApp, r: &PatientRecord) -> usize {
+    let today = local_date(app.clock.now());
+    let mut files: Vec<std::path::PathBuf> =
+        std::fs::read_dir(selfmeasurements_dir("resources-serve-receive"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.to_string_lossy().contains("kwalificatie")
+                    && p.extension().is_some_and(|e| e == "xml")
+            })
+            .collect();
+    files.sort();
+    assert_eq!(files.len(), 9);
+    let measurements: Vec<_> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let text = inzage_fhir::placeholders::substitute_dates(
+                &std::fs::read_to_string(f).unwrap(),
+                today,
+            );
+            inzage_fhir::vitals::read_measurement(
+                &inzage_fhir::parse_document(&text).unwrap(),
+                &format!("fixture-{i}"),
+                &r.patient.id,
+                app.clock.now(),
+                "fixture",
+            )
+            .unwrap()
+        })
+        .collect();
+    use inzage_store::SelfMeasurementStore;
+    app.store
+        .add_self_measurements(&r.practice.id, &measurements, audit_event(r, app))
+        .await
+        .unwrap();
+    measurements.len()
+}
