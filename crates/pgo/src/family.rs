@@ -101,8 +101,13 @@ async fn render(
                 (ctx.tr.t("pgo-family-ended"), false)
             } else if let Some(at) = g.accepted_at {
                 (
-                    ctx.tr
-                        .t1("pgo-family-reading-since", "date", when(&ctx, at)),
+                    ctx.tr.ta(
+                        "pgo-family-reading-since",
+                        &[
+                            ("date", when(&ctx, at)),
+                            ("name", g.viewer_name.clone().unwrap_or_default()),
+                        ],
+                    ),
                     true,
                 )
             } else if now < g.invite_expires_at {
@@ -219,6 +224,7 @@ async fn invite(
             viewer_id: None,
             label: label.clone(),
             owner_name: account.display_name.clone(),
+            viewer_name: None,
             categories: chosen,
             invite_hash: Some(invite_hash(&code)),
             invite_expires_at: now + Duration::days(INVITE_DAYS),
@@ -273,7 +279,11 @@ async fn accept(
     let accepted = if code.len() == CODE_LEN {
         state
             .store
-            .accept_pgo_family(&invite_hash(&code), &account.id, state.now())
+            .accept_pgo_family(
+                &invite_hash(&code),
+                (&account.id, &account.display_name),
+                state.now(),
+            )
             .await?
     } else {
         None
@@ -292,7 +302,10 @@ async fn accept(
         .await;
     };
     session.remove::<u32>(WRONG_KEY).await?;
-    log(&state, &grant.owner_id, "family-accepted", &grant.label).await?;
+    // The owner reads who accepted, in that account's own name: a code that reached someone else
+    // shows at once.
+    let who = format!("{} ({})", grant.label, account.display_name);
+    log(&state, &grant.owner_id, "family-accepted", &who).await?;
     log(&state, &account.id, "family-joined", &grant.owner_name).await?;
     Ok(Redirect::to(&format!("/pgo/familie/{}", grant.id)).into_response())
 }

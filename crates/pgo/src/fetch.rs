@@ -168,10 +168,34 @@ pub async fn with_refresh(
 /// An access token on the connection's long-term consent: the refresh token gives one (and its
 /// successor, kept in `conn` and stored before the access token is used, so a crash in between
 /// cannot leave us holding a spent one). A refused refresh token ends the consent.
+///
+/// One refresh per connection at a time (two tabs, a double click, a document opened during a
+/// fetch): a provider that sees a refresh token used twice ends the whole consent (RFC 6819
+/// 5.2.2.3). Under the lock the connection is read again, so the latest token is used and a
+/// withdrawal in the meantime is respected; only the token column is written back.
 pub async fn access_token(
     pgo: &Pgo,
     conn: &mut PgoConnection,
 ) -> Result<Result<String, Failure>, StoreError> {
+    let lock = pgo.refresh_lock(&conn.id);
+    let _turn = lock.lock().await;
+    match pgo
+        .caller
+        .store
+        .pgo_connections(&conn.account_id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == conn.id)
+    {
+        Some(latest) => {
+            conn.refresh_token = latest.refresh_token;
+            conn.withdrawn_at = latest.withdrawn_at;
+        }
+        None => return Ok(Err(Failure::ConsentEnded)),
+    }
+    if conn.withdrawn_at.is_some() {
+        return Ok(Err(Failure::ConsentEnded));
+    }
     let lists = pgo.directory.lists();
     let (Some(refresh), Some((_, service)), Some(whitelist)) = (
         conn.refresh_token.clone(),
@@ -191,13 +215,24 @@ pub async fn access_token(
     {
         Ok(tokens) => {
             conn.refresh_token = tokens.refresh_token.clone();
-            pgo.caller.store.save_pgo_connection(conn).await?;
+            if !pgo
+                .caller
+                .store
+                .set_pgo_refresh_token(&conn.id, conn.refresh_token.as_deref())
+                .await?
+            {
+                // Withdrawn while we asked: the new token is forgotten too.
+                return Ok(Err(Failure::ConsentEnded));
+            }
             Ok(Ok(tokens.access_token))
         }
         Err(failure) => {
             if failure == Failure::ConsentEnded {
                 conn.refresh_token = None;
-                pgo.caller.store.save_pgo_connection(conn).await?;
+                pgo.caller
+                    .store
+                    .set_pgo_refresh_token(&conn.id, None)
+                    .await?;
             }
             Ok(Err(failure))
         }
@@ -212,7 +247,11 @@ pub async fn finish(
 ) -> Result<(), StoreError> {
     conn.last_fetch_at = Some(outcome.at);
     conn.last_outcome = serde_json::to_string(outcome).ok();
-    store.save_pgo_connection(&conn).await?;
+    // Only the outcome: the token and a withdrawal are the business of `access_token` and the
+    // person, and may have changed while the fetch ran.
+    store
+        .set_pgo_fetch_outcome(&conn.id, outcome.at, conn.last_outcome.as_deref())
+        .await?;
     store
         .pgo_log(
             &conn.account_id,

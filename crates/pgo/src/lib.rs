@@ -74,7 +74,11 @@ pub struct Pgo {
     pub config: PgoConfig,
     pub directory: Directory,
     pub caller: client::Caller,
+    /// One lock per connection, held while its refresh token is used (`fetch::access_token`).
+    refreshing: Arc<std::sync::Mutex<std::collections::HashMap<String, RefreshLock>>>,
 }
+
+type RefreshLock = Arc<tokio::sync::Mutex<()>>;
 
 impl Pgo {
     /// Reads the lists once; a list that cannot be read is reported and left empty until a
@@ -94,9 +98,21 @@ impl Pgo {
                 config,
                 directory,
                 caller,
+                refreshing: Arc::default(),
             },
             problems,
         )
+    }
+}
+
+impl Pgo {
+    /// The lock of connection `id`'s refresh token.
+    pub fn refresh_lock(&self, id: &str) -> RefreshLock {
+        let mut locks = self
+            .refreshing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        locks.entry(id.to_owned()).or_default().clone()
     }
 }
 

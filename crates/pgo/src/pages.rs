@@ -614,7 +614,11 @@ async fn withdraw(
     login: Login,
     Form(form): Form<ConnectionForm>,
 ) -> WebResult<Response> {
-    let (account, mut conn) = own_connection(&state, &session, &login, &form).await?;
+    let (account, conn) = own_connection(&state, &session, &login, &form).await?;
+    // Not while its refresh token is in use: the token revoked is the one the provider holds.
+    let lock = pgo.refresh_lock(&conn.id);
+    let _turn = lock.lock().await;
+    let mut conn = own_connection_of(&state, &account, &conn.id).await?;
     revoke_at_provider(&pgo, &conn).await;
     conn.refresh_token = None;
     conn.withdrawn_at = Some(state.now());

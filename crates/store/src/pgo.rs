@@ -141,6 +141,22 @@ pub trait PgoStore {
         c: &PgoConnection,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Keeps a connection's rotated refresh token (or forgets it: `None`), only while the
+    /// consent is not withdrawn; nothing else of the row changes. `false` when withdrawn or gone.
+    fn set_pgo_refresh_token(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Keeps a fetch's time and outcome with the connection; nothing else of the row changes.
+    fn set_pgo_fetch_outcome(
+        &self,
+        id: &str,
+        at: DateTime<Utc>,
+        outcome: Option<&str>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Replaces what a query brought from one source with its new answer, in one transaction:
     /// resources not in the answer go, changed ones are updated, new ones are added.
     fn replace_pgo_query(
@@ -372,6 +388,29 @@ macro_rules! impl_pgo {
                         })
                     })
                     .collect()
+            }
+
+            async fn set_pgo_refresh_token(&self, id: &str, token: Option<&str>) -> Result<bool, StoreError> {
+                let sealed = token.map(|t| self.audit_key.seal(t)).transpose()?;
+                Ok(sqlx::query(
+                    "UPDATE pgo_connections SET refresh_token = $1 WHERE id = $2 AND withdrawn_at IS NULL",
+                )
+                .bind(sealed)
+                .bind(id)
+                .execute(&self.write)
+                .await?
+                .rows_affected()
+                    > 0)
+            }
+
+            async fn set_pgo_fetch_outcome(&self, id: &str, at: DateTime<Utc>, outcome: Option<&str>) -> Result<(), StoreError> {
+                sqlx::query("UPDATE pgo_connections SET last_fetch_at = $1, last_outcome = $2 WHERE id = $3")
+                    .bind(format_instant(at))
+                    .bind(outcome)
+                    .bind(id)
+                    .execute(&self.write)
+                    .await?;
+                Ok(())
             }
 
             async fn save_pgo_connection(&self, c: &PgoConnection) -> Result<(), StoreError> {
@@ -763,6 +802,21 @@ impl PgoStore for Store {
     }
     async fn pgo_connections(&self, account_id: &str) -> Result<Vec<PgoConnection>, StoreError> {
         delegate!(self, s => s.pgo_connections(account_id))
+    }
+    async fn set_pgo_refresh_token(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.set_pgo_refresh_token(id, token))
+    }
+    async fn set_pgo_fetch_outcome(
+        &self,
+        id: &str,
+        at: DateTime<Utc>,
+        outcome: Option<&str>,
+    ) -> Result<(), StoreError> {
+        delegate!(self, s => s.set_pgo_fetch_outcome(id, at, outcome))
     }
     async fn save_pgo_connection(&self, c: &PgoConnection) -> Result<(), StoreError> {
         delegate!(self, s => s.save_pgo_connection(c))

@@ -20,6 +20,8 @@ pub struct PgoFamilyGrant {
     pub owner_id: String,
     /// `None` until the invitation is accepted.
     pub viewer_id: Option<String>,
+    /// The name of the account that accepted, as the owner reads it.
+    pub viewer_name: Option<String>,
     pub label: String,
     pub owner_name: String,
     pub categories: Vec<String>,
@@ -87,12 +89,12 @@ pub trait PgoCircleStore {
         &self,
         viewer_id: &str,
     ) -> impl Future<Output = Result<Vec<PgoFamilyGrant>, StoreError>> + Send;
-    /// Accepts the invitation with this code hash for `viewer_id`, once: `None` when there is no
-    /// such open invitation, it expired, or it is the person's own.
+    /// Accepts the invitation with this code hash for `viewer` (account id, name), once: `None`
+    /// when there is no such open invitation, it expired, or it is the person's own.
     fn accept_pgo_family(
         &self,
         invite_hash: &str,
-        viewer_id: &str,
+        viewer: (&str, &str),
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<Option<PgoFamilyGrant>, StoreError>> + Send;
     /// Ends a grant that `account_id` gave or received; `false` when there is none to end.
@@ -192,7 +194,7 @@ fn categories_text(c: &[String]) -> Result<String, StoreError> {
 macro_rules! family_columns {
     () => {
         "id, owner_id, viewer_id, label, owner_name, categories, invite_hash, \
-         invite_expires_at, created_at, accepted_at, ended_at"
+         invite_expires_at, created_at, accepted_at, ended_at, viewer_name"
     };
 }
 macro_rules! team_columns {
@@ -225,6 +227,7 @@ where
         created_at: parse_instant(&r.try_get::<String, _>(8)?)?,
         accepted_at: instant_opt(r.try_get(9)?)?,
         ended_at: instant_opt(r.try_get(10)?)?,
+        viewer_name: r.try_get(11)?,
     })
 }
 
@@ -275,7 +278,7 @@ macro_rules! impl_circle {
         impl PgoCircleStore for $Store {
             async fn create_pgo_family(&self, g: &PgoFamilyGrant) -> Result<(), StoreError> {
                 sqlx::query(concat!("INSERT INTO pgo_family (", family_columns!(), ") \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
                 .bind(&g.id)
                 .bind(&g.owner_id)
                 .bind(&g.viewer_id)
@@ -287,6 +290,7 @@ macro_rules! impl_circle {
                 .bind(format_instant(g.created_at))
                 .bind(g.accepted_at.map(format_instant))
                 .bind(g.ended_at.map(format_instant))
+                .bind(&g.viewer_name)
                 .execute(&self.write)
                 .await?;
                 Ok(())
@@ -317,7 +321,7 @@ macro_rules! impl_circle {
             async fn accept_pgo_family(
                 &self,
                 invite_hash: &str,
-                viewer_id: &str,
+                (viewer_id, viewer_name): (&str, &str),
                 at: DateTime<Utc>,
             ) -> Result<Option<PgoFamilyGrant>, StoreError> {
                 let mut tx = self.write.begin().await?;
@@ -333,13 +337,17 @@ macro_rules! impl_circle {
                 let Some(mut grant) = found else {
                     return Ok(None);
                 };
+                // The same conditions again: ended or taken in the meantime, it is not accepted.
                 let n = sqlx::query(
-                    "UPDATE pgo_family SET viewer_id = $1, accepted_at = $2, invite_hash = NULL \
-                     WHERE id = $3 AND viewer_id IS NULL",
+                    "UPDATE pgo_family SET viewer_id = $1, accepted_at = $2, invite_hash = NULL, \
+                     viewer_name = $3 WHERE id = $4 AND viewer_id IS NULL AND ended_at IS NULL \
+                     AND invite_hash = $5",
                 )
                 .bind(viewer_id)
                 .bind(format_instant(at))
+                .bind(viewer_name)
                 .bind(&grant.id)
+                .bind(invite_hash)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -348,6 +356,7 @@ macro_rules! impl_circle {
                 }
                 tx.commit().await?;
                 grant.viewer_id = Some(viewer_id.to_owned());
+                grant.viewer_name = Some(viewer_name.to_owned());
                 grant.accepted_at = Some(at);
                 grant.invite_hash = None;
                 Ok(Some(grant))
@@ -616,10 +625,10 @@ impl PgoCircleStore for Store {
     async fn accept_pgo_family(
         &self,
         invite_hash: &str,
-        viewer_id: &str,
+        viewer: (&str, &str),
         at: DateTime<Utc>,
     ) -> Result<Option<PgoFamilyGrant>, StoreError> {
-        delegate!(self, s => s.accept_pgo_family(invite_hash, viewer_id, at))
+        delegate!(self, s => s.accept_pgo_family(invite_hash, viewer, at))
     }
     async fn end_pgo_family(
         &self,

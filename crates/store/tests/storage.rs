@@ -1024,6 +1024,7 @@ async fn r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once(
         id: "g1".into(),
         owner_id: "acc1".into(),
         viewer_id: None,
+        viewer_name: None,
         label: "Eva".into(),
         owner_name: "Jacqueline".into(),
         categories: vec!["medication".into()],
@@ -1035,7 +1036,7 @@ async fn r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once(
     };
     s.create_pgo_family(&grant).await.unwrap();
     assert!(
-        s.accept_pgo_family("i1", "acc1", now)
+        s.accept_pgo_family("i1", ("acc1", "Jacqueline"), now)
             .await
             .unwrap()
             .is_none(),
@@ -1043,20 +1044,26 @@ async fn r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once(
     );
     let late = now + chrono::Duration::days(8);
     assert!(
-        s.accept_pgo_family("i1", "acc2", late)
+        s.accept_pgo_family("i1", ("acc2", "Eva"), late)
             .await
             .unwrap()
             .is_none(),
         "expired"
     );
     let accepted = s
-        .accept_pgo_family("i1", "acc2", now)
+        .accept_pgo_family("i1", ("acc2", "Eva"), now)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(accepted.viewer_id.as_deref(), Some("acc2"));
+    assert_eq!(
+        s.pgo_family_given("acc1").await.unwrap()[0]
+            .viewer_name
+            .as_deref(),
+        Some("Eva")
+    );
     assert!(
-        s.accept_pgo_family("i1", "acc2", now)
+        s.accept_pgo_family("i1", ("acc2", "Eva"), now)
             .await
             .unwrap()
             .is_none(),
@@ -1137,6 +1144,13 @@ async fn r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once(
     assert!(s.pgo_team_file("t2", "p1").await.unwrap().is_none());
     let stored = raw_text(&db.url, "SELECT body FROM pgo_team_posts WHERE id = 'p1'").await;
     assert!(!stored.contains("MARKER"), "{stored}");
+    let file = raw_bytes(
+        &db.url,
+        "SELECT attachment FROM pgo_team_posts WHERE id = 'p1'",
+    )
+    .await;
+    assert_eq!(file[0], 1, "sealed");
+    assert!(!file.windows(6).any(|w| w == b"MARKER"));
     assert!(s.close_pgo_team("acc1", "t1", now).await.unwrap());
     assert!(
         !s.set_pgo_team_plan("acc1", "t1", "x").await.unwrap(),
@@ -1473,6 +1487,17 @@ async fn hardening_6_postgres_rechaining_is_detected() {
 }
 
 /// One text value straight from the database, as someone reading it (or a backup) would.
+async fn raw_bytes(url: &str, sql: &'static str) -> Vec<u8> {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+    }
+}
+
 async fn raw_text(url: &str, sql: &'static str) -> String {
     use sqlx::Connection;
     if url.starts_with("sqlite:") {

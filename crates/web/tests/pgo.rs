@@ -1473,19 +1473,24 @@ async fn r92_a_broken_or_older_list_never_replaces_the_one_in_use() {
 const RELATIVE: &str = "eva";
 
 async fn second_person(app: &TestApp) -> Client<'_> {
+    person(app, RELATIVE, BSN_OTHER, "Eva").await
+}
+
+/// Another person with a login and a PGO account of their own.
+async fn person<'a>(app: &'a TestApp, username: &str, bsn: &str, name: &str) -> Client<'a> {
     inzage_login::auth::create_account(
         &app.store,
-        RELATIVE,
+        username,
         PASSWORD,
-        Bsn::parse(BSN_OTHER).unwrap(),
-        "Eva",
-        Some(secret_of(RELATIVE)),
+        Bsn::parse(bsn).unwrap(),
+        name,
+        Some(secret_of(username)),
         app.clock.now(),
     )
     .await
     .unwrap();
     let mut c = app.client();
-    c.login(RELATIVE).await;
+    c.login(username).await;
     let csrf = csrf_in(&c.get("/pgo").await.body);
     let p = c
         .post("/pgo/aanmelden", &[("csrf", &csrf), ("agree", "yes")])
@@ -1603,11 +1608,15 @@ async fn family_reads_only_the_chosen_parts_until_either_of_them_stops_and_every
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert_eq!(c.get(&reading).await.status, StatusCode::NOT_FOUND);
     let mine = c.get("/pgo/familie").await;
-    assert!(mine.body.contains("kijkt mee sinds"), "{}", mine.body);
+    assert!(
+        mine.body.contains("Eva kijkt mee sinds"),
+        "who accepted, in their own name: {}",
+        mine.body
+    );
     let log = c.get("/pgo/logboek").await;
     assert!(
         log.body
-            .contains("Meekijken begonnen door: Eva, mijn dochter")
+            .contains("Meekijken begonnen door: Eva, mijn dochter (Eva)")
             && log
                 .body
                 .contains("Gegevens bekeken door: Eva, mijn dochter"),
@@ -1838,6 +1847,33 @@ async fn a_care_team_reads_the_chosen_data_writes_to_everyone_and_is_closed_at_o
         )
         .await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
+    // A file of another space is not reached through this space's link.
+    let other_space = c
+        .post(
+            "/pgo/zorgteam",
+            &[("csrf", &csrf), ("titel", "Iets anders")],
+        )
+        .await
+        .location
+        .unwrap();
+    c.post_multipart(
+        &format!("{other_space}/bericht"),
+        &[("csrf", &csrf), ("tekst", "Alleen voor het andere team")],
+        ("bijlage", "ander.png", png),
+    )
+    .await;
+    let other_post = app
+        .store
+        .pgo_team_posts(other_space.trim_start_matches("/pgo/zorgteam/"))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        gp.get(&format!("{gp_link}/bestand/{}", other_post.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     // Closing the space closes every link; the person still reads it.
     let p = c
         .post(&format!("{space}/sluiten"), &[("csrf", &csrf)])
@@ -1896,7 +1932,7 @@ async fn documents_open_from_the_provider_and_results_and_measurements_have_a_co
     let (a, a_addr) = practice(PRACTICE_A, true).await;
     let pdf = add_letter(&a).await;
     let lists = lists(a_addr, a_addr, a_addr, a_addr);
-    let (app, _) = pgo_app(&lists).await;
+    let (app, pgo) = pgo_app(&lists).await;
     let mut c = app.client();
     sign_up(&mut c).await;
     for service in ["49", "51"] {
@@ -1918,6 +1954,17 @@ async fn documents_open_from_the_provider_and_results_and_measurements_have_a_co
             .body
             .contains("Document geopend van")
     );
+    // Two uses of one refresh token at once (two tabs, a double click): the provider would end
+    // the consent on the second; one waits for the other, and the consent lives on.
+    let account = account_id(&app).await;
+    let conns = app.store.pgo_connections(&account).await.unwrap();
+    let (one, two) = tokio::join!(
+        inzage_pgo::fetch::with_refresh(&pgo, conns[0].clone(), app.clock.now()),
+        inzage_pgo::fetch::with_refresh(&pgo, conns[0].clone(), app.clock.now()),
+    );
+    assert!(one.unwrap().complete() && two.unwrap().complete());
+    let got = c.get(&link).await;
+    assert_eq!(got.bytes, pdf, "the consent still works");
     // A document that is not in the account's list is not fetched.
     let p = c
         .get(&format!("/pgo/document?aanbieder={PRACTICE_A}&id=not-kept"))
@@ -1976,9 +2023,11 @@ async fn documents_open_from_the_provider_and_results_and_measurements_have_a_co
     assert!(
         timeline.body.contains("Brief dermatoloog")
             && timeline.body.contains("Meting")
-            && timeline
-                .body
-                .contains(&format!("<h2 id=\"y-{}\"", chrono::Datelike::year(&today))),
+            // The newest item is the blood pressure of two days ago.
+            && timeline.body.contains(&format!(
+                "<h2 id=\"y-{}\"",
+                chrono::Datelike::year(&(today - chrono::Days::new(2)))
+            )),
         "{}",
         timeline.body
     );
@@ -2043,15 +2092,29 @@ async fn idor_walk_no_other_account_reaches_or_changes_anything_on_any_pgo_route
         ],
     )
     .await;
-    c.post(
-        "/pgo/familie",
-        &[
-            ("csrf", &csrf),
-            ("voor", "NAASTE-VAN-JACQUELINE"),
-            ("deel", "notes"),
-        ],
-    )
-    .await;
+    let invited = c
+        .post(
+            "/pgo/familie",
+            &[
+                ("csrf", &csrf),
+                ("voor", "NAASTE-VAN-JACQUELINE"),
+                ("deel", "notes"),
+            ],
+        )
+        .await;
+    // Accepted by a third person: the grant is real, and still not the other account's.
+    let code = after(&invited.body, "class=\"family-code\">", 14);
+    let mut third = person(&app, "derde", BSN_CARER, "Derk").await;
+    let tcsrf = csrf_in(&third.get("/pgo/familie").await.body);
+    let to = third
+        .post(
+            "/pgo/familie/aannemen",
+            &[("csrf", &tcsrf), ("code", &code)],
+        )
+        .await
+        .location
+        .unwrap();
+    assert_eq!(third.get(&to).await.status, StatusCode::OK);
     let space = c
         .post(
             "/pgo/zorgteam",
@@ -2235,11 +2298,13 @@ async fn idor_walk_no_other_account_reaches_or_changes_anything_on_any_pgo_route
             .revoked_at
             .is_none()
     );
-    assert!(
-        app.store.pgo_family_given(&account).await.unwrap()[0]
-            .ended_at
-            .is_none()
-    );
+    let grant = app
+        .store
+        .pgo_family_given(&account)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(grant.ended_at.is_none() && grant.viewer_name.as_deref() == Some("Derk"));
     assert_eq!(app.store.pgo_own_items(&account).await.unwrap().len(), 1);
     let conns = app.store.pgo_connections(&account).await.unwrap();
     assert!(
@@ -2255,7 +2320,8 @@ async fn idor_walk_no_other_account_reaches_or_changes_anything_on_any_pgo_route
         app.store.pgo_log_of(&account).await.unwrap().len(),
         before.1
     );
-    // And the first person still has it all.
+    // And the first person still has it all; the third still reads along.
+    assert_eq!(third.get(&to).await.status, StatusCode::OK);
     let data = c.get("/pgo/gegevens").await;
     assert!(data.body.contains(&medicine) && data.body.contains("NOTITIE-VAN-JACQUELINE"));
 }

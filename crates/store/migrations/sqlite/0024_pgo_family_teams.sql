@@ -6,6 +6,8 @@ CREATE TABLE pgo_family (
     owner_id TEXT NOT NULL REFERENCES pgo_accounts(id) ON DELETE CASCADE,
     -- The account that reads; NULL until the invitation is accepted.
     viewer_id TEXT REFERENCES pgo_accounts(id) ON DELETE CASCADE,
+    -- The reader's own name (their account's), so the owner sees who accepted.
+    viewer_name TEXT,
     -- Who it is for, in the owner's words ("Eva, mijn dochter").
     label TEXT NOT NULL,
     -- The owner's name as the reader sees it.
