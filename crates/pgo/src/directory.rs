@@ -225,3 +225,57 @@ fn take<T>(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn lists(names: &[&str]) -> Lists {
+        Lists {
+            providers: Some(ProviderList {
+                header: inzage_webkit::lists::ListHeader {
+                    timestamp: chrono::DateTime::parse_from_rfc3339("2026-12-01T12:00:00Z")
+                        .unwrap(),
+                    sequence: 1,
+                },
+                providers: names
+                    .iter()
+                    .map(|n| Provider {
+                        name: (*n).into(),
+                        services: vec![],
+                    })
+                    .collect(),
+            }),
+            names: None,
+            whitelist: None,
+        }
+    }
+
+    /// The lists carry a provider's name only; a place is found where the name holds it, also
+    /// inside a name written as one word ("umcharderwijk@medmij"), and every word must match.
+    #[test]
+    fn r92_providers_are_found_by_name_and_by_a_place_in_their_name() {
+        let l = lists(&[
+            "umcharderwijk@medmij",
+            "huisartsenpraktijk-de-linde-utrecht@medmij",
+            "apotheek-de-linde-zwolle@medmij",
+        ]);
+        let found = |q: &str| {
+            l.search(q, 10)
+                .iter()
+                .map(|p| p.name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("Harderwijk"), ["umcharderwijk@medmij"]);
+        assert_eq!(
+            found("de linde"),
+            [
+                "huisartsenpraktijk-de-linde-utrecht@medmij",
+                "apotheek-de-linde-zwolle@medmij"
+            ]
+        );
+        assert_eq!(found("linde zwolle"), ["apotheek-de-linde-zwolle@medmij"]);
+        assert!(found("amsterdam").is_empty());
+    }
+}

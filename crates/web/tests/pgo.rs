@@ -2065,6 +2065,9 @@ async fn documents_open_from_the_provider_and_results_and_measurements_have_a_co
 #[tokio::test]
 async fn idor_walk_no_other_account_reaches_or_changes_anything_on_any_pgo_route() {
     use inzage_store::PgoCircleStore;
+    // Everything the server logs on the way, to check below that no token, code or health
+    // data is in it.
+    let server_log = LogCapture::start();
     let (a, a_addr) = practice(PRACTICE_A, true).await;
     add_letter(&a).await;
     let lists = lists(a_addr, a_addr, a_addr, a_addr);
@@ -2320,6 +2323,22 @@ async fn idor_walk_no_other_account_reaches_or_changes_anything_on_any_pgo_route
         app.store.pgo_log_of(&account).await.unwrap().len(),
         before.1
     );
+    // Nothing of it in the server's log: no token, no code, no health data.
+    let logged = server_log.text();
+    assert!(!logged.is_empty(), "the capture works");
+    let tokens: Vec<String> = conns
+        .iter()
+        .filter_map(|c| c.refresh_token.clone())
+        .collect();
+    assert_eq!(tokens.len(), 2);
+    for secret in tokens
+        .iter()
+        .map(String::as_str)
+        .chain([code.as_str()])
+        .chain(markers)
+    {
+        assert!(!logged.contains(secret), "the server log holds {secret}");
+    }
     // And the first person still has it all; the third still reads along.
     assert_eq!(third.get(&to).await.status, StatusCode::OK);
     let data = c.get("/pgo/gegevens").await;
