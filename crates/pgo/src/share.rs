@@ -357,7 +357,8 @@ struct Shown {
     sections: Vec<(String, Vec<Line>)>,
 }
 
-fn valid_token(token: &str) -> bool {
+/// A link token as we make them: 64 hex digits (anything else is not looked up).
+pub(crate) fn valid_token(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

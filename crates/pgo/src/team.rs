@@ -18,6 +18,7 @@ use crate::client::new_id;
 use crate::pages::{PARTS, ctx, log, required};
 use crate::share::{
     chosen_parts, code_hash, grouped, new_code, normal_code, part_names, shown_parts, token_hash,
+    valid_token,
 };
 use crate::view::Line;
 use askama::Template;
@@ -561,10 +562,6 @@ async fn close(
 }
 
 // ---- the clinician's side ----
-
-fn valid_token(token: &str) -> bool {
-    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
-}
 
 /// The member a link belongs to and their space, while both are open; `None` for a link that
 /// is unknown, removed, closed or of a closed space (one answer for all).

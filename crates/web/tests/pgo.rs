@@ -447,6 +447,25 @@ async fn simulator() -> (SocketAddr, Arc<Mutex<Vec<serde_json::Value>>>) {
     (listen("127.0.0.1", router).await, exchanges)
 }
 
+/// Connects the PGO for data service 52 to a stand-in provider at `addr` whose authorization
+/// endpoint sends the browser straight back with a code.
+async fn connect_to_stand_in(c: &mut Client<'_>, provider: &str, addr: SocketAddr) {
+    let p = c
+        .get(&format!("/pgo/verbinden?aanbieder={provider}&dienst=52"))
+        .await;
+    let (_, path) = split(&p.location.unwrap());
+    let auth = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("http://{addr}{path}"))
+        .send()
+        .await
+        .unwrap();
+    let back = auth.headers()["location"].to_str().unwrap().to_owned();
+    c.get(&split(&back).1).await;
+}
+
 /// The token the Sending-PHR scripts expect in every request.
 const SIMULATOR_TOKEN: &str = "06bbe01d-b3cb-4028-8b1c-f731d0241b57";
 const SIMULATOR: &str = "ontvangend-systeem@medmij";
@@ -529,21 +548,7 @@ async fn selfmeasurements_sending_phr_scripts_pass() {
     let (app, _) = pgo_app(&lists).await;
     let mut c = app.client();
     sign_up(&mut c).await;
-    let p = c
-        .get(&format!("/pgo/verbinden?aanbieder={SIMULATOR}&dienst=52"))
-        .await;
-    let (_, path) = split(&p.location.unwrap());
-    // The simulator's authorization endpoint sends the browser straight back.
-    let auth = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(format!("http://{sim}{path}"))
-        .send()
-        .await
-        .unwrap();
-    let back = auth.headers()["location"].to_str().unwrap().to_owned();
-    c.get(&split(&back).1).await;
+    connect_to_stand_in(&mut c, SIMULATOR, sim).await;
     let account = account_id(&app).await;
     let conn = app.store.pgo_connections(&account).await.unwrap().remove(0);
     let page = c.get("/pgo/eigen").await;
@@ -2431,20 +2436,7 @@ async fn selfmeasurements_retrieving_phr_scripts_pass() {
     let (app, _) = pgo_app(&lists).await;
     let mut c = app.client();
     sign_up(&mut c).await;
-    let p = c
-        .get(&format!("/pgo/verbinden?aanbieder={RETRIEVING}&dienst=52"))
-        .await;
-    let (_, path) = split(&p.location.unwrap());
-    let auth = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(format!("http://{proxy}{path}"))
-        .send()
-        .await
-        .unwrap();
-    let back = auth.headers()["location"].to_str().unwrap().to_owned();
-    c.get(&split(&back).1).await;
+    connect_to_stand_in(&mut c, RETRIEVING, proxy).await;
     let conn = app
         .store
         .pgo_connections(&account_id(&app).await)

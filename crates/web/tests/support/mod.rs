@@ -58,9 +58,17 @@ impl LogCapture {
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .finish();
+        // Tests run side by side on threads without a capture. While tracing knows of one
+        // dispatcher only, a log statement another thread reaches first is judged by that
+        // thread's (none: never logged) and stays silent for this capture too. A second,
+        // permanent dispatcher makes tracing ask each thread's own at every statement.
+        static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+        SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+        let guard = tracing::subscriber::set_default(subscriber);
+        tracing::callsite::rebuild_interest_cache();
         Self {
             buffer,
-            _guard: tracing::subscriber::set_default(subscriber),
+            _guard: guard,
         }
     }
 
