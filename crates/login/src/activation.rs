@@ -56,6 +56,8 @@ struct ActivatePage {
     username: String,
     /// After success: the authenticator secret, shown once.
     secret: Option<String>,
+    /// The same as a QR code to scan (a `data:` URL of an SVG).
+    qr: Option<String>,
 }
 
 pub async fn page(State(state): State<AppState>, session: Session) -> WebResult<Response> {
@@ -67,6 +69,7 @@ pub async fn page(State(state): State<AppState>, session: Session) -> WebResult<
         error: None,
         username: String::new(),
         secret: None,
+        qr: None,
     }
     .into_response())
 }
@@ -107,6 +110,7 @@ pub async fn submit(
                 error,
                 username: form.username.trim().to_owned(),
                 secret: None,
+                qr: None,
             },
         )
             .into_response())
@@ -184,11 +188,15 @@ pub async fn submit(
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join(" ");
+    // The app shows the practice's name above the code: a person with more than one login
+    // knows which is which.
+    let qr = crate::auth::authenticator_qr(&secret, &record.practice.name, &username);
     Ok(ActivatePage {
         ctx,
         error: None,
         username,
         secret: Some(grouped),
+        qr,
     }
     .into_response())
 }

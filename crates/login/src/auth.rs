@@ -470,6 +470,38 @@ pub fn totp_for(secret_base32: &str) -> Option<totp_rs::Totp> {
         .ok()
 }
 
+/// The `otpauth://` address an authenticator app reads to add the account: the secret, our
+/// settings (SHA-1, 6 digits, 30 s), `issuer` (what the app shows above the code) and
+/// `account` (the username). A colon, which the format reserves, becomes a space.
+pub fn otpauth_url(secret_base32: &str, issuer: &str, account: &str) -> Option<String> {
+    let secret = totp_rs::Secret::try_from_base32(secret_base32).ok()?;
+    totp_rs::Builder::new()
+        .with_secret(secret.as_bytes().to_vec())
+        .with_issuer(Some(issuer.replace(':', " ")))
+        .with_account_name(account.replace(':', " "))
+        .build()
+        .ok()?
+        .to_url()
+        .ok()
+}
+
+/// That address as a QR code to scan with the phone, as an SVG image (`data:` URL, so it needs
+/// no request of its own and never leaves the page).
+pub fn authenticator_qr(secret_base32: &str, issuer: &str, account: &str) -> Option<String> {
+    use base64::Engine;
+    let url = otpauth_url(secret_base32, issuer, account)?;
+    let svg = qrcode::QrCode::new(url.as_bytes())
+        .ok()?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    Some(format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    ))
+}
+
 async fn logout(session: Session, Form(form): Form<CsrfForm>) -> WebResult<Response> {
     check_csrf(&session, &form.csrf).await?;
     session.flush().await?;
@@ -532,4 +564,39 @@ pub async fn create_account(
         .create_idp_account(&account)
         .await
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_authenticator_address_names_the_practice_and_the_user_and_holds_the_secret() {
+        let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        let url = otpauth_url(secret, "Huisartsenpraktijk De Linde", "anna:x").unwrap();
+        let parsed = url::Url::parse(&url).unwrap();
+        assert_eq!(parsed.scheme(), "otpauth");
+        assert_eq!(parsed.host_str(), Some("totp"));
+        let q: std::collections::HashMap<String, String> =
+            parsed.query_pairs().into_owned().collect();
+        assert_eq!(q["secret"], secret);
+        assert_eq!(q["issuer"], "Huisartsenpraktijk De Linde");
+        assert!(
+            url::form_urlencoded::parse(parsed.path().as_bytes())
+                .next()
+                .is_some_and(|(label, _)| label.ends_with("anna x")),
+            "{url}"
+        );
+        // The settings the login checks codes with.
+        assert!(q.get("digits").is_none_or(|d| d == "6"));
+        assert!(q.get("period").is_none_or(|p| p == "30"));
+        let qr = authenticator_qr(secret, "Huisartsenpraktijk De Linde", "anna").unwrap();
+        use base64::Engine;
+        let svg = base64::engine::general_purpose::STANDARD
+            .decode(qr.trim_start_matches("data:image/svg+xml;base64,"))
+            .unwrap();
+        assert!(String::from_utf8(svg).unwrap().contains("<svg"));
+        assert!(otpauth_url("not base32!", "x", "y").is_none());
+    }
 }

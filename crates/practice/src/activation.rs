@@ -103,6 +103,9 @@ pub(crate) async fn send_invitation(
         .map_err(InviteError::NotSent)
 }
 
+/// What a staff member's authenticator app shows above the code.
+const STAFF_ISSUER: &str = "inzage praktijk";
+
 #[derive(Template, WebTemplate)]
 #[template(path = "practice_activate.html")]
 struct ActivatePage {
@@ -112,6 +115,8 @@ struct ActivatePage {
     error: Option<String>,
     /// After success: the authenticator secret, shown once, to the staff member only.
     secret: Option<String>,
+    /// The same as a QR code to scan (a `data:` URL of an SVG).
+    qr: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -144,6 +149,7 @@ async fn page(
             username: open.map(|i| i.username),
             error,
             secret: None,
+            qr: None,
         },
     )
         .into_response())
@@ -181,6 +187,7 @@ async fn submit(
                 username: None,
                 error,
                 secret: None,
+                qr: None,
             },
         )
             .into_response());
@@ -202,6 +209,7 @@ async fn submit(
                 username: Some(invitation.username),
                 error,
                 secret: None,
+                qr: None,
             },
         )
             .into_response());
@@ -224,6 +232,7 @@ async fn submit(
                 username: None,
                 error,
                 secret: None,
+                qr: None,
             },
         )
             .into_response());
@@ -250,11 +259,13 @@ async fn submit(
             ),
         })
         .await?;
+    let qr = inzage_login::auth::authenticator_qr(&secret, STAFF_ISSUER, &username);
     Ok(ActivatePage {
         ctx,
         code: String::new(),
         username: Some(username),
         error: None,
+        qr,
         secret: Some(secret),
     }
     .into_response())

@@ -1167,6 +1167,14 @@ async fn access_consent_representatives_and_the_portal_invitation(app: &TestApp)
         .password("anna-nieuw", "een lang nieuw wachtwoord")
         .await;
     let secret = account.totp_secret.unwrap();
+    // The QR code beside the key holds this very secret, under the practice's name.
+    let qr = inzage_login::auth::authenticator_qr(&secret, &r.practice.name, "anna-nieuw").unwrap();
+    assert!(qr.starts_with("data:image/svg+xml;base64,"));
+    assert!(
+        p.body.contains(&format!("<img class=\"qr\" src=\"{qr}\"")),
+        "{}",
+        p.body
+    );
     let code_now = inzage_login::auth::totp_for(&secret)
         .unwrap()
         .generate(app.clock.now().timestamp() as u64);
@@ -1358,7 +1366,15 @@ async fn activate_from_mail(app: &TestApp, to: &str, password: &str) -> String {
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     let marker = "id=\"staff-secret\">";
     let at = p.body.find(marker).unwrap() + marker.len();
-    p.body[at..at + p.body[at..].find('<').unwrap()].to_owned()
+    let secret = p.body[at..at + p.body[at..].find('<').unwrap()].to_owned();
+    // Beside the key, the same as a QR code to scan.
+    assert!(
+        p.body
+            .contains("<img class=\"qr\" src=\"data:image/svg+xml;base64,"),
+        "{}",
+        p.body
+    );
+    secret
 }
 
 /// Hardening finding 4 (issue 22): an administrator created a GP account and saw its TOTP
