@@ -58,6 +58,8 @@ struct ActivatePage {
     secret: Option<String>,
     /// The same as a QR code to scan (a `data:` URL of an SVG).
     qr: Option<String>,
+    /// An existing login was given a new password and app.
+    reset: bool,
 }
 
 pub async fn page(State(state): State<AppState>, session: Session) -> WebResult<Response> {
@@ -70,6 +72,7 @@ pub async fn page(State(state): State<AppState>, session: Session) -> WebResult<
         username: String::new(),
         secret: None,
         qr: None,
+        reset: false,
     }
     .into_response())
 }
@@ -111,6 +114,7 @@ pub async fn submit(
                 username: form.username.trim().to_owned(),
                 secret: None,
                 qr: None,
+                reset: false,
             },
         )
             .into_response())
@@ -147,25 +151,39 @@ pub async fn submit(
     ) else {
         return refuse(ctx, "activate-code-wrong");
     };
-    if state.store.idp_account(&username).await?.is_some() {
-        return refuse(ctx, "activate-username-taken");
-    }
+    // The person's own existing login with a new code from the practice: a lost phone or
+    // password. It keeps its username (and so its PGO account) and gets a new password and a new
+    // app; its passkeys go. Anyone else's username is taken.
+    let reset = match state.store.idp_account(&username).await? {
+        Some(existing) if existing.bsn == bsn => true,
+        Some(_) => return refuse(ctx, "activate-username-taken"),
+        None => false,
+    };
     if !state.store.use_invitation(&hash, now).await? {
         return refuse(ctx, "activate-code-wrong");
     }
     let secret = totp_rs::Secret::generate().to_base32();
-    if crate::auth::create_account(
-        &state.store,
-        &username,
-        &form.password,
-        bsn,
-        &record.patient.name.display(),
-        Some(secret.clone()),
-        now,
-    )
-    .await
-    .is_err()
-    {
+    let done = if reset {
+        let hash = crate::auth::hash_password(&form.password)
+            .map_err(|_| WebError::Invalid("password"))?;
+        state
+            .store
+            .reset_idp_login(&username, &bsn, &hash, &secret)
+            .await?
+    } else {
+        crate::auth::create_account(
+            &state.store,
+            &username,
+            &form.password,
+            bsn,
+            &record.patient.name.display(),
+            Some(secret.clone()),
+            now,
+        )
+        .await
+        .is_ok()
+    };
+    if !done {
         return refuse(ctx, "activate-username-taken");
     }
     state
@@ -179,7 +197,11 @@ pub async fn submit(
             role: inzage_webkit::page::PATIENT_ROLE.into(),
             channel: Channel::Portal,
             request_id: inzage_webkit::request_id(&headers),
-            detail: "portal: login activated with the practice's code".into(),
+            detail: if reset {
+                "portal: login reset with the practice's code (new password and app)".into()
+            } else {
+                "portal: login activated with the practice's code".into()
+            },
         })
         .await?;
     let grouped = secret
@@ -197,6 +219,7 @@ pub async fn submit(
         username,
         secret: Some(grouped),
         qr,
+        reset,
     }
     .into_response())
 }

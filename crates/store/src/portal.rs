@@ -84,6 +84,18 @@ pub trait PortalStore: Send + Sync {
         username: &str,
     ) -> impl Future<Output = Result<Option<IdpAccount>, StoreError>> + Send;
 
+    /// Gives the account `username` of the person with `bsn` a new password and a new
+    /// authenticator secret (a lost phone or password, with a new code from the practice), in
+    /// one transaction: its passkeys go, the last used code step and the lock-out counters are
+    /// cleared. `false` when there is no such account of that person.
+    fn reset_idp_login(
+        &self,
+        username: &str,
+        bsn: &Bsn,
+        password_hash: &str,
+        totp_secret: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Marks TOTP time step `step` as used for `username`; `false` when that step or a later one
     /// was already used (a replayed code).
     fn claim_totp_step(
@@ -219,6 +231,41 @@ macro_rules! impl_portal {
                 .await
                 .map_err(|e| map_conflict(e, "account"))?;
                 Ok(())
+            }
+
+            async fn reset_idp_login(
+                &self,
+                username: &str,
+                bsn: &Bsn,
+                password_hash: &str,
+                totp_secret: &str,
+            ) -> Result<bool, StoreError> {
+                let mut tx = self.write.begin().await?;
+                let n = sqlx::query(
+                    "UPDATE idp_accounts SET password_hash = $1, totp_secret = $2, totp_last_step = NULL \
+                     WHERE username = $3 AND bsn = $4",
+                )
+                .bind(password_hash)
+                .bind(self.audit_key.seal(totp_secret)?)
+                .bind(username)
+                .bind(bsn.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n == 0 {
+                    return Ok(false);
+                }
+                sqlx::query("DELETE FROM passkeys WHERE username = $1")
+                    .bind(username)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1 OR throttle_key = $2")
+                    .bind(format!("password:{username}"))
+                    .bind(format!("code:{username}"))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn idp_account(&self, username: &str) -> Result<Option<IdpAccount>, StoreError> {
@@ -429,6 +476,15 @@ impl PortalStore for Store {
     }
     async fn idp_account(&self, username: &str) -> Result<Option<IdpAccount>, StoreError> {
         delegate!(self, s => s.idp_account(username))
+    }
+    async fn reset_idp_login(
+        &self,
+        username: &str,
+        bsn: &Bsn,
+        password_hash: &str,
+        totp_secret: &str,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.reset_idp_login(username, bsn, password_hash, totp_secret))
     }
     async fn save_passkey(
         &self,

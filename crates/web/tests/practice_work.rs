@@ -1198,6 +1198,60 @@ async fn access_consent_representatives_and_the_portal_invitation(app: &TestApp)
             .unwrap()
             .is_none()
     );
+
+    // A lost phone: a new code from the practice restores the same login (its username, so its
+    // PGO too) with a new password and a new app; the old password and app stop working.
+    let p = ass
+        .post(path, &[("csrf", &csrf), ("actie", "uitnodigen")])
+        .await;
+    let start = p.body.find("class=\"code\">").unwrap() + 13;
+    let new_code = p.body[start..start + 19].to_owned();
+    let birth = r.patient.birth_date.to_string();
+    let restore = [
+        ("csrf", csrf_a.as_str()),
+        ("code", new_code.as_str()),
+        ("geboortedatum", birth.as_str()),
+        ("username", "anna-nieuw"),
+        ("password", "weer een ander wachtwoord"),
+        ("password2", "weer een ander wachtwoord"),
+    ];
+    let p = anna.post("/activeren", &restore).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("is hersteld"), "{}", p.body);
+    let restored = app.store.idp_account("anna-nieuw").await.unwrap().unwrap();
+    let new_secret = restored.totp_secret.unwrap();
+    assert_ne!(new_secret, secret);
+    assert_eq!(restored.bsn.as_str(), BSN_ADULT);
+    let mut old = app.client();
+    let p = old
+        .password("anna-nieuw", "een lang nieuw wachtwoord")
+        .await;
+    assert_ne!(
+        p.location.as_deref(),
+        Some("/inloggen/code"),
+        "the old password"
+    );
+    let mut again = app.client();
+    let p = again
+        .password("anna-nieuw", "weer een ander wachtwoord")
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/inloggen/code"), "{}", p.body);
+    app.clock.advance(chrono::Duration::seconds(31));
+    let old_code = inzage_login::auth::totp_for(&secret)
+        .unwrap()
+        .generate(app.clock.now().timestamp() as u64);
+    let p = again.code(&old_code.to_string()).await;
+    assert!(
+        p.location.is_none() && p.body.contains("Deze code klopt niet"),
+        "the old app: {}",
+        p.body
+    );
+    let new_code_now = inzage_login::auth::totp_for(&new_secret)
+        .unwrap()
+        .generate(app.clock.now().timestamp() as u64);
+    let p = again.code(&new_code_now.to_string()).await;
+    assert_ne!(p.location.as_deref(), Some("/inloggen"), "{}", p.body);
+    assert_eq!(again.open("adult").await.status, StatusCode::SEE_OTHER);
 }
 
 async fn the_administrator_manages_staff_accounts(app: &TestApp) {

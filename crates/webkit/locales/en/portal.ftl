@@ -45,6 +45,7 @@ login-oidc-failed = Logging in did not work. Please try again. If it still does 
 login-next = Next step
 login-no-account = No login yet? With the activation code you received from the practice, you make one yourself.
 login-activate = Activate your login
+login-lost = Lost your phone or password? Ask the practice for a new activation code. With it you put your login on a new phone again.
 login-wrong = The username or password is not right. Please try again.
 login-locked = You have tried too many times. Wait 15 minutes and then try again.
 login-code-wrong = This code is not right or has already been used. Please try again with a new code.

@@ -45,6 +45,7 @@ login-oidc-failed = Inloggen is niet gelukt. Probeer het opnieuw. Lukt het weer 
 login-next = Volgende stap
 login-no-account = Heeft u nog geen inlog? Met de activatiecode die u van de praktijk kreeg, maakt u er zelf een.
 login-activate = Inlog activeren
+login-lost = Telefoon of wachtwoord kwijt? Vraag de praktijk om een nieuwe activatiecode. Daarmee zet u uw inlog weer op een nieuwe telefoon.
 login-wrong = De gebruikersnaam of het wachtwoord klopt niet. Probeer het opnieuw.
 login-locked = U heeft het te vaak geprobeerd. Wacht 15 minuten en probeer het dan opnieuw.
 login-code-wrong = Deze code klopt niet of is al gebruikt. Probeer het opnieuw met een nieuwe code.
