@@ -1149,7 +1149,7 @@ fn r44_result_with_name_value_unit_range_and_position() {
             line.unit.as_deref(),
             line.range.as_deref()
         ),
-        ("glucose nuchter", "7.1", Some("mmol/L"), Some("3.5 - 5.6"))
+        ("glucose nuchter", "7.1", Some("mmol/l"), Some("3.5 - 5.6"))
     );
     assert_eq!(line.position, Some(RangePosition::Above));
 }

@@ -59,7 +59,7 @@ pub fn result_line(r: &LabResult) -> ResultLine {
     let (value, unit) = match &r.value {
         ResultValue::Quantity { value, unit } => (
             value.as_str().to_owned(),
-            unit.as_ref().map(|u| u.to_string()),
+            unit.as_ref().map(|u| unit_for_people(&u.to_string())),
         ),
         ResultValue::Coded { coding } => (
             coding
@@ -85,5 +85,114 @@ pub fn result_line(r: &LabResult) -> ResultLine {
         unit,
         range,
         position: r.range_position(),
+    }
+}
+
+/// A UCUM unit as a Dutch lab report writes it for people (issue 18): "mm Hg" for `mm[Hg]`,
+/// "ml/min/1,73 m²" for `mL/min/{1.73_m2}`, "× 10⁹/l" for `10*9/L`, "µmol/l" for `umol/L`,
+/// "IE/l" for `[IU]/L`, "°C" for `Cel`. Anything else stays as written.
+pub fn unit_for_people(ucum: &str) -> String {
+    match ucum {
+        "Cel" => return "°C".into(),
+        "/min" | "{beats}/min" => return "per minuut".into(),
+        _ => {}
+    }
+    ucum.split('/')
+        .map(unit_segment)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// One part of a unit between slashes.
+fn unit_segment(part: &str) -> String {
+    // An annotation: its text, with a decimal comma ("{1.73_m2}": "1,73 m²").
+    if let Some(inner) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+        return square(&inner.replace('_', " ").replace('.', ","));
+    }
+    // A power of ten: "10*9" is "× 10⁹".
+    if let Some(exp) = part.strip_prefix("10*")
+        && !exp.is_empty()
+        && exp.chars().all(|c| c.is_ascii_digit())
+    {
+        return format!("× 10{}", exp.chars().map(superscript).collect::<String>());
+    }
+    let part = part
+        .replace("[Hg]", " Hg")
+        .replace("[IU]", "IE")
+        .replace("[iU]", "IE");
+    // A litre, with or without a prefix, is "l".
+    let part = match part.strip_suffix('L') {
+        Some(prefix) if matches!(prefix, "" | "m" | "d" | "c" | "u" | "n" | "p" | "f") => {
+            format!("{prefix}l")
+        }
+        _ => part,
+    };
+    // The micro prefix.
+    let part = match part.strip_prefix('u') {
+        Some(rest)
+            if ["mol", "g", "l", "U", "IE"]
+                .iter()
+                .any(|u| rest.starts_with(u)) =>
+        {
+            format!("µ{rest}")
+        }
+        _ => part,
+    };
+    square(&part)
+}
+
+/// "m2" and "m3" at the end written as m² and m³.
+fn square(s: &str) -> String {
+    if let Some(base) = s.strip_suffix("m2") {
+        format!("{base}m²")
+    } else if let Some(base) = s.strip_suffix("m3") {
+        format!("{base}m³")
+    } else {
+        s.to_owned()
+    }
+}
+
+fn superscript(d: char) -> char {
+    match d {
+        '0' => '⁰',
+        '1' => '¹',
+        '2' => '²',
+        '3' => '³',
+        '4' => '⁴',
+        '5' => '⁵',
+        '6' => '⁶',
+        '7' => '⁷',
+        '8' => '⁸',
+        _ => '⁹',
+    }
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::unit_for_people;
+
+    #[test]
+    fn units_are_written_as_people_read_them_not_as_ucum_codes() {
+        for (ucum, shown) in [
+            ("mm[Hg]", "mm Hg"),
+            ("mL/min/{1.73_m2}", "ml/min/1,73 m²"),
+            ("10*9/L", "× 10⁹/l"),
+            ("10*12/L", "× 10¹²/l"),
+            ("umol/L", "µmol/l"),
+            ("mmol/L", "mmol/l"),
+            ("mmol/mol", "mmol/mol"),
+            ("g/L", "g/l"),
+            ("U/L", "U/l"),
+            ("[IU]/L", "IE/l"),
+            ("mU/L", "mU/l"),
+            ("fL", "fl"),
+            ("kg/m2", "kg/m²"),
+            ("Cel", "°C"),
+            ("/min", "per minuut"),
+            ("%", "%"),
+            ("mg/mmol", "mg/mmol"),
+        ] {
+            assert_eq!(unit_for_people(ucum), shown, "{ucum}");
+        }
     }
 }
