@@ -12,7 +12,7 @@
 
 use crate::client::new_id;
 use crate::pages::{PARTS, ctx, log, required};
-use crate::share::{chosen_parts, grouped, new_code, normal_code, part_names, shown_parts};
+use crate::share::{PartsForm, grouped, new_code, normal_code, part_names, shown_parts};
 use crate::view::Line;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -184,19 +184,12 @@ async fn invite(
     login: Login,
     body: String,
 ) -> WebResult<Response> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(&body).map_err(|_| WebError::Invalid("form"))?;
-    let one = |name: &str| {
-        pairs
-            .iter()
-            .rfind(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let form = PartsForm::parse(&body)?;
+    let one = |name: &str| form.one(name);
     check_csrf(&session, &one("csrf")).await?;
     let account = required(&state, &session, &login).await?;
     let label = one("voor");
-    let chosen = chosen_parts(&pairs);
+    let chosen = form.parts();
     let refuse = |key| {
         render(
             &state,

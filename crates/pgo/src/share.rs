@@ -107,15 +107,35 @@ pub(crate) async fn shown_parts(
         .collect())
 }
 
-/// The parts named in a form (repeated `deel`), known ones only, each once.
-pub(crate) fn chosen_parts(pairs: &[(String, String)]) -> Vec<String> {
-    let mut parts: Vec<String> = vec![];
-    for (k, v) in pairs {
-        if k == "deel" && PARTS.iter().any(|(p, _)| p == v) && !parts.contains(v) {
-            parts.push(v.clone());
-        }
+/// A form with chosen parts: its fields in order, as a repeated field (`deel`) needs.
+pub(crate) struct PartsForm(Vec<(String, String)>);
+
+impl PartsForm {
+    pub(crate) fn parse(body: &str) -> Result<Self, WebError> {
+        serde_urlencoded::from_str(body)
+            .map(Self)
+            .map_err(|_| WebError::Invalid("form"))
     }
-    parts
+
+    /// The field `name`, trimmed (the last one when repeated; empty when absent).
+    pub(crate) fn one(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .rfind(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The parts named (repeated `deel`), known ones only, each once.
+    pub(crate) fn parts(&self) -> Vec<String> {
+        let mut parts: Vec<String> = vec![];
+        for (k, v) in &self.0 {
+            if k == "deel" && PARTS.iter().any(|(p, _)| p == v) && !parts.contains(v) {
+                parts.push(v.clone());
+            }
+        }
+        parts
+    }
 }
 
 /// The names of parts, joined, in the reader's language.
@@ -225,18 +245,9 @@ async fn page(
 
 /// The form: who it is for, the parts (repeated `deel`), the period in hours.
 fn read_form(body: &str) -> Result<(String, String, Vec<String>, i64), WebError> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(body).map_err(|_| WebError::Invalid("form"))?;
-    let one = |name: &str| {
-        pairs
-            .iter()
-            .rfind(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    let parts = chosen_parts(&pairs);
-    let hours = one("uren").parse::<i64>().unwrap_or(0);
-    Ok((one("csrf"), one("voor"), parts, hours))
+    let form = PartsForm::parse(body)?;
+    let hours = form.one("uren").parse::<i64>().unwrap_or(0);
+    Ok((form.one("csrf"), form.one("voor"), form.parts(), hours))
 }
 
 async fn create(

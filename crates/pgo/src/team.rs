@@ -17,7 +17,7 @@ use crate::Pgo;
 use crate::client::new_id;
 use crate::pages::{PARTS, ctx, log, required};
 use crate::share::{
-    chosen_parts, code_hash, grouped, new_code, normal_code, part_names, shown_parts, token_hash,
+    PartsForm, code_hash, grouped, new_code, normal_code, part_names, shown_parts, token_hash,
     valid_token,
 };
 use crate::view::Line;
@@ -178,15 +178,8 @@ async fn create(
     login: Login,
     body: String,
 ) -> WebResult<Response> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(&body).map_err(|_| WebError::Invalid("form"))?;
-    let one = |name: &str| {
-        pairs
-            .iter()
-            .rfind(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let form = PartsForm::parse(&body)?;
+    let one = |name: &str| form.one(name);
     check_csrf(&session, &one("csrf")).await?;
     let account = required(&state, &session, &login).await?;
     let title = one("titel");
@@ -205,7 +198,7 @@ async fn create(
         account_id: account.id.clone(),
         title,
         owner_name: account.display_name.clone(),
-        categories: chosen_parts(&pairs),
+        categories: form.parts(),
         plan: String::new(),
         created_at: state.now(),
         closed_at: None,

@@ -391,28 +391,39 @@ async fn account_id(app: &TestApp) -> String {
     app.store.pgo_account(&hash).await.unwrap().unwrap().id
 }
 
+/// The OAuth side of a stand-in provider: its authorization endpoint sends the browser straight
+/// back with a code, its token endpoint gives `token` (and a refresh token) for any request.
+fn stand_in_oauth(token: &'static str) -> Router {
+    Router::new()
+        .route(
+            "/auth",
+            get(
+                |q: axum::extract::Query<HashMap<String, String>>| async move {
+                    Redirect::to(&format!(
+                        "{}?code=sim-code&state={}",
+                        q["redirect_uri"], q["state"]
+                    ))
+                },
+            ),
+        )
+        .route(
+            "/token",
+            post(move || async move {
+                axum::Json(serde_json::json!({
+                    "access_token": token, "token_type": "Bearer",
+                    "expires_in": 900, "refresh_token": "sim-refresh"
+                }))
+            }),
+        )
+}
+
 /// A stand-in for the qualification's simulator of a receiving system: it gives the token the
 /// Sending-PHR scripts expect, records each batch the PGO sends and accepts every entry, and
 /// answers searches with nothing.
 async fn simulator() -> (SocketAddr, Arc<Mutex<Vec<serde_json::Value>>>) {
     let exchanges = Arc::new(Mutex::new(vec![]));
     let ex = exchanges.clone();
-    let router = Router::new()
-        .route(
-            "/auth",
-            get(|q: axum::extract::Query<HashMap<String, String>>| async move {
-                Redirect::to(&format!("{}?code=sim-code&state={}", q["redirect_uri"], q["state"]))
-            }),
-        )
-        .route(
-            "/token",
-            post(|| async {
-                axum::Json(serde_json::json!({
-                    "access_token": SIMULATOR_TOKEN, "token_type": "Bearer",
-                    "expires_in": 900, "refresh_token": "sim-refresh"
-                }))
-            }),
-        )
+    let router = stand_in_oauth(SIMULATOR_TOKEN)
         .route(
             "/meetwaarden/fhir",
             post(move |uri: axum::http::Uri, headers: HeaderMap, body: String| {
@@ -2381,22 +2392,7 @@ async fn selfmeasurements_retrieving_phr_scripts_pass() {
     let exchanges: Arc<Mutex<Vec<serde_json::Value>>> = Arc::new(Mutex::new(vec![]));
     let ex = exchanges.clone();
     let http = reqwest::Client::new();
-    let router = Router::new()
-        .route(
-            "/auth",
-            get(|q: axum::extract::Query<HashMap<String, String>>| async move {
-                Redirect::to(&format!("{}?code=sim-code&state={}", q["redirect_uri"], q["state"]))
-            }),
-        )
-        .route(
-            "/token",
-            post(|| async {
-                axum::Json(serde_json::json!({
-                    "access_token": RETRIEVE_TOKEN, "token_type": "Bearer",
-                    "expires_in": 900, "refresh_token": "sim-refresh"
-                }))
-            }),
-        )
+    let router = stand_in_oauth(RETRIEVE_TOKEN)
         .route(
             "/meetwaarden/fhir/{*rest}",
             get(move |uri: axum::http::Uri, headers: HeaderMap| {
