@@ -299,6 +299,19 @@ async fn render_space(
         .into_response())
 }
 
+/// The answer to a change in a closed space: the space as it is, saying it is closed.
+async fn closed(state: &AppState, session: &Session, team: PgoTeam) -> WebResult<Response> {
+    render_space(
+        state,
+        session,
+        team,
+        None,
+        Some("pgo-team-err-closed"),
+        StatusCode::CONFLICT,
+    )
+    .await
+}
+
 async fn space(
     State(state): State<AppState>,
     session: Session,
@@ -331,15 +344,7 @@ async fn invite(
     let team = own_team(&state, &account.id, &id).await?;
     let label = form.wie.trim().to_owned();
     if team.closed_at.is_some() {
-        return render_space(
-            &state,
-            &session,
-            team,
-            None,
-            Some("pgo-team-err-closed"),
-            StatusCode::CONFLICT,
-        )
-        .await;
+        return closed(&state, &session, team).await;
     }
     if label.is_empty() || label.chars().count() > MAX_TITLE {
         return render_space(
@@ -453,15 +458,7 @@ async fn plan(
         .set_pgo_team_plan(&account.id, &team.id, text)
         .await?
     {
-        return render_space(
-            &state,
-            &session,
-            team,
-            None,
-            Some("pgo-team-err-closed"),
-            StatusCode::CONFLICT,
-        )
-        .await;
+        return closed(&state, &session, team).await;
     }
     log(&state, &account.id, "team-plan", "").await?;
     Ok(Redirect::to(&format!("/pgo/zorgteam/{}", team.id)).into_response())
@@ -478,15 +475,7 @@ async fn owner_post(
     let account = required(&state, &session, &login).await?;
     let team = own_team(&state, &account.id, &id).await?;
     if team.closed_at.is_some() {
-        return render_space(
-            &state,
-            &session,
-            team,
-            None,
-            Some("pgo-team-err-closed"),
-            StatusCode::CONFLICT,
-        )
-        .await;
+        return closed(&state, &session, team).await;
     }
     let checked = match attachment::check(&form, "tekst") {
         Ok(c) => c,
