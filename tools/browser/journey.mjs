@@ -104,11 +104,12 @@ const PAGES = [
   ['allergieen', 'Allergieën en waarschuwingen'],
   ['uitslagen', 'Uitslagen'],
   ['brieven', 'Brieven'],
-  ['gegevens', 'Mijn gegevens'],
-  ['logboek', 'Wie heeft mijn dossier bekeken'],
+  // Someone else's record (a parent's view) names whose it is (issue 18 item 3).
+  ['gegevens', /^(Mijn gegevens|Gegevens van .+)$/],
+  ['logboek', /^Wie heeft (mijn dossier|het dossier van .+) bekeken$/],
   ['herhaalrecept', 'Herhaalrecept'],
   ['afspraken', 'Afspraken'],
-  ['kopie', 'Kopie van mijn dossier'],
+  ['kopie', /^Kopie van (mijn dossier|het dossier van .+)$/],
   ['berichten', 'Vraag aan de praktijk'],
   ['correcties', 'Klopt er iets niet?'],
   ['meldingen', 'Meldingen'],
@@ -151,6 +152,68 @@ async function passkeyRoundTrip(context, page, account, viewport) {
   await page.goto(base + '/ziektes');
 }
 
+// Issue 18, item 2: the overview opens with what asks for attention, and on a phone the menu
+// is one folded line, so the page's own content starts in the first screen.
+async function overviewFirst(page, viewport) {
+  const first = await page.locator('main h2').first().innerText();
+  if (first === 'Voor u') ok(`overview starts with what needs attention (${viewport})`);
+  else fail(`overview first section (${viewport})`, first);
+  const top = await page.evaluate(() => document.querySelector('main h1').getBoundingClientRect().top);
+  const menuOpen = await page.locator('nav.narrow details[open]').count();
+  if (viewport === 'mobile') {
+    // Half the 800px screen at most, with the banner of someone else's record above it.
+    if (top < 400 && menuOpen === 0) ok(`phone: menu folded, content starts at ${Math.round(top)}px (${viewport})`);
+    else fail(`phone menu (${viewport})`, `h1 at ${top}px, menu open: ${menuOpen}`);
+  } else {
+    const groups = await page.locator('nav.wide .navhead').allInnerTexts();
+    if (groups.join('|') === 'Mijn dossier|Vraag de praktijk|Instellingen en privacy') ok(`menu in three groups (${viewport})`);
+    else fail(`menu groups (${viewport})`, groups.join('|'));
+  }
+}
+
+// Issue 18, item 1: results as a patient reads them, on a phone too.
+async function resultsReadable(page, viewport) {
+  const smallestLabel = () => page.evaluate(() => {
+    let min = Infinity;
+    for (const t of document.querySelectorAll('figure.chart text')) {
+      const scale = t.ownerSVGElement.getScreenCTM().a;
+      min = Math.min(min, parseFloat(getComputedStyle(t).fontSize) * scale);
+    }
+    return min;
+  });
+  const smallest = await smallestLabel();
+  if (smallest === Infinity) ok(`no chart on the results page (${viewport})`);
+  else if (smallest >= 12) ok(`chart labels at least 12px (${Math.round(smallest * 10) / 10}px) (${viewport})`);
+  else fail(`chart labels (${viewport})`, `${smallest}px`);
+  if (smallest !== Infinity && viewport !== 'mobile') {
+    // The same charts on the narrowest phone the reflow rule asks for (320 CSS px).
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 320, height: 800 });
+    const narrow = await smallestLabel();
+    await page.setViewportSize(size);
+    if (narrow >= 12) ok(`chart labels at least 12px at 320px wide (${Math.round(narrow * 10) / 10}px)`);
+    else fail('chart labels at 320px', `${narrow}px`);
+  }
+  const display = await page.evaluate(() => {
+    const row = document.querySelector('table.stack tbody tr');
+    return row ? getComputedStyle(row).display : 'none';
+  });
+  const want = viewport === 'mobile' ? 'block' : 'table-row';
+  if (display === want || display === 'none') ok(`results as ${viewport === 'mobile' ? 'cards' : 'a table'} (${viewport})`);
+  else fail(`results layout (${viewport})`, display);
+  const values = await page.locator('table.stack .value').allInnerTexts();
+  const dotted = values.filter((v) => /\d\.\d/.test(v));
+  if (dotted.length === 0) ok(`values with a decimal comma (${viewport})`);
+  else fail(`decimal comma (${viewport})`, dotted.slice(0, 3).join('; '));
+  const headings = await page.locator('main h2').allInnerTexts();
+  if (headings.some((h) => /systolische|diastolische/i.test(h))) fail(`blood pressure (${viewport})`, 'upper and lower number as separate tests');
+  else if (headings.includes('Bloeddruk')) {
+    const bp = await page.locator('#test-bloeddruk .value').first().innerText();
+    if (/^\d+\/\d+ mm Hg/.test(bp)) ok(`blood pressure as one reading "${bp.split('\n')[0]}" (${viewport})`);
+    else fail(`blood pressure reading (${viewport})`, bp);
+  } else ok(`no blood pressure for this person (${viewport})`);
+}
+
 async function journey(browser, viewport, size, username, withPasskey) {
   const context = await browser.newContext({ viewport: size, locale: 'nl-NL' });
   const page = await context.newPage();
@@ -164,22 +227,34 @@ async function journey(browser, viewport, size, username, withPasskey) {
   }
   await page.waitForURL('**/overzicht');
   const whose = await page.locator('.whose').innerText();
-  if (whose.includes('Dossier van')) ok(`page says whose record is open (${viewport})`);
-  else fail(`whose record (${viewport})`, whose);
+  const other = await page.locator('.whose.other').count() > 0;
+  if (!other && whose.includes('Dossier van')) ok(`page says whose record is open (${viewport})`);
+  else if (other && /U bekijkt het dossier van .+ U kijkt mee als .+\. Dat kan tot en met \d+ \S+ \d{4}\./s.test(whose)) {
+    ok(`a banner names whose record is open, as what and until when (${viewport})`);
+  } else fail(`whose record (${viewport})`, whose);
+  const isParent = other;
   // Keyboard: the first Tab reaches the skip link, which leads to the main content.
   await page.keyboard.press('Tab');
   const focused = await page.evaluate(() => document.activeElement?.className);
   if (focused === 'skip') ok(`first Tab reaches the skip link (${viewport})`);
   else fail(`skip link (${viewport})`, `focus on ${focused}`);
+  await overviewFirst(page, viewport);
   for (const [path, title] of PAGES) {
-    // Follow the menu as a person would.
-    await page.getByRole('navigation', { name: 'Onderdelen van het dossier' })
-      .getByRole('link', { name: title, exact: true }).click();
+    // Follow the menu as a person would; on a phone it is folded into one "Menu" line first.
+    const menu = page.getByRole('navigation', { name: 'Onderdelen van het dossier' });
+    if (viewport === 'mobile') await menu.locator('summary').click();
+    await menu.getByRole('link', typeof title === 'string' ? { name: title, exact: true } : { name: title }).click();
     await page.waitForURL(`**/${path}`);
     const h1 = await page.locator('h1').innerText();
-    if (h1 === title) ok(`${path} opens (${viewport})`);
+    if (typeof title === 'string' ? h1 === title : title.test(h1)) ok(`${path} opens: ${h1} (${viewport})`);
     else fail(`${path} (${viewport})`, `h1 is ${h1}`);
     await check(page, path, viewport);
+    if (path === 'uitslagen') await resultsReadable(page, viewport);
+    if (path === 'medicijnen' && isParent) {
+      const h2 = await page.locator('main h2').first().innerText();
+      if (/^Medicijnen die .+ nu gebruikt$/.test(h2) && !h2.includes(' u ')) ok(`texts say whose medicines they are: ${h2} (${viewport})`);
+      else fail(`whose medicines (${viewport})`, h2);
+    }
   }
   // A repeat prescription: the first medicine that can be asked for, to a named pharmacy.
   await page.goto(base + '/herhaalrecept');

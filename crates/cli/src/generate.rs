@@ -558,6 +558,16 @@ impl Generator {
                 at: received + Duration::days(rng.random_range(0..4)),
             },
         };
+        // A GP who releases a raised lab value writes a word for the patient with it.
+        let patient_comment = (lab.kind == ResultKind::L
+            && lab.high > 0.0
+            && v > lab.high
+            && matches!(review, ReviewState::Released { .. }))
+        .then(|| {
+            "Deze waarde is iets hoger dan normaal. Dat is geen reden tot zorg. \
+             We meten het opnieuw bij uw volgende controle."
+                .to_owned()
+        });
         r.results.push(LabResult {
             id: id(ResultId::new, next("rs")),
             kind: lab.kind,
@@ -578,6 +588,7 @@ impl Generator {
             interpretation: None,
             effective: at,
             review,
+            patient_comment,
             performer: Some(gp.clone()),
             contact: Some(contact.clone()),
             episode: Some(episode.clone()),

@@ -295,7 +295,7 @@ fn cover(flow: &mut Flow, copy: &Copy<'_>) {
     flow.text(explanation, 10.5, Style::Regular, BLACK, 0.0);
     flow.space(8.0);
     flow.text(
-        "Klopt er iets niet, of hebt u een vraag over wat hier staat? Neem contact op met de \
+        "Klopt er iets niet, of heeft u een vraag over wat hier staat? Neem contact op met de \
          praktijk. U mag vragen om iets te verbeteren of om uw eigen verklaring toe te voegen.",
         10.5,
         Style::Regular,

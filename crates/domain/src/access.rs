@@ -88,6 +88,21 @@ impl Access {
     }
 }
 
+/// The last day a representation gives access, when it has one: its end date, and for a parent
+/// or guardian the day before the child turns 16 (R36), whichever comes first.
+pub fn representation_ends(rep: &Representation, birth_date: NaiveDate) -> Option<NaiveDate> {
+    let sixteen = rep
+        .basis
+        .is_parental()
+        .then(|| birth_date.checked_add_months(chrono::Months::new(16 * 12)))
+        .flatten()
+        .and_then(|d| d.pred_opt());
+    match (rep.valid_to, sixteen) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// Decides whether `viewer` may open `record` online through `channel` at `now`.
 pub fn authorize(
     record: &PatientRecord,

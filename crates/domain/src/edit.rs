@@ -15,7 +15,14 @@ pub enum EditError {
     NotShieldable,
     #[error("a reason is required")]
     ReasonRequired,
+    #[error("the comment for the patient is longer than {MAX_PATIENT_COMMENT} characters")]
+    CommentTooLong,
+    #[error("the practice does not offer this choice")]
+    NotOffered,
 }
+
+/// The longest comment a GP writes for the patient with a result.
+pub const MAX_PATIENT_COMMENT: usize = 1000;
 
 fn result<'a>(
     r: &'a mut PatientRecord,
@@ -33,9 +40,17 @@ pub fn release_result(
     id: &ResultId,
     by: Actor,
     at: DateTime<Utc>,
+    comment: &str,
 ) -> Result<(), EditError> {
+    let comment = comment.trim();
+    if comment.chars().count() > MAX_PATIENT_COMMENT {
+        return Err(EditError::CommentTooLong);
+    }
     let x = result(r, id)?;
     x.review = ReviewState::Released { by: by.clone(), at };
+    if !comment.is_empty() {
+        x.patient_comment = Some(comment.to_owned());
+    }
     touch(&mut x.meta, by, at);
     Ok(())
 }
@@ -58,6 +73,24 @@ pub fn withhold_result(
         reason: reason.trim().to_owned(),
     };
     touch(&mut x.meta, by, at);
+    Ok(())
+}
+
+/// The patient's choice (R26, N4): lab results as soon as they arrive, or after the GP has
+/// looked (at the latest after the practice's delay). "After the GP" is always allowed;
+/// "immediately" only where the practice offers the choice.
+pub fn choose_result_timing(
+    r: &mut PatientRecord,
+    settings: &crate::PracticeSettings,
+    immediately: bool,
+    by: Actor,
+    at: DateTime<Utc>,
+) -> Result<(), EditError> {
+    if immediately && !settings.patients_may_choose_immediate_results {
+        return Err(EditError::NotOffered);
+    }
+    r.patient.wants_results_immediately = immediately;
+    touch(&mut r.patient.meta, by, at);
     Ok(())
 }
 

@@ -44,6 +44,8 @@ impl From<EditError> for EntryError {
             EditError::NotFound => Self::NotFound,
             EditError::NotShieldable => Self::Invalid("this kind of item cannot be changed here"),
             EditError::ReasonRequired => Self::Required("a reason"),
+            EditError::CommentTooLong => Self::TooLong("the comment for the patient"),
+            EditError::NotOffered => Self::Invalid("the practice does not offer this choice"),
         }
     }
 }
@@ -56,7 +58,8 @@ pub struct Author {
 }
 
 impl Author {
-    fn actor(&self) -> Actor {
+    /// The staff member, as the record's bookkeeping names them.
+    pub fn actor(&self) -> Actor {
         Actor::Staff(self.practitioner.id.clone())
     }
     fn meta(&self) -> ItemMeta {
@@ -494,6 +497,7 @@ pub fn add_result(
         interpretation: None,
         effective: f.effective,
         review,
+        patient_comment: None,
         performer: Some(performer),
         contact: None,
         episode,

@@ -643,6 +643,10 @@ pub struct LabResult {
     pub interpretation: Option<Coding>,
     pub effective: DateTime<Utc>,
     pub review: ReviewState,
+    /// The GP's explanation for the patient ("Iets te hoog, niet erg. We meten over een jaar
+    /// opnieuw."), written when releasing the result and shown with it (issue 18).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient_comment: Option<String>,
     pub performer: Option<PractitionerId>,
     pub contact: Option<ContactId>,
     pub episode: Option<EpisodeId>,

@@ -101,6 +101,7 @@ pub fn heavy_record() -> PatientRecord {
                 interpretation: None,
                 effective: at,
                 review: ReviewState::Pending { received_at: at },
+                patient_comment: None,
                 performer: None,
                 contact: Some(cid.clone()),
                 episode: None,

@@ -166,6 +166,7 @@ fn result(
         interpretation: None,
         effective,
         review,
+        patient_comment: None,
         performer: None,
         contact: None,
         episode: None,
@@ -649,6 +650,42 @@ fn r26_patient_may_choose_immediate_results_when_the_practice_allows() {
 }
 
 #[test]
+fn r26_the_choice_is_made_by_choose_result_timing_and_only_where_offered() {
+    use inzage_domain::edit::{EditError, choose_result_timing};
+    let mut r = adult();
+    let received = noon(today());
+    result(
+        &mut r,
+        "pending",
+        ResultKind::L,
+        received,
+        ReviewState::Pending {
+            received_at: received,
+        },
+    );
+    let by = Actor::System("portal".into());
+    // Not offered: "immediately" is refused and nothing changes; "after the GP" always works.
+    assert_eq!(
+        choose_result_timing(&mut r, &settings(), true, by.clone(), received),
+        Err(EditError::NotOffered)
+    );
+    assert!(!r.patient.wants_results_immediately);
+    choose_result_timing(&mut r, &settings(), false, by.clone(), received).unwrap();
+    let offered = PracticeSettings {
+        patients_may_choose_immediate_results: true,
+        ..settings()
+    };
+    choose_result_timing(&mut r, &offered, true, by.clone(), received).unwrap();
+    assert!(r.patient.wants_results_immediately);
+    assert_eq!(online_view(&r, &offered, received).results.len(), 1);
+    // Back to "after the GP": the placeholder with its date returns, the value goes.
+    choose_result_timing(&mut r, &offered, false, by, received).unwrap();
+    let v = online_view(&r, &offered, received);
+    assert!(v.results.is_empty());
+    assert_eq!(v.held_results.len(), 1);
+}
+
+#[test]
 fn r27_withheld_result_stays_hidden_after_the_delay() {
     let mut r = adult();
     let received = noon(d(2026, 1, 1));
@@ -901,6 +938,19 @@ fn r36_parental_access_ends_on_the_16th_birthday() {
         .unwrap_err(),
         AccessDenied::ChildIsSixteen
     );
+    // The banner's "until": the day before the 16th birthday, or an earlier end date.
+    let ends = |r: &PatientRecord| {
+        inzage_domain::access::representation_ends(&r.representations[0], r.patient.birth_date)
+    };
+    assert_eq!(ends(&r), Some(d(2026, 11, 22)));
+    r.representations[0].valid_to = Some(d(2025, 6, 30));
+    assert_eq!(ends(&r), Some(d(2025, 6, 30)));
+    r.representations[0].valid_to = Some(d(2030, 1, 1));
+    assert_eq!(
+        ends(&r),
+        Some(d(2026, 11, 22)),
+        "the 16th birthday comes first"
+    );
 }
 
 #[test]
@@ -1141,7 +1191,7 @@ fn r43_contact_title_is_episode_title_or_e_line_icpc() {
 fn r44_result_with_name_value_unit_range_and_position() {
     let mut r = adult();
     result(&mut r, "x", ResultKind::L, noon(today()), released());
-    let line = present::result_line(&r.results[0]);
+    let line = present::result_line(&r.results[0], "nl");
     assert_eq!(
         (
             line.name.as_str(),
@@ -1149,9 +1199,97 @@ fn r44_result_with_name_value_unit_range_and_position() {
             line.unit.as_deref(),
             line.range.as_deref()
         ),
-        ("glucose nuchter", "7.1", Some("mmol/l"), Some("3.5 - 5.6"))
+        ("glucose nuchter", "7,1", Some("mmol/l"), Some("3,5 - 5,6"))
     );
     assert_eq!(line.position, Some(RangePosition::Above));
+    // English writes the decimal point.
+    let en = present::result_line(&r.results[0], "en");
+    assert_eq!(
+        (en.value.as_str(), en.range.as_deref()),
+        ("7.1", Some("3.5 - 5.6"))
+    );
+}
+
+#[test]
+fn r44_numbers_keep_their_precision_and_group_thousands_only_from_five_digits() {
+    for (text, nl, en) in [
+        ("5.40", "5,40", "5.40"),
+        ("0.05", "0,05", "0.05"),
+        ("-1.5", "-1,5", "-1.5"),
+        ("1200", "1200", "1200"),
+        ("12000.5", "12.000,5", "12,000.5"),
+        ("140", "140", "140"),
+        ("positief", "positief", "positief"),
+    ] {
+        assert_eq!(present::decimal("nl", text), nl, "{text}");
+        assert_eq!(present::decimal("en", text), en, "{text}");
+    }
+    assert_eq!(present::decimal_f64("nl", 7.25), "7,25");
+    assert_eq!(present::decimal_f64("nl", 7.0), "7");
+}
+
+/// A blood pressure's two numbers, measured at once, as one reading "133/92 mm Hg".
+fn blood_pressure(r: &mut PatientRecord, id: &str, upper: &str, lower: &str, at: DateTime<Utc>) {
+    for (code, name, value, high) in [
+        ("1744", "systolische bloeddruk", upper, "140"),
+        ("1740", "diastolische bloeddruk", lower, "90"),
+    ] {
+        result(r, &format!("{id}-{code}"), ResultKind::D, at, released());
+        let x = r.results.last_mut().unwrap();
+        x.code = Nhg45Code::parse(code).unwrap();
+        x.name = name.into();
+        x.value = ResultValue::Quantity {
+            value: Decimal::parse(value).unwrap(),
+            unit: Ucum::parse("mm[Hg]").ok(),
+        };
+        x.reference_range = Some(ReferenceRange {
+            low: None,
+            high: Decimal::parse(high).ok(),
+            text: None,
+            kind: None,
+        });
+    }
+}
+
+#[test]
+fn r44_a_blood_pressure_is_one_reading_and_lies_above_normal_when_either_number_does() {
+    let mut r = adult();
+    blood_pressure(&mut r, "a", "133", "92", noon(today()));
+    blood_pressure(
+        &mut r,
+        "b",
+        "128",
+        "78",
+        noon(today()) - chrono::Duration::days(30),
+    );
+    result(&mut r, "g", ResultKind::L, noon(today()), released());
+    // An upper number without its lower one stays a result of its own.
+    result(
+        &mut r,
+        "lonely",
+        ResultKind::D,
+        noon(today()) - chrono::Duration::days(60),
+        released(),
+    );
+    r.results.last_mut().unwrap().code = Nhg45Code::parse("1744").unwrap();
+    let all: Vec<&LabResult> = r.results.iter().collect();
+    let (pairs, rest) = present::pair_blood_pressures(&all);
+    assert_eq!(pairs.len(), 2);
+    let first = pairs[0].line("nl");
+    assert_eq!(
+        (
+            first.value.as_str(),
+            first.unit.as_deref(),
+            first.range.as_deref()
+        ),
+        ("133/92", Some("mm Hg"), Some("< 140/90"))
+    );
+    assert_eq!(first.position, Some(RangePosition::Above));
+    assert_eq!(pairs[1].line("nl").value, "128/78");
+    assert_eq!(pairs[1].line("nl").position, Some(RangePosition::Within));
+    assert!(!pairs[0].at_home());
+    let rest: Vec<&str> = rest.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(rest, ["g", "lonely"]);
 }
 
 // ---- properties ----
@@ -1346,12 +1484,24 @@ fn r26_r27_releasing_and_withholding_a_result_change_the_view_at_once() {
     let later = noon(today() + Days::new(30));
     let v = online_view(&r, &settings(), later);
     assert!(v.results.is_empty() && v.held_results.is_empty());
-    // Released: visible at once.
-    release_result(&mut r, &id, gp.clone(), now).unwrap();
-    assert_eq!(online_view(&r, &settings(), now).results.len(), 1);
+    // Released: visible at once, with the GP's word for the patient beside it; a comment
+    // longer than the limit is refused and changes nothing.
+    let long = "x".repeat(inzage_domain::edit::MAX_PATIENT_COMMENT + 1);
+    assert_eq!(
+        release_result(&mut r, &id, gp.clone(), now, &long),
+        Err(EditError::CommentTooLong)
+    );
+    assert!(online_view(&r, &settings(), now).results.is_empty());
+    release_result(&mut r, &id, gp.clone(), now, "  Iets te hoog, geen zorg.  ").unwrap();
+    let v = online_view(&r, &settings(), now);
+    assert_eq!(v.results.len(), 1);
+    assert_eq!(
+        v.results[0].patient_comment.as_deref(),
+        Some("Iets te hoog, geen zorg.")
+    );
     assert_eq!(r.results[0].meta.updated_at, now);
     assert_eq!(
-        release_result(&mut r, &ResultId::new("nope").unwrap(), gp, now),
+        release_result(&mut r, &ResultId::new("nope").unwrap(), gp, now, ""),
         Err(EditError::NotFound)
     );
 }

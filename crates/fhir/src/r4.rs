@@ -447,6 +447,9 @@ fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
     if let Some(i) = &x.interpretation {
         v["interpretation"] = json!([concept(std::slice::from_ref(i), None)]);
     }
+    if let Some(c) = &x.patient_comment {
+        v["note"] = json!([{ "text": c }]);
+    }
     if let Some(e) = ctx.encounter(x.contact.as_ref()) {
         v["encounter"] = e;
     }

@@ -266,7 +266,7 @@ pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
             );
         }
         for r in &record.results {
-            let line = result_line(r);
+            let line = result_line(r, "nl");
             let value = match &line.unit {
                 Some(u) => format!("{} {u}", line.value),
                 None => line.value.clone(),

@@ -87,6 +87,32 @@ async fn booked(open: &OpenRecord) -> WebResult<Vec<Slot>> {
         .collect())
 }
 
+/// The overview's line for the next booked appointment.
+pub(crate) async fn attention(
+    open: &OpenRecord,
+    tr: &inzage_webkit::i18n::Tr,
+) -> WebResult<Vec<crate::Attention>> {
+    if !allowed(open)? {
+        return Ok(vec![]);
+    }
+    let mut mine = booked(open).await?;
+    mine.sort_by_key(|s| s.starts_at);
+    Ok(mine
+        .first()
+        .map(|s| crate::Attention {
+            text: tr.ta(
+                "attention-appointment",
+                &[
+                    ("date", when(tr, s.starts_at)),
+                    ("name", s.practitioner.clone()),
+                ],
+            ),
+            href: "/afspraken".into(),
+        })
+        .into_iter()
+        .collect())
+}
+
 fn may_cancel(open: &OpenRecord, slot: &Slot) -> bool {
     slot.starts_at - open.now >= Duration::hours(i64::from(open.settings.cancel_until_hours_before))
 }

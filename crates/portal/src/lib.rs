@@ -13,6 +13,13 @@ mod messages;
 mod notifications;
 mod pages;
 mod prescriptions;
+mod timing;
+
+/// One thing on the overview that asks for the person's attention, with where to read it.
+pub(crate) struct Attention {
+    pub text: String,
+    pub href: String,
+}
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -58,6 +65,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(messages::router())
         .merge(corrections::router())
         .merge(notifications::router())
+        .merge(timing::router())
         .merge(dev_mailbox)
 }
 
@@ -233,20 +241,33 @@ impl OpenRecord {
     /// The frame of a page of this record.
     pub async fn ctx(&self, path: &'static str) -> WebResult<PageCtx> {
         let tr = Tr::from_session(&self.session).await;
-        let relation = match &self.viewer {
+        let rep = match &self.viewer {
             Viewer::Patient { .. } => None,
             Viewer::Representative { representation, .. } => self
                 .record
                 .representations
                 .iter()
-                .find(|r| &r.id == representation)
-                .map(|r| tr.t(basis_key(r.basis))),
+                .find(|r| &r.id == representation),
         };
+        let name = &self.record.patient.name;
         Ok(PageCtx {
             who: Some(Who {
-                name: self.record.patient.name.display(),
+                name: name.display(),
+                first_name: name
+                    .given
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| name.display()),
                 birth: tr.date(self.record.patient.birth_date),
-                relation,
+                relation: rep.map(|r| tr.t(basis_key(r.basis))),
+                until: rep
+                    .and_then(|r| {
+                        inzage_domain::access::representation_ends(
+                            r,
+                            self.record.patient.birth_date,
+                        )
+                    })
+                    .map(|d| tr.date(d)),
             }),
             csrf: csrf_token(&self.session).await?,
             logged_in: true,

@@ -82,6 +82,29 @@ fn allowed(open: &OpenRecord) -> WebResult<bool> {
     Ok(open.access()?.scope.is_none())
 }
 
+/// The overview's line for each question the practice has answered and the person has not
+/// closed: "Er is een antwoord op uw vraag ...".
+pub(crate) async fn attention(
+    open: &OpenRecord,
+    tr: &inzage_webkit::i18n::Tr,
+) -> WebResult<Vec<crate::Attention>> {
+    if !allowed(open)? {
+        return Ok(vec![]);
+    }
+    Ok(open
+        .state()
+        .store
+        .threads(&open.record.patient.id)
+        .await?
+        .iter()
+        .filter(|t| t.status == ThreadStatus::Answered)
+        .map(|t| crate::Attention {
+            text: tr.t1("attention-answer", "title", t.subject.clone()),
+            href: format!("/berichten/{}", t.id),
+        })
+        .collect())
+}
+
 async fn render_list(
     open: &OpenRecord,
     sent: bool,

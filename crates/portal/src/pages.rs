@@ -11,9 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
 use inzage_domain::time::local_date;
-use inzage_domain::visibility::present::{episode_label, result_line};
+use inzage_domain::visibility::present::{
+    BloodPressure, ResultLine, episode_label, pair_blood_pressures, result_line,
+};
 use inzage_domain::{
-    AllergyCategory, AllergyStatus, Criticality, Episode, Gender, ItemMeta, JournalLine,
+    AllergyCategory, AllergyStatus, Criticality, Episode, Gender, ItemMeta, JournalLine, LabResult,
     LetterContent, LetterDirection, LetterType, PatientView, RangePosition, ResultValue, Soep,
 };
 use inzage_store::{EventType, RecordStore};
@@ -25,9 +27,11 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
 mod episodes;
+mod log;
 mod medication;
 mod results;
 use episodes::*;
+use log::*;
 use medication::*;
 use results::*;
 
@@ -168,6 +172,9 @@ struct OverviewPage {
     contra: Vec<ContraRow>,
     latest_results: Vec<(String, ResultRow)>,
     held: Vec<HeldRow>,
+    /// What asks for the person's attention first: an answer, an appointment, a decided repeat
+    /// prescription, new results.
+    attention: Vec<crate::Attention>,
     new_letters: Vec<LetterRow>,
     previous_visit: Option<String>,
 }
@@ -190,29 +197,21 @@ async fn overview(open: OpenRecord) -> WebResult<Response> {
         .filter(|e| e.is_closed(view.today) && e.attentiewaarde)
         .map(|e| episode_row(tr, e, view.today, vec![], prev, &st))
         .collect();
-    let mut latest: Vec<&inzage_domain::LabResult> = view.results.clone();
-    latest.sort_by_key(|x| std::cmp::Reverse(x.effective));
-    let latest_results = latest
+    let latest_results = latest_per_test(result_groups(&open, &view, tr), 6);
+    let mut attention = crate::messages::attention(&open, tr).await?;
+    attention.extend(crate::appointments::attention(&open, tr).await?);
+    attention.extend(crate::prescriptions::attention(&open, &view, tr).await?);
+    let new_results = view
+        .results
         .iter()
-        .take(5)
-        .map(|r| {
-            let line = result_line(r);
-            let (position, flag) = position_text(tr, line.position);
-            (
-                line.name.clone(),
-                ResultRow {
-                    date: tr.date(local_date(r.effective)),
-                    value: line.value,
-                    unit: line.unit.unwrap_or_default(),
-                    range: line.range.unwrap_or_default(),
-                    position,
-                    flag,
-                    new: is_new(&r.meta, prev),
-                    correct: correct_link("result", r.id.as_str()),
-                },
-            )
-        })
-        .collect();
+        .filter(|r| is_new(&r.meta, prev))
+        .count();
+    if new_results > 0 {
+        attention.push(crate::Attention {
+            text: tr.tc("attention-results", new_results, &[]),
+            href: "/uitslagen".into(),
+        });
+    }
     let mut new_letters = letter_rows(&open, &view, tr);
     new_letters.retain(|l| l.new);
     let page = OverviewPage {
@@ -223,6 +222,7 @@ async fn overview(open: OpenRecord) -> WebResult<Response> {
         contra: contra_rows(&open, &view, tr),
         latest_results,
         held: held_rows(&view, tr),
+        attention,
         new_letters,
         previous_visit: prev.map(|p| tr.date(local_date(p))),
         ctx,
@@ -286,94 +286,6 @@ async fn details(open: OpenRecord) -> WebResult<Response> {
 }
 
 // ---- who looked at my record (R103) ----
-
-pub struct LogRow {
-    pub when: String,
-    pub who: String,
-    pub what: String,
-    pub channel: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "log.html")]
-struct LogPage {
-    ctx: PageCtx,
-    rows: Vec<LogRow>,
-}
-
-async fn access_log(open: OpenRecord) -> WebResult<Response> {
-    // This page's own view is logged first, so it shows itself.
-    open.audit(EventType::Read, "access log").await?;
-    let ctx = open.ctx("/logboek").await?;
-    let tr = &ctx.tr;
-    let entries = open
-        .state()
-        .store
-        .audit_for_patient(&open.record.patient.id)
-        .await?;
-    let rows = entries
-        .iter()
-        .rev()
-        .map(|e| {
-            let ev = &e.event;
-            let local = ev.at.with_timezone(&chrono_tz::Europe::Amsterdam);
-            LogRow {
-                when: format!("{} {}", tr.date(local.date_naive()), local.format("%H:%M")),
-                who: who_label(&open, tr, &ev.user, &ev.role),
-                what: tr.t(match ev.event {
-                    EventType::Create => "event-create",
-                    EventType::Read => "event-read",
-                    EventType::Update => "event-update",
-                    EventType::Delete => "event-delete",
-                    EventType::Export => "event-export",
-                    EventType::Transfer => "event-transfer",
-                    EventType::Search => "event-search",
-                    EventType::Emergency => "event-emergency",
-                    EventType::VisibilityChange => "event-visibility",
-                }),
-                channel: tr.t(match ev.channel {
-                    inzage_store::Channel::Portal => "channel-portal",
-                    inzage_store::Channel::Practice => "channel-practice",
-                    inzage_store::Channel::Medmij => "channel-medmij",
-                    inzage_store::Channel::Cli => "channel-system",
-                }),
-            }
-        })
-        .collect();
-    Ok(LogPage { ctx, rows }.into_response())
-}
-
-fn who_label(open: &OpenRecord, tr: &Tr, user: &str, role: &str) -> String {
-    // "patiënt" was written by the apps page and the activation before they used the one role.
-    if role == inzage_webkit::page::PATIENT_ROLE || role == "patiënt" {
-        return if user == open.login.subject && open.viewer_is_patient() {
-            tr.t("who-you")
-        } else {
-            tr.t("who-patient")
-        };
-    }
-    if let Some(rep) = role.strip_prefix("representative:") {
-        let name = open
-            .record
-            .representations
-            .iter()
-            .find(|r| r.id.as_str() == rep)
-            .map(|r| r.agent_name.display());
-        return match name {
-            Some(n) => tr.t1("who-representative", "name", n),
-            None => tr.t("who-representative-unknown"),
-        };
-    }
-    match role {
-        "operator" | "system" => tr.t("who-system"),
-        "pgo" => tr.t1(
-            "who-pgo",
-            "name",
-            user.strip_prefix("pgo:").unwrap_or(user).to_owned(),
-        ),
-        other => tr.t1("who-staff", "role", other),
-    }
-}
 
 impl OpenRecord {
     fn viewer_is_patient(&self) -> bool {

@@ -71,6 +71,52 @@ fn allowed(open: &OpenRecord) -> WebResult<bool> {
         .is_none_or(|s| s.contains(&Section::Medication)))
 }
 
+/// The overview's line for each repeat prescription the GP decided on since the person's
+/// previous visit (or in the last two weeks, on a first visit).
+pub(crate) async fn attention(
+    open: &OpenRecord,
+    view: &PatientView<'_>,
+    tr: &inzage_webkit::i18n::Tr,
+) -> WebResult<Vec<crate::Attention>> {
+    if !allowed(open)? {
+        return Ok(vec![]);
+    }
+    let since = open
+        .previous_visit
+        .unwrap_or(open.now - chrono::Duration::days(14));
+    let requests = open
+        .state()
+        .store
+        .prescription_requests(&open.record.patient.id)
+        .await?;
+    Ok(requests
+        .iter()
+        .filter(|r| r.status != PrescriptionStatus::Requested)
+        .filter(|r| r.decided_at.is_some_and(|d| d > since))
+        .map(|r| {
+            let medicine = view
+                .medication
+                .iter()
+                .find(|m| m.id.as_str() == r.medication)
+                .map(|m| inzage_domain::visibility::present::medicine_name(&m.product.name))
+                .unwrap_or_else(|| tr.t("rx-a-medicine"));
+            let status = tr.t(match r.status {
+                PrescriptionStatus::Requested => "rx-status-requested",
+                PrescriptionStatus::Approved => "rx-status-approved",
+                PrescriptionStatus::Rejected => "rx-status-rejected",
+                PrescriptionStatus::Consult => "rx-status-consult",
+            });
+            crate::Attention {
+                text: tr.ta(
+                    "attention-prescription",
+                    &[("name", medicine), ("what", status)],
+                ),
+                href: "/herhaalrecept".into(),
+            }
+        })
+        .collect())
+}
+
 /// The medication a repeat can be asked for: visible and current today.
 fn current<'a>(view: &PatientView<'a>) -> Vec<&'a MedicationAgreement> {
     view.medication
@@ -108,7 +154,7 @@ async fn render(
             .into_iter()
             .map(|m| MedRow {
                 id: m.id.to_string(),
-                name: m.product.name.clone(),
+                name: inzage_domain::visibility::present::medicine_name(&m.product.name),
                 dosage: m.dosage_text.clone(),
                 waiting: waiting(m.id.as_str()),
             })
@@ -121,7 +167,7 @@ async fn render(
         view.medication
             .iter()
             .find(|m| m.id.as_str() == id)
-            .map(|m| m.product.name.clone())
+            .map(|m| inzage_domain::visibility::present::medicine_name(&m.product.name))
             .unwrap_or_else(|| ctx.tr.t("rx-a-medicine"))
     };
     let rows = requests

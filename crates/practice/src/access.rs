@@ -87,6 +87,9 @@ struct AccessPage {
     portal: bool,
     pgo: bool,
     consent_recorded: String,
+    /// The practice lets patients choose to see results at once (R26, N4).
+    timing_offered: bool,
+    results_immediately: bool,
     reps: Vec<RepRow>,
     bases: Vec<(String, String)>,
     sections: Vec<(String, String)>,
@@ -194,6 +197,12 @@ async fn render(
         })
         .collect();
     let local_login = inzage_login::auth::password_login_enabled(&rec.state);
+    let timing_offered = rec
+        .state
+        .store
+        .settings(&r.practice.id)
+        .await?
+        .patients_may_choose_immediate_results;
     let page = AccessPage {
         id: r.patient.id.to_string(),
         name: r.patient.name.display(),
@@ -209,6 +218,8 @@ async fn render(
                 )
             })
             .unwrap_or_default(),
+        timing_offered,
+        results_immediately: r.patient.wants_results_immediately,
         reps,
         bases: BASES
             .iter()
@@ -349,6 +360,34 @@ async fn submit(rec: StaffRecord, data: FormData) -> WebResult<Response> {
                     )
                 },
                 |r| entry::set_child_consent(r, &rep, given, &by),
+            )
+            .await?
+        }
+        "uitslagen_moment" => {
+            let settings = rec.state.store.settings(&rec.record.practice.id).await?;
+            let immediately = data.checked("direct");
+            change_record(
+                &rec,
+                EventType::Update,
+                |()| {
+                    format!(
+                        "result timing choice recorded: {}",
+                        if immediately {
+                            "immediately"
+                        } else {
+                            "after the GP"
+                        }
+                    )
+                },
+                |r| {
+                    Ok(inzage_domain::edit::choose_result_timing(
+                        r,
+                        &settings,
+                        immediately,
+                        by.actor(),
+                        by.at,
+                    )?)
+                },
             )
             .await?
         }

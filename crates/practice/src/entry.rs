@@ -471,7 +471,7 @@ fn describe(kind: Kind, payload: &str) -> (String, String) {
             )
         }),
         Kind::Result => parse::<d::LabResult>(payload).map(|x| {
-            let line = inzage_domain::visibility::present::result_line(&x);
+            let line = inzage_domain::visibility::present::result_line(&x, "nl");
             (
                 who(&x.meta.updated_by),
                 format!(

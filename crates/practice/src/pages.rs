@@ -68,6 +68,8 @@ struct Hit {
     id: String,
     name: String,
     birth: String,
+    bsn_end: Option<String>,
+    address: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -156,6 +158,8 @@ async fn search(
                 id: p.id.to_string(),
                 name: p.display_name,
                 birth: ctx.tr.date(p.birth_date),
+                bsn_end: p.bsn_end,
+                address: p.address,
             })
             .collect();
     }
@@ -320,7 +324,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
             .results
             .iter()
             .map(|x| {
-                let line = inzage_domain::visibility::present::result_line(x);
+                let line = inzage_domain::visibility::present::result_line(x, &tr.code());
                 Row {
                     when: tr.date(local_date(x.effective)),
                     kind: x.code.as_str().to_owned(),

@@ -91,6 +91,30 @@ pub struct PatientSummary {
     pub practice: PracticeId,
     pub display_name: String,
     pub birth_date: chrono::NaiveDate,
+    /// The BSN's last three digits, so that staff can tell two people of one name apart
+    /// without the whole number on screen.
+    pub bsn_end: Option<String>,
+    /// "Dorpsstraat 12, Utrecht".
+    pub address: Option<String>,
+}
+
+impl From<inzage_domain::Patient> for PatientSummary {
+    fn from(p: inzage_domain::Patient) -> Self {
+        Self {
+            display_name: p.name.display(),
+            bsn_end: p.bsn.as_ref().map(|b| {
+                let s = b.as_str();
+                s[s.len().saturating_sub(3)..].to_owned()
+            }),
+            address: p
+                .address
+                .as_ref()
+                .map(|a| format!("{} {}, {}", a.street, a.house_number, a.city)),
+            id: p.id,
+            practice: p.practice,
+            birth_date: p.birth_date,
+        }
+    }
 }
 
 /// Counts for status pages and tests.

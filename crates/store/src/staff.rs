@@ -585,7 +585,7 @@ macro_rules! impl_staff {
                 rows.iter()
                     .map(|row| {
                         let p: Patient = parse("patient", &row.try_get::<String, _>(0)?)?;
-                        Ok(PatientSummary { display_name: p.name.display(), id: p.id, practice: p.practice, birth_date: p.birth_date })
+                        Ok(PatientSummary::from(p))
                     })
                     .collect()
             }

@@ -554,6 +554,7 @@ async fn edits_keep_history_and_the_review_queue_follows(db: &inzage_store::test
         review: ReviewState::Pending {
             received_at: received,
         },
+        patient_comment: None,
         performer: None,
         contact: None,
         episode: None,
@@ -576,6 +577,7 @@ async fn edits_keep_history_and_the_review_queue_follows(db: &inzage_store::test
         &ResultId::new("res-1").unwrap(),
         Actor::System("gp".into()),
         t0(),
+        "",
     )
     .unwrap();
     s.save_record(&r, audit(&r, EventType::Update))

@@ -222,12 +222,33 @@ async fn choosing_whose_record_to_open(app: &TestApp) {
     let p = c.open("child/rep-parent").await;
     assert_eq!(p.location.as_deref(), Some("/overzicht"));
     let p = c.get("/overzicht").await;
+    // Issue 18 item 3: a banner names whose record, in which role, and until when; texts
+    // name the child instead of "u".
     assert!(
-        p.body.contains("Dossier van <strong>Kees Kind</strong>"),
+        p.body
+            .contains("<strong>U bekijkt het dossier van Kees Kind</strong>"),
         "{}",
         p.body
     );
-    assert!(p.body.contains("ouder met gezag"));
+    assert!(p.body.contains("U kijkt mee als ouder met gezag."));
+    assert!(p.body.contains("Dat kan tot en met "));
+    let m = c.get("/medicijnen").await;
+    assert!(
+        m.body.contains("<h2>Medicijnen die Kees nu gebruikt</h2>"),
+        "{}",
+        m.body
+    );
+    assert!(!m.body.contains("Medicijnen die u nu gebruikt"));
+    let l = c.get("/logboek").await;
+    assert!(
+        l.body
+            .contains("<h1>Wie heeft het dossier van Kees bekeken</h1>")
+    );
+    assert!(
+        l.body
+            .contains(">Wie heeft het dossier van Kees bekeken</a>"),
+        "the menu too"
+    );
     assert!(p.body.contains("Suikerziekte KIND"));
     assert!(!p.body.contains("Suikerziekte VOLWASSEN"));
     // Switching back to her own record.
@@ -370,19 +391,56 @@ async fn r103_every_page_view_is_audited_once_with_all_fields(app: &TestApp) {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), portal.len());
-    // The access log page shows them, in Dutch, to whoever may open the record.
+    // The access log page shows them, in Dutch, to whoever may open the record (issue 18
+    // item 6): her own page views of this visit fold into one line naming the pages; the
+    // download is a line of its own; no event codes.
     let p = c.get("/logboek").await;
     assert!(
-        p.body.contains("Vertegen Woordiger (vertegenwoordiger)"),
+        p.body
+            .contains("Bekeken: Overzicht, Ziektes en klachten, Medicijnen, Allergieën"),
         "{}",
         p.body
     );
-    assert!(p.body.contains("Dossier bekeken"));
+    // The download stands between the pages and this log: two lines of views around it.
+    assert_eq!(p.body.matches("Bekeken: ").count(), 2, "{}", p.body);
     assert!(p.body.contains("Kopie gemaakt of gedownload"));
+    assert!(!p.body.contains("portal: "), "no internal detail");
+    // Filters: only the practice (the record's creation, none of her views), only apps
+    // (none), only me, and the period.
+    let p = c.get("/logboek?wie=praktijk").await;
+    assert!(p.body.contains("Gegevens vastgelegd"), "{}", p.body);
+    assert!(!p.body.contains("Bekeken: "));
+    assert!(p.body.contains("<option value=\"praktijk\" selected>"));
+    let p = c.get("/logboek?wie=apps").await;
+    assert!(p.body.contains("Er is niets gevonden voor deze keuze."));
+    let p = c.get("/logboek?wie=ik&periode=maand").await;
+    assert!(p.body.contains("Bekeken: "));
+    assert!(p.body.contains("Alles laten zien"));
+    app.clock.advance(Duration::days(40));
+    let mut later = app.client();
+    later.login("anna").await;
+    later.open("child/rep-parent").await;
+    let p = later.get("/logboek?periode=maand").await;
+    assert!(
+        p.body.contains("<option value=\"maand\" selected>"),
+        "{}",
+        p.body
+    );
+    assert!(
+        !p.body.contains("Kopie gemaakt of gedownload"),
+        "older than a month"
+    );
+    assert!(
+        later
+            .get("/logboek")
+            .await
+            .body
+            .contains("Kopie gemaakt of gedownload")
+    );
     // Her own record's log shows her views as her own.
-    c.open("adult").await;
-    c.get("/overzicht").await;
-    assert!(c.get("/logboek").await.body.contains("U zelf"));
+    later.open("adult").await;
+    later.get("/overzicht").await;
+    assert!(later.get("/logboek").await.body.contains("U zelf"));
     assert!(app.store.verify_audit_chain().await.unwrap().is_ok());
 }
 
@@ -438,7 +496,138 @@ async fn glossary_explains_codes_and_abbreviations(app: &TestApp) {
         p.body.contains("<svg"),
         "a trend chart for two or more values"
     );
-    assert!(p.body.contains("<table>"), "and the table alternative");
+    assert!(
+        p.body.contains("<table class=\"stack\""),
+        "and the table alternative"
+    );
+}
+
+/// Adds a blood pressure (upper and lower number at one moment) to a record.
+fn add_blood_pressure(
+    r: &mut inzage_domain::PatientRecord,
+    id: &str,
+    upper: &str,
+    lower: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    use inzage_domain::codes::{Nhg45Code, Ucum};
+    use inzage_domain::{Decimal, ReferenceRange, ResultId, ResultKind, ResultValue};
+    for (code, name, value, high) in [
+        ("1744", "systolische bloeddruk", upper, "140"),
+        ("1740", "diastolische bloeddruk", lower, "90"),
+    ] {
+        let mut x = r.results[0].clone();
+        x.id = ResultId::new(format!("{id}-{code}")).unwrap();
+        x.kind = ResultKind::D;
+        x.code = Nhg45Code::parse(code).unwrap();
+        x.name = name.into();
+        x.value = ResultValue::Quantity {
+            value: Decimal::parse(value).unwrap(),
+            unit: Ucum::parse("mm[Hg]").ok(),
+        };
+        x.reference_range = Some(ReferenceRange {
+            low: None,
+            high: Decimal::parse(high).ok(),
+            text: None,
+            kind: None,
+        });
+        x.effective = at;
+        x.patient_comment = None;
+        r.results.push(x);
+    }
+}
+
+/// Issue 18, item 1: results a patient reads on a phone. A blood pressure is one reading
+/// ("133/92 mm Hg") with both numbers in one chart; numbers have a decimal comma; the GP's word
+/// for the patient stands with the result; "Laatste uitslagen" holds each test once; every
+/// results table turns into cards on a small screen (class "stack", each cell labelled).
+async fn issue18_results_read_as_a_patient_reads_them(app: &TestApp) {
+    let adult = inzage_domain::PatientId::new("adult").unwrap();
+    let mut r = app.store.load_record(&adult).await.unwrap().unwrap();
+    let now = app.clock.now();
+    add_blood_pressure(&mut r, "bp1", "133", "92", now - Duration::days(3));
+    add_blood_pressure(&mut r, "bp2", "128", "84", now - Duration::days(90));
+    // A value with decimals, and the GP's comment on the newest HbA1c.
+    let mut kreat = r.results[0].clone();
+    kreat.id = inzage_domain::ResultId::new("egfr-1").unwrap();
+    kreat.code = inzage_domain::codes::Nhg45Code::parse("3583").unwrap();
+    kreat.name = "eGFR".into();
+    kreat.value = inzage_domain::ResultValue::Quantity {
+        value: inzage_domain::Decimal::parse("61.5").unwrap(),
+        unit: inzage_domain::codes::Ucum::parse("mL/min/{1.73_m2}").ok(),
+    };
+    kreat.reference_range = None;
+    r.results.push(kreat);
+    let newest = r
+        .results
+        .iter_mut()
+        .filter(|x| {
+            x.name == "HbA1c" && matches!(x.review, inzage_domain::ReviewState::Released { .. })
+        })
+        .max_by_key(|x| x.effective)
+        .unwrap();
+    newest.patient_comment = Some("Iets hoger dan vorige keer, we kijken er samen naar.".into());
+    let audit = audit_event(&r, app);
+    app.store.save_record(&r, audit).await.unwrap();
+
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("adult").await;
+    let p = c.get("/uitslagen").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("133/92 mm Hg"), "{}", p.body);
+    assert!(p.body.contains("128/84 mm Hg"));
+    assert!(p.body.contains("&#60; 140/90"), "the normal blood pressure");
+    assert!(p.body.contains(">Bloeddruk</h2>"));
+    assert!(
+        !p.body.contains(">systolische bloeddruk</h2>"),
+        "the upper number is not a test of its own"
+    );
+    assert!(
+        p.body.contains("class=\"trend lower\""),
+        "both numbers in one chart"
+    );
+    assert!(p.body.contains("61,5 ml/min/1,73 m²"), "a decimal comma");
+    assert!(!p.body.contains("61.5"));
+    assert!(p.body.contains("Uw huisarts schrijft:"));
+    assert!(p.body.contains("Iets hoger dan vorige keer"));
+    assert!(
+        p.body.contains("data-label=\"Normaal\""),
+        "cells name their column"
+    );
+    // The chart's axis numbers use the decimal comma too, and no label is tiny.
+    assert!(
+        !p.body.contains("font-size"),
+        "sizes come from the stylesheet"
+    );
+    // (The labels' size on screen is measured in Chromium by the browser journey.)
+
+    let p = c.get("/overzicht").await;
+    let latest = &p.body[p.body.find("id=\"ov-res\"").unwrap()..];
+    let latest = &latest[..latest.find("</section>").unwrap()];
+    assert_eq!(
+        latest.matches("role=\"rowheader\">HbA1c").count(),
+        1,
+        "each test once, with its newest value: {latest}"
+    );
+    assert_eq!(latest.matches("role=\"rowheader\">Bloeddruk").count(), 1);
+    assert!(latest.contains("133/92 mm Hg"));
+    assert!(!latest.contains("128/84"));
+    assert!(latest.contains("Iets hoger dan vorige keer"));
+    // In English the numbers have a decimal point.
+    let csrf = c.csrf("/uitslagen").await;
+    c.post(
+        "/taal",
+        &[("csrf", &csrf), ("lang", "en"), ("back", "/uitslagen")],
+    )
+    .await;
+    let p = c.get("/uitslagen").await;
+    assert!(
+        p.body.contains("61.5 ml/min/1,73 m²"),
+        "{}",
+        &p.body[..2000.min(p.body.len())]
+    );
+    assert!(p.body.contains(">Blood pressure</h2>"));
 }
 
 async fn language_can_be_switched(app: &TestApp) {
@@ -604,6 +793,7 @@ fn rate_limited() -> WebConfig {
 }
 
 both_backends!(
+    issue18_results_read_as_a_patient_reads_them,
     r50_r51_password_alone_opens_nothing,
     wrong_password_and_unknown_user_look_the_same,
     lock_out_after_five_failures_for_known_and_unknown_users,

@@ -123,6 +123,121 @@ async fn every_role_can_do_exactly_what_its_row_allows(app: &TestApp) {
     }
 }
 
+/// Issue 18, item 14: a hit names the person well enough to tell two of one name apart (birth
+/// date, the BSN's last three digits, the address) without the whole BSN on screen.
+async fn a_search_hit_can_be_told_apart(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    let mut c = app.client();
+    c.staff_login("gp", &staff[0].1).await;
+    let adult = inzage_domain::PatientId::new("adult").unwrap();
+    let mut r = app.store.load_record(&adult).await.unwrap().unwrap();
+    r.patient.address = Some(inzage_domain::Address {
+        street: "Lindelaan".into(),
+        house_number: "12a".into(),
+        postal_code: "3511 AB".into(),
+        city: "Utrecht".into(),
+        country: "NL".into(),
+    });
+    let audit = audit_event(&r, app);
+    app.store.save_record(&r, audit).await.unwrap();
+    let p = find(&mut c, "volw").await;
+    assert!(p.body.contains("BSN eindigt op 007"), "{}", p.body);
+    assert!(!p.body.contains(BSN_ADULT), "never the whole number");
+    assert!(p.body.contains("Lindelaan 12a, Utrecht"));
+    assert!(p.body.contains("geboren "));
+}
+
+/// Issue 18 item 7 (N4): where the practice allows it, the patient chooses on a settings page
+/// to see lab results as soon as they arrive; the held result's placeholder stays until then;
+/// staff record the choice on the access page; every change is audited.
+async fn r26_the_patient_chooses_when_results_show_and_staff_can_record_it(app: &TestApp) {
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    // The practice does not offer the choice: the page says so, and a forged choice is refused.
+    let p = anna.get("/uitslagen-moment").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.body
+            .contains("Hier kunt u niet voor een ander moment kiezen")
+    );
+    assert!(!p.body.contains("name=\"moment\""));
+    let csrf = csrf_in(&p.body);
+    let p = anna
+        .post(
+            "/uitslagen-moment",
+            &[("csrf", &csrf), ("moment", "direct")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let page = anna.get("/uitslagen").await.body;
+    assert!(
+        page.contains("Er is HbA1c binnengekomen"),
+        "the placeholder"
+    );
+    assert!(!page.contains("987,654"));
+    // The practice offers it: the patient chooses "immediately" and sees the held value.
+    let practice = inzage_domain::PracticeId::new("praktijk-test").unwrap();
+    let mut settings = app.store.settings(&practice).await.unwrap();
+    settings.patients_may_choose_immediate_results = true;
+    app.store.save_settings(&practice, &settings).await.unwrap();
+    let p = anna.get("/uitslagen-moment").await;
+    assert!(
+        p.body.contains("value=\"na-huisarts\" checked"),
+        "{}",
+        p.body
+    );
+    let csrf = csrf_in(&p.body);
+    let p = anna
+        .post(
+            "/uitslagen-moment",
+            &[("csrf", &csrf), ("moment", "morgen")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = anna
+        .post(
+            "/uitslagen-moment",
+            &[("csrf", &csrf), ("moment", "direct")],
+        )
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/uitslagen-moment?opgeslagen=true")
+    );
+    assert!(anna.get("/uitslagen").await.body.contains("987,654"));
+    let adult = inzage_domain::PatientId::new("adult").unwrap();
+    let entries = app.store.audit_for_patient(&adult).await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.event.detail == "portal: result timing choice: immediately")
+    );
+    // Staff record "after the GP" at the desk: the value is held again, the placeholder back.
+    let staff = seed_staff(app).await;
+    let mut gp = app.client();
+    gp.staff_login("gp", &staff[0].1).await;
+    let p = gp.get("/praktijk/patienten/adult/toegang").await;
+    assert!(p.body.contains("name=\"direct\" checked"), "{}", p.body);
+    let csrf = csrf_in(&p.body);
+    let p = gp
+        .post(
+            "/praktijk/patienten/adult/toegang",
+            &[("csrf", &csrf), ("actie", "uitslagen_moment")],
+        )
+        .await;
+    assert!(p.status.is_redirection(), "{}", p.body);
+    let page = anna.get("/uitslagen").await.body;
+    assert!(!page.contains("987,654"));
+    assert!(page.contains("Er is HbA1c binnengekomen"));
+    assert!(
+        anna.get("/uitslagen-moment")
+            .await
+            .body
+            .contains("value=\"na-huisarts\" checked")
+    );
+}
+
 async fn staff_never_reach_another_practices_patients(app: &TestApp) {
     let staff = seed_staff(app).await;
     let (_, secret, _) = staff.iter().find(|s| s.0 == "gp-elders").unwrap();
@@ -278,8 +393,19 @@ async fn a_released_result_shows_at_once_a_withheld_one_never(app: &TestApp) {
             .body
             .contains("/praktijk/patienten/adult/uitslagen/adult-r3")
     );
-    assert!(queue.body.contains("987.654"));
-    assert!(!anna_sees(app).await.contains("987.654"));
+    assert!(queue.body.contains("987,654"), "{}", queue.body);
+    assert!(!anna_sees(app).await.contains("987,654"));
+    // Issue 18, item 12: with its normal range, where it lies, the previous value of the same
+    // test with the trend, and when the patient sees it if nobody decides.
+    assert!(queue.body.contains("20 - 42"));
+    assert!(queue.body.contains("↑ hoger dan normaal"));
+    assert!(
+        queue.body.contains("Vorige keer") && queue.body.contains(" mmol/mol op "),
+        "the previous value"
+    );
+    assert!(queue.body.contains("nu hoger"));
+    assert!(queue.body.contains("vanzelf op"));
+    assert!(queue.body.contains("name=\"toelichting\""));
     // An assistant may not release (and nothing changes).
     let mut assistant = app.client();
     assistant.staff_login("assistent", &staff[1].1).await;
@@ -295,13 +421,37 @@ async fn a_released_result_shows_at_once_a_withheld_one_never(app: &TestApp) {
         assistant.get("/praktijk/uitslagen").await.status,
         StatusCode::FORBIDDEN
     );
-    // The GP releases it: the patient sees the value at once, and it leaves the queue.
+    // A comment for the patient longer than 1000 characters is refused; nothing changes.
     let before = app.audit_count().await;
     let csrf = csrf_in(&queue.body);
+    let long = "x".repeat(1001);
     let p = gp
         .post(
             "/praktijk/patienten/adult/uitslagen/adult-r3",
-            &[("csrf", &csrf), ("action", "vrijgeven")],
+            &[
+                ("csrf", &csrf),
+                ("action", "vrijgeven"),
+                ("toelichting", &long),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.audit_count().await, before);
+    assert!(!anna_sees(app).await.contains("987,654"));
+    let before = app.audit_count().await;
+    // The GP releases it with a word for the patient: the patient sees the value and the word
+    // at once, and it leaves the queue.
+    let p = gp
+        .post(
+            "/praktijk/patienten/adult/uitslagen/adult-r3",
+            &[
+                ("csrf", &csrf),
+                ("action", "vrijgeven"),
+                (
+                    "toelichting",
+                    "Hoger dan normaal. Kom even langs om het te bespreken.",
+                ),
+            ],
         )
         .await;
     assert_eq!(p.location.as_deref(), Some("/praktijk/uitslagen"));
@@ -310,7 +460,9 @@ async fn a_released_result_shows_at_once_a_withheld_one_never(app: &TestApp) {
         before + 1,
         "one visibility-change entry"
     );
-    assert!(anna_sees(app).await.contains("987.654"));
+    let seen = anna_sees(app).await;
+    assert!(seen.contains("987,654"));
+    assert!(seen.contains("Kom even langs om het te bespreken."));
     assert!(
         !gp.get("/praktijk/uitslagen")
             .await
@@ -360,7 +512,7 @@ async fn a_released_result_shows_at_once_a_withheld_one_never(app: &TestApp) {
     parent.login("anna").await;
     parent.open("child/rep-parent").await;
     let page = parent.get("/uitslagen").await.body;
-    assert!(!page.contains("987.654"));
+    assert!(!page.contains("987,654"));
     assert!(
         !page.contains("Er is HbA1c binnengekomen"),
         "no placeholder either"
@@ -461,7 +613,7 @@ async fn settings_change_what_patients_see_at_once(app: &TestApp) {
     let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let p = admin.post("/praktijk/instellingen", &bad).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(!anna_sees(app).await.contains("987.654"));
+    assert!(!anna_sees(app).await.contains("987,654"));
     // No waiting time: the held result shows at once.
     let before = app.audit_count().await;
     let good = form("0", &csrf);
@@ -472,7 +624,7 @@ async fn settings_change_what_patients_see_at_once(app: &TestApp) {
         Some("/praktijk/instellingen?opgeslagen=true")
     );
     assert_eq!(app.audit_count().await, before + 1);
-    assert!(anna_sees(app).await.contains("987.654"));
+    assert!(anna_sees(app).await.contains("987,654"));
     // Under-16 access stays on (the checkbox was sent); switching it off closes the 14-year-old's portal.
     let off: Vec<(&str, &str)> = good
         .iter()
@@ -595,6 +747,8 @@ fn rate_limited() -> inzage_web::WebConfig {
 }
 
 both_backends!(
+    r26_the_patient_chooses_when_results_show_and_staff_can_record_it,
+    a_search_hit_can_be_told_apart,
     hardening_5_concurrent_staff_guesses_cannot_pass_the_lock,
     hardening_5_staff_login_is_rate_limited with super::rate_limited(),
     staff_login_needs_password_and_code,

@@ -16,12 +16,19 @@ pub struct Dot {
     pub label: String,
 }
 
-pub struct Chart {
-    pub width: f64,
-    pub height: f64,
+/// One line of the chart: a test's values, or one of a blood pressure's two numbers.
+pub struct Series {
     /// The `points` attribute of the polyline.
     pub line: String,
     pub dots: Vec<Dot>,
+    /// The CSS class: `trend`, or `trend lower` (dashed, so two lines differ without colour).
+    pub class: &'static str,
+}
+
+pub struct Chart {
+    pub width: f64,
+    pub height: f64,
+    pub series: Vec<Series>,
     /// The reference range as a band: (y of the top, height).
     pub band: Option<(f64, f64)>,
     pub y_max_label: String,
@@ -30,23 +37,22 @@ pub struct Chart {
     pub x_last_label: String,
     /// A text alternative for screen readers.
     pub description: String,
+    /// For two lines: which is which, in words.
+    pub legend: Option<String>,
     pub plot_left: f64,
     pub plot_right: f64,
     pub plot_top: f64,
     pub plot_bottom: f64,
 }
 
-const W: f64 = 600.0;
-const H: f64 = 220.0;
-const LEFT: f64 = 56.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 12.0;
-const BOTTOM: f64 = 28.0;
-
-fn fmt(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
+// The drawing is 400 units wide and shown at most 24rem (384 px) wide, so its 17-unit labels
+// are never smaller than 12 CSS px, down to a 320 px wide phone (288 px of content).
+const W: f64 = 400.0;
+const H: f64 = 200.0;
+const LEFT: f64 = 52.0;
+const RIGHT: f64 = 10.0;
+const TOP: f64 = 14.0;
+const BOTTOM: f64 = 30.0;
 
 impl Chart {
     /// `None` with fewer than two values: a single value needs no trend.
@@ -57,33 +63,63 @@ impl Chart {
         range: Option<(Option<f64>, Option<f64>)>,
         tr: &Tr,
     ) -> Option<Self> {
-        if points.len() < 2 {
+        Self::lines(name, unit, &[points], range, tr)
+    }
+
+    /// A blood pressure: the upper and the lower number as two lines in one chart.
+    pub fn pair(name: &str, unit: &str, upper: &[Point], lower: &[Point], tr: &Tr) -> Option<Self> {
+        let mut chart = Self::lines(name, unit, &[upper, lower], None, tr)?;
+        chart.legend = Some(tr.t("chart-legend-pressure"));
+        Some(chart)
+    }
+
+    fn lines(
+        name: &str,
+        unit: &str,
+        lines: &[&[Point]],
+        range: Option<(Option<f64>, Option<f64>)>,
+        tr: &Tr,
+    ) -> Option<Self> {
+        let points: Vec<&Point> = lines.iter().flat_map(|l| l.iter()).collect();
+        if lines.first().is_none_or(|l| l.len() < 2) {
             return None;
         }
+        let lang = tr.code();
+        let fmt = |v: f64| inzage_domain::visibility::present::decimal_f64(&lang, v);
         let (low, high) = range.unwrap_or((None, None));
         let values = points.iter().map(|p| p.value).chain(low).chain(high);
         let min = values.clone().fold(f64::INFINITY, f64::min);
         let max = values.fold(f64::NEG_INFINITY, f64::max);
         let pad = ((max - min) * 0.1).max(0.5);
         let (y0, y1) = (min - pad, max + pad);
-        let first = points.first()?.date;
-        let last = points.last()?.date;
+        let first = points.iter().map(|p| p.date).min()?;
+        let last = points.iter().map(|p| p.date).max()?;
         let days = (last - first).num_days().max(1) as f64;
         let x = |d: NaiveDate| LEFT + (d - first).num_days() as f64 / days * (W - LEFT - RIGHT);
         let y = |v: f64| TOP + (y1 - v) / (y1 - y0) * (H - TOP - BOTTOM);
-        let dots: Vec<Dot> = points
+        let series = lines
             .iter()
-            .map(|p| Dot {
-                x: x(p.date),
-                y: y(p.value),
-                label: format!("{}: {} {unit}", tr.date(p.date), fmt(p.value)),
+            .enumerate()
+            .map(|(i, line)| {
+                let dots: Vec<Dot> = line
+                    .iter()
+                    .map(|p| Dot {
+                        x: x(p.date),
+                        y: y(p.value),
+                        label: format!("{}: {} {unit}", tr.date(p.date), fmt(p.value)),
+                    })
+                    .collect();
+                Series {
+                    line: dots
+                        .iter()
+                        .map(|d| format!("{:.1},{:.1}", d.x, d.y))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    dots,
+                    class: if i == 0 { "trend" } else { "trend lower" },
+                }
             })
             .collect();
-        let line = dots
-            .iter()
-            .map(|d| format!("{:.1},{:.1}", d.x, d.y))
-            .collect::<Vec<_>>()
-            .join(" ");
         let band = match (low, high) {
             (None, None) => None,
             (l, h) => {
@@ -95,17 +131,17 @@ impl Chart {
         Some(Self {
             width: W,
             height: H,
-            line,
+            series,
             description: tr.ta(
                 "chart-description",
                 &[
                     ("name", name.to_owned()),
-                    ("count", points.len().to_string()),
+                    ("count", lines[0].len().to_string()),
                     ("from", tr.date(first)),
                     ("to", tr.date(last)),
                 ],
             ),
-            dots,
+            legend: None,
             band,
             y_max_label: fmt(y1),
             y_min_label: fmt(y0),

@@ -75,6 +75,13 @@ impl Tr {
         LOCALES.try_lookup(&self.lang, key)
     }
 
+    /// A message with one argument, or `None` when the key is unknown.
+    pub fn try_t1(&self, key: &str, name: &'static str, value: impl ToString) -> Option<String> {
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+        args.insert(Cow::Borrowed(name), FluentValue::from(value.to_string()));
+        LOCALES.try_lookup_with_args(&self.lang, key, &args)
+    }
+
     /// A message with one argument.
     pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();

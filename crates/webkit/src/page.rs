@@ -36,9 +36,13 @@ pub struct PageCtx {
 /// Whose record is open, shown on every page.
 pub struct Who {
     pub name: String,
+    /// The name texts use for someone else's record ("Medicijnen die Eva nu gebruikt").
+    pub first_name: String,
     pub birth: String,
-    /// "U bekijkt dit als ouder", ... (`None` for one's own record).
+    /// "ouder met gezag", ... (`None` for one's own record).
     pub relation: Option<String>,
+    /// The last day this person may look, for someone else's record ("3 mei 2032").
+    pub until: Option<String>,
 }
 
 pub struct NavItem {
@@ -47,23 +51,47 @@ pub struct NavItem {
     pub current: bool,
 }
 
-/// The portal's menu, in order.
-const NAV: [(&str, &str); 15] = [
-    ("/overzicht", "nav-overview"),
-    ("/ziektes", "nav-episodes"),
-    ("/medicijnen", "nav-medication"),
-    ("/allergieen", "nav-allergies"),
-    ("/uitslagen", "nav-results"),
-    ("/brieven", "nav-letters"),
-    ("/gegevens", "nav-details"),
-    ("/logboek", "nav-log"),
-    ("/berichten", "nav-messages"),
-    ("/herhaalrecept", "nav-prescriptions"),
-    ("/afspraken", "nav-appointments"),
-    ("/kopie", "nav-copy"),
-    ("/correcties", "nav-corrections"),
-    ("/apps-met-toegang", "nav-apps"),
-    ("/meldingen", "nav-notifications"),
+/// One group of the portal's menu: "Mijn dossier", "Vraag de praktijk", "Instellingen en
+/// privacy".
+pub struct NavGroup {
+    pub label: String,
+    pub items: Vec<NavItem>,
+}
+
+/// The portal's menu, in three groups (issue 18): the record, asking the practice, and the
+/// person's own settings and who saw what.
+const NAV: [(&str, &[(&str, &str)]); 3] = [
+    (
+        "nav-group-record",
+        &[
+            ("/overzicht", "nav-overview"),
+            ("/ziektes", "nav-episodes"),
+            ("/medicijnen", "nav-medication"),
+            ("/allergieen", "nav-allergies"),
+            ("/uitslagen", "nav-results"),
+            ("/brieven", "nav-letters"),
+            ("/kopie", "nav-copy"),
+        ],
+    ),
+    (
+        "nav-group-ask",
+        &[
+            ("/berichten", "nav-messages"),
+            ("/herhaalrecept", "nav-prescriptions"),
+            ("/afspraken", "nav-appointments"),
+            ("/correcties", "nav-corrections"),
+        ],
+    ),
+    (
+        "nav-group-settings",
+        &[
+            ("/gegevens", "nav-details"),
+            ("/logboek", "nav-log"),
+            ("/apps-met-toegang", "nav-apps"),
+            ("/meldingen", "nav-notifications"),
+            ("/uitslagen-moment", "nav-result-timing"),
+        ],
+    ),
 ];
 
 impl PageCtx {
@@ -79,14 +107,42 @@ impl PageCtx {
         })
     }
 
-    pub fn nav(&self) -> Vec<NavItem> {
+    pub fn nav(&self) -> Vec<NavGroup> {
         NAV.iter()
-            .map(|(href, key)| NavItem {
-                href,
-                label: self.tr.t(key),
-                current: *href == self.path,
+            .map(|(group, items)| NavGroup {
+                label: self.tr.t(group),
+                items: items
+                    .iter()
+                    .map(|(href, key)| NavItem {
+                        href,
+                        label: self.tw(key),
+                        current: *href == self.path,
+                    })
+                    .collect(),
             })
             .collect()
+    }
+
+    /// The name of the menu page this page is, for the phone's folded menu ("Menu: Uitslagen").
+    pub fn nav_current(&self) -> Option<String> {
+        NAV.iter()
+            .flat_map(|(_, items)| items.iter())
+            .find(|(href, _)| *href == self.path)
+            .map(|(_, key)| self.tw(key))
+    }
+
+    /// A text that names whose record it is: `{key}-other` with the person's name when this
+    /// is someone else's record (a parent, a representative) and that text exists, else `key`
+    /// ("Medicijnen die u nu gebruikt" / "Medicijnen die Eva nu gebruikt").
+    pub fn tw(&self, key: &str) -> String {
+        if let Some(w) = self.who.as_ref().filter(|w| w.relation.is_some())
+            && let Some(text) = self
+                .tr
+                .try_t1(&format!("{key}-other"), "name", &w.first_name)
+        {
+            return text;
+        }
+        self.tr.t(key)
     }
 
     pub fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {

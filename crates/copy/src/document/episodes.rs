@@ -4,7 +4,7 @@
 use super::*;
 
 pub(super) fn episodes(flow: &mut Flow, copy: &Copy<'_>) {
-    flow.section("Ziektes en aandoeningen");
+    flow.section("Ziektes en klachten");
     let mut list = copy.view.episodes.clone();
     list.sort_by_key(|e| std::cmp::Reverse(sort_key(&e.start)));
     if list.is_empty() {

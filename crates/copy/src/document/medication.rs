@@ -18,7 +18,7 @@ pub(super) fn medication(flow: &mut Flow, copy: &Copy<'_>) {
                 &mut legend,
                 ItemKind::Medication,
                 m.id.as_str(),
-                m.product.name.clone(),
+                present::medicine_name(&m.product.name),
             );
             (
                 vec![
@@ -65,7 +65,7 @@ pub(super) fn medication(flow: &mut Flow, copy: &Copy<'_>) {
 }
 
 pub(super) fn allergies(flow: &mut Flow, copy: &Copy<'_>) {
-    flow.section("Allergieën en contra-indicaties");
+    flow.section("Allergieën en waarschuwingen");
     let view = &copy.view;
     if view.allergies.is_empty() && view.contra_indications.is_empty() {
         return empty(

@@ -36,7 +36,7 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
     }
     for (name, mut list) in groups {
         list.sort_by_key(|r| std::cmp::Reverse(r.effective));
-        let unit = list.iter().find_map(|r| present::result_line(r).unit);
+        let unit = list.iter().find_map(|r| present::result_line(r, "nl").unit);
         let title = match &unit {
             Some(u) => format!("{name} ({u})"),
             None => name.clone(),
@@ -90,14 +90,19 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
             flow.chart(
                 &numeric,
                 range,
-                [format!("max {max}"), format!("min {min}"), first, last],
+                [
+                    format!("max {}", present::decimal_f64("nl", max)),
+                    format!("min {}", present::decimal_f64("nl", min)),
+                    first,
+                    last,
+                ],
             );
         }
         let mut legend: Vec<String> = vec![];
         let rows: Vec<(Vec<String>, bool)> = list
             .iter()
             .map(|r| {
-                let line = present::result_line(r);
+                let line = present::result_line(r, "nl");
                 let (first, marked) = with_mark(
                     copy,
                     &mut legend,
@@ -112,8 +117,8 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
                         line.unit.unwrap_or_default(),
                         line.range.unwrap_or_default(),
                         match line.position {
-                            Some(RangePosition::Below) => "te laag",
-                            Some(RangePosition::Above) => "te hoog",
+                            Some(RangePosition::Below) => "lager dan normaal",
+                            Some(RangePosition::Above) => "hoger dan normaal",
                             Some(RangePosition::Within) => "normaal",
                             None => "",
                         }
@@ -139,16 +144,31 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
                     share: 1.4,
                 },
                 Column {
-                    title: "Referentie",
+                    title: "Normaal",
                     share: 1.8,
                 },
                 Column {
-                    title: "Beoordeling",
+                    title: "Vergeleken met normaal",
                     share: 1.6,
                 },
             ],
             &rows,
         );
+        // The GP's word for the patient, under the table (the portal shows it with the value).
+        for r in &list {
+            if let Some(c) = &r.patient_comment {
+                flow.text(
+                    &format!(
+                        "Toelichting van uw huisarts bij de uitslag van {}: {c}",
+                        local(r.effective)
+                    ),
+                    9.0,
+                    Style::Regular,
+                    BLACK,
+                    0.0,
+                );
+            }
+        }
     }
 }
 

@@ -55,10 +55,11 @@ pub struct ResultLine {
     pub position: Option<RangePosition>,
 }
 
-pub fn result_line(r: &LabResult) -> ResultLine {
+/// A result as shown, with its numbers written as `lang` writes them (see [`decimal`]).
+pub fn result_line(r: &LabResult, lang: &str) -> ResultLine {
     let (value, unit) = match &r.value {
         ResultValue::Quantity { value, unit } => (
-            value.as_str().to_owned(),
+            decimal(lang, value.as_str()),
             unit.as_ref().map(|u| unit_for_people(&u.to_string())),
         ),
         ResultValue::Coded { coding } => (
@@ -70,13 +71,14 @@ pub fn result_line(r: &LabResult) -> ResultLine {
         ),
         ResultValue::Text { text } => (text.clone(), None),
     };
+    let n = |d: &Decimal| decimal(lang, d.as_str());
     let range = r
         .reference_range
         .as_ref()
         .map(|rr| match (&rr.low, &rr.high) {
-            (Some(l), Some(h)) => format!("{} - {}", l.as_str(), h.as_str()),
-            (Some(l), None) => format!("> {}", l.as_str()),
-            (None, Some(h)) => format!("< {}", h.as_str()),
+            (Some(l), Some(h)) => format!("{} - {}", n(l), n(h)),
+            (Some(l), None) => format!("> {}", n(l)),
+            (None, Some(h)) => format!("< {}", n(h)),
             (None, None) => rr.text.clone().unwrap_or_default(),
         });
     ResultLine {
@@ -85,6 +87,159 @@ pub fn result_line(r: &LabResult) -> ResultLine {
         unit,
         range,
         position: r.range_position(),
+    }
+}
+
+/// A decimal written as `lang` writes it, by CLDR's data through ICU4X: "5,4" in Dutch, "5.4"
+/// in English. The precision stays as measured ("5.40" is "5,40"); thousands are grouped only
+/// from five digits on ("1200", "12.000"), as a lab report does, so that "1.200" is never read
+/// as one point two. Text that is not a decimal is returned as it is.
+pub fn decimal(lang: &str, text: &str) -> String {
+    use icu_decimal::input::Decimal as IcuDecimal;
+    let Ok(value) = IcuDecimal::try_from_str(text.trim()) else {
+        return text.to_owned();
+    };
+    let format = |f: &Option<icu_decimal::DecimalFormatter>| match f {
+        Some(f) => f.format(&value).to_string(),
+        None => text.to_owned(),
+    };
+    if lang.starts_with("en") {
+        ENGLISH.with(format)
+    } else {
+        DUTCH.with(format)
+    }
+}
+
+/// A decimal from a measurement that arrived as a float (a chart's axis), to at most two
+/// places, written as `lang` writes it.
+pub fn decimal_f64(lang: &str, v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    decimal(lang, s)
+}
+
+fn formatter(
+    locale: icu_decimal::DecimalFormatterPreferences,
+) -> Option<icu_decimal::DecimalFormatter> {
+    let mut options = icu_decimal::options::DecimalFormatterOptions::default();
+    options.grouping_strategy = Some(icu_decimal::options::GroupingStrategy::Min2);
+    icu_decimal::DecimalFormatter::try_new(locale, options).ok()
+}
+
+thread_local! {
+    // One formatter per thread and language (ICU4X's data handles are not shared across threads).
+    static DUTCH: Option<icu_decimal::DecimalFormatter> = formatter(icu_locale_nl());
+    static ENGLISH: Option<icu_decimal::DecimalFormatter> = formatter(icu_locale_en());
+}
+
+fn icu_locale_nl() -> icu_decimal::DecimalFormatterPreferences {
+    (&icu_locale_core::locale!("nl")).into()
+}
+
+fn icu_locale_en() -> icu_decimal::DecimalFormatterPreferences {
+    (&icu_locale_core::locale!("en")).into()
+}
+
+/// The NHG-Tabel 45 codes of a blood pressure's two numbers: (upper, lower), measured at the
+/// practice and at home.
+pub const BLOOD_PRESSURE_CODES: [(&str, &str); 2] = [("1744", "1740"), ("2055", "2056")];
+
+/// A blood pressure: the upper and lower number measured together, shown as one reading
+/// ("133/92 mm Hg") as people know it, not as two results.
+pub struct BloodPressure<'a> {
+    pub upper: &'a LabResult,
+    pub lower: &'a LabResult,
+}
+
+impl BloodPressure<'_> {
+    /// Measured at home by the person (NHG 2055/2056), not at the practice.
+    pub fn at_home(&self) -> bool {
+        self.upper.code.as_str() == BLOOD_PRESSURE_CODES[1].0
+    }
+
+    /// "133/92", "mm Hg", "< 140/90" and where the reading lies: above normal when either
+    /// number is, below when either is (and none above).
+    pub fn line(&self, lang: &str) -> ResultLine {
+        let (up, low) = (result_line(self.upper, lang), result_line(self.lower, lang));
+        let high = |r: &LabResult| r.reference_range.as_ref().and_then(|rr| rr.high.clone());
+        let range = match (high(self.upper), high(self.lower)) {
+            (Some(a), Some(b)) => Some(format!(
+                "< {}/{}",
+                decimal(lang, a.as_str()),
+                decimal(lang, b.as_str())
+            )),
+            _ => None,
+        };
+        let positions = [up.position, low.position];
+        let position = if positions.contains(&Some(RangePosition::Above)) {
+            Some(RangePosition::Above)
+        } else if positions.contains(&Some(RangePosition::Below)) {
+            Some(RangePosition::Below)
+        } else if positions.iter().all(|p| *p == Some(RangePosition::Within)) {
+            Some(RangePosition::Within)
+        } else {
+            None
+        };
+        ResultLine {
+            name: "bloeddruk".into(),
+            value: format!("{}/{}", up.value, low.value),
+            unit: up.unit.or(low.unit),
+            range,
+            position,
+        }
+    }
+}
+
+/// Splits results into blood pressures (an upper and a lower number of the same kind taken at
+/// the same moment, in the same contact) and the other results, each in the order given.
+pub fn pair_blood_pressures<'a>(
+    results: &[&'a LabResult],
+) -> (Vec<BloodPressure<'a>>, Vec<&'a LabResult>) {
+    let mut pairs = vec![];
+    let mut used = vec![false; results.len()];
+    for (i, upper) in results.iter().enumerate() {
+        let Some((_, lower_code)) = BLOOD_PRESSURE_CODES
+            .iter()
+            .find(|(u, _)| *u == upper.code.as_str())
+        else {
+            continue;
+        };
+        let partner = results.iter().enumerate().position(|(j, r)| {
+            !used[j]
+                && r.code.as_str() == *lower_code
+                && r.effective == upper.effective
+                && r.contact == upper.contact
+        });
+        if let Some(j) = partner {
+            used[i] = true;
+            used[j] = true;
+            pairs.push(BloodPressure {
+                upper,
+                lower: results[j],
+            });
+        }
+    }
+    let rest = results
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| !u)
+        .map(|(r, _)| *r)
+        .collect();
+    (pairs, rest)
+}
+
+/// A medicine's name as people read it (issue 18): names written in capitals, as the national
+/// drug database gives them ("SALBUTAMOL AEROSOL 100UG/DO"), in normal case ("Salbutamol
+/// aerosol 100ug/do"). A name with small letters stays as the prescriber wrote it.
+pub fn medicine_name(name: &str) -> String {
+    if name.chars().any(char::is_lowercase) {
+        return name.to_owned();
+    }
+    let lower = name.to_lowercase();
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -169,7 +324,18 @@ fn superscript(d: char) -> char {
 
 #[cfg(test)]
 mod unit_tests {
-    use super::unit_for_people;
+    use super::{medicine_name, unit_for_people};
+
+    #[test]
+    fn medicine_names_in_capitals_read_in_normal_case() {
+        assert_eq!(
+            medicine_name("SALBUTAMOL AEROSOL 100UG/DO"),
+            "Salbutamol aerosol 100ug/do"
+        );
+        assert_eq!(medicine_name("Metformine 500 mg"), "Metformine 500 mg");
+        assert_eq!(medicine_name("ÉÉN 5MG"), "Één 5mg");
+        assert_eq!(medicine_name(""), "");
+    }
 
     #[test]
     fn units_are_written_as_people_read_them_not_as_ucum_codes() {

@@ -390,6 +390,10 @@ pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
     if let Some(i) = &x.interpretation {
         v["interpretation"] = concept(std::slice::from_ref(i), None);
     }
+    // The GP's word for the patient travels with the result to their PGO.
+    if let Some(c) = &x.patient_comment {
+        v["comment"] = json!(c);
+    }
     if let Some(e) = ctx.encounter(x.contact.as_ref()) {
         v["context"] = e;
     }

@@ -351,6 +351,7 @@ pub(super) fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                     interpretation: codings(n.child("interpretation")).into_iter().next(),
                     effective,
                     review,
+                    patient_comment: None,
                     performer: ref_id(n.child("performer"), "Practitioner")
                         .and_then(|p| PractitionerId::new(p).ok()),
                     contact: ref_id(n.child("context"), "Encounter")

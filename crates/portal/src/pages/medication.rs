@@ -31,7 +31,7 @@ pub(super) fn medication_rows(
     meds.sort_by_key(|x| std::cmp::Reverse(x.period_start));
     meds.iter()
         .map(|m| MedicationRow {
-            name: m.product.name.clone(),
+            name: inzage_domain::visibility::present::medicine_name(&m.product.name),
             dosage: m.dosage_text.clone(),
             explanations: explain(&m.dosage_text),
             period: match (m.period_start, m.period_end) {

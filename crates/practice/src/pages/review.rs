@@ -2,6 +2,9 @@
 //! and shielding items, each saved with one `visibility_change` audit entry (R30).
 
 use super::*;
+use chrono::{DateTime, Utc};
+use inzage_domain::RangePosition;
+use inzage_webkit::i18n::Tr;
 
 // ---- the review queue, releasing and withholding results, shielding (R26-R31) ----
 
@@ -11,7 +14,17 @@ pub(super) struct QueueRow {
     pub(super) result_id: String,
     pub(super) test: String,
     pub(super) value: String,
+    pub(super) range: String,
+    /// "↑ hoger dan normaal": in words, never by colour alone.
+    pub(super) position: Option<String>,
+    pub(super) flag: &'static str,
+    /// The previous value of the same test ("6,8 mmol/l op 3 mei 2026"), with the trend in words.
+    pub(super) previous: Option<String>,
     pub(super) received: String,
+    /// When the patient sees it without a decision ("op 9 december 2026", or "nu al").
+    pub(super) visible_from: String,
+    abnormal: bool,
+    received_at: DateTime<Utc>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -19,15 +32,112 @@ pub(super) struct QueueRow {
 pub(super) struct QueuePage {
     pub(super) ctx: PageCtx,
     pub(super) rows: Vec<QueueRow>,
+    pub(super) abnormal_first: bool,
+    pub(super) max_comment: usize,
+}
+
+#[derive(Deserialize)]
+pub(super) struct QueueQuery {
+    #[serde(default)]
+    volgorde: String,
+}
+
+fn queue_row(
+    tr: &Tr,
+    record: &PatientRecord,
+    result: &inzage_domain::LabResult,
+    received_at: DateTime<Utc>,
+    settings: &inzage_domain::PracticeSettings,
+    today: NaiveDate,
+) -> QueueRow {
+    use inzage_domain::visibility::present::result_line;
+    let lang = tr.code();
+    let line = result_line(result, &lang);
+    let (position, flag) = match line.position {
+        Some(RangePosition::Above) => (Some(tr.t("result-high")), "high"),
+        Some(RangePosition::Below) => (Some(tr.t("result-low")), "low"),
+        Some(RangePosition::Within) => (Some(tr.t("result-normal")), "normal"),
+        None => (None, ""),
+    };
+    let unit = line.unit.clone().unwrap_or_default();
+    let previous = record
+        .results
+        .iter()
+        .filter(|r| r.code == result.code && r.effective < result.effective)
+        .max_by_key(|r| r.effective)
+        .map(|p| {
+            let pv = result_line(p, &lang);
+            let trend = match (&p.value, &result.value) {
+                (
+                    inzage_domain::ResultValue::Quantity { value: was, .. },
+                    inzage_domain::ResultValue::Quantity { value: now, .. },
+                ) => {
+                    let (was, now) = (was.to_f64(), now.to_f64());
+                    if now > was {
+                        tr.t("practice-trend-up")
+                    } else if now < was {
+                        tr.t("practice-trend-down")
+                    } else {
+                        tr.t("practice-trend-same")
+                    }
+                }
+                _ => String::new(),
+            };
+            tr.ta(
+                if trend.is_empty() {
+                    "practice-previous"
+                } else {
+                    "practice-previous-trend"
+                },
+                &[
+                    ("what", format!("{} {}", pv.value, unit).trim().to_owned()),
+                    ("date", tr.date(local_date(p.effective))),
+                    ("title", trend),
+                ],
+            )
+        });
+    let from = local_date(received_at)
+        .checked_add_days(chrono::Days::new(u64::from(
+            settings.result_release_delay_days,
+        )))
+        .unwrap_or(NaiveDate::MAX);
+    let immediate =
+        settings.patients_may_choose_immediate_results && record.patient.wants_results_immediately;
+    let visible_from = if immediate || from <= today {
+        tr.t("practice-visible-now")
+    } else {
+        tr.t1("practice-visible-from", "date", tr.date(from))
+    };
+    QueueRow {
+        patient_id: record.patient.id.to_string(),
+        patient: record.patient.name.display(),
+        result_id: result.id.to_string(),
+        test: line.name,
+        value: format!("{} {unit}", line.value).trim().to_owned(),
+        range: line.range.unwrap_or_default(),
+        abnormal: matches!(
+            line.position,
+            Some(RangePosition::Above | RangePosition::Below)
+        ),
+        position,
+        flag,
+        previous,
+        received: tr.date(local_date(received_at)),
+        visible_from,
+        received_at,
+    }
 }
 
 pub(super) async fn queue(
     State(state): State<AppState>,
     staff: Staff,
     session: Session,
+    Query(q): Query<QueueQuery>,
 ) -> WebResult<Response> {
     staff.require(Action::ReleaseResults)?;
     let ctx = staff.ctx(&session, "/praktijk/uitslagen").await?;
+    let settings = state.store.settings(&staff.practice).await?;
+    let today = local_date(state.now());
     let mut rows = vec![];
     // Each patient's record is loaded once and its read audited once, however many of their
     // results wait (the queue is in order of arrival, not of patient).
@@ -49,17 +159,27 @@ pub(super) async fn queue(
         let Some(result) = record.results.iter().find(|r| r.id == item.result) else {
             continue;
         };
-        let line = inzage_domain::visibility::present::result_line(result);
-        rows.push(QueueRow {
-            patient_id: item.patient.to_string(),
-            patient: record.patient.name.display(),
-            result_id: item.result.to_string(),
-            test: line.name,
-            value: format!("{} {}", line.value, line.unit.unwrap_or_default()),
-            received: ctx.tr.date(local_date(item.received_at)),
-        });
+        rows.push(queue_row(
+            &ctx.tr,
+            record,
+            result,
+            item.received_at,
+            &settings,
+            today,
+        ));
     }
-    Ok(QueuePage { ctx, rows }.into_response())
+    let abnormal_first = q.volgorde == "afwijkend";
+    if abnormal_first {
+        // Stable: within each half, still in order of arrival.
+        rows.sort_by_key(|r| (!r.abnormal, r.received_at));
+    }
+    Ok(QueuePage {
+        ctx,
+        rows,
+        abnormal_first,
+        max_comment: inzage_domain::edit::MAX_PATIENT_COMMENT,
+    }
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -69,6 +189,9 @@ pub(super) struct ReviewForm {
     pub(super) action: String,
     #[serde(default)]
     pub(super) reden: String,
+    /// The GP's word for the patient, shown with the released result.
+    #[serde(default)]
+    pub(super) toelichting: String,
 }
 
 pub(super) fn staff_actor(staff: &Staff) -> WebResult<Actor> {
@@ -87,20 +210,20 @@ pub(super) async fn review(
     let id = ResultId::new(result_id).map_err(|_| WebError::NotFound)?;
     let by = staff_actor(&rec.staff)?;
     let now = rec.state.now();
-    let outcome = change_record(
-        &rec,
-        EventType::VisibilityChange,
-        |what: &&str| format!("{what} ({id})"),
-        |record| match form.action.as_str() {
-            "vrijgeven" => Ok(release_result(record, &id, by, now).map(|()| "result released")?),
-            "achterhouden" => {
-                Ok(withhold_result(record, &id, by, now, &form.reden)
-                    .map(|()| "result withheld")?)
-            }
-            _ => Err(EntryError::Invalid("action")),
-        },
-    )
-    .await?;
+    let outcome =
+        change_record(
+            &rec,
+            EventType::VisibilityChange,
+            |what: &&str| format!("{what} ({id})"),
+            |record| match form.action.as_str() {
+                "vrijgeven" => Ok(release_result(record, &id, by, now, &form.toelichting)
+                    .map(|()| "result released")?),
+                "achterhouden" => Ok(withhold_result(record, &id, by, now, &form.reden)
+                    .map(|()| "result withheld")?),
+                _ => Err(EntryError::Invalid("action")),
+            },
+        )
+        .await?;
     match outcome {
         Ok(what) => {
             // A released result that is now visible to someone is news for them (R119); a
@@ -122,6 +245,9 @@ pub(super) async fn review(
         }
         Err(EntryError::NotFound) => Err(WebError::NotFound),
         Err(EntryError::Invalid(_)) => Err(WebError::Invalid("action")),
+        Err(EntryError::TooLong(_)) => Err(WebError::Invalid(
+            "the comment for the patient is longer than 1000 characters",
+        )),
         Err(_) => Err(WebError::Invalid(
             "a reason is required to withhold a result",
         )),

@@ -720,6 +720,7 @@ fn full_record(mut r: PatientRecord, tag: &str, now: DateTime<Utc>) -> PatientRe
         interpretation: None,
         effective,
         review,
+        patient_comment: None,
         performer: None,
         contact: None,
         episode: None,

@@ -1,6 +1,8 @@
 ## Copy of the record
 nav-copy = Copy of my record
+nav-copy-other = Copy of the record of { $name }
 copy-intro = Here you can download a copy of your record free of charge. You choose what it holds and the kind of file.
+copy-intro-other = Here you can download a copy of the record of { $name } for free. You choose what is in it and which kind of file.
 copy-what = What would you like?
 copy-summary = Summary: what you see online
 copy-summary-hint = The same information as in this portal.

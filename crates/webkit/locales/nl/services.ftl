@@ -1,7 +1,7 @@
 ## Herhaalrecept
 nav-prescriptions = Herhaalrecept
-rx-intro = Hebt u een medicijn bijna op? Vraag hier een herhaalrecept aan. De huisarts bekijkt uw aanvraag en stuurt het recept naar uw apotheek.
-rx-which = Welke medicijnen hebt u opnieuw nodig?
+rx-intro = Heeft u een medicijn bijna op? Vraag hier een herhaalrecept aan. De huisarts bekijkt uw aanvraag en stuurt het recept naar uw apotheek.
+rx-which = Welke medicijnen heeft u opnieuw nodig?
 rx-waiting = al aangevraagd, de huisarts bekijkt het nog
 rx-pharmacy = Uw apotheek
 rx-remark = Opmerking voor de huisarts (niet verplicht)
@@ -19,7 +19,7 @@ rx-choose = Kies minstens één medicijn.
 rx-pharmacy-needed = Vul de naam van uw apotheek in (hoogstens 200 tekens).
 rx-remark-too-long = Uw opmerking is te lang (hoogstens 1000 tekens).
 rx-not-current = Dit medicijn kunt u hier niet opnieuw aanvragen. Neem contact op met de praktijk.
-rx-already-waiting = U hebt dit medicijn al aangevraagd. De huisarts bekijkt het nog.
+rx-already-waiting = U heeft dit medicijn al aangevraagd. De huisarts bekijkt het nog.
 rx-not-allowed = U kunt voor deze persoon geen herhaalrecept aanvragen. Uw machtiging geeft daar geen toestemming voor.
 rx-none-current = Er staan geen medicijnen in het dossier die u opnieuw kunt aanvragen.
 ## Praktijk
@@ -39,7 +39,7 @@ rx-cannot-repeat = Dit medicijn kan niet worden herhaald: het gebruik is gestopt
 ## Afspraken
 nav-appointments = Afspraken
 appt-mine = Uw afspraken
-appt-none = U hebt geen afspraken gepland.
+appt-none = U heeft geen afspraken gepland.
 appt-cancel = Afzeggen
 appt-call-to-cancel = Afzeggen kan nu alleen nog telefonisch. Bel de praktijk.
 appt-cancel-rule = U kunt een afspraak hier afzeggen tot { $count } uur van tevoren.

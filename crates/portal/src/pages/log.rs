@@ -1,0 +1,322 @@
+//! "Wie heeft mijn dossier bekeken" (issue 18 item 6): the record's audit entries as a person
+//! reads them. Filters by who (me, the practice, apps, others on this website) and period; the
+//! person's own page views of one visit fold into one line; "what" names the page or the data,
+//! never an event code or the entry's internal detail.
+
+use super::*;
+use inzage_store::{AuditEntry, AuditEvent, Channel};
+
+pub struct LogRow {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub channel: String,
+}
+
+/// One choice in a filter: its value, its label and whether it is chosen.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: String,
+    pub chosen: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "log.html")]
+pub(super) struct LogPage {
+    pub(super) ctx: PageCtx,
+    pub(super) rows: Vec<LogRow>,
+    pub(super) who: Vec<Choice>,
+    pub(super) period: Vec<Choice>,
+    pub(super) filtered: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct LogQuery {
+    #[serde(default)]
+    wie: String,
+    #[serde(default)]
+    periode: String,
+}
+
+/// Whose entry it is, for the filter.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Me,
+    Practice,
+    App,
+    /// The patient or a representative other than the person reading, on this website.
+    Other,
+    System,
+}
+
+const WHO: [(&str, &str); 5] = [
+    ("alle", "log-who-all"),
+    ("ik", "log-who-me"),
+    ("praktijk", "log-who-practice"),
+    ("apps", "log-who-apps"),
+    ("anderen", "log-who-others"),
+];
+
+const PERIOD: [(&str, &str, Option<i64>); 3] = [
+    ("alles", "log-period-all", None),
+    ("maand", "log-period-month", Some(31)),
+    ("jaar", "log-period-year", Some(366)),
+];
+
+/// Two of one's own page views at most this far apart are one visit.
+const VISIT_GAP_MINUTES: i64 = 30;
+
+fn who_of(open: &OpenRecord, e: &AuditEvent) -> Who {
+    match e.channel {
+        Channel::Practice => Who::Practice,
+        Channel::Medmij => Who::App,
+        Channel::Cli => Who::System,
+        Channel::Portal if e.role == "pgo" => Who::App,
+        Channel::Portal if e.user == open.login.subject => Who::Me,
+        Channel::Portal => Who::Other,
+    }
+}
+
+/// The page a portal entry was for, by the menu's own words.
+fn portal_page(detail: &str) -> Option<&'static str> {
+    Some(match detail.strip_prefix("portal: ")? {
+        "overview" => "nav-overview",
+        "episodes" => "nav-episodes",
+        "medication" => "nav-medication",
+        "allergies" => "nav-allergies",
+        "results" => "nav-results",
+        "letters" => "nav-letters",
+        "details" => "nav-details",
+        "access log" => "nav-log",
+        "copy page" => "nav-copy",
+        "messages" => "nav-messages",
+        "appointments" => "nav-appointments",
+        "repeat prescriptions" => "nav-prescriptions",
+        "correction requests" => "nav-corrections",
+        "result timing choice" => "nav-result-timing",
+        _ => return None,
+    })
+}
+
+/// "What" in words: the page, or the kind of data, or what was done.
+fn what_of(tr: &Tr, e: &AuditEvent) -> String {
+    if let Some(key) = portal_page(&e.detail) {
+        return tr.t(key);
+    }
+    if let Some(what) = e.detail.strip_prefix("practice: ") {
+        let key = match what {
+            "record" => Some("log-what-record"),
+            "review queue" => Some("log-what-review"),
+            "practice: shown in a patient search result" | "shown in a patient search result" => {
+                Some("log-what-search-hit")
+            }
+            "preview of the online view" => Some("log-what-preview"),
+            "access log" => Some("nav-log"),
+            "copy page" => Some("nav-copy"),
+            "access administration" => Some("log-what-access"),
+            "questions of the patient" => Some("nav-messages"),
+            _ => None,
+        };
+        if let Some(k) = key {
+            return tr.t(k);
+        }
+    }
+    if let Some(what) = e.detail.strip_prefix("medmij: ") {
+        let resource = what.split([' ', '/']).next().unwrap_or_default();
+        let key = match resource {
+            "Patient" => "log-data-patient",
+            "Condition" | "EpisodeOfCare" => "nav-episodes",
+            "Observation" => "log-data-observations",
+            "MedicationStatement" | "MedicationRequest" | "MedicationDispense" | "Medication" => {
+                "nav-medication"
+            }
+            "AllergyIntolerance" | "Flag" => "nav-allergies",
+            "Encounter" | "Composition" => "log-data-contacts",
+            "DocumentReference" | "Binary" => "nav-letters",
+            "Appointment" => "nav-appointments",
+            _ => "log-data-other",
+        };
+        return tr.t1("log-what-app", "what", tr.t(key));
+    }
+    tr.t(match e.event {
+        EventType::Create => "event-create",
+        EventType::Read => "event-read",
+        EventType::Update => "event-update",
+        EventType::Delete => "event-delete",
+        EventType::Export => "event-export",
+        EventType::Transfer => "event-transfer",
+        EventType::Search => "event-search",
+        EventType::Emergency => "event-emergency",
+        EventType::VisibilityChange => "event-visibility",
+    })
+}
+
+fn when(tr: &Tr, at: DateTime<Utc>) -> (String, String) {
+    let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);
+    (
+        tr.date(local.date_naive()),
+        local.format("%H:%M").to_string(),
+    )
+}
+
+fn channel(tr: &Tr, c: Channel) -> String {
+    tr.t(match c {
+        Channel::Portal => "channel-portal",
+        Channel::Practice => "channel-practice",
+        Channel::Medmij => "channel-medmij",
+        Channel::Cli => "channel-system",
+    })
+}
+
+/// Rows, newest first. The person's own page views (reads on this website) that follow each
+/// other within half an hour are one visit: one line naming the pages in the order seen.
+fn rows(open: &OpenRecord, tr: &Tr, entries: &[&AuditEntry]) -> Vec<LogRow> {
+    let mut out: Vec<LogRow> = vec![];
+    // The visit being folded: (first, last, pages), newest entries come first.
+    let mut visit: Option<(DateTime<Utc>, DateTime<Utc>, Vec<String>)> = None;
+    let flush = |visit: &mut Option<(DateTime<Utc>, DateTime<Utc>, Vec<String>)>,
+                 out: &mut Vec<LogRow>| {
+        if let Some((earliest, latest, mut pages)) = visit.take() {
+            pages.reverse();
+            let (day, from) = when(tr, earliest);
+            let (_, to) = when(tr, latest);
+            out.push(LogRow {
+                when: if from == to {
+                    format!("{day} {from}")
+                } else {
+                    format!("{day} {from}–{to}")
+                },
+                who: tr.t("who-you"),
+                what: tr.t1("log-what-visit", "what", pages.join(", ")),
+                channel: channel(tr, Channel::Portal),
+            });
+        }
+    };
+    for stored in entries {
+        let e = &stored.event;
+        let own_view = who_of(open, e) == Who::Me && e.event == EventType::Read;
+        if own_view {
+            let page = what_of(tr, e);
+            match &mut visit {
+                Some((earliest, _, pages))
+                    if (*earliest - e.at).num_minutes() <= VISIT_GAP_MINUTES
+                        && when(tr, *earliest).0 == when(tr, e.at).0 =>
+                {
+                    *earliest = e.at;
+                    if !pages.contains(&page) {
+                        pages.push(page);
+                    }
+                }
+                _ => {
+                    flush(&mut visit, &mut out);
+                    visit = Some((e.at, e.at, vec![page]));
+                }
+            }
+            continue;
+        }
+        flush(&mut visit, &mut out);
+        let (day, time) = when(tr, e.at);
+        out.push(LogRow {
+            when: format!("{day} {time}"),
+            who: who_label(open, tr, &e.user, &e.role),
+            what: what_of(tr, e),
+            channel: channel(tr, e.channel),
+        });
+    }
+    flush(&mut visit, &mut out);
+    out
+}
+
+pub(super) async fn access_log(open: OpenRecord, Query(q): Query<LogQuery>) -> WebResult<Response> {
+    // This page's own view is logged first, so it shows itself.
+    open.audit(EventType::Read, "access log").await?;
+    let ctx = open.ctx("/logboek").await?;
+    let tr = &ctx.tr;
+    let who = WHO
+        .iter()
+        .find(|(v, _)| *v == q.wie)
+        .map_or("alle", |(v, _)| v);
+    let period = PERIOD
+        .iter()
+        .find(|(v, _, _)| *v == q.periode)
+        .unwrap_or(&PERIOD[0]);
+    let since = period.2.map(|days| open.now - chrono::Duration::days(days));
+    let entries = open
+        .state()
+        .store
+        .audit_for_patient(&open.record.patient.id)
+        .await?;
+    let chosen: Vec<&AuditEntry> = entries
+        .iter()
+        .rev()
+        .filter(|s| since.is_none_or(|t| s.event.at >= t))
+        .filter(|s| {
+            let w = who_of(&open, &s.event);
+            match who {
+                "ik" => w == Who::Me,
+                "praktijk" => w == Who::Practice || w == Who::System,
+                "apps" => w == Who::App,
+                "anderen" => w == Who::Other,
+                _ => true,
+            }
+        })
+        .collect();
+    let rows = rows(&open, tr, &chosen);
+    let page = LogPage {
+        rows,
+        who: WHO
+            .iter()
+            .map(|(v, k)| Choice {
+                value: v,
+                label: tr.t(k),
+                chosen: *v == who,
+            })
+            .collect(),
+        period: PERIOD
+            .iter()
+            .map(|(v, k, _)| Choice {
+                value: v,
+                label: tr.t(k),
+                chosen: *v == period.0,
+            })
+            .collect(),
+        filtered: who != "alle" || period.0 != "alles",
+        ctx,
+    };
+    Ok(page.into_response())
+}
+
+pub(super) fn who_label(open: &OpenRecord, tr: &Tr, user: &str, role: &str) -> String {
+    // "patiënt" was written by the apps page and the activation before they used the one role.
+    if role == inzage_webkit::page::PATIENT_ROLE || role == "patiënt" {
+        return if user == open.login.subject && open.viewer_is_patient() {
+            tr.t("who-you")
+        } else {
+            tr.t("who-patient")
+        };
+    }
+    if let Some(rep) = role.strip_prefix("representative:") {
+        if user == open.login.subject {
+            return tr.t("who-you");
+        }
+        let name = open
+            .record
+            .representations
+            .iter()
+            .find(|r| r.id.as_str() == rep)
+            .map(|r| r.agent_name.display());
+        return match name {
+            Some(n) => tr.t1("who-representative", "name", n),
+            None => tr.t("who-representative-unknown"),
+        };
+    }
+    match role {
+        "operator" | "system" => tr.t("who-system"),
+        "pgo" => tr.t1(
+            "who-pgo",
+            "name",
+            user.strip_prefix("pgo:").unwrap_or(user).to_owned(),
+        ),
+        other => tr.t1("who-staff", "role", other),
+    }
+}
