@@ -270,26 +270,49 @@ async function journey(browser, viewport, size, username, withPasskey) {
   } else {
     ok(`repeat prescription page explains why nothing can be asked (${viewport})`);
   }
-  // An appointment: book the first free time, see it under "Uw afspraken", cancel it again.
+  // An appointment (issue 18 item 4): why and how first, then a time by day and practitioner,
+  // a confirmation, and cancelling with a confirmation too.
   await page.goto(base + '/afspraken');
-  // The last time offered: far enough ahead to cancel online afterwards.
-  const book = page.locator('form[action="/afspraken"] button', { hasText: 'Boeken' }).last();
-  if (await book.count() > 0) {
-    await book.click();
-    await page.waitForURL('**/afspraken?geboekt=true');
-    await check(page, 'afspraken-geboekt', viewport);
-    const cancel = page.locator('form[action="/afspraken"] button', { hasText: 'Afzeggen' }).first();
-    if (await cancel.count() > 0) {
-      await cancel.click();
-      await page.waitForURL('**/afspraken?afgezegd=true');
-      ok(`appointment booked and cancelled (${viewport})`);
+  if (await page.locator('input[name=reden]').count() > 0) {
+    await page.check('input[name=reden][value=dossier]');
+    await page.fill('#toelichting', 'Ik wil mijn dossier samen bekijken');
+    await page.check('input[name=soort][value=telefonisch]');
+    await page.click('form[action="/afspraken"] button:has-text("Vrije tijden zoeken")');
+    await page.waitForLoadState('load');
+    await check(page, 'afspraken-tijden', viewport);
+    const times = page.locator('form[action="/afspraken"]:has(input[name=actie][value=tijd]) button');
+    const days = await page.locator('main h3').allInnerTexts();
+    if (days.length > 0 && days.every((d) => /^(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag) \d+ \S+ \d{4}$/.test(d))) ok(`free times by day with weekday names: ${days[0]} (${viewport})`);
+    else if (days.length > 0) fail(`appointment days (${viewport})`, days.join('; '));
+    if (await times.count() > 0) {
+      // The last time offered: far enough ahead to cancel online afterwards.
+      await times.last().click();
+      await page.waitForLoadState('load');
+      const summary = await page.locator('section.confirm').innerText();
+      if (summary.includes('Klopt deze afspraak?') && summary.includes('Telefonisch') && summary.includes('samen met de huisarts')) ok(`booking asks for confirmation with how and why (${viewport})`);
+      else fail(`appointment confirmation (${viewport})`, summary);
+      await check(page, 'afspraken-bevestigen', viewport);
+      await page.click('button:has-text("Ja, maak de afspraak")');
+      await page.waitForURL('**/afspraken?geboekt=true');
+      await check(page, 'afspraken-geboekt', viewport);
+      const cancel = page.locator('form[action="/afspraken"] button', { hasText: 'Afzeggen' }).first();
+      if (await cancel.count() > 0) {
+        await cancel.click();
+        await page.waitForLoadState('load');
+        await check(page, 'afspraken-afzeggen', viewport);
+        await page.click('button:has-text("Ja, afzeggen")');
+        await page.waitForURL('**/afspraken?afgezegd=true');
+        ok(`appointment booked and cancelled, each after a confirmation (${viewport})`);
+      } else {
+        fail(`appointment (${viewport})`, 'no cancel button after booking');
+      }
     } else {
-      fail(`appointment (${viewport})`, 'no cancel button after booking');
+      fail(`appointment (${viewport})`, 'the demo offers no free time');
     }
   } else if ((await page.content()).includes('geen toestemming')) {
     ok(`appointments page explains why this person cannot book (${viewport})`);
   } else {
-    fail(`appointment (${viewport})`, 'the demo offers no free time');
+    fail(`appointment (${viewport})`, 'no way to make an appointment');
   }
   // Notices by e-mail (without content): an address and which notices.
   await page.goto(base + '/meldingen');
@@ -480,6 +503,29 @@ async function practiceJourney(browser) {
   const shielded = page.locator('tr', { hasText: 'BROWSERTEST gecorrigeerd' }).first();
   if (await shielded.locator('button', { hasText: 'Afscherming opheffen' }).count() > 0) ok('item shielded');
   else fail('shield', 'no lift-shield button after shielding');
+
+  // The desk books an appointment for a caller from the record (issue 18 item 4): the next
+  // day with a free time, with how and why; the agenda then shows both.
+  await page.click('a[href*="/praktijk/agenda?patient="]');
+  await page.waitForURL('**/praktijk/agenda?patient=*');
+  let bookForm = page.locator('form[action="/praktijk/agenda/boeken"]');
+  for (let i = 0; i < 7 && await bookForm.count() === 0; i++) {
+    await page.click('a:has-text("Volgende dag")');
+    await page.waitForLoadState('load');
+  }
+  if (await bookForm.count() > 0) {
+    await check(page, 'praktijk-agenda-boeken', viewport);
+    const form = bookForm.first();
+    await form.locator('select[name=soort]').selectOption('telefonisch');
+    await form.locator('input[name=reden]').fill('Terugbelverzoek BROWSERTEST');
+    await form.locator('button').click();
+    await page.waitForLoadState('load');
+    if (await page.locator('td', { hasText: 'Telefonisch · Terugbelverzoek BROWSERTEST' }).count() > 0) ok('the desk books for a caller; the agenda shows how and why');
+    else fail('desk booking', 'the agenda does not show the booking with its reason');
+  } else {
+    fail('desk booking', 'no free time in the next week');
+  }
+  await page.goto(recordUrl);
 
   // Access and invitations.
   await page.click('a[href$="/toegang"]');

@@ -517,6 +517,8 @@ impl Generator {
                 practitioner: Some(gp.clone()),
                 kind: "Spreekuur".into(),
                 status: AppointmentStatus::Booked,
+                reason: None,
+                mode: None,
                 meta: meta(self.now - Duration::days(2), &self.staff[3].id),
             });
         }

@@ -762,6 +762,36 @@ pub enum AppointmentStatus {
     NoShow,
 }
 
+/// How the patient and the practice meet (issue 18, item 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentMode {
+    /// At the practice.
+    Visit,
+    Phone,
+    Video,
+}
+
+impl AppointmentMode {
+    pub const ALL: [Self; 3] = [Self::Visit, Self::Phone, Self::Video];
+
+    /// The form value.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Visit => "praktijk",
+            Self::Phone => "telefonisch",
+            Self::Video => "video",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.slug() == s)
+    }
+}
+
+/// The longest reason for an appointment a patient or the practice writes.
+pub const MAX_APPOINTMENT_REASON: usize = 200;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Appointment {
     pub id: AppointmentId,
@@ -770,6 +800,11 @@ pub struct Appointment {
     pub practitioner: Option<PractitionerId>,
     pub kind: String,
     pub status: AppointmentStatus,
+    /// Why, in the patient's or the assistant's words ("Uitslag bespreken: ...").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<AppointmentMode>,
     pub meta: ItemMeta,
 }
 

@@ -13,7 +13,8 @@ use axum::routing::get;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Europe::Amsterdam;
 use inzage_domain::{
-    Actor, Appointment, AppointmentId, AppointmentStatus, ItemMeta, PatientRecord, Section,
+    Actor, Appointment, AppointmentId, AppointmentMode, AppointmentStatus, ItemMeta,
+    MAX_APPOINTMENT_REASON, PatientRecord, Section,
 };
 use inzage_store::{AgendaStore, AuditEvent, Channel, EventType, RecordStore, Slot};
 use inzage_webkit::AppState;
@@ -34,13 +35,44 @@ struct Mine {
     slot: String,
     when: String,
     what: String,
+    /// "Telefonisch · Uitslag bespreken".
+    how: String,
     can_cancel: bool,
 }
 
+/// The free times of one day, per practitioner.
 struct Day {
     label: String,
-    slots: Vec<(String, String)>,
+    /// (practitioner, [(slot id, "10:00 (10 min)")]).
+    groups: Vec<(String, Vec<(String, String)>)>,
 }
+
+/// Why and how, chosen before a time (issue 18, item 4); carried through the steps.
+#[derive(Default)]
+struct Chosen {
+    reason: String,
+    mode: String,
+    text: String,
+}
+
+/// The booking to confirm.
+struct Confirm {
+    slot: String,
+    when: String,
+    who: String,
+    minutes: u32,
+    how: String,
+}
+
+/// The reasons a patient picks from: (form value, text).
+const REASONS: [(&str, &str); 6] = [
+    ("klacht", "appt-reason-complaint"),
+    ("controle", "appt-reason-checkup"),
+    ("uitslag", "appt-reason-result"),
+    ("medicijnen", "appt-reason-medicines"),
+    ("dossier", "appt-reason-record"),
+    ("anders", "appt-reason-other"),
+];
 
 #[derive(Template, WebTemplate)]
 #[template(path = "appointments.html")]
@@ -48,8 +80,19 @@ struct AppointmentsPage {
     ctx: PageCtx,
     allowed: bool,
     mine: Vec<Mine>,
+    /// Step 1: why and how.
+    reasons: Vec<(&'static str, String, bool)>,
+    modes: Vec<(&'static str, String, bool)>,
+    chosen: Chosen,
+    /// Step 2: free times (only once why and how are chosen).
+    choosing_time: bool,
     days: Vec<Day>,
+    /// Step 3: the booking to confirm.
+    confirm: Option<Confirm>,
+    /// Cancelling: the appointment to confirm.
+    cancel: Option<Mine>,
     cancel_hours: u32,
+    max_reason: usize,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -117,66 +160,171 @@ fn may_cancel(open: &OpenRecord, slot: &Slot) -> bool {
     slot.starts_at - open.now >= Duration::hours(i64::from(open.settings.cancel_until_hours_before))
 }
 
+fn mode_label(tr: &inzage_webkit::i18n::Tr, m: AppointmentMode) -> String {
+    tr.t(match m {
+        AppointmentMode::Visit => "appt-mode-visit",
+        AppointmentMode::Phone => "appt-mode-phone",
+        AppointmentMode::Video => "appt-mode-video",
+    })
+}
+
+/// The reason as stored and shown to the practice: the chosen reason in Dutch (the practice's
+/// language), with the person's own words after it.
+fn reason_text(chosen: &Chosen) -> Option<String> {
+    let key = REASONS.iter().find(|(v, _)| *v == chosen.reason)?.1;
+    let label = inzage_webkit::i18n::Tr::new("nl").t(key);
+    let text = chosen.text.trim();
+    Some(if text.is_empty() {
+        label
+    } else {
+        format!("{label}: {text}")
+    })
+}
+
+/// Why and how are chosen and valid.
+fn valid(chosen: &Chosen) -> bool {
+    AppointmentMode::parse(&chosen.mode).is_some()
+        && REASONS.iter().any(|(v, _)| *v == chosen.reason)
+        && chosen.text.trim().chars().count() <= MAX_APPOINTMENT_REASON
+}
+
+/// What the page shows besides the step: the person's appointments.
+enum Step<'a> {
+    Start,
+    Times,
+    Confirm(&'a Slot),
+    Cancel(&'a Slot),
+}
+
 async fn render(
     open: &OpenRecord,
+    step: Step<'_>,
+    chosen: Chosen,
     notice: Option<&str>,
     error: Option<&str>,
     status: StatusCode,
 ) -> WebResult<Response> {
     let ctx = open.ctx("/afspraken").await?;
+    let tr = &ctx.tr;
     let allowed = allowed(open)?;
     let (mut mine, mut days) = (vec![], vec![]);
+    let mut cancel = None;
     if allowed {
         for s in booked(open).await? {
-            mine.push(Mine {
-                when: when(&ctx.tr, s.starts_at),
+            let appointment = open
+                .record
+                .appointments
+                .iter()
+                .find(|a| Some(a.id.as_str()) == s.appointment.as_deref());
+            let how = appointment
+                .map(|a| {
+                    [a.mode.map(|m| mode_label(tr, m)), a.reason.clone()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" · ")
+                })
+                .unwrap_or_default();
+            let row = Mine {
+                when: when(tr, s.starts_at),
                 what: format!("{} ({} min), {}", s.kind, s.minutes, s.practitioner),
+                how,
                 can_cancel: may_cancel(open, &s),
-                slot: s.id,
-            });
+                slot: s.id.clone(),
+            };
+            if matches!(step, Step::Cancel(c) if c.id == s.id) {
+                cancel = Some(Mine {
+                    slot: row.slot.clone(),
+                    when: row.when.clone(),
+                    what: row.what.clone(),
+                    how: row.how.clone(),
+                    can_cancel: row.can_cancel,
+                });
+            }
+            mine.push(row);
         }
-        let free = open
-            .state()
-            .store
-            .slots_between(
-                &open.record.practice.id,
-                open.now + Duration::minutes(30),
-                open.now + Duration::days(DAYS_AHEAD),
-            )
-            .await?
-            .into_iter()
-            .filter(|s| s.online && s.patient.is_none());
-        for s in free {
-            let local = s.starts_at.with_timezone(&Amsterdam);
-            let label = ctx.tr.date(local.date_naive());
-            let text = format!(
-                "{} · {} ({} min) · {}",
-                local.format("%H:%M"),
-                s.kind,
-                s.minutes,
-                s.practitioner
-            );
-            let full = days.len() == DAYS_SHOWN;
-            match days.last_mut() {
-                Some(Day { label: l, slots }) if *l == label => slots.push((s.id, text)),
-                // A page of choices, not of everything: the first days with free times.
-                _ if full => break,
-                _ => days.push(Day {
-                    label,
-                    slots: vec![(s.id, text)],
-                }),
+        if matches!(step, Step::Times) {
+            let free = open
+                .state()
+                .store
+                .slots_between(
+                    &open.record.practice.id,
+                    open.now + Duration::minutes(30),
+                    open.now + Duration::days(DAYS_AHEAD),
+                )
+                .await?
+                .into_iter()
+                .filter(|s| s.online && s.patient.is_none());
+            for s in free {
+                let local = s.starts_at.with_timezone(&Amsterdam);
+                let label = tr.day(local.date_naive());
+                let time = format!("{} ({} min)", local.format("%H:%M"), s.minutes);
+                let full = days.len() == DAYS_SHOWN;
+                match days.last_mut() {
+                    Some(Day { label: l, groups }) if *l == label => {
+                        match groups.iter_mut().find(|(who, _)| *who == s.practitioner) {
+                            Some((_, times)) => times.push((s.id, time)),
+                            None => groups.push((s.practitioner, vec![(s.id, time)])),
+                        }
+                    }
+                    // A page of choices, not of everything: the first days with free times.
+                    _ if full => break,
+                    _ => days.push(Day {
+                        label,
+                        groups: vec![(s.practitioner, vec![(s.id, time)])],
+                    }),
+                }
             }
         }
     }
-    let notice = notice.map(|k| ctx.tr.t(k));
-    let error = error.map(|k| ctx.tr.t(k));
+    let confirm = match step {
+        Step::Confirm(s) => Some(Confirm {
+            slot: s.id.clone(),
+            when: {
+                let local = s.starts_at.with_timezone(&Amsterdam);
+                format!("{} {}", tr.day(local.date_naive()), local.format("%H:%M"))
+            },
+            who: s.practitioner.clone(),
+            minutes: s.minutes,
+            how: [
+                AppointmentMode::parse(&chosen.mode).map(|m| mode_label(tr, m)),
+                REASONS
+                    .iter()
+                    .find(|(v, _)| *v == chosen.reason)
+                    .map(|(_, k)| tr.t(k)),
+                Some(chosen.text.trim().to_owned()).filter(|t| !t.is_empty()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · "),
+        }),
+        _ => None,
+    };
+    let reasons = REASONS
+        .iter()
+        .map(|(v, k)| (*v, tr.t(k), *v == chosen.reason))
+        .collect();
+    let modes = AppointmentMode::ALL
+        .iter()
+        .map(|m| (m.slug(), mode_label(tr, *m), m.slug() == chosen.mode))
+        .collect();
+    let notice = notice.map(|k| tr.t(k));
+    let error = error.map(|k| tr.t(k));
     Ok((
         status,
         AppointmentsPage {
             allowed,
             mine,
+            reasons,
+            modes,
+            choosing_time: matches!(step, Step::Times),
+            chosen,
             days,
+            confirm,
+            cancel,
             cancel_hours: open.settings.cancel_until_hours_before,
+            max_reason: MAX_APPOINTMENT_REASON,
             notice,
             error,
             ctx,
@@ -194,7 +342,15 @@ async fn page(open: OpenRecord, Query(q): Query<PageQuery>) -> WebResult<Respons
     } else {
         None
     };
-    render(&open, notice, None, StatusCode::OK).await
+    render(
+        &open,
+        Step::Start,
+        Chosen::default(),
+        notice,
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -205,6 +361,12 @@ struct AppointmentForm {
     actie: String,
     #[serde(default)]
     tijd: String,
+    #[serde(default)]
+    reden: String,
+    #[serde(default)]
+    soort: String,
+    #[serde(default)]
+    toelichting: String,
 }
 
 fn audit(open: &OpenRecord, event: EventType, what: String) -> AuditEvent {
@@ -226,34 +388,127 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
     if !allowed(&open)? {
         return Err(WebError::Forbidden);
     }
+    let chosen = Chosen {
+        reason: form.reden.clone(),
+        mode: form.soort.clone(),
+        text: form.toelichting.clone(),
+    };
+    // Step 1 -> 2: why and how first, then the free times.
+    if form.actie == "kiezen" {
+        return if valid(&chosen) {
+            render(&open, Step::Times, chosen, None, None, StatusCode::OK).await
+        } else {
+            render(
+                &open,
+                Step::Start,
+                chosen,
+                None,
+                Some("appt-choose-first"),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        };
+    }
     let state = open.state().clone();
     let Some(slot) = state.store.slot(&form.tijd).await? else {
-        return render(&open, None, Some("appt-unknown"), StatusCode::BAD_REQUEST).await;
+        return render(
+            &open,
+            Step::Start,
+            chosen,
+            None,
+            Some("appt-unknown"),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     };
     if slot.practice != open.record.practice.id {
-        return render(&open, None, Some("appt-unknown"), StatusCode::BAD_REQUEST).await;
+        return render(
+            &open,
+            Step::Start,
+            chosen,
+            None,
+            Some("appt-unknown"),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     }
-    let _guard = state.edit_lock(&open.record.patient.id).await;
-    let mut record: PatientRecord = state
-        .store
-        .load_record(&open.record.patient.id)
-        .await?
-        .ok_or(WebError::NoRecord)?;
+    let bookable = |slot: &Slot| slot.online && slot.starts_at >= open.now + Duration::minutes(30);
     match form.actie.as_str() {
-        "boeken" => {
-            if !slot.online || slot.starts_at < open.now + Duration::minutes(30) {
+        // Step 2 -> 3: the chosen time, to confirm.
+        "tijd" => {
+            if !valid(&chosen) {
                 return render(
                     &open,
+                    Step::Start,
+                    chosen,
+                    None,
+                    Some("appt-choose-first"),
+                    StatusCode::BAD_REQUEST,
+                )
+                .await;
+            }
+            if !bookable(&slot) || slot.patient.is_some() {
+                return render(
+                    &open,
+                    Step::Times,
+                    chosen,
+                    None,
+                    Some("appt-taken"),
+                    StatusCode::CONFLICT,
+                )
+                .await;
+            }
+            render(
+                &open,
+                Step::Confirm(&slot),
+                chosen,
+                None,
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
+        "boeken" => {
+            if !valid(&chosen) {
+                return render(
+                    &open,
+                    Step::Start,
+                    chosen,
+                    None,
+                    Some("appt-choose-first"),
+                    StatusCode::BAD_REQUEST,
+                )
+                .await;
+            }
+            if !bookable(&slot) {
+                return render(
+                    &open,
+                    Step::Times,
+                    chosen,
                     None,
                     Some("appt-not-bookable"),
                     StatusCode::BAD_REQUEST,
                 )
                 .await;
             }
+            let _guard = state.edit_lock(&open.record.patient.id).await;
+            let mut record: PatientRecord = state
+                .store
+                .load_record(&open.record.patient.id)
+                .await?
+                .ok_or(WebError::NoRecord)?;
             // A practice sets how many open bookings one patient may have online (R49).
             let limit = open.settings.max_open_online_bookings;
             if booked(&open).await?.len() >= limit as usize {
-                return render(&open, None, Some("appt-limit"), StatusCode::BAD_REQUEST).await;
+                return render(
+                    &open,
+                    Step::Start,
+                    chosen,
+                    None,
+                    Some("appt-limit"),
+                    StatusCode::BAD_REQUEST,
+                )
+                .await;
             }
             let id = format!("afspraak-{:016x}", rand::random::<u64>());
             record.appointments.push(Appointment {
@@ -263,6 +518,8 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 practitioner: None,
                 kind: format!("{} ({})", slot.kind, slot.practitioner),
                 status: AppointmentStatus::Booked,
+                reason: reason_text(&chosen),
+                mode: AppointmentMode::parse(&chosen.mode),
                 meta: ItemMeta::new(Actor::System("portal".into()), open.now),
             });
             let entry = audit(&open, EventType::Create, format!("appointment {id} booked"));
@@ -285,18 +542,60 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 } else {
                     "appt-taken"
                 };
-                return render(&open, None, Some(why), StatusCode::CONFLICT).await;
+                return render(
+                    &open,
+                    Step::Times,
+                    chosen,
+                    None,
+                    Some(why),
+                    StatusCode::CONFLICT,
+                )
+                .await;
             }
             notify_appointment(&state, &record, &id).await?;
             Ok(Redirect::to("/afspraken?geboekt=true").into_response())
         }
-        "afzeggen" => {
+        // Cancelling asks first.
+        "afzeggen-vraag" | "afzeggen" => {
             if slot.patient.as_ref() != Some(&open.record.patient.id) {
-                return render(&open, None, Some("appt-unknown"), StatusCode::BAD_REQUEST).await;
+                return render(
+                    &open,
+                    Step::Start,
+                    chosen,
+                    None,
+                    Some("appt-unknown"),
+                    StatusCode::BAD_REQUEST,
+                )
+                .await;
             }
             if !may_cancel(&open, &slot) {
-                return render(&open, None, Some("appt-too-late"), StatusCode::BAD_REQUEST).await;
+                return render(
+                    &open,
+                    Step::Start,
+                    chosen,
+                    None,
+                    Some("appt-too-late"),
+                    StatusCode::BAD_REQUEST,
+                )
+                .await;
             }
+            if form.actie == "afzeggen-vraag" {
+                return render(
+                    &open,
+                    Step::Cancel(&slot),
+                    chosen,
+                    None,
+                    None,
+                    StatusCode::OK,
+                )
+                .await;
+            }
+            let _guard = state.edit_lock(&open.record.patient.id).await;
+            let mut record: PatientRecord = state
+                .store
+                .load_record(&open.record.patient.id)
+                .await?
+                .ok_or(WebError::NoRecord)?;
             if let Some(a) = record
                 .appointments
                 .iter_mut()
@@ -316,7 +615,15 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 .cancel_slot(&slot.id, &open.record.patient.id, (&record, entry))
                 .await?;
             if !cancelled {
-                return render(&open, None, Some("appt-unknown"), StatusCode::CONFLICT).await;
+                return render(
+                    &open,
+                    Step::Start,
+                    chosen,
+                    None,
+                    Some("appt-unknown"),
+                    StatusCode::CONFLICT,
+                )
+                .await;
             }
             if let Some(id) = &slot.appointment {
                 notify_appointment(&state, &record, id).await?;

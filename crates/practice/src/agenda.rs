@@ -1,5 +1,7 @@
-//! The practice's agenda (issue 8, R49): the day schedule with who booked which slot, and adding
-//! a row of slots (date, first time, number, length, kind, who, open for online booking).
+//! The practice's agenda (issue 8, R49): the day schedule with who booked which slot, why and
+//! how (at the practice, by phone, by video); adding a row of slots (date, first time, number,
+//! length, kind, who, open for online booking); and booking a free slot for a caller, opened
+//! from the patient's record (`?patient=`, issue 18 item 4).
 
 use super::Staff;
 use super::roles::Action;
@@ -13,16 +15,22 @@ use axum::routing::get;
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 use inzage_domain::time::{local_date, start_of_local_day};
-use inzage_store::{AgendaStore, RecordStore, Slot};
+use inzage_domain::{
+    Actor, Appointment, AppointmentId, AppointmentMode, AppointmentStatus, ItemMeta,
+    MAX_APPOINTMENT_REASON, PatientId, PractitionerId,
+};
+use inzage_store::{AgendaStore, EventType, RecordStore, Slot};
 use inzage_webkit::AppState;
-use inzage_webkit::error::WebResult;
+use inzage_webkit::error::{WebError, WebResult};
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/praktijk/agenda", get(page).post(add))
+    Router::new()
+        .route("/praktijk/agenda", get(page).post(add))
+        .route("/praktijk/agenda/boeken", axum::routing::post(book))
 }
 
 /// At most this many slots in one row.
@@ -35,6 +43,11 @@ struct Row {
     practitioner: String,
     online: bool,
     patient: Option<(String, String)>,
+    /// "Telefonisch · Uitslag bespreken: ..." for a booked slot.
+    how: String,
+    slot: String,
+    /// Free, and in the future: staff may book it for the caller.
+    bookable: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -47,6 +60,11 @@ struct AgendaPage {
     next: String,
     rows: Vec<Row>,
     can_add: bool,
+    /// Booking for this caller: (patient id, name).
+    for_patient: Option<(String, String)>,
+
+    modes: Vec<(&'static str, String)>,
+    max_reason: usize,
     error: Option<String>,
 }
 
@@ -54,6 +72,16 @@ struct AgendaPage {
 struct DayQuery {
     #[serde(default)]
     dag: String,
+    #[serde(default)]
+    patient: String,
+}
+
+fn mode_label(tr: &inzage_webkit::i18n::Tr, m: AppointmentMode) -> String {
+    tr.t(match m {
+        AppointmentMode::Visit => "appt-mode-visit",
+        AppointmentMode::Phone => "appt-mode-phone",
+        AppointmentMode::Video => "appt-mode-video",
+    })
 }
 
 async fn render(
@@ -61,20 +89,49 @@ async fn render(
     staff: &Staff,
     session: &Session,
     day: NaiveDate,
+    for_patient: Option<PatientId>,
     error: Option<&str>,
     status: StatusCode,
 ) -> WebResult<Response> {
     staff.require(Action::ViewAgenda)?;
     let ctx = staff.ctx(session, "/praktijk/agenda").await?;
+    let tr = &ctx.tr;
     let from = start_of_local_day(day);
     let to = start_of_local_day(day + Duration::days(1));
+    let can_book = super::roles::allowed(staff.role, Action::ManageAgenda);
+    // The caller to book for: a patient of this practice, named on the page (a read, audited).
+    let for_patient = match for_patient.filter(|_| can_book) {
+        Some(p) => match state.store.load_record(&p).await? {
+            Some(r) if r.practice.id == staff.practice => {
+                staff
+                    .audit_read(state, &p, "agenda, booking for the patient")
+                    .await?;
+                Some((p.to_string(), r.patient.name.display()))
+            }
+            _ => None,
+        },
+        None => None,
+    };
+    let now = state.now();
     let mut rows = vec![];
     for s in state.store.slots_between(&staff.practice, from, to).await? {
+        let mut how = String::new();
         let patient = match &s.patient {
             Some(p) => match state.store.load_record(p).await? {
                 Some(r) => {
                     // The schedule names the patient: a read of their record, audited.
                     staff.audit_read(state, p, "day schedule").await?;
+                    if let Some(a) = r
+                        .appointments
+                        .iter()
+                        .find(|a| Some(a.id.as_str()) == s.appointment.as_deref())
+                    {
+                        how = [a.mode.map(|m| mode_label(tr, m)), a.reason.clone()]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" · ");
+                    }
                     Some((p.to_string(), r.patient.name.display()))
                 }
                 None => None,
@@ -82,6 +139,9 @@ async fn render(
             None => None,
         };
         rows.push(Row {
+            how,
+            slot: s.id.clone(),
+            bookable: s.patient.is_none() && s.starts_at > now,
             time: s
                 .starts_at
                 .with_timezone(&chrono_tz::Europe::Amsterdam)
@@ -103,7 +163,13 @@ async fn render(
             previous: (day - Duration::days(1)).format("%Y-%m-%d").to_string(),
             next: (day + Duration::days(1)).format("%Y-%m-%d").to_string(),
             rows,
-            can_add: super::roles::allowed(staff.role, Action::ManageAgenda),
+            can_add: can_book,
+            for_patient,
+            modes: AppointmentMode::ALL
+                .iter()
+                .map(|m| (m.slug(), mode_label(&ctx.tr, *m)))
+                .collect(),
+            max_reason: MAX_APPOINTMENT_REASON,
             error,
             ctx,
         },
@@ -119,7 +185,8 @@ async fn page(
 ) -> WebResult<Response> {
     let day =
         NaiveDate::parse_from_str(&q.dag, "%Y-%m-%d").unwrap_or_else(|_| local_date(state.now()));
-    render(&state, &staff, &session, day, None, StatusCode::OK).await
+    let patient = PatientId::new(q.patient).ok();
+    render(&state, &staff, &session, day, patient, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -158,6 +225,7 @@ async fn add(
             &staff,
             &session,
             day.unwrap_or(today),
+            None,
             Some(key),
             StatusCode::BAD_REQUEST,
         )
@@ -216,5 +284,104 @@ async fn add(
         return refuse("agenda-invalid").await;
     }
     state.store.add_slots(&slots).await?;
+    Ok(Redirect::to(&format!("/praktijk/agenda?dag={}", day.format("%Y-%m-%d"))).into_response())
+}
+
+#[derive(Deserialize)]
+struct BookForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    tijd: String,
+    #[serde(default)]
+    patient: String,
+    #[serde(default)]
+    soort: String,
+    #[serde(default)]
+    reden: String,
+}
+
+/// An assistant books a free slot (online or not) for a caller, with why and how; the
+/// appointment goes into the patient's record in the same transaction.
+async fn book(
+    State(state): State<AppState>,
+    staff: Staff,
+    session: Session,
+    Form(form): Form<BookForm>,
+) -> WebResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    staff.require(Action::ManageAgenda)?;
+    let patient = PatientId::new(form.patient.clone()).map_err(|_| WebError::NotFound)?;
+    let Some(slot) = state.store.slot(&form.tijd).await? else {
+        return Err(WebError::NotFound);
+    };
+    let day = local_date(slot.starts_at);
+    let refuse = |key| {
+        render(
+            &state,
+            &staff,
+            &session,
+            day,
+            Some(patient.clone()),
+            Some(key),
+            StatusCode::BAD_REQUEST,
+        )
+    };
+    if slot.practice != staff.practice {
+        return Err(WebError::NotFound);
+    }
+    let reason = form.reden.trim();
+    let Some(mode) = AppointmentMode::parse(&form.soort) else {
+        return refuse("agenda-book-invalid").await;
+    };
+    if reason.is_empty() || reason.chars().count() > MAX_APPOINTMENT_REASON {
+        return refuse("agenda-book-invalid").await;
+    }
+    if slot.patient.is_some() || slot.starts_at <= state.now() {
+        return refuse("appt-taken").await;
+    }
+    let _guard = state.edit_lock(&patient).await;
+    let Some(mut record) = state.store.load_record(&patient).await? else {
+        return Err(WebError::NotFound);
+    };
+    if record.practice.id != staff.practice {
+        return Err(WebError::NotFound);
+    }
+    let id = format!("afspraak-{:016x}", rand::random::<u64>());
+    let actor = PractitionerId::new(format!("staff-{}", staff.username))
+        .map(Actor::Staff)
+        .map_err(|_| WebError::Invalid("staff id"))?;
+    record.appointments.push(Appointment {
+        id: AppointmentId::new(id.clone()).map_err(|_| WebError::Invalid("id"))?,
+        start: slot.starts_at,
+        minutes: slot.minutes,
+        practitioner: None,
+        kind: format!("{} ({})", slot.kind, slot.practitioner),
+        status: AppointmentStatus::Booked,
+        reason: Some(reason.to_owned()),
+        mode: Some(mode),
+        meta: ItemMeta::new(actor, state.now()),
+    });
+    let entry = staff.audit_event(
+        state.now(),
+        EventType::Create,
+        Some(patient.clone()),
+        format!("practice: appointment {id} booked for the patient"),
+    );
+    let booked = state
+        .store
+        .book_slot(
+            &slot.id,
+            false,
+            None,
+            &format!("staff:{}", staff.username),
+            state.now(),
+            &id,
+            (&record, entry),
+        )
+        .await?;
+    if !booked {
+        return refuse("appt-taken").await;
+    }
     Ok(Redirect::to(&format!("/praktijk/agenda?dag={}", day.format("%Y-%m-%d"))).into_response())
 }

@@ -201,6 +201,8 @@ struct RecordPage {
     new_links: Vec<(String, String)>,
     can_manage_access: bool,
     can_copy: bool,
+    /// May book an appointment for this patient (opens the agenda for them).
+    can_book: bool,
     id: String,
     name: String,
     birth: String,
@@ -241,6 +243,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
         can_shield: super::roles::allowed(rec.staff.role, Action::ShieldItems),
         can_manage_access: super::roles::allowed(rec.staff.role, Action::ManageAccess),
         can_copy: super::roles::allowed(rec.staff.role, Action::HandOutCopies),
+        can_book: super::roles::allowed(rec.staff.role, Action::ManageAgenda),
         new_links,
         id: r.patient.id.to_string(),
         name: r.patient.name.display(),

@@ -508,7 +508,19 @@ async fn r119_r122_notices_reach_who_can_see_and_say_nothing_medical(app: &TestA
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let page = anna.get("/afspraken").await;
+    // The free times show once why and how are chosen.
+    let csrf = anna.csrf("/afspraken").await;
+    let page = anna
+        .post(
+            "/afspraken",
+            &[
+                ("csrf", &csrf),
+                ("actie", "kiezen"),
+                ("reden", "controle"),
+                ("soort", "praktijk"),
+            ],
+        )
+        .await;
     let slot = page
         .body
         .split("name=\"tijd\" value=\"")
@@ -520,7 +532,13 @@ async fn r119_r122_notices_reach_who_can_see_and_say_nothing_medical(app: &TestA
         let p = anna
             .post(
                 "/afspraken",
-                &[("csrf", &csrf), ("actie", action), ("tijd", &slot)],
+                &[
+                    ("csrf", &csrf),
+                    ("actie", action),
+                    ("tijd", &slot),
+                    ("reden", "controle"),
+                    ("soort", "praktijk"),
+                ],
             )
             .await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{action}: {}", p.body);

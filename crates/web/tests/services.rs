@@ -379,11 +379,19 @@ async fn slots(app: &TestApp) -> Vec<inzage_store::Slot> {
         .unwrap()
 }
 
+/// A step of booking or cancelling as the page's forms send it, for "a complaint or a
+/// question", at the practice.
 async fn appointment(c: &mut Client<'_>, action: &str, slot: &str) -> Page {
     let csrf = c.csrf("/afspraken").await;
     c.post(
         "/afspraken",
-        &[("csrf", &csrf), ("actie", action), ("tijd", slot)],
+        &[
+            ("csrf", &csrf),
+            ("actie", action),
+            ("tijd", slot),
+            ("reden", "klacht"),
+            ("soort", "praktijk"),
+        ],
     )
     .await
 }
@@ -393,7 +401,8 @@ async fn desk(app: &TestApp) -> Client<'_> {
 }
 
 async fn r49_book_see_and_cancel_an_appointment(app: &TestApp) {
-    let mut desk = desk(app).await;
+    let staff = seed_staff(app).await;
+    let mut desk = as_staff(app, &staff, "assistent").await;
     // Bad input adds nothing.
     let csrf = desk.csrf("/praktijk/agenda").await;
     let p = desk
@@ -424,20 +433,82 @@ async fn r49_book_see_and_cancel_an_appointment(app: &TestApp) {
     let mut anna = app.client();
     anna.login("anna").await;
     anna.open("adult").await;
+    // Issue 18 item 4: why and how first; no times before that.
     let page = anna.get("/afspraken").await;
     assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Waarvoor wilt u komen?"));
+    assert!(!page.body.contains("value=\"tijd\""));
+    let csrf = csrf_in(&page.body);
+    let p = anna
+        .post(
+            "/afspraken",
+            &[
+                ("csrf", &csrf),
+                ("actie", "kiezen"),
+                ("soort", "telefonisch"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Kies eerst waarvoor u komt"));
+    let why = [
+        ("csrf", csrf.as_str()),
+        ("reden", "uitslag"),
+        ("soort", "telefonisch"),
+        ("toelichting", "de bloedwaarde van vorige week"),
+    ];
+    let p = anna
+        .post("/afspraken", &[&why[..], &[("actie", "kiezen")]].concat())
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    // The free times, by day (with its weekday) and by practitioner.
     assert_eq!(
-        page.body.matches("name=\"actie\" value=\"boeken\"").count(),
+        p.body.matches("name=\"actie\" value=\"tijd\"").count(),
         3,
         "only online slots"
     );
-    assert!(!page.body.contains(&offline));
+    assert!(!p.body.contains(&offline));
+    assert!(p.body.contains("<h4>dokter Jansen</h4>"), "{}", p.body);
+    assert!(
+        [
+            "maandag",
+            "dinsdag",
+            "woensdag",
+            "donderdag",
+            "vrijdag",
+            "zaterdag",
+            "zondag"
+        ]
+        .iter()
+        .any(|d| p.body.contains(&format!("<h3>{d} ")))
+    );
+    // A time asks for confirmation, naming when, with whom, how and why.
+    let p = anna
+        .post(
+            "/afspraken",
+            &[&why[..], &[("actie", "tijd"), ("tijd", &first)]].concat(),
+        )
+        .await;
+    assert!(p.body.contains("Klopt deze afspraak?"), "{}", p.body);
+    assert!(
+        p.body
+            .contains("Telefonisch · Een uitslag bespreken · de bloedwaarde van vorige week")
+    );
+    assert!(
+        anna_has_no_booking(app).await,
+        "nothing booked before confirming"
+    );
     // A slot not open online cannot be booked by a forged post either.
     let p = appointment(&mut anna, "boeken", &offline).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     let p = appointment(&mut anna, "boeken", "slot-bestaat-niet").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    let p = appointment(&mut anna, "boeken", &first).await;
+    let p = anna
+        .post(
+            "/afspraken",
+            &[&why[..], &[("actie", "boeken"), ("tijd", &first)]].concat(),
+        )
+        .await;
     assert_eq!(
         p.location.as_deref(),
         Some("/afspraken?geboekt=true"),
@@ -460,11 +531,22 @@ async fn r49_book_see_and_cancel_an_appointment(app: &TestApp) {
         .with_timezone(&chrono_tz::Europe::Amsterdam)
         .format("%Y-%m-%d")
         .to_string();
+    assert_eq!(booked.mode, Some(inzage_domain::AppointmentMode::Phone));
+    assert_eq!(
+        booked.reason.as_deref(),
+        Some("Een uitslag bespreken: de bloedwaarde van vorige week")
+    );
     let schedule = desk.get(&format!("/praktijk/agenda?dag={day}")).await;
     assert!(
         schedule.body.contains("Anna Volwassen"),
         "{}",
         schedule.body
+    );
+    assert!(
+        schedule
+            .body
+            .contains("Telefonisch · Een uitslag bespreken: de bloedwaarde van vorige week"),
+        "the agenda shows why and how"
     );
     // Booking a taken slot: refused with a clear message.
     let mut piet = app.client();
@@ -476,7 +558,14 @@ async fn r49_book_see_and_cancel_an_appointment(app: &TestApp) {
     // Someone else cannot cancel it.
     let p = appointment(&mut piet, "afzeggen", &first).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    // Anna cancels: the slot is free again, the appointment cancelled in her record.
+    // Anna cancels, after confirming: the slot is free again, the appointment cancelled in
+    // her record.
+    let p = appointment(&mut anna, "afzeggen-vraag", &first).await;
+    assert!(p.body.contains("Wilt u deze afspraak afzeggen?"));
+    assert!(
+        !anna_has_no_booking(app).await,
+        "still booked until confirmed"
+    );
     let p = appointment(&mut anna, "afzeggen", &first).await;
     assert_eq!(
         p.location.as_deref(),
@@ -505,6 +594,89 @@ async fn r49_book_see_and_cancel_an_appointment(app: &TestApp) {
         log.iter()
             .any(|e| e.event.event == EventType::Update && e.event.detail.contains("cancelled"))
     );
+    // The desk books the offline slot for a caller, from the caller's record, with why and how.
+    let record = desk.get("/praktijk/patienten/adult").await;
+    assert!(record.body.contains("/praktijk/agenda?patient=adult"));
+    let offline_day = (app.clock.now() + chrono::Duration::hours(72))
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .format("%Y-%m-%d")
+        .to_string();
+    let page = desk
+        .get(&format!("/praktijk/agenda?dag={offline_day}&patient=adult"))
+        .await;
+    assert!(
+        page.body
+            .contains("U maakt een afspraak voor Anna Volwassen"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&offline), "offline slots too");
+    let csrf = csrf_in(&page.body);
+    let p = desk
+        .post(
+            "/praktijk/agenda/boeken",
+            &[
+                ("csrf", &csrf),
+                ("tijd", &offline),
+                ("patient", "adult"),
+                ("soort", "video"),
+                ("reden", ""),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "a reason is needed");
+    let p = desk
+        .post(
+            "/praktijk/agenda/boeken",
+            &[
+                ("csrf", &csrf),
+                ("tijd", &offline),
+                ("patient", "adult"),
+                ("soort", "video"),
+                ("reden", "Keelpijn"),
+            ],
+        )
+        .await;
+    assert!(p.status.is_redirection(), "{}", p.body);
+    let taken = slots(app)
+        .await
+        .into_iter()
+        .find(|s| s.id == offline)
+        .unwrap();
+    assert_eq!(taken.patient, Some(id.clone()));
+    let r = app.store.load_record(&id).await.unwrap().unwrap();
+    assert!(
+        r.appointments
+            .iter()
+            .any(|a| a.reason.as_deref() == Some("Keelpijn")
+                && a.mode == Some(inzage_domain::AppointmentMode::Video)
+                && a.status == inzage_domain::AppointmentStatus::Booked)
+    );
+    // A practice nurse sees the agenda but books nothing.
+    let mut nurse = as_staff(app, &staff, "poh").await;
+    let csrf = nurse.csrf("/praktijk/agenda").await;
+    let p = nurse
+        .post(
+            "/praktijk/agenda/boeken",
+            &[
+                ("csrf", &csrf),
+                ("tijd", &first),
+                ("patient", "adult"),
+                ("soort", "video"),
+                ("reden", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+}
+
+/// Anna (adult) has no booked slot.
+async fn anna_has_no_booking(app: &TestApp) -> bool {
+    let adult = PatientId::new("adult").unwrap();
+    slots(app)
+        .await
+        .iter()
+        .all(|s| s.patient.as_ref() != Some(&adult))
 }
 
 async fn r49_cancelling_too_late_is_refused(app: &TestApp) {
@@ -591,11 +763,15 @@ async fn r49_two_people_booking_one_slot_at_once_get_it_once(app: &TestApp) {
         ("csrf", c1.as_str()),
         ("actie", "boeken"),
         ("tijd", slot.as_str()),
+        ("reden", "controle"),
+        ("soort", "praktijk"),
     ];
     let f2 = [
         ("csrf", c2.as_str()),
         ("actie", "boeken"),
         ("tijd", slot.as_str()),
+        ("reden", "klacht"),
+        ("soort", "telefonisch"),
     ];
     let (a, b) = tokio::join!(anna.post("/afspraken", &f1), piet.post("/afspraken", &f2));
     let mut statuses = [a.status, b.status];

@@ -118,6 +118,15 @@ impl Tr {
         )
     }
 
+    /// "maandag 7 december 2026": a date with its weekday, for choosing a day.
+    pub fn day(&self, d: NaiveDate) -> String {
+        format!(
+            "{} {}",
+            self.t(&format!("weekday-{}", d.weekday().number_from_monday())),
+            self.date(d)
+        )
+    }
+
     /// A date that may be partial ("2015", "maart 2015").
     pub fn partial_date(&self, d: &inzage_domain::PartialDate) -> String {
         use inzage_domain::PartialDate as P;
@@ -174,6 +183,8 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
         assert_eq!(Tr::new("nl").date(d), "23 november 2026");
         assert_eq!(Tr::new("en").date(d), "23 November 2026");
+        assert_eq!(Tr::new("nl").day(d), "maandag 23 november 2026");
+        assert_eq!(Tr::new("en").day(d), "Monday 23 November 2026");
         assert_eq!(Tr::new("xx").code(), "nl");
     }
 }

@@ -433,7 +433,8 @@ pub async fn seed_staff(app: &TestApp) -> Vec<(String, String, StaffRole)> {
 }
 
 /// Strings that must never reach any page for any viewer of the records below.
-pub const NEVER: [&str; 9] = [
+/// The held values appear in both forms: pages write a decimal comma, FHIR a point.
+pub const NEVER: [&str; 11] = [
     "MARKER-S-LINE",
     "MARKER-O-LINE",
     "MARKER-WORKNOTE",
@@ -442,6 +443,8 @@ pub const NEVER: [&str; 9] = [
     "MARKER-SHIELDED-MED",
     "987.654",
     "876.543",
+    "987,654",
+    "876,543",
     "MARKER-BEFORE-START",
 ];
 /// In the other patient's record only: must never reach the adult, parent, teen or carer.

@@ -354,6 +354,13 @@ settings-save = Opslaan
 practice-role = Rol
 practice-back-to-record = Terug naar het dossier
 
+weekday-1 = maandag
+weekday-2 = dinsdag
+weekday-3 = woensdag
+weekday-4 = donderdag
+weekday-5 = vrijdag
+weekday-6 = zaterdag
+weekday-7 = zondag
 month-1 = januari
 month-2 = februari
 month-3 = maart
