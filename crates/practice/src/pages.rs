@@ -203,6 +203,8 @@ struct RecordPage {
     can_copy: bool,
     /// May book an appointment for this patient (opens the agenda for them).
     can_book: bool,
+    /// May read the patient's access log (a link only where it leads somewhere).
+    can_read_log: bool,
     id: String,
     name: String,
     birth: String,
@@ -244,6 +246,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
         can_manage_access: super::roles::allowed(rec.staff.role, Action::ManageAccess),
         can_copy: super::roles::allowed(rec.staff.role, Action::HandOutCopies),
         can_book: super::roles::allowed(rec.staff.role, Action::ManageAgenda),
+        can_read_log: super::roles::allowed(rec.staff.role, Action::ViewAuditLog),
         new_links,
         id: r.patient.id.to_string(),
         name: r.patient.name.display(),

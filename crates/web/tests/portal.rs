@@ -502,6 +502,60 @@ async fn glossary_explains_codes_and_abbreviations(app: &TestApp) {
     );
 }
 
+/// Issue 18 item 10: headings in order on /ziektes (no h3 before an h2), each "Klopt er iets
+/// niet?" link says which item it is about, and the GP's Dutch text stays marked Dutch when
+/// the page is in English.
+async fn issue18_headings_link_names_and_the_records_language(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("adult").await;
+    for path in [
+        "/ziektes",
+        "/medicijnen",
+        "/allergieen",
+        "/uitslagen",
+        "/overzicht",
+    ] {
+        let p = c.get(path).await;
+        let mut level = 1;
+        for part in p.body.split("<h").skip(1) {
+            let Some(n) = part.chars().next().and_then(|c| c.to_digit(10)) else {
+                continue;
+            };
+            assert!(n <= level + 1, "{path}: h{n} after h{level}");
+            level = n;
+        }
+        let links = p.body.matches("href=\"/correcties/nieuw?").count();
+        let named = p
+            .body
+            .matches(">Klopt er iets niet?<span class=\"visually-hidden\"> (")
+            .count();
+        assert_eq!(
+            links, named,
+            "{path}: a correction link without its item's name"
+        );
+    }
+    assert!(
+        c.get("/ziektes")
+            .await
+            .body
+            .contains("Klopt er iets niet?<span")
+    );
+    let csrf = c.csrf("/ziektes").await;
+    c.post(
+        "/taal",
+        &[("csrf", &csrf), ("lang", "en"), ("back", "/ziektes")],
+    )
+    .await;
+    let p = c.get("/ziektes").await;
+    assert!(p.body.contains("<html lang=\"en\">"));
+    assert!(
+        p.body.contains("<h3 lang=\"nl\">"),
+        "the GP's titles stay Dutch"
+    );
+    assert!(p.body.contains("<p class=\"text\" lang=\"nl\">"));
+}
+
 /// Adds a blood pressure (upper and lower number at one moment) to a record.
 fn add_blood_pressure(
     r: &mut inzage_domain::PatientRecord,
@@ -793,6 +847,7 @@ fn rate_limited() -> WebConfig {
 }
 
 both_backends!(
+    issue18_headings_link_names_and_the_records_language,
     issue18_results_read_as_a_patient_reads_them,
     r50_r51_password_alone_opens_nothing,
     wrong_password_and_unknown_user_look_the_same,

@@ -238,6 +238,74 @@ async fn r26_the_patient_chooses_when_results_show_and_staff_can_record_it(app: 
     );
 }
 
+/// Issue 18 item 15: whatever a staff member can click leads somewhere they may go. Every link
+/// under /praktijk on the pages each role reaches from its start page and a patient's record is
+/// followed (GET, breadth first); none ends in 403. Staff pages carry the practice's name, not
+/// the patient portal's.
+async fn no_staff_link_ends_in_a_refusal(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    for (username, secret, role) in staff.iter().filter(|s| s.0 != "gp-elders") {
+        let mut c = app.client();
+        c.staff_login(username, secret).await;
+        let mut queue: std::collections::VecDeque<String> = [
+            inzage_practice::home(*role).to_owned(),
+            "/praktijk/patienten/adult".to_owned(),
+        ]
+        .into();
+        let mut seen: std::collections::HashSet<String> = queue.iter().cloned().collect();
+        let mut visited = 0;
+        while let Some(path) = queue.pop_front() {
+            let p = c.get(&path).await;
+            visited += 1;
+            if path == "/praktijk/patienten/adult" && *role == StaffRole::Administrator {
+                // The administrator has no patient pages at all, and no link leads there.
+                assert_eq!(p.status, StatusCode::FORBIDDEN);
+                continue;
+            }
+            assert_ne!(
+                p.status,
+                StatusCode::FORBIDDEN,
+                "{username} ({role:?}) was led to {path}"
+            );
+            if p.status != StatusCode::OK {
+                continue;
+            }
+            assert!(
+                !p.body
+                    .contains("<p class=\"brand\"><a href=\"/\">Mijn huisartsdossier"),
+                "{path}: the patient portal's brand on a staff page"
+            );
+            for href in p.body.split("href=\"").skip(1) {
+                let href = href
+                    .split('"')
+                    .next()
+                    .unwrap_or_default()
+                    .replace("&#38;", "&");
+                let href = href.split('#').next().unwrap_or_default().to_owned();
+                // Pages, not downloads or the logout; one record is enough.
+                if !href.starts_with("/praktijk")
+                    || href.contains("uitloggen")
+                    || (href.starts_with("/praktijk/patienten/")
+                        && !href.starts_with("/praktijk/patienten/adult"))
+                    || seen.len() > 150
+                {
+                    continue;
+                }
+                if seen.insert(href.clone()) {
+                    queue.push_back(href);
+                }
+            }
+        }
+        // The administrator's pages are few (staff, settings, security); the others' many.
+        let least = if *role == StaffRole::Administrator {
+            3
+        } else {
+            8
+        };
+        assert!(visited >= least, "{username}: only {visited} pages");
+    }
+}
+
 async fn staff_never_reach_another_practices_patients(app: &TestApp) {
     let staff = seed_staff(app).await;
     let (_, secret, _) = staff.iter().find(|s| s.0 == "gp-elders").unwrap();
@@ -747,6 +815,7 @@ fn rate_limited() -> inzage_web::WebConfig {
 }
 
 both_backends!(
+    no_staff_link_ends_in_a_refusal,
     r26_the_patient_chooses_when_results_show_and_staff_can_record_it,
     a_search_hit_can_be_told_apart,
     hardening_5_concurrent_staff_guesses_cannot_pass_the_lock,

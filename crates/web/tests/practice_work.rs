@@ -322,6 +322,18 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
                 S::BAD_REQUEST,
             )
         },
+        // Booking for a caller: a slot that does not exist is not found, before any read.
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/agenda/boeken",
+                "POST",
+                "/praktijk/agenda/boeken".into(),
+                &[("tijd", "slot-bestaat-niet"), ("patient", "adult")],
+                &[Gp, Ass],
+                S::NOT_FOUND,
+            )
+        },
         Step {
             audits: None,
             ..step(

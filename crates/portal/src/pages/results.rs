@@ -25,6 +25,8 @@ pub struct ResultRow {
 pub struct ResultGroup {
     pub anchor: String,
     pub name: String,
+    /// The name is the lab's Dutch test name (marked `lang="nl"`), not a translated text.
+    pub dutch_name: bool,
     pub plain: Option<String>,
     /// Newest first.
     pub rows: Vec<ResultRow>,
@@ -104,6 +106,7 @@ pub(super) fn result_groups(
             }
             .into(),
             plain: Some(tr.t("bp-explain")),
+            dutch_name: false,
             chart: Chart::pair(&name, &unit, &upper, &lower, tr),
             name,
             rows,
@@ -135,6 +138,7 @@ pub(super) fn result_groups(
         groups.push(ResultGroup {
             anchor: format!("test-{code}"),
             plain: Glossary::dutch().lab(&code).map(|g| g.plain.clone()),
+            dutch_name: true,
             chart: Chart::build(&name, &unit, &points, range, tr),
             name,
             rows,

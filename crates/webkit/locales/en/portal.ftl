@@ -1,4 +1,5 @@
 # The patient portal. Reading level B1: short sentences, everyday words, "you".
+practice-app-name = Practice workspace
 app-name = My GP record
 skip-to-content = Skip to content
 footer-text = This portal shows what your GP (family doctor) has written down about you. Is something wrong? Ask your GP to correct it.
@@ -131,6 +132,7 @@ more-medication = All medicines
 more-results = All test results
 more-letters = All letters
 
+episodes-list = All illnesses and complaints
 episodes-intro = Here you can see the illnesses and health problems your GP has written down, with the plans and advice that go with them.
 episodes-intro-other = Here are the illnesses and complaints of { $name } that the GP recorded, with the plans and advice that go with them.
 episode-current = still ongoing

@@ -1,4 +1,5 @@
 # Het patiëntenportaal. Taalniveau B1: korte zinnen, gewone woorden, "u".
+practice-app-name = Praktijkomgeving
 app-name = Mijn huisartsdossier
 skip-to-content = Ga direct naar de inhoud
 footer-text = Dit portaal laat zien wat uw huisarts over u heeft vastgelegd. Klopt er iets niet? Vraag uw huisarts om het te verbeteren.
@@ -131,6 +132,7 @@ more-medication = Alle medicijnen
 more-results = Alle uitslagen
 more-letters = Alle brieven
 
+episodes-list = Alle ziektes en klachten
 episodes-intro = Hier staan de ziektes en klachten die uw huisarts heeft vastgelegd, met de afspraken en adviezen die daarbij horen.
 episodes-intro-other = Hier staan de ziektes en klachten van { $name } die de huisarts heeft vastgelegd, met de afspraken en adviezen die daarbij horen.
 episode-current = loopt nog
