@@ -13,8 +13,8 @@ use axum::routing::get;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Europe::Amsterdam;
 use inzage_domain::{
-    Actor, Appointment, AppointmentId, AppointmentMode, AppointmentStatus, ItemMeta,
-    MAX_APPOINTMENT_REASON, PatientRecord, Section,
+    Actor, AppointmentId, AppointmentMode, AppointmentStatus, MAX_APPOINTMENT_REASON,
+    PatientRecord, Section,
 };
 use inzage_store::{AgendaStore, AuditEvent, Channel, EventType, RecordStore, Slot};
 use inzage_webkit::AppState;
@@ -511,17 +511,13 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 .await;
             }
             let id = format!("afspraak-{:016x}", rand::random::<u64>());
-            record.appointments.push(Appointment {
-                id: AppointmentId::new(id.clone()).map_err(|_| WebError::Invalid("id"))?,
-                start: slot.starts_at,
-                minutes: slot.minutes,
-                practitioner: None,
-                kind: format!("{} ({})", slot.kind, slot.practitioner),
-                status: AppointmentStatus::Booked,
-                reason: reason_text(&chosen),
-                mode: AppointmentMode::parse(&chosen.mode),
-                meta: ItemMeta::new(Actor::System("portal".into()), open.now),
-            });
+            record.appointments.push(slot.appointment(
+                AppointmentId::new(id.clone()).map_err(|_| WebError::Invalid("id"))?,
+                reason_text(&chosen),
+                AppointmentMode::parse(&chosen.mode),
+                Actor::System("portal".into()),
+                open.now,
+            ));
             let entry = audit(&open, EventType::Create, format!("appointment {id} booked"));
             let booked = state
                 .store

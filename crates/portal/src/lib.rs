@@ -79,6 +79,8 @@ pub struct Relation {
     pub name: String,
     pub birth_date: chrono::NaiveDate,
     pub basis: Option<RepresentationBasis>,
+    /// The last day the representation gives access, when it has one.
+    pub until: Option<chrono::NaiveDate>,
     /// Why the record cannot be opened now, if it cannot.
     pub denied: Option<AccessDenied>,
 }
@@ -112,14 +114,14 @@ pub async fn relations(state: &AppState, login: &Login) -> WebResult<Vec<Relatio
     let mut consider = |record: &PatientRecord,
                         representation: Option<RepresentationId>,
                         settings: &PracticeSettings| {
+        let rep = representation
+            .as_ref()
+            .and_then(|id| record.representations.iter().find(|r| &r.id == id));
         let rel = Relation {
             patient: record.patient.id.clone(),
-            basis: representation.as_ref().and_then(|id| {
-                record
-                    .representations
-                    .iter()
-                    .find(|r| &r.id == id)
-                    .map(|r| r.basis)
+            basis: rep.map(|r| r.basis),
+            until: rep.and_then(|r| {
+                inzage_domain::access::representation_ends(r, record.patient.birth_date)
             }),
             representation,
             name: record.patient.name.display(),
@@ -397,9 +399,14 @@ async fn chooser(
                 tr.date(r.birth_date),
                 tr.t1("age-years", "age", age_on(r.birth_date, today))
             ),
-            relation: match r.basis {
-                None => tr.t("relation-self"),
-                Some(b) => tr.t(basis_key(b)),
+            // "uw eigen dossier", or "u kijkt mee als ouder met gezag, tot en met ...".
+            relation: match (r.basis, r.until) {
+                (None, _) => tr.t("relation-self"),
+                (Some(b), None) => tr.t1("relation-as", "what", tr.t(basis_key(b))),
+                (Some(b), Some(u)) => tr.ta(
+                    "relation-as-until",
+                    &[("what", tr.t(basis_key(b))), ("date", tr.date(u))],
+                ),
             },
             denied: r.denied.map(|d| tr.t(denied_key(d))),
         })

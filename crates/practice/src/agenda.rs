@@ -16,8 +16,7 @@ use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 use inzage_domain::time::{local_date, start_of_local_day};
 use inzage_domain::{
-    Actor, Appointment, AppointmentId, AppointmentMode, AppointmentStatus, ItemMeta,
-    MAX_APPOINTMENT_REASON, PatientId, PractitionerId,
+    Actor, AppointmentId, AppointmentMode, MAX_APPOINTMENT_REASON, PatientId, PractitionerId,
 };
 use inzage_store::{AgendaStore, EventType, RecordStore, Slot};
 use inzage_webkit::AppState;
@@ -351,17 +350,13 @@ async fn book(
     let actor = PractitionerId::new(format!("staff-{}", staff.username))
         .map(Actor::Staff)
         .map_err(|_| WebError::Invalid("staff id"))?;
-    record.appointments.push(Appointment {
-        id: AppointmentId::new(id.clone()).map_err(|_| WebError::Invalid("id"))?,
-        start: slot.starts_at,
-        minutes: slot.minutes,
-        practitioner: None,
-        kind: format!("{} ({})", slot.kind, slot.practitioner),
-        status: AppointmentStatus::Booked,
-        reason: Some(reason.to_owned()),
-        mode: Some(mode),
-        meta: ItemMeta::new(actor, state.now()),
-    });
+    record.appointments.push(slot.appointment(
+        AppointmentId::new(id.clone()).map_err(|_| WebError::Invalid("id"))?,
+        Some(reason.to_owned()),
+        Some(mode),
+        actor,
+        state.now(),
+    ));
     let entry = staff.audit_event(
         state.now(),
         EventType::Create,

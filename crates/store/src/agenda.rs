@@ -30,6 +30,31 @@ pub struct Slot {
     pub appointment: Option<String>,
 }
 
+impl Slot {
+    /// The appointment booking this slot puts in the patient's record: its time, length and
+    /// "Spreekuur (dokter Jansen)", with why and how, booked now by `by`.
+    pub fn appointment(
+        &self,
+        id: inzage_domain::AppointmentId,
+        reason: Option<String>,
+        mode: Option<inzage_domain::AppointmentMode>,
+        by: inzage_domain::Actor,
+        at: DateTime<Utc>,
+    ) -> inzage_domain::Appointment {
+        inzage_domain::Appointment {
+            id,
+            start: self.starts_at,
+            minutes: self.minutes,
+            practitioner: None,
+            kind: format!("{} ({})", self.kind, self.practitioner),
+            status: inzage_domain::AppointmentStatus::Booked,
+            reason,
+            mode,
+            meta: inzage_domain::ItemMeta::new(by, at),
+        }
+    }
+}
+
 pub trait AgendaStore: Send + Sync {
     /// Adds slots, all or none.
     fn add_slots(&self, slots: &[Slot]) -> impl Future<Output = Result<(), StoreError>> + Send;

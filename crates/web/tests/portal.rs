@@ -217,6 +217,14 @@ async fn choosing_whose_record_to_open(app: &TestApp) {
     assert!(p.body.contains("Kees Kind"));
     assert!(p.body.contains("Olaf Ouder-Kind"));
     assert!(p.body.contains("Vanaf 16 jaar beslist uw kind zelf"));
+    // Each choice says in which role and until when (issue 18 item 3).
+    assert!(p.body.contains("uw eigen dossier"));
+    assert!(
+        p.body
+            .contains("u kijkt mee als ouder met gezag, tot en met "),
+        "{}",
+        p.body
+    );
     assert!(!p.body.contains("value=\"oldchild/rep-parent-17\""));
     // Opening the child's record: every page says whose record it is and in which role.
     let p = c.open("child/rep-parent").await;
