@@ -481,7 +481,9 @@ async function practiceJourney(browser) {
   else fail('consult', 'the new E line is not in the record');
 
   // Correct the new line: the edit form shows the earlier version afterwards.
+  // Each item's actions sit behind one "Acties" menu (issue 18 item 11).
   const row = page.locator('tr', { hasText: 'Spanningshoofdpijn BROWSERTEST' }).first();
+  await row.locator('details.actions summary').click();
   await row.locator('a', { hasText: 'wijzigen' }).click();
   await page.waitForURL('**/bewerken/regel/**');
   const editUrl = page.url();
@@ -496,13 +498,23 @@ async function practiceJourney(browser) {
 
   // Shield the corrected line, with a reason; the record then offers to lift the shield.
   const toShield = page.locator('tr', { hasText: 'BROWSERTEST gecorrigeerd' }).first();
+  await toShield.locator('details.actions summary').click();
   await toShield.locator('select[name=reden]').selectOption('niet_besproken');
   await toShield.locator('input[name=toelichting]').fill('Eerst bespreken op het spreekuur');
   await toShield.locator('button', { hasText: 'Afschermen' }).click();
-  await page.waitForURL(recordUrl);
+  await page.waitForURL(/\?gedaan=afgeschermd#item-/);
   const shielded = page.locator('tr', { hasText: 'BROWSERTEST gecorrigeerd' }).first();
-  if (await shielded.locator('button', { hasText: 'Afscherming opheffen' }).count() > 0) ok('item shielded');
-  else fail('shield', 'no lift-shield button after shielding');
+  const said = await page.locator('p.notice[role=status]').innerText();
+  if (await shielded.locator('button', { hasText: 'Afscherming opheffen' }).count() > 0 && said.startsWith('Afgeschermd')) ok('item shielded; the page stays at the item and says so');
+  else fail('shield', `no lift-shield button or no confirmation after shielding: ${said}`);
+  // An S line offers only the shield for someone else's information.
+  const sLine = page.locator('tr', { has: page.locator('td:text-is("S")') }).filter({ has: page.locator('select[name=reden]') }).first();
+  if (await sLine.count() > 0) {
+    const options = await sLine.locator('select[name=reden] option').allInnerTexts();
+    if (options.length === 1) ok('S and O lines offer only the third-party shield');
+    else fail('S line shield', options.join('; '));
+  }
+  await page.goto(recordUrl);
 
   // The desk books an appointment for a caller from the record (issue 18 item 4): the next
   // day with a free time, with how and why; the agenda then shows both.

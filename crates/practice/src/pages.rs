@@ -190,6 +190,9 @@ struct Row {
     shielded: bool,
     /// The correction form, when this role may correct the item (empty otherwise).
     edit_href: String,
+    /// An S or O line: never online, so the only shield that means anything is the one that
+    /// keeps someone else's information out of the full copy.
+    third_party_only: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -205,6 +208,8 @@ struct RecordPage {
     can_book: bool,
     /// May read the patient's access log (a link only where it leads somewhere).
     can_read_log: bool,
+    /// What was just done, said at the item it was done to ("Afgeschermd.").
+    saved: Option<String>,
     id: String,
     name: String,
     birth: String,
@@ -224,7 +229,14 @@ fn hidden(view: &PatientView<'_>, kind: ItemKind, id: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn record(rec: StaffRecord) -> WebResult<Response> {
+#[derive(Deserialize, Default)]
+struct RecordQuery {
+    /// What was just done to an item (the page opens at that item and says so).
+    #[serde(default)]
+    gedaan: String,
+}
+
+async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Response> {
     rec.access(Action::ViewRecord, "record").await?;
     let ctx = rec.staff.ctx(&rec.session, "/praktijk").await?;
     let tr = &ctx.tr;
@@ -233,6 +245,10 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
     let view = online_view(r, &settings, rec.state.now());
     let mut journal: Vec<_> = r.journal.iter().collect();
     journal.sort_by_key(|l| std::cmp::Reverse(l.date));
+    // Episodes that still run first, then the closed ones; each group newest first.
+    let today = inzage_domain::time::local_date(rec.state.now());
+    let mut episodes: Vec<_> = r.episodes.iter().collect();
+    episodes.sort_by_key(|e| (e.is_closed(today), std::cmp::Reverse(e.start.earliest())));
     let pid = r.patient.id.to_string();
     let new_links = EK::ALL
         .into_iter()
@@ -247,6 +263,11 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
         can_copy: super::roles::allowed(rec.staff.role, Action::HandOutCopies),
         can_book: super::roles::allowed(rec.staff.role, Action::ManageAgenda),
         can_read_log: super::roles::allowed(rec.staff.role, Action::ViewAuditLog),
+        saved: match q.gedaan.as_str() {
+            "afgeschermd" => Some(tr.t("practice-done-shielded")),
+            "opgeheven" => Some(tr.t("practice-done-unshielded")),
+            _ => None,
+        },
         new_links,
         id: r.patient.id.to_string(),
         name: r.patient.name.display(),
@@ -257,8 +278,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
             .as_ref()
             .map(|b| b.as_str().to_owned())
             .unwrap_or_default(),
-        episodes: r
-            .episodes
+        episodes: episodes
             .iter()
             .map(|e| Row {
                 when: tr.partial_date(&e.start),
@@ -269,6 +289,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_id: e.id.to_string(),
                 shielded: e.meta.shield.is_some(),
                 edit_href: EK::Episode.edit_href(&pid, e.id.as_str(), &rec.staff),
+                third_party_only: false,
             })
             .collect(),
         journal: journal
@@ -288,6 +309,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_id: l.id.to_string(),
                 shielded: l.meta.shield.is_some(),
                 edit_href: EK::Line.edit_href(&pid, l.id.as_str(), &rec.staff),
+                third_party_only: matches!(l.soep, Soep::S | Soep::O),
             })
             .collect(),
         medication: r
@@ -302,6 +324,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_id: m.id.to_string(),
                 shielded: m.meta.shield.is_some(),
                 edit_href: EK::Medication.edit_href(&pid, m.id.as_str(), &rec.staff),
+                third_party_only: false,
             })
             .collect(),
         allergies: r
@@ -324,6 +347,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_id: a.id.to_string(),
                 shielded: a.meta.shield.is_some(),
                 edit_href: EK::Allergy.edit_href(&pid, a.id.as_str(), &rec.staff),
+                third_party_only: false,
             })
             .collect(),
         results: r
@@ -345,6 +369,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                     item_id: x.id.to_string(),
                     shielded: x.meta.shield.is_some(),
                     edit_href: EK::Result.edit_href(&pid, x.id.as_str(), &rec.staff),
+                    third_party_only: false,
                 }
             })
             .collect(),
@@ -360,6 +385,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_id: l.id.to_string(),
                 shielded: l.meta.shield.is_some(),
                 edit_href: EK::Letter.edit_href(&pid, l.id.as_str(), &rec.staff),
+                third_party_only: false,
             })
             .collect(),
         // Personal work notes: only the author's own (R23: not for other staff either).
@@ -376,6 +402,7 @@ async fn record(rec: StaffRecord) -> WebResult<Response> {
                 item_id: String::new(),
                 shielded: false,
                 edit_href: EK::Note.edit_href(&pid, n.id.as_str(), &rec.staff),
+                third_party_only: false,
             })
             .collect(),
         ctx,

@@ -619,19 +619,74 @@ async fn a_gp_shields_an_item_and_lifts_the_shield(app: &TestApp) {
     let p = gp
         .post("/praktijk/patienten/adult/afscherming", &shield)
         .await;
-    assert_eq!(p.location.as_deref(), Some("/praktijk/patienten/adult"));
+    // Issue 18 item 11: back at the same item, and the page says what was done.
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/praktijk/patienten/adult?gedaan=afgeschermd#item-adult-ep1")
+    );
     assert!(!anna_sees(app).await.contains("Suikerziekte VOLWASSEN"));
-    let record = gp.get("/praktijk/patienten/adult").await;
+    let record = gp.get("/praktijk/patienten/adult?gedaan=afgeschermd").await;
+    assert!(
+        record
+            .body
+            .contains("Afgeschermd. Het staat nu niet meer online.")
+    );
+    assert!(record.body.contains("id=\"item-adult-ep1\""));
     assert!(
         record
             .body
             .contains("Afgeschermd door de huisarts: nog niet besproken.")
     );
+    // Every item's actions sit behind one menu.
+    assert_eq!(
+        record.body.matches("<details class=\"actions\">").count(),
+        record.body.matches("<tr id=\"item-").count()
+            - record.body.matches("<td></td></tr>").count()
+    );
     let mut lift = form("opheffen", "");
     lift.push(("csrf", &csrf));
-    gp.post("/praktijk/patienten/adult/afscherming", &lift)
+    let p = gp
+        .post("/praktijk/patienten/adult/afscherming", &lift)
         .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/praktijk/patienten/adult?gedaan=opgeheven#item-adult-ep1")
+    );
     assert!(anna_sees(app).await.contains("Suikerziekte VOLWASSEN"));
+    // An S line can only be shielded for someone else's information.
+    let adult = inzage_domain::PatientId::new("adult").unwrap();
+    let r = app.store.load_record(&adult).await.unwrap().unwrap();
+    let s_line = r
+        .journal
+        .iter()
+        .find(|l| l.soep == inzage_domain::Soep::S)
+        .unwrap()
+        .id
+        .to_string();
+    let not_discussed = [
+        ("csrf", csrf.as_str()),
+        ("soort", "journal_line"),
+        ("item", s_line.as_str()),
+        ("action", "afschermen"),
+        ("reden", "niet_besproken"),
+        ("toelichting", "x"),
+    ];
+    let p = gp
+        .post("/praktijk/patienten/adult/afscherming", &not_discussed)
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let third = [
+        ("csrf", csrf.as_str()),
+        ("soort", "journal_line"),
+        ("item", s_line.as_str()),
+        ("action", "afschermen"),
+        ("reden", "derde"),
+        ("toelichting", "over de partner"),
+    ];
+    let p = gp
+        .post("/praktijk/patienten/adult/afscherming", &third)
+        .await;
+    assert!(p.status.is_redirection(), "{}", p.body);
     // Only a GP shields; another practice's GP cannot reach the record at all.
     let mut poh = app.client();
     poh.staff_login("poh", &staff[2].1).await;

@@ -305,6 +305,19 @@ pub(super) async fn shield(rec: StaffRecord, Form(form): Form<ShieldForm>) -> We
         EventType::VisibilityChange,
         |what: &&str| format!("{what} ({} {})", form.soort, form.item),
         |record| match reason {
+            // S and O lines are never online: only the shield that keeps someone else's
+            // information out of the full copy means anything there.
+            Some(reason)
+                if reason != ShieldReason::ThirdParty
+                    && kind == ItemKind::JournalLine
+                    && record.journal.iter().any(|l| {
+                        l.id.as_str() == form.item && matches!(l.soep, Soep::S | Soep::O)
+                    }) =>
+            {
+                Err(EntryError::Invalid(
+                    "only the third-party shield applies to S and O lines",
+                ))
+            }
             Some(reason) => {
                 let shield = Shield {
                     reason,
@@ -319,13 +332,23 @@ pub(super) async fn shield(rec: StaffRecord, Form(form): Form<ShieldForm>) -> We
     )
     .await?;
     match outcome {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/praktijk/patienten/{}", rec.record.patient.id)).into_response(),
-        ),
+        // Back at the same item, with a word on what was done.
+        Ok(what) => Ok(Redirect::to(&format!(
+            "/praktijk/patienten/{}?gedaan={}#item-{}",
+            rec.record.patient.id,
+            if what == "item shielded" {
+                "afgeschermd"
+            } else {
+                "opgeheven"
+            },
+            form.item
+        ))
+        .into_response()),
         Err(EntryError::NotFound) => Err(WebError::NotFound),
         Err(EntryError::Required(_)) => Err(WebError::Invalid(
             "an explanation is required to shield an item",
         )),
+        Err(EntryError::Invalid(why)) => Err(WebError::Invalid(why)),
         Err(_) => Err(WebError::Invalid("item kind")),
     }
 }
