@@ -197,7 +197,7 @@ async fn overview(open: OpenRecord) -> WebResult<Response> {
         .filter(|e| e.is_closed(view.today) && e.attentiewaarde)
         .map(|e| episode_row(tr, e, view.today, vec![], prev, &st))
         .collect();
-    let latest_results = latest_per_test(result_groups(&open, &view, tr), 6);
+    let latest_results = latest_per_test(result_groups(&open, &view, tr, false), 6);
     let mut attention = crate::messages::attention(&open, tr).await?;
     attention.extend(crate::appointments::attention(&open, tr).await?);
     attention.extend(crate::prescriptions::attention(&open, &view, tr).await?);

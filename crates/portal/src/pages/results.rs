@@ -75,10 +75,13 @@ fn point(r: &LabResult) -> Option<Point> {
 
 /// The results per test, alphabetically; a blood pressure's two numbers are one reading
 /// ("133/92 mm Hg") in one group, with both lines in its chart.
+/// `charts`: draw each group's trend chart (the results page) or not (the overview, which
+/// shows only the newest values).
 pub(super) fn result_groups(
     open: &OpenRecord,
     view: &PatientView<'_>,
     tr: &Tr,
+    charts: bool,
 ) -> Vec<ResultGroup> {
     let lang = tr.code();
     let (pressures, rest) = pair_blood_pressures(&view.results);
@@ -107,7 +110,9 @@ pub(super) fn result_groups(
             .into(),
             plain: Some(tr.t("bp-explain")),
             dutch_name: false,
-            chart: Chart::pair(&name, &unit, &upper, &lower, tr),
+            chart: charts
+                .then(|| Chart::pair(&name, &unit, &upper, &lower, tr))
+                .flatten(),
             name,
             rows,
         });
@@ -139,7 +144,9 @@ pub(super) fn result_groups(
             anchor: format!("test-{code}"),
             plain: Glossary::dutch().lab(&code).map(|g| g.plain.clone()),
             dutch_name: true,
-            chart: Chart::build(&name, &unit, &points, range, tr),
+            chart: charts
+                .then(|| Chart::build(&name, &unit, &points, range, tr))
+                .flatten(),
             name,
             rows,
         });
@@ -193,7 +200,7 @@ pub(super) fn held_rows(view: &PatientView<'_>, tr: &Tr) -> Vec<HeldRow> {
 pub(super) async fn results(open: OpenRecord) -> WebResult<Response> {
     let view = open.view()?;
     let ctx = open.ctx("/uitslagen").await?;
-    let groups = result_groups(&open, &view, &ctx.tr);
+    let groups = result_groups(&open, &view, &ctx.tr, true);
     let held = held_rows(&view, &ctx.tr);
     open.audit(EventType::Read, "results").await?;
     Ok(ResultsPage { ctx, groups, held }.into_response())
