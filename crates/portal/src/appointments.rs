@@ -333,6 +333,17 @@ async fn render(
         .into_response())
 }
 
+/// The page again at `step`, with what went wrong.
+async fn refuse(
+    open: &OpenRecord,
+    step: Step<'_>,
+    chosen: Chosen,
+    error: &str,
+    status: StatusCode,
+) -> WebResult<Response> {
+    render(open, step, chosen, None, Some(error), status).await
+}
+
 async fn page(open: OpenRecord, Query(q): Query<PageQuery>) -> WebResult<Response> {
     open.audit(EventType::Read, "appointments").await?;
     let notice = if q.geboekt {
@@ -398,12 +409,11 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
         return if valid(&chosen) {
             render(&open, Step::Times, chosen, None, None, StatusCode::OK).await
         } else {
-            render(
+            refuse(
                 &open,
                 Step::Start,
                 chosen,
-                None,
-                Some("appt-choose-first"),
+                "appt-choose-first",
                 StatusCode::BAD_REQUEST,
             )
             .await
@@ -411,23 +421,21 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
     }
     let state = open.state().clone();
     let Some(slot) = state.store.slot(&form.tijd).await? else {
-        return render(
+        return refuse(
             &open,
             Step::Start,
             chosen,
-            None,
-            Some("appt-unknown"),
+            "appt-unknown",
             StatusCode::BAD_REQUEST,
         )
         .await;
     };
     if slot.practice != open.record.practice.id {
-        return render(
+        return refuse(
             &open,
             Step::Start,
             chosen,
-            None,
-            Some("appt-unknown"),
+            "appt-unknown",
             StatusCode::BAD_REQUEST,
         )
         .await;
@@ -437,23 +445,21 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
         // Step 2 -> 3: the chosen time, to confirm.
         "tijd" => {
             if !valid(&chosen) {
-                return render(
+                return refuse(
                     &open,
                     Step::Start,
                     chosen,
-                    None,
-                    Some("appt-choose-first"),
+                    "appt-choose-first",
                     StatusCode::BAD_REQUEST,
                 )
                 .await;
             }
             if !bookable(&slot) || slot.patient.is_some() {
-                return render(
+                return refuse(
                     &open,
                     Step::Times,
                     chosen,
-                    None,
-                    Some("appt-taken"),
+                    "appt-taken",
                     StatusCode::CONFLICT,
                 )
                 .await;
@@ -470,23 +476,21 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
         }
         "boeken" => {
             if !valid(&chosen) {
-                return render(
+                return refuse(
                     &open,
                     Step::Start,
                     chosen,
-                    None,
-                    Some("appt-choose-first"),
+                    "appt-choose-first",
                     StatusCode::BAD_REQUEST,
                 )
                 .await;
             }
             if !bookable(&slot) {
-                return render(
+                return refuse(
                     &open,
                     Step::Times,
                     chosen,
-                    None,
-                    Some("appt-not-bookable"),
+                    "appt-not-bookable",
                     StatusCode::BAD_REQUEST,
                 )
                 .await;
@@ -500,12 +504,11 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
             // A practice sets how many open bookings one patient may have online (R49).
             let limit = open.settings.max_open_online_bookings;
             if booked(&open).await?.len() >= limit as usize {
-                return render(
+                return refuse(
                     &open,
                     Step::Start,
                     chosen,
-                    None,
-                    Some("appt-limit"),
+                    "appt-limit",
                     StatusCode::BAD_REQUEST,
                 )
                 .await;
@@ -538,15 +541,7 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 } else {
                     "appt-taken"
                 };
-                return render(
-                    &open,
-                    Step::Times,
-                    chosen,
-                    None,
-                    Some(why),
-                    StatusCode::CONFLICT,
-                )
-                .await;
+                return refuse(&open, Step::Times, chosen, why, StatusCode::CONFLICT).await;
             }
             notify_appointment(&state, &record, &id).await?;
             Ok(Redirect::to("/afspraken?geboekt=true").into_response())
@@ -554,23 +549,21 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
         // Cancelling asks first.
         "afzeggen-vraag" | "afzeggen" => {
             if slot.patient.as_ref() != Some(&open.record.patient.id) {
-                return render(
+                return refuse(
                     &open,
                     Step::Start,
                     chosen,
-                    None,
-                    Some("appt-unknown"),
+                    "appt-unknown",
                     StatusCode::BAD_REQUEST,
                 )
                 .await;
             }
             if !may_cancel(&open, &slot) {
-                return render(
+                return refuse(
                     &open,
                     Step::Start,
                     chosen,
-                    None,
-                    Some("appt-too-late"),
+                    "appt-too-late",
                     StatusCode::BAD_REQUEST,
                 )
                 .await;
@@ -611,12 +604,11 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 .cancel_slot(&slot.id, &open.record.patient.id, (&record, entry))
                 .await?;
             if !cancelled {
-                return render(
+                return refuse(
                     &open,
                     Step::Start,
                     chosen,
-                    None,
-                    Some("appt-unknown"),
+                    "appt-unknown",
                     StatusCode::CONFLICT,
                 )
                 .await;
