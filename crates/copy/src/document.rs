@@ -2,8 +2,8 @@
 //! the record, in Dutch. Every page carries the patient's name and birth date and "page x of y".
 
 use crate::layout::{
-    self, ACCENT, BLACK, BOTTOM, Colour, Column, Flow, GREY, MARGIN_X, MARK, PAGE_H, PAGE_W, Style,
-    WIDTH,
+    self, ACCENT, BLACK, BOTTOM, Colour, Column, Flow, GREY, MARGIN_X, MARK, Mark, Op, PAGE_H,
+    PAGE_W, Role, Style, WIDTH,
 };
 use crate::{Copy, CopyError, Selection};
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
@@ -12,13 +12,14 @@ use inzage_domain::visibility::{ExclusionReason, ItemKind, present};
 use inzage_domain::*;
 use krilla::Document;
 use krilla::SerializeSettings;
-use krilla::configure::{Archival, ConfigurationBuilder, PdfVersion};
+use krilla::configure::{Accessibility, Archival, ConfigurationBuilder, PdfVersion};
 use krilla::destination::XyzDestination;
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
 use krilla::geom::Point;
 use krilla::metadata::{DateTime as PdfDate, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
+use krilla::tagging::ArtifactType;
 use std::collections::BTreeMap;
 
 mod documents;
@@ -33,39 +34,44 @@ use results::*;
 /// The PDF/A part written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standard {
-    /// PDF/A-3b: the copy as handed out, letters attached as their original PDFs.
-    A3b,
+    /// PDF/A-3a and PDF/UA-1: the copy as handed out, tagged for screen readers, letters
+    /// attached as their original PDFs.
+    A3a,
     /// PDF/A-1b: the same pages without attachments (PDF/A-1 allows none), for archives and
     /// checkers that only know part 1.
     A1b,
 }
 
-/// The copy as PDF/A-3b.
+/// The copy as PDF/A-3a and PDF/UA-1.
 pub fn pdf(copy: &Copy<'_>) -> Result<Vec<u8>, CopyError> {
-    pdf_with(copy, Standard::A3b)
+    pdf_with(copy, Standard::A3a)
 }
 
 pub fn pdf_with(copy: &Copy<'_>, standard: Standard) -> Result<Vec<u8>, CopyError> {
     let fonts = layout::fonts().ok_or(CopyError::Fonts)?;
     let mut flow = Flow::new(fonts);
     cover(&mut flow, copy);
-    flow.new_page(); // the table of contents, filled in once page numbers are known
+    // The table of contents, filled in once page numbers are known.
+    flow.new_page();
+    let toc = toc_page(&mut flow);
     flow.new_page();
     sections(&mut flow, copy);
-    contents(&mut flow);
+    contents(&mut flow, toc);
 
-    let (archival, version) = match standard {
-        Standard::A3b => (Archival::A3_B, PdfVersion::Pdf17),
-        Standard::A1b => (Archival::A1_B, PdfVersion::Pdf14),
-    };
-    let configuration = ConfigurationBuilder::new()
-        .with_version(version)
-        .with_archival_validator(archival)
-        .finish()
-        .map_err(|e| CopyError::Pdf(format!("{e:?}")))?;
+    let configuration = match standard {
+        Standard::A3a => ConfigurationBuilder::new()
+            .with_version(PdfVersion::Pdf17)
+            .with_archival_validator(Archival::A3_A)
+            .with_accessibility_validator(Accessibility::UA1),
+        Standard::A1b => ConfigurationBuilder::new()
+            .with_version(PdfVersion::Pdf14)
+            .with_archival_validator(Archival::A1_B),
+    }
+    .finish()
+    .map_err(|e| CopyError::Pdf(format!("{e:?}")))?;
     let mut document = Document::new_with(SerializeSettings {
         configuration,
-        enable_tagging: false,
+        enable_tagging: true,
         ..SerializeSettings::default()
     });
     let made = copy.made_at.with_timezone(&Amsterdam);
@@ -90,59 +96,74 @@ pub fn pdf_with(copy: &Copy<'_>, standard: Standard) -> Result<Vec<u8>, CopyErro
     let header = format!(
         "{} · geboren {}",
         copy.view.patient.name.display(),
-        dmy(copy.view.patient.birth_date)
+        long(copy.view.patient.birth_date)
     );
     let footer = format!(
         "{} · {} · gemaakt op {}",
         copy.view.practice.name,
         match copy.selection {
             Selection::Summary => "samenvatting",
-            Selection::Full => "volledig afschrift",
+            Selection::Full => "volledige kopie",
         },
-        dmy(made.date_naive())
+        long(made.date_naive())
     );
+    let mut ids = vec![None; flow.leaves()];
     for (i, page_out) in flow.pages.iter().enumerate() {
         let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
             .ok_or_else(|| CopyError::Pdf("page size".into()))?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
+        // Header and footer are page decoration, not content: a screen reader skips them.
         let mut frame = layout::PageOut::default();
-        frame.ops.push(layout::Op::Text {
-            x: MARGIN_X,
-            y: 44.0,
-            size: 8.5,
-            style: Style::Bold,
-            colour: GREY,
-            text: header.clone(),
-        });
-        frame.ops.push(layout::Op::Line {
-            points: vec![(MARGIN_X, 52.0), (MARGIN_X + WIDTH, 52.0)],
-            width: 0.5,
-            colour: GREY,
-        });
+        frame.ops.push((
+            Mark::Artifact(ArtifactType::Header),
+            Op::Text {
+                x: MARGIN_X,
+                y: 44.0,
+                size: 8.5,
+                style: Style::Bold,
+                colour: GREY,
+                text: header.clone(),
+            },
+        ));
+        frame.ops.push((
+            Mark::Artifact(ArtifactType::Header),
+            Op::Line {
+                points: vec![(MARGIN_X, 52.0), (MARGIN_X + WIDTH, 52.0)],
+                width: 0.5,
+                colour: GREY,
+            },
+        ));
         let number = format!("Pagina {} van {}", i + 1, total);
         let number_width = fonts.regular.width(&number, 8.5);
-        frame.ops.push(layout::Op::Text {
-            x: MARGIN_X,
-            y: BOTTOM + 36.0,
-            size: 8.0,
-            style: Style::Regular,
-            colour: GREY,
-            text: footer.clone(),
-        });
-        frame.ops.push(layout::Op::Text {
-            x: MARGIN_X + WIDTH - number_width,
-            y: BOTTOM + 36.0,
-            size: 8.5,
-            style: Style::Regular,
-            colour: GREY,
-            text: number,
-        });
-        layout::draw(&mut surface, fonts, &frame);
-        layout::draw(&mut surface, fonts, page_out);
+        frame.ops.push((
+            Mark::Artifact(ArtifactType::Footer),
+            Op::Text {
+                x: MARGIN_X,
+                y: BOTTOM + 36.0,
+                size: 8.0,
+                style: Style::Regular,
+                colour: GREY,
+                text: footer.clone(),
+            },
+        ));
+        frame.ops.push((
+            Mark::Artifact(ArtifactType::PageNumber),
+            Op::Text {
+                x: MARGIN_X + WIDTH - number_width,
+                y: BOTTOM + 36.0,
+                size: 8.5,
+                style: Style::Regular,
+                colour: GREY,
+                text: number,
+            },
+        ));
+        layout::draw(&mut surface, fonts, &frame, &mut ids);
+        layout::draw(&mut surface, fonts, page_out, &mut ids);
         surface.finish();
         page.finish();
     }
+    document.set_tag_tree(flow.tag_tree(ids, "nl-NL"));
     let mut outline = Outline::new();
     for h in &flow.headings {
         outline.push_child(OutlineNode::new(
@@ -152,10 +173,10 @@ pub fn pdf_with(copy: &Copy<'_>, standard: Standard) -> Result<Vec<u8>, CopyErro
     }
     // PDFBox Preflight 2.0 (our PDF/A-1b checker) cannot read outline destinations written as
     // indirect objects, which PDF allows; the part-1 variant goes without bookmarks.
-    if standard == Standard::A3b {
+    if standard == Standard::A3a {
         document.set_outline(outline);
     }
-    if standard == Standard::A3b {
+    if standard == Standard::A3a {
         for (n, letter) in copy.view.letters.iter().enumerate() {
             if let LetterContent::Pdf { bytes } = &letter.content {
                 let file = EmbeddedFile {
@@ -201,8 +222,35 @@ fn attachment_name(n: usize, letter: &Letter) -> String {
     )
 }
 
+/// A date in a table column, where columns are narrow: "23-11-2026" (docs/vocabulary.md).
 fn dmy(d: NaiveDate) -> String {
     d.format("%d-%m-%Y").to_string()
+}
+
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// A date in running text and headings, as the portal writes it: "23 november 2026".
+fn long(d: NaiveDate) -> String {
+    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+}
+
+/// A moment in running text: "23 november 2026 om 14:05" (Dutch time).
+fn long_time(t: DateTime<Utc>) -> String {
+    let t = t.with_timezone(&Amsterdam);
+    format!("{} om {}", long(t.date_naive()), t.format("%H:%M"))
 }
 
 fn partial(d: &PartialDate) -> String {
@@ -223,6 +271,7 @@ fn mark_text(reason: &ExclusionReason) -> String {
 
 fn cover(flow: &mut Flow, copy: &Copy<'_>) {
     let p = copy.view.patient;
+    flow.open(Role::Heading(1, "Kopie van uw medisch dossier".into()));
     flow.place(
         MARGIN_X,
         130.0,
@@ -231,6 +280,8 @@ fn cover(flow: &mut Flow, copy: &Copy<'_>) {
         ACCENT,
         "Kopie van uw medisch dossier",
     );
+    flow.close();
+    flow.open(Role::P);
     flow.place(
         MARGIN_X,
         160.0,
@@ -239,9 +290,10 @@ fn cover(flow: &mut Flow, copy: &Copy<'_>) {
         BLACK,
         copy.selection.title_nl(),
     );
+    flow.close();
     let mut rows: Vec<(&str, String)> = vec![
         ("Naam", p.name.display()),
-        ("Geboortedatum", dmy(p.birth_date)),
+        ("Geboortedatum", long(p.birth_date)),
     ];
     if let Some(bsn) = &p.bsn {
         rows.push(("BSN", bsn.as_str().to_owned()));
@@ -268,12 +320,14 @@ fn cover(flow: &mut Flow, copy: &Copy<'_>) {
     if let Some(gp) = copy.view.general_practitioner {
         rows.push(("Huisarts", gp.name.display()));
     }
-    let made = copy.made_at.with_timezone(&Amsterdam);
-    rows.push(("Gemaakt op", made.format("%d-%m-%Y om %H:%M").to_string()));
+    rows.push(("Gemaakt op", long_time(copy.made_at)));
     let mut y = 210.0;
     for (label, value) in rows {
-        flow.place(MARGIN_X, y, 10.5, Style::Bold, BLACK, label);
+        // One paragraph per line: "Naam: Zoë ..." when read aloud.
+        flow.open(Role::P);
+        flow.place(MARGIN_X, y, 10.5, Style::Bold, BLACK, &format!("{label}: "));
         flow.place(MARGIN_X + 130.0, y, 10.5, Style::Regular, BLACK, &value);
+        flow.close();
         y += 17.0;
     }
     flow.space(y - flow.y() + 20.0);
@@ -320,40 +374,48 @@ fn cover(flow: &mut Flow, copy: &Copy<'_>) {
     }
 }
 
-/// Fills the reserved second page with the table of contents.
-fn contents(flow: &mut Flow) {
+/// The heading of the table of contents on the page just started, and the (still empty)
+/// contents element that [`contents`] fills in.
+fn toc_page(flow: &mut Flow) -> usize {
+    flow.close_all();
+    flow.open(Role::Heading(1, "Inhoud".into()));
+    flow.place(MARGIN_X, 96.0, 17.0, Style::Bold, ACCENT, "Inhoud");
+    flow.close();
+    let toc = flow.open(Role::Toc);
+    flow.close();
+    toc
+}
+
+/// Fills the reserved second page with the table of contents: one item per section, its
+/// title and page number.
+fn contents(flow: &mut Flow, toc: usize) {
     let headings = flow.headings.clone();
-    let mut ops = vec![layout::Op::Text {
-        x: MARGIN_X,
-        y: 96.0,
-        size: 17.0,
-        style: Style::Bold,
-        colour: ACCENT,
-        text: "Inhoud".into(),
-    }];
     let mut y = 130.0;
     for h in headings {
         let number = format!("{}", h.page + 1);
         let w = flow.width_of(&number, 11.0, Style::Regular);
-        ops.push(layout::Op::Text {
-            x: MARGIN_X,
+        flow.open_in(toc, Role::TocItem);
+        flow.place_on(
+            1,
+            MARGIN_X,
             y,
-            size: 11.0,
-            style: Style::Regular,
-            colour: BLACK,
-            text: h.title.clone(),
-        });
-        ops.push(layout::Op::Text {
-            x: MARGIN_X + WIDTH - w,
+            11.0,
+            Style::Regular,
+            BLACK,
+            &format!("{} ", h.title),
+        );
+        flow.place_on(
+            1,
+            MARGIN_X + WIDTH - w,
             y,
-            size: 11.0,
-            style: Style::Regular,
-            colour: BLACK,
-            text: number,
-        });
+            11.0,
+            Style::Regular,
+            BLACK,
+            &number,
+        );
+        flow.close();
         y += 20.0;
     }
-    flow.pages[1].ops = ops;
 }
 
 fn sections(flow: &mut Flow, copy: &Copy<'_>) {

@@ -1,13 +1,25 @@
 //! A small page layout for the copy: text that wraps, headings that keep with what follows,
 //! tables whose header repeats on every page, and line charts. Layout first (so every page
 //! number is known), drawing with krilla afterwards. Fonts: DejaVu Sans, embedded (PDF/A).
+//!
+//! While laying out, the flow also builds the document's logical structure (tagged PDF, for
+//! PDF/UA-1 and PDF/A-3a): sections with their headings, paragraphs, tables with header
+//! cells, figures with a text alternative, the table of contents. Every piece drawn is either
+//! a leaf of that structure or an artifact (page header and footer, backgrounds, rules, a
+//! table header repeated on a new page), so a screen reader reads the copy in order and
+//! skips the decoration.
 
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::num::NormalizedF32;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, Node, SpanTag, TableHeaderScope, Tag, TagGroup,
+    TagKind, TagTree,
+};
 use krilla::text::{Font, GlyphId, KrillaGlyph, TextDirection};
+use std::num::NonZeroU16;
 use std::sync::LazyLock;
 
 pub const PAGE_W: f32 = 595.28;
@@ -155,9 +167,51 @@ pub enum Op {
     },
 }
 
+/// What a drawn piece is in the document's logical structure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mark {
+    /// Not content: page headers and footers, backgrounds, rules, a repeated table header.
+    Artifact(ArtifactType),
+    /// Content: the n-th leaf of the structure tree.
+    Leaf(usize),
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct PageOut {
-    pub ops: Vec<Op>,
+    pub ops: Vec<(Mark, Op)>,
+}
+
+/// A structure element of the tagged PDF.
+#[derive(Debug, Clone)]
+pub enum Role {
+    /// The top of the tree (its children become the tree's).
+    Root,
+    Section,
+    /// A heading of level 1 or 2, with its text as title.
+    Heading(u16, String),
+    P,
+    Table,
+    THead,
+    TBody,
+    Tr,
+    Th,
+    Td,
+    /// A chart, with a text alternative that says what it shows.
+    Figure(String),
+    Toc,
+    TocItem,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kid {
+    Elem(usize),
+    Leaf(usize),
+}
+
+#[derive(Debug, Clone)]
+struct Elem {
+    role: Role,
+    kids: Vec<Kid>,
 }
 
 /// A heading for the outline and the table of contents.
@@ -180,6 +234,15 @@ pub struct Flow {
     pub pages: Vec<PageOut>,
     pub headings: Vec<Heading>,
     y: f32,
+    /// The structure tree: element 0 is the root.
+    elems: Vec<Elem>,
+    /// The elements open now, innermost last; new content goes into the last.
+    open: Vec<usize>,
+    leaves: usize,
+    /// Set while drawing decoration that is not content (a repeated table header).
+    artifact: Option<ArtifactType>,
+    /// Inside a figure, lines and shapes are content too.
+    in_figure: bool,
 }
 
 impl Flow {
@@ -189,7 +252,98 @@ impl Flow {
             pages: vec![PageOut::default()],
             headings: vec![],
             y: TOP,
+            elems: vec![Elem {
+                role: Role::Root,
+                kids: vec![],
+            }],
+            open: vec![0],
+            leaves: 0,
+            artifact: None,
+            in_figure: false,
         }
+    }
+
+    /// Opens a structure element inside the current one; content goes into it until `close`.
+    pub fn open(&mut self, role: Role) -> usize {
+        let parent = *self.open.last().unwrap_or(&0);
+        self.open_in(parent, role)
+    }
+
+    /// Opens a structure element inside `parent` (an element opened earlier, e.g. the table
+    /// of contents, filled in once page numbers are known).
+    pub fn open_in(&mut self, parent: usize, role: Role) -> usize {
+        let n = self.elems.len();
+        self.elems.push(Elem { role, kids: vec![] });
+        self.elems[parent].kids.push(Kid::Elem(n));
+        self.open.push(n);
+        n
+    }
+
+    pub fn close(&mut self) {
+        if self.open.len() > 1 {
+            self.open.pop();
+        }
+    }
+
+    /// Closes everything: what follows is at the top of the document.
+    pub fn close_all(&mut self) {
+        self.open.truncate(1);
+    }
+
+    fn mark_for(&mut self, op: &Op) -> Mark {
+        if let Some(kind) = self.artifact {
+            return Mark::Artifact(kind);
+        }
+        if !self.in_figure && !matches!(op, Op::Text { .. }) {
+            return Mark::Artifact(ArtifactType::Layout);
+        }
+        let n = self.leaves;
+        self.leaves += 1;
+        let top = *self.open.last().unwrap_or(&0);
+        self.elems[top].kids.push(Kid::Leaf(n));
+        Mark::Leaf(n)
+    }
+
+    fn push(&mut self, op: Op) {
+        let mark = self.mark_for(&op);
+        self.page().ops.push((mark, op));
+    }
+
+    /// How many leaves the structure has (one identifier each when drawn).
+    pub fn leaves(&self) -> usize {
+        self.leaves
+    }
+
+    /// The structure tree with each leaf's identifier from drawing. A leaf never drawn, or an
+    /// element left without content, is left out.
+    pub fn tag_tree(&self, mut ids: Vec<Option<Identifier>>, lang: &str) -> TagTree {
+        fn group(flow: &Flow, n: usize, ids: &mut Vec<Option<Identifier>>) -> Vec<Node> {
+            let mut out = vec![];
+            for kid in &flow.elems[n].kids {
+                match *kid {
+                    Kid::Leaf(l) => {
+                        if let Some(id) = ids.get_mut(l).and_then(Option::take) {
+                            out.push(Node::from(id));
+                        }
+                    }
+                    Kid::Elem(e) => {
+                        let children = group(flow, e, ids);
+                        if !children.is_empty() {
+                            out.push(
+                                TagGroup::with_children(tag_of(&flow.elems[e].role), children)
+                                    .into(),
+                            );
+                        }
+                    }
+                }
+            }
+            out
+        }
+        let mut tree = TagTree::new().with_lang(Some(lang.to_owned()));
+        for node in group(self, 0, &mut ids) {
+            tree.push(node);
+        }
+        tree
     }
 
     fn face(&self, style: Style) -> &'static FontFace {
@@ -263,7 +417,7 @@ impl Flow {
 
     fn text_at(&mut self, x: f32, y: f32, size: f32, style: Style, colour: Colour, text: String) {
         if !text.is_empty() {
-            self.page().ops.push(Op::Text {
+            self.push(Op::Text {
                 x,
                 y,
                 size,
@@ -274,17 +428,21 @@ impl Flow {
         }
     }
 
-    /// A section title: on a new page, in the outline and the table of contents.
+    /// A section title: on a new page, in the outline and the table of contents. The section
+    /// holds everything up to the next one.
     pub fn section(&mut self, title: &str) {
         if self.y > TOP || !self.page().ops.is_empty() {
             self.new_page();
         }
+        self.close_all();
+        self.open(Role::Section);
         self.headings.push(Heading {
             title: title.to_owned(),
             page: self.pages.len() - 1,
             y: self.y,
         });
         self.y += 18.0;
+        self.open(Role::Heading(1, title.to_owned()));
         self.text_at(
             MARGIN_X,
             self.y,
@@ -293,6 +451,7 @@ impl Flow {
             ACCENT,
             title.to_owned(),
         );
+        self.close();
         self.y += 14.0;
     }
 
@@ -300,29 +459,33 @@ impl Flow {
     pub fn heading(&mut self, title: &str, keep: f32) {
         self.need(26.0 + keep);
         self.y += 8.0;
-        let lines = self.wrap(title, 11.5, Style::Bold, WIDTH);
-        for l in lines {
+        self.open(Role::Heading(2, title.to_owned()));
+        for l in spaced(self.wrap(title, 11.5, Style::Bold, WIDTH)) {
             self.y += 14.0;
             self.text_at(MARGIN_X, self.y, 11.5, Style::Bold, BLACK, l);
         }
+        self.close();
         self.y += 4.0;
     }
 
-    /// Wrapped text starting at `indent`.
+    /// A paragraph of wrapped text starting at `indent`.
     pub fn text(&mut self, text: &str, size: f32, style: Style, colour: Colour, indent: f32) {
         let leading = size * 1.35;
-        for l in self.wrap(text, size, style, WIDTH - indent) {
+        self.open(Role::P);
+        for l in spaced(self.wrap(text, size, style, WIDTH - indent)) {
             self.need(leading);
             self.y += leading;
             self.text_at(MARGIN_X + indent, self.y, size, style, colour, l);
         }
+        self.close();
     }
 
-    /// A label in bold followed by wrapped text, e.g. "S  Hoest sinds een week".
+    /// A paragraph: a label in bold followed by wrapped text, e.g. "S  Hoest sinds een week".
     pub fn labelled(&mut self, label: &str, text: &str, label_width: f32, colour: Colour) {
         let size = 9.5;
         let leading = size * 1.35;
-        let lines = self.wrap(text, size, Style::Regular, WIDTH - label_width);
+        let lines = spaced(self.wrap(text, size, Style::Regular, WIDTH - label_width));
+        self.open(Role::P);
         for (i, l) in lines.into_iter().enumerate() {
             self.need(leading);
             self.y += leading;
@@ -333,7 +496,7 @@ impl Flow {
                     size,
                     Style::Bold,
                     colour,
-                    label.to_owned(),
+                    format!("{label} "),
                 );
             }
             self.text_at(
@@ -345,10 +508,11 @@ impl Flow {
                 l,
             );
         }
+        self.close();
     }
 
-    /// A table; the header row repeats after every page break. `marked` rows are drawn in the
-    /// mark colour (items not visible online).
+    /// A table; the header row repeats after every page break (as decoration: the structure
+    /// has it once). `marked` rows are drawn in the mark colour (items not visible online).
     pub fn table(&mut self, columns: &[Column<'_>], rows: &[(Vec<String>, bool)]) {
         let size = 8.5;
         let leading = size * 1.3;
@@ -359,17 +523,26 @@ impl Flow {
             .map(|c| WIDTH * c.share / total.max(0.0001))
             .collect();
         let header_height = leading + 2.0 * pad;
-        let draw_header = |flow: &mut Flow| {
+        let draw_header = |flow: &mut Flow, repeated: bool| {
             let y = flow.y;
-            flow.page().ops.push(Op::Rect {
+            flow.push(Op::Rect {
                 x: MARGIN_X,
                 y,
                 w: WIDTH,
                 h: header_height,
                 colour: LIGHT,
             });
+            if repeated {
+                flow.artifact = Some(ArtifactType::Other);
+            } else {
+                flow.open(Role::THead);
+                flow.open(Role::Tr);
+            }
             let mut x = MARGIN_X;
             for (c, w) in columns.iter().zip(&widths) {
+                if !repeated {
+                    flow.open(Role::Th);
+                }
                 flow.text_at(
                     x + pad,
                     y + pad + size,
@@ -378,55 +551,82 @@ impl Flow {
                     BLACK,
                     c.title.to_owned(),
                 );
+                if !repeated {
+                    flow.close();
+                }
                 x += w;
+            }
+            if repeated {
+                flow.artifact = None;
+            } else {
+                flow.close();
+                flow.close();
             }
             flow.y += header_height;
         };
         self.need(header_height + leading + 2.0 * pad);
-        draw_header(self);
+        self.open(Role::Table);
+        draw_header(self, false);
+        self.open(Role::TBody);
         for (cells, marked) in rows {
             let wrapped: Vec<Vec<String>> = cells
                 .iter()
                 .zip(&widths)
-                .map(|(c, w)| self.wrap(c, size, Style::Regular, w - 2.0 * pad))
+                .map(|(c, w)| spaced(self.wrap(c, size, Style::Regular, w - 2.0 * pad)))
                 .collect();
             let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
             let height = lines as f32 * leading + 2.0 * pad;
             if self.y + height > BOTTOM {
                 self.new_page();
-                draw_header(self);
+                draw_header(self, true);
             }
             let colour = if *marked { MARK } else { BLACK };
             let mut x = MARGIN_X;
+            self.open(Role::Tr);
             for (cell, w) in wrapped.into_iter().zip(&widths) {
+                self.open(Role::Td);
+                // An empty cell still holds a space, so every row has all its cells.
+                let cell = if cell.iter().all(String::is_empty) {
+                    vec![" ".to_owned()]
+                } else {
+                    cell
+                };
                 for (i, l) in cell.into_iter().enumerate() {
                     let y = self.y + pad + size + i as f32 * leading;
                     self.text_at(x + pad, y, size, Style::Regular, colour, l);
                 }
+                self.close();
                 x += w;
             }
+            self.close();
             self.y += height;
             let y = self.y;
-            self.page().ops.push(Op::Line {
+            self.push(Op::Line {
                 points: vec![(MARGIN_X, y), (MARGIN_X + WIDTH, y)],
                 width: 0.3,
                 colour: LIGHT,
             });
         }
+        self.close();
+        self.close();
         self.y += 6.0;
     }
 
-    /// A line chart of one test over time, with the reference range as a band.
+    /// A line chart of one test over time, with the reference range as a band; `alt` says in
+    /// words what it shows, for whoever cannot see it.
     pub fn chart(
         &mut self,
         points: &[(f64, f64)],
         range: (Option<f64>, Option<f64>),
         labels: [String; 4],
+        alt: String,
     ) {
         let h = 120.0;
         let left = MARGIN_X + 42.0;
         let w = WIDTH - 52.0;
         self.need(h + 26.0);
+        self.open(Role::Figure(alt));
+        self.in_figure = true;
         let top = self.y + 6.0;
         let (mut lo, mut hi) = points
             .iter()
@@ -454,7 +654,7 @@ impl Flow {
         if range.0.is_some() || range.1.is_some() {
             let y_high = py(range.1.unwrap_or(hi));
             let y_low = py(range.0.unwrap_or(lo));
-            self.page().ops.push(Op::Rect {
+            self.push(Op::Rect {
                 x: left,
                 y: y_high,
                 w,
@@ -462,14 +662,14 @@ impl Flow {
                 colour: RANGE,
             });
         }
-        self.page().ops.push(Op::Line {
+        self.push(Op::Line {
             points: vec![(left, top), (left, top + h), (left + w, top + h)],
             width: 0.6,
             colour: GREY,
         });
         let line: Vec<(f32, f32)> = points.iter().map(|p| (px(p.0), py(p.1))).collect();
         for &(x, y) in &line {
-            self.page().ops.push(Op::Rect {
+            self.push(Op::Rect {
                 x: x - 1.6,
                 y: y - 1.6,
                 w: 3.2,
@@ -478,7 +678,7 @@ impl Flow {
             });
         }
         if line.len() > 1 {
-            self.page().ops.push(Op::Line {
+            self.push(Op::Line {
                 points: line,
                 width: 1.0,
                 colour: ACCENT,
@@ -497,6 +697,8 @@ impl Flow {
             GREY,
             last,
         );
+        self.in_figure = false;
+        self.close();
         self.y = top + h + 18.0;
     }
 
@@ -504,9 +706,39 @@ impl Flow {
         self.y
     }
 
-    /// Text placed at a fixed spot on the current page (cover page, table of contents).
+    /// Text placed at a fixed spot on the current page (cover page), in the structure
+    /// element open now.
     pub fn place(&mut self, x: f32, y: f32, size: f32, style: Style, colour: Colour, text: &str) {
         self.text_at(x, y, size, style, colour, text.to_owned());
+    }
+
+    /// Text placed at a fixed spot on page `page` (the table of contents, filled in last).
+    #[allow(clippy::too_many_arguments)]
+    pub fn place_on(
+        &mut self,
+        page: usize,
+        x: f32,
+        y: f32,
+        size: f32,
+        style: Style,
+        colour: Colour,
+        text: &str,
+    ) {
+        if text.is_empty() {
+            return;
+        }
+        let op = Op::Text {
+            x,
+            y,
+            size,
+            style,
+            colour,
+            text: text.to_owned(),
+        };
+        let mark = self.mark_for(&op);
+        if let Some(p) = self.pages.get_mut(page) {
+            p.ops.push((mark, op));
+        }
     }
 
     pub fn width_of(&self, text: &str, size: f32, style: Style) -> f32 {
@@ -514,13 +746,77 @@ impl Flow {
     }
 }
 
+/// Wrapped lines with the word break at each line's end written as a space, as tagged PDF
+/// asks, so that text read aloud or copied does not run two words together.
+fn spaced(mut lines: Vec<String>) -> Vec<String> {
+    let last = lines.len().saturating_sub(1);
+    for l in &mut lines[..last] {
+        if !l.is_empty() {
+            l.push(' ');
+        }
+    }
+    lines
+}
+
+fn tag_of(role: &Role) -> TagKind {
+    match role {
+        // The root is never a group of its own; a section is the nearest.
+        Role::Root | Role::Section => Tag::Section.into(),
+        Role::Heading(level, title) => Tag::Hn(
+            NonZeroU16::new(*level).unwrap_or(NonZeroU16::MIN),
+            Some(title.clone()),
+        )
+        .into(),
+        Role::P => Tag::P.into(),
+        Role::Table => Tag::Table.into(),
+        Role::THead => Tag::THead.into(),
+        Role::TBody => Tag::TBody.into(),
+        Role::Tr => Tag::TR.into(),
+        Role::Th => Tag::TH(TableHeaderScope::Column).into(),
+        Role::Td => Tag::TD.into(),
+        Role::Figure(alt) => Tag::Figure(Some(alt.clone())).into(),
+        Role::Toc => Tag::TOC.into(),
+        Role::TocItem => Tag::TOCI.into(),
+    }
+}
+
 fn paint(c: Colour) -> krilla::paint::Paint {
     rgb::Color::new(c.0, c.1, c.2).into()
 }
 
-/// Draws one laid-out page.
-pub fn draw(surface: &mut Surface<'_>, fonts: &Fonts, page: &PageOut) {
-    for op in &page.ops {
+/// Draws one laid-out page; each leaf's identifier goes into `ids` for the structure tree.
+pub fn draw(
+    surface: &mut Surface<'_>,
+    fonts: &Fonts,
+    page: &PageOut,
+    ids: &mut [Option<Identifier>],
+) {
+    for (mark, op) in &page.ops {
+        let leaf = match *mark {
+            Mark::Artifact(kind) => {
+                surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(kind)));
+                None
+            }
+            Mark::Leaf(n) => {
+                let tag = match op {
+                    Op::Text { .. } => ContentTag::Span(SpanTag::empty()),
+                    _ => ContentTag::Other,
+                };
+                Some((n, surface.start_tagged(tag)))
+            }
+        };
+        draw_op(surface, fonts, op);
+        surface.end_tagged();
+        if let Some((n, id)) = leaf
+            && let Some(slot) = ids.get_mut(n)
+        {
+            *slot = Some(id);
+        }
+    }
+}
+
+fn draw_op(surface: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
+    {
         match op {
             Op::Text {
                 x,
@@ -554,7 +850,7 @@ pub fn draw(surface: &mut Surface<'_>, fonts: &Fonts, page: &PageOut) {
             }
             Op::Rect { x, y, w, h, colour } => {
                 let Some(rect) = Rect::from_xywh(*x, *y, *w, *h) else {
-                    continue;
+                    return;
                 };
                 let mut pb = PathBuilder::new();
                 pb.push_rect(rect);

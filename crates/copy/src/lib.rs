@@ -47,7 +47,7 @@ impl Selection {
     pub fn title_nl(self) -> &'static str {
         match self {
             Self::Summary => "Samenvatting: wat u online kunt zien",
-            Self::Full => "Volledig afschrift van het medisch dossier",
+            Self::Full => "Volledige kopie van het medisch dossier",
         }
     }
 }

@@ -320,7 +320,7 @@ fn r102_full_pdf_holds_the_whole_record_except_work_notes_and_third_party_items(
             "Niet online: Afgeschermd door de huisarts: mogelijk schadelijk zonder uitleg."
         )
     );
-    assert!(text.contains("Volledig afschrift van het medisch dossier"));
+    assert!(text.contains("Volledige kopie van het medisch dossier"));
     // Every journal line except the third-party one is printed.
     let third = record
         .journal
@@ -346,7 +346,7 @@ fn the_patient_name_and_page_numbers_are_on_every_page() {
     for (i, page) in pages.iter().enumerate() {
         let page = squash(page);
         assert!(
-            page.contains("Zoë van Ångström-Müller · geboren 01-01-1950"),
+            page.contains("Zoë van Ångström-Müller · geboren 1 januari 1950"),
             "page {}",
             i + 1
         );
@@ -415,7 +415,7 @@ fn the_pdf_passes_independent_pdf_a_and_structure_checks_and_renders() {
     let full = Copy::full(&record, &settings(), now());
     let mut files = vec![];
     for (name, copy) in [("samenvatting", &summary), ("volledig", &full)] {
-        for (standard, suffix) in [(Standard::A3b, "a3b"), (Standard::A1b, "a1b")] {
+        for (standard, suffix) in [(Standard::A3a, "a3a"), (Standard::A1b, "a1b")] {
             let path = dir.join(format!("check-{name}-{suffix}.pdf"));
             std::fs::write(&path, pdf_with(copy, standard).unwrap()).unwrap();
             files.push((path, standard));
@@ -425,12 +425,22 @@ fn the_pdf_passes_independent_pdf_a_and_structure_checks_and_renders() {
     for (path, standard) in &files {
         let bytes = std::fs::read(path).unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        let part = if *standard == Standard::A3b { "3" } else { "1" };
+        let (part, level) = if *standard == Standard::A3a {
+            ("3", "A")
+        } else {
+            ("1", "B")
+        };
         assert!(
             text.contains(&format!("<pdfaid:part>{part}</pdfaid:part>"))
-                && text.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
-            "{path:?}: no PDF/A-{part}b identification"
+                && text.contains(&format!("<pdfaid:conformance>{level}</pdfaid:conformance>")),
+            "{path:?}: no PDF/A-{part}{level} identification"
         );
+        if *standard == Standard::A3a {
+            assert!(
+                text.contains("<pdfuaid:part>1</pdfuaid:part>"),
+                "{path:?}: no PDF/UA-1 identification"
+            );
+        }
     }
     if tool("qpdf") {
         for (path, _) in &files {
@@ -478,7 +488,7 @@ fn the_pdf_passes_independent_pdf_a_and_structure_checks_and_renders() {
         let pages = dir.join("pages");
         std::fs::create_dir_all(&pages).unwrap();
         for (path, standard) in &files {
-            if *standard != Standard::A3b {
+            if *standard != Standard::A3a {
                 continue;
             }
             let stem = path.file_stem().unwrap().to_string_lossy().to_string();
@@ -531,6 +541,114 @@ fn plain_pdf() -> Vec<u8> {
     let mut out = vec![];
     doc.save_to(&mut out).unwrap();
     out
+}
+
+/// Issue 18, item 10: the copy as handed out is tagged (PDF/UA-1 and PDF/A-3a), checked by a
+/// validator we did not write (`page`, in `tools/pdf-validate`), which must also refuse an
+/// untagged PDF. Skipped when its virtualenv is missing unless `INZAGE_REQUIRE_PY_TOOLS`.
+#[test]
+fn the_pdf_is_tagged_for_screen_readers_as_pdf_ua_1_and_pdf_a_3a() {
+    let tools = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/pdf-validate");
+    let python = tools.join(".venv/bin/python");
+    if !python.exists() {
+        assert!(
+            std::env::var("INZAGE_REQUIRE_PY_TOOLS").is_err(),
+            "tools/pdf-validate/.venv is required but missing"
+        );
+        eprintln!("SKIPPED: no tools/pdf-validate/.venv (see .ci/run)");
+        return;
+    }
+    let dir = out_dir().join("tagged");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mut files, mut part1) = (vec![], vec![]);
+    for (name, record) in [("synthetic", planted_record()), ("nictiz", nictiz_record())] {
+        let summary = Copy::summary(online_view(&record, &settings(), now()), now());
+        let full = Copy::full(&record, &settings(), now());
+        for (sel, copy) in [("samenvatting", &summary), ("volledig", &full)] {
+            let path = dir.join(format!("{name}-{sel}.pdf"));
+            std::fs::write(&path, pdf(copy).unwrap()).unwrap();
+            files.push(path);
+            let path = dir.join(format!("{name}-{sel}-a1b.pdf"));
+            std::fs::write(&path, pdf_with(copy, Standard::A1b).unwrap()).unwrap();
+            part1.push(path);
+        }
+    }
+    let check = |profile: &str, files: &[PathBuf]| {
+        let out = Command::new(&python)
+            .arg(tools.join("check.py"))
+            .arg(profile)
+            .args(files)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    for profile in ["ua1", "3a"] {
+        let (ok, out) = check(profile, &files);
+        assert!(ok, "{profile}: {out}");
+        assert_eq!(
+            out.lines().filter(|l| l.starts_with("ok ")).count(),
+            files.len(),
+            "{out}"
+        );
+    }
+    // The PDF/A-1b variant, for part-1 archives, by the same validator (PDFBox checks it too).
+    let (ok, out) = check("1b", &part1);
+    assert!(ok, "1b: {out}");
+    // The validator refuses a PDF without tags, or its yes means nothing.
+    let plain = dir.join("untagged.pdf");
+    std::fs::write(&plain, plain_pdf()).unwrap();
+    assert!(!check("ua1", std::slice::from_ref(&plain)).0);
+}
+
+/// The structure a screen reader walks: sections with headings, paragraphs, tables with
+/// header cells, the contents, and each chart as a figure with a text alternative.
+#[test]
+fn the_pdf_structure_has_headings_tables_and_charts_described_in_words() {
+    let record = planted_record();
+    let full = Copy::full(&record, &settings(), now());
+    let doc = lopdf::Document::load_mem(&pdf(&full).unwrap()).unwrap();
+    let mut roles: Vec<String> = vec![];
+    let mut alts: Vec<String> = vec![];
+    for object in doc.objects.values() {
+        let Ok(dict) = object.as_dict() else { continue };
+        if dict.get(b"Type").and_then(|t| t.as_name()).ok() != Some(b"StructElem".as_slice()) {
+            continue;
+        }
+        let role = dict
+            .get(b"S")
+            .and_then(|s| s.as_name())
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .unwrap_or_default();
+        if role == "Figure"
+            && let Ok(alt) = dict.get(b"Alt")
+        {
+            alts.push(lopdf::decode_text_string(alt).unwrap_or_default());
+        }
+        roles.push(role);
+    }
+    for role in [
+        "H1", "H2", "P", "Table", "TH", "TD", "TOC", "TOCI", "Figure",
+    ] {
+        assert!(roles.iter().any(|r| r == role), "no {role} in {roles:?}");
+    }
+    // One H1 per section, the cover and the contents.
+    assert!(
+        roles.iter().filter(|r| *r == "H1").count() >= 6,
+        "{roles:?}"
+    );
+    assert!(
+        alts.iter().any(|a| a.starts_with("Grafiek van ")
+            && a.contains(" uitslagen van ")
+            && a.contains("de hoogste")),
+        "{alts:?}"
+    );
 }
 
 #[test]

@@ -198,7 +198,7 @@ pub(super) fn journal(flow: &mut Flow, copy: &Copy<'_>) {
         shown += 1;
         let mut title = format!(
             "{} · {} · {}",
-            dmy(c.date),
+            long(c.date),
             c.contact_type.display_nl().unwrap_or("Contact"),
             present::contact_title(view, c)
         );

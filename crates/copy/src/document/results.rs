@@ -19,8 +19,8 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
                 &format!(
                     "{} van {}: de uitslag is binnen en is te zien vanaf {}.",
                     h.test_name.unwrap_or("Uitslag"),
-                    local(h.effective),
-                    dmy(h.available_from)
+                    long(inzage_domain::time::local_date(h.effective)),
+                    long(h.available_from)
                 ),
                 9.5,
                 Style::Regular,
@@ -87,6 +87,14 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
                     0.0,
                 );
             }
+            let alt = format!(
+                "Grafiek van {name}: {} uitslagen van {first} tot en met {last}, de laagste {}, \
+                 de hoogste {}{}. Elke uitslag staat ook in de tabel hieronder.",
+                numeric.len(),
+                present::decimal_f64("nl", min),
+                present::decimal_f64("nl", max),
+                unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default(),
+            );
             flow.chart(
                 &numeric,
                 range,
@@ -96,6 +104,7 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
                     first,
                     last,
                 ],
+                alt,
             );
         }
         let mut legend: Vec<String> = vec![];
