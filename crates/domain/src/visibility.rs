@@ -42,6 +42,28 @@ pub enum ItemKind {
     WorkNote,
 }
 
+impl ItemKind {
+    /// What staff call this kind of item (Dutch), where an item is named to them.
+    pub fn name_nl(self) -> &'static str {
+        match self {
+            Self::Episode => "Episode",
+            Self::Problem => "Probleem",
+            Self::Alert => "Attentie",
+            Self::Contact => "Contact",
+            Self::JournalLine => "Journaalregel",
+            Self::Medication => "Medicatie",
+            Self::Allergy => "Allergie",
+            Self::ContraIndication => "Contra-indicatie",
+            Self::Result => "Uitslag",
+            Self::Treatment => "Behandeling",
+            Self::Prophylaxis => "Preventie",
+            Self::Letter => "Brief",
+            Self::Appointment => "Afspraak",
+            Self::WorkNote => "Werkaantekening",
+        }
+    }
+}
+
 /// Names one item of a record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ItemRef {
@@ -49,7 +71,7 @@ pub struct ItemRef {
     pub id: String,
 }
 
-impl PatientView<'_> {
+impl<'a> PatientView<'a> {
     /// Whether this view holds the item.
     pub fn holds(&self, item: &ItemRef) -> bool {
         let id = item.id.as_str();
@@ -122,8 +144,48 @@ impl PatientView<'_> {
                 .find(|x| x.id.as_str() == id)?
                 .title
                 .clone(),
+            ItemKind::Contact => {
+                let c = self.contacts.iter().find(|x| x.id.as_str() == id)?;
+                format!(
+                    "{} ({})",
+                    c.contact_type.display_nl().unwrap_or("Contact"),
+                    c.date.format("%d-%m-%Y")
+                )
+            }
             _ => return None,
         })
+    }
+
+    /// Every item of the record in the shape of a view, nothing left out (work notes aside,
+    /// which no view holds): to name items that someone's view leaves out, on staff pages.
+    /// Never a view to show a patient.
+    pub fn whole(record: &'a PatientRecord, today: NaiveDate) -> Self {
+        Self {
+            today,
+            patient: &record.patient,
+            practice: &record.practice,
+            general_practitioner: record
+                .patient
+                .general_practitioner
+                .as_ref()
+                .and_then(|id| record.practitioner(id)),
+            practitioners: record.practitioners.iter().collect(),
+            episodes: record.episodes.iter().collect(),
+            problems: record.problems.iter().collect(),
+            alerts: record.alerts.iter().collect(),
+            contacts: record.contacts.iter().collect(),
+            journal: record.journal.iter().collect(),
+            medication: record.medication.iter().collect(),
+            allergies: record.allergies.iter().collect(),
+            contra_indications: record.contra_indications.iter().collect(),
+            results: record.results.iter().collect(),
+            held_results: vec![],
+            treatments: record.treatments.iter().collect(),
+            prophylaxis: record.prophylaxis.iter().collect(),
+            letters: record.letters.iter().collect(),
+            appointments: record.appointments.iter().collect(),
+            excluded: vec![],
+        }
     }
 }
 

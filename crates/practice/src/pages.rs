@@ -17,8 +17,8 @@ use inzage_domain::entry::EntryError;
 use inzage_domain::time::local_date;
 use inzage_domain::visibility::{ItemKind, online_view, view_with_access};
 use inzage_domain::{
-    Actor, Bsn, PatientId, PatientRecord, PatientView, PractitionerId, ResultId, Shield,
-    ShieldReason, Soep,
+    Actor, Bsn, JournalLine, PatientId, PatientRecord, PatientView, PractitionerId, ResultId,
+    Shield, ShieldReason, Soep,
 };
 use inzage_store::{EventType, PatientQuery, RecordStore, StaffStore};
 use inzage_webkit::AppState;
@@ -193,6 +193,9 @@ struct Row {
     /// An S or O line: never online, so the only shield that means anything is the one that
     /// keeps someone else's information out of the full copy.
     third_party_only: bool,
+    /// A heading row before this one: for journal lines, the contact they belong to, with
+    /// its date, kind and author. Empty: none.
+    group: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -243,8 +246,6 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
     let r = &rec.record;
     let settings = rec.state.store.settings(&r.practice.id).await?;
     let view = online_view(r, &settings, rec.state.now());
-    let mut journal: Vec<_> = r.journal.iter().collect();
-    journal.sort_by_key(|l| std::cmp::Reverse(l.date));
     // Episodes that still run first, then the closed ones; each group newest first.
     let today = inzage_domain::time::local_date(rec.state.now());
     let mut episodes: Vec<_> = r.episodes.iter().collect();
@@ -290,28 +291,10 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                 shielded: e.meta.shield.is_some(),
                 edit_href: EK::Episode.edit_href(&pid, e.id.as_str(), &rec.staff),
                 third_party_only: false,
+                group: String::new(),
             })
             .collect(),
-        journal: journal
-            .iter()
-            .map(|l| Row {
-                when: tr.date(l.date),
-                kind: match l.soep {
-                    Soep::S => "S",
-                    Soep::O => "O",
-                    Soep::E => "E",
-                    Soep::P => "P",
-                }
-                .into(),
-                text: l.text.clone(),
-                hidden_because: hidden(&view, ItemKind::JournalLine, l.id.as_str()),
-                item_kind: "journal_line",
-                item_id: l.id.to_string(),
-                shielded: l.meta.shield.is_some(),
-                edit_href: EK::Line.edit_href(&pid, l.id.as_str(), &rec.staff),
-                third_party_only: matches!(l.soep, Soep::S | Soep::O),
-            })
-            .collect(),
+        journal: journal_rows(r, &view, &pid, &rec.staff, tr),
         medication: r
             .medication
             .iter()
@@ -325,6 +308,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                 shielded: m.meta.shield.is_some(),
                 edit_href: EK::Medication.edit_href(&pid, m.id.as_str(), &rec.staff),
                 third_party_only: false,
+                group: String::new(),
             })
             .collect(),
         allergies: r
@@ -348,6 +332,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                 shielded: a.meta.shield.is_some(),
                 edit_href: EK::Allergy.edit_href(&pid, a.id.as_str(), &rec.staff),
                 third_party_only: false,
+                group: String::new(),
             })
             .collect(),
         results: r
@@ -370,6 +355,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                     shielded: x.meta.shield.is_some(),
                     edit_href: EK::Result.edit_href(&pid, x.id.as_str(), &rec.staff),
                     third_party_only: false,
+                    group: String::new(),
                 }
             })
             .collect(),
@@ -386,6 +372,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                 shielded: l.meta.shield.is_some(),
                 edit_href: EK::Letter.edit_href(&pid, l.id.as_str(), &rec.staff),
                 third_party_only: false,
+                group: String::new(),
             })
             .collect(),
         // Personal work notes: only the author's own (R23: not for other staff either).
@@ -403,11 +390,87 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                 shielded: false,
                 edit_href: EK::Note.edit_href(&pid, n.id.as_str(), &rec.staff),
                 third_party_only: false,
+                group: String::new(),
             })
             .collect(),
         ctx,
     };
     Ok(page.into_response())
+}
+
+/// The journal as a GP reads it: one group per contact (newest first), headed by its date,
+/// kind and author, its lines in S, O, E, P order. Lines without a contact are grouped by
+/// day and author.
+fn journal_rows(
+    r: &PatientRecord,
+    view: &PatientView<'_>,
+    pid: &str,
+    staff: &Staff,
+    tr: &inzage_webkit::i18n::Tr,
+) -> Vec<Row> {
+    let mut lines: Vec<_> = r.journal.iter().collect();
+    // The contact a line belongs to, if the record holds it.
+    let contact_of = |l: &JournalLine| l.contact.as_ref().and_then(|c| r.contact(c));
+    let group_key = |l: &JournalLine| {
+        let contact = contact_of(l);
+        let date = contact.map_or(l.date, |c| c.date);
+        let id = contact.map_or_else(
+            || {
+                l.author
+                    .as_ref()
+                    .map_or_else(String::new, |a| a.to_string())
+            },
+            |c| c.id.to_string(),
+        );
+        (std::cmp::Reverse(date), id)
+    };
+    lines.sort_by(|a, b| group_key(a).cmp(&group_key(b)).then(a.soep.cmp(&b.soep)));
+    let mut out = Vec::with_capacity(lines.len());
+    let mut last_key = None;
+    for l in lines {
+        let key = group_key(l);
+        let group = if last_key.as_ref() != Some(&key) {
+            let contact = contact_of(l);
+            let date = contact.map_or(l.date, |c| c.date);
+            let kind = contact
+                .and_then(|c| c.contact_type.display_nl())
+                .map(str::to_owned)
+                .unwrap_or_else(|| tr.t("practice-contact"));
+            let author = contact
+                .and_then(|c| c.practitioner.as_ref())
+                .or(l.author.as_ref())
+                .and_then(|a| r.practitioner(a))
+                .map(|p| p.name.display());
+            let mut heading = format!("{} · {kind}", tr.date(date));
+            if let Some(author) = author {
+                heading.push_str(" · ");
+                heading.push_str(&author);
+            }
+            heading
+        } else {
+            String::new()
+        };
+        last_key = Some(key);
+        out.push(Row {
+            when: tr.date(l.date),
+            kind: match l.soep {
+                Soep::S => "S",
+                Soep::O => "O",
+                Soep::E => "E",
+                Soep::P => "P",
+            }
+            .into(),
+            text: l.text.clone(),
+            hidden_because: hidden(view, ItemKind::JournalLine, l.id.as_str()),
+            item_kind: "journal_line",
+            item_id: l.id.to_string(),
+            shielded: l.meta.shield.is_some(),
+            edit_href: EK::Line.edit_href(pid, l.id.as_str(), staff),
+            third_party_only: matches!(l.soep, Soep::S | Soep::O),
+            group,
+        });
+    }
+    out
 }
 
 // ---- the patient's access log ----

@@ -395,6 +395,33 @@ async fn the_record_shows_everything_and_marks_what_is_online(app: &TestApp) {
     assert!(!p.body.contains("MARKER-WORKNOTE"));
     assert!(p.body.contains("S-regels zijn nooit online zichtbaar."));
     assert!(p.body.contains("Afgeschermd door de huisarts"));
+    // Issue 18, item 11: the journal is grouped per contact, each group headed by its date,
+    // kind and author, its lines in S, O, E, P order; a line without a contact is grouped by
+    // day and author.
+    let journal = p
+        .body
+        .split("<h2>Journaal</h2>")
+        .nth(1)
+        .and_then(|rest| rest.split("<h2>").next())
+        .expect("a journal section");
+    let heads: Vec<&str> = journal
+        .split(r#"<tr class="group"><th scope="colgroup" colspan="5">"#)
+        .skip(1)
+        .map(|h| h.split("</th>").next().unwrap())
+        .collect();
+    assert_eq!(heads.len(), 2, "{heads:?}");
+    assert!(heads[0].ends_with(" · Consult"), "{heads:?}");
+    assert!(
+        heads[1].starts_with("1 januari 2019 · Contact · "),
+        "{heads:?}"
+    );
+    assert!(heads[1].ends_with("Huis Arts"), "{heads:?}");
+    let at = |text: &str| journal.find(text).unwrap_or_else(|| panic!("{text}"));
+    assert!(at("MARKER-S-LINE") < at("MARKER-O-LINE"));
+    assert!(at("MARKER-O-LINE") < at("Conclusie VOLWASSEN"));
+    assert!(at("Conclusie VOLWASSEN") < at("Plan VOLWASSEN"));
+    assert!(at("Plan VOLWASSEN") < at("MARKER-BEFORE-START"));
+    assert!(at("MARKER-BEFORE-START") > at(heads[1]));
 }
 
 async fn the_preview_is_what_the_portal_shows(app: &TestApp) {
@@ -423,8 +450,13 @@ async fn the_preview_is_what_the_portal_shows(app: &TestApp) {
         assert!(as_parent.contains(shown), "preview lacks {shown}");
         assert!(portal.contains(shown), "portal lacks {shown}");
     }
+    // What the parent sees holds nothing hidden; the list of what is left out names it, for
+    // staff.
+    let (seen, _left_out) = as_parent
+        .split_once("<h2>Niet zichtbaar, met de reden</h2>")
+        .expect("the left-out list");
     for never in NEVER {
-        assert!(!as_parent.contains(never), "{never} in the preview");
+        assert!(!seen.contains(never), "{never} in what the parent sees");
     }
     assert!(as_parent.contains("Er is HbA1c binnengekomen"));
     // A 10-year-old cannot log in: the preview says so, with the view as it would be.
@@ -433,8 +465,17 @@ async fn the_preview_is_what_the_portal_shows(app: &TestApp) {
             .contains("Kinderen onder de 12 jaar kunnen hun eigen dossier niet online bekijken."),
         "{preview}"
     );
-    // The reasons for what is left out come from the rules.
+    // The reasons for what is left out come from the rules, each with what the item is
+    // called, never its internal id (issue 18 item 13).
     assert!(as_parent.contains("S-regels zijn nooit online zichtbaar."));
+    assert!(
+        as_parent.contains("<strong>Journaalregel</strong>: MARKER-S-LINE klachten: S-regels"),
+        "{as_parent}"
+    );
+    assert!(
+        !as_parent.contains("child-s"),
+        "an internal id in the preview"
+    );
 }
 
 /// The patient's portal pages, as Anna sees her own record now.
@@ -585,6 +626,50 @@ async fn a_released_result_shows_at_once_a_withheld_one_never(app: &TestApp) {
         !page.contains("Er is HbA1c binnengekomen"),
         "no placeholder either"
     );
+}
+
+/// Issue 18, item 12: the queue is in order of arrival, and on request abnormal results first
+/// (within each half still in order of arrival).
+async fn the_review_queue_can_put_abnormal_results_first(app: &TestApp) {
+    use inzage_domain::{Clock, Decimal, ResultId, ResultValue, ReviewState};
+    let staff = seed_staff(app).await;
+    // A normal result that arrived a day before the abnormal adult-r3.
+    let mut r = app
+        .store
+        .load_record(&inzage_domain::PatientId::new("adult").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut normal = r
+        .results
+        .iter()
+        .find(|x| x.id.as_str() == "adult-r3")
+        .unwrap()
+        .clone();
+    normal.id = ResultId::new("adult-r9").unwrap();
+    if let ResultValue::Quantity { value, .. } = &mut normal.value {
+        *value = Decimal::parse("31").unwrap();
+    }
+    let arrived = app.clock.now() - chrono::Duration::days(2);
+    normal.effective = arrived;
+    normal.review = ReviewState::Pending {
+        received_at: arrived,
+    };
+    r.results.push(normal);
+    app.store
+        .save_record(&r, audit_event(&r, app))
+        .await
+        .unwrap();
+    let mut gp = app.client();
+    gp.staff_login("gp", &staff[0].1).await;
+    let at = |body: &str, id: &str| {
+        body.find(&format!("/praktijk/patienten/adult/uitslagen/{id}"))
+            .unwrap_or_else(|| panic!("{id} not in the queue"))
+    };
+    let arrival = gp.get("/praktijk/uitslagen").await.body;
+    assert!(at(&arrival, "adult-r9") < at(&arrival, "adult-r3"));
+    let abnormal = gp.get("/praktijk/uitslagen?volgorde=afwijkend").await.body;
+    assert!(at(&abnormal, "adult-r3") < at(&abnormal, "adult-r9"));
 }
 
 async fn a_gp_shields_an_item_and_lifts_the_shield(app: &TestApp) {
@@ -882,6 +967,7 @@ both_backends!(
     the_record_shows_everything_and_marks_what_is_online,
     the_preview_is_what_the_portal_shows,
     a_released_result_shows_at_once_a_withheld_one_never,
+    the_review_queue_can_put_abnormal_results_first,
     a_gp_shields_an_item_and_lifts_the_shield,
     settings_change_what_patients_see_at_once,
 );

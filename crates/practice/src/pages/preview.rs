@@ -116,12 +116,17 @@ pub(super) async fn preview(
             text: l.title.clone(),
         });
     }
+    // What is left out, by what it is called and why: never by internal id (issue 18 item 13).
+    let whole = inzage_domain::PatientView::whole(r, view.today);
     let left_out = view
         .excluded
         .iter()
         .map(|x| Seen {
-            kind: format!("{:?} {}", x.item.kind, x.item.id),
-            text: x.reason.explain_nl(),
+            kind: x.item.kind.name_nl().to_owned(),
+            text: match whole.title_of(&x.item) {
+                Some(title) => format!("{title}: {}", x.reason.explain_nl()),
+                None => x.reason.explain_nl(),
+            },
         })
         .collect();
     let mut viewers = vec![Choice {

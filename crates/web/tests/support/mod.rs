@@ -620,7 +620,8 @@ fn full_record(mut r: PatientRecord, tag: &str, now: DateTime<Utc>) -> PatientRe
             date,
             contact: Some(ContactId::new(id("c1")).unwrap()).filter(|_| date == recent),
             episode: Some(EpisodeId::new(id(episode)).unwrap()),
-            author: None,
+            // The line without a contact names its author (the record page heads it so).
+            author: (date != recent).then(|| PractitionerId::new("gp-x").unwrap()),
             meta: meta(at),
         });
     };

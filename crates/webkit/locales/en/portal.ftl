@@ -301,6 +301,7 @@ practice-bad-date = Enter the date of birth as day-month-year.
 practice-bad-bsn = This BSN is not valid (eleven test).
 practice-no-login = The patient has no BSN and cannot log in online.
 practice-journal = Journal
+practice-contact = Contact
 practice-work-notes = Personal work notes (never visible to the patient)
 practice-kind = Kind
 practice-content = Content

@@ -301,6 +301,7 @@ practice-bad-date = Vul de geboortedatum in als dag-maand-jaar.
 practice-bad-bsn = Dit BSN klopt niet (elfproef).
 practice-no-login = De patiënt heeft geen BSN en kan niet online inloggen.
 practice-journal = Journaal
+practice-contact = Contact
 practice-work-notes = Persoonlijke werkaantekeningen (nooit zichtbaar voor de patiënt)
 practice-kind = Soort
 practice-content = Inhoud
