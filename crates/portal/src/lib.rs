@@ -39,7 +39,7 @@ use inzage_login::auth::Login;
 use inzage_store::{AuditEvent, Channel, EventType, PortalStore, RecordStore};
 use inzage_webkit::error::{WebError, WebResult};
 use inzage_webkit::i18n::Tr;
-use inzage_webkit::page::{PATIENT_ROLE, PageCtx, Who, basis_key, denied_key};
+use inzage_webkit::page::{OpenFrame, PATIENT_ROLE, PageCtx, Who, basis_key, denied_key};
 use inzage_webkit::session::{check_csrf, csrf_token};
 use inzage_webkit::{AppState, DemoAccount};
 use serde::{Deserialize, Serialize};
@@ -77,6 +77,8 @@ pub struct Relation {
     pub patient: PatientId,
     pub representation: Option<RepresentationId>,
     pub name: String,
+    /// The name texts use for someone else's record ("Medicijnen die Eva nu gebruikt").
+    pub first_name: String,
     pub birth_date: chrono::NaiveDate,
     pub basis: Option<RepresentationBasis>,
     /// The last day the representation gives access, when it has one.
@@ -125,6 +127,7 @@ pub async fn relations(state: &AppState, login: &Login) -> WebResult<Vec<Relatio
             }),
             representation,
             name: record.patient.name.display(),
+            first_name: frame_of(record, None).first_name,
             birth_date: record.patient.birth_date,
             denied: None,
         };
@@ -158,6 +161,23 @@ pub async fn relations(state: &AppState, login: &Login) -> WebResult<Vec<Relatio
         }
     }
     Ok(out)
+}
+
+/// The frame's facts of a record opened as `rep` (`None`: one's own).
+fn frame_of(record: &PatientRecord, rep: Option<&inzage_domain::Representation>) -> OpenFrame {
+    let name = &record.patient.name;
+    OpenFrame {
+        name: name.display(),
+        first_name: name
+            .given
+            .first()
+            .cloned()
+            .unwrap_or_else(|| name.display()),
+        birth_date: record.patient.birth_date,
+        basis: rep.map(|r| r.basis),
+        until: rep
+            .and_then(|r| inzage_domain::access::representation_ends(r, record.patient.birth_date)),
+    }
 }
 
 /// The record chosen in this session.
@@ -196,6 +216,7 @@ impl FromRequestParts<AppState> for OpenRecord {
         };
         let Some(record) = state.store.load_record(&chosen.patient).await? else {
             session.remove::<Chosen>(OPEN).await?;
+            OpenFrame::forget(&session).await?;
             return Err(WebError::NoRecord);
         };
         let settings = state.store.settings(&record.practice.id).await?;
@@ -211,6 +232,7 @@ impl FromRequestParts<AppState> for OpenRecord {
         let now = state.now();
         if authorize(&record, &viewer, OnlineChannel::Portal, &settings, now).is_err() {
             session.remove::<Chosen>(OPEN).await?;
+            OpenFrame::forget(&session).await?;
             return Err(WebError::NoRecord);
         }
         Ok(Self {
@@ -251,26 +273,9 @@ impl OpenRecord {
                 .iter()
                 .find(|r| &r.id == representation),
         };
-        let name = &self.record.patient.name;
+        let frame = frame_of(&self.record, rep);
         Ok(PageCtx {
-            who: Some(Who {
-                name: name.display(),
-                first_name: name
-                    .given
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| name.display()),
-                birth: tr.date(self.record.patient.birth_date),
-                relation: rep.map(|r| tr.t(basis_key(r.basis))),
-                until: rep
-                    .and_then(|r| {
-                        inzage_domain::access::representation_ends(
-                            r,
-                            self.record.patient.birth_date,
-                        )
-                    })
-                    .map(|d| tr.date(d)),
-            }),
+            who: Some(Who::of(&frame, &tr)),
             csrf: csrf_token(&self.session).await?,
             logged_in: true,
             path,
@@ -468,6 +473,15 @@ async fn open_relation(
             login.login_at,
         )
         .await?;
+    OpenFrame {
+        name: rel.name.clone(),
+        first_name: rel.first_name.clone(),
+        birth_date: rel.birth_date,
+        basis: rel.basis,
+        until: rel.until,
+    }
+    .remember(session)
+    .await?;
     session
         .insert(
             OPEN,

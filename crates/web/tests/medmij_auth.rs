@@ -637,6 +637,19 @@ async fn hardening_7_a_long_term_consent_lapses_after_six_months_without_a_fetch
     let code = fresh_code(app, "12").await;
     let body = json_of(&token_page(&mut pgo, &exchange(&code)).await);
     let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    // With her son's record open, the page keeps the menu and the banner of his record and
+    // says the apps are hers, not his (issue 18, item 3).
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("child/rep-parent").await;
+    let apps = anna.get("/apps-met-toegang").await.body;
+    assert!(apps.contains("Voorbeeld PGO"));
+    assert!(apps.contains(r#"<nav class="wide""#), "no menu");
+    assert!(apps.contains("Kees Kind"), "no banner");
+    assert!(
+        apps.contains("Zij kunnen niet in het dossier van Kees kijken"),
+        "{apps}"
+    );
     // A fetch after five months keeps it.
     app.clock.advance(Duration::days(150));
     let p = token_page(&mut pgo, &refresh_form(&refresh)).await;

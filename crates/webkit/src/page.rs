@@ -10,10 +10,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::NaiveDate;
 use inzage_domain::RepresentationBasis;
 use inzage_domain::access::AccessDenied;
 use inzage_store::RecordStore;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 /// The audit role of the patient themself, which the access log shows as "U zelf".
@@ -43,6 +44,52 @@ pub struct Who {
     pub relation: Option<String>,
     /// The last day this person may look, for someone else's record ("3 mei 2032").
     pub until: Option<String>,
+}
+
+impl Who {
+    /// The frame's words for a record: its person's name and birth date, and for someone
+    /// else's record in which role the viewer looks and until when.
+    pub fn of(frame: &OpenFrame, tr: &Tr) -> Self {
+        Self {
+            name: frame.name.clone(),
+            first_name: frame.first_name.clone(),
+            birth: tr.date(frame.birth_date),
+            relation: frame.basis.map(|b| tr.t(basis_key(b))),
+            until: frame.until.map(|d| tr.date(d)),
+        }
+    }
+}
+
+/// Whose record this session has open, as the chooser opened it: what the frame needs on a
+/// page outside the record's own pages ("Apps met toegang"), so that the menu and the banner
+/// stay without the record being read again. The record's pages check access themselves.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OpenFrame {
+    pub name: String,
+    pub first_name: String,
+    pub birth_date: NaiveDate,
+    /// On what basis the viewer looks (`None`: their own record).
+    pub basis: Option<RepresentationBasis>,
+    /// The last day a representative may look.
+    pub until: Option<NaiveDate>,
+}
+
+impl OpenFrame {
+    const KEY: &'static str = "open-frame";
+
+    pub async fn remember(&self, session: &Session) -> WebResult<()> {
+        session.insert(Self::KEY, self).await?;
+        Ok(())
+    }
+
+    pub async fn forget(session: &Session) -> WebResult<()> {
+        session.remove::<Self>(Self::KEY).await?;
+        Ok(())
+    }
+
+    pub async fn of_session(session: &Session) -> WebResult<Option<Self>> {
+        Ok(session.get::<Self>(Self::KEY).await?)
+    }
 }
 
 pub struct NavItem {

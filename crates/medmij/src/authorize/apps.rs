@@ -53,6 +53,11 @@ pub(super) async fn apps_page(
 ) -> WebResult<Response> {
     let mut ctx = PageCtx::anonymous(&session, "/apps-met-toegang").await?;
     ctx.logged_in = true;
+    // The menu and banner of the record open in this session stay (issue 18, item 3); the
+    // apps below are always the person's own.
+    ctx.who = inzage_webkit::page::OpenFrame::of_session(&session)
+        .await?
+        .map(|frame| inzage_webkit::page::Who::of(&frame, &ctx.tr));
     let mut apps = vec![];
     // Only the person's own record: consents are given by the patient themself.
     if let Some(patient) = state.store.find_patient_by_bsn(&login.bsn).await? {

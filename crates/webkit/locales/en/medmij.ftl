@@ -20,6 +20,7 @@ medmij-no-record = We cannot share your data with an app. Perhaps you are not a 
 medmij-error-next = You can close this window and go back to your app.
 apps-title = Apps with access
 apps-intro = These apps may fetch your data because you gave your consent. If you withdraw it, the app can no longer fetch anything, straight away.
+apps-whose = Below are the apps you gave access to your own record. They cannot look into { $name }'s record: on this website you can only give an app access to your own record.
 apps-none = No apps have access to your data.
 apps-until = access up to and including { $date }
 apps-revoke = Withdraw consent

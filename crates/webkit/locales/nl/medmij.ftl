@@ -20,6 +20,7 @@ medmij-no-record = Wij kunnen uw gegevens niet delen met een app. Misschien bent
 medmij-error-next = U kunt dit venster sluiten en teruggaan naar uw app.
 apps-title = Apps met toegang
 apps-intro = Deze apps mogen uw gegevens ophalen, omdat u daar toestemming voor gaf. Trekt u de toestemming in, dan kan de app meteen niets meer ophalen.
+apps-whose = Hieronder staan de apps die u toegang gaf tot uw eigen dossier. Zij kunnen niet in het dossier van { $name } kijken: op deze website geeft u een app alleen toegang tot uw eigen dossier.
 apps-none = Er zijn geen apps met toegang tot uw gegevens.
 apps-until = toegang tot en met { $date }
 apps-revoke = Toestemming intrekken
