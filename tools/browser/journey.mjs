@@ -377,6 +377,12 @@ async function journey(browser, viewport, size, username, withPasskey) {
   await page.goto(base + '/apps-met-toegang');
   if ((await page.locator('h1').innerText()) === 'Apps met toegang') ok(`apps page opens (${viewport})`);
   else fail(`apps page (${viewport})`, await page.locator('h1').innerText());
+  // It keeps the record's menu, and with someone else's record open says whose apps these are
+  // (issue 18 item 3).
+  const appsMenu = await page.getByRole('navigation', { name: 'Onderdelen van het dossier' }).count();
+  const whoseApps = await page.locator('#apps-whose').count();
+  if (appsMenu > 0 && (!isParent || whoseApps === 1)) ok(`apps page keeps the menu${isParent ? ' and says the apps are the viewer\'s own' : ''} (${viewport})`);
+  else fail(`apps page frame (${viewport})`, `menu ${appsMenu}, whose ${whoseApps}`);
   await check(page, 'apps', viewport);
   const ask = new URLSearchParams({
     response_type: 'code', client_id: 'localhost', redirect_uri: base + '/', scope: 'demo-huisartsen@medmij', state: 'demo',
@@ -479,6 +485,15 @@ async function practiceJourney(browser) {
   await page.waitForURL(recordUrl);
   if (await page.locator('td', { hasText: 'Spanningshoofdpijn BROWSERTEST' }).count() > 0) ok('consult saved and shown');
   else fail('consult', 'the new E line is not in the record');
+  // The journal is grouped per contact: the new consult's lines sit under one heading row
+  // with its date, kind and author, S first (issue 18 item 11).
+  const sRow = page.locator('tr', { hasText: 'Sinds drie dagen hoofdpijn' }).first();
+  const head = sRow.locator('xpath=preceding-sibling::tr[1]');
+  const headText = (await head.count()) ? await head.innerText() : '';
+  const below = await sRow.locator('xpath=following-sibling::tr[position() <= 3]').allInnerTexts();
+  if ((await head.getAttribute('class')) === 'group' && /Consult/.test(headText) && below.some(t => t.includes('BROWSERTEST')))
+    ok(`journal grouped per contact: "${headText.trim()}"`);
+  else fail('journal grouping', `${headText} / ${below.join(' | ')}`);
 
   // Correct the new line: the edit form shows the earlier version afterwards.
   // Each item's actions sit behind one "Acties" menu (issue 18 item 11).
