@@ -250,6 +250,20 @@ async function journey(browser, viewport, size, username, withPasskey) {
     else fail(`${path} (${viewport})`, `h1 is ${h1}`);
     await check(page, path, viewport);
     if (path === 'uitslagen') await resultsReadable(page, viewport);
+    if (path === 'kopie') {
+      // The leaflets' warning, and no jargon (issue 18 items 9 and 8).
+      const text = await page.locator('main').innerText();
+      if (text.includes('U bent nooit verplicht die te geven') && !/afschrift|S en O/.test(text)) ok(`the copy page warns as the leaflets do, without jargon (${viewport})`);
+      else fail(`copy page words (${viewport})`, text.slice(0, 300));
+    }
+    if (path === 'ziektes') {
+      // Headings in order, and each "Klopt er iets niet?" names its item (issue 18 item 10).
+      const levels = await page.locator('main h1, main h2, main h3').evaluateAll((hs) => hs.map((h) => Number(h.tagName[1])));
+      const inOrder = levels[0] === 1 && levels.every((l, i) => i === 0 || l <= levels[i - 1] + 1);
+      const names = await page.locator('main a[href^="/correcties"]').evaluateAll((as) => as.map((a) => a.textContent.trim()));
+      if (inOrder && names.every((n) => n.length > 'Klopt er iets niet?'.length)) ok(`illnesses page: headings in order, ${names.length} correction links name their item (${viewport})`);
+      else fail(`illnesses page structure (${viewport})`, `${levels.join(',')} / ${names.slice(0, 3).join(' | ')}`);
+    }
     if (path === 'medicijnen' && isParent) {
       const h2 = await page.locator('main h2').first().innerText();
       if (/^Medicijnen die .+ nu gebruikt$/.test(h2) && !h2.includes(' u ')) ok(`texts say whose medicines they are: ${h2} (${viewport})`);
@@ -456,6 +470,10 @@ async function practiceJourney(browser) {
     const first = page.locator('main ul a').first();
     if (await first.count() > 0) {
       await check(page, 'praktijk-resultaten', viewport);
+      // Two people with one name can be told apart (issue 18 item 14).
+      const hit = await page.locator('main ul li').first().innerText();
+      if (/geboren .+ · BSN eindigt op \d{3}/.test(hit)) ok(`a search hit shows birth date and BSN end: ${hit.replace(/\s+/g, ' ')}`);
+      else fail('search hit', hit);
       await first.click();
       found = true;
       break;
@@ -469,6 +487,18 @@ async function practiceJourney(browser) {
   if ((await page.locator('h1').innerText()).startsWith('Wat ziet de patiënt?')) ok('practice preview opens');
   else fail('practice preview', await page.locator('h1').innerText());
   await check(page, 'praktijk-inzage', viewport);
+  // The real portal pages as the patient sees them, read-only (issue 18 item 13).
+  if (await page.locator('#preview-pages').count() > 0) {
+    await page.click('#preview-pages');
+    await page.waitForURL('**/inzage/portaal/**/overzicht');
+    const banner = await page.locator('main p.preview').innerText();
+    const forms = await page.locator('main form').count();
+    const inert = await page.locator('main form[inert]').count();
+    if (banner.startsWith('Voorbeeld voor de praktijk') && forms === inert) ok(`the practice sees the portal's own overview, read-only (${forms} forms inert)`);
+    else fail('portal preview', `${banner} / ${forms} forms, ${inert} inert`);
+    await check(page, 'praktijk-inzage-portaal', viewport);
+    await page.goBack();
+  }
   await page.goBack();
   const recordUrl = page.url();
 
@@ -693,6 +723,13 @@ async function adminJourney(browser) {
   await check(page, 'praktijk-medewerkers', viewport);
   await page.goto(base + '/activeren');
   await check(page, 'activeren', viewport);
+  // The login page leads to activation and says what to do after losing a phone (issue 18
+  // item 5).
+  await page.goto(base + '/inloggen');
+  const activate = await page.locator('main a[href="/activeren"]').count();
+  const login = await page.locator('main').innerText();
+  if (activate > 0 && /telefoon|wachtwoord/i.test(login)) ok('the login page links to activation and recovery');
+  else fail('login page recovery', login.slice(0, 300));
   await context.close();
 }
 

@@ -39,7 +39,9 @@ use inzage_login::auth::Login;
 use inzage_store::{AuditEvent, Channel, EventType, PortalStore, RecordStore};
 use inzage_webkit::error::{WebError, WebResult};
 use inzage_webkit::i18n::Tr;
-use inzage_webkit::page::{OpenFrame, PATIENT_ROLE, PageCtx, Who, basis_key, denied_key};
+use inzage_webkit::page::{
+    OpenFrame, PATIENT_ROLE, PageCtx, PreviewFrame, Who, basis_key, denied_key,
+};
 use inzage_webkit::session::{check_csrf, csrf_token};
 use inzage_webkit::{AppState, DemoAccount};
 use serde::{Deserialize, Serialize};
@@ -201,12 +203,89 @@ pub struct OpenRecord {
     pub session: Session,
     request_id: String,
     state: AppState,
+    /// Set when staff look at the pages as this person would (never from a request).
+    preview: Option<Preview>,
+}
+
+/// A practice's look at the record pages as the patient or a representative sees them ("Wat
+/// ziet de patiënt?", issue 18 item 13). Put into a request's extensions only by the server's
+/// own preview route, after its staff check; a client cannot set one.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub patient: PatientId,
+    /// Whose eyes: the patient, or one of their representatives.
+    pub viewer: Viewer,
+    /// The staff member looking, and their role, for the audit entry of each page.
+    pub by_user: String,
+    pub by_role: String,
+    /// The preview's address for the portal's paths, and the way back to the practice.
+    pub base: String,
+    pub back: String,
+    pub as_whom: String,
+}
+
+/// The record pages, for the practice's preview (`Preview` in the request's extensions).
+pub fn preview_pages() -> Router<AppState> {
+    pages::router()
+}
+
+impl OpenRecord {
+    /// The record as `preview.viewer` may see it now, for staff; `NoRecord` when that person
+    /// may not see it online at all.
+    async fn for_preview(parts: &Parts, state: &AppState, preview: Preview) -> WebResult<Self> {
+        let session = parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or(WebError::Unauthenticated)?;
+        let Some(record) = state.store.load_record(&preview.patient).await? else {
+            return Err(WebError::NotFound);
+        };
+        let settings = state.store.settings(&record.practice.id).await?;
+        let now = state.now();
+        if authorize(
+            &record,
+            &preview.viewer,
+            OnlineChannel::Portal,
+            &settings,
+            now,
+        )
+        .is_err()
+        {
+            return Err(WebError::NoRecord);
+        }
+        let bsn = match &preview.viewer {
+            Viewer::Patient { bsn } | Viewer::Representative { bsn, .. } => bsn.clone(),
+        };
+        Ok(Self {
+            login: Login {
+                subject: preview.by_user.clone(),
+                bsn,
+                display_name: preview.as_whom.clone(),
+                acr: String::new(),
+                login_at: now,
+                last_seen: now,
+            },
+            record,
+            settings,
+            viewer: preview.viewer.clone(),
+            now,
+            previous_visit: None,
+            session,
+            request_id: inzage_webkit::request_id(&parts.headers),
+            state: state.clone(),
+            preview: Some(preview),
+        })
+    }
 }
 
 impl FromRequestParts<AppState> for OpenRecord {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> WebResult<Self> {
+        if let Some(preview) = parts.extensions.get::<Preview>().cloned() {
+            return Self::for_preview(parts, state, preview).await;
+        }
         let login = Login::from_request_parts(parts, state).await?;
         let session = Session::from_request_parts(parts, state)
             .await
@@ -245,6 +324,7 @@ impl FromRequestParts<AppState> for OpenRecord {
             session,
             request_id: inzage_webkit::request_id(&parts.headers),
             state: state.clone(),
+            preview: None,
         })
     }
 }
@@ -277,10 +357,15 @@ impl OpenRecord {
         Ok(PageCtx {
             who: Some(Who::of(&frame, &tr)),
             csrf: csrf_token(&self.session).await?,
-            logged_in: true,
+            logged_in: self.preview.is_none(),
             path,
             staff: None,
             staff_menu: vec![],
+            preview: self.preview.as_ref().map(|p| PreviewFrame {
+                base: p.base.clone(),
+                back: p.back.clone(),
+                as_whom: p.as_whom.clone(),
+            }),
             tr,
         })
     }
@@ -289,6 +374,24 @@ impl OpenRecord {
     /// what, when, through which channel). A page is shown only after its entry is written.
     pub async fn audit(&self, event: EventType, what: &str) -> WebResult<()> {
         let role = self.role();
+        if let Some(p) = &self.preview {
+            // Staff looked, as this person would see it: the entry is the staff member's.
+            self.state
+                .store
+                .append_audit(AuditEvent {
+                    at: self.now,
+                    event,
+                    patient: Some(self.record.patient.id.clone()),
+                    user: p.by_user.clone(),
+                    responsible_user: p.by_user.clone(),
+                    role: p.by_role.clone(),
+                    channel: Channel::Practice,
+                    request_id: self.request_id.clone(),
+                    detail: format!("practice: preview of the portal as {role}: {what}"),
+                })
+                .await?;
+            return Ok(());
+        }
         self.state
             .store
             .append_audit(AuditEvent {
@@ -425,6 +528,7 @@ async fn chooser(
             path: "/kiezen",
             staff: None,
             staff_menu: vec![],
+            preview: None,
         },
         greeting: tr.t1("choose-greeting", "name", &login.display_name),
         choices,

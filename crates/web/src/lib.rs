@@ -12,6 +12,8 @@
 
 pub use inzage_webkit::{DemoAccount, MAX_FORM, WebConfig};
 
+mod preview;
+
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use inzage_domain::Clock;
@@ -40,6 +42,7 @@ pub fn app_with_pgo(
         .merge(inzage_login::router(&state))
         .merge(inzage_portal::router(&state))
         .merge(inzage_practice::router(&state))
+        .merge(preview::router())
         .merge(inzage_medmij::router(state.clone()));
     if let Some(pgo) = pgo {
         routes = routes.merge(inzage_pgo::router(pgo));

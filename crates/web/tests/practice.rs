@@ -270,9 +270,13 @@ async fn no_staff_link_ends_in_a_refusal(app: &TestApp) {
             if p.status != StatusCode::OK {
                 continue;
             }
+            // The preview of the portal pages shows them as the patient sees them, brand
+            // and all (issue 18 item 13), under its own banner.
             assert!(
-                !p.body
-                    .contains("<p class=\"brand\"><a href=\"/\">Mijn huisartsdossier"),
+                path.contains("/inzage/portaal/")
+                    || !p
+                        .body
+                        .contains("<p class=\"brand\"><a href=\"/\">Mijn huisartsdossier"),
                 "{path}: the patient portal's brand on a staff page"
             );
             for href in p.body.split("href=\"").skip(1) {
@@ -475,6 +479,64 @@ async fn the_preview_is_what_the_portal_shows(app: &TestApp) {
     assert!(
         !as_parent.contains("child-s"),
         "an internal id in the preview"
+    );
+    // Issue 18 item 13: the portal's own pages as the parent sees them, read-only, each view
+    // an entry in the staff member's name (not the parent's).
+    assert!(as_parent.contains("/praktijk/patienten/child/inzage/portaal/rep-parent/overzicht"));
+    let own = parent.get("/ziektes").await.body;
+    let before = app.audit_count().await;
+    let page = c
+        .get("/praktijk/patienten/child/inzage/portaal/rep-parent/ziektes")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(app.audit_count().await, before + 1);
+    for shown in ["Suikerziekte KIND", "Plan KIND"] {
+        assert!(page.body.contains(shown) && own.contains(shown), "{shown}");
+    }
+    for never in NEVER {
+        assert!(!page.body.contains(never), "{never} in the portal preview");
+    }
+    // The parent's banner and menu, the menu inside the preview; no form can be sent.
+    assert!(page.body.contains("Kees Kind"));
+    assert!(
+        page.body
+            .contains(r#"href="/praktijk/patienten/child/inzage/portaal/rep-parent/medicijnen""#)
+    );
+    assert!(page.body.contains("Voorbeeld voor de praktijk"));
+    assert_eq!(
+        page.body.matches("<form ").count(),
+        page.body.matches("<form inert ").count()
+    );
+    let child = inzage_domain::PatientId::new("child").unwrap();
+    let entries = app.store.audit_for_patient(&child).await.unwrap();
+    let last = &entries.last().unwrap().event;
+    assert_eq!(last.user, "staff:assistent");
+    assert_eq!(last.channel, Channel::Practice);
+    assert!(
+        last.detail
+            .starts_with("practice: preview of the portal as representative:rep-parent"),
+        "{}",
+        last.detail
+    );
+    // Only the record pages, only people of this record, and not for a patient's login.
+    for path in [
+        "/praktijk/patienten/child/inzage/portaal/rep-parent/berichten",
+        "/praktijk/patienten/child/inzage/portaal/rep-nobody/ziektes",
+    ] {
+        assert_eq!(c.get(path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let denied = parent
+        .get("/praktijk/patienten/child/inzage/portaal/rep-parent/ziektes")
+        .await;
+    assert_ne!(denied.status, StatusCode::OK);
+    assert!(!denied.body.contains("Suikerziekte KIND"));
+    // A 10-year-old may not look online: the preview leads back to the practice's page.
+    let p = c
+        .get("/praktijk/patienten/child/inzage/portaal/patient/ziektes")
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/praktijk/patienten/child/inzage")
     );
 }
 

@@ -32,6 +32,20 @@ pub struct PageCtx {
     pub staff: Option<String>,
     /// The practice menu: only the pages this staff member's role may open.
     pub staff_menu: Vec<NavItem>,
+    /// Staff looking at the portal pages as a patient would see them ("Wat ziet de
+    /// patiënt?"): where those pages are, and back to the practice. `None` otherwise.
+    pub preview: Option<PreviewFrame>,
+}
+
+/// The frame of a practice's preview of the portal pages.
+pub struct PreviewFrame {
+    /// The preview's own address for the portal's paths ("/praktijk/patienten/x/inzage/
+    /// portaal/patient"): the menu's links stay inside the preview.
+    pub base: String,
+    /// Back to the practice's page about this patient's online view.
+    pub back: String,
+    /// Whose eyes the page is seen through ("Anna Jansen (de patiënt)").
+    pub as_whom: String,
 }
 
 /// Whose record is open, shown on every page.
@@ -151,7 +165,16 @@ impl PageCtx {
             path,
             staff: None,
             staff_menu: vec![],
+            preview: None,
         })
+    }
+
+    /// A portal path as this page links it: inside the preview when staff preview it.
+    pub fn link(&self, href: &str) -> String {
+        match &self.preview {
+            Some(p) => format!("{}{href}", p.base),
+            None => href.to_owned(),
+        }
     }
 
     pub fn nav(&self) -> Vec<NavGroup> {

@@ -24,6 +24,8 @@ pub(super) struct PreviewPage {
     pub(super) name: String,
     pub(super) viewers: Vec<Choice>,
     pub(super) denied: Option<String>,
+    /// The portal's own pages as this person sees them (when they may look online).
+    pub(super) pages_href: Option<String>,
     pub(super) seen: Vec<Seen>,
     pub(super) left_out: Vec<Seen>,
 }
@@ -44,8 +46,10 @@ pub(super) async fn preview(
     let r = &rec.record;
     let now = rec.state.now();
     let settings = rec.state.store.settings(&r.practice.id).await?;
+    // The form's choice for the patient themself is empty.
+    let als = q.als.as_deref().filter(|a| !a.is_empty());
     // The same decision the portal makes for this person: access first, then the view.
-    let viewer = match q.als.as_deref() {
+    let viewer = match als {
         Some(id) => r
             .representations
             .iter()
@@ -136,7 +140,7 @@ pub(super) async fn preview(
             r.patient.name.display(),
             tr.t("practice-the-patient")
         ),
-        current: q.als.is_none(),
+        current: als.is_none(),
     }];
     for rep in &r.representations {
         viewers.push(Choice {
@@ -146,13 +150,21 @@ pub(super) async fn preview(
                 rep.agent_name.display(),
                 tr.t(inzage_webkit::page::basis_key(rep.basis))
             ),
-            current: q.als.as_deref() == Some(rep.id.as_str()),
+            current: als == Some(rep.id.as_str()),
         });
     }
+    let pages_href = denied.is_none().then(|| {
+        format!(
+            "/praktijk/patienten/{}/inzage/portaal/{}/overzicht",
+            r.patient.id,
+            als.unwrap_or("patient")
+        )
+    });
     Ok(PreviewPage {
         id: r.patient.id.to_string(),
         name: r.patient.name.display(),
         viewers,
+        pages_href,
         denied,
         seen,
         left_out,

@@ -391,3 +391,6 @@ vital-blood-glucose = Blood sugar
 vital-heart-rate = Heart rate
 vital-oxygen-saturation = Oxygen in the blood
 vital-pain-score = Pain score
+preview-banner = Preview for the practice: this is how { $name } sees this page. Buttons and forms do nothing here.
+preview-back = Back to 'What does the patient see?'
+practice-preview-pages = See the pages as this person sees them

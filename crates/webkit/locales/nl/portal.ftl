@@ -391,3 +391,6 @@ vital-blood-glucose = Bloedsuiker
 vital-heart-rate = Hartslag
 vital-oxygen-saturation = Zuurstof in het bloed
 vital-pain-score = Pijnscore
+preview-banner = Voorbeeld voor de praktijk: zo ziet { $name } deze pagina. Knoppen en formulieren doen hier niets.
+preview-back = Terug naar 'Wat ziet de patiënt?'
+practice-preview-pages = Bekijk de pagina's zoals deze persoon ze ziet
