@@ -374,36 +374,33 @@ impl OpenRecord {
     /// what, when, through which channel). A page is shown only after its entry is written.
     pub async fn audit(&self, event: EventType, what: &str) -> WebResult<()> {
         let role = self.role();
-        if let Some(p) = &self.preview {
-            // Staff looked, as this person would see it: the entry is the staff member's.
-            self.state
-                .store
-                .append_audit(AuditEvent {
-                    at: self.now,
-                    event,
-                    patient: Some(self.record.patient.id.clone()),
-                    user: p.by_user.clone(),
-                    responsible_user: p.by_user.clone(),
-                    role: p.by_role.clone(),
-                    channel: Channel::Practice,
-                    request_id: self.request_id.clone(),
-                    detail: format!("practice: preview of the portal as {role}: {what}"),
-                })
-                .await?;
-            return Ok(());
-        }
+        // Staff previewing the pages as this person would see them: the entry is theirs.
+        let (user, role, channel, detail) = match &self.preview {
+            Some(p) => (
+                p.by_user.clone(),
+                p.by_role.clone(),
+                Channel::Practice,
+                format!("practice: preview of the portal as {role}: {what}"),
+            ),
+            None => (
+                self.login.subject.clone(),
+                role,
+                Channel::Portal,
+                format!("portal: {what}"),
+            ),
+        };
         self.state
             .store
             .append_audit(AuditEvent {
                 at: self.now,
                 event,
                 patient: Some(self.record.patient.id.clone()),
-                user: self.login.subject.clone(),
-                responsible_user: self.login.subject.clone(),
+                responsible_user: user.clone(),
+                user,
                 role,
-                channel: Channel::Portal,
+                channel,
                 request_id: self.request_id.clone(),
-                detail: format!("portal: {what}"),
+                detail,
             })
             .await?;
         Ok(())
