@@ -60,7 +60,17 @@ async function check(page, name, viewport) {
   }
   // Nothing may be wider than the screen (reflow at 320 CSS px / 200% zoom, WCAG 1.4.10).
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  if (overflow > 1) fail(`reflow ${label}`, `${overflow}px wider than the viewport`);
+  if (overflow > 1) {
+    // Name the widest elements that are not inside a scrolling box, to find the cause.
+    const wide = await page.evaluate(() => {
+      const scrolls = (e) => { for (let p = e.parentElement; p; p = p.parentElement) { if (getComputedStyle(p).overflowX === 'auto') return true; } return false; };
+      return [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !scrolls(e))
+        .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className ? '.' + String(e.className).replace(/ /g, '.') : ''} ${Math.round(e.getBoundingClientRect().right)}`)
+        .slice(0, 5);
+    });
+    fail(`reflow ${label}`, `${overflow}px wider than the viewport: ${wide.join(', ')}`);
+  }
   else ok(`reflow ${label}`);
 }
 
@@ -93,6 +103,8 @@ async function login(page, account, viewport) {
 // Repeat prescriptions the patient journeys asked for; the GP's queue must show them.
 let rxRequested = 0;
 let questionsAsked = 0;
+// How many patient journeys chose when results show (at least one must: issue 18 item 7).
+let timingChosen = 0;
 let statementsGiven = 0;
 // A 1x1 PNG, as a photo attached to a question.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -269,6 +281,36 @@ async function journey(browser, viewport, size, username, withPasskey) {
       if (/^Medicijnen die .+ nu gebruikt$/.test(h2) && !h2.includes(' u ')) ok(`texts say whose medicines they are: ${h2} (${viewport})`);
       else fail(`whose medicines (${viewport})`, h2);
     }
+  }
+  // The access log: filters by who and period; one's own page views fold into one line per
+  // visit, named by page (issue 18 item 6).
+  await page.goto(base + '/logboek?wie=ik&periode=maand');
+  const chosen = await page.locator('#wie').inputValue();
+  const whats = await page.locator('main table td[data-label="Wat"]').allInnerTexts();
+  const visits = whats.filter((w) => w.startsWith('Bekeken: '));
+  if (chosen === 'ik' && visits.length >= 1 && visits.length < PAGES.length && visits[0].split(', ').length > 3 && !whats.some((w) => /portal:|_/.test(w))) {
+    ok(`access log: own views folded into ${visits.length} line(s), e.g. "${visits[0].slice(0, 60)}…" (${viewport})`);
+  } else fail(`access log (${viewport})`, `${chosen} / ${whats.slice(0, 4).join(' | ')}`);
+  await check(page, 'logboek-gefilterd', viewport);
+  // When results show (issue 18 item 7): where the practice offers it and the whole record is
+  // open, the person chooses "at once", it is kept, and they set it back.
+  await page.goto(base + '/uitslagen-moment');
+  await check(page, 'uitslagen-moment', viewport);
+  if (await page.locator('input[name=moment][value=direct]').count() > 0) {
+    await page.check('input[name=moment][value=direct]');
+    await page.click('main form button[type=submit]');
+    await page.waitForURL('**/uitslagen-moment?opgeslagen=true');
+    const kept = await page.locator('input[name=moment][value=direct]').isChecked();
+    await page.check('input[name=moment][value=na-huisarts]');
+    await page.click('main form button[type=submit]');
+    await page.waitForURL('**/uitslagen-moment?opgeslagen=true');
+    const back = await page.locator('input[name=moment][value=na-huisarts]').isChecked();
+    if (kept && back) { ok(`result timing chosen and set back (${viewport})`); timingChosen++; }
+    else fail(`result timing (${viewport})`, `direct kept ${kept}, back ${back}`);
+  } else {
+    const text = await page.locator('main').innerText();
+    if (text.includes('Hier kunt u niet voor een ander moment kiezen')) ok(`result timing page says the choice is not open to this viewer (${viewport})`);
+    else fail(`result timing page (${viewport})`, text.slice(0, 200));
   }
   // A repeat prescription: the first medicine that can be asked for, to a named pharmacy.
   await page.goto(base + '/herhaalrecept');
@@ -668,6 +710,22 @@ async function practiceJourney(browser) {
   await page.click('a[href="/praktijk/uitslagen"]');
   await page.waitForURL('**/praktijk/uitslagen');
   await check(page, 'praktijk-uitslagen', viewport);
+  // Each waiting result with its normal range, the previous value and when the patient sees
+  // it; abnormal results first on request (issue 18 item 12).
+  const queued = await page.locator('ul.queue > li').count();
+  if (queued > 0) {
+    const card = await page.locator('ul.queue > li').first().innerText();
+    const flagsOf = () => page.locator('ul.queue > li').evaluateAll((lis) => lis.map((li) => !!li.querySelector('.flag.high, .flag.low')));
+    await page.click('a[href="/praktijk/uitslagen?volgorde=afwijkend"]');
+    await page.waitForURL('**/praktijk/uitslagen?volgorde=afwijkend');
+    const flags = await flagsOf();
+    const abnormalFirst = flags.every((f, i) => i === 0 || !f || flags[i - 1]);
+    if (/Uitslag/.test(card) && /Zichtbaar voor de patiënt/.test(card) && /Ontvangen/.test(card) && abnormalFirst && flags.length === queued) {
+      ok(`review queue: ${queued} results with range and release date; ${flags.filter(Boolean).length} abnormal first on request`);
+    } else fail('review queue', `${card.slice(0, 200)} / ${flags.join(',')}`);
+    await check(page, 'praktijk-uitslagen-afwijkend', viewport);
+    await page.goto(base + '/praktijk/uitslagen');
+  } else fail('review queue', 'the demo practice has no result waiting for review');
   // Release the first waiting result (if any is waiting today).
   const release = page.locator('button', { hasText: 'Nu vrijgeven' }).first();
   if (await release.count() > 0) {
@@ -678,6 +736,15 @@ async function practiceJourney(browser) {
     if (after === before - 1) ok('result released from the queue');
     else fail('release', `${before} waiting before, ${after} after`);
   }
+  // Every page of the practice menu, the record and its preview on a phone too: axe-clean and
+  // nothing wider than 360 px (issue 18, done when).
+  const staffPages = await page.locator('nav[aria-label] a[href^="/praktijk"]').evaluateAll((as) => [...new Set(as.map((a) => a.getAttribute('href')))]);
+  await page.setViewportSize({ width: 360, height: 800 });
+  for (const href of [...staffPages, new URL(recordUrl).pathname, new URL(recordUrl).pathname + '/inzage']) {
+    await page.goto(base + href);
+    await check(page, 'praktijk' + href.replace(/^\/praktijk/, '').replace(/\//g, '-'), 'practice-mobile');
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.click('a[href="/praktijk/instellingen"]');
   await page.waitForURL('**/praktijk/instellingen');
   await check(page, 'praktijk-instellingen', viewport);
@@ -958,6 +1025,7 @@ const browser = await chromium.launch({
 try {
   await journey(browser, 'mobile', { width: 360, height: 800 }, 'demo-ouder', false);
   await journey(browser, 'desktop', { width: 1280, height: 900 }, 'demo-mantelzorger', true);
+  if (timingChosen === 0) fail('result timing', 'no patient journey could choose when results show');
   await practiceJourney(browser);
   await adminJourney(browser);
   await pgoJourney(browser);

@@ -47,6 +47,9 @@ pub async fn seed_accounts(
     patients.sort_by(|a, b| a.id.cmp(&b.id));
     let mut settings = store.settings(practice).await?;
     settings.online_access_under_16 = true;
+    // The demo practice lets patients choose to see results at once (R26, N4), so the demo
+    // shows the choice; nobody has chosen it, so results still wait for the GP.
+    settings.patients_may_choose_immediate_results = true;
     // Demo people with something to show: visible problems, and for adults also medication
     // and results (children seldom have those).
     let mut showable = vec![];
