@@ -627,9 +627,52 @@ async function practiceJourney(browser) {
   await page.goto(recordUrl);
 
   // Access and invitations.
+  const born = (await page.locator('main p', { hasText: 'geboren' }).first().innerText()).match(/geboren (\d+) (\S+) (\d{4})/);
   await page.click('a[href$="/toegang"]');
   await page.waitForURL('**/toegang');
   await check(page, 'praktijk-toegang', viewport);
+  // Onboarding and recovery (issue 18 item 5): the practice makes an activation code; on a
+  // phone the patient sets a password and gets the authenticator key as a QR code beside the
+  // key, with plain steps, then logs in with it. For someone who had a login this is the way
+  // back after losing a phone or password.
+  if (await page.locator('input[name=actie][value=uitnodigen]').count() > 0 && born) {
+    await page.locator('form', { has: page.locator('input[name=actie][value=uitnodigen]') }).locator('button').click();
+    await page.waitForURL('**/toegang**');
+    const code = (await page.locator('.notice strong.code').innerText()).trim();
+    const months = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'];
+    const birth = `${born[3]}-${String(months.indexOf(born[2]) + 1).padStart(2, '0')}-${born[1].padStart(2, '0')}`;
+    const phone = await browser.newContext({ viewport: { width: 360, height: 800 }, locale: 'nl-NL' });
+    const p = await phone.newPage();
+    await p.goto(base + '/activeren');
+    await p.fill('#code', code);
+    await p.fill('#geboortedatum', birth);
+    await p.fill('#username', 'browsertest-activatie');
+    const password = 'een lang wachtwoord voor de test';
+    await p.fill('#password', password);
+    await p.fill('#password2', password);
+    await p.click('main form button[type=submit]');
+    await p.waitForLoadState('load');
+    const qr = await p.locator('img.qr').getAttribute('alt').catch(() => null);
+    const steps = await p.locator('ol.steps li').count();
+    const key = (await p.locator('#totp-secret').innerText().catch(() => '')).replace(/\s/g, '');
+    if (qr && steps === 3 && key.length >= 16) ok(`activation shows a QR code with plain steps beside the key (${qr})`);
+    else fail('activation', (await p.locator('main').innerText()).slice(0, 300));
+    await check(p, 'activeren-klaar', 'mobile');
+    // The new login works with the password and a code from the key.
+    const made = (await p.locator('.notice').innerText()).match(/Uw inlog (\S+) is (klaar|hersteld)/);
+    if (made && key) {
+      await p.goto(base + '/inloggen');
+      await p.fill('#username', made[1]);
+      await p.fill('#password', password);
+      await p.click('main form button[type=submit]');
+      await p.waitForURL('**/inloggen/code');
+      await p.fill('#code', totp(key));
+      await p.locator('main form button[type=submit]').first().click();
+      await p.waitForURL((url) => !url.pathname.startsWith('/inloggen'));
+      ok(`the patient logs in with the new login (${made[2] === 'hersteld' ? 'restored' : 'new'})`);
+    } else fail('activation', 'no login name after activation');
+    await phone.close();
+  } else fail('activation', 'the practice cannot make an activation code for this patient');
   await page.goto(recordUrl);
   await page.click('a[href$="/kopie"]');
   await page.waitForURL('**/kopie');
