@@ -783,8 +783,14 @@ async function practiceJourney(browser) {
   // nothing wider than 360 px (issue 18, done when).
   const staffPages = await page.locator('nav[aria-label] a[href^="/praktijk"]').evaluateAll((as) => [...new Set(as.map((a) => a.getAttribute('href')))]);
   await page.setViewportSize({ width: 360, height: 800 });
+  // Staff pages carry the practice workspace's name, and no menu link ends in a refusal
+  // (issue 18 item 15).
+  const brand = await page.locator('.brand').first().innerText();
+  if (brand.includes('Praktijkomgeving') && !brand.includes('Mijn huisartsdossier')) ok(`staff pages carry the workspace's own name: ${brand}`);
+  else fail('staff brand', brand);
   for (const href of [...staffPages, new URL(recordUrl).pathname, new URL(recordUrl).pathname + '/inzage']) {
-    await page.goto(base + href);
+    const answer = await page.goto(base + href);
+    if (answer.status() !== 200) fail(`practice menu link ${href}`, `answered ${answer.status()}`);
     await check(page, 'praktijk' + href.replace(/^\/praktijk/, '').replace(/\//g, '-'), 'practice-mobile');
   }
   await page.setViewportSize({ width: 1280, height: 900 });
