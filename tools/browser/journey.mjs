@@ -788,7 +788,10 @@ async function practiceJourney(browser) {
   const brand = await page.locator('.brand').first().innerText();
   if (brand.includes('Praktijkomgeving') && !brand.includes('Mijn huisartsdossier')) ok(`staff pages carry the workspace's own name: ${brand}`);
   else fail('staff brand', brand);
-  for (const href of [...staffPages, new URL(recordUrl).pathname, new URL(recordUrl).pathname + '/inzage']) {
+  const recordPath = new URL(recordUrl).pathname;
+  const recordPages = ['', '/inzage', '/inzage/portaal/patient/overzicht', '/toegang', '/kopie', '/berichten', '/logboek', '/nieuw/consult', '/nieuw/uitslag']
+    .map((tail) => recordPath + tail);
+  for (const href of [...staffPages, ...recordPages]) {
     const answer = await page.goto(base + href);
     if (answer.status() !== 200) fail(`practice menu link ${href}`, `answered ${answer.status()}`);
     await check(page, 'praktijk' + href.replace(/^\/praktijk/, '').replace(/\//g, '-'), 'practice-mobile');
