@@ -212,7 +212,8 @@ pub struct OpenRecord {
 /// own preview route, after its staff check; a client cannot set one.
 #[derive(Debug, Clone)]
 pub struct Preview {
-    pub patient: PatientId,
+    /// The record, as the staff check loaded it: handed to the page once (not read again).
+    pub record: Option<PatientRecord>,
     /// Whose eyes: the patient, or one of their representatives.
     pub viewer: Viewer,
     /// The staff member looking, and their role, for the audit entry of each page.
@@ -232,15 +233,13 @@ pub fn preview_pages() -> Router<AppState> {
 impl OpenRecord {
     /// The record as `preview.viewer` may see it now, for staff; `NoRecord` when that person
     /// may not see it online at all.
-    async fn for_preview(parts: &Parts, state: &AppState, preview: Preview) -> WebResult<Self> {
+    async fn for_preview(parts: &Parts, state: &AppState, mut preview: Preview) -> WebResult<Self> {
         let session = parts
             .extensions
             .get::<Session>()
             .cloned()
             .ok_or(WebError::Unauthenticated)?;
-        let Some(record) = state.store.load_record(&preview.patient).await? else {
-            return Err(WebError::NotFound);
-        };
+        let record = preview.record.take().ok_or(WebError::NotFound)?;
         let settings = state.store.settings(&record.practice.id).await?;
         let now = state.now();
         if authorize(
@@ -283,7 +282,7 @@ impl FromRequestParts<AppState> for OpenRecord {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> WebResult<Self> {
-        if let Some(preview) = parts.extensions.get::<Preview>().cloned() {
+        if let Some(preview) = parts.extensions.remove::<Preview>() {
             return Self::for_preview(parts, state, preview).await;
         }
         let login = Login::from_request_parts(parts, state).await?;

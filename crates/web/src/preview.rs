@@ -90,11 +90,17 @@ async fn page(
     } else {
         format!("/praktijk/patienten/{pid}/inzage?als={als}")
     };
+    let StaffRecord {
+        staff,
+        record,
+        session,
+        state,
+    } = rec;
     let preview = Preview {
-        patient: r.patient.id.clone(),
+        record: Some(record),
         viewer,
-        by_user: format!("staff:{}", rec.staff.username),
-        by_role: role_nl(rec.staff.role).to_owned(),
+        by_user: format!("staff:{}", staff.username),
+        by_role: role_nl(staff.role).to_owned(),
         base: base.clone(),
         back: back.clone(),
         as_whom,
@@ -110,9 +116,9 @@ async fn page(
         }
     }
     request.extensions_mut().insert(preview);
-    request.extensions_mut().insert(rec.session.clone());
+    request.extensions_mut().insert(session);
     let response = inzage_portal::preview_pages()
-        .with_state(rec.state.clone())
+        .with_state(state)
         .oneshot(request)
         .await
         .unwrap_or_else(|never| match never {});
