@@ -12,6 +12,7 @@ pub mod codes;
 pub mod edit;
 pub mod entry;
 pub mod ids;
+pub mod locale;
 pub mod merge;
 pub mod record;
 pub mod samples;

@@ -20,9 +20,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use inzage_domain::Bsn;
-use inzage_store::{IdpAccount, PortalStore, ThrottlePolicy};
+use inzage_store::{IdpAccount, NotifyStore, PortalStore, ThrottlePolicy};
 pub use inzage_webkit::config::ACR_SUBSTANTIAL;
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::i18n::Tr;
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
 use inzage_webkit::{AppState, DemoAccount};
@@ -112,6 +113,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/inloggen", get(password_page))
         .route("/inloggen/code", get(code_page))
         .route("/uitloggen", post(logout))
+        .route("/taal", post(choose_language))
         .merge(limited)
 }
 
@@ -168,10 +170,52 @@ fn oidc_label(state: &AppState) -> Option<String> {
     state.config.oidc.as_ref().map(|o| o.button_label.clone())
 }
 
-/// Makes `login` the logged-in person of this session.
-pub async fn store_login(session: &Session, login: &Login) -> WebResult<()> {
+/// Makes `login` the logged-in person of this session, in the language they keep: the one
+/// they chose at an earlier login, else the one they chose before logging in now (which is
+/// kept from here on).
+pub async fn store_login(state: &AppState, session: &Session, login: &Login) -> WebResult<()> {
     session.insert(LOGIN, login).await?;
+    match state.store.person_language(&login.bsn).await? {
+        Some(kept) => Tr::choose(session, &kept).await?,
+        None => {
+            if let Some(chosen) = Tr::chosen(session).await {
+                state
+                    .store
+                    .set_person_language(&login.bsn, &chosen.code(), state.now())
+                    .await?;
+            }
+        }
+    }
     Ok(())
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    lang: String,
+    back: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The language switch on every page: the session reads on in the chosen language, and a
+/// logged-in person keeps it for their next login, their e-mails and their copy.
+async fn choose_language(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<LanguageForm>,
+) -> WebResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    Tr::choose(&session, &form.lang).await?;
+    if let Some(login) = session.get::<Login>(LOGIN).await? {
+        let code = Tr::new(&form.lang).code();
+        state
+            .store
+            .set_person_language(&login.bsn, &code, state.now())
+            .await?;
+    }
+    // Back to a page of our own only.
+    let back = inzage_webkit::local_path(&form.back).unwrap_or("/");
+    Ok(Redirect::to(back).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -409,7 +453,7 @@ pub async fn complete_login(
         login_at: now,
         last_seen: now,
     };
-    store_login(session, &login).await?;
+    store_login(state, session, &login).await?;
     tracing::info!(method = "password and second factor", "login");
     Ok(())
 }

@@ -160,7 +160,7 @@ pub async fn callback(
             session
                 .insert("csrf", inzage_webkit::session::random_token())
                 .await?;
-            crate::auth::store_login(&session, &login).await?;
+            crate::auth::store_login(&state, &session, &login).await?;
             tracing::info!("login (OpenID Connect)");
             Ok(Redirect::to(&crate::auth::landing(&session).await?).into_response())
         }

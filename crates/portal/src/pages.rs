@@ -54,8 +54,10 @@ pub struct Explanation {
     pub plain: String,
 }
 
-fn explain(text: &str) -> Vec<Explanation> {
-    Glossary::dutch()
+/// The known Dutch terms in `text` (the record as the GP wrote it), explained in the reader's
+/// language.
+fn explain(tr: &Tr, text: &str) -> Vec<Explanation> {
+    Glossary::for_lang(&tr.code())
         .explain(text)
         .into_iter()
         .map(|e| Explanation {

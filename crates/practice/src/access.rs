@@ -402,7 +402,7 @@ async fn submit(rec: StaffRecord, data: FormData) -> WebResult<Response> {
         .into_response()),
         Err(EntryError::NotFound) => Err(WebError::NotFound),
         Err(e) => {
-            let tr = inzage_webkit::i18n::Tr::from_session(&rec.session).await;
+            let tr = inzage_webkit::i18n::Tr::staff_session(&rec.session).await;
             render(
                 &rec,
                 false,

@@ -272,7 +272,7 @@ async fn new_form(
         return Err(WebError::NotFound);
     }
     rec.access(kind.action(), "entry form").await?;
-    let tr = Tr::from_session(&rec.session).await;
+    let tr = Tr::staff_session(&rec.session).await;
     let fields = fields(kind, &rec.record, None, &tr).ok_or(WebError::NotFound)?;
     render(&rec, kind, None, fields, None, StatusCode::OK).await
 }
@@ -314,7 +314,7 @@ async fn refused(
     e: &EntryError,
 ) -> WebResult<Response> {
     rec.access(kind.action(), "entry form").await?;
-    let tr = Tr::from_session(&rec.session).await;
+    let tr = Tr::staff_session(&rec.session).await;
     let fields = fields(kind, &rec.record, item, &tr).ok_or(WebError::NotFound)?;
     let status = if *e == EntryError::NotFound {
         StatusCode::NOT_FOUND
@@ -361,7 +361,7 @@ async fn edit_form(
     if someone_elses_note(&rec, kind, &item) {
         return Err(WebError::NotFound);
     }
-    let tr = Tr::from_session(&rec.session).await;
+    let tr = Tr::staff_session(&rec.session).await;
     let fields = fields(kind, &rec.record, Some(&item), &tr).ok_or(WebError::NotFound)?;
     rec.access(kind.action(), "entry form").await?;
     render(&rec, kind, Some(&item), fields, None, StatusCode::OK).await

@@ -103,7 +103,7 @@ async fn password_submit(
     Form(form): Form<PasswordForm>,
 ) -> WebResult<Response> {
     check_csrf(&session, &form.csrf).await?;
-    let tr = inzage_webkit::i18n::Tr::from_session(&session).await;
+    let tr = inzage_webkit::i18n::Tr::staff_session(&session).await;
     let username = form.username.trim().to_lowercase();
     let key = username_key("staff-password", &username);
     let now = state.now();
@@ -187,7 +187,7 @@ async fn code_submit(
     let Some(p) = pending(&state, &session).await? else {
         return Ok(Redirect::to("/praktijk/inloggen").into_response());
     };
-    let tr = inzage_webkit::i18n::Tr::from_session(&session).await;
+    let tr = inzage_webkit::i18n::Tr::staff_session(&session).await;
     let now = state.now();
     let key = username_key("staff-code", &p.username);
     let Some(account) = state

@@ -166,7 +166,7 @@ async fn submit(
     staff.require(Action::ManageStaff)?;
     let now = state.now();
     let username = field(&f, "username").trim().to_lowercase();
-    let tr = inzage_webkit::i18n::Tr::from_session(&session).await;
+    let tr = inzage_webkit::i18n::Tr::staff_session(&session).await;
     let refuse = |key: &str| Some(tr.t(key));
     let audit = |what: String, event: EventType| {
         staff.audit_event(now, event, None, format!("practice: {what}"))

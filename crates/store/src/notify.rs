@@ -98,6 +98,8 @@ pub struct NotifyJob {
     pub sent_at: Option<DateTime<Utc>>,
     /// The transport's error of the last failed attempt (no content: an SMTP status).
     pub last_error: Option<String>,
+    /// The language the e-mail is written in: the person's, when it was queued.
+    pub lang: String,
 }
 
 /// A delivered development e-mail.
@@ -128,14 +130,29 @@ pub trait NotifyStore: Send + Sync {
         bsn: &Bsn,
     ) -> impl Future<Output = Result<Option<NotifyContact>, StoreError>> + Send;
 
-    /// Queues one e-mail. `false` when one for the same address and practice is still waiting:
-    /// the text would be the same, so the two collapse into one.
+    /// The language the person chose to read inzage in, if they chose one while logged in.
+    fn person_language(
+        &self,
+        bsn: &Bsn,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Keeps the person's language for their next login, their e-mails and their copy.
+    fn set_person_language(
+        &self,
+        bsn: &Bsn,
+        lang: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Queues one e-mail in `lang`. `false` when one for the same address and practice is
+    /// still waiting: the text would be the same, so the two collapse into one.
     fn enqueue_notice(
         &self,
         id: &str,
         email: &str,
         practice: &PracticeId,
         kind: NoticeKind,
+        lang: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
@@ -181,7 +198,7 @@ pub trait NotifyStore: Send + Sync {
 macro_rules! job_columns {
     () => {
         "id, email, practice_id, kind, created_at, status, attempts, next_attempt_at, sent_at, \
-         last_error"
+         last_error, lang"
     };
 }
 
@@ -209,6 +226,7 @@ where
             .map(|s| parse_instant(&s))
             .transpose()?,
         last_error: r.try_get(9)?,
+        lang: r.try_get(10)?,
     })
 }
 
@@ -258,17 +276,45 @@ macro_rules! impl_notify {
                 .transpose()
             }
 
+            async fn person_language(&self, bsn: &Bsn) -> Result<Option<String>, StoreError> {
+                Ok(sqlx::query_scalar("SELECT lang FROM person_languages WHERE bsn = $1")
+                    .bind(bsn.as_str())
+                    .fetch_optional(&self.read)
+                    .await?)
+            }
+
+            async fn set_person_language(
+                &self,
+                bsn: &Bsn,
+                lang: &str,
+                now: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO person_languages (bsn, lang, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (bsn) DO UPDATE SET lang = excluded.lang, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(bsn.as_str())
+                .bind(lang)
+                .bind(format_instant(now))
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
             async fn enqueue_notice(
                 &self,
                 id: &str,
                 email: &str,
                 practice: &PracticeId,
                 kind: NoticeKind,
+                lang: &str,
                 now: DateTime<Utc>,
             ) -> Result<bool, StoreError> {
                 let done = sqlx::query(
                     "INSERT INTO notification_jobs (id, email, practice_id, kind, created_at, status, \
-                     attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $5) \
+                     attempts, next_attempt_at, lang) \
+                     VALUES ($1, $2, $3, $4, $5, 'pending', 0, $5, $6) \
                      ON CONFLICT (email, practice_id) WHERE status = 'pending' DO NOTHING",
                 )
                 .bind(id)
@@ -276,6 +322,7 @@ macro_rules! impl_notify {
                 .bind(practice.as_str())
                 .bind(kind.as_str())
                 .bind(format_instant(now))
+                .bind(lang)
                 .execute(&self.write)
                 .await?;
                 Ok(done.rows_affected() == 1)
@@ -416,15 +463,27 @@ impl NotifyStore for Store {
     async fn notify_contact(&self, bsn: &Bsn) -> Result<Option<NotifyContact>, StoreError> {
         delegate!(self, s => s.notify_contact(bsn))
     }
+    async fn person_language(&self, bsn: &Bsn) -> Result<Option<String>, StoreError> {
+        delegate!(self, s => s.person_language(bsn))
+    }
+    async fn set_person_language(
+        &self,
+        bsn: &Bsn,
+        lang: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        delegate!(self, s => s.set_person_language(bsn, lang, now))
+    }
     async fn enqueue_notice(
         &self,
         id: &str,
         email: &str,
         practice: &PracticeId,
         kind: NoticeKind,
+        lang: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.enqueue_notice(id, email, practice, kind, now))
+        delegate!(self, s => s.enqueue_notice(id, email, practice, kind, lang, now))
     }
     async fn claim_notices(
         &self,

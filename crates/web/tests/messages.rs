@@ -666,6 +666,7 @@ async fn notices_are_retried_with_back_off_and_never_sent_twice(app: &TestApp) {
                 &format!("p{i}@example.org"),
                 &practice,
                 NoticeKind::Released,
+                "nl",
                 now,
             )
             .await
@@ -680,6 +681,7 @@ async fn notices_are_retried_with_back_off_and_never_sent_twice(app: &TestApp) {
                 "p0@example.org",
                 &practice,
                 NoticeKind::Reply,
+                "nl",
                 now
             )
             .await
@@ -705,6 +707,7 @@ async fn notices_are_retried_with_back_off_and_never_sent_twice(app: &TestApp) {
             "late@example.org",
             &practice,
             NoticeKind::Reply,
+            "nl",
             now,
         )
         .await
@@ -731,6 +734,7 @@ async fn notices_are_retried_with_back_off_and_never_sent_twice(app: &TestApp) {
             "fail@example.org",
             &practice,
             NoticeKind::Reply,
+            "nl",
             app.clock.now(),
         )
         .await
@@ -829,6 +833,7 @@ async fn a_notice_goes_out_over_smtp(app: &TestApp) {
             "anna@example.org",
             &practice.id,
             NoticeKind::Reply,
+            "nl",
             app.clock.now(),
         )
         .await

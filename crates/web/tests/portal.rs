@@ -497,8 +497,8 @@ async fn glossary_explains_codes_and_abbreviations(app: &TestApp) {
     let p = c.get("/ziektes").await;
     // T90 in plain words, and the abbreviations in the plan line.
     assert!(p.body.contains("Wat betekent dit?"));
-    assert!(p.body.contains("<dt>RR</dt>"), "{}", p.body);
-    assert!(p.body.contains("<dt>z.n.</dt>"));
+    assert!(p.body.contains("<dt lang=\"nl\">RR</dt>"), "{}", p.body);
+    assert!(p.body.contains("<dt lang=\"nl\">z.n.</dt>"));
     let p = c.get("/uitslagen").await;
     assert!(
         p.body.contains("<svg"),
@@ -556,7 +556,7 @@ async fn issue18_headings_link_names_and_the_records_language(app: &TestApp) {
     )
     .await;
     let p = c.get("/ziektes").await;
-    assert!(p.body.contains("<html lang=\"en\">"));
+    assert!(p.body.contains("<html lang=\"en\" dir=\"ltr\">"));
     assert!(
         p.body.contains("<h3 lang=\"nl\">"),
         "the GP's titles stay Dutch"
@@ -705,7 +705,7 @@ async fn language_can_be_switched(app: &TestApp) {
         .await;
     assert_eq!(p.location.as_deref(), Some("/overzicht"));
     let p = c.get("/overzicht").await;
-    assert!(p.body.contains("<html lang=\"en\">"));
+    assert!(p.body.contains("<html lang=\"en\" dir=\"ltr\">"));
     assert!(p.body.contains("Overview"));
     // Only our own pages as a way back.
     let p = c

@@ -1,5 +1,8 @@
-//! Plain-Dutch (B1) explanations of ICPC codes, NHG-Tabel 45 tests and the abbreviations that
-//! appear in journal text. Written by us; the data is `glossary/nl.toml`, compiled in.
+//! Plain (B1) explanations of ICPC codes, NHG-Tabel 45 tests and the abbreviations that
+//! appear in journal text, in every language the portal offers. Written by us; the data is
+//! `glossary/<lang>.toml`, compiled in. Every language has the same entries (a test checks).
+//! A term's key is the Dutch word as the GP writes it, in every language: the record stays as
+//! written, and the explanation beside it is in the reader's language.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
@@ -44,15 +47,40 @@ pub struct Glossary {
     matcher: AhoCorasick,
 }
 
-static DUTCH: LazyLock<Glossary> = LazyLock::new(|| {
-    #[allow(clippy::expect_used)] // the file is compiled in and checked by a test
-    Glossary::parse(include_str!("../glossary/nl.toml")).expect("glossary/nl.toml is valid")
-});
+/// The glossary files, in the order of `inzage_domain::locale::LANGUAGES`.
+const SOURCES: [(&str, &str); 5] = [
+    ("nl", include_str!("../glossary/nl.toml")),
+    ("en", include_str!("../glossary/en.toml")),
+    ("ar", include_str!("../glossary/ar.toml")),
+    ("tr", include_str!("../glossary/tr.toml")),
+    ("pl", include_str!("../glossary/pl.toml")),
+];
+
+static GLOSSARIES: [LazyLock<Glossary>; 5] = [
+    LazyLock::new(|| load(0)),
+    LazyLock::new(|| load(1)),
+    LazyLock::new(|| load(2)),
+    LazyLock::new(|| load(3)),
+    LazyLock::new(|| load(4)),
+];
+
+fn load(i: usize) -> Glossary {
+    let (lang, text) = SOURCES[i];
+    // The files are compiled in and checked by a test.
+    Glossary::parse(text).unwrap_or_else(|e| panic!("glossary/{lang}.toml: {e}"))
+}
 
 impl Glossary {
-    /// The Dutch glossary.
+    /// The Dutch glossary: the titles and names the practice's forms offer.
     pub fn dutch() -> &'static Glossary {
-        &DUTCH
+        &GLOSSARIES[0]
+    }
+
+    /// The glossary in `lang`, Dutch for a language not offered.
+    pub fn for_lang(lang: &str) -> &'static Glossary {
+        let lang = inzage_domain::locale::offered(lang);
+        let i = SOURCES.iter().position(|(l, _)| *l == lang).unwrap_or(0);
+        &GLOSSARIES[i]
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -102,6 +130,14 @@ impl Glossary {
         v
     }
 
+    /// The explanation of one term, by its key as the GP writes it.
+    pub fn term(&self, term: &str) -> Option<&TermEntry> {
+        self.terms
+            .binary_search_by(|(t, _)| t.as_str().cmp(term))
+            .ok()
+            .map(|i| &self.terms[i].1)
+    }
+
     pub fn counts(&self) -> (usize, usize, usize) {
         (self.icpc.len(), self.lab.len(), self.terms.len())
     }
@@ -117,7 +153,16 @@ impl Glossary {
             if !(before_ok && after_ok) {
                 continue;
             }
-            let (term, entry) = &self.terms[m.pattern().as_usize()];
+            // Matching ignores case ("rr" is "RR"), but where two terms differ only in case
+            // ("DD", differential diagnosis; "dd", daily) the one written wins.
+            let written = &text[m.start()..m.end()];
+            let (term, entry) = match self
+                .terms
+                .binary_search_by(|(t, _)| t.as_str().cmp(written))
+            {
+                Ok(i) => &self.terms[i],
+                Err(_) => &self.terms[m.pattern().as_usize()],
+            };
             if !found.iter().any(|f| f.term == term) {
                 found.push(Explained {
                     term,
@@ -151,6 +196,46 @@ mod tests {
         }
     }
 
+    /// Issue 17: every language explains every code and term the Dutch glossary does, and no
+    /// entry is empty.
+    #[test]
+    fn every_language_explains_the_same_codes_and_terms() {
+        let nl = Glossary::dutch();
+        for (lang, _) in SOURCES {
+            let g = Glossary::for_lang(lang);
+            assert_eq!(g.counts(), nl.counts(), "{lang}");
+            for (code, _) in nl.icpc_list() {
+                let e = g
+                    .icpc(&code)
+                    .unwrap_or_else(|| panic!("{lang}: ICPC {code}"));
+                assert!(
+                    !e.title.trim().is_empty() && !e.plain.trim().is_empty(),
+                    "{lang} {code}"
+                );
+            }
+            for (code, _) in nl.lab_list() {
+                let e = g.lab(&code).unwrap_or_else(|| panic!("{lang}: lab {code}"));
+                assert!(
+                    !e.name.trim().is_empty() && !e.plain.trim().is_empty(),
+                    "{lang} {code}"
+                );
+            }
+            for (term, _) in &nl.terms {
+                let e = g
+                    .term(term)
+                    .unwrap_or_else(|| panic!("{lang}: term {term}"));
+                assert!(!e.plain.trim().is_empty(), "{lang} {term}");
+            }
+        }
+        let k86 = |lang| {
+            Glossary::for_lang(lang)
+                .icpc("K86")
+                .map(|e| e.plain.clone())
+        };
+        assert_ne!(k86("nl"), k86("tr"));
+        assert!(std::ptr::eq(Glossary::for_lang("de"), nl));
+    }
+
     #[test]
     fn terms_match_whole_words_only() {
         let g = Glossary::parse(
@@ -172,5 +257,15 @@ mod tests {
             ]
         );
         assert!(g.explain("CORRECT").is_empty());
+    }
+
+    #[test]
+    fn a_term_written_in_another_case_than_a_twin_is_that_term() {
+        let g = Glossary::dutch();
+        let daily = g.explain("paracetamol 3 dd 1");
+        assert_eq!(daily.first().map(|e| e.term), Some("dd"));
+        let ddx = g.explain("DD: astma");
+        assert_eq!(ddx.first().map(|e| e.term), Some("DD"));
+        assert_eq!(g.explain("rr 140/90").first().map(|e| e.term), Some("RR"));
     }
 }

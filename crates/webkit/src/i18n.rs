@@ -1,9 +1,20 @@
-//! Every fixed text the portal shows goes through Project Fluent (`locales/<lang>/*.ftl`).
-//! Dutch first (B1), English as the second language; more follow by adding a folder.
+//! Every fixed text a person reads goes through Project Fluent (`locales/<lang>/*.ftl`): Dutch
+//! first (B1), then English, Arabic (right to left), Turkish and Polish. Dates and numbers are
+//! written by ICU4X's CLDR data (`inzage_domain::locale`).
+//!
+//! The language of a page: the one the person chose with the switch (session key `lang`), else
+//! the one their browser asks for (`Accept-Language`, negotiated once per session into
+//! `lang-auto`), else Dutch. A person who chooses while logged in keeps the choice for their
+//! next login, their e-mails and their copy (`inzage_store::NotifyStore::person_language`).
 
-use chrono::{Datelike, NaiveDate};
+use axum::extract::Request;
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::NaiveDate;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
+use inzage_domain::locale;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use tower_sessions::Session;
@@ -17,9 +28,14 @@ fluent_templates::static_loader! {
 }
 
 /// The languages offered, with their own names.
-pub const LANGUAGES: [(&str, &str); 2] = [("nl", "Nederlands"), ("en", "English")];
+pub const LANGUAGES: [(&str, &str); 5] = locale::LANGUAGES;
+
+/// The languages of the practice's own pages (staff language): Dutch, English second.
+pub const STAFF_LANGUAGES: [(&str, &str); 2] = [("nl", "Nederlands"), ("en", "English")];
 
 const SESSION_KEY: &str = "lang";
+/// The language the browser asked for, when the person has not chosen one.
+const AUTO_KEY: &str = "lang-auto";
 
 /// A translator for one language, handed to every template.
 #[derive(Debug, Clone)]
@@ -37,19 +53,40 @@ impl Default for Tr {
 
 impl Tr {
     pub fn new(code: &str) -> Self {
-        match LANGUAGES.iter().find(|(c, _)| *c == code) {
-            Some((c, _)) => Self {
-                lang: c.parse().unwrap_or(langid!("nl")),
-            },
-            None => Self::default(),
+        Self {
+            lang: locale::offered(code).parse().unwrap_or(langid!("nl")),
         }
     }
 
-    /// The language chosen in this session, Dutch by default.
+    /// The language of this session: chosen, else asked for by the browser, else Dutch.
     pub async fn from_session(session: &Session) -> Self {
+        for key in [SESSION_KEY, AUTO_KEY] {
+            if let Ok(Some(code)) = session.get::<String>(key).await {
+                return Self::new(&code);
+            }
+        }
+        Self::default()
+    }
+
+    /// The language of the practice's own pages in this session: Dutch or English.
+    pub async fn staff_session(session: &Session) -> Self {
+        Self::from_session(session).await.for_staff()
+    }
+
+    /// This language if staff pages offer it, else Dutch.
+    pub fn for_staff(self) -> Self {
+        if STAFF_LANGUAGES.iter().any(|(c, _)| *c == self.code()) {
+            self
+        } else {
+            Self::default()
+        }
+    }
+
+    /// The language the person chose in this session, if they chose one.
+    pub async fn chosen(session: &Session) -> Option<Self> {
         match session.get::<String>(SESSION_KEY).await {
-            Ok(Some(code)) => Self::new(&code),
-            _ => Self::default(),
+            Ok(Some(code)) => Some(Self::new(&code)),
+            _ => None,
         }
     }
 
@@ -64,6 +101,21 @@ impl Tr {
     /// The BCP 47 code, for `<html lang>`.
     pub fn code(&self) -> String {
         self.lang.to_string()
+    }
+
+    /// `rtl` or `ltr`, for `<html dir>`.
+    pub fn dir(&self) -> &'static str {
+        if locale::is_rtl(&self.code()) {
+            "rtl"
+        } else {
+            "ltr"
+        }
+    }
+
+    /// Whether this is Dutch: the language the practice writes the record in. Record content
+    /// shown in another language is marked `lang="nl"`.
+    pub fn is_dutch(&self) -> bool {
+        self.lang.language.as_str() == "nl"
     }
 
     pub fn t(&self, key: &str) -> String {
@@ -108,23 +160,19 @@ impl Tr {
         LOCALES.lookup_with_args(&self.lang, key, &map)
     }
 
-    /// "23 november 2026".
+    /// "23 november 2026", as this language writes a date.
     pub fn date(&self, d: NaiveDate) -> String {
-        format!(
-            "{} {} {}",
-            d.day(),
-            self.t(&format!("month-{}", d.month())),
-            d.year()
-        )
+        locale::long_date(&self.code(), d)
     }
 
-    /// "maandag 7 december 2026": a date with its weekday, for choosing a day.
+    /// "maandag 23 november 2026": a date with its weekday, for choosing a day.
     pub fn day(&self, d: NaiveDate) -> String {
-        format!(
-            "{} {}",
-            self.t(&format!("weekday-{}", d.weekday().number_from_monday())),
-            self.date(d)
-        )
+        locale::weekday_date(&self.code(), d)
+    }
+
+    /// A number as this language writes it ("5,4", "5.4").
+    pub fn number(&self, text: &str) -> String {
+        locale::decimal(&self.code(), text)
     }
 
     /// A date that may be partial ("2015", "maart 2015").
@@ -132,59 +180,188 @@ impl Tr {
         use inzage_domain::PartialDate as P;
         match d {
             P::Year(y) => y.to_string(),
-            P::YearMonth(y, m) => format!("{} {y}", self.t(&format!("month-{m}"))),
+            P::YearMonth(y, m) => locale::month_year(&self.code(), *y, *m),
             P::Date(d) => self.date(*d),
         }
     }
 }
 
+/// The offered language a browser asks for most (`Accept-Language`), if any.
+pub fn negotiate(accept_language: &str) -> Option<&'static str> {
+    use fluent_langneg::NegotiationStrategy;
+    use fluent_langneg::negotiate::filter_matches;
+    let requested = fluent_langneg::accepted_languages::parse(accept_language);
+    let available: Vec<LanguageIdentifier> = LANGUAGES
+        .iter()
+        .filter_map(|(c, _)| c.parse().ok())
+        .collect();
+    let best = filter_matches(&requested, &available, NegotiationStrategy::Lookup)
+        .into_iter()
+        .next()?
+        .to_string();
+    LANGUAGES
+        .iter()
+        .map(|(c, _)| *c)
+        .find(|c| *c == best.as_str())
+}
+
+/// Middleware: on a page request (the browser accepts HTML) of a session without a language,
+/// the language the browser asks for is noted once, so the first page is already in it. API
+/// clients (FHIR, tokens) never get a session from this.
+pub async fn language_from_browser(session: Session, request: Request, next: Next) -> Response {
+    let wants_page = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let asked = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(negotiate);
+    if wants_page
+        && let Some(code) = asked
+        && matches!(session.get::<String>(SESSION_KEY).await, Ok(None))
+        && matches!(session.get::<String>(AUTO_KEY).await, Ok(None))
+    {
+        // A failure to note it only leaves the page in Dutch.
+        let _ = session.insert(AUTO_KEY, code).await;
+    }
+    next.run(request).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fluent_syntax::ast;
+    use std::collections::{BTreeMap, BTreeSet};
 
-    #[test]
-    fn every_dutch_key_exists_in_english_and_the_other_way_round() {
-        let keys = |lang: &str| -> Vec<String> {
-            let dir = format!("{}/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
-            let mut text = String::new();
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                text += &std::fs::read_to_string(entry.path()).unwrap_or_default();
+    /// Every message of one language: key -> the variables it uses. Fails on any syntax error
+    /// (fluent-templates would skip a broken message silently).
+    fn messages(lang: &str) -> BTreeMap<String, BTreeSet<String>> {
+        let dir = format!("{}/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
+        let mut out = BTreeMap::new();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let resource = match fluent_syntax::parser::parse(text.as_str()) {
+                Ok(r) => r,
+                Err((_, errors)) => panic!("{}: {errors:?}", path.display()),
+            };
+            for entry in resource.body {
+                if let ast::Entry::Message(m) = entry {
+                    let mut vars = BTreeSet::new();
+                    if let Some(p) = &m.value {
+                        pattern_vars(p, &mut vars);
+                    }
+                    let key = m.id.name.to_owned();
+                    assert!(
+                        out.insert(key.clone(), vars).is_none(),
+                        "{lang}: {key} twice"
+                    );
+                }
             }
-            let mut keys: Vec<String> = text
-                .lines()
-                .filter(|l| {
-                    l.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && l.contains(" =")
-                })
-                .filter_map(|l| l.split(" =").next().map(str::to_owned))
-                .collect();
-            keys.sort();
-            keys
-        };
-        let nl = keys("nl");
-        assert!(nl.len() > 50, "{} Dutch messages", nl.len());
-        assert_eq!(nl, keys("en"));
-        for k in &nl {
-            for lang in [langid!("nl"), langid!("en")] {
-                let args: HashMap<Cow<'static, str>, FluentValue<'_>> = [
-                    "age", "name", "date", "from", "to", "count", "title", "role", "what",
-                ]
-                .into_iter()
-                .map(|a| (Cow::Borrowed(a), FluentValue::from("x")))
-                .collect();
-                let text = LOCALES.lookup_with_args(&lang, k, &args);
-                assert!(!text.starts_with("Unknown localization key"), "{k}");
-                assert!(!text.trim().is_empty(), "{k}");
+        }
+        out
+    }
+
+    fn pattern_vars(p: &ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
+        for e in &p.elements {
+            if let ast::PatternElement::Placeable { expression } = e {
+                expression_vars(expression, vars);
+            }
+        }
+    }
+
+    fn expression_vars(e: &ast::Expression<&str>, vars: &mut BTreeSet<String>) {
+        match e {
+            ast::Expression::Select { selector, variants } => {
+                inline_vars(selector, vars);
+                for v in variants {
+                    pattern_vars(&v.value, vars);
+                }
+            }
+            ast::Expression::Inline(i) => inline_vars(i, vars),
+        }
+    }
+
+    fn inline_vars(i: &ast::InlineExpression<&str>, vars: &mut BTreeSet<String>) {
+        match i {
+            ast::InlineExpression::VariableReference { id } => {
+                vars.insert(id.name.to_owned());
+            }
+            ast::InlineExpression::Placeable { expression } => expression_vars(expression, vars),
+            ast::InlineExpression::FunctionReference { arguments, .. } => {
+                for a in &arguments.positional {
+                    inline_vars(a, vars);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Issue 17: a key in one language and not in another, or a placeholder that differs,
+    /// fails here; so does a message that does not render or renders empty.
+    #[test]
+    fn every_language_has_every_message_with_the_same_placeholders() {
+        let dutch = messages("nl");
+        assert!(dutch.len() > 500, "{} Dutch messages", dutch.len());
+        for (code, _) in LANGUAGES.iter().skip(1) {
+            let other = messages(code);
+            let missing: Vec<_> = dutch.keys().filter(|k| !other.contains_key(*k)).collect();
+            let extra: Vec<_> = other.keys().filter(|k| !dutch.contains_key(*k)).collect();
+            assert!(missing.is_empty(), "{code} lacks {missing:?}");
+            assert!(extra.is_empty(), "{code} has extra {extra:?}");
+            for (key, vars) in &dutch {
+                assert_eq!(Some(vars), other.get(key), "{code}: placeholders of {key}");
+            }
+        }
+        for (code, _) in LANGUAGES {
+            let lang: LanguageIdentifier = code.parse().unwrap_or(langid!("nl"));
+            for (key, vars) in &dutch {
+                let args: HashMap<Cow<'static, str>, FluentValue<'_>> = vars
+                    .iter()
+                    .map(|v| {
+                        let value = if v == "count" {
+                            FluentValue::from(3)
+                        } else {
+                            FluentValue::from("x")
+                        };
+                        (Cow::Owned(v.clone()), value)
+                    })
+                    .collect();
+                let text = LOCALES.try_lookup_with_args(&lang, key, &args);
+                let text = text.unwrap_or_else(|| panic!("{code}: {key} does not render"));
+                assert!(!text.trim().is_empty(), "{code}: {key} is empty");
             }
         }
     }
 
     #[test]
-    fn dates_in_dutch_and_english() {
+    fn dates_in_each_language() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
         assert_eq!(Tr::new("nl").date(d), "23 november 2026");
         assert_eq!(Tr::new("en").date(d), "23 November 2026");
+        assert_eq!(Tr::new("pl").date(d), "23 listopada 2026");
         assert_eq!(Tr::new("nl").day(d), "maandag 23 november 2026");
-        assert_eq!(Tr::new("en").day(d), "Monday 23 November 2026");
+        assert!(Tr::new("en").day(d).starts_with("Monday"));
         assert_eq!(Tr::new("xx").code(), "nl");
+        assert_eq!(Tr::new("ar").dir(), "rtl");
+        assert_eq!(Tr::new("tr").dir(), "ltr");
+    }
+
+    #[test]
+    fn the_browser_language_is_negotiated_among_the_offered_ones() {
+        assert_eq!(negotiate("ar-MA,ar;q=0.9,fr;q=0.8"), Some("ar"));
+        assert_eq!(negotiate("de-DE,de;q=0.9,tr;q=0.8"), Some("tr"));
+        assert_eq!(negotiate("en-US,en;q=0.9"), Some("en"));
+        assert_eq!(negotiate("pl"), Some("pl"));
+        assert_eq!(negotiate("fr-FR"), None);
+        assert_eq!(negotiate(""), None);
     }
 }

@@ -11,6 +11,7 @@
 
 use crate::AppState;
 use crate::error::WebResult;
+use crate::i18n::Tr;
 use chrono::{DateTime, Duration, Utc};
 use inzage_domain::visibility::visible_record;
 use inzage_domain::{Bsn, Clock, OnlineChannel, PatientRecord, PatientView, Viewer};
@@ -29,18 +30,29 @@ pub fn enabled(config: &crate::WebConfig) -> bool {
     config.mail.smtp_url.is_some() || config.dev_mode
 }
 
-/// The whole e-mail: subject and text. Only the practice's name and the portal address go in.
-pub fn compose(practice_name: &str, portal_url: &str) -> (String, String) {
-    let subject = format!("Nieuwe informatie in het portaal van {practice_name}");
-    let body = format!(
-        "Beste lezer,\n\n\
-         Er staat nieuwe informatie voor u klaar in het portaal van {practice_name}.\n\
-         Log in om te kijken: {portal_url}\n\n\
-         In deze e-mail staan bewust geen medische gegevens. In het portaal kiest u onder \
-         \"Meldingen\" welke berichten u krijgt.\n\n\
-         ---\n\
-         New information is waiting for you in the portal of {practice_name}: {portal_url}\n"
-    );
+/// The whole e-mail, in the person's language: subject and text. Only the practice's name and
+/// the portal address go in. In another language than Dutch the Dutch text follows, so the
+/// e-mail is recognisably the practice's own.
+pub fn compose(practice_name: &str, portal_url: &str, lang: &str) -> (String, String) {
+    let text = |tr: &Tr| {
+        let args = [
+            ("practice", practice_name.to_owned()),
+            ("url", portal_url.to_owned()),
+        ];
+        format!(
+            "{}\n\n{}\n{}\n\n{}\n",
+            tr.t("mail-greeting"),
+            tr.ta("mail-waiting", &args),
+            tr.ta("mail-login", &args),
+            tr.t("mail-no-content"),
+        )
+    };
+    let tr = Tr::new(lang);
+    let subject = tr.t1("mail-subject", "practice", practice_name);
+    let mut body = text(&tr);
+    if tr.code() != "nl" {
+        body = format!("{body}\n---\n\n{}", text(&Tr::new("nl")));
+    }
     (subject, body)
 }
 
@@ -93,9 +105,11 @@ pub async fn notify_record(
             .is_ok_and(|view| shows(&view));
         if sees {
             let id = format!("n-{}", crate::session::random_token());
+            let lang = state.store.person_language(&bsn).await?;
+            let lang = inzage_domain::locale::offered(lang.as_deref().unwrap_or("nl"));
             state
                 .store
-                .enqueue_notice(&id, &contact.email, &record.practice.id, kind, now)
+                .enqueue_notice(&id, &contact.email, &record.practice.id, kind, lang, now)
                 .await?;
             told.push(bsn);
         }
@@ -297,7 +311,7 @@ impl Notifier {
         practice_name: &str,
         now: DateTime<Utc>,
     ) -> Result<(), String> {
-        let (subject, body) = compose(practice_name, &self.portal_url);
+        let (subject, body) = compose(practice_name, &self.portal_url, &job.lang);
         self.transport
             .deliver(
                 &self.store,

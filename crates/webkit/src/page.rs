@@ -3,12 +3,12 @@
 
 use crate::AppState;
 use crate::error::WebResult;
-use crate::i18n::{LANGUAGES, Tr};
-use crate::session::{check_csrf, csrf_token};
-use axum::extract::{Form, State};
+use crate::i18n::{LANGUAGES, STAFF_LANGUAGES, Tr};
+use crate::session::csrf_token;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use inzage_domain::RepresentationBasis;
@@ -155,10 +155,20 @@ const NAV: [(&str, &[(&str, &str)]); 3] = [
     ),
 ];
 
+/// The practice's own pages, in the staff languages (Dutch, English).
+fn is_staff_path(path: &str) -> bool {
+    path == "/praktijk" || path.starts_with("/praktijk/")
+}
+
 impl PageCtx {
     pub async fn anonymous(session: &Session, path: &'static str) -> WebResult<Self> {
+        let tr = Tr::from_session(session).await;
         Ok(Self {
-            tr: Tr::from_session(session).await,
+            tr: if is_staff_path(path) {
+                tr.for_staff()
+            } else {
+                tr
+            },
             csrf: csrf_token(session).await?,
             logged_in: false,
             who: None,
@@ -215,9 +225,15 @@ impl PageCtx {
         self.tr.t(key)
     }
 
+    /// The languages the switch offers: on the practice's own pages only the staff languages.
     pub fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {
         let current = self.tr.code();
-        LANGUAGES
+        let offered: &[(&str, &str)] = if is_staff_path(self.path) {
+            &STAFF_LANGUAGES
+        } else {
+            &LANGUAGES
+        };
+        offered
             .iter()
             .map(|(c, n)| (*c, *n, *c == current))
             .collect()
@@ -254,29 +270,13 @@ pub fn denied_key(d: AccessDenied) -> &'static str {
     }
 }
 
-/// The frame's own routes: health, the stylesheet and script, the language switch.
+/// The frame's own routes: health, the stylesheet and script. (The language switch, `/taal`,
+/// is the login crate's: a logged-in person keeps their choice.)
 pub fn frame_router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/static/portal.css", get(stylesheet))
         .route("/static/passkey.js", get(passkey_script))
-        .route("/taal", post(choose_language))
-}
-
-#[derive(Deserialize)]
-struct LanguageForm {
-    lang: String,
-    back: String,
-    #[serde(default)]
-    csrf: String,
-}
-
-async fn choose_language(session: Session, Form(form): Form<LanguageForm>) -> WebResult<Response> {
-    check_csrf(&session, &form.csrf).await?;
-    Tr::choose(&session, &form.lang).await?;
-    // Back to a page of our own only.
-    let back = crate::local_path(&form.back).unwrap_or("/");
-    Ok(Redirect::to(back).into_response())
 }
 
 async fn health(State(state): State<AppState>) -> Response {

@@ -90,25 +90,7 @@ pub fn result_line(r: &LabResult, lang: &str) -> ResultLine {
     }
 }
 
-/// A decimal written as `lang` writes it, by CLDR's data through ICU4X: "5,4" in Dutch, "5.4"
-/// in English. The precision stays as measured ("5.40" is "5,40"); thousands are grouped only
-/// from five digits on ("1200", "12.000"), as a lab report does, so that "1.200" is never read
-/// as one point two. Text that is not a decimal is returned as it is.
-pub fn decimal(lang: &str, text: &str) -> String {
-    use icu_decimal::input::Decimal as IcuDecimal;
-    let Ok(value) = IcuDecimal::try_from_str(text.trim()) else {
-        return text.to_owned();
-    };
-    let format = |f: &Option<icu_decimal::DecimalFormatter>| match f {
-        Some(f) => f.format(&value).to_string(),
-        None => text.to_owned(),
-    };
-    if lang.starts_with("en") {
-        ENGLISH.with(format)
-    } else {
-        DUTCH.with(format)
-    }
-}
+pub use crate::locale::decimal;
 
 /// A decimal from a measurement that arrived as a float (a chart's axis), to at most two
 /// places, written as `lang` writes it.
@@ -116,28 +98,6 @@ pub fn decimal_f64(lang: &str, v: f64) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     decimal(lang, s)
-}
-
-fn formatter(
-    locale: icu_decimal::DecimalFormatterPreferences,
-) -> Option<icu_decimal::DecimalFormatter> {
-    let mut options = icu_decimal::options::DecimalFormatterOptions::default();
-    options.grouping_strategy = Some(icu_decimal::options::GroupingStrategy::Min2);
-    icu_decimal::DecimalFormatter::try_new(locale, options).ok()
-}
-
-thread_local! {
-    // One formatter per thread and language (ICU4X's data handles are not shared across threads).
-    static DUTCH: Option<icu_decimal::DecimalFormatter> = formatter(icu_locale_nl());
-    static ENGLISH: Option<icu_decimal::DecimalFormatter> = formatter(icu_locale_en());
-}
-
-fn icu_locale_nl() -> icu_decimal::DecimalFormatterPreferences {
-    (&icu_locale_core::locale!("nl")).into()
-}
-
-fn icu_locale_en() -> icu_decimal::DecimalFormatterPreferences {
-    (&icu_locale_core::locale!("en")).into()
 }
 
 /// The NHG-Tabel 45 codes of a blood pressure's two numbers: (upper, lower), measured at the

@@ -7,6 +7,9 @@ use super::*;
 pub struct EpisodeRow {
     pub title: String,
     pub code: Option<String>,
+    /// The code's title in the reader's language, when that is not Dutch: the title above is
+    /// the GP's own, in Dutch.
+    pub code_title: Option<String>,
     pub code_plain: Option<String>,
     pub period: String,
     pub current: bool,
@@ -53,7 +56,7 @@ pub(super) fn line_row(
             Soep::S | Soep::O => "soep-other",
         }),
         text: l.text.clone(),
-        explanations: explain(&l.text),
+        explanations: explain(tr, &l.text),
         new: is_new(&l.meta, previous),
     }
 }
@@ -80,10 +83,16 @@ pub(super) fn episode_row(
     EpisodeRow {
         title: label.primary.to_owned(),
         code: label.secondary,
+        code_title: e
+            .icpc
+            .as_ref()
+            .filter(|_| !tr.is_dutch())
+            .and_then(|c| Glossary::for_lang(&tr.code()).icpc(c.as_str()))
+            .map(|g| g.title.clone()),
         code_plain: e
             .icpc
             .as_ref()
-            .and_then(|c| Glossary::dutch().icpc(c.as_str()))
+            .and_then(|c| Glossary::for_lang(&tr.code()).icpc(c.as_str()))
             .map(|g| g.plain.clone()),
         period,
         current: !e.is_closed(today),

@@ -33,7 +33,7 @@ pub(super) fn medication_rows(
         .map(|m| MedicationRow {
             name: inzage_domain::visibility::present::medicine_name(&m.product.name),
             dosage: m.dosage_text.clone(),
-            explanations: explain(&m.dosage_text),
+            explanations: explain(tr, &m.dosage_text),
             period: match (m.period_start, m.period_end) {
                 (Some(s), Some(e)) => tr.ta(
                     "period-from-to",

@@ -27,6 +27,8 @@ pub struct ResultGroup {
     pub name: String,
     /// The name is the lab's Dutch test name (marked `lang="nl"`), not a translated text.
     pub dutch_name: bool,
+    /// The test's name in the reader's language, when that is not Dutch.
+    pub name_in_lang: Option<String>,
     pub plain: Option<String>,
     /// Newest first.
     pub rows: Vec<ResultRow>,
@@ -110,6 +112,7 @@ pub(super) fn result_groups(
             .into(),
             plain: Some(tr.t("bp-explain")),
             dutch_name: false,
+            name_in_lang: None,
             chart: charts
                 .then(|| Chart::pair(&name, &unit, &upper, &lower, tr))
                 .flatten(),
@@ -142,7 +145,13 @@ pub(super) fn result_groups(
         let unit = rows.first().map(|r| r.unit.clone()).unwrap_or_default();
         groups.push(ResultGroup {
             anchor: format!("test-{code}"),
-            plain: Glossary::dutch().lab(&code).map(|g| g.plain.clone()),
+            plain: Glossary::for_lang(&tr.code())
+                .lab(&code)
+                .map(|g| g.plain.clone()),
+            name_in_lang: Glossary::for_lang(&tr.code())
+                .lab(&code)
+                .filter(|_| !tr.is_dutch())
+                .map(|g| g.name.clone()),
             dutch_name: true,
             chart: charts
                 .then(|| Chart::build(&name, &unit, &points, range, tr))

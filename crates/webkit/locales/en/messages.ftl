@@ -96,3 +96,9 @@ practice-corr-not-statement = Only a patient's own statement can be added to an 
 practice-corr-gone = This request has already been dealt with.
 practice-corr-item-gone = This item is not (or no longer) in the record.
 msg-status = Status
+## E-mail about new information (without medical content)
+mail-subject = New information in the portal of { $practice }
+mail-greeting = Dear reader,
+mail-waiting = New information is waiting for you in the portal of { $practice }.
+mail-login = Log in to see it: { $url }
+mail-no-content = This e-mail deliberately contains no medical information. In the portal, under "Notifications", you choose which messages you get.

@@ -96,3 +96,9 @@ practice-corr-not-statement = Alleen een eigen verklaring kan bij een onderdeel 
 practice-corr-gone = Dit verzoek is al afgehandeld.
 practice-corr-item-gone = Dit onderdeel staat niet (meer) in het dossier.
 msg-status = Stand van zaken
+## E-mail bij nieuwe informatie (zonder medische gegevens)
+mail-subject = Nieuwe informatie in het portaal van { $practice }
+mail-greeting = Beste lezer,
+mail-waiting = Er staat nieuwe informatie voor u klaar in het portaal van { $practice }.
+mail-login = Log in om te kijken: { $url }
+mail-no-content = In deze e-mail staan bewust geen medische gegevens. In het portaal kiest u onder "Meldingen" welke berichten u krijgt.
