@@ -1,5 +1,6 @@
 //! The copy as a PDF/A document: cover page, table of contents, then one section per part of
-//! the record, in Dutch. Every page carries the patient's name and birth date and "page x of y".
+//! the record, in the reader's language (`Copy::w`); what the GP wrote stays as written. Every
+//! page carries the patient's name and birth date and "page x of y".
 
 use crate::layout::{
     self, ACCENT, BLACK, BOTTOM, Colour, Column, Flow, GREY, MARGIN_X, MARK, Mark, Op, PAGE_H,
@@ -53,7 +54,7 @@ pub fn pdf_with(copy: &Copy<'_>, standard: Standard) -> Result<Vec<u8>, CopyErro
     cover(&mut flow, copy);
     // The table of contents, filled in once page numbers are known.
     flow.new_page();
-    let toc = toc_page(&mut flow);
+    let toc = toc_page(&mut flow, copy);
     flow.new_page();
     sections(&mut flow, copy);
     contents(&mut flow, toc);
@@ -83,29 +84,36 @@ pub fn pdf_with(copy: &Copy<'_>, standard: Standard) -> Result<Vec<u8>, CopyErro
         .second(made.second() as u8);
     document.set_metadata(
         Metadata::new()
-            .title(format!(
-                "Kopie medisch dossier - {}",
-                copy.selection.title_nl()
+            .title(copy.w.ta(
+                "pdf-meta-title",
+                &[("what", copy.w.t(copy.selection.title_key()))],
             ))
-            .language("nl-NL".into())
+            .language(copy.w.code().into())
             .creator("inzage".into())
             .producer("inzage (krilla)".into())
             .creation_date(pdf_date),
     );
     let total = flow.pages.len();
-    let header = format!(
-        "{} · geboren {}",
-        copy.view.patient.name.display(),
-        long(copy.view.patient.birth_date)
+    let header = copy.w.ta(
+        "pdf-header",
+        &[
+            ("name", copy.view.patient.name.display()),
+            ("date", copy.w.long(copy.view.patient.birth_date)),
+        ],
     );
-    let footer = format!(
-        "{} · {} · gemaakt op {}",
-        copy.view.practice.name,
-        match copy.selection {
-            Selection::Summary => "samenvatting",
-            Selection::Full => "volledige kopie",
-        },
-        long(made.date_naive())
+    let footer = copy.w.ta(
+        "pdf-footer",
+        &[
+            ("practice", copy.view.practice.name.clone()),
+            (
+                "what",
+                copy.w.t(match copy.selection {
+                    Selection::Summary => "pdf-summary-short",
+                    Selection::Full => "pdf-full-short",
+                }),
+            ),
+            ("date", copy.w.long(made.date_naive())),
+        ],
     );
     let mut ids = vec![None; flow.leaves()];
     for (i, page_out) in flow.pages.iter().enumerate() {
@@ -134,7 +142,10 @@ pub fn pdf_with(copy: &Copy<'_>, standard: Standard) -> Result<Vec<u8>, CopyErro
                 colour: GREY,
             },
         ));
-        let number = format!("Pagina {} van {}", i + 1, total);
+        let number = copy.w.ta(
+            "pdf-page",
+            &[("page", (i + 1).to_string()), ("total", total.to_string())],
+        );
         let number_width = fonts.regular.width(&number, 8.5);
         frame.ops.push((
             Mark::Artifact(ArtifactType::Footer),
@@ -158,12 +169,12 @@ pub fn pdf_with(copy: &Copy<'_>, standard: Standard) -> Result<Vec<u8>, CopyErro
                 text: number,
             },
         ));
-        layout::draw(&mut surface, fonts, &frame, &mut ids);
-        layout::draw(&mut surface, fonts, page_out, &mut ids);
+        layout::draw(&mut surface, fonts, &frame, &mut ids, copy.w.rtl());
+        layout::draw(&mut surface, fonts, page_out, &mut ids, copy.w.rtl());
         surface.finish();
         page.finish();
     }
-    document.set_tag_tree(flow.tag_tree(ids, "nl-NL"));
+    document.set_tag_tree(flow.tag_tree(ids, copy.w.code()));
     let mut outline = Outline::new();
     for h in &flow.headings {
         outline.push_child(OutlineNode::new(
@@ -227,32 +238,6 @@ fn dmy(d: NaiveDate) -> String {
     d.format("%d-%m-%Y").to_string()
 }
 
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
-/// A date in running text and headings, as the portal writes it: "23 november 2026".
-fn long(d: NaiveDate) -> String {
-    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
-}
-
-/// A moment in running text: "23 november 2026 om 14:05" (Dutch time).
-fn long_time(t: DateTime<Utc>) -> String {
-    let t = t.with_timezone(&Amsterdam);
-    format!("{} om {}", long(t.date_naive()), t.format("%H:%M"))
-}
-
 fn partial(d: &PartialDate) -> String {
     match d {
         PartialDate::Year(y) => format!("{y}"),
@@ -265,21 +250,16 @@ fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&Amsterdam).format("%d-%m-%Y").to_string()
 }
 
-fn mark_text(reason: &ExclusionReason) -> String {
-    format!("Niet online: {}", reason.explain_nl())
+fn mark_text(copy: &Copy<'_>, reason: &ExclusionReason) -> String {
+    copy.w
+        .ta("pdf-not-online", &[("reason", copy.w.reason(reason))])
 }
 
 fn cover(flow: &mut Flow, copy: &Copy<'_>) {
     let p = copy.view.patient;
-    flow.open(Role::Heading(1, "Kopie van uw medisch dossier".into()));
-    flow.place(
-        MARGIN_X,
-        130.0,
-        24.0,
-        Style::Bold,
-        ACCENT,
-        "Kopie van uw medisch dossier",
-    );
+    let title = copy.w.t("pdf-cover-title");
+    flow.open(Role::Heading(1, title.clone()));
+    flow.place(MARGIN_X, 130.0, 24.0, Style::Bold, ACCENT, &title);
     flow.close();
     flow.open(Role::P);
     flow.place(
@@ -288,29 +268,29 @@ fn cover(flow: &mut Flow, copy: &Copy<'_>) {
         13.0,
         Style::Regular,
         BLACK,
-        copy.selection.title_nl(),
+        &copy.w.t(copy.selection.title_key()),
     );
     flow.close();
     let mut rows: Vec<(&str, String)> = vec![
-        ("Naam", p.name.display()),
-        ("Geboortedatum", long(p.birth_date)),
+        ("pdf-name", p.name.display()),
+        ("pdf-birth-date", copy.w.long(p.birth_date)),
     ];
     if let Some(bsn) = &p.bsn {
-        rows.push(("BSN", bsn.as_str().to_owned()));
+        rows.push(("pdf-bsn", bsn.as_str().to_owned()));
     }
     if let Some(a) = &p.address {
         rows.push((
-            "Adres",
+            "pdf-address",
             format!(
                 "{} {}, {} {}",
                 a.street, a.house_number, a.postal_code, a.city
             ),
         ));
     }
-    rows.push(("Huisartspraktijk", copy.view.practice.name.clone()));
+    rows.push(("pdf-practice", copy.view.practice.name.clone()));
     if let Some(a) = &copy.view.practice.address {
         rows.push((
-            "Adres praktijk",
+            "pdf-practice-address",
             format!(
                 "{} {}, {} {}",
                 a.street, a.house_number, a.postal_code, a.city
@@ -318,39 +298,28 @@ fn cover(flow: &mut Flow, copy: &Copy<'_>) {
         ));
     }
     if let Some(gp) = copy.view.general_practitioner {
-        rows.push(("Huisarts", gp.name.display()));
+        rows.push(("pdf-gp", gp.name.display()));
     }
-    rows.push(("Gemaakt op", long_time(copy.made_at)));
+    rows.push(("pdf-made-on", copy.w.long_time(copy.made_at)));
     let mut y = 210.0;
     for (label, value) in rows {
         // One paragraph per line: "Naam: Zoë ..." when read aloud.
         flow.open(Role::P);
-        flow.place(MARGIN_X, y, 10.5, Style::Bold, BLACK, &format!("{label}: "));
+        let label = format!("{}: ", copy.w.t(label));
+        flow.place(MARGIN_X, y, 10.5, Style::Bold, BLACK, &label);
         flow.place(MARGIN_X + 130.0, y, 10.5, Style::Regular, BLACK, &value);
         flow.close();
         y += 17.0;
     }
     flow.space(y - flow.y() + 20.0);
-    let explanation = match copy.selection {
-        Selection::Summary => {
-            "Dit is een kopie van wat u online in uw dossier kunt zien. Aantekeningen over wat u \
-             vertelde (S) en wat de huisarts onderzocht (O) staan hier niet in. Ook informatie \
-             van vóór de startdatum van online inzage staat er niet in. Wilt u alles? Vraag dan \
-             om het volledige afschrift."
-        }
-        Selection::Full => {
-            "Dit is een kopie van uw hele medisch dossier bij de huisarts. Ook gegevens die u \
-             online niet kunt zien, staan erin. Bij die gegevens staat \"Niet online\" met de \
-             reden, in een andere kleur. Niet in deze kopie: persoonlijke werkaantekeningen van \
-             de huisarts en gegevens die zijn afgeschermd om de privacy van een ander te \
-             beschermen."
-        }
-    };
-    flow.text(explanation, 10.5, Style::Regular, BLACK, 0.0);
+    let explanation = copy.w.t(match copy.selection {
+        Selection::Summary => "pdf-explain-summary",
+        Selection::Full => "pdf-explain-full",
+    });
+    flow.text(&explanation, 10.5, Style::Regular, BLACK, 0.0);
     flow.space(8.0);
     flow.text(
-        "Klopt er iets niet, of heeft u een vraag over wat hier staat? Neem contact op met de \
-         praktijk. U mag vragen om iets te verbeteren of om uw eigen verklaring toe te voegen.",
+        &copy.w.t("pdf-explain-correct"),
         10.5,
         Style::Regular,
         BLACK,
@@ -364,8 +333,7 @@ fn cover(flow: &mut Flow, copy: &Copy<'_>) {
     {
         flow.space(8.0);
         flow.text(
-            "De brieven zitten als bijlage in dit PDF-bestand. U opent ze via het paperclip- of \
-             bijlagenpaneel van uw PDF-lezer.",
+            &copy.w.t("pdf-explain-attachments"),
             10.5,
             Style::Regular,
             BLACK,
@@ -376,10 +344,11 @@ fn cover(flow: &mut Flow, copy: &Copy<'_>) {
 
 /// The heading of the table of contents on the page just started, and the (still empty)
 /// contents element that [`contents`] fills in.
-fn toc_page(flow: &mut Flow) -> usize {
+fn toc_page(flow: &mut Flow, copy: &Copy<'_>) -> usize {
     flow.close_all();
-    flow.open(Role::Heading(1, "Inhoud".into()));
-    flow.place(MARGIN_X, 96.0, 17.0, Style::Bold, ACCENT, "Inhoud");
+    let title = copy.w.t("pdf-contents");
+    flow.open(Role::Heading(1, title.clone()));
+    flow.place(MARGIN_X, 96.0, 17.0, Style::Bold, ACCENT, &title);
     flow.close();
     let toc = flow.open(Role::Toc);
     flow.close();
@@ -453,7 +422,7 @@ fn with_mark(
     let Some(reason) = copy.mark(kind, id) else {
         return (first, false);
     };
-    let text = reason.explain_nl();
+    let text = copy.w.reason(reason);
     let n = match legend.iter().position(|l| *l == text) {
         Some(n) => n,
         None => {
@@ -461,14 +430,18 @@ fn with_mark(
             legend.len() - 1
         }
     };
-    (format!("{first}\nNiet online ({})", n + 1), true)
+    let note = copy.w.ta("pdf-not-online-n", &[("n", (n + 1).to_string())]);
+    (format!("{first}\n{note}"), true)
 }
 
 /// Above a table: what each "Niet online (n)" in it means.
-fn print_legend(flow: &mut Flow, legend: &[String]) {
+fn print_legend(flow: &mut Flow, copy: &Copy<'_>, legend: &[String]) {
     for (n, reason) in legend.iter().enumerate() {
         flow.text(
-            &format!("Niet online ({}): {reason}", n + 1),
+            &copy.w.ta(
+                "pdf-not-online-legend",
+                &[("n", (n + 1).to_string()), ("reason", reason.clone())],
+            ),
             8.0,
             Style::Regular,
             MARK,

@@ -18,7 +18,7 @@ use krilla::tagging::{
     Artifact, ArtifactType, ContentTag, Identifier, Node, SpanTag, TableHeaderScope, Tag, TagGroup,
     TagKind, TagTree,
 };
-use krilla::text::{Font, GlyphId, KrillaGlyph, TextDirection};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use std::num::NonZeroU16;
 use std::sync::LazyLock;
 
@@ -36,6 +36,8 @@ static BOLD_BYTES: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 pub struct FontFace {
     pub pdf: Font,
     face: ttf_parser::Face<'static>,
+    /// The shaper's view of the same font, for scripts whose letters join (Arabic).
+    shaper: rustybuzz::Face<'static>,
     units: f32,
     /// Advances of the ASCII characters, looked up once.
     ascii: Vec<u16>,
@@ -54,16 +56,87 @@ impl FontFace {
         Some(Self {
             pdf: Font::new(bytes.into(), 0)?,
             units: f32::from(face.units_per_em()),
+            shaper: rustybuzz::Face::from_slice(bytes, 0)?,
             face,
             ascii,
         })
     }
 
     /// Width of `text` at `size` points (advances; no kerning, so a line is never too long by
-    /// more than a hair: DejaVu Sans kerns little).
+    /// more than a hair: DejaVu Sans kerns little). Text that needs shaping is measured
+    /// shaped.
     pub fn width(&self, text: &str, size: f32) -> f32 {
+        if needs_shaping(text) {
+            let glyphs = self.line_glyphs(text, true);
+            return glyphs.iter().map(|g| g.x_advance).sum::<f32>() * size;
+        }
         let units: u32 = text.chars().map(|c| self.advance(c)).sum();
         units as f32 * size / self.units
+    }
+
+    /// The glyphs of one line in visual order: the line is split into runs of one direction
+    /// by the Unicode bidirectional algorithm (numbers and Latin words keep left to right
+    /// inside Arabic), and each run is shaped in its direction. On a right-to-left page
+    /// (`rtl`) a line with right-to-left letters reads right to left; a line without any
+    /// (the GP's Dutch words) keeps its own left-to-right order, so its brackets stay put.
+    pub fn line_glyphs(&self, text: &str, rtl: bool) -> Vec<KrillaGlyph> {
+        use unicode_bidi::{BidiInfo, Level};
+        let level = if rtl && needs_shaping(text) {
+            Level::rtl()
+        } else {
+            Level::ltr()
+        };
+        let bidi = BidiInfo::new(text, Some(level));
+        let mut out = vec![];
+        for para in &bidi.paragraphs {
+            let (levels, runs) = bidi.visual_runs(para, para.range.clone());
+            for run in runs {
+                let run_rtl = levels.get(run.start).is_some_and(|l| l.is_rtl());
+                self.shape_run(text, run, run_rtl, &mut out);
+            }
+        }
+        out
+    }
+
+    fn shape_run(
+        &self,
+        text: &str,
+        run: std::ops::Range<usize>,
+        rtl: bool,
+        out: &mut Vec<KrillaGlyph>,
+    ) {
+        let piece = &text[run.clone()];
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(piece);
+        buffer.guess_segment_properties();
+        buffer.set_direction(if rtl {
+            rustybuzz::Direction::RightToLeft
+        } else {
+            rustybuzz::Direction::LeftToRight
+        });
+        let shaped = rustybuzz::shape(&self.shaper, &[], buffer);
+        let infos = shaped.glyph_infos();
+        let positions = shaped.glyph_positions();
+        let mut starts: Vec<usize> = infos.iter().map(|i| i.cluster as usize).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for (info, pos) in infos.iter().zip(positions) {
+            let start = info.cluster as usize;
+            let end = starts
+                .iter()
+                .find(|s| **s > start)
+                .copied()
+                .unwrap_or(piece.len());
+            out.push(KrillaGlyph::new(
+                GlyphId::new(info.glyph_id),
+                pos.x_advance as f32 / self.units,
+                pos.x_offset as f32 / self.units,
+                -(pos.y_offset as f32) / self.units,
+                0.0,
+                run.start + start..run.start + end,
+                None,
+            ));
+        }
     }
 
     /// One glyph per character, advanced by its width, for text in scripts that need no
@@ -179,6 +252,14 @@ pub enum Mark {
 #[derive(Debug, Default, Clone)]
 pub struct PageOut {
     pub ops: Vec<(Mark, Op)>,
+    /// Per op: part of a chart, which keeps its left-to-right time axis on a mirrored page.
+    pub in_chart: Vec<bool>,
+}
+
+/// Whether text holds letters of a script that joins or runs right to left (Hebrew, Arabic
+/// and beyond: from U+0590 on).
+pub fn needs_shaping(text: &str) -> bool {
+    text.chars().any(|c| u32::from(c) >= 0x0590)
 }
 
 /// A structure element of the tagged PDF.
@@ -306,7 +387,11 @@ impl Flow {
 
     fn push(&mut self, op: Op) {
         let mark = self.mark_for(&op);
-        self.page().ops.push((mark, op));
+        let in_chart = self.in_figure;
+        let page = self.page();
+        page.ops.push((mark, op));
+        page.in_chart.resize(page.ops.len() - 1, false);
+        page.in_chart.push(in_chart);
     }
 
     /// How many leaves the structure has (one identifier each when drawn).
@@ -785,13 +870,24 @@ fn paint(c: Colour) -> krilla::paint::Paint {
 }
 
 /// Draws one laid-out page; each leaf's identifier goes into `ids` for the structure tree.
+/// Draws a page. With `rtl` (a right-to-left language) the page is mirrored: text starts at
+/// the right margin, table columns run from the right; a chart keeps its time axis left to
+/// right, as in the portal.
 pub fn draw(
     surface: &mut Surface<'_>,
     fonts: &Fonts,
     page: &PageOut,
     ids: &mut [Option<Identifier>],
+    rtl: bool,
 ) {
-    for (mark, op) in &page.ops {
+    for (i, (mark, op)) in page.ops.iter().enumerate() {
+        let mirrored;
+        let op = if rtl && !page.in_chart.get(i).copied().unwrap_or(false) {
+            mirrored = mirror(fonts, op);
+            &mirrored
+        } else {
+            op
+        };
         let leaf = match *mark {
             Mark::Artifact(kind) => {
                 surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(kind)));
@@ -805,7 +901,7 @@ pub fn draw(
                 Some((n, surface.start_tagged(tag)))
             }
         };
-        draw_op(surface, fonts, op);
+        draw_op(surface, fonts, op, rtl);
         surface.end_tagged();
         if let Some((n, id)) = leaf
             && let Some(slot) = ids.get_mut(n)
@@ -815,7 +911,50 @@ pub fn draw(
     }
 }
 
-fn draw_op(surface: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
+/// An op placed as on the mirror image of its page.
+fn mirror(fonts: &Fonts, op: &Op) -> Op {
+    match op {
+        Op::Text {
+            x,
+            y,
+            size,
+            style,
+            colour,
+            text,
+        } => {
+            let face = match style {
+                Style::Regular => &fonts.regular,
+                Style::Bold => &fonts.bold,
+            };
+            Op::Text {
+                x: PAGE_W - x - face.width(text, *size),
+                y: *y,
+                size: *size,
+                style: *style,
+                colour: *colour,
+                text: text.clone(),
+            }
+        }
+        Op::Rect { x, y, w, h, colour } => Op::Rect {
+            x: PAGE_W - x - w,
+            y: *y,
+            w: *w,
+            h: *h,
+            colour: *colour,
+        },
+        Op::Line {
+            points,
+            width,
+            colour,
+        } => Op::Line {
+            points: points.iter().map(|(x, y)| (PAGE_W - x, *y)).collect(),
+            width: *width,
+            colour: *colour,
+        },
+    }
+}
+
+fn draw_op(surface: &mut Surface<'_>, fonts: &Fonts, op: &Op, rtl: bool) {
     {
         match op {
             Op::Text {
@@ -841,12 +980,13 @@ fn draw_op(surface: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
                     Style::Bold => &fonts.bold,
                 };
                 let point = Point::from_xy(*x, *y);
-                match face.simple_glyphs(text) {
-                    Some(glyphs) => surface.draw_glyphs(point, &glyphs, font, text, *size, false),
-                    // Scripts that need shaping (Arabic, Hebrew, Indic, ...) go through
-                    // krilla's shaper.
-                    None => surface.draw_text(point, font, *size, text, false, TextDirection::Auto),
-                }
+                let glyphs = match face.simple_glyphs(text) {
+                    Some(glyphs) if !rtl => glyphs,
+                    // Scripts that need shaping (Arabic, ...), and any line on a right-to-left
+                    // page: shaped per direction run, in visual order.
+                    _ => face.line_glyphs(text, rtl),
+                };
+                surface.draw_glyphs(point, &glyphs, font, text, *size, false);
             }
             Op::Rect { x, y, w, h, colour } => {
                 let Some(rect) = Rect::from_xywh(*x, *y, *w, *h) else {

@@ -10,6 +10,7 @@
 
 mod document;
 mod layout;
+mod words;
 
 use chrono::{DateTime, Utc};
 use inzage_domain::visibility::{ExclusionReason, ItemKind, PatientStatement, full_copy};
@@ -17,6 +18,7 @@ use inzage_domain::{PatientRecord, PatientView, PracticeSettings};
 use std::collections::HashMap;
 
 pub use document::{Standard, pdf, pdf_with};
+pub use words::Words;
 
 /// Which part of the record the copy holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,11 +45,11 @@ impl Selection {
         }
     }
 
-    /// The Dutch title on the copy.
-    pub fn title_nl(self) -> &'static str {
+    /// The key of the title on the copy (`locales/<lang>/pdf.ftl`).
+    pub fn title_key(self) -> &'static str {
         match self {
-            Self::Summary => "Samenvatting: wat u online kunt zien",
-            Self::Full => "Volledige kopie van het medisch dossier",
+            Self::Summary => "pdf-selection-summary",
+            Self::Full => "pdf-selection-full",
         }
     }
 }
@@ -106,6 +108,8 @@ pub struct Copy<'a> {
     /// The patient's own statements about items in this copy (R109).
     pub statements: Vec<PatientStatement>,
     pub made_at: DateTime<Utc>,
+    /// The copy's own words, in the reader's language (Dutch unless `in_language`).
+    pub w: Words,
 }
 
 impl<'a> Copy<'a> {
@@ -118,6 +122,7 @@ impl<'a> Copy<'a> {
             not_online: HashMap::new(),
             statements: vec![],
             made_at,
+            w: Words::new("nl"),
         }
     }
 
@@ -140,6 +145,7 @@ impl<'a> Copy<'a> {
             not_online,
             statements: vec![],
             made_at: now,
+            w: Words::new("nl"),
         }
     }
 
@@ -150,6 +156,12 @@ impl<'a> Copy<'a> {
             .into_iter()
             .filter(|s| self.view.holds(&s.about))
             .collect();
+        self
+    }
+
+    /// The copy in the reader's language (an offered one; Dutch otherwise).
+    pub fn in_language(mut self, lang: &str) -> Self {
+        self.w = Words::new(lang);
         self
     }
 

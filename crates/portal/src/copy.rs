@@ -169,6 +169,10 @@ async fn make(
         return render(&open, false, Some("copy-invalid"), StatusCode::BAD_REQUEST).await;
     };
     let base = inzage_webkit::base_url(open.state(), &headers);
+    // The copy's headings and explanations in the reader's language (kept for the account).
+    let lang = inzage_webkit::i18n::Tr::from_session(&open.session)
+        .await
+        .code();
     match selection {
         Selection::Summary => {
             let statements = open
@@ -176,7 +180,9 @@ async fn make(
                 .store
                 .statements(&open.record.patient.id)
                 .await?;
-            let copy = Copy::summary(open.view()?, open.now).with_statements(statements);
+            let copy = Copy::summary(open.view()?, open.now)
+                .with_statements(statements)
+                .in_language(&lang);
             let response = download(&copy, format, &base)?;
             open.audit(
                 EventType::Export,
@@ -204,8 +210,9 @@ async fn make(
                 .store
                 .statements(&open.record.patient.id)
                 .await?;
-            let copy =
-                Copy::full(&open.record, &open.settings, open.now).with_statements(statements);
+            let copy = Copy::full(&open.record, &open.settings, open.now)
+                .with_statements(statements)
+                .in_language(&lang);
             let response = download(&copy, format, &base)?;
             open.audit(
                 EventType::Export,

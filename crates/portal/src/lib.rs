@@ -501,7 +501,7 @@ async fn chooser(
             birth: format!(
                 "{} ({})",
                 tr.date(r.birth_date),
-                tr.t1("age-years", "age", age_on(r.birth_date, today))
+                tr.tn("age-years", "age", i64::from(age_on(r.birth_date, today)))
             ),
             // "uw eigen dossier", or "u kijkt mee als ouder met gezag, tot en met ...".
             relation: match (r.basis, r.until) {

@@ -98,10 +98,9 @@ fn secured(routes: Router<AppState>, state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM))
         // An unknown address gets the same page as any other "not found".
         .fallback(|| async { WebError::NotFound })
-        // A first page request is answered in the language the browser asks for.
-        .layer(axum::middleware::from_fn(
-            inzage_webkit::i18n::language_from_browser,
-        ))
+        // A first page request is answered in the language the browser asks for; error
+        // pages in the session's language.
+        .layer(axum::middleware::from_fn(inzage_webkit::i18n::language))
         .layer(sessions)
         .with_state(state)
         // A page may set its own (the MedMij consent page: see `inzage_webkit::csp`).

@@ -305,7 +305,54 @@ async fn issue17_e_mails_are_written_in_the_persons_language(app: &TestApp) {
     assert!(!mail.body.contains("Komt u maar langs") && !mail.body.contains("Ilaç"));
 }
 
+async fn issue17_error_pages_speak_the_readers_language(app: &TestApp) {
+    let mut c = app.client();
+    choose(&mut c, "pl", "/inloggen").await;
+    let p = c.get("/bestaat-niet").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.body.contains(&opening("pl")), "{}", p.body);
+    assert!(p.body.contains(&html(&Tr::new("pl").t("error-not-found"))));
+    choose(&mut c, "ar", "/inloggen").await;
+    let p = c.get("/bestaat-niet").await;
+    assert!(p.body.contains(&opening("ar")));
+    assert!(p.body.contains(&html(&Tr::new("ar").t("error-home"))));
+    // Without a choice, Dutch.
+    let p = app.client().get("/bestaat-niet").await;
+    assert!(p.body.contains(&opening("nl")) && p.body.contains("Deze pagina bestaat niet."));
+}
+
+async fn issue17_the_copy_is_made_in_the_readers_language(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("adult").await;
+    for lang in ["tr", "pl"] {
+        choose(&mut c, lang, "/kopie").await;
+        let csrf = c.csrf("/kopie").await;
+        let p = c
+            .post(
+                "/kopie",
+                &[
+                    ("csrf", &csrf),
+                    ("selectie", "samenvatting"),
+                    ("formaat", "pdf"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        let text = pdf_extract::extract_text_from_mem(&p.bytes).unwrap();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let w = inzage_copy::Words::new(lang);
+        for key in ["pdf-cover-title", "pdf-selection-summary", "pdf-contents"] {
+            let words = w.t(key).split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(text.contains(&words), "{lang}: {key}");
+        }
+        assert!(!text.contains("Kopie van uw medisch dossier"), "{lang}");
+    }
+}
+
 both_backends!(
+    issue17_the_copy_is_made_in_the_readers_language,
+    issue17_error_pages_speak_the_readers_language,
     issue17_the_browser_language_answers_a_first_visit,
     issue17_the_chosen_language_is_kept_for_the_account,
     issue17_every_patient_page_renders_in_every_language,

@@ -1,6 +1,7 @@
 //! One error type for the web layer and its one mapping to HTTP. Messages shown to people are
-//! Dutch and safe; the cause goes to the log once, without medical content.
+//! safe and in the reader's language; the cause goes to the log once, without medical content.
 
+use crate::i18n::Tr;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,23 +11,50 @@ use axum::response::{IntoResponse, Redirect, Response};
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    title: &'a str,
-    message: &'a str,
+    tr: &'a Tr,
+    title: String,
+    message: String,
+    /// What exactly was wrong with a request, as the code names it (a field or action).
+    detail: Option<&'a str>,
 }
 
-fn page(status: StatusCode, title: &str, message: &str) -> Response {
-    match (ErrorPage { title, message }).render() {
-        Ok(html) => (
-            status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            )],
-            html,
-        )
-            .into_response(),
-        Err(_) => (status, message.to_owned()).into_response(),
+/// What an error page says, carried on the response so the language middleware
+/// (`i18n::language`) can write it again in the session's language: the error itself is
+/// made where no session is at hand.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorText {
+    pub key: &'static str,
+    pub detail: Option<&'static str>,
+}
+
+impl ErrorText {
+    /// The page in `tr`'s language.
+    pub fn render(self, status: StatusCode, tr: &Tr) -> Response {
+        let page = ErrorPage {
+            tr,
+            title: tr.t(&format!("{}-title", self.key)),
+            message: tr.t(self.key),
+            detail: self.detail,
+        };
+        let mut response = match page.render() {
+            Ok(html) => (
+                status,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                )],
+                html,
+            )
+                .into_response(),
+            Err(_) => (status, tr.t(self.key)).into_response(),
+        };
+        response.extensions_mut().insert(self);
+        response
     }
+}
+
+fn page(status: StatusCode, key: &'static str, detail: Option<&'static str>) -> Response {
+    ErrorText { key, detail }.render(status, &Tr::default())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,49 +91,21 @@ impl IntoResponse for WebError {
             Self::Unauthenticated => Redirect::to("/inloggen").into_response(),
             Self::StaffUnauthenticated => Redirect::to("/praktijk/inloggen").into_response(),
             Self::NoRecord => Redirect::to("/kiezen").into_response(),
-            Self::Forbidden => page(
-                StatusCode::FORBIDDEN,
-                "Dit mag niet",
-                "Dit mag niet. Ververs de pagina en probeer het opnieuw.",
-            ),
-            Self::NotFound => page(
-                StatusCode::NOT_FOUND,
-                "Niet gevonden",
-                "Deze pagina bestaat niet.",
-            ),
-            Self::TooLarge => page(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Te groot",
-                "Het bestand is te groot. Er is niets opgeslagen.",
-            ),
-            Self::Invalid(what) => page(
-                StatusCode::BAD_REQUEST,
-                "Ongeldig verzoek",
-                &format!("Ongeldig verzoek: {what}."),
-            ),
+            Self::Forbidden => page(StatusCode::FORBIDDEN, "error-forbidden", None),
+            Self::NotFound => page(StatusCode::NOT_FOUND, "error-not-found", None),
+            Self::TooLarge => page(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large", None),
+            Self::Invalid(what) => page(StatusCode::BAD_REQUEST, "error-invalid", Some(what)),
             Self::Store(e) => {
                 tracing::error!(error = %e, "storage error");
-                page(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Even niet bereikbaar",
-                    "Het portaal is even niet bereikbaar. Probeer het later opnieuw.",
-                )
+                page(StatusCode::SERVICE_UNAVAILABLE, "error-unavailable", None)
             }
             Self::Session(e) => {
                 tracing::error!(error = %e, "session error");
-                page(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Even niet bereikbaar",
-                    "Het portaal is even niet bereikbaar. Probeer het later opnieuw.",
-                )
+                page(StatusCode::SERVICE_UNAVAILABLE, "error-unavailable", None)
             }
             Self::Template(e) => {
                 tracing::error!(error = %e, "template error");
-                page(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Er ging iets mis",
-                    "Er ging iets mis. Probeer het later opnieuw.",
-                )
+                page(StatusCode::INTERNAL_SERVER_ERROR, "error-failed", None)
             }
         }
     }

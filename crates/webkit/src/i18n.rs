@@ -150,6 +150,13 @@ impl Tr {
         LOCALES.lookup_with_args(&self.lang, key, &map)
     }
 
+    /// A message with one number, so that plural selectors work ("3 lata", "5 lat").
+    pub fn tn(&self, key: &str, name: &'static str, n: i64) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+        args.insert(Cow::Borrowed(name), FluentValue::from(n));
+        LOCALES.lookup_with_args(&self.lang, key, &args)
+    }
+
     /// A message with a number `$count` (so that plural selectors work) and other arguments.
     pub fn tc(&self, key: &str, count: usize, args: &[(&'static str, String)]) -> String {
         let mut map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
@@ -205,10 +212,11 @@ pub fn negotiate(accept_language: &str) -> Option<&'static str> {
         .find(|c| *c == best.as_str())
 }
 
-/// Middleware: on a page request (the browser accepts HTML) of a session without a language,
-/// the language the browser asks for is noted once, so the first page is already in it. API
-/// clients (FHIR, tokens) never get a session from this.
-pub async fn language_from_browser(session: Session, request: Request, next: Next) -> Response {
+/// Middleware for every page: on a page request (the browser accepts HTML) of a session
+/// without a language, the language the browser asks for is noted once, so the first page is
+/// already in it (API clients, FHIR and tokens, never get a session from this); and an error
+/// page is written in the session's language.
+pub async fn language(session: Session, request: Request, next: Next) -> Response {
     let wants_page = request
         .headers()
         .get(header::ACCEPT)
@@ -227,7 +235,22 @@ pub async fn language_from_browser(session: Session, request: Request, next: Nex
         // A failure to note it only leaves the page in Dutch.
         let _ = session.insert(AUTO_KEY, code).await;
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    match response
+        .extensions()
+        .get::<crate::error::ErrorText>()
+        .copied()
+    {
+        Some(text) => {
+            let tr = Tr::from_session(&session).await;
+            if tr.is_dutch() {
+                response
+            } else {
+                text.render(response.status(), &tr)
+            }
+        }
+        None => response,
+    }
 }
 
 #[cfg(test)]
@@ -353,6 +376,17 @@ mod tests {
         assert_eq!(Tr::new("xx").code(), "nl");
         assert_eq!(Tr::new("ar").dir(), "rtl");
         assert_eq!(Tr::new("tr").dir(), "ltr");
+    }
+
+    #[test]
+    fn numbers_choose_the_plural_form_of_the_language() {
+        assert_eq!(Tr::new("pl").tn("age-years", "age", 1), "1 rok");
+        assert_eq!(Tr::new("pl").tn("age-years", "age", 3), "3 lata");
+        assert_eq!(Tr::new("pl").tn("age-years", "age", 5), "5 lat");
+        assert_eq!(Tr::new("pl").tn("age-years", "age", 22), "22 lata");
+        assert_eq!(Tr::new("ar").tn("age-years", "age", 2), "سنتان");
+        assert_eq!(Tr::new("nl").tn("age-years", "age", 7), "7 jaar");
+        assert_eq!(Tr::new("en").tn("age-years", "age", 1), "1 year old");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::*;
 
 /// The patient's own statements, each with the item it is about (R109).
 pub(super) fn statements(flow: &mut Flow, copy: &Copy<'_>) {
-    flow.section("Eigen verklaringen van de patiënt");
+    flow.section(&copy.w.t("pdf-statements"));
     let rows: Vec<(Vec<String>, bool)> = copy
         .statements
         .iter()
@@ -22,15 +22,15 @@ pub(super) fn statements(flow: &mut Flow, copy: &Copy<'_>) {
     flow.table(
         &[
             Column {
-                title: "Toegevoegd",
+                title: &copy.w.t("pdf-col-added"),
                 share: 1.3,
             },
             Column {
-                title: "Over",
+                title: &copy.w.t("pdf-col-about"),
                 share: 2.5,
             },
             Column {
-                title: "Verklaring",
+                title: &copy.w.t("pdf-col-statement"),
                 share: 5.0,
             },
         ],
@@ -39,9 +39,9 @@ pub(super) fn statements(flow: &mut Flow, copy: &Copy<'_>) {
 }
 
 pub(super) fn letters(flow: &mut Flow, copy: &Copy<'_>) {
-    flow.section("Brieven");
+    flow.section(&copy.w.t("pdf-letters"));
     if copy.view.letters.is_empty() {
-        return empty(flow, "Er staan geen brieven in deze kopie.");
+        return empty(flow, &copy.w.t("pdf-no-letters"));
     }
     let mut legend: Vec<String> = vec![];
     let rows: Vec<(Vec<String>, bool)> = copy
@@ -59,15 +59,19 @@ pub(super) fn letters(flow: &mut Flow, copy: &Copy<'_>) {
             );
             let attachment = match &l.content {
                 LetterContent::Pdf { .. } => attachment_name(n, l),
-                LetterContent::Reference { .. } => "op te vragen bij de praktijk".into(),
+                LetterContent::Reference { .. } => copy.w.t("pdf-letter-at-practice"),
             };
             (
                 vec![
                     dmy(l.date),
                     first,
                     match l.direction {
-                        LetterDirection::Incoming => format!("van {}", l.author),
-                        LetterDirection::Outgoing => format!("door {}", l.author),
+                        LetterDirection::Incoming => {
+                            copy.w.ta("pdf-letter-from", &[("name", l.author.clone())])
+                        }
+                        LetterDirection::Outgoing => {
+                            copy.w.ta("pdf-letter-by", &[("name", l.author.clone())])
+                        }
                     },
                     attachment,
                 ],
@@ -75,23 +79,23 @@ pub(super) fn letters(flow: &mut Flow, copy: &Copy<'_>) {
             )
         })
         .collect();
-    print_legend(flow, &legend);
+    print_legend(flow, copy, &legend);
     flow.table(
         &[
             Column {
-                title: "Datum",
+                title: &copy.w.t("pdf-col-date"),
                 share: 1.3,
             },
             Column {
-                title: "Brief",
+                title: &copy.w.t("pdf-col-letter"),
                 share: 3.2,
             },
             Column {
-                title: "Van / door",
+                title: &copy.w.t("pdf-col-from-by"),
                 share: 2.2,
             },
             Column {
-                title: "Bijlage",
+                title: &copy.w.t("pdf-col-attachment"),
                 share: 3.0,
             },
         ],
@@ -100,7 +104,7 @@ pub(super) fn letters(flow: &mut Flow, copy: &Copy<'_>) {
 }
 
 pub(super) fn appointments(flow: &mut Flow, copy: &Copy<'_>) {
-    flow.section("Afspraken");
+    flow.section(&copy.w.t("pdf-appointments"));
     let mut list = copy.view.appointments.clone();
     list.sort_by_key(|a| std::cmp::Reverse(a.start));
     let mut legend: Vec<String> = vec![];
@@ -123,36 +127,36 @@ pub(super) fn appointments(flow: &mut Flow, copy: &Copy<'_>) {
                 vec![
                     first,
                     a.kind.clone(),
-                    format!("{} min", a.minutes),
-                    match a.status {
-                        AppointmentStatus::Booked => "gepland",
-                        AppointmentStatus::Cancelled => "afgezegd",
-                        AppointmentStatus::Fulfilled => "geweest",
-                        AppointmentStatus::NoShow => "niet gekomen",
-                    }
-                    .into(),
+                    copy.w
+                        .ta("pdf-minutes", &[("count", a.minutes.to_string())]),
+                    copy.w.t(match a.status {
+                        AppointmentStatus::Booked => "pdf-appt-booked",
+                        AppointmentStatus::Cancelled => "pdf-appt-cancelled",
+                        AppointmentStatus::Fulfilled => "pdf-appt-fulfilled",
+                        AppointmentStatus::NoShow => "pdf-appt-no-show",
+                    }),
                 ],
                 marked,
             )
         })
         .collect();
-    print_legend(flow, &legend);
+    print_legend(flow, copy, &legend);
     flow.table(
         &[
             Column {
-                title: "Wanneer",
+                title: &copy.w.t("pdf-col-when"),
                 share: 2.0,
             },
             Column {
-                title: "Soort",
+                title: &copy.w.t("pdf-col-kind"),
                 share: 3.0,
             },
             Column {
-                title: "Duur",
+                title: &copy.w.t("pdf-col-duration"),
                 share: 1.0,
             },
             Column {
-                title: "Status",
+                title: &copy.w.t("pdf-col-status"),
                 share: 1.3,
             },
         ],

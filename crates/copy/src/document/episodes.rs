@@ -4,11 +4,11 @@
 use super::*;
 
 pub(super) fn episodes(flow: &mut Flow, copy: &Copy<'_>) {
-    flow.section("Ziektes en klachten");
+    flow.section(&copy.w.t("pdf-episodes"));
     let mut list = copy.view.episodes.clone();
     list.sort_by_key(|e| std::cmp::Reverse(sort_key(&e.start)));
     if list.is_empty() {
-        empty(flow, "Er staan geen episodes in deze kopie.");
+        empty(flow, &copy.w.t("pdf-no-episodes"));
     } else {
         let mut legend: Vec<String> = vec![];
         let rows: Vec<(Vec<String>, bool)> = list
@@ -28,30 +28,34 @@ pub(super) fn episodes(flow: &mut Flow, copy: &Copy<'_>) {
                         e.end
                             .as_ref()
                             .map(partial)
-                            .unwrap_or_else(|| "loopt nog".into()),
-                        if e.attentiewaarde { "ja" } else { "" }.into(),
+                            .unwrap_or_else(|| copy.w.t("pdf-ongoing")),
+                        if e.attentiewaarde {
+                            copy.w.t("pdf-yes")
+                        } else {
+                            String::new()
+                        },
                     ],
                     marked,
                 )
             })
             .collect();
-        print_legend(flow, &legend);
+        print_legend(flow, copy, &legend);
         flow.table(
             &[
                 Column {
-                    title: "Episode",
+                    title: &copy.w.t("pdf-col-episode"),
                     share: 5.0,
                 },
                 Column {
-                    title: "Begin",
+                    title: &copy.w.t("pdf-col-start"),
                     share: 1.4,
                 },
                 Column {
-                    title: "Einde",
+                    title: &copy.w.t("pdf-col-end"),
                     share: 1.4,
                 },
                 Column {
-                    title: "Let op",
+                    title: &copy.w.t("pdf-col-attention"),
                     share: 0.9,
                 },
             ],
@@ -59,7 +63,7 @@ pub(super) fn episodes(flow: &mut Flow, copy: &Copy<'_>) {
         );
     }
     if !copy.view.alerts.is_empty() {
-        flow.heading("Waarschuwingen", 30.0);
+        flow.heading(&copy.w.t("pdf-alerts"), 30.0);
         let mut legend: Vec<String> = vec![];
         let rows: Vec<(Vec<String>, bool)> = copy
             .view
@@ -78,34 +82,33 @@ pub(super) fn episodes(flow: &mut Flow, copy: &Copy<'_>) {
                         first,
                         a.detail.clone().unwrap_or_default(),
                         a.start.as_ref().map(partial).unwrap_or_default(),
-                        if a.active {
-                            "actief"
+                        copy.w.t(if a.active {
+                            "pdf-active"
                         } else {
-                            "niet meer actief"
-                        }
-                        .into(),
+                            "pdf-no-longer-active"
+                        }),
                     ],
                     marked,
                 )
             })
             .collect();
-        print_legend(flow, &legend);
+        print_legend(flow, copy, &legend);
         flow.table(
             &[
                 Column {
-                    title: "Waarschuwing",
+                    title: &copy.w.t("pdf-col-alert"),
                     share: 3.0,
                 },
                 Column {
-                    title: "Toelichting",
+                    title: &copy.w.t("pdf-col-detail"),
                     share: 3.0,
                 },
                 Column {
-                    title: "Sinds",
+                    title: &copy.w.t("pdf-col-since"),
                     share: 1.3,
                 },
                 Column {
-                    title: "Status",
+                    title: &copy.w.t("pdf-col-status"),
                     share: 1.4,
                 },
             ],
@@ -113,7 +116,7 @@ pub(super) fn episodes(flow: &mut Flow, copy: &Copy<'_>) {
         );
     }
     if !copy.view.problems.is_empty() {
-        flow.heading("Diagnoses", 30.0);
+        flow.heading(&copy.w.t("pdf-problems"), 30.0);
         let mut legend: Vec<String> = vec![];
         let rows: Vec<(Vec<String>, bool)> = copy
             .view
@@ -137,19 +140,19 @@ pub(super) fn episodes(flow: &mut Flow, copy: &Copy<'_>) {
                 )
             })
             .collect();
-        print_legend(flow, &legend);
+        print_legend(flow, copy, &legend);
         flow.table(
             &[
                 Column {
-                    title: "Diagnose",
+                    title: &copy.w.t("pdf-col-diagnosis"),
                     share: 5.0,
                 },
                 Column {
-                    title: "Begin",
+                    title: &copy.w.t("pdf-col-start"),
                     share: 1.5,
                 },
                 Column {
-                    title: "Einde",
+                    title: &copy.w.t("pdf-col-end"),
                     share: 1.5,
                 },
             ],
@@ -168,10 +171,10 @@ pub(super) fn sort_key(d: &PartialDate) -> (i32, u32, u32) {
 
 pub(super) fn journal(flow: &mut Flow, copy: &Copy<'_>) {
     let view = &copy.view;
-    flow.section(match copy.selection {
-        Selection::Summary => "Contacten (E- en P-regels)",
-        Selection::Full => "Contacten en journaal (SOEP)",
-    });
+    flow.section(&copy.w.t(match copy.selection {
+        Selection::Summary => "pdf-journal-summary",
+        Selection::Full => "pdf-journal-full",
+    }));
     let mut by_contact: BTreeMap<&str, Vec<&JournalLine>> = BTreeMap::new();
     let mut loose: Vec<&JournalLine> = vec![];
     for l in &view.journal {
@@ -198,8 +201,8 @@ pub(super) fn journal(flow: &mut Flow, copy: &Copy<'_>) {
         shown += 1;
         let mut title = format!(
             "{} · {} · {}",
-            long(c.date),
-            c.contact_type.display_nl().unwrap_or("Contact"),
+            copy.w.long(c.date),
+            copy.w.contact_type(&c.contact_type),
             present::contact_title(view, c)
         );
         if let Some(p) = c.practitioner.as_ref().and_then(|id| view.practitioner(id)) {
@@ -207,18 +210,18 @@ pub(super) fn journal(flow: &mut Flow, copy: &Copy<'_>) {
         }
         flow.heading(&title, 14.0);
         if let Some(r) = contact_mark {
-            flow.text(&mark_text(r), 8.5, Style::Regular, MARK, 0.0);
+            flow.text(&mark_text(copy, r), 8.5, Style::Regular, MARK, 0.0);
         }
         write_lines(flow, copy, lines);
     }
     if !loose.is_empty() {
         shown += 1;
-        flow.heading("Regels zonder contact", 14.0);
+        flow.heading(&copy.w.t("pdf-loose-lines"), 14.0);
         loose.sort_by_key(|l| std::cmp::Reverse(l.date));
         write_lines(flow, copy, loose);
     }
     if shown == 0 {
-        empty(flow, "Er staan geen journaalregels in deze kopie.");
+        empty(flow, &copy.w.t("pdf-no-lines"));
     }
 }
 
@@ -236,7 +239,7 @@ pub(super) fn write_lines(flow: &mut Flow, copy: &Copy<'_>, mut lines: Vec<&Jour
         }
         flow.labelled(soep_letter(l.soep), &text, 18.0, colour);
         if let Some(r) = mark {
-            flow.text(&mark_text(r), 8.0, Style::Regular, MARK, 18.0);
+            flow.text(&mark_text(copy, r), 8.0, Style::Regular, MARK, 18.0);
         }
     }
 }

@@ -3,11 +3,11 @@
 use super::*;
 
 pub(super) fn medication(flow: &mut Flow, copy: &Copy<'_>) {
-    flow.section("Medicijnen");
+    flow.section(&copy.w.t("pdf-medication"));
     let mut list = copy.view.medication.clone();
     list.sort_by_key(|m| std::cmp::Reverse(m.period_start));
     if list.is_empty() {
-        return empty(flow, "Er staan geen medicijnen in deze kopie.");
+        return empty(flow, &copy.w.t("pdf-no-medication"));
     }
     let mut legend: Vec<String> = vec![];
     let rows: Vec<(Vec<String>, bool)> = list
@@ -36,27 +36,27 @@ pub(super) fn medication(flow: &mut Flow, copy: &Copy<'_>) {
             )
         })
         .collect();
-    print_legend(flow, &legend);
+    print_legend(flow, copy, &legend);
     flow.table(
         &[
             Column {
-                title: "Medicijn",
+                title: &copy.w.t("pdf-col-medicine"),
                 share: 3.2,
             },
             Column {
-                title: "Gebruik",
+                title: &copy.w.t("pdf-col-use"),
                 share: 3.2,
             },
             Column {
-                title: "Vanaf",
+                title: &copy.w.t("pdf-col-from"),
                 share: 1.3,
             },
             Column {
-                title: "Tot",
+                title: &copy.w.t("pdf-col-until"),
                 share: 1.3,
             },
             Column {
-                title: "Voorgeschreven door",
+                title: &copy.w.t("pdf-col-prescriber"),
                 share: 2.0,
             },
         ],
@@ -65,16 +65,13 @@ pub(super) fn medication(flow: &mut Flow, copy: &Copy<'_>) {
 }
 
 pub(super) fn allergies(flow: &mut Flow, copy: &Copy<'_>) {
-    flow.section("Allergieën en waarschuwingen");
+    flow.section(&copy.w.t("pdf-allergies-section"));
     let view = &copy.view;
     if view.allergies.is_empty() && view.contra_indications.is_empty() {
-        return empty(
-            flow,
-            "Er staan geen allergieën of contra-indicaties in deze kopie.",
-        );
+        return empty(flow, &copy.w.t("pdf-no-allergies"));
     }
     if !view.allergies.is_empty() {
-        flow.heading("Allergieën en overgevoeligheden", 30.0);
+        flow.heading(&copy.w.t("pdf-allergies"), 30.0);
         let mut legend: Vec<String> = vec![];
         let rows: Vec<(Vec<String>, bool)> = view
             .allergies
@@ -92,45 +89,43 @@ pub(super) fn allergies(flow: &mut Flow, copy: &Copy<'_>) {
                         first,
                         a.reaction.clone().unwrap_or_default(),
                         match a.criticality {
-                            Some(Criticality::High) => "ernstig",
-                            Some(Criticality::Low) => "niet ernstig",
-                            Some(Criticality::UnableToAssess) => "onbekend",
-                            None => "",
-                        }
-                        .into(),
-                        match a.status {
-                            AllergyStatus::Active => "actief",
-                            AllergyStatus::Inactive => "niet actief",
-                            AllergyStatus::Resolved => "over",
-                        }
-                        .into(),
+                            Some(Criticality::High) => copy.w.t("pdf-severe"),
+                            Some(Criticality::Low) => copy.w.t("pdf-not-severe"),
+                            Some(Criticality::UnableToAssess) => copy.w.t("pdf-unknown"),
+                            None => String::new(),
+                        },
+                        copy.w.t(match a.status {
+                            AllergyStatus::Active => "pdf-active",
+                            AllergyStatus::Inactive => "pdf-not-active",
+                            AllergyStatus::Resolved => "pdf-resolved",
+                        }),
                         a.onset.as_ref().map(partial).unwrap_or_default(),
                     ],
                     marked,
                 )
             })
             .collect();
-        print_legend(flow, &legend);
+        print_legend(flow, copy, &legend);
         flow.table(
             &[
                 Column {
-                    title: "Stof",
+                    title: &copy.w.t("pdf-col-substance"),
                     share: 3.0,
                 },
                 Column {
-                    title: "Reactie",
+                    title: &copy.w.t("pdf-col-reaction"),
                     share: 3.0,
                 },
                 Column {
-                    title: "Ernst",
+                    title: &copy.w.t("pdf-col-severity"),
                     share: 1.4,
                 },
                 Column {
-                    title: "Status",
+                    title: &copy.w.t("pdf-col-status"),
                     share: 1.3,
                 },
                 Column {
-                    title: "Sinds",
+                    title: &copy.w.t("pdf-col-since"),
                     share: 1.2,
                 },
             ],
@@ -138,7 +133,7 @@ pub(super) fn allergies(flow: &mut Flow, copy: &Copy<'_>) {
         );
     }
     if !view.contra_indications.is_empty() {
-        flow.heading("Contra-indicaties", 30.0);
+        flow.heading(&copy.w.t("pdf-contraindications"), 30.0);
         let mut legend: Vec<String> = vec![];
         let rows: Vec<(Vec<String>, bool)> = view
             .contra_indications
@@ -166,19 +161,19 @@ pub(super) fn allergies(flow: &mut Flow, copy: &Copy<'_>) {
                 )
             })
             .collect();
-        print_legend(flow, &legend);
+        print_legend(flow, copy, &legend);
         flow.table(
             &[
                 Column {
-                    title: "Contra-indicatie",
+                    title: &copy.w.t("pdf-col-contraindication"),
                     share: 5.0,
                 },
                 Column {
-                    title: "Vanaf",
+                    title: &copy.w.t("pdf-col-from"),
                     share: 1.5,
                 },
                 Column {
-                    title: "Tot",
+                    title: &copy.w.t("pdf-col-until"),
                     share: 1.5,
                 },
             ],

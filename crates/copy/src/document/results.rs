@@ -7,20 +7,29 @@ use super::*;
 pub(super) const CHART_POINTS: usize = 60;
 
 pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
-    flow.section("Uitslagen");
+    flow.section(&copy.w.t("pdf-results"));
     let view = &copy.view;
     if view.results.is_empty() && view.held_results.is_empty() {
-        return empty(flow, "Er staan geen uitslagen in deze kopie.");
+        return empty(flow, &copy.w.t("pdf-no-results"));
     }
     if !view.held_results.is_empty() {
-        flow.heading("Nog niet te zien", 20.0);
+        flow.heading(&copy.w.t("pdf-held"), 20.0);
         for h in &view.held_results {
             flow.text(
-                &format!(
-                    "{} van {}: de uitslag is binnen en is te zien vanaf {}.",
-                    h.test_name.unwrap_or("Uitslag"),
-                    long(inzage_domain::time::local_date(h.effective)),
-                    long(h.available_from)
+                &copy.w.ta(
+                    "pdf-held-result",
+                    &[
+                        (
+                            "name",
+                            h.test_name
+                                .map_or_else(|| copy.w.t("pdf-result"), str::to_owned),
+                        ),
+                        (
+                            "date",
+                            copy.w.long(inzage_domain::time::local_date(h.effective)),
+                        ),
+                        ("from", copy.w.long(h.available_from)),
+                    ],
                 ),
                 9.5,
                 Style::Regular,
@@ -36,7 +45,9 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
     }
     for (name, mut list) in groups {
         list.sort_by_key(|r| std::cmp::Reverse(r.effective));
-        let unit = list.iter().find_map(|r| present::result_line(r, "nl").unit);
+        let unit = list
+            .iter()
+            .find_map(|r| present::result_line(r, copy.w.code()).unit);
         let title = match &unit {
             Some(u) => format!("{name} ({u})"),
             None => name.clone(),
@@ -80,27 +91,36 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
                 .unwrap_or_default();
             if list.len() > CHART_POINTS {
                 flow.text(
-                    &format!("Grafiek van de laatste {CHART_POINTS} uitslagen; alle uitslagen staan in de tabel."),
+                    &copy
+                        .w
+                        .ta("pdf-chart-latest", &[("count", CHART_POINTS.to_string())]),
                     8.0,
                     Style::Regular,
                     GREY,
                     0.0,
                 );
             }
-            let alt = format!(
-                "Grafiek van {name}: {} uitslagen van {first} tot en met {last}, de laagste {}, \
-                 de hoogste {}{}. Elke uitslag staat ook in de tabel hieronder.",
-                numeric.len(),
-                present::decimal_f64("nl", min),
-                present::decimal_f64("nl", max),
-                unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default(),
+            let in_unit = |v: f64| match &unit {
+                Some(u) => format!("{} {u}", copy.w.number(v)),
+                None => copy.w.number(v),
+            };
+            let alt = copy.w.ta(
+                "pdf-chart-alt",
+                &[
+                    ("name", name.clone()),
+                    ("count", numeric.len().to_string()),
+                    ("from", first.clone()),
+                    ("to", last.clone()),
+                    ("low", in_unit(min)),
+                    ("high", in_unit(max)),
+                ],
             );
             flow.chart(
                 &numeric,
                 range,
                 [
-                    format!("max {}", present::decimal_f64("nl", max)),
-                    format!("min {}", present::decimal_f64("nl", min)),
+                    format!("max {}", copy.w.number(max)),
+                    format!("min {}", copy.w.number(min)),
                     first,
                     last,
                 ],
@@ -111,7 +131,7 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
         let rows: Vec<(Vec<String>, bool)> = list
             .iter()
             .map(|r| {
-                let line = present::result_line(r, "nl");
+                let line = present::result_line(r, copy.w.code());
                 let (first, marked) = with_mark(
                     copy,
                     &mut legend,
@@ -126,38 +146,37 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
                         line.unit.unwrap_or_default(),
                         line.range.unwrap_or_default(),
                         match line.position {
-                            Some(RangePosition::Below) => "lager dan normaal",
-                            Some(RangePosition::Above) => "hoger dan normaal",
-                            Some(RangePosition::Within) => "normaal",
-                            None => "",
-                        }
-                        .into(),
+                            Some(RangePosition::Below) => copy.w.t("pdf-below"),
+                            Some(RangePosition::Above) => copy.w.t("pdf-above"),
+                            Some(RangePosition::Within) => copy.w.t("pdf-within"),
+                            None => String::new(),
+                        },
                     ],
                     marked,
                 )
             })
             .collect();
-        print_legend(flow, &legend);
+        print_legend(flow, copy, &legend);
         flow.table(
             &[
                 Column {
-                    title: "Datum",
+                    title: &copy.w.t("pdf-col-date"),
                     share: 2.6,
                 },
                 Column {
-                    title: "Uitslag",
+                    title: &copy.w.t("pdf-col-result"),
                     share: 2.0,
                 },
                 Column {
-                    title: "Eenheid",
+                    title: &copy.w.t("pdf-col-unit"),
                     share: 1.4,
                 },
                 Column {
-                    title: "Normaal",
+                    title: &copy.w.t("pdf-col-normal"),
                     share: 1.8,
                 },
                 Column {
-                    title: "Vergeleken met normaal",
+                    title: &copy.w.t("pdf-col-compared"),
                     share: 1.6,
                 },
             ],
@@ -167,9 +186,9 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
         for r in &list {
             if let Some(c) = &r.patient_comment {
                 flow.text(
-                    &format!(
-                        "Toelichting van uw huisarts bij de uitslag van {}: {c}",
-                        local(r.effective)
+                    &copy.w.ta(
+                        "pdf-gp-comment",
+                        &[("date", local(r.effective)), ("text", c.clone())],
                     ),
                     9.0,
                     Style::Regular,
@@ -182,7 +201,7 @@ pub(super) fn results(flow: &mut Flow, copy: &Copy<'_>) {
 }
 
 pub(super) fn treatments(flow: &mut Flow, copy: &Copy<'_>) {
-    flow.section("Behandelingen en preventie");
+    flow.section(&copy.w.t("pdf-treatments"));
     let mut legend: Vec<String> = vec![];
     let mut rows: Vec<(Vec<String>, bool)> = vec![];
     for t in &copy.view.treatments {
@@ -193,7 +212,10 @@ pub(super) fn treatments(flow: &mut Flow, copy: &Copy<'_>) {
             t.id.as_str(),
             t.description.clone(),
         );
-        rows.push((vec![first, "Behandeling".into(), partial(&t.date)], marked));
+        rows.push((
+            vec![first, copy.w.t("pdf-treatment"), partial(&t.date)],
+            marked,
+        ));
     }
     for p in &copy.view.prophylaxis {
         let (first, marked) = with_mark(
@@ -203,21 +225,24 @@ pub(super) fn treatments(flow: &mut Flow, copy: &Copy<'_>) {
             p.id.as_str(),
             p.description.clone(),
         );
-        rows.push((vec![first, "Preventie".into(), partial(&p.date)], marked));
+        rows.push((
+            vec![first, copy.w.t("pdf-prevention"), partial(&p.date)],
+            marked,
+        ));
     }
-    print_legend(flow, &legend);
+    print_legend(flow, copy, &legend);
     flow.table(
         &[
             Column {
-                title: "Omschrijving",
+                title: &copy.w.t("pdf-col-description"),
                 share: 5.0,
             },
             Column {
-                title: "Soort",
+                title: &copy.w.t("pdf-col-kind"),
                 share: 1.6,
             },
             Column {
-                title: "Datum",
+                title: &copy.w.t("pdf-col-date"),
                 share: 1.4,
             },
         ],

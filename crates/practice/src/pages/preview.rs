@@ -108,7 +108,11 @@ pub(super) async fn preview(
             text: tr.ta(
                 "held-result",
                 &[
-                    ("name", h.test_name.unwrap_or("een uitslag").to_owned()),
+                    (
+                        "name",
+                        h.test_name
+                            .map_or_else(|| tr.t("held-a-result"), str::to_owned),
+                    ),
                     ("date", tr.date(h.available_from)),
                 ],
             ),

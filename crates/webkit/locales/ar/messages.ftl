@@ -102,3 +102,17 @@ mail-greeting = عزيزي القارئ،
 mail-waiting = توجد معلومات جديدة جاهزة لك في بوابة { $practice }.
 mail-login = سجّل الدخول للاطلاع عليها: { $url }
 mail-no-content = هذه الرسالة لا تحتوي عمدًا على أي معلومات طبية. في البوابة تختار تحت «الإشعارات» الرسائل التي تصلك.
+## Error pages
+error-forbidden-title = هذا غير مسموح
+error-forbidden = هذا غير مسموح. حدِّث الصفحة وحاول مرة أخرى.
+error-not-found-title = غير موجود
+error-not-found = هذه الصفحة غير موجودة.
+error-too-large-title = كبير جدًا
+error-too-large = الملف كبير جدًا. لم يتم حفظ أي شيء.
+error-invalid-title = طلب غير صالح
+error-invalid = هذا الطلب غير صحيح. لم يتم حفظ أي شيء.
+error-unavailable-title = غير متاح الآن
+error-unavailable = البوابة غير متاحة الآن. حاول مرة أخرى لاحقًا.
+error-failed-title = حدث خطأ
+error-failed = حدث خطأ. حاول مرة أخرى لاحقًا.
+error-home = إلى الصفحة الرئيسية

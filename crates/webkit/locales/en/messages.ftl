@@ -102,3 +102,17 @@ mail-greeting = Dear reader,
 mail-waiting = New information is waiting for you in the portal of { $practice }.
 mail-login = Log in to see it: { $url }
 mail-no-content = This e-mail deliberately contains no medical information. In the portal, under "Notifications", you choose which messages you get.
+## Error pages
+error-forbidden-title = Not allowed
+error-forbidden = This is not allowed. Refresh the page and try again.
+error-not-found-title = Not found
+error-not-found = This page does not exist.
+error-too-large-title = Too large
+error-too-large = The file is too large. Nothing was saved.
+error-invalid-title = Invalid request
+error-invalid = This request is not right. Nothing was saved.
+error-unavailable-title = Not available for a moment
+error-unavailable = The portal is not available for a moment. Please try again later.
+error-failed-title = Something went wrong
+error-failed = Something went wrong. Please try again later.
+error-home = To the start page

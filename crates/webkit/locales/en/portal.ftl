@@ -57,7 +57,10 @@ date = Date
 since = since
 explain-this = What does this mean?
 explain-words = Explanation of words and abbreviations
-age-years = { $age } years old
+age-years = { $age ->
+    [one] 1 year old
+   *[other] { $age } years old
+}
 
 start-title = Your GP record online
 start-intro = Here you can read what your GP has written down about your health. You log in with your username, your password and an extra code. This way we know for sure that it is you.

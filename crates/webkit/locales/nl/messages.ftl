@@ -102,3 +102,17 @@ mail-greeting = Beste lezer,
 mail-waiting = Er staat nieuwe informatie voor u klaar in het portaal van { $practice }.
 mail-login = Log in om te kijken: { $url }
 mail-no-content = In deze e-mail staan bewust geen medische gegevens. In het portaal kiest u onder "Meldingen" welke berichten u krijgt.
+## Foutpagina's
+error-forbidden-title = Dit mag niet
+error-forbidden = Dit mag niet. Ververs de pagina en probeer het opnieuw.
+error-not-found-title = Niet gevonden
+error-not-found = Deze pagina bestaat niet.
+error-too-large-title = Te groot
+error-too-large = Het bestand is te groot. Er is niets opgeslagen.
+error-invalid-title = Ongeldig verzoek
+error-invalid = Dit verzoek klopt niet. Er is niets opgeslagen.
+error-unavailable-title = Even niet bereikbaar
+error-unavailable = Het portaal is even niet bereikbaar. Probeer het later opnieuw.
+error-failed-title = Er ging iets mis
+error-failed = Er ging iets mis. Probeer het later opnieuw.
+error-home = Naar de startpagina

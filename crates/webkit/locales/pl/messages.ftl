@@ -102,3 +102,17 @@ mail-greeting = Dzień dobry,
 mail-waiting = W portalu przychodni { $practice } czekają na Ciebie nowe informacje.
 mail-login = Zaloguj się, aby je zobaczyć: { $url }
 mail-no-content = Ten e-mail celowo nie zawiera żadnych danych medycznych. W portalu, w części „Powiadomienia”, wybierasz, jakie wiadomości chcesz dostawać.
+## Error pages
+error-forbidden-title = To niedozwolone
+error-forbidden = To niedozwolone. Odśwież stronę i spróbuj ponownie.
+error-not-found-title = Nie znaleziono
+error-not-found = Ta strona nie istnieje.
+error-too-large-title = Za duży plik
+error-too-large = Plik jest za duży. Nic nie zostało zapisane.
+error-invalid-title = Nieprawidłowe żądanie
+error-invalid = To żądanie jest nieprawidłowe. Nic nie zostało zapisane.
+error-unavailable-title = Chwilowo niedostępne
+error-unavailable = Portal jest chwilowo niedostępny. Spróbuj ponownie później.
+error-failed-title = Coś poszło nie tak
+error-failed = Coś poszło nie tak. Spróbuj ponownie później.
+error-home = Do strony głównej

@@ -61,7 +61,11 @@ date = Data
 since = od
 explain-this = Co to znaczy?
 explain-words = Wyjaśnienie słów i skrótów
-age-years = wiek: { $age }
+age-years = { $age ->
+    [one] 1 rok
+    [few] { $age } lata
+   *[other] { $age } lat
+}
 
 start-title = Twoja dokumentacja u lekarza rodzinnego online
 start-intro = Tutaj przeczytasz, co Twój lekarz rodzinny zapisał o Twoim zdrowiu. Logujesz się swoją nazwą użytkownika, hasłem i dodatkowym kodem. Dzięki temu mamy pewność, że to Ty.

@@ -71,7 +71,11 @@ appt-mine = Twoje wizyty
 appt-none = Nie masz zaplanowanych wizyt.
 appt-cancel = Odwołaj
 appt-call-to-cancel = Teraz można odwołać tę wizytę już tylko telefonicznie. Zadzwoń do przychodni.
-appt-cancel-rule = Tutaj możesz odwołać wizytę najpóźniej { $count } godz. przed jej terminem.
+appt-cancel-rule = Tutaj możesz odwołać wizytę najpóźniej { $count ->
+    [one] 1 godzinę
+    [few] { $count } godziny
+   *[other] { $count } godzin
+} przed jej terminem.
 appt-free = Wolne terminy
 appt-no-free = W ciągu najbliższych dwóch tygodni nie ma wolnych terminów, które możesz zarezerwować online. Zadzwoń do przychodni, aby umówić wizytę.
 appt-book = Zarezerwuj

@@ -102,3 +102,17 @@ mail-greeting = Sayın okuyucu,
 mail-waiting = Şu muayenehanenin portalında sizin için yeni bilgi hazır: { $practice }.
 mail-login = Bakmak için giriş yapın: { $url }
 mail-no-content = Bu e-postada bilerek hiçbir tıbbi bilgi yoktur. Hangi mesajları alacağınızı portalda "Bildirimler" bölümünde seçersiniz.
+## Error pages
+error-forbidden-title = Buna izin yok
+error-forbidden = Buna izin yok. Sayfayı yenileyin ve tekrar deneyin.
+error-not-found-title = Bulunamadı
+error-not-found = Bu sayfa yok.
+error-too-large-title = Çok büyük
+error-too-large = Dosya çok büyük. Hiçbir şey kaydedilmedi.
+error-invalid-title = Geçersiz istek
+error-invalid = Bu istek doğru değil. Hiçbir şey kaydedilmedi.
+error-unavailable-title = Şu anda ulaşılamıyor
+error-unavailable = Portala şu anda ulaşılamıyor. Lütfen daha sonra tekrar deneyin.
+error-failed-title = Bir şeyler ters gitti
+error-failed = Bir şeyler ters gitti. Lütfen daha sonra tekrar deneyin.
+error-home = Ana sayfaya git
