@@ -95,7 +95,7 @@ async function login(page, account, viewport) {
   await page.click('button[type=submit]');
   await page.waitForURL('**/inloggen/code');
   await check(page, 'login-code', viewport);
-  await page.fill('#code', totp(account.secret));
+  await page.fill('#code', await freshCode(page, account));
   await page.click('form[action="/inloggen/code"] button[type=submit]');
   await page.waitForLoadState('load');
 }
@@ -482,6 +482,154 @@ async function journey(browser, viewport, size, username, withPasskey) {
   await page.click('form.logout button');
   await page.waitForURL(base + '/');
   ok(`logout (${viewport})`);
+  await context.close();
+}
+
+// Issue 17: a patient who reads Arabic, Turkish, Polish or English. The browser's language
+// chooses the first page's; the login, every core page of the record (with axe and reflow, at
+// 360 and 1280 px; Arabic right to left) and, on a phone, a repeat prescription, an
+// appointment and the copy, all in that language.
+const LANG_LOCALES = { ar: 'ar-MA', tr: 'tr-TR', pl: 'pl-PL', en: 'en-GB' };
+// A code works once: a second login of the same account waits for the next 30-second step.
+const lastStep = {};
+async function freshCode(page, account) {
+  const step = Math.floor(Date.now() / 30000);
+  if (lastStep[account.username] === step) await page.waitForTimeout((step + 1) * 30000 - Date.now() + 300);
+  lastStep[account.username] = Math.floor(Date.now() / 30000);
+  return totp(account.secret);
+}
+async function patientLogin(page, account) {
+  await page.goto(base + '/inloggen');
+  await page.fill('#username', account.username);
+  await page.fill('#password', account.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/inloggen/code');
+  await page.fill('#code', await freshCode(page, account));
+  await page.click('form[action="/inloggen/code"] button[type=submit]');
+  await page.waitForLoadState('load');
+  if (page.url().endsWith('/kiezen')) await page.locator('form[action="/kiezen"] button').first().click();
+  await page.waitForURL('**/overzicht');
+}
+const LANG_PAGES = ['overzicht', 'ziektes', 'medicijnen', 'allergieen', 'uitslagen', 'brieven', 'herhaalrecept', 'afspraken', 'kopie', 'berichten', 'gegevens', 'logboek', 'correcties', 'meldingen'];
+async function languageJourney(browser, lang, viewport, size, username) {
+  const tag = `${lang}, ${viewport}`;
+  const context = await browser.newContext({ viewport: size, locale: LANG_LOCALES[lang] });
+  const page = await context.newPage();
+  const account = await demoAccount(page, username);
+  const dir = lang === 'ar' ? 'rtl' : 'ltr';
+  const frame = async () => [await page.getAttribute('html', 'lang'), await page.getAttribute('html', 'dir')];
+  await page.goto(base + '/inloggen');
+  const [first, firstDir] = await frame();
+  if (first === lang && firstDir === dir) ok(`the browser's language (${LANG_LOCALES[lang]}) chooses the login page's: ${lang} ${dir} (${tag})`);
+  else fail(`first page language (${tag})`, `${first} ${firstDir}`);
+  await check(page, `login-${lang}`, viewport);
+  await page.fill('#username', account.username);
+  await page.fill('#password', account.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/inloggen/code');
+  await check(page, `login-code-${lang}`, viewport);
+  await page.fill('#code', await freshCode(page, account));
+  await page.click('form[action="/inloggen/code"] button[type=submit]');
+  await page.waitForLoadState('load');
+  if (page.url().endsWith('/kiezen')) {
+    await check(page, `choose-${lang}`, viewport);
+    await page.locator('form[action="/kiezen"] button').first().click();
+  }
+  await page.waitForURL('**/overzicht');
+  // An account keeps a language chosen earlier; the switch on the page changes it.
+  if ((await frame())[0] !== lang) {
+    await page.selectOption('#lang', lang);
+    await page.click('form.language button');
+    await page.waitForLoadState('load');
+  }
+  let wrong = [];
+  for (const path of LANG_PAGES) {
+    await page.goto(`${base}/${path}`);
+    const [l, d] = await frame();
+    const text = await page.locator('body').innerText();
+    if (l !== lang || d !== dir || text.includes('Unknown localization')) wrong.push(`${path}: ${l} ${d}`);
+    await check(page, `${path}-${lang}`, viewport);
+  }
+  if (wrong.length === 0) ok(`${LANG_PAGES.length} pages of the record in ${lang}, ${dir} (${tag})`);
+  else fail(`pages in ${lang} (${tag})`, wrong.join('; '));
+  // Explanations of the GP's Dutch words, in the reader's language, beside the words as written.
+  await page.goto(base + '/ziektes');
+  const explained = await page.locator('details.explain').count();
+  const gpWords = await page.locator('h3[lang=nl]').count();
+  if (gpWords > 0 && explained > 0) ok(`the GP's words stay Dutch (lang=nl), ${explained} explanations in ${lang} (${tag})`);
+  else fail(`explanations (${tag})`, `${gpWords} GP titles, ${explained} explanations`);
+  if (viewport === 'mobile' && lang !== 'en') {
+    // A repeat prescription.
+    await page.goto(base + '/herhaalrecept');
+    const medicine = page.locator('input[name=medicatie]').first();
+    if (await medicine.count() > 0) {
+      await medicine.check();
+      await page.fill('#apotheek', 'Apotheek De Brug');
+      await page.click('form[action="/herhaalrecept"] button[type=submit]');
+      await page.waitForURL('**/herhaalrecept?verstuurd=true');
+      if (await page.locator('.notice').count() > 0 && (await frame())[0] === lang) { rxRequested += 1; ok(`repeat prescription asked in ${lang} (${tag})`); }
+      else fail(`repeat prescription (${tag})`, 'no confirmation');
+      await check(page, `herhaalrecept-verstuurd-${lang}`, viewport);
+    } else fail(`repeat prescription (${tag})`, 'no medicine to ask for');
+    // An appointment: why and how, a time, the confirmation; then cancelled again.
+    await page.goto(base + '/afspraken');
+    await page.check('input[name=reden][value=dossier]');
+    await page.check('input[name=soort][value=telefonisch]');
+    await page.click('form[action="/afspraken"]:has(input[name=actie][value=kiezen]) button[type=submit]');
+    await page.waitForLoadState('load');
+    await check(page, `afspraken-tijden-${lang}`, viewport);
+    const times = page.locator('form[action="/afspraken"]:has(input[name=actie][value=tijd]) button');
+    if (await times.count() > 0) {
+      await times.last().click();
+      await page.waitForLoadState('load');
+      await check(page, `afspraken-bevestigen-${lang}`, viewport);
+      await page.click('form[action="/afspraken"]:has(input[name=actie][value=boeken]) button[type=submit]');
+      await page.waitForURL('**/afspraken?geboekt=true');
+      await check(page, `afspraken-geboekt-${lang}`, viewport);
+      ok(`appointment booked in ${lang} (${tag})`);
+      const cancel = page.locator('form[action="/afspraken"]:has(input[name=actie][value=afzeggen-vraag]) button').first();
+      if (await cancel.count() > 0) {
+        await cancel.click();
+        await page.waitForLoadState('load');
+        await page.click('form[action="/afspraken"]:has(input[name=actie][value=afzeggen]) button[type=submit]');
+        await page.waitForURL('**/afspraken?afgezegd=true');
+      }
+    } else fail(`appointment (${tag})`, 'no free time');
+    // The copy: a PDF that declares the language, with the headings in it.
+    await page.goto(base + '/kopie');
+    await page.check('input[name=formaat][value=pdf]');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('form[action="/kopie"] button[type=submit]'),
+    ]);
+    const file = await download.path();
+    const pdf = file ? readFileSync(file).toString('latin1') : '';
+    if (pdf.startsWith('%PDF-') && new RegExp(`/Lang\\s*\\(${lang}\\)`).test(pdf)) ok(`the copy downloads as a PDF in ${lang} (${tag})`);
+    else fail(`copy in ${lang} (${tag})`, pdf.slice(0, 40));
+    // The choice is kept for the account: another browser, set to Dutch, gets it after login.
+    await page.click('form.logout button');
+    const dutch = await browser.newContext({ viewport: size, locale: 'nl-NL' });
+    const again = await dutch.newPage();
+    await patientLogin(again, account);
+    const kept = [await again.getAttribute('html', 'lang'), await again.getAttribute('html', 'dir')];
+    if (kept[0] === lang && kept[1] === dir) ok(`the language is kept for the account at the next login (${tag})`);
+    else fail(`kept language (${tag})`, kept.join(' '));
+    await check(again, `overzicht-kept-${lang}`, viewport);
+    await again.selectOption('#lang', 'nl');
+    await again.click('form.language button');
+    await again.waitForLoadState('load');
+    await again.click('form.logout button');
+    await dutch.close();
+    await context.close();
+    return;
+  }
+  // The choice is kept for the account: back to Dutch for the next journeys.
+  await page.selectOption('#lang', 'nl');
+  await page.click('form.language button');
+  await page.waitForLoadState('load');
+  if ((await frame()).join(' ') === 'nl ltr') ok(`switched back to Dutch (${tag})`);
+  else fail(`switch back (${tag})`, (await frame()).join(' '));
+  await page.click('form.logout button');
   await context.close();
 }
 
@@ -1078,6 +1226,10 @@ try {
   await journey(browser, 'mobile', { width: 360, height: 800 }, 'demo-ouder', false);
   await journey(browser, 'desktop', { width: 1280, height: 900 }, 'demo-mantelzorger', true);
   if (timingChosen === 0) fail('result timing', 'no patient journey could choose when results show');
+  for (const [lang, username] of [['ar', 'demo-patient'], ['tr', 'demo-mantelzorger'], ['pl', 'demo-patient'], ['en', 'demo-jongere']]) {
+    await languageJourney(browser, lang, 'mobile', { width: 360, height: 800 }, username);
+    await languageJourney(browser, lang, 'desktop', { width: 1280, height: 900 }, username);
+  }
   await practiceJourney(browser);
   await adminJourney(browser);
   await pgoJourney(browser);

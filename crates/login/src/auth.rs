@@ -171,14 +171,14 @@ fn oidc_label(state: &AppState) -> Option<String> {
 }
 
 /// Makes `login` the logged-in person of this session, in the language they keep: the one
-/// they chose at an earlier login, else the one they chose before logging in now (which is
-/// kept from here on).
+/// they chose at an earlier login, else the one they read in now (chosen with the switch, or
+/// asked for by their browser), which is kept from here on, for their e-mails too.
 pub async fn store_login(state: &AppState, session: &Session, login: &Login) -> WebResult<()> {
     session.insert(LOGIN, login).await?;
     match state.store.person_language(&login.bsn).await? {
         Some(kept) => Tr::choose(session, &kept).await?,
         None => {
-            if let Some(chosen) = Tr::chosen(session).await {
+            if let Some(chosen) = Tr::chosen_or_asked(session).await {
                 state
                     .store
                     .set_person_language(&login.bsn, &chosen.code(), state.now())

@@ -164,9 +164,10 @@ pub fn source_record(resources: &[&PgoResource], now: DateTime<Utc>) -> Option<P
     }
 }
 
-/// Everything kept, merged into one view.
-pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
-    let glossary = Glossary::dutch();
+/// Everything kept, merged into one view, with values and explanations in `lang` (what the
+/// providers wrote stays as written).
+pub fn merge(resources: &[PgoResource], now: DateTime<Utc>, lang: &str) -> Merged {
+    let glossary = Glossary::for_lang(lang);
     let today = inzage_domain::time::local_date(now);
     let mut by_source: BTreeMap<(&str, &str), Vec<&PgoResource>> = BTreeMap::new();
     for r in resources {
@@ -266,16 +267,21 @@ pub fn merge(resources: &[PgoResource], now: DateTime<Utc>) -> Merged {
             );
         }
         for r in &record.results {
-            let line = result_line(r, "nl");
+            let line = result_line(r, lang);
             let value = match &line.unit {
                 Some(u) => format!("{} {u}", line.value),
                 None => line.value.clone(),
             };
+            // The key that tells one value from another is the same in every language.
+            let written = result_line(r, "nl");
             let key = format!(
                 "{}@{}={}",
                 r.code.as_str(),
                 r.effective.format("%Y-%m-%dT%H:%M"),
-                norm(&value)
+                norm(&match &written.unit {
+                    Some(u) => format!("{} {u}", written.value),
+                    None => written.value,
+                })
             );
             let explanation = glossary.lab(r.code.as_str()).map(|g| g.plain.clone());
             if let ResultValue::Quantity { value: number, .. } = &r.value {

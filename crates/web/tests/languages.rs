@@ -131,6 +131,20 @@ async fn issue17_the_chosen_language_is_kept_for_the_account(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(tess.as_deref(), Some("tr"));
+    // So is the language a browser asked for, for someone who reads the portal in it.
+    let mut c = app.client();
+    c.get_with(
+        "/inloggen",
+        &[("accept", "text/html"), ("accept-language", "pl-PL,pl")],
+    )
+    .await;
+    c.login("carla").await;
+    let carla = app
+        .store
+        .person_language(&Bsn::parse(BSN_CARER).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(carla.as_deref(), Some("pl"));
     // Staff pages offer only Dutch and English: an Arabic session reads them in Dutch.
     let staff = seed_staff(app).await;
     let mut gp = as_staff(app, &staff, "gp").await;

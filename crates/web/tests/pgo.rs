@@ -1116,6 +1116,7 @@ async fn r94_r99_r124_r125_two_practices_one_faulty_provider_and_one_not_on_the_
     let merged = inzage_pgo::view::merge(
         &app.store.pgo_resources(&account).await.unwrap(),
         app.clock.now(),
+        "nl",
     );
     assert_eq!(merged.problems.len(), 7, "episodes");
     assert_eq!(merged.results.len(), 18, "results");
@@ -1148,6 +1149,7 @@ async fn r94_r99_r124_r125_two_practices_one_faulty_provider_and_one_not_on_the_
     let merged = inzage_pgo::view::merge(
         &app.store.pgo_resources(&account).await.unwrap(),
         app.clock.now(),
+        "nl",
     );
     // R125: shown once, with both sources; B's own medicine with B alone.
     assert_eq!(merged.medication.len(), 4, "{:?}", merged.medication);
@@ -1246,6 +1248,7 @@ async fn r94_r99_r124_r125_two_practices_one_faulty_provider_and_one_not_on_the_
     let merged = inzage_pgo::view::merge(
         &app.store.pgo_resources(&account).await.unwrap(),
         app.clock.now(),
+        "nl",
     );
     assert_eq!(merged.results.len(), 18, "what A gave stays");
     // R97, R98: the queries exactly, the headers on every one, no person in any URL.
@@ -2506,4 +2509,50 @@ async fn selfmeasurements_retrieving_phr_scripts_pass() {
         &recorded,
     );
     println!("{expected} Retrieving-PHR assertions passed");
+}
+
+/// Issue 17: every PGO page renders in every language, with the switch, and none shows a
+/// missing text.
+#[tokio::test]
+async fn issue17_every_pgo_page_renders_in_every_language() {
+    let lists = write_lists(&[]);
+    let (app, _pgo) = pgo_app(&lists).await;
+    let mut c = app.client();
+    sign_up(&mut c).await;
+    let pages = [
+        "/pgo",
+        "/pgo/aanbieders",
+        "/pgo/gegevens",
+        "/pgo/tijdlijn",
+        "/pgo/verloop",
+        "/pgo/metingen",
+        "/pgo/eigen",
+        "/pgo/delen",
+        "/pgo/familie",
+        "/pgo/zorgteam",
+        "/pgo/logboek",
+    ];
+    for (code, _) in inzage_webkit::i18n::LANGUAGES {
+        let csrf = c.csrf("/pgo").await;
+        c.post(
+            "/taal",
+            &[("csrf", &csrf), ("lang", code), ("back", "/pgo")],
+        )
+        .await;
+        let dir = if code == "ar" { "rtl" } else { "ltr" };
+        for path in pages {
+            let p = c.get(path).await;
+            assert_eq!(p.status, StatusCode::OK, "{code} {path}");
+            assert!(
+                p.body
+                    .contains(&format!("<html lang=\"{code}\" dir=\"{dir}\">")),
+                "{code} {path}"
+            );
+            assert!(!p.body.contains("Unknown localization"), "{code} {path}");
+            assert!(
+                p.body
+                    .contains(&format!("value=\"{code}\" lang=\"{code}\" selected"))
+            );
+        }
+    }
 }

@@ -82,12 +82,14 @@ impl Tr {
         }
     }
 
-    /// The language the person chose in this session, if they chose one.
-    pub async fn chosen(session: &Session) -> Option<Self> {
-        match session.get::<String>(SESSION_KEY).await {
-            Ok(Some(code)) => Some(Self::new(&code)),
-            _ => None,
+    /// The language the person chose in this session or their browser asked for, if either.
+    pub async fn chosen_or_asked(session: &Session) -> Option<Self> {
+        for key in [SESSION_KEY, AUTO_KEY] {
+            if let Ok(Some(code)) = session.get::<String>(key).await {
+                return Some(Self::new(&code));
+            }
         }
+        None
     }
 
     pub async fn choose(
