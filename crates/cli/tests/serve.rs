@@ -67,7 +67,7 @@ async fn hardening_9_serve_has_no_dev_mailbox_and_answers_errors_as_pages() {
             .starts_with("text/html")
     );
     let body = r.text().await.unwrap();
-    assert!(body.contains("<html lang=\"nl\">"), "{body}");
+    assert!(body.contains("<html lang=\"nl\" dir=\"ltr\">"), "{body}");
     assert!(body.contains("<title>Niet gevonden"), "{body}");
     assert!(!body.contains("postvak"));
     let r = client.get(format!("{base}/inloggen")).send().await.unwrap();

@@ -308,9 +308,7 @@ async fn sign_up(
 ) -> WebResult<Response> {
     check_csrf(&session, &form.csrf).await?;
     if form.agree != "yes" {
-        return Err(WebError::Invalid(
-            "u heeft niet aangevinkt dat u akkoord gaat",
-        ));
+        return Err(WebError::Invalid("error-pgo-not-agreed"));
     }
     if state
         .store
@@ -483,9 +481,7 @@ async fn callback(
     let account = required(&state, &session, &login).await?;
     // The flow is taken out of the session first: a callback works once (R96).
     let Some(flow) = session.remove::<Connecting>(CONNECTING).await? else {
-        return Err(WebError::Invalid(
-            "er loopt geen koppeling met een zorgaanbieder",
-        ));
+        return Err(WebError::Invalid("error-pgo-no-connection"));
     };
     let same_state = q
         .state
@@ -493,9 +489,7 @@ async fn callback(
         .is_some_and(|s| Sha256::digest(s.as_bytes()) == Sha256::digest(flow.state.as_bytes()));
     // R95: a callback that is not the answer to our own request is refused.
     if !same_state {
-        return Err(WebError::Invalid(
-            "het antwoord hoort niet bij uw eigen aanvraag",
-        ));
+        return Err(WebError::Invalid("error-pgo-not-yours"));
     }
     let now = state.now();
     if now - flow.started_at > chrono::Duration::minutes(15) {
@@ -505,9 +499,7 @@ async fn callback(
         return Ok(Redirect::to("/pgo?melding=denied").into_response());
     }
     let Some(code) = q.code.filter(|c| !c.is_empty() && c.len() <= 512) else {
-        return Err(WebError::Invalid(
-            "er loopt geen koppeling met een zorgaanbieder",
-        ));
+        return Err(WebError::Invalid("error-pgo-no-connection"));
     };
     let lists = pgo.directory.lists();
     let (Some((_, service)), Some(whitelist)) = (
@@ -830,9 +822,7 @@ async fn delete_account(
 ) -> WebResult<Response> {
     check_csrf(&session, &form.csrf).await?;
     if form.confirm != "yes" {
-        return Err(WebError::Invalid(
-            "u heeft niet bevestigd dat alles weg mag",
-        ));
+        return Err(WebError::Invalid("error-pgo-not-confirmed"));
     }
     let account = required(&state, &session, &login).await?;
     for c in state.store.pgo_connections(&account.id).await? {

@@ -1406,7 +1406,8 @@ async fn r95_a_callback_that_is_not_ours_is_refused_and_a_denial_is_explained() 
     let p = c.get("/pgo/terug?code=x&state=not-ours").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(
-        p.body.contains("hoort niet bij uw eigen aanvraag"),
+        p.body
+            .contains("Het antwoord hoort niet bij uw eigen aanvraag."),
         "{}",
         p.body
     );

@@ -14,7 +14,9 @@ struct ErrorPage<'a> {
     tr: &'a Tr,
     title: String,
     message: String,
-    /// What exactly was wrong with a request, as the code names it (a field or action).
+    /// What exactly was wrong with a request: a sentence (`detail` is a message key) or, as
+    /// code, the field or action the code names.
+    sentence: Option<String>,
     detail: Option<&'a str>,
 }
 
@@ -30,11 +32,13 @@ pub struct ErrorText {
 impl ErrorText {
     /// The page in `tr`'s language.
     pub fn render(self, status: StatusCode, tr: &Tr) -> Response {
+        let sentence = self.detail.and_then(|d| tr.try_t(d));
         let page = ErrorPage {
             tr,
             title: tr.t(&format!("{}-title", self.key)),
             message: tr.t(self.key),
-            detail: self.detail,
+            detail: self.detail.filter(|_| sentence.is_none()),
+            sentence,
         };
         let mut response = match page.render() {
             Ok(html) => (
@@ -75,6 +79,8 @@ pub enum WebError {
     /// An upload over the limit.
     #[error("upload too large")]
     TooLarge,
+    /// A request that is not right: the field or action at fault, or a message key
+    /// ("error-...") that says it in the reader's language.
     #[error("invalid request: {0}")]
     Invalid(&'static str),
     #[error("storage: {0}")]
@@ -112,3 +118,36 @@ impl IntoResponse for WebError {
 }
 
 pub type WebResult<T> = Result<T, WebError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body(r: Response) -> String {
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 20)
+            .await
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Issue 17: an error page in the reader's language, a reason given as a message key in
+    /// words, a field name as code.
+    #[tokio::test]
+    async fn an_error_page_says_why_in_the_readers_language() {
+        let turkish = Tr::new("tr");
+        let text = ErrorText {
+            key: "error-invalid",
+            detail: Some("error-pgo-not-yours"),
+        };
+        let page = body(text.render(StatusCode::BAD_REQUEST, &turkish)).await;
+        assert!(page.contains("<html lang=\"tr\" dir=\"ltr\">"));
+        assert!(page.contains(&turkish.t("error-pgo-not-yours")), "{page}");
+        assert!(!page.contains("<code>"));
+        let field = ErrorText {
+            key: "error-invalid",
+            detail: Some("actie"),
+        };
+        let page = body(field.render(StatusCode::BAD_REQUEST, &Tr::new("ar"))).await;
+        assert!(page.contains("dir=\"rtl\"") && page.contains("<code>actie</code>"));
+    }
+}

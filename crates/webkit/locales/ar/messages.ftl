@@ -116,3 +116,7 @@ error-unavailable = البوابة غير متاحة الآن. حاول مرة �
 error-failed-title = حدث خطأ
 error-failed = حدث خطأ. حاول مرة أخرى لاحقًا.
 error-home = إلى الصفحة الرئيسية
+error-pgo-not-agreed = لم تضع علامة على أنك موافق.
+error-pgo-no-connection = لا يوجد ربط جارٍ مع مقدّم رعاية صحية.
+error-pgo-not-yours = هذا الرد لا يخص طلبك أنت.
+error-pgo-not-confirmed = لم تؤكد أنه يمكن حذف كل شيء.

@@ -116,3 +116,7 @@ error-unavailable = The portal is not available for a moment. Please try again l
 error-failed-title = Something went wrong
 error-failed = Something went wrong. Please try again later.
 error-home = To the start page
+error-pgo-not-agreed = You did not tick that you agree.
+error-pgo-no-connection = No connection with a care provider is in progress.
+error-pgo-not-yours = The answer does not belong to your own request.
+error-pgo-not-confirmed = You did not confirm that everything may be deleted.

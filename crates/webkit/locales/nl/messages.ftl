@@ -116,3 +116,7 @@ error-unavailable = Het portaal is even niet bereikbaar. Probeer het later opnie
 error-failed-title = Er ging iets mis
 error-failed = Er ging iets mis. Probeer het later opnieuw.
 error-home = Naar de startpagina
+error-pgo-not-agreed = U heeft niet aangevinkt dat u akkoord gaat.
+error-pgo-no-connection = Er loopt geen koppeling met een zorgaanbieder.
+error-pgo-not-yours = Het antwoord hoort niet bij uw eigen aanvraag.
+error-pgo-not-confirmed = U heeft niet bevestigd dat alles weg mag.

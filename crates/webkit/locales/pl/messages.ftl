@@ -116,3 +116,7 @@ error-unavailable = Portal jest chwilowo niedostępny. Spróbuj ponownie późni
 error-failed-title = Coś poszło nie tak
 error-failed = Coś poszło nie tak. Spróbuj ponownie później.
 error-home = Do strony głównej
+error-pgo-not-agreed = Nie zaznaczono zgody.
+error-pgo-no-connection = Nie trwa żadne łączenie z placówką medyczną.
+error-pgo-not-yours = Ta odpowiedź nie dotyczy Twojego wniosku.
+error-pgo-not-confirmed = Nie potwierdzono, że wszystko może zostać usunięte.

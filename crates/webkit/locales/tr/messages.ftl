@@ -116,3 +116,7 @@ error-unavailable = Portala şu anda ulaşılamıyor. Lütfen daha sonra tekrar 
 error-failed-title = Bir şeyler ters gitti
 error-failed = Bir şeyler ters gitti. Lütfen daha sonra tekrar deneyin.
 error-home = Ana sayfaya git
+error-pgo-not-agreed = Kabul ettiğinizi işaretlemediniz.
+error-pgo-no-connection = Devam eden bir sağlık kuruluşu bağlantısı yok.
+error-pgo-not-yours = Bu yanıt sizin talebinize ait değil.
+error-pgo-not-confirmed = Her şeyin silinebileceğini onaylamadınız.
