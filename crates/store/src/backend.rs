@@ -638,6 +638,11 @@ macro_rules! impl_backend {
                 Ok(())
             }
 
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.read).await?;
+                Ok(())
+            }
+
             async fn counts(&self) -> Result<StoreCounts, StoreError> {
                 let count = |sql: &'static str| async move {
                     let n: i64 = sqlx::query_scalar(sql).fetch_one(&self.read).await?;

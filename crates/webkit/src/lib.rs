@@ -8,8 +8,10 @@
 //! - `error`: `WebError`, the one error type of a handler, as a page or a status.
 //! - `session`: server-side sessions (tower-sessions over our own store) and CSRF tokens.
 //! - `page`: the page frame (`PageCtx`, `base.html`): menu, language switch, whose record is open;
-//!   the frame's own routes (`frame_router`: `/health`, the stylesheet and script, the language switch).
-//! - `i18n`, `glossary`, `chart`: Fluent translations, plain-Dutch explanations, SVG trend charts.
+//!   the frame's own routes (`frame_router`: `/health`, `/health/live`, `/health/ready`, the
+//!   stylesheet and script).
+//! - `i18n`, `glossary`, `chart`: Fluent translations, explanations in five languages, SVG trend
+//!   charts.
 //! - `form`, `attachment`, `download`: reading forms with a file, checking an attachment by its
 //!   content, answering a file as a download.
 //! - `requests`: what the portal and the practice both show of what a person asks the practice.

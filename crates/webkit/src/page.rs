@@ -270,19 +270,30 @@ pub fn denied_key(d: AccessDenied) -> &'static str {
     }
 }
 
-/// The frame's own routes: health, the stylesheet and script. (The language switch, `/taal`,
+/// The frame's own routes: liveness and readiness, the stylesheet and script. (The language switch, `/taal`,
 /// is the login crate's: a logged-in person keeps their choice.)
 pub fn frame_router() -> Router<AppState> {
     Router::new()
-        .route("/health", get(health))
+        .route("/health", get(ready))
+        .route("/health/ready", get(ready))
+        .route("/health/live", get(live))
         .route("/static/portal.css", get(stylesheet))
         .route("/static/passkey.js", get(passkey_script))
 }
 
-async fn health(State(state): State<AppState>) -> Response {
-    match state.store.counts().await {
-        Ok(_) => Json(serde_json::json!({"status": "ok"})).into_response(),
-        Err(_) => (
+/// Liveness: the process answers. Touches no table, so a probe costs nothing at any size.
+async fn live() -> Response {
+    Json(serde_json::json!({"status": "ok"})).into_response()
+}
+
+/// Readiness (also `/health`): the database answers one trivial query within two seconds.
+/// It used to count every row of the store on each probe (159 probes/s on 36,000 items; at
+/// 100 million items one probe would take seconds and load the database).
+async fn ready(State(state): State<AppState>) -> Response {
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ping()).await;
+    match answer {
+        Ok(Ok(())) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        _ => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(serde_json::json!({"status": "database unavailable"})),
         )
