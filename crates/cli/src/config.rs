@@ -67,6 +67,10 @@ pub struct Config {
     /// `X-Forwarded-For` believed, so that rate limits apply per client, not per proxy.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// Where Prometheus metrics are served (`GET /metrics`), on a listener of its own so they
+    /// never reach the public port: "127.0.0.1:9464". Off when absent.
+    #[serde(default)]
+    pub metrics_listen: Option<String>,
     /// Minutes between two checkpoints written by `serve` and `demo` (default 15).
     #[serde(default = "default_audit_checkpoint_minutes")]
     pub audit_checkpoint_minutes: u64,
@@ -253,6 +257,7 @@ impl Default for Config {
             audit_key_file: default_audit_key_file(),
             audit_checkpoint_dir: None,
             trusted_proxies: vec![],
+            metrics_listen: None,
             audit_checkpoint_minutes: default_audit_checkpoint_minutes(),
         }
     }

@@ -336,6 +336,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
             let store = open_keyed_store(&config, &config.database_url).await?;
             store.set_record_cache_budget(config.record_cache_mb * 1024 * 1024);
             let checkpoints = checkpoints(&config, &config.database_url);
+            if let Some(listen) = &config.metrics_listen {
+                serve::spawn_metrics(store.clone(), listen).await?;
+            }
             serve::serve(
                 store,
                 &config.listen,
@@ -352,6 +355,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 .ok_or("inzage pgo needs a [pgo] section (client_id, providers, whitelist)")?;
             let store = open_keyed_store(&config, &config.database_url).await?;
             let checkpoints = checkpoints(&config, &config.database_url);
+            if let Some(listen) = &config.metrics_listen {
+                serve::spawn_metrics(store.clone(), listen).await?;
+            }
             serve::serve(
                 store,
                 &config.listen,
@@ -464,6 +470,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                     inzage::demo::pgo_lists(&config.demo_database_url, &origin, &providers)?
                 }
             };
+            if let Some(listen) = &config.metrics_listen {
+                serve::spawn_metrics(store.clone(), listen).await?;
+            }
             serve::serve(
                 store,
                 &config.listen,

@@ -13,6 +13,21 @@ pub struct Checkpoints {
     pub every: std::time::Duration,
 }
 
+/// Serves Prometheus metrics (`GET /metrics`) on `listen`, a listener of its own that an
+/// operator keeps off the public network.
+pub async fn spawn_metrics(store: Store, listen: &str) -> Result<(), crate::AnyError> {
+    inzage_webkit::metrics::install().ok_or("the metrics recorder could not be installed")?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(address = %listener.local_addr()?, "metrics at /metrics");
+    let app = inzage_webkit::metrics::router(store);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "metrics listener stopped");
+        }
+    });
+    Ok(())
+}
+
 /// What one process serves: the practice's channels (with a PGO beside them when one is
 /// configured), or a PGO on its own.
 pub enum Serving {

@@ -82,3 +82,82 @@ async fn hardening_9_serve_has_no_dev_mailbox_and_answers_errors_as_pages() {
     assert_eq!(r.status(), 404);
     assert!(r.text().await.unwrap().contains("<title>Niet gevonden"));
 }
+
+/// Issue 21: Prometheus metrics on a listener of their own (`metrics_listen`): requests and
+/// latency per route group, the database pools, the record cache, the audit writer's queue and
+/// the e-mail backlog. The public port has no `/metrics`.
+#[tokio::test]
+async fn issue21_metrics_are_served_on_their_own_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, metrics_port) = (free_port(), free_port());
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_inzage"))
+            .arg("serve")
+            .env(
+                "INZAGE_DATABASE_URL",
+                format!("sqlite://{}", dir.path().join("s.db").display()),
+            )
+            .env("INZAGE_LISTEN", format!("127.0.0.1:{port}"))
+            .env("INZAGE_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = client.get(format!("{base}/health/ready")).send().await
+            && r.status() == 200
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "serve did not start");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for _ in 0..3 {
+        client.get(format!("{base}/inloggen")).send().await.unwrap();
+    }
+    client
+        .get(format!("{base}/bestaat-niet"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let r = client
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    let value = |prefix: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {prefix} in\n{text}"))
+    };
+    assert!(value("inzage_http_requests_total{group=\"login\",status=\"2xx\"}") >= 3.0);
+    assert!(value("inzage_http_requests_total{group=\"portal\",status=\"4xx\"}") >= 1.0);
+    assert!(value("inzage_http_request_duration_seconds_count{group=\"login\"}") >= 3.0);
+    assert!(
+        text.contains("inzage_http_request_duration_seconds_bucket{group=\"login\",le=\"0.05\"}")
+    );
+    assert!(value("inzage_db_pool_connections{pool=\"read\",state=\"open\"}") >= 1.0);
+    value("inzage_record_cache_reads{result=\"hit\"}");
+    assert_eq!(value("inzage_audit_queue_waiting"), 0.0);
+    assert_eq!(value("inzage_notices_pending"), 0.0);
+    // Nothing of a person: no BSN, name or id in any label.
+    assert!(!text.contains("patient") && !text.contains("bsn"));
+}

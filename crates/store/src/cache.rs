@@ -31,6 +31,9 @@ pub(crate) struct RecordCache {
     kept: Mutex<HashMap<String, Kept>>,
     budget: AtomicUsize,
     clock: AtomicU64,
+    /// Reads answered from the cache, and reads that had to parse the stored rows.
+    pub(crate) hits: AtomicU64,
+    pub(crate) misses: AtomicU64,
 }
 
 impl std::fmt::Debug for RecordCache {
@@ -50,6 +53,8 @@ impl RecordCache {
             kept: Mutex::new(HashMap::new()),
             budget: AtomicUsize::new(budget),
             clock: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
@@ -84,6 +89,17 @@ impl RecordCache {
 
     /// The kept record of patient `id`, if it is of exactly this stored state.
     pub(crate) fn get(&self, id: &str, stamp: &Stamp) -> Option<Arc<PatientRecord>> {
+        let found = self.find(id, stamp);
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    fn find(&self, id: &str, stamp: &Stamp) -> Option<Arc<PatientRecord>> {
         let now = self.clock.fetch_add(1, Ordering::Relaxed);
         let mut kept = self.kept.lock().ok()?;
         let k = kept.get_mut(id)?;

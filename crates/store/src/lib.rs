@@ -219,7 +219,49 @@ pub enum Store {
     Postgres(PostgresStore),
 }
 
+/// What an operator watches of the store (Prometheus, `/metrics`): counters since start and
+/// gauges of now. No patient data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Connections open per pool ("read", "write") and how many of them are idle.
+    pub pools: Vec<(&'static str, u32, usize)>,
+    /// Record reads answered from the in-memory cache, and those that parsed the stored rows.
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    /// Audit entries waiting for the group commit.
+    pub audit_queue: usize,
+}
+
 impl Store {
+    /// The store's own statistics, read without touching the database.
+    pub fn stats(&self) -> StoreStats {
+        use std::sync::atomic::Ordering;
+        let (pools, cache, queue) = match self {
+            Store::Sqlite(s) => (
+                vec![
+                    ("read", s.read.size(), s.read.num_idle()),
+                    ("write", s.write.size(), s.write.num_idle()),
+                ],
+                &s.cache,
+                &s.audit_queue,
+            ),
+            Store::Postgres(s) => (
+                vec![
+                    ("read", s.read.size(), s.read.num_idle()),
+                    ("write", s.write.size(), s.write.num_idle()),
+                ],
+                &s.cache,
+                &s.audit_queue,
+            ),
+        };
+        StoreStats {
+            pools,
+            cache_hits: cache.hits.load(Ordering::Relaxed),
+            cache_misses: cache.misses.load(Ordering::Relaxed),
+            audit_queue: queue.max_capacity() - queue.capacity(),
+        }
+    }
+
     /// Closes the database connections: at shutdown, after which every query fails (and a
     /// readiness probe says so).
     pub async fn close(&self) {

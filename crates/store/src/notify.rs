@@ -186,6 +186,9 @@ pub trait NotifyStore: Send + Sync {
     /// Every job, newest first (operators and tests).
     fn notify_jobs(&self) -> impl Future<Output = Result<Vec<NotifyJob>, StoreError>> + Send;
 
+    /// How many e-mails wait to be sent (the job backlog an operator watches).
+    fn pending_notices(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
     fn deliver_dev_mail(
         &self,
         mail: &DevMail,
@@ -414,6 +417,15 @@ macro_rules! impl_notify {
                 rows.iter().map(job_row).collect()
             }
 
+            async fn pending_notices(&self) -> Result<u64, StoreError> {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM notification_jobs WHERE status = 'pending'",
+                )
+                .fetch_one(&self.read)
+                .await?;
+                Ok(n as u64)
+            }
+
             async fn deliver_dev_mail(&self, m: &DevMail) -> Result<(), StoreError> {
                 sqlx::query(
                     "INSERT INTO dev_mailbox (id, email, subject, body, sent_at) VALUES ($1, $2, $3, $4, $5)",
@@ -513,6 +525,9 @@ impl NotifyStore for Store {
     }
     async fn notify_jobs(&self) -> Result<Vec<NotifyJob>, StoreError> {
         delegate!(self, s => s.notify_jobs())
+    }
+    async fn pending_notices(&self) -> Result<u64, StoreError> {
+        delegate!(self, s => s.pending_notices())
     }
     async fn deliver_dev_mail(&self, mail: &DevMail) -> Result<(), StoreError> {
         delegate!(self, s => s.deliver_dev_mail(mail))

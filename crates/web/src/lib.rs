@@ -135,4 +135,6 @@ fn secured(routes: Router<AppState>, state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
         .layer(axum::middleware::from_fn(client_request_id))
+        // Outermost: every request counted and timed, per route group (`/metrics`).
+        .layer(axum::middleware::from_fn(inzage_webkit::metrics::track))
 }

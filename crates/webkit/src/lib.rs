@@ -32,6 +32,7 @@ pub mod form;
 pub mod glossary;
 pub mod i18n;
 pub mod lists;
+pub mod metrics;
 pub mod notify;
 pub mod page;
 pub mod requests;

@@ -1,0 +1,128 @@
+//! Prometheus metrics for operators (issue 21): requests and their latency per route group,
+//! the database pools, the record cache, the audit writer's queue and the e-mail backlog.
+//! Recorded through the `metrics` facade and rendered by `metrics-exporter-prometheus`; served
+//! on a listener of its own (`metrics_listen`), never on the public port. No patient data: a
+//! route group, a status class and counts.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use inzage_store::{NotifyStore, Store};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Request latency buckets, in seconds: the goal is p99 under 50 ms.
+const BUCKETS: [f64; 12] = [
+    0.000_5, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+/// Starts recording (once per process; later calls return the same handle). Until then the
+/// request middleware records into nothing, at next to no cost.
+pub fn install() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Full("inzage_http_request_duration_seconds".into()),
+                    &BUCKETS,
+                )
+                .ok()?
+                .install_recorder()
+                .ok()
+        })
+        .as_ref()
+}
+
+/// The group a path belongs to: few enough labels to keep the series bounded, and no id.
+pub fn route_group(path: &str) -> &'static str {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    match first {
+        "fhir" => "fhir",
+        "medmij" => "medmij",
+        "praktijk" => "practice",
+        "pgo" => "pgo",
+        "static" => "static",
+        "health" => "health",
+        "inloggen" | "uitloggen" | "activeren" | "beveiliging" | "taal" => "login",
+        _ => "portal",
+    }
+}
+
+/// Middleware: counts each request and times it, per route group and status class.
+pub async fn track(request: Request, next: Next) -> Response {
+    let group = route_group(request.uri().path());
+    let start = Instant::now();
+    let response = next.run(request).await;
+    let status = match response.status().as_u16() {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    };
+    metrics::counter!("inzage_http_requests_total", "group" => group, "status" => status)
+        .increment(1);
+    metrics::histogram!("inzage_http_request_duration_seconds", "group" => group)
+        .record(start.elapsed().as_secs_f64());
+    response
+}
+
+/// The metrics router: `GET /metrics`, for a listener of its own.
+pub fn router(store: Store) -> Router {
+    Router::new()
+        .route("/metrics", get(scrape))
+        .with_state(store)
+}
+
+async fn scrape(State(store): State<Store>) -> Response {
+    let Some(handle) = install() else {
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "metrics recorder not installed",
+        )
+            .into_response();
+    };
+    // Gauges of now, read at the scrape.
+    let stats = store.stats();
+    for (pool, size, idle) in &stats.pools {
+        metrics::gauge!("inzage_db_pool_connections", "pool" => *pool, "state" => "open")
+            .set(f64::from(*size));
+        metrics::gauge!("inzage_db_pool_connections", "pool" => *pool, "state" => "idle")
+            .set(*idle as f64);
+    }
+    metrics::gauge!("inzage_record_cache_reads", "result" => "hit").set(stats.cache_hits as f64);
+    metrics::gauge!("inzage_record_cache_reads", "result" => "miss").set(stats.cache_misses as f64);
+    metrics::gauge!("inzage_audit_queue_waiting").set(stats.audit_queue as f64);
+    if let Ok(n) = store.pending_notices().await {
+        metrics::gauge!("inzage_notices_pending").set(n as f64);
+    }
+    handle.run_upkeep();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        handle.render(),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_groups_carry_no_ids() {
+        assert_eq!(route_group("/fhir/Patient"), "fhir");
+        assert_eq!(route_group("/praktijk/patienten/x123/dossier"), "practice");
+        assert_eq!(route_group("/overzicht"), "portal");
+        assert_eq!(route_group("/inloggen/code"), "login");
+        assert_eq!(route_group("/"), "portal");
+    }
+}
