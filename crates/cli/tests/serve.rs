@@ -22,26 +22,25 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Hardening finding 9 (issue 22): `/dev/postvak` must never exist outside demo mode; error
-/// pages are whole pages with a language and a title; HSTS is sent behind HTTPS (the default).
-#[tokio::test]
-async fn hardening_9_serve_has_no_dev_mailbox_and_answers_errors_as_pages() {
-    let dir = tempfile::tempdir().unwrap();
+/// `inzage serve` on a fresh SQLite database in `dir` with `env` added, once it is ready; and
+/// its base URL.
+async fn start(dir: &std::path::Path, env: &[(&str, String)]) -> (Server, String) {
     let port = free_port();
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_inzage"))
-            .arg("serve")
-            .env(
-                "INZAGE_DATABASE_URL",
-                format!("sqlite://{}", dir.path().join("s.db").display()),
-            )
-            .env("INZAGE_LISTEN", format!("127.0.0.1:{port}"))
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let mut command = Command::new(env!("CARGO_BIN_EXE_inzage"));
+    command
+        .arg("serve")
+        .env(
+            "INZAGE_DATABASE_URL",
+            format!("sqlite://{}", dir.join("s.db").display()),
+        )
+        .env("INZAGE_LISTEN", format!("127.0.0.1:{port}"))
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let server = Server(command.spawn().unwrap());
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -54,6 +53,16 @@ async fn hardening_9_serve_has_no_dev_mailbox_and_answers_errors_as_pages() {
         assert!(Instant::now() < deadline, "serve did not start");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    (server, base)
+}
+
+/// Hardening finding 9 (issue 22): `/dev/postvak` must never exist outside demo mode; error
+/// pages are whole pages with a language and a title; HSTS is sent behind HTTPS (the default).
+#[tokio::test]
+async fn hardening_9_serve_has_no_dev_mailbox_and_answers_errors_as_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = start(dir.path(), &[]).await;
+    let client = reqwest::Client::new();
     let r = client
         .get(format!("{base}/dev/postvak"))
         .send()
@@ -89,34 +98,13 @@ async fn hardening_9_serve_has_no_dev_mailbox_and_answers_errors_as_pages() {
 #[tokio::test]
 async fn issue21_metrics_are_served_on_their_own_listener() {
     let dir = tempfile::tempdir().unwrap();
-    let (port, metrics_port) = (free_port(), free_port());
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_inzage"))
-            .arg("serve")
-            .env(
-                "INZAGE_DATABASE_URL",
-                format!("sqlite://{}", dir.path().join("s.db").display()),
-            )
-            .env("INZAGE_LISTEN", format!("127.0.0.1:{port}"))
-            .env("INZAGE_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let metrics_port = free_port();
+    let (_server, base) = start(
+        dir.path(),
+        &[("INZAGE_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))],
+    )
+    .await;
     let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(r) = client.get(format!("{base}/health/ready")).send().await
-            && r.status() == 200
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "serve did not start");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
     for _ in 0..3 {
         client.get(format!("{base}/inloggen")).send().await.unwrap();
     }

@@ -188,6 +188,16 @@ pub struct Fonts {
     pub bold: FontFace,
 }
 
+impl Fonts {
+    /// The face of a style.
+    pub fn face(&self, style: Style) -> &FontFace {
+        match style {
+            Style::Regular => &self.regular,
+            Style::Bold => &self.bold,
+        }
+    }
+}
+
 static FONTS: LazyLock<Option<Fonts>> = LazyLock::new(|| {
     Some(Fonts {
         regular: FontFace::load(REGULAR_BYTES)?,
@@ -432,10 +442,7 @@ impl Flow {
     }
 
     fn face(&self, style: Style) -> &'static FontFace {
-        match style {
-            Style::Regular => &self.fonts.regular,
-            Style::Bold => &self.fonts.bold,
-        }
+        self.fonts.face(style)
     }
 
     fn page(&mut self) -> &mut PageOut {
@@ -921,20 +928,14 @@ fn mirror(fonts: &Fonts, op: &Op) -> Op {
             style,
             colour,
             text,
-        } => {
-            let face = match style {
-                Style::Regular => &fonts.regular,
-                Style::Bold => &fonts.bold,
-            };
-            Op::Text {
-                x: PAGE_W - x - face.width(text, *size),
-                y: *y,
-                size: *size,
-                style: *style,
-                colour: *colour,
-                text: text.clone(),
-            }
-        }
+        } => Op::Text {
+            x: PAGE_W - x - fonts.face(*style).width(text, *size),
+            y: *y,
+            size: *size,
+            style: *style,
+            colour: *colour,
+            text: text.clone(),
+        },
         Op::Rect { x, y, w, h, colour } => Op::Rect {
             x: PAGE_W - x - w,
             y: *y,
@@ -971,14 +972,8 @@ fn draw_op(surface: &mut Surface<'_>, fonts: &Fonts, op: &Op, rtl: bool) {
                     opacity: NormalizedF32::ONE,
                     rule: Default::default(),
                 }));
-                let font = match style {
-                    Style::Regular => fonts.regular.pdf.clone(),
-                    Style::Bold => fonts.bold.pdf.clone(),
-                };
-                let face = match style {
-                    Style::Regular => &fonts.regular,
-                    Style::Bold => &fonts.bold,
-                };
+                let face = fonts.face(*style);
+                let font = face.pdf.clone();
                 let point = Point::from_xy(*x, *y);
                 let glyphs = match face.simple_glyphs(text) {
                     Some(glyphs) if !rtl => glyphs,
