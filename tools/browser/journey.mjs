@@ -127,6 +127,21 @@ const PAGES = [
   ['meldingen', 'Meldingen'],
 ];
 
+// Asks a repeat prescription for the first medicine that can be asked for, to a named
+// pharmacy: `null` when there is none to ask, else whether the page confirms it.
+async function askRepeatPrescription(page) {
+  await page.goto(base + '/herhaalrecept');
+  const medicine = page.locator('input[name=medicatie]').first();
+  if (await medicine.count() === 0) return null;
+  await medicine.check();
+  await page.fill('#apotheek', 'Apotheek De Brug');
+  await page.click('form[action="/herhaalrecept"] button[type=submit]');
+  await page.waitForURL('**/herhaalrecept?verstuurd=true');
+  const confirmed = await page.locator('.notice').count() > 0;
+  if (confirmed) rxRequested += 1;
+  return confirmed;
+}
+
 // A virtual authenticator in the page's browser, standing in for a phone with a passkey.
 async function virtualAuthenticator(context, page) {
   const cdp = await context.newCDPSession(page);
@@ -313,18 +328,12 @@ async function journey(browser, viewport, size, username, withPasskey) {
     else fail(`result timing page (${viewport})`, text.slice(0, 200));
   }
   // A repeat prescription: the first medicine that can be asked for, to a named pharmacy.
-  await page.goto(base + '/herhaalrecept');
-  const medicine = page.locator('input[name=medicatie]').first();
-  if (await medicine.count() > 0) {
-    await medicine.check();
-    await page.fill('#apotheek', 'Apotheek De Brug');
-    await page.click('form[action="/herhaalrecept"] button[type=submit]');
-    await page.waitForURL('**/herhaalrecept?verstuurd=true');
-    if (await page.locator('.notice').count() > 0) { rxRequested += 1; ok(`repeat prescription requested (${viewport})`); }
+  const asked = await askRepeatPrescription(page);
+  if (asked === null) ok(`repeat prescription page explains why nothing can be asked (${viewport})`);
+  else {
+    if (asked) ok(`repeat prescription requested (${viewport})`);
     else fail(`repeat prescription (${viewport})`, 'no confirmation');
     await check(page, 'herhaalrecept-verstuurd', viewport);
-  } else {
-    ok(`repeat prescription page explains why nothing can be asked (${viewport})`);
   }
   // An appointment (issue 18 item 4): why and how first, then a time by day and practitioner,
   // a confirmation, and cancelling with a confirmation too.
@@ -560,17 +569,13 @@ async function languageJourney(browser, lang, viewport, size, username) {
   else fail(`explanations (${tag})`, `${gpWords} GP titles, ${explained} explanations`);
   if (viewport === 'mobile' && lang !== 'en') {
     // A repeat prescription.
-    await page.goto(base + '/herhaalrecept');
-    const medicine = page.locator('input[name=medicatie]').first();
-    if (await medicine.count() > 0) {
-      await medicine.check();
-      await page.fill('#apotheek', 'Apotheek De Brug');
-      await page.click('form[action="/herhaalrecept"] button[type=submit]');
-      await page.waitForURL('**/herhaalrecept?verstuurd=true');
-      if (await page.locator('.notice').count() > 0 && (await frame())[0] === lang) { rxRequested += 1; ok(`repeat prescription asked in ${lang} (${tag})`); }
+    const asked = await askRepeatPrescription(page);
+    if (asked === null) fail(`repeat prescription (${tag})`, 'no medicine to ask for');
+    else {
+      if (asked && (await frame())[0] === lang) ok(`repeat prescription asked in ${lang} (${tag})`);
       else fail(`repeat prescription (${tag})`, 'no confirmation');
       await check(page, `herhaalrecept-verstuurd-${lang}`, viewport);
-    } else fail(`repeat prescription (${tag})`, 'no medicine to ask for');
+    }
     // An appointment: why and how, a time, the confirmation; then cancelled again.
     await page.goto(base + '/afspraken');
     await page.check('input[name=reden][value=dossier]');

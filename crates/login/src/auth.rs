@@ -181,7 +181,7 @@ pub async fn store_login(state: &AppState, session: &Session, login: &Login) -> 
             if let Some(chosen) = Tr::chosen_or_asked(session).await {
                 state
                     .store
-                    .set_person_language(&login.bsn, &chosen.code(), state.now())
+                    .set_person_language(&login.bsn, chosen.code(), state.now())
                     .await?;
             }
         }
@@ -210,7 +210,7 @@ async fn choose_language(
         let code = Tr::new(&form.lang).code();
         state
             .store
-            .set_person_language(&login.bsn, &code, state.now())
+            .set_person_language(&login.bsn, code, state.now())
             .await?;
     }
     // Back to a page of our own only.

@@ -677,7 +677,7 @@ pub(crate) async fn parts(
 ) -> WebResult<Parts> {
     let resources = state.store.pgo_resources(account_id).await?;
     let own = state.store.pgo_own_items(account_id).await?;
-    let mut merged = view::merge(&resources, state.now(), &tr.code());
+    let mut merged = view::merge(&resources, state.now(), tr.code());
     let own_source = own_source.to_owned();
     // What the person entered stands beside what providers sent, marked as theirs.
     for m in crate::own::medicines(&own) {

@@ -177,7 +177,7 @@ async fn trends(
         },
         &own_source,
     );
-    all.extend(view::merge(&resources, state.now(), &ctx.tr.code()).trends);
+    all.extend(view::merge(&resources, state.now(), ctx.tr.code()).trends);
     // A course needs at least two values; a single one is on the data page.
     let courses = all
         .into_iter()

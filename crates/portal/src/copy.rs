@@ -182,7 +182,7 @@ async fn make(
                 .await?;
             let copy = Copy::summary(open.view()?, open.now)
                 .with_statements(statements)
-                .in_language(&lang);
+                .in_language(lang);
             let response = download(&copy, format, &base)?;
             open.audit(
                 EventType::Export,
@@ -212,7 +212,7 @@ async fn make(
                 .await?;
             let copy = Copy::full(&open.record, &open.settings, open.now)
                 .with_statements(statements)
-                .in_language(&lang);
+                .in_language(lang);
             let response = download(&copy, format, &base)?;
             open.audit(
                 EventType::Export,

@@ -57,7 +57,7 @@ pub struct Explanation {
 /// The known Dutch terms in `text` (the record as the GP wrote it), explained in the reader's
 /// language.
 fn explain(tr: &Tr, text: &str) -> Vec<Explanation> {
-    Glossary::for_lang(&tr.code())
+    Glossary::for_lang(tr.code())
         .explain(text)
         .into_iter()
         .map(|e| Explanation {

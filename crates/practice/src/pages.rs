@@ -339,7 +339,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
             .results
             .iter()
             .map(|x| {
-                let line = inzage_domain::visibility::present::result_line(x, &tr.code());
+                let line = inzage_domain::visibility::present::result_line(x, tr.code());
                 Row {
                     when: tr.date(local_date(x.effective)),
                     kind: x.code.as_str().to_owned(),

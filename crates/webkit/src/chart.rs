@@ -85,7 +85,7 @@ impl Chart {
             return None;
         }
         let lang = tr.code();
-        let fmt = |v: f64| inzage_domain::visibility::present::decimal_f64(&lang, v);
+        let fmt = |v: f64| inzage_domain::visibility::present::decimal_f64(lang, v);
         let (low, high) = range.unwrap_or((None, None));
         let values = points.iter().map(|p| p.value).chain(low).chain(high);
         let min = values.clone().fold(f64::INFINITY, f64::min);

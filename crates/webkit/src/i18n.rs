@@ -41,20 +41,25 @@ const AUTO_KEY: &str = "lang-auto";
 #[derive(Debug, Clone)]
 pub struct Tr {
     lang: LanguageIdentifier,
+    /// The offered code, kept so that every date and number does not format the identifier.
+    code: &'static str,
 }
 
 impl Default for Tr {
     fn default() -> Self {
         Self {
             lang: langid!("nl"),
+            code: "nl",
         }
     }
 }
 
 impl Tr {
     pub fn new(code: &str) -> Self {
+        let code = locale::offered(code);
         Self {
-            lang: locale::offered(code).parse().unwrap_or(langid!("nl")),
+            lang: code.parse().unwrap_or(langid!("nl")),
+            code,
         }
     }
 
@@ -101,13 +106,13 @@ impl Tr {
     }
 
     /// The BCP 47 code, for `<html lang>`.
-    pub fn code(&self) -> String {
-        self.lang.to_string()
+    pub fn code(&self) -> &'static str {
+        self.code
     }
 
     /// `rtl` or `ltr`, for `<html dir>`.
     pub fn dir(&self) -> &'static str {
-        if locale::is_rtl(&self.code()) {
+        if locale::is_rtl(self.code) {
             "rtl"
         } else {
             "ltr"
@@ -171,17 +176,17 @@ impl Tr {
 
     /// "23 november 2026", as this language writes a date.
     pub fn date(&self, d: NaiveDate) -> String {
-        locale::long_date(&self.code(), d)
+        locale::long_date(self.code, d)
     }
 
     /// "maandag 23 november 2026": a date with its weekday, for choosing a day.
     pub fn day(&self, d: NaiveDate) -> String {
-        locale::weekday_date(&self.code(), d)
+        locale::weekday_date(self.code, d)
     }
 
     /// A number as this language writes it ("5,4", "5.4").
     pub fn number(&self, text: &str) -> String {
-        locale::decimal(&self.code(), text)
+        locale::decimal(self.code, text)
     }
 
     /// A date that may be partial ("2015", "maart 2015").
@@ -189,7 +194,7 @@ impl Tr {
         use inzage_domain::PartialDate as P;
         match d {
             P::Year(y) => y.to_string(),
-            P::YearMonth(y, m) => locale::month_year(&self.code(), *y, *m),
+            P::YearMonth(y, m) => locale::month_year(self.code, *y, *m),
             P::Date(d) => self.date(*d),
         }
     }

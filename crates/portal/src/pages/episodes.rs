@@ -87,12 +87,12 @@ pub(super) fn episode_row(
             .icpc
             .as_ref()
             .filter(|_| !tr.is_dutch())
-            .and_then(|c| Glossary::for_lang(&tr.code()).icpc(c.as_str()))
+            .and_then(|c| Glossary::for_lang(tr.code()).icpc(c.as_str()))
             .map(|g| g.title.clone()),
         code_plain: e
             .icpc
             .as_ref()
-            .and_then(|c| Glossary::for_lang(&tr.code()).icpc(c.as_str()))
+            .and_then(|c| Glossary::for_lang(tr.code()).icpc(c.as_str()))
             .map(|g| g.plain.clone()),
         period,
         current: !e.is_closed(today),

@@ -97,7 +97,7 @@ pub(super) fn result_groups(
         ps.sort_by_key(|p| std::cmp::Reverse(p.upper.effective));
         let rows: Vec<ResultRow> = ps
             .iter()
-            .map(|p| result_row(open, tr, p.line(&lang), p.upper))
+            .map(|p| result_row(open, tr, p.line(lang), p.upper))
             .collect();
         let upper: Vec<Point> = ps.iter().rev().filter_map(|p| point(p.upper)).collect();
         let lower: Vec<Point> = ps.iter().rev().filter_map(|p| point(p.lower)).collect();
@@ -130,7 +130,7 @@ pub(super) fn result_groups(
         rs.sort_by_key(|x| std::cmp::Reverse(x.effective));
         let rows: Vec<ResultRow> = rs
             .iter()
-            .map(|r| result_row(open, tr, result_line(r, &lang), r))
+            .map(|r| result_row(open, tr, result_line(r, lang), r))
             .collect();
         let points: Vec<Point> = rs.iter().rev().filter_map(|r| point(r)).collect();
         let range = rs
@@ -145,10 +145,10 @@ pub(super) fn result_groups(
         let unit = rows.first().map(|r| r.unit.clone()).unwrap_or_default();
         groups.push(ResultGroup {
             anchor: format!("test-{code}"),
-            plain: Glossary::for_lang(&tr.code())
+            plain: Glossary::for_lang(tr.code())
                 .lab(&code)
                 .map(|g| g.plain.clone()),
-            name_in_lang: Glossary::for_lang(&tr.code())
+            name_in_lang: Glossary::for_lang(tr.code())
                 .lab(&code)
                 .filter(|_| !tr.is_dutch())
                 .map(|g| g.name.clone()),

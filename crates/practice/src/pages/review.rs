@@ -52,7 +52,7 @@ fn queue_row(
 ) -> QueueRow {
     use inzage_domain::visibility::present::result_line;
     let lang = tr.code();
-    let line = result_line(result, &lang);
+    let line = result_line(result, lang);
     let (position, flag) = match line.position {
         Some(RangePosition::Above) => (Some(tr.t("result-high")), "high"),
         Some(RangePosition::Below) => (Some(tr.t("result-low")), "low"),
@@ -66,7 +66,7 @@ fn queue_row(
         .filter(|r| r.code == result.code && r.effective < result.effective)
         .max_by_key(|r| r.effective)
         .map(|p| {
-            let pv = result_line(p, &lang);
+            let pv = result_line(p, lang);
             let trend = match (&p.value, &result.value) {
                 (
                     inzage_domain::ResultValue::Quantity { value: was, .. },
