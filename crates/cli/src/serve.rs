@@ -1,7 +1,7 @@
 //! The HTTP server: the web application of `inzage-web` on a TCP listener.
 
 use inzage_domain::SystemClock;
-use inzage_store::{PortalStore, Store};
+use inzage_store::{JobStore, PortalStore, Store};
 use inzage_web::WebConfig;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,6 +28,41 @@ pub async fn spawn_metrics(store: Store, listen: &str) -> Result<(), crate::AnyE
     Ok(())
 }
 
+const TEN_MINUTES: std::time::Duration = std::time::Duration::from_secs(600);
+const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Runs `job` every `period`, on one of the instances that share the database: at its turn an
+/// instance takes the job's lease until shortly before its next turn; an instance that finds
+/// the lease held by another skips the turn. An instance that dies holding the lease delays
+/// the job by at most one period.
+pub fn once_per_turn<F, Fut>(
+    store: &Store,
+    instance: &Arc<str>,
+    job: &'static str,
+    period: std::time::Duration,
+    run: F,
+) where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let (store, instance) = (store.clone(), instance.clone());
+    // Held until a tenth of a period before the next turn, so this instance's own next turn
+    // finds it free (timers drift).
+    let held = chrono::Duration::from_std(period - period / 10).unwrap_or(chrono::Duration::zero());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        loop {
+            tick.tick().await;
+            let now = chrono::Utc::now();
+            match store.take_job_lease(job, &instance, now, now + held).await {
+                Ok(true) => run().await,
+                Ok(false) => tracing::debug!(job, "another instance runs this turn"),
+                Err(e) => tracing::warn!(job, error = %e, "could not take the job's lease"),
+            }
+        }
+    });
+}
+
 /// What one process serves: the practice's channels (with a PGO beside them when one is
 /// configured), or a PGO on its own.
 pub enum Serving {
@@ -45,20 +80,28 @@ pub async fn serve(
 ) -> Result<(), crate::AnyError> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(address = %listener.local_addr()?, backend = store.backend_name(), dev_mode = web.dev_mode, "serving");
+    // Jobs that change the database run once per turn across the instances sharing it (leases).
+    let instance: Arc<str> = format!("instance-{:016x}", rand::random::<u64>()).into();
     // Expired sessions (every visitor of the login page has one) are removed every ten minutes.
     let purger = store.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            match purger.sessions_purge(chrono::Utc::now()).await {
-                Ok(n) => tracing::debug!(removed = n, "expired sessions removed"),
-                Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+    once_per_turn(
+        &store,
+        &instance,
+        "sessions-purge",
+        TEN_MINUTES,
+        move || {
+            let purger = purger.clone();
+            async move {
+                match purger.sessions_purge(chrono::Utc::now()).await {
+                    Ok(n) => tracing::debug!(removed = n, "expired sessions removed"),
+                    Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+                }
             }
-        }
-    });
+        },
+    );
     // A signed checkpoint of the audit log's head at every interval, outside the database, so
-    // that cutting the log short is seen by `inzage audit verify`.
+    // that cutting the log short is seen by `inzage audit verify`. Every instance writes its
+    // own, into its own directory: more witnesses of the head, not fewer.
     let audited = store.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(checkpoints.every);
@@ -77,10 +120,9 @@ pub async fn serve(
     // The chain log (ketenlog) is kept the configured 24 to 36 months (R88): purged daily.
     let chain = store.clone();
     let months = web.chain_log_months;
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
-        loop {
-            tick.tick().await;
+    once_per_turn(&store, &instance, "chain-log-purge", DAY, move || {
+        let chain = chain.clone();
+        async move {
             match inzage_medmij::purge_chain_log(&chain, chrono::Utc::now(), months).await {
                 Ok(n) => tracing::info!(removed = n, months, "chain log purged"),
                 Err(e) => tracing::warn!(error = %e, "could not purge the chain log"),
@@ -101,6 +143,7 @@ pub async fn serve(
     }
     let start_pgo = |config: inzage_pgo::PgoConfig| {
         let store = store.clone();
+        let instance = instance.clone();
         async move {
             let minutes = config.refresh_minutes;
             let logs = store.clone();
@@ -108,12 +151,12 @@ pub async fn serve(
             for p in problems {
                 tracing::warn!(problem = %p, "MedMij list not read");
             }
+            // The MedMij lists are held in memory: every instance refreshes its own copy.
             pgo.directory.clone().spawn_refresh(minutes);
             // The person's log is kept five years: purged daily.
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
-                loop {
-                    tick.tick().await;
+            once_per_turn(&logs.clone(), &instance, "pgo-log-purge", DAY, move || {
+                let logs = logs.clone();
+                async move {
                     match inzage_pgo::purge_log(&logs, chrono::Utc::now()).await {
                         Ok(n) => tracing::info!(removed = n, "PGO log purged"),
                         Err(e) => tracing::warn!(error = %e, "could not purge the PGO log"),

@@ -137,5 +137,7 @@ pub fn merge_import(old: &PatientRecord, new: PatientRecord) -> PatientRecord {
         appointments: merge_list(&old.appointments, new.appointments),
         work_notes: merge_list(&old.work_notes, new.work_notes),
         representations: old.representations.clone(),
+        // Merged into what was read: saving it is refused if the record changed meanwhile.
+        stored_version: old.stored_version,
     }
 }

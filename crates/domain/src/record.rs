@@ -893,8 +893,9 @@ pub struct Representation {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// Everything the practice keeps about one patient.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Everything the practice keeps about one patient. Two records are equal when they hold the
+/// same; the version each was read at is not part of that.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PatientRecord {
     pub patient: Patient,
     pub practice: Practice,
@@ -915,6 +916,58 @@ pub struct PatientRecord {
     pub appointments: Vec<Appointment>,
     pub work_notes: Vec<WorkNote>,
     pub representations: Vec<Representation>,
+    /// The stored version this record was read at: `None` for a record built outside the
+    /// store (an import, a new patient). Saving a record read at one version is refused when
+    /// the store holds another by then, so two edits of one record never silently overwrite
+    /// each other, whichever server instance made them (optimistic concurrency). It says where
+    /// the record came from, not what it holds: it is not stored with it.
+    #[serde(skip)]
+    pub stored_version: Option<i64>,
+}
+
+impl PartialEq for PatientRecord {
+    fn eq(&self, other: &Self) -> bool {
+        // Destructured, so that a new field cannot be left out of the comparison unnoticed.
+        let Self {
+            patient,
+            practice,
+            practitioners,
+            episodes,
+            problems,
+            alerts,
+            contacts,
+            journal,
+            medication,
+            allergies,
+            contra_indications,
+            results,
+            treatments,
+            prophylaxis,
+            letters,
+            appointments,
+            work_notes,
+            representations,
+            stored_version: _,
+        } = self;
+        *patient == other.patient
+            && *practice == other.practice
+            && *practitioners == other.practitioners
+            && *episodes == other.episodes
+            && *problems == other.problems
+            && *alerts == other.alerts
+            && *contacts == other.contacts
+            && *journal == other.journal
+            && *medication == other.medication
+            && *allergies == other.allergies
+            && *contra_indications == other.contra_indications
+            && *results == other.results
+            && *treatments == other.treatments
+            && *prophylaxis == other.prophylaxis
+            && *letters == other.letters
+            && *appointments == other.appointments
+            && *work_notes == other.work_notes
+            && *representations == other.representations
+    }
 }
 
 impl PatientRecord {
@@ -939,6 +992,7 @@ impl PatientRecord {
             appointments: vec![],
             work_notes: vec![],
             representations: vec![],
+            stored_version: None,
         }
     }
 

@@ -495,7 +495,6 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 )
                 .await;
             }
-            let _guard = state.edit_lock(&open.record.patient.id).await;
             let mut record: PatientRecord = state
                 .store
                 .load_record(&open.record.patient.id)
@@ -579,7 +578,6 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 )
                 .await;
             }
-            let _guard = state.edit_lock(&open.record.patient.id).await;
             let mut record: PatientRecord = state
                 .store
                 .load_record(&open.record.patient.id)

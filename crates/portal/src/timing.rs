@@ -85,7 +85,6 @@ async fn save(open: OpenRecord, Form(form): Form<ChoiceForm>) -> WebResult<Respo
     };
     let state = open.state();
     let patient = open.record.patient.id.clone();
-    let _guard = state.edit_lock(&patient).await;
     // The record as it is now (another change may have landed since the page was opened).
     let mut record = state
         .store

@@ -339,7 +339,6 @@ async fn book(
     if slot.patient.is_some() || slot.starts_at <= state.now() {
         return refuse("appt-taken").await;
     }
-    let _guard = state.edit_lock(&patient).await;
     let Some(mut record) = state.store.load_record(&patient).await? else {
         return Err(WebError::NotFound);
     };

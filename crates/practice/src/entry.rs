@@ -144,36 +144,52 @@ impl Kind {
     }
 }
 
-// ---- saving: one writer per patient, on the freshest record ----
+// ---- saving: the change applied to the freshest record ----
 
-/// Applies `change` to the freshest stored version of the record, under the patient's edit
-/// lock, and saves it with one audit entry. Two staff members editing the same record at the
-/// same moment both keep their change. A refused change saves nothing.
+/// How often a change is applied to the record when other saves keep landing in between.
+const ATTEMPTS: u32 = 5;
+
+/// Applies `change` to the freshest stored version of the record and saves it with one audit
+/// entry. The save holds only over the version the change was applied to (optimistic
+/// concurrency, across every server instance): when another save landed in between, the change
+/// is applied again to the record as it is now (after a short random pause, so that writers who
+/// collided do not collide again), so two staff members editing the same record at the same
+/// moment both keep their change. When that keeps happening the save is refused
+/// ([`StoreError::Stale`](inzage_store::StoreError::Stale): a 409 page that says so); nothing is
+/// lost or half-written. A refused change saves nothing.
 pub async fn change_record<T>(
     rec: &StaffRecord,
     event: EventType,
-    describe: impl FnOnce(&T) -> String,
-    change: impl FnOnce(&mut PatientRecord) -> Result<T, EntryError>,
+    describe: impl Fn(&T) -> String,
+    mut change: impl FnMut(&mut PatientRecord) -> Result<T, EntryError>,
 ) -> WebResult<Result<T, EntryError>> {
-    let _guard = rec.state.edit_lock(&rec.record.patient.id).await;
-    let mut record = rec
-        .state
-        .store
-        .load_record(&rec.record.patient.id)
-        .await?
-        .filter(|r| r.patient.practice == rec.staff.practice)
-        .ok_or(WebError::NotFound)?;
-    match change(&mut record) {
-        Err(e) => Ok(Err(e)),
-        Ok(value) => {
-            let audit = rec.staff.audit_event(
-                rec.state.now(),
-                event,
-                Some(record.patient.id.clone()),
-                format!("practice: {}", describe(&value)),
-            );
-            rec.state.store.save_record(&record, audit).await?;
-            Ok(Ok(value))
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut record = rec
+            .state
+            .store
+            .load_record(&rec.record.patient.id)
+            .await?
+            .filter(|r| r.patient.practice == rec.staff.practice)
+            .ok_or(WebError::NotFound)?;
+        let value = match change(&mut record) {
+            Err(e) => return Ok(Err(e)),
+            Ok(value) => value,
+        };
+        let audit = rec.staff.audit_event(
+            rec.state.now(),
+            event,
+            Some(record.patient.id.clone()),
+            format!("practice: {}", describe(&value)),
+        );
+        match rec.state.store.save_record(&record, audit).await {
+            Ok(_) => return Ok(Ok(value)),
+            Err(inzage_store::StoreError::Stale) if attempt < ATTEMPTS => {
+                let pause = rand::random_range(5..20 * u64::from(attempt));
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            Err(e) => return Err(e.into()),
         }
     }
 }

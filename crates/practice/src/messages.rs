@@ -296,7 +296,6 @@ async fn convert(
     rec.staff.require(Action::AnswerMessages)?;
     rec.staff.require(Action::EditJournal)?;
     let patient = rec.record.patient.id.clone();
-    let _guard = rec.state.edit_lock(&patient).await;
     let Some((thread, messages)) = rec.state.store.thread(&patient, &id).await? else {
         return Err(WebError::NotFound);
     };

@@ -164,7 +164,6 @@ async fn decide(
         return refuse("rx-too-long").await;
     }
     let patient = rec.record.patient.id.clone();
-    let _guard = rec.state.edit_lock(&patient).await;
     let Some(waiting) = rec
         .state
         .store

@@ -319,6 +319,16 @@ macro_rules! impl_backend {
                     .bind(pid)
                     .fetch_optional(&mut **tx)
                     .await?;
+                // Optimistic concurrency: a record read at one version saves only over that
+                // version (checked here, and again by the conditional upsert below, which
+                // waits for a concurrent writer's commit and then sees its version).
+                let read_at: Option<i64> = match &existing {
+                    None => None,
+                    Some(row) => Some(row.try_get(1)?),
+                };
+                if record.stored_version.is_some() && record.stored_version != read_at {
+                    return Err(StoreError::Stale);
+                }
                 let (outcome, version) = match existing {
                     None => (SaveOutcome::Created, 1_i64),
                     Some(row) => {
@@ -378,12 +388,13 @@ macro_rules! impl_backend {
                     .bind(&practice_json)
                     .execute(&mut **tx)
                     .await?;
-                sqlx::query(
+                let written = sqlx::query(
                     "INSERT INTO patients (id, practice_id, bsn, birth_date, family_name, payload, version, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                      ON CONFLICT (id) DO UPDATE SET practice_id = excluded.practice_id, bsn = excluded.bsn, \
                      birth_date = excluded.birth_date, family_name = excluded.family_name, payload = excluded.payload, \
-                     version = excluded.version, updated_at = excluded.updated_at",
+                     version = excluded.version, updated_at = excluded.updated_at \
+                     WHERE patients.version = $9",
                 )
                 .bind(pid)
                 .bind(record.practice.id.as_str())
@@ -393,9 +404,14 @@ macro_rules! impl_backend {
                 .bind(&patient_json)
                 .bind(version)
                 .bind(format_instant(audit.at))
+                .bind(version - 1)
                 .execute(&mut **tx)
                 .await
                 .map_err(map_unique)?;
+                if written.rows_affected() != 1 {
+                    // Another save of this record committed after our read.
+                    return Err(StoreError::Stale);
+                }
                 sqlx::query("DELETE FROM record_items WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
                 for (batch_no, batch) in rows.chunks(INSERT_BATCH).enumerate() {
                     let mut qb: QueryBuilder<$Db> = QueryBuilder::new("INSERT INTO record_items (patient_id, kind, item_id, ord, payload) ");
@@ -544,6 +560,7 @@ macro_rules! impl_backend {
                 let patient: Patient = parse("patient", &patient_json)?;
                 let practice: Practice = parse("practice", &stamp.practice)?;
                 let mut record = PatientRecord::new(patient, practice);
+                record.stored_version = Some(stamp.version);
                 let items = sqlx::query("SELECT kind, payload FROM record_items WHERE patient_id = $1 ORDER BY ord")
                     .bind(id.as_str())
                     .fetch_all(&mut *conn)

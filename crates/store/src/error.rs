@@ -7,6 +7,10 @@ pub enum StoreError {
     Invalid(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The record was read at one version and the store holds another by now: someone else
+    /// saved it in between (on this or another instance). Nothing was written; read it again.
+    #[error("the record changed since it was read")]
+    Stale,
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -31,6 +31,7 @@ mod copies;
 mod corrections;
 mod error;
 mod items;
+mod jobs;
 mod medmij;
 mod messages;
 mod notify;
@@ -55,6 +56,7 @@ pub use corrections::{
     CorrectionKind, CorrectionRequest, CorrectionStatus, CorrectionStore, correction_item,
 };
 pub use error::StoreError;
+pub use jobs::JobStore;
 pub use medmij::{
     AccessToken, AuthCode, CONSENT_IDLE_MONTHS, ChainEvent, ChainEventKind, CodeClaim, MedmijStore,
     RefreshClaim, RefreshToken,

@@ -809,6 +809,161 @@ async fn postgres_a_cached_record_is_never_older_than_the_database() {
     }
 }
 
+/// Issue 21: optimistic concurrency on the record version. Two edits read the same version; the
+/// first save lands, the second is refused (`Stale`) with nothing written, on this store or on
+/// another instance, so no update is ever lost silently. Read again, the second edit lands.
+async fn issue21_a_save_over_a_record_changed_meanwhile_is_refused(a: Store, url: &str) {
+    let b = Store::connect(url).await.unwrap();
+    let r = sample("p1", "123456782");
+    a.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let mut first = a.load_record(&r.patient.id).await.unwrap().unwrap();
+    let mut second = b.load_record(&r.patient.id).await.unwrap().unwrap();
+    assert_eq!(first.stored_version, Some(1));
+    assert_eq!(second.stored_version, Some(1));
+    first.episodes[0].title = "EERSTE".into();
+    second.episodes[0].title = "TWEEDE".into();
+    second.journal[0].text = "TWEEDE-REGEL".into();
+    let audit_before = a.audit_for_patient(&r.patient.id).await.unwrap().len();
+    assert_eq!(
+        a.save_record(&first, audit(&first, EventType::Update))
+            .await
+            .unwrap(),
+        SaveOutcome::Updated
+    );
+    let refused = b
+        .save_record(&second, audit(&second, EventType::Update))
+        .await;
+    assert!(matches!(refused, Err(StoreError::Stale)), "{refused:?}");
+    // Nothing of the refused save: not its items, not its audit entry, not its history.
+    let stored = b.load_record(&r.patient.id).await.unwrap().unwrap();
+    assert_eq!(stored.stored_version, Some(2));
+    assert_eq!(stored.episodes[0].title, "EERSTE");
+    assert_eq!(stored.journal[0].text, "regel 0");
+    assert_eq!(
+        a.audit_for_patient(&r.patient.id).await.unwrap().len(),
+        audit_before + 1
+    );
+    // Both read at the same moment, saved at the same moment: exactly one lands.
+    let mut x = a.load_record(&r.patient.id).await.unwrap().unwrap();
+    let mut y = b.load_record(&r.patient.id).await.unwrap().unwrap();
+    x.journal[1].text = "X".into();
+    y.journal[2].text = "Y".into();
+    let (sx, sy) = tokio::join!(
+        a.save_record(&x, audit(&x, EventType::Update)),
+        b.save_record(&y, audit(&y, EventType::Update))
+    );
+    let landed = [&sx, &sy].iter().filter(|o| o.is_ok()).count();
+    assert_eq!(landed, 1, "{sx:?} {sy:?}");
+    assert!(matches!(sx, Err(StoreError::Stale)) || matches!(sy, Err(StoreError::Stale)));
+    let stored = a.load_record(&r.patient.id).await.unwrap().unwrap();
+    assert_eq!(stored.stored_version, Some(3));
+    assert_ne!(stored.journal[1].text == "X", stored.journal[2].text == "Y");
+    // Read again and changed again, the refused edit lands without undoing the other.
+    let mut again = b.load_record(&r.patient.id).await.unwrap().unwrap();
+    again.episodes[0].title = "TWEEDE".into();
+    b.save_record(&again, audit(&again, EventType::Update))
+        .await
+        .unwrap();
+    let stored = a.load_record(&r.patient.id).await.unwrap().unwrap();
+    assert_eq!(stored.episodes[0].title, "TWEEDE");
+    assert_eq!(stored.stored_version, Some(4));
+    // A record built outside the store (an import) is saved over whatever is there.
+    let mut fresh = sample("p1", "123456782");
+    fresh.episodes[0].title = "IMPORT".into();
+    a.save_record(&fresh, audit(&fresh, EventType::Update))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.load_record(&r.patient.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .episodes[0]
+            .title,
+        "IMPORT"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_issue21_a_save_over_a_record_changed_meanwhile_is_refused() {
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    issue21_a_save_over_a_record_changed_meanwhile_is_refused(db.store.clone(), &db.url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_a_save_over_a_record_changed_meanwhile_is_refused() {
+    if let Some(db) = inzage_store::testing::TestDb::postgres().await {
+        issue21_a_save_over_a_record_changed_meanwhile_is_refused(db.store.clone(), &db.url).await;
+        db.drop_database().await;
+    }
+}
+
+/// Issue 21: a background job's lease is held by one instance at a time; its holder renews it;
+/// when it runs out another instance takes it.
+async fn issue21_a_job_lease_is_held_by_one_instance_at_a_time(db: &inzage_store::testing::TestDb) {
+    let s = db.store.clone();
+    let hour = chrono::Duration::hours(1);
+    let now = t0();
+    assert!(
+        s.take_job_lease("purge", "a", now, now + hour)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.take_job_lease("purge", "b", now, now + hour)
+            .await
+            .unwrap()
+    );
+    // Another job is free.
+    assert!(
+        s.take_job_lease("other", "b", now, now + hour)
+            .await
+            .unwrap()
+    );
+    let later = now + chrono::Duration::minutes(30);
+    assert!(
+        s.take_job_lease("purge", "a", later, later + hour)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.take_job_lease(
+            "purge",
+            "b",
+            later + hour - chrono::Duration::seconds(1),
+            later + hour * 2
+        )
+        .await
+        .unwrap()
+    );
+    let expired = later + hour;
+    assert!(
+        s.take_job_lease("purge", "b", expired, expired + hour)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.take_job_lease("purge", "a", expired, expired + hour)
+            .await
+            .unwrap()
+    );
+    // Many asking at once: one gets it.
+    let at = expired + hour * 2;
+    let mut asks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let s = s.clone();
+        asks.spawn(async move {
+            s.take_job_lease("purge", &format!("n{i}"), at, at + hour)
+                .await
+                .unwrap()
+        });
+    }
+    let got = asks.join_all().await;
+    assert_eq!(got.iter().filter(|g| **g).count(), 1);
+}
+
 // ---- backends ----
 
 /// A scenario's fixture is the fresh database itself.
@@ -1211,6 +1366,7 @@ inzage_testkit::both_backends!(
     migrations_are_idempotent_and_keep_data,
     refreshing_statistics_after_a_bulk_load_changes_no_data,
     r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once,
+    issue21_a_job_lease_is_held_by_one_instance_at_a_time,
 );
 
 // ---- the audit log resists change, and a change made around the database's guard is detected ----

@@ -101,6 +101,10 @@ impl IntoResponse for WebError {
             Self::NotFound => page(StatusCode::NOT_FOUND, "error-not-found", None),
             Self::TooLarge => page(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large", None),
             Self::Invalid(what) => page(StatusCode::BAD_REQUEST, "error-invalid", Some(what)),
+            // Someone saved the record between our read and our save: nothing was written.
+            Self::Store(inzage_store::StoreError::Stale) => {
+                page(StatusCode::CONFLICT, "error-changed", None)
+            }
             Self::Store(e) => {
                 tracing::error!(error = %e, "storage error");
                 page(StatusCode::SERVICE_UNAVAILABLE, "error-unavailable", None)

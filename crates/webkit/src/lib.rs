@@ -116,8 +116,6 @@ pub struct AppState {
     pub oidc: Arc<OidcDiscovery>,
     /// The WebAuthn relying party, when `public_origin` is set.
     pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
-    /// Striped locks: one writer at a time per patient record within this process.
-    edit_locks: Arc<Vec<tokio::sync::Mutex<()>>>,
 }
 
 /// The OpenID Connect provider's metadata, discovered at the first login through it.
@@ -138,25 +136,11 @@ impl AppState {
             oidc: Arc::new(OidcDiscovery::new()),
             webauthn: webauthn.map(Arc::new),
             config: Arc::new(config),
-            edit_locks: Arc::new((0..64).map(|_| tokio::sync::Mutex::new(())).collect()),
         }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
-    }
-
-    /// Held while a staff edit reads, changes and saves a record, so two edits of the same
-    /// record never overwrite each other (within one server process).
-    pub async fn edit_lock(
-        &self,
-        patient: &inzage_domain::PatientId,
-    ) -> tokio::sync::MutexGuard<'_, ()> {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        patient.hash(&mut h);
-        let i = (h.finish() % self.edit_locks.len() as u64) as usize;
-        self.edit_locks[i].lock().await
     }
 }
 

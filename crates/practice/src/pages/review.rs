@@ -210,20 +210,21 @@ pub(super) async fn review(
     let id = ResultId::new(result_id).map_err(|_| WebError::NotFound)?;
     let by = staff_actor(&rec.staff)?;
     let now = rec.state.now();
-    let outcome =
-        change_record(
-            &rec,
-            EventType::VisibilityChange,
-            |what: &&str| format!("{what} ({id})"),
-            |record| match form.action.as_str() {
-                "vrijgeven" => Ok(release_result(record, &id, by, now, &form.toelichting)
-                    .map(|()| "result released")?),
-                "achterhouden" => Ok(withhold_result(record, &id, by, now, &form.reden)
-                    .map(|()| "result withheld")?),
-                _ => Err(EntryError::Invalid("action")),
-            },
-        )
-        .await?;
+    let outcome = change_record(
+        &rec,
+        EventType::VisibilityChange,
+        |what: &&str| format!("{what} ({id})"),
+        |record| match form.action.as_str() {
+            "vrijgeven" => Ok(
+                release_result(record, &id, by.clone(), now, &form.toelichting)
+                    .map(|()| "result released")?,
+            ),
+            "achterhouden" => Ok(withhold_result(record, &id, by.clone(), now, &form.reden)
+                .map(|()| "result withheld")?),
+            _ => Err(EntryError::Invalid("action")),
+        },
+    )
+    .await?;
     match outcome {
         Ok(what) => {
             // A released result that is now visible to someone is news for them (R119); a
@@ -322,12 +323,13 @@ pub(super) async fn shield(rec: StaffRecord, Form(form): Form<ShieldForm>) -> We
                 let shield = Shield {
                     reason,
                     text: form.toelichting.clone(),
-                    by,
+                    by: by.clone(),
                     at: now,
                 };
                 Ok(shield_item(record, kind, &form.item, shield).map(|()| "item shielded")?)
             }
-            None => Ok(unshield_item(record, kind, &form.item, by, now).map(|()| "shield lifted")?),
+            None => Ok(unshield_item(record, kind, &form.item, by.clone(), now)
+                .map(|()| "shield lifted")?),
         },
     )
     .await?;

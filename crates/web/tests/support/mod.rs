@@ -1012,8 +1012,10 @@ pub async fn give_token(app: &TestApp, patient: &str, token: &str) {
         .unwrap();
 }
 
-/// Records the patient's online consent, with or without the PGO channel.
+/// Saves `record` with the patient's online consent, with or without the PGO channel, over
+/// whatever is stored (as an operator's import would); `record` is then the record as stored.
 pub async fn set_pgo_consent(app: &TestApp, record: &mut PatientRecord, pgo: bool) {
+    record.stored_version = None;
     record.patient.online_consent = Some(OnlineConsent {
         portal: true,
         pgo,
@@ -1023,6 +1025,12 @@ pub async fn set_pgo_consent(app: &TestApp, record: &mut PatientRecord, pgo: boo
     app.store
         .save_record(record, audit_event(record, app))
         .await
+        .unwrap();
+    *record = app
+        .store
+        .load_record(&record.patient.id)
+        .await
+        .unwrap()
         .unwrap();
 }
 
