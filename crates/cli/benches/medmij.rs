@@ -1,23 +1,40 @@
-//! MedMij load benchmark (issue 6): `inzage serve` as its own process over loopback, N synthetic
-//! patients, a random patient per request, each with its own bearer token. For each of the seven
-//! data service 49 searches, and for "all seven for one patient", at concurrency 1, 16 and 64:
-//! requests per second, p50 and p99 latency, and the server's resident memory.
+//! MedMij load benchmark (issues 6 and 21): `inzage serve` as its own process over loopback,
+//! driven by `wrk` on the same machine (as the reference figures were measured), a random patient
+//! per request, each with its own bearer token.
 //!
-//! `cargo bench -p inzage --bench medmij`. Settings: `INZAGE_BENCH_PATIENTS` (SQLite, default
-//! 10,000), `INZAGE_BENCH_PG_PATIENTS` (PostgreSQL, default 100,000); 0 skips a backend.
-//! `INZAGE_BENCH_SECONDS` per cell (default 3). Children the rules keep from a PGO get no token.
-//! Client and server share the machine, so the figures include the client's own work.
+//! Patients: 300 of the reference shape (the Nictiz qualification patient: 7 problems and
+//! episodes, 18 encounters, 18 lab results within 14 months, 6 medication agreements, 1 allergy)
+//! under their own ids and BSNs, and 20 heavy 20-year records (2,000 journal lines, 1,000
+//! results) to show how the cost grows with a record's size. For each of the seven data service
+//! 49 searches, and for "all seven for one patient" (a set), at 1, 16 and 64 connections:
+//! requests (or sets) per second beside the reference server's (Medplum 5.0.10 on PostgreSQL +
+//! Redis, issue 21) and the ratio, p99 latency, bytes per response, and the server's memory.
+//!
+//! `cargo bench -p inzage --bench medmij`. Needs `wrk` (Debian: `apt-get install wrk`).
+//! Settings: `INZAGE_BENCH_SECONDS` per cell (default 5); `INZAGE_BENCH_BACKENDS` (default
+//! `sqlite,postgres`); `INZAGE_BENCH_HEAVY` heavy patients (default 20, 0 skips them);
+//! `INZAGE_BENCH_ONLY` one query's cells (`Patient`, `all seven`, ...), to profile the server.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration, Months, Utc};
-use inzage::generate::{Generator, synthetic_bsn};
+use inzage::generate::synthetic_bsn;
 use inzage::open_store;
 use inzage_domain::access::{OnlineChannel, Viewer, authorize};
-use inzage_domain::{Actor, OnlineConsent, PatientRecord};
+use inzage_domain::{Actor, OnlineConsent, PatientId, PatientRecord};
 use inzage_store::{AccessToken, AuditEvent, Channel, EventType, MedmijStore, RecordStore};
+use std::fmt::Write as _;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
+
+/// Reference req/s (sets/s for the pull) at 1, 16 and 64 connections: Medplum 5.0.10 on the
+/// same kind of machine, 300 patients of the reference shape (issue 21).
+const REFERENCE: [(&str, [f64; 3]); 3] = [
+    ("Patient", [771.0, 2_209.0, 3_059.0]),
+    ("Observation", [361.0, 633.0, 619.0]),
+    ("all seven", [65.0, 128.0, 129.0]),
+];
+const CONNECTIONS: [usize; 3] = [1, 16, 64];
+const SHAPED: u64 = 300;
 
 struct Server(Child);
 impl Drop for Server {
@@ -43,18 +60,28 @@ fn rss_mib(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn token(i: u64) -> String {
-    format!("bench-token-{i:08}")
+fn token(kind: &str, i: u64) -> String {
+    format!("bench-{kind}-{i:08}")
 }
 
-/// Fills the database: N patients with PGO consent; a token (valid for hours) for each one the
-/// rules let use a PGO (children under 16 may not). Returns those patients' indexes.
-async fn populate(url: &str, n: u64) -> Vec<u64> {
+/// `record` as patient `i` of its kind: its own id and BSN, consent for a PGO.
+fn as_patient(mut r: PatientRecord, kind: &str, i: u64, offset: u64) -> PatientRecord {
+    let now = Utc::now();
+    r.patient.id = PatientId::new(format!("bench-{kind}-{i}")).unwrap();
+    r.patient.bsn = Some(synthetic_bsn(offset + i));
+    r.patient.online_consent = Some(OnlineConsent {
+        portal: true,
+        pgo: true,
+        recorded_by: Actor::System("bench".into()),
+        recorded_at: now,
+    });
+    r
+}
+
+/// Stores `records` with a token (valid for hours) for each; returns their tokens.
+async fn populate(url: &str, kind: &str, records: Vec<PatientRecord>) -> Vec<String> {
     let store = open_store(url).await.unwrap();
     let now = Utc::now();
-    let generator = Generator::new(7, now);
-    let t = Instant::now();
-    let mut batch: Vec<PatientRecord> = Vec::with_capacity(64);
     let audit = |r: &PatientRecord| AuditEvent {
         at: now,
         event: EventType::Create,
@@ -66,62 +93,39 @@ async fn populate(url: &str, n: u64) -> Vec<u64> {
         request_id: "bench".into(),
         detail: "bench: generated".into(),
     };
-    for i in 0..n {
-        let mut r = generator.patient(i);
-        r.patient.bsn = Some(synthetic_bsn(i));
-        r.patient.online_consent = Some(OnlineConsent {
-            portal: true,
-            pgo: true,
-            recorded_by: Actor::System("bench".into()),
-            recorded_at: now,
-        });
-        batch.push(r);
-        if batch.len() == 64 || i + 1 == n {
-            let results = store
-                .save_records(batch.iter().map(|r| (r, audit(r))).collect())
-                .await
-                .unwrap();
-            assert!(results.iter().all(Result::is_ok));
-            batch.clear();
-        }
-    }
-    let settings = store.settings(&generator.practice().id).await.unwrap();
-    let mut eligible = vec![];
-    for i in 0..n {
-        let mut r = generator.patient(i);
-        r.patient.bsn = Some(synthetic_bsn(i));
-        r.patient.online_consent = Some(OnlineConsent {
-            portal: true,
-            pgo: true,
-            recorded_by: Actor::System("bench".into()),
-            recorded_at: now,
-        });
-        let me = Viewer::Patient {
-            bsn: synthetic_bsn(i),
-        };
-        if authorize(&r, &me, OnlineChannel::Pgo, &settings, now).is_err() {
-            continue;
-        }
-        eligible.push(i);
-        store
-            .store_access_token(&AccessToken {
-                token_hash: inzage_medmij::token_hash(&token(i)),
-                patient: r.patient.id.clone(),
-                client_id: "bench.example".into(),
-                subject: "bench".into(),
-                issued_at: now,
-                expires_at: now + Duration::hours(6),
-                grant_id: None,
-            })
+    let mut tokens = vec![];
+    for (i, chunk) in records.chunks(32).enumerate() {
+        let results = store
+            .save_records(chunk.iter().map(|r| (r, audit(r))).collect())
             .await
             .unwrap();
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        for (j, r) in chunk.iter().enumerate() {
+            let settings = store.settings(&r.practice.id).await.unwrap();
+            let me = Viewer::Patient {
+                bsn: r.patient.bsn.clone().unwrap(),
+            };
+            assert!(
+                authorize(r, &me, OnlineChannel::Pgo, &settings, now).is_ok(),
+                "bench patients may use a PGO"
+            );
+            let t = token(kind, (i * 32 + j) as u64);
+            store
+                .store_access_token(&AccessToken {
+                    token_hash: inzage_medmij::token_hash(&t),
+                    patient: r.patient.id.clone(),
+                    client_id: "bench.example".into(),
+                    subject: "bench".into(),
+                    issued_at: now,
+                    expires_at: now + Duration::hours(6),
+                    grant_id: None,
+                })
+                .await
+                .unwrap();
+            tokens.push(t);
+        }
     }
-    println!(
-        "  populated {n} patients ({} may use a PGO) in {:.1} s",
-        eligible.len(),
-        t.elapsed().as_secs_f64()
-    );
-    eligible
+    tokens
 }
 
 fn queries() -> Vec<(&'static str, String)> {
@@ -157,121 +161,234 @@ fn queries() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Runs `paths` (all for one random patient per iteration) with `workers` at once for `secs`.
-async fn cell(
-    base: &str,
-    patients: &Arc<Vec<u64>>,
-    paths: &[String],
-    workers: usize,
-    secs: u64,
-) -> (f64, f64, f64) {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(workers)
-        .build()
-        .unwrap();
-    let deadline = Instant::now() + StdDuration::from_secs(secs);
-    let lat = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
-    let mut tasks = vec![];
-    for w in 0..workers {
-        let (client, base, paths, lat, patients) = (
-            client.clone(),
-            base.to_owned(),
-            paths.to_vec(),
-            lat.clone(),
-            patients.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ (w as u64 + 1);
-            while Instant::now() < deadline {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                let patient = patients[(seed % patients.len() as u64) as usize];
-                let t = Instant::now();
-                for p in &paths {
-                    let res = client
-                        .get(format!("{base}{p}"))
-                        .bearer_auth(token(patient))
-                        .header("accept", "application/fhir+json")
-                        .send()
-                        .await
-                        .unwrap();
-                    assert!(res.status().is_success(), "{p}: {}", res.status());
-                    let _ = res.bytes().await.unwrap();
-                }
-                lat.lock().unwrap().push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-        }));
-    }
-    let started = Instant::now();
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    let mut l = lat.lock().unwrap().clone();
-    l.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let pct = |p: f64| {
-        l.get(((l.len() as f64 - 1.0) * p) as usize)
-            .copied()
-            .unwrap_or(0.0)
-    };
-    (l.len() as f64 / elapsed, pct(0.5), pct(0.99))
+/// What one wrk run measured.
+struct Cell {
+    /// Requests per second (sets per second for a pull of several paths).
+    rate: f64,
+    p99_ms: f64,
+    bytes_per_response: f64,
 }
 
-async fn run(name: &str, url: &str, n: u64, secs: u64) {
-    println!("{name}: {n} patients");
-    let patients = Arc::new(populate(url, n).await);
-    // As `inzage import` and `generate` do after a bulk load: without fresh statistics
-    // PostgreSQL plans parallel scans for one patient's rows (14 instead of 300+ req/s).
-    open_store(url)
-        .await
-        .unwrap()
-        .refresh_statistics()
-        .await
-        .unwrap();
+/// The wrk script: each connection takes a random patient, asks `paths` in order for them
+/// (one set), then takes the next; every answer must be 200.
+fn script(dir: &std::path::Path, tokens: &[String], paths: &[String]) -> std::path::PathBuf {
+    let mut lua = String::from("local tokens = {");
+    for t in tokens {
+        write!(lua, "\"{t}\",").unwrap();
+    }
+    lua.push_str("}\nlocal paths = {");
+    for p in paths {
+        write!(lua, "\"{p}\",").unwrap();
+    }
+    lua.push_str(
+        r#"}
+local n, token, threads = 0, nil, 0
+function setup(thread) threads = threads + 1; thread:set("seed", threads) end
+function init(args) math.randomseed(seed * 7919) end
+function request()
+  if n % #paths == 0 then token = tokens[math.random(#tokens)] end
+  n = n + 1
+  local p = paths[(n - 1) % #paths + 1]
+  return wrk.format("GET", p, {["Authorization"] = "Bearer " .. token, ["Accept"] = "application/fhir+json"})
+end
+function done(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format("RESULT %d %d %d %d %.3f\n", summary.requests, summary.duration, summary.bytes, bad, latency:percentile(99) / 1000))
+end
+"#,
+    );
+    let file = dir.join(format!("pull-{}.lua", paths.len()));
+    std::fs::write(&file, lua).unwrap();
+    file
+}
+
+fn wrk(base: &str, script: &std::path::Path, connections: usize, secs: u64, sets: usize) -> Cell {
+    let threads = connections.min(2);
+    let out = Command::new("wrk")
+        .args([
+            &format!("-t{threads}"),
+            &format!("-c{connections}"),
+            &format!("-d{secs}s"),
+            "--timeout",
+            "10s",
+            "-s",
+            script.to_str().unwrap(),
+            base,
+        ])
+        .output()
+        .expect("wrk (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .unwrap_or_else(|| panic!("wrk said: {text} {}", String::from_utf8_lossy(&out.stderr)));
+    let f: Vec<f64> = line.split(' ').map(|v| v.parse().unwrap()).collect();
+    let (requests, micros, bytes, bad, p99) = (f[0], f[1], f[2], f[3], f[4]);
+    assert_eq!(bad, 0.0, "failed requests: {text}");
+    Cell {
+        rate: requests / (micros / 1e6) / sets as f64,
+        p99_ms: p99,
+        bytes_per_response: bytes / requests,
+    }
+}
+
+async fn start(url: &str, dir: &std::path::Path) -> (Server, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let dir = tempfile::tempdir().unwrap();
     let server = Server(
         Command::new(env!("CARGO_BIN_EXE_inzage"))
             .arg("serve")
             .env("INZAGE_DATABASE_URL", url)
             .env("INZAGE_LISTEN", format!("127.0.0.1:{port}"))
-            .current_dir(dir.path())
+            .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
     let started = Instant::now();
-    while client.get(format!("{base}/health")).send().await.is_err() {
-        assert!(
-            started.elapsed() < StdDuration::from_secs(120),
-            "server did not start"
-        );
+    while reqwest::get(format!("{base}/health/ready")).await.is_err() {
+        assert!(started.elapsed() < StdDuration::from_secs(120));
         tokio::time::sleep(StdDuration::from_millis(200)).await;
     }
+    (server, base)
+}
+
+async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
+    let now = Utc::now();
+    let nictiz = inzage_testkit::nictiz::record(now);
+    let t = Instant::now();
+    let shaped = populate(
+        url,
+        "shape",
+        (0..SHAPED)
+            .map(|i| as_patient(nictiz.clone(), "shape", i, 0))
+            .collect(),
+    )
+    .await;
+    let heavy_tokens = populate(
+        url,
+        "heavy",
+        (0..heavy)
+            .map(|i| {
+                as_patient(
+                    inzage_domain::samples::heavy_record(),
+                    "heavy",
+                    i,
+                    1_000_000,
+                )
+            })
+            .collect(),
+    )
+    .await;
+    open_store(url)
+        .await
+        .unwrap()
+        .refresh_statistics()
+        .await
+        .unwrap();
+    println!(
+        "\n{name}: {SHAPED} patients of the reference shape ({} items each), {heavy} heavy \
+         ({} items each), loaded in {:.1} s",
+        nictiz.item_count(),
+        inzage_domain::samples::heavy_record().item_count(),
+        t.elapsed().as_secs_f64()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base) = start(url, dir.path()).await;
     println!("  server RSS at start: {:.0} MiB", rss_mib(server.0.id()));
     let qs = queries();
     let all: Vec<String> = qs.iter().map(|(_, p)| p.clone()).collect();
     let mut cells: Vec<(&str, Vec<String>)> =
         qs.iter().map(|(n, p)| (*n, vec![p.clone()])).collect();
-    cells.push(("all seven", all));
+    cells.push(("all seven", all.clone()));
+    if let Ok(only) = std::env::var("INZAGE_BENCH_ONLY") {
+        cells.retain(|(label, _)| *label == only);
+    }
+    // Warm up: every record parsed and kept once, as in a server that has been running.
+    for tokens in [&shaped, &heavy_tokens] {
+        if !tokens.is_empty() {
+            wrk(&base, &script(dir.path(), tokens, &all), 16, 2, all.len());
+        }
+    }
+    println!("  server pid {}", server.0.id());
     println!(
-        "  {:<18} {:>5} {:>10} {:>9} {:>9} {:>8}",
-        "query", "conc", "req/s", "p50 ms", "p99 ms", "RSS MiB"
+        "  {:<18} {:>5} {:>9} {:>9} {:>7} {:>8} {:>10} {:>8}",
+        "query", "conn", "reference", "inzage", "ratio", "p99 ms", "bytes/resp", "RSS MiB"
     );
     for (label, paths) in &cells {
-        for workers in [1usize, 16, 64] {
-            let (rps, p50, p99) = cell(&base, &patients, paths, workers, secs).await;
+        let lua = script(dir.path(), &shaped, paths);
+        for (k, connections) in CONNECTIONS.into_iter().enumerate() {
+            let c = wrk(&base, &lua, connections, secs, paths.len());
+            let reference = REFERENCE
+                .iter()
+                .find(|(l, _)| l == label)
+                .map(|(_, r)| r[k]);
+            let (r, ratio) = match reference {
+                Some(r) => (format!("{r:.0}"), format!("{:.1}x", c.rate / r)),
+                None => ("-".into(), "-".into()),
+            };
             println!(
-                "  {label:<18} {workers:>5} {rps:>10.0} {p50:>9.2} {p99:>9.2} {:>8.0}",
+                "  {label:<18} {connections:>5} {r:>9} {:>9.0} {ratio:>7} {:>8.2} {:>10.0} {:>8.0}",
+                c.rate,
+                c.p99_ms,
+                c.bytes_per_response,
                 rss_mib(server.0.id())
+            );
+        }
+    }
+    if !heavy_tokens.is_empty() {
+        println!("  heavy records (2,000 journal lines, 1,000 results), 16 connections:");
+        for (label, paths) in &cells {
+            if !matches!(
+                *label,
+                "Patient" | "Observation" | "Encounter" | "all seven"
+            ) {
+                continue;
+            }
+            let lua = script(dir.path(), &heavy_tokens, paths);
+            let c = wrk(&base, &lua, 16, secs, paths.len());
+            println!(
+                "  {label:<18} {:>5} {:>9} {:>9.0} {:>7} {:>8.2} {:>10.0} {:>8.0}",
+                16,
+                "-",
+                c.rate,
+                "-",
+                c.p99_ms,
+                c.bytes_per_response,
+                rss_mib(server.0.id())
+            );
+        }
+    }
+    if url.starts_with("postgres") {
+        // A second `inzage serve` on the same database, as behind a load balancer: the same
+        // 16 connections in all, spread over one or two instances.
+        let (second, base_two) = start(url, dir.path()).await;
+        println!("  one and two instances on this database, 16 connections in all:");
+        for (label, paths) in &cells {
+            if !matches!(*label, "Patient" | "all seven") {
+                continue;
+            }
+            let lua = script(dir.path(), &shaped, paths);
+            let one = wrk(&base, &lua, 16, secs, paths.len());
+            let (a, b) = std::thread::scope(|scope| {
+                let a = scope.spawn(|| wrk(&base, &lua, 8, secs, paths.len()));
+                let b = scope.spawn(|| wrk(&base_two, &lua, 8, secs, paths.len()));
+                (a.join().unwrap(), b.join().unwrap())
+            });
+            println!(
+                "  {label:<18} one instance {:>7.0}/s (p99 {:.1} ms), two {:>7.0}/s (p99 {:.1} ms), \
+                 RSS {:.0} + {:.0} MiB",
+                one.rate,
+                one.p99_ms,
+                a.rate + b.rate,
+                a.p99_ms.max(b.p99_ms),
+                rss_mib(server.0.id()),
+                rss_mib(second.0.id())
             );
         }
     }
@@ -279,19 +396,24 @@ async fn run(name: &str, url: &str, n: u64, secs: u64) {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    let secs = env_or("INZAGE_BENCH_SECONDS", 3);
-    let n = env_or("INZAGE_BENCH_PATIENTS", 10_000);
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
-    if n > 0 {
-        run("sqlite", &sqlite, n, secs).await;
+    let secs = env_or("INZAGE_BENCH_SECONDS", 5);
+    let heavy = env_or("INZAGE_BENCH_HEAVY", 20);
+    let backends =
+        std::env::var("INZAGE_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
+    if Command::new("wrk").arg("--version").output().is_err() {
+        println!("medmij bench: needs wrk (Debian: apt-get install wrk)");
+        return;
     }
-    let pg_n = env_or("INZAGE_BENCH_PG_PATIENTS", 100_000);
-    if pg_n > 0 {
+    let dir = tempfile::tempdir().unwrap();
+    if backends.contains("sqlite") {
+        let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
+        run("sqlite", &sqlite, secs, heavy).await;
+    }
+    if backends.contains("postgres") {
         let admin = std::env::var("INZAGE_TEST_DATABASE_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         match pg_db(&admin).await {
-            Some(url) => run("postgres", &url, pg_n, secs).await,
+            Some(url) => run("postgres", &url, secs, heavy).await,
             None => println!("postgres: SKIPPED (no server answered at {admin})"),
         }
     }

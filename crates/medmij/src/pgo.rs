@@ -7,7 +7,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use inzage_domain::access::{OnlineChannel, Viewer};
 use inzage_domain::visibility::visible_record;
-use inzage_store::{AccessToken, AuditEvent, Channel, EventType, MedmijStore, RecordStore};
+use inzage_store::{
+    AccessContext, AccessToken, AuditEvent, Channel, EventType, MedmijStore, RecordStore,
+};
 use inzage_webkit::AppState;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -133,18 +135,18 @@ impl Pgo {
     ) -> Result<Self, Outcome> {
         let now = state.now();
         let token = bearer_token(headers).ok_or_else(Outcome::unauthorized)?;
-        let Some(access) = state.store.access_token(&token_hash(token), now).await? else {
+        // The token, its patient's record and the practice's settings in one read.
+        let Some(AccessContext {
+            token: access,
+            record,
+            settings,
+        }) = state.store.access_context(&token_hash(token), now).await?
+        else {
             return Err(Outcome::unauthorized());
         };
         ids.set_client(&access.client_id);
         let request_id = ids.request_id.clone();
         tracing::info!(medmij_request_id = %request_id, x_correlation_id = %ids.correlation_id, "medmij request");
-        let record = state
-            .store
-            .load_record_shared(&access.patient)
-            .await?
-            .ok_or_else(Outcome::unauthorized)?;
-        let settings = state.store.settings(&record.practice.id).await?;
         Ok(Self {
             access,
             record,

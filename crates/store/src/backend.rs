@@ -152,7 +152,7 @@ pub(crate) async fn queued<T>(
 const AUDIT_BATCH: usize = 256;
 
 macro_rules! impl_backend {
-    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr) => {
+    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr, $begin_write:expr) => {
         impl $Store {
             /// Group commit for stand-alone audit entries (every read of a record is one) and
             /// chain-log events: one task writes whatever is waiting in one transaction (audit
@@ -210,7 +210,7 @@ macro_rules! impl_backend {
             /// chained from the last stored one (read once, under the audit lock) and inserted
             /// in one statement. Returns them in the order of the batch.
             async fn write_batch(pool: &sqlx::Pool<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey) -> Result<Vec<AuditEntry>, StoreError> {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_with($begin_write).await?;
                 let events: Vec<&AuditEvent> = batch
                     .iter()
                     .filter_map(|job| match job {
@@ -467,6 +467,40 @@ macro_rules! impl_backend {
                     .await?)
             }
 
+            /// The record in the stored state `stamp` (read by the caller, with the patient's own
+            /// row): the kept one when it is that state, else parsed from its items and kept.
+            pub(crate) async fn record_at(
+                &self,
+                conn: &mut <$Db as sqlx::Database>::Connection,
+                id: &PatientId,
+                stamp: Stamp,
+                patient_json: String,
+            ) -> Result<Arc<PatientRecord>, StoreError> {
+                if let Some(record) = self.cache.get(id.as_str(), &stamp) {
+                    return Ok(record);
+                }
+                // The items are read after the stamp: at least as new as it, so a record is never
+                // kept as older than it is.
+                let patient: Patient = parse("patient", &patient_json)?;
+                let practice: Practice = parse("practice", &stamp.practice)?;
+                let mut record = PatientRecord::new(patient, practice);
+                record.stored_version = Some(stamp.version);
+                let items = sqlx::query("SELECT kind, payload FROM record_items WHERE patient_id = $1 ORDER BY ord")
+                    .bind(id.as_str())
+                    .fetch_all(&mut *conn)
+                    .await?;
+                let mut bytes = patient_json.len() + stamp.practice.len();
+                for row in &items {
+                    let kind: String = row.try_get(0)?;
+                    let payload: String = row.try_get(1)?;
+                    bytes += payload.len();
+                    push_row(&mut record, &kind, &payload)?;
+                }
+                let record = Arc::new(record);
+                self.cache.put(id.as_str(), stamp, record.clone(), bytes);
+                Ok(record)
+            }
+
             fn audit_row(row: &<$Db as sqlx::Database>::Row) -> Result<AuditEntry, StoreError> {
                 let patient: Option<String> = row.try_get("patient_id")?;
                 let event: String = row.try_get("event")?;
@@ -501,7 +535,7 @@ macro_rules! impl_backend {
             }
 
             async fn save_record(&self, record: &PatientRecord, audit: AuditEvent) -> Result<SaveOutcome, StoreError> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.write.begin_with($begin_write).await?;
                 let outcome = Self::save_in(&mut tx, record, audit, &self.audit_key).await?;
                 if outcome == SaveOutcome::Unchanged {
                     tx.rollback().await?;
@@ -512,7 +546,7 @@ macro_rules! impl_backend {
             }
 
             async fn save_records(&self, batch: Vec<(&PatientRecord, AuditEvent)>) -> Result<Vec<Result<SaveOutcome, StoreError>>, StoreError> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.write.begin_with($begin_write).await?;
                 let mut outcomes = Vec::with_capacity(batch.len());
                 for (record, audit) in batch {
                     // A savepoint per record: a record that fails leaves no trace, the others stay.
@@ -551,30 +585,8 @@ macro_rules! impl_backend {
                     updated_at: row.try_get(1)?,
                     practice: row.try_get(2)?,
                 };
-                if let Some(record) = self.cache.get(id.as_str(), &stamp) {
-                    return Ok(Some(record));
-                }
-                // The items are read after the stamp: at least as new as it, so a record is never
-                // kept as older than it is.
                 let patient_json: String = row.try_get(3)?;
-                let patient: Patient = parse("patient", &patient_json)?;
-                let practice: Practice = parse("practice", &stamp.practice)?;
-                let mut record = PatientRecord::new(patient, practice);
-                record.stored_version = Some(stamp.version);
-                let items = sqlx::query("SELECT kind, payload FROM record_items WHERE patient_id = $1 ORDER BY ord")
-                    .bind(id.as_str())
-                    .fetch_all(&mut *conn)
-                    .await?;
-                let mut bytes = patient_json.len() + stamp.practice.len();
-                for row in &items {
-                    let kind: String = row.try_get(0)?;
-                    let payload: String = row.try_get(1)?;
-                    bytes += payload.len();
-                    push_row(&mut record, &kind, &payload)?;
-                }
-                let record = Arc::new(record);
-                self.cache.put(id.as_str(), stamp, record.clone(), bytes);
-                Ok(Some(record))
+                Ok(Some(self.record_at(&mut conn, id, stamp, patient_json).await?))
             }
 
             async fn find_patient_by_bsn(&self, bsn: &Bsn) -> Result<Option<PatientId>, StoreError> {
@@ -676,12 +688,23 @@ macro_rules! impl_backend {
     };
 }
 
-// The single SQLite writer connection already serialises appends.
-impl_backend!(SqliteStore, sqlx::Sqlite, "SELECT 1", "PRAGMA optimize");
+// The single SQLite writer connection already serialises appends within a process. A record's
+// save and the audit writer's batch read before they write: on SQLite they take the write lock
+// at BEGIN (IMMEDIATE), so that another process on the same file (an import beside the server)
+// makes them wait and then read its commit, where a deferred transaction would fail at once
+// with "database is locked".
+impl_backend!(
+    SqliteStore,
+    sqlx::Sqlite,
+    "SELECT 1",
+    "PRAGMA optimize",
+    "BEGIN IMMEDIATE"
+);
 // Serialise appends across instances; the lock is released at commit or rollback.
 impl_backend!(
     PostgresStore,
     sqlx::Postgres,
     "SELECT pg_advisory_xact_lock(7513)",
-    "ANALYZE"
+    "ANALYZE",
+    "BEGIN"
 );

@@ -14,10 +14,23 @@ pub enum StoreError {
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// A database error shared by every request of one batch (the message only).
     #[error("database error: {0}")]
     Batch(String),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        // SQLITE_BUSY_SNAPSHOT: a transaction that read tried to write after another connection
+        // (another process on the same file) committed since its read. What it read changed:
+        // nothing was written, the caller reads again.
+        const SQLITE_BUSY_SNAPSHOT: &str = "517";
+        if e.as_database_error().and_then(|d| d.code()).as_deref() == Some(SQLITE_BUSY_SNAPSHOT) {
+            return Self::Stale;
+        }
+        Self::Database(e)
+    }
 }

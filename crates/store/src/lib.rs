@@ -58,8 +58,8 @@ pub use corrections::{
 pub use error::StoreError;
 pub use jobs::JobStore;
 pub use medmij::{
-    AccessToken, AuthCode, CONSENT_IDLE_MONTHS, ChainEvent, ChainEventKind, CodeClaim, MedmijStore,
-    RefreshClaim, RefreshToken,
+    AccessContext, AccessToken, AuthCode, CONSENT_IDLE_MONTHS, ChainEvent, ChainEventKind,
+    CodeClaim, MedmijStore, RefreshClaim, RefreshToken,
 };
 pub use messages::{Attachment, Message, MessageStore, Thread, ThreadStatus};
 pub use notify::{DevMail, JobStatus, NoticeKind, NotifyContact, NotifyJob, NotifyStore};

@@ -856,7 +856,10 @@ async fn issue21_a_save_over_a_record_changed_meanwhile_is_refused(a: Store, url
     );
     let landed = [&sx, &sy].iter().filter(|o| o.is_ok()).count();
     assert_eq!(landed, 1, "{sx:?} {sy:?}");
-    assert!(matches!(sx, Err(StoreError::Stale)) || matches!(sy, Err(StoreError::Stale)));
+    assert!(
+        matches!(sx, Err(StoreError::Stale)) || matches!(sy, Err(StoreError::Stale)),
+        "{sx:?} {sy:?}"
+    );
     let stored = a.load_record(&r.patient.id).await.unwrap().unwrap();
     assert_eq!(stored.stored_version, Some(3));
     assert_ne!(stored.journal[1].text == "X", stored.journal[2].text == "Y");
@@ -962,6 +965,71 @@ async fn issue21_a_job_lease_is_held_by_one_instance_at_a_time(db: &inzage_store
     }
     let got = asks.join_all().await;
     assert_eq!(got.iter().filter(|g| **g).count(), 1);
+}
+
+/// Issue 21: a MedMij request's one read: a valid token with its patient's record and the
+/// practice's settings; nothing for a revoked or expired token; a change saved by another
+/// instance is in the next context (the kept record is never older than the database).
+async fn issue21_a_tokens_context_is_read_in_one_go_and_never_stale(a: Store, url: &str) {
+    let b = Store::connect(url).await.unwrap();
+    let r = sample("p1", "123456782");
+    a.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let settings = PracticeSettings {
+        max_open_online_bookings: 7,
+        ..PracticeSettings::default()
+    };
+    a.save_settings(&r.practice.id, &settings).await.unwrap();
+    let token = |hash: &str, expires_at| AccessToken {
+        token_hash: hash.into(),
+        patient: r.patient.id.clone(),
+        client_id: "pgo.example".into(),
+        subject: "login".into(),
+        issued_at: t0(),
+        expires_at,
+        grant_id: None,
+    };
+    a.store_access_token(&token("valid", t0() + chrono::Duration::hours(1)))
+        .await
+        .unwrap();
+    a.store_access_token(&token("expired", t0() - chrono::Duration::seconds(1)))
+        .await
+        .unwrap();
+    let c = a.access_context("valid", t0()).await.unwrap().unwrap();
+    assert_eq!(c.token.patient, r.patient.id);
+    assert_eq!(c.token.client_id, "pgo.example");
+    assert_eq!(*c.record, r);
+    assert_eq!(c.settings.max_open_online_bookings, 7);
+    assert!(a.access_context("expired", t0()).await.unwrap().is_none());
+    assert!(a.access_context("unknown", t0()).await.unwrap().is_none());
+    // Another instance changes the record: seen at once.
+    let mut changed = b.load_record(&r.patient.id).await.unwrap().unwrap();
+    changed.episodes[0].title = "ANDERS".into();
+    b.save_record(&changed, audit(&changed, EventType::Update))
+        .await
+        .unwrap();
+    let c = a.access_context("valid", t0()).await.unwrap().unwrap();
+    assert_eq!(c.record.episodes[0].title, "ANDERS");
+    // Revoked: nothing.
+    b.revoke_access_tokens(&r.patient.id, "pgo.example", t0())
+        .await
+        .unwrap();
+    assert!(a.access_context("valid", t0()).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn sqlite_issue21_a_tokens_context_is_read_in_one_go_and_never_stale() {
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    issue21_a_tokens_context_is_read_in_one_go_and_never_stale(db.store.clone(), &db.url).await;
+}
+
+#[tokio::test]
+async fn postgres_issue21_a_tokens_context_is_read_in_one_go_and_never_stale() {
+    if let Some(db) = inzage_store::testing::TestDb::postgres().await {
+        issue21_a_tokens_context_is_read_in_one_go_and_never_stale(db.store.clone(), &db.url).await;
+        db.drop_database().await;
+    }
 }
 
 // ---- backends ----
