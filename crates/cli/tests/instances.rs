@@ -9,7 +9,6 @@
 use inzage_domain::{Clock, PracticeId, StaffRole, SystemClock};
 use inzage_store::{NoticeKind, NotifyStore, RecordStore, Store};
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -18,50 +17,18 @@ const PASSWORD: &str = "een lang wachtwoord voor de test";
 /// 32 bytes, hex: the audit key both instances and the seeding share.
 const AUDIT_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+mod support;
 
 /// One `inzage serve` on `url`, configured by the `inzage.toml` in `dir`; its base URL once ready.
-async fn start(dir: &std::path::Path, url: &str) -> (Server, String) {
-    let port = free_port();
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_inzage"))
-            .arg("serve")
-            .env("INZAGE_DATABASE_URL", url)
-            .env("INZAGE_LISTEN", format!("127.0.0.1:{port}"))
-            .env("INZAGE_AUDIT_KEY", AUDIT_KEY)
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/health/ready")).await
-            && r.status() == 200
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "serve did not start");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    (server, base)
+async fn start(dir: &std::path::Path, url: &str) -> (support::Server, String) {
+    support::serve(
+        dir,
+        &[
+            ("INZAGE_DATABASE_URL", url.to_owned()),
+            ("INZAGE_AUDIT_KEY", AUDIT_KEY.to_owned()),
+        ],
+    )
+    .await
 }
 
 /// A browser of one staff member on one instance: it keeps its cookies (as the TLS proxy in

@@ -2,58 +2,17 @@
 //! default (production) settings: what must and must not be there outside `demo`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+mod support;
 
 /// `inzage serve` on a fresh SQLite database in `dir` with `env` added, once it is ready; and
 /// its base URL.
-async fn start(dir: &std::path::Path, env: &[(&str, String)]) -> (Server, String) {
-    let port = free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_inzage"));
-    command
-        .arg("serve")
-        .env(
-            "INZAGE_DATABASE_URL",
-            format!("sqlite://{}", dir.join("s.db").display()),
-        )
-        .env("INZAGE_LISTEN", format!("127.0.0.1:{port}"))
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let server = Server(command.spawn().unwrap());
-    let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(r) = client.get(format!("{base}/health")).send().await
-            && r.status() == 200
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "serve did not start");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    (server, base)
+async fn start(dir: &std::path::Path, env: &[(&str, String)]) -> (support::Server, String) {
+    let mut all = vec![(
+        "INZAGE_DATABASE_URL",
+        format!("sqlite://{}", dir.join("s.db").display()),
+    )];
+    all.extend(env.iter().cloned());
+    support::serve(dir, &all).await
 }
 
 /// Hardening finding 9 (issue 22): `/dev/postvak` must never exist outside demo mode; error
@@ -98,7 +57,7 @@ async fn hardening_9_serve_has_no_dev_mailbox_and_answers_errors_as_pages() {
 #[tokio::test]
 async fn issue21_metrics_are_served_on_their_own_listener() {
     let dir = tempfile::tempdir().unwrap();
-    let metrics_port = free_port();
+    let metrics_port = support::free_port();
     let (_server, base) = start(
         dir.path(),
         &[("INZAGE_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))],

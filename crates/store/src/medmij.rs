@@ -259,6 +259,26 @@ pub struct ChainEvent {
     pub resource: String,
 }
 
+/// An access token from the first seven columns of `r`: token_hash, patient_id, client_id,
+/// subject, issued_at, expires_at, grant_id.
+fn token_row<R: Row>(r: &R) -> Result<AccessToken, StoreError>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(AccessToken {
+        token_hash: r.try_get(0)?,
+        patient: PatientId::new(r.try_get::<String, _>(1)?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        client_id: r.try_get(2)?,
+        subject: r.try_get(3)?,
+        issued_at: parse_instant(&r.try_get::<String, _>(4)?)?,
+        expires_at: parse_instant(&r.try_get::<String, _>(5)?)?,
+        grant_id: r.try_get(6)?,
+    })
+}
+
 macro_rules! impl_medmij {
     ($Store:ident, $Db:ty) => {
         impl $Store {
@@ -419,15 +439,7 @@ macro_rules! impl_medmij {
                 else {
                     return Ok(None);
                 };
-                Ok(Some(AccessToken {
-                    token_hash: r.try_get(0)?,
-                    patient: PatientId::new(r.try_get::<String, _>(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    client_id: r.try_get(2)?,
-                    subject: r.try_get(3)?,
-                    issued_at: parse_instant(&r.try_get::<String, _>(4)?)?,
-                    expires_at: parse_instant(&r.try_get::<String, _>(5)?)?,
-                    grant_id: r.try_get(6)?,
-                }))
+                Ok(Some(token_row(&r)?))
             }
 
             async fn access_context(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<AccessContext>, StoreError> {
@@ -448,15 +460,7 @@ macro_rules! impl_medmij {
                 else {
                     return Ok(None);
                 };
-                let token = AccessToken {
-                    token_hash: r.try_get(0)?,
-                    patient: PatientId::new(r.try_get::<String, _>(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    client_id: r.try_get(2)?,
-                    subject: r.try_get(3)?,
-                    issued_at: parse_instant(&r.try_get::<String, _>(4)?)?,
-                    expires_at: parse_instant(&r.try_get::<String, _>(5)?)?,
-                    grant_id: r.try_get(6)?,
-                };
+                let token = token_row(&r)?;
                 let stamp = crate::cache::Stamp {
                     version: r.try_get(7)?,
                     updated_at: r.try_get(8)?,
