@@ -177,6 +177,7 @@ impl Generator {
                 recorded_at: self.now - Duration::days(rng.random_range(1..1500)),
             }),
             wants_results_immediately: rng.random_bool(0.1),
+            exchange_consent: vec![],
             meta: meta(
                 start_of_local_day(birth.max(self.today - Days::new(20 * 365))),
                 &self.staff[3].id,

@@ -61,6 +61,12 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Provider systems that fetch the professional summary (a huisartsenpost, a pharmacy, a
+    /// hospital, an ambulance service): `/uitwisseling` (see docs/exchange.md).
+    Exchange {
+        #[command(subcommand)]
+        command: ExchangeCommand,
+    },
     /// The audit log (NEN 7513).
     Audit {
         #[command(subcommand)]
@@ -118,6 +124,27 @@ enum StaffCommand {
         /// The practice id (see the practices in the database).
         #[arg(long)]
         practice: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExchangeCommand {
+    /// Register a provider system; prints its client id and secret once (OAuth 2.0 client
+    /// credentials at /uitwisseling/token).
+    Add {
+        /// The name patients read in their access log: "Huisartsenpost Midden-Stad".
+        #[arg(long)]
+        name: String,
+        /// huisartsenpost, apotheek, ziekenhuis or ambulance.
+        #[arg(long)]
+        category: String,
+    },
+    /// List the registered provider systems.
+    List,
+    /// Stop a provider system: its tokens stop working at once.
+    Disable {
+        #[arg(long)]
+        client_id: String,
     },
 }
 
@@ -254,6 +281,48 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
             .await?;
             println!("staff account {username} created");
             println!("authenticator key (add it to an authenticator app, shown once): {secret}");
+        }
+        Command::Exchange { command } => {
+            use inzage_store::ExchangeStore;
+            let store = open_keyed_store(&config, &config.database_url).await?;
+            match command {
+                ExchangeCommand::Add { name, category } => {
+                    let category = inzage_domain::exchange::ProviderCategory::parse(&category)
+                        .ok_or(
+                            "the category is huisartsenpost, apotheek, ziekenhuis or ambulance",
+                        )?;
+                    let (id, secret) =
+                        inzage_exchange::register_client(&store, &name, category, Utc::now())
+                            .await?;
+                    println!("client_id: {id}");
+                    println!("client_secret: {secret}");
+                    println!("(the secret is shown only now; only its hash is kept)");
+                }
+                ExchangeCommand::List => {
+                    for c in store.exchange_clients().await? {
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            c.id,
+                            c.category.slug(),
+                            c.name,
+                            if c.disabled_at.is_some() {
+                                "disabled"
+                            } else {
+                                "active"
+                            }
+                        );
+                    }
+                }
+                ExchangeCommand::Disable { client_id } => {
+                    if !store
+                        .disable_exchange_client(&client_id, Utc::now())
+                        .await?
+                    {
+                        return Err(format!("no active provider system {client_id}").into());
+                    }
+                    println!("{client_id} disabled");
+                }
+            }
         }
         Command::Audit {
             command: AuditCommand::Verify { checkpoints },

@@ -11,6 +11,7 @@ pub mod access;
 pub mod codes;
 pub mod edit;
 pub mod entry;
+pub mod exchange;
 pub mod ids;
 pub mod locale;
 pub mod merge;

@@ -5,8 +5,8 @@
 //! - an item in both whose content is unchanged keeps its stored form (and meta) exactly;
 //! - a changed item takes the imported content, keeps who created it and when, and keeps any
 //!   shield a GP set (an import never unshields);
-//! - practice decisions on the patient (online consent, result preference) and the
-//!   representations stay as stored.
+//! - practice decisions on the patient (online consent, result preference, sharing consent),
+//!   an item's sharing controls (exclusions, blocks) and the representations stay as stored.
 
 use crate::record::*;
 
@@ -20,6 +20,7 @@ pub trait Item: Clone + PartialEq {
         if old.meta().shield.is_some() {
             self.meta_mut().shield = old.meta().shield.clone();
         }
+        self.meta_mut().sharing = old.meta().sharing.clone();
     }
 }
 
@@ -63,6 +64,7 @@ impl Item for LabResult {
         if old.meta.shield.is_some() {
             self.meta.shield = old.meta.shield.clone();
         }
+        self.meta.sharing = old.meta.sharing.clone();
         if !matches!(old.review, ReviewState::Pending { .. }) {
             self.review = old.review.clone();
         }
@@ -73,6 +75,7 @@ fn merge_meta(old: &ItemMeta, new: &mut ItemMeta) {
     new.created_by = old.created_by.clone();
     new.created_at = old.created_at;
     new.shield = old.shield.clone();
+    new.sharing = old.sharing.clone();
 }
 
 fn same_content<T: Item>(old: &T, new: &T) -> bool {
@@ -104,6 +107,7 @@ pub fn merge_import(old: &PatientRecord, new: PatientRecord) -> PatientRecord {
     let mut patient = new.patient;
     patient.online_consent = old.patient.online_consent.clone();
     patient.wants_results_immediately = old.patient.wants_results_immediately;
+    patient.exchange_consent = old.patient.exchange_consent.clone();
     let mut probe = patient.clone();
     probe.meta = old.patient.meta.clone();
     if probe == old.patient {

@@ -69,6 +69,13 @@ pub struct ItemMeta {
     /// receiver can recognise the same item again; never a BSN.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifiers: Vec<Coding>,
+    /// What the GP decided about sharing the item with other providers (R117, blocks the
+    /// patient asked for): independent of `shield`, which is about the patient's own view.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::exchange::ItemSharing::is_empty"
+    )]
+    pub sharing: crate::exchange::ItemSharing,
 }
 
 impl ItemMeta {
@@ -82,6 +89,7 @@ impl ItemMeta {
             source: Source::OwnPractice,
             shield: None,
             identifiers: vec![],
+            sharing: Default::default(),
         }
     }
 }
@@ -163,6 +171,10 @@ pub struct Patient {
     pub online_consent: Option<OnlineConsent>,
     /// The patient chose to see released-by-delay results immediately (R26, practice permitting).
     pub wants_results_immediately: bool,
+    /// The patient's choices about sharing this practice's data with other providers (R113,
+    /// R115, R116): one per data category and requesting provider category that was asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchange_consent: Vec<crate::exchange::ExchangeConsent>,
     pub meta: ItemMeta,
 }
 

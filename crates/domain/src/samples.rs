@@ -36,6 +36,7 @@ pub fn heavy_record() -> PatientRecord {
         general_practitioner: None,
         online_consent: None,
         wants_results_immediately: false,
+        exchange_consent: vec![],
         meta: meta.clone(),
     };
     let mut r = PatientRecord::new(patient, practice);

@@ -81,6 +81,7 @@ fn record(birth: NaiveDate) -> PatientRecord {
             recorded_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
         }),
         wants_results_immediately: false,
+        exchange_consent: vec![],
         meta: meta(),
     };
     let mut r = PatientRecord::new(patient, practice);
@@ -1549,4 +1550,401 @@ fn r29_r31_shielding_and_lifting_a_shield() {
     );
     unshield_item(&mut r, ItemKind::Episode, "e", gp, now).unwrap();
     assert_eq!(online_view(&r, &settings(), now).episodes.len(), 1);
+}
+
+// ---- I. sharing with other providers (R113-R117) ----
+
+mod sharing {
+    use super::*;
+    use inzage_domain::exchange::*;
+    use inzage_domain::visibility::ItemRef;
+
+    fn choice(
+        data: DataCategory,
+        requester: ProviderCategory,
+        answer: ConsentAnswer,
+    ) -> ExchangeConsent {
+        ExchangeConsent {
+            data,
+            requester,
+            answer,
+            method: ConsentMethod::Spoken,
+            recorded_by: RecordedBy::Staff {
+                id: PractitionerId::new("gp").unwrap(),
+            },
+            at: noon(today()),
+        }
+    }
+    fn gp() -> Actor {
+        Actor::Staff(PractitionerId::new("gp").unwrap())
+    }
+    fn item(kind: ItemKind, id: &str) -> ItemRef {
+        ItemRef {
+            kind,
+            id: id.into(),
+        }
+    }
+    /// A record with something of every kind the summary looks at, around its four-month window.
+    fn sample() -> PatientRecord {
+        let mut r = adult();
+        let recent = today() - Days::new(20);
+        let old = today() - Days::new(200);
+        episode(&mut r, "open", None, false);
+        episode(&mut r, "closed-attention", Some(d(2025, 1, 1)), true);
+        episode(&mut r, "closed", Some(d(2025, 1, 1)), false);
+        contact(&mut r, "c-recent", "01", recent);
+        contact(&mut r, "c-old", "01", old);
+        for (id, soep) in [
+            ("s", Soep::S),
+            ("o", Soep::O),
+            ("e", Soep::E),
+            ("p", Soep::P),
+        ] {
+            line(&mut r, id, soep, recent, Some("c-recent"), Some("open"));
+        }
+        line(&mut r, "old-e", Soep::E, old, Some("c-old"), Some("open"));
+        result(
+            &mut r,
+            "res-recent",
+            ResultKind::L,
+            noon(recent),
+            ReviewState::Pending {
+                received_at: noon(recent),
+            },
+        );
+        result(&mut r, "res-old", ResultKind::L, noon(old), released());
+        medication(&mut r, "med-now", None);
+        medication(&mut r, "med-stopped", Some(d(2025, 1, 1)));
+        r.work_notes.push(WorkNote {
+            id: WorkNoteId::new("note").unwrap(),
+            author: PractitionerId::new("gp").unwrap(),
+            text: "werkaantekening".into(),
+            meta: meta(),
+        });
+        letter(&mut r, "letter", LetterType::SpecialistLetter, recent);
+        r
+    }
+    fn summary_ids(r: &PatientRecord, data: DataCategory, to: ProviderCategory) -> Vec<String> {
+        let s = summary(r, data, to, noon(today()));
+        let v = &s.view;
+        let mut out = vec![];
+        out.extend(ids(&v.episodes, |x| x.id.to_string()));
+        out.extend(ids(&v.contacts, |x| x.id.to_string()));
+        out.extend(ids(&v.journal, |x| x.id.to_string()));
+        out.extend(ids(&v.results, |x| x.id.to_string()));
+        out.extend(ids(&v.medication, |x| x.id.to_string()));
+        out.extend(ids(&v.letters, |x| x.id.to_string()));
+        out
+    }
+
+    #[test]
+    fn r113_r116_sharing_needs_a_yes_per_data_category_and_requesting_category() {
+        let mut r = sample();
+        use ConsentState::*;
+        for data in DataCategory::ALL {
+            for to in ProviderCategory::ALL {
+                assert_eq!(consent_state(&r, data, to), NotAsked);
+                assert_eq!(may_share(&r, data, to, None), Err(Refusal::NotAsked));
+            }
+        }
+        set_exchange_consent(
+            &mut r,
+            choice(
+                DataCategory::Summary,
+                ProviderCategory::Hap,
+                ConsentAnswer::Yes,
+            ),
+            gp(),
+        )
+        .unwrap();
+        assert_eq!(
+            may_share(&r, DataCategory::Summary, ProviderCategory::Hap, None),
+            Ok(Basis::Consent)
+        );
+        // A yes for the huisartsenpost is not a yes for the hospital, nor for medication data.
+        assert_eq!(
+            may_share(&r, DataCategory::Summary, ProviderCategory::Hospital, None),
+            Err(Refusal::NotAsked)
+        );
+        assert_eq!(
+            may_share(&r, DataCategory::Medication, ProviderCategory::Hap, None),
+            Err(Refusal::NotAsked)
+        );
+    }
+
+    #[test]
+    fn r114_not_asked_opens_only_with_a_declared_emergency_reason() {
+        let r = sample();
+        let to = ProviderCategory::Hap;
+        assert_eq!(
+            may_share(&r, DataCategory::Summary, to, Some("  ")),
+            Err(Refusal::NotAsked)
+        );
+        assert_eq!(
+            may_share(&r, DataCategory::Summary, to, Some("spoed")),
+            Err(Refusal::ReasonTooShort)
+        );
+        assert_eq!(
+            may_share(
+                &r,
+                DataCategory::Summary,
+                to,
+                Some(" bewusteloos binnengebracht ")
+            ),
+            Ok(Basis::Emergency {
+                reason: "bewusteloos binnengebracht".into()
+            })
+        );
+    }
+
+    #[test]
+    fn r115_no_wins_over_an_emergency_and_a_withdrawal_works_at_once() {
+        let mut r = sample();
+        let (data, to) = (DataCategory::Summary, ProviderCategory::Hap);
+        set_exchange_consent(&mut r, choice(data, to, ConsentAnswer::Yes), gp()).unwrap();
+        assert_eq!(may_share(&r, data, to, None), Ok(Basis::Consent));
+        // Withdrawn: the very next question is refused, and no emergency opens it.
+        set_exchange_consent(&mut r, choice(data, to, ConsentAnswer::No), gp()).unwrap();
+        assert_eq!(may_share(&r, data, to, None), Err(Refusal::PatientSaidNo));
+        assert_eq!(
+            may_share(&r, data, to, Some("bewusteloos binnengebracht")),
+            Err(Refusal::PatientSaidNo)
+        );
+        // One choice per data and requester: the last one counts.
+        assert_eq!(r.patient.exchange_consent.len(), 1);
+    }
+
+    #[test]
+    fn r115_how_a_choice_was_given_goes_with_who_recorded_it() {
+        let mut r = sample();
+        let mut c = choice(
+            DataCategory::Summary,
+            ProviderCategory::Hap,
+            ConsentAnswer::Yes,
+        );
+        c.method = ConsentMethod::Portal;
+        assert_eq!(
+            set_exchange_consent(&mut r, c.clone(), gp()),
+            Err(ConsentError::MethodNotForStaff)
+        );
+        c.recorded_by = RecordedBy::Patient;
+        c.method = ConsentMethod::Written;
+        assert_eq!(
+            set_exchange_consent(&mut r, c.clone(), gp()),
+            Err(ConsentError::MethodNotForPortal)
+        );
+        c.method = ConsentMethod::Portal;
+        set_exchange_consent(&mut r, c.clone(), Actor::System("portal".into())).unwrap();
+        assert_eq!(r.patient.exchange_consent, vec![c]);
+        for m in [
+            ConsentMethod::Spoken,
+            ConsentMethod::Written,
+            ConsentMethod::NationalSite,
+        ] {
+            let mut c = choice(
+                DataCategory::Summary,
+                ProviderCategory::Pharmacy,
+                ConsentAnswer::No,
+            );
+            c.method = m;
+            set_exchange_consent(&mut r, c, gp()).unwrap();
+        }
+    }
+
+    #[test]
+    fn r115_online_choices_follow_the_access_rules() {
+        let now = noon(today());
+        // 16 and over decides; 12-15 can only say no online; under 12 the parent decides.
+        let r = record(d(2008, 1, 1));
+        assert_eq!(
+            online_consent_right(&r, &me(), now),
+            OnlineConsentRight::Decide
+        );
+        let mut teen = record(d(2012, 1, 1));
+        assert_eq!(
+            online_consent_right(&teen, &me(), now),
+            OnlineConsentRight::RefuseOnly
+        );
+        let p = parent(&mut teen, None);
+        assert_eq!(
+            online_consent_right(&teen, &p, now),
+            OnlineConsentRight::RefuseOnly
+        );
+        let mut child = record(d(2018, 1, 1));
+        let p = parent(&mut child, None);
+        assert_eq!(
+            online_consent_right(&child, &p, now),
+            OnlineConsentRight::Decide
+        );
+        // A carer authorised by the patient reads along, a section-limited one too.
+        let mut elder = adult();
+        let p = parent(&mut elder, None);
+        elder.representations[0].basis = RepresentationBasis::WrittenAuthorisation;
+        assert_eq!(
+            online_consent_right(&elder, &p, now),
+            OnlineConsentRight::SeeOnly
+        );
+        elder.representations[0].basis = RepresentationBasis::Curatorship;
+        assert_eq!(
+            online_consent_right(&elder, &p, now),
+            OnlineConsentRight::Decide
+        );
+        elder.representations[0].scope = Some(vec![Section::Medication]);
+        assert_eq!(
+            online_consent_right(&elder, &p, now),
+            OnlineConsentRight::SeeOnly
+        );
+    }
+
+    #[test]
+    fn r114_the_summary_is_the_selection_for_a_locum() {
+        let r = sample();
+        let got = summary_ids(&r, DataCategory::Summary, ProviderCategory::Hap);
+        // Open episodes and closed ones with attentiewaarde; the last four months' contacts
+        // with all their S, O, E and P lines and results (also one the GP has not released
+        // online); current medication. Never a work note, an old contact, a stopped medicine
+        // or a letter.
+        assert_eq!(
+            got,
+            [
+                "open",
+                "closed-attention",
+                "c-recent",
+                "s",
+                "o",
+                "e",
+                "p",
+                "res-recent",
+                "med-now"
+            ]
+        );
+        let s = summary(
+            &r,
+            DataCategory::Summary,
+            ProviderCategory::Hap,
+            noon(today()),
+        );
+        assert!(
+            s.left_out
+                .contains(&(item(ItemKind::WorkNote, "note"), LeftOut::WorkNote))
+        );
+        assert!(
+            s.left_out
+                .contains(&(item(ItemKind::JournalLine, "old-e"), LeftOut::NotSelected))
+        );
+        // Medication data: current medication and allergies only.
+        assert_eq!(
+            summary_ids(&r, DataCategory::Medication, ProviderCategory::Pharmacy),
+            ["med-now"]
+        );
+    }
+
+    #[test]
+    fn r117_a_gp_excludes_one_item_independently_of_online_visibility() {
+        let mut r = sample();
+        // Shielded online: still in the summary (a locum needs it).
+        r.episodes[0].meta = shield(ShieldReason::NotYetDiscussed);
+        assert!(
+            summary_ids(&r, DataCategory::Summary, ProviderCategory::Hap).contains(&"open".into())
+        );
+        // Excluded from the summary: gone for every category, with what hangs under it, and
+        // still exactly as visible online as before.
+        let online_before = online_view(&r, &settings(), noon(today())).journal.len();
+        exclude_from_summary(
+            &mut r,
+            &item(ItemKind::Result, "res-recent"),
+            true,
+            gp(),
+            noon(today()),
+        )
+        .unwrap();
+        exclude_from_summary(
+            &mut r,
+            &item(ItemKind::Contact, "c-recent"),
+            true,
+            gp(),
+            noon(today()),
+        )
+        .unwrap();
+        for to in ProviderCategory::ALL {
+            assert_eq!(
+                summary_ids(&r, DataCategory::Summary, to),
+                ["open", "closed-attention", "med-now"]
+            );
+        }
+        assert_eq!(
+            online_view(&r, &settings(), noon(today())).journal.len(),
+            online_before
+        );
+        let s = summary(
+            &r,
+            DataCategory::Summary,
+            ProviderCategory::Hap,
+            noon(today()),
+        );
+        assert!(
+            s.left_out
+                .contains(&(item(ItemKind::JournalLine, "s"), LeftOut::ParentWithheld))
+        );
+        assert!(
+            s.left_out
+                .contains(&(item(ItemKind::Result, "res-recent"), LeftOut::ExcludedByGp))
+        );
+        // Let go again: back in.
+        exclude_from_summary(
+            &mut r,
+            &item(ItemKind::Contact, "c-recent"),
+            false,
+            gp(),
+            noon(today()),
+        )
+        .unwrap();
+        assert!(
+            summary_ids(&r, DataCategory::Summary, ProviderCategory::Hap).contains(&"s".into())
+        );
+        // Letters and work notes are never in it: nothing to exclude.
+        assert!(
+            exclude_from_summary(
+                &mut r,
+                &item(ItemKind::WorkNote, "note"),
+                true,
+                gp(),
+                noon(today())
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn r117_a_block_holds_for_its_category_only() {
+        let mut r = sample();
+        block_item(
+            &mut r,
+            &item(ItemKind::Episode, "open"),
+            ProviderCategory::Hospital,
+            gp(),
+            noon(today()),
+        )
+        .unwrap();
+        let hospital = summary_ids(&r, DataCategory::Summary, ProviderCategory::Hospital);
+        // The episode and every line under it stay with the GP.
+        assert_eq!(
+            hospital,
+            ["closed-attention", "c-recent", "res-recent", "med-now"]
+        );
+        let hap = summary_ids(&r, DataCategory::Summary, ProviderCategory::Hap);
+        assert!(
+            hap.contains(&"open".into())
+                && hap.contains(&"s".into())
+                && hap.contains(&"med-now".into())
+        );
+        // The controls travel with the item through the record's JSON, and survive an import.
+        let json = serde_json::to_string(&r).unwrap();
+        let back: PatientRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, r);
+        let mut imported = sample();
+        imported.episodes[0].title = "nieuwe titel".into();
+        let merged = inzage_domain::merge::merge_import(&r, imported);
+        assert_eq!(merged.episodes[0].meta.sharing, r.episodes[0].meta.sharing);
+    }
 }

@@ -13,6 +13,7 @@ mod messages;
 mod notifications;
 mod pages;
 mod prescriptions;
+mod sharing;
 mod timing;
 
 /// One thing on the overview that asks for the person's attention, with where to read it.
@@ -68,6 +69,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(corrections::router())
         .merge(notifications::router())
         .merge(timing::router())
+        .merge(sharing::router())
         .merge(dev_mailbox)
 }
 

@@ -2,7 +2,8 @@
 //! channel (R53), parents, guardians, legal representatives and authorised carers with the
 //! evidence checked and by whom (R41), a 12-15-year-old's consent (R35) and its withdrawal
 //! (R37), end dates and revocation (R40), and the one-time activation code with which a patient
-//! creates their portal login (see `inzage_login::activation`).
+//! creates their portal login (see `inzage_login::activation`), and the patient's choices about
+//! sharing with other providers as given at the desk, in writing or on the national site (R115).
 
 use super::StaffRecord;
 use super::entry::{author, change_record, error_text, new_id, who};
@@ -16,6 +17,10 @@ use axum::routing::get;
 use chrono::{Duration, NaiveDate};
 use inzage_domain::access::OnlineChannel;
 use inzage_domain::entry::{self, EntryError, NewRepresentation};
+use inzage_domain::exchange::{
+    ConsentAnswer, ConsentMethod, ConsentState, DataCategory, ExchangeConsent, ProviderCategory,
+    RecordedBy, consent_state, set_exchange_consent,
+};
 use inzage_domain::time::{age_on, local_date};
 use inzage_domain::{Bsn, HumanName, RepresentationBasis, Section};
 use inzage_store::{EventType, Invitation, RecordStore, StaffStore};
@@ -62,6 +67,84 @@ const BASES: [(RepresentationBasis, &str); 6] = [
     (RepresentationBasis::DigidAuthorisation, "digid_machtiging"),
 ];
 
+/// One sharing choice at the desk: a data category for a requesting provider category.
+struct SharingRow {
+    field: String,
+    data: String,
+    requester: String,
+    state: String,
+}
+
+/// The form field of one choice at the desk.
+fn sharing_field(data: DataCategory, requester: ProviderCategory) -> String {
+    format!("delen_{}_{}", data.slug(), requester.slug())
+}
+
+fn sharing_rows(tr: &inzage_webkit::i18n::Tr, r: &inzage_domain::PatientRecord) -> Vec<SharingRow> {
+    let mut rows = vec![];
+    for data in DataCategory::ALL {
+        for requester in ProviderCategory::ALL {
+            let state = consent_state(r, data, requester);
+            let current = r
+                .patient
+                .exchange_consent
+                .iter()
+                .find(|c| c.data == data && c.requester == requester);
+            rows.push(SharingRow {
+                field: sharing_field(data, requester),
+                data: tr.t(&format!("sharing-data-{}", data.slug())),
+                requester: tr.t(&format!("sharing-requester-{}", requester.slug())),
+                state: match current {
+                    None => tr.t("sharing-state-not-asked"),
+                    Some(c) => format!(
+                        "{} ({}, {}, {})",
+                        tr.t(if state == ConsentState::Yes {
+                            "sharing-yes"
+                        } else {
+                            "sharing-no"
+                        }),
+                        tr.t(&format!("sharing-method-{}", c.method.slug())),
+                        match &c.recorded_by {
+                            RecordedBy::Staff { id } =>
+                                who(&inzage_domain::Actor::Staff(id.clone())),
+                            RecordedBy::Patient => tr.t("who-patient"),
+                            RecordedBy::Representative { .. } => tr.t("who-representative-unknown"),
+                        },
+                        tr.date(local_date(c.at))
+                    ),
+                },
+            });
+        }
+    }
+    rows
+}
+
+/// The choices the desk form changes, as (data, requester, answer).
+fn sharing_changes(
+    data: &FormData,
+    r: &inzage_domain::PatientRecord,
+) -> Result<Vec<(DataCategory, ProviderCategory, ConsentAnswer)>, EntryError> {
+    let mut out = vec![];
+    for d in DataCategory::ALL {
+        for requester in ProviderCategory::ALL {
+            let answer = match data.get(&sharing_field(d, requester)) {
+                "" => continue,
+                "ja" => ConsentAnswer::Yes,
+                "nee" => ConsentAnswer::No,
+                _ => return Err(EntryError::Invalid("a sharing choice is not valid")),
+            };
+            let same = matches!(
+                (consent_state(r, d, requester), answer),
+                (ConsentState::Yes, ConsentAnswer::Yes) | (ConsentState::No, ConsentAnswer::No)
+            );
+            if !same {
+                out.push((d, requester, answer));
+            }
+        }
+    }
+    Ok(out)
+}
+
 struct RepRow {
     id: String,
     name: String,
@@ -91,6 +174,8 @@ struct AccessPage {
     timing_offered: bool,
     results_immediately: bool,
     reps: Vec<RepRow>,
+    sharing: Vec<SharingRow>,
+    sharing_methods: Vec<(String, String)>,
     bases: Vec<(String, String)>,
     sections: Vec<(String, String)>,
     can_invite: bool,
@@ -221,6 +306,16 @@ async fn render(
         timing_offered,
         results_immediately: r.patient.wants_results_immediately,
         reps,
+        sharing: sharing_rows(tr, &r),
+        sharing_methods: ConsentMethod::AT_THE_PRACTICE
+            .iter()
+            .map(|m| {
+                (
+                    m.slug().to_owned(),
+                    tr.t(&format!("sharing-method-{}", m.slug())),
+                )
+            })
+            .collect(),
         bases: BASES
             .iter()
             .map(|(b, v)| ((*v).to_owned(), tr.t(basis_key(*b))))
@@ -390,6 +485,55 @@ async fn submit(rec: StaffRecord, data: FormData) -> WebResult<Response> {
                 },
             )
             .await?
+        }
+        "delen" => {
+            let method = ConsentMethod::parse(data.get("wijze"))
+                .filter(|m| ConsentMethod::AT_THE_PRACTICE.contains(m));
+            change_record(
+                &rec,
+                EventType::Update,
+                |changed: &Vec<String>| format!("sharing choice: {}", changed.join(", ")),
+                |r| {
+                    let method =
+                        method.ok_or(EntryError::Required("how the patient gave the choice"))?;
+                    let changes = sharing_changes(&data, r)?;
+                    if changes.is_empty() {
+                        return Err(EntryError::Required("a changed sharing choice"));
+                    }
+                    let mut described = vec![];
+                    for (d, requester, answer) in changes {
+                        set_exchange_consent(
+                            r,
+                            ExchangeConsent {
+                                data: d,
+                                requester,
+                                answer,
+                                method,
+                                recorded_by: RecordedBy::Staff {
+                                    id: by.practitioner.id.clone(),
+                                },
+                                at: by.at,
+                            },
+                            by.actor(),
+                        )
+                        .map_err(|_| EntryError::Invalid("a sharing choice is not valid"))?;
+                        described.push(format!(
+                            "{} {} {} ({})",
+                            requester.slug(),
+                            d.slug(),
+                            if answer == ConsentAnswer::Yes {
+                                "yes"
+                            } else {
+                                "no"
+                            },
+                            method.slug()
+                        ));
+                    }
+                    Ok(described)
+                },
+            )
+            .await?
+            .map(|_| ())
         }
         "uitnodigen" => return invite(&rec).await,
         _ => return Err(WebError::Invalid("action")),

@@ -10,8 +10,10 @@
 mod access;
 mod activation;
 mod agenda;
+mod blocks;
 mod copy;
 mod corrections;
+mod emergencies;
 pub mod entry;
 mod login;
 mod messages;
@@ -38,7 +40,7 @@ use tower_sessions::Session;
 const STAFF: &str = "staff";
 
 /// The practice menu, each page with the action it needs.
-const MENU: [(&str, &str, Action); 10] = [
+const MENU: [(&str, &str, Action); 12] = [
     ("/praktijk", "practice-search", Action::SearchPatients),
     (
         "/praktijk/uitslagen",
@@ -66,6 +68,12 @@ const MENU: [(&str, &str, Action); 10] = [
         "practice-sm-queue",
         Action::ReviewSelfMeasurements,
     ),
+    (
+        "/praktijk/noodinzage",
+        "emergency-queue",
+        Action::ReviewEmergencies,
+    ),
+    ("/praktijk/niet-delen", "block-queue", Action::DecideBlocks),
     (
         "/praktijk/kopieaanvragen",
         "practice-copy-queue",
@@ -103,6 +111,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(messages::router())
         .merge(corrections::router())
         .merge(selfmeasure::router())
+        .merge(emergencies::router())
+        .merge(blocks::router())
         .merge(security::router())
 }
 

@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/praktijk/uitslagen", get(queue))
         .route("/praktijk/patienten/{id}/uitslagen/{result}", post(review))
         .route("/praktijk/patienten/{id}/afscherming", post(shield))
+        .route("/praktijk/patienten/{id}/delen", post(share_item))
         .route(
             "/praktijk/instellingen",
             get(settings_page).post(settings_save),
@@ -188,6 +189,8 @@ struct Row {
     item_kind: &'static str,
     item_id: String,
     shielded: bool,
+    /// Kept out of what other providers get (R117), independent of `shielded`.
+    excluded: bool,
     /// The correction form, when this role may correct the item (empty otherwise).
     edit_href: String,
     /// An S or O line: never online, so the only shield that means anything is the one that
@@ -196,6 +199,16 @@ struct Row {
     /// A heading row before this one: for journal lines, the contact they belong to, with
     /// its date, kind and author. Empty: none.
     group: String,
+}
+
+impl Row {
+    /// Whether a GP may keep this item out of the summary for other providers (R117).
+    fn excludable(&self) -> bool {
+        matches!(
+            self.item_kind,
+            "episode" | "journal_line" | "medication" | "allergy" | "result"
+        )
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -267,6 +280,8 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
         saved: match q.gedaan.as_str() {
             "afgeschermd" => Some(tr.t("practice-done-shielded")),
             "opgeheven" => Some(tr.t("practice-done-unshielded")),
+            "uitgesloten" => Some(tr.t("sharing-done-excluded")),
+            "meegegeven" => Some(tr.t("sharing-done-included")),
             _ => None,
         },
         new_links,
@@ -289,6 +304,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                 item_kind: "episode",
                 item_id: e.id.to_string(),
                 shielded: e.meta.shield.is_some(),
+                excluded: e.meta.sharing.excluded.is_some(),
                 edit_href: EK::Episode.edit_href(&pid, e.id.as_str(), &rec.staff),
                 third_party_only: false,
                 group: String::new(),
@@ -306,6 +322,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                 item_kind: "medication",
                 item_id: m.id.to_string(),
                 shielded: m.meta.shield.is_some(),
+                excluded: m.meta.sharing.excluded.is_some(),
                 edit_href: EK::Medication.edit_href(&pid, m.id.as_str(), &rec.staff),
                 third_party_only: false,
                 group: String::new(),
@@ -330,6 +347,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                 item_kind: "allergy",
                 item_id: a.id.to_string(),
                 shielded: a.meta.shield.is_some(),
+                excluded: a.meta.sharing.excluded.is_some(),
                 edit_href: EK::Allergy.edit_href(&pid, a.id.as_str(), &rec.staff),
                 third_party_only: false,
                 group: String::new(),
@@ -353,6 +371,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                     item_kind: "result",
                     item_id: x.id.to_string(),
                     shielded: x.meta.shield.is_some(),
+                    excluded: x.meta.sharing.excluded.is_some(),
                     edit_href: EK::Result.edit_href(&pid, x.id.as_str(), &rec.staff),
                     third_party_only: false,
                     group: String::new(),
@@ -370,6 +389,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                 item_kind: "letter",
                 item_id: l.id.to_string(),
                 shielded: l.meta.shield.is_some(),
+                excluded: l.meta.sharing.excluded.is_some(),
                 edit_href: EK::Letter.edit_href(&pid, l.id.as_str(), &rec.staff),
                 third_party_only: false,
                 group: String::new(),
@@ -388,6 +408,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                 item_kind: "",
                 item_id: String::new(),
                 shielded: false,
+                excluded: false,
                 edit_href: EK::Note.edit_href(&pid, n.id.as_str(), &rec.staff),
                 third_party_only: false,
                 group: String::new(),
@@ -465,6 +486,7 @@ fn journal_rows(
             item_kind: "journal_line",
             item_id: l.id.to_string(),
             shielded: l.meta.shield.is_some(),
+            excluded: l.meta.sharing.excluded.is_some(),
             edit_href: EK::Line.edit_href(pid, l.id.as_str(), staff),
             third_party_only: matches!(l.soep, Soep::S | Soep::O),
             group,

@@ -46,6 +46,11 @@ pub enum Action {
     DecideCorrections,
     /// Look at the measurements patients sent from their PGO (data service 52, R127).
     ReviewSelfMeasurements,
+    /// Look afterwards at another provider's emergency retrieval of a summary (R114).
+    ReviewEmergencies,
+    /// Agree to a patient's request not to share an item with a kind of provider, or ask to
+    /// discuss it (issue 20).
+    DecideBlocks,
 }
 
 /// The table. A GP does everything medical; an assistant registers and writes journal lines but
@@ -79,6 +84,8 @@ const TABLE: &[(Action, &[StaffRole])] = &[
     (Action::AnswerMessages, &[Gp, Assistant, PracticeNurse]),
     (Action::DecideCorrections, &[Gp]),
     (Action::ReviewSelfMeasurements, &[Gp, PracticeNurse]),
+    (Action::ReviewEmergencies, &[Gp]),
+    (Action::DecideBlocks, &[Gp]),
 ];
 
 pub fn allowed(role: StaffRole, action: Action) -> bool {

@@ -114,6 +114,8 @@ pub enum Channel {
     Portal,
     Practice,
     Medmij,
+    /// Another provider's system (a huisartsenpost, a pharmacy, a hospital) (R118).
+    Exchange,
     Cli,
 }
 
@@ -123,13 +125,20 @@ impl Channel {
             Self::Portal => "portal",
             Self::Practice => "practice",
             Self::Medmij => "medmij",
+            Self::Exchange => "exchange",
             Self::Cli => "cli",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Portal, Self::Practice, Self::Medmij, Self::Cli]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        [
+            Self::Portal,
+            Self::Practice,
+            Self::Medmij,
+            Self::Exchange,
+            Self::Cli,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
     }
 }
 

@@ -25,11 +25,13 @@ macro_rules! delegate {
 mod agenda;
 mod audit;
 mod backend;
+mod blocks;
 mod cache;
 mod checkpoint;
 mod copies;
 mod corrections;
 mod error;
+mod exchange;
 mod items;
 mod jobs;
 mod medmij;
@@ -50,12 +52,14 @@ pub use agenda::{AgendaStore, Slot};
 pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
 pub use audit::{AuditKey, MIN_AUDIT_KEY};
 pub use backend::{PostgresStore, SqliteStore};
+pub use blocks::{BlockDecision, BlockRequest, BlockStatus, BlockStore};
 pub use checkpoint::{Checkpoint, CheckpointProblem};
 pub use copies::{CopyRequest, CopyRequestStatus, CopyStore};
 pub use corrections::{
     CorrectionKind, CorrectionRequest, CorrectionStatus, CorrectionStore, correction_item,
 };
 pub use error::StoreError;
+pub use exchange::{ExchangeClient, ExchangeStore, Outcome, Retrieval, Review as RetrievalReview};
 pub use jobs::JobStore;
 pub use medmij::{
     AccessContext, AccessToken, AuthCode, CONSENT_IDLE_MONTHS, ChainEvent, ChainEventKind,

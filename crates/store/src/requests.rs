@@ -1,5 +1,6 @@
 //! The one mechanism behind every request that waits for a decision of the practice: a copy
-//! request (R102, R123), a correction or statement (R109, R110), a repeat prescription (R48).
+//! request (R102, R123), a correction or statement (R109, R110), a repeat prescription (R48),
+//! a request not to share an item with a kind of provider (issue 20).
 //! They share one table, `practice_requests` (migration 0019), and one life: asked once, listed
 //! per patient and per practice while waiting, decided once. What differs per kind is data:
 //! the kind's name and status words, what at most one waiting request may be about
@@ -21,6 +22,8 @@ pub(crate) enum Kind {
     Copy,
     Correction,
     Prescription,
+    /// Not sharing an item with a category of provider (issue 20).
+    Block,
 }
 
 impl Kind {
@@ -29,6 +32,7 @@ impl Kind {
             Self::Copy => "copy",
             Self::Correction => "correction",
             Self::Prescription => "prescription",
+            Self::Block => "block",
         }
     }
 
@@ -38,6 +42,7 @@ impl Kind {
             Self::Copy => "a request is already pending",
             Self::Correction => "this request is already waiting",
             Self::Prescription => "a request for this medication is waiting",
+            Self::Block => "a request about this item and this provider is waiting",
         }
     }
 }

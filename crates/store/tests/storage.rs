@@ -55,6 +55,7 @@ fn sample(id: &str, bsn: &str) -> PatientRecord {
         general_practitioner: Some(gp.id.clone()),
         online_consent: None,
         wants_results_immediately: false,
+        exchange_consent: vec![],
         meta: meta(),
     };
     let mut r = PatientRecord::new(patient, practice);
@@ -1414,6 +1415,151 @@ async fn r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once(
     assert!(s.pgo_log_of("acc1").await.unwrap().is_empty());
 }
 
+/// R115, R118 on the store: the patient's sharing choices and an item's sharing controls are
+/// kept with the record; provider systems' tokens expire and stop with the system; every
+/// retrieval is kept with its audit entry, and an emergency one is reviewed once, by its own
+/// practice only.
+async fn r118_sharing_choices_systems_and_retrievals_are_kept(db: &inzage_store::testing::TestDb) {
+    use inzage_domain::exchange::*;
+    let s = db.store.clone();
+    let mut r = sample("p1", "123456782");
+    set_exchange_consent(
+        &mut r,
+        ExchangeConsent {
+            data: DataCategory::Summary,
+            requester: ProviderCategory::Hap,
+            answer: ConsentAnswer::Yes,
+            method: ConsentMethod::Written,
+            recorded_by: RecordedBy::Staff {
+                id: PractitionerId::new("gp-1").unwrap(),
+            },
+            at: t0(),
+        },
+        Actor::System("test".into()),
+    )
+    .unwrap();
+    if let Some(e) = r.episodes.first_mut() {
+        e.meta.sharing.excluded = Some(SummaryExclusion {
+            by: Actor::System("gp".into()),
+            at: t0(),
+        });
+    }
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    assert_eq!(s.load_record(&r.patient.id).await.unwrap().unwrap(), r);
+
+    let client = ExchangeClient {
+        id: "huisartsenpost-1".into(),
+        name: "Huisartsenpost Midden".into(),
+        category: ProviderCategory::Hap,
+        secret_hash: "a".repeat(64),
+        created_at: t0(),
+        disabled_at: None,
+    };
+    s.add_exchange_client(&client).await.unwrap();
+    assert!(
+        s.add_exchange_client(&client).await.is_err(),
+        "one id, one system"
+    );
+    let five = chrono::Duration::minutes(5);
+    s.store_exchange_token("t1", &client.id, t0() + five, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.exchange_token_client("t1", t0()).await.unwrap(),
+        Some(client.clone())
+    );
+    assert_eq!(
+        s.exchange_token_client("t1", t0() + five).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(s.exchange_token_client("t2", t0()).await.unwrap(), None);
+    s.store_exchange_token("t2", &client.id, t0() + five, t0())
+        .await
+        .unwrap();
+    assert!(s.disable_exchange_client(&client.id, t0()).await.unwrap());
+    assert_eq!(
+        s.exchange_token_client("t2", t0()).await.unwrap(),
+        None,
+        "disabled"
+    );
+    assert!(!s.disable_exchange_client(&client.id, t0()).await.unwrap());
+    assert!(
+        s.exchange_client(&client.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled_at
+            .is_some()
+    );
+
+    let before = s.audit_for_patient(&r.patient.id).await.unwrap().len();
+    let retrieval = |id: &str, outcome: Outcome| Retrieval {
+        id: id.into(),
+        patient: r.patient.id.clone(),
+        practice: r.practice.id.clone(),
+        client_id: client.id.clone(),
+        client_name: client.name.clone(),
+        category: ProviderCategory::Hap,
+        data: DataCategory::Summary,
+        practitioner: "dr. Waarnemer".into(),
+        at: t0(),
+        outcome,
+        emergency_reason: (outcome == Outcome::Emergency)
+            .then(|| "bewusteloos binnengebracht".into()),
+        review: None,
+    };
+    let mut ev = audit(&r, EventType::Read);
+    ev.channel = Channel::Exchange;
+    s.record_retrieval(&retrieval("x1", Outcome::Consent), ev.clone())
+        .await
+        .unwrap();
+    ev.event = EventType::Emergency;
+    s.record_retrieval(&retrieval("x2", Outcome::Emergency), ev.clone())
+        .await
+        .unwrap();
+    let entries = s.audit_for_patient(&r.patient.id).await.unwrap();
+    assert_eq!(entries.len(), before + 2);
+    assert_eq!(entries.last().unwrap().event.channel, Channel::Exchange);
+    assert_eq!(s.retrievals_of(&r.patient.id).await.unwrap().len(), 2);
+    let waiting = s.emergencies_to_review(&r.practice.id).await.unwrap();
+    assert_eq!(waiting, vec![retrieval("x2", Outcome::Emergency)]);
+    let review = RetrievalReview {
+        by: "staff:gp".into(),
+        at: t0(),
+        note: "terecht".into(),
+    };
+    let other = PracticeId::new("praktijk-2").unwrap();
+    assert!(
+        !s.review_emergency(&other, "x2", &review, audit(&r, EventType::Update))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.review_emergency(&r.practice.id, "x2", &review, audit(&r, EventType::Update))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.review_emergency(&r.practice.id, "x2", &review, audit(&r, EventType::Update))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.emergencies_to_review(&r.practice.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let kept = s.retrievals_of(&r.patient.id).await.unwrap();
+    assert!(
+        kept.iter()
+            .any(|x| x.id == "x2" && x.review == Some(review.clone()))
+    );
+}
+
 inzage_testkit::both_backends!(
     setup = fresh;
     save_and_load_round_trip,
@@ -1435,6 +1581,7 @@ inzage_testkit::both_backends!(
     refreshing_statistics_after_a_bulk_load_changes_no_data,
     r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once,
     issue21_a_job_lease_is_held_by_one_instance_at_a_time,
+    r118_sharing_choices_systems_and_retrievals_are_kept,
 );
 
 // ---- the audit log resists change, and a change made around the database's guard is detected ----

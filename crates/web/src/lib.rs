@@ -43,7 +43,8 @@ pub fn app_with_pgo(
         .merge(inzage_portal::router(&state))
         .merge(inzage_practice::router(&state))
         .merge(preview::router())
-        .merge(inzage_medmij::router(state.clone()));
+        .merge(inzage_medmij::router(state.clone()))
+        .merge(inzage_exchange::router());
     if let Some(pgo) = pgo {
         routes = routes.merge(inzage_pgo::router(pgo));
     }

@@ -456,6 +456,61 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
             )
         },
         Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/patienten/{id}/delen",
+                "POST",
+                format!("{p}/delen"),
+                &[("soort", "episode"), ("item", "adult-ep1"), ("action", "x")],
+                &[Gp],
+                S::BAD_REQUEST,
+            )
+        },
+        Step {
+            audits: None,
+            ..step(
+                "/praktijk/noodinzage",
+                "GET",
+                "/praktijk/noodinzage".into(),
+                &[],
+                &[Gp],
+                S::OK,
+            )
+        },
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/patienten/{id}/noodinzage/{retrieval}",
+                "POST",
+                format!("{p}/noodinzage/x-none"),
+                &[("notitie", "gezien")],
+                &[Gp],
+                S::NOT_FOUND,
+            )
+        },
+        Step {
+            audits: None,
+            ..step(
+                "/praktijk/niet-delen",
+                "GET",
+                "/praktijk/niet-delen".into(),
+                &[],
+                &[Gp],
+                S::OK,
+            )
+        },
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/patienten/{id}/niet-delen/{request}",
+                "POST",
+                format!("{p}/niet-delen/blk-none"),
+                &[("actie", "akkoord")],
+                &[Gp],
+                S::CONFLICT,
+            )
+        },
+        Step {
             audits: None,
             ..step(
                 "/praktijk/kopieaanvragen",

@@ -151,6 +151,7 @@ const NAV: [(&str, &[(&str, &str)]); 3] = [
             ("/apps-met-toegang", "nav-apps"),
             ("/meldingen", "nav-notifications"),
             ("/uitslagen-moment", "nav-result-timing"),
+            ("/delen", "nav-sharing"),
         ],
     ),
 ];

@@ -48,6 +48,7 @@ pub(super) fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                 general_practitioner: gp,
                 online_consent: None,
                 wants_results_immediately: false,
+                exchange_consent: vec![],
                 meta: ctx.meta(n),
             };
             Item::Patient(Box::new(p), org)

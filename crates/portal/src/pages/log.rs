@@ -46,13 +46,16 @@ enum Who {
     App,
     /// The patient or a representative other than the person reading, on this website.
     Other,
+    /// Another provider's system: a huisartsenpost, a pharmacy, a hospital (R118).
+    Provider,
     System,
 }
 
-const WHO: [(&str, &str); 5] = [
+const WHO: [(&str, &str); 6] = [
     ("alle", "log-who-all"),
     ("ik", "log-who-me"),
     ("praktijk", "log-who-practice"),
+    ("zorgverleners", "log-who-providers"),
     ("apps", "log-who-apps"),
     ("anderen", "log-who-others"),
 ];
@@ -70,6 +73,7 @@ fn who_of(open: &OpenRecord, e: &AuditEvent) -> Who {
     match e.channel {
         Channel::Practice => Who::Practice,
         Channel::Medmij => Who::App,
+        Channel::Exchange => Who::Provider,
         Channel::Cli => Who::System,
         Channel::Portal if e.role == "pgo" => Who::App,
         Channel::Portal if e.user == open.login.subject => Who::Me,
@@ -94,6 +98,7 @@ fn portal_page(detail: &str) -> Option<&'static str> {
         "repeat prescriptions" => "nav-prescriptions",
         "correction requests" => "nav-corrections",
         "result timing choice" => "nav-result-timing",
+        "sharing choices" => "nav-sharing",
         _ => return None,
     })
 }
@@ -102,6 +107,34 @@ fn portal_page(detail: &str) -> Option<&'static str> {
 fn what_of(tr: &Tr, e: &AuditEvent) -> String {
     if let Some(key) = portal_page(&e.detail) {
         return tr.t(key);
+    }
+    if e.detail.starts_with("portal: sharing choice:")
+        || e.detail.starts_with("practice: sharing choice:")
+    {
+        return tr.t("log-what-sharing-choice");
+    }
+    if e.detail.starts_with("portal: block request") {
+        return tr.t("log-what-block-request");
+    }
+    if e.detail.starts_with("practice: summary exclusion")
+        || e.detail.starts_with("practice: block ")
+    {
+        return tr.t("log-what-sharing-exclusion");
+    }
+    if let Some(what) = e.detail.strip_prefix("exchange: ") {
+        let data = tr.t(if what.starts_with("medicatie") {
+            "log-data-medication"
+        } else {
+            "log-data-summary"
+        });
+        let key = if what.ends_with("refused") {
+            "log-what-exchange-refused"
+        } else if what.ends_with("emergency") {
+            "log-what-exchange-emergency"
+        } else {
+            "log-what-exchange"
+        };
+        return tr.t1(key, "what", data);
     }
     if let Some(what) = e.detail.strip_prefix("practice: ") {
         let key = match what {
@@ -164,6 +197,7 @@ fn channel(tr: &Tr, c: Channel) -> String {
         Channel::Portal => "channel-portal",
         Channel::Practice => "channel-practice",
         Channel::Medmij => "channel-medmij",
+        Channel::Exchange => "channel-exchange",
         Channel::Cli => "channel-system",
     })
 }
@@ -218,7 +252,12 @@ fn rows(open: &OpenRecord, tr: &Tr, entries: &[&AuditEntry]) -> Vec<LogRow> {
         let (day, time) = when(tr, e.at);
         out.push(LogRow {
             when: format!("{day} {time}"),
-            who: who_label(open, tr, &e.user, &e.role),
+            // A provider system is named as it was registered: "Huisartsenpost Midden-Stad".
+            who: if e.channel == Channel::Exchange {
+                e.user.clone()
+            } else {
+                who_label(open, tr, &e.user, &e.role)
+            },
             what: what_of(tr, e),
             channel: channel(tr, e.channel),
         });
@@ -256,6 +295,7 @@ pub(super) async fn access_log(open: OpenRecord, Query(q): Query<LogQuery>) -> W
                 "ik" => w == Who::Me,
                 "praktijk" => w == Who::Practice || w == Who::System,
                 "apps" => w == Who::App,
+                "zorgverleners" => w == Who::Provider,
                 "anderen" => w == Who::Other,
                 _ => true,
             }

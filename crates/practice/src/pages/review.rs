@@ -354,3 +354,64 @@ pub(super) async fn shield(rec: StaffRecord, Form(form): Form<ShieldForm>) -> We
         Err(_) => Err(WebError::Invalid("item kind")),
     }
 }
+
+/// A GP keeps one item out of what other providers get, or lets it go again (R117). The
+/// item's online visibility does not change.
+pub(super) async fn share_item(
+    rec: StaffRecord,
+    Form(form): Form<ShieldForm>,
+) -> WebResult<Response> {
+    check_csrf(&rec.session, &form.csrf).await?;
+    rec.staff.require(Action::ShieldItems)?;
+    let kind = item_kind(&form.soort).ok_or(WebError::Invalid("item kind"))?;
+    let excluded = match form.action.as_str() {
+        "uitsluiten" => true,
+        "meegeven" => false,
+        _ => return Err(WebError::Invalid("action")),
+    };
+    let by = staff_actor(&rec.staff)?;
+    let now = rec.state.now();
+    let item = inzage_domain::visibility::ItemRef {
+        kind,
+        id: form.item.clone(),
+    };
+    let outcome = change_record(
+        &rec,
+        EventType::Update,
+        |()| {
+            format!(
+                "summary exclusion {} ({} {})",
+                if excluded { "set" } else { "lifted" },
+                form.soort,
+                form.item
+            )
+        },
+        |record| {
+            Ok(inzage_domain::exchange::exclude_from_summary(
+                record,
+                &item,
+                excluded,
+                by.clone(),
+                now,
+            )?)
+        },
+    )
+    .await?;
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/praktijk/patienten/{}?gedaan={}#item-{}",
+            rec.record.patient.id,
+            if excluded {
+                "uitgesloten"
+            } else {
+                "meegegeven"
+            },
+            form.item
+        ))
+        .into_response()),
+        Err(EntryError::NotFound) => Err(WebError::NotFound),
+        Err(_) => Err(WebError::Invalid(
+            "this item cannot be kept out of the summary",
+        )),
+    }
+}

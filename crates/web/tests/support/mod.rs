@@ -542,6 +542,7 @@ fn person(
             recorded_at: now - Duration::days(100),
         }),
         wants_results_immediately: false,
+        exchange_consent: vec![],
         meta: meta(now - Duration::days(1000)),
     };
     PatientRecord::new(patient, practice())
