@@ -129,6 +129,18 @@ pub async fn serve(
             }
         }
     });
+    // Records whose 20-year term ended are reported daily to their practice (R108); nothing is
+    // destroyed without a GP's decision.
+    let records = store.clone();
+    once_per_turn(&store, &instance, "retention-sweep", DAY, move || {
+        let records = records.clone();
+        async move {
+            match inzage_practice::retention::sweep(&records, chrono::Utc::now()).await {
+                Ok(n) => tracing::info!(reported = n, "retention sweep: records whose term ended"),
+                Err(e) => tracing::warn!(error = %e, "could not run the retention sweep"),
+            }
+        }
+    });
     // The notification sender: every instance runs one; the queue's leases keep two instances
     // from sending the same e-mail.
     match inzage_webkit::notify::Notifier::new(store.clone(), Arc::new(SystemClock), &web)? {

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod locale;
 pub mod merge;
 pub mod record;
+pub mod retention;
 pub mod samples;
 pub mod selfmeasure;
 pub mod settings;

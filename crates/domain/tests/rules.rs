@@ -1948,3 +1948,100 @@ mod sharing {
         assert_eq!(merged.episodes[0].meta.sharing, r.episodes[0].meta.sharing);
     }
 }
+
+// ---- H. retention and destruction (R108, R111) ----
+
+mod retention {
+    use super::*;
+    use inzage_domain::retention::*;
+    use inzage_domain::visibility::ItemRef;
+
+    fn at(y: i32, m: u32, day: u32) -> DateTime<Utc> {
+        noon(d(y, m, day))
+    }
+
+    #[test]
+    fn r108_the_term_runs_20_years_from_the_last_medical_change() {
+        let mut r = adult();
+        episode(&mut r, "e", None, false);
+        r.episodes[0].meta = ItemMeta::new(Actor::System("t".into()), at(2006, 3, 1));
+        r.patient.meta = ItemMeta::new(Actor::System("t".into()), at(2005, 1, 1));
+        assert_eq!(last_medical_change(&r), at(2006, 3, 1));
+        // An administrative change (address, consent) does not restart the term.
+        r.patient.meta.updated_at = at(2026, 1, 1);
+        r.patient.online_consent = None;
+        assert_eq!(last_medical_change(&r), at(2006, 3, 1));
+        // Kept through the 20th anniversary; ended the day after.
+        assert_eq!(kept_until(at(2006, 3, 1)), d(2026, 3, 1));
+        assert!(!term_ended(at(2006, 3, 1), d(2026, 3, 1)));
+        assert!(term_ended(at(2006, 3, 1), d(2026, 3, 2)));
+        // A medical change restarts it; a work note is not part of the record.
+        r.work_notes.push(WorkNote {
+            id: WorkNoteId::new("n").unwrap(),
+            author: PractitionerId::new("gp").unwrap(),
+            text: "notitie".into(),
+            meta: ItemMeta::new(Actor::System("t".into()), at(2026, 2, 1)),
+        });
+        assert_eq!(last_medical_change(&r), at(2006, 3, 1));
+        r.episodes[0].meta.updated_at = at(2020, 6, 1);
+        assert_eq!(kept_until(last_medical_change(&r)), d(2040, 6, 1));
+        // A record without medical items counts from the registration.
+        let empty = adult();
+        assert_eq!(last_medical_change(&empty), empty.patient.meta.created_at);
+    }
+
+    #[test]
+    fn r111_destroying_an_episode_takes_its_lines_and_leaves_other_facts_unlinked() {
+        let mut r = adult();
+        episode(&mut r, "e", None, false);
+        episode(&mut r, "keep", None, false);
+        contact(&mut r, "c", "01", today());
+        line(&mut r, "l1", Soep::E, today(), Some("c"), Some("e"));
+        line(&mut r, "l2", Soep::P, today(), Some("c"), Some("keep"));
+        medication(&mut r, "m", None);
+        r.medication[0].episode = Some(EpisodeId::new("e").unwrap());
+        r.contacts[0].episode = Some(EpisodeId::new("e").unwrap());
+        let gone = destroy_items(
+            &mut r,
+            &[ItemRef {
+                kind: ItemKind::Episode,
+                id: "e".into(),
+            }],
+        )
+        .unwrap();
+        let mut names: Vec<_> = gone.iter().map(|i| i.id.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["e", "l1"]);
+        assert_eq!(
+            ids(&r.episodes.iter().collect::<Vec<_>>(), |e| e.id.to_string()),
+            ["keep"]
+        );
+        assert_eq!(r.journal.len(), 1);
+        // The medicine and the contact stay, no longer linked; the record is whole.
+        assert_eq!(r.medication[0].episode, None);
+        assert_eq!(r.contacts[0].episode, None);
+        assert!(inzage_domain::validate::validate_record(&r).is_empty());
+        // Unknown items and kinds that are not destroyed on their own are refused, with nothing
+        // changed.
+        let before = r.clone();
+        let unknown = ItemRef {
+            kind: ItemKind::Result,
+            id: "nope".into(),
+        };
+        assert_eq!(
+            destroy_items(&mut r, &[unknown]),
+            Err(DestroyError::NotFound)
+        );
+        let contact = ItemRef {
+            kind: ItemKind::Contact,
+            id: "c".into(),
+        };
+        assert_eq!(
+            destroy_items(&mut r, &[contact]),
+            Err(DestroyError::NotDestroyable)
+        );
+        assert_eq!(r, before);
+        // Three months to carry it out.
+        assert_eq!(destruction_deadline(at(2026, 11, 30)), d(2027, 2, 28));
+    }
+}

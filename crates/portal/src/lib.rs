@@ -9,6 +9,7 @@
 mod appointments;
 mod copy;
 mod corrections;
+mod destruction;
 mod messages;
 mod notifications;
 mod pages;
@@ -70,6 +71,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(notifications::router())
         .merge(timing::router())
         .merge(sharing::router())
+        .merge(destruction::router())
         .merge(dev_mailbox)
 }
 

@@ -19,6 +19,7 @@ mod login;
 mod messages;
 mod pages;
 mod prescriptions;
+pub mod retention;
 pub mod roles;
 mod security;
 mod selfmeasure;
@@ -40,7 +41,7 @@ use tower_sessions::Session;
 const STAFF: &str = "staff";
 
 /// The practice menu, each page with the action it needs.
-const MENU: [(&str, &str, Action); 12] = [
+const MENU: [(&str, &str, Action); 13] = [
     ("/praktijk", "practice-search", Action::SearchPatients),
     (
         "/praktijk/uitslagen",
@@ -74,6 +75,11 @@ const MENU: [(&str, &str, Action); 12] = [
         Action::ReviewEmergencies,
     ),
     ("/praktijk/niet-delen", "block-queue", Action::DecideBlocks),
+    (
+        "/praktijk/bewaartermijn",
+        "retention-title",
+        Action::DecideRetention,
+    ),
     (
         "/praktijk/kopieaanvragen",
         "practice-copy-queue",
@@ -113,6 +119,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(selfmeasure::router())
         .merge(emergencies::router())
         .merge(blocks::router())
+        .merge(retention::router())
         .merge(security::router())
 }
 

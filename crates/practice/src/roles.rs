@@ -51,6 +51,9 @@ pub enum Action {
     /// Agree to a patient's request not to share an item with a kind of provider, or ask to
     /// discuss it (issue 20).
     DecideBlocks,
+    /// Destroy a record whose term ended or keep it longer, and decide patients' requests to
+    /// destroy (R108, R111).
+    DecideRetention,
 }
 
 /// The table. A GP does everything medical; an assistant registers and writes journal lines but
@@ -86,6 +89,7 @@ const TABLE: &[(Action, &[StaffRole])] = &[
     (Action::ReviewSelfMeasurements, &[Gp, PracticeNurse]),
     (Action::ReviewEmergencies, &[Gp]),
     (Action::DecideBlocks, &[Gp]),
+    (Action::DecideRetention, &[Gp]),
 ];
 
 pub fn allowed(role: StaffRole, action: Action) -> bool {

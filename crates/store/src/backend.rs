@@ -389,11 +389,12 @@ macro_rules! impl_backend {
                     .execute(&mut **tx)
                     .await?;
                 let written = sqlx::query(
-                    "INSERT INTO patients (id, practice_id, bsn, birth_date, family_name, payload, version, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                    "INSERT INTO patients (id, practice_id, bsn, birth_date, family_name, payload, version, updated_at, medical_changed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10) \
                      ON CONFLICT (id) DO UPDATE SET practice_id = excluded.practice_id, bsn = excluded.bsn, \
                      birth_date = excluded.birth_date, family_name = excluded.family_name, payload = excluded.payload, \
-                     version = excluded.version, updated_at = excluded.updated_at \
+                     version = excluded.version, updated_at = excluded.updated_at, \
+                     medical_changed_at = excluded.medical_changed_at \
                      WHERE patients.version = $9",
                 )
                 .bind(pid)
@@ -405,6 +406,7 @@ macro_rules! impl_backend {
                 .bind(version)
                 .bind(format_instant(audit.at))
                 .bind(version - 1)
+                .bind(format_instant(inzage_domain::retention::last_medical_change(record)))
                 .execute(&mut **tx)
                 .await
                 .map_err(map_unique)?;

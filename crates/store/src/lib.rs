@@ -30,6 +30,7 @@ mod cache;
 mod checkpoint;
 mod copies;
 mod corrections;
+mod destruction_requests;
 mod error;
 mod exchange;
 mod items;
@@ -42,6 +43,7 @@ mod pgo_circle;
 mod portal;
 mod prescriptions;
 mod requests;
+mod retention;
 mod secret;
 mod selfmeasure;
 mod staff;
@@ -58,6 +60,7 @@ pub use copies::{CopyRequest, CopyRequestStatus, CopyStore};
 pub use corrections::{
     CorrectionKind, CorrectionRequest, CorrectionStatus, CorrectionStore, correction_item,
 };
+pub use destruction_requests::{DestructionRequest, DestructionRequestStore};
 pub use error::StoreError;
 pub use exchange::{ExchangeClient, ExchangeStore, Outcome, Retrieval, Review as RetrievalReview};
 pub use jobs::JobStore;
@@ -75,6 +78,7 @@ pub use portal::{IdpAccount, PortalStore, SessionRow, ThrottlePolicy, ThrottleSt
 pub use prescriptions::{
     PrescriptionDecision, PrescriptionRequest, PrescriptionStatus, PrescriptionStore,
 };
+pub use retention::{Destruction, DestructionBasis, DueRecord, RetentionStore};
 pub use selfmeasure::SelfMeasurementStore;
 pub use staff::{Invitation, PatientQuery, ReviewItem, StaffAccount, StaffInvitation, StaffStore};
 

@@ -24,6 +24,8 @@ pub(crate) enum Kind {
     Prescription,
     /// Not sharing an item with a category of provider (issue 20).
     Block,
+    /// Destroying the record or parts of it (R111).
+    Destruction,
 }
 
 impl Kind {
@@ -33,6 +35,7 @@ impl Kind {
             Self::Correction => "correction",
             Self::Prescription => "prescription",
             Self::Block => "block",
+            Self::Destruction => "destruction",
         }
     }
 
@@ -43,6 +46,7 @@ impl Kind {
             Self::Correction => "this request is already waiting",
             Self::Prescription => "a request for this medication is waiting",
             Self::Block => "a request about this item and this provider is waiting",
+            Self::Destruction => "a request to destroy this is waiting",
         }
     }
 }

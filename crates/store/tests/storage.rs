@@ -1560,6 +1560,214 @@ async fn r118_sharing_choices_systems_and_retrievals_are_kept(db: &inzage_store:
     );
 }
 
+/// R107, R108, R111 on the store, with the moments injected: the sweep reports a record 20 years
+/// after its last medical change (an administrative change does not restart the term) and
+/// deletes nothing; a GP keeps one longer or destroys it; a destroyed record takes its rows and
+/// earlier versions along, its audit entries stay; the patient's request to destroy an item is
+/// carried out once, with the item's earlier versions.
+async fn r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_decision(
+    db: &inzage_store::testing::TestDb,
+) {
+    use inzage_domain::retention::{destroy_items, kept_until, last_medical_change};
+    use inzage_domain::visibility::{ItemKind, ItemRef};
+    let s = db.store.clone();
+    let years = |n: u32| chrono::Months::new(12 * n);
+    let long_ago = t0().checked_sub_months(years(21)).unwrap();
+    let mut old = sample("old", "123456782");
+    old.patient.meta = ItemMeta::new(Actor::System("test".into()), long_ago);
+    for e in &mut old.episodes {
+        e.meta = ItemMeta::new(Actor::System("test".into()), long_ago);
+    }
+    for l in &mut old.journal {
+        l.meta = ItemMeta::new(Actor::System("test".into()), long_ago);
+    }
+    // A change of address now is not a medical change.
+    old.patient.meta.updated_at = t0();
+    assert_eq!(last_medical_change(&old), long_ago);
+    let recent = sample("recent", "111222333");
+    s.save_record(&old, audit(&old, EventType::Create))
+        .await
+        .unwrap();
+    s.save_record(&recent, audit(&recent, EventType::Create))
+        .await
+        .unwrap();
+    let today = t0().date_naive();
+    let cutoff = t0().checked_sub_months(years(20)).unwrap();
+    assert!(kept_until(long_ago) < today);
+
+    assert_eq!(s.sweep_retention(cutoff, today, t0()).await.unwrap(), 1);
+    assert_eq!(
+        s.sweep_retention(cutoff, today, t0()).await.unwrap(),
+        0,
+        "reported once"
+    );
+    let practice = old.practice.id.clone();
+    let due = s.retention_due(&practice, cutoff).await.unwrap();
+    assert_eq!(
+        due.iter().map(|d| d.patient.as_str()).collect::<Vec<_>>(),
+        ["old"]
+    );
+    assert_eq!(due[0].last_change, long_ago);
+    assert!(
+        s.load_record(&old.patient.id).await.unwrap().is_some(),
+        "the sweep deletes nothing"
+    );
+
+    // Kept longer: off the list until the date has passed, then reported again.
+    let until = today + chrono::Days::new(365);
+    let other = PracticeId::new("praktijk-2").unwrap();
+    assert!(
+        !s.keep_longer(
+            &other,
+            &old.patient.id,
+            until,
+            "lopende procedure",
+            "staff:gp",
+            t0(),
+            audit(&old, EventType::Update)
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        s.keep_longer(
+            &practice,
+            &old.patient.id,
+            until,
+            "lopende procedure",
+            "staff:gp",
+            t0(),
+            audit(&old, EventType::Update)
+        )
+        .await
+        .unwrap()
+    );
+    assert!(s.retention_due(&practice, cutoff).await.unwrap().is_empty());
+    let later = today + chrono::Days::new(400);
+    s.sweep_retention(cutoff, later, t0()).await.unwrap();
+    assert_eq!(s.retention_due(&practice, cutoff).await.unwrap().len(), 1);
+
+    // Destroyed on a GP's decision: the rows and earlier versions go, the audit entries stay.
+    let mut changed = s.load_record(&old.patient.id).await.unwrap().unwrap();
+    changed.journal[0].text = "regel 0, aangevuld".into();
+    s.save_record(&changed, audit(&old, EventType::Update))
+        .await
+        .unwrap();
+    let line = changed.journal[0].id.to_string();
+    assert!(
+        !s.item_history(&old.patient.id, "journal_line", &line)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let entries_before = s.audit_for_patient(&old.patient.id).await.unwrap().len();
+    let destruction = Destruction {
+        id: "d-old".into(),
+        patient: old.patient.id.clone(),
+        practice: practice.clone(),
+        basis: DestructionBasis::Term,
+        scope: "record".into(),
+        requested_at: None,
+        decided_by: "staff:gp".into(),
+        decided_at: t0(),
+    };
+    let mut ev = audit(&old, EventType::Delete);
+    ev.detail = "record destroyed after its retention term".into();
+    let elsewhere = Destruction {
+        practice: other.clone(),
+        ..destruction.clone()
+    };
+    assert!(
+        !s.destroy_record(&elsewhere, ev.clone()).await.unwrap(),
+        "only a record of the deciding practice"
+    );
+    assert!(s.destroy_record(&destruction, ev.clone()).await.unwrap());
+    assert!(s.load_record(&old.patient.id).await.unwrap().is_none());
+    assert!(
+        s.item_history(&old.patient.id, "journal_line", &line)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let entries = s.audit_for_patient(&old.patient.id).await.unwrap();
+    assert_eq!(entries.len(), entries_before + 1, "R107: every entry stays");
+    assert_eq!(entries.last().unwrap().event.event, EventType::Delete);
+    assert!(s.verify_audit_chain().await.unwrap().is_ok());
+    assert!(s.retention_due(&practice, cutoff).await.unwrap().is_empty());
+    assert!(!s.destroy_record(&destruction, ev).await.unwrap(), "once");
+
+    // The patient asks to destroy one episode (with its lines); carried out once.
+    let asked = DestructionRequest {
+        id: "dr-1".into(),
+        patient: recent.patient.id.clone(),
+        scope: "episode:recent-ep1".into(),
+        remark: String::new(),
+        requested_by: "idp:test".into(),
+        requester_role: "patient".into(),
+        requested_at: t0(),
+        status: "requested".into(),
+        decided_by: None,
+        decided_at: None,
+        reason: None,
+    };
+    s.request_destruction(&asked).await.unwrap();
+    assert!(matches!(
+        s.request_destruction(&asked).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.waiting_destructions(&practice).await.unwrap().len(), 1);
+    let mut r = s.load_record(&recent.patient.id).await.unwrap().unwrap();
+    let removed = destroy_items(
+        &mut r,
+        &[ItemRef {
+            kind: ItemKind::Episode,
+            id: "recent-ep1".into(),
+        }],
+    )
+    .unwrap();
+    assert_eq!(removed.len(), 5, "the episode and its four lines");
+    let d = Destruction {
+        id: "dr-1".into(),
+        patient: recent.patient.id.clone(),
+        practice: practice.clone(),
+        basis: DestructionBasis::Request,
+        scope: "episode:recent-ep1".into(),
+        requested_at: Some(t0()),
+        decided_by: "staff:gp".into(),
+        decided_at: t0(),
+    };
+    assert!(
+        s.destroy_items(&r, &removed, &d, audit(&recent, EventType::Delete))
+            .await
+            .unwrap()
+    );
+    let after = s.load_record(&recent.patient.id).await.unwrap().unwrap();
+    assert!(after.episodes.is_empty() && after.journal.is_empty());
+    assert!(
+        s.item_history(&recent.patient.id, "episode", "recent-ep1")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(s.waiting_destructions(&practice).await.unwrap().is_empty());
+    assert_eq!(
+        s.destruction_requests(&recent.patient.id).await.unwrap()[0].status,
+        "destroyed"
+    );
+    // Carried out once: the same request again writes nothing.
+    assert!(
+        !s.destroy_items(&after, &removed, &d, audit(&recent, EventType::Delete))
+            .await
+            .unwrap()
+    );
+    let kept = s.destructions(&practice).await.unwrap();
+    assert_eq!(kept.len(), 2);
+    assert!(
+        kept.iter()
+            .any(|k| k.basis == DestructionBasis::Request && k.requested_at == Some(t0()))
+    );
+}
+
 inzage_testkit::both_backends!(
     setup = fresh;
     save_and_load_round_trip,
@@ -1582,6 +1790,7 @@ inzage_testkit::both_backends!(
     r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once,
     issue21_a_job_lease_is_held_by_one_instance_at_a_time,
     r118_sharing_choices_systems_and_retrievals_are_kept,
+    r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_decision,
 );
 
 // ---- the audit log resists change, and a change made around the database's guard is detected ----

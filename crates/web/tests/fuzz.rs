@@ -77,6 +77,7 @@ const FORM_ROUTES: &[(&str, &str)] = &[
         "multipart/form-data; boundary=b",
     ),
     ("/medmij/token", "application/x-www-form-urlencoded"),
+    ("/uitwisseling/token", "application/x-www-form-urlencoded"),
     ("/medmij/toestemming", "application/x-www-form-urlencoded"),
     ("/fhir", "application/fhir+json"),
     (

@@ -17,7 +17,7 @@ use support::*;
 use tower::ServiceExt;
 
 /// Every page of an open record.
-const PAGES: [&str; 13] = [
+const PAGES: [&str; 15] = [
     "/overzicht",
     "/ziektes",
     "/medicijnen",
@@ -31,6 +31,8 @@ const PAGES: [&str; 13] = [
     "/afspraken",
     "/berichten",
     "/correcties",
+    "/delen",
+    "/vernietigen",
 ];
 
 async fn r50_r51_password_alone_opens_nothing(app: &TestApp) {

@@ -513,6 +513,39 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
         Step {
             audits: None,
             ..step(
+                "/praktijk/bewaartermijn",
+                "GET",
+                "/praktijk/bewaartermijn".into(),
+                &[],
+                &[Gp],
+                S::OK,
+            )
+        },
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/patienten/{id}/bewaartermijn",
+                "POST",
+                format!("{p}/bewaartermijn"),
+                &[("actie", "vernietigen"), ("gecontroleerd", "ja")],
+                &[Gp],
+                S::CONFLICT,
+            )
+        },
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/patienten/{id}/vernietiging/{request}",
+                "POST",
+                format!("{p}/vernietiging/vern-none"),
+                &[("actie", "uitvoeren")],
+                &[Gp],
+                S::CONFLICT,
+            )
+        },
+        Step {
+            audits: None,
+            ..step(
                 "/praktijk/kopieaanvragen",
                 "GET",
                 "/praktijk/kopieaanvragen".into(),

@@ -152,6 +152,7 @@ const NAV: [(&str, &[(&str, &str)]); 3] = [
             ("/meldingen", "nav-notifications"),
             ("/uitslagen-moment", "nav-result-timing"),
             ("/delen", "nav-sharing"),
+            ("/vernietigen", "nav-destroy"),
         ],
     ),
 ];

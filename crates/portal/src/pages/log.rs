@@ -99,6 +99,7 @@ fn portal_page(detail: &str) -> Option<&'static str> {
         "correction requests" => "nav-corrections",
         "result timing choice" => "nav-result-timing",
         "sharing choices" => "nav-sharing",
+        "destruction requests" => "nav-destroy",
         _ => return None,
     })
 }
@@ -112,6 +113,12 @@ fn what_of(tr: &Tr, e: &AuditEvent) -> String {
         || e.detail.starts_with("practice: sharing choice:")
     {
         return tr.t("log-what-sharing-choice");
+    }
+    if e.detail == "portal: destruction request" {
+        return tr.t("log-what-destroy-request");
+    }
+    if e.detail.contains("destroyed") && e.detail.starts_with("practice: ") {
+        return tr.t("log-what-destroyed");
     }
     if e.detail.starts_with("portal: block request") {
         return tr.t("log-what-block-request");

@@ -322,3 +322,44 @@ block-gone = تمت معالجة هذا الطلب من قبل.
 entry-what-how-the-patient-gave-the-choice = كيف أعطى المريض اختياره
 entry-what-a-changed-sharing-choice = اختيار مُغيَّر بشأن المشاركة
 entry-a-sharing-choice-is-not-valid = اختيار بشأن المشاركة غير صالح
+retention-title = الاحتفاظ والإتلاف
+retention-requests = طلبات الإتلاف
+retention-requests-intro = يطلب هؤلاء المرضى إتلاف ملفهم الطبي أو جزء منه (WGBO art. 7:455). قرّر خلال ثلاثة أشهر. لا يجوز الرفض إلا إذا كانت لشخص آخر مصلحة جوهرية في الاحتفاظ به، أو كان القانون يوجب الاحتفاظ به، أو كانت هناك إجراءات جارية أو متوقعة. البيانات المُتلَفة لا يمكن استعادتها؛ أما سجلّ من اطّلع على الملف الطبي فيبقى.
+retention-asked = تاريخ الطلب
+retention-deadline = نفّذ الطلب أو ارفضه قبل { $date }
+retention-carry-out = الإتلاف كما طُلب
+retention-refuse = رفض
+retention-ground = أساس الرفض
+retention-ground-belang-ander = لشخص آخر مصلحة جوهرية في الاحتفاظ به.
+retention-ground-wet = القانون يوجب الاحتفاظ به.
+retention-ground-procedure = هناك إجراءات جارية أو متوقعة تحتاج إليه.
+retention-explain = التوضيح
+retention-due = انتهت مدة الاحتفاظ
+retention-due-intro = آخر تغيير طبي في هذه الملفات الطبية كان منذ أكثر من 20 عامًا (WGBO art. 7:454). لا يُتلَف شيء تلقائيًا: قرّر لكل ملف طبي على حدة. يجوز الاحتفاظ لمدة أطول إذا اقتضت ذلك الرعاية الجيدة.
+retention-last-change = آخر تغيير طبي:
+retention-kept-until = يُحتفَظ به حتى:
+retention-found = تاريخ الإبلاغ:
+retention-checked = تحقّقت من عدم وجود سبب للاحتفاظ به لمدة أطول
+retention-destroy = إتلاف الملف الطبي
+retention-keep = الاحتفاظ لمدة أطول
+retention-keep-until = الاحتفاظ حتى
+retention-done = تم الإتلاف
+retention-basis = السبب
+retention-what = ماذا
+retention-by = صاحب القرار
+retention-whole-record = الملف الطبي كله
+retention-basis-term = انتهت مدة الاحتفاظ
+retention-basis-request = بناءً على طلب المريض
+retention-items = { $count ->
+    [zero] { $count } بند
+    [one] بند واحد
+    [two] بندان
+    [few] { $count } بنود
+    [many] { $count } بندًا
+   *[other] { $count } بند
+}
+retention-not-due = هذا الملف الطبي لا ينتظر قرارًا (أو لم يعد ينتظره).
+retention-confirm = ضع علامة لتأكيد أنك تحقّقت من عدم وجود سبب للاحتفاظ به لمدة أطول.
+retention-date = أدخل تاريخًا صحيحًا.
+retention-keep-needs = أدخل تاريخًا في المستقبل وسببًا.
+retention-refuse-needs = اختر أساسًا للرفض واشرح سببه؛ يقرأ المريض ذلك.

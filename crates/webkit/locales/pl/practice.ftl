@@ -322,3 +322,42 @@ block-gone = Ta prośba została już rozpatrzona.
 entry-what-how-the-patient-gave-the-choice = sposób, w jaki pacjent wyraził wybór
 entry-what-a-changed-sharing-choice = zmieniony wybór dotyczący udostępniania
 entry-a-sharing-choice-is-not-valid = wybór dotyczący udostępniania jest nieprawidłowy
+retention-title = Przechowywanie i niszczenie
+retention-requests = Prośby o zniszczenie
+retention-requests-intro = Ci pacjenci proszą o zniszczenie swojej dokumentacji lub jej części (WGBO art. 7:455). Zdecyduj w ciągu trzech miesięcy. Odmowa jest dopuszczalna tylko wtedy, gdy ktoś inny ma istotny interes w jej zachowaniu, przepisy wymagają jej przechowywania albo toczy się lub jest spodziewane postępowanie. Zniszczonych danych nie da się odzyskać; rejestr tego, kto przeglądał dokumentację, zostaje.
+retention-asked = Data prośby
+retention-deadline = Wykonaj lub odmów przed { $date }
+retention-carry-out = Zniszcz zgodnie z prośbą
+retention-refuse = Odmów
+retention-ground = Podstawa odmowy
+retention-ground-belang-ander = Ktoś inny ma istotny interes w jej zachowaniu.
+retention-ground-wet = Przepisy wymagają jej przechowywania.
+retention-ground-procedure = Toczy się lub jest spodziewane postępowanie, które jej wymaga.
+retention-explain = Wyjaśnienie
+retention-due = Minął okres przechowywania
+retention-due-intro = Ostatnia zmiana medyczna w tej dokumentacji nastąpiła ponad 20 lat temu (WGBO art. 7:454). Nic nie jest niszczone automatycznie: zdecyduj osobno dla każdej dokumentacji. Dłuższe przechowywanie jest dozwolone, jeśli wymaga tego dobra opieka.
+retention-last-change = Ostatnia zmiana medyczna:
+retention-kept-until = Przechowywać do:
+retention-found = Zgłoszono dnia:
+retention-checked = Po sprawdzeniu potwierdzam, że nie ma powodu, by przechowywać ją dłużej
+retention-destroy = Zniszcz dokumentację
+retention-keep = Przechowuj dłużej
+retention-keep-until = Przechowuj do
+retention-done = Zniszczono
+retention-basis = Powód
+retention-what = Co
+retention-by = Kto zdecydował
+retention-whole-record = cała dokumentacja
+retention-basis-term = minął okres przechowywania
+retention-basis-request = na prośbę pacjenta
+retention-items = { $count ->
+    [one] 1 wpis
+    [few] { $count } wpisy
+    [many] { $count } wpisów
+   *[other] { $count } wpisu
+}
+retention-not-due = Ta dokumentacja nie czeka (lub już nie czeka) na decyzję.
+retention-confirm = Zaznacz, że po sprawdzeniu nie widzisz powodu, by przechowywać ją dłużej.
+retention-date = Podaj prawidłową datę.
+retention-keep-needs = Podaj datę z przyszłości i powód.
+retention-refuse-needs = Wybierz podstawę i uzasadnij odmowę; pacjent to przeczyta.
