@@ -675,3 +675,128 @@ pub fn summary<'a>(
 pub fn summary_window_start(now: DateTime<Utc>) -> NaiveDate {
     months_before(local_date(now), SUMMARY_MONTHS)
 }
+
+/// The locum's report of a contact (waarneembericht, background §L item 1): what a huisartsenpost
+/// or locum sends back to the patient's own GP after seeing the patient, kept until the practice
+/// files it into the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocumReport {
+    /// The day of the contact.
+    pub date: NaiveDate,
+    /// The doctor who saw the patient, as their system named them.
+    pub locum: String,
+    /// The SOEP lines, in the order sent.
+    pub lines: Vec<LocumLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocumLine {
+    pub soep: Soep,
+    pub text: String,
+    /// The ICPC code the locum proposes (for an E line: the episode name, NHG v3; §L item 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icpc: Option<crate::codes::IcpcCode>,
+}
+
+/// The most lines a report holds, and the longest line.
+pub const MAX_REPORT_LINES: usize = 20;
+pub const MAX_REPORT_LINE: usize = 4000;
+
+/// Why a report cannot be filed or received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    #[error("a report holds 1 to 20 SOEP lines of at most 4000 characters, none empty")]
+    Lines,
+    #[error("the contact date is in the future")]
+    Future,
+    #[error("the episode is not in this record")]
+    NoSuchEpisode,
+    #[error("the contact type is not one of an out-of-hours contact")]
+    ContactType,
+}
+
+impl LocumReport {
+    /// Checks what a sender could get wrong, at `now`.
+    pub fn check(&self, now: DateTime<Utc>) -> Result<(), ReportError> {
+        if self.lines.is_empty()
+            || self.lines.len() > MAX_REPORT_LINES
+            || self
+                .lines
+                .iter()
+                .any(|l| l.text.trim().is_empty() || l.text.chars().count() > MAX_REPORT_LINE)
+            || self.locum.trim().is_empty()
+            || self.locum.chars().count() > 300
+        {
+            return Err(ReportError::Lines);
+        }
+        if self.date > local_date(now) {
+            return Err(ReportError::Future);
+        }
+        Ok(())
+    }
+}
+
+/// The out-of-hours contact types (NHG-Tabel 14) a locum report is filed as.
+pub const LOCUM_CONTACT_TYPES: [&str; 3] = ["06", "07", "02"];
+
+/// Files a locum report into the record: a contact of `contact_type` on the report's day, with
+/// its SOEP lines, both marked as coming from `from` (the huisartsenpost) and the locum,
+/// optionally under an existing episode. Nothing changes on an error.
+#[allow(clippy::too_many_arguments)]
+pub fn file_locum_report(
+    record: &mut PatientRecord,
+    report: &LocumReport,
+    from: &str,
+    contact_type: &str,
+    episode: Option<EpisodeId>,
+    by: Actor,
+    now: DateTime<Utc>,
+    new_id: &mut dyn FnMut(&str) -> String,
+) -> Result<ContactId, ReportError> {
+    report.check(now)?;
+    if !LOCUM_CONTACT_TYPES.contains(&contact_type) {
+        return Err(ReportError::ContactType);
+    }
+    let contact_type =
+        crate::codes::ContactType::parse(contact_type).map_err(|_| ReportError::ContactType)?;
+    if episode
+        .as_ref()
+        .is_some_and(|e| record.episode(e).is_none())
+    {
+        return Err(ReportError::NoSuchEpisode);
+    }
+    let meta = || ItemMeta {
+        source: Source::OtherProvider {
+            name: format!("{from} ({})", report.locum.trim()),
+        },
+        ..ItemMeta::new(by.clone(), now)
+    };
+    let contact = ContactId::new(new_id("contact")).map_err(|_| ReportError::Lines)?;
+    let mut lines = Vec::with_capacity(report.lines.len());
+    for l in &report.lines {
+        lines.push(JournalLine {
+            id: JournalLineId::new(new_id("line")).map_err(|_| ReportError::Lines)?,
+            soep: l.soep,
+            text: l.text.trim().to_owned(),
+            icpc: l.icpc.clone(),
+            icpc_display: None,
+            date: report.date,
+            contact: Some(contact.clone()),
+            episode: episode.clone(),
+            author: None,
+            meta: meta(),
+        });
+    }
+    record.contacts.push(Contact {
+        id: contact.clone(),
+        contact_type,
+        date: report.date,
+        end: None,
+        practitioner: None,
+        episode,
+        patient_took_part: Some(true),
+        meta: meta(),
+    });
+    record.journal.extend(lines);
+    Ok(contact)
+}

@@ -15,6 +15,13 @@
 //!   Bundle in the same Nictiz shapes as the MedMij export (STU3: the GP data standards of the
 //!   Netherlands are STU3, and one writer stays one writer).
 //!
+//! - `POST /uitwisseling/fhir/Composition`: the locum's report of a contact (waarneembericht),
+//!   sent by a huisartsenpost's system about a patient of a practice here: a Composition with
+//!   the patient's BSN as `subject.identifier`, the contact `date`, the locum as `author[0]`, and
+//!   one `section` per SOEP line (coded in the journal-line system, the text as its narrative, an
+//!   optional ICPC proposal in the `code-icpc-1-nl` extension), the shape our own export writes.
+//!   It waits at the practice until a GP files it into the record.
+//!
 //! What the summary holds is decided by `inzage_domain::exchange::summary`, never here.
 
 use axum::Router;
@@ -25,9 +32,12 @@ use axum::routing::{get, post};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use inzage_domain::codes::{Bsn, system};
-use inzage_domain::exchange::{Basis, DataCategory, ProviderCategory, Refusal, may_share, summary};
+use inzage_domain::exchange::{
+    Basis, DataCategory, LocumLine, LocumReport, ProviderCategory, Refusal, may_share, summary,
+};
 use inzage_store::{
-    AuditEvent, Channel, EventType, ExchangeClient, ExchangeStore, Outcome, RecordStore, Retrieval,
+    AuditEvent, Channel, EventType, ExchangeClient, ExchangeStore, Outcome, ReceivedReport,
+    RecordStore, Retrieval,
 };
 use inzage_webkit::{AppState, base_url, request_id};
 use serde_json::{Value, json};
@@ -53,6 +63,7 @@ pub fn router() -> Router<AppState> {
             &format!("{FHIR_PATH}/Patient/{{operation}}"),
             get(professional_summary),
         )
+        .route(&format!("{FHIR_PATH}/Composition"), post(receive_report))
 }
 
 /// The stored form of a client secret or an access token: both are 32 random bytes, so a plain
@@ -495,4 +506,163 @@ async fn professional_summary(
             Ok(fhir_json(&bundle))
         }
     }
+}
+
+// ---- the locum's report (waarneembericht) ----
+
+/// The largest report body accepted.
+const MAX_REPORT_BYTES: usize = 256 * 1024;
+
+/// The text of an XHTML narrative `div`, its markup left out and its entities resolved.
+fn narrative_text(div: &str) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_str(div);
+    let mut out = String::new();
+    loop {
+        match reader.read_event().ok()? {
+            quick_xml::events::Event::Text(t) => out.push_str(&t.unescape().ok()?),
+            quick_xml::events::Event::CData(t) => out.push_str(std::str::from_utf8(&t).ok()?),
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if matches!(e.name().as_ref(), b"br" | b"p" | b"li") && !out.is_empty() =>
+            {
+                out.push('\n');
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    let text = out.trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A Composition as a locum report, with the patient's BSN; a message naming what is wrong.
+fn read_report(v: &Value) -> Result<(Bsn, LocumReport), &'static str> {
+    if v["resourceType"] != "Composition" {
+        return Err("the body must be a Composition");
+    }
+    let subject = &v["subject"]["identifier"];
+    if subject["system"] != system::BSN {
+        return Err("subject.identifier must be the patient's BSN");
+    }
+    let bsn = subject["value"]
+        .as_str()
+        .and_then(|b| Bsn::parse(b).ok())
+        .ok_or("the BSN is not valid")?;
+    let date = v["date"]
+        .as_str()
+        .and_then(|d| d.get(..10))
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .ok_or("date is required (YYYY-MM-DD...)")?;
+    let locum = v["author"][0]["display"]
+        .as_str()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .ok_or("author[0].display (the locum) is required")?
+        .to_owned();
+    let mut lines = vec![];
+    for section in v["section"].as_array().ok_or("section is required")? {
+        let soep = section["code"]["coding"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["system"] == system::SOEP))
+            .and_then(|c| c["code"].as_str())
+            .and_then(inzage_domain::Soep::parse)
+            .ok_or("every section has a SOEP code (http://fhir.nl/fhir/NamingSystem/journaalregeltypen)")?;
+        let text = section["text"]["div"]
+            .as_str()
+            .and_then(narrative_text)
+            .ok_or("every section has a narrative text")?;
+        let icpc = section["extension"]
+            .as_array()
+            .and_then(|x| {
+                x.iter().find(|e| {
+                    e["url"]
+                        .as_str()
+                        .is_some_and(|u| u.ends_with("code-icpc-1-nl"))
+                })
+            })
+            .and_then(|e| e["valueCodeableConcept"]["coding"][0]["code"].as_str())
+            .map(|c| inzage_domain::IcpcCode::parse(c).map_err(|_| "the ICPC code is not valid"))
+            .transpose()?;
+        lines.push(LocumLine { soep, text, icpc });
+    }
+    Ok((bsn, LocumReport { date, locum, lines }))
+}
+
+async fn receive_report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
+    let client = caller(&state, &headers).await?;
+    if client.category != ProviderCategory::Hap {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only a huisartsenpost or locum sends a report of a contact",
+        ));
+    }
+    let invalid = |what: &str| Problem::new(StatusCode::BAD_REQUEST, "invalid", what.to_owned());
+    if body.len() > MAX_REPORT_BYTES {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-costly",
+            "a report is at most 256 KiB",
+        ));
+    }
+    let v: Value = serde_json::from_slice(&body).map_err(|_| invalid("the body is not JSON"))?;
+    let (bsn, report) = read_report(&v).map_err(invalid)?;
+    let now = state.clock.now();
+    report.check(now).map_err(|e| invalid(&e.to_string()))?;
+    let not_here = || {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "this patient is not registered with a practice here",
+        )
+    };
+    let patient = state
+        .store
+        .find_patient_by_bsn(&bsn)
+        .await?
+        .ok_or_else(not_here)?;
+    let record = state
+        .store
+        .load_record_shared(&patient)
+        .await?
+        .ok_or_else(not_here)?;
+    let id = format!("wb-{}", &new_secret()[..20]);
+    let received = ReceivedReport {
+        id: id.clone(),
+        patient: patient.clone(),
+        practice: record.practice.id.clone(),
+        client_id: client.id.clone(),
+        client_name: client.name.clone(),
+        received_at: now,
+        report,
+        filed: None,
+    };
+    let audit = AuditEvent {
+        at: now,
+        event: EventType::Transfer,
+        patient: Some(patient),
+        user: client.name.clone(),
+        responsible_user: received.report.locum.clone(),
+        role: client.category.slug().to_owned(),
+        channel: Channel::Exchange,
+        request_id: request_id(&headers),
+        detail: "exchange: locum report received".into(),
+    };
+    state.store.receive_report(&received, audit).await?;
+    let base = exchange_base(&state, &headers);
+    let mut created = v;
+    created["id"] = json!(id);
+    let mut res = (
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+        created.to_string(),
+    )
+        .into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("{base}/Composition/{id}")) {
+        res.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(res)
 }

@@ -19,6 +19,7 @@ mod login;
 mod messages;
 mod pages;
 mod prescriptions;
+mod reports;
 pub mod retention;
 pub mod roles;
 mod security;
@@ -41,7 +42,7 @@ use tower_sessions::Session;
 const STAFF: &str = "staff";
 
 /// The practice menu, each page with the action it needs.
-const MENU: [(&str, &str, Action); 13] = [
+const MENU: [(&str, &str, Action); 14] = [
     ("/praktijk", "practice-search", Action::SearchPatients),
     (
         "/praktijk/uitslagen",
@@ -75,6 +76,11 @@ const MENU: [(&str, &str, Action); 13] = [
         Action::ReviewEmergencies,
     ),
     ("/praktijk/niet-delen", "block-queue", Action::DecideBlocks),
+    (
+        "/praktijk/waarneemberichten",
+        "report-queue",
+        Action::FileLocumReports,
+    ),
     (
         "/praktijk/bewaartermijn",
         "retention-title",
@@ -120,6 +126,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(emergencies::router())
         .merge(blocks::router())
         .merge(retention::router())
+        .merge(reports::router())
         .merge(security::router())
 }
 

@@ -54,6 +54,8 @@ pub enum Action {
     /// Destroy a record whose term ended or keep it longer, and decide patients' requests to
     /// destroy (R108, R111).
     DecideRetention,
+    /// File a locum's report of a contact into the record (issue 20).
+    FileLocumReports,
 }
 
 /// The table. A GP does everything medical; an assistant registers and writes journal lines but
@@ -90,6 +92,7 @@ const TABLE: &[(Action, &[StaffRole])] = &[
     (Action::ReviewEmergencies, &[Gp]),
     (Action::DecideBlocks, &[Gp]),
     (Action::DecideRetention, &[Gp]),
+    (Action::FileLocumReports, &[Gp]),
 ];
 
 pub fn allowed(role: StaffRole, action: Action) -> bool {

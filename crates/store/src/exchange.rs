@@ -7,8 +7,8 @@ use crate::audit::{AuditEvent, format_instant};
 use crate::backend::{PostgresStore, SqliteStore, parse_instant};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
-use inzage_domain::exchange::{DataCategory, ProviderCategory};
-use inzage_domain::{PatientId, PracticeId};
+use inzage_domain::exchange::{DataCategory, LocumReport, ProviderCategory};
+use inzage_domain::{PatientId, PatientRecord, PracticeId};
 use sqlx::Row;
 use std::future::Future;
 
@@ -79,7 +79,48 @@ pub struct Review {
     pub note: String,
 }
 
+/// A locum's report as received, waiting to be filed or filed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedReport {
+    pub id: String,
+    pub patient: PatientId,
+    pub practice: PracticeId,
+    pub client_id: String,
+    pub client_name: String,
+    pub received_at: DateTime<Utc>,
+    pub report: LocumReport,
+    pub filed: Option<(String, DateTime<Utc>, String)>,
+}
+
 pub trait ExchangeStore {
+    /// Keeps a received report with its audit entry.
+    fn receive_report(
+        &self,
+        report: &ReceivedReport,
+        audit: AuditEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The practice's reports not filed yet, oldest first.
+    fn reports_to_file(
+        &self,
+        practice: &PracticeId,
+    ) -> impl Future<Output = Result<Vec<ReceivedReport>, StoreError>> + Send;
+
+    /// Files a waiting report once: saves `record` (with the report's contact) and marks the
+    /// report filed, in one transaction. False when it is not waiting in this practice for this
+    /// patient; then nothing is written.
+    #[allow(clippy::too_many_arguments)]
+    fn file_report(
+        &self,
+        practice: &PracticeId,
+        id: &str,
+        record: &PatientRecord,
+        contact: &str,
+        by: &str,
+        at: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Registers a provider system.
     fn add_exchange_client(
         &self,
@@ -220,9 +261,105 @@ macro_rules! retrieval_columns {
     };
 }
 
+fn report_row<R: Row>(r: &R) -> Result<ReceivedReport, StoreError>
+where
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
+    for<'q> Option<String>: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
+{
+    let body: String = r.try_get("body")?;
+    let filed_at: Option<String> = r.try_get("filed_at")?;
+    Ok(ReceivedReport {
+        id: r.try_get("id")?,
+        patient: PatientId::new(r.try_get::<String, _>("patient_id")?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        practice: PracticeId::new(r.try_get::<String, _>("practice_id")?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        client_id: r.try_get("client_id")?,
+        client_name: r.try_get("client_name")?,
+        received_at: parse_instant(&r.try_get::<String, _>("received_at")?)?,
+        report: serde_json::from_str(&body)
+            .map_err(|e| StoreError::Corrupt(format!("locum report: {e}")))?,
+        filed: match filed_at {
+            Some(at) => Some((
+                r.try_get::<Option<String>, _>("filed_by")?
+                    .unwrap_or_default(),
+                parse_instant(&at)?,
+                r.try_get::<Option<String>, _>("contact_id")?
+                    .unwrap_or_default(),
+            )),
+            None => None,
+        },
+    })
+}
+
 macro_rules! impl_exchange {
     ($Store:ident) => {
         impl ExchangeStore for $Store {
+            async fn receive_report(&self, x: &ReceivedReport, audit: AuditEvent) -> Result<(), StoreError> {
+                let body = serde_json::to_string(&x.report).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let mut tx = self.write.begin().await?;
+                sqlx::query(
+                    "INSERT INTO locum_reports (id, patient_id, practice_id, client_id, client_name, received_at, body) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&x.id)
+                .bind(x.patient.as_str())
+                .bind(x.practice.as_str())
+                .bind(&x.client_id)
+                .bind(&x.client_name)
+                .bind(format_instant(x.received_at))
+                .bind(body)
+                .execute(&mut *tx)
+                .await?;
+                Self::append_audit_in(&mut tx, audit, &self.audit_key).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn reports_to_file(&self, practice: &PracticeId) -> Result<Vec<ReceivedReport>, StoreError> {
+                sqlx::query(
+                    "SELECT * FROM locum_reports WHERE practice_id = $1 AND filed_at IS NULL ORDER BY received_at, id",
+                )
+                .bind(practice.as_str())
+                .fetch_all(&self.read)
+                .await?
+                .iter()
+                .map(report_row)
+                .collect()
+            }
+
+            async fn file_report(
+                &self,
+                practice: &PracticeId,
+                id: &str,
+                record: &PatientRecord,
+                contact: &str,
+                by: &str,
+                at: DateTime<Utc>,
+                audit: AuditEvent,
+            ) -> Result<bool, StoreError> {
+                let mut tx = self.write.begin().await?;
+                let done = sqlx::query(
+                    "UPDATE locum_reports SET filed_by = $4, filed_at = $5, contact_id = $6 \
+                     WHERE id = $1 AND practice_id = $2 AND patient_id = $3 AND filed_at IS NULL",
+                )
+                .bind(id)
+                .bind(practice.as_str())
+                .bind(record.patient.id.as_str())
+                .bind(by)
+                .bind(format_instant(at))
+                .bind(contact)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                Self::save_in(&mut tx, record, audit, &self.audit_key).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
             async fn add_exchange_client(&self, c: &ExchangeClient) -> Result<(), StoreError> {
                 sqlx::query(
                     "INSERT INTO exchange_clients (id, name, category, secret_hash, created_at, disabled_at) \
@@ -419,6 +556,31 @@ impl_exchange!(SqliteStore);
 impl_exchange!(PostgresStore);
 
 impl ExchangeStore for Store {
+    async fn receive_report(
+        &self,
+        report: &ReceivedReport,
+        audit: AuditEvent,
+    ) -> Result<(), StoreError> {
+        delegate!(self, s => s.receive_report(report, audit))
+    }
+    async fn reports_to_file(
+        &self,
+        practice: &PracticeId,
+    ) -> Result<Vec<ReceivedReport>, StoreError> {
+        delegate!(self, s => s.reports_to_file(practice))
+    }
+    async fn file_report(
+        &self,
+        practice: &PracticeId,
+        id: &str,
+        record: &PatientRecord,
+        contact: &str,
+        by: &str,
+        at: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.file_report(practice, id, record, contact, by, at, audit))
+    }
     async fn add_exchange_client(&self, client: &ExchangeClient) -> Result<(), StoreError> {
         delegate!(self, s => s.add_exchange_client(client))
     }

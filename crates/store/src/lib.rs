@@ -62,7 +62,9 @@ pub use corrections::{
 };
 pub use destruction_requests::{DestructionRequest, DestructionRequestStore};
 pub use error::StoreError;
-pub use exchange::{ExchangeClient, ExchangeStore, Outcome, Retrieval, Review as RetrievalReview};
+pub use exchange::{
+    ExchangeClient, ExchangeStore, Outcome, ReceivedReport, Retrieval, Review as RetrievalReview,
+};
 pub use jobs::JobStore;
 pub use medmij::{
     AccessContext, AccessToken, AuthCode, CONSENT_IDLE_MONTHS, ChainEvent, ChainEventKind,

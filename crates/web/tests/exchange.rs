@@ -104,6 +104,32 @@ impl Hap {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    /// Sends a locum's report about the patient with `bsn`, as `tools/fhir-client/report.mjs`.
+    async fn report(&self, bsn: &str, date: &str) -> Value {
+        let args = vec![
+            tools().join("report.mjs").display().to_string(),
+            self.origin.clone(),
+            self.id.clone(),
+            self.secret.clone(),
+            bsn.to_owned(),
+            date.to_owned(),
+        ];
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("node")
+                .args(&args)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     async fn summary(&self, bsn: &str) -> Value {
         self.fetch(&self.secret, bsn, None).await
     }
@@ -680,9 +706,117 @@ async fn r117_a_patients_block_request_the_gp_agreed_to_holds_for_that_provider(
     );
 }
 
+/// The return path: the huisartsenpost's system sends the locum's report of a contact (with
+/// fhir-kit-client); it waits at the practice until a GP files it into the record as an
+/// out-of-hours contact with its SOEP lines, marked as coming from the huisartsenpost; the
+/// patient then sees its E and P lines like any contact's.
+async fn issue20_a_locum_report_arrives_and_is_filed_into_the_record(app: &TestApp) {
+    let Some(hap) = Hap::start(app).await else {
+        return;
+    };
+    let today = inzage_domain::time::local_date(app.clock.now()).to_string();
+    let sent = hap.report(BSN_ADULT, &today).await;
+    assert_eq!(sent["status"], 201, "{sent}");
+    // Only a huisartsenpost sends these; an unknown patient is not found; a report for the
+    // future is refused.
+    let pharmacy = hap
+        .another(app, "Apotheek Zuid", ProviderCategory::Pharmacy)
+        .await;
+    assert_eq!(pharmacy.report(BSN_ADULT, &today).await["status"], 403);
+    assert_eq!(hap.report("111222333", &today).await["status"], 404);
+    let tomorrow =
+        (inzage_domain::time::local_date(app.clock.now()) + chrono::Days::new(2)).to_string();
+    assert_eq!(hap.report(BSN_ADULT, &tomorrow).await["status"], 400);
+
+    let staff = seed_staff(app).await;
+    let mut gp = as_staff(app, &staff, "gp").await;
+    let queue = gp.get("/praktijk/waarneemberichten").await;
+    assert!(
+        queue.body.contains("Pneumonie")
+            && queue.body.contains(HAP)
+            && queue.body.contains("dr. W. Waarnemer"),
+        "{}",
+        queue.body
+    );
+    // The narrative's markup and entities are read as text.
+    assert!(
+        queue.body.contains("koorts sinds 2 dagen &#38; hoesten"),
+        "{}",
+        queue.body
+    );
+    let id = PatientId::new("adult").unwrap();
+    let before = app.store.load_record(&id).await.unwrap().unwrap();
+    let path = format!(
+        "/praktijk/patienten/adult/waarneemberichten/{}",
+        sent["id"].as_str().unwrap()
+    );
+    let csrf = csrf_in(&queue.body);
+    let wrong = gp
+        .post(&path, &[("csrf", &csrf), ("soort", "03"), ("episode", "")])
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::BAD_REQUEST,
+        "only an out-of-hours contact"
+    );
+    let filed = gp
+        .post(
+            &path,
+            &[("csrf", &csrf), ("soort", "06"), ("episode", "adult-ep1")],
+        )
+        .await;
+    assert_eq!(
+        filed.location.as_deref(),
+        Some("/praktijk/waarneemberichten?opgenomen=true")
+    );
+    assert_eq!(
+        gp.post(&path, &[("csrf", &csrf), ("soort", "06"), ("episode", "")])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let after = app.store.load_record(&id).await.unwrap().unwrap();
+    assert_eq!(after.contacts.len(), before.contacts.len() + 1);
+    let lines: Vec<_> = after
+        .journal
+        .iter()
+        .filter(|l| l.text.contains("Pneumonie") || l.text.contains("WAARNEMING"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines.iter().all(|l| matches!(&l.meta.source, inzage_domain::Source::OtherProvider { name } if name.contains(HAP))));
+    let e = after
+        .journal
+        .iter()
+        .find(|l| l.text == "Pneumonie")
+        .unwrap();
+    assert_eq!(
+        e.icpc.as_ref().map(|c| c.to_string()).as_deref(),
+        Some("R81")
+    );
+    assert_eq!(e.episode.as_ref().map(|x| x.as_str()), Some("adult-ep1"));
+    // The patient sees the E and P lines, never the S and O lines.
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    let page = anna.get("/ziektes").await.body;
+    assert!(
+        page.contains("Pneumonie") && page.contains("controle eigen huisarts"),
+        "{page}"
+    );
+    assert!(!page.contains("WAARNEMING") && !page.contains("crepitaties"));
+    let after_filing = gp
+        .get("/praktijk/waarneemberichten?opgenomen=true")
+        .await
+        .body;
+    assert!(
+        after_filing.contains("Opgenomen in het dossier") && !after_filing.contains("Pneumonie")
+    );
+}
+
 both_backends!(
     r118_a_hap_fetches_the_summary_only_while_the_patients_yes_holds,
     r114_an_emergency_is_declared_with_a_reason_and_reviewed_afterwards,
     r115_the_desk_records_how_and_others_follow_the_access_rules,
     r117_a_patients_block_request_the_gp_agreed_to_holds_for_that_provider,
+    issue20_a_locum_report_arrives_and_is_filed_into_the_record,
 );

@@ -513,6 +513,28 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
         Step {
             audits: None,
             ..step(
+                "/praktijk/waarneemberichten",
+                "GET",
+                "/praktijk/waarneemberichten".into(),
+                &[],
+                &[Gp],
+                S::OK,
+            )
+        },
+        Step {
+            audits: Some(0),
+            ..step(
+                "/praktijk/patienten/{id}/waarneemberichten/{report}",
+                "POST",
+                format!("{p}/waarneemberichten/wb-none"),
+                &[("soort", "06")],
+                &[Gp],
+                S::CONFLICT,
+            )
+        },
+        Step {
+            audits: None,
+            ..step(
                 "/praktijk/bewaartermijn",
                 "GET",
                 "/praktijk/bewaartermijn".into(),
