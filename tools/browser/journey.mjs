@@ -953,6 +953,7 @@ async function practiceJourney(browser) {
   await page.click('a[href="/praktijk/instellingen"]');
   await page.waitForURL('**/praktijk/instellingen');
   await check(page, 'praktijk-instellingen', viewport);
+  await sharingPractice(page, viewport);
   // The GP adds a passkey (a virtual authenticator stands in for the phone) and logs in with
   // password and passkey instead of the code.
   await virtualAuthenticator(context, page);
@@ -972,6 +973,71 @@ async function practiceJourney(browser) {
   await page.waitForURL(base + '/praktijk');
   ok('staff login with password and passkey');
   await context.close();
+}
+
+// Issue 20: a patient gives consent for sharing in an emergency and withdraws it, asks that an
+// item is not shared with the hospital, and sees both in the access log; the pages to have data
+// destroyed pass axe too. The GP's side follows in `sharingPractice`.
+let blocksRequested = 0;
+async function sharingJourney(browser) {
+  const viewport = 'mobile';
+  const context = await browser.newContext({ viewport: { width: 360, height: 800 }, locale: 'nl-NL' });
+  const page = await context.newPage();
+  const account = await demoAccount(page, 'demo-patient');
+  await patientLogin(page, account);
+  await page.goto(base + '/delen');
+  await check(page, 'delen', viewport);
+  const question = await page.locator('main').innerText();
+  if (question.includes('Mag een andere dokter uw gegevens zien als u met spoed zorg nodig heeft?')) ok('the emergency question is asked in plain words');
+  else fail('emergency question', question.slice(0, 300));
+  const choose = async (answer) => {
+    await page.check(`input[name="keuze-huisartsenpost"][value="${answer}"]`);
+    await page.click('form[action="/delen"] button[type=submit]');
+    await page.waitForURL('**/delen?opgeslagen=true');
+    return page.locator('#keuze-huisartsenpost-now').innerText();
+  };
+  const given = await choose('ja');
+  await check(page, 'delen-ja', viewport);
+  if (given.startsWith('Nu: ja')) ok(`emergency consent given: ${given}`);
+  else fail('emergency consent given', given);
+  const withdrawn = await choose('nee');
+  if (withdrawn.startsWith('Nu: nee')) ok(`emergency consent withdrawn: ${withdrawn}`);
+  else fail('emergency consent withdrawn', withdrawn);
+  // Not to the hospital: the first item the form offers.
+  await page.selectOption('select[name="item"]', { index: 1 });
+  await page.selectOption('select[name="aan"]', 'ziekenhuis');
+  await page.fill('textarea[name="toelichting"]', 'Dit wil ik liever niet delen');
+  await page.click('form[action="/delen/niet-delen"] button[type=submit]');
+  await page.waitForURL('**/delen?gevraagd=true*');
+  const after = await page.locator('main').innerText();
+  if (after.includes('Uw vraag is verstuurd') && after.includes('Uw huisarts kijkt ernaar')) { ok('a block for the hospital is requested'); blocksRequested++; }
+  else fail('block request', after.slice(0, 400));
+  await check(page, 'delen-niet-delen', viewport);
+  await page.goto(base + '/logboek');
+  const log = await page.locator('main').innerText();
+  if (log.includes('Keuze over delen met andere zorgverleners veranderd') && log.includes('Gevraagd om iets niet te delen')) ok('the access log shows the choices and the request');
+  else fail('access log of sharing', log.slice(0, 400));
+  await page.goto(base + '/vernietigen');
+  await check(page, 'vernietigen', viewport);
+  await context.close();
+}
+
+// The GP's side of issue 20: the block request is agreed; the queues for emergencies, locum
+// reports and retention pass axe.
+async function sharingPractice(page, viewport) {
+  await page.goto(base + '/praktijk/niet-delen');
+  await check(page, 'praktijk-niet-delen', viewport);
+  const cards = await page.locator('main ul.cards > li').count();
+  if (blocksRequested > 0 && cards === 0) fail('block queue', 'the patient\'s request is not in the GP\'s queue');
+  if (cards > 0) {
+    await page.locator('main ul.cards > li').first().locator('button[value="akkoord"]').click();
+    await page.waitForURL('**/praktijk/niet-delen?verwerkt=true');
+    ok('the GP agreed to the block');
+  }
+  for (const [path, name] of [['/praktijk/noodinzage', 'praktijk-noodinzage'], ['/praktijk/waarneemberichten', 'praktijk-waarneemberichten'], ['/praktijk/bewaartermijn', 'praktijk-bewaartermijn']]) {
+    await page.goto(base + path);
+    await check(page, name, viewport);
+  }
 }
 
 // The practice administrator manages staff accounts; the patient's activation page.
@@ -1235,6 +1301,7 @@ try {
     await languageJourney(browser, lang, 'mobile', { width: 360, height: 800 }, username);
     await languageJourney(browser, lang, 'desktop', { width: 1280, height: 900 }, username);
   }
+  await sharingJourney(browser);
   await practiceJourney(browser);
   await adminJourney(browser);
   await pgoJourney(browser);

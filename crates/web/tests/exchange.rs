@@ -168,7 +168,7 @@ async fn choose(c: &mut Client<'_>, field: &str, answer: &str) -> Page {
 }
 
 /// R113-R118 in one story: not asked, yes in the portal, a GP's exclusion, no, and the log.
-async fn r118_a_hap_fetches_the_summary_only_while_the_patients_yes_holds(app: &TestApp) {
+async fn r113_r116_r118_a_hap_fetches_the_summary_only_while_the_patients_yes_holds(app: &TestApp) {
     let Some(hap) = Hap::start(app).await else {
         return;
     };
@@ -814,7 +814,7 @@ async fn issue20_a_locum_report_arrives_and_is_filed_into_the_record(app: &TestA
 }
 
 both_backends!(
-    r118_a_hap_fetches_the_summary_only_while_the_patients_yes_holds,
+    r113_r116_r118_a_hap_fetches_the_summary_only_while_the_patients_yes_holds,
     r114_an_emergency_is_declared_with_a_reason_and_reviewed_afterwards,
     r115_the_desk_records_how_and_others_follow_the_access_rules,
     r117_a_patients_block_request_the_gp_agreed_to_holds_for_that_provider,
