@@ -84,10 +84,13 @@ pub fn pdf_with(copy: &Copy<'_>, standard: Standard) -> Result<Vec<u8>, CopyErro
         .second(made.second() as u8);
     document.set_metadata(
         Metadata::new()
-            .title(copy.w.ta(
-                "pdf-meta-title",
-                &[("what", copy.w.t(copy.selection.title_key()))],
-            ))
+            .title(match &copy.referral {
+                Some(r) => format!("{}: {}", copy.w.t("pdf-referral-title"), r.to),
+                None => copy.w.ta(
+                    "pdf-meta-title",
+                    &[("what", copy.w.t(copy.selection.title_key()))],
+                ),
+            })
             .language(copy.w.code().into())
             .creator("inzage".into())
             .producer("inzage (krilla)".into())
@@ -107,9 +110,10 @@ pub fn pdf_with(copy: &Copy<'_>, standard: Standard) -> Result<Vec<u8>, CopyErro
             ("practice", copy.view.practice.name.clone()),
             (
                 "what",
-                copy.w.t(match copy.selection {
-                    Selection::Summary => "pdf-summary-short",
-                    Selection::Full => "pdf-full-short",
+                copy.w.t(match (&copy.referral, copy.selection) {
+                    (Some(_), _) => "pdf-referral-title",
+                    (None, Selection::Summary) => "pdf-summary-short",
+                    (None, Selection::Full) => "pdf-full-short",
                 }),
             ),
             ("date", copy.w.long(made.date_naive())),
@@ -255,7 +259,56 @@ fn mark_text(copy: &Copy<'_>, reason: &ExclusionReason) -> String {
         .ta("pdf-not-online", &[("reason", copy.w.reason(reason))])
 }
 
+/// The letter's first page: to whom, the patient, the referring GP, the question; then the data.
+fn referral_cover(flow: &mut Flow, copy: &Copy<'_>, r: &crate::Referral) {
+    let p = copy.view.patient;
+    let title = copy.w.t("pdf-referral-title");
+    flow.open(Role::Heading(1, title.clone()));
+    flow.place(MARGIN_X, 130.0, 24.0, Style::Bold, ACCENT, &title);
+    flow.close();
+    let mut rows: Vec<(&str, String)> = vec![
+        ("pdf-referral-to", r.to.clone()),
+        ("pdf-name", p.name.display()),
+        ("pdf-birth-date", copy.w.long(p.birth_date)),
+    ];
+    if let Some(bsn) = &p.bsn {
+        rows.push(("pdf-bsn", bsn.as_str().to_owned()));
+    }
+    rows.push(("pdf-referral-gp", r.gp.clone()));
+    rows.push(("pdf-practice", copy.view.practice.name.clone()));
+    rows.push(("pdf-made-on", copy.w.long_time(copy.made_at)));
+    let mut y = 170.0;
+    for (label, value) in rows {
+        flow.open(Role::P);
+        let label = format!("{}: ", copy.w.t(label));
+        flow.place(MARGIN_X, y, 10.5, Style::Bold, BLACK, &label);
+        flow.place(MARGIN_X + 130.0, y, 10.5, Style::Regular, BLACK, &value);
+        flow.close();
+        y += 17.0;
+    }
+    flow.space(y - flow.y() + 20.0);
+    let question = copy.w.t("pdf-referral-question");
+    flow.open(Role::Heading(2, question.clone()));
+    flow.text(&question, 13.0, Style::Bold, ACCENT, 0.0);
+    flow.close();
+    flow.space(4.0);
+    flow.open(Role::P);
+    flow.text(&r.question, 10.5, Style::Regular, BLACK, 0.0);
+    flow.close();
+    flow.space(8.0);
+    flow.text(
+        &copy.w.t("pdf-referral-data"),
+        10.5,
+        Style::Regular,
+        BLACK,
+        0.0,
+    );
+}
+
 fn cover(flow: &mut Flow, copy: &Copy<'_>) {
+    if let Some(r) = &copy.referral {
+        return referral_cover(flow, copy, r);
+    }
     let p = copy.view.patient;
     let title = copy.w.t("pdf-cover-title");
     flow.open(Role::Heading(1, title.clone()));

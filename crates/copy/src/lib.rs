@@ -99,9 +99,25 @@ impl Format {
     }
 }
 
+/// A referral letter (verwijsbrief) made from the record (issue 20): to whom, what the GP asks,
+/// and who refers. Its data section is the view the caller gives, computed for the receiving
+/// kind of provider (`inzage_domain::exchange::summary`), so what the patient asked not to share
+/// with a hospital, or the GP kept out, is not in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referral {
+    /// The receiving hospital, department or specialist ("Cardiologie, Ziekenhuis Oost").
+    pub to: String,
+    /// The GP's question and reason.
+    pub question: String,
+    /// The referring GP's name.
+    pub gp: String,
+}
+
 /// A copy ready to be written: the selected items and, for the full copy, which of them the
 /// patient cannot see online and why.
 pub struct Copy<'a> {
+    /// Set for a referral letter: the document is the letter, its data section the view.
+    pub referral: Option<Referral>,
     pub selection: Selection,
     pub view: PatientView<'a>,
     pub not_online: HashMap<(ItemKind, String), ExclusionReason>,
@@ -117,12 +133,21 @@ impl<'a> Copy<'a> {
     /// person asking, so a representative's limits apply).
     pub fn summary(view: PatientView<'a>, made_at: DateTime<Utc>) -> Self {
         Self {
+            referral: None,
             selection: Selection::Summary,
             view,
             not_online: HashMap::new(),
             statements: vec![],
             made_at,
             w: Words::new("nl"),
+        }
+    }
+
+    /// A referral letter with `view` as its data section (in Dutch, for a Dutch receiver).
+    pub fn referral(view: PatientView<'a>, made_at: DateTime<Utc>, referral: Referral) -> Self {
+        Self {
+            referral: Some(referral),
+            ..Self::summary(view, made_at)
         }
     }
 
@@ -140,6 +165,7 @@ impl<'a> Copy<'a> {
             .map(|e| ((e.item.kind, e.item.id), e.reason))
             .collect();
         Self {
+            referral: None,
             selection: Selection::Full,
             view,
             not_online,

@@ -19,6 +19,7 @@ mod login;
 mod messages;
 mod pages;
 mod prescriptions;
+mod referral;
 mod reports;
 pub mod retention;
 pub mod roles;
@@ -127,6 +128,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(blocks::router())
         .merge(retention::router())
         .merge(reports::router())
+        .merge(referral::router())
         .merge(security::router())
 }
 

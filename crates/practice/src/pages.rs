@@ -224,6 +224,7 @@ struct RecordPage {
     can_book: bool,
     /// May read the patient's access log (a link only where it leads somewhere).
     can_read_log: bool,
+    can_refer: bool,
     /// What was just done, said at the item it was done to ("Afgeschermd.").
     saved: Option<String>,
     id: String,
@@ -277,11 +278,13 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
         can_copy: super::roles::allowed(rec.staff.role, Action::HandOutCopies),
         can_book: super::roles::allowed(rec.staff.role, Action::ManageAgenda),
         can_read_log: super::roles::allowed(rec.staff.role, Action::ViewAuditLog),
+        can_refer: super::roles::allowed(rec.staff.role, Action::WriteReferrals),
         saved: match q.gedaan.as_str() {
             "afgeschermd" => Some(tr.t("practice-done-shielded")),
             "opgeheven" => Some(tr.t("practice-done-unshielded")),
             "uitgesloten" => Some(tr.t("sharing-done-excluded")),
             "meegegeven" => Some(tr.t("sharing-done-included")),
+            "verwezen" => Some(tr.t("referral-done")),
             _ => None,
         },
         new_links,

@@ -56,6 +56,8 @@ pub enum Action {
     DecideRetention,
     /// File a locum's report of a contact into the record (issue 20).
     FileLocumReports,
+    /// Make a referral letter from the record (issue 20).
+    WriteReferrals,
 }
 
 /// The table. A GP does everything medical; an assistant registers and writes journal lines but
@@ -93,6 +95,7 @@ const TABLE: &[(Action, &[StaffRole])] = &[
     (Action::DecideBlocks, &[Gp]),
     (Action::DecideRetention, &[Gp]),
     (Action::FileLocumReports, &[Gp]),
+    (Action::WriteReferrals, &[Gp]),
 ];
 
 pub fn allowed(role: StaffRole, action: Action) -> bool {

@@ -662,6 +662,65 @@ async fn r117_a_patients_block_request_the_gp_agreed_to_holds_for_that_provider(
             .contains("Afgesproken: dit wordt niet gedeeld")
     );
 
+    // A referral letter made from the record honours the block too: the hospital's letter
+    // leaves the episode and what hangs under it out, and keeps the rest.
+    let csrf = gp.csrf("/praktijk/patienten/adult/verwijsbrief").await;
+    let made = gp
+        .post(
+            "/praktijk/patienten/adult/verwijsbrief",
+            &[
+                ("csrf", &csrf),
+                ("aan", "Interne geneeskunde, Ziekenhuis Oost"),
+                ("vraag", "Graag beoordeling van de nierfunctie."),
+                ("episode", ""),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let r = app.store.load_record(&id).await.unwrap().unwrap();
+    let letter = r
+        .letters
+        .iter()
+        .find(|l| {
+            l.letter_type == inzage_domain::LetterType::ReferralLetter
+                && l.direction == inzage_domain::LetterDirection::Outgoing
+        })
+        .expect("the referral letter is in the record");
+    let inzage_domain::LetterContent::Pdf { bytes } = &letter.content else {
+        panic!("the letter is a PDF");
+    };
+    let text = pdf_extract::extract_text_from_mem(bytes).unwrap();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Verwijsbrief")
+            && flat.contains("Graag beoordeling van de nierfunctie.")
+            && flat.contains("Penicilline VOLWASSEN"),
+        "{flat}"
+    );
+    assert!(
+        !flat.contains("Suikerziekte VOLWASSEN")
+            && !flat.contains("Conclusie VOLWASSEN")
+            && !flat.contains("Metformine VOLWASSEN"),
+        "{flat}"
+    );
+    assert!(!flat.contains("MARKER-WORKNOTE"));
+    // Made only by a GP, and only with a receiver and a question.
+    let empty = gp
+        .post(
+            "/praktijk/patienten/adult/verwijsbrief",
+            &[("csrf", &csrf), ("aan", ""), ("vraag", "")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    let mut assistant = as_staff(app, &staff, "assistent").await;
+    assert_eq!(
+        assistant
+            .get("/praktijk/patienten/adult/verwijsbrief")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
     // Discuss first: nothing changes, the patient reads why.
     // A result this person sees, as the form offers it.
     let page = anna.get("/delen").await.body;
@@ -699,7 +758,6 @@ async fn r117_a_patients_block_request_the_gp_agreed_to_holds_for_that_provider(
             && page.contains("Laten we even bellen.")
     );
     // An assistant does not decide these.
-    let mut assistant = as_staff(app, &staff, "assistent").await;
     assert_eq!(
         assistant.get("/praktijk/niet-delen").await.status,
         StatusCode::FORBIDDEN

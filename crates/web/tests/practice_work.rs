@@ -510,6 +510,22 @@ fn walk(r: &PatientRecord) -> Vec<Step> {
                 S::CONFLICT,
             )
         },
+        step(
+            "/praktijk/patienten/{id}/verwijsbrief",
+            "GET",
+            format!("{p}/verwijsbrief"),
+            &[],
+            &[Gp],
+            S::OK,
+        ),
+        step(
+            "/praktijk/patienten/{id}/verwijsbrief",
+            "POST",
+            format!("{p}/verwijsbrief"),
+            &[("aan", ""), ("vraag", "")],
+            &[Gp],
+            S::BAD_REQUEST,
+        ),
         Step {
             audits: None,
             ..step(
