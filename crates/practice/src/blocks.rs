@@ -3,6 +3,7 @@
 //! decision, and holds for every exchange from then on) or asks to talk about it first, in words
 //! the patient reads in the portal.
 
+use super::entry::until_fresh;
 use super::roles::Action;
 use super::{Staff, StaffRecord};
 use askama::Template;
@@ -14,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use inzage_domain::exchange::block_item;
 use inzage_domain::visibility::{ItemRef, PatientView};
-use inzage_store::{BlockDecision, BlockStatus, BlockStore, EventType, RecordStore, StoreError};
+use inzage_store::{BlockDecision, BlockStatus, BlockStore, EventType, RecordStore};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
 use inzage_webkit::page::PageCtx;
@@ -69,14 +70,12 @@ async fn render(
     staff.require(Action::DecideBlocks)?;
     let ctx = staff.ctx(session, PATH).await?;
     let waiting = state.store.waiting_blocks(&staff.practice).await?;
-    let mut patients: Vec<inzage_domain::PatientId> = vec![];
-    for b in &waiting {
-        if !patients.contains(&b.patient) {
-            patients.push(b.patient.clone());
-        }
-    }
     let records = staff
-        .queue_records(state, patients, |p| p, "block request queue")
+        .records_for_queue(
+            state,
+            waiting.iter().map(|x| &x.patient),
+            "block request queue",
+        )
         .await?;
     let today = inzage_domain::time::local_date(state.now());
     let mut rows = vec![];
@@ -134,9 +133,6 @@ struct DecideForm {
     antwoord: String,
 }
 
-/// How many times an agreement is applied again when another save landed in between.
-const ATTEMPTS: u32 = 5;
-
 async fn decide(
     rec: StaffRecord,
     Path((_, request)): Path<(String, String)>,
@@ -190,9 +186,7 @@ async fn decide(
             kind: waiting.item_kind,
             id: waiting.item_id.clone(),
         };
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
+        let decided = until_fresh!(async {
             let mut record = rec
                 .state
                 .store
@@ -200,7 +194,7 @@ async fn decide(
                 .await?
                 .ok_or(WebError::NotFound)?;
             if block_item(&mut record, &item, waiting.requester, by.clone(), now).is_err() {
-                return refuse("sharing-block-item-gone", StatusCode::CONFLICT).await;
+                return Ok(None);
             }
             let audit = rec.staff.audit_event(
                 now,
@@ -212,15 +206,16 @@ async fn decide(
                     waiting.requester.slug()
                 ),
             );
-            match rec
-                .state
-                .store
-                .decide_block(&patient, &request, &decision, Some((&record, audit)))
-                .await
-            {
-                Err(StoreError::Stale) if attempt < ATTEMPTS => continue,
-                other => break other?,
-            }
+            Ok::<_, WebError>(Some(
+                rec.state
+                    .store
+                    .decide_block(&patient, &request, &decision, Some((&record, audit)))
+                    .await?,
+            ))
+        })?;
+        match decided {
+            Some(decided) => decided,
+            None => return refuse("sharing-block-item-gone", StatusCode::CONFLICT).await,
         }
     } else {
         let decided = rec

@@ -62,14 +62,12 @@ async fn queue(
     staff.require(Action::ReviewEmergencies)?;
     let ctx = staff.ctx(&session, PATH).await?;
     let waiting = state.store.emergencies_to_review(&staff.practice).await?;
-    let mut patients: Vec<inzage_domain::PatientId> = vec![];
-    for r in &waiting {
-        if !patients.contains(&r.patient) {
-            patients.push(r.patient.clone());
-        }
-    }
     let records = staff
-        .queue_records(&state, patients, |p| p, "emergency retrieval queue")
+        .records_for_queue(
+            &state,
+            waiting.iter().map(|x| &x.patient),
+            "emergency retrieval queue",
+        )
         .await?;
     let mut rows = vec![];
     for r in waiting {

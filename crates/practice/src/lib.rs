@@ -258,6 +258,23 @@ impl Staff {
         Ok(out)
     }
 
+    /// Each patient's record once, however many of their items wait in a queue, each read
+    /// audited (`queue_records` over the distinct patients).
+    pub async fn records_for_queue<'p>(
+        &self,
+        state: &AppState,
+        patients: impl IntoIterator<Item = &'p PatientId>,
+        what: &str,
+    ) -> WebResult<Vec<(PatientId, PatientRecord)>> {
+        let mut distinct: Vec<PatientId> = vec![];
+        for p in patients {
+            if !distinct.contains(p) {
+                distinct.push(p.clone());
+            }
+        }
+        self.queue_records(state, distinct, |p| p, what).await
+    }
+
     pub async fn ctx(&self, session: &Session, path: &'static str) -> WebResult<PageCtx> {
         let mut ctx = PageCtx::anonymous(session, path).await?;
         ctx.logged_in = true;

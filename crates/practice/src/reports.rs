@@ -3,6 +3,7 @@
 //! files each into the patient's record as an out-of-hours contact with its SOEP lines, marked as
 //! coming from the huisartsenpost and the locum, optionally under an existing episode.
 
+use super::entry::until_fresh;
 use super::roles::Action;
 use super::{Staff, StaffRecord};
 use askama::Template;
@@ -14,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use inzage_domain::EpisodeId;
 use inzage_domain::exchange::{LOCUM_CONTACT_TYPES, file_locum_report};
-use inzage_store::{EventType, ExchangeStore, RecordStore, StoreError};
+use inzage_store::{EventType, ExchangeStore, RecordStore};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
 use inzage_webkit::page::PageCtx;
@@ -77,14 +78,12 @@ async fn render(
     staff.require(Action::FileLocumReports)?;
     let ctx = staff.ctx(session, PATH).await?;
     let waiting = state.store.reports_to_file(&staff.practice).await?;
-    let mut patients: Vec<inzage_domain::PatientId> = vec![];
-    for r in &waiting {
-        if !patients.contains(&r.patient) {
-            patients.push(r.patient.clone());
-        }
-    }
     let records = staff
-        .queue_records(state, patients, |p| p, "locum report queue")
+        .records_for_queue(
+            state,
+            waiting.iter().map(|x| &x.patient),
+            "locum report queue",
+        )
         .await?;
     let tr = &ctx.tr;
     let mut rows = vec![];
@@ -157,9 +156,6 @@ struct FileForm {
     episode: String,
 }
 
-/// How many times filing is applied again when another save landed in between.
-const ATTEMPTS: u32 = 5;
-
 async fn file(
     rec: StaffRecord,
     Path((_, report)): Path<(String, String)>,
@@ -194,16 +190,14 @@ async fn file(
     };
     let now = rec.state.now();
     let by = super::entry::author(&rec.staff, now)?.actor();
-    let mut attempt = 0;
-    let filed = loop {
-        attempt += 1;
+    let filed = until_fresh!(async {
         let mut record = rec
             .state
             .store
             .load_record(&patient)
             .await?
             .ok_or(WebError::NotFound)?;
-        let contact = match file_locum_report(
+        let Ok(contact) = file_locum_report(
             &mut record,
             &waiting.report,
             &waiting.client_name,
@@ -212,9 +206,8 @@ async fn file(
             by.clone(),
             now,
             &mut |k| super::entry::new_id(k),
-        ) {
-            Ok(c) => c,
-            Err(_) => return refuse("report-cannot-file", StatusCode::BAD_REQUEST).await,
+        ) else {
+            return Ok(None);
         };
         let audit = rec.staff.audit_event(
             now,
@@ -222,23 +215,23 @@ async fn file(
             Some(patient.clone()),
             format!("practice: locum report {report} filed as contact {contact}"),
         );
-        match rec
-            .state
-            .store
-            .file_report(
-                &rec.staff.practice,
-                &report,
-                &record,
-                contact.as_str(),
-                &format!("staff:{}", rec.staff.username),
-                now,
-                audit,
-            )
-            .await
-        {
-            Err(StoreError::Stale) if attempt < ATTEMPTS => continue,
-            other => break other?,
-        }
+        Ok::<_, WebError>(Some(
+            rec.state
+                .store
+                .file_report(
+                    &rec.staff.practice,
+                    &report,
+                    &record,
+                    contact.as_str(),
+                    &format!("staff:{}", rec.staff.username),
+                    now,
+                    audit,
+                )
+                .await?,
+        ))
+    })?;
+    let Some(filed) = filed else {
+        return refuse("report-cannot-file", StatusCode::BAD_REQUEST).await;
     };
     if !filed {
         return refuse("block-gone", StatusCode::CONFLICT).await;

@@ -6,6 +6,7 @@
 //! reason the patient reads. Nothing is destroyed without such a decision, and every
 //! destruction is kept (what, why, who, when; never content).
 
+use super::entry::until_fresh;
 use super::roles::Action;
 use super::{Staff, StaffRecord};
 use askama::Template;
@@ -148,14 +149,12 @@ async fn render(
         })
         .collect();
     let waiting = state.store.waiting_destructions(&staff.practice).await?;
-    let mut patients: Vec<inzage_domain::PatientId> = vec![];
-    for w in &waiting {
-        if !patients.contains(&w.patient) {
-            patients.push(w.patient.clone());
-        }
-    }
     let records = staff
-        .queue_records(state, patients, |p| p, "destruction request queue")
+        .records_for_queue(
+            state,
+            waiting.iter().map(|x| &x.patient),
+            "destruction request queue",
+        )
         .await?;
     let mut requests = vec![];
     for w in waiting {
@@ -344,9 +343,6 @@ struct RequestForm {
 /// The legal grounds to refuse (WGBO 7:455 lid 2, KNMG; §L items 33-35), as the patient reads them.
 const GROUNDS: [&str; 3] = ["belang-ander", "wet", "procedure"];
 
-/// How many times a destruction of items is applied again when another save landed in between.
-const ATTEMPTS: u32 = 5;
-
 async fn decide_request(
     rec: StaffRecord,
     Path((_, request)): Path<(String, String)>,
@@ -432,9 +428,7 @@ async fn decide_request(
                     rec.state.store.destroy_record(&d, audit).await?
                 }
                 Some(items) => {
-                    let mut attempt = 0;
-                    loop {
-                        attempt += 1;
+                    let done = until_fresh!(async {
                         let mut record = rec
                             .state
                             .store
@@ -442,7 +436,7 @@ async fn decide_request(
                             .await?
                             .ok_or(WebError::NotFound)?;
                         let Ok(removed) = destroy_items(&mut record, &items) else {
-                            return refuse("sharing-block-item-gone", StatusCode::CONFLICT).await;
+                            return Ok(None);
                         };
                         let audit = rec.staff.audit_event(
                             now,
@@ -453,14 +447,17 @@ async fn decide_request(
                                 removed.len()
                             ),
                         );
-                        match rec
-                            .state
-                            .store
-                            .destroy_items(&record, &removed, &d, audit)
-                            .await
-                        {
-                            Err(StoreError::Stale) if attempt < ATTEMPTS => continue,
-                            other => break other?,
+                        Ok::<_, WebError>(Some(
+                            rec.state
+                                .store
+                                .destroy_items(&record, &removed, &d, audit)
+                                .await?,
+                        ))
+                    })?;
+                    match done {
+                        Some(done) => done,
+                        None => {
+                            return refuse("sharing-block-item-gone", StatusCode::CONFLICT).await;
                         }
                     }
                 }

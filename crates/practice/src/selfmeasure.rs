@@ -66,14 +66,12 @@ async fn queue(
     let waiting = state.store.self_measurement_queue(&staff.practice).await?;
     // Each patient's record is loaded and its read audited once, however many measurements
     // they sent.
-    let mut patients: Vec<inzage_domain::PatientId> = vec![];
-    for m in &waiting {
-        if !patients.contains(&m.patient) {
-            patients.push(m.patient.clone());
-        }
-    }
     let records = staff
-        .queue_records(&state, patients, |p| p, "self-measurement queue")
+        .records_for_queue(
+            &state,
+            waiting.iter().map(|x| &x.patient),
+            "self-measurement queue",
+        )
         .await?;
     let mut rows = vec![];
     for m in waiting {
