@@ -286,14 +286,24 @@ pub enum Refusal {
 /// The shortest emergency reason accepted.
 pub const MIN_EMERGENCY_REASON: usize = 10;
 
-/// May a provider of `requester`'s category have `data` now? "No" wins over an emergency
-/// declaration (R115); "not asked" opens only with a declared emergency (R114).
+/// May a provider of `requester`'s category have `data` now? "No" (for this kind of provider,
+/// for any data category) wins over everything, an emergency declaration included (R115); "not
+/// asked" opens only with a declared emergency (R114).
 pub fn may_share(
     record: &PatientRecord,
     data: DataCategory,
     requester: ProviderCategory,
     emergency_reason: Option<&str>,
 ) -> Result<Basis, Refusal> {
+    // A "no" to this kind of provider for any data category is a no to all of it: the
+    // summary holds the medication data, and a patient who refused one of them for the
+    // huisartsenpost does not expect the other to be handed out instead.
+    let refused_any = DataCategory::ALL
+        .into_iter()
+        .any(|d| consent_state(record, d, requester) == ConsentState::No);
+    if refused_any {
+        return Err(Refusal::PatientSaidNo);
+    }
     match consent_state(record, data, requester) {
         ConsentState::Yes => Ok(Basis::Consent),
         ConsentState::No => Err(Refusal::PatientSaidNo),
@@ -390,9 +400,9 @@ pub fn exclude_from_summary(
         return Err(crate::edit::EditError::NotShieldable);
     }
     let meta = meta_mut(record, item).ok_or(crate::edit::EditError::NotFound)?;
-    meta.sharing.excluded = excluded.then(|| SummaryExclusion { by: by.clone(), at });
-    meta.updated_by = by;
-    meta.updated_at = at;
+    // The decision carries who and when; the item's own content did not change, so its
+    // `updated_*` (which restart the retention term) stay.
+    meta.sharing.excluded = excluded.then_some(SummaryExclusion { by, at });
     Ok(())
 }
 
@@ -417,14 +427,9 @@ pub fn block_item(
         .iter()
         .any(|b| b.requester == requester)
     {
-        meta.sharing.blocked_for.push(Block {
-            requester,
-            by: by.clone(),
-            at,
-        });
+        // The decision carries who and when; the item itself did not change.
+        meta.sharing.blocked_for.push(Block { requester, by, at });
     }
-    meta.updated_by = by;
-    meta.updated_at = at;
     Ok(())
 }
 
@@ -544,7 +549,13 @@ pub fn summary<'a>(
             &withheld_parents,
         ) {
             view.contacts.push(c);
-        } else if !c.meta.sharing.shared_with(requester) {
+        } else if !c.meta.sharing.shared_with(requester)
+            || parents
+                .iter()
+                .flatten()
+                .any(|p| withheld_parents.contains(p))
+        {
+            // Withheld by its own controls or its episode's: what hangs under it goes too.
             withheld_parents.push(c.id.as_str());
         }
     }
@@ -617,7 +628,10 @@ pub fn summary<'a>(
     for m in &record.medication {
         let current = m.period_end.is_none_or(|end| end >= today)
             && m.period_start.is_none_or(|start| start <= today);
-        let parents = [m.episode.as_ref().map(|e| e.as_str())];
+        let parents = [
+            m.episode.as_ref().map(|e| e.as_str()),
+            m.contact.as_ref().map(|c| c.as_str()),
+        ];
         if decide(
             ItemKind::Medication,
             m.id.as_str(),
@@ -799,4 +813,47 @@ pub fn file_locum_report(
     });
     record.journal.extend(lines);
     Ok(contact)
+}
+
+/// What a referral letter made from the record holds: what a hospital may have (the summary
+/// for the hospital category, so blocks and exclusions hold) and, because the letter itself
+/// goes online with the record (R20), only what the patient may read online too: no S or O
+/// lines, no result the GP has not released, nothing shielded from the patient.
+pub fn referral_view<'a>(
+    record: &'a PatientRecord,
+    settings: &crate::settings::PracticeSettings,
+    now: DateTime<Utc>,
+) -> PatientView<'a> {
+    let online = crate::visibility::online_view(record, settings, now);
+    let mut view = summary(
+        record,
+        DataCategory::Summary,
+        ProviderCategory::Hospital,
+        now,
+    )
+    .view;
+    let seen = |kind: ItemKind, id: &str| {
+        online.holds(&ItemRef {
+            kind,
+            id: id.to_owned(),
+        })
+    };
+    view.episodes
+        .retain(|x| seen(ItemKind::Episode, x.id.as_str()));
+    view.problems
+        .retain(|x| seen(ItemKind::Problem, x.id.as_str()));
+    view.alerts.retain(|x| seen(ItemKind::Alert, x.id.as_str()));
+    view.contacts
+        .retain(|x| seen(ItemKind::Contact, x.id.as_str()));
+    view.journal
+        .retain(|x| seen(ItemKind::JournalLine, x.id.as_str()));
+    view.medication
+        .retain(|x| seen(ItemKind::Medication, x.id.as_str()));
+    view.allergies
+        .retain(|x| seen(ItemKind::Allergy, x.id.as_str()));
+    view.contra_indications
+        .retain(|x| seen(ItemKind::ContraIndication, x.id.as_str()));
+    view.results
+        .retain(|x| seen(ItemKind::Result, x.id.as_str()));
+    view
 }

@@ -1712,6 +1712,32 @@ mod sharing {
         );
         // One choice per data and requester: the last one counts.
         assert_eq!(r.patient.exchange_consent.len(), 1);
+        // A "no" to this kind of provider for one data category is a no for the other too
+        // (the summary holds the medication), whatever else was said.
+        let mut r = sample();
+        set_exchange_consent(
+            &mut r,
+            choice(DataCategory::Medication, to, ConsentAnswer::No),
+            gp(),
+        )
+        .unwrap();
+        assert_eq!(
+            may_share(&r, data, to, Some("bewusteloos binnengebracht")),
+            Err(Refusal::PatientSaidNo)
+        );
+        set_exchange_consent(&mut r, choice(data, to, ConsentAnswer::Yes), gp()).unwrap();
+        assert_eq!(may_share(&r, data, to, None), Err(Refusal::PatientSaidNo));
+        // Another kind of provider is not affected.
+        set_exchange_consent(
+            &mut r,
+            choice(data, ProviderCategory::Ambulance, ConsentAnswer::Yes),
+            gp(),
+        )
+        .unwrap();
+        assert_eq!(
+            may_share(&r, data, ProviderCategory::Ambulance, None),
+            Ok(Basis::Consent)
+        );
     }
 
     #[test]
@@ -1946,6 +1972,62 @@ mod sharing {
         imported.episodes[0].title = "nieuwe titel".into();
         let merged = inzage_domain::merge::merge_import(&r, imported);
         assert_eq!(merged.episodes[0].meta.sharing, r.episodes[0].meta.sharing);
+        // Sharing decisions are not medical changes: the retention term does not restart.
+        let before = inzage_domain::retention::last_medical_change(&sample());
+        assert_eq!(inzage_domain::retention::last_medical_change(&r), before);
+    }
+
+    #[test]
+    fn r117_what_hangs_under_a_withheld_contact_is_withheld_with_it() {
+        let mut r = sample();
+        // The recent contact belongs to the open episode; a line, a result and a medicine point
+        // only at the contact.
+        r.contacts[0].episode = Some(EpisodeId::new("open").unwrap());
+        line(
+            &mut r,
+            "only-contact",
+            Soep::P,
+            today() - Days::new(20),
+            Some("c-recent"),
+            None,
+        );
+        r.results[0].contact = Some(ContactId::new("c-recent").unwrap());
+        r.medication[0].contact = Some(ContactId::new("c-recent").unwrap());
+        block_item(
+            &mut r,
+            &item(ItemKind::Episode, "open"),
+            ProviderCategory::Hospital,
+            gp(),
+            noon(today()),
+        )
+        .unwrap();
+        let hospital = summary_ids(&r, DataCategory::Summary, ProviderCategory::Hospital);
+        assert_eq!(hospital, ["closed-attention"]);
+        let hap = summary_ids(&r, DataCategory::Summary, ProviderCategory::Hap);
+        assert!(
+            hap.contains(&"only-contact".into())
+                && hap.contains(&"res-recent".into())
+                && hap.contains(&"med-now".into())
+        );
+    }
+
+    #[test]
+    fn r117_a_referral_letter_holds_what_the_hospital_may_have_and_the_patient_may_read() {
+        let mut r = sample();
+        r.episodes[1].meta = shield(ShieldReason::NotYetDiscussed);
+        r.results[0].review = ReviewState::Withheld {
+            by: gp(),
+            at: noon(today()),
+            reason: "eerst bespreken".into(),
+        };
+        let v = referral_view(&r, &settings(), noon(today()));
+        let mut got = vec![];
+        got.extend(ids(&v.episodes, |x| x.id.to_string()));
+        got.extend(ids(&v.journal, |x| x.id.to_string()));
+        got.extend(ids(&v.results, |x| x.id.to_string()));
+        got.extend(ids(&v.medication, |x| x.id.to_string()));
+        // No S or O line, no result the GP held back, nothing shielded from the patient.
+        assert_eq!(got, ["open", "e", "p", "med-now"]);
     }
 }
 

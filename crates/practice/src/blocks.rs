@@ -209,7 +209,7 @@ async fn decide(
             Ok::<_, WebError>(Some(
                 rec.state
                     .store
-                    .decide_block(&patient, &request, &decision, Some((&record, audit)))
+                    .decide_block(&patient, &request, &decision, Some(&record), audit)
                     .await?,
             ))
         })?;
@@ -218,21 +218,16 @@ async fn decide(
             None => return refuse("sharing-block-item-gone", StatusCode::CONFLICT).await,
         }
     } else {
-        let decided = rec
-            .state
+        let audit = rec.staff.audit_event(
+            now,
+            EventType::Update,
+            Some(patient.clone()),
+            format!("practice: block to discuss ({request})"),
+        );
+        rec.state
             .store
-            .decide_block(&patient, &request, &decision, None)
-            .await?;
-        if decided {
-            let event = rec.staff.audit_event(
-                now,
-                EventType::Update,
-                Some(patient.clone()),
-                format!("practice: block to discuss ({request})"),
-            );
-            rec.state.store.append_audit(event).await?;
-        }
-        decided
+            .decide_block(&patient, &request, &decision, None, audit)
+            .await?
     };
     if !decided {
         return refuse("block-gone", StatusCode::CONFLICT).await;

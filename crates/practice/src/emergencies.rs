@@ -110,9 +110,9 @@ async fn review(
     check_csrf(&rec.session, &form.csrf).await?;
     rec.staff.require(Action::ReviewEmergencies)?;
     let note = form.notitie.trim();
-    if note.chars().count() > MAX_NOTE {
+    if note.is_empty() || note.chars().count() > MAX_NOTE {
         return Err(WebError::Invalid(
-            "the note is longer than 1,000 characters",
+            "a note of what was found (at most 1,000 characters) is required",
         ));
     }
     let patient = rec.record.patient.id.clone();

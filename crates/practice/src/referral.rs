@@ -1,7 +1,8 @@
 //! A referral letter made from the record (verwijsbrief, issue 20 part 3): the GP names the
-//! receiver and the question; the letter's data section is the summary as a hospital may have it
-//! (`exchange::summary` for the hospital category), so items the patient asked not to share with
-//! a hospital, and items the GP keeps out of exchanges, are not in it. The letter (PDF/A) is
+//! receiver and the question; the letter's data section is `exchange::referral_view`: what a
+//! hospital may have (items the patient asked not to share with a hospital, and items the GP
+//! keeps out of exchanges, are not in it), and, since the letter goes online with the record,
+//! only what the patient may read online. The letter (PDF/A) is
 //! saved in the record as an outgoing referral letter, with one audit entry.
 
 use super::StaffRecord;
@@ -15,12 +16,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use inzage_domain::entry::EntryError;
-use inzage_domain::exchange::{DataCategory, ProviderCategory, summary};
+use inzage_domain::exchange::referral_view;
 use inzage_domain::time::local_date;
 use inzage_domain::{
     EpisodeId, ItemMeta, Letter, LetterContent, LetterDirection, LetterId, LetterType,
 };
-use inzage_store::EventType;
+use inzage_store::{EventType, RecordStore};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
 use inzage_webkit::page::PageCtx;
@@ -103,6 +104,7 @@ async fn make(rec: StaffRecord, Form(form): Form<ReferralForm>) -> WebResult<Res
     let now = rec.state.now();
     let by = author(&rec.staff, now)?;
     let gp = rec.staff.display_name.clone();
+    let settings = rec.state.store.settings(&rec.staff.practice).await?;
     let outcome = change_record(
         &rec,
         EventType::Create,
@@ -116,13 +118,8 @@ async fn make(rec: StaffRecord, Form(form): Form<ReferralForm>) -> WebResult<Res
             {
                 return Err(EntryError::NotFound);
             }
-            let for_hospital = summary(
-                record,
-                DataCategory::Summary,
-                ProviderCategory::Hospital,
-                now,
-            );
-            let v = &for_hospital.view;
+            let for_hospital = referral_view(record, &settings, now);
+            let v = &for_hospital;
             let shared = v.episodes.len()
                 + v.journal.len()
                 + v.results.len()
@@ -133,7 +130,7 @@ async fn make(rec: StaffRecord, Form(form): Form<ReferralForm>) -> WebResult<Res
                 question: question.clone(),
                 gp: gp.clone(),
             };
-            let pdf = inzage_copy::Copy::referral(for_hospital.view, now, referral)
+            let pdf = inzage_copy::Copy::referral(for_hospital, now, referral)
                 .write(inzage_copy::Format::Pdf, "")
                 .map_err(|_| EntryError::Invalid("the referral letter could not be made"))?;
             let id =

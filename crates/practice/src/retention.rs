@@ -16,9 +16,9 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use inzage_domain::retention::{RECORD_YEARS, destroy_items, destruction_deadline, kept_until};
-use inzage_domain::time::local_date;
+use inzage_domain::time::{local_date, months_before, start_of_local_day};
 use inzage_domain::visibility::{ItemKind, ItemRef, PatientView};
 use inzage_store::{
     Destruction, DestructionBasis, DestructionRequestStore, EventType, RecordStore, RetentionStore,
@@ -43,10 +43,11 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// Records whose last medical change was before this moment have reached the end of their term.
+/// Records whose last medical change was before this moment have reached the end of their term
+/// at `now`: a change on a day before the same calendar day 20 years ago (the anniversary itself
+/// is the last day of the term, `retention::kept_until`).
 pub fn cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
-    now.checked_sub_months(Months::new(12 * RECORD_YEARS))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    start_of_local_day(months_before(local_date(now), 12 * RECORD_YEARS))
 }
 
 /// The daily sweep (`inzage serve`, once per turn across instances): reports the records whose
@@ -299,7 +300,10 @@ async fn decide_term(rec: StaffRecord, Form(form): Form<TermForm>) -> WebResult<
                 decided_by: by,
                 decided_at: now,
             };
-            rec.state.store.destroy_record(&d, audit).await?
+            rec.state
+                .store
+                .destroy_record(&d, Some(cutoff(now)), audit)
+                .await?
         }
         "bewaren" => {
             let Ok(until) = NaiveDate::parse_from_str(form.tot.trim(), "%Y-%m-%d") else {
@@ -387,24 +391,19 @@ async fn decide_request(
                 "{} {text}",
                 tr.t(&format!("retention-ground-{}", form.grond))
             );
-            let done = rec
-                .state
+            let audit = rec.staff.audit_event(
+                now,
+                EventType::Update,
+                Some(patient.clone()),
+                format!(
+                    "practice: destruction request {request} refused ({})",
+                    form.grond
+                ),
+            );
+            rec.state
                 .store
-                .refuse_destruction(&patient, &request, &by, now, &reason)
-                .await?;
-            if done {
-                let event = rec.staff.audit_event(
-                    now,
-                    EventType::Update,
-                    Some(patient.clone()),
-                    format!(
-                        "practice: destruction request {request} refused ({})",
-                        form.grond
-                    ),
-                );
-                rec.state.store.append_audit(event).await?;
-            }
-            done
+                .refuse_destruction(&patient, &request, &by, now, &reason, audit)
+                .await?
         }
         "uitvoeren" => {
             let d = Destruction {
@@ -425,7 +424,7 @@ async fn decide_request(
                         Some(patient.clone()),
                         format!("practice: record destroyed on the patient's request {request}"),
                     );
-                    rec.state.store.destroy_record(&d, audit).await?
+                    rec.state.store.destroy_record(&d, None, audit).await?
                 }
                 Some(items) => {
                     let done = until_fresh!(async {

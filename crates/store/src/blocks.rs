@@ -109,14 +109,16 @@ pub trait BlockStore: Send + Sync {
         practice: &PracticeId,
     ) -> impl Future<Output = Result<Vec<BlockRequest>, StoreError>> + Send;
 
-    /// Decides a waiting request of `patient` once; with `record` (the block applied), saved in
-    /// the same transaction. `false` when it is not waiting; then nothing is written.
+    /// Decides a waiting request of `patient` once, with its audit entry, in one transaction;
+    /// with `record` (the block applied) the record is saved in it too. `false` when it is not
+    /// waiting; then nothing is written.
     fn decide_block(
         &self,
         patient: &PatientId,
         id: &str,
         decision: &BlockDecision,
-        record: Option<(&PatientRecord, AuditEvent)>,
+        record: Option<&PatientRecord>,
+        audit: AuditEvent,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
@@ -178,14 +180,20 @@ impl BlockStore for Store {
         patient: &PatientId,
         id: &str,
         d: &BlockDecision,
-        record: Option<(&PatientRecord, AuditEvent)>,
+        record: Option<&PatientRecord>,
+        audit: AuditEvent,
     ) -> Result<bool, StoreError> {
+        let (record, audit) = match record {
+            Some(r) => (Some((r, audit)), None),
+            None => (None, Some(audit)),
+        };
         let decision = Decision {
             status: d.status.as_str(),
             by: &d.by,
             at: d.at,
             reason: d.reply.as_deref(),
             details: Map::new(),
+            audit,
         };
         self.decide_once(Kind::Block, patient, id, decision, record)
             .await

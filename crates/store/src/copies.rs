@@ -150,6 +150,7 @@ impl CopyStore for Store {
             at,
             reason,
             details: Map::new(),
+            audit: None,
         };
         self.decide_once(Kind::Copy, patient, id, decision, None)
             .await

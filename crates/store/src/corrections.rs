@@ -246,6 +246,7 @@ impl CorrectionStore for Store {
             at,
             reason,
             details: Map::new(),
+            audit: None,
         };
         self.decide_once(Kind::Correction, patient, id, decision, None)
             .await

@@ -3,11 +3,13 @@
 //! (`RetentionStore::destroy_items` / `destroy_record`); a refusal, with the legal reason the
 //! patient reads, through `refuse_destruction`.
 
+use crate::audit::AuditEvent;
 use crate::requests::{Asked, Decision, Kind, Requests, Stored};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use inzage_domain::{PatientId, PracticeId};
 use serde_json::Map;
+use sha2::Digest;
 use std::future::Future;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +50,8 @@ pub trait DestructionRequestStore: Send + Sync {
         practice: &PracticeId,
     ) -> impl Future<Output = Result<Vec<DestructionRequest>, StoreError>> + Send;
 
-    /// Refuses a waiting request once, with the reason. False when it is not waiting.
+    /// Refuses a waiting request once, with the reason and its audit entry, in one
+    /// transaction. False when it is not waiting (nothing written).
     fn refuse_destruction(
         &self,
         patient: &PatientId,
@@ -56,6 +59,7 @@ pub trait DestructionRequestStore: Send + Sync {
         by: &str,
         at: DateTime<Utc>,
         reason: &str,
+        audit: AuditEvent,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
@@ -84,7 +88,8 @@ impl DestructionRequestStore for Store {
             kind: Kind::Destruction,
             id: &q.id,
             patient: &q.patient,
-            subject: &q.scope,
+            // The scope can be long (many items): the unique index holds its digest.
+            subject: &hex::encode(sha2::Sha256::digest(q.scope.as_bytes())),
             requested_by: &q.requested_by,
             requester_role: &q.requester_role,
             requested_at: q.requested_at,
@@ -117,6 +122,7 @@ impl DestructionRequestStore for Store {
         by: &str,
         at: DateTime<Utc>,
         reason: &str,
+        audit: AuditEvent,
     ) -> Result<bool, StoreError> {
         let decision = Decision {
             status: "refused",
@@ -124,6 +130,7 @@ impl DestructionRequestStore for Store {
             at,
             reason: Some(reason),
             details: Map::new(),
+            audit: Some(audit),
         };
         self.decide_once(Kind::Destruction, patient, id, decision, None)
             .await

@@ -340,8 +340,25 @@ macro_rules! impl_exchange {
                 audit: AuditEvent,
             ) -> Result<bool, StoreError> {
                 let mut tx = self.write.begin().await?;
+                // Filed, the lines live in the record (where a destruction can reach them); the
+                // report keeps only who sent it and when.
+                let body: Option<String> = sqlx::query_scalar(
+                    "SELECT body FROM locum_reports WHERE id = $1 AND practice_id = $2 AND patient_id = $3 AND filed_at IS NULL",
+                )
+                .bind(id)
+                .bind(practice.as_str())
+                .bind(record.patient.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(body) = body else {
+                    return Ok(false);
+                };
+                let mut report: LocumReport = serde_json::from_str(&body)
+                    .map_err(|e| StoreError::Corrupt(format!("locum report: {e}")))?;
+                report.lines.clear();
+                let kept = serde_json::to_string(&report).map_err(|e| StoreError::Invalid(e.to_string()))?;
                 let done = sqlx::query(
-                    "UPDATE locum_reports SET filed_by = $4, filed_at = $5, contact_id = $6 \
+                    "UPDATE locum_reports SET filed_by = $4, filed_at = $5, contact_id = $6, body = $7 \
                      WHERE id = $1 AND practice_id = $2 AND patient_id = $3 AND filed_at IS NULL",
                 )
                 .bind(id)
@@ -350,6 +367,7 @@ macro_rules! impl_exchange {
                 .bind(by)
                 .bind(format_instant(at))
                 .bind(contact)
+                .bind(kept)
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() != 1 {

@@ -191,6 +191,7 @@ impl PrescriptionStore for Store {
             at: d.at,
             reason: d.reason.as_deref(),
             details,
+            audit: None,
         };
         self.decide_once(Kind::Prescription, patient, id, decision, record)
             .await

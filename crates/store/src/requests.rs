@@ -109,6 +109,9 @@ pub(crate) struct Decision<'a> {
     pub at: DateTime<Utc>,
     pub reason: Option<&'a str>,
     pub details: Map<String, Value>,
+    /// The decision's audit entry, written in the same transaction, when no record is saved
+    /// with it (a saved record carries its own).
+    pub audit: Option<AuditEvent>,
 }
 
 pub(crate) trait Requests: Send + Sync {
@@ -290,6 +293,8 @@ macro_rules! impl_requests {
                 }
                 if let Some((record, audit)) = record {
                     Self::save_in(&mut tx, record, audit, &self.audit_key).await?;
+                } else if let Some(audit) = d.audit {
+                    Self::append_audit_in(&mut tx, audit, &self.audit_key).await?;
                 }
                 tx.commit().await?;
                 Ok(true)

@@ -93,11 +93,14 @@ pub trait RetentionStore {
 
     /// Destroys a whole record of `practice` in one transaction: its rows, its items' earlier
     /// versions, the measurements kept beside it; keeps `destruction` and the audit entry (and
-    /// decides the patient's request, as `destroy_items`). False when there is no such record
-    /// in this practice or the request is not waiting (nothing written).
+    /// decides the patient's request, as `destroy_items`). With `due_before` (the end of the
+    /// term), only a reported record still waiting for a decision whose last medical change was
+    /// before it. False when not so, or no such record in this practice, or the request is not
+    /// waiting (nothing written).
     fn destroy_record(
         &self,
         destruction: &Destruction,
+        due_before: Option<DateTime<Utc>>,
         audit: AuditEvent,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
@@ -274,6 +277,7 @@ macro_rules! impl_retention {
             async fn destroy_record(
                 &self,
                 d: &Destruction,
+                due_before: Option<DateTime<Utc>>,
                 audit: AuditEvent,
             ) -> Result<bool, StoreError> {
                 let mut tx = self.write.begin().await?;
@@ -282,11 +286,26 @@ macro_rules! impl_retention {
                 if !Self::decide_request(&mut tx, d).await? {
                     return Ok(false);
                 }
-                let gone = sqlx::query("DELETE FROM patients WHERE id = $1 AND practice_id = $2")
+                let gone = match due_before {
+                    // At the end of the term: only while still due and reported, checked in this
+                    // transaction (a medical change or a "keep longer" meanwhile stops it).
+                    Some(cutoff) => sqlx::query(
+                        "DELETE FROM patients WHERE id = $1 AND practice_id = $2 \
+                         AND COALESCE(medical_changed_at, updated_at) < $3 \
+                         AND EXISTS (SELECT 1 FROM retention_reviews r \
+                                     WHERE r.patient_id = $1 AND r.decided_at IS NULL)",
+                    )
                     .bind(d.patient.as_str())
                     .bind(d.practice.as_str())
+                    .bind(format_instant(cutoff))
                     .execute(&mut *tx)
-                    .await?;
+                    .await?,
+                    None => sqlx::query("DELETE FROM patients WHERE id = $1 AND practice_id = $2")
+                        .bind(d.patient.as_str())
+                        .bind(d.practice.as_str())
+                        .execute(&mut *tx)
+                        .await?,
+                };
                 if gone.rows_affected() != 1 {
                     return Ok(false);
                 }
@@ -410,8 +429,13 @@ impl RetentionStore for Store {
     ) -> Result<bool, StoreError> {
         delegate!(self, s => s.keep_longer(practice, patient, until, reason, by, at, audit))
     }
-    async fn destroy_record(&self, d: &Destruction, audit: AuditEvent) -> Result<bool, StoreError> {
-        delegate!(self, s => s.destroy_record(d, audit))
+    async fn destroy_record(
+        &self,
+        d: &Destruction,
+        due_before: Option<DateTime<Utc>>,
+        audit: AuditEvent,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.destroy_record(d, due_before, audit))
     }
     async fn destroy_items(
         &self,

@@ -1678,10 +1678,23 @@ async fn r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_deci
         ..destruction.clone()
     };
     assert!(
-        !s.destroy_record(&elsewhere, ev.clone()).await.unwrap(),
+        !s.destroy_record(&elsewhere, Some(cutoff), ev.clone())
+            .await
+            .unwrap(),
         "only a record of the deciding practice"
     );
-    assert!(s.destroy_record(&destruction, ev.clone()).await.unwrap());
+    // Checked again when destroying: not due under an earlier end of term.
+    assert!(
+        !s.destroy_record(&destruction, Some(long_ago), ev.clone())
+            .await
+            .unwrap()
+    );
+    assert!(s.load_record(&old.patient.id).await.unwrap().is_some());
+    assert!(
+        s.destroy_record(&destruction, Some(cutoff), ev.clone())
+            .await
+            .unwrap()
+    );
     assert!(s.load_record(&old.patient.id).await.unwrap().is_none());
     assert!(
         s.item_history(&old.patient.id, "journal_line", &line)
@@ -1694,7 +1707,12 @@ async fn r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_deci
     assert_eq!(entries.last().unwrap().event.event, EventType::Delete);
     assert!(s.verify_audit_chain().await.unwrap().is_ok());
     assert!(s.retention_due(&practice, cutoff).await.unwrap().is_empty());
-    assert!(!s.destroy_record(&destruction, ev).await.unwrap(), "once");
+    assert!(
+        !s.destroy_record(&destruction, Some(cutoff), ev)
+            .await
+            .unwrap(),
+        "once"
+    );
 
     // The patient asks to destroy one episode (with its lines); carried out once.
     let asked = DestructionRequest {

@@ -128,6 +128,9 @@ fn what_of(tr: &Tr, e: &AuditEvent) -> String {
     {
         return tr.t("log-what-sharing-exclusion");
     }
+    if e.detail == "exchange: locum report received" {
+        return tr.t("log-what-exchange-report");
+    }
     if let Some(what) = e.detail.strip_prefix("exchange: ") {
         let data = tr.t(if what.starts_with("medicatie") {
             "log-data-medication"

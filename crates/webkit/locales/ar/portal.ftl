@@ -486,3 +486,4 @@ destroy-too-long = شرحك طويل جدًا. استعمل أقل من 1000 ح�
 destroy-waiting = لقد طلبت هذا من قبل. طبيبك ينظر فيه.
 log-what-destroy-request = طلب إتلاف بيانات
 log-what-destroyed = تم إتلاف بيانات
+log-what-exchange-report = أرسل تقريرًا عن زيارتك إلى طبيبك العام

@@ -471,3 +471,4 @@ destroy-too-long = Your explanation is too long. Use fewer than 1000 characters.
 destroy-waiting = You have already asked this. Your GP is looking at it.
 log-what-destroy-request = Asked to destroy data
 log-what-destroyed = Data destroyed
+log-what-exchange-report = Sent a report of your visit, for your own GP

@@ -468,3 +468,4 @@ destroy-too-long = Uw uitleg is te lang. Gebruik minder dan 1000 tekens.
 destroy-waiting = U heeft dit al gevraagd. Uw huisarts kijkt ernaar.
 log-what-destroy-request = Gevraagd om gegevens te vernietigen
 log-what-destroyed = Gegevens vernietigd
+log-what-exchange-report = Heeft een verslag gestuurd van uw bezoek, voor uw eigen huisarts

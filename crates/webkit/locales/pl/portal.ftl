@@ -480,3 +480,4 @@ destroy-too-long = Twoje wyjaśnienie jest za długie. Użyj mniej niż 1000 zna
 destroy-waiting = Już o to prosiłeś/prosiłaś. Twój lekarz rodzinny to sprawdza.
 log-what-destroy-request = Prośba o zniszczenie danych
 log-what-destroyed = Zniszczono dane
+log-what-exchange-report = Wysłał(a) sprawozdanie z Twojej wizyty do Twojego lekarza rodzinnego

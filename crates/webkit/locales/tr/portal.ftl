@@ -468,3 +468,4 @@ destroy-too-long = Açıklamanız çok uzun. 1000 karakterden az kullanın.
 destroy-waiting = Bunu zaten istediniz. Aile hekiminiz buna bakıyor.
 log-what-destroy-request = Bilgilerin imhası istendi
 log-what-destroyed = Bilgiler imha edildi
+log-what-exchange-report = Ziyaretiniz hakkında kendi aile hekiminize bir rapor gönderdi
