@@ -886,10 +886,123 @@ async fn issue20_a_locum_report_arrives_and_is_filed_into_the_record(app: &TestA
     );
 }
 
+/// R112 (NEN 7512: between organisations, each proves who it is): a provider system gets a
+/// token only with its own secret, for five minutes; a disabled system's token stops at once;
+/// no operation answers without a valid token; only a huisartsenpost sends reports.
+async fn r112_a_provider_system_proves_who_it_is_before_any_exchange(app: &TestApp) {
+    let (id, secret) =
+        inzage_exchange::register_client(&app.store, HAP, ProviderCategory::Hap, app.clock.now())
+            .await
+            .unwrap();
+    let mut c = app.client();
+    let form = [("content-type", "application/x-www-form-urlencoded")];
+    let token_for = |secret: &str| {
+        format!("grant_type=client_credentials&client_id={id}&client_secret={secret}")
+    };
+    let wrong = c
+        .post_with("/uitwisseling/token", &form, &token_for(&"0".repeat(64)))
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("invalid_client"));
+    let got = c
+        .post_with("/uitwisseling/token", &form, &token_for(&secret))
+        .await;
+    assert_eq!(got.status, StatusCode::OK, "{}", got.body);
+    let body: Value = serde_json::from_str(&got.body).unwrap();
+    assert_eq!(
+        (body["token_type"].as_str(), body["expires_in"].as_i64()),
+        (Some("Bearer"), Some(300))
+    );
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    let summary = format!(
+        "/uitwisseling/fhir/Patient/$professional-summary?identifier=http://fhir.nl/fhir/NamingSystem/bsn|{BSN_ADULT}&practitioner=dr.%20W"
+    );
+    let bearer = format!("Bearer {token}");
+    // The token works (the patient was not asked: 403, not 401) ...
+    assert_eq!(
+        c.get_with(&summary, &[("authorization", &bearer)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // ... not after five minutes ...
+    app.clock.advance(chrono::Duration::minutes(6));
+    assert_eq!(
+        c.get_with(&summary, &[("authorization", &bearer)])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    // ... and a disabled system's new token stops at once.
+    let again: Value = serde_json::from_str(
+        &c.post_with("/uitwisseling/token", &form, &token_for(&secret))
+            .await
+            .body,
+    )
+    .unwrap();
+    let bearer = format!("Bearer {}", again["access_token"].as_str().unwrap());
+    assert_eq!(
+        c.get_with(&summary, &[("authorization", &bearer)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        app.store
+            .disable_exchange_client(&id, app.clock.now())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        c.get_with(&summary, &[("authorization", &bearer)])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let refused = c
+        .post_with("/uitwisseling/token", &form, &token_for(&secret))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    // Nothing answers without a token; the metadata says how to get one.
+    assert_eq!(c.get(&summary).await.status, StatusCode::UNAUTHORIZED);
+    let metadata = c.get("/uitwisseling/fhir/metadata").await;
+    assert!(metadata.body.contains("client credentials"));
+    // Another operation is not offered.
+    let (pharmacy_id, pharmacy_secret) = inzage_exchange::register_client(
+        &app.store,
+        "Apotheek Zuid",
+        ProviderCategory::Pharmacy,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let p: Value = serde_json::from_str(
+        &c.post_with(
+            "/uitwisseling/token",
+            &form,
+            &format!("grant_type=client_credentials&client_id={pharmacy_id}&client_secret={pharmacy_secret}"),
+        )
+        .await
+        .body,
+    )
+    .unwrap();
+    let pharmacy = format!("Bearer {}", p["access_token"].as_str().unwrap());
+    assert_eq!(
+        c.get_with(
+            "/uitwisseling/fhir/Patient/$everything",
+            &[("authorization", &pharmacy)]
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 both_backends!(
     r113_r116_r118_a_hap_fetches_the_summary_only_while_the_patients_yes_holds,
     r114_an_emergency_is_declared_with_a_reason_and_reviewed_afterwards,
     r115_the_desk_records_how_and_others_follow_the_access_rules,
     r117_a_patients_block_request_the_gp_agreed_to_holds_for_that_provider,
     issue20_a_locum_report_arrives_and_is_filed_into_the_record,
+    r112_a_provider_system_proves_who_it_is_before_any_exchange,
 );
