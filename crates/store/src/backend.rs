@@ -32,6 +32,7 @@ pub struct SqliteStore {
     pub(crate) write: SqlitePool,
     pub(crate) cache: Arc<RecordCache>,
     pub(crate) audit_queue: AuditQueue,
+    pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) audit_key: crate::audit::AuditKey,
 }
 
@@ -43,21 +44,28 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        // A connection to a local file does not go stale: no ping before each use (a round
+        // trip to the connection's thread that cost as much as the query).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(opts.clone())
             .await?;
+        // Two of them are kept by the batched MedMij readers (`medmij::access_reader`).
         let read = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(6)
+            .test_before_acquire(false)
             .connect_with(opts)
             .await?;
         let audit_key = crate::audit::AuditKey::default();
+        let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
         Ok(Self {
             audit_queue: Self::audit_writer(write.clone(), audit_key.clone()),
+            access_queue: Self::access_reader(read.clone(), cache.clone()),
             audit_key,
             read,
             write,
-            cache: Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET)),
+            cache,
         })
     }
 
@@ -77,23 +85,27 @@ pub struct PostgresStore {
     pub(crate) write: PgPool,
     pub(crate) cache: Arc<RecordCache>,
     pub(crate) audit_queue: AuditQueue,
+    pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) audit_key: crate::audit::AuditKey,
 }
 
 impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        // Two of them are kept by the batched MedMij readers (`medmij::access_reader`).
         let pool = PgPoolOptions::new()
-            .max_connections(10)
+            .max_connections(12)
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
         let audit_key = crate::audit::AuditKey::default();
+        let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
         Ok(Self {
             audit_queue: Self::audit_writer(pool.clone(), audit_key.clone()),
+            access_queue: Self::access_reader(pool.clone(), cache.clone()),
             audit_key,
             read: pool.clone(),
             write: pool,
-            cache: Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET)),
+            cache,
         })
     }
 
@@ -121,7 +133,8 @@ pub(crate) fn parse_instant(s: &str) -> Result<DateTime<Utc>, StoreError> {
 }
 
 /// A write waiting for the group commit, and where its result goes: an audit entry, or MedMij
-/// chain-log events.
+/// chain-log events (whose writer does not wait for them: `None`; an empty list with a reply
+/// waits for everything queued before it).
 pub(crate) enum AuditJob {
     Audit(
         AuditEvent,
@@ -129,7 +142,7 @@ pub(crate) enum AuditJob {
     ),
     Chain(
         Vec<crate::ChainEvent>,
-        tokio::sync::oneshot::Sender<Result<(), StoreError>>,
+        Option<tokio::sync::oneshot::Sender<Result<(), StoreError>>>,
     ),
 }
 pub(crate) type AuditQueue = tokio::sync::mpsc::Sender<AuditJob>;
@@ -148,6 +161,31 @@ pub(crate) async fn queued<T>(
         .unwrap_or_else(|_| Err(StoreError::Batch("the audit writer has stopped".into())))
 }
 
+/// Queues chain-log events for the next group commit without waiting for it: the answer to a
+/// PGO does not wait for its chain-log line (R88 keeps no patient and no content; the audit
+/// entry, which is waited for, is the record of the access). A full queue makes the caller wait
+/// for room.
+pub(crate) async fn queue_chain(
+    queue: &AuditQueue,
+    events: Vec<crate::ChainEvent>,
+) -> Result<(), StoreError> {
+    match queue.try_send(AuditJob::Chain(events, None)) {
+        Ok(()) => Ok(()),
+        Err(tokio::sync::mpsc::error::TrySendError::Full(job)) => queue
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Batch("the audit writer has stopped".into())),
+        Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => {
+            Err(StoreError::Batch("the audit writer has stopped".into()))
+        }
+    }
+}
+
+/// Waits until every write queued before this call is stored (or has failed).
+pub(crate) async fn flush(queue: &AuditQueue) -> Result<(), StoreError> {
+    queued(queue, |reply| AuditJob::Chain(vec![], Some(reply))).await
+}
+
 /// The most entries one commit appends.
 const AUDIT_BATCH: usize = 256;
 
@@ -162,6 +200,7 @@ macro_rules! impl_backend {
             fn audit_writer(pool: sqlx::Pool<$Db>, key: crate::audit::AuditKey) -> AuditQueue {
                 let (queue, mut jobs) = tokio::sync::mpsc::channel::<AuditJob>(4 * AUDIT_BATCH);
                 tokio::spawn(async move {
+                    let mut lease = crate::lease::Lease::shared(pool);
                     while let Some(first) = jobs.recv().await {
                         let mut batch = vec![first];
                         while batch.len() < AUDIT_BATCH {
@@ -170,7 +209,12 @@ macro_rules! impl_backend {
                                 Err(_) => break,
                             }
                         }
-                        match Self::write_batch(&pool, &batch, &key).await {
+                        let written = match lease.conn().await {
+                            Ok(conn) => Self::write_batch(conn, &batch, &key).await,
+                            Err(e) => Err(e.into()),
+                        };
+                        lease.done(written.is_err(), jobs.is_empty());
+                        match written {
                             Ok(mut entries) => {
                                 entries.reverse();
                                 for job in batch {
@@ -181,7 +225,9 @@ macro_rules! impl_backend {
                                             }
                                         }
                                         AuditJob::Chain(_, reply) => {
-                                            let _ = reply.send(Ok(()));
+                                            if let Some(reply) = reply {
+                                                let _ = reply.send(Ok(()));
+                                            }
                                         }
                                     }
                                 }
@@ -194,8 +240,12 @@ macro_rules! impl_backend {
                                         AuditJob::Audit(_, reply) => {
                                             let _ = reply.send(Err(failed()));
                                         }
-                                        AuditJob::Chain(_, reply) => {
-                                            let _ = reply.send(Err(failed()));
+                                        AuditJob::Chain(events, reply) => {
+                                            if let Some(reply) = reply {
+                                                let _ = reply.send(Err(failed()));
+                                            } else if !events.is_empty() {
+                                                tracing::warn!(error = %message, events = events.len(), "chain log events not written");
+                                            }
                                         }
                                     }
                                 }
@@ -209,8 +259,8 @@ macro_rules! impl_backend {
             /// Writes a batch in one transaction: all of it or nothing. The audit entries are
             /// chained from the last stored one (read once, under the audit lock) and inserted
             /// in one statement. Returns them in the order of the batch.
-            async fn write_batch(pool: &sqlx::Pool<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey) -> Result<Vec<AuditEntry>, StoreError> {
-                let mut tx = pool.begin_with($begin_write).await?;
+            async fn write_batch(conn: &mut sqlx::pool::PoolConnection<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey) -> Result<Vec<AuditEntry>, StoreError> {
+                let mut tx = sqlx::Connection::begin_with(&mut **conn, $begin_write).await?;
                 let events: Vec<&AuditEvent> = batch
                     .iter()
                     .filter_map(|job| match job {
@@ -220,7 +270,9 @@ macro_rules! impl_backend {
                     .collect();
                 let mut entries = Vec::with_capacity(events.len());
                 if !events.is_empty() {
-                    sqlx::query($audit_lock).execute(&mut *tx).await?;
+                    if !$audit_lock.is_empty() {
+                        sqlx::query($audit_lock).execute(&mut *tx).await?;
+                    }
                     let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                         .fetch_optional(&mut *tx)
                         .await?;
@@ -271,7 +323,9 @@ macro_rules! impl_backend {
                 event: AuditEvent,
                 key: &crate::audit::AuditKey,
             ) -> Result<AuditEntry, StoreError> {
-                sqlx::query($audit_lock).execute(&mut **tx).await?;
+                if !$audit_lock.is_empty() {
+                    sqlx::query($audit_lock).execute(&mut **tx).await?;
+                }
                 let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut **tx)
                     .await?;
@@ -472,13 +526,13 @@ macro_rules! impl_backend {
             /// The record in the stored state `stamp` (read by the caller, with the patient's own
             /// row): the kept one when it is that state, else parsed from its items and kept.
             pub(crate) async fn record_at(
-                &self,
+                cache: &RecordCache,
                 conn: &mut <$Db as sqlx::Database>::Connection,
                 id: &PatientId,
                 stamp: Stamp,
                 patient_json: String,
             ) -> Result<Arc<PatientRecord>, StoreError> {
-                if let Some(record) = self.cache.get(id.as_str(), &stamp) {
+                if let Some(record) = cache.get(id.as_str(), &stamp) {
                     return Ok(record);
                 }
                 // The items are read after the stamp: at least as new as it, so a record is never
@@ -499,8 +553,31 @@ macro_rules! impl_backend {
                     push_row(&mut record, &kind, &payload)?;
                 }
                 let record = Arc::new(record);
-                self.cache.put(id.as_str(), stamp, record.clone(), bytes);
+                cache.put(id.as_str(), stamp, record.clone(), bytes);
                 Ok(record)
+            }
+
+            /// The record of patient `id` as stored now, on `conn`: its stored state first (one
+            /// indexed lookup), then the kept record if it is that state.
+            pub(crate) async fn shared_record_in(
+                cache: &RecordCache,
+                conn: &mut <$Db as sqlx::Database>::Connection,
+                id: &PatientId,
+            ) -> Result<Option<Arc<PatientRecord>>, StoreError> {
+                let Some(row) = sqlx::query("SELECT p.version, p.updated_at, pr.payload, p.payload FROM patients p JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
+                    .bind(id.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let stamp = Stamp {
+                    version: row.try_get(0)?,
+                    updated_at: row.try_get(1)?,
+                    practice: row.try_get(2)?,
+                };
+                let patient_json: String = row.try_get(3)?;
+                Ok(Some(Self::record_at(cache, conn, id, stamp, patient_json).await?))
             }
 
             fn audit_row(row: &<$Db as sqlx::Database>::Row) -> Result<AuditEntry, StoreError> {
@@ -574,21 +651,7 @@ macro_rules! impl_backend {
 
             async fn load_record_shared(&self, id: &PatientId) -> Result<Option<Arc<PatientRecord>>, StoreError> {
                 let mut conn = self.read.acquire().await?;
-                // The stored state first (one indexed lookup); the kept record if it is that state.
-                let Some(row) = sqlx::query("SELECT p.version, p.updated_at, pr.payload, p.payload FROM patients p JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
-                    .bind(id.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?
-                else {
-                    return Ok(None);
-                };
-                let stamp = Stamp {
-                    version: row.try_get(0)?,
-                    updated_at: row.try_get(1)?,
-                    practice: row.try_get(2)?,
-                };
-                let patient_json: String = row.try_get(3)?;
-                Ok(Some(self.record_at(&mut conn, id, stamp, patient_json).await?))
+                Self::shared_record_in(&self.cache, &mut conn, id).await
             }
 
             async fn find_patient_by_bsn(&self, bsn: &Bsn) -> Result<Option<PatientId>, StoreError> {
@@ -698,7 +761,7 @@ macro_rules! impl_backend {
 impl_backend!(
     SqliteStore,
     sqlx::Sqlite,
-    "SELECT 1",
+    "",
     "PRAGMA optimize",
     "BEGIN IMMEDIATE"
 );

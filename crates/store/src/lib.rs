@@ -35,6 +35,7 @@ mod error;
 mod exchange;
 mod items;
 mod jobs;
+mod lease;
 mod medmij;
 mod messages;
 mod notify;

@@ -9,6 +9,42 @@ use inzage_domain::PatientId;
 use sqlx::Row;
 use std::future::Future;
 
+/// A request's ask for its access context, waiting for the next batched read.
+pub(crate) struct AccessAsk {
+    token_hash: String,
+    now: DateTime<Utc>,
+    reply: tokio::sync::oneshot::Sender<Result<Option<AccessContext>, StoreError>>,
+}
+pub(crate) type AccessQueue = tokio::sync::mpsc::Sender<AccessAsk>;
+
+/// How many batched reads of access contexts may run at once, and how many asks one takes.
+const ACCESS_READERS: usize = 2;
+const ACCESS_BATCH: usize = 128;
+
+/// Parsed practice settings by practice, kept with the stored text they were parsed from.
+type KeptSettings = std::sync::Mutex<
+    std::collections::HashMap<String, (String, std::sync::Arc<inzage_domain::PracticeSettings>)>,
+>;
+
+/// Sends an ask to the batched reader and waits for its answer.
+async fn ask_access(
+    queue: &AccessQueue,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<AccessContext>, StoreError> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let stopped = || StoreError::Batch("the access reader has stopped".into());
+    queue
+        .send(AccessAsk {
+            token_hash: token_hash.to_owned(),
+            now,
+            reply,
+        })
+        .await
+        .map_err(|_| stopped())?;
+    answer.await.unwrap_or_else(|_| Err(stopped()))
+}
+
 /// What a MedMij resource request works with, read in one query: the valid token, its patient's
 /// record (shared, as [`crate::RecordStore::load_record_shared`] keeps it) and the practice's
 /// settings.
@@ -16,7 +52,7 @@ use std::future::Future;
 pub struct AccessContext {
     pub token: AccessToken,
     pub record: std::sync::Arc<inzage_domain::PatientRecord>,
-    pub settings: inzage_domain::PracticeSettings,
+    pub settings: std::sync::Arc<inzage_domain::PracticeSettings>,
 }
 
 /// An access token as stored: its SHA-256 (hex), whose record it opens, for which PGO
@@ -164,7 +200,10 @@ pub trait MedmijStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
-    /// Appends chain-log events (R88), in one transaction.
+    /// Queues chain-log events (R88) for the next group commit, which stores them in one
+    /// transaction; returns once they are queued, not once stored (a failure to store them is
+    /// logged). [`MedmijStore::chain_log`] and [`MedmijStore::purge_chain_log`] see every event
+    /// queued before they are called.
     fn log_chain(
         &self,
         events: &[ChainEvent],
@@ -282,6 +321,128 @@ where
 macro_rules! impl_medmij {
     ($Store:ident, $Db:ty) => {
         impl $Store {
+            /// Reads access contexts in batches: a few tasks each take every ask waiting (up to
+            /// `ACCESS_BATCH`) and answer them with one query, so that under load many requests
+            /// share one round trip to the database where each used to make its own. Every
+            /// ask is answered from a read that began after it was made: a token revoked or a
+            /// record changed before a request arrived is seen by that request.
+            pub(crate) fn access_reader(pool: sqlx::Pool<$Db>, cache: std::sync::Arc<crate::cache::RecordCache>) -> AccessQueue {
+                let (queue, asks) = tokio::sync::mpsc::channel::<AccessAsk>(4 * ACCESS_BATCH);
+                let asks = std::sync::Arc::new(tokio::sync::Mutex::new(asks));
+                let settings: std::sync::Arc<KeptSettings> = std::sync::Arc::default();
+                for _ in 0..ACCESS_READERS {
+                    let (asks, pool, cache, settings) = (asks.clone(), pool.clone(), cache.clone(), settings.clone());
+                    tokio::spawn(async move {
+                        let mut lease = crate::lease::Lease::kept(pool);
+                        loop {
+                            let batch = {
+                                let mut asks = asks.lock().await;
+                                let Some(first) = asks.recv().await else {
+                                    return;
+                                };
+                                let mut batch = vec![first];
+                                while batch.len() < ACCESS_BATCH {
+                                    match asks.try_recv() {
+                                        Ok(ask) => batch.push(ask),
+                                        Err(_) => break,
+                                    }
+                                }
+                                batch
+                            };
+                            let found = match lease.conn().await {
+                                Ok(conn) => Self::access_batch(conn, &cache, &settings, &batch).await,
+                                Err(e) => Err(e.into()),
+                            };
+                            lease.done(found.is_err(), false);
+                            match found {
+                                Ok(found) => {
+                                    for (ask, context) in batch.into_iter().zip(found) {
+                                        let _ = ask.reply.send(Ok(context));
+                                    }
+                                }
+                                Err(e) => {
+                                    let message = e.to_string();
+                                    for ask in batch {
+                                        let _ = ask.reply.send(Err(StoreError::Batch(message.clone())));
+                                    }
+                                }
+                            }
+                        }
+                    });
+                }
+                queue
+            }
+
+            /// The access contexts of `batch`, in its order: the valid tokens, their stored
+            /// records' states and the practices' settings in one query; a record is parsed
+            /// only when the kept one is not of its state.
+            async fn access_batch(
+                conn: &mut sqlx::pool::PoolConnection<$Db>,
+                cache: &crate::cache::RecordCache,
+                kept_settings: &KeptSettings,
+                batch: &[AccessAsk],
+            ) -> Result<Vec<Option<AccessContext>>, StoreError> {
+                let mut qb: sqlx::QueryBuilder<$Db> = sqlx::QueryBuilder::new(
+                    "SELECT t.token_hash, t.patient_id, t.client_id, t.subject, t.issued_at, t.expires_at, t.grant_id, \
+                     p.version, p.updated_at, pr.payload, p.payload, s.payload, p.practice_id \
+                     FROM medmij_access_tokens t \
+                     JOIN patients p ON p.id = t.patient_id \
+                     JOIN practices pr ON pr.id = p.practice_id \
+                     LEFT JOIN practice_settings s ON s.practice_id = p.practice_id \
+                     WHERE t.revoked_at IS NULL AND t.token_hash IN (",
+                );
+                let mut list = qb.separated(", ");
+                for ask in batch {
+                    list.push_bind(ask.token_hash.clone());
+                }
+                list.push_unseparated(")");
+                let rows = qb.build().fetch_all(&mut **conn).await?;
+                let mut found = Vec::with_capacity(batch.len());
+                for ask in batch {
+                    let row = rows
+                        .iter()
+                        .find(|r| r.try_get::<&str, _>(0).is_ok_and(|h| h == ask.token_hash));
+                    let Some(r) = row else {
+                        found.push(None);
+                        continue;
+                    };
+                    let token = token_row(r)?;
+                    // Each request's own moment: a token that expired before it is refused.
+                    if token.expires_at <= ask.now {
+                        found.push(None);
+                        continue;
+                    }
+                    let stamp = crate::cache::Stamp {
+                        version: r.try_get(7)?,
+                        updated_at: r.try_get(8)?,
+                        practice: r.try_get(9)?,
+                    };
+                    let practice_id: String = r.try_get(12)?;
+                    let settings = match r.try_get::<Option<String>, _>(11)? {
+                        None => std::sync::Arc::new(inzage_domain::PracticeSettings::default()),
+                        Some(text) => {
+                            let kept = kept_settings
+                                .lock()
+                                .ok()
+                                .and_then(|k| k.get(&practice_id).filter(|(t, _)| *t == text).map(|(_, s)| s.clone()));
+                            match kept {
+                                Some(s) => s,
+                                None => {
+                                    let parsed: std::sync::Arc<inzage_domain::PracticeSettings> = std::sync::Arc::new(crate::items::parse("settings", &text)?);
+                                    if let Ok(mut k) = kept_settings.lock() {
+                                        k.insert(practice_id, (text, parsed.clone()));
+                                    }
+                                    parsed
+                                }
+                            }
+                        }
+                    };
+                    let record = Self::record_at(cache, &mut **conn, &token.patient, stamp, r.try_get(10)?).await?;
+                    found.push(Some(AccessContext { token, record, settings }));
+                }
+                Ok(found)
+            }
+
             async fn insert_refresh_in(
                 tx: &mut sqlx::Transaction<'_, $Db>,
                 t: &RefreshToken,
@@ -374,11 +535,11 @@ macro_rules! impl_medmij {
 
         impl MedmijStore for $Store {
             async fn log_chain(&self, events: &[ChainEvent]) -> Result<(), StoreError> {
-                let events = events.to_vec();
-                crate::backend::queued(&self.audit_queue, |reply| crate::backend::AuditJob::Chain(events, reply)).await
+                crate::backend::queue_chain(&self.audit_queue, events.to_vec()).await
             }
 
             async fn purge_chain_log(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+                crate::backend::flush(&self.audit_queue).await?;
                 Ok(sqlx::query("DELETE FROM medmij_chain_log WHERE at < $1")
                     .bind(format_instant(before))
                     .execute(&self.write)
@@ -386,6 +547,7 @@ macro_rules! impl_medmij {
                     .rows_affected())
             }
             async fn chain_log(&self, since: DateTime<Utc>) -> Result<Vec<ChainEvent>, StoreError> {
+                crate::backend::flush(&self.audit_queue).await?;
                 let rows = sqlx::query(
                     "SELECT at, event, request_id, correlation_id, client_id, status, resource \
                      FROM medmij_chain_log WHERE at >= $1 ORDER BY at, id",
@@ -443,35 +605,7 @@ macro_rules! impl_medmij {
             }
 
             async fn access_context(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<AccessContext>, StoreError> {
-                let mut conn = self.read.acquire().await?;
-                let Some(r) = sqlx::query(
-                    "SELECT t.token_hash, t.patient_id, t.client_id, t.subject, t.issued_at, t.expires_at, t.grant_id, \
-                     p.version, p.updated_at, pr.payload, p.payload, s.payload \
-                     FROM medmij_access_tokens t \
-                     JOIN patients p ON p.id = t.patient_id \
-                     JOIN practices pr ON pr.id = p.practice_id \
-                     LEFT JOIN practice_settings s ON s.practice_id = p.practice_id \
-                     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
-                )
-                .bind(token_hash)
-                .bind(format_instant(now))
-                .fetch_optional(&mut *conn)
-                .await?
-                else {
-                    return Ok(None);
-                };
-                let token = token_row(&r)?;
-                let stamp = crate::cache::Stamp {
-                    version: r.try_get(7)?,
-                    updated_at: r.try_get(8)?,
-                    practice: r.try_get(9)?,
-                };
-                let settings = match r.try_get::<Option<String>, _>(11)? {
-                    Some(p) => crate::items::parse("settings", &p)?,
-                    None => inzage_domain::PracticeSettings::default(),
-                };
-                let record = self.record_at(&mut conn, &token.patient, stamp, r.try_get(10)?).await?;
-                Ok(Some(AccessContext { token, record, settings }))
+                ask_access(&self.access_queue, token_hash, now).await
             }
 
             async fn revoke_access_tokens(&self, patient: &PatientId, client_id: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {

@@ -1033,6 +1033,84 @@ async fn postgres_issue21_a_tokens_context_is_read_in_one_go_and_never_stale() {
     }
 }
 
+/// A synthetic BSN that passes the eleven-test, the `i`th from 10000000 on.
+fn eleven_proof_bsn(i: u64) -> String {
+    (10_000_000 + i * 10..)
+        .find_map(|n| {
+            let digits: Vec<u64> = format!("{n:08}")
+                .bytes()
+                .map(|b| u64::from(b - b'0'))
+                .collect();
+            let sum: u64 = digits.iter().zip((2..=9).rev()).map(|(d, w)| d * w).sum();
+            let last = sum % 11;
+            (last < 10 && sum != last).then(|| format!("{n:08}{last}"))
+        })
+        .unwrap_or_default()
+}
+
+/// Issue 21: requests made at the same moment share one read of their tokens; each is still
+/// answered with its own patient alone: 60 requests at once over 20 patients, with unknown,
+/// expired (for that request's own moment) and revoked tokens among them.
+async fn issue21_requests_read_together_each_get_their_own_patient(a: Store) {
+    let mut patients = vec![];
+    for i in 0..20u64 {
+        let bsn = eleven_proof_bsn(i);
+        let mut r = sample(&format!("p{i}"), &bsn);
+        r.episodes[0].title = format!("EPISODE-{i}");
+        a.save_record(&r, audit(&r, EventType::Create))
+            .await
+            .unwrap();
+        a.store_access_token(&AccessToken {
+            token_hash: format!("token-{i}"),
+            patient: r.patient.id.clone(),
+            client_id: "pgo.example".into(),
+            subject: "login".into(),
+            issued_at: t0(),
+            expires_at: t0() + chrono::Duration::minutes(i as i64 + 1),
+            grant_id: None,
+        })
+        .await
+        .unwrap();
+        patients.push(r.patient.id.clone());
+    }
+    a.revoke_access_tokens(&patients[3], "pgo.example", t0())
+        .await
+        .unwrap();
+    let mut asks = tokio::task::JoinSet::new();
+    for k in 0..60u64 {
+        let (a, i) = (a.clone(), k % 23);
+        // Asked 10 minutes on: the tokens of patients 0-9 have expired by then.
+        let at = t0() + chrono::Duration::minutes(if k % 2 == 0 { 0 } else { 10 });
+        asks.spawn(async move { (i, at, a.access_context(&format!("token-{i}"), at).await) });
+    }
+    for (i, at, got) in asks.join_all().await {
+        let got = got.unwrap();
+        let expired = at > t0() && i < 10;
+        if i >= 20 || i == 3 || expired {
+            assert!(got.is_none(), "token-{i} at {at} opened a record");
+            continue;
+        }
+        let c = got.unwrap_or_else(|| panic!("token-{i} at {at} opened nothing"));
+        assert_eq!(c.token.patient, patients[i as usize]);
+        assert_eq!(c.record.patient.id, patients[i as usize]);
+        assert_eq!(c.record.episodes[0].title, format!("EPISODE-{i}"));
+    }
+}
+
+#[tokio::test]
+async fn sqlite_issue21_requests_read_together_each_get_their_own_patient() {
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    issue21_requests_read_together_each_get_their_own_patient(db.store.clone()).await;
+}
+
+#[tokio::test]
+async fn postgres_issue21_requests_read_together_each_get_their_own_patient() {
+    if let Some(db) = inzage_store::testing::TestDb::postgres().await {
+        issue21_requests_read_together_each_get_their_own_patient(db.store.clone()).await;
+        db.drop_database().await;
+    }
+}
+
 // ---- backends ----
 
 /// A scenario's fixture is the fresh database itself.

@@ -1,0 +1,69 @@
+//! A pool connection kept across the batches of the group commit and of the batched reads.
+//!
+//! sqlx tests a connection with a round trip to it each time it goes back to the pool
+//! (`PoolConnection::return_to_pool` pings it); a task that took a connection per batch paid
+//! that round trip once per batch, as much as the batch's own query. A lease keeps the
+//! connection from one batch to the next and gives it back after an error (the pool then tests
+//! it), and, when it is shared with others (the SQLite writer, which record saves need too),
+//! whenever its task has nothing waiting and at the latest after [`SHARED_USES`] batches, so
+//! that others wait at most that long.
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Database, Pool};
+
+/// The most batches a shared lease runs before giving its connection back.
+pub(crate) const SHARED_USES: u32 = 32;
+
+pub(crate) struct Lease<DB: Database> {
+    pool: Pool<DB>,
+    conn: Option<PoolConnection<DB>>,
+    uses: u32,
+    /// At most this many batches on one taking of the connection (`None`: kept).
+    max_uses: Option<u32>,
+}
+
+impl<DB: Database> Lease<DB> {
+    /// A lease that keeps its connection (a task of its own, such as a batched reader).
+    pub(crate) fn kept(pool: Pool<DB>) -> Self {
+        Self {
+            pool,
+            conn: None,
+            uses: 0,
+            max_uses: None,
+        }
+    }
+
+    /// A lease that gives its connection back after [`SHARED_USES`] batches or when idle.
+    pub(crate) fn shared(pool: Pool<DB>) -> Self {
+        Self {
+            max_uses: Some(SHARED_USES),
+            ..Self::kept(pool)
+        }
+    }
+
+    /// The connection for the next batch, taken from the pool when not held.
+    pub(crate) async fn conn(&mut self) -> Result<&mut PoolConnection<DB>, sqlx::Error> {
+        if self.max_uses.is_some_and(|max| self.uses >= max) {
+            self.give_back();
+        }
+        let conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => self.pool.acquire().await?,
+        };
+        self.uses += 1;
+        Ok(self.conn.insert(conn))
+    }
+
+    /// After a batch: gives the connection back after an error, and a shared one when its
+    /// task has nothing waiting.
+    pub(crate) fn done(&mut self, failed: bool, idle: bool) {
+        if failed || (idle && self.max_uses.is_some()) {
+            self.give_back();
+        }
+    }
+
+    fn give_back(&mut self) {
+        self.conn = None;
+        self.uses = 0;
+    }
+}
