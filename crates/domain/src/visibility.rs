@@ -15,7 +15,8 @@ use crate::settings::PracticeSettings;
 use crate::time::{local_date, months_before};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+// A fast hash for the short-lived id maps built per record and moment (no untrusted keys).
+use rustc_hash::FxHashMap as HashMap;
 
 mod decisions;
 mod full_copy;

@@ -11,8 +11,8 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use inzage_domain::codes::system;
 use inzage_domain::*;
+use rustc_hash::FxHashSet as HashSet;
 use serde_json::{Value, json};
-use std::collections::HashSet;
 
 mod resources;
 mod write;
@@ -80,7 +80,7 @@ pub fn collection(resources: &GpResources, base: &str) -> Value {
     json!({
         "resourceType": "Bundle",
         "type": "collection",
-        "entry": resources.all().into_iter().map(|r| entry(r, base, None)).collect::<Vec<_>>(),
+        "entry": resources.all().into_iter().map(|r| Entry::new(r, base, None)).collect::<Vec<_>>(),
     })
 }
 
@@ -105,35 +105,96 @@ pub fn searchset_page(
     total: usize,
     links: &[(&str, String)],
 ) -> Value {
-    let mut entries: Vec<Value> = page.iter().map(|r| entry(r, base, Some("match"))).collect();
-    entries.extend(includes.iter().map(|r| entry(r, base, Some("include"))));
-    let mut bundle = json!({
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": total,
-        "link": links
-            .iter()
-            .map(|(relation, url)| json!({ "relation": relation, "url": url }))
-            .collect::<Vec<_>>(),
-    });
-    // FHIR allows no empty array: a page without entries (`_count=0`) has none.
-    if !entries.is_empty() {
-        bundle["entry"] = json!(entries);
-    }
-    bundle
+    serde_json::to_value(Searchset::new(page, includes, base, total, links)).unwrap_or(Value::Null)
 }
 
-fn entry(r: &Value, base: &str, mode: Option<&str>) -> Value {
-    let ty = r["resourceType"].as_str().unwrap_or_default();
-    let id = r["id"].as_str().unwrap_or_default();
-    let mut e = json!({
-        "fullUrl": format!("{}/{ty}/{id}", base.trim_end_matches('/')),
-        "resource": r,
-    });
-    if let Some(mode) = mode {
-        e["search"] = json!({ "mode": mode });
+/// [`searchset_page`] as JSON text, written straight from the resources (no copy of them is
+/// made): what a server sends.
+pub fn searchset_page_text(
+    page: &[&Value],
+    includes: &[&Value],
+    base: &str,
+    total: usize,
+    links: &[(&str, String)],
+) -> String {
+    serde_json::to_string(&Searchset::new(page, includes, base, total, links)).unwrap_or_default()
+}
+
+/// A searchset Bundle that borrows its resources. Fields in the order the JSON writer of a
+/// `Value` sorts them, so that both forms are the same text.
+#[derive(serde::Serialize)]
+struct Searchset<'a> {
+    // FHIR allows no empty array: a page without entries (`_count=0`) has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    entry: Vec<Entry<'a>>,
+    link: Vec<Link<'a>>,
+    #[serde(rename = "resourceType")]
+    resource_type: &'static str,
+    total: usize,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct Entry<'a> {
+    #[serde(rename = "fullUrl")]
+    full_url: String,
+    resource: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    search: Option<SearchMode>,
+}
+
+#[derive(serde::Serialize)]
+struct SearchMode {
+    mode: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct Link<'a> {
+    relation: &'a str,
+    url: &'a str,
+}
+
+impl<'a> Searchset<'a> {
+    fn new(
+        page: &[&'a Value],
+        includes: &[&'a Value],
+        base: &str,
+        total: usize,
+        links: &'a [(&'a str, String)],
+    ) -> Self {
+        let entry = page
+            .iter()
+            .map(|r| Entry::new(r, base, Some("match")))
+            .chain(
+                includes
+                    .iter()
+                    .map(|r| Entry::new(r, base, Some("include"))),
+            )
+            .collect();
+        Searchset {
+            entry,
+            link: links
+                .iter()
+                .map(|(relation, url)| Link { relation, url })
+                .collect(),
+            resource_type: "Bundle",
+            total,
+            kind: "searchset",
+        }
     }
-    e
+}
+
+impl<'a> Entry<'a> {
+    fn new(r: &'a Value, base: &str, mode: Option<&'static str>) -> Self {
+        let ty = r["resourceType"].as_str().unwrap_or_default();
+        let id = r["id"].as_str().unwrap_or_default();
+        Entry {
+            full_url: format!("{}/{ty}/{id}", base.trim_end_matches('/')),
+            resource: r,
+            search: mode.map(|mode| SearchMode { mode }),
+        }
+    }
 }
 
 // ---- the mapping ----
@@ -237,16 +298,29 @@ pub fn gp_resources_of(view: &PatientView<'_>, groups: &[Group]) -> GpResources 
         organization: organization(view.practice),
         ..GpResources::default()
     };
-    // Only the practitioners the visible items refer to.
+    // Only the practitioners the visible items of the groups asked for refer to, and the
+    // patient's GP.
     let mut wanted: Vec<&PractitionerId> = vec![];
     wanted.extend(p.general_practitioner.as_ref());
-    wanted.extend(view.episodes.iter().filter_map(|e| e.care_manager.as_ref()));
-    wanted.extend(view.contacts.iter().filter_map(|c| c.practitioner.as_ref()));
-    wanted.extend(view.journal.iter().filter_map(|l| l.author.as_ref()));
-    wanted.extend(view.results.iter().filter_map(|x| x.performer.as_ref()));
-    wanted.extend(view.medication.iter().filter_map(|m| m.prescriber.as_ref()));
-    wanted.extend(view.allergies.iter().filter_map(|a| a.recorder.as_ref()));
-    let mut seen = HashSet::new();
+    if want(Group::Episodes) {
+        wanted.extend(view.episodes.iter().filter_map(|e| e.care_manager.as_ref()));
+    }
+    if want(Group::Encounters) {
+        wanted.extend(view.contacts.iter().filter_map(|c| c.practitioner.as_ref()));
+    }
+    if want(Group::Encounters) || want(Group::Journal) {
+        wanted.extend(view.journal.iter().filter_map(|l| l.author.as_ref()));
+    }
+    if want(Group::Results) {
+        wanted.extend(view.results.iter().filter_map(|x| x.performer.as_ref()));
+    }
+    if want(Group::Medication) {
+        wanted.extend(view.medication.iter().filter_map(|m| m.prescriber.as_ref()));
+    }
+    if want(Group::Allergies) {
+        wanted.extend(view.allergies.iter().filter_map(|a| a.recorder.as_ref()));
+    }
+    let mut seen = HashSet::default();
     for id in wanted {
         if seen.insert(id.as_str())
             && let Some(x) = view.practitioner(id)
@@ -280,7 +354,7 @@ pub fn gp_resources_of(view: &PatientView<'_>, groups: &[Group]) -> GpResources 
     for x in view.results.iter().filter(|_| want(Group::Results)) {
         out.results.push(result(&ctx, x));
     }
-    let mut products = HashSet::new();
+    let mut products = HashSet::default();
     for m in view.medication.iter().filter(|_| want(Group::Medication)) {
         let (request, product_id) = medication_request(&ctx, m);
         out.medication_requests.push(request);

@@ -91,7 +91,7 @@ impl IntoResponse for Outcome {
 pub(crate) struct Pgo {
     pub(crate) access: AccessToken,
     record: Arc<inzage_domain::PatientRecord>,
-    settings: inzage_domain::PracticeSettings,
+    settings: Arc<inzage_domain::PracticeSettings>,
     request_id: String,
     pub(crate) now: chrono::DateTime<chrono::Utc>,
 }
@@ -146,7 +146,9 @@ impl Pgo {
         };
         ids.set_client(&access.client_id);
         let request_id = ids.request_id.clone();
-        tracing::info!(medmij_request_id = %request_id, x_correlation_id = %ids.correlation_id, "medmij request");
+        // The chain log keeps these ids for every request (R72, R88); the operator's log line
+        // is for debugging only, as one line per request costs as much as the request.
+        tracing::debug!(medmij_request_id = %request_id, x_correlation_id = %ids.correlation_id, "medmij request");
         Ok(Self {
             access,
             record,

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
-use inzage_fhir::export::{GpResources, Group, gp_resources_of, searchset_page};
+use inzage_fhir::export::{GpResources, Group, gp_resources_of, searchset_page_text};
 use inzage_store::ChainEventKind;
 use inzage_webkit::{AppState, base_url};
 use serde_json::{Value, json};
@@ -462,11 +462,11 @@ async fn answer_search(
     .await?;
     let mut links = vec![("self", self_link)];
     links.extend(paging.links(matches.len(), &at, &params));
-    let bundle = searchset_page(page, &includes, &base, matches.len(), &links);
+    let bundle = searchset_page_text(page, &includes, &base, matches.len(), &links);
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
-        bundle.to_string(),
+        bundle,
     )
         .into_response())
 }

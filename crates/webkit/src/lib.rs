@@ -107,9 +107,20 @@ pub fn client_ip(
         .unwrap_or(peer)
 }
 
-/// Shared by every handler.
+/// Shared by every handler: one allocation, so that the many clones a request makes (each
+/// extractor and middleware takes its own) cost one counter each.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct SharedState {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
@@ -130,13 +141,13 @@ impl AppState {
         config: WebConfig,
         webauthn: Option<webauthn_rs::Webauthn>,
     ) -> Self {
-        Self {
+        Self(Arc::new(SharedState {
             store,
             clock,
             oidc: Arc::new(OidcDiscovery::new()),
             webauthn: webauthn.map(Arc::new),
             config: Arc::new(config),
-        }
+        }))
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

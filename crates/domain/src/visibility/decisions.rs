@@ -87,7 +87,7 @@ impl Decisions {
             .collect();
 
         // Episodes with at least one visible E/P line (R4).
-        let mut episodes_with_visible_lines: HashMap<&str, ()> = HashMap::new();
+        let mut episodes_with_visible_lines: HashMap<&str, ()> = HashMap::default();
         for (l, reason) in record.journal.iter().zip(&journal) {
             if reason.is_none()
                 && let Some(e) = line_episode_of(l, &contacts)
@@ -150,7 +150,7 @@ impl Decisions {
             .collect();
 
         // Contacts: visible when at least one of their E/P lines is.
-        let mut contacts_with_visible_lines: HashMap<&str, ()> = HashMap::new();
+        let mut contacts_with_visible_lines: HashMap<&str, ()> = HashMap::default();
         for (l, reason) in record.journal.iter().zip(&journal) {
             if let (None, Some(c)) = (reason, &l.contact) {
                 contacts_with_visible_lines.insert(c.as_str(), ());

@@ -71,7 +71,9 @@ pub(super) fn of_type<'a>(ty: &str, res: &'a GpResources, read: bool) -> Option<
 /// The groups of resources that hold a type (only what is asked for is built).
 pub(super) fn groups_of(ty: &str, read: bool) -> &'static [Group] {
     match ty {
-        "Patient" | "Practitioner" | "Organization" => &[],
+        // A practitioner is any one the visible items refer to.
+        "Practitioner" => &Group::ALL,
+        "Patient" | "Organization" => &[],
         "EpisodeOfCare" | "Condition" | "Flag" => &[Group::Episodes],
         "Encounter" | "Composition" => &[Group::Encounters],
         "Observation" if read => &[Group::Results, Group::Journal],
