@@ -153,6 +153,7 @@ pub async fn serve(
         }
         None => tracing::info!("no SMTP server configured: no notification e-mails"),
     }
+    let shutdown_store = store.clone();
     let start_pgo = |config: inzage_pgo::PgoConfig| {
         let store = store.clone();
         let instance = instance.clone();
@@ -197,5 +198,9 @@ pub async fn serve(
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    // The chain-log events of the last answers are queued, not yet stored.
+    if let Err(e) = shutdown_store.flush_queued().await {
+        tracing::warn!(error = %e, "queued log events not stored at shutdown");
+    }
     Ok(())
 }

@@ -275,6 +275,15 @@ impl Store {
         }
     }
 
+    /// Waits until every audit entry and chain-log event queued so far is stored: at shutdown,
+    /// before the process ends (chain-log events are queued without waiting for them).
+    pub async fn flush_queued(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => backend::flush(&s.audit_queue).await,
+            Store::Postgres(s) => backend::flush(&s.audit_queue).await,
+        }
+    }
+
     /// Closes the database connections: at shutdown, after which every query fails (and a
     /// readiness probe says so).
     pub async fn close(&self) {

@@ -357,7 +357,7 @@ macro_rules! impl_medmij {
                             match found {
                                 Ok(found) => {
                                     for (ask, context) in batch.into_iter().zip(found) {
-                                        let _ = ask.reply.send(Ok(context));
+                                        let _ = ask.reply.send(context);
                                     }
                                 }
                                 Err(e) => {
@@ -375,13 +375,14 @@ macro_rules! impl_medmij {
 
             /// The access contexts of `batch`, in its order: the valid tokens, their stored
             /// records' states and the practices' settings in one query; a record is parsed
-            /// only when the kept one is not of its state.
+            /// only when the kept one is not of its state. A record or settings that cannot be
+            /// read fail that ask alone; a failed query fails the batch.
             async fn access_batch(
                 conn: &mut sqlx::pool::PoolConnection<$Db>,
                 cache: &crate::cache::RecordCache,
                 kept_settings: &KeptSettings,
                 batch: &[AccessAsk],
-            ) -> Result<Vec<Option<AccessContext>>, StoreError> {
+            ) -> Result<Vec<Result<Option<AccessContext>, StoreError>>, StoreError> {
                 let mut qb: sqlx::QueryBuilder<$Db> = sqlx::QueryBuilder::new(
                     "SELECT t.token_hash, t.patient_id, t.client_id, t.subject, t.issued_at, t.expires_at, t.grant_id, \
                      p.version, p.updated_at, pr.payload, p.payload, s.payload, p.practice_id \
@@ -402,15 +403,26 @@ macro_rules! impl_medmij {
                     let row = rows
                         .iter()
                         .find(|r| r.try_get::<&str, _>(0).is_ok_and(|h| h == ask.token_hash));
-                    let Some(r) = row else {
-                        found.push(None);
-                        continue;
-                    };
+                    found.push(match row {
+                        None => Ok(None),
+                        Some(r) => Self::access_of(conn, cache, kept_settings, r, ask.now).await,
+                    });
+                }
+                Ok(found)
+            }
+
+            /// One ask's context from its row of the batched query.
+            async fn access_of(
+                conn: &mut sqlx::pool::PoolConnection<$Db>,
+                cache: &crate::cache::RecordCache,
+                kept_settings: &KeptSettings,
+                r: &<$Db as sqlx::Database>::Row,
+                now: DateTime<Utc>,
+            ) -> Result<Option<AccessContext>, StoreError> {
                     let token = token_row(r)?;
                     // Each request's own moment: a token that expired before it is refused.
-                    if token.expires_at <= ask.now {
-                        found.push(None);
-                        continue;
+                    if token.expires_at <= now {
+                        return Ok(None);
                     }
                     let stamp = crate::cache::Stamp {
                         version: r.try_get(7)?,
@@ -438,9 +450,7 @@ macro_rules! impl_medmij {
                         }
                     };
                     let record = Self::record_at(cache, &mut **conn, &token.patient, stamp, r.try_get(10)?).await?;
-                    found.push(Some(AccessContext { token, record, settings }));
-                }
-                Ok(found)
+                    Ok(Some(AccessContext { token, record, settings }))
             }
 
             async fn insert_refresh_in(

@@ -1048,10 +1048,22 @@ fn eleven_proof_bsn(i: u64) -> String {
         .unwrap_or_default()
 }
 
+/// Runs one statement on the test database behind the store's back.
+async fn run_sql(url: &str, sql: &'static str) {
+    if url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    } else {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+}
+
 /// Issue 21: requests made at the same moment share one read of their tokens; each is still
 /// answered with its own patient alone: 60 requests at once over 20 patients, with unknown,
-/// expired (for that request's own moment) and revoked tokens among them.
-async fn issue21_requests_read_together_each_get_their_own_patient(a: Store) {
+/// expired (for that request's own moment) and revoked tokens among them, and one record that
+/// cannot be read (which fails its own requests, no one else's).
+async fn issue21_requests_read_together_each_get_their_own_patient(a: Store, url: &str) {
     let mut patients = vec![];
     for i in 0..20u64 {
         let bsn = eleven_proof_bsn(i);
@@ -1076,6 +1088,11 @@ async fn issue21_requests_read_together_each_get_their_own_patient(a: Store) {
     a.revoke_access_tokens(&patients[3], "pgo.example", t0())
         .await
         .unwrap();
+    run_sql(
+        url,
+        "UPDATE record_items SET payload = 'not json' WHERE patient_id = 'p15'",
+    )
+    .await;
     let mut asks = tokio::task::JoinSet::new();
     for k in 0..60u64 {
         let (a, i) = (a.clone(), k % 23);
@@ -1084,6 +1101,10 @@ async fn issue21_requests_read_together_each_get_their_own_patient(a: Store) {
         asks.spawn(async move { (i, at, a.access_context(&format!("token-{i}"), at).await) });
     }
     for (i, at, got) in asks.join_all().await {
+        if i == 15 {
+            assert!(got.is_err(), "an unreadable record was served");
+            continue;
+        }
         let got = got.unwrap();
         let expired = at > t0() && i < 10;
         if i >= 20 || i == 3 || expired {
@@ -1100,13 +1121,13 @@ async fn issue21_requests_read_together_each_get_their_own_patient(a: Store) {
 #[tokio::test]
 async fn sqlite_issue21_requests_read_together_each_get_their_own_patient() {
     let db = inzage_store::testing::TestDb::sqlite().await;
-    issue21_requests_read_together_each_get_their_own_patient(db.store.clone()).await;
+    issue21_requests_read_together_each_get_their_own_patient(db.store.clone(), &db.url).await;
 }
 
 #[tokio::test]
 async fn postgres_issue21_requests_read_together_each_get_their_own_patient() {
     if let Some(db) = inzage_store::testing::TestDb::postgres().await {
-        issue21_requests_read_together_each_get_their_own_patient(db.store.clone()).await;
+        issue21_requests_read_together_each_get_their_own_patient(db.store.clone(), &db.url).await;
         db.drop_database().await;
     }
 }
