@@ -8,13 +8,14 @@
 
 use crate::AnyError;
 use chrono::{DateTime, Utc};
-use inzage_domain::Actor;
+use futures_util::StreamExt;
 use inzage_domain::merge::merge_import;
 use inzage_domain::time::local_date;
+use inzage_domain::{Actor, PatientRecord};
 use inzage_fhir::placeholders::substitute_dates;
-use inzage_fhir::{ImportIssue, Severity, expand, map_resources, parse_document};
+use inzage_fhir::{ImportIssue, Mapped, Severity, expand, map_resources, parse_document};
 use inzage_store::{EventType, RecordStore, SaveOutcome, Store};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default)]
@@ -30,6 +31,16 @@ pub struct ImportSummary {
 }
 
 impl ImportSummary {
+    /// Adds what another part of the same import saved.
+    fn absorb(&mut self, other: ImportSummary) {
+        self.created += other.created;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.failed_patients += other.failed_patients;
+        self.items_saved += other.items_saved;
+        self.issues.extend(other.issues);
+        add_counts(self, &other.read);
+    }
     pub fn errors(&self) -> usize {
         self.issues
             .iter()
@@ -113,27 +124,94 @@ pub async fn import_path(
         files: files.len(),
         ..Default::default()
     };
+    // Files are read, parsed and mapped on worker threads, in order, a few ahead of the saves.
+    //
     // A Bundle that maps cleanly on its own (one patient, every reference inside it) is saved
     // straight away and freed: a practice export of many patients then streams in bounded memory.
-    // Everything else (loose resources, Bundles that point outside themselves) is mapped together
-    // at the end, so references across files still resolve.
+    // So is a Bundle whose only issues are warnings about references it cannot resolve, unless a
+    // file read before it holds one of them. Once every file has been read, such a Bundle is read
+    // again with the rest when a later file turned out to hold what it pointed at, or when there
+    // is a rest at all (loose resources, Bundles with errors, which may point into it): the rest
+    // is mapped together at the end, so references across files still resolve.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut read = futures_util::stream::iter(files.iter().cloned())
+        .map(|f| tokio::task::spawn_blocking(move || read_file(f, today, now)))
+        .buffered(workers * 8);
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut dangling: Vec<Dangling> = vec![];
+    let mut deferred_files: Vec<PathBuf> = vec![];
     let mut deferred = vec![];
+    // Saving runs beside the reading: records wait in a short queue for the batch.
+    let (to_save, mut saves) = tokio::sync::mpsc::channel::<Vec<PatientRecord>>(SAVE_QUEUE);
     let mut batch = Batch::new();
-    for f in &files {
-        let (parsed, issues) = read_and_parse(std::slice::from_ref(f), today);
-        summary.issues.extend(issues);
-        let is_bundle = parsed.len() > 1
-            || parsed
-                .first()
-                .is_some_and(|(_, n)| n.resource_type() == "Bundle");
-        if is_bundle {
-            let mapped = map_resources(&parsed, now, Actor::System("import".into()));
-            if mapped.issues.is_empty() && !mapped.records.is_empty() {
-                add_counts(&mut summary, &mapped.read);
-                batch.add(store, mapped.records, now, &mut summary).await?;
-                continue;
+    let mut saved = ImportSummary::default();
+    let saving = async {
+        while let Some(records) = saves.recv().await {
+            batch.add(store, records, now, &mut saved).await?;
+        }
+        Ok::<_, AnyError>(())
+    };
+    let reading = async {
+        let to_save = to_save;
+        while let Some(file) = read.next().await {
+            let file = file.map_err(|e| format!("import worker: {e}"))?;
+            summary.issues.extend(file.issues);
+            seen.extend(file.ids);
+            let records = match file.outcome {
+                Outcome::Clean(mapped) => {
+                    add_counts(&mut summary, &mapped.read);
+                    mapped.records
+                }
+                Outcome::Dangling(path, mapped) => {
+                    if mapped.unresolved.iter().any(|t| seen.contains(t)) {
+                        deferred_files.push(path);
+                        continue;
+                    }
+                    dangling.push(Dangling {
+                        path,
+                        unresolved: mapped.unresolved,
+                        patients: mapped
+                            .records
+                            .iter()
+                            .map(|r| r.patient.id.to_string())
+                            .collect(),
+                        read: mapped.read,
+                        issues: mapped.issues,
+                    });
+                    mapped.records
+                }
+                Outcome::Together(parsed) => {
+                    deferred.extend(parsed);
+                    continue;
+                }
+            };
+            // A closed queue means the saving stopped on an error, returned below.
+            if to_save.send(records).await.is_err() {
+                break;
             }
         }
+        Ok::<_, AnyError>(())
+    };
+    let (read_result, save_result) = tokio::join!(reading, saving);
+    save_result?;
+    read_result?;
+    summary.absorb(saved);
+    // What was read so far is saved (and counted) before anything is read again.
+    batch.flush(store, now, &mut summary).await?;
+    let rest = !deferred.is_empty() || !deferred_files.is_empty();
+    for d in dangling {
+        if rest || d.unresolved.iter().any(|t| seen.contains(t)) {
+            // Its patients were counted when first saved; saving again does not count them twice.
+            batch.counted.extend(d.patients);
+            deferred_files.push(d.path);
+        } else {
+            add_counts(&mut summary, &d.read);
+            summary.issues.extend(d.issues);
+        }
+    }
+    if !deferred_files.is_empty() {
+        let (parsed, issues) = read_and_parse(&deferred_files, today);
+        summary.issues.extend(issues);
         deferred.extend(parsed);
     }
     if !deferred.is_empty() {
@@ -148,6 +226,74 @@ pub async fn import_path(
         store.refresh_statistics().await?;
     }
     Ok(summary)
+}
+
+/// Groups of records read ahead of the saves (each a file's patients, usually one).
+const SAVE_QUEUE: usize = 64;
+
+/// A Bundle saved although some of its references pointed at nothing, remembered until every
+/// file has been read.
+struct Dangling {
+    path: PathBuf,
+    unresolved: BTreeSet<String>,
+    patients: Vec<String>,
+    read: BTreeMap<String, usize>,
+    issues: Vec<ImportIssue>,
+}
+
+/// One file, read and mapped by a worker.
+struct FileRead {
+    issues: Vec<ImportIssue>,
+    /// `Type/id` of every resource in the file.
+    ids: Vec<String>,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    /// A Bundle that maps on its own without an issue.
+    Clean(Mapped),
+    /// A Bundle whose only issues are warnings about references it could not resolve.
+    Dangling(PathBuf, Mapped),
+    /// Loose resources, or a Bundle with errors: mapped with the others at the end.
+    Together(Vec<(String, inzage_fhir::Node)>),
+}
+
+fn read_file(path: PathBuf, today: chrono::NaiveDate, now: DateTime<Utc>) -> FileRead {
+    let (parsed, issues) = read_and_parse(std::slice::from_ref(&path), today);
+    let ids: Vec<String> = parsed
+        .iter()
+        .filter_map(|(_, n)| n.id().map(|id| format!("{}/{id}", n.resource_type())))
+        .collect();
+    let is_bundle = parsed.len() > 1
+        || parsed
+            .first()
+            .is_some_and(|(_, n)| n.resource_type() == "Bundle");
+    let outcome = if is_bundle {
+        let mut mapped = map_resources(&parsed, now, Actor::System("import".into()));
+        // A resource of this very file that was not mapped is not found anywhere else either.
+        let own: HashSet<&String> = ids.iter().collect();
+        mapped.unresolved.retain(|target| !own.contains(target));
+        if mapped.records.is_empty() {
+            Outcome::Together(parsed)
+        } else if mapped.issues.is_empty() && mapped.unresolved.is_empty() {
+            Outcome::Clean(mapped)
+        } else if mapped
+            .issues
+            .iter()
+            .all(|i| i.severity == Severity::Warning)
+        {
+            Outcome::Dangling(path, mapped)
+        } else {
+            Outcome::Together(parsed)
+        }
+    } else {
+        Outcome::Together(parsed)
+    };
+    FileRead {
+        issues,
+        ids,
+        outcome,
+    }
 }
 
 /// Records saved by one import after which the database's statistics are refreshed.
@@ -165,6 +311,8 @@ fn add_counts(summary: &mut ImportSummary, read: &BTreeMap<String, usize>) {
 struct Batch {
     records: Vec<inzage_domain::PatientRecord>,
     items: usize,
+    /// Patients whose outcome was counted at an earlier save in this import.
+    counted: HashSet<String>,
 }
 
 const BATCH_RECORDS: usize = 64;
@@ -175,6 +323,7 @@ impl Batch {
         Self {
             records: vec![],
             items: 0,
+            counted: HashSet::new(),
         }
     }
 
@@ -236,6 +385,7 @@ impl Batch {
         for (record, outcome) in records.iter().zip(outcomes) {
             let items = record.item_count();
             match outcome {
+                Ok(_) if self.counted.contains(record.patient.id.as_str()) => {}
                 Ok(SaveOutcome::Created) => {
                     summary.created += 1;
                     summary.items_saved += items;

@@ -324,6 +324,94 @@ async fn a_directory_of_patient_bundles_imports_each_patient() {
     assert_eq!(s.audit_for_patient(&r.patient.id).await.unwrap().len(), 1);
 }
 
+/// A patient Bundle with a consultation whose episode is not in the Bundle.
+fn bundle_with_outside_episode(i: usize, bsn: &str) -> String {
+    format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[
+          {{"resource":{{"resourceType":"Patient","id":"dp{i}","identifier":[{{"system":"http://fhir.nl/fhir/NamingSystem/bsn","value":"{bsn}"}}],"name":[{{"family":"Los{i}"}}],"birthDate":"1970-02-0{d}"}}}},
+          {{"resource":{{"resourceType":"Encounter","id":"dp{i}-c","subject":{{"reference":"Patient/dp{i}"}},"type":[{{"coding":[{{"system":"https://referentiemodel.nhg.org/tabellen/nhg-tabel-14-contactwijze","code":"04"}}]}}],"period":{{"start":"2025-03-04"}},"episodeOfCare":[{{"reference":"EpisodeOfCare/dp{i}-e"}}]}}}}
+        ]}}"#,
+        d = i + 1
+    )
+}
+
+/// Issue 21 (ingest): Bundles are read on worker threads and saved as they come, also one
+/// whose reference points at nothing. When a later file holds what such a Bundle pointed at,
+/// the Bundle is read again with it, and the patient is counted once.
+#[tokio::test]
+async fn issue21_a_bundle_saved_early_is_read_again_with_the_later_file_it_points_into() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("export");
+    std::fs::create_dir_all(&input).unwrap();
+    for (i, bsn) in ["123456782", "111222333"].iter().enumerate() {
+        std::fs::write(
+            input.join(format!("a{i}.json")),
+            bundle_with_outside_episode(i, bsn),
+        )
+        .unwrap();
+    }
+    // Only the first one's episode is in the export, in a file read after both Bundles.
+    std::fs::write(
+        input.join("b-episode.json"),
+        r#"{"resourceType":"EpisodeOfCare","id":"dp0-e","patient":{"reference":"Patient/dp0"},"period":{"start":"2024-05-01"},"extension":[{"url":"http://nictiz.nl/fhir/StructureDefinition/EpisodeOfCare-Title","valueString":"Hoofdpijn"}]}"#,
+    )
+    .unwrap();
+    let (ok, out) = run(dir.path(), &["import", input.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("2 created, 0 updated, 0 unchanged"),
+        "each patient counted once: {out}"
+    );
+    assert!(
+        out.contains("Encounter: 2") && out.contains("EpisodeOfCare: 1"),
+        "each resource counted once: {out}"
+    );
+    assert!(
+        out.contains("EpisodeOfCare/dp1-e is not part of this record")
+            && !out.contains("EpisodeOfCare/dp0-e is not part of this record"),
+        "{out}"
+    );
+    let s = store(dir.path()).await;
+    let linked = s
+        .load_record(&inzage_domain::PatientId::new("dp0").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(linked.episodes.len(), 1);
+    assert_eq!(
+        linked.contacts[0].episode.as_ref().map(|e| e.as_str()),
+        Some("dp0-e"),
+        "the link resolved against the later file"
+    );
+    let unlinked = s
+        .load_record(&inzage_domain::PatientId::new("dp1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unlinked.contacts.len(), 1);
+    assert_eq!(unlinked.contacts[0].episode, None);
+
+    // Without such a file each Bundle is saved as it is, with its warning.
+    let other = tempfile::tempdir().unwrap();
+    let input = other.path().join("export");
+    std::fs::create_dir_all(&input).unwrap();
+    for (i, bsn) in ["123456782", "111222333"].iter().enumerate() {
+        std::fs::write(
+            input.join(format!("a{i}.json")),
+            bundle_with_outside_episode(i, bsn),
+        )
+        .unwrap();
+    }
+    let (ok, out) = run(other.path(), &["import", input.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("2 created, 0 updated"), "{out}");
+    assert_eq!(
+        out.matches("is not part of this record").count(),
+        2,
+        "{out}"
+    );
+}
+
 #[test]
 fn every_generated_code_has_a_plain_dutch_explanation() {
     let glossary = inzage_webkit::glossary::Glossary::dutch();

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use inzage_domain::codes::system;
 use inzage_domain::time::start_of_local_day;
 use inzage_domain::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 mod read;
 mod resources;
@@ -64,6 +64,10 @@ pub struct Mapped {
     pub read: BTreeMap<String, usize>,
     /// Compositions are views of contacts and journal lines; they are recognised and not stored.
     pub derived: usize,
+    /// `Type/id` of every resource referred to but not among the mapped resources (each also
+    /// named by an issue). An importer reading several files can tell from these whether a
+    /// file's references point at another file or at nothing.
+    pub unresolved: BTreeSet<String>,
 }
 
 /// Everything one resource became.
@@ -203,6 +207,7 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
         patients.iter().map(|(_, p, _)| p.id.to_string()).collect();
     for (pid, items) in &per_patient {
         if !known_patients.contains(pid) {
+            out.unresolved.insert(format!("Patient/{pid}"));
             for (file, label, _) in items {
                 out.issues.push(ImportIssue {
                     severity: Severity::Error,
@@ -253,27 +258,37 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
                         m.product = p.clone();
                         r.medication.push(m);
                     }
-                    None => issues.push(ImportIssue {
-                        severity: Severity::Error,
-                        file,
-                        resource: label,
-                        field: Some("medicationReference".into()),
-                        message: format!("Medication/{product} is not part of this import"),
-                    }),
+                    None => {
+                        out.unresolved.insert(format!("Medication/{product}"));
+                        issues.push(ImportIssue {
+                            severity: Severity::Error,
+                            file,
+                            resource: label,
+                            field: Some("medicationReference".into()),
+                            message: format!("Medication/{product} is not part of this import"),
+                        });
+                    }
                 },
                 Item::Allergy(_, a) => r.allergies.push(a),
                 Item::Result(_, x) => r.results.push(x),
                 Item::Letter(_, mut l, binary) => {
                     if let Some(b) = binary {
                         match binaries.get(&b) {
-                            Some(bytes) => l.content = LetterContent::Pdf { bytes: bytes.clone() },
-                            None => issues.push(ImportIssue {
+                            Some(bytes) => {
+                                l.content = LetterContent::Pdf {
+                                    bytes: bytes.clone(),
+                                }
+                            }
+                            None => {
+                                out.unresolved.insert(format!("Binary/{b}"));
+                                issues.push(ImportIssue {
                                 severity: Severity::Warning,
                                 file,
                                 resource: label,
                                 field: Some("content.attachment.url".into()),
                                 message: format!("Binary/{b} is not part of this import; the letter is kept without its document"),
-                            }),
+                            });
+                            }
                         }
                     }
                     r.letters.push(l);
@@ -305,7 +320,7 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
                 e.attentiewaarde = true;
             }
         }
-        resolve_references(&mut r, &practitioners, &mut issues);
+        resolve_references(&mut r, &practitioners, &mut issues, &mut out.unresolved);
         out.issues.extend(issues);
         out.records.push(r);
     }
@@ -318,10 +333,12 @@ fn resolve_references(
     r: &mut PatientRecord,
     practitioners: &HashMap<String, Practitioner>,
     issues: &mut Vec<ImportIssue>,
+    unresolved: &mut BTreeSet<String>,
 ) {
     let episodes: HashSet<String> = r.episodes.iter().map(|e| e.id.to_string()).collect();
     let contacts: HashSet<String> = r.contacts.iter().map(|c| c.id.to_string()).collect();
     let mut warn = |resource: String, field: &str, target: String| {
+        unresolved.insert(target.clone());
         issues.push(ImportIssue {
             severity: Severity::Warning,
             file: String::new(),
@@ -379,12 +396,18 @@ fn resolve_references(
     wanted.extend(r.results.iter().filter_map(|e| e.performer.clone()));
     let mut seen = HashSet::new();
     for id in wanted {
-        if seen.insert(id.clone())
-            && let Some(p) = practitioners.get(id.as_str())
-        {
-            let mut p = p.clone();
-            p.practice = Some(r.practice.id.clone());
-            r.practitioners.push(p);
+        if seen.insert(id.clone()) {
+            match practitioners.get(id.as_str()) {
+                Some(p) => {
+                    let mut p = p.clone();
+                    p.practice = Some(r.practice.id.clone());
+                    r.practitioners.push(p);
+                }
+                // Left out without a warning (the item stays, unattributed), but named.
+                None => {
+                    unresolved.insert(format!("Practitioner/{id}"));
+                }
+            }
         }
     }
     let present: HashSet<String> = r.practitioners.iter().map(|p| p.id.to_string()).collect();

@@ -326,24 +326,30 @@ fn json_element(name: &str, v: &Value, primitive_ext: Option<&Value>) -> Result<
     Ok(node)
 }
 
-fn attr(e: &BytesStart<'_>, name: &[u8]) -> Result<Option<String>, ParseError> {
+/// An element's `value` and `url` attributes, in one pass over its attributes.
+fn value_and_url(e: &BytesStart<'_>) -> Result<(Option<String>, Option<String>), ParseError> {
+    let (mut value, mut url) = (None, None);
     for a in e.attributes() {
         let a = a.map_err(|err| ParseError::Xml(err.to_string()))?;
-        if a.key.as_ref() == name {
+        let slot = match a.key.as_ref() {
+            b"value" => &mut value,
+            b"url" => &mut url,
+            _ => continue,
+        };
+        if slot.is_none() {
             let v = a
                 .unescape_value()
                 .map_err(|err| ParseError::Xml(err.to_string()))?;
-            return Ok(Some(v.into_owned()));
+            *slot = Some(v.into_owned());
         }
     }
-    Ok(None)
+    Ok((value, url))
 }
 
 fn parse_xml(text: &str, limits: Limits) -> Result<Node, ParseError> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
-    let mut skip_depth = 0usize; // inside XHTML narrative
     let mut elements = 0usize;
     let mut count = || {
         elements += 1;
@@ -357,23 +363,24 @@ fn parse_xml(text: &str, limits: Limits) -> Result<Node, ParseError> {
             .read_event()
             .map_err(|e| ParseError::Xml(format!("at byte {}: {e}", reader.buffer_position())))?;
         match ev {
-            // Inside XHTML narrative: only track nesting.
-            Event::Start(_) if skip_depth > 0 => skip_depth += 1,
-            Event::Empty(_) if skip_depth > 0 => {}
             Event::Start(e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                if name == "div" {
-                    skip_depth = 1;
+                if e.local_name().as_ref() == b"div" {
+                    // XHTML narrative is not read: skip to its end in one scan.
+                    reader.read_to_end(e.name()).map_err(|err| {
+                        ParseError::Xml(format!("at byte {}: {err}", reader.buffer_position()))
+                    })?;
                     continue;
                 }
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 if stack.len() >= limits.max_depth {
                     return Err(ParseError::TooDeep(limits.max_depth));
                 }
                 count()?;
+                let (value, url) = value_and_url(&e)?;
                 stack.push(Node {
                     name,
-                    value: attr(&e, b"value")?,
-                    url: attr(&e, b"url")?,
+                    value,
+                    url,
                     children: vec![],
                 });
             }
@@ -386,10 +393,11 @@ fn parse_xml(text: &str, limits: Limits) -> Result<Node, ParseError> {
                     return Err(ParseError::TooDeep(limits.max_depth));
                 }
                 count()?;
+                let (value, url) = value_and_url(&e)?;
                 let node = Node {
                     name,
-                    value: attr(&e, b"value")?,
-                    url: attr(&e, b"url")?,
+                    value,
+                    url,
                     children: vec![],
                 };
                 match stack.last_mut() {
@@ -397,7 +405,6 @@ fn parse_xml(text: &str, limits: Limits) -> Result<Node, ParseError> {
                     None => root = Some(node),
                 }
             }
-            Event::End(_) if skip_depth > 0 => skip_depth -= 1,
             Event::End(_) => {
                 let node = stack
                     .pop()

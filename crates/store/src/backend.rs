@@ -468,7 +468,12 @@ macro_rules! impl_backend {
                     // Another save of this record committed after our read.
                     return Err(StoreError::Stale);
                 }
-                sqlx::query("DELETE FROM record_items WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
+                // A record saved for the first time has no rows of its own yet (they all refer
+                // to its patient row, which did not exist): nothing to clear.
+                let created = outcome == SaveOutcome::Created;
+                if !created {
+                    sqlx::query("DELETE FROM record_items WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
+                }
                 for (batch_no, batch) in rows.chunks(INSERT_BATCH).enumerate() {
                     let mut qb: QueryBuilder<$Db> = QueryBuilder::new("INSERT INTO record_items (patient_id, kind, item_id, ord, payload) ");
                     qb.push_values(batch.iter().enumerate(), |mut b, (i, row)| {
@@ -480,28 +485,39 @@ macro_rules! impl_backend {
                     });
                     qb.build().execute(&mut **tx).await?;
                 }
-                sqlx::query("DELETE FROM representatives WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
+                if !created {
+                    sqlx::query("DELETE FROM representatives WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
+                }
                 let mut agents: Vec<&str> = record.representations.iter().map(|r| r.agent_bsn.as_str()).collect();
                 agents.sort_unstable();
                 agents.dedup();
-                for agent in agents {
-                    sqlx::query("INSERT INTO representatives (patient_id, agent_bsn) VALUES ($1, $2)")
-                        .bind(pid)
-                        .bind(agent)
-                        .execute(&mut **tx)
-                        .await?;
+                for batch in agents.chunks(INSERT_BATCH) {
+                    let mut qb: QueryBuilder<$Db> = QueryBuilder::new("INSERT INTO representatives (patient_id, agent_bsn) ");
+                    qb.push_values(batch, |mut b, agent| {
+                        b.push_bind(pid).push_bind(*agent);
+                    });
+                    qb.build().execute(&mut **tx).await?;
                 }
-                sqlx::query("DELETE FROM review_queue WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
-                for r in &record.results {
-                    if let inzage_domain::ReviewState::Pending { received_at } = &r.review {
-                        sqlx::query("INSERT INTO review_queue (patient_id, result_id, practice_id, received_at) VALUES ($1, $2, $3, $4)")
-                            .bind(pid)
-                            .bind(r.id.as_str())
-                            .bind(record.practice.id.as_str())
-                            .bind(format_instant(*received_at))
-                            .execute(&mut **tx)
-                            .await?;
-                    }
+                if !created {
+                    sqlx::query("DELETE FROM review_queue WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
+                }
+                let pending: Vec<(&str, String)> = record
+                    .results
+                    .iter()
+                    .filter_map(|r| match &r.review {
+                        inzage_domain::ReviewState::Pending { received_at } => Some((r.id.as_str(), format_instant(*received_at))),
+                        _ => None,
+                    })
+                    .collect();
+                for batch in pending.chunks(INSERT_BATCH) {
+                    let mut qb: QueryBuilder<$Db> = QueryBuilder::new("INSERT INTO review_queue (patient_id, result_id, practice_id, received_at) ");
+                    qb.push_values(batch, |mut b, (result, received_at)| {
+                        b.push_bind(pid)
+                            .push_bind(*result)
+                            .push_bind(record.practice.id.as_str())
+                            .push_bind(received_at.as_str());
+                    });
+                    qb.build().execute(&mut **tx).await?;
                 }
                 Self::append_audit_in(tx, audit, key).await?;
                 Ok(outcome)
