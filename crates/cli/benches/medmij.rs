@@ -14,10 +14,12 @@
 //! Settings: `INZAGE_BENCH_SECONDS` per cell (default 5); `INZAGE_BENCH_BACKENDS` (default
 //! `sqlite,postgres`); `INZAGE_BENCH_HEAVY` heavy patients (default 20, 0 skips them);
 //! `INZAGE_BENCH_ONLY` one query's cells (`Patient`, `all seven`, ...), to profile the server.
+//! `INZAGE_BENCH_SCALE=1000,100000,1000000` instead grows a PostgreSQL database through those
+//! numbers of synthetic patients and measures load time, size and per-request cost at each.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration, Months, Utc};
-use inzage::generate::synthetic_bsn;
+use inzage::generate::{Generator, synthetic_bsn};
 use inzage::open_store;
 use inzage_domain::access::{OnlineChannel, Viewer, authorize};
 use inzage_domain::{Actor, OnlineConsent, PatientId, PatientRecord};
@@ -161,6 +163,144 @@ fn queries() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Per-request cost as the population grows (issue 21): synthetic patients (`inzage generate`'s
+/// generator) are added up to each step, then the server is measured at 16 connections for
+/// the 300 shaped patients (their records kept in memory) and for up to 1,000 generated patients
+/// spread evenly over the whole population with the record cache off, so that every request
+/// reads its patient's record from the database.
+async fn scale(url: &str, steps: &[u64], secs: u64) {
+    let now = Utc::now();
+    let nictiz = inzage_testkit::nictiz::record(now);
+    // BSNs from 9,000,000: the generated patients take theirs from 0.
+    let shaped = populate(
+        url,
+        "shape",
+        (0..SHAPED)
+            .map(|i| as_patient(nictiz.clone(), "shape", i, 9_000_000))
+            .collect(),
+    )
+    .await;
+    let store = open_store(url).await.unwrap();
+    let generator = Generator::new(1, now);
+    let all: Vec<String> = queries().into_iter().map(|(_, p)| p).collect();
+    let patient = vec![all[0].clone()];
+    let dir = tempfile::tempdir().unwrap();
+    let (mut loaded, mut items, mut load_secs) = (0u64, 0usize, 0.0f64);
+    println!(
+        "\npostgres, growing population ({secs} s per cell, 16 connections; req/s, sets/s for the pull, p99 ms)"
+    );
+    println!(
+        "  {:>9} {:>11} {:>8} {:>9} {:>16} {:>16} {:>16} {:>16}",
+        "patients",
+        "items",
+        "load s",
+        "size MiB",
+        "Patient kept",
+        "pull kept",
+        "Patient read",
+        "pull read"
+    );
+    for &n in steps {
+        let t = Instant::now();
+        while loaded < n {
+            let end = (loaded + 64).min(n);
+            let records: Vec<PatientRecord> = (loaded..end).map(|i| generator.patient(i)).collect();
+            items += records.iter().map(PatientRecord::item_count).sum::<usize>();
+            let batch = records
+                .iter()
+                .map(|r| {
+                    let audit = AuditEvent {
+                        at: now,
+                        event: EventType::Create,
+                        patient: Some(r.patient.id.clone()),
+                        user: "bench".into(),
+                        responsible_user: "bench".into(),
+                        role: "bench".into(),
+                        channel: Channel::Cli,
+                        request_id: "bench".into(),
+                        detail: "bench: generated".into(),
+                    };
+                    (r, audit)
+                })
+                .collect();
+            for outcome in store.save_records(batch).await.unwrap() {
+                outcome.unwrap();
+            }
+            loaded = end;
+        }
+        store.refresh_statistics().await.unwrap();
+        load_secs += t.elapsed().as_secs_f64();
+        let size: i64 = {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        };
+        // Generated patients who may use a PGO, spread over everyone loaded so far.
+        let settings = store.settings(&generator.practice().id).await.unwrap();
+        let candidates = n.min(3_000);
+        let mut spread = vec![];
+        for k in 0..candidates {
+            let i = k * n / candidates;
+            let r = generator.patient(i);
+            let me = Viewer::Patient {
+                bsn: r.patient.bsn.clone().unwrap(),
+            };
+            if authorize(&r, &me, OnlineChannel::Pgo, &settings, now).is_err() {
+                continue;
+            }
+            let t = token(&format!("spread{n}"), i);
+            store
+                .store_access_token(&AccessToken {
+                    token_hash: inzage_medmij::token_hash(&t),
+                    patient: r.patient.id.clone(),
+                    client_id: "bench.example".into(),
+                    subject: "bench".into(),
+                    issued_at: now,
+                    expires_at: now + Duration::hours(6),
+                    grant_id: None,
+                })
+                .await
+                .unwrap();
+            spread.push(t);
+            if spread.len() == 1_000 {
+                break;
+            }
+        }
+        let mut row = vec![];
+        for (cache, tokens) in [("128", &shaped), ("0", &spread)] {
+            let (server, base) = start(url, dir.path(), &[("INZAGE_RECORD_CACHE_MB", cache)]).await;
+            wrk(&base, &script(dir.path(), tokens, &all), 16, 2, all.len());
+            for paths in [&patient, &all] {
+                let c = wrk(
+                    &base,
+                    &script(dir.path(), tokens, paths),
+                    16,
+                    secs,
+                    paths.len(),
+                );
+                row.push(format!("{:.0} ({:.1})", c.rate, c.p99_ms));
+            }
+            drop(server);
+        }
+        println!(
+            "  {n:>9} {items:>11} {load_secs:>8.0} {:>9.0} {:>16} {:>16} {:>16} {:>16}",
+            size as f64 / 1024.0 / 1024.0,
+            row[0],
+            row[1],
+            row[2],
+            row[3]
+        );
+    }
+    println!(
+        "  load: {:.0} patients/s, {:.0} items/s (generated, saved 64 to a transaction)",
+        loaded as f64 / load_secs,
+        items as f64 / load_secs
+    );
+}
+
 /// What one wrk run measured.
 struct Cell {
     /// Requests per second (sets per second for a pull of several paths).
@@ -232,7 +372,7 @@ fn wrk(base: &str, script: &std::path::Path, connections: usize, secs: u64, sets
     }
 }
 
-async fn start(url: &str, dir: &std::path::Path) -> (Server, String) {
+async fn start(url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> (Server, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -243,6 +383,7 @@ async fn start(url: &str, dir: &std::path::Path) -> (Server, String) {
             .arg("serve")
             .env("INZAGE_DATABASE_URL", url)
             .env("INZAGE_LISTEN", format!("127.0.0.1:{port}"))
+            .envs(env.iter().copied())
             .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -299,7 +440,7 @@ async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
         t.elapsed().as_secs_f64()
     );
     let dir = tempfile::tempdir().unwrap();
-    let (server, base) = start(url, dir.path()).await;
+    let (server, base) = start(url, dir.path(), &[]).await;
     println!("  server RSS at start: {:.0} MiB", rss_mib(server.0.id()));
     let qs = queries();
     let all: Vec<String> = qs.iter().map(|(_, p)| p.clone()).collect();
@@ -367,7 +508,7 @@ async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
     if url.starts_with("postgres") {
         // A second `inzage serve` on the same database, as behind a load balancer: the same
         // 16 connections in all, spread over one or two instances.
-        let (second, base_two) = start(url, dir.path()).await;
+        let (second, base_two) = start(url, dir.path(), &[]).await;
         println!("  one and two instances on this database, 16 connections in all:");
         for (label, paths) in &cells {
             if !matches!(*label, "Patient" | "all seven") {
@@ -404,6 +545,19 @@ async fn main() {
         println!("medmij bench: needs wrk (Debian: apt-get install wrk)");
         return;
     }
+    if let Ok(steps) = std::env::var("INZAGE_BENCH_SCALE") {
+        let steps: Vec<u64> = steps
+            .split(',')
+            .map(|s| s.trim().parse().unwrap())
+            .collect();
+        let admin = std::env::var("INZAGE_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        match pg_db(&admin, "inzage_bench_scale").await {
+            Some(url) => scale(&url, &steps, secs).await,
+            None => println!("postgres: SKIPPED (no server answered at {admin})"),
+        }
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     if backends.contains("sqlite") {
         let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
@@ -412,17 +566,16 @@ async fn main() {
     if backends.contains("postgres") {
         let admin = std::env::var("INZAGE_TEST_DATABASE_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        match pg_db(&admin).await {
+        match pg_db(&admin, "inzage_bench_medmij").await {
             Some(url) => run("postgres", &url, secs, heavy).await,
             None => println!("postgres: SKIPPED (no server answered at {admin})"),
         }
     }
 }
 
-async fn pg_db(admin: &str) -> Option<String> {
+async fn pg_db(admin: &str, name: &str) -> Option<String> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(admin).await.ok()?;
-    let name = "inzage_bench_medmij";
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
     )))
