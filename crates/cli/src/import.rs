@@ -14,8 +14,9 @@ use inzage_domain::time::local_date;
 use inzage_domain::{Actor, PatientRecord};
 use inzage_fhir::placeholders::substitute_dates;
 use inzage_fhir::{ImportIssue, Mapped, Severity, expand, map_resources, parse_document};
-use inzage_store::{EventType, RecordStore, SaveOutcome, Store};
+use inzage_store::{EventType, RecordStore, SaveOutcome, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::hash::{BuildHasher, RandomState};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default)]
@@ -129,23 +130,30 @@ pub async fn import_path(
     // A Bundle that maps cleanly on its own (one patient, every reference inside it) is saved
     // straight away and freed: a practice export of many patients then streams in bounded memory.
     // So is a Bundle whose only issues are warnings about references it cannot resolve, unless a
-    // file read before it holds one of them. Once every file has been read, such a Bundle is read
-    // again with the rest when a later file turned out to hold what it pointed at, or when there
-    // is a rest at all (loose resources, Bundles with errors, which may point into it): the rest
-    // is mapped together at the end, so references across files still resolve.
+    // file read before it that is not saved on its own holds one of them. Everything else (loose
+    // resources, Bundles with errors) is the rest: read again once every file has been read and
+    // mapped together, in file order, so references across files still resolve. A Bundle saved
+    // despite such warnings joins the rest (and is saved again) when there is a rest at all, or
+    // when a later file of it holds what the Bundle pointed at.
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut read = futures_util::stream::iter(files.iter().cloned())
-        .map(|f| tokio::task::spawn_blocking(move || read_file(f, today, now)))
-        .buffered(workers * 8);
-    let mut seen: HashSet<String> = HashSet::new();
+    let hasher = RandomState::new();
+    let mut read = futures_util::stream::iter(files.iter().cloned().enumerate())
+        .map(|(index, f)| {
+            let hasher = hasher.clone();
+            tokio::task::spawn_blocking(move || read_file(index, f, today, now, &hasher))
+        })
+        .buffered(workers);
+    // What files that are not saved on their own hold (`Targets`).
+    let mut held = Targets::new(hasher.clone());
     let mut dangling: Vec<Dangling> = vec![];
-    let mut deferred_files: Vec<PathBuf> = vec![];
-    let mut deferred = vec![];
+    let mut rest: Vec<(usize, PathBuf)> = vec![];
     // Saving runs beside the reading: records wait in a short queue for the batch.
-    let (to_save, mut saves) = tokio::sync::mpsc::channel::<Vec<PatientRecord>>(SAVE_QUEUE);
+    let (to_save, saves) = tokio::sync::mpsc::channel::<Vec<PatientRecord>>(SAVE_QUEUE);
     let mut batch = Batch::new();
     let mut saved = ImportSummary::default();
     let saving = async {
+        // Owned here: when saving stops on an error the queue closes and the reading stops too.
+        let mut saves = saves;
         while let Some(records) = saves.recv().await {
             batch.add(store, records, now, &mut saved).await?;
         }
@@ -155,20 +163,20 @@ pub async fn import_path(
         let to_save = to_save;
         while let Some(file) = read.next().await {
             let file = file.map_err(|e| format!("import worker: {e}"))?;
-            summary.issues.extend(file.issues);
-            seen.extend(file.ids);
             let records = match file.outcome {
                 Outcome::Clean(mapped) => {
                     add_counts(&mut summary, &mapped.read);
                     mapped.records
                 }
-                Outcome::Dangling(path, mapped) => {
-                    if mapped.unresolved.iter().any(|t| seen.contains(t)) {
-                        deferred_files.push(path);
+                Outcome::Dangling(mapped) => {
+                    held.add(&file.targets);
+                    if mapped.unresolved.iter().any(|t| held.may_hold(t)) {
+                        rest.push((file.index, file.path));
                         continue;
                     }
                     dangling.push(Dangling {
-                        path,
+                        index: file.index,
+                        path: file.path,
                         unresolved: mapped.unresolved,
                         patients: mapped
                             .records
@@ -180,8 +188,9 @@ pub async fn import_path(
                     });
                     mapped.records
                 }
-                Outcome::Together(parsed) => {
-                    deferred.extend(parsed);
+                Outcome::Rest => {
+                    held.add(&file.targets);
+                    rest.push((file.index, file.path));
                     continue;
                 }
             };
@@ -197,30 +206,29 @@ pub async fn import_path(
     read_result?;
     summary.absorb(saved);
     // What was read so far is saved (and counted) before anything is read again.
-    batch.flush(store, now, &mut summary).await?;
-    let rest = !deferred.is_empty() || !deferred_files.is_empty();
+    batch.finish(store, now, &mut summary).await?;
+    let with_rest = !rest.is_empty();
     for d in dangling {
-        if rest || d.unresolved.iter().any(|t| seen.contains(t)) {
+        if with_rest || d.unresolved.iter().any(|t| held.may_hold(t)) {
             // Its patients were counted when first saved; saving again does not count them twice.
             batch.counted.extend(d.patients);
-            deferred_files.push(d.path);
+            rest.push((d.index, d.path));
         } else {
             add_counts(&mut summary, &d.read);
             summary.issues.extend(d.issues);
         }
     }
-    if !deferred_files.is_empty() {
-        let (parsed, issues) = read_and_parse(&deferred_files, today);
+    if !rest.is_empty() {
+        rest.sort_unstable_by_key(|(index, _)| *index);
+        let paths: Vec<PathBuf> = rest.into_iter().map(|(_, p)| p).collect();
+        let (parsed, issues) = read_and_parse(&paths, today);
         summary.issues.extend(issues);
-        deferred.extend(parsed);
-    }
-    if !deferred.is_empty() {
-        let mapped = map_resources(&deferred, now, Actor::System("import".into()));
+        let mapped = map_resources(&parsed, now, Actor::System("import".into()));
         add_counts(&mut summary, &mapped.read);
         summary.issues.extend(mapped.issues);
         batch.add(store, mapped.records, now, &mut summary).await?;
     }
-    batch.flush(store, now, &mut summary).await?;
+    batch.finish(store, now, &mut summary).await?;
     // Many new rows: fresh planner statistics, or the first queries may scan whole tables.
     if summary.created + summary.updated >= STATISTICS_AFTER {
         store.refresh_statistics().await?;
@@ -234,6 +242,7 @@ const SAVE_QUEUE: usize = 64;
 /// A Bundle saved although some of its references pointed at nothing, remembered until every
 /// file has been read.
 struct Dangling {
+    index: usize,
     path: PathBuf,
     unresolved: BTreeSet<String>,
     patients: Vec<String>,
@@ -243,9 +252,11 @@ struct Dangling {
 
 /// One file, read and mapped by a worker.
 struct FileRead {
-    issues: Vec<ImportIssue>,
-    /// `Type/id` of every resource in the file.
-    ids: Vec<String>,
+    index: usize,
+    path: PathBuf,
+    /// What the file holds that another file's reference may name, when it is not saved on its
+    /// own (`Targets::of`); empty for a file saved on its own.
+    targets: Vec<u64>,
     outcome: Outcome,
 }
 
@@ -253,28 +264,78 @@ enum Outcome {
     /// A Bundle that maps on its own without an issue.
     Clean(Mapped),
     /// A Bundle whose only issues are warnings about references it could not resolve.
-    Dangling(PathBuf, Mapped),
-    /// Loose resources, or a Bundle with errors: mapped with the others at the end.
-    Together(Vec<(String, inzage_fhir::Node)>),
+    Dangling(Mapped),
+    /// Loose resources, a Bundle with errors, or a file that could not be read: read again and
+    /// mapped with the rest at the end (its issues are reported then).
+    Rest,
 }
 
-fn read_file(path: PathBuf, today: chrono::NaiveDate, now: DateTime<Utc>) -> FileRead {
-    let (parsed, issues) = read_and_parse(std::slice::from_ref(&path), today);
-    let ids: Vec<String> = parsed
+/// The resources that files not saved on their own hold, as hashes of `Type/id`: a few bytes per
+/// resource, and only of the kinds a reference can leave unresolved. A hash that two ids share
+/// only makes a Bundle join the rest when it need not have.
+struct Targets {
+    hasher: RandomState,
+    held: HashSet<u64>,
+}
+
+/// The kinds `Mapped::unresolved` can name.
+const TARGET_KINDS: [&str; 5] = [
+    "Patient",
+    "EpisodeOfCare",
+    "Encounter",
+    "Medication",
+    "Binary",
+];
+
+/// The hashes of what `parsed` holds of `TARGET_KINDS`.
+fn targets_of(hasher: &RandomState, parsed: &[(String, inzage_fhir::Node)]) -> Vec<u64> {
+    parsed
         .iter()
-        .filter_map(|(_, n)| n.id().map(|id| format!("{}/{id}", n.resource_type())))
-        .collect();
+        .filter(|(_, n)| TARGET_KINDS.contains(&n.resource_type()))
+        .filter_map(|(_, n)| {
+            n.id()
+                .map(|id| hasher.hash_one(format!("{}/{id}", n.resource_type())))
+        })
+        .collect()
+}
+
+impl Targets {
+    fn new(hasher: RandomState) -> Self {
+        Self {
+            hasher,
+            held: HashSet::new(),
+        }
+    }
+    fn add(&mut self, targets: &[u64]) {
+        self.held.extend(targets);
+    }
+    fn may_hold(&self, target: &str) -> bool {
+        self.held.contains(&self.hasher.hash_one(target))
+    }
+}
+
+fn read_file(
+    index: usize,
+    path: PathBuf,
+    today: chrono::NaiveDate,
+    now: DateTime<Utc>,
+    hasher: &RandomState,
+) -> FileRead {
+    let (parsed, issues) = read_and_parse(std::slice::from_ref(&path), today);
     let is_bundle = parsed.len() > 1
         || parsed
             .first()
             .is_some_and(|(_, n)| n.resource_type() == "Bundle");
-    let outcome = if is_bundle {
+    let outcome = if is_bundle && issues.is_empty() {
         let mut mapped = map_resources(&parsed, now, Actor::System("import".into()));
         // A resource of this very file that was not mapped is not found anywhere else either.
-        let own: HashSet<&String> = ids.iter().collect();
+        let own: HashSet<String> = parsed
+            .iter()
+            .filter_map(|(_, n)| n.id().map(|id| format!("{}/{id}", n.resource_type())))
+            .collect();
         mapped.unresolved.retain(|target| !own.contains(target));
         if mapped.records.is_empty() {
-            Outcome::Together(parsed)
+            Outcome::Rest
         } else if mapped.issues.is_empty() && mapped.unresolved.is_empty() {
             Outcome::Clean(mapped)
         } else if mapped
@@ -282,16 +343,21 @@ fn read_file(path: PathBuf, today: chrono::NaiveDate, now: DateTime<Utc>) -> Fil
             .iter()
             .all(|i| i.severity == Severity::Warning)
         {
-            Outcome::Dangling(path, mapped)
+            Outcome::Dangling(mapped)
         } else {
-            Outcome::Together(parsed)
+            Outcome::Rest
         }
     } else {
-        Outcome::Together(parsed)
+        Outcome::Rest
+    };
+    let targets = match outcome {
+        Outcome::Clean(_) => vec![],
+        _ => targets_of(hasher, &parsed),
     };
     FileRead {
-        issues,
-        ids,
+        index,
+        path,
+        targets,
         outcome,
     }
 }
@@ -307,15 +373,32 @@ fn add_counts(summary: &mut ImportSummary, read: &BTreeMap<String, usize>) {
 
 /// Records waiting to be saved together: one transaction per batch, each record atomic on its
 /// own inside it (see `RecordStore::save_records`). Fewer commits make bulk import faster; the
-/// limits keep memory bounded.
+/// limits keep memory bounded. Up to `WRITING` batches are written while the next is gathered
+/// (their audit entries take the audit lock only just before each commit, so PostgreSQL writes
+/// them side by side); a patient of a batch being written is read again only once the writes
+/// are done.
 struct Batch {
-    records: Vec<inzage_domain::PatientRecord>,
+    records: Vec<PatientRecord>,
     items: usize,
     /// Patients whose outcome was counted at an earlier save in this import.
     counted: HashSet<String>,
+    /// Oldest first.
+    writing: std::collections::VecDeque<Writing>,
+}
+
+/// A batch being written, with its records for the counting afterwards.
+type Written = (
+    Vec<PatientRecord>,
+    Result<Vec<Result<SaveOutcome, StoreError>>, StoreError>,
+);
+
+struct Writing {
+    patients: HashSet<String>,
+    task: tokio::task::JoinHandle<Written>,
 }
 
 const BATCH_RECORDS: usize = 64;
+const WRITING: usize = 2;
 const BATCH_ITEMS: usize = 50_000;
 
 impl Batch {
@@ -324,6 +407,7 @@ impl Batch {
             records: vec![],
             items: 0,
             counted: HashSet::new(),
+            writing: std::collections::VecDeque::new(),
         }
     }
 
@@ -331,18 +415,18 @@ impl Batch {
     async fn add(
         &mut self,
         store: &Store,
-        records: Vec<inzage_domain::PatientRecord>,
+        records: Vec<PatientRecord>,
         now: DateTime<Utc>,
         summary: &mut ImportSummary,
     ) -> Result<(), AnyError> {
         for record in records {
+            let id = record.patient.id.as_str();
             // A patient already waiting in this batch must be saved before it is merged again.
-            if self
-                .records
-                .iter()
-                .any(|r| r.patient.id == record.patient.id)
-            {
+            if self.records.iter().any(|r| r.patient.id.as_str() == id) {
                 self.flush(store, now, summary).await?;
+            }
+            if self.writing.iter().any(|w| w.patients.contains(id)) {
+                self.settle(summary, 0).await?;
             }
             let merged = match store.load_record(&record.patient.id).await? {
                 Some(old) => merge_import(&old, record),
@@ -357,6 +441,7 @@ impl Batch {
         Ok(())
     }
 
+    /// Starts writing what waits (after the previous write is done).
     async fn flush(
         &mut self,
         store: &Store,
@@ -368,21 +453,58 @@ impl Batch {
         if records.is_empty() {
             return Ok(());
         }
-        let batch = records
-            .iter()
-            .map(|r| {
-                let audit = crate::cli_audit(
-                    EventType::Transfer,
-                    &r.patient.id,
-                    now,
-                    format!("import-{}", now.timestamp_micros()),
-                    format!("fhir import: {} items", r.item_count()),
-                );
-                (r, audit)
-            })
-            .collect();
-        let outcomes = store.save_records(batch).await?;
-        for (record, outcome) in records.iter().zip(outcomes) {
+        self.settle(summary, WRITING - 1).await?;
+        let patients = records.iter().map(|r| r.patient.id.to_string()).collect();
+        let store = store.clone();
+        let task = tokio::spawn(async move {
+            let batch = records
+                .iter()
+                .map(|r| {
+                    let audit = crate::cli_audit(
+                        EventType::Transfer,
+                        &r.patient.id,
+                        now,
+                        format!("import-{}", now.timestamp_micros()),
+                        format!("fhir import: {} items", r.item_count()),
+                    );
+                    (r, audit)
+                })
+                .collect();
+            let outcomes = store.save_records(batch).await;
+            (records, outcomes)
+        });
+        self.writing.push_back(Writing { patients, task });
+        Ok(())
+    }
+
+    /// Saves what waits and waits for every write.
+    async fn finish(
+        &mut self,
+        store: &Store,
+        now: DateTime<Utc>,
+        summary: &mut ImportSummary,
+    ) -> Result<(), AnyError> {
+        self.flush(store, now, summary).await?;
+        self.settle(summary, 0).await
+    }
+
+    /// Waits for the oldest writes until at most `left` are under way, and counts what they did.
+    async fn settle(&mut self, summary: &mut ImportSummary, left: usize) -> Result<(), AnyError> {
+        while self.writing.len() > left {
+            let Some(writing) = self.writing.pop_front() else {
+                break;
+            };
+            self.count(writing, summary).await?;
+        }
+        Ok(())
+    }
+
+    async fn count(&self, writing: Writing, summary: &mut ImportSummary) -> Result<(), AnyError> {
+        let (records, outcomes) = writing
+            .task
+            .await
+            .map_err(|e| format!("import writer: {e}"))?;
+        for (record, outcome) in records.iter().zip(outcomes?) {
             let items = record.item_count();
             match outcome {
                 Ok(_) if self.counted.contains(record.patient.id.as_str()) => {}

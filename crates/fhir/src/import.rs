@@ -396,18 +396,12 @@ fn resolve_references(
     wanted.extend(r.results.iter().filter_map(|e| e.performer.clone()));
     let mut seen = HashSet::new();
     for id in wanted {
-        if seen.insert(id.clone()) {
-            match practitioners.get(id.as_str()) {
-                Some(p) => {
-                    let mut p = p.clone();
-                    p.practice = Some(r.practice.id.clone());
-                    r.practitioners.push(p);
-                }
-                // Left out without a warning (the item stays, unattributed), but named.
-                None => {
-                    unresolved.insert(format!("Practitioner/{id}"));
-                }
-            }
+        if seen.insert(id.clone())
+            && let Some(p) = practitioners.get(id.as_str())
+        {
+            let mut p = p.clone();
+            p.practice = Some(r.practice.id.clone());
+            r.practitioners.push(p);
         }
     }
     let present: HashSet<String> = r.practitioners.iter().map(|p| p.id.to_string()).collect();

@@ -23,6 +23,8 @@ use std::time::Duration;
 
 /// Items per multi-row INSERT: 5 parameters each stays far below both backends' limits.
 const INSERT_BATCH: usize = 400;
+/// Audit rows per INSERT (12 parameters each).
+const AUDIT_INSERT_ROWS: usize = 400;
 
 /// SQLite: one file in WAL mode, a busy timeout, a pool of readers and a single writer
 /// connection so writes never contend inside one process.
@@ -268,28 +270,47 @@ macro_rules! impl_backend {
                         AuditJob::Chain(..) => None,
                     })
                     .collect();
+                let entries = Self::append_audits_in(&mut tx, &events, key).await?;
+                let chain: Vec<&crate::ChainEvent> = batch
+                    .iter()
+                    .flat_map(|job| match job {
+                        AuditJob::Chain(events, _) => events.as_slice(),
+                        AuditJob::Audit(..) => &[],
+                    })
+                    .collect();
+                Self::insert_chain_in(&mut tx, &chain).await?;
+                tx.commit().await?;
+                Ok(entries)
+            }
+
+            /// Appends audit entries, in order, inside an open transaction: chained from the last
+            /// stored one (read once, under the audit lock) and inserted in few statements.
+            async fn append_audits_in(tx: &mut sqlx::Transaction<'_, $Db>, events: &[&AuditEvent], key: &crate::audit::AuditKey) -> Result<Vec<AuditEntry>, StoreError> {
                 let mut entries = Vec::with_capacity(events.len());
-                if !events.is_empty() {
-                    if !$audit_lock.is_empty() {
-                        sqlx::query($audit_lock).execute(&mut *tx).await?;
-                    }
-                    let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    let (mut seq, mut prev_hash): (i64, String) = match last {
-                        Some(row) => (row.try_get(0)?, row.try_get(1)?),
-                        None => (0, GENESIS.to_owned()),
-                    };
-                    let key = key.get();
-                    for event in events {
-                        seq += 1;
-                        let hash = entry_hash(seq, event, &prev_hash, key.as_deref());
-                        entries.push(AuditEntry { seq, event: event.clone(), prev_hash: std::mem::replace(&mut prev_hash, hash.clone()), hash });
-                    }
+                if events.is_empty() {
+                    return Ok(entries);
+                }
+                if !$audit_lock.is_empty() {
+                    sqlx::query($audit_lock).execute(&mut **tx).await?;
+                }
+                let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let (mut seq, mut prev_hash): (i64, String) = match last {
+                    Some(row) => (row.try_get(0)?, row.try_get(1)?),
+                    None => (0, GENESIS.to_owned()),
+                };
+                let key = key.get();
+                for event in events {
+                    seq += 1;
+                    let hash = entry_hash(seq, event, &prev_hash, key.as_deref());
+                    entries.push(AuditEntry { seq, event: (*event).clone(), prev_hash: std::mem::replace(&mut prev_hash, hash.clone()), hash });
+                }
+                for chunk in entries.chunks(AUDIT_INSERT_ROWS) {
                     let mut qb: QueryBuilder<$Db> = QueryBuilder::new(
                         "INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) ",
                     );
-                    qb.push_values(&entries, |mut b, e| {
+                    qb.push_values(chunk, |mut b, e| {
                         b.push_bind(e.seq)
                             .push_bind(format_instant(e.event.at))
                             .push_bind(e.event.event.as_str())
@@ -303,17 +324,8 @@ macro_rules! impl_backend {
                             .push_bind(e.prev_hash.clone())
                             .push_bind(e.hash.clone());
                     });
-                    qb.build().execute(&mut *tx).await?;
+                    qb.build().execute(&mut **tx).await?;
                 }
-                let chain: Vec<&crate::ChainEvent> = batch
-                    .iter()
-                    .flat_map(|job| match job {
-                        AuditJob::Chain(events, _) => events.as_slice(),
-                        AuditJob::Audit(..) => &[],
-                    })
-                    .collect();
-                Self::insert_chain_in(&mut tx, &chain).await?;
-                tx.commit().await?;
                 Ok(entries)
             }
 
@@ -359,6 +371,17 @@ macro_rules! impl_backend {
             /// Validates and writes one record with its audit entry inside an open transaction.
             /// The caller commits (or rolls back on error).
             pub(crate) async fn save_in(tx: &mut sqlx::Transaction<'_, $Db>, record: &PatientRecord, audit: AuditEvent, key: &crate::audit::AuditKey) -> Result<SaveOutcome, StoreError> {
+                let outcome = Self::write_record_in(tx, record, audit.at, None).await?;
+                if outcome != SaveOutcome::Unchanged {
+                    Self::append_audit_in(tx, audit, key).await?;
+                }
+                Ok(outcome)
+            }
+
+            /// Validates and writes one record inside an open transaction, without its audit
+            /// entry (the caller appends it, in the same transaction). `practice_stored`: the
+            /// practice row (id, JSON) this transaction already wrote, not written again.
+            async fn write_record_in(tx: &mut sqlx::Transaction<'_, $Db>, record: &PatientRecord, at: DateTime<Utc>, practice_stored: Option<&(String, String)>) -> Result<SaveOutcome, StoreError> {
                 let problems = validate_record(record);
                 if !problems.is_empty() {
                     let list: Vec<String> = problems.iter().take(10).map(|p| p.to_string()).collect();
@@ -412,7 +435,7 @@ macro_rules! impl_backend {
                                 .bind(pid)
                                 .bind("patient")
                                 .bind(pid)
-                                .bind(format_instant(audit.at))
+                                .bind(format_instant(at))
                                 .bind(&old_patient)
                                 .execute(&mut **tx)
                                 .await?;
@@ -427,7 +450,7 @@ macro_rules! impl_backend {
                                     .bind(pid)
                                     .bind(&kind)
                                     .bind(&id)
-                                    .bind(format_instant(audit.at))
+                                    .bind(format_instant(at))
                                     .bind(&payload)
                                     .execute(&mut **tx)
                                     .await?;
@@ -437,11 +460,13 @@ macro_rules! impl_backend {
                     }
                 };
 
-                sqlx::query("INSERT INTO practices (id, payload) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload")
-                    .bind(record.practice.id.as_str())
-                    .bind(&practice_json)
-                    .execute(&mut **tx)
-                    .await?;
+                if practice_stored != Some(&(record.practice.id.to_string(), practice_json.clone())) {
+                    sqlx::query("INSERT INTO practices (id, payload) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload")
+                        .bind(record.practice.id.as_str())
+                        .bind(&practice_json)
+                        .execute(&mut **tx)
+                        .await?;
+                }
                 let written = sqlx::query(
                     "INSERT INTO patients (id, practice_id, bsn, birth_date, family_name, payload, version, updated_at, medical_changed_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10) \
@@ -458,7 +483,7 @@ macro_rules! impl_backend {
                 .bind(&record.patient.name.family)
                 .bind(&patient_json)
                 .bind(version)
-                .bind(format_instant(audit.at))
+                .bind(format_instant(at))
                 .bind(version - 1)
                 .bind(format_instant(inzage_domain::retention::last_medical_change(record)))
                 .execute(&mut **tx)
@@ -519,7 +544,6 @@ macro_rules! impl_backend {
                     });
                     qb.build().execute(&mut **tx).await?;
                 }
-                Self::append_audit_in(tx, audit, key).await?;
                 Ok(outcome)
             }
 
@@ -643,12 +667,18 @@ macro_rules! impl_backend {
             async fn save_records(&self, batch: Vec<(&PatientRecord, AuditEvent)>) -> Result<Vec<Result<SaveOutcome, StoreError>>, StoreError> {
                 let mut tx = self.write.begin_with($begin_write).await?;
                 let mut outcomes = Vec::with_capacity(batch.len());
-                for (record, audit) in batch {
+                let mut audits = Vec::with_capacity(batch.len());
+                let mut practice_stored: Option<(String, String)> = None;
+                for (record, audit) in &batch {
                     // A savepoint per record: a record that fails leaves no trace, the others stay.
                     let mut sp = sqlx::Acquire::begin(&mut *tx).await?;
-                    match Self::save_in(&mut sp, record, audit, &self.audit_key).await {
+                    match Self::write_record_in(&mut sp, record, audit.at, practice_stored.as_ref()).await {
                         Ok(outcome) => {
                             sp.commit().await?;
+                            if outcome != SaveOutcome::Unchanged {
+                                audits.push(audit);
+                                practice_stored = Some((record.practice.id.to_string(), to_json("practice", &record.practice)?));
+                            }
                             outcomes.push(Ok(outcome));
                         }
                         Err(e) => {
@@ -657,6 +687,9 @@ macro_rules! impl_backend {
                         }
                     }
                 }
+                // The saved records' audit entries, in their order, in the same transaction: the
+                // audit lock is held only from here to the commit.
+                Self::append_audits_in(&mut tx, &audits, &self.audit_key).await?;
                 tx.commit().await?;
                 Ok(outcomes)
             }

@@ -240,6 +240,17 @@ async fn batch_save_keeps_each_record_atomic(db: &inzage_store::testing::TestDb)
     assert_eq!(counts.patients, 2);
     assert_eq!(counts.audit_entries, 2);
     assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(2));
+    // The entries are the saved records', in the batch's order.
+    let first = s.audit_for_patient(&a.patient.id).await.unwrap();
+    let second = s.audit_for_patient(&c.patient.id).await.unwrap();
+    assert_eq!((first.len(), second.len()), (1, 1));
+    assert!(first[0].seq < second[0].seq);
+    assert!(
+        s.audit_for_patient(&dup.patient.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn representatives_follow_the_record(db: &inzage_store::testing::TestDb) {
