@@ -23,7 +23,7 @@ use inzage::generate::{Generator, synthetic_bsn};
 use inzage::open_store;
 use inzage_domain::access::{OnlineChannel, Viewer, authorize};
 use inzage_domain::{Actor, OnlineConsent, PatientId, PatientRecord};
-use inzage_store::{AccessToken, AuditEvent, Channel, EventType, MedmijStore, RecordStore};
+use inzage_store::{AccessToken, AuditEvent, Channel, EventType, MedmijStore, RecordStore, Store};
 use std::fmt::Write as _;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration as StdDuration, Instant};
@@ -81,10 +81,9 @@ fn as_patient(mut r: PatientRecord, kind: &str, i: u64, offset: u64) -> PatientR
 }
 
 /// Stores `records` with a token (valid for hours) for each; returns their tokens.
-async fn populate(url: &str, kind: &str, records: Vec<PatientRecord>) -> Vec<String> {
-    let store = open_store(url).await.unwrap();
-    let now = Utc::now();
-    let audit = |r: &PatientRecord| AuditEvent {
+/// The audit entry of a bench record's creation.
+fn created(r: &PatientRecord, now: chrono::DateTime<Utc>) -> AuditEvent {
+    AuditEvent {
         at: now,
         event: EventType::Create,
         patient: Some(r.patient.id.clone()),
@@ -94,11 +93,16 @@ async fn populate(url: &str, kind: &str, records: Vec<PatientRecord>) -> Vec<Str
         channel: Channel::Cli,
         request_id: "bench".into(),
         detail: "bench: generated".into(),
-    };
+    }
+}
+
+async fn populate(url: &str, kind: &str, records: Vec<PatientRecord>) -> Vec<String> {
+    let store = open_store(url).await.unwrap();
+    let now = Utc::now();
     let mut tokens = vec![];
     for (i, chunk) in records.chunks(32).enumerate() {
         let results = store
-            .save_records(chunk.iter().map(|r| (r, audit(r))).collect())
+            .save_records(chunk.iter().map(|r| (r, created(r, now))).collect())
             .await
             .unwrap();
         assert!(results.iter().all(Result::is_ok), "{results:?}");
@@ -112,18 +116,7 @@ async fn populate(url: &str, kind: &str, records: Vec<PatientRecord>) -> Vec<Str
                 "bench patients may use a PGO"
             );
             let t = token(kind, (i * 32 + j) as u64);
-            store
-                .store_access_token(&AccessToken {
-                    token_hash: inzage_medmij::token_hash(&t),
-                    patient: r.patient.id.clone(),
-                    client_id: "bench.example".into(),
-                    subject: "bench".into(),
-                    issued_at: now,
-                    expires_at: now + Duration::hours(6),
-                    grant_id: None,
-                })
-                .await
-                .unwrap();
+            give_token(&store, &t, r, now).await;
             tokens.push(t);
         }
     }
@@ -206,23 +199,7 @@ async fn scale(url: &str, steps: &[u64], secs: u64) {
             let end = (loaded + 64).min(n);
             let records: Vec<PatientRecord> = (loaded..end).map(|i| generator.patient(i)).collect();
             items += records.iter().map(PatientRecord::item_count).sum::<usize>();
-            let batch = records
-                .iter()
-                .map(|r| {
-                    let audit = AuditEvent {
-                        at: now,
-                        event: EventType::Create,
-                        patient: Some(r.patient.id.clone()),
-                        user: "bench".into(),
-                        responsible_user: "bench".into(),
-                        role: "bench".into(),
-                        channel: Channel::Cli,
-                        request_id: "bench".into(),
-                        detail: "bench: generated".into(),
-                    };
-                    (r, audit)
-                })
-                .collect();
+            let batch = records.iter().map(|r| (r, created(r, now))).collect();
             for outcome in store.save_records(batch).await.unwrap() {
                 outcome.unwrap();
             }
@@ -252,18 +229,7 @@ async fn scale(url: &str, steps: &[u64], secs: u64) {
                 continue;
             }
             let t = token(&format!("spread{n}"), i);
-            store
-                .store_access_token(&AccessToken {
-                    token_hash: inzage_medmij::token_hash(&t),
-                    patient: r.patient.id.clone(),
-                    client_id: "bench.example".into(),
-                    subject: "bench".into(),
-                    issued_at: now,
-                    expires_at: now + Duration::hours(6),
-                    grant_id: None,
-                })
-                .await
-                .unwrap();
+            give_token(&store, &t, &r, now).await;
             spread.push(t);
             if spread.len() == 1_000 {
                 break;
@@ -311,6 +277,22 @@ struct Cell {
 
 /// The wrk script: each connection takes a random patient, asks `paths` in order for them
 /// (one set), then takes the next; every answer must be 200.
+/// A six-hour MedMij access token `t` for `record`'s patient.
+async fn give_token(store: &Store, t: &str, record: &PatientRecord, now: chrono::DateTime<Utc>) {
+    store
+        .store_access_token(&AccessToken {
+            token_hash: inzage_medmij::token_hash(t),
+            patient: record.patient.id.clone(),
+            client_id: "bench.example".into(),
+            subject: "bench".into(),
+            issued_at: now,
+            expires_at: now + Duration::hours(6),
+            grant_id: None,
+        })
+        .await
+        .unwrap();
+}
+
 fn script(dir: &std::path::Path, tokens: &[String], paths: &[String]) -> std::path::PathBuf {
     let mut lua = String::from("local tokens = {");
     for t in tokens {

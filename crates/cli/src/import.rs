@@ -133,8 +133,8 @@ pub async fn import_path(
     // file read before it that is not saved on its own holds one of them. Everything else (loose
     // resources, Bundles with errors) is the rest: read again once every file has been read and
     // mapped together, in file order, so references across files still resolve. A Bundle saved
-    // despite such warnings joins the rest (and is saved again) when there is a rest at all, or
-    // when a later file of it holds what the Bundle pointed at.
+    // despite such warnings joins the rest (and is saved again), all of them together, when there
+    // is a rest at all or a later file holds what one of them pointed at.
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let hasher = RandomState::new();
     let mut read = futures_util::stream::iter(files.iter().cloned().enumerate())
@@ -162,6 +162,10 @@ pub async fn import_path(
     let reading = async {
         let to_save = to_save;
         while let Some(file) = read.next().await {
+            // The saving stopped on an error (returned below): read no further.
+            if to_save.is_closed() {
+                break;
+            }
             let file = file.map_err(|e| format!("import worker: {e}"))?;
             let records = match file.outcome {
                 Outcome::Clean(mapped) => {
@@ -202,14 +206,22 @@ pub async fn import_path(
         Ok::<_, AnyError>(())
     };
     let (read_result, save_result) = tokio::join!(reading, saving);
+    if save_result.is_err() || read_result.is_err() {
+        // Let a write under way end before the error is reported (it lands whole or not at all).
+        let _ = batch.settle(&mut summary, 0).await;
+    }
     save_result?;
     read_result?;
     summary.absorb(saved);
     // What was read so far is saved (and counted) before anything is read again.
     batch.finish(store, now, &mut summary).await?;
-    let with_rest = !rest.is_empty();
+    // All of them or none: one that joins the rest may point into another.
+    let join = !rest.is_empty()
+        || dangling
+            .iter()
+            .any(|d| d.unresolved.iter().any(|t| held.may_hold(t)));
     for d in dangling {
-        if with_rest || d.unresolved.iter().any(|t| held.may_hold(t)) {
+        if join {
             // Its patients were counted when first saved; saving again does not count them twice.
             batch.counted.extend(d.patients);
             rest.push((d.index, d.path));
@@ -373,10 +385,10 @@ fn add_counts(summary: &mut ImportSummary, read: &BTreeMap<String, usize>) {
 
 /// Records waiting to be saved together: one transaction per batch, each record atomic on its
 /// own inside it (see `RecordStore::save_records`). Fewer commits make bulk import faster; the
-/// limits keep memory bounded. Up to `WRITING` batches are written while the next is gathered
-/// (their audit entries take the audit lock only just before each commit, so PostgreSQL writes
-/// them side by side); a patient of a batch being written is read again only once the writes
-/// are done.
+/// limits keep memory bounded. A batch is written while the next is gathered; a patient of the
+/// batch being written is read again only once that write is done. (Two batches written side by
+/// side gained nothing on two cores, and on PostgreSQL they could deadlock on the practice rows
+/// they both upsert.)
 struct Batch {
     records: Vec<PatientRecord>,
     items: usize,
@@ -398,7 +410,8 @@ struct Writing {
 }
 
 const BATCH_RECORDS: usize = 64;
-const WRITING: usize = 2;
+/// Batches written at once.
+const WRITING: usize = 1;
 const BATCH_ITEMS: usize = 50_000;
 
 impl Batch {

@@ -335,13 +335,9 @@ fn bundle_with_outside_episode(i: usize, bsn: &str) -> String {
     )
 }
 
-/// Issue 21 (ingest): Bundles are read on worker threads and saved as they come, also one
-/// whose reference points at nothing. When a later file holds what such a Bundle pointed at,
-/// the Bundle is read again with it, and the patient is counted once.
-#[tokio::test]
-async fn issue21_a_bundle_saved_early_is_read_again_with_the_later_file_it_points_into() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("export");
+/// `dir/export` with two such Bundles, `a0.json` and `a1.json`.
+fn export_with_outside_episodes(dir: &Path) -> PathBuf {
+    let input = dir.join("export");
     std::fs::create_dir_all(&input).unwrap();
     for (i, bsn) in ["123456782", "111222333"].iter().enumerate() {
         std::fs::write(
@@ -350,6 +346,16 @@ async fn issue21_a_bundle_saved_early_is_read_again_with_the_later_file_it_point
         )
         .unwrap();
     }
+    input
+}
+
+/// Issue 21 (ingest): Bundles are read on worker threads and saved as they come, also one
+/// whose reference points at nothing. When a later file holds what such a Bundle pointed at,
+/// the Bundle is read again with it, and the patient is counted once.
+#[tokio::test]
+async fn issue21_a_bundle_saved_early_is_read_again_with_the_later_file_it_points_into() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = export_with_outside_episodes(dir.path());
     // Only the first one's episode is in the export, in a file read after both Bundles.
     std::fs::write(
         input.join("b-episode.json"),
@@ -393,15 +399,7 @@ async fn issue21_a_bundle_saved_early_is_read_again_with_the_later_file_it_point
 
     // Without such a file each Bundle is saved as it is, with its warning.
     let other = tempfile::tempdir().unwrap();
-    let input = other.path().join("export");
-    std::fs::create_dir_all(&input).unwrap();
-    for (i, bsn) in ["123456782", "111222333"].iter().enumerate() {
-        std::fs::write(
-            input.join(format!("a{i}.json")),
-            bundle_with_outside_episode(i, bsn),
-        )
-        .unwrap();
-    }
+    let input = export_with_outside_episodes(other.path());
     let (ok, out) = run(other.path(), &["import", input.to_str().unwrap()]);
     assert!(ok, "{out}");
     assert!(out.contains("2 created, 0 updated"), "{out}");
