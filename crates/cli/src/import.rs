@@ -208,7 +208,7 @@ pub async fn import_path(
     let (read_result, save_result) = tokio::join!(reading, saving);
     if save_result.is_err() || read_result.is_err() {
         // Let a write under way end before the error is reported (it lands whole or not at all).
-        let _ = batch.settle(&mut summary, 0).await;
+        let _ = batch.settle(&mut summary).await;
     }
     save_result?;
     read_result?;
@@ -394,8 +394,7 @@ struct Batch {
     items: usize,
     /// Patients whose outcome was counted at an earlier save in this import.
     counted: HashSet<String>,
-    /// Oldest first.
-    writing: std::collections::VecDeque<Writing>,
+    writing: Option<Writing>,
 }
 
 /// A batch being written, with its records for the counting afterwards.
@@ -410,8 +409,6 @@ struct Writing {
 }
 
 const BATCH_RECORDS: usize = 64;
-/// Batches written at once.
-const WRITING: usize = 1;
 const BATCH_ITEMS: usize = 50_000;
 
 impl Batch {
@@ -420,7 +417,7 @@ impl Batch {
             records: vec![],
             items: 0,
             counted: HashSet::new(),
-            writing: std::collections::VecDeque::new(),
+            writing: None,
         }
     }
 
@@ -438,8 +435,12 @@ impl Batch {
             if self.records.iter().any(|r| r.patient.id.as_str() == id) {
                 self.flush(store, now, summary).await?;
             }
-            if self.writing.iter().any(|w| w.patients.contains(id)) {
-                self.settle(summary, 0).await?;
+            if self
+                .writing
+                .as_ref()
+                .is_some_and(|w| w.patients.contains(id))
+            {
+                self.settle(summary).await?;
             }
             let merged = match store.load_record(&record.patient.id).await? {
                 Some(old) => merge_import(&old, record),
@@ -466,7 +467,7 @@ impl Batch {
         if records.is_empty() {
             return Ok(());
         }
-        self.settle(summary, WRITING - 1).await?;
+        self.settle(summary).await?;
         let patients = records.iter().map(|r| r.patient.id.to_string()).collect();
         let store = store.clone();
         let task = tokio::spawn(async move {
@@ -486,7 +487,7 @@ impl Batch {
             let outcomes = store.save_records(batch).await;
             (records, outcomes)
         });
-        self.writing.push_back(Writing { patients, task });
+        self.writing = Some(Writing { patients, task });
         Ok(())
     }
 
@@ -498,21 +499,14 @@ impl Batch {
         summary: &mut ImportSummary,
     ) -> Result<(), AnyError> {
         self.flush(store, now, summary).await?;
-        self.settle(summary, 0).await
+        self.settle(summary).await
     }
 
-    /// Waits for the oldest writes until at most `left` are under way, and counts what they did.
-    async fn settle(&mut self, summary: &mut ImportSummary, left: usize) -> Result<(), AnyError> {
-        while self.writing.len() > left {
-            let Some(writing) = self.writing.pop_front() else {
-                break;
-            };
-            self.count(writing, summary).await?;
-        }
-        Ok(())
-    }
-
-    async fn count(&self, writing: Writing, summary: &mut ImportSummary) -> Result<(), AnyError> {
+    /// Waits for the batch being written, if any, and counts what it did.
+    async fn settle(&mut self, summary: &mut ImportSummary) -> Result<(), AnyError> {
+        let Some(writing) = self.writing.take() else {
+            return Ok(());
+        };
         let (records, outcomes) = writing
             .task
             .await

@@ -460,7 +460,7 @@ macro_rules! impl_backend {
                     }
                 };
 
-                if practice_stored != Some(&(record.practice.id.to_string(), practice_json.clone())) {
+                if !practice_stored.is_some_and(|(id, json)| id == record.practice.id.as_str() && *json == practice_json) {
                     sqlx::query("INSERT INTO practices (id, payload) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload")
                         .bind(record.practice.id.as_str())
                         .bind(&practice_json)
