@@ -8,14 +8,16 @@
 //! or the memory. Dropping a tree is iterative, so even a deep tree built by hand cannot overflow
 //! the stack when it goes away.
 
+use compact_str::CompactString;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Node {
-    pub name: String,
-    pub value: Option<String>,
+    /// The element's name (inline: FHIR's names fit in 24 bytes).
+    pub name: CompactString,
+    pub value: Option<CompactString>,
     pub url: Option<String>,
     pub children: Vec<Node>,
 }
@@ -65,7 +67,7 @@ impl Drop for Node {
 
 impl Node {
     /// An element with this name and nothing else.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Node {
             name: name.into(),
             value: None,
@@ -314,9 +316,9 @@ fn json_element(name: &str, v: &Value, primitive_ext: Option<&Value>) -> Result<
     let mut node = Node::new(name);
     match v {
         Value::Object(o) => json_children(o, &mut node)?,
-        Value::String(s) => node.value = Some(s.clone()),
-        Value::Number(n) => node.value = Some(n.to_string()),
-        Value::Bool(b) => node.value = Some(b.to_string()),
+        Value::String(s) => node.value = Some(s.as_str().into()),
+        Value::Number(n) => node.value = Some(n.to_string().into()),
+        Value::Bool(b) => node.value = Some(b.to_string().into()),
         Value::Null => {}
         Value::Array(_) => return Err(ParseError::NotFhir(format!("nested array in {name}"))),
     }
@@ -327,20 +329,20 @@ fn json_element(name: &str, v: &Value, primitive_ext: Option<&Value>) -> Result<
 }
 
 /// An element's `value` and `url` attributes, in one pass over its attributes.
-fn value_and_url(e: &BytesStart<'_>) -> Result<(Option<String>, Option<String>), ParseError> {
+fn value_and_url(
+    e: &BytesStart<'_>,
+) -> Result<(Option<CompactString>, Option<String>), ParseError> {
     let (mut value, mut url) = (None, None);
     for a in e.attributes() {
         let a = a.map_err(|err| ParseError::Xml(err.to_string()))?;
-        let slot = match a.key.as_ref() {
-            b"value" => &mut value,
-            b"url" => &mut url,
-            _ => continue,
+        let unescaped = || {
+            a.unescape_value()
+                .map_err(|err| ParseError::Xml(err.to_string()))
         };
-        if slot.is_none() {
-            let v = a
-                .unescape_value()
-                .map_err(|err| ParseError::Xml(err.to_string()))?;
-            *slot = Some(v.into_owned());
+        match a.key.as_ref() {
+            b"value" if value.is_none() => value = Some(CompactString::from(unescaped()?)),
+            b"url" if url.is_none() => url = Some(unescaped()?.into_owned()),
+            _ => {}
         }
     }
     Ok((value, url))
@@ -371,7 +373,7 @@ fn parse_xml(text: &str, limits: Limits) -> Result<Node, ParseError> {
                     })?;
                     continue;
                 }
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                let name = CompactString::from_utf8_lossy(e.local_name().as_ref());
                 if stack.len() >= limits.max_depth {
                     return Err(ParseError::TooDeep(limits.max_depth));
                 }
@@ -385,7 +387,7 @@ fn parse_xml(text: &str, limits: Limits) -> Result<Node, ParseError> {
                 });
             }
             Event::Empty(e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                let name = CompactString::from_utf8_lossy(e.local_name().as_ref());
                 if name == "div" {
                     continue;
                 }

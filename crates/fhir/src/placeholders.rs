@@ -2,6 +2,7 @@
 //! minus 400 days (`T` = today, unit `D` days, `M` months, `Y` years).
 
 use chrono::{Days, Months, NaiveDate};
+use std::fmt::Write as _;
 
 /// Replaces every `${DATE, T, <unit>, <n>}` in `text` with the date relative to `today`.
 /// Unknown placeholders are left as they are (the date parser then reports them).
@@ -17,7 +18,10 @@ pub fn substitute_dates(text: &str, today: NaiveDate) -> String {
         };
         let inner = &after[2..end];
         match resolve(inner, today) {
-            Some(d) => out.push_str(&d.format("%Y-%m-%d").to_string()),
+            // `NaiveDate`'s Display is `%Y-%m-%d`, without parsing a format string each time.
+            Some(d) => {
+                let _ = write!(out, "{d}");
+            }
             None => out.push_str(&after[..=end]),
         }
         rest = &after[end + 1..];
@@ -27,16 +31,22 @@ pub fn substitute_dates(text: &str, today: NaiveDate) -> String {
 }
 
 fn resolve(inner: &str, today: NaiveDate) -> Option<NaiveDate> {
-    let parts: Vec<&str> = inner.split(',').map(str::trim).collect();
-    let [kind, base, unit, n] = parts.as_slice() else {
+    let mut parts = inner.split(',').map(str::trim);
+    let (Some(kind), Some(base), Some(unit), Some(n), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return None;
     };
-    if *kind != "DATE" || *base != "T" {
+    if kind != "DATE" || base != "T" {
         return None;
     }
     let n: i64 = n.parse().ok()?;
     let magnitude = n.unsigned_abs();
-    match (*unit, n >= 0) {
+    match (unit, n >= 0) {
         ("D", true) => today.checked_add_days(Days::new(magnitude)),
         ("D", false) => today.checked_sub_days(Days::new(magnitude)),
         ("M", true) => today.checked_add_months(Months::new(u32::try_from(magnitude).ok()?)),

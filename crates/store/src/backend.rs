@@ -5,6 +5,7 @@ use crate::audit::{
     AuditEntry, AuditEvent, ChainBroken, Channel, EventType, GENESIS, entry_hash, format_instant,
 };
 use crate::cache::{RecordCache, Stamp};
+use crate::document;
 use crate::items::{parse, push_row, record_rows, to_json};
 use crate::{PatientSummary, RecordStore, SaveOutcome, StoreCounts, StoreError};
 use chrono::{DateTime, Utc};
@@ -21,7 +22,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Items per multi-row INSERT: 5 parameters each stays far below both backends' limits.
+/// Rows per multi-row INSERT (representatives, review queue): far below both backends' limits.
 const INSERT_BATCH: usize = 400;
 /// Audit rows per INSERT (12 parameters each).
 const AUDIT_INSERT_ROWS: usize = 400;
@@ -415,15 +416,15 @@ macro_rules! impl_backend {
                             .bind(record.practice.id.as_str())
                             .fetch_optional(&mut **tx)
                             .await?;
-                        let old_items = sqlx::query("SELECT kind, item_id, payload FROM record_items WHERE patient_id = $1 ORDER BY ord")
+                        let old_document: Option<Vec<u8>> = sqlx::query_scalar("SELECT items FROM record_documents WHERE patient_id = $1")
                             .bind(pid)
-                            .fetch_all(&mut **tx)
+                            .fetch_optional(&mut **tx)
                             .await?;
+                        let old_json = old_document.as_deref().map(document::decode).transpose()?.unwrap_or_else(|| "[]".into());
+                        let old_items = document::entries(&old_json)?;
                         let same_items = old_items.len() == rows.len()
                             && old_items.iter().zip(&rows).all(|(o, n)| {
-                                o.try_get::<String, _>(0).is_ok_and(|k| k == n.kind)
-                                    && o.try_get::<String, _>(1).is_ok_and(|i| i == n.id)
-                                    && o.try_get::<String, _>(2).is_ok_and(|p| p == n.payload)
+                                o.kind() == n.kind && o.id() == n.id && o.payload() == n.payload
                             });
                         if same_items && old_patient == patient_json && old_practice.as_deref() == Some(practice_json.as_str()) {
                             return Ok(SaveOutcome::Unchanged);
@@ -444,14 +445,13 @@ macro_rules! impl_backend {
                         let new_payloads: std::collections::HashMap<(&str, &str), &str> =
                             rows.iter().map(|n| ((n.kind, n.id.as_str()), n.payload.as_str())).collect();
                         for o in &old_items {
-                            let (kind, id, payload): (String, String, String) = (o.try_get(0)?, o.try_get(1)?, o.try_get(2)?);
-                            if new_payloads.get(&(kind.as_str(), id.as_str())) != Some(&payload.as_str()) {
+                            if new_payloads.get(&(o.kind(), o.id())) != Some(&o.payload()) {
                                 sqlx::query("INSERT INTO record_item_history (patient_id, kind, item_id, replaced_at, payload) VALUES ($1, $2, $3, $4, $5)")
                                     .bind(pid)
-                                    .bind(&kind)
-                                    .bind(&id)
+                                    .bind(o.kind())
+                                    .bind(o.id())
                                     .bind(format_instant(at))
-                                    .bind(&payload)
+                                    .bind(o.payload())
                                     .execute(&mut **tx)
                                     .await?;
                             }
@@ -496,20 +496,15 @@ macro_rules! impl_backend {
                 // A record saved for the first time has no rows of its own yet (they all refer
                 // to its patient row, which did not exist): nothing to clear.
                 let created = outcome == SaveOutcome::Created;
-                if !created {
-                    sqlx::query("DELETE FROM record_items WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
-                }
-                for (batch_no, batch) in rows.chunks(INSERT_BATCH).enumerate() {
-                    let mut qb: QueryBuilder<$Db> = QueryBuilder::new("INSERT INTO record_items (patient_id, kind, item_id, ord, payload) ");
-                    qb.push_values(batch.iter().enumerate(), |mut b, (i, row)| {
-                        b.push_bind(pid)
-                            .push_bind(row.kind)
-                            .push_bind(row.id.as_str())
-                            .push_bind((batch_no * INSERT_BATCH + i) as i64)
-                            .push_bind(row.payload.as_str());
-                    });
-                    qb.build().execute(&mut **tx).await?;
-                }
+                sqlx::query(
+                    "INSERT INTO record_documents (patient_id, item_count, items) VALUES ($1, $2, $3) \
+                     ON CONFLICT (patient_id) DO UPDATE SET item_count = excluded.item_count, items = excluded.items",
+                )
+                .bind(pid)
+                .bind(rows.len() as i64)
+                .bind(document::encode(&rows)?)
+                .execute(&mut **tx)
+                .await?;
                 if !created {
                     sqlx::query("DELETE FROM representatives WHERE patient_id = $1").bind(pid).execute(&mut **tx).await?;
                 }
@@ -581,16 +576,17 @@ macro_rules! impl_backend {
                 let practice: Practice = parse("practice", &stamp.practice)?;
                 let mut record = PatientRecord::new(patient, practice);
                 record.stored_version = Some(stamp.version);
-                let items = sqlx::query("SELECT kind, payload FROM record_items WHERE patient_id = $1 ORDER BY ord")
+                let stored: Option<Vec<u8>> = sqlx::query_scalar("SELECT items FROM record_documents WHERE patient_id = $1")
                     .bind(id.as_str())
-                    .fetch_all(&mut *conn)
+                    .fetch_optional(&mut *conn)
                     .await?;
                 let mut bytes = patient_json.len() + stamp.practice.len();
-                for row in &items {
-                    let kind: String = row.try_get(0)?;
-                    let payload: String = row.try_get(1)?;
-                    bytes += payload.len();
-                    push_row(&mut record, &kind, &payload)?;
+                if let Some(stored) = stored {
+                    let json = document::decode(&stored)?;
+                    bytes += json.len();
+                    for entry in document::entries(&json)? {
+                        push_row(&mut record, entry.kind(), entry.payload())?;
+                    }
                 }
                 let record = Arc::new(record);
                 cache.put(id.as_str(), stamp, record.clone(), bytes);
@@ -794,7 +790,7 @@ macro_rules! impl_backend {
                 Ok(StoreCounts {
                     practices: count("SELECT COUNT(*) FROM practices").await?,
                     patients: count("SELECT COUNT(*) FROM patients").await?,
-                    items: count("SELECT COUNT(*) FROM record_items").await?,
+                    items: count("SELECT CAST(COALESCE(SUM(item_count), 0) AS BIGINT) FROM record_documents").await?,
                     audit_entries: count("SELECT COUNT(*) FROM audit_log").await?,
                 })
             }

@@ -31,6 +31,7 @@ mod checkpoint;
 mod copies;
 mod corrections;
 mod destruction_requests;
+mod document;
 mod error;
 mod exchange;
 mod items;

@@ -1101,7 +1101,7 @@ async fn issue21_requests_read_together_each_get_their_own_patient(a: Store, url
         .unwrap();
     run_sql(
         url,
-        "UPDATE record_items SET payload = 'not json' WHERE patient_id = 'p15'",
+        "UPDATE record_documents SET items = 'not json' WHERE patient_id = 'p15'",
     )
     .await;
     let mut asks = tokio::task::JoinSet::new();

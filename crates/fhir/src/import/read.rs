@@ -221,7 +221,7 @@ pub(super) fn address(n: &Node) -> Option<Address> {
     };
     Some(Address {
         street: ext("http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-streetName")
-            .or_else(|| line.and_then(|l| l.value.clone()))
+            .or_else(|| line.and_then(|l| l.value.as_deref().map(str::to_owned)))
             .unwrap_or_default(),
         house_number: ext("http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-houseNumber")
             .unwrap_or_default(),
