@@ -420,12 +420,20 @@ macro_rules! impl_backend {
                             .bind(pid)
                             .fetch_optional(&mut **tx)
                             .await?;
-                        let old_json = old_document.as_deref().map(document::decode).transpose()?.unwrap_or_else(|| "[]".into());
-                        let old_items = document::entries(&old_json)?;
-                        let same_items = old_items.len() == rows.len()
-                            && old_items.iter().zip(&rows).all(|(o, n)| {
-                                o.kind() == n.kind && o.id() == n.id && o.payload() == n.payload
-                            });
+                        let old_json = old_document.as_deref().map(document::decode).transpose();
+                        // `None`: a damaged document. It cannot be read, but it must not block the
+                        // save that repairs the record (an import from the source system): it is
+                        // kept whole in the history below and replaced.
+                        let old_items = match &old_json {
+                            Ok(json) => document::entries(json.as_deref().unwrap_or("[]")).ok(),
+                            Err(_) => None,
+                        };
+                        let same_items = old_items.as_ref().is_some_and(|old| {
+                            old.len() == rows.len()
+                                && old.iter().zip(&rows).all(|(o, n)| {
+                                    o.kind() == n.kind && o.id() == n.id && o.payload() == n.payload
+                                })
+                        });
                         if same_items && old_patient == patient_json && old_practice.as_deref() == Some(practice_json.as_str()) {
                             return Ok(SaveOutcome::Unchanged);
                         }
@@ -444,7 +452,18 @@ macro_rules! impl_backend {
                         // (items)
                         let new_payloads: std::collections::HashMap<(&str, &str), &str> =
                             rows.iter().map(|n| ((n.kind, n.id.as_str()), n.payload.as_str())).collect();
-                        for o in &old_items {
+                        if old_items.is_none() {
+                            tracing::warn!("a damaged record document is replaced; its bytes are kept in the history");
+                            sqlx::query("INSERT INTO record_item_history (patient_id, kind, item_id, replaced_at, payload) VALUES ($1, $2, $3, $4, $5)")
+                                .bind(pid)
+                                .bind(document::DAMAGED_KIND)
+                                .bind(pid)
+                                .bind(format_instant(at))
+                                .bind(hex::encode(old_document.as_deref().unwrap_or_default()))
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                        for o in old_items.iter().flatten() {
                             if new_payloads.get(&(o.kind(), o.id())) != Some(&o.payload()) {
                                 sqlx::query("INSERT INTO record_item_history (patient_id, kind, item_id, replaced_at, payload) VALUES ($1, $2, $3, $4, $5)")
                                     .bind(pid)

@@ -9,7 +9,7 @@
 //! statement, a read one indexed lookup.
 //!
 //! A document the migration from per-item rows wrote is the same array uncompressed (SQL cannot
-//! compress): it is read as it is and compressed at the record's next save.
+//! compress): it is read as it is and compressed by the next save that changes the record.
 
 use crate::StoreError;
 use crate::items::ItemRow;
@@ -17,6 +17,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
+/// The history kind under which a damaged document is kept (hex-encoded) when a save replaces it.
+pub(crate) const DAMAGED_KIND: &str = "damaged_record_document";
 /// zstd's level: 3 is its default, where compressing costs a few per cent of a save.
 const LEVEL: i32 = 3;
 /// Every zstd frame begins with these four bytes; a JSON document with `[`.

@@ -124,7 +124,7 @@ pub trait RetentionStore {
     ) -> impl Future<Output = Result<Vec<Destruction>, StoreError>> + Send;
 }
 
-/// The stored kind of an item (as `record_items` and `record_item_history` name it).
+/// The stored kind of an item (as the record documents and `record_item_history` name it).
 fn kind_word(item: &ItemRef) -> Result<String, StoreError> {
     match serde_json::to_value(item.kind) {
         Ok(serde_json::Value::String(s)) => Ok(s),

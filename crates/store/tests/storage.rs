@@ -138,6 +138,68 @@ async fn save_and_load_round_trip(db: &inzage_store::testing::TestDb) {
     );
 }
 
+/// A record whose stored document was damaged cannot be read (an error, never a wrong record),
+/// but a save of the whole record (an import from the source system) repairs it: the damaged
+/// bytes go to the history, hex-encoded, and the record reads back as saved.
+async fn a_damaged_record_document_is_refused_and_a_new_save_repairs_it(
+    db: &inzage_store::testing::TestDb,
+) {
+    let s = db.store.clone();
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    // The bytes of "damaged", as each database writes a blob.
+    let damage = if db.url.starts_with("postgres") {
+        "UPDATE record_documents SET items = '\\x64616d61676564'::bytea WHERE patient_id = 'p1'"
+    } else {
+        "UPDATE record_documents SET items = X'64616d61676564' WHERE patient_id = 'p1'"
+    };
+    run_sql(&db.url, damage).await;
+    // Another connection: the store's own keeps the record it read.
+    let other = Store::connect(&db.url).await.unwrap();
+    assert!(matches!(
+        other.load_record(&r.patient.id).await,
+        Err(StoreError::Corrupt(_))
+    ));
+    assert_eq!(
+        other
+            .save_record(&r, audit(&r, EventType::Update))
+            .await
+            .unwrap(),
+        SaveOutcome::Updated
+    );
+    let mut back = other.load_record(&r.patient.id).await.unwrap().unwrap();
+    back.stored_version = None;
+    assert_eq!(back, r);
+    let kept = history_payloads(&db.url, "damaged_record_document").await;
+    assert_eq!(kept, vec![hex_of(b"damaged")]);
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The history payloads of one kind, behind the store's back.
+async fn history_payloads(url: &str, kind: &str) -> Vec<String> {
+    let sql = "SELECT payload FROM record_item_history WHERE kind = $1";
+    if url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query_scalar(sql)
+            .bind(kind)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+    } else {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query_scalar(sql)
+            .bind(kind)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+    }
+}
+
 async fn saving_the_same_record_twice_is_a_no_op(db: &inzage_store::testing::TestDb) {
     let s = db.store.clone();
     let r = sample("p1", "123456782");
@@ -1900,6 +1962,7 @@ inzage_testkit::both_backends!(
     setup = fresh;
     save_and_load_round_trip,
     saving_the_same_record_twice_is_a_no_op,
+    a_damaged_record_document_is_refused_and_a_new_save_repairs_it,
     update_replaces_items,
     invalid_record_leaves_nothing_behind,
     duplicate_bsn_is_a_conflict_and_atomic,

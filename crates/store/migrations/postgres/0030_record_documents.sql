@@ -5,11 +5,8 @@ CREATE TABLE record_documents (
     item_count BIGINT NOT NULL,
     items BYTEA NOT NULL
 );
--- The application compresses the document itself: PostgreSQL need not try again.
-ALTER TABLE record_documents ALTER COLUMN items SET STORAGE EXTERNAL;
-
 -- The items kept so far, each record's in its order, as an uncompressed document (the `json` type
--- keeps each payload's text as it was); the next save of the record compresses it.
+-- keeps each payload's text as it was); the next save that changes the record compresses it.
 INSERT INTO record_documents (patient_id, item_count, items)
 SELECT patient_id, COUNT(*),
        convert_to(json_agg(json_build_array(kind, item_id, payload::json) ORDER BY ord)::text, 'UTF8')
@@ -17,3 +14,7 @@ FROM record_items
 GROUP BY patient_id;
 
 DROP TABLE record_items;
+
+-- From here on the application compresses each document itself: PostgreSQL need not try again.
+-- (Set after the conversion, so that the converted documents are still compressed by TOAST.)
+ALTER TABLE record_documents ALTER COLUMN items SET STORAGE EXTERNAL;

@@ -7,7 +7,7 @@ CREATE TABLE record_documents (
 );
 
 -- The items kept so far, each record's in its order, as an uncompressed document; the next save
--- of the record compresses it.
+-- that changes the record compresses it.
 INSERT INTO record_documents (patient_id, item_count, items)
 SELECT patient_id, COUNT(*),
        CAST(json_group_array(json_array(kind, item_id, json(payload)) ORDER BY ord) AS BLOB)
