@@ -34,16 +34,20 @@ pub use pgo::token_hash;
 use axum::Router;
 use inzage_webkit::AppState;
 
-/// Every MedMij route: the authorization server and the FHIR server with its content
-/// negotiation and chain log.
-pub fn router(state: AppState) -> Router<AppState> {
-    let fhir = resource::routes()
+/// The authorization server's routes (pages a person signs in to: they use the session).
+pub fn router() -> Router<AppState> {
+    authorize::router()
+}
+
+/// The FHIR server with its content negotiation and chain log: a PGO presents a bearer token,
+/// never a cookie, so these routes need no session.
+pub fn fhir_router(state: AppState) -> Router<AppState> {
+    resource::routes()
         // The handler reads the body itself, after the token, within its own cap.
         .route("/fhir", axum::routing::post(receive::transaction))
         .merge(measurements::routes())
         .layer(axum::middleware::from_fn_with_state(
             state,
             resource::negotiate,
-        ));
-    authorize::router().merge(fhir)
+        ))
 }

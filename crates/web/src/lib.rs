@@ -43,12 +43,14 @@ pub fn app_with_pgo(
         .merge(inzage_portal::router(&state))
         .merge(inzage_practice::router(&state))
         .merge(preview::router())
-        .merge(inzage_medmij::router(state.clone()))
-        .merge(inzage_exchange::router());
+        .merge(inzage_medmij::router());
     if let Some(pgo) = pgo {
         routes = routes.merge(inzage_pgo::router(pgo));
     }
-    secured(routes, state)
+    let api = Router::new()
+        .merge(inzage_medmij::fhir_router(state.clone()))
+        .merge(inzage_exchange::router());
+    secured(routes, api, state)
 }
 
 /// A PGO on its own (`inzage pgo`): the login and the PGO's pages; no portal, practice or
@@ -72,7 +74,7 @@ pub fn pgo_app(
             "/kiezen",
             axum::routing::get(|| async { axum::response::Redirect::to("/pgo") }),
         );
-    secured(routes, state)
+    secured(routes, Router::new(), state)
 }
 
 fn state(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> AppState {
@@ -83,8 +85,10 @@ fn state(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> AppState {
     AppState::new(store, clock, config, webauthn)
 }
 
-/// The routes behind the body cap, the sessions and the security headers.
-fn secured(routes: Router<AppState>, state: AppState) -> Router {
+/// The routes behind the body cap, the sessions and the security headers; `api` (a bearer
+/// token's routes: FHIR for a PGO, the exchange with providers) behind the same cap and
+/// headers but without a session, which they never use.
+fn secured(routes: Router<AppState>, api: Router<AppState>, state: AppState) -> Router {
     let sessions = session::layer(&state);
     // Behind HTTPS (secure cookies): browsers keep to HTTPS for a year.
     let hsts = state.config.secure_cookies.then(|| {
@@ -103,7 +107,11 @@ fn secured(routes: Router<AppState>, state: AppState) -> Router {
         // pages in the session's language.
         .layer(axum::middleware::from_fn(inzage_webkit::i18n::language))
         .layer(sessions)
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(
+            api.layer(axum::extract::DefaultBodyLimit::max(MAX_FORM))
+                .with_state(state),
+        )
         // A page may set its own (the MedMij consent page: see `inzage_webkit::csp`).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
