@@ -30,4 +30,6 @@ pub use ids::*;
 pub use record::*;
 pub use settings::PracticeSettings;
 pub use time::{Clock, FixedClock, PartialDate, SystemClock};
-pub use visibility::{Exclusion, ExclusionReason, PatientView, full_copy, visible_record};
+pub use visibility::{
+    Exclusion, ExclusionReason, Parts, PatientView, full_copy, visible_parts, visible_record,
+};

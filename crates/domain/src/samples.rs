@@ -132,3 +132,47 @@ pub fn heavy_record() -> PatientRecord {
     }
     r
 }
+
+/// [`heavy_record`] with something of every kind left out for a reason: every 7th episode,
+/// contact, journal line, result and medication agreement shielded, every 11th result withheld
+/// and every 13th contact held without the patient. For tests that compare views of one record.
+pub fn varied_record() -> PatientRecord {
+    let mut r = heavy_record();
+    let at = Utc.with_ymd_and_hms(2020, 1, 1, 9, 0, 0).unwrap();
+    let shield = |meta: &mut ItemMeta, i: usize| {
+        if i % 7 == 3 {
+            meta.shield = Some(Shield {
+                reason: ShieldReason::NotYetDiscussed,
+                text: "Nog bespreken".into(),
+                by: Actor::System("sample".into()),
+                at,
+            });
+        }
+    };
+    for (i, x) in r.episodes.iter_mut().enumerate() {
+        shield(&mut x.meta, i);
+    }
+    for (i, x) in r.contacts.iter_mut().enumerate() {
+        shield(&mut x.meta, i);
+        if i % 13 == 5 {
+            x.patient_took_part = Some(false);
+        }
+    }
+    for (i, x) in r.journal.iter_mut().enumerate() {
+        shield(&mut x.meta, i);
+    }
+    for (i, x) in r.results.iter_mut().enumerate() {
+        shield(&mut x.meta, i);
+        if i % 11 == 2 {
+            x.review = ReviewState::Withheld {
+                by: Actor::System("sample".into()),
+                at,
+                reason: "Eerst bespreken".into(),
+            };
+        }
+    }
+    for (i, x) in r.medication.iter_mut().enumerate() {
+        shield(&mut x.meta, i);
+    }
+    r
+}

@@ -410,6 +410,42 @@ impl PatientView<'_> {
     }
 }
 
+/// Which parts of a record a view decides and holds. A view of fewer parts costs less: what it
+/// does not ask for is neither decided nor shown, and not listed as excluded either. Leaving a
+/// part out never shows more: the rules of the parts asked for are the same (an episode still
+/// needs its journal lines decided, R4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts(u16);
+
+impl Parts {
+    /// Only the patient, the practice and its practitioners (and the access check).
+    pub const NONE: Parts = Parts(0);
+    /// Episodes with their problems and alerts.
+    pub const EPISODES: Parts = Parts(1);
+    /// Contacts and journal lines.
+    pub const JOURNAL: Parts = Parts(1 << 1);
+    pub const MEDICATION: Parts = Parts(1 << 2);
+    /// Allergies and contra-indications.
+    pub const ALLERGIES: Parts = Parts(1 << 3);
+    /// Results, and the results held back (`held_results`).
+    pub const RESULTS: Parts = Parts(1 << 4);
+    /// Treatments and prophylaxis.
+    pub const TREATMENTS: Parts = Parts(1 << 5);
+    pub const LETTERS: Parts = Parts(1 << 6);
+    pub const APPOINTMENTS: Parts = Parts(1 << 7);
+    /// `PatientView::excluded`: every item of the parts asked for that is left out, and why
+    /// (and the personal work notes).
+    pub const EXCLUSIONS: Parts = Parts(1 << 8);
+    pub const ALL: Parts = Parts((1 << 9) - 1);
+
+    pub const fn with(self, other: Parts) -> Parts {
+        Parts(self.0 | other.0)
+    }
+    pub const fn has(self, part: Parts) -> bool {
+        self.0 & part.0 == part.0
+    }
+}
+
 /// The view for `viewer` after the access check (R33-R41). This is what every patient-facing
 /// channel calls.
 pub fn visible_record<'a>(
@@ -419,8 +455,21 @@ pub fn visible_record<'a>(
     settings: &PracticeSettings,
     now: DateTime<Utc>,
 ) -> Result<PatientView<'a>, AccessDenied> {
+    visible_parts(record, viewer, channel, settings, now, Parts::ALL)
+}
+
+/// [`visible_record`] of only some parts of the record (a MedMij search answers one kind of
+/// resource): the same access check, the same rules, less work.
+pub fn visible_parts<'a>(
+    record: &'a PatientRecord,
+    viewer: &Viewer,
+    channel: OnlineChannel,
+    settings: &PracticeSettings,
+    now: DateTime<Utc>,
+    parts: Parts,
+) -> Result<PatientView<'a>, AccessDenied> {
     let access = authorize(record, viewer, channel, settings, now)?;
-    Ok(view_with_access(record, &access, settings, now))
+    Ok(view_of_parts(record, &access, settings, now, parts))
 }
 
 /// What the patient themself would see: the staff preview "Wat ziet de patiënt?".
@@ -447,7 +496,17 @@ pub fn view_with_access<'a>(
     settings: &PracticeSettings,
     now: DateTime<Utc>,
 ) -> PatientView<'a> {
-    let decisions = Decisions::new(record, settings, now);
+    view_of_parts(record, access, settings, now, Parts::ALL)
+}
+
+fn view_of_parts<'a>(
+    record: &'a PatientRecord,
+    access: &Access,
+    settings: &PracticeSettings,
+    now: DateTime<Utc>,
+    parts: Parts,
+) -> PatientView<'a> {
+    let decisions = Decisions::new(record, settings, now, parts);
     let mut view = PatientView {
         today: decisions.today,
         patient: &record.patient,
@@ -474,9 +533,11 @@ pub fn view_with_access<'a>(
         appointments: vec![],
         excluded: vec![],
     };
-    let excluded = &mut view.excluded;
+    let mut excluded = parts.has(Parts::EXCLUSIONS).then_some(&mut view.excluded);
+    let excluded = &mut excluded;
 
-    // Routes every item to the view or to `excluded`, applying the representative's scope last.
+    // Routes every item to the view or to `excluded` (when asked for), applying the
+    // representative's scope last. A part not asked for has no decisions: nothing is placed.
     fn place<'a, T>(
         items: &'a [T],
         decided: &[Option<ExclusionReason>],
@@ -484,22 +545,23 @@ pub fn view_with_access<'a>(
         id: impl Fn(&T) -> &str,
         in_scope: bool,
         out: &mut Vec<&'a T>,
-        excluded: &mut Vec<Exclusion>,
+        excluded: &mut Option<&mut Vec<Exclusion>>,
     ) {
         for (item, reason) in items.iter().zip(decided) {
             let reason = match reason {
                 None if !in_scope => Some(ExclusionReason::OutsideAuthorisedScope),
                 r => *r,
             };
-            match reason {
-                None => out.push(item),
-                Some(reason) => excluded.push(Exclusion {
+            match (reason, excluded.as_deref_mut()) {
+                (None, _) => out.push(item),
+                (Some(reason), Some(excluded)) => excluded.push(Exclusion {
                     item: ItemRef {
                         kind,
                         id: id(item).to_owned(),
                     },
                     reason,
                 }),
+                (Some(_), None) => {}
             }
         }
     }
@@ -622,14 +684,16 @@ pub fn view_with_access<'a>(
         &mut view.appointments,
         excluded,
     );
-    for note in &record.work_notes {
-        excluded.push(Exclusion {
-            item: ItemRef {
-                kind: ItemKind::WorkNote,
-                id: note.id.to_string(),
-            },
-            reason: ExclusionReason::PersonalWorkNote,
-        });
+    if let Some(excluded) = excluded {
+        for note in &record.work_notes {
+            excluded.push(Exclusion {
+                item: ItemRef {
+                    kind: ItemKind::WorkNote,
+                    id: note.id.to_string(),
+                },
+                reason: ExclusionReason::PersonalWorkNote,
+            });
+        }
     }
 
     if access.allows(Section::Results) {

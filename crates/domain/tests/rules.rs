@@ -2127,3 +2127,83 @@ mod retention {
         assert_eq!(destruction_deadline(at(2026, 11, 30)), d(2027, 2, 28));
     }
 }
+
+// ---- a view of some parts (what a MedMij search asks for) ----
+
+/// A view of some parts holds exactly those parts of the whole view, nothing of the others, and
+/// lists no exclusions unless asked; the whole view is `visible_record`'s. On a record with
+/// items of every kind left out for a reason, at moments years apart.
+#[test]
+fn r73_a_view_of_some_parts_holds_exactly_those_parts_of_the_whole_view() {
+    let mut r = inzage_domain::samples::varied_record();
+    r.patient.online_consent = Some(OnlineConsent {
+        portal: true,
+        pgo: true,
+        recorded_by: Actor::System("test".into()),
+        recorded_at: noon(d(2006, 1, 1)),
+    });
+    let me = Viewer::Patient {
+        bsn: r.patient.bsn.clone().unwrap(),
+    };
+    for day in [d(2010, 3, 1), d(2021, 7, 15), d(2026, 11, 23)] {
+        let now = noon(day);
+        let s = settings();
+        let whole = visible_record(&r, &me, OnlineChannel::Pgo, &s, now).unwrap();
+        assert!(!whole.excluded.is_empty() && !whole.journal.is_empty());
+        let all = visible_parts(&r, &me, OnlineChannel::Pgo, &s, now, Parts::ALL).unwrap();
+        assert_eq!(all, whole);
+        let none = visible_parts(&r, &me, OnlineChannel::Pgo, &s, now, Parts::NONE).unwrap();
+        assert_eq!(none.patient, whole.patient);
+        assert!(none.episodes.is_empty() && none.journal.is_empty() && none.results.is_empty());
+        assert!(none.excluded.is_empty());
+        for part in [
+            Parts::EPISODES,
+            Parts::JOURNAL,
+            Parts::MEDICATION,
+            Parts::ALLERGIES,
+            Parts::RESULTS,
+            Parts::TREATMENTS,
+            Parts::LETTERS,
+            Parts::APPOINTMENTS,
+        ] {
+            let v = visible_parts(&r, &me, OnlineChannel::Pgo, &s, now, part).unwrap();
+            let same = |wanted: Parts| part.has(wanted);
+            macro_rules! check {
+                ($($field:ident: $p:expr),*) => {$(
+                    if same($p) {
+                        assert_eq!(v.$field, whole.$field, "{} of {part:?} on {day}", stringify!($field));
+                    } else {
+                        assert!(v.$field.is_empty(), "{} in a view of {part:?}", stringify!($field));
+                    }
+                )*};
+            }
+            check!(
+                episodes: Parts::EPISODES, problems: Parts::EPISODES, alerts: Parts::EPISODES,
+                contacts: Parts::JOURNAL, journal: Parts::JOURNAL,
+                medication: Parts::MEDICATION,
+                allergies: Parts::ALLERGIES, contra_indications: Parts::ALLERGIES,
+                results: Parts::RESULTS, held_results: Parts::RESULTS,
+                treatments: Parts::TREATMENTS, prophylaxis: Parts::TREATMENTS,
+                letters: Parts::LETTERS, appointments: Parts::APPOINTMENTS
+            );
+            assert!(v.excluded.is_empty(), "no exclusions listed unless asked");
+            let listed = visible_parts(
+                &r,
+                &me,
+                OnlineChannel::Pgo,
+                &s,
+                now,
+                part.with(Parts::EXCLUSIONS),
+            )
+            .unwrap();
+            assert!(
+                listed.excluded.iter().all(|x| whole.excluded.contains(x)),
+                "exclusions of {part:?} are the whole view's"
+            );
+        }
+    }
+    // The access check is the same for any parts: no PGO consent, no view at all.
+    r.patient.online_consent = None;
+    let now = noon(today());
+    assert!(visible_parts(&r, &me, OnlineChannel::Pgo, &settings(), now, Parts::NONE).is_err());
+}

@@ -27,7 +27,7 @@ const EXT_EPISODE: &str =
     "http://nictiz.nl/fhir/StructureDefinition/extension-context-nl-core-episodeofcare";
 
 /// The resources of one patient's visible record, grouped the way the MedMij queries ask.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct GpResources {
     pub patient: Value,
     pub practitioners: Vec<Value>,
@@ -203,6 +203,10 @@ struct Ctx<'a> {
     view: &'a PatientView<'a>,
     patient_ref: Value,
     org_ref: Value,
+    /// The view's episodes and contacts by id: items refer to them (a 20-year record's
+    /// thousands of lines and results to hundreds of contacts).
+    episodes: rustc_hash::FxHashMap<&'a str, &'a Episode>,
+    contacts: rustc_hash::FxHashMap<&'a str, &'a Contact>,
 }
 
 impl Ctx<'_> {
@@ -211,11 +215,11 @@ impl Ctx<'_> {
         Some(reference("Practitioner", p.id.as_str(), &p.name.display()))
     }
     fn episode(&self, id: Option<&EpisodeId>) -> Option<Value> {
-        let e = self.view.episode(id?)?;
+        let e = self.episodes.get(id?.as_str())?;
         Some(reference("EpisodeOfCare", e.id.as_str(), &episode_title(e)))
     }
     fn encounter(&self, id: Option<&ContactId>) -> Option<Value> {
-        let c = self.view.contacts.iter().find(|c| Some(&c.id) == id)?;
+        let c = self.contacts.get(id?.as_str())?;
         Some(reference("Encounter", c.id.as_str(), &contact_title(c)))
     }
     fn episode_ext(&self, id: Option<&EpisodeId>) -> Vec<Value> {
@@ -274,6 +278,24 @@ impl Group {
     ];
 }
 
+impl Group {
+    /// The parts of the record that `groups` are built from, with the parts their resources
+    /// refer to (an episode, an encounter): a view of these parts builds the same resources of
+    /// these groups as a view of the whole record.
+    pub fn parts(groups: &[Group]) -> Parts {
+        groups.iter().fold(Parts::NONE, |parts, g| {
+            parts.with(match g {
+                Group::Episodes => Parts::EPISODES,
+                Group::Encounters | Group::Journal => Parts::JOURNAL.with(Parts::EPISODES),
+                Group::Results => Parts::RESULTS.with(Parts::JOURNAL).with(Parts::EPISODES),
+                Group::Medication => Parts::MEDICATION.with(Parts::JOURNAL).with(Parts::EPISODES),
+                Group::Allergies => Parts::ALLERGIES,
+                Group::Documents => Parts::LETTERS,
+            })
+        })
+    }
+}
+
 /// Every resource of the view.
 pub fn gp_resources(view: &PatientView<'_>) -> GpResources {
     gp_resources_of(view, &Group::ALL)
@@ -292,6 +314,8 @@ pub fn gp_resources_of(view: &PatientView<'_>, groups: &[Group]) -> GpResources 
             view.practice.id.as_str(),
             &view.practice.name,
         ),
+        episodes: view.episodes.iter().map(|e| (e.id.as_str(), *e)).collect(),
+        contacts: view.contacts.iter().map(|c| (c.id.as_str(), *c)).collect(),
     };
     let mut out = GpResources {
         patient: patient(&ctx),
@@ -334,16 +358,19 @@ pub fn gp_resources_of(view: &PatientView<'_>, groups: &[Group]) -> GpResources 
         out.conditions.extend(condition);
         out.flags.extend(flag);
     }
-    for c in view.contacts.iter().filter(|_| want(Group::Encounters)) {
-        out.encounters.push(encounter(&ctx, c));
-        let lines: Vec<&JournalLine> = view
-            .journal
-            .iter()
-            .copied()
-            .filter(|l| l.contact.as_ref() == Some(&c.id))
-            .collect();
-        if !lines.is_empty() {
-            out.compositions.push(composition(&ctx, c, &lines));
+    if want(Group::Encounters) {
+        // Each contact's lines, in the record's order (one pass, not one per contact).
+        let mut lines_of: rustc_hash::FxHashMap<&str, Vec<&JournalLine>> = Default::default();
+        for l in &view.journal {
+            if let Some(c) = &l.contact {
+                lines_of.entry(c.as_str()).or_default().push(l);
+            }
+        }
+        for c in &view.contacts {
+            out.encounters.push(encounter(&ctx, c));
+            if let Some(lines) = lines_of.get(c.id.as_str()) {
+                out.compositions.push(composition(&ctx, c, lines));
+            }
         }
     }
     // Every line the view holds: the visibility rules decide (a PGO's view has E and P lines

@@ -379,6 +379,52 @@ fn one_group_is_built_exactly_as_in_the_whole() {
     }
 }
 
+/// A view of only the parts a search needs (`Group::parts`) builds exactly the resources of the
+/// whole view: the references between groups (an episode, an encounter) included. On the
+/// qualification patient and on a heavy record with items of every kind left out for a reason,
+/// for every group set a MedMij search or read asks for.
+#[test]
+fn r73_the_parts_a_group_needs_build_it_as_the_whole_view_does() {
+    use inzage_domain::access::{OnlineChannel, Viewer};
+    use inzage_fhir::export::{Group, gp_resources_of};
+    let sets: Vec<Vec<Group>> = [
+        vec![],
+        vec![Group::Results, Group::Journal],
+        Group::ALL.to_vec(),
+    ]
+    .into_iter()
+    .chain(Group::ALL.iter().map(|g| vec![*g]))
+    .collect();
+    for mut record in [nictiz_record(), samples::varied_record()] {
+        record.patient.online_consent = Some(OnlineConsent {
+            portal: true,
+            pgo: true,
+            recorded_by: Actor::System("test".into()),
+            recorded_at: Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap(),
+        });
+        // The qualification patient's BSN is not in the fixtures.
+        let bsn = record
+            .patient
+            .bsn
+            .get_or_insert(Bsn::parse("123456782").unwrap());
+        let me = Viewer::Patient { bsn: bsn.clone() };
+        let s = PracticeSettings::default();
+        for at in [now(), Utc.with_ymd_and_hms(2016, 5, 1, 10, 0, 0).unwrap()] {
+            let whole = visible_record(&record, &me, OnlineChannel::Pgo, &s, at).unwrap();
+            for groups in &sets {
+                let parts = Group::parts(groups);
+                let view = visible_parts(&record, &me, OnlineChannel::Pgo, &s, at, parts).unwrap();
+                assert_eq!(
+                    gp_resources_of(&view, groups),
+                    gp_resources_of(&whole, groups),
+                    "{groups:?} at {at}"
+                );
+            }
+            assert!(!gp_resources_of(&whole, &Group::ALL).encounters.is_empty());
+        }
+    }
+}
+
 /// Finding 8 of the hardening issue: what the source had is kept. For every resource of the
 /// qualification patient that we write back under its own id, the business identifiers, the
 /// whole structured dosage (timing, dose, as needed, additional instructions with their text,

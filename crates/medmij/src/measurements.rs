@@ -90,7 +90,7 @@ async fn batch(
     let (parts, body) = request.into_parts();
     let headers = parts.headers;
     let pgo = Pgo::from_request(&state, &headers, &ids).await?;
-    let view = pgo.view()?;
+    let view = pgo.view(inzage_domain::Parts::NONE)?;
     let body = axum::body::to_bytes(body, MAX_BATCH).await.map_err(|_| {
         Outcome::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -215,7 +215,7 @@ async fn batch(
 
 /// The patient's measurements as resources, newest first.
 async fn resources_of(state: &AppState, pgo: &Pgo) -> Result<Vec<Value>, Outcome> {
-    let view = pgo.view()?;
+    let view = pgo.view(inzage_domain::Parts::NONE)?;
     let patient = patient_reference(&view);
     Ok(state
         .store

@@ -6,7 +6,7 @@ use crate::chain::RequestIds;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use inzage_domain::access::{OnlineChannel, Viewer};
-use inzage_domain::visibility::visible_record;
+use inzage_domain::visibility::{Parts, visible_parts};
 use inzage_store::{
     AccessContext, AccessToken, AuditEvent, Channel, EventType, MedmijStore, RecordStore,
 };
@@ -158,20 +158,22 @@ impl Pgo {
         })
     }
 
-    /// The record as the visibility rules let a PGO see it (R53, R73).
-    pub(crate) fn view(&self) -> Result<inzage_domain::PatientView<'_>, Outcome> {
+    /// The record as the visibility rules let a PGO see it (R53, R73): `parts` of it (the
+    /// access check is the same for any parts; `Parts::NONE` holds the patient and practice).
+    pub(crate) fn view(&self, parts: Parts) -> Result<inzage_domain::PatientView<'_>, Outcome> {
         let bsn = self
             .record
             .patient
             .bsn
             .clone()
             .ok_or_else(Outcome::unauthorized)?;
-        visible_record(
+        visible_parts(
             &self.record,
             &Viewer::Patient { bsn },
             OnlineChannel::Pgo,
             &self.settings,
             self.now,
+            parts,
         )
         .map_err(|_| {
             Outcome::new(

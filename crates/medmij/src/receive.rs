@@ -239,7 +239,7 @@ pub(crate) async fn transaction(
     let (parts, body) = request.into_parts();
     let headers = parts.headers;
     let pgo = Pgo::from_request(&state, &headers, &ids).await?;
-    let view = pgo.view()?;
+    let view = pgo.view(inzage_domain::Parts::NONE)?;
     let body = read_body(body).await?;
     let bsn = view
         .patient

@@ -440,9 +440,10 @@ async fn answer_search(
             )
         })?;
     let paging = Paging::of(&params)?;
-    let view = pgo.view()?;
-    // Only what this search answers with.
-    let resources = gp_resources_of(&view, groups_of(&ty, false));
+    // Only what this search answers with: those parts of the record decided and built.
+    let groups = groups_of(&ty, false);
+    let view = pgo.view(Group::parts(groups))?;
+    let resources = gp_resources_of(&view, groups);
     let matches = matching(&ty, &params, &resources)?;
     let page = paging.page(&matches);
     let includes = included(&ty, &params, page, &resources)?;
@@ -493,7 +494,8 @@ async fn read(
         ));
     }
     let pgo = Pgo::from_request(&state, &headers, &ids).await?;
-    let view = pgo.view()?;
+    let groups = groups_of(&ty, true);
+    let view = pgo.view(Group::parts(groups))?;
     let not_found = || {
         Outcome::new(
             StatusCode::NOT_FOUND,
@@ -534,7 +536,7 @@ async fn read(
         }
         _ => {
             // Any resource a search answer can refer to, built under the same rules.
-            let resources = gp_resources_of(&view, groups_of(&ty, true));
+            let resources = gp_resources_of(&view, groups);
             let found = of_type(&ty, &resources, true)
                 .ok_or_else(|| unsupported_type(&ty))?
                 .into_iter()

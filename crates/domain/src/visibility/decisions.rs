@@ -4,6 +4,7 @@
 use super::*;
 
 /// The per-item decisions for one record at one moment, in record order. `None` = visible.
+/// A part not asked for has no decisions (an empty list).
 pub(super) struct Decisions {
     pub(super) today: NaiveDate,
     pub(super) episodes: Vec<Option<ExclusionReason>>,
@@ -32,12 +33,32 @@ impl Decisions {
         record: &PatientRecord,
         settings: &PracticeSettings,
         now: DateTime<Utc>,
+        parts: Parts,
     ) -> Self {
         let today = local_date(now);
-        let contacts: HashMap<&str, &Contact> =
-            record.contacts.iter().map(|c| (c.id.as_str(), c)).collect();
-        let episodes: HashMap<&str, &Episode> =
-            record.episodes.iter().map(|e| (e.id.as_str(), e)).collect();
+        // Only what `parts` asks for; an episode's visibility needs its lines' (R4).
+        fn of<T>(
+            wanted: bool,
+            items: &[T],
+            decide: impl FnMut(&T) -> Option<ExclusionReason>,
+        ) -> Vec<Option<ExclusionReason>> {
+            if wanted {
+                items.iter().map(decide).collect()
+            } else {
+                Vec::new()
+            }
+        }
+        let episodes_wanted = parts.has(Parts::EPISODES);
+        let journal_wanted = parts.has(Parts::JOURNAL);
+        let lines_wanted = episodes_wanted || journal_wanted;
+        let contacts: HashMap<&str, &Contact> = match lines_wanted {
+            true => record.contacts.iter().map(|c| (c.id.as_str(), c)).collect(),
+            false => HashMap::default(),
+        };
+        let episodes: HashMap<&str, &Episode> = match lines_wanted {
+            true => record.episodes.iter().map(|e| (e.id.as_str(), e)).collect(),
+            false => HashMap::default(),
+        };
         let contact_with_patient = |c: &Contact| {
             c.patient_took_part
                 .unwrap_or_else(|| settings.contact_type_includes_patient(&c.contact_type))
@@ -58,10 +79,8 @@ impl Decisions {
         }
 
         // Journal lines (R5-R10).
-        let journal: Vec<Option<ExclusionReason>> = record
-            .journal
-            .iter()
-            .map(|l| {
+        let journal: Vec<Option<ExclusionReason>> =
+            of(episodes_wanted || journal_wanted, &record.journal, |l| {
                 let contact = l.contact.as_ref().and_then(|c| contacts.get(c.as_str()));
                 let episode = line_episode_of(l, &contacts).and_then(|e| episodes.get(e));
                 if l.soep == Soep::S {
@@ -83,8 +102,7 @@ impl Decisions {
                 } else {
                     None
                 }
-            })
-            .collect();
+            });
 
         // Episodes with at least one visible E/P line (R4).
         let mut episodes_with_visible_lines: HashMap<&str, ()> = HashMap::default();
@@ -97,10 +115,8 @@ impl Decisions {
         }
 
         // Episodes (R1-R4).
-        let episode_decisions: Vec<Option<ExclusionReason>> = record
-            .episodes
-            .iter()
-            .map(|e| {
+        let episode_decisions: Vec<Option<ExclusionReason>> =
+            of(episodes_wanted, &record.episodes, |e| {
                 if let Some(r) = shielded(&e.meta) {
                     Some(r)
                 } else if !e.is_closed(today)
@@ -111,8 +127,7 @@ impl Decisions {
                 } else {
                     Some(ExclusionReason::ClosedEpisodeWithoutAttention)
                 }
-            })
-            .collect();
+            });
         let visible_episode: HashMap<&str, bool> = record
             .episodes
             .iter()
@@ -124,30 +139,22 @@ impl Decisions {
         };
 
         // Problems and alerts: only as part of a visible episode.
-        let problems = record
-            .problems
-            .iter()
-            .map(|p| {
-                shielded(&p.meta).or_else(|| {
-                    let in_visible_episode = record
-                        .episodes
-                        .iter()
-                        .zip(&episode_decisions)
-                        .any(|(e, r)| r.is_none() && e.problem.as_ref() == Some(&p.id));
-                    (!in_visible_episode).then_some(ExclusionReason::NotInOnlineSelection)
-                })
+        let problems = of(episodes_wanted, &record.problems, |p| {
+            shielded(&p.meta).or_else(|| {
+                let in_visible_episode = record
+                    .episodes
+                    .iter()
+                    .zip(&episode_decisions)
+                    .any(|(e, r)| r.is_none() && e.problem.as_ref() == Some(&p.id));
+                (!in_visible_episode).then_some(ExclusionReason::NotInOnlineSelection)
             })
-            .collect();
-        let alerts = record
-            .alerts
-            .iter()
-            .map(|a| {
-                shielded(&a.meta).or_else(|| {
-                    (!is_visible_episode(a.episode.as_ref()))
-                        .then_some(ExclusionReason::NotInOnlineSelection)
-                })
+        });
+        let alerts = of(episodes_wanted, &record.alerts, |a| {
+            shielded(&a.meta).or_else(|| {
+                (!is_visible_episode(a.episode.as_ref()))
+                    .then_some(ExclusionReason::NotInOnlineSelection)
             })
-            .collect();
+        });
 
         // Contacts: visible when at least one of their E/P lines is.
         let mut contacts_with_visible_lines: HashMap<&str, ()> = HashMap::default();
@@ -156,123 +163,94 @@ impl Decisions {
                 contacts_with_visible_lines.insert(c.as_str(), ());
             }
         }
-        let contact_decisions = record
-            .contacts
-            .iter()
-            .map(|c| {
-                if let Some(r) = shielded(&c.meta) {
-                    Some(r)
-                } else if contacts_with_visible_lines.contains_key(c.id.as_str()) {
-                    None
-                } else if !contact_with_patient(c) {
-                    Some(ExclusionReason::ContactWithoutPatient)
-                } else if c.date < settings.journal_start_date {
-                    Some(ExclusionReason::BeforeJournalStartDate {
-                        start: settings.journal_start_date,
-                    })
-                } else {
-                    Some(ExclusionReason::NoVisibleJournalLines)
-                }
-            })
-            .collect();
+        let contact_decisions = of(journal_wanted, &record.contacts, |c| {
+            if let Some(r) = shielded(&c.meta) {
+                Some(r)
+            } else if contacts_with_visible_lines.contains_key(c.id.as_str()) {
+                None
+            } else if !contact_with_patient(c) {
+                Some(ExclusionReason::ContactWithoutPatient)
+            } else if c.date < settings.journal_start_date {
+                Some(ExclusionReason::BeforeJournalStartDate {
+                    start: settings.journal_start_date,
+                })
+            } else {
+                Some(ExclusionReason::NoVisibleJournalLines)
+            }
+        });
 
         // Medication (R13, R14).
-        let medication = record
-            .medication
-            .iter()
-            .map(|m| {
-                shielded(&m.meta).or_else(|| match m.period_end {
-                    Some(end) if end < today => Some(ExclusionReason::MedicationEnded { on: end }),
-                    _ => None,
-                })
+        let medication = of(parts.has(Parts::MEDICATION), &record.medication, |m| {
+            shielded(&m.meta).or_else(|| match m.period_end {
+                Some(end) if end < today => Some(ExclusionReason::MedicationEnded { on: end }),
+                _ => None,
             })
-            .collect();
+        });
 
         // Results (R17-R19, R26-R28).
         let cutoff = months_before(today, settings.results_window_months);
         let immediate = settings.patients_may_choose_immediate_results
             && record.patient.wants_results_immediately;
-        let results = record
-            .results
-            .iter()
-            .map(|r| {
-                if let Some(s) = shielded(&r.meta) {
-                    return Some(s);
-                }
-                if local_date(r.effective) < cutoff {
-                    return Some(ExclusionReason::OutsideResultsWindow { cutoff });
-                }
-                match &r.review {
-                    ReviewState::Released { .. } => None,
-                    ReviewState::Withheld { .. } => Some(ExclusionReason::WithheldByGp),
-                    ReviewState::Pending { received_at } => {
-                        let available_from = local_date(*received_at)
-                            .checked_add_days(Days::new(u64::from(
-                                settings.result_release_delay_days,
-                            )))
-                            .unwrap_or(NaiveDate::MAX);
-                        if immediate || today >= available_from {
-                            None
-                        } else {
-                            Some(ExclusionReason::NotYetReleased { available_from })
-                        }
+        let results = of(parts.has(Parts::RESULTS), &record.results, |r| {
+            if let Some(s) = shielded(&r.meta) {
+                return Some(s);
+            }
+            if local_date(r.effective) < cutoff {
+                return Some(ExclusionReason::OutsideResultsWindow { cutoff });
+            }
+            match &r.review {
+                ReviewState::Released { .. } => None,
+                ReviewState::Withheld { .. } => Some(ExclusionReason::WithheldByGp),
+                ReviewState::Pending { received_at } => {
+                    let available_from = local_date(*received_at)
+                        .checked_add_days(Days::new(u64::from(settings.result_release_delay_days)))
+                        .unwrap_or(NaiveDate::MAX);
+                    if immediate || today >= available_from {
+                        None
+                    } else {
+                        Some(ExclusionReason::NotYetReleased { available_from })
                     }
                 }
-            })
-            .collect();
+            }
+        });
 
         // Letters (R20, R21).
-        let letters = record
-            .letters
-            .iter()
-            .map(|l| {
-                shielded(&l.meta).or_else(|| {
-                    if l.letter_type == LetterType::Other {
-                        Some(ExclusionReason::LetterTypeNotOnline)
-                    } else if l.date < settings.correspondence_start_date {
-                        Some(ExclusionReason::BeforeCorrespondenceStartDate {
-                            start: settings.correspondence_start_date,
-                        })
-                    } else {
-                        None
-                    }
-                })
+        let letters = of(parts.has(Parts::LETTERS), &record.letters, |l| {
+            shielded(&l.meta).or_else(|| {
+                if l.letter_type == LetterType::Other {
+                    Some(ExclusionReason::LetterTypeNotOnline)
+                } else if l.date < settings.correspondence_start_date {
+                    Some(ExclusionReason::BeforeCorrespondenceStartDate {
+                        start: settings.correspondence_start_date,
+                    })
+                } else {
+                    None
+                }
             })
-            .collect();
+        });
 
+        let allergies = parts.has(Parts::ALLERGIES);
+        let treatments = parts.has(Parts::TREATMENTS);
         Self {
             today,
             episodes: episode_decisions,
             problems,
             alerts,
             contacts: contact_decisions,
-            journal,
+            // Decided for the episodes (R4), shown only when asked for.
+            journal: if journal_wanted { journal } else { Vec::new() },
             medication,
             // R15, R16: allergies (also inactive ones) and contra-indications are visible.
-            allergies: record.allergies.iter().map(|a| shielded(&a.meta)).collect(),
-            contra_indications: record
-                .contra_indications
-                .iter()
-                .map(|c| shielded(&c.meta))
-                .collect(),
+            allergies: of(allergies, &record.allergies, |a| shielded(&a.meta)),
+            contra_indications: of(allergies, &record.contra_indications, |c| shielded(&c.meta)),
             results,
             // R11, R12.
-            treatments: record
-                .treatments
-                .iter()
-                .map(|t| shielded(&t.meta))
-                .collect(),
-            prophylaxis: record
-                .prophylaxis
-                .iter()
-                .map(|p| shielded(&p.meta))
-                .collect(),
+            treatments: of(treatments, &record.treatments, |t| shielded(&t.meta)),
+            prophylaxis: of(treatments, &record.prophylaxis, |p| shielded(&p.meta)),
             letters,
-            appointments: record
-                .appointments
-                .iter()
-                .map(|a| shielded(&a.meta))
-                .collect(),
+            appointments: of(parts.has(Parts::APPOINTMENTS), &record.appointments, |a| {
+                shielded(&a.meta)
+            }),
         }
     }
 }
