@@ -5,7 +5,8 @@
 //! `.ci/run` checks that mechanically. Every "now" comes in as an argument or through [`Clock`].
 //!
 //! Invariant: only [`visibility`] decides what a patient may see. Channels (portal, MedMij,
-//! exports, notifications) call [`visibility::visible_record`] and never filter on their own.
+//! exports, notifications) call [`visibility::visible_record`] (or `visible_parts`) and never
+//! filter on their own.
 
 pub mod access;
 pub mod codes;

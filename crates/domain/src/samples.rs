@@ -133,9 +133,11 @@ pub fn heavy_record() -> PatientRecord {
     r
 }
 
-/// [`heavy_record`] with something of every kind left out for a reason: every 7th episode,
-/// contact, journal line, result and medication agreement shielded, every 11th result withheld
-/// and every 13th contact held without the patient. For tests that compare views of one record.
+/// [`heavy_record`] with items of every kind (and a GP), some of each left out for a reason:
+/// every 7th item of a kind shielded, every 11th result withheld, every 13th contact held
+/// without the patient, letters of a type that is not online and from before the
+/// correspondence start date, problems and alerts of closed episodes. For tests that compare
+/// views of one record.
 pub fn varied_record() -> PatientRecord {
     let mut r = heavy_record();
     let at = Utc.with_ymd_and_hms(2020, 1, 1, 9, 0, 0).unwrap();
@@ -173,6 +175,132 @@ pub fn varied_record() -> PatientRecord {
     }
     for (i, x) in r.medication.iter_mut().enumerate() {
         shield(&mut x.meta, i);
+    }
+    let meta = |i: usize| {
+        let mut m = ItemMeta::new(Actor::System("sample".into()), at);
+        shield(&mut m, i);
+        m
+    };
+    let code = |c: &str| Coding::new("urn:oid:2.16.840.1.113883.2.4.4.31.1", c, Some(c));
+    let gp = PractitionerId::new("sample-gp").unwrap();
+    r.practitioners.push(Practitioner {
+        id: gp.clone(),
+        practice: Some(r.practice.id.clone()),
+        name: HumanName {
+            given: vec!["C".into()],
+            initials: None,
+            prefix: None,
+            family: "D".into(),
+        },
+        agb: None,
+        identifiers: vec![],
+        roles: vec![StaffRole::Gp],
+        contact: ContactDetails::default(),
+    });
+    r.patient.general_practitioner = Some(gp.clone());
+    let day = |n: u64| NaiveDate::from_ymd_opt(2012, 1, 1).unwrap() + Days::new(n * 97);
+    // Problems and alerts of some episodes (visible only with a visible episode).
+    for i in 0..r.episodes.len() {
+        if i % 4 == 0 {
+            let id = ProblemId::new(format!("pr{i}")).unwrap();
+            r.problems.push(Problem {
+                id: id.clone(),
+                code: code("T90"),
+                status: ProblemStatus::Active,
+                onset: Some(PartialDate::Date(day(i as u64))),
+                abatement: None,
+                asserter: Some(gp.clone()),
+                meta: meta(i / 4),
+            });
+            r.episodes[i].problem = Some(id);
+        }
+        if i % 6 == 1 {
+            r.alerts.push(Alert {
+                id: AlertId::new(format!("al{i}")).unwrap(),
+                code: code("A01"),
+                active: true,
+                start: Some(PartialDate::Date(day(i as u64))),
+                end: None,
+                detail: None,
+                episode: Some(r.episodes[i].id.clone()),
+                author: Some(gp.clone()),
+                meta: meta(i / 6),
+            });
+        }
+    }
+    for i in 0..8usize {
+        r.allergies.push(Allergy {
+            id: AllergyId::new(format!("a{i}")).unwrap(),
+            substance: code("penicilline"),
+            category: AllergyCategory::Medication,
+            criticality: None,
+            status: AllergyStatus::Active,
+            onset: None,
+            reaction: None,
+            reaction_codes: vec![],
+            note: None,
+            recorder: Some(gp.clone()),
+            meta: meta(i),
+        });
+        r.contra_indications.push(ContraIndication {
+            id: ContraIndicationId::new(format!("ci{i}")).unwrap(),
+            code: code("CI"),
+            start: Some(PartialDate::Date(day(i as u64))),
+            end: None,
+            meta: meta(i),
+        });
+        r.treatments.push(Treatment {
+            id: TreatmentId::new(format!("t{i}")).unwrap(),
+            code: None,
+            description: "Behandeling".into(),
+            date: PartialDate::Date(day(i as u64)),
+            episode: r.episodes.get(i).map(|e| e.id.clone()),
+            meta: meta(i),
+        });
+        r.prophylaxis.push(Prophylaxis {
+            id: ProphylaxisId::new(format!("pf{i}")).unwrap(),
+            code: None,
+            description: "Griepprik".into(),
+            date: PartialDate::Date(day(i as u64)),
+            meta: meta(i),
+        });
+        // One of each type, some before the correspondence start date (R20, R21).
+        r.letters.push(Letter {
+            id: LetterId::new(format!("l{i}")).unwrap(),
+            direction: LetterDirection::Incoming,
+            letter_type: match i % 4 {
+                0 => LetterType::SpecialistLetter,
+                1 => LetterType::DischargeLetter,
+                2 => LetterType::Other,
+                _ => LetterType::RadiologyReport,
+            },
+            date: NaiveDate::from_ymd_opt(2018 + i as i32, 3, 1).unwrap(),
+            title: "Brief".into(),
+            author: "Ziekenhuis".into(),
+            content: LetterContent::Pdf {
+                bytes: b"%PDF-1.4 sample".to_vec(),
+            },
+            episode: None,
+            document: None,
+            meta: meta(i),
+        });
+        r.appointments.push(Appointment {
+            id: AppointmentId::new(format!("ap{i}")).unwrap(),
+            start: at + Duration::days(400 * i as i64),
+            minutes: 10,
+            practitioner: Some(gp.clone()),
+            kind: "Consult".into(),
+            status: AppointmentStatus::Booked,
+            reason: None,
+            mode: None,
+            meta: meta(i),
+        });
+        r.work_notes.push(WorkNote {
+            id: WorkNoteId::new(format!("w{i}")).unwrap(),
+            author: gp.clone(),
+            text: "Werkaantekening".into(),
+            meta: meta(i),
+        });
     }
     r
 }

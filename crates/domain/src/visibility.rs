@@ -3,7 +3,8 @@
 //!
 //! Invariant: this module is the only place that decides patient visibility. Every channel
 //! (portal, MedMij, online-summary export, notifications) calls [`visible_record`] (or
-//! [`online_view`] for staff previews) and shows exactly what it returns.
+//! [`visible_parts`] for some parts of the record, or [`online_view`] for staff previews) and
+//! shows exactly what it returns.
 //!
 //! The functions are pure and deterministic: the same record, viewer, settings and instant
 //! always give the same view. Items are borrowed from the record, never copied.
@@ -367,7 +368,9 @@ pub struct HeldResult<'a> {
     pub available_from: NaiveDate,
 }
 
-/// What the viewer may see of the record at one moment.
+/// What the viewer may see of the record at one moment. A view of some parts
+/// ([`visible_parts`]) holds nothing of the other parts: its `holds` and `exclusion` answer
+/// only for the parts it was made of.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatientView<'a> {
     /// The Dutch calendar date the view was computed for.
@@ -436,7 +439,18 @@ impl Parts {
     /// `PatientView::excluded`: every item of the parts asked for that is left out, and why
     /// (and the personal work notes).
     pub const EXCLUSIONS: Parts = Parts(1 << 8);
-    pub const ALL: Parts = Parts((1 << 9) - 1);
+    /// Every part above: a new part must be added here too.
+    pub const ALL: Parts = Parts(
+        Self::EPISODES.0
+            | Self::JOURNAL.0
+            | Self::MEDICATION.0
+            | Self::ALLERGIES.0
+            | Self::RESULTS.0
+            | Self::TREATMENTS.0
+            | Self::LETTERS.0
+            | Self::APPOINTMENTS.0
+            | Self::EXCLUSIONS.0,
+    );
 
     pub const fn with(self, other: Parts) -> Parts {
         Parts(self.0 | other.0)

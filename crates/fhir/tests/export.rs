@@ -395,6 +395,7 @@ fn r73_the_parts_a_group_needs_build_it_as_the_whole_view_does() {
     .into_iter()
     .chain(Group::ALL.iter().map(|g| vec![*g]))
     .collect();
+    let mut seen = std::collections::BTreeSet::new();
     for mut record in [nictiz_record(), samples::varied_record()] {
         record.patient.online_consent = Some(OnlineConsent {
             portal: true,
@@ -420,9 +421,27 @@ fn r73_the_parts_a_group_needs_build_it_as_the_whole_view_does() {
                     "{groups:?} at {at}"
                 );
             }
-            assert!(!gp_resources_of(&whole, &Group::ALL).encounters.is_empty());
+            let all = gp_resources_of(&whole, &Group::ALL);
+            for (name, group) in [
+                ("episodes", &all.episodes),
+                ("conditions", &all.conditions),
+                ("flags", &all.flags),
+                ("encounters", &all.encounters),
+                ("compositions", &all.compositions),
+                ("journal", &all.journal),
+                ("results", &all.results),
+                ("medication", &all.medication_requests),
+                ("allergies", &all.allergies),
+                ("documents", &all.documents),
+            ] {
+                if !group.is_empty() {
+                    seen.insert(name);
+                }
+            }
         }
     }
+    // Not a comparison of empty groups: every group had resources somewhere.
+    assert_eq!(seen.len(), 10, "{seen:?}");
 }
 
 /// Finding 8 of the hardening issue: what the source had is kept. For every resource of the

@@ -3,8 +3,8 @@
 //! handlers build JSON; [`negotiate`] writes XML for a client that asked for it).
 //!
 //! The patient comes from the bearer token alone (R71); the record goes through
-//! `visible_record` for the PGO channel (the patient's PGO consent, R53, and every visibility
-//! rule, R73) before anything is built; [`inzage_fhir::export`] writes what the rules allow.
+//! `visible_parts` for the PGO channel (the patient's PGO consent, R53, and every visibility
+//! rule, R73; only the parts the asked type is built from) before anything is built; [`inzage_fhir::export`] writes what the rules allow.
 //! Every answer is one `transfer` audit entry (channel medmij) with the `MedMij-Request-ID`
 //! (R72). Errors are OperationOutcomes without internals.
 
@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 pub(crate) mod search;
 use search::*;
 
-/// The resource server's routes (without `POST /fhir`, see `crate::router`).
+/// The resource server's routes (without `POST /fhir`, see `crate::fhir_router`).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/fhir/metadata", get(metadata))

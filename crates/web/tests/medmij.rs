@@ -141,6 +141,8 @@ async fn the_seven_searches_give_the_qualification_counts(app: &TestApp) {
         let p = fetch(&mut c, path, TOKEN).await;
         assert_eq!(p.status, StatusCode::OK, "{path}: {}", p.body);
         assert!(p.content_type.starts_with("application/fhir+json"));
+        // The security headers as on every answer.
+        assert_eq!(p.csp, inzage_webkit::csp::POLICY, "{path}");
         let bundle: Value = serde_json::from_str(&p.body).unwrap();
         assert_eq!(bundle["type"], "searchset");
         let want: BTreeMap<String, usize> =
@@ -181,6 +183,8 @@ async fn the_seven_searches_give_the_qualification_counts(app: &TestApp) {
             "6d1f3a5e-1b2c-4d3e-8f90-123456789abc"
         );
     }
+    // A PGO presents its token; it is never given a cookie.
+    assert!(c.cookie_names().is_empty(), "{:?}", c.cookie_names());
     // No journal line types S or O anywhere, and no BSN.
     let compositions = fetch(&mut c, &queries(app)[5], TOKEN).await.body;
     assert!(!compositions.contains("\"code\":\"S\"") && !compositions.contains("\"code\":\"O\""));

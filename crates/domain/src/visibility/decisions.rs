@@ -79,30 +79,29 @@ impl Decisions {
         }
 
         // Journal lines (R5-R10).
-        let journal: Vec<Option<ExclusionReason>> =
-            of(episodes_wanted || journal_wanted, &record.journal, |l| {
-                let contact = l.contact.as_ref().and_then(|c| contacts.get(c.as_str()));
-                let episode = line_episode_of(l, &contacts).and_then(|e| episodes.get(e));
-                if l.soep == Soep::S {
-                    Some(ExclusionReason::SubjectiveLine)
-                } else if l.soep == Soep::O {
-                    Some(ExclusionReason::ObjectiveLine)
-                } else if let Some(r) = shielded(&l.meta) {
-                    Some(r)
-                } else if l.date < settings.journal_start_date {
-                    Some(ExclusionReason::BeforeJournalStartDate {
-                        start: settings.journal_start_date,
-                    })
-                } else if contact.is_some_and(|c| c.meta.shield.is_some()) {
-                    Some(ExclusionReason::ContactShielded)
-                } else if contact.is_some_and(|c| !contact_with_patient(c)) {
-                    Some(ExclusionReason::ContactWithoutPatient)
-                } else if episode.is_some_and(|e| e.meta.shield.is_some()) {
-                    Some(ExclusionReason::EpisodeShielded)
-                } else {
-                    None
-                }
-            });
+        let journal: Vec<Option<ExclusionReason>> = of(lines_wanted, &record.journal, |l| {
+            let contact = l.contact.as_ref().and_then(|c| contacts.get(c.as_str()));
+            let episode = line_episode_of(l, &contacts).and_then(|e| episodes.get(e));
+            if l.soep == Soep::S {
+                Some(ExclusionReason::SubjectiveLine)
+            } else if l.soep == Soep::O {
+                Some(ExclusionReason::ObjectiveLine)
+            } else if let Some(r) = shielded(&l.meta) {
+                Some(r)
+            } else if l.date < settings.journal_start_date {
+                Some(ExclusionReason::BeforeJournalStartDate {
+                    start: settings.journal_start_date,
+                })
+            } else if contact.is_some_and(|c| c.meta.shield.is_some()) {
+                Some(ExclusionReason::ContactShielded)
+            } else if contact.is_some_and(|c| !contact_with_patient(c)) {
+                Some(ExclusionReason::ContactWithoutPatient)
+            } else if episode.is_some_and(|e| e.meta.shield.is_some()) {
+                Some(ExclusionReason::EpisodeShielded)
+            } else {
+                None
+            }
+        });
 
         // Episodes with at least one visible E/P line (R4).
         let mut episodes_with_visible_lines: HashMap<&str, ()> = HashMap::default();

@@ -100,6 +100,13 @@ pub struct Client<'a> {
     cookies: BTreeMap<String, String>,
 }
 
+impl Client<'_> {
+    /// The names of the cookies this browser holds.
+    pub fn cookie_names(&self) -> Vec<&str> {
+        self.cookies.keys().map(String::as_str).collect()
+    }
+}
+
 impl TestApp {
     pub async fn new(db: TestDb, config: WebConfig) -> Self {
         let clock = Arc::new(TestClock(Mutex::new(Utc::now())));
