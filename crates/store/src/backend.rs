@@ -26,6 +26,30 @@ use std::time::Duration;
 const INSERT_BATCH: usize = 400;
 /// Audit rows per INSERT (12 parameters each).
 const AUDIT_INSERT_ROWS: usize = 400;
+/// Chain-log rows per INSERT (7 parameters each).
+pub(crate) const CHAIN_INSERT_ROWS: usize = 1000;
+
+/// `events` as audit entries chained from `last` (its `seq` and hash), in order.
+fn chained(
+    events: &[&AuditEvent],
+    last: (i64, String),
+    key: &crate::audit::AuditKey,
+) -> Vec<AuditEntry> {
+    let (mut seq, mut prev_hash) = last;
+    let key = key.get();
+    let mut entries = Vec::with_capacity(events.len());
+    for event in events {
+        seq += 1;
+        let hash = entry_hash(seq, event, &prev_hash, key.as_deref());
+        entries.push(AuditEntry {
+            seq,
+            event: (*event).clone(),
+            prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
+        });
+    }
+    entries
+}
 
 /// SQLite: one file in WAL mode, a busy timeout, a pool of readers and a single writer
 /// connection so writes never contend inside one process.
@@ -193,7 +217,7 @@ pub(crate) async fn flush(queue: &AuditQueue) -> Result<(), StoreError> {
 const AUDIT_BATCH: usize = 256;
 
 macro_rules! impl_backend {
-    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr, $begin_write:expr) => {
+    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr, $begin_write:expr, $one_command:expr) => {
         impl $Store {
             /// Group commit for stand-alone audit entries (every read of a record is one) and
             /// chain-log events: one task writes whatever is waiting in one transaction (audit
@@ -204,6 +228,8 @@ macro_rules! impl_backend {
                 let (queue, mut jobs) = tokio::sync::mpsc::channel::<AuditJob>(4 * AUDIT_BATCH);
                 tokio::spawn(async move {
                     let mut lease = crate::lease::Lease::shared(pool);
+                    // The last entry this task stored, while it is known to be the last one.
+                    let mut head: Option<(i64, String)> = None;
                     while let Some(first) = jobs.recv().await {
                         let mut batch = vec![first];
                         while batch.len() < AUDIT_BATCH {
@@ -213,7 +239,7 @@ macro_rules! impl_backend {
                             }
                         }
                         let written = match lease.conn().await {
-                            Ok(conn) => Self::write_batch(conn, &batch, &key).await,
+                            Ok(conn) => Self::write_batch(conn, &batch, &key, &mut head).await,
                             Err(e) => Err(e.into()),
                         };
                         lease.done(written.is_err(), jobs.is_empty());
@@ -259,11 +285,12 @@ macro_rules! impl_backend {
                 queue
             }
 
-            /// Writes a batch in one transaction: all of it or nothing. The audit entries are
-            /// chained from the last stored one (read once, under the audit lock) and inserted
-            /// in one statement. Returns them in the order of the batch.
-            async fn write_batch(conn: &mut sqlx::pool::PoolConnection<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey) -> Result<Vec<AuditEntry>, StoreError> {
-                let mut tx = sqlx::Connection::begin_with(&mut **conn, $begin_write).await?;
+            /// Writes a batch in one transaction: all of it or nothing, and returns its audit
+            /// entries in the order of the batch. Where the backend takes several statements in
+            /// one command (SQLite) and the chain's last entry is known from the previous batch,
+            /// the whole transaction is one command ([`Self::write_batch_at_once`]); otherwise
+            /// the last entry is read under the audit lock and each statement is its own.
+            async fn write_batch(conn: &mut sqlx::pool::PoolConnection<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey, head: &mut Option<(i64, String)>) -> Result<Vec<AuditEntry>, StoreError> {
                 let events: Vec<&AuditEvent> = batch
                     .iter()
                     .filter_map(|job| match job {
@@ -271,7 +298,6 @@ macro_rules! impl_backend {
                         AuditJob::Chain(..) => None,
                     })
                     .collect();
-                let entries = Self::append_audits_in(&mut tx, &events, key).await?;
                 let chain: Vec<&crate::ChainEvent> = batch
                     .iter()
                     .flat_map(|job| match job {
@@ -279,17 +305,65 @@ macro_rules! impl_backend {
                         AuditJob::Audit(..) => &[],
                     })
                     .collect();
+                if $one_command && let Some(last) = head.clone() {
+                    match Self::write_batch_at_once(conn, &events, &chain, key, last).await {
+                        Ok(entries) => {
+                            if let Some(e) = entries.last() {
+                                *head = Some((e.seq, e.hash.clone()));
+                            }
+                            return Ok(entries);
+                        }
+                        // Another writer appended since (its entry holds the next `seq`) or
+                        // the write failed: read the chain's end again, below.
+                        Err(e) => {
+                            *head = None;
+                            tracing::debug!(error = %e, "audit batch written again after reading the chain's end");
+                        }
+                    }
+                }
+                let mut tx = sqlx::Connection::begin_with(&mut **conn, $begin_write).await?;
+                let entries = Self::append_audits_in(&mut tx, &events, key).await?;
                 Self::insert_chain_in(&mut tx, &chain).await?;
                 tx.commit().await?;
+                if $one_command && let Some(e) = entries.last() {
+                    *head = Some((e.seq, e.hash.clone()));
+                }
+                Ok(entries)
+            }
+
+            /// The group commit as one command of several statements (one round trip to
+            /// SQLite's connection thread where the statement-by-statement transaction makes
+            /// five): the audit entries chained from `last`, the chain log's rows and the
+            /// commit. If another writer appended to the audit log since `last` was stored, the
+            /// first entry's `seq` is taken and the insert fails, the transaction is rolled back
+            /// and nothing is written.
+            async fn write_batch_at_once(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[&AuditEvent], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, last: (i64, String)) -> Result<Vec<AuditEntry>, StoreError> {
+                let entries = chained(events, last, key);
+                let mut qb: QueryBuilder<$Db> = QueryBuilder::new($begin_write);
+                for chunk in entries.chunks(AUDIT_INSERT_ROWS) {
+                    qb.push("; ");
+                    Self::push_audit_insert(&mut qb, chunk);
+                }
+                for chunk in chain.chunks(CHAIN_INSERT_ROWS) {
+                    qb.push("; ");
+                    Self::push_chain_insert(&mut qb, chunk);
+                }
+                qb.push("; COMMIT");
+                let written = qb.build().execute(&mut **conn).await;
+                if let Err(e) = written {
+                    // A failed statement leaves the transaction open (none is open if BEGIN
+                    // itself failed, and ROLLBACK then fails harmlessly).
+                    let _ = sqlx::query("ROLLBACK").execute(&mut **conn).await;
+                    return Err(e.into());
+                }
                 Ok(entries)
             }
 
             /// Appends audit entries, in order, inside an open transaction: chained from the last
             /// stored one (read once, under the audit lock) and inserted in few statements.
             async fn append_audits_in(tx: &mut sqlx::Transaction<'_, $Db>, events: &[&AuditEvent], key: &crate::audit::AuditKey) -> Result<Vec<AuditEntry>, StoreError> {
-                let mut entries = Vec::with_capacity(events.len());
                 if events.is_empty() {
-                    return Ok(entries);
+                    return Ok(Vec::new());
                 }
                 if !$audit_lock.is_empty() {
                     sqlx::query($audit_lock).execute(&mut **tx).await?;
@@ -297,37 +371,36 @@ macro_rules! impl_backend {
                 let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut **tx)
                     .await?;
-                let (mut seq, mut prev_hash): (i64, String) = match last {
+                let (seq, prev_hash): (i64, String) = match last {
                     Some(row) => (row.try_get(0)?, row.try_get(1)?),
                     None => (0, GENESIS.to_owned()),
                 };
-                let key = key.get();
-                for event in events {
-                    seq += 1;
-                    let hash = entry_hash(seq, event, &prev_hash, key.as_deref());
-                    entries.push(AuditEntry { seq, event: (*event).clone(), prev_hash: std::mem::replace(&mut prev_hash, hash.clone()), hash });
-                }
+                let entries = chained(events, (seq, prev_hash), key);
                 for chunk in entries.chunks(AUDIT_INSERT_ROWS) {
-                    let mut qb: QueryBuilder<$Db> = QueryBuilder::new(
-                        "INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) ",
-                    );
-                    qb.push_values(chunk, |mut b, e| {
-                        b.push_bind(e.seq)
-                            .push_bind(format_instant(e.event.at))
-                            .push_bind(e.event.event.as_str())
-                            .push_bind(e.event.patient.as_ref().map(|p| p.to_string()))
-                            .push_bind(e.event.user.clone())
-                            .push_bind(e.event.responsible_user.clone())
-                            .push_bind(e.event.role.clone())
-                            .push_bind(e.event.channel.as_str())
-                            .push_bind(e.event.request_id.clone())
-                            .push_bind(e.event.detail.clone())
-                            .push_bind(e.prev_hash.clone())
-                            .push_bind(e.hash.clone());
-                    });
+                    let mut qb: QueryBuilder<$Db> = QueryBuilder::new("");
+                    Self::push_audit_insert(&mut qb, chunk);
                     qb.build().execute(&mut **tx).await?;
                 }
                 Ok(entries)
+            }
+
+            /// Adds one multi-row INSERT of `entries` into the audit log to `qb`.
+            fn push_audit_insert(qb: &mut QueryBuilder<$Db>, entries: &[AuditEntry]) {
+                qb.push("INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) ");
+                qb.push_values(entries, |mut b, e| {
+                    b.push_bind(e.seq)
+                        .push_bind(format_instant(e.event.at))
+                        .push_bind(e.event.event.as_str())
+                        .push_bind(e.event.patient.as_ref().map(|p| p.to_string()))
+                        .push_bind(e.event.user.clone())
+                        .push_bind(e.event.responsible_user.clone())
+                        .push_bind(e.event.role.clone())
+                        .push_bind(e.event.channel.as_str())
+                        .push_bind(e.event.request_id.clone())
+                        .push_bind(e.event.detail.clone())
+                        .push_bind(e.prev_hash.clone())
+                        .push_bind(e.hash.clone());
+                });
             }
 
             /// Appends an audit entry inside an open transaction.
@@ -827,7 +900,8 @@ impl_backend!(
     sqlx::Sqlite,
     "",
     "PRAGMA optimize",
-    "BEGIN IMMEDIATE"
+    "BEGIN IMMEDIATE",
+    true
 );
 // Serialise appends across instances; the lock is released at commit or rollback.
 impl_backend!(
@@ -835,5 +909,6 @@ impl_backend!(
     sqlx::Postgres,
     "SELECT pg_advisory_xact_lock(7513)",
     "ANALYZE",
-    "BEGIN"
+    "BEGIN",
+    false
 );

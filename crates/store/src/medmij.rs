@@ -524,11 +524,18 @@ macro_rules! impl_medmij {
                 events: &[&ChainEvent],
             ) -> Result<(), StoreError> {
                 // 7 parameters a row: 1,000 rows stay far below both backends' limits.
-                for chunk in events.chunks(1000) {
-                let mut qb: sqlx::QueryBuilder<$Db> = sqlx::QueryBuilder::new(
-                    "INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) ",
-                );
-                qb.push_values(chunk, |mut b, e| {
+                for chunk in events.chunks(crate::backend::CHAIN_INSERT_ROWS) {
+                    let mut qb: sqlx::QueryBuilder<$Db> = sqlx::QueryBuilder::new("");
+                    Self::push_chain_insert(&mut qb, chunk);
+                    qb.build().execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            /// Adds one multi-row INSERT of `events` into the chain log to `qb`.
+            pub(crate) fn push_chain_insert(qb: &mut sqlx::QueryBuilder<$Db>, events: &[&ChainEvent]) {
+                qb.push("INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) ");
+                qb.push_values(events, |mut b, e| {
                     b.push_bind(format_instant(e.at))
                         .push_bind(e.kind.as_str())
                         .push_bind(e.request_id.clone())
@@ -537,9 +544,6 @@ macro_rules! impl_medmij {
                         .push_bind(i32::from(e.status))
                         .push_bind(e.resource.clone());
                 });
-                qb.build().execute(&mut **tx).await?;
-                }
-                Ok(())
             }
         }
 

@@ -869,6 +869,69 @@ async fn postgres_concurrent_audit_entries_are_all_stored_and_chained() {
     }
 }
 
+/// The group commit chains a batch from the entry it stored last (SQLite writes the batch in
+/// one command). Entries appended meanwhile by a record's save and by another instance on the
+/// same database come between: the next batch must chain from them, lose nothing, and answer
+/// each caller with the entry that was stored.
+async fn audit_entries_appended_by_others_between_batches_stay_chained(a: Store, url: &str) {
+    let b = Store::connect(url).await.unwrap();
+    let mut r = sample("p1", "123456782");
+    a.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let before = a.counts().await.unwrap().audit_entries;
+    let mut stored = vec![];
+    for round in 0..3 {
+        let mut e = audit(&r, EventType::Read);
+        e.detail = format!("read {round} by a");
+        stored.push(a.append_audit(e.clone()).await.unwrap());
+        stored.push(a.append_audit(e).await.unwrap());
+        let mut e = audit(&r, EventType::Read);
+        e.detail = format!("read {round} by b");
+        stored.push(b.append_audit(e).await.unwrap());
+        r = a.load_record(&r.patient.id).await.unwrap().unwrap();
+        r.episodes[0].title = format!("Titel {round}");
+        a.save_record(&r, audit(&r, EventType::Update))
+            .await
+            .unwrap();
+    }
+    let mut e = audit(&r, EventType::Read);
+    e.detail = "last read by a".into();
+    stored.push(a.append_audit(e).await.unwrap());
+    // Nine reads and three saves, each stored once, in one unbroken chain.
+    assert_eq!(a.counts().await.unwrap().audit_entries, before + 13);
+    assert!(a.verify_audit_chain().await.unwrap().is_ok());
+    let seqs: std::collections::BTreeSet<i64> = stored.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs.len(), stored.len());
+    // Each answer is the entry as stored: its place follows the entries stored before it.
+    for pair in stored.windows(2) {
+        assert!(
+            pair[1].seq > pair[0].seq,
+            "{} then {}",
+            pair[0].seq,
+            pair[1].seq
+        );
+    }
+    let last = stored.last().unwrap();
+    assert_eq!(last.event.detail, "last read by a");
+    assert_eq!(last.seq, stored[0].seq + 12);
+}
+
+#[tokio::test]
+async fn sqlite_audit_entries_appended_by_others_between_batches_stay_chained() {
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    audit_entries_appended_by_others_between_batches_stay_chained(db.store.clone(), &db.url).await;
+}
+
+#[tokio::test]
+async fn postgres_audit_entries_appended_by_others_between_batches_stay_chained() {
+    if let Some(db) = inzage_store::testing::TestDb::postgres().await {
+        audit_entries_appended_by_others_between_batches_stay_chained(db.store.clone(), &db.url)
+            .await;
+        db.drop_database().await;
+    }
+}
+
 #[tokio::test]
 async fn sqlite_a_cached_record_is_never_older_than_the_database() {
     let db = inzage_store::testing::TestDb::sqlite().await;
