@@ -12,7 +12,128 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use inzage_domain::codes::system;
 use inzage_domain::*;
 use rustc_hash::FxHashSet as HashSet;
-use serde_json::{Value, json};
+use serde_json::Value;
+
+/// Builds a `Value` the way `serde_json::json!` does, but a value given as an expression is
+/// converted with [`IntoValue`]: a `Value` built elsewhere (a coding, a name, a list of them) is
+/// moved in. `json!` converts every expression through `Serialize`, which copies a `Value` node
+/// by node, so a resource of nested parts was copied once per level of nesting; that copying
+/// was a large part of building a search answer. Keys are string literals.
+macro_rules! fhir {
+    // The elements of an array: tokens gathered up to each comma at the top level, each
+    // element built, then all put in one `vec!`.
+    (@array [$($done:expr,)*] ($($elem:tt)+) , $($rest:tt)*) => {
+        fhir!(@array [$($done,)* fhir!($($elem)+),] () $($rest)*)
+    };
+    (@array [$($done:expr,)*] ($($elem:tt)*) $next:tt $($rest:tt)*) => {
+        fhir!(@array [$($done,)*] ($($elem)* $next) $($rest)*)
+    };
+    (@array [$($done:expr,)*] ()) => {
+        ::std::vec![$($done,)*]
+    };
+    (@array [$($done:expr,)*] ($($elem:tt)+)) => {
+        ::std::vec![$($done,)* fhir!($($elem)+)]
+    };
+    // The members of an object: a literal key, a colon, and the value's tokens up to a comma.
+    (@object $o:ident) => {};
+    (@object $o:ident $key:literal : $($rest:tt)+) => {
+        fhir!(@member $o $key () $($rest)+);
+    };
+    (@member $o:ident $key:literal ($($v:tt)+) , $($rest:tt)*) => {
+        $o.insert(::std::string::String::from($key), fhir!($($v)+));
+        fhir!(@object $o $($rest)*);
+    };
+    (@member $o:ident $key:literal ($($v:tt)*) $next:tt $($rest:tt)*) => {
+        fhir!(@member $o $key ($($v)* $next) $($rest)*);
+    };
+    (@member $o:ident $key:literal ($($v:tt)+)) => {
+        $o.insert(::std::string::String::from($key), fhir!($($v)+));
+    };
+    (null) => {
+        ::serde_json::Value::Null
+    };
+    ([ $($tt:tt)* ]) => {
+        ::serde_json::Value::Array(fhir!(@array [] () $($tt)*))
+    };
+    ({ $($tt:tt)* }) => {{
+        #[allow(unused_mut)]
+        let mut object = ::serde_json::Map::new();
+        fhir!(@object object $($tt)*);
+        ::serde_json::Value::Object(object)
+    }};
+    ($other:expr) => {
+        $crate::export::IntoValue::into_value($other)
+    };
+}
+
+/// What [`fhir!`] takes as a value: moved in where owned, copied where borrowed.
+pub(crate) trait IntoValue {
+    fn into_value(self) -> Value;
+}
+
+impl IntoValue for Value {
+    fn into_value(self) -> Value {
+        self
+    }
+}
+impl IntoValue for &Value {
+    fn into_value(self) -> Value {
+        self.clone()
+    }
+}
+impl IntoValue for String {
+    fn into_value(self) -> Value {
+        Value::String(self)
+    }
+}
+impl IntoValue for &String {
+    fn into_value(self) -> Value {
+        Value::String(self.clone())
+    }
+}
+impl IntoValue for &str {
+    fn into_value(self) -> Value {
+        Value::String(self.to_owned())
+    }
+}
+impl IntoValue for &&str {
+    fn into_value(self) -> Value {
+        Value::String((*self).to_owned())
+    }
+}
+impl IntoValue for bool {
+    fn into_value(self) -> Value {
+        Value::Bool(self)
+    }
+}
+macro_rules! into_number {
+    ($($t:ty),*) => {$(
+        impl IntoValue for $t {
+            fn into_value(self) -> Value {
+                Value::from(self)
+            }
+        }
+    )*};
+}
+into_number!(i32, i64, u32, u64, usize, f64);
+impl<T: IntoValue> IntoValue for Vec<T> {
+    fn into_value(self) -> Value {
+        Value::Array(self.into_iter().map(IntoValue::into_value).collect())
+    }
+}
+impl<T: IntoValue> IntoValue for Option<T> {
+    fn into_value(self) -> Value {
+        self.map_or(Value::Null, IntoValue::into_value)
+    }
+}
+impl<'a, T> IntoValue for &'a Option<T>
+where
+    &'a T: IntoValue,
+{
+    fn into_value(self) -> Value {
+        self.as_ref().map_or(Value::Null, IntoValue::into_value)
+    }
+}
 
 mod resources;
 mod write;
@@ -77,10 +198,13 @@ impl GpResources {
 /// A Bundle of type `collection` with every resource, fullUrls under `base`
 /// (e.g. `https://praktijk.example/fhir`).
 pub fn collection(resources: &GpResources, base: &str) -> Value {
-    json!({
+    fhir!({
         "resourceType": "Bundle",
         "type": "collection",
-        "entry": resources.all().into_iter().map(|r| Entry::new(r, base, None)).collect::<Vec<_>>(),
+        "entry": serde_json::to_value(
+            resources.all().into_iter().map(|r| Entry::new(r, base, None)).collect::<Vec<_>>()
+        )
+        .unwrap_or_default(),
     })
 }
 
@@ -224,7 +348,7 @@ impl Ctx<'_> {
     }
     fn episode_ext(&self, id: Option<&EpisodeId>) -> Vec<Value> {
         self.episode(id)
-            .map(|r| json!({ "url": EXT_EPISODE, "valueReference": r }))
+            .map(|r| fhir!({ "url": EXT_EPISODE, "valueReference": r }))
             .into_iter()
             .collect()
     }

@@ -16,7 +16,7 @@ pub(super) fn is_empty(v: &Value) -> bool {
 
 pub(super) fn patient(ctx: &Ctx<'_>) -> Value {
     let p = ctx.view.patient;
-    let mut v = json!({
+    let mut v = fhir!({
         "resourceType": "Patient",
         "id": p.id.as_str(),
         "meta": profile(format!("{NL_CORE}nl-core-patient")),
@@ -31,20 +31,20 @@ pub(super) fn patient(ctx: &Ctx<'_>) -> Value {
     });
     let t = telecom(&p.contact, "home");
     if !t.is_empty() {
-        v["telecom"] = json!(t);
+        v["telecom"] = fhir!(t);
     }
     if let Some(a) = &p.address {
-        v["address"] = json!([address(a, "home")]);
+        v["address"] = fhir!([address(a, "home")]);
     }
     if let Some(gp) = ctx.practitioner(p.general_practitioner.as_ref()) {
-        v["generalPractitioner"] = json!([gp]);
+        v["generalPractitioner"] = fhir!([gp]);
     }
     v["managingOrganization"] = ctx.org_ref.clone();
     v
 }
 
 pub(super) fn practitioner(x: &Practitioner) -> Value {
-    let mut v = json!({
+    let mut v = fhir!({
         "resourceType": "Practitioner",
         "id": x.id.as_str(),
         "meta": profile(format!("{NL_CORE}nl-core-practitioner")),
@@ -54,20 +54,20 @@ pub(super) fn practitioner(x: &Practitioner) -> Value {
         .identifiers
         .iter()
         .filter(|c| c.system != system::BSN)
-        .map(|c| json!({ "system": c.system, "value": c.code }))
+        .map(|c| fhir!({ "system": &c.system, "value": &c.code }))
         .collect();
     if !ids.is_empty() {
-        v["identifier"] = json!(ids);
+        v["identifier"] = fhir!(ids);
     }
     let t = telecom(&x.contact, "work");
     if !t.is_empty() {
-        v["telecom"] = json!(t);
+        v["telecom"] = fhir!(t);
     }
     v
 }
 
 pub(super) fn organization(x: &Practice) -> Value {
-    let mut v = json!({
+    let mut v = fhir!({
         "resourceType": "Organization",
         "id": x.id.as_str(),
         "meta": profile(format!("{NL_CORE}nl-core-organization")),
@@ -76,27 +76,27 @@ pub(super) fn organization(x: &Practice) -> Value {
             "Z3",
             "Huisartspraktijk (zelfstandig of groepspraktijk)",
         )],
-        "name": x.name,
+        "name": &x.name,
     });
     let mut ids: Vec<Value> = x
         .agb
         .iter()
-        .map(|agb| json!({ "system": system::AGB, "value": agb.as_str() }))
+        .map(|agb| fhir!({ "system": system::AGB, "value": agb.as_str() }))
         .collect();
     ids.extend(
         x.identifiers
             .iter()
-            .map(|c| json!({ "system": c.system, "value": c.code })),
+            .map(|c| fhir!({ "system": &c.system, "value": &c.code })),
     );
     if !ids.is_empty() {
-        v["identifier"] = json!(ids);
+        v["identifier"] = fhir!(ids);
     }
     if let Some(a) = &x.address {
-        v["address"] = json!([address(a, "work")]);
+        v["address"] = fhir!([address(a, "work")]);
     }
     let t = telecom(&x.contact, "work");
     if !t.is_empty() {
-        v["telecom"] = json!(t);
+        v["telecom"] = fhir!(t);
     }
     v
 }
@@ -107,18 +107,18 @@ pub(super) fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Opti
     let title = episode_title(e);
     let today = ctx.view.today;
     let mut ext =
-        vec![json!({ "url": format!("{NICTIZ}EpisodeOfCare-Title"), "valueString": title })];
+        vec![fhir!({ "url": format!("{NICTIZ}EpisodeOfCare-Title"), "valueString": &title })];
     if let Some(d) = e.first_encounter {
-        ext.push(json!({ "url": format!("{NICTIZ}EpisodeOfCare-DateFirstEncounter"), "valueDateTime": day(d) }));
+        ext.push(fhir!({ "url": format!("{NICTIZ}EpisodeOfCare-DateFirstEncounter"), "valueDateTime": day(d) }));
     }
     if let Some(d) = e.last_encounter {
-        ext.push(json!({ "url": format!("{NICTIZ}EpisodeOfCare-DateLastEncounter"), "valueDateTime": day(d) }));
+        ext.push(fhir!({ "url": format!("{NICTIZ}EpisodeOfCare-DateLastEncounter"), "valueDateTime": day(d) }));
     }
-    let mut period = json!({ "start": partial(&e.start) });
+    let mut period = fhir!({ "start": partial(&e.start) });
     if let Some(end) = &e.end {
-        period["end"] = json!(partial(end));
+        period["end"] = fhir!(partial(end));
     }
-    let mut v = json!({
+    let mut v = fhir!({
         "resourceType": "EpisodeOfCare",
         "id": e.id.as_str(),
         "meta": profile(format!("{NL_CORE}nl-core-episodeofcare")),
@@ -126,8 +126,8 @@ pub(super) fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Opti
         "identifier": identifiers(&e.meta),
         "status": if e.is_closed(today) { "finished" } else { "active" },
         "type": [concept1("http://snomed.info/sct", "64572001", "aandoening")],
-        "patient": ctx.patient_ref,
-        "managingOrganization": ctx.org_ref,
+        "patient": &ctx.patient_ref,
+        "managingOrganization": &ctx.org_ref,
         "period": period,
     });
     if let Some(cm) = ctx.practitioner(e.care_manager.as_ref()) {
@@ -170,7 +170,7 @@ pub(super) fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Opti
         (None, None) => None,
     };
     if let Some(c) = &condition {
-        v["diagnosis"] = json!([{ "condition": reference("Condition", c["id"].as_str().unwrap_or_default(), &title) }]);
+        v["diagnosis"] = fhir!([{ "condition": reference("Condition", c["id"].as_str().unwrap_or_default(), &title) }]);
     }
     let flag = e.attentiewaarde.then(|| {
         let mut code = e.icpc.as_ref().map(|c| {
@@ -182,8 +182,8 @@ pub(super) fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Opti
         });
         let code = code
             .take()
-            .map_or_else(|| json!({ "text": title }), |c| concept(&[c], None));
-        json!({
+            .map_or_else(|| fhir!({ "text": &title }), |c| concept(&[c], None));
+        fhir!({
             "resourceType": "Flag",
             "id": format!("{}-attentie", e.id),
             "meta": profile(format!("{NICTIZ}zib-Alert")),
@@ -194,7 +194,7 @@ pub(super) fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Opti
             "status": "active",
             "category": concept1("http://loinc.org", "74018-3", "waarschuwing"),
             "code": code,
-            "subject": ctx.patient_ref,
+            "subject": &ctx.patient_ref,
             "period": { "start": partial(&e.start) },
         })
     });
@@ -209,7 +209,7 @@ pub(super) fn condition(
     (onset, abatement): (Option<&PartialDate>, Option<&PartialDate>),
     meta: &ItemMeta,
 ) -> Value {
-    let mut v = json!({
+    let mut v = fhir!({
         "resourceType": "Condition",
         "id": id,
         "meta": profile(format!("{NICTIZ}zib-Problem")),
@@ -217,13 +217,13 @@ pub(super) fn condition(
         "clinicalStatus": match status { ProblemStatus::Active => "active", ProblemStatus::Inactive => "inactive" },
         "category": [concept1("http://snomed.info/sct", "282291009", "Diagnose")],
         "code": concept(std::slice::from_ref(code), None),
-        "subject": ctx.patient_ref,
+        "subject": &ctx.patient_ref,
     });
     if let Some(d) = onset {
-        v["onsetDateTime"] = json!(partial(d));
+        v["onsetDateTime"] = fhir!(partial(d));
     }
     if let Some(d) = abatement {
-        v["abatementDateTime"] = json!(partial(d));
+        v["abatementDateTime"] = fhir!(partial(d));
     }
     v
 }
@@ -235,11 +235,11 @@ pub(super) fn encounter(ctx: &Ctx<'_>, c: &Contact) -> Value {
         "04" | "05" | "07" => ("VR", "virtual"),
         _ => ("AMB", "ambulatory"),
     };
-    let mut period = json!({ "start": day(c.date) });
+    let mut period = fhir!({ "start": day(c.date) });
     if let Some(end) = c.end {
-        period["end"] = json!(day(end));
+        period["end"] = fhir!(day(end));
     }
-    let mut v = json!({
+    let mut v = fhir!({
         "resourceType": "Encounter",
         "id": c.id.as_str(),
         "meta": profile(format!("{NICTIZ}gp-Encounter")),
@@ -247,15 +247,15 @@ pub(super) fn encounter(ctx: &Ctx<'_>, c: &Contact) -> Value {
         "status": "finished",
         "class": { "system": "http://hl7.org/fhir/v3/ActCode", "code": class.0, "display": class.1 },
         "type": [concept1(system::NHG_14, c.contact_type.as_str(), c.contact_type.display_nl().unwrap_or("Contact"))],
-        "subject": ctx.patient_ref,
+        "subject": &ctx.patient_ref,
         "period": period,
-        "serviceProvider": ctx.org_ref,
+        "serviceProvider": &ctx.org_ref,
     });
     if let Some(e) = ctx.episode(c.episode.as_ref()) {
-        v["episodeOfCare"] = json!([e]);
+        v["episodeOfCare"] = fhir!([e]);
     }
     if let Some(p) = ctx.practitioner(c.practitioner.as_ref()) {
-        v["participant"] = json!([{ "individual": p }]);
+        v["participant"] = fhir!([{ "individual": p }]);
     }
     v
 }
@@ -285,13 +285,13 @@ pub(super) fn composition(ctx: &Ctx<'_>, c: &Contact, lines: &[&JournalLine]) ->
         .map(|l| {
             let mut entries = vec![reference("Observation", l.id.as_str(), &l.text)];
             entries.extend(ctx.episode(l.episode.as_ref().or(c.episode.as_ref())));
-            let mut s = json!({
+            let mut s = fhir!({
                 "code": soep_coding(l.soep),
                 "text": narrative(&l.text),
                 "entry": entries,
             });
             if let Some(code) = &l.icpc {
-                s["extension"] = json!([{
+                s["extension"] = fhir!([{
                     "url": format!("{NICTIZ}code-icpc-1-nl"),
                     "valueCodeableConcept": icpc_coding(code, l.icpc_display.as_deref(), &l.text),
                 }]);
@@ -299,13 +299,13 @@ pub(super) fn composition(ctx: &Ctx<'_>, c: &Contact, lines: &[&JournalLine]) ->
             s
         })
         .collect();
-    json!({
+    fhir!({
         "resourceType": "Composition",
         "id": format!("{}-verslag", c.id),
         "meta": profile(format!("{NICTIZ}gp-EncounterReport")),
         "status": "final",
         "type": concept1("http://loinc.org", "67781-5", "Summarization of encounter note Narrative"),
-        "subject": ctx.patient_ref,
+        "subject": &ctx.patient_ref,
         "encounter": reference("Encounter", c.id.as_str(), &contact_title(c)),
         "date": day(c.date),
         "author": [author],
@@ -315,7 +315,7 @@ pub(super) fn composition(ctx: &Ctx<'_>, c: &Contact, lines: &[&JournalLine]) ->
 }
 
 pub(super) fn journal_line(ctx: &Ctx<'_>, l: &JournalLine) -> Value {
-    let mut v = json!({
+    let mut v = fhir!({
         "resourceType": "Observation",
         "id": l.id.as_str(),
         "meta": profile(format!("{NICTIZ}gp-JournalEntry")),
@@ -323,18 +323,18 @@ pub(super) fn journal_line(ctx: &Ctx<'_>, l: &JournalLine) -> Value {
         "identifier": identifiers(&l.meta),
         "status": "final",
         "code": soep_coding(l.soep),
-        "subject": ctx.patient_ref,
+        "subject": &ctx.patient_ref,
         "effectiveDateTime": day(l.date),
-        "valueString": l.text,
+        "valueString": &l.text,
     });
     if let Some(e) = ctx.encounter(l.contact.as_ref()) {
         v["context"] = e;
     }
     if let Some(p) = ctx.practitioner(l.author.as_ref()) {
-        v["performer"] = json!([p]);
+        v["performer"] = fhir!([p]);
     }
     if let Some(code) = &l.icpc {
-        v["component"] = json!([{
+        v["component"] = fhir!([{
             "code": concept1("http://hl7.org/fhir/v3/ActCode", "DISDX", "discharge diagnosis"),
             "valueCodeableConcept": icpc_coding(code, l.icpc_display.as_deref(), &l.text),
         }]);
@@ -343,12 +343,12 @@ pub(super) fn journal_line(ctx: &Ctx<'_>, l: &JournalLine) -> Value {
 }
 
 pub(crate) fn quantity(value: &Decimal, unit: Option<&codes::Ucum>) -> Value {
-    let number: Value = serde_json::from_str(value.as_str()).unwrap_or(json!(value.as_str()));
-    let mut q = json!({ "value": number });
+    let number: Value = serde_json::from_str(value.as_str()).unwrap_or(fhir!(value.as_str()));
+    let mut q = fhir!({ "value": number });
     if let Some(u) = unit {
-        q["unit"] = json!(u.as_str());
-        q["system"] = json!(system::UCUM);
-        q["code"] = json!(u.as_str());
+        q["unit"] = fhir!(u.as_str());
+        q["system"] = fhir!(system::UCUM);
+        q["code"] = fhir!(u.as_str());
     }
     q
 }
@@ -374,7 +374,7 @@ pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
     };
     let mut codes = vec![Coding::new(system::NHG_45, x.code.as_str(), Some(&x.name))];
     codes.extend(x.other_codes.iter().cloned());
-    let mut v = json!({
+    let mut v = fhir!({
         "resourceType": "Observation",
         "id": x.id.as_str(),
         "meta": profile(format!("{NICTIZ}{profile_name}")),
@@ -383,7 +383,7 @@ pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
         "status": "final",
         "category": [category],
         "code": concept(&codes, None),
-        "subject": ctx.patient_ref,
+        "subject": &ctx.patient_ref,
         "effectiveDateTime": instant(x.effective),
     });
     result_value(&mut v, x);
@@ -392,13 +392,13 @@ pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
     }
     // The GP's word for the patient travels with the result to their PGO.
     if let Some(c) = &x.patient_comment {
-        v["comment"] = json!(c);
+        v["comment"] = fhir!(c);
     }
     if let Some(e) = ctx.encounter(x.contact.as_ref()) {
         v["context"] = e;
     }
     if let Some(p) = ctx.practitioner(x.performer.as_ref()) {
-        v["performer"] = json!([p]);
+        v["performer"] = fhir!([p]);
     }
     v
 }
@@ -415,12 +415,12 @@ pub(crate) fn result_value(v: &mut Value, x: &LabResult) {
             None
         }
         ResultValue::Text { text } => {
-            v["valueString"] = json!(text);
+            v["valueString"] = fhir!(text);
             None
         }
     };
     if let Some(range) = &x.reference_range {
-        let mut r = json!({});
+        let mut r = fhir!({});
         if let Some(low) = &range.low {
             r["low"] = quantity(low, unit.as_ref());
         }
@@ -431,9 +431,9 @@ pub(crate) fn result_value(v: &mut Value, x: &LabResult) {
             r["type"] = concept(std::slice::from_ref(kind), None);
         }
         if let Some(t) = &range.text {
-            r["text"] = json!(t);
+            r["text"] = fhir!(t);
         }
-        v["referenceRange"] = json!([r]);
+        v["referenceRange"] = fhir!([r]);
     }
     if let Some(site) = &x.body_site {
         v["bodySite"] = coded(site);
@@ -448,7 +448,7 @@ pub(crate) fn dosage(m: &MedicationAgreement) -> Value {
         .iter()
         .partition(|c| c.system == ROUTE_SYSTEM);
     let d = &m.dosage;
-    let mut dosage = json!({ "sequence": 1, "text": m.dosage_text });
+    let mut dosage = fhir!({ "sequence": 1, "text": &m.dosage_text });
     // Items stored before the structured dosage kept additional instructions as bare codes.
     let additional: Vec<Value> = d
         .additional
@@ -461,24 +461,24 @@ pub(crate) fn dosage(m: &MedicationAgreement) -> Value {
         )
         .collect();
     if !additional.is_empty() {
-        dosage["additionalInstruction"] = json!(additional);
+        dosage["additionalInstruction"] = fhir!(additional);
     }
     if let Some(t) = &d.timing {
-        let mut repeat = json!({});
+        let mut repeat = fhir!({});
         if let Some(f) = t.frequency {
-            repeat["frequency"] = json!(f);
+            repeat["frequency"] = fhir!(f);
         }
         if let Some(p) = &t.period {
             repeat["period"] = decimal(p);
         }
         if let Some(u) = t.period_unit {
-            repeat["periodUnit"] = json!(u.code());
+            repeat["periodUnit"] = fhir!(u.code());
         }
-        dosage["timing"] = json!({ "repeat": repeat });
+        dosage["timing"] = fhir!({ "repeat": repeat });
     }
     match &d.as_needed {
         Some(AsNeeded::When(c)) => dosage["asNeededCodeableConcept"] = coded(c),
-        Some(AsNeeded::Yes) => dosage["asNeededBoolean"] = json!(true),
+        Some(AsNeeded::Yes) => dosage["asNeededBoolean"] = fhir!(true),
         None => {}
     }
     if !route.is_empty() {
@@ -486,10 +486,10 @@ pub(crate) fn dosage(m: &MedicationAgreement) -> Value {
         dosage["route"] = concept(&route, None);
     }
     if let Some(q) = &d.dose {
-        let mut dose = json!({ "value": decimal(&q.value) });
+        let mut dose = fhir!({ "value": decimal(&q.value) });
         for (key, v) in [("unit", &q.unit), ("system", &q.system), ("code", &q.code)] {
             if let Some(v) = v {
-                dose[key] = json!(v);
+                dose[key] = fhir!(v);
             }
         }
         dosage["doseQuantity"] = dose;
@@ -499,7 +499,7 @@ pub(crate) fn dosage(m: &MedicationAgreement) -> Value {
 
 /// A decimal as a JSON number.
 pub(crate) fn decimal(d: &Decimal) -> Value {
-    serde_json::from_str(d.as_str()).unwrap_or(json!(d.as_str()))
+    serde_json::from_str(d.as_str()).unwrap_or(fhir!(d.as_str()))
 }
 
 pub(super) const ROUTE_SYSTEM: &str = "urn:oid:2.16.840.1.113883.2.4.4.9";
@@ -512,20 +512,20 @@ pub(super) fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Val
         .unwrap_or_else(|| format!("{}-product", m.id));
     let mut ext = vec![];
     if m.period_start.is_some() || m.period_end.is_some() {
-        let mut period = json!({});
+        let mut period = fhir!({});
         if let Some(s) = m.period_start {
-            period["start"] = json!(day(s));
+            period["start"] = fhir!(day(s));
         }
         if let Some(e) = m.period_end {
-            period["end"] = json!(day(e));
+            period["end"] = fhir!(day(e));
         }
         ext.push(
-            json!({ "url": format!("{NICTIZ}zib-Medication-PeriodOfUse"), "valuePeriod": period }),
+            fhir!({ "url": format!("{NICTIZ}zib-Medication-PeriodOfUse"), "valuePeriod": period }),
         );
     }
     ext.extend(ctx.episode_ext(m.episode.as_ref()));
     let dosage = dosage(m);
-    let mut v = json!({
+    let mut v = fhir!({
         "resourceType": "MedicationRequest",
         "id": m.id.as_str(),
         "meta": profile(format!("{NICTIZ}zib-MedicationAgreement")),
@@ -534,14 +534,14 @@ pub(super) fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Val
         "intent": "order",
         "category": concept1("http://snomed.info/sct", "16076005", "Voorschrijven"),
         "medicationReference": reference("Medication", &product_id, &m.product.name),
-        "subject": ctx.patient_ref,
+        "subject": &ctx.patient_ref,
         "dosageInstruction": [dosage],
     });
     if let Some(d) = m.authored_on {
-        v["authoredOn"] = json!(day(d));
+        v["authoredOn"] = fhir!(day(d));
     }
     if let Some(p) = ctx.practitioner(m.prescriber.as_ref()) {
-        v["requester"] = json!({ "agent": p });
+        v["requester"] = fhir!({ "agent": p });
     }
     if let Some(e) = ctx.encounter(m.contact.as_ref()) {
         v["context"] = e;
@@ -550,7 +550,7 @@ pub(super) fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Val
 }
 
 pub(super) fn medication(id: &str, p: &Product) -> Value {
-    json!({
+    fhir!({
         "resourceType": "Medication",
         "id": id,
         "meta": profile(format!("{NICTIZ}zib-Product")),
@@ -579,17 +579,17 @@ pub(crate) fn allergy_category(c: AllergyCategory) -> &'static str {
 /// Criticality, onset and note of an allergy (the same in STU3 and R4).
 pub(crate) fn allergy_details(v: &mut Value, a: &Allergy) {
     if let Some(c) = a.criticality {
-        v["criticality"] = json!(match c {
+        v["criticality"] = fhir!(match c {
             Criticality::Low => "low",
             Criticality::High => "high",
             Criticality::UnableToAssess => "unable-to-assess",
         });
     }
     if let Some(o) = &a.onset {
-        v["onsetDateTime"] = json!(partial(o));
+        v["onsetDateTime"] = fhir!(partial(o));
     }
     if let Some(n) = &a.note {
-        v["note"] = json!([{ "text": n }]);
+        v["note"] = fhir!([{ "text": n }]);
     }
 }
 
@@ -599,7 +599,7 @@ pub(super) fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
         .display
         .clone()
         .unwrap_or_else(|| a.substance.code.clone());
-    let mut v = json!({
+    let mut v = fhir!({
         "resourceType": "AllergyIntolerance",
         "id": a.id.as_str(),
         "meta": profile(format!("{NICTIZ}zib-AllergyIntolerance")),
@@ -608,7 +608,7 @@ pub(super) fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
         "verificationStatus": "confirmed",
         "category": [allergy_category(a.category)],
         "code": concept(std::slice::from_ref(&a.substance), Some(&substance)),
-        "patient": ctx.patient_ref,
+        "patient": &ctx.patient_ref,
     });
     allergy_details(&mut v, a);
     if let Some(p) = ctx.practitioner(a.recorder.as_ref()) {
@@ -619,14 +619,14 @@ pub(super) fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
             .reaction_codes
             .iter()
             .partition(|c| c.system == system::SNOMED);
-        let mut r = json!({});
+        let mut r = fhir!({});
         if let Some(s) = substances.first() {
             r["substance"] = concept(std::slice::from_ref(*s), None);
         }
         r["manifestation"] = if manifestation.is_empty() {
-            json!([{ "text": a.reaction.clone().unwrap_or_else(|| substance.clone()) }])
+            fhir!([{ "text": a.reaction.clone().unwrap_or_else(|| substance.clone()) }])
         } else {
-            json!(
+            fhir!(
                 manifestation
                     .iter()
                     .map(|c| concept(std::slice::from_ref(*c), None))
@@ -634,9 +634,9 @@ pub(super) fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
             )
         };
         if let Some(d) = &a.reaction {
-            r["description"] = json!(d);
+            r["description"] = fhir!(d);
         }
-        v["reaction"] = json!([r]);
+        v["reaction"] = fhir!([r]);
     }
     v
 }
@@ -687,21 +687,21 @@ pub(super) fn document_reference(ctx: &Ctx<'_>, l: &Letter) -> Value {
         Some(c) => concept(std::slice::from_ref(c), None),
         None => concept1("http://loinc.org", code, display),
     };
-    let mut doc = json!({
+    let mut doc = fhir!({
         "resourceType": "DocumentReference",
         "id": l.id.as_str(),
         "meta": profile(format!("{NICTIZ}IHE.MHD.Minimal.DocumentReference")),
         "masterIdentifier": { "system": "urn:ietf:rfc:3986", "value": format!("urn:uuid:{uuid}") },
         "status": "current",
         "type": type_,
-        "subject": ctx.patient_ref,
+        "subject": &ctx.patient_ref,
         "indexed": instant(inzage_domain::time::start_of_local_day(l.date)),
-        "author": [{ "display": l.author }],
-        "description": l.title,
+        "author": [{ "display": &l.author }],
+        "description": &l.title,
         "content": [{ "attachment": {
             "contentType": "application/pdf",
             "url": format!("Binary/{}", l.id),
-            "title": l.title,
+            "title": &l.title,
         }}],
     });
     if let Some(class) = l.document.as_ref().and_then(|d| d.class_code.as_ref()) {
@@ -717,7 +717,7 @@ pub fn binary(l: &Letter) -> Option<Value> {
     let LetterContent::Pdf { bytes } = &l.content else {
         return None;
     };
-    Some(json!({
+    Some(fhir!({
         "resourceType": "Binary",
         "id": l.id.as_str(),
         "contentType": "application/pdf",

@@ -5,29 +5,29 @@ use super::*;
 // ---- small writers ----
 
 pub(crate) fn profile(url: String) -> Value {
-    json!({ "profile": [url] })
+    fhir!({ "profile": [url] })
 }
 
 pub(crate) fn reference(ty: &str, id: &str, display: &str) -> Value {
-    json!({ "reference": format!("{ty}/{id}"), "display": display })
+    fhir!({ "reference": format!("{ty}/{id}"), "display": display })
 }
 
 pub(crate) fn coding(c: &Coding) -> Value {
-    let mut v = json!({ "system": c.system, "code": c.code });
+    let mut v = fhir!({ "system": &c.system, "code": &c.code });
     if let Some(d) = &c.display {
-        v["display"] = json!(d);
+        v["display"] = fhir!(d);
     }
     v
 }
 
 /// A CodeableConcept; `text` when no coding has a display.
 pub fn concept(codes: &[Coding], text: Option<&str>) -> Value {
-    let mut v = json!({ "coding": codes.iter().map(coding).collect::<Vec<_>>() });
+    let mut v = fhir!({ "coding": codes.iter().map(coding).collect::<Vec<_>>() });
     let has_display = codes.iter().any(|c| c.display.is_some());
     match text {
-        Some(t) => v["text"] = json!(t),
+        Some(t) => v["text"] = fhir!(t),
         None if !has_display => {
-            v["text"] = json!(codes.first().map(|c| c.code.as_str()).unwrap_or_default())
+            v["text"] = fhir!(codes.first().map(|c| c.code.as_str()).unwrap_or_default())
         }
         None => {}
     }
@@ -36,28 +36,28 @@ pub fn concept(codes: &[Coding], text: Option<&str>) -> Value {
 
 /// A CodeableConcept from the codes and text the source gave.
 pub(crate) fn coded(c: &CodedText) -> Value {
-    let mut v = json!({ "coding": c.codes.iter().map(coding).collect::<Vec<_>>() });
+    let mut v = fhir!({ "coding": c.codes.iter().map(coding).collect::<Vec<_>>() });
     if let Some(t) = &c.text {
-        v["text"] = json!(t);
+        v["text"] = fhir!(t);
     } else if !c.codes.iter().any(|x| x.display.is_some()) {
-        v["text"] = json!(c.codes.first().map(|x| x.code.as_str()).unwrap_or_default());
+        v["text"] = fhir!(c.codes.first().map(|x| x.code.as_str()).unwrap_or_default());
     }
     v
 }
 
 /// An item's business identifiers (empty when it has none; pruned then).
 pub(crate) fn identifiers(meta: &ItemMeta) -> Value {
-    json!(
+    fhir!(
         meta.identifiers
             .iter()
             .filter(|c| c.system != system::BSN)
-            .map(|c| json!({ "system": c.system, "value": c.code }))
+            .map(|c| fhir!({ "system": &c.system, "value": &c.code }))
             .collect::<Vec<_>>()
     )
 }
 
 pub(crate) fn concept1(system: &str, code: &str, display: &str) -> Value {
-    json!({ "coding": [{ "system": system, "code": code, "display": display }] })
+    fhir!({ "coding": [{ "system": system, "code": code, "display": display }] })
 }
 
 pub(crate) fn partial(d: &PartialDate) -> String {
@@ -77,65 +77,65 @@ pub(crate) fn instant(t: DateTime<Utc>) -> String {
 }
 
 pub(crate) fn name(n: &HumanName) -> Value {
-    let mut family = json!({ "url": "http://hl7.org/fhir/StructureDefinition/humanname-own-name", "valueString": n.family });
+    let mut family = fhir!({ "url": "http://hl7.org/fhir/StructureDefinition/humanname-own-name", "valueString": &n.family });
     let mut family_ext = vec![family.take()];
     if let Some(p) = &n.prefix {
         family_ext.insert(
             0,
-            json!({ "url": "http://hl7.org/fhir/StructureDefinition/humanname-own-prefix", "valueString": p }),
+            fhir!({ "url": "http://hl7.org/fhir/StructureDefinition/humanname-own-prefix", "valueString": p }),
         );
     }
-    let qualifier = |q: &str| json!({ "extension": [{ "url": "http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier", "valueCode": q }] });
-    let mut given: Vec<Value> = n.given.iter().map(|g| json!(g)).collect();
+    let qualifier = |q: &str| fhir!({ "extension": [{ "url": "http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier", "valueCode": q }] });
+    let mut given: Vec<Value> = n.given.iter().map(|g| fhir!(g)).collect();
     let mut given_ext: Vec<Value> = n.given.iter().map(|_| qualifier("BR")).collect();
     if let Some(i) = &n.initials {
-        given.push(json!(i));
+        given.push(fhir!(i));
         given_ext.push(qualifier("IN"));
     }
     let family_text = match &n.prefix {
         Some(p) => format!("{p} {}", n.family),
         None => n.family.clone(),
     };
-    let mut v = json!({
+    let mut v = fhir!({
         "text": n.display(),
         "family": family_text,
         "_family": { "extension": family_ext },
     });
     if !given.is_empty() {
-        v["given"] = json!(given);
-        v["_given"] = json!(given_ext);
+        v["given"] = fhir!(given);
+        v["_given"] = fhir!(given_ext);
     }
     v
 }
 
 pub(crate) fn address(a: &Address, use_: &str) -> Value {
-    json!({
+    fhir!({
         "use": use_,
         "line": [format!("{} {}", a.street, a.house_number).trim()],
         "_line": [{ "extension": [
-            { "url": "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-streetName", "valueString": a.street },
-            { "url": "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-houseNumber", "valueString": a.house_number },
+            { "url": "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-streetName", "valueString": &a.street },
+            { "url": "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-houseNumber", "valueString": &a.house_number },
         ]}],
-        "city": a.city,
-        "postalCode": a.postal_code,
-        "country": a.country,
+        "city": &a.city,
+        "postalCode": &a.postal_code,
+        "country": &a.country,
     })
 }
 
 pub(crate) fn telecom(c: &ContactDetails, use_: &str) -> Vec<Value> {
     let mut out = vec![];
     if let Some(p) = &c.phone {
-        out.push(json!({ "system": "phone", "value": p, "use": use_ }));
+        out.push(fhir!({ "system": "phone", "value": p, "use": use_ }));
     }
     if let Some(e) = &c.email {
-        out.push(json!({ "system": "email", "value": e, "use": use_ }));
+        out.push(fhir!({ "system": "email", "value": e, "use": use_ }));
     }
     out
 }
 
 /// An XHTML narrative div with `text` escaped.
 pub(crate) fn narrative(text: &str) -> Value {
-    json!({
+    fhir!({
         "status": "generated",
         "div": format!(
             "<div xmlns=\"http://www.w3.org/1999/xhtml\">{}</div>",
