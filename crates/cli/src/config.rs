@@ -15,7 +15,8 @@ pub struct Config {
     pub demo_database_url: String,
     /// Address to listen on.
     pub listen: String,
-    /// Megabytes of stored record data kept parsed in memory for fast reads (0: none).
+    /// Megabytes of memory for parsed records kept for fast reads (0: none); a record counts as
+    /// twice its stored size.
     #[serde(default = "default_record_cache_mb")]
     pub record_cache_mb: usize,
     /// `json` for structured logs, `text` for people.

@@ -681,7 +681,7 @@ macro_rules! impl_backend {
                     }
                 }
                 let record = Arc::new(record);
-                cache.put(id.as_str(), stamp, record.clone(), bytes);
+                cache.put(id.as_str(), stamp, record.clone(), crate::cache::memory_of(bytes));
                 Ok(record)
             }
 

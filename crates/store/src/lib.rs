@@ -242,6 +242,8 @@ pub struct StoreStats {
     /// Record reads answered from the in-memory cache, and those that parsed the stored rows.
     pub cache_hits: u64,
     pub cache_misses: u64,
+    /// The memory the cache counts for the records it keeps (its budget is of this).
+    pub cache_bytes: usize,
     /// Audit entries waiting for the group commit.
     pub audit_queue: usize,
 }
@@ -272,6 +274,7 @@ impl Store {
             pools,
             cache_hits: cache.hits.load(Ordering::Relaxed),
             cache_misses: cache.misses.load(Ordering::Relaxed),
+            cache_bytes: cache.bytes(),
             audit_queue: queue.max_capacity() - queue.capacity(),
         }
     }
@@ -300,8 +303,8 @@ impl Store {
         }
     }
 
-    /// How much of the records' stored size the in-memory record cache may hold (`cache.rs`);
-    /// 0 turns it off. The default is 128 MiB.
+    /// How much memory the in-memory record cache may hold (`cache.rs`; a record counts as
+    /// twice its stored size); 0 turns it off. The default is 128 MiB.
     pub fn set_record_cache_budget(&self, bytes: usize) {
         match self {
             Store::Sqlite(s) => s.cache.set_budget(bytes),

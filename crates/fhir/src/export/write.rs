@@ -69,7 +69,14 @@ pub(crate) fn partial(d: &PartialDate) -> String {
 }
 
 pub(crate) fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    // The common case without chrono's format-string interpreter; chrono writes the others
+    // (a year outside 0-9999 gets its sign).
+    if (0..=9999).contains(&d.year()) {
+        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    } else {
+        d.format("%Y-%m-%d").to_string()
+    }
 }
 
 pub(crate) fn instant(t: DateTime<Utc>) -> String {
@@ -142,4 +149,28 @@ pub(crate) fn narrative(text: &str) -> Value {
             html_escape::encode_text(text)
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_is_written_as_chrono_writes_it() {
+        for (y, m, d) in [
+            (2026, 3, 5),
+            (99, 12, 31),
+            (0, 1, 1),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 6, 15),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(day(date), date.format("%Y-%m-%d").to_string());
+        }
+        assert_eq!(
+            day(NaiveDate::from_ymd_opt(99, 2, 3).unwrap()),
+            "0099-02-03"
+        );
+    }
 }

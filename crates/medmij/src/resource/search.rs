@@ -42,7 +42,7 @@ pub(crate) fn compare(prefix: &str, actual: NaiveDate, wanted: NaiveDate) -> boo
 pub(crate) fn date_of(v: &Value) -> Option<NaiveDate> {
     v.as_str()
         .and_then(|s| s.get(..10))
-        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .and_then(|s| s.parse::<NaiveDate>().ok())
 }
 
 /// The patient's visible resources of one type. A search of Observation answers the results
