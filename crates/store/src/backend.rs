@@ -59,6 +59,8 @@ pub struct SqliteStore {
     pub(crate) write: SqlitePool,
     pub(crate) cache: Arc<RecordCache>,
     pub(crate) audit_queue: AuditQueue,
+    /// Group commits written again after another writer appended to the audit log.
+    pub(crate) audit_rewrites: Arc<std::sync::atomic::AtomicU64>,
     pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) audit_key: crate::audit::AuditKey,
 }
@@ -86,8 +88,14 @@ impl SqliteStore {
             .await?;
         let audit_key = crate::audit::AuditKey::default();
         let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
+        let audit_rewrites = Arc::default();
         Ok(Self {
-            audit_queue: Self::audit_writer(write.clone(), audit_key.clone()),
+            audit_queue: Self::audit_writer(
+                write.clone(),
+                audit_key.clone(),
+                Arc::clone(&audit_rewrites),
+            ),
+            audit_rewrites,
             access_queue: Self::access_reader(read.clone(), cache.clone()),
             audit_key,
             read,
@@ -112,6 +120,8 @@ pub struct PostgresStore {
     pub(crate) write: PgPool,
     pub(crate) cache: Arc<RecordCache>,
     pub(crate) audit_queue: AuditQueue,
+    /// Group commits written again after another writer appended to the audit log.
+    pub(crate) audit_rewrites: Arc<std::sync::atomic::AtomicU64>,
     pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) audit_key: crate::audit::AuditKey,
 }
@@ -126,8 +136,14 @@ impl PostgresStore {
             .await?;
         let audit_key = crate::audit::AuditKey::default();
         let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
+        let audit_rewrites = Arc::default();
         Ok(Self {
-            audit_queue: Self::audit_writer(pool.clone(), audit_key.clone()),
+            audit_queue: Self::audit_writer(
+                pool.clone(),
+                audit_key.clone(),
+                Arc::clone(&audit_rewrites),
+            ),
+            audit_rewrites,
             access_queue: Self::access_reader(pool.clone(), cache.clone()),
             audit_key,
             read: pool.clone(),
@@ -224,7 +240,7 @@ macro_rules! impl_backend {
             /// entries chained in arrival order) and answers each caller after the commit. Under
             /// load many writes share a commit; a lone write waits for nobody. A caller is
             /// answered only once its write is stored.
-            fn audit_writer(pool: sqlx::Pool<$Db>, key: crate::audit::AuditKey) -> AuditQueue {
+            fn audit_writer(pool: sqlx::Pool<$Db>, key: crate::audit::AuditKey, rewrites: Arc<std::sync::atomic::AtomicU64>) -> AuditQueue {
                 let (queue, mut jobs) = tokio::sync::mpsc::channel::<AuditJob>(4 * AUDIT_BATCH);
                 tokio::spawn(async move {
                     let mut lease = crate::lease::Lease::shared(pool);
@@ -239,7 +255,7 @@ macro_rules! impl_backend {
                             }
                         }
                         let written = match lease.conn().await {
-                            Ok(conn) => Self::write_batch(conn, &batch, &key, &mut head).await,
+                            Ok(conn) => Self::write_batch(conn, &batch, &key, &mut head, &rewrites).await,
                             Err(e) => Err(e.into()),
                         };
                         lease.done(written.is_err(), jobs.is_empty());
@@ -290,7 +306,7 @@ macro_rules! impl_backend {
             /// one command (SQLite) and the chain's last entry is known from the previous batch,
             /// the whole transaction is one command ([`Self::write_batch_at_once`]); otherwise
             /// the last entry is read under the audit lock and each statement is its own.
-            async fn write_batch(conn: &mut sqlx::pool::PoolConnection<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey, head: &mut Option<(i64, String)>) -> Result<Vec<AuditEntry>, StoreError> {
+            async fn write_batch(conn: &mut sqlx::pool::PoolConnection<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey, head: &mut Option<(i64, String)>, rewrites: &std::sync::atomic::AtomicU64) -> Result<Vec<AuditEntry>, StoreError> {
                 let events: Vec<&AuditEvent> = batch
                     .iter()
                     .filter_map(|job| match job {
@@ -313,11 +329,16 @@ macro_rules! impl_backend {
                             }
                             return Ok(entries);
                         }
-                        // Another writer appended since (its entry holds the next `seq`) or
-                        // the write failed: read the chain's end again, below.
+                        // Another writer appended since: its entry holds the next `seq`. Read
+                        // the chain's end again, below. Any other failure fails the batch.
+                        Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                            *head = None;
+                            rewrites.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            tracing::debug!("audit batch written again after reading the chain's end");
+                        }
                         Err(e) => {
                             *head = None;
-                            tracing::debug!(error = %e, "audit batch written again after reading the chain's end");
+                            return Err(e.into());
                         }
                     }
                 }
@@ -335,9 +356,9 @@ macro_rules! impl_backend {
             /// SQLite's connection thread where the statement-by-statement transaction makes
             /// five): the audit entries chained from `last`, the chain log's rows and the
             /// commit. If another writer appended to the audit log since `last` was stored, the
-            /// first entry's `seq` is taken and the insert fails, the transaction is rolled back
-            /// and nothing is written.
-            async fn write_batch_at_once(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[&AuditEvent], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, last: (i64, String)) -> Result<Vec<AuditEntry>, StoreError> {
+            /// first entry's `seq` is taken and the insert fails (a unique violation), the
+            /// transaction is rolled back and nothing is written.
+            async fn write_batch_at_once(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[&AuditEvent], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, last: (i64, String)) -> Result<Vec<AuditEntry>, sqlx::Error> {
                 let entries = chained(events, last, key);
                 let mut qb: QueryBuilder<$Db> = QueryBuilder::new($begin_write);
                 for chunk in entries.chunks(AUDIT_INSERT_ROWS) {
@@ -351,10 +372,13 @@ macro_rules! impl_backend {
                 qb.push("; COMMIT");
                 let written = qb.build().execute(&mut **conn).await;
                 if let Err(e) = written {
-                    // A failed statement leaves the transaction open (none is open if BEGIN
-                    // itself failed, and ROLLBACK then fails harmlessly).
-                    let _ = sqlx::query("ROLLBACK").execute(&mut **conn).await;
-                    return Err(e.into());
+                    // A failed statement leaves the transaction open. If it cannot be rolled
+                    // back (or none was open because BEGIN failed), the connection is closed
+                    // rather than given back holding a transaction; the pool opens a new one.
+                    if sqlx::query("ROLLBACK").execute(&mut **conn).await.is_err() {
+                        conn.close_on_drop();
+                    }
+                    return Err(e);
                 }
                 Ok(entries)
             }

@@ -246,13 +246,16 @@ pub struct StoreStats {
     pub cache_bytes: usize,
     /// Audit entries waiting for the group commit.
     pub audit_queue: usize,
+    /// Group commits written a second time because another writer (a record's save, another
+    /// instance) appended to the audit log after the previous one (SQLite).
+    pub audit_rewrites: u64,
 }
 
 impl Store {
     /// The store's own statistics, read without touching the database.
     pub fn stats(&self) -> StoreStats {
         use std::sync::atomic::Ordering;
-        let (pools, cache, queue) = match self {
+        let (pools, cache, queue, rewrites) = match self {
             Store::Sqlite(s) => (
                 vec![
                     ("read", s.read.size(), s.read.num_idle()),
@@ -260,6 +263,7 @@ impl Store {
                 ],
                 &s.cache,
                 &s.audit_queue,
+                &s.audit_rewrites,
             ),
             Store::Postgres(s) => (
                 vec![
@@ -268,6 +272,7 @@ impl Store {
                 ],
                 &s.cache,
                 &s.audit_queue,
+                &s.audit_rewrites,
             ),
         };
         StoreStats {
@@ -276,6 +281,7 @@ impl Store {
             cache_misses: cache.misses.load(Ordering::Relaxed),
             cache_bytes: cache.bytes(),
             audit_queue: queue.max_capacity() - queue.capacity(),
+            audit_rewrites: rewrites.load(Ordering::Relaxed),
         }
     }
 
