@@ -433,37 +433,10 @@ macro_rules! impl_backend {
                 event: AuditEvent,
                 key: &crate::audit::AuditKey,
             ) -> Result<AuditEntry, StoreError> {
-                if !$audit_lock.is_empty() {
-                    sqlx::query($audit_lock).execute(&mut **tx).await?;
-                }
-                let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                let (prev_seq, prev_hash): (i64, String) = match last {
-                    Some(row) => (row.try_get(0)?, row.try_get(1)?),
-                    None => (0, GENESIS.to_owned()),
-                };
-                let seq = prev_seq + 1;
-                let hash = entry_hash(seq, &event, &prev_hash, key.get().as_deref());
-                sqlx::query(
-                    "INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                )
-                .bind(seq)
-                .bind(format_instant(event.at))
-                .bind(event.event.as_str())
-                .bind(event.patient.as_ref().map(|p| p.to_string()))
-                .bind(&event.user)
-                .bind(&event.responsible_user)
-                .bind(&event.role)
-                .bind(event.channel.as_str())
-                .bind(&event.request_id)
-                .bind(&event.detail)
-                .bind(&prev_hash)
-                .bind(&hash)
-                .execute(&mut **tx)
-                .await?;
-                Ok(AuditEntry { seq, event, prev_hash, hash })
+                Self::append_audits_in(tx, &[&event], key)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| StoreError::Batch("the audit entry was not written".into()))
             }
 
             /// Validates and writes one record with its audit entry inside an open transaction.
