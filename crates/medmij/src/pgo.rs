@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use inzage_domain::access::{OnlineChannel, Viewer};
 use inzage_domain::visibility::{Parts, visible_parts};
 use inzage_store::{
-    AccessContext, AccessToken, AuditEvent, Channel, EventType, MedmijStore, RecordStore,
+    AccessContext, AccessGuard, AccessToken, AuditEvent, Channel, EventType, MedmijStore,
 };
 use inzage_webkit::AppState;
 use serde_json::json;
@@ -29,6 +29,9 @@ pub struct Outcome {
     status: StatusCode,
     code: &'static str,
     diagnostics: String,
+    /// The answer was built from a kept access context that is no longer current: nothing was
+    /// sent or logged, and [`or_fresh`] builds it again from a fresh read.
+    stale: bool,
 }
 
 impl Outcome {
@@ -41,6 +44,17 @@ impl Outcome {
             status,
             code,
             diagnostics: diagnostics.into(),
+            stale: false,
+        }
+    }
+    fn stale() -> Self {
+        Self {
+            stale: true,
+            ..Self::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "the record changed while the answer was made; ask again",
+            )
         }
     }
     fn unauthorized() -> Self {
@@ -92,6 +106,8 @@ pub(crate) struct Pgo {
     pub(crate) access: AccessToken,
     record: Arc<inzage_domain::PatientRecord>,
     settings: Arc<inzage_domain::PracticeSettings>,
+    /// Set when the context was kept from an earlier request (see [`Pgo::kept_from_request`]).
+    guard: Option<Arc<AccessGuard>>,
     request_id: String,
     pub(crate) now: chrono::DateTime<chrono::Utc>,
 }
@@ -127,20 +143,63 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The answer `first` built from a kept access context, or, when that context was no longer
+/// current as its audit entry was to be written, the answer `again` builds from a fresh read.
+pub(crate) async fn or_fresh(
+    first: Result<Response, Outcome>,
+    again: impl AsyncFnOnce() -> Result<Response, Outcome>,
+) -> Result<Response, Outcome> {
+    match first {
+        Err(o) if o.stale => again().await,
+        answer => answer,
+    }
+}
+
 impl Pgo {
+    /// The request's PGO, from a read of the token, the record and the settings made for this
+    /// request.
     pub(crate) async fn from_request(
         state: &AppState,
         headers: &HeaderMap,
         ids: &RequestIds,
     ) -> Result<Self, Outcome> {
+        Self::of_request(state, headers, ids, false).await
+    }
+
+    /// The request's PGO from the context an earlier request of the same token read, when this
+    /// instance keeps it (else as [`Self::from_request`]). Its answer goes out only if
+    /// [`Self::audit`] finds that context still current; otherwise the audit answers with a
+    /// stale outcome, and the handler builds the answer again ([`or_fresh`]). For answers that
+    /// change nothing.
+    pub(crate) async fn kept_from_request(
+        state: &AppState,
+        headers: &HeaderMap,
+        ids: &RequestIds,
+    ) -> Result<Self, Outcome> {
+        Self::of_request(state, headers, ids, true).await
+    }
+
+    async fn of_request(
+        state: &AppState,
+        headers: &HeaderMap,
+        ids: &RequestIds,
+        kept: bool,
+    ) -> Result<Self, Outcome> {
         let now = state.now();
         let token = bearer_token(headers).ok_or_else(Outcome::unauthorized)?;
-        // The token, its patient's record and the practice's settings in one read.
+        let hash = token_hash(token);
+        // The token, its patient's record and the practice's settings in one read (or none).
+        let context = if kept {
+            state.store.kept_access_context(&hash, now).await?
+        } else {
+            state.store.access_context(&hash, now).await?
+        };
         let Some(AccessContext {
             token: access,
             record,
             settings,
-        }) = state.store.access_context(&token_hash(token), now).await?
+            guard,
+        }) = context
         else {
             return Err(Outcome::unauthorized());
         };
@@ -153,6 +212,7 @@ impl Pgo {
             access,
             record,
             settings,
+            guard,
             request_id,
             now,
         })
@@ -200,11 +260,17 @@ impl Pgo {
     }
 
     /// One transfer entry per answer, written before anything is sent (no medical content).
+    /// For a kept context the entry is written only if the context is still current; if it
+    /// is not, nothing is written and the answer is stale (see [`or_fresh`]).
     pub(crate) async fn audit(&self, state: &AppState, detail: String) -> Result<(), Outcome> {
         state
             .store
-            .append_audit(self.audit_event(EventType::Transfer, detail))
-            .await?;
+            .append_audit_if_current(
+                self.audit_event(EventType::Transfer, detail),
+                self.guard.as_ref(),
+            )
+            .await?
+            .ok_or_else(Outcome::stale)?;
         Ok(())
     }
 }

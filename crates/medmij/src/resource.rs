@@ -9,7 +9,7 @@
 //! (R72). Errors are OperationOutcomes without internals.
 
 use crate::chain::{RequestIds, chain_event};
-use crate::pgo::{FHIR_JSON, FHIR_XML, Outcome, Pgo};
+use crate::pgo::{FHIR_JSON, FHIR_XML, Outcome, Pgo, or_fresh};
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -376,8 +376,13 @@ async fn search(
     axum::Extension(ids): axum::Extension<RequestIds>,
     headers: HeaderMap,
 ) -> Result<Response, Outcome> {
-    let pgo = Pgo::from_request(&state, &headers, &ids).await?;
-    answer_search(&state, pgo, ty, query, &headers).await
+    let pgo = Pgo::kept_from_request(&state, &headers, &ids).await?;
+    let first = answer_search(&state, pgo, ty.clone(), query.clone(), &headers).await;
+    or_fresh(first, async || {
+        let pgo = Pgo::from_request(&state, &headers, &ids).await?;
+        answer_search(&state, pgo, ty, query, &headers).await
+    })
+    .await
 }
 
 /// `POST [type]/_search` (<https://hl7.org/fhir/STU3/http.html#search>): the parameters in an
@@ -391,7 +396,7 @@ async fn search_post(
     request: axum::extract::Request,
 ) -> Result<Response, Outcome> {
     let (parts, body) = request.into_parts();
-    let pgo = Pgo::from_request(&state, &parts.headers, &ids).await?;
+    let pgo = Pgo::kept_from_request(&state, &parts.headers, &ids).await?;
     let form = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -420,7 +425,19 @@ async fn search_post(
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("&");
-    answer_search(&state, pgo, ty, Some(merged), &parts.headers).await
+    let first = answer_search(
+        &state,
+        pgo,
+        ty.clone(),
+        Some(merged.clone()),
+        &parts.headers,
+    )
+    .await;
+    or_fresh(first, async || {
+        let pgo = Pgo::from_request(&state, &parts.headers, &ids).await?;
+        answer_search(&state, pgo, ty, Some(merged), &parts.headers).await
+    })
+    .await
 }
 
 /// A search for the PGO whose token was checked, with its query string.
@@ -493,8 +510,24 @@ async fn read(
             format!("not a valid id or search: {ty}/{id}"),
         ));
     }
-    let pgo = Pgo::from_request(&state, &headers, &ids).await?;
-    let groups = groups_of(&ty, true);
+    let pgo = Pgo::kept_from_request(&state, &headers, &ids).await?;
+    let first = answer_read(&state, pgo, &ty, &id, negotiated).await;
+    or_fresh(first, async || {
+        let pgo = Pgo::from_request(&state, &headers, &ids).await?;
+        answer_read(&state, pgo, &ty, &id, negotiated).await
+    })
+    .await
+}
+
+/// A read by id for the PGO whose token was checked.
+async fn answer_read(
+    state: &AppState,
+    pgo: Pgo,
+    ty: &str,
+    id: &str,
+    negotiated: Negotiated,
+) -> Result<Response, Outcome> {
+    let groups = groups_of(ty, true);
     let view = pgo.view(Group::parts(groups))?;
     let not_found = || {
         Outcome::new(
@@ -503,7 +536,7 @@ async fn read(
             format!("{ty}/{id} is not known"),
         )
     };
-    match ty.as_str() {
+    match ty {
         "Binary" => {
             // Only a letter the patient may see now.
             let letter = view
@@ -512,7 +545,7 @@ async fn read(
                 .find(|l| l.id.as_str() == id)
                 .ok_or_else(not_found)?;
             let resource = inzage_fhir::export::binary(letter).ok_or_else(not_found)?;
-            pgo.audit(&state, "medmij: Binary read (letter)".into())
+            pgo.audit(state, "medmij: Binary read (letter)".into())
                 .await?;
             if negotiated.asked {
                 Ok((
@@ -537,12 +570,12 @@ async fn read(
         _ => {
             // Any resource a search answer can refer to, built under the same rules.
             let resources = gp_resources_of(&view, groups);
-            let found = of_type(&ty, &resources, true)
-                .ok_or_else(|| unsupported_type(&ty))?
+            let found = of_type(ty, &resources, true)
+                .ok_or_else(|| unsupported_type(ty))?
                 .into_iter()
-                .find(|r| r["id"] == id.as_str())
+                .find(|r| r["id"] == id)
                 .ok_or_else(not_found)?;
-            pgo.audit(&state, format!("medmij: {ty} read")).await?;
+            pgo.audit(state, format!("medmij: {ty} read")).await?;
             Ok((
                 [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
                 found.to_string(),

@@ -62,6 +62,7 @@ pub struct SqliteStore {
     /// Group commits written again after another writer appended to the audit log.
     pub(crate) audit_rewrites: Arc<std::sync::atomic::AtomicU64>,
     pub(crate) access_queue: crate::medmij::AccessQueue,
+    pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
     pub(crate) audit_key: crate::audit::AuditKey,
 }
 
@@ -89,6 +90,7 @@ impl SqliteStore {
         let audit_key = crate::audit::AuditKey::default();
         let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
         let audit_rewrites = Arc::default();
+        let kept_access = Arc::default();
         Ok(Self {
             audit_queue: Self::audit_writer(
                 write.clone(),
@@ -96,7 +98,12 @@ impl SqliteStore {
                 Arc::clone(&audit_rewrites),
             ),
             audit_rewrites,
-            access_queue: Self::access_reader(read.clone(), cache.clone()),
+            access_queue: Self::access_reader(
+                read.clone(),
+                cache.clone(),
+                Arc::clone(&kept_access),
+            ),
+            kept_access,
             audit_key,
             read,
             write,
@@ -123,6 +130,7 @@ pub struct PostgresStore {
     /// Group commits written again after another writer appended to the audit log.
     pub(crate) audit_rewrites: Arc<std::sync::atomic::AtomicU64>,
     pub(crate) access_queue: crate::medmij::AccessQueue,
+    pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
     pub(crate) audit_key: crate::audit::AuditKey,
 }
 
@@ -137,6 +145,7 @@ impl PostgresStore {
         let audit_key = crate::audit::AuditKey::default();
         let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
         let audit_rewrites = Arc::default();
+        let kept_access = Arc::default();
         Ok(Self {
             audit_queue: Self::audit_writer(
                 pool.clone(),
@@ -144,7 +153,12 @@ impl PostgresStore {
                 Arc::clone(&audit_rewrites),
             ),
             audit_rewrites,
-            access_queue: Self::access_reader(pool.clone(), cache.clone()),
+            access_queue: Self::access_reader(
+                pool.clone(),
+                cache.clone(),
+                Arc::clone(&kept_access),
+            ),
+            kept_access,
             audit_key,
             read: pool.clone(),
             write: pool,
@@ -175,13 +189,19 @@ pub(crate) fn parse_instant(s: &str) -> Result<DateTime<Utc>, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("timestamp: {e}")))
 }
 
-/// A write waiting for the group commit, and where its result goes: an audit entry, or MedMij
-/// chain-log events (whose writer does not wait for them: `None`; an empty list with a reply
-/// waits for everything queued before it).
+/// A write waiting for the group commit, and where its result goes: an audit entry, an audit
+/// entry written only if an access context is still current (`None` when it is not), or
+/// MedMij chain-log events (whose writer does not wait for them: `None`; an empty list with a
+/// reply waits for everything queued before it).
 pub(crate) enum AuditJob {
     Audit(
         AuditEvent,
         tokio::sync::oneshot::Sender<Result<AuditEntry, StoreError>>,
+    ),
+    Guarded(
+        AuditEvent,
+        Arc<crate::medmij::AccessGuard>,
+        tokio::sync::oneshot::Sender<Result<Option<AuditEntry>, StoreError>>,
     ),
     Chain(
         Vec<crate::ChainEvent>,
@@ -229,8 +249,9 @@ pub(crate) async fn flush(queue: &AuditQueue) -> Result<(), StoreError> {
     queued(queue, |reply| AuditJob::Chain(vec![], Some(reply))).await
 }
 
-/// The most entries one commit appends.
+/// The most entries one commit appends: one INSERT's worth.
 const AUDIT_BATCH: usize = 256;
+const _: () = assert!(AUDIT_BATCH <= AUDIT_INSERT_ROWS);
 
 macro_rules! impl_backend {
     ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr, $begin_write:expr, $one_command:expr) => {
@@ -265,9 +286,11 @@ macro_rules! impl_backend {
                                 for job in batch {
                                     match job {
                                         AuditJob::Audit(_, reply) => {
-                                            if let Some(entry) = entries.pop() {
-                                                let _ = reply.send(Ok(entry));
-                                            }
+                                            let entry = entries.pop().flatten();
+                                            let _ = reply.send(entry.ok_or_else(|| StoreError::Batch("the audit entry was not written".into())));
+                                        }
+                                        AuditJob::Guarded(_, _, reply) => {
+                                            let _ = reply.send(Ok(entries.pop().flatten()));
                                         }
                                         AuditJob::Chain(_, reply) => {
                                             if let Some(reply) = reply {
@@ -283,6 +306,9 @@ macro_rules! impl_backend {
                                 for job in batch {
                                     match job {
                                         AuditJob::Audit(_, reply) => {
+                                            let _ = reply.send(Err(failed()));
+                                        }
+                                        AuditJob::Guarded(_, _, reply) => {
                                             let _ = reply.send(Err(failed()));
                                         }
                                         AuditJob::Chain(events, reply) => {
@@ -301,34 +327,54 @@ macro_rules! impl_backend {
                 queue
             }
 
-            /// Writes a batch in one transaction: all of it or nothing, and returns its audit
-            /// entries in the order of the batch. Where the backend takes several statements in
-            /// one command (SQLite) and the chain's last entry is known from the previous batch,
-            /// the whole transaction is one command ([`Self::write_batch_at_once`]); otherwise
-            /// the last entry is read under the audit lock and each statement is its own.
-            async fn write_batch(conn: &mut sqlx::pool::PoolConnection<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey, head: &mut Option<(i64, String)>, rewrites: &std::sync::atomic::AtomicU64) -> Result<Vec<AuditEntry>, StoreError> {
-                let events: Vec<&AuditEvent> = batch
-                    .iter()
-                    .filter_map(|job| match job {
-                        AuditJob::Audit(event, _) => Some(event),
-                        AuditJob::Chain(..) => None,
-                    })
-                    .collect();
+            /// Writes a batch in one transaction: all of it or nothing, and returns what became
+            /// of its audit entries, in the order of the batch: each one written, or `None` for
+            /// a guarded one whose access context is no longer current. Where the backend takes
+            /// several statements in one command (SQLite) and the chain's last entry is known
+            /// from the previous batch, the whole transaction is one command
+            /// ([`Self::write_batch_at_once`]); otherwise the last entry is read under the audit
+            /// lock and each statement is its own.
+            async fn write_batch(conn: &mut sqlx::pool::PoolConnection<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey, head: &mut Option<(i64, String)>, rewrites: &std::sync::atomic::AtomicU64) -> Result<Vec<Option<AuditEntry>>, StoreError> {
+                // The audit entries, each with the index of its guard in `guards` (each guard
+                // once, however many requests of one token share it).
+                let mut events: Vec<(&AuditEvent, Option<usize>)> = Vec::new();
+                let mut guards: Vec<&Arc<crate::medmij::AccessGuard>> = Vec::new();
+                for job in batch {
+                    match job {
+                        AuditJob::Audit(event, _) => events.push((event, None)),
+                        AuditJob::Guarded(event, guard, _) => {
+                            let i = match guards.iter().position(|g| Arc::ptr_eq(g, guard)) {
+                                Some(i) => i,
+                                None => {
+                                    guards.push(guard);
+                                    guards.len() - 1
+                                }
+                            };
+                            events.push((event, Some(i)));
+                        }
+                        AuditJob::Chain(..) => {}
+                    }
+                }
                 let chain: Vec<&crate::ChainEvent> = batch
                     .iter()
                     .flat_map(|job| match job {
                         AuditJob::Chain(events, _) => events.as_slice(),
-                        AuditJob::Audit(..) => &[],
+                        AuditJob::Audit(..) | AuditJob::Guarded(..) => &[],
                     })
                     .collect();
+                let mut chain_written = false;
                 if $one_command && let Some(last) = head.clone() {
-                    match Self::write_batch_at_once(conn, &events, &chain, key, last).await {
-                        Ok(entries) => {
+                    let all: Vec<&AuditEvent> = events.iter().map(|(e, _)| *e).collect();
+                    match Self::write_batch_at_once(conn, &all, &guards, &chain, key, last).await {
+                        Ok(Some(entries)) => {
                             if let Some(e) = entries.last() {
                                 *head = Some((e.seq, e.hash.clone()));
                             }
-                            return Ok(entries);
+                            return Ok(entries.into_iter().map(Some).collect());
                         }
+                        // A guard no longer holds: the chain log's rows were written, no audit
+                        // entry was. Which guards hold is found out below.
+                        Ok(None) => chain_written = true,
                         // Another writer appended since: its entry holds the next `seq`. Read
                         // the chain's end again, below. Any other failure fails the batch.
                         Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
@@ -343,13 +389,35 @@ macro_rules! impl_backend {
                     }
                 }
                 let mut tx = sqlx::Connection::begin_with(&mut **conn, $begin_write).await?;
-                let entries = Self::append_audits_in(&mut tx, &events, key).await?;
-                Self::insert_chain_in(&mut tx, &chain).await?;
+                let all: Vec<&AuditEvent> = events.iter().map(|(e, _)| *e).collect();
+                let mut current = vec![true; guards.len()];
+                let mut entries = Vec::new();
+                if !all.is_empty() {
+                    let last = Self::chain_end_in(&mut tx).await?;
+                    // Most often every guard holds, which the insert itself checks: no read of
+                    // its own. If one does not (or the one command found so), which ones hold
+                    // is read, and only their entries are written.
+                    let mut inserted = false;
+                    if !chain_written {
+                        entries = chained(&all, last.clone(), key);
+                        inserted = Self::insert_audits_in(&mut tx, &entries, &guards).await?;
+                    }
+                    if !inserted {
+                        current = Self::current_guards_in(&mut tx, &guards).await?;
+                        let valid: Vec<&AuditEvent> = events.iter().filter(|(_, g)| g.is_none_or(|i| current[i])).map(|(e, _)| *e).collect();
+                        entries = chained(&valid, last, key);
+                        Self::insert_audits_in(&mut tx, &entries, &[]).await?;
+                    }
+                }
+                if !chain_written {
+                    Self::insert_chain_in(&mut tx, &chain).await?;
+                }
                 tx.commit().await?;
                 if $one_command && let Some(e) = entries.last() {
                     *head = Some((e.seq, e.hash.clone()));
                 }
-                Ok(entries)
+                let mut entries = entries.into_iter();
+                Ok(events.iter().map(|(_, g)| if g.is_none_or(|i| current[i]) { entries.next() } else { None }).collect())
             }
 
             /// The group commit as one command of several statements (one round trip to
@@ -357,30 +425,98 @@ macro_rules! impl_backend {
             /// five): the audit entries chained from `last`, the chain log's rows and the
             /// commit. If another writer appended to the audit log since `last` was stored, the
             /// first entry's `seq` is taken and the insert fails (a unique violation), the
-            /// transaction is rolled back and nothing is written.
-            async fn write_batch_at_once(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[&AuditEvent], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, last: (i64, String)) -> Result<Vec<AuditEntry>, sqlx::Error> {
+            /// transaction is rolled back and nothing is written. With `guards`, the audit
+            /// entries are inserted only if every guard holds; if one does not, the rest is
+            /// committed without them and the answer is `None`.
+            async fn write_batch_at_once(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[&AuditEvent], guards: &[&Arc<crate::medmij::AccessGuard>], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, last: (i64, String)) -> Result<Option<Vec<AuditEntry>>, sqlx::Error> {
                 let entries = chained(events, last, key);
                 let mut qb: QueryBuilder<$Db> = QueryBuilder::new($begin_write);
                 for chunk in entries.chunks(AUDIT_INSERT_ROWS) {
                     qb.push("; ");
-                    Self::push_audit_insert(&mut qb, chunk);
+                    if guards.is_empty() {
+                        Self::push_audit_insert(&mut qb, chunk);
+                    } else {
+                        Self::push_guarded_audit_insert(&mut qb, chunk, guards);
+                    }
                 }
                 for chunk in chain.chunks(CHAIN_INSERT_ROWS) {
                     qb.push("; ");
                     Self::push_chain_insert(&mut qb, chunk);
                 }
                 qb.push("; COMMIT");
-                let written = qb.build().execute(&mut **conn).await;
-                if let Err(e) = written {
-                    // A failed statement leaves the transaction open. If it cannot be rolled
-                    // back (or none was open because BEGIN failed), the connection is closed
-                    // rather than given back holding a transaction; the pool opens a new one.
-                    if sqlx::query("ROLLBACK").execute(&mut **conn).await.is_err() {
-                        conn.close_on_drop();
+                let query = qb.build();
+                // With guards the inserted entries are counted by their returned `seq`.
+                let written = if guards.is_empty() {
+                    query.execute(&mut **conn).await.map(|_| entries.len())
+                } else {
+                    query.fetch_all(&mut **conn).await.map(|rows| rows.len())
+                };
+                match written {
+                    Ok(n) if n == entries.len() => Ok(Some(entries)),
+                    Ok(0) => Ok(None),
+                    Ok(n) => Err(sqlx::Error::Protocol(format!("{n} of {} audit entries written", entries.len()))),
+                    Err(e) => {
+                        // A failed statement leaves the transaction open. If it cannot be rolled
+                        // back (or none was open because BEGIN failed), the connection is closed
+                        // rather than given back holding a transaction; the pool opens a new one.
+                        if sqlx::query("ROLLBACK").execute(&mut **conn).await.is_err() {
+                            conn.close_on_drop();
+                        }
+                        Err(e)
                     }
-                    return Err(e);
                 }
-                Ok(entries)
+            }
+
+            /// Which of `guards` still hold, read inside the transaction that writes their
+            /// entries: the token is not revoked and the record, the practice and its settings
+            /// are stored as they were when the access context was made.
+            async fn current_guards_in(tx: &mut sqlx::Transaction<'_, $Db>, guards: &[&Arc<crate::medmij::AccessGuard>]) -> Result<Vec<bool>, StoreError> {
+                let mut current = vec![false; guards.len()];
+                if guards.is_empty() {
+                    return Ok(current);
+                }
+                let mut qb: QueryBuilder<$Db> = QueryBuilder::new("SELECT g.column1 FROM ");
+                Self::push_guards(&mut qb, guards);
+                for row in qb.build().fetch_all(&mut **tx).await? {
+                    let i: i64 = row.try_get(0)?;
+                    if let Some(c) = usize::try_from(i).ok().and_then(|i| current.get_mut(i)) {
+                        *c = true;
+                    }
+                }
+                Ok(current)
+            }
+
+            /// Adds `guards` as a table `g` of those that hold (column1: the guard's index).
+            fn push_guards(qb: &mut QueryBuilder<$Db>, guards: &[&Arc<crate::medmij::AccessGuard>]) {
+                qb.push("(");
+                qb.push_values(guards.iter().enumerate(), |mut b, (i, g)| {
+                    b.push_bind(i as i64)
+                        .push_bind(g.token_hash.clone())
+                        .push_bind(g.stamp.version)
+                        .push_bind(g.stamp.updated_at.clone())
+                        .push_bind(g.stamp.practice.clone())
+                        .push_bind(g.settings.clone());
+                });
+                qb.push(
+                    ") AS g \
+                     JOIN medmij_access_tokens t ON t.token_hash = g.column2 AND t.revoked_at IS NULL \
+                     JOIN patients p ON p.id = t.patient_id AND p.version = g.column3 AND p.updated_at = g.column4 \
+                     JOIN practices pr ON pr.id = p.practice_id AND pr.payload = g.column5 \
+                     LEFT JOIN practice_settings s ON s.practice_id = p.practice_id \
+                     WHERE COALESCE(s.payload, '') = g.column6",
+                );
+            }
+
+            /// Adds one multi-row INSERT of `entries` into the audit log to `qb` that inserts
+            /// them only if every one of `guards` holds, returning their `seq`.
+            fn push_guarded_audit_insert(qb: &mut QueryBuilder<$Db>, entries: &[AuditEntry], guards: &[&Arc<crate::medmij::AccessGuard>]) {
+                qb.push("INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) SELECT * FROM (");
+                Self::push_audit_values(qb, entries);
+                qb.push(") AS v WHERE (SELECT count(*) FROM ");
+                Self::push_guards(qb, guards);
+                qb.push(") = ");
+                qb.push_bind(guards.len() as i64);
+                qb.push(" RETURNING seq");
             }
 
             /// Appends audit entries, in order, inside an open transaction: chained from the last
@@ -389,28 +525,58 @@ macro_rules! impl_backend {
                 if events.is_empty() {
                     return Ok(Vec::new());
                 }
+                let last = Self::chain_end_in(tx).await?;
+                let entries = chained(events, last, key);
+                Self::insert_audits_in(tx, &entries, &[]).await?;
+                Ok(entries)
+            }
+
+            /// The audit log's last entry (its `seq` and hash), read under the audit lock, which
+            /// the transaction then holds until it ends.
+            async fn chain_end_in(tx: &mut sqlx::Transaction<'_, $Db>) -> Result<(i64, String), StoreError> {
                 if !$audit_lock.is_empty() {
                     sqlx::query($audit_lock).execute(&mut **tx).await?;
                 }
                 let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut **tx)
                     .await?;
-                let (seq, prev_hash): (i64, String) = match last {
+                Ok(match last {
                     Some(row) => (row.try_get(0)?, row.try_get(1)?),
                     None => (0, GENESIS.to_owned()),
-                };
-                let entries = chained(events, (seq, prev_hash), key);
-                for chunk in entries.chunks(AUDIT_INSERT_ROWS) {
+                })
+            }
+
+            /// Inserts chained `entries` inside an open transaction; with `guards`, only if every
+            /// one of them holds. Whether they were inserted.
+            async fn insert_audits_in(tx: &mut sqlx::Transaction<'_, $Db>, entries: &[AuditEntry], guards: &[&Arc<crate::medmij::AccessGuard>]) -> Result<bool, StoreError> {
+                for (i, chunk) in entries.chunks(AUDIT_INSERT_ROWS).enumerate() {
                     let mut qb: QueryBuilder<$Db> = QueryBuilder::new("");
-                    Self::push_audit_insert(&mut qb, chunk);
-                    qb.build().execute(&mut **tx).await?;
+                    if guards.is_empty() {
+                        Self::push_audit_insert(&mut qb, chunk);
+                        qb.build().execute(&mut **tx).await?;
+                    } else {
+                        Self::push_guarded_audit_insert(&mut qb, chunk, guards);
+                        if qb.build().fetch_all(&mut **tx).await?.len() != chunk.len() {
+                            // A group commit is one chunk (`AUDIT_BATCH`); a later chunk that
+                            // missed would leave the earlier ones written, so it fails.
+                            return match i {
+                                0 => Ok(false),
+                                _ => Err(StoreError::Batch("an access context changed while its audit entries were written".into())),
+                            };
+                        }
+                    }
                 }
-                Ok(entries)
+                Ok(true)
             }
 
             /// Adds one multi-row INSERT of `entries` into the audit log to `qb`.
             fn push_audit_insert(qb: &mut QueryBuilder<$Db>, entries: &[AuditEntry]) {
                 qb.push("INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) ");
+                Self::push_audit_values(qb, entries);
+            }
+
+            /// `VALUES` of `entries`, in the audit log's columns.
+            fn push_audit_values(qb: &mut QueryBuilder<$Db>, entries: &[AuditEntry]) {
                 qb.push_values(entries, |mut b, e| {
                     b.push_bind(e.seq)
                         .push_bind(format_instant(e.event.at))

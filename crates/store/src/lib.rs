@@ -69,8 +69,8 @@ pub use exchange::{
 };
 pub use jobs::JobStore;
 pub use medmij::{
-    AccessContext, AccessToken, AuthCode, CONSENT_IDLE_MONTHS, ChainEvent, ChainEventKind,
-    CodeClaim, MedmijStore, RefreshClaim, RefreshToken,
+    AccessContext, AccessGuard, AccessToken, AuthCode, CONSENT_IDLE_MONTHS, ChainEvent,
+    ChainEventKind, CodeClaim, MedmijStore, RefreshClaim, RefreshToken,
 };
 pub use messages::{Attachment, Message, MessageStore, Thread, ThreadStatus};
 pub use notify::{DevMail, JobStatus, NoticeKind, NotifyContact, NotifyJob, NotifyStore};
@@ -249,13 +249,16 @@ pub struct StoreStats {
     /// Group commits written a second time because another writer (a record's save, another
     /// instance) appended to the audit log after the previous one (SQLite).
     pub audit_rewrites: u64,
+    /// MedMij answers built again because the access context an earlier request left in
+    /// memory was no longer current when the answer's audit entry was to be written.
+    pub access_stale: u64,
 }
 
 impl Store {
     /// The store's own statistics, read without touching the database.
     pub fn stats(&self) -> StoreStats {
         use std::sync::atomic::Ordering;
-        let (pools, cache, queue, rewrites) = match self {
+        let (pools, cache, queue, rewrites, kept) = match self {
             Store::Sqlite(s) => (
                 vec![
                     ("read", s.read.size(), s.read.num_idle()),
@@ -264,6 +267,7 @@ impl Store {
                 &s.cache,
                 &s.audit_queue,
                 &s.audit_rewrites,
+                &s.kept_access,
             ),
             Store::Postgres(s) => (
                 vec![
@@ -273,6 +277,7 @@ impl Store {
                 &s.cache,
                 &s.audit_queue,
                 &s.audit_rewrites,
+                &s.kept_access,
             ),
         };
         StoreStats {
@@ -282,6 +287,7 @@ impl Store {
             cache_bytes: cache.bytes(),
             audit_queue: queue.max_capacity() - queue.capacity(),
             audit_rewrites: rewrites.load(Ordering::Relaxed),
+            access_stale: kept.stale.load(Ordering::Relaxed),
         }
     }
 

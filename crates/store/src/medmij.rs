@@ -53,6 +53,108 @@ pub struct AccessContext {
     pub token: AccessToken,
     pub record: std::sync::Arc<inzage_domain::PatientRecord>,
     pub settings: std::sync::Arc<inzage_domain::PracticeSettings>,
+    /// Set when the context was taken from memory ([`MedmijStore::kept_access_context`]) rather
+    /// than read for this request: what it must still be when the answer's audit entry is
+    /// written ([`MedmijStore::append_audit_if_current`]).
+    pub guard: Option<std::sync::Arc<AccessGuard>>,
+}
+
+/// The stored state an access context was made from: its token (not revoked), the record's
+/// version, the practice's stored form and the practice's stored settings. An answer built from
+/// a kept context goes out only if the database still holds exactly this state when the
+/// answer's audit entry is written, in the same transaction.
+#[derive(Debug)]
+pub struct AccessGuard {
+    pub(crate) token_hash: String,
+    pub(crate) stamp: crate::cache::Stamp,
+    /// The settings' stored text; empty when the practice has none stored.
+    pub(crate) settings: String,
+}
+
+/// The access contexts this instance read last, by token hash, so that a PGO's next request
+/// needs no read of its own before its answer is built (its audit entry checks them instead).
+/// Only a context whose record the record cache still keeps is used, so the records' memory
+/// stays within the cache's budget.
+#[derive(Debug, Default)]
+pub(crate) struct KeptAccess {
+    kept: std::sync::Mutex<std::collections::HashMap<String, KeptContext>>,
+    /// Answers built again because a kept context was no longer current.
+    pub(crate) stale: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Debug)]
+struct KeptContext {
+    token: AccessToken,
+    settings: std::sync::Arc<inzage_domain::PracticeSettings>,
+    guard: std::sync::Arc<AccessGuard>,
+}
+
+/// How many tokens' contexts are kept; beyond it the expired go first, then all.
+const KEPT_TOKENS: usize = 10_000;
+
+impl KeptAccess {
+    /// The kept context of `token_hash` if its token is unexpired at `now` and its record is
+    /// still in `cache` as of the same stored state.
+    fn get(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        cache: &crate::cache::RecordCache,
+    ) -> Option<AccessContext> {
+        let (token, settings, guard) = {
+            let kept = self.kept.lock().ok()?;
+            let k = kept.get(token_hash)?;
+            if k.token.expires_at <= now {
+                return None;
+            }
+            (k.token.clone(), k.settings.clone(), k.guard.clone())
+        };
+        let record = cache.get(token.patient.as_str(), &guard.stamp)?;
+        Some(AccessContext {
+            token,
+            record,
+            settings,
+            guard: Some(guard),
+        })
+    }
+
+    fn put(
+        &self,
+        token: &AccessToken,
+        settings: &std::sync::Arc<inzage_domain::PracticeSettings>,
+        guard: AccessGuard,
+        now: DateTime<Utc>,
+    ) {
+        let Ok(mut kept) = self.kept.lock() else {
+            return;
+        };
+        if kept.len() >= KEPT_TOKENS && !kept.contains_key(&token.token_hash) {
+            kept.retain(|_, k| k.token.expires_at > now);
+            if kept.len() >= KEPT_TOKENS {
+                kept.clear();
+            }
+        }
+        kept.insert(
+            token.token_hash.clone(),
+            KeptContext {
+                token: token.clone(),
+                settings: settings.clone(),
+                guard: std::sync::Arc::new(guard),
+            },
+        );
+    }
+
+    /// Forgets `token_hash`'s context (when it is not valid, or no longer current); a newer
+    /// context kept meanwhile stays.
+    fn forget(&self, token_hash: &str, guard: Option<&std::sync::Arc<AccessGuard>>) {
+        if let Ok(mut kept) = self.kept.lock()
+            && kept
+                .get(token_hash)
+                .is_some_and(|k| guard.is_none_or(|g| std::sync::Arc::ptr_eq(g, &k.guard)))
+        {
+            kept.remove(token_hash);
+        }
+    }
 }
 
 /// An access token as stored: its SHA-256 (hex), whose record it opens, for which PGO
@@ -191,6 +293,27 @@ pub trait MedmijStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Option<AccessContext>, StoreError>> + Send;
 
+    /// As [`Self::access_context`], but without a read when this instance read the token's
+    /// context before and still keeps its record: the context comes with a guard, and the
+    /// answer built from it goes out only if [`Self::append_audit_if_current`] finds it
+    /// current. A read is saved on every request but a PGO's first.
+    fn kept_access_context(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<AccessContext>, StoreError>> + Send;
+
+    /// Appends `event` to the audit log if `guard` (of a kept access context) is still what
+    /// the database holds, checked in the transaction that writes the entry: `None` when it is
+    /// not (the token was revoked, or the record, the practice or its settings changed since),
+    /// and then nothing is written and the context is no longer kept. Without a guard it is
+    /// [`crate::RecordStore::append_audit`].
+    fn append_audit_if_current(
+        &self,
+        event: crate::AuditEvent,
+        guard: Option<&std::sync::Arc<AccessGuard>>,
+    ) -> impl Future<Output = Result<Option<crate::AuditEntry>, StoreError>> + Send;
+
     /// Revokes every access and refresh token of one patient for one PGO, at once; returns how
     /// many.
     fn revoke_access_tokens(
@@ -326,12 +449,12 @@ macro_rules! impl_medmij {
             /// share one round trip to the database where each used to make its own. Every
             /// ask is answered from a read that began after it was made: a token revoked or a
             /// record changed before a request arrived is seen by that request.
-            pub(crate) fn access_reader(pool: sqlx::Pool<$Db>, cache: std::sync::Arc<crate::cache::RecordCache>) -> AccessQueue {
+            pub(crate) fn access_reader(pool: sqlx::Pool<$Db>, cache: std::sync::Arc<crate::cache::RecordCache>, kept: std::sync::Arc<KeptAccess>) -> AccessQueue {
                 let (queue, asks) = tokio::sync::mpsc::channel::<AccessAsk>(4 * ACCESS_BATCH);
                 let asks = std::sync::Arc::new(tokio::sync::Mutex::new(asks));
                 let settings: std::sync::Arc<KeptSettings> = std::sync::Arc::default();
                 for _ in 0..ACCESS_READERS {
-                    let (asks, pool, cache, settings) = (asks.clone(), pool.clone(), cache.clone(), settings.clone());
+                    let (asks, pool, cache, settings, kept) = (asks.clone(), pool.clone(), cache.clone(), settings.clone(), kept.clone());
                     tokio::spawn(async move {
                         let mut lease = crate::lease::Lease::kept(pool);
                         loop {
@@ -350,7 +473,7 @@ macro_rules! impl_medmij {
                                 batch
                             };
                             let found = match lease.conn().await {
-                                Ok(conn) => Self::access_batch(conn, &cache, &settings, &batch).await,
+                                Ok(conn) => Self::access_batch(conn, &cache, &settings, &kept, &batch).await,
                                 Err(e) => Err(e.into()),
                             };
                             lease.done(found.is_err(), false);
@@ -381,6 +504,7 @@ macro_rules! impl_medmij {
                 conn: &mut sqlx::pool::PoolConnection<$Db>,
                 cache: &crate::cache::RecordCache,
                 kept_settings: &KeptSettings,
+                kept: &KeptAccess,
                 batch: &[AccessAsk],
             ) -> Result<Vec<Result<Option<AccessContext>, StoreError>>, StoreError> {
                 let mut qb: sqlx::QueryBuilder<$Db> = sqlx::QueryBuilder::new(
@@ -403,10 +527,14 @@ macro_rules! impl_medmij {
                     let row = rows
                         .iter()
                         .find(|r| r.try_get::<&str, _>(0).is_ok_and(|h| h == ask.token_hash));
-                    found.push(match row {
+                    let context = match row {
                         None => Ok(None),
-                        Some(r) => Self::access_of(conn, cache, kept_settings, r, ask.now).await,
-                    });
+                        Some(r) => Self::access_of(conn, cache, kept_settings, kept, r, ask.now).await,
+                    };
+                    if !matches!(context, Ok(Some(_))) {
+                        kept.forget(&ask.token_hash, None);
+                    }
+                    found.push(context);
                 }
                 Ok(found)
             }
@@ -416,6 +544,7 @@ macro_rules! impl_medmij {
                 conn: &mut sqlx::pool::PoolConnection<$Db>,
                 cache: &crate::cache::RecordCache,
                 kept_settings: &KeptSettings,
+                kept: &KeptAccess,
                 r: &<$Db as sqlx::Database>::Row,
                 now: DateTime<Utc>,
             ) -> Result<Option<AccessContext>, StoreError> {
@@ -430,7 +559,8 @@ macro_rules! impl_medmij {
                         practice: r.try_get(9)?,
                     };
                     let practice_id: String = r.try_get(12)?;
-                    let settings = match r.try_get::<Option<String>, _>(11)? {
+                    let settings_text: Option<String> = r.try_get(11)?;
+                    let settings = match settings_text.clone() {
                         None => std::sync::Arc::new(inzage_domain::PracticeSettings::default()),
                         Some(text) => {
                             let kept = kept_settings
@@ -449,8 +579,10 @@ macro_rules! impl_medmij {
                             }
                         }
                     };
-                    let record = Self::record_at(cache, &mut **conn, &token.patient, stamp, r.try_get(10)?).await?;
-                    Ok(Some(AccessContext { token, record, settings }))
+                    let record = Self::record_at(cache, &mut **conn, &token.patient, stamp.clone(), r.try_get(10)?).await?;
+                    let guard = AccessGuard { token_hash: token.token_hash.clone(), stamp, settings: settings_text.unwrap_or_default() };
+                    kept.put(&token, &settings, guard, now);
+                    Ok(Some(AccessContext { token, record, settings, guard: None }))
             }
 
             async fn insert_refresh_in(
@@ -620,6 +752,25 @@ macro_rules! impl_medmij {
 
             async fn access_context(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<AccessContext>, StoreError> {
                 ask_access(&self.access_queue, token_hash, now).await
+            }
+
+            async fn kept_access_context(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<AccessContext>, StoreError> {
+                if let Some(context) = self.kept_access.get(token_hash, now, &self.cache) {
+                    return Ok(Some(context));
+                }
+                ask_access(&self.access_queue, token_hash, now).await
+            }
+
+            async fn append_audit_if_current(&self, event: crate::AuditEvent, guard: Option<&std::sync::Arc<AccessGuard>>) -> Result<Option<crate::AuditEntry>, StoreError> {
+                let Some(guard) = guard else {
+                    return crate::RecordStore::append_audit(self, event).await.map(Some);
+                };
+                let written = crate::backend::queued(&self.audit_queue, |reply| crate::backend::AuditJob::Guarded(event, guard.clone(), reply)).await?;
+                if written.is_none() {
+                    self.kept_access.forget(&guard.token_hash, Some(guard));
+                    self.kept_access.stale.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                Ok(written)
             }
 
             async fn revoke_access_tokens(&self, patient: &PatientId, client_id: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
@@ -836,6 +987,20 @@ impl MedmijStore for Store {
         now: DateTime<Utc>,
     ) -> Result<Option<AccessContext>, StoreError> {
         delegate!(self, s => s.access_context(token_hash, now))
+    }
+    async fn kept_access_context(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AccessContext>, StoreError> {
+        delegate!(self, s => s.kept_access_context(token_hash, now))
+    }
+    async fn append_audit_if_current(
+        &self,
+        event: crate::AuditEvent,
+        guard: Option<&std::sync::Arc<AccessGuard>>,
+    ) -> Result<Option<crate::AuditEntry>, StoreError> {
+        delegate!(self, s => s.append_audit_if_current(event, guard))
     }
     async fn revoke_access_tokens(
         &self,

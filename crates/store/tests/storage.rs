@@ -810,7 +810,7 @@ async fn a_cached_record_is_never_older_than_the_database(a: Store, url: &str) {
         .unwrap();
     assert_eq!(a.load_record(&r.patient.id).await.unwrap().unwrap(), r);
     // Another patient's save changes the shared practice: seen too.
-    let mut other = sample("p2", "111222333");
+    let mut other = sample("p2", &eleven_proof_bsn(5));
     other.practice.name = "Nieuwe naam".into();
     b.save_record(&other, audit(&other, EventType::Create))
         .await
@@ -1179,6 +1179,238 @@ async fn sqlite_issue21_a_tokens_context_is_read_in_one_go_and_never_stale() {
 async fn postgres_issue21_a_tokens_context_is_read_in_one_go_and_never_stale() {
     if let Some(db) = inzage_store::testing::TestDb::postgres().await {
         issue21_a_tokens_context_is_read_in_one_go_and_never_stale(db.store.clone(), &db.url).await;
+        db.drop_database().await;
+    }
+}
+
+/// Issue 21: a PGO's next request uses the access context its last one read, without a read of
+/// its own; its answer's audit entry is written only if that context is still what the
+/// database holds, checked as the entry is written. Each change another instance makes (the
+/// record, the practice, its settings, the token's revocation) makes the kept context stale:
+/// nothing is logged for it, and the next context is read afresh.
+async fn issue21_an_answer_from_a_kept_context_is_logged_only_while_it_is_current(
+    a: Store,
+    url: &str,
+) {
+    let b = Store::connect(url).await.unwrap();
+    let r = sample("p1", "123456782");
+    a.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    a.store_access_token(&AccessToken {
+        token_hash: "valid".into(),
+        patient: r.patient.id.clone(),
+        client_id: "pgo.example".into(),
+        subject: "login".into(),
+        issued_at: t0(),
+        expires_at: t0() + chrono::Duration::hours(1),
+        grant_id: None,
+    })
+    .await
+    .unwrap();
+    let transfer = |detail: &str| {
+        let mut e = audit(&r, EventType::Transfer);
+        e.detail = detail.into();
+        e
+    };
+    // A context from memory, after one read: the first is read, the next is kept.
+    let kept = async || {
+        let read = a.kept_access_context("valid", t0()).await.unwrap().unwrap();
+        assert!(
+            read.guard.is_none(),
+            "the first context after a change is read"
+        );
+        let kept = a.kept_access_context("valid", t0()).await.unwrap().unwrap();
+        assert!(kept.guard.is_some(), "the next one is kept");
+        kept
+    };
+    let entries = async || a.counts().await.unwrap().audit_entries;
+
+    let c = kept().await;
+    let before = entries().await;
+    let entry = a
+        .append_audit_if_current(transfer("current"), c.guard.as_ref())
+        .await
+        .unwrap()
+        .expect("a current context is logged");
+    assert_eq!(entry.event.detail, "current");
+    assert_eq!(entries().await, before + 1);
+    // The same context serves the next requests while nothing changes.
+    let again = a.kept_access_context("valid", t0()).await.unwrap().unwrap();
+    assert!(std::sync::Arc::ptr_eq(
+        again.guard.as_ref().unwrap(),
+        c.guard.as_ref().unwrap()
+    ));
+    // Past the token's end a kept context is not used: the read finds the token expired.
+    let late = t0() + chrono::Duration::hours(2);
+    assert!(
+        a.kept_access_context("valid", late)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Each change by the other instance: the kept context's answer is not logged, and the
+    // next context is read and holds the change.
+    let mut stale = 0;
+    let c = kept().await;
+    let mut changed = b.load_record(&r.patient.id).await.unwrap().unwrap();
+    changed.episodes[0].title = "ANDERS".into();
+    b.save_record(&changed, audit(&changed, EventType::Update))
+        .await
+        .unwrap();
+    let before = entries().await;
+    let not = a
+        .append_audit_if_current(transfer("record changed"), c.guard.as_ref())
+        .await
+        .unwrap();
+    assert!(not.is_none(), "a changed record makes the context stale");
+    stale += 1;
+    assert_eq!(entries().await, before, "nothing logged for a stale answer");
+    let c = kept().await;
+    assert_eq!(c.record.episodes[0].title, "ANDERS");
+
+    let settings = PracticeSettings {
+        max_open_online_bookings: 9,
+        ..PracticeSettings::default()
+    };
+    b.save_settings(&r.practice.id, &settings).await.unwrap();
+    assert!(
+        a.append_audit_if_current(transfer("settings changed"), c.guard.as_ref())
+            .await
+            .unwrap()
+            .is_none(),
+        "changed settings make the context stale"
+    );
+    stale += 1;
+    let c = kept().await;
+    assert_eq!(c.settings.max_open_online_bookings, 9);
+
+    let mut moved = b.load_record(&r.patient.id).await.unwrap().unwrap();
+    moved.practice.name = "Gezondheidscentrum Oost".into();
+    b.save_record(&moved, audit(&moved, EventType::Update))
+        .await
+        .unwrap();
+    // The record's version changed too; the practice alone is checked below, in one batch.
+    assert!(
+        a.append_audit_if_current(transfer("practice changed"), c.guard.as_ref())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    stale += 1;
+    let c = kept().await;
+    assert_eq!(c.record.practice.name, "Gezondheidscentrum Oost");
+
+    // Many at once, sharing group commits: entries without a guard, entries of a current
+    // context and entries of a stale one (another patient's record, in the same practice,
+    // changed its practice's stored form). Only the stale ones are left out; every other is
+    // stored once, in one unbroken chain, and the chain-log events of the batch once.
+    let old = c.guard.clone().unwrap();
+    let mut other = sample("p2", &eleven_proof_bsn(5));
+    other.practice.name = "Gezondheidscentrum West".into();
+    b.save_record(&other, audit(&other, EventType::Create))
+        .await
+        .unwrap();
+    // Until an answer finds it stale, the old context is the one kept; a read replaces it.
+    let still = a.kept_access_context("valid", t0()).await.unwrap().unwrap();
+    assert!(std::sync::Arc::ptr_eq(still.guard.as_ref().unwrap(), &old));
+    let read = a.access_context("valid", t0()).await.unwrap().unwrap();
+    assert_eq!(read.record.practice.name, "Gezondheidscentrum West");
+    let fresh = a
+        .kept_access_context("valid", t0())
+        .await
+        .unwrap()
+        .unwrap()
+        .guard
+        .unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&fresh, &old));
+    let before = entries().await;
+    let log_before = a.chain_log(t0()).await.unwrap().len();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..60 {
+        let a = a.clone();
+        let (event, guard) = match i % 3 {
+            0 => (transfer(&format!("plain {i}")), None),
+            1 => (transfer(&format!("current {i}")), Some(fresh.clone())),
+            _ => (transfer(&format!("stale {i}")), Some(old.clone())),
+        };
+        tasks.spawn(async move {
+            if i % 10 == 0 {
+                let chain = ChainEvent {
+                    at: t0(),
+                    kind: ChainEventKind::ResourceRequest,
+                    request_id: format!("req-{i}"),
+                    correlation_id: format!("corr-{i}"),
+                    client_id: "pgo.example".into(),
+                    status: 200,
+                    resource: "Patient".into(),
+                };
+                a.log_chain(&[chain]).await.unwrap();
+            }
+            let written = a
+                .append_audit_if_current(event.clone(), guard.as_ref())
+                .await
+                .unwrap();
+            (event.detail, written)
+        });
+    }
+    stale += 20;
+    let mut seqs = std::collections::BTreeSet::new();
+    for (detail, written) in tasks.join_all().await {
+        match written {
+            Some(entry) => {
+                assert!(!detail.starts_with("stale"), "{detail} was logged");
+                assert_eq!(entry.event.detail, detail);
+                seqs.insert(entry.seq);
+            }
+            None => assert!(detail.starts_with("stale"), "{detail} was not logged"),
+        }
+    }
+    assert_eq!(seqs.len(), 40);
+    assert_eq!(entries().await, before + 40);
+    assert!(a.verify_audit_chain().await.unwrap().is_ok());
+    assert_eq!(a.chain_log(t0()).await.unwrap().len(), log_before + 6);
+
+    // Revoked by the other instance: not logged, and no context any more.
+    b.revoke_access_tokens(&r.patient.id, "pgo.example", t0())
+        .await
+        .unwrap();
+    assert!(
+        a.append_audit_if_current(transfer("revoked"), Some(&fresh))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    stale += 1;
+    assert!(
+        a.kept_access_context("valid", t0())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(a.stats().access_stale, stale);
+    assert!(a.verify_audit_chain().await.unwrap().is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_issue21_an_answer_from_a_kept_context_is_logged_only_while_it_is_current() {
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    issue21_an_answer_from_a_kept_context_is_logged_only_while_it_is_current(
+        db.store.clone(),
+        &db.url,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_an_answer_from_a_kept_context_is_logged_only_while_it_is_current() {
+    if let Some(db) = inzage_store::testing::TestDb::postgres().await {
+        issue21_an_answer_from_a_kept_context_is_logged_only_while_it_is_current(
+            db.store.clone(),
+            &db.url,
+        )
+        .await;
         db.drop_database().await;
     }
 }

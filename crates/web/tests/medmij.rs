@@ -1507,7 +1507,73 @@ async fn r127_measurements_from_a_pgo_wait_for_the_gp_and_stay_the_patients(app:
     assert_eq!(read.status, StatusCode::NOT_FOUND);
 }
 
+/// Issue 21: a PGO's second request is answered from the access context its first one read,
+/// without reading it again. A change another instance makes in between (here the patient's
+/// name) is still in the next answer, by search, by search over POST and by read: the kept
+/// context is found stale as the answer's audit entry is written, nothing is logged or sent
+/// for it, and the answer is made again from a fresh read. Every answer has one entry.
+async fn issue21_a_change_between_two_requests_is_in_the_second_answer(app: &TestApp) {
+    let adult = adult_with_token(app, "token-kept").await;
+    let other = inzage_store::Store::connect(&app.db.url).await.unwrap();
+    let mut c = app.client();
+    let auth = "Bearer token-kept";
+    let rename = async |family: &str| {
+        let mut r = other.load_record(&adult.patient.id).await.unwrap().unwrap();
+        r.patient.name.family = family.into();
+        other.save_record(&r, audit_event(&r, app)).await.unwrap();
+    };
+    let family = |p: &Page| -> String {
+        let v: Value = serde_json::from_str(&p.body).unwrap();
+        let patient = v["entry"]
+            .as_array()
+            .and_then(|e| e.first())
+            .map_or(&v, |e| &e["resource"]);
+        patient["name"][0]["family"].as_str().unwrap().to_owned()
+    };
+    for _ in 0..2 {
+        let p = fetch(&mut c, "/fhir/Patient", "token-kept").await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    }
+    let stale = app.store.stats().access_stale;
+    let entries = app.audit_count().await;
+
+    rename("Eerst").await;
+    let p = fetch(&mut c, "/fhir/Patient", "token-kept").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(family(&p), "Eerst");
+
+    rename("Daarna").await;
+    let p = c
+        .post_with(
+            "/fhir/Patient/_search",
+            &[
+                ("authorization", auth),
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("accept", "application/fhir+json"),
+            ],
+            "_include=Patient:general-practitioner",
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(family(&p), "Daarna");
+
+    rename("Laatst").await;
+    let p = fetch(&mut c, "/fhir/Patient/adult", "token-kept").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(family(&p), "Laatst");
+
+    // Three answers made again, three renames and three answers logged: no entry for an
+    // answer that was not sent.
+    assert_eq!(app.store.stats().access_stale, stale + 3);
+    assert_eq!(app.audit_count().await, entries + 6);
+    // Unchanged, the next answers come from the kept context.
+    let p = fetch(&mut c, "/fhir/Patient", "token-kept").await;
+    assert_eq!(family(&p), "Laatst");
+    assert_eq!(app.store.stats().access_stale, stale + 3);
+}
+
 both_backends!(
+    issue21_a_change_between_two_requests_is_in_the_second_answer,
     r127_measurements_from_a_pgo_wait_for_the_gp_and_stay_the_patients,
     hardening_8_an_independent_fhir_client_pages_and_resolves,
     hardening_8_every_reference_in_an_answer_resolves,

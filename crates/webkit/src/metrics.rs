@@ -101,6 +101,7 @@ async fn scrape(State(store): State<Store>) -> Response {
     metrics::gauge!("inzage_record_cache_bytes").set(stats.cache_bytes as f64);
     metrics::gauge!("inzage_audit_queue_waiting").set(stats.audit_queue as f64);
     metrics::gauge!("inzage_audit_batches_rewritten").set(stats.audit_rewrites as f64);
+    metrics::gauge!("inzage_medmij_answers_rebuilt").set(stats.access_stale as f64);
     if let Ok(n) = store.pending_notices().await {
         metrics::gauge!("inzage_notices_pending").set(n as f64);
     }
