@@ -29,9 +29,6 @@ pub struct Outcome {
     status: StatusCode,
     code: &'static str,
     diagnostics: String,
-    /// The answer was built from a kept access context that is no longer current: nothing was
-    /// sent or logged, and [`or_fresh`] builds it again from a fresh read.
-    stale: bool,
 }
 
 impl Outcome {
@@ -44,18 +41,16 @@ impl Outcome {
             status,
             code,
             diagnostics: diagnostics.into(),
-            stale: false,
         }
     }
+    /// An answer built from a kept access context that is no longer current: nothing was sent
+    /// or logged, and [`or_fresh`] builds it again from a fresh read.
     fn stale() -> Self {
-        Self {
-            stale: true,
-            ..Self::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "the record changed while the answer was made; ask again",
-            )
-        }
+        Self::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "the record changed while the answer was made; ask again",
+        )
     }
     fn unauthorized() -> Self {
         Self::new(
@@ -143,14 +138,18 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// The answer `first` built from a kept access context, or, when that context was no longer
-/// current as its audit entry was to be written, the answer `again` builds from a fresh read.
+/// The answer `first` built, or, when it was built from a kept access context (`kept`) and is
+/// not a success, the answer `again` builds from a fresh read. A success from a kept context
+/// was checked as its audit entry was written (a stale one is an error here); a refusal (no
+/// consent, not visible, not found) was not, and may be of an older state than the database's,
+/// so it is never sent from a kept context.
 pub(crate) async fn or_fresh(
+    kept: bool,
     first: Result<Response, Outcome>,
     again: impl AsyncFnOnce() -> Result<Response, Outcome>,
 ) -> Result<Response, Outcome> {
     match first {
-        Err(o) if o.stale => again().await,
+        Err(_) if kept => again().await,
         answer => answer,
     }
 }
@@ -242,6 +241,11 @@ impl Pgo {
                 "the patient's record is not available through a PGO",
             )
         })
+    }
+
+    /// Whether the context came from memory rather than from a read for this request.
+    pub(crate) fn is_kept(&self) -> bool {
+        self.guard.is_some()
     }
 
     /// An audit event of this request, about the token's patient (no medical content).

@@ -377,8 +377,9 @@ async fn search(
     headers: HeaderMap,
 ) -> Result<Response, Outcome> {
     let pgo = Pgo::kept_from_request(&state, &headers, &ids).await?;
+    let kept = pgo.is_kept();
     let first = answer_search(&state, pgo, ty.clone(), query.clone(), &headers).await;
-    or_fresh(first, async || {
+    or_fresh(kept, first, async || {
         let pgo = Pgo::from_request(&state, &headers, &ids).await?;
         answer_search(&state, pgo, ty, query, &headers).await
     })
@@ -397,6 +398,7 @@ async fn search_post(
 ) -> Result<Response, Outcome> {
     let (parts, body) = request.into_parts();
     let pgo = Pgo::kept_from_request(&state, &parts.headers, &ids).await?;
+    let kept = pgo.is_kept();
     let form = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -433,7 +435,7 @@ async fn search_post(
         &parts.headers,
     )
     .await;
-    or_fresh(first, async || {
+    or_fresh(kept, first, async || {
         let pgo = Pgo::from_request(&state, &parts.headers, &ids).await?;
         answer_search(&state, pgo, ty, Some(merged), &parts.headers).await
     })
@@ -511,8 +513,9 @@ async fn read(
         ));
     }
     let pgo = Pgo::kept_from_request(&state, &headers, &ids).await?;
+    let kept = pgo.is_kept();
     let first = answer_read(&state, pgo, &ty, &id, negotiated).await;
-    or_fresh(first, async || {
+    or_fresh(kept, first, async || {
         let pgo = Pgo::from_request(&state, &headers, &ids).await?;
         answer_read(&state, pgo, &ty, &id, negotiated).await
     })

@@ -454,7 +454,9 @@ macro_rules! impl_backend {
                 match written {
                     Ok(n) if n == entries.len() => Ok(Some(entries)),
                     Ok(0) => Ok(None),
-                    Ok(n) => Err(sqlx::Error::Protocol(format!("{n} of {} audit entries written", entries.len()))),
+                    // One INSERT inserts all or none; should it not, the batch fails (its
+                    // entries may be stored, and the next batch chains from the stored end).
+                    Ok(n) => Err(sqlx::Error::Protocol(format!("{n} of {} audit entries stored, all or none expected", entries.len()))),
                     Err(e) => {
                         // A failed statement leaves the transaction open. If it cannot be rolled
                         // back (or none was open because BEGIN failed), the connection is closed

@@ -318,6 +318,10 @@ mod migration {
         let admin = std::env::var("INZAGE_TEST_DATABASE_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await else {
+            assert!(
+                std::env::var_os("INZAGE_REQUIRE_POSTGRES").is_none(),
+                "no PostgreSQL server answered at {admin}, and INZAGE_REQUIRE_POSTGRES is set"
+            );
             eprintln!("SKIPPED PostgreSQL: no server answered at {admin}");
             return;
         };

@@ -89,8 +89,10 @@ struct KeptContext {
     guard: std::sync::Arc<AccessGuard>,
 }
 
-/// How many tokens' contexts are kept; beyond it the expired go first, then all.
-const KEPT_TOKENS: usize = 10_000;
+/// How many tokens' contexts are kept; beyond it the expired go first, then all. Each takes
+/// about the size of its practice's and settings' stored text (1-2 KB): a few MiB in all,
+/// beside the record cache's budget. Tokens live 15 minutes.
+const KEPT_TOKENS: usize = 4_096;
 
 impl KeptAccess {
     /// The kept context of `token_hash` if its token is unexpired at `now` and its record is

@@ -1570,6 +1570,31 @@ async fn issue21_a_change_between_two_requests_is_in_the_second_answer(app: &Tes
     let p = fetch(&mut c, "/fhir/Patient", "token-kept").await;
     assert_eq!(family(&p), "Laatst");
     assert_eq!(app.store.stats().access_stale, stale + 3);
+
+    // A refusal is never sent from a kept context: consent to a PGO withdrawn and given again
+    // through the other instance, and the next request after each has its answer of now.
+    let consent = async |pgo: bool| {
+        let mut r = other.load_record(&adult.patient.id).await.unwrap().unwrap();
+        r.patient.online_consent.as_mut().unwrap().pgo = pgo;
+        other.save_record(&r, audit_event(&r, app)).await.unwrap();
+    };
+    consent(false).await;
+    for _ in 0..2 {
+        let p = fetch(&mut c, "/fhir/Patient", "token-kept").await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+    }
+    consent(true).await;
+    let p = fetch(&mut c, "/fhir/Patient/adult", "token-kept").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let p = fetch(&mut c, "/fhir/Patient", "token-kept").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    // Revoked through the other instance: refused at the next request.
+    other
+        .revoke_access_tokens(&adult.patient.id, "pgo.example", app.clock.now())
+        .await
+        .unwrap();
+    let p = fetch(&mut c, "/fhir/Patient", "token-kept").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED, "{}", p.body);
 }
 
 both_backends!(
