@@ -275,8 +275,10 @@ macro_rules! impl_backend {
                                 Err(_) => break,
                             }
                         }
+                        // Set when the chain-log rows were committed on their own (see below).
+                        let mut chain_stored = false;
                         let written = match lease.conn().await {
-                            Ok(conn) => Self::write_batch(conn, &batch, &key, &mut head, &rewrites).await,
+                            Ok(conn) => Self::write_batch(conn, &batch, &key, &mut head, &rewrites, &mut chain_stored).await,
                             Err(e) => Err(e.into()),
                         };
                         lease.done(written.is_err(), jobs.is_empty());
@@ -311,6 +313,10 @@ macro_rules! impl_backend {
                                         AuditJob::Guarded(_, _, reply) => {
                                             let _ = reply.send(Err(failed()));
                                         }
+                                        AuditJob::Chain(_, Some(reply)) if chain_stored => {
+                                            let _ = reply.send(Ok(()));
+                                        }
+                                        AuditJob::Chain(..) if chain_stored => {}
                                         AuditJob::Chain(events, reply) => {
                                             if let Some(reply) = reply {
                                                 let _ = reply.send(Err(failed()));
@@ -333,8 +339,10 @@ macro_rules! impl_backend {
             /// several statements in one command (SQLite) and the chain's last entry is known
             /// from the previous batch, the whole transaction is one command
             /// ([`Self::write_batch_at_once`]); otherwise the last entry is read under the audit
-            /// lock and each statement is its own.
-            async fn write_batch(conn: &mut sqlx::pool::PoolConnection<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey, head: &mut Option<(i64, String)>, rewrites: &std::sync::atomic::AtomicU64) -> Result<Vec<Option<AuditEntry>>, StoreError> {
+            /// lock and each statement is its own. When the one command found a guard stale,
+            /// it has committed the chain-log rows (and set `chain_stored`); the audit entries
+            /// follow in a transaction of their own.
+            async fn write_batch(conn: &mut sqlx::pool::PoolConnection<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey, head: &mut Option<(i64, String)>, rewrites: &std::sync::atomic::AtomicU64, chain_stored: &mut bool) -> Result<Vec<Option<AuditEntry>>, StoreError> {
                 // The audit entries, each with the index of its guard in `guards` (each guard
                 // once, however many requests of one token share it).
                 let mut events: Vec<(&AuditEvent, Option<usize>)> = Vec::new();
@@ -374,7 +382,10 @@ macro_rules! impl_backend {
                         }
                         // A guard no longer holds: the chain log's rows were written, no audit
                         // entry was. Which guards hold is found out below.
-                        Ok(None) => chain_written = true,
+                        Ok(None) => {
+                            chain_written = true;
+                            *chain_stored = true;
+                        }
                         // Another writer appended since: its entry holds the next `seq`. Read
                         // the chain's end again, below. Any other failure fails the batch.
                         Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
