@@ -64,6 +64,8 @@ pub struct SqliteStore {
     pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
     pub(crate) audit_key: crate::audit::AuditKey,
+    /// Ends the WAL checkpointer when the last handle on the store goes (held for its drop).
+    _checkpointer: Arc<Checkpointer>,
 }
 
 impl SqliteStore {
@@ -75,11 +77,16 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         // A connection to a local file does not go stale: no ping before each use (a round
-        // trip to the connection's thread that cost as much as the query).
+        // trip to the connection's thread that cost as much as the query). The writer leaves
+        // WAL checkpoints to `checkpointer` (it checkpoints itself only if that falls behind),
+        // so that no commit waits for one.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
-            .connect_with(opts.clone())
+            .connect_with(
+                opts.clone()
+                    .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string()),
+            )
             .await?;
         // Two of them are kept by the batched MedMij readers (`medmij::access_reader`).
         let read = SqlitePoolOptions::new()
@@ -91,7 +98,9 @@ impl SqliteStore {
         let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
         let audit_rewrites = Arc::default();
         let kept_access = Arc::default();
+        let checkpointer = checkpointer(read.clone());
         Ok(Self {
+            _checkpointer: checkpointer,
             audit_queue: Self::audit_writer(
                 write.clone(),
                 audit_key.clone(),
@@ -116,6 +125,43 @@ impl SqliteStore {
             .run(&self.write)
             .await?;
         Ok(())
+    }
+}
+
+/// WAL pages after which SQLite's writer checkpoints by itself: only when [`checkpointer`] has
+/// fallen behind (SQLite's own default is 1,000, which the checkpointer keeps to).
+const WRITER_CHECKPOINT_PAGES: u32 = 20_000;
+/// How often the checkpointer looks at the WAL.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Copies the WAL's committed pages into the database file from a reader connection, a few
+/// times a second (`PRAGMA wal_checkpoint(PASSIVE)`: it never waits for the writer or blocks
+/// it), so that the group commit of the audit log, which every answer waits for, does not
+/// carry the checkpoint's writes and fsync. It ends when the store is dropped.
+fn checkpointer(pool: SqlitePool) -> Arc<Checkpointer> {
+    Arc::new(Checkpointer(tokio::spawn(async move {
+        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while !pool.is_closed() {
+            every.tick().await;
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_optional(&pool)
+                .await
+                && !pool.is_closed()
+            {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+    })))
+}
+
+/// The checkpointer's task, ended with the last handle on the store.
+#[derive(Debug)]
+pub(crate) struct Checkpointer(tokio::task::JoinHandle<()>);
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
