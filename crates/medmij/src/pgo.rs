@@ -52,6 +52,16 @@ impl Outcome {
             "the record changed while the answer was made; ask again",
         )
     }
+    /// A refusal or a stale answer: what a newer state of the token or the record may change.
+    fn depends_on_the_record(&self) -> bool {
+        matches!(
+            self.status,
+            StatusCode::UNAUTHORIZED
+                | StatusCode::FORBIDDEN
+                | StatusCode::NOT_FOUND
+                | StatusCode::CONFLICT
+        )
+    }
     fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -138,18 +148,18 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// The answer `first` built, or, when it was built from a kept access context (`kept`) and is
-/// not a success, the answer `again` builds from a fresh read. A success from a kept context
-/// was checked as its audit entry was written (a stale one is an error here); a refusal (no
-/// consent, not visible, not found) was not, and may be of an older state than the database's,
-/// so it is never sent from a kept context.
+/// The answer `first` built, or, when it was built from a kept access context (`kept`) and may
+/// be of an older state than the database's, the answer `again` builds from a fresh read. A
+/// success from a kept context was checked as its audit entry was written (a stale one is a
+/// conflict here); a refusal (no consent, not visible, not found) was not, so it is never sent
+/// from a kept context. Other errors (a bad query, a failing store) do not depend on the record.
 pub(crate) async fn or_fresh(
     kept: bool,
     first: Result<Response, Outcome>,
     again: impl AsyncFnOnce() -> Result<Response, Outcome>,
 ) -> Result<Response, Outcome> {
     match first {
-        Err(_) if kept => again().await,
+        Err(o) if kept && o.depends_on_the_record() => again().await,
         answer => answer,
     }
 }

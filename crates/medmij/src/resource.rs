@@ -548,27 +548,29 @@ async fn answer_read(
                 .find(|l| l.id.as_str() == id)
                 .ok_or_else(not_found)?;
             let resource = inzage_fhir::export::binary(letter).ok_or_else(not_found)?;
-            pgo.audit(state, "medmij: Binary read (letter)".into())
-                .await?;
-            if negotiated.asked {
-                Ok((
+            // The answer is made before its audit entry is written: an entry is an answer sent.
+            let answer = if negotiated.asked {
+                (
                     [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
                     resource.to_string(),
                 )
-                    .into_response())
+                    .into_response()
             } else {
                 let inzage_domain::LetterContent::Pdf { bytes } = &letter.content else {
                     return Err(not_found());
                 };
-                Ok((
+                (
                     [(
                         header::CONTENT_TYPE,
                         HeaderValue::from_static("application/pdf"),
                     )],
                     bytes.clone(),
                 )
-                    .into_response())
-            }
+                    .into_response()
+            };
+            pgo.audit(state, "medmij: Binary read (letter)".into())
+                .await?;
+            Ok(answer)
         }
         _ => {
             // Any resource a search answer can refer to, built under the same rules.

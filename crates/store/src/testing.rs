@@ -16,6 +16,16 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// What a PostgreSQL test does when no server answers at `admin`: it says it skips, or, where
+/// `INZAGE_REQUIRE_POSTGRES` is set (CI), it fails, so that a skip never passes for a test.
+pub fn skip_postgres(admin: &str, error: impl std::fmt::Display) {
+    assert!(
+        std::env::var_os("INZAGE_REQUIRE_POSTGRES").is_none(),
+        "no PostgreSQL server answered at {admin} ({error}), and INZAGE_REQUIRE_POSTGRES is set"
+    );
+    eprintln!("SKIPPED PostgreSQL: no server answered at {admin} ({error})");
+}
+
 impl TestDb {
     /// A migrated SQLite database in a new temporary directory.
     pub async fn sqlite() -> Self {
@@ -38,13 +48,7 @@ impl TestDb {
         let mut conn = match sqlx::PgConnection::connect(&admin).await {
             Ok(c) => c,
             Err(e) => {
-                // CI sets this: there a PostgreSQL test that skips is a failure, not a pass.
-                if std::env::var_os("INZAGE_REQUIRE_POSTGRES").is_some() {
-                    panic!(
-                        "no PostgreSQL server answered at {admin} ({e}), and INZAGE_REQUIRE_POSTGRES is set"
-                    );
-                }
-                eprintln!("SKIPPED PostgreSQL: no server answered at {admin} ({e})");
+                skip_postgres(&admin, e);
                 return None;
             }
         };

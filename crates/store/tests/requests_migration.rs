@@ -139,9 +139,9 @@ async fn sqlite_requests_keep_every_field_through_the_move_to_one_table() {
 async fn postgres_requests_keep_every_field_through_the_move_to_one_table() {
     use sqlx::Connection;
     let admin = inzage_store::testing::pg_admin_url();
-    let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await else {
-        eprintln!("SKIPPED PostgreSQL: no server answered at {admin}");
-        return;
+    let mut conn = match sqlx::PgConnection::connect(&admin).await {
+        Ok(conn) => conn,
+        Err(e) => return inzage_store::testing::skip_postgres(&admin, e),
     };
     let name = format!(
         "inzage_mig_{}",
