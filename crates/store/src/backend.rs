@@ -60,7 +60,7 @@ pub struct SqliteStore {
     pub(crate) cache: Arc<RecordCache>,
     pub(crate) audit_queue: AuditQueue,
     /// Group commits written again after another writer appended to the audit log.
-    pub(crate) audit_rewrites: Arc<std::sync::atomic::AtomicU64>,
+    pub(crate) audit_counters: Arc<AuditCounters>,
     pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
     pub(crate) audit_key: crate::audit::AuditKey,
@@ -96,7 +96,7 @@ impl SqliteStore {
             .await?;
         let audit_key = crate::audit::AuditKey::default();
         let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
-        let audit_rewrites = Arc::default();
+        let audit_counters = Arc::default();
         let kept_access = Arc::default();
         // Its own connection, so that it never waits for a reader's.
         let checkpoints = SqlitePoolOptions::new()
@@ -110,9 +110,9 @@ impl SqliteStore {
             audit_queue: Self::audit_writer(
                 write.clone(),
                 audit_key.clone(),
-                Arc::clone(&audit_rewrites),
+                Arc::clone(&audit_counters),
             ),
-            audit_rewrites,
+            audit_counters,
             access_queue: Self::access_reader(
                 read.clone(),
                 cache.clone(),
@@ -184,7 +184,7 @@ pub struct PostgresStore {
     pub(crate) cache: Arc<RecordCache>,
     pub(crate) audit_queue: AuditQueue,
     /// Group commits written again after another writer appended to the audit log.
-    pub(crate) audit_rewrites: Arc<std::sync::atomic::AtomicU64>,
+    pub(crate) audit_counters: Arc<AuditCounters>,
     pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
     pub(crate) audit_key: crate::audit::AuditKey,
@@ -200,15 +200,15 @@ impl PostgresStore {
             .await?;
         let audit_key = crate::audit::AuditKey::default();
         let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
-        let audit_rewrites = Arc::default();
+        let audit_counters = Arc::default();
         let kept_access = Arc::default();
         Ok(Self {
             audit_queue: Self::audit_writer(
                 pool.clone(),
                 audit_key.clone(),
-                Arc::clone(&audit_rewrites),
+                Arc::clone(&audit_counters),
             ),
-            audit_rewrites,
+            audit_counters,
             access_queue: Self::access_reader(
                 pool.clone(),
                 cache.clone(),
@@ -305,19 +305,41 @@ pub(crate) async fn flush(queue: &AuditQueue) -> Result<(), StoreError> {
     queued(queue, |reply| AuditJob::Chain(vec![], Some(reply))).await
 }
 
+/// What the group commit has done since start, for the operator (`Store::stats`).
+#[derive(Debug, Default)]
+pub(crate) struct AuditCounters {
+    /// Commits written a second time after another writer appended in between.
+    pub(crate) rewrites: std::sync::atomic::AtomicU64,
+    pub(crate) commits: std::sync::atomic::AtomicU64,
+    /// Audit entries stored by those commits.
+    pub(crate) entries: std::sync::atomic::AtomicU64,
+    /// Time from taking a batch to its commit, summed, in microseconds.
+    pub(crate) busy_micros: std::sync::atomic::AtomicU64,
+}
+
+impl AuditCounters {
+    fn committed(&self, entries: usize, took: Duration) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.commits.fetch_add(1, Relaxed);
+        self.entries.fetch_add(entries as u64, Relaxed);
+        self.busy_micros
+            .fetch_add(u64::try_from(took.as_micros()).unwrap_or(u64::MAX), Relaxed);
+    }
+}
+
 /// The most entries one commit appends: one INSERT's worth.
 const AUDIT_BATCH: usize = 256;
 const _: () = assert!(AUDIT_BATCH <= AUDIT_INSERT_ROWS);
 
 macro_rules! impl_backend {
-    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr, $begin_write:expr, $one_command:expr) => {
+    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr, $begin_write:expr, $at_once:path) => {
         impl $Store {
             /// Group commit for stand-alone audit entries (every read of a record is one) and
             /// chain-log events: one task writes whatever is waiting in one transaction (audit
             /// entries chained in arrival order) and answers each caller after the commit. Under
             /// load many writes share a commit; a lone write waits for nobody. A caller is
             /// answered only once its write is stored.
-            fn audit_writer(pool: sqlx::Pool<$Db>, key: crate::audit::AuditKey, rewrites: Arc<std::sync::atomic::AtomicU64>) -> AuditQueue {
+            fn audit_writer(pool: sqlx::Pool<$Db>, key: crate::audit::AuditKey, counters: Arc<AuditCounters>) -> AuditQueue {
                 let (queue, mut jobs) = tokio::sync::mpsc::channel::<AuditJob>(4 * AUDIT_BATCH);
                 tokio::spawn(async move {
                     let mut lease = crate::lease::Lease::shared(pool);
@@ -333,11 +355,15 @@ macro_rules! impl_backend {
                         }
                         // Set when the chain-log rows were committed on their own (see below).
                         let mut chain_stored = false;
+                        let started = std::time::Instant::now();
                         let written = match lease.conn().await {
-                            Ok(conn) => Self::write_batch(conn, &batch, &key, &mut head, &rewrites, &mut chain_stored).await,
+                            Ok(conn) => Self::write_batch(conn, &batch, &key, &mut head, &counters.rewrites, &mut chain_stored).await,
                             Err(e) => Err(e.into()),
                         };
                         lease.done(written.is_err(), jobs.is_empty());
+                        if let Ok(entries) = &written {
+                            counters.committed(entries.iter().flatten().count(), started.elapsed());
+                        }
                         match written {
                             Ok(mut entries) => {
                                 entries.reverse();
@@ -391,11 +417,10 @@ macro_rules! impl_backend {
 
             /// Writes a batch in one transaction: all of it or nothing, and returns what became
             /// of its audit entries, in the order of the batch: each one written, or `None` for
-            /// a guarded one whose access context is no longer current. Where the backend takes
-            /// several statements in one command (SQLite) and the chain's last entry is known
-            /// from the previous batch, the whole transaction is one command
+            /// a guarded one whose access context is no longer current. Where the chain's last entry
+            /// is known from the previous batch, the whole transaction is one round trip
             /// ([`Self::write_batch_at_once`]); otherwise the last entry is read under the audit
-            /// lock and each statement is its own. When the one command found a guard stale,
+            /// lock and each statement is its own. When the one round trip found a guard stale,
             /// it has committed the chain-log rows (and set `chain_stored`); the audit entries
             /// follow in a transaction of their own.
             async fn write_batch(conn: &mut sqlx::pool::PoolConnection<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey, head: &mut Option<(i64, String)>, rewrites: &std::sync::atomic::AtomicU64, chain_stored: &mut bool) -> Result<Vec<Option<AuditEntry>>, StoreError> {
@@ -427,7 +452,7 @@ macro_rules! impl_backend {
                     })
                     .collect();
                 let mut chain_written = false;
-                if $one_command && let Some(last) = head.clone() {
+                if let Some(last) = head.clone() {
                     let all: Vec<&AuditEvent> = events.iter().map(|(e, _)| *e).collect();
                     match Self::write_batch_at_once(conn, &all, &guards, &chain, key, last).await {
                         Ok(Some(entries)) => {
@@ -462,7 +487,7 @@ macro_rules! impl_backend {
                 if !all.is_empty() {
                     let last = Self::chain_end_in(&mut tx).await?;
                     // Most often every guard holds, which the insert itself checks: no read of
-                    // its own. If one does not (or the one command found so), which ones hold
+                    // its own. If one does not (or the one round trip found so), which ones hold
                     // is read, and only their entries are written.
                     let mut inserted = false;
                     if !chain_written {
@@ -480,59 +505,28 @@ macro_rules! impl_backend {
                     Self::insert_chain_in(&mut tx, &chain).await?;
                 }
                 tx.commit().await?;
-                if $one_command && let Some(e) = entries.last() {
+                if let Some(e) = entries.last() {
                     *head = Some((e.seq, e.hash.clone()));
                 }
                 let mut entries = entries.into_iter();
                 Ok(events.iter().map(|(_, g)| if g.is_none_or(|i| current[i]) { entries.next() } else { None }).collect())
             }
 
-            /// The group commit as one command of several statements (one round trip to
-            /// SQLite's connection thread where the statement-by-statement transaction makes
-            /// five): the audit entries chained from `last`, the chain log's rows and the
-            /// commit. If another writer appended to the audit log since `last` was stored, the
-            /// first entry's `seq` is taken and the insert fails (a unique violation), the
-            /// transaction is rolled back and nothing is written. With `guards`, the audit
-            /// entries are inserted only if every guard holds; if one does not, the rest is
-            /// committed without them and the answer is `None`.
+            /// The group commit in one round trip to the database ([`sqlite_batch_at_once`],
+            /// [`postgres_batch_at_once`]): the audit entries chained from `last`, the chain
+            /// log's rows and the commit. If another writer appended to the audit log since
+            /// `last` was stored, the first entry's `seq` is taken and the insert fails (a
+            /// unique violation), and nothing is written. With `guards`, the audit entries are
+            /// inserted only if every guard holds; if one does not, the rest is committed
+            /// without them and the answer is `None`.
             async fn write_batch_at_once(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[&AuditEvent], guards: &[&Arc<crate::medmij::AccessGuard>], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, last: (i64, String)) -> Result<Option<Vec<AuditEntry>>, sqlx::Error> {
                 let entries = chained(events, last, key);
-                let mut qb: QueryBuilder<$Db> = QueryBuilder::new($begin_write);
-                for chunk in entries.chunks(AUDIT_INSERT_ROWS) {
-                    qb.push("; ");
-                    if guards.is_empty() {
-                        Self::push_audit_insert(&mut qb, chunk);
-                    } else {
-                        Self::push_guarded_audit_insert(&mut qb, chunk, guards);
-                    }
-                }
-                for chunk in chain.chunks(CHAIN_INSERT_ROWS) {
-                    qb.push("; ");
-                    Self::push_chain_insert(&mut qb, chunk);
-                }
-                qb.push("; COMMIT");
-                let query = qb.build();
-                // With guards the inserted entries are counted by their returned `seq`.
-                let written = if guards.is_empty() {
-                    query.execute(&mut **conn).await.map(|_| entries.len())
-                } else {
-                    query.fetch_all(&mut **conn).await.map(|rows| rows.len())
-                };
-                match written {
-                    Ok(n) if n == entries.len() => Ok(Some(entries)),
-                    Ok(0) => Ok(None),
+                match $at_once(conn, &entries, guards, chain).await? {
+                    n if n == entries.len() => Ok(Some(entries)),
+                    0 => Ok(None),
                     // One INSERT inserts all or none; should it not, the batch fails (its
                     // entries may be stored, and the next batch chains from the stored end).
-                    Ok(n) => Err(sqlx::Error::Protocol(format!("{n} of {} audit entries stored, all or none expected", entries.len()))),
-                    Err(e) => {
-                        // A failed statement leaves the transaction open. If it cannot be rolled
-                        // back (or none was open because BEGIN failed), the connection is closed
-                        // rather than given back holding a transaction; the pool opens a new one.
-                        if sqlx::query("ROLLBACK").execute(&mut **conn).await.is_err() {
-                            conn.close_on_drop();
-                        }
-                        Err(e)
-                    }
+                    n => Err(sqlx::Error::Protocol(format!("{n} of {} audit entries stored, all or none expected", entries.len()))),
                 }
             }
 
@@ -1133,7 +1127,7 @@ impl_backend!(
     "",
     "PRAGMA optimize",
     "BEGIN IMMEDIATE",
-    true
+    sqlite_batch_at_once
 );
 // Serialise appends across instances; the lock is released at commit or rollback.
 impl_backend!(
@@ -1142,5 +1136,118 @@ impl_backend!(
     "SELECT pg_advisory_xact_lock(7513)",
     "ANALYZE",
     "BEGIN",
-    false
+    postgres_batch_at_once
 );
+
+/// SQLite's group commit as one command of several statements (one round trip to the
+/// connection's thread where the statement-by-statement transaction makes five): BEGIN, the
+/// audit INSERT (guarded, see [`SqliteStore::push_guarded_audit_insert`]), the chain log's rows
+/// and COMMIT. The number of audit entries inserted (all or none).
+async fn sqlite_batch_at_once(
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    entries: &[AuditEntry],
+    guards: &[&Arc<crate::medmij::AccessGuard>],
+    chain: &[&crate::ChainEvent],
+) -> Result<usize, sqlx::Error> {
+    let mut qb: QueryBuilder<sqlx::Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE");
+    for chunk in entries.chunks(AUDIT_INSERT_ROWS) {
+        qb.push("; ");
+        if guards.is_empty() {
+            SqliteStore::push_audit_insert(&mut qb, chunk);
+        } else {
+            SqliteStore::push_guarded_audit_insert(&mut qb, chunk, guards);
+        }
+    }
+    for chunk in chain.chunks(CHAIN_INSERT_ROWS) {
+        qb.push("; ");
+        SqliteStore::push_chain_insert(&mut qb, chunk);
+    }
+    qb.push("; COMMIT");
+    let query = qb.build();
+    // With guards the inserted entries are counted by their returned `seq`.
+    let written = if guards.is_empty() {
+        query.execute(&mut **conn).await.map(|_| entries.len())
+    } else {
+        query.fetch_all(&mut **conn).await.map(|rows| rows.len())
+    };
+    if written.is_err() {
+        // A failed statement leaves the transaction open. If it cannot be rolled back (or
+        // none was open because BEGIN failed), the connection is closed rather than given
+        // back holding a transaction; the pool opens a new one.
+        if sqlx::query("ROLLBACK").execute(&mut **conn).await.is_err() {
+            conn.close_on_drop();
+        }
+    }
+    written
+}
+
+/// PostgreSQL's group commit as one statement, so one round trip and one implicit transaction
+/// where the statement-by-statement transaction makes five (BEGIN, the audit lock, the chain's
+/// end, the INSERT, COMMIT). Its text is the same for every batch (the rows are bound as one
+/// array per column), so it is prepared once per connection. It takes the audit lock before it
+/// inserts, so that a record's save, which reads the chain's end under that lock, never reads
+/// past an entry of this statement. The audit entries are inserted only if every guard holds;
+/// the chain log's rows are inserted in any case. The number of audit entries inserted.
+async fn postgres_batch_at_once(
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Postgres>,
+    entries: &[AuditEntry],
+    guards: &[&Arc<crate::medmij::AccessGuard>],
+    chain: &[&crate::ChainEvent],
+) -> Result<usize, sqlx::Error> {
+    // The lock is a function in FROM, in a CTE that the INSERT's condition reads (an
+    // InitPlan, run once before the first row): a target list of an EXISTS would be dropped by
+    // the planner, and the lock with it.
+    const STATEMENT: &str = "WITH audit_lock AS (SELECT 1 AS held FROM pg_advisory_xact_lock(7513)), \
+        g AS (\
+            SELECT * FROM unnest($13::text[], $14::int8[], $15::text[], $16::text[], $17::text[]) \
+            AS g(token_hash, version, updated_at, practice, settings)), \
+        current AS (SELECT count(*) AS n FROM g \
+            JOIN medmij_access_tokens t ON t.token_hash = g.token_hash AND t.revoked_at IS NULL \
+            JOIN patients p ON p.id = t.patient_id AND p.version = g.version AND p.updated_at = g.updated_at \
+            JOIN practices pr ON pr.id = p.practice_id AND pr.payload = g.practice \
+            LEFT JOIN practice_settings s ON s.practice_id = p.practice_id \
+            WHERE COALESCE(s.payload, '') = g.settings), \
+        c AS (INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) \
+            SELECT * FROM unnest($18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::int4[], $24::text[])) \
+        INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) \
+        SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) \
+        WHERE (SELECT held FROM audit_lock) = 1 \
+        AND (SELECT n FROM current) = cardinality($13::text[]) \
+        RETURNING seq";
+    if entries.is_empty() && chain.is_empty() {
+        return Ok(0);
+    }
+    fn column<'a, T, U>(items: &'a [T], f: impl Fn(&'a T) -> U) -> Vec<U> {
+        items.iter().map(f).collect()
+    }
+    let rows = sqlx::query(STATEMENT)
+        .bind(column(entries, |e| e.seq))
+        .bind(column(entries, |e| format_instant(e.event.at)))
+        .bind(column(entries, |e| e.event.event.as_str()))
+        .bind(column(entries, |e| {
+            e.event.patient.as_ref().map(|p| p.to_string())
+        }))
+        .bind(column(entries, |e| e.event.user.as_str()))
+        .bind(column(entries, |e| e.event.responsible_user.as_str()))
+        .bind(column(entries, |e| e.event.role.as_str()))
+        .bind(column(entries, |e| e.event.channel.as_str()))
+        .bind(column(entries, |e| e.event.request_id.as_str()))
+        .bind(column(entries, |e| e.event.detail.as_str()))
+        .bind(column(entries, |e| e.prev_hash.as_str()))
+        .bind(column(entries, |e| e.hash.as_str()))
+        .bind(column(guards, |g| g.token_hash.as_str()))
+        .bind(column(guards, |g| g.stamp.version))
+        .bind(column(guards, |g| g.stamp.updated_at.as_str()))
+        .bind(column(guards, |g| g.stamp.practice.as_str()))
+        .bind(column(guards, |g| g.settings.as_str()))
+        .bind(column(chain, |e| format_instant(e.at)))
+        .bind(column(chain, |e| e.kind.as_str()))
+        .bind(column(chain, |e| e.request_id.as_str()))
+        .bind(column(chain, |e| e.correlation_id.as_str()))
+        .bind(column(chain, |e| e.client_id.as_str()))
+        .bind(column(chain, |e| i32::from(e.status)))
+        .bind(column(chain, |e| e.resource.as_str()))
+        .fetch_all(&mut **conn)
+        .await?;
+    Ok(rows.len())
+}

@@ -247,8 +247,13 @@ pub struct StoreStats {
     /// Audit entries waiting for the group commit.
     pub audit_queue: usize,
     /// Group commits written a second time because another writer (a record's save, another
-    /// instance) appended to the audit log after the previous one (SQLite).
+    /// instance) appended to the audit log after the previous one.
     pub audit_rewrites: u64,
+    /// Group commits of the audit log, the audit entries they stored, and the time they took
+    /// (from taking a batch to its commit), summed in microseconds.
+    pub audit_commits: u64,
+    pub audit_entries: u64,
+    pub audit_commit_micros: u64,
     /// MedMij answers built again because the access context an earlier request left in
     /// memory was no longer current when the answer's audit entry was to be written.
     pub access_stale: u64,
@@ -258,7 +263,7 @@ impl Store {
     /// The store's own statistics, read without touching the database.
     pub fn stats(&self) -> StoreStats {
         use std::sync::atomic::Ordering;
-        let (pools, cache, queue, rewrites, kept) = match self {
+        let (pools, cache, queue, audit, kept) = match self {
             Store::Sqlite(s) => (
                 vec![
                     ("read", s.read.size(), s.read.num_idle()),
@@ -266,7 +271,7 @@ impl Store {
                 ],
                 &s.cache,
                 &s.audit_queue,
-                &s.audit_rewrites,
+                &s.audit_counters,
                 &s.kept_access,
             ),
             Store::Postgres(s) => (
@@ -276,7 +281,7 @@ impl Store {
                 ],
                 &s.cache,
                 &s.audit_queue,
-                &s.audit_rewrites,
+                &s.audit_counters,
                 &s.kept_access,
             ),
         };
@@ -286,7 +291,10 @@ impl Store {
             cache_misses: cache.misses.load(Ordering::Relaxed),
             cache_bytes: cache.bytes(),
             audit_queue: queue.max_capacity() - queue.capacity(),
-            audit_rewrites: rewrites.load(Ordering::Relaxed),
+            audit_rewrites: audit.rewrites.load(Ordering::Relaxed),
+            audit_commits: audit.commits.load(Ordering::Relaxed),
+            audit_entries: audit.entries.load(Ordering::Relaxed),
+            audit_commit_micros: audit.busy_micros.load(Ordering::Relaxed),
             access_stale: kept.stale.load(Ordering::Relaxed),
         }
     }

@@ -881,6 +881,7 @@ async fn audit_entries_appended_by_others_between_batches_stay_chained(a: Store,
         .await
         .unwrap();
     let before = a.counts().await.unwrap().audit_entries;
+    let stats_before = a.stats();
     let mut stored = vec![];
     for round in 0..3 {
         let mut e = audit(&r, EventType::Read);
@@ -899,7 +900,13 @@ async fn audit_entries_appended_by_others_between_batches_stay_chained(a: Store,
     let mut e = audit(&r, EventType::Read);
     e.detail = "last read by a".into();
     stored.push(a.append_audit(e).await.unwrap());
-    let rewrites = a.stats().audit_rewrites;
+    let stats = a.stats();
+    let rewrites = stats.audit_rewrites;
+    // The operator's counters: `a`'s group commit stored its seven reads (each waited for,
+    // so each in a commit of its own), in time that was counted.
+    assert_eq!(stats.audit_entries - stats_before.audit_entries, 7);
+    assert_eq!(stats.audit_commits - stats_before.audit_commits, 7);
+    assert!(stats.audit_commit_micros > stats_before.audit_commit_micros);
     // Nine reads and three saves, each stored once, in one unbroken chain.
     assert_eq!(a.counts().await.unwrap().audit_entries, before + 13);
     assert!(a.verify_audit_chain().await.unwrap().is_ok());
@@ -940,8 +947,9 @@ async fn postgres_audit_entries_appended_by_others_between_batches_stay_chained(
             &db.url,
         )
         .await;
-        // PostgreSQL reads the chain's end in every commit: nothing to write again.
-        assert_eq!(rewrites, 0);
+        // As on SQLite: the group commit is one statement from the kept end, written again
+        // after reading the chain's end when another writer took the next entry.
+        assert_eq!(rewrites, 3);
         db.drop_database().await;
     }
 }
@@ -2332,6 +2340,41 @@ async fn sqlite_audit_log_refuses_changes_and_detects_tampering() {
         s.verify_audit_chain().await.unwrap(),
         Err(ChainBroken { seq: 1 })
     );
+}
+
+/// The group commit appends in one statement from the chain's end it kept; it must still take
+/// the audit lock before it inserts, so that a writer holding that lock (a record's save, which
+/// reads the chain's end under it, in this or another instance) is never overtaken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_the_group_commit_waits_for_the_audit_lock() {
+    use sqlx::Connection;
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let s = db.store.clone();
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    // The writer now knows the chain's end: the next read goes in one statement.
+    let first = s.append_audit(audit(&r, EventType::Read)).await.unwrap();
+    let mut other = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let mut tx = other.begin().await.unwrap();
+    sqlx::query("SELECT pg_advisory_xact_lock(7513)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let waiting = tokio::spawn({
+        let (s, e) = (s.clone(), audit(&r, EventType::Read));
+        async move { s.append_audit(e).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "appended past a held audit lock");
+    tx.commit().await.unwrap();
+    let second = waiting.await.unwrap().unwrap();
+    assert_eq!(second.seq, first.seq + 1);
+    assert!(s.verify_audit_chain().await.unwrap().is_ok());
+    db.drop_database().await;
 }
 
 #[tokio::test]
