@@ -327,6 +327,9 @@ impl AuditCounters {
     }
 }
 
+/// How long chain-log events that nobody waits for may wait for a commit to share.
+const CHAIN_HOLD: Duration = Duration::from_millis(20);
+
 /// The most entries one commit appends: one INSERT's worth.
 const AUDIT_BATCH: usize = 256;
 const _: () = assert!(AUDIT_BATCH <= AUDIT_INSERT_ROWS);
@@ -347,11 +350,25 @@ macro_rules! impl_backend {
                     let mut head: Option<(i64, String)> = None;
                     while let Some(first) = jobs.recv().await {
                         let mut batch = vec![first];
-                        while batch.len() < AUDIT_BATCH {
-                            match jobs.try_recv() {
-                                Ok(job) => batch.push(job),
-                                Err(_) => break,
+                        loop {
+                            while batch.len() < AUDIT_BATCH {
+                                match jobs.try_recv() {
+                                    Ok(job) => batch.push(job),
+                                    Err(_) => break,
+                                }
                             }
+                            // Chain-log rows nobody waits for are held back for the next write
+                            // that is waited for, for at most `CHAIN_HOLD`, so that they do not
+                            // take a commit of their own (a PGO's request logs its chain-log
+                            // line after its answer, and its audit entry before it).
+                            let unwaited = |job: &AuditJob| matches!(job, AuditJob::Chain(_, None));
+                            if batch.len() < AUDIT_BATCH && batch.iter().all(unwaited) {
+                                if let Ok(Some(job)) = tokio::time::timeout(CHAIN_HOLD, jobs.recv()).await {
+                                    batch.push(job);
+                                    continue;
+                                }
+                            }
+                            break;
                         }
                         // Set when the chain-log rows were committed on their own (see below).
                         let mut chain_stored = false;
