@@ -105,9 +105,9 @@ async fn issue21_metrics_are_served_on_their_own_listener() {
     value("inzage_record_cache_reads{result=\"hit\"}");
     value("inzage_record_cache_bytes");
     value("inzage_audit_batches_rewritten");
-    value("inzage_audit_commits");
-    value("inzage_audit_entries_committed");
-    value("inzage_audit_commit_seconds");
+    value("inzage_audit_commits_total");
+    value("inzage_audit_entries_committed_total");
+    value("inzage_audit_commit_microseconds_total");
     value("inzage_medmij_answers_rebuilt");
     assert_eq!(value("inzage_audit_queue_waiting"), 0.0);
     assert_eq!(value("inzage_notices_pending"), 0.0);

@@ -1,5 +1,6 @@
 //! The two backends. Their SQL is identical (numbered `$n` parameters work in both), so one body
-//! serves both through `impl_backend!`; only connecting, migrations and the audit lock differ.
+//! serves both through `impl_backend!`; only connecting, migrations, the audit lock and the
+//! group commit's one round trip (`sqlite_batch_at_once`, `postgres_batch_at_once`) differ.
 
 use crate::audit::{
     AuditEntry, AuditEvent, ChainBroken, Channel, EventType, GENESIS, entry_hash, format_instant,
@@ -59,7 +60,7 @@ pub struct SqliteStore {
     pub(crate) write: SqlitePool,
     pub(crate) cache: Arc<RecordCache>,
     pub(crate) audit_queue: AuditQueue,
-    /// Group commits written again after another writer appended to the audit log.
+    /// What the audit group commit has done since start (`Store::stats`).
     pub(crate) audit_counters: Arc<AuditCounters>,
     pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
@@ -183,7 +184,7 @@ pub struct PostgresStore {
     pub(crate) write: PgPool,
     pub(crate) cache: Arc<RecordCache>,
     pub(crate) audit_queue: AuditQueue,
-    /// Group commits written again after another writer appended to the audit log.
+    /// What the audit group commit has done since start (`Store::stats`).
     pub(crate) audit_counters: Arc<AuditCounters>,
     pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
@@ -341,7 +342,8 @@ macro_rules! impl_backend {
             /// chain-log events: one task writes whatever is waiting in one transaction (audit
             /// entries chained in arrival order) and answers each caller after the commit. Under
             /// load many writes share a commit; a lone write waits for nobody. A caller is
-            /// answered only once its write is stored.
+            /// answered only once its write is stored. Chain-log events nobody waits for
+            /// may wait up to `CHAIN_HOLD` for a write to share a commit with.
             fn audit_writer(pool: sqlx::Pool<$Db>, key: crate::audit::AuditKey, counters: Arc<AuditCounters>) -> AuditQueue {
                 let (queue, mut jobs) = tokio::sync::mpsc::channel::<AuditJob>(4 * AUDIT_BATCH);
                 tokio::spawn(async move {
@@ -350,6 +352,7 @@ macro_rules! impl_backend {
                     let mut head: Option<(i64, String)> = None;
                     while let Some(first) = jobs.recv().await {
                         let mut batch = vec![first];
+                        let hold_until = tokio::time::Instant::now() + CHAIN_HOLD;
                         loop {
                             while batch.len() < AUDIT_BATCH {
                                 match jobs.try_recv() {
@@ -363,7 +366,7 @@ macro_rules! impl_backend {
                             // line after its answer, and its audit entry before it).
                             let unwaited = |job: &AuditJob| matches!(job, AuditJob::Chain(_, None));
                             if batch.len() < AUDIT_BATCH && batch.iter().all(unwaited) {
-                                if let Ok(Some(job)) = tokio::time::timeout(CHAIN_HOLD, jobs.recv()).await {
+                                if let Ok(Some(job)) = tokio::time::timeout_at(hold_until, jobs.recv()).await {
                                     batch.push(job);
                                     continue;
                                 }
@@ -378,7 +381,9 @@ macro_rules! impl_backend {
                             Err(e) => Err(e.into()),
                         };
                         lease.done(written.is_err(), jobs.is_empty());
-                        if let Ok(entries) = &written {
+                        if let Ok(entries) = &written
+                            && batch.iter().any(|job| !matches!(job, AuditJob::Chain(events, _) if events.is_empty()))
+                        {
                             counters.committed(entries.iter().flatten().count(), started.elapsed());
                         }
                         match written {
@@ -501,8 +506,10 @@ macro_rules! impl_backend {
                 let all: Vec<&AuditEvent> = events.iter().map(|(e, _)| *e).collect();
                 let mut current = vec![true; guards.len()];
                 let mut entries = Vec::new();
+                let mut read_end = None;
                 if !all.is_empty() {
                     let last = Self::chain_end_in(&mut tx).await?;
+                    read_end = Some(last.clone());
                     // Most often every guard holds, which the insert itself checks: no read of
                     // its own. If one does not (or the one round trip found so), which ones hold
                     // is read, and only their entries are written.
@@ -522,8 +529,11 @@ macro_rules! impl_backend {
                     Self::insert_chain_in(&mut tx, &chain).await?;
                 }
                 tx.commit().await?;
+                // The chain's end is now the last entry written, or the end read if none was.
                 if let Some(e) = entries.last() {
                     *head = Some((e.seq, e.hash.clone()));
+                } else if read_end.is_some() {
+                    *head = read_end;
                 }
                 let mut entries = entries.into_iter();
                 Ok(events.iter().map(|(_, g)| if g.is_none_or(|i| current[i]) { entries.next() } else { None }).collect())
@@ -1146,7 +1156,8 @@ impl_backend!(
     "BEGIN IMMEDIATE",
     sqlite_batch_at_once
 );
-// Serialise appends across instances; the lock is released at commit or rollback.
+// Serialise appends across instances; the lock is released at commit or rollback. The same key
+// is taken by `postgres_batch_at_once`'s statement.
 impl_backend!(
     PostgresStore,
     sqlx::Postgres,
@@ -1186,6 +1197,9 @@ async fn sqlite_batch_at_once(
         SELECT c.value ->> 0, c.value ->> 1, c.value ->> 2, c.value ->> 3, c.value ->> 4, c.value ->> 5, c.value ->> 6 \
         FROM json_each(?3) AS c; \
         COMMIT";
+    if entries.is_empty() && chain.is_empty() {
+        return Ok(0);
+    }
     fn rows<T: serde::Serialize>(items: Vec<T>) -> Result<String, sqlx::Error> {
         serde_json::to_string(&items).map_err(|e| sqlx::Error::Encode(e.into()))
     }
@@ -1291,11 +1305,27 @@ async fn postgres_batch_at_once(
         WHERE (SELECT held FROM audit_lock) = 1 \
         AND (SELECT n FROM current) = cardinality($13::text[]) \
         RETURNING seq";
+    // Chain-log rows alone: the same insert, without the audit lock (a record's save may hold it).
+    const CHAIN_ONLY: &str = "INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) \
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[])";
+    fn column<'a, T, U>(items: &'a [T], f: impl Fn(&'a T) -> U) -> Vec<U> {
+        items.iter().map(f).collect()
+    }
     if entries.is_empty() && chain.is_empty() {
         return Ok(0);
     }
-    fn column<'a, T, U>(items: &'a [T], f: impl Fn(&'a T) -> U) -> Vec<U> {
-        items.iter().map(f).collect()
+    if entries.is_empty() {
+        sqlx::query(CHAIN_ONLY)
+            .bind(column(chain, |e| format_instant(e.at)))
+            .bind(column(chain, |e| e.kind.as_str()))
+            .bind(column(chain, |e| e.request_id.as_str()))
+            .bind(column(chain, |e| e.correlation_id.as_str()))
+            .bind(column(chain, |e| e.client_id.as_str()))
+            .bind(column(chain, |e| i32::from(e.status)))
+            .bind(column(chain, |e| e.resource.as_str()))
+            .execute(&mut **conn)
+            .await?;
+        return Ok(0);
     }
     let rows = sqlx::query(STATEMENT)
         .bind(column(entries, |e| e.seq))

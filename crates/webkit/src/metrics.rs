@@ -101,9 +101,9 @@ async fn scrape(State(store): State<Store>) -> Response {
     metrics::gauge!("inzage_record_cache_bytes").set(stats.cache_bytes as f64);
     metrics::gauge!("inzage_audit_queue_waiting").set(stats.audit_queue as f64);
     metrics::gauge!("inzage_audit_batches_rewritten").set(stats.audit_rewrites as f64);
-    metrics::gauge!("inzage_audit_commits").set(stats.audit_commits as f64);
-    metrics::gauge!("inzage_audit_entries_committed").set(stats.audit_entries as f64);
-    metrics::gauge!("inzage_audit_commit_seconds").set(stats.audit_commit_micros as f64 / 1e6);
+    metrics::counter!("inzage_audit_commits_total").absolute(stats.audit_commits);
+    metrics::counter!("inzage_audit_entries_committed_total").absolute(stats.audit_entries);
+    metrics::counter!("inzage_audit_commit_microseconds_total").absolute(stats.audit_commit_micros);
     metrics::gauge!("inzage_medmij_answers_rebuilt").set(stats.access_stale as f64);
     if let Ok(n) = store.pending_notices().await {
         metrics::gauge!("inzage_notices_pending").set(n as f64);
