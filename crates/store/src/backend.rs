@@ -328,6 +328,20 @@ impl AuditCounters {
     }
 }
 
+/// The access guards (`medmij::AccessGuard`) of a row source `g` (columns `token_hash`,
+/// `version`, `updated_at`, `practice`, `settings`) that still hold: the token is not revoked
+/// and the record, its practice and the practice's settings are stored as they were. The one
+/// condition of every group commit's guard check, whatever the rows come from.
+macro_rules! guards_that_hold {
+    () => {
+        "JOIN medmij_access_tokens t ON t.token_hash = g.token_hash AND t.revoked_at IS NULL \
+         JOIN patients p ON p.id = t.patient_id AND p.version = g.version AND p.updated_at = g.updated_at \
+         JOIN practices pr ON pr.id = p.practice_id AND pr.payload = g.practice \
+         LEFT JOIN practice_settings s ON s.practice_id = p.practice_id \
+         WHERE COALESCE(s.payload, '') = g.settings"
+    };
+}
+
 /// How long chain-log events that nobody waits for may wait for a commit to share.
 const CHAIN_HOLD: Duration = Duration::from_millis(20);
 
@@ -565,7 +579,7 @@ macro_rules! impl_backend {
                 if guards.is_empty() {
                     return Ok(current);
                 }
-                let mut qb: QueryBuilder<$Db> = QueryBuilder::new("SELECT g.column1 FROM ");
+                let mut qb: QueryBuilder<$Db> = QueryBuilder::new("SELECT g.i FROM ");
                 Self::push_guards(&mut qb, guards);
                 for row in qb.build().fetch_all(&mut **tx).await? {
                     let i: i64 = row.try_get(0)?;
@@ -576,9 +590,12 @@ macro_rules! impl_backend {
                 Ok(current)
             }
 
-            /// Adds `guards` as a table `g` of those that hold (column1: the guard's index).
+            /// Adds `guards` as a table `g` of those that hold (`i`: the guard's index).
             fn push_guards(qb: &mut QueryBuilder<$Db>, guards: &[&Arc<crate::medmij::AccessGuard>]) {
-                qb.push("(");
+                qb.push(
+                    "(SELECT v.column1 AS i, v.column2 AS token_hash, v.column3 AS version, \
+                     v.column4 AS updated_at, v.column5 AS practice, v.column6 AS settings FROM (",
+                );
                 qb.push_values(guards.iter().enumerate(), |mut b, (i, g)| {
                     b.push_bind(i as i64)
                         .push_bind(g.token_hash.clone())
@@ -587,14 +604,7 @@ macro_rules! impl_backend {
                         .push_bind(g.stamp.practice.clone())
                         .push_bind(g.settings.clone());
                 });
-                qb.push(
-                    ") AS g \
-                     JOIN medmij_access_tokens t ON t.token_hash = g.column2 AND t.revoked_at IS NULL \
-                     JOIN patients p ON p.id = t.patient_id AND p.version = g.column3 AND p.updated_at = g.column4 \
-                     JOIN practices pr ON pr.id = p.practice_id AND pr.payload = g.column5 \
-                     LEFT JOIN practice_settings s ON s.practice_id = p.practice_id \
-                     WHERE COALESCE(s.payload, '') = g.column6",
-                );
+                qb.push(concat!(") AS v) AS g ", guards_that_hold!()));
             }
 
             /// Adds one multi-row INSERT of `entries` into the audit log to `qb` that inserts
@@ -1181,22 +1191,23 @@ async fn sqlite_batch_at_once(
     guards: &[&Arc<crate::medmij::AccessGuard>],
     chain: &[&crate::ChainEvent],
 ) -> Result<usize, sqlx::Error> {
-    const COMMAND: &str = "BEGIN IMMEDIATE; \
+    const COMMAND: &str = concat!(
+        "BEGIN IMMEDIATE; \
         INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) \
         SELECT e.value ->> 0, e.value ->> 1, e.value ->> 2, e.value ->> 3, e.value ->> 4, e.value ->> 5, \
             e.value ->> 6, e.value ->> 7, e.value ->> 8, e.value ->> 9, e.value ->> 10, e.value ->> 11 \
         FROM json_each(?1) AS e \
-        WHERE (SELECT count(*) FROM json_each(?2) AS g \
-            JOIN medmij_access_tokens t ON t.token_hash = g.value ->> 0 AND t.revoked_at IS NULL \
-            JOIN patients p ON p.id = t.patient_id AND p.version = g.value ->> 1 AND p.updated_at = g.value ->> 2 \
-            JOIN practices pr ON pr.id = p.practice_id AND pr.payload = g.value ->> 3 \
-            LEFT JOIN practice_settings s ON s.practice_id = p.practice_id \
-            WHERE COALESCE(s.payload, '') = g.value ->> 4) = json_array_length(?2) \
+        WHERE (SELECT count(*) FROM (SELECT value ->> 0 AS token_hash, value ->> 1 AS version, \
+            value ->> 2 AS updated_at, value ->> 3 AS practice, value ->> 4 AS settings \
+            FROM json_each(?2)) AS g ",
+        guards_that_hold!(),
+        ") = json_array_length(?2) \
         RETURNING seq; \
         INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) \
         SELECT c.value ->> 0, c.value ->> 1, c.value ->> 2, c.value ->> 3, c.value ->> 4, c.value ->> 5, c.value ->> 6 \
         FROM json_each(?3) AS c; \
-        COMMIT";
+        COMMIT"
+    );
     if entries.is_empty() && chain.is_empty() {
         return Ok(0);
     }
@@ -1288,23 +1299,22 @@ async fn postgres_batch_at_once(
     // The lock is a function in FROM, in a CTE that the INSERT's condition reads (an
     // InitPlan, run once before the first row): a target list of an EXISTS would be dropped by
     // the planner, and the lock with it.
-    const STATEMENT: &str = "WITH audit_lock AS (SELECT 1 AS held FROM pg_advisory_xact_lock(7513)), \
+    const STATEMENT: &str = concat!(
+        "WITH audit_lock AS (SELECT 1 AS held FROM pg_advisory_xact_lock(7513)), \
         g AS (\
             SELECT * FROM unnest($13::text[], $14::int8[], $15::text[], $16::text[], $17::text[]) \
             AS g(token_hash, version, updated_at, practice, settings)), \
-        current AS (SELECT count(*) AS n FROM g \
-            JOIN medmij_access_tokens t ON t.token_hash = g.token_hash AND t.revoked_at IS NULL \
-            JOIN patients p ON p.id = t.patient_id AND p.version = g.version AND p.updated_at = g.updated_at \
-            JOIN practices pr ON pr.id = p.practice_id AND pr.payload = g.practice \
-            LEFT JOIN practice_settings s ON s.practice_id = p.practice_id \
-            WHERE COALESCE(s.payload, '') = g.settings), \
+        current AS (SELECT count(*) AS n FROM g ",
+        guards_that_hold!(),
+        "), \
         c AS (INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) \
             SELECT * FROM unnest($18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::int4[], $24::text[])) \
         INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) \
         SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) \
         WHERE (SELECT held FROM audit_lock) = 1 \
         AND (SELECT n FROM current) = cardinality($13::text[]) \
-        RETURNING seq";
+        RETURNING seq"
+    );
     // Chain-log rows alone: the same insert, without the audit lock (a record's save may hold it).
     const CHAIN_ONLY: &str = "INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) \
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[])";
