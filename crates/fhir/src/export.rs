@@ -12,13 +12,11 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use inzage_domain::codes::system;
 use inzage_domain::*;
 use rustc_hash::FxHashSet as HashSet;
-use serde_json::Value;
 
-/// Builds a `Value` the way `serde_json::json!` does, but a value given as an expression is
-/// converted with [`IntoValue`]: a `Value` built elsewhere (a coding, a name, a list of them) is
-/// moved in. `json!` converts every expression through `Serialize`, which copies a `Value` node
-/// by node, so a resource of nested parts was copied once per level of nesting; that copying
-/// was a large part of building a search answer. Keys are string literals.
+/// Builds a [`Json`] the way `serde_json::json!` builds a `Value`, but a value given as an
+/// expression is converted with [`IntoValue`]: a `Json` built elsewhere (a coding, a name, a
+/// list of them) is moved in, and a string literal is kept by reference. Keys are string
+/// literals.
 macro_rules! fhir {
     // The elements of an array: tokens gathered up to each comma at the top level, each
     // element built, then all put in one `vec!`.
@@ -34,107 +32,157 @@ macro_rules! fhir {
     (@array [$($done:expr,)*] ($($elem:tt)+)) => {
         ::std::vec![$($done,)* fhir!($($elem)+)]
     };
-    // The members of an object: a literal key, a colon, and the value's tokens up to a comma.
-    (@object $o:ident) => {};
-    (@object $o:ident $key:literal : $($rest:tt)+) => {
-        fhir!(@member $o $key () $($rest)+);
+    // The members of an object: a literal key, a colon, and the value's tokens up to a comma;
+    // each member built, then all put in one `vec!` and sorted once.
+    (@object [$($done:expr,)*]) => {
+        $crate::export::Object::from_members(::std::vec![$($done,)*])
     };
-    (@member $o:ident $key:literal ($($v:tt)+) , $($rest:tt)*) => {
-        $o.insert(::std::string::String::from($key), fhir!($($v)+));
-        fhir!(@object $o $($rest)*);
+    (@object [$($done:expr,)*] $key:literal : $($rest:tt)+) => {
+        fhir!(@member [$($done,)*] $key () $($rest)+)
     };
-    (@member $o:ident $key:literal ($($v:tt)*) $next:tt $($rest:tt)*) => {
-        fhir!(@member $o $key ($($v)* $next) $($rest)*);
+    (@member [$($done:expr,)*] $key:literal ($($v:tt)+) , $($rest:tt)*) => {
+        fhir!(@object [$($done,)* ($key, fhir!($($v)+)),] $($rest)*)
     };
-    (@member $o:ident $key:literal ($($v:tt)+)) => {
-        $o.insert(::std::string::String::from($key), fhir!($($v)+));
+    (@member [$($done:expr,)*] $key:literal ($($v:tt)*) $next:tt $($rest:tt)*) => {
+        fhir!(@member [$($done,)*] $key ($($v)* $next) $($rest)*)
+    };
+    (@member [$($done:expr,)*] $key:literal ($($v:tt)+)) => {
+        fhir!(@object [$($done,)* ($key, fhir!($($v)+)),])
     };
     (null) => {
-        ::serde_json::Value::Null
+        $crate::export::Json::Null
     };
     ([ $($tt:tt)* ]) => {
-        ::serde_json::Value::Array(fhir!(@array [] () $($tt)*))
+        $crate::export::Json::Array(fhir!(@array [] () $($tt)*))
     };
-    ({ $($tt:tt)* }) => {{
-        #[allow(unused_mut)]
-        let mut object = ::serde_json::Map::new();
-        fhir!(@object object $($tt)*);
-        ::serde_json::Value::Object(object)
-    }};
+    ({ $($tt:tt)* }) => {
+        $crate::export::Json::Object(fhir!(@object [] $($tt)*))
+    };
+    ($lit:literal) => {
+        $crate::export::Literal::literal($lit)
+    };
     ($other:expr) => {
         $crate::export::IntoValue::into_value($other)
     };
 }
 
-/// What [`fhir!`] takes as a value: moved in where owned, copied where borrowed.
-pub(crate) trait IntoValue {
-    fn into_value(self) -> Value;
+/// The URL of an nl-core profile (`nl_core!("nl-core-patient")`), written at compile time.
+macro_rules! nl_core {
+    ($name:literal) => {
+        concat!("http://fhir.nl/fhir/StructureDefinition/", $name)
+    };
 }
 
-impl IntoValue for Value {
-    fn into_value(self) -> Value {
+/// The URL of a Nictiz profile or extension (`nictiz!("zib-Problem")`).
+macro_rules! nictiz {
+    ($name:literal) => {
+        concat!("http://nictiz.nl/fhir/StructureDefinition/", $name)
+    };
+}
+
+/// What [`fhir!`] takes as a value: moved in where owned, copied where borrowed.
+pub(crate) trait IntoValue {
+    fn into_value(self) -> Json;
+}
+
+/// A literal in [`fhir!`]: a string literal is kept by reference, not copied.
+pub(crate) trait Literal {
+    fn literal(self) -> Json;
+}
+
+impl Literal for &'static str {
+    fn literal(self) -> Json {
+        Json::from_static(self)
+    }
+}
+impl Literal for bool {
+    fn literal(self) -> Json {
+        Json::Bool(self)
+    }
+}
+impl Literal for i32 {
+    fn literal(self) -> Json {
+        Json::Number(self.into())
+    }
+}
+
+impl IntoValue for Json {
+    fn into_value(self) -> Json {
         self
     }
 }
-impl IntoValue for &Value {
-    fn into_value(self) -> Value {
+impl IntoValue for &Json {
+    fn into_value(self) -> Json {
         self.clone()
     }
 }
 impl IntoValue for String {
-    fn into_value(self) -> Value {
-        Value::String(self)
+    fn into_value(self) -> Json {
+        Json::String(self.into())
     }
 }
 impl IntoValue for &String {
-    fn into_value(self) -> Value {
-        Value::String(self.clone())
+    fn into_value(self) -> Json {
+        Json::String(self.as_str().into())
+    }
+}
+impl IntoValue for compact_str::CompactString {
+    fn into_value(self) -> Json {
+        Json::String(self)
     }
 }
 impl IntoValue for &str {
-    fn into_value(self) -> Value {
-        Value::String(self.to_owned())
+    fn into_value(self) -> Json {
+        Json::String(self.into())
     }
 }
 impl IntoValue for &&str {
-    fn into_value(self) -> Value {
-        Value::String((*self).to_owned())
+    fn into_value(self) -> Json {
+        Json::String((*self).into())
     }
 }
 impl IntoValue for bool {
-    fn into_value(self) -> Value {
-        Value::Bool(self)
+    fn into_value(self) -> Json {
+        Json::Bool(self)
     }
 }
 macro_rules! into_number {
     ($($t:ty),*) => {$(
         impl IntoValue for $t {
-            fn into_value(self) -> Value {
-                Value::from(self)
+            fn into_value(self) -> Json {
+                Json::Number(self.into())
             }
         }
     )*};
 }
-into_number!(i32, i64, u32, u64, usize, f64);
+into_number!(i32, i64, u32, u64, usize);
+impl IntoValue for f64 {
+    /// As `serde_json` does: a number that JSON cannot write (NaN, infinite) is null.
+    fn into_value(self) -> Json {
+        serde_json::Number::from_f64(self).map_or(Json::Null, Json::Number)
+    }
+}
 impl<T: IntoValue> IntoValue for Vec<T> {
-    fn into_value(self) -> Value {
-        Value::Array(self.into_iter().map(IntoValue::into_value).collect())
+    fn into_value(self) -> Json {
+        Json::Array(self.into_iter().map(IntoValue::into_value).collect())
     }
 }
 impl<T: IntoValue> IntoValue for Option<T> {
-    fn into_value(self) -> Value {
-        self.map_or(Value::Null, IntoValue::into_value)
+    fn into_value(self) -> Json {
+        self.map_or(Json::Null, IntoValue::into_value)
     }
 }
 impl<'a, T> IntoValue for &'a Option<T>
 where
     &'a T: IntoValue,
 {
-    fn into_value(self) -> Value {
-        self.as_ref().map_or(Value::Null, IntoValue::into_value)
+    fn into_value(self) -> Json {
+        self.as_ref().map_or(Json::Null, IntoValue::into_value)
     }
 }
 
+mod json;
+pub use json::{Json, JsonTree, Object};
 mod resources;
 mod write;
 pub use resources::binary;
@@ -142,38 +190,36 @@ pub(crate) use resources::*;
 pub use write::concept;
 pub(crate) use write::*;
 
-const NL_CORE: &str = "http://fhir.nl/fhir/StructureDefinition/";
-const NICTIZ: &str = "http://nictiz.nl/fhir/StructureDefinition/";
 const EXT_EPISODE: &str =
     "http://nictiz.nl/fhir/StructureDefinition/extension-context-nl-core-episodeofcare";
 
 /// The resources of one patient's visible record, grouped the way the MedMij queries ask.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct GpResources {
-    pub patient: Value,
-    pub practitioners: Vec<Value>,
-    pub organization: Value,
-    pub episodes: Vec<Value>,
+    pub patient: Json,
+    pub practitioners: Vec<Json>,
+    pub organization: Json,
+    pub episodes: Vec<Json>,
     /// The diagnoses the episodes point at (zib-Problem).
-    pub conditions: Vec<Value>,
+    pub conditions: Vec<Json>,
     /// Attentiewaarde of an episode (zib-Alert).
-    pub flags: Vec<Value>,
-    pub encounters: Vec<Value>,
-    pub compositions: Vec<Value>,
+    pub flags: Vec<Json>,
+    pub encounters: Vec<Json>,
+    pub compositions: Vec<Json>,
     /// The E and P lines the compositions refer to (gp-JournalEntry).
-    pub journal: Vec<Value>,
+    pub journal: Vec<Json>,
     /// Results and measurements (gp-LaboratoryResult, gp-DiagnosticResult).
-    pub results: Vec<Value>,
-    pub medication_requests: Vec<Value>,
-    pub medications: Vec<Value>,
-    pub allergies: Vec<Value>,
+    pub results: Vec<Json>,
+    pub medication_requests: Vec<Json>,
+    pub medications: Vec<Json>,
+    pub allergies: Vec<Json>,
     /// Letters (data service 51): a DocumentReference per visible letter with a PDF.
-    pub documents: Vec<Value>,
+    pub documents: Vec<Json>,
 }
 
 impl GpResources {
     /// Every resource, once.
-    pub fn all(&self) -> Vec<&Value> {
+    pub fn all(&self) -> Vec<&Json> {
         let mut out = vec![&self.patient, &self.organization];
         for group in [
             &self.practitioners,
@@ -197,20 +243,27 @@ impl GpResources {
 
 /// A Bundle of type `collection` with every resource, fullUrls under `base`
 /// (e.g. `https://praktijk.example/fhir`).
-pub fn collection(resources: &GpResources, base: &str) -> Value {
-    fhir!({
+pub fn collection(resources: &GpResources, base: &str) -> serde_json::Value {
+    let entries: Vec<Entry<'_, Json>> = resources
+        .all()
+        .into_iter()
+        .map(|r| Entry::new(r, base, None))
+        .collect();
+    serde_json::json!({
         "resourceType": "Bundle",
         "type": "collection",
-        "entry": serde_json::to_value(
-            resources.all().into_iter().map(|r| Entry::new(r, base, None)).collect::<Vec<_>>()
-        )
-        .unwrap_or_default(),
+        "entry": entries,
     })
 }
 
 /// A Bundle of type `searchset`: `matches` then `includes`, `total` counting the matches,
 /// the self link as given (it must carry every request parameter).
-pub fn searchset(matches: &[&Value], includes: &[&Value], base: &str, self_link: &str) -> Value {
+pub fn searchset<R: JsonTree>(
+    matches: &[&R],
+    includes: &[&R],
+    base: &str,
+    self_link: &str,
+) -> serde_json::Value {
     searchset_page(
         matches,
         includes,
@@ -222,21 +275,22 @@ pub fn searchset(matches: &[&Value], includes: &[&Value], base: &str, self_link:
 
 /// One page of a search: `page` (the matches on it) then `includes`; `total` counts every
 /// match of the search; `links` are the relations (`self`, `next`, ...) and their URLs.
-pub fn searchset_page(
-    page: &[&Value],
-    includes: &[&Value],
+pub fn searchset_page<R: JsonTree>(
+    page: &[&R],
+    includes: &[&R],
     base: &str,
     total: usize,
     links: &[(&str, String)],
-) -> Value {
-    serde_json::to_value(Searchset::new(page, includes, base, total, links)).unwrap_or(Value::Null)
+) -> serde_json::Value {
+    serde_json::to_value(Searchset::new(page, includes, base, total, links))
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// [`searchset_page`] as JSON text, written straight from the resources (no copy of them is
 /// made): what a server sends.
-pub fn searchset_page_text(
-    page: &[&Value],
-    includes: &[&Value],
+pub fn searchset_page_text<R: JsonTree>(
+    page: &[&R],
+    includes: &[&R],
     base: &str,
     total: usize,
     links: &[(&str, String)],
@@ -247,10 +301,10 @@ pub fn searchset_page_text(
 /// A searchset Bundle that borrows its resources. Fields in the order the JSON writer of a
 /// `Value` sorts them, so that both forms are the same text.
 #[derive(serde::Serialize)]
-struct Searchset<'a> {
+struct Searchset<'a, R: JsonTree> {
     // FHIR allows no empty array: a page without entries (`_count=0`) has none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    entry: Vec<Entry<'a>>,
+    entry: Vec<Entry<'a, R>>,
     link: Vec<Link<'a>>,
     #[serde(rename = "resourceType")]
     resource_type: &'static str,
@@ -260,10 +314,10 @@ struct Searchset<'a> {
 }
 
 #[derive(serde::Serialize)]
-struct Entry<'a> {
+struct Entry<'a, R: JsonTree> {
     #[serde(rename = "fullUrl")]
     full_url: String,
-    resource: &'a Value,
+    resource: &'a R,
     #[serde(skip_serializing_if = "Option::is_none")]
     search: Option<SearchMode>,
 }
@@ -279,21 +333,21 @@ struct Link<'a> {
     url: &'a str,
 }
 
-impl<'a> Searchset<'a> {
+impl<'a, R: JsonTree> Searchset<'a, R> {
     fn new(
-        page: &[&'a Value],
-        includes: &[&'a Value],
+        page: &[&'a R],
+        includes: &[&'a R],
         base: &str,
         total: usize,
         links: &'a [(&'a str, String)],
     ) -> Self {
         let entry = page
             .iter()
-            .map(|r| Entry::new(r, base, Some("match")))
+            .map(|r| Entry::new(*r, base, Some("match")))
             .chain(
                 includes
                     .iter()
-                    .map(|r| Entry::new(r, base, Some("include"))),
+                    .map(|r| Entry::new(*r, base, Some("include"))),
             )
             .collect();
         Searchset {
@@ -309,10 +363,9 @@ impl<'a> Searchset<'a> {
     }
 }
 
-impl<'a> Entry<'a> {
-    fn new(r: &'a Value, base: &str, mode: Option<&'static str>) -> Self {
-        let ty = r["resourceType"].as_str().unwrap_or_default();
-        let id = r["id"].as_str().unwrap_or_default();
+impl<'a, R: JsonTree> Entry<'a, R> {
+    fn new(r: &'a R, base: &str, mode: Option<&'static str>) -> Self {
+        let (ty, id) = r.type_and_id();
         Entry {
             full_url: format!("{}/{ty}/{id}", base.trim_end_matches('/')),
             resource: r,
@@ -325,8 +378,8 @@ impl<'a> Entry<'a> {
 
 struct Ctx<'a> {
     view: &'a PatientView<'a>,
-    patient_ref: Value,
-    org_ref: Value,
+    patient_ref: Json,
+    org_ref: Json,
     /// The view's episodes and contacts by id: items refer to them (a 20-year record's
     /// thousands of lines and results to hundreds of contacts).
     episodes: rustc_hash::FxHashMap<&'a str, &'a Episode>,
@@ -334,21 +387,21 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn practitioner(&self, id: Option<&PractitionerId>) -> Option<Value> {
+    fn practitioner(&self, id: Option<&PractitionerId>) -> Option<Json> {
         let p = self.view.practitioner(id?)?;
         Some(reference("Practitioner", p.id.as_str(), &p.name.display()))
     }
-    fn episode(&self, id: Option<&EpisodeId>) -> Option<Value> {
+    fn episode(&self, id: Option<&EpisodeId>) -> Option<Json> {
         let e = self.episodes.get(id?.as_str())?;
         Some(reference("EpisodeOfCare", e.id.as_str(), &episode_title(e)))
     }
-    fn encounter(&self, id: Option<&ContactId>) -> Option<Value> {
+    fn encounter(&self, id: Option<&ContactId>) -> Option<Json> {
         let c = self.contacts.get(id?.as_str())?;
         Some(reference("Encounter", c.id.as_str(), &contact_title(c)))
     }
-    fn episode_ext(&self, id: Option<&EpisodeId>) -> Vec<Value> {
+    fn episode_ext(&self, id: Option<&EpisodeId>) -> Vec<Json> {
         self.episode(id)
-            .map(|r| fhir!({ "url": EXT_EPISODE, "valueReference": r }))
+            .map(|r| fhir!({ "url": Json::from_static(EXT_EPISODE), "valueReference": r }))
             .into_iter()
             .collect()
     }
@@ -544,15 +597,38 @@ pub fn gp_resources_of(view: &PatientView<'_>, groups: &[Group]) -> GpResources 
 }
 
 /// FHIR allows no empty arrays, objects or strings: drops them, deepest first.
-pub(crate) fn prune(v: &mut Value) {
+pub(crate) fn prune(v: &mut Json) {
     match v {
-        Value::Object(map) => {
+        Json::Object(map) => {
             map.values_mut().for_each(prune);
             map.retain(|_, x| !is_empty(x));
         }
-        Value::Array(items) => {
+        Json::Array(items) => {
             items.iter_mut().for_each(prune);
             items.retain(|x| !is_empty(x));
+        }
+        _ => {}
+    }
+}
+
+/// [`prune`] for a `serde_json::Value` (the R4 copy builds those).
+pub(crate) fn prune_value(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    let empty = |v: &Value| match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    };
+    match v {
+        Value::Object(map) => {
+            map.values_mut().for_each(prune_value);
+            map.retain(|_, x| !empty(x));
+        }
+        Value::Array(items) => {
+            items.iter_mut().for_each(prune_value);
+            items.retain(|x| !empty(x));
         }
         _ => {}
     }

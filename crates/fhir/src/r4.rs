@@ -7,9 +7,9 @@
 //! Items in the copy that the patient cannot see online carry a `meta.tag` saying why.
 
 use crate::export::{
-    address, allergy_category, allergy_details, allergy_status, concept, concept1, contact_title,
-    day, dosage, episode_title, icpc_coding, identifiers, instant, letter_kind, name, partial,
-    prune, reference, result_value, soep_coding, telecom,
+    Json, address, allergy_category, allergy_details, allergy_status, concept, concept1,
+    contact_title, day, dosage, episode_title, icpc_coding, identifiers, instant, letter_kind,
+    name, partial, prune_value, reference, result_value, soep_coding, telecom,
 };
 use chrono::{DateTime, Utc};
 use inzage_domain::codes::system;
@@ -36,15 +36,15 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn practitioner(&self, id: Option<&PractitionerId>) -> Option<Value> {
         let p = self.view.practitioner(id?)?;
-        Some(reference("Practitioner", p.id.as_str(), &p.name.display()))
+        Some(reference("Practitioner", p.id.as_str(), &p.name.display()).to_value())
     }
     fn episode(&self, id: Option<&EpisodeId>) -> Option<Value> {
         let e = self.view.episode(id?)?;
-        Some(reference("EpisodeOfCare", e.id.as_str(), &episode_title(e)))
+        Some(reference("EpisodeOfCare", e.id.as_str(), &episode_title(e)).to_value())
     }
     fn encounter(&self, id: Option<&ContactId>) -> Option<Value> {
         let c = self.view.contacts.iter().find(|c| Some(&c.id) == id)?;
-        Some(reference("Encounter", c.id.as_str(), &contact_title(c)))
+        Some(reference("Encounter", c.id.as_str(), &contact_title(c)).to_value())
     }
     /// `meta` with the profile (if any) and the not-online tag (if the item has one).
     fn meta(&self, profile: Option<&str>, kind: ItemKind, id: &str) -> Value {
@@ -63,6 +63,15 @@ impl Ctx<'_> {
     }
 }
 
+/// Lets a writer shared with the STU3 export (`set`) set its members on an R4 resource.
+fn set_members(v: &mut Value, set: impl FnOnce(&mut Json)) {
+    let mut members = Json::Null;
+    set(&mut members);
+    if let (Some(v), Value::Object(members)) = (v.as_object_mut(), members.to_value()) {
+        v.extend(members);
+    }
+}
+
 fn status(system_name: &str, code: &str) -> Value {
     json!({ "coding": [{ "system": format!("{TERMINOLOGY}{system_name}"), "code": code }] })
 }
@@ -78,12 +87,13 @@ pub fn collection(
     let ctx = Ctx {
         view,
         not_online,
-        patient_ref: reference("Patient", p.id.as_str(), &p.name.display()),
+        patient_ref: reference("Patient", p.id.as_str(), &p.name.display()).to_value(),
         org_ref: reference(
             "Organization",
             view.practice.id.as_str(),
             &view.practice.name,
-        ),
+        )
+        .to_value(),
     };
     let mut out: Vec<Value> = vec![patient(&ctx), organization(view.practice)];
     let mut seen = HashSet::new();
@@ -169,7 +179,7 @@ pub fn collection(
     let entries: Vec<Value> = out
         .into_iter()
         .map(|mut r| {
-            prune(&mut r);
+            prune_value(&mut r);
             let ty = r["resourceType"].as_str().unwrap_or_default().to_owned();
             let id = r["id"].as_str().unwrap_or_default().to_owned();
             json!({ "fullUrl": format!("{base}/{ty}/{id}"), "resource": r })
@@ -268,7 +278,7 @@ fn episode(ctx: &Ctx<'_>, e: &Episode) -> Value {
         "identifier": identifiers(&e.meta),
         "status": if e.is_closed(ctx.view.today) { "finished" } else { "active" },
         "type": [match &e.icpc {
-            Some(code) => icpc_coding(code, e.icpc_display.as_deref(), &title),
+            Some(code) => icpc_coding(code, e.icpc_display.as_deref(), &title).to_value(),
             None => json!({ "text": title }),
         }],
         "patient": ctx.patient_ref,
@@ -290,7 +300,7 @@ fn attention_flag(ctx: &Ctx<'_>, e: &Episode) -> Value {
         "status": "active",
         "category": [concept1(system::LOINC, "74018-3", "waarschuwing")],
         "code": match &e.icpc {
-            Some(code) => icpc_coding(code, e.icpc_display.as_deref(), &title),
+            Some(code) => icpc_coding(code, e.icpc_display.as_deref(), &title).to_value(),
             None => json!({ "text": title }),
         },
         "subject": ctx.patient_ref,
@@ -443,7 +453,7 @@ fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
         "subject": ctx.patient_ref,
         "effectiveDateTime": instant(x.effective),
     });
-    result_value(&mut v, x);
+    set_members(&mut v, |j| result_value(j, x));
     if let Some(i) = &x.interpretation {
         v["interpretation"] = json!([concept(std::slice::from_ref(i), None)]);
     }
@@ -465,7 +475,7 @@ fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Value, Value) 
         .source_id
         .clone()
         .unwrap_or_else(|| format!("{}-product", m.id));
-    let mut dosage = dosage(m);
+    let mut dosage = dosage(m).to_value();
     // R4 holds the dose in `doseAndRate`.
     if let Some(dose) = dosage
         .as_object_mut()
@@ -533,7 +543,7 @@ fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
         "code": concept(std::slice::from_ref(&a.substance), Some(&substance)),
         "patient": ctx.patient_ref,
     });
-    allergy_details(&mut v, a);
+    set_members(&mut v, |j| allergy_details(j, a));
     if let Some(p) = ctx.practitioner(a.recorder.as_ref()) {
         v["recorder"] = p;
     }
@@ -542,7 +552,7 @@ fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
             .reaction_codes
             .iter()
             .filter(|c| c.system == system::SNOMED)
-            .map(|c| concept(std::slice::from_ref(c), None))
+            .map(|c| concept(std::slice::from_ref(c), None).to_value())
             .collect();
         let manifestation = if manifestation.is_empty() {
             vec![json!({ "text": a.reaction.clone().unwrap_or_else(|| substance.clone()) })]
@@ -595,7 +605,7 @@ fn procedure(
         "status": "completed",
         "category": { "text": category },
         "code": match code {
-            Some(c) => concept(std::slice::from_ref(c), Some(description)),
+            Some(c) => concept(std::slice::from_ref(c), Some(description)).to_value(),
             None => json!({ "text": description }),
         },
         "subject": ctx.patient_ref,

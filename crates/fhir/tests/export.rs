@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use inzage_domain::time::local_date;
 use inzage_domain::visibility::online_view;
 use inzage_domain::*;
-use inzage_fhir::export::{GpResources, collection, gp_resources, searchset};
+use inzage_fhir::export::{GpResources, Json, collection, gp_resources, searchset};
 use inzage_fhir::{expand, map_resources, parse_document};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -133,11 +133,11 @@ fn the_qualification_patient_gives_the_qualification_counts() {
     }
     assert_eq!(e_sections, 15);
     for r in res.all() {
-        generic_assertions(r);
+        generic_assertions(&r.to_value());
     }
     // A searchset counts the matches only, and lists the includes after them.
-    let meds: Vec<&Value> = res.medication_requests.iter().collect();
-    let products: Vec<&Value> = res.medications.iter().collect();
+    let meds: Vec<&Json> = res.medication_requests.iter().collect();
+    let products: Vec<&Json> = res.medications.iter().collect();
     let b = searchset(
         &meds,
         &products,
@@ -150,6 +150,45 @@ fn the_qualification_patient_gives_the_qualification_counts() {
         let id = e["resource"]["id"].as_str().unwrap();
         assert!(e["fullUrl"].as_str().unwrap().starts_with("https://"));
         assert!(e["fullUrl"].as_str().unwrap().ends_with(id));
+    }
+}
+
+/// A MedMij answer is written from the export's own tree (`Json`); it must be the very text
+/// a `serde_json::Value` of the same resource writes (members in key order, numbers alike),
+/// which is what the answers were before, and what the XML writer and the tests read.
+#[test]
+fn a_resource_is_written_as_the_same_text_as_its_serde_json_value() {
+    for record in [nictiz_record(), samples::heavy_record()] {
+        let res = exported(&record);
+        let all = res.all();
+        assert!(all.len() > 100);
+        for r in all {
+            let value = r.to_value();
+            assert_eq!(
+                serde_json::to_string(r).unwrap(),
+                serde_json::to_string(&value).unwrap()
+            );
+            assert_eq!(*r, value);
+        }
+        let page: Vec<&Json> = res.results.iter().collect();
+        let values: Vec<Value> = page.iter().map(|r| r.to_value()).collect();
+        let links = [("self", "https://xis.example/fhir/Observation".to_owned())];
+        assert_eq!(
+            inzage_fhir::export::searchset_page_text(
+                &page,
+                &[],
+                "https://xis.example/fhir",
+                9,
+                &links
+            ),
+            inzage_fhir::export::searchset_page_text(
+                &values.iter().collect::<Vec<_>>(),
+                &[],
+                "https://xis.example/fhir",
+                9,
+                &links
+            )
+        );
     }
 }
 
@@ -264,7 +303,7 @@ fn an_independent_fhir_library_accepts_the_export() {
     ] {
         let res = exported(&record);
         let base = "https://xis.example/fhir";
-        let all: Vec<&Value> = res.all();
+        let all: Vec<&Json> = res.all();
         for (kind, bundle) in [
             ("collection", collection(&res, base)),
             (
@@ -459,7 +498,7 @@ fn hardening_8_the_export_keeps_identifiers_dosage_body_site_and_range_type() {
     let ours: Vec<inzage_fhir::Node> = res
         .all()
         .into_iter()
-        .map(|r| parse_document(&inzage_fhir::xml::to_xml(r).unwrap()).unwrap())
+        .map(|r| parse_document(&inzage_fhir::xml::to_xml(&r.to_value()).unwrap()).unwrap())
         .collect();
     let find = |ty: &str, id: &str| {
         ours.iter()

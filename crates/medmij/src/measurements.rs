@@ -188,7 +188,7 @@ async fn batch(
                     measurement_resource(&measurements[*m], &patient),
                     "201 Created",
                 ),
-                None => (patient_resource.clone(), "200 OK"),
+                None => (patient_resource.to_value(), "200 OK"),
             };
             let ty = resource["resourceType"].as_str().unwrap_or_default();
             let id = resource["id"].as_str().unwrap_or_default();

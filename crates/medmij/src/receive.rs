@@ -327,7 +327,7 @@ pub(crate) async fn transaction(
     });
     let mut answers: Vec<Option<(Value, &str)>> = vec![None; bundle.children("entry").count()];
     if let Some(i) = received.patient {
-        answers[i] = Some((resources.patient.clone(), "200 OK"));
+        answers[i] = Some((resources.patient.to_value(), "200 OK"));
     }
     let mut doc_refs = vec![];
     for (d, (m, _)) in received.documents.iter().zip(&messages) {
@@ -337,7 +337,7 @@ pub(crate) async fn transaction(
             "meta": { "profile": [MHD_REFERENCE] },
             "status": "current",
             "type": match &d.type_code {
-                Some(c) => concept(std::slice::from_ref(c), None),
+                Some(c) => concept(std::slice::from_ref(c), None).to_value(),
                 None => json!({ "text": "Document" }),
             },
             "subject": patient_ref,
@@ -378,7 +378,7 @@ pub(crate) async fn transaction(
             "content": doc_refs.iter().map(|r| json!({ "pReference": r })).collect::<Vec<_>>(),
         });
         if let Some(c) = type_code {
-            manifest["type"] = concept(std::slice::from_ref(c), None);
+            manifest["type"] = concept(std::slice::from_ref(c), None).to_value();
         }
         if let Some(d) = description {
             manifest["description"] = json!(d);

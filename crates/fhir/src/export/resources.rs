@@ -4,22 +4,22 @@
 
 use super::*;
 
-pub(super) fn is_empty(v: &Value) -> bool {
+pub(super) fn is_empty(v: &Json) -> bool {
     match v {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
+        Json::Null => true,
+        Json::String(s) => s.is_empty(),
+        Json::Array(a) => a.is_empty(),
+        Json::Object(o) => o.is_empty(),
         _ => false,
     }
 }
 
-pub(super) fn patient(ctx: &Ctx<'_>) -> Value {
+pub(super) fn patient(ctx: &Ctx<'_>) -> Json {
     let p = ctx.view.patient;
     let mut v = fhir!({
         "resourceType": "Patient",
         "id": p.id.as_str(),
-        "meta": profile(format!("{NL_CORE}nl-core-patient")),
+        "meta": profile(Json::from_static(nl_core!("nl-core-patient"))),
         "name": [name(&p.name)],
         "gender": match p.gender {
             Gender::Female => "female",
@@ -43,14 +43,14 @@ pub(super) fn patient(ctx: &Ctx<'_>) -> Value {
     v
 }
 
-pub(super) fn practitioner(x: &Practitioner) -> Value {
+pub(super) fn practitioner(x: &Practitioner) -> Json {
     let mut v = fhir!({
         "resourceType": "Practitioner",
         "id": x.id.as_str(),
-        "meta": profile(format!("{NL_CORE}nl-core-practitioner")),
+        "meta": profile(Json::from_static(nl_core!("nl-core-practitioner"))),
         "name": [name(&x.name)],
     });
-    let ids: Vec<Value> = x
+    let ids: Vec<Json> = x
         .identifiers
         .iter()
         .filter(|c| c.system != system::BSN)
@@ -66,11 +66,11 @@ pub(super) fn practitioner(x: &Practitioner) -> Value {
     v
 }
 
-pub(super) fn organization(x: &Practice) -> Value {
+pub(super) fn organization(x: &Practice) -> Json {
     let mut v = fhir!({
         "resourceType": "Organization",
         "id": x.id.as_str(),
-        "meta": profile(format!("{NL_CORE}nl-core-organization")),
+        "meta": profile(Json::from_static(nl_core!("nl-core-organization"))),
         "type": [concept1(
             "http://nictiz.nl/fhir/NamingSystem/organization-type",
             "Z3",
@@ -78,7 +78,7 @@ pub(super) fn organization(x: &Practice) -> Value {
         )],
         "name": &x.name,
     });
-    let mut ids: Vec<Value> = x
+    let mut ids: Vec<Json> = x
         .agb
         .iter()
         .map(|agb| fhir!({ "system": system::AGB, "value": agb.as_str() }))
@@ -103,16 +103,17 @@ pub(super) fn organization(x: &Practice) -> Value {
 
 /// The EpisodeOfCare, the Condition it is about (when the episode has a code), and a Flag
 /// when it has attentiewaarde.
-pub(super) fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Option<Value>) {
+pub(super) fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Json, Option<Json>, Option<Json>) {
     let title = episode_title(e);
     let today = ctx.view.today;
-    let mut ext =
-        vec![fhir!({ "url": format!("{NICTIZ}EpisodeOfCare-Title"), "valueString": &title })];
+    let mut ext = vec![
+        fhir!({ "url": Json::from_static(nictiz!("EpisodeOfCare-Title")), "valueString": &title }),
+    ];
     if let Some(d) = e.first_encounter {
-        ext.push(fhir!({ "url": format!("{NICTIZ}EpisodeOfCare-DateFirstEncounter"), "valueDateTime": day(d) }));
+        ext.push(fhir!({ "url": Json::from_static(nictiz!("EpisodeOfCare-DateFirstEncounter")), "valueDateTime": day(d) }));
     }
     if let Some(d) = e.last_encounter {
-        ext.push(fhir!({ "url": format!("{NICTIZ}EpisodeOfCare-DateLastEncounter"), "valueDateTime": day(d) }));
+        ext.push(fhir!({ "url": Json::from_static(nictiz!("EpisodeOfCare-DateLastEncounter")), "valueDateTime": day(d) }));
     }
     let mut period = fhir!({ "start": partial(&e.start) });
     if let Some(end) = &e.end {
@@ -121,7 +122,7 @@ pub(super) fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Opti
     let mut v = fhir!({
         "resourceType": "EpisodeOfCare",
         "id": e.id.as_str(),
-        "meta": profile(format!("{NL_CORE}nl-core-episodeofcare")),
+        "meta": profile(Json::from_static(nl_core!("nl-core-episodeofcare"))),
         "extension": ext,
         "identifier": identifiers(&e.meta),
         "status": if e.is_closed(today) { "finished" } else { "active" },
@@ -186,7 +187,7 @@ pub(super) fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Value, Option<Value>, Opti
         fhir!({
             "resourceType": "Flag",
             "id": format!("{}-attentie", e.id),
-            "meta": profile(format!("{NICTIZ}zib-Alert")),
+            "meta": profile(Json::from_static(nictiz!("zib-Alert"))),
             "extension": [{
                 "url": "http://hl7.org/fhir/StructureDefinition/flag-detail",
                 "valueReference": reference("EpisodeOfCare", e.id.as_str(), &title),
@@ -208,11 +209,11 @@ pub(super) fn condition(
     status: ProblemStatus,
     (onset, abatement): (Option<&PartialDate>, Option<&PartialDate>),
     meta: &ItemMeta,
-) -> Value {
+) -> Json {
     let mut v = fhir!({
         "resourceType": "Condition",
         "id": id,
-        "meta": profile(format!("{NICTIZ}zib-Problem")),
+        "meta": profile(Json::from_static(nictiz!("zib-Problem"))),
         "identifier": identifiers(meta),
         "clinicalStatus": match status { ProblemStatus::Active => "active", ProblemStatus::Inactive => "inactive" },
         "category": [concept1("http://snomed.info/sct", "282291009", "Diagnose")],
@@ -228,7 +229,7 @@ pub(super) fn condition(
     v
 }
 
-pub(super) fn encounter(ctx: &Ctx<'_>, c: &Contact) -> Value {
+pub(super) fn encounter(ctx: &Ctx<'_>, c: &Contact) -> Json {
     // Visits at home, remote contacts, and everything else at the practice.
     let class = match c.contact_type.as_str() {
         "01" | "02" => ("HH", "home health"),
@@ -242,7 +243,7 @@ pub(super) fn encounter(ctx: &Ctx<'_>, c: &Contact) -> Value {
     let mut v = fhir!({
         "resourceType": "Encounter",
         "id": c.id.as_str(),
-        "meta": profile(format!("{NICTIZ}gp-Encounter")),
+        "meta": profile(Json::from_static(nictiz!("gp-Encounter"))),
         "identifier": identifiers(&c.meta),
         "status": "finished",
         "class": { "system": "http://hl7.org/fhir/v3/ActCode", "code": class.0, "display": class.1 },
@@ -260,16 +261,16 @@ pub(super) fn encounter(ctx: &Ctx<'_>, c: &Contact) -> Value {
     v
 }
 
-pub(crate) fn soep_coding(s: Soep) -> Value {
+pub(crate) fn soep_coding(s: Soep) -> Json {
     concept1(system::SOEP, s.letter(), s.display_nl())
 }
 
-pub(crate) fn icpc_coding(code: &IcpcCode, display: Option<&str>, fallback: &str) -> Value {
+pub(crate) fn icpc_coding(code: &IcpcCode, display: Option<&str>, fallback: &str) -> Json {
     concept1(system::ICPC, code.as_str(), display.unwrap_or(fallback))
 }
 
 /// The contact report: one section per visible E and P line, in that order.
-pub(super) fn composition(ctx: &Ctx<'_>, c: &Contact, lines: &[&JournalLine]) -> Value {
+pub(super) fn composition(ctx: &Ctx<'_>, c: &Contact, lines: &[&JournalLine]) -> Json {
     let mut lines = lines.to_vec();
     lines.sort_by_key(|l| (l.soep, l.id.as_str().to_owned()));
     let author = ctx
@@ -280,7 +281,7 @@ pub(super) fn composition(ctx: &Ctx<'_>, c: &Contact, lines: &[&JournalLine]) ->
                 .find_map(|l| ctx.practitioner(l.author.as_ref()))
         })
         .unwrap_or_else(|| ctx.org_ref.clone());
-    let sections: Vec<Value> = lines
+    let sections: Vec<Json> = lines
         .iter()
         .map(|l| {
             let mut entries = vec![reference("Observation", l.id.as_str(), &l.text)];
@@ -292,7 +293,7 @@ pub(super) fn composition(ctx: &Ctx<'_>, c: &Contact, lines: &[&JournalLine]) ->
             });
             if let Some(code) = &l.icpc {
                 s["extension"] = fhir!([{
-                    "url": format!("{NICTIZ}code-icpc-1-nl"),
+                    "url": Json::from_static(nictiz!("code-icpc-1-nl")),
                     "valueCodeableConcept": icpc_coding(code, l.icpc_display.as_deref(), &l.text),
                 }]);
             }
@@ -302,7 +303,7 @@ pub(super) fn composition(ctx: &Ctx<'_>, c: &Contact, lines: &[&JournalLine]) ->
     fhir!({
         "resourceType": "Composition",
         "id": format!("{}-verslag", c.id),
-        "meta": profile(format!("{NICTIZ}gp-EncounterReport")),
+        "meta": profile(Json::from_static(nictiz!("gp-EncounterReport"))),
         "status": "final",
         "type": concept1("http://loinc.org", "67781-5", "Summarization of encounter note Narrative"),
         "subject": &ctx.patient_ref,
@@ -314,11 +315,11 @@ pub(super) fn composition(ctx: &Ctx<'_>, c: &Contact, lines: &[&JournalLine]) ->
     })
 }
 
-pub(super) fn journal_line(ctx: &Ctx<'_>, l: &JournalLine) -> Value {
+pub(super) fn journal_line(ctx: &Ctx<'_>, l: &JournalLine) -> Json {
     let mut v = fhir!({
         "resourceType": "Observation",
         "id": l.id.as_str(),
-        "meta": profile(format!("{NICTIZ}gp-JournalEntry")),
+        "meta": profile(Json::from_static(nictiz!("gp-JournalEntry"))),
         "extension": ctx.episode_ext(l.episode.as_ref()),
         "identifier": identifiers(&l.meta),
         "status": "final",
@@ -342,8 +343,8 @@ pub(super) fn journal_line(ctx: &Ctx<'_>, l: &JournalLine) -> Value {
     v
 }
 
-pub(crate) fn quantity(value: &Decimal, unit: Option<&codes::Ucum>) -> Value {
-    let number: Value = serde_json::from_str(value.as_str()).unwrap_or(fhir!(value.as_str()));
+pub(crate) fn quantity(value: &Decimal, unit: Option<&codes::Ucum>) -> Json {
+    let number = decimal(value);
     let mut q = fhir!({ "value": number });
     if let Some(u) = unit {
         q["unit"] = fhir!(u.as_str());
@@ -353,10 +354,10 @@ pub(crate) fn quantity(value: &Decimal, unit: Option<&codes::Ucum>) -> Value {
     q
 }
 
-pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
-    let (profile_name, category) = match x.kind {
+pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Json {
+    let (profile_url, category) = match x.kind {
         ResultKind::L => (
-            "gp-LaboratoryResult",
+            nictiz!("gp-LaboratoryResult"),
             concept1(
                 "http://snomed.info/sct",
                 "49581000146104",
@@ -364,7 +365,7 @@ pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
             ),
         ),
         ResultKind::D => (
-            "gp-DiagnosticResult",
+            nictiz!("gp-DiagnosticResult"),
             concept1(
                 "http://hl7.org/fhir/observation-category",
                 "vital-signs",
@@ -377,7 +378,7 @@ pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
     let mut v = fhir!({
         "resourceType": "Observation",
         "id": x.id.as_str(),
-        "meta": profile(format!("{NICTIZ}{profile_name}")),
+        "meta": profile(Json::from_static(profile_url)),
         "extension": ctx.episode_ext(x.episode.as_ref()),
         "identifier": identifiers(&x.meta),
         "status": "final",
@@ -404,7 +405,7 @@ pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Value {
 }
 
 /// A result's value (`value[x]`) and reference range, the same in STU3 and R4.
-pub(crate) fn result_value(v: &mut Value, x: &LabResult) {
+pub(crate) fn result_value(v: &mut Json, x: &LabResult) {
     let unit = match &x.value {
         ResultValue::Quantity { value, unit } => {
             v["valueQuantity"] = quantity(value, unit.as_ref());
@@ -442,7 +443,7 @@ pub(crate) fn result_value(v: &mut Value, x: &LabResult) {
 
 /// A medication agreement's dosage instruction: the text, and what the source structured of
 /// it (timing, dose, as needed, additional instructions, route), the same in STU3 and R4.
-pub(crate) fn dosage(m: &MedicationAgreement) -> Value {
+pub(crate) fn dosage(m: &MedicationAgreement) -> Json {
     let (route, extra): (Vec<&Coding>, Vec<&Coding>) = m
         .dosage_codes
         .iter()
@@ -450,7 +451,7 @@ pub(crate) fn dosage(m: &MedicationAgreement) -> Value {
     let d = &m.dosage;
     let mut dosage = fhir!({ "sequence": 1, "text": &m.dosage_text });
     // Items stored before the structured dosage kept additional instructions as bare codes.
-    let additional: Vec<Value> = d
+    let additional: Vec<Json> = d
         .additional
         .iter()
         .map(coded)
@@ -498,13 +499,14 @@ pub(crate) fn dosage(m: &MedicationAgreement) -> Value {
 }
 
 /// A decimal as a JSON number.
-pub(crate) fn decimal(d: &Decimal) -> Value {
-    serde_json::from_str(d.as_str()).unwrap_or(fhir!(d.as_str()))
+pub(crate) fn decimal(d: &Decimal) -> Json {
+    serde_json::from_str::<serde_json::Number>(d.as_str())
+        .map_or_else(|_| fhir!(d.as_str()), Json::Number)
 }
 
 pub(super) const ROUTE_SYSTEM: &str = "urn:oid:2.16.840.1.113883.2.4.4.9";
 
-pub(super) fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Value, String) {
+pub(super) fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Json, String) {
     let product_id = m
         .product
         .source_id
@@ -520,7 +522,7 @@ pub(super) fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Val
             period["end"] = fhir!(day(e));
         }
         ext.push(
-            fhir!({ "url": format!("{NICTIZ}zib-Medication-PeriodOfUse"), "valuePeriod": period }),
+            fhir!({ "url": Json::from_static(nictiz!("zib-Medication-PeriodOfUse")), "valuePeriod": period }),
         );
     }
     ext.extend(ctx.episode_ext(m.episode.as_ref()));
@@ -528,7 +530,7 @@ pub(super) fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Val
     let mut v = fhir!({
         "resourceType": "MedicationRequest",
         "id": m.id.as_str(),
-        "meta": profile(format!("{NICTIZ}zib-MedicationAgreement")),
+        "meta": profile(Json::from_static(nictiz!("zib-MedicationAgreement"))),
         "extension": ext,
         "identifier": identifiers(&m.meta),
         "intent": "order",
@@ -549,11 +551,11 @@ pub(super) fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Val
     (v, product_id)
 }
 
-pub(super) fn medication(id: &str, p: &Product) -> Value {
+pub(super) fn medication(id: &str, p: &Product) -> Json {
     fhir!({
         "resourceType": "Medication",
         "id": id,
-        "meta": profile(format!("{NICTIZ}zib-Product")),
+        "meta": profile(Json::from_static(nictiz!("zib-Product"))),
         "code": concept(&p.codes, Some(&p.name)),
     })
 }
@@ -577,7 +579,7 @@ pub(crate) fn allergy_category(c: AllergyCategory) -> &'static str {
 }
 
 /// Criticality, onset and note of an allergy (the same in STU3 and R4).
-pub(crate) fn allergy_details(v: &mut Value, a: &Allergy) {
+pub(crate) fn allergy_details(v: &mut Json, a: &Allergy) {
     if let Some(c) = a.criticality {
         v["criticality"] = fhir!(match c {
             Criticality::Low => "low",
@@ -593,7 +595,7 @@ pub(crate) fn allergy_details(v: &mut Value, a: &Allergy) {
     }
 }
 
-pub(super) fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
+pub(super) fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Json {
     let substance = a
         .substance
         .display
@@ -602,7 +604,7 @@ pub(super) fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
     let mut v = fhir!({
         "resourceType": "AllergyIntolerance",
         "id": a.id.as_str(),
-        "meta": profile(format!("{NICTIZ}zib-AllergyIntolerance")),
+        "meta": profile(Json::from_static(nictiz!("zib-AllergyIntolerance"))),
         "identifier": identifiers(&a.meta),
         "clinicalStatus": allergy_status(a.status),
         "verificationStatus": "confirmed",
@@ -675,7 +677,7 @@ pub(super) fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(super) fn document_reference(ctx: &Ctx<'_>, l: &Letter) -> Value {
+pub(super) fn document_reference(ctx: &Ctx<'_>, l: &Letter) -> Json {
     let (code, display) = letter_kind(l.letter_type);
     // Our own identity always; a received document keeps the type it came with.
     let uuid = document_uuid(
@@ -690,7 +692,7 @@ pub(super) fn document_reference(ctx: &Ctx<'_>, l: &Letter) -> Value {
     let mut doc = fhir!({
         "resourceType": "DocumentReference",
         "id": l.id.as_str(),
-        "meta": profile(format!("{NICTIZ}IHE.MHD.Minimal.DocumentReference")),
+        "meta": profile(Json::from_static(nictiz!("IHE.MHD.Minimal.DocumentReference"))),
         "masterIdentifier": { "system": "urn:ietf:rfc:3986", "value": format!("urn:uuid:{uuid}") },
         "status": "current",
         "type": type_,
@@ -712,7 +714,7 @@ pub(super) fn document_reference(ctx: &Ctx<'_>, l: &Letter) -> Value {
 
 /// A letter's PDF as a FHIR Binary resource (for a client that asks for FHIR rather than the
 /// PDF itself).
-pub fn binary(l: &Letter) -> Option<Value> {
+pub fn binary(l: &Letter) -> Option<Json> {
     use base64::Engine;
     let LetterContent::Pdf { bytes } = &l.content else {
         return None;

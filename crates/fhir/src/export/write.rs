@@ -4,15 +4,20 @@ use super::*;
 
 // ---- small writers ----
 
-pub(crate) fn profile(url: String) -> Value {
+pub(crate) fn profile(url: Json) -> Json {
     fhir!({ "profile": [url] })
 }
 
-pub(crate) fn reference(ty: &str, id: &str, display: &str) -> Value {
-    fhir!({ "reference": format!("{ty}/{id}"), "display": display })
+pub(crate) fn reference(ty: &str, id: &str, display: &str) -> Json {
+    // Most are short enough to be kept inline: no allocation.
+    let mut to = compact_str::CompactString::with_capacity(ty.len() + 1 + id.len());
+    to.push_str(ty);
+    to.push('/');
+    to.push_str(id);
+    fhir!({ "reference": Json::String(to), "display": display })
 }
 
-pub(crate) fn coding(c: &Coding) -> Value {
+pub(crate) fn coding(c: &Coding) -> Json {
     let mut v = fhir!({ "system": &c.system, "code": &c.code });
     if let Some(d) = &c.display {
         v["display"] = fhir!(d);
@@ -21,7 +26,7 @@ pub(crate) fn coding(c: &Coding) -> Value {
 }
 
 /// A CodeableConcept; `text` when no coding has a display.
-pub fn concept(codes: &[Coding], text: Option<&str>) -> Value {
+pub fn concept(codes: &[Coding], text: Option<&str>) -> Json {
     let mut v = fhir!({ "coding": codes.iter().map(coding).collect::<Vec<_>>() });
     let has_display = codes.iter().any(|c| c.display.is_some());
     match text {
@@ -35,7 +40,7 @@ pub fn concept(codes: &[Coding], text: Option<&str>) -> Value {
 }
 
 /// A CodeableConcept from the codes and text the source gave.
-pub(crate) fn coded(c: &CodedText) -> Value {
+pub(crate) fn coded(c: &CodedText) -> Json {
     let mut v = fhir!({ "coding": c.codes.iter().map(coding).collect::<Vec<_>>() });
     if let Some(t) = &c.text {
         v["text"] = fhir!(t);
@@ -46,7 +51,7 @@ pub(crate) fn coded(c: &CodedText) -> Value {
 }
 
 /// An item's business identifiers (empty when it has none; pruned then).
-pub(crate) fn identifiers(meta: &ItemMeta) -> Value {
+pub(crate) fn identifiers(meta: &ItemMeta) -> Json {
     fhir!(
         meta.identifiers
             .iter()
@@ -56,26 +61,27 @@ pub(crate) fn identifiers(meta: &ItemMeta) -> Value {
     )
 }
 
-pub(crate) fn concept1(system: &str, code: &str, display: &str) -> Value {
+pub(crate) fn concept1(system: &str, code: &str, display: &str) -> Json {
     fhir!({ "coding": [{ "system": system, "code": code, "display": display }] })
 }
 
-pub(crate) fn partial(d: &PartialDate) -> String {
+pub(crate) fn partial(d: &PartialDate) -> compact_str::CompactString {
     match d {
-        PartialDate::Year(y) => format!("{y:04}"),
-        PartialDate::YearMonth(y, m) => format!("{y:04}-{m:02}"),
+        PartialDate::Year(y) => compact_str::format_compact!("{y:04}"),
+        PartialDate::YearMonth(y, m) => compact_str::format_compact!("{y:04}-{m:02}"),
         PartialDate::Date(d) => day(*d),
     }
 }
 
-pub(crate) fn day(d: NaiveDate) -> String {
+/// A date as FHIR writes it (`2026-03-05`): inline, never allocated.
+pub(crate) fn day(d: NaiveDate) -> compact_str::CompactString {
     use chrono::Datelike;
     // The common case without chrono's format-string interpreter; chrono writes the others
     // (a year outside 0-9999 gets its sign).
     if (0..=9999).contains(&d.year()) {
-        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        compact_str::format_compact!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
     } else {
-        d.format("%Y-%m-%d").to_string()
+        compact_str::format_compact!("{}", d.format("%Y-%m-%d"))
     }
 }
 
@@ -83,7 +89,7 @@ pub(crate) fn instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-pub(crate) fn name(n: &HumanName) -> Value {
+pub(crate) fn name(n: &HumanName) -> Json {
     let mut family = fhir!({ "url": "http://hl7.org/fhir/StructureDefinition/humanname-own-name", "valueString": &n.family });
     let mut family_ext = vec![family.take()];
     if let Some(p) = &n.prefix {
@@ -93,8 +99,8 @@ pub(crate) fn name(n: &HumanName) -> Value {
         );
     }
     let qualifier = |q: &str| fhir!({ "extension": [{ "url": "http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier", "valueCode": q }] });
-    let mut given: Vec<Value> = n.given.iter().map(|g| fhir!(g)).collect();
-    let mut given_ext: Vec<Value> = n.given.iter().map(|_| qualifier("BR")).collect();
+    let mut given: Vec<Json> = n.given.iter().map(|g| fhir!(g)).collect();
+    let mut given_ext: Vec<Json> = n.given.iter().map(|_| qualifier("BR")).collect();
     if let Some(i) = &n.initials {
         given.push(fhir!(i));
         given_ext.push(qualifier("IN"));
@@ -115,7 +121,7 @@ pub(crate) fn name(n: &HumanName) -> Value {
     v
 }
 
-pub(crate) fn address(a: &Address, use_: &str) -> Value {
+pub(crate) fn address(a: &Address, use_: &str) -> Json {
     fhir!({
         "use": use_,
         "line": [format!("{} {}", a.street, a.house_number).trim()],
@@ -129,7 +135,7 @@ pub(crate) fn address(a: &Address, use_: &str) -> Value {
     })
 }
 
-pub(crate) fn telecom(c: &ContactDetails, use_: &str) -> Vec<Value> {
+pub(crate) fn telecom(c: &ContactDetails, use_: &str) -> Vec<Json> {
     let mut out = vec![];
     if let Some(p) = &c.phone {
         out.push(fhir!({ "system": "phone", "value": p, "use": use_ }));
@@ -141,7 +147,7 @@ pub(crate) fn telecom(c: &ContactDetails, use_: &str) -> Vec<Value> {
 }
 
 /// An XHTML narrative div with `text` escaped.
-pub(crate) fn narrative(text: &str) -> Value {
+pub(crate) fn narrative(text: &str) -> Json {
     fhir!({
         "status": "generated",
         "div": format!(

@@ -2,12 +2,17 @@
 //! parameters, a page of them (`_count`, `_offset`) and what `_include` adds.
 
 use super::*;
+use inzage_fhir::export::{Json, JsonTree};
 
 /// A search parameter's token value `system|code` (either part may be empty).
-pub(crate) fn token_matches(param: &str, codings: &Value) -> bool {
+pub(crate) fn token_matches<T: JsonTree>(param: &str, codings: &T) -> bool {
     let (system, code) = param.split_once('|').unwrap_or(("", param));
-    codings.as_array().into_iter().flatten().any(|c| {
-        (system.is_empty() || c["system"] == system) && (code.is_empty() || c["code"] == code)
+    fn text<'t, T: JsonTree>(c: &'t T, key: &str) -> Option<&'t str> {
+        c.member(key).and_then(T::text)
+    }
+    codings.elements().iter().any(|c| {
+        (system.is_empty() || text(c, "system") == Some(system))
+            && (code.is_empty() || text(c, "code") == Some(code))
     })
 }
 
@@ -39,8 +44,8 @@ pub(crate) fn compare(prefix: &str, actual: NaiveDate, wanted: NaiveDate) -> boo
     }
 }
 
-pub(crate) fn date_of(v: &Value) -> Option<NaiveDate> {
-    v.as_str()
+pub(crate) fn date_of<T: JsonTree>(v: &T) -> Option<NaiveDate> {
+    v.text()
         .and_then(|s| s.get(..10))
         .and_then(|s| s.parse::<NaiveDate>().ok())
 }
@@ -48,7 +53,7 @@ pub(crate) fn date_of(v: &Value) -> Option<NaiveDate> {
 /// The patient's visible resources of one type. A search of Observation answers the results
 /// (gp-LaboratoryResult, gp-DiagnosticResult); a read also finds the journal lines
 /// (gp-JournalEntry) that the contact reports point at.
-pub(super) fn of_type<'a>(ty: &str, res: &'a GpResources, read: bool) -> Option<Vec<&'a Value>> {
+pub(super) fn of_type<'a>(ty: &str, res: &'a GpResources, read: bool) -> Option<Vec<&'a Json>> {
     Some(match ty {
         "Patient" => vec![&res.patient],
         "Practitioner" => res.practitioners.iter().collect(),
@@ -98,7 +103,7 @@ pub(super) fn matching<'a>(
     ty: &str,
     params: &[(String, String)],
     res: &'a GpResources,
-) -> Result<Vec<&'a Value>, Outcome> {
+) -> Result<Vec<&'a Json>, Outcome> {
     let mut matches = of_type(ty, res, false).ok_or_else(|| unsupported_type(ty))?;
     for (key, value) in params {
         match (ty, key.as_str()) {
@@ -164,14 +169,14 @@ pub(super) fn matching<'a>(
 pub(super) fn included<'a>(
     ty: &str,
     params: &[(String, String)],
-    page: &[&'a Value],
+    page: &[&'a Json],
     res: &'a GpResources,
-) -> Result<Vec<&'a Value>, Outcome> {
+) -> Result<Vec<&'a Json>, Outcome> {
     let includes = params
         .iter()
         .filter(|(k, _)| k == "_include")
         .map(|(_, v)| v.as_str());
-    let mut included: Vec<&Value> = vec![];
+    let mut included: Vec<&Json> = vec![];
     for inc in includes {
         match inc {
             "Patient:general-practitioner" if ty == "Patient" => {
@@ -287,7 +292,7 @@ impl Paging {
         out
     }
 
-    pub(crate) fn page<'a, 'b>(&self, matches: &'b [&'a Value]) -> &'b [&'a Value] {
+    pub(crate) fn page<'a, 'b, T>(&self, matches: &'b [&'a T]) -> &'b [&'a T] {
         let from = self.offset.min(matches.len());
         let to = self
             .count
