@@ -14,7 +14,7 @@ use inzage_domain::*;
 use rustc_hash::FxHashSet as HashSet;
 
 /// Builds a [`Json`] the way `serde_json::json!` builds a `Value`, but a value given as an
-/// expression is converted with [`IntoValue`]: a `Json` built elsewhere (a coding, a name, a
+/// expression is converted with [`IntoJson`]: a `Json` built elsewhere (a coding, a name, a
 /// list of them) is moved in, and a string literal is kept by reference. Keys are string
 /// literals.
 macro_rules! fhir {
@@ -58,11 +58,15 @@ macro_rules! fhir {
     ({ $($tt:tt)* }) => {
         $crate::export::Json::Object(fhir!(@object [] $($tt)*))
     };
+    // A negative number is no literal token; without this arm `-x` would fail to match.
+    (- $($t:tt)+) => {
+        $crate::export::IntoJson::into_json(- $($t)+)
+    };
     ($lit:literal) => {
         $crate::export::Literal::literal($lit)
     };
     ($other:expr) => {
-        $crate::export::IntoValue::into_value($other)
+        $crate::export::IntoJson::into_json($other)
     };
 }
 
@@ -81,8 +85,8 @@ macro_rules! nictiz {
 }
 
 /// What [`fhir!`] takes as a value: moved in where owned, copied where borrowed.
-pub(crate) trait IntoValue {
-    fn into_value(self) -> Json;
+pub(crate) trait IntoJson {
+    fn into_json(self) -> Json;
 }
 
 /// A literal in [`fhir!`]: a string literal is kept by reference, not copied.
@@ -105,79 +109,84 @@ impl Literal for i32 {
         Json::Number(self.into())
     }
 }
+impl Literal for f64 {
+    fn literal(self) -> Json {
+        self.into_json()
+    }
+}
 
-impl IntoValue for Json {
-    fn into_value(self) -> Json {
+impl IntoJson for Json {
+    fn into_json(self) -> Json {
         self
     }
 }
-impl IntoValue for &Json {
-    fn into_value(self) -> Json {
+impl IntoJson for &Json {
+    fn into_json(self) -> Json {
         self.clone()
     }
 }
-impl IntoValue for String {
-    fn into_value(self) -> Json {
+impl IntoJson for String {
+    fn into_json(self) -> Json {
         Json::String(self.into())
     }
 }
-impl IntoValue for &String {
-    fn into_value(self) -> Json {
+impl IntoJson for &String {
+    fn into_json(self) -> Json {
         Json::String(self.as_str().into())
     }
 }
-impl IntoValue for compact_str::CompactString {
-    fn into_value(self) -> Json {
+impl IntoJson for compact_str::CompactString {
+    fn into_json(self) -> Json {
         Json::String(self)
     }
 }
-impl IntoValue for &str {
-    fn into_value(self) -> Json {
+impl IntoJson for &str {
+    fn into_json(self) -> Json {
         Json::String(self.into())
     }
 }
-impl IntoValue for &&str {
-    fn into_value(self) -> Json {
+impl IntoJson for &&str {
+    fn into_json(self) -> Json {
         Json::String((*self).into())
     }
 }
-impl IntoValue for bool {
-    fn into_value(self) -> Json {
+impl IntoJson for bool {
+    fn into_json(self) -> Json {
         Json::Bool(self)
     }
 }
 macro_rules! into_number {
     ($($t:ty),*) => {$(
-        impl IntoValue for $t {
-            fn into_value(self) -> Json {
+        impl IntoJson for $t {
+            fn into_json(self) -> Json {
                 Json::Number(self.into())
             }
         }
     )*};
 }
 into_number!(i32, i64, u32, u64, usize);
-impl IntoValue for f64 {
+impl IntoJson for f64 {
     /// As `serde_json` does: a number that JSON cannot write (NaN, infinite) is null.
-    fn into_value(self) -> Json {
+    fn into_json(self) -> Json {
         serde_json::Number::from_f64(self).map_or(Json::Null, Json::Number)
     }
 }
-impl<T: IntoValue> IntoValue for Vec<T> {
-    fn into_value(self) -> Json {
-        Json::Array(self.into_iter().map(IntoValue::into_value).collect())
+impl<T: IntoJson> IntoJson for Vec<T> {
+    fn into_json(self) -> Json {
+        Json::Array(self.into_iter().map(IntoJson::into_json).collect())
     }
 }
-impl<T: IntoValue> IntoValue for Option<T> {
-    fn into_value(self) -> Json {
-        self.map_or(Json::Null, IntoValue::into_value)
+impl<T: IntoJson> IntoJson for Option<T> {
+    fn into_json(self) -> Json {
+        self.map_or(Json::Null, IntoJson::into_json)
     }
 }
-impl<'a, T> IntoValue for &'a Option<T>
+impl<'a, T> IntoJson for &'a Option<T>
 where
-    &'a T: IntoValue,
+    &'a T: IntoJson,
 {
-    fn into_value(self) -> Json {
-        self.as_ref().map_or(Json::Null, IntoValue::into_value)
+    fn into_json(self) -> Json {
+        self.as_ref().map_or(Json::Null, IntoJson::into_json)
     }
 }
 
@@ -190,8 +199,7 @@ pub(crate) use resources::*;
 pub use write::concept;
 pub(crate) use write::*;
 
-const EXT_EPISODE: &str =
-    "http://nictiz.nl/fhir/StructureDefinition/extension-context-nl-core-episodeofcare";
+const EXT_EPISODE: &str = nictiz!("extension-context-nl-core-episodeofcare");
 
 /// The resources of one patient's visible record, grouped the way the MedMij queries ask.
 #[derive(Debug, Default, Clone, PartialEq)]

@@ -63,7 +63,9 @@ impl Ctx<'_> {
     }
 }
 
-/// Lets a writer shared with the STU3 export (`set`) set its members on an R4 resource.
+/// Lets a writer shared with the STU3 export (`set`) set its members on an R4 resource. The
+/// writer starts from an empty object: it may only set top-level members, never read `v` or
+/// change inside a member `v` already has (that member would be replaced whole).
 fn set_members(v: &mut Value, set: impl FnOnce(&mut Json)) {
     let mut members = Json::Null;
     set(&mut members);

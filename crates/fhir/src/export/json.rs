@@ -127,7 +127,7 @@ impl Json {
     pub fn take(&mut self) -> Json {
         std::mem::take(self)
     }
-    /// Member `key` of an object (`Null` when there is none, or this is no object).
+    /// Member `key` of an object (none when it has none, or this is no object).
     pub fn get(&self, key: &str) -> Option<&Json> {
         self.as_object().and_then(|o| o.get(key))
     }
@@ -150,12 +150,6 @@ impl Json {
 
 impl From<&Json> for serde_json::Value {
     fn from(j: &Json) -> Self {
-        j.to_value()
-    }
-}
-
-impl From<Json> for serde_json::Value {
-    fn from(j: Json) -> Self {
         j.to_value()
     }
 }
@@ -214,6 +208,7 @@ impl PartialEq<Json> for serde_json::Value {
     }
 }
 
+/// Compact JSON text, as a `Value` displays without `{:#}` (no pretty form).
 impl std::fmt::Display for Json {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&serde_json::to_string(self).map_err(|_| std::fmt::Error)?)
@@ -263,29 +258,23 @@ pub trait JsonTree: Serialize + Sized {
     }
 }
 
-impl JsonTree for Json {
-    fn member(&self, key: &str) -> Option<&Self> {
-        self.get(key)
-    }
-    fn elements(&self) -> &[Self] {
-        self.as_array().map_or(&[], Vec::as_slice)
-    }
-    fn text(&self) -> Option<&str> {
-        self.as_str()
-    }
+/// Both kinds have the same readers under the same names.
+macro_rules! json_tree {
+    ($($t:ty),*) => {$(
+        impl JsonTree for $t {
+            fn member(&self, key: &str) -> Option<&Self> {
+                self.get(key)
+            }
+            fn elements(&self) -> &[Self] {
+                self.as_array().map_or(&[], Vec::as_slice)
+            }
+            fn text(&self) -> Option<&str> {
+                self.as_str()
+            }
+        }
+    )*};
 }
-
-impl JsonTree for serde_json::Value {
-    fn member(&self, key: &str) -> Option<&Self> {
-        self.get(key)
-    }
-    fn elements(&self) -> &[Self] {
-        self.as_array().map_or(&[], Vec::as_slice)
-    }
-    fn text(&self) -> Option<&str> {
-        self.as_str()
-    }
-}
+json_tree!(Json, serde_json::Value);
 
 #[cfg(test)]
 mod tests {
@@ -323,5 +312,24 @@ mod tests {
         assert_eq!(o["id"], "p2");
         assert_eq!(o["list"][1], "a long literal kept by reference");
         assert!(o["missing"]["deeper"][3].is_null());
+    }
+
+    #[test]
+    fn the_fhir_macro_builds_what_json_builds() {
+        let x = 2;
+        let built = fhir!({
+            "b": -1,
+            "a": 1.5,
+            "c": [true, null, -x, "literal", format!("{x}")],
+            "d": { "e": x },
+        });
+        assert_eq!(
+            built.to_value(),
+            serde_json::json!({ "b": -1, "a": 1.5, "c": [true, null, -2, "literal", "2"], "d": { "e": 2 } })
+        );
+        assert_eq!(
+            serde_json::to_string(&built).unwrap(),
+            r#"{"a":1.5,"b":-1,"c":[true,null,-2,"literal","2"],"d":{"e":2}}"#
+        );
     }
 }
