@@ -97,7 +97,7 @@ fn secured(routes: Router<AppState>, api: Router<AppState>, state: AppState) -> 
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         )
     });
-    routes
+    let app = routes
         // Every body is capped; the routes that take files (portal and practice uploads,
         // documents from a PGO) set their own larger cap, the token endpoint a smaller one.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM))
@@ -111,28 +111,18 @@ fn secured(routes: Router<AppState>, api: Router<AppState>, state: AppState) -> 
         .merge(
             api.layer(axum::extract::DefaultBodyLimit::max(MAX_FORM))
                 .with_state(state),
-        )
-        // A page may set its own (the MedMij consent page: see `inzage_webkit::csp`).
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(inzage_webkit::csp::POLICY),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("x-frame-options"),
-            HeaderValue::from_static("DENY"),
-        ))
+        );
+    // The layers every answer passes through wrap the router once, so that a request clones
+    // them once: `Router::layer` wraps each route in them, and each request cloned every
+    // layer's boxed service (a tenth of the runtime's time on a MedMij Patient search).
+    // Outermost first.
+    let outer = tower::ServiceBuilder::new()
+        // Every request counted and timed, per route group (`/metrics`).
+        .layer(axum::middleware::from_fn(inzage_webkit::metrics::track))
+        .layer(axum::middleware::from_fn(client_request_id))
+        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .option_layer(hsts)
         // No page needs the camera, microphone, location, payment or USB.
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("permissions-policy"),
@@ -140,10 +130,26 @@ fn secured(routes: Router<AppState>, api: Router<AppState>, state: AppState) -> 
                 "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
             ),
         ))
-        .layer(tower::util::option_layer(hsts))
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
-        .layer(axum::middleware::from_fn(client_request_id))
-        // Outermost: every request counted and timed, per route group (`/metrics`).
-        .layer(axum::middleware::from_fn(inzage_webkit::metrics::track))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        // A page may set its own (the MedMij consent page: see `inzage_webkit::csp`).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(inzage_webkit::csp::POLICY),
+        ));
+    Router::new().fallback_service(outer.service(app))
 }
