@@ -65,8 +65,9 @@ pub struct SqliteStore {
     pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
     pub(crate) audit_key: crate::audit::AuditKey,
-    /// Ends the WAL checkpointer when the last handle on the store goes (held for its drop).
-    _checkpointer: Arc<Checkpointer>,
+    /// Ends the WAL checkpointer and the audit log's filing by patient when the last handle on
+    /// the store goes (held for its drop).
+    _background: Arc<Background>,
 }
 
 impl SqliteStore {
@@ -105,9 +106,12 @@ impl SqliteStore {
             .test_before_acquire(false)
             .connect_with(opts)
             .await?;
-        let checkpointer = checkpointer(checkpoints);
+        let background = Arc::new(Background(vec![
+            checkpointer(checkpoints),
+            audit_indexer(read.clone(), write.clone()),
+        ]));
         Ok(Self {
-            _checkpointer: checkpointer,
+            _background: background,
             audit_queue: Self::audit_writer(
                 write.clone(),
                 audit_key.clone(),
@@ -126,6 +130,22 @@ impl SqliteStore {
             cache,
         })
     }
+
+    /// A patient's audit entries: those filed by patient (`audit_patient`, by
+    /// [`audit_indexer`]) and those appended since the last filing, found by `seq` (the rowid).
+    /// One statement reads one snapshot, in which every entry is in exactly one of the two.
+    pub(crate) const AUDIT_OF_PATIENT: &str = "SELECT * FROM audit_log \
+         WHERE seq IN (SELECT seq FROM audit_patient WHERE patient_id = $1) \
+         UNION ALL SELECT * FROM audit_log \
+         WHERE seq > (SELECT seq FROM audit_patient_done WHERE id = 1) AND patient_id = $1 \
+         ORDER BY seq";
+    /// The last access to a patient's record by one user through one channel before a moment,
+    /// read as [`Self::AUDIT_OF_PATIENT`] reads.
+    pub(crate) const LAST_ACCESS: &str = "SELECT at FROM audit_log \
+         WHERE seq IN (SELECT seq FROM audit_patient WHERE patient_id = $1 \
+             UNION ALL SELECT seq FROM audit_log \
+             WHERE seq > (SELECT seq FROM audit_patient_done WHERE id = 1) AND patient_id = $1) \
+         AND user_id = $2 AND channel = $3 AND at < $4 ORDER BY seq DESC LIMIT 1";
 
     async fn run_migrations(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations/sqlite")
@@ -149,8 +169,8 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 /// times a second (`PRAGMA wal_checkpoint(PASSIVE)`: it neither waits for the writer nor blocks
 /// it), so that the group commit of the audit log, which every answer waits for, does not
 /// carry the checkpoint's writes and fsync. It ends when the store is dropped.
-fn checkpointer(pool: SqlitePool) -> Arc<Checkpointer> {
-    Arc::new(Checkpointer(tokio::spawn(async move {
+fn checkpointer(pool: SqlitePool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
         let mut every = tokio::time::interval(CHECKPOINT_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         while !pool.is_closed() {
@@ -163,16 +183,88 @@ fn checkpointer(pool: SqlitePool) -> Arc<Checkpointer> {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
             }
         }
-    })))
+    })
 }
 
-/// The checkpointer's task, ended with the last handle on the store.
-#[derive(Debug)]
-pub(crate) struct Checkpointer(tokio::task::JoinHandle<()>);
+/// How often [`audit_indexer`] files the audit entries appended since by patient.
+const AUDIT_INDEX_EVERY: Duration = Duration::from_millis(500);
+/// The most entries one filing takes, so that it holds SQLite's write lock briefly.
+const AUDIT_INDEX_ROWS: i64 = 20_000;
 
-impl Drop for Checkpointer {
+/// Files the audit log's new entries by patient (`audit_patient`, migration 0031) twice a
+/// second, on the writer's connection when it is free. An entry's own commit then writes no
+/// page of a patient index: under load each such page took one entry (one 4 KB WAL frame per
+/// entry), here it takes all of that patient's entries since the last filing. The queries by
+/// patient read what is not filed yet by `seq`, so what they answer never depends on this task.
+fn audit_indexer(read: SqlitePool, write: SqlitePool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(AUDIT_INDEX_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while !write.is_closed() {
+            every.tick().await;
+            loop {
+                match index_audit_log(&read, &write).await {
+                    Ok(filed) if filed == AUDIT_INDEX_ROWS as u64 => continue,
+                    Ok(_) => {}
+                    // Before `migrate` has made the tables: nothing to file yet.
+                    Err(sqlx::Error::Database(e)) if e.message().contains("no such table") => {}
+                    Err(e) => {
+                        if !write.is_closed() {
+                            tracing::warn!(error = %e, "audit log not filed by patient");
+                        }
+                    }
+                }
+                break;
+            }
+        }
+    })
+}
+
+/// Files the audit entries appended since the last filing by patient (at most
+/// [`AUDIT_INDEX_ROWS`]), in one transaction with the mark of how far filing went: the number
+/// of entries read. Whether anything is new is asked on a reader's connection, so an idle log
+/// never takes the writer's.
+pub(crate) async fn index_audit_log(
+    read: &SqlitePool,
+    write: &SqlitePool,
+) -> Result<u64, sqlx::Error> {
+    const ENDS: &str = "SELECT d.seq, COALESCE((SELECT max(seq) FROM audit_log), 0) \
+                        FROM audit_patient_done d WHERE d.id = 1";
+    let (done, last): (i64, i64) = sqlx::query_as(ENDS).fetch_one(read).await?;
+    if last <= done {
+        return Ok(0);
+    }
+    let mut conn = write.acquire().await?;
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+    let (done, last): (i64, i64) = sqlx::query_as(ENDS).fetch_one(&mut *tx).await?;
+    let upto = last.min(done + AUDIT_INDEX_ROWS);
+    sqlx::query(
+        "INSERT INTO audit_patient (patient_id, seq) \
+         SELECT patient_id, seq FROM audit_log \
+         WHERE seq > $1 AND seq <= $2 AND patient_id IS NOT NULL ORDER BY patient_id, seq",
+    )
+    .bind(done)
+    .bind(upto)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE audit_patient_done SET seq = $1 WHERE id = 1")
+        .bind(upto)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(u64::try_from(upto - done).unwrap_or(0))
+}
+
+/// The store's background tasks (SQLite's checkpointer and audit filing), ended with the last
+/// handle on the store.
+#[derive(Debug)]
+pub(crate) struct Background(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Background {
     fn drop(&mut self) {
-        self.0.abort();
+        for task in &self.0 {
+            task.abort();
+        }
     }
 }
 
@@ -222,6 +314,14 @@ impl PostgresStore {
             cache,
         })
     }
+
+    /// A patient's audit entries (by the index `audit_log_patient`).
+    pub(crate) const AUDIT_OF_PATIENT: &str =
+        "SELECT * FROM audit_log WHERE patient_id = $1 ORDER BY seq";
+    /// The last access to a patient's record by one user through one channel before a moment.
+    pub(crate) const LAST_ACCESS: &str = "SELECT at FROM audit_log \
+         WHERE patient_id = $1 AND user_id = $2 AND channel = $3 AND at < $4 \
+         ORDER BY seq DESC LIMIT 1";
 
     async fn run_migrations(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations/postgres")
@@ -1104,7 +1204,7 @@ macro_rules! impl_backend {
             }
 
             async fn audit_for_patient(&self, patient: &PatientId) -> Result<Vec<AuditEntry>, StoreError> {
-                let rows = sqlx::query("SELECT * FROM audit_log WHERE patient_id = $1 ORDER BY seq")
+                let rows = sqlx::query(Self::AUDIT_OF_PATIENT)
                     .bind(patient.as_str())
                     .fetch_all(&self.read)
                     .await?;

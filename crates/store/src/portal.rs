@@ -203,10 +203,7 @@ macro_rules! impl_portal {
             }
 
             async fn last_access(&self, patient: &PatientId, user: &str, channel: crate::Channel, before: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StoreError> {
-                let at: Option<String> = sqlx::query_scalar(
-                    "SELECT at FROM audit_log WHERE patient_id = $1 AND user_id = $2 AND channel = $3 AND at < $4 \
-                     ORDER BY seq DESC LIMIT 1",
-                )
+                let at: Option<String> = sqlx::query_scalar(Self::LAST_ACCESS)
                 .bind(patient.as_str())
                 .bind(user)
                 .bind(channel.as_str())

@@ -2301,6 +2301,153 @@ inzage_testkit::both_backends!(
     r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_decision,
 );
 
+// ---- SQLite files the audit log by patient in the background; a patient's entries are found either way ----
+
+/// Each patient's entries, in order, as `audit_for_patient` and `last_access` answer.
+async fn entries_of(s: &Store, ids: &[&PatientRecord]) -> Vec<Vec<(i64, EventType)>> {
+    let mut out = vec![];
+    for r in ids {
+        let entries = s.audit_for_patient(&r.patient.id).await.unwrap();
+        out.push(entries.iter().map(|e| (e.seq, e.event.event)).collect());
+    }
+    out
+}
+
+#[tokio::test]
+async fn issue21_sqlite_a_patients_audit_entries_are_found_whether_filed_by_patient_or_not() {
+    use sqlx::Connection;
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    let (s, url) = (db.store.clone(), db.url.clone());
+    let (a, b) = (sample("p1", "123456782"), sample("p2", "111222333"));
+    for r in [&a, &b] {
+        s.save_record(r, audit(r, EventType::Create)).await.unwrap();
+    }
+    let read_at = |r: &PatientRecord, hour: i64| AuditEvent {
+        at: t0() + chrono::Duration::hours(hour),
+        ..audit(r, EventType::Read)
+    };
+    // Entries of both patients, taking turns, and one of nobody's (a login, say).
+    let mut expected: Vec<Vec<(i64, EventType)>> =
+        vec![vec![(1, EventType::Create)], vec![(2, EventType::Create)]];
+    let mut append = async |hour: i64| {
+        for (i, r) in [&a, &b].into_iter().enumerate() {
+            let e = s.append_audit(read_at(r, hour)).await.unwrap();
+            expected[i].push((e.seq, EventType::Read));
+        }
+        s.append_audit(AuditEvent {
+            patient: None,
+            ..read_at(&a, hour)
+        })
+        .await
+        .unwrap();
+        expected.clone()
+    };
+    // Appended and (almost surely) not filed yet: found by `seq`.
+    let now = append(1).await;
+    assert_eq!(entries_of(&s, &[&a, &b]).await, now);
+    let user = audit(&a, EventType::Read).user;
+    let last_of = async |r: &PatientRecord, before: i64| {
+        s.last_access(
+            &r.patient.id,
+            &user,
+            Channel::Cli,
+            t0() + chrono::Duration::hours(before),
+        )
+        .await
+        .unwrap()
+    };
+    assert_eq!(
+        last_of(&a, 2).await,
+        Some(t0() + chrono::Duration::hours(1))
+    );
+
+    // Filed: found by patient, each entry once, the entry of nobody's in neither list.
+    let filed = inzage_store::testing::file_audit_by_patient(&s)
+        .await
+        .unwrap();
+    assert!(
+        filed <= 5,
+        "at most the five entries since the start: {filed}"
+    );
+    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let (rows, done): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM audit_patient), (SELECT seq FROM audit_patient_done)",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert_eq!((rows, done), (4, 5));
+    assert_eq!(entries_of(&s, &[&a, &b]).await, now);
+    assert_eq!(
+        last_of(&a, 2).await,
+        Some(t0() + chrono::Duration::hours(1))
+    );
+
+    // Some filed, some not: both together, in order.
+    let now = append(3).await;
+    assert_eq!(entries_of(&s, &[&a, &b]).await, now);
+    assert_eq!(now[0].len(), 3);
+    assert_eq!(
+        last_of(&a, 4).await,
+        Some(t0() + chrono::Duration::hours(3))
+    );
+    assert_eq!(
+        last_of(&a, 3).await,
+        Some(t0() + chrono::Duration::hours(1))
+    );
+    inzage_store::testing::file_audit_by_patient(&s)
+        .await
+        .unwrap();
+    assert_eq!(entries_of(&s, &[&a, &b]).await, now);
+    assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(8));
+}
+
+/// A database from before migration 0031 keeps every patient's audit entries findable: the
+/// migration files them all.
+#[tokio::test]
+async fn issue21_sqlite_the_audit_log_is_filed_by_patient_on_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::migrate!("./migrations/sqlite")
+        .run_to(30, &pool)
+        .await
+        .unwrap();
+    for (seq, patient) in [(1, Some("p1")), (2, Some("p2")), (3, None), (4, Some("p1"))] {
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, \
+             channel, request_id, detail, prev_hash, hash) \
+             VALUES ($1, '2026-01-01T10:00:00Z', 'read', $2, 'idp:a', '', 'patient', 'portal', '', '', 'x', 'y')",
+        )
+        .bind(seq)
+        .bind(patient)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    pool.close().await;
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let seqs = async |id: &str| {
+        store
+            .audit_for_patient(&PatientId::new(id).unwrap())
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(seqs("p1").await, [1, 4]);
+    assert_eq!(seqs("p2").await, [2]);
+    // All filed by the migration: nothing is left for the background task.
+    assert_eq!(
+        inzage_store::testing::file_audit_by_patient(&store)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
 // ---- the audit log resists change, and a change made around the database's guard is detected ----
 
 #[tokio::test]
