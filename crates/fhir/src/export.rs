@@ -388,20 +388,43 @@ struct Ctx<'a> {
     view: &'a PatientView<'a>,
     patient_ref: Json,
     org_ref: Json,
-    /// The view's episodes and contacts by id: items refer to them (a 20-year record's
-    /// thousands of lines and results to hundreds of contacts).
-    episodes: rustc_hash::FxHashMap<&'a str, &'a Episode>,
+    /// The view's episodes, contacts and practitioners by id: items refer to them (a 20-year
+    /// record's thousands of lines and results to hundreds of contacts). An episode's and a
+    /// practitioner's reference is kept once made: many items refer to each, and a copy costs
+    /// less than making it again (its title written, its strings allocated). A contact's is
+    /// not: most have one result or line that refers to them.
+    episodes: rustc_hash::FxHashMap<&'a str, Referred<&'a Episode>>,
     contacts: rustc_hash::FxHashMap<&'a str, &'a Contact>,
+    practitioners: rustc_hash::FxHashMap<&'a str, Referred<&'a Practitioner>>,
+}
+
+/// One of the view's items that others refer to, with its reference once made.
+struct Referred<T> {
+    item: T,
+    reference: std::cell::OnceCell<Json>,
+}
+
+impl<T> Referred<T> {
+    fn new(item: T) -> Self {
+        Referred {
+            item,
+            reference: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn reference(&self, make: impl FnOnce(&T) -> Json) -> Json {
+        self.reference.get_or_init(|| make(&self.item)).clone()
+    }
 }
 
 impl Ctx<'_> {
     fn practitioner(&self, id: Option<&PractitionerId>) -> Option<Json> {
-        let p = self.view.practitioner(id?)?;
-        Some(reference("Practitioner", p.id.as_str(), &p.name.display()))
+        let p = self.practitioners.get(id?.as_str())?;
+        Some(p.reference(|p| reference("Practitioner", p.id.as_str(), &p.name.display())))
     }
     fn episode(&self, id: Option<&EpisodeId>) -> Option<Json> {
         let e = self.episodes.get(id?.as_str())?;
-        Some(reference("EpisodeOfCare", e.id.as_str(), &episode_title(e)))
+        Some(e.reference(|e| reference("EpisodeOfCare", e.id.as_str(), &episode_title(e))))
     }
     fn encounter(&self, id: Option<&ContactId>) -> Option<Json> {
         let c = self.contacts.get(id?.as_str())?;
@@ -499,8 +522,19 @@ pub fn gp_resources_of(view: &PatientView<'_>, groups: &[Group]) -> GpResources 
             view.practice.id.as_str(),
             &view.practice.name,
         ),
-        episodes: view.episodes.iter().map(|e| (e.id.as_str(), *e)).collect(),
+        episodes: view
+            .episodes
+            .iter()
+            .map(|e| (e.id.as_str(), Referred::new(*e)))
+            .collect(),
         contacts: view.contacts.iter().map(|c| (c.id.as_str(), *c)).collect(),
+        // The first of a repeated id, as `PatientView::practitioner` finds it.
+        practitioners: view
+            .practitioners
+            .iter()
+            .rev()
+            .map(|p| (p.id.as_str(), Referred::new(*p)))
+            .collect(),
     };
     let mut out = GpResources {
         patient: patient(&ctx),

@@ -358,7 +358,7 @@ pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Json {
     let (profile_url, category) = match x.kind {
         ResultKind::L => (
             nictiz!("gp-LaboratoryResult"),
-            concept1(
+            fixed_concept1(
                 "http://snomed.info/sct",
                 "49581000146104",
                 "bevinding betreffende laboratoriumonderzoek",
@@ -366,15 +366,21 @@ pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Json {
         ),
         ResultKind::D => (
             nictiz!("gp-DiagnosticResult"),
-            concept1(
+            fixed_concept1(
                 "http://hl7.org/fhir/observation-category",
                 "vital-signs",
                 "Vital Signs",
             ),
         ),
     };
-    let mut codes = vec![Coding::new(system::NHG_45, x.code.as_str(), Some(&x.name))];
-    codes.extend(x.other_codes.iter().cloned());
+    // The NHG-Tabel 45 code with its name first (so no `text`), then the source's others.
+    let mut codes = Vec::with_capacity(1 + x.other_codes.len());
+    codes.push(fhir!({
+        "system": Json::from_static(system::NHG_45),
+        "code": x.code.as_str(),
+        "display": x.name.as_str(),
+    }));
+    codes.extend(x.other_codes.iter().map(coding));
     let mut v = fhir!({
         "resourceType": "Observation",
         "id": x.id.as_str(),
@@ -383,7 +389,7 @@ pub(super) fn result(ctx: &Ctx<'_>, x: &LabResult) -> Json {
         "identifier": identifiers(&x.meta),
         "status": "final",
         "category": [category],
-        "code": concept(&codes, None),
+        "code": { "coding": codes },
         "subject": &ctx.patient_ref,
         "effectiveDateTime": instant(x.effective),
     });

@@ -65,6 +65,20 @@ pub(crate) fn concept1(system: &str, code: &str, display: &str) -> Json {
     fhir!({ "coding": [{ "system": system, "code": code, "display": display }] })
 }
 
+/// [`concept1`] of fixed text, kept by reference (nothing copied).
+pub(crate) fn fixed_concept1(
+    system: &'static str,
+    code: &'static str,
+    display: &'static str,
+) -> Json {
+    let (system, code, display) = (
+        Json::from_static(system),
+        Json::from_static(code),
+        Json::from_static(display),
+    );
+    fhir!({ "coding": [{ "system": system, "code": code, "display": display }] })
+}
+
 pub(crate) fn partial(d: &PartialDate) -> compact_str::CompactString {
     match d {
         PartialDate::Year(y) => compact_str::format_compact!("{y:04}"),
