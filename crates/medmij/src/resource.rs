@@ -472,17 +472,18 @@ async fn answer_search(
         Some(q) if !q.is_empty() => format!("{at}?{q}"),
         _ => at.clone(),
     };
-    pgo.audit(
-        state,
-        format!(
-            "medmij: {ty} search, {} resources",
-            page.len() + includes.len()
-        ),
-    )
-    .await?;
     let mut links = vec![("self", self_link)];
     links.extend(paging.links(matches.len(), &at, &params));
-    let bundle = searchset_page_text(page, &includes, &base, matches.len(), &links);
+    // The answer is written while its audit entry is committed (the first poll queues the
+    // entry, then the bundle is written on this thread) and sent only once the entry is stored.
+    let detail = format!(
+        "medmij: {ty} search, {} resources",
+        page.len() + includes.len()
+    );
+    let (audited, bundle) = tokio::join!(biased; pgo.audit(state, detail), async {
+        searchset_page_text(page, &includes, &base, matches.len(), &links)
+    });
+    audited?;
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
