@@ -133,9 +133,11 @@ impl SqliteStore {
 
     /// A patient's audit entries: those filed by patient (`audit_patient`, by
     /// [`audit_indexer`]) and those appended since the last filing, found by `seq` (the rowid).
-    /// One statement reads one snapshot, in which every entry is in exactly one of the two.
+    /// One statement reads one snapshot, in which every entry is in exactly one of the two. A
+    /// filed entry's patient is checked again: should the log ever be cut short around its
+    /// guard and its `seq`s used again, another patient's entry is never shown for a filed one.
     pub(crate) const AUDIT_OF_PATIENT: &str = "SELECT * FROM audit_log \
-         WHERE seq IN (SELECT seq FROM audit_patient WHERE patient_id = $1) \
+         WHERE seq IN (SELECT seq FROM audit_patient WHERE patient_id = $1) AND patient_id = $1 \
          UNION ALL SELECT * FROM audit_log \
          WHERE seq > (SELECT seq FROM audit_patient_done WHERE id = 1) AND patient_id = $1 \
          ORDER BY seq";
@@ -145,7 +147,8 @@ impl SqliteStore {
          WHERE seq IN (SELECT seq FROM audit_patient WHERE patient_id = $1 \
              UNION ALL SELECT seq FROM audit_log \
              WHERE seq > (SELECT seq FROM audit_patient_done WHERE id = 1) AND patient_id = $1) \
-         AND user_id = $2 AND channel = $3 AND at < $4 ORDER BY seq DESC LIMIT 1";
+         AND patient_id = $1 AND user_id = $2 AND channel = $3 AND at < $4 \
+         ORDER BY seq DESC LIMIT 1";
 
     async fn run_migrations(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations/sqlite")
@@ -204,7 +207,7 @@ fn audit_indexer(read: SqlitePool, write: SqlitePool) -> tokio::task::JoinHandle
             every.tick().await;
             loop {
                 match index_audit_log(&read, &write).await {
-                    Ok(filed) if filed == AUDIT_INDEX_ROWS as u64 => continue,
+                    Ok(filed) if filed.again => continue,
                     Ok(_) => {}
                     // Before `migrate` has made the tables: nothing to file yet.
                     Err(sqlx::Error::Database(e)) if e.message().contains("no such table") => {}
@@ -220,23 +223,65 @@ fn audit_indexer(read: SqlitePool, write: SqlitePool) -> tokio::task::JoinHandle
     })
 }
 
+/// What one filing of the audit log by patient did.
+pub(crate) struct Filed {
+    /// How many `seq`s the mark moved on (entries of no patient, a login, say, count but are
+    /// not filed).
+    pub(crate) moved: u64,
+    /// More is waiting: the filing took its most, or it started the filing over.
+    pub(crate) again: bool,
+}
+
 /// Files the audit entries appended since the last filing by patient (at most
-/// [`AUDIT_INDEX_ROWS`]), in one transaction with the mark of how far filing went: the number
-/// of entries read. Whether anything is new is asked on a reader's connection, so an idle log
-/// never takes the writer's.
+/// [`AUDIT_INDEX_ROWS`]), in one transaction with the mark of how far filing went (the `seq`
+/// and the hash of the entry there). Whether anything is new is asked on a reader's
+/// connection, so an idle log never takes the writer's. Should the entry at the mark be gone or
+/// another (the log cut short around its guard and written again, which `inzage audit verify`
+/// reports), the filing starts over from the beginning; the queries check each filed entry's
+/// patient, so meanwhile they never show another patient's entry.
 pub(crate) async fn index_audit_log(
     read: &SqlitePool,
     write: &SqlitePool,
-) -> Result<u64, sqlx::Error> {
-    const ENDS: &str = "SELECT d.seq, COALESCE((SELECT max(seq) FROM audit_log), 0) \
+) -> Result<Filed, sqlx::Error> {
+    const ENDS: &str = "SELECT d.seq, d.hash, \
+                        COALESCE((SELECT hash FROM audit_log WHERE seq = d.seq), ''), \
+                        COALESCE((SELECT max(seq) FROM audit_log), 0) \
                         FROM audit_patient_done d WHERE d.id = 1";
-    let (done, last): (i64, i64) = sqlx::query_as(ENDS).fetch_one(read).await?;
-    if last <= done {
-        return Ok(0);
+    let nothing = Filed {
+        moved: 0,
+        again: false,
+    };
+    let (done, hash, hash_now, last): (i64, String, String, i64) =
+        sqlx::query_as(ENDS).fetch_one(read).await?;
+    if last == done && hash == hash_now {
+        return Ok(nothing);
     }
     let mut conn = write.acquire().await?;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
-    let (done, last): (i64, i64) = sqlx::query_as(ENDS).fetch_one(&mut *tx).await?;
+    let (done, hash, hash_now, last): (i64, String, String, i64) =
+        sqlx::query_as(ENDS).fetch_one(&mut *tx).await?;
+    if hash != hash_now {
+        tracing::error!(
+            filed_to = done,
+            last,
+            "the audit log's entry where filing by patient stopped is gone or another: filing \
+             starts over (run `inzage audit verify`)"
+        );
+        sqlx::query("DELETE FROM audit_patient")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE audit_patient_done SET seq = 0, hash = '' WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Ok(Filed {
+            moved: 0,
+            again: true,
+        });
+    }
+    if last <= done {
+        return Ok(nothing);
+    }
     let upto = last.min(done + AUDIT_INDEX_ROWS);
     sqlx::query(
         "INSERT INTO audit_patient (patient_id, seq) \
@@ -247,12 +292,19 @@ pub(crate) async fn index_audit_log(
     .bind(upto)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE audit_patient_done SET seq = $1 WHERE id = 1")
-        .bind(upto)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE audit_patient_done \
+         SET seq = $1, hash = (SELECT hash FROM audit_log WHERE seq = $1) WHERE id = 1",
+    )
+    .bind(upto)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(u64::try_from(upto - done).unwrap_or(0))
+    let moved = u64::try_from(upto - done).unwrap_or(0);
+    Ok(Filed {
+        moved,
+        again: upto - done == AUDIT_INDEX_ROWS,
+    })
 }
 
 /// The store's background tasks (SQLite's checkpointer and audit filing), ended with the last
@@ -1284,8 +1336,8 @@ impl_backend!(
 /// one text per number of rows, guards and chain-log lines, preparing was a fifth of the writer
 /// thread's time. `jsonb_each` hands each row over as JSONB, which `->>` reads as it is; with
 /// `json_each` each of a row's twelve `->>` parsed the row's text again (35-40 % of the
-/// statement's time, measured on SQLite 3.54 outside the server). Both inserts are
-/// `OR ROLLBACK`: a constraint they break ends the whole transaction at once, and nothing is
+/// statement's time, measured outside the server with apsw's SQLite 3.54; we bundle 3.51).
+/// Both inserts are `OR ROLLBACK`: a constraint they break ends the whole transaction at once, and nothing is
 /// left open to roll back. (SQLite still keeps a statement journal for them: a statement of
 /// many rows that calls a function may fail halfway.) The audit entries are inserted
 /// only if every guard holds (as in

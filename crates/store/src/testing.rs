@@ -102,17 +102,18 @@ fn unique_suffix() -> String {
 }
 
 /// Files a SQLite store's audit entries by patient now, as its background task does twice a
-/// second (`audit_patient`): the number of entries filed. A PostgreSQL store keeps an index on
-/// the audit log instead and files nothing.
+/// second (`audit_patient`): how many `seq`s the filing mark moved on (entries of no patient
+/// count, but are not filed). A PostgreSQL store keeps an index on the audit log instead and
+/// files nothing.
 pub async fn file_audit_by_patient(store: &Store) -> Result<u64, crate::StoreError> {
     match store {
         Store::Sqlite(s) => {
-            let mut filed = 0;
+            let mut moved = 0;
             loop {
-                let n = crate::backend::index_audit_log(&s.read, &s.write).await?;
-                filed += n;
-                if n == 0 {
-                    return Ok(filed);
+                let filed = crate::backend::index_audit_log(&s.read, &s.write).await?;
+                moved += filed.moved;
+                if filed.moved == 0 && !filed.again {
+                    return Ok(moved);
                 }
             }
         }

@@ -2303,7 +2303,7 @@ inzage_testkit::both_backends!(
 
 // ---- SQLite files the audit log by patient in the background; a patient's entries are found either way ----
 
-/// Each patient's entries, in order, as `audit_for_patient` and `last_access` answer.
+/// Each patient's entries, in order, as `audit_for_patient` answers.
 async fn entries_of(s: &Store, ids: &[&PatientRecord]) -> Vec<Vec<(i64, EventType)>> {
     let mut out = vec![];
     for r in ids {
@@ -2342,9 +2342,15 @@ async fn issue21_sqlite_a_patients_audit_entries_are_found_whether_filed_by_pati
         .unwrap();
         expected.clone()
     };
-    // Appended and (almost surely) not filed yet: found by `seq`.
-    let now = append(1).await;
-    assert_eq!(entries_of(&s, &[&a, &b]).await, now);
+    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let mut filing = async || -> (i64, i64) {
+        sqlx::query_as(
+            "SELECT (SELECT count(*) FROM audit_patient), (SELECT seq FROM audit_patient_done)",
+        )
+        .fetch_one(&mut c)
+        .await
+        .unwrap()
+    };
     let user = audit(&a, EventType::Read).user;
     let last_of = async |r: &PatientRecord, before: i64| {
         s.last_access(
@@ -2356,50 +2362,117 @@ async fn issue21_sqlite_a_patients_audit_entries_are_found_whether_filed_by_pati
         .await
         .unwrap()
     };
-    assert_eq!(
-        last_of(&a, 2).await,
-        Some(t0() + chrono::Duration::hours(1))
-    );
+    let h = |n: i64| Some(t0() + chrono::Duration::hours(n));
+
+    // Appended and not filed yet: found by `seq`. The mark only moves on, so a mark below the
+    // newest entry after the read means the read found them unfiled. (The task files twice a
+    // second; should it file a round before it is read, another round is appended.)
+    let mut hour = 1;
+    let now = loop {
+        let now = append(hour).await;
+        assert_eq!(entries_of(&s, &[&a, &b]).await, now);
+        assert_eq!(last_of(&a, hour + 1).await, h(hour));
+        let newest = now[1].last().unwrap().0 + 1;
+        if filing().await.1 < newest {
+            break now;
+        }
+        assert!(
+            hour < 5,
+            "the background task filed every round before it was read"
+        );
+        hour += 1;
+    };
 
     // Filed: found by patient, each entry once, the entry of nobody's in neither list.
-    let filed = inzage_store::testing::file_audit_by_patient(&s)
+    inzage_store::testing::file_audit_by_patient(&s)
         .await
         .unwrap();
-    assert!(
-        filed <= 5,
-        "at most the five entries since the start: {filed}"
-    );
-    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    let (rows, done): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM audit_patient), (SELECT seq FROM audit_patient_done)",
-    )
-    .fetch_one(&mut c)
-    .await
-    .unwrap();
-    assert_eq!((rows, done), (4, 5));
+    let total = i64::try_from(s.verify_audit_chain().await.unwrap().unwrap()).unwrap();
+    let of_patients = i64::try_from(now[0].len() + now[1].len()).unwrap();
+    assert_eq!(filing().await, (of_patients, total));
     assert_eq!(entries_of(&s, &[&a, &b]).await, now);
-    assert_eq!(
-        last_of(&a, 2).await,
-        Some(t0() + chrono::Duration::hours(1))
-    );
+    assert_eq!(last_of(&a, hour + 1).await, h(hour));
 
     // Some filed, some not: both together, in order.
-    let now = append(3).await;
+    let later = hour + 10;
+    let now = append(later).await;
     assert_eq!(entries_of(&s, &[&a, &b]).await, now);
-    assert_eq!(now[0].len(), 3);
-    assert_eq!(
-        last_of(&a, 4).await,
-        Some(t0() + chrono::Duration::hours(3))
-    );
-    assert_eq!(
-        last_of(&a, 3).await,
-        Some(t0() + chrono::Duration::hours(1))
-    );
+    assert_eq!(last_of(&a, later + 1).await, h(later));
+    assert_eq!(last_of(&a, later).await, h(hour));
     inzage_store::testing::file_audit_by_patient(&s)
         .await
         .unwrap();
     assert_eq!(entries_of(&s, &[&a, &b]).await, now);
-    assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(8));
+    assert_eq!(
+        s.verify_audit_chain().await.unwrap(),
+        Ok(u64::try_from(total).unwrap() + 3)
+    );
+}
+
+/// Someone with file access removes the guard, cuts the log short and the server writes on:
+/// the `seq`s of the cut entries are used again for another patient. The filed entries are
+/// never shown for the wrong patient, and the filing starts over once it sees the entry at its
+/// mark changed.
+#[tokio::test]
+async fn issue21_sqlite_an_audit_log_cut_short_and_written_again_is_filed_again() {
+    use sqlx::Connection;
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    let (s, url) = (db.store.clone(), db.url.clone());
+    let (a, b) = (sample("p1", "123456782"), sample("p2", "111222333"));
+    for r in [&a, &b] {
+        s.save_record(r, audit(r, EventType::Create)).await.unwrap();
+    }
+    for _ in 0..2 {
+        s.append_audit(audit(&a, EventType::Read)).await.unwrap();
+    }
+    inzage_store::testing::file_audit_by_patient(&s)
+        .await
+        .unwrap();
+    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    // a's filed entry 3 replaced by one of b's, the entry at the mark (4) left as it was: the
+    // filing stands, and a's list must not show b's entry.
+    for sql in [
+        "DROP TRIGGER audit_log_no_delete",
+        "DELETE FROM audit_log WHERE seq = 3",
+        "INSERT INTO audit_log SELECT 3, at, event, 'p2', user_id, responsible_user, role, \
+         channel, request_id, detail, prev_hash, hash FROM audit_log WHERE seq = 2",
+    ] {
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+    }
+    let seqs_of = async |store: &Store, r: &PatientRecord| {
+        store
+            .audit_for_patient(&r.patient.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        seqs_of(&s, &a).await,
+        [1, 4],
+        "another patient's entry under a's filing"
+    );
+    // The log cut after 2.
+    sqlx::query("DELETE FROM audit_log WHERE seq > 2")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    // A restarted server reads the chain's end again and appends at 3 and 4.
+    let restarted = Store::connect(&url).await.unwrap();
+    restarted.migrate().await.unwrap();
+    for _ in 0..2 {
+        restarted
+            .append_audit(audit(&b, EventType::Read))
+            .await
+            .unwrap();
+    }
+    assert_eq!(seqs_of(&restarted, &a).await, [1]);
+    inzage_store::testing::file_audit_by_patient(&restarted)
+        .await
+        .unwrap();
+    assert_eq!(seqs_of(&restarted, &a).await, [1]);
+    assert_eq!(seqs_of(&restarted, &b).await, [2, 3, 4]);
 }
 
 /// A database from before migration 0031 keeps every patient's audit entries findable: the
