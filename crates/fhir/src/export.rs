@@ -509,9 +509,39 @@ pub fn gp_resources(view: &PatientView<'_>) -> GpResources {
     gp_resources_of(view, &Group::ALL)
 }
 
+/// The resources beside the groups: the patient, the organization and the practitioners the
+/// groups' items refer to (with the patient's GP). A search or read that answers with none of
+/// them builds none of them ([`gp_resources_for`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    pub patient: bool,
+    pub organization: bool,
+    pub practitioners: bool,
+}
+
+impl Frame {
+    pub const ALL: Frame = Frame {
+        patient: true,
+        organization: true,
+        practitioners: true,
+    };
+    pub const NONE: Frame = Frame {
+        patient: false,
+        organization: false,
+        practitioners: false,
+    };
+}
+
 /// The patient, the organization, the practitioners referred to, and only the groups asked for:
 /// a MedMij search builds what it answers with, not the whole record.
 pub fn gp_resources_of(view: &PatientView<'_>, groups: &[Group]) -> GpResources {
+    gp_resources_for(view, groups, Frame::ALL)
+}
+
+/// As [`gp_resources_of`], with only the parts of `frame` built beside the groups; what is not
+/// built is left empty (`Json::Null`, no practitioners). Each resource built is the same as
+/// [`gp_resources_of`] builds.
+pub fn gp_resources_for(view: &PatientView<'_>, groups: &[Group], frame: Frame) -> GpResources {
     let want = |g: Group| groups.contains(&g);
     let p = view.patient;
     let ctx = Ctx {
@@ -536,32 +566,36 @@ pub fn gp_resources_of(view: &PatientView<'_>, groups: &[Group]) -> GpResources 
             .map(|p| (p.id.as_str(), Referred::new(*p)))
             .collect(),
     };
-    let mut out = GpResources {
-        patient: patient(&ctx),
-        organization: organization(view.practice),
-        ..GpResources::default()
-    };
+    let mut out = GpResources::default();
+    if frame.patient {
+        out.patient = patient(&ctx);
+    }
+    if frame.organization {
+        out.organization = organization(view.practice);
+    }
     // Only the practitioners the visible items of the groups asked for refer to, and the
     // patient's GP.
     let mut wanted: Vec<&PractitionerId> = vec![];
-    wanted.extend(p.general_practitioner.as_ref());
-    if want(Group::Episodes) {
-        wanted.extend(view.episodes.iter().filter_map(|e| e.care_manager.as_ref()));
-    }
-    if want(Group::Encounters) {
-        wanted.extend(view.contacts.iter().filter_map(|c| c.practitioner.as_ref()));
-    }
-    if want(Group::Encounters) || want(Group::Journal) {
-        wanted.extend(view.journal.iter().filter_map(|l| l.author.as_ref()));
-    }
-    if want(Group::Results) {
-        wanted.extend(view.results.iter().filter_map(|x| x.performer.as_ref()));
-    }
-    if want(Group::Medication) {
-        wanted.extend(view.medication.iter().filter_map(|m| m.prescriber.as_ref()));
-    }
-    if want(Group::Allergies) {
-        wanted.extend(view.allergies.iter().filter_map(|a| a.recorder.as_ref()));
+    if frame.practitioners {
+        wanted.extend(p.general_practitioner.as_ref());
+        if want(Group::Episodes) {
+            wanted.extend(view.episodes.iter().filter_map(|e| e.care_manager.as_ref()));
+        }
+        if want(Group::Encounters) {
+            wanted.extend(view.contacts.iter().filter_map(|c| c.practitioner.as_ref()));
+        }
+        if want(Group::Encounters) || want(Group::Journal) {
+            wanted.extend(view.journal.iter().filter_map(|l| l.author.as_ref()));
+        }
+        if want(Group::Results) {
+            wanted.extend(view.results.iter().filter_map(|x| x.performer.as_ref()));
+        }
+        if want(Group::Medication) {
+            wanted.extend(view.medication.iter().filter_map(|m| m.prescriber.as_ref()));
+        }
+        if want(Group::Allergies) {
+            wanted.extend(view.allergies.iter().filter_map(|a| a.recorder.as_ref()));
+        }
     }
     let mut seen = HashSet::default();
     for id in wanted {

@@ -408,6 +408,63 @@ fn one_group_is_built_exactly_as_in_the_whole() {
     }
 }
 
+/// A search builds only what it answers with beside its groups (`Frame`): what it builds is
+/// exactly what the whole build has, and what it leaves out is empty.
+#[test]
+fn issue21_only_the_frame_asked_for_is_built_and_built_as_in_the_whole() {
+    use inzage_fhir::export::{Frame, Group, Json, gp_resources_for, gp_resources_of};
+    for record in [nictiz_record(), samples::heavy_record()] {
+        let view = online_view(&record, &PracticeSettings::default(), now());
+        for groups in [&[][..], &[Group::Results], &Group::ALL] {
+            let whole = gp_resources_of(&view, groups);
+            assert!(whole.patient != Json::Null && whole.organization != Json::Null);
+            // The qualification patient has a GP; the heavy record names no practitioner.
+            assert_eq!(
+                whole.practitioners.is_empty(),
+                record.patient.general_practitioner.is_none()
+            );
+            for patient in [false, true] {
+                for organization in [false, true] {
+                    for practitioners in [false, true] {
+                        let frame = Frame {
+                            patient,
+                            organization,
+                            practitioners,
+                        };
+                        let some = gp_resources_for(&view, groups, frame);
+                        let or_empty = |built: bool, r: &Json| {
+                            if built { r.clone() } else { Json::Null }
+                        };
+                        assert_eq!(some.patient, or_empty(patient, &whole.patient));
+                        assert_eq!(
+                            some.organization,
+                            or_empty(organization, &whole.organization)
+                        );
+                        if practitioners {
+                            assert_eq!(some.practitioners, whole.practitioners);
+                        } else {
+                            assert!(some.practitioners.is_empty());
+                        }
+                        // The groups themselves are the same whatever the frame.
+                        assert_eq!(some.results, whole.results);
+                        assert_eq!(some.episodes, whole.episodes);
+                        assert_eq!(some.encounters, whole.encounters);
+                        assert_eq!(some.compositions, whole.compositions);
+                        assert_eq!(some.medication_requests, whole.medication_requests);
+                        assert_eq!(some.documents, whole.documents);
+                    }
+                }
+            }
+            assert_eq!(gp_resources_for(&view, groups, Frame::ALL), whole);
+            let none = gp_resources_for(&view, groups, Frame::NONE);
+            assert_eq!(
+                none.all().len() - 2,
+                whole.all().len() - 2 - whole.practitioners.len()
+            );
+        }
+    }
+}
+
 /// A view of only the parts a search needs (`Group::parts`) builds exactly the resources of the
 /// whole view: the references between groups (an episode, an encounter) included. On the
 /// qualification patient and on a heavy record with items of every kind left out for a reason,

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
-use inzage_fhir::export::{GpResources, Group, gp_resources_of, searchset_page_text};
+use inzage_fhir::export::{GpResources, Group, gp_resources_for, searchset_page_text};
 use inzage_store::ChainEventKind;
 use inzage_webkit::{AppState, base_url};
 use serde_json::{Value, json};
@@ -462,7 +462,7 @@ async fn answer_search(
     // Only what this search answers with: those parts of the record decided and built.
     let groups = groups_of(&ty, false);
     let view = pgo.view(Group::parts(groups))?;
-    let resources = gp_resources_of(&view, groups);
+    let resources = gp_resources_for(&view, groups, frame_of(&ty, &params));
     let matches = matching(&ty, &params, &resources)?;
     let page = paging.page(&matches);
     let includes = included(&ty, &params, page, &resources)?;
@@ -575,7 +575,7 @@ async fn answer_read(
         }
         _ => {
             // Any resource a search answer can refer to, built under the same rules.
-            let resources = gp_resources_of(&view, groups);
+            let resources = gp_resources_for(&view, groups, frame_of(ty, &[]));
             let found = of_type(ty, &resources, true)
                 .ok_or_else(|| unsupported_type(ty))?
                 .into_iter()

@@ -183,6 +183,27 @@ async fn the_seven_searches_give_the_qualification_counts(app: &TestApp) {
             "6d1f3a5e-1b2c-4d3e-8f90-123456789abc"
         );
     }
+    // The frame of the record on its own: a search answers with what it asks for, and the
+    // patient's GP only when included.
+    for (path, want) in [
+        ("/fhir/Patient", &[("Patient", 1)][..]),
+        ("/fhir/Organization", &[("Organization", 1)]),
+        // The qualification patient's GP is the one practitioner its visible items name.
+        ("/fhir/Practitioner", &[("Practitioner", 1)]),
+    ] {
+        let p = fetch(&mut c, path, TOKEN).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}: {}", p.body);
+        let bundle: Value = serde_json::from_str(&p.body).unwrap();
+        let want: BTreeMap<String, usize> =
+            want.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+        assert_eq!(counts(&bundle), want, "{path}");
+        let id = bundle["entry"][0]["resource"]["id"].as_str().unwrap();
+        let ty = &path["/fhir/".len()..];
+        let read = fetch(&mut c, &format!("{path}/{id}"), TOKEN).await;
+        assert_eq!(read.status, StatusCode::OK, "{ty}/{id}: {}", read.body);
+        let read: Value = serde_json::from_str(&read.body).unwrap();
+        assert_eq!(read, bundle["entry"][0]["resource"], "{ty}/{id}");
+    }
     // A PGO presents its token; it is never given a cookie.
     assert!(c.cookie_names().is_empty(), "{:?}", c.cookie_names());
     // No journal line types S or O anywhere, and no BSN.

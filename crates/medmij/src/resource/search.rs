@@ -2,7 +2,7 @@
 //! parameters, a page of them (`_count`, `_offset`) and what `_include` adds.
 
 use super::*;
-use inzage_fhir::export::{Json, JsonTree};
+use inzage_fhir::export::{Frame, Json, JsonTree};
 
 /// A search parameter's token value `system|code` (either part may be empty).
 pub(crate) fn token_matches<T: JsonTree>(param: &str, codings: &T) -> bool {
@@ -87,6 +87,20 @@ pub(super) fn groups_of(ty: &str, read: bool) -> &'static [Group] {
         "AllergyIntolerance" => &[Group::Allergies],
         "DocumentReference" | "Binary" => &[Group::Documents],
         _ => &Group::ALL,
+    }
+}
+
+/// What a search or read of `ty` answers with beside its groups: the patient, the
+/// organization, the practitioners (and the patient's GP, for `_include` among `params`).
+pub(super) fn frame_of(ty: &str, params: &[(String, String)]) -> Frame {
+    let gp_included = ty == "Patient"
+        && params
+            .iter()
+            .any(|(k, v)| k == "_include" && v == "Patient:general-practitioner");
+    Frame {
+        patient: ty == "Patient",
+        organization: ty == "Organization",
+        practitioners: ty == "Practitioner" || gp_included,
     }
 }
 
