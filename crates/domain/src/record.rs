@@ -983,6 +983,49 @@ impl PartialEq for PatientRecord {
 }
 
 impl PatientRecord {
+    /// Gives back the room its lists grew beyond their items (a record read item by item
+    /// doubles each list's room as it grows): for a record kept in memory.
+    pub fn shrink_to_fit(&mut self) {
+        // Destructured, so that a new list cannot be left out unnoticed.
+        let Self {
+            patient: _,
+            practice: _,
+            practitioners,
+            episodes,
+            problems,
+            alerts,
+            contacts,
+            journal,
+            medication,
+            allergies,
+            contra_indications,
+            results,
+            treatments,
+            prophylaxis,
+            letters,
+            appointments,
+            work_notes,
+            representations,
+            stored_version: _,
+        } = self;
+        practitioners.shrink_to_fit();
+        episodes.shrink_to_fit();
+        problems.shrink_to_fit();
+        alerts.shrink_to_fit();
+        contacts.shrink_to_fit();
+        journal.shrink_to_fit();
+        medication.shrink_to_fit();
+        allergies.shrink_to_fit();
+        contra_indications.shrink_to_fit();
+        results.shrink_to_fit();
+        treatments.shrink_to_fit();
+        prophylaxis.shrink_to_fit();
+        letters.shrink_to_fit();
+        appointments.shrink_to_fit();
+        work_notes.shrink_to_fit();
+        representations.shrink_to_fit();
+    }
+
     /// An empty record for a patient.
     pub fn new(patient: Patient, practice: Practice) -> Self {
         Self {

@@ -1095,6 +1095,7 @@ macro_rules! impl_backend {
                         push_row(&mut record, entry.kind(), entry.payload())?;
                     }
                 }
+                record.shrink_to_fit();
                 let record = Arc::new(record);
                 cache.put(id.as_str(), stamp, record.clone(), crate::cache::memory_of(bytes));
                 Ok(record)
