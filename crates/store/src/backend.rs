@@ -207,8 +207,14 @@ fn audit_indexer(read: SqlitePool, write: SqlitePool) -> tokio::task::JoinHandle
             every.tick().await;
             loop {
                 match index_audit_log(&read, &write).await {
-                    Ok(filed) if filed.again => continue,
-                    Ok(_) => {}
+                    Ok(filed) => {
+                        if filed.moved > 0 {
+                            tracing::debug!(entries = filed.moved, "audit log filed by patient");
+                        }
+                        if filed.again {
+                            continue;
+                        }
+                    }
                     // Before `migrate` has made the tables: nothing to file yet.
                     Err(sqlx::Error::Database(e)) if e.message().contains("no such table") => {}
                     Err(e) => {
