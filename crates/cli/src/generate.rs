@@ -315,20 +315,20 @@ impl Generator {
                         }
                         let mut m = meta(at, performer);
                         if soep == Soep::E && rng.random_bool(0.02) {
-                            m.shield = Some(Shield {
+                            m.shield = Some(Box::new(Shield {
                                 reason: ShieldReason::NotYetDiscussed,
                                 text: "Eerst bespreken op spreekuur".into(),
                                 by: Actor::Staff(gp.clone()),
                                 at,
-                            });
+                            }));
                         }
                         if third && soep == Soep::S && rng.random_bool(0.5) {
-                            m.shield = Some(Shield {
+                            m.shield = Some(Box::new(Shield {
                                 reason: ShieldReason::ThirdParty,
                                 text: "Informatie van een naaste".into(),
                                 by: Actor::Staff(gp.clone()),
                                 at,
-                            });
+                            }));
                         }
                         r.journal.push(JournalLine {
                             id: id(JournalLineId::new, next("jl")),
@@ -581,11 +581,13 @@ impl Generator {
                 value,
                 unit: Ucum::parse(lab.unit).ok(),
             },
-            reference_range: (lab.high > 0.0).then(|| ReferenceRange {
-                low: Decimal::parse(&format!("{:.prec$}", lab.low, prec = lab.decimals)).ok(),
-                high: Decimal::parse(&format!("{:.prec$}", lab.high, prec = lab.decimals)).ok(),
-                text: None,
-                kind: None,
+            reference_range: (lab.high > 0.0).then(|| {
+                Box::new(ReferenceRange {
+                    low: Decimal::parse(&format!("{:.prec$}", lab.low, prec = lab.decimals)).ok(),
+                    high: Decimal::parse(&format!("{:.prec$}", lab.high, prec = lab.decimals)).ok(),
+                    text: None,
+                    kind: None,
+                })
             }),
             body_site: None,
             interpretation: None,

@@ -66,12 +66,12 @@ fn planted_record() -> PatientRecord {
             value: Decimal::parse(&format!("{}.{}", 4 + i % 5, i % 10)).unwrap(),
             unit: inzage_domain::codes::Ucum::parse("mmol/L").ok(),
         };
-        x.reference_range = Some(ReferenceRange {
+        x.reference_range = Some(Box::new(ReferenceRange {
             low: Decimal::parse("4.0").ok(),
             high: Decimal::parse("7.8").ok(),
             text: None,
             kind: None,
-        });
+        }));
         x.review = ReviewState::Released {
             by: Actor::System("gp".into()),
             at: x.effective,
@@ -123,7 +123,7 @@ fn planted_record() -> PatientRecord {
         ),
     ] {
         let mut m = meta(at);
-        m.shield = shielded.map(shield);
+        m.shield = shielded.map(shield).map(Box::new);
         r.journal.push(JournalLine {
             id: JournalLineId::new(id).unwrap(),
             soep,

@@ -146,7 +146,7 @@ pub fn shield_item(
     let meta = meta_of(r, kind, id)?;
     meta.updated_by = shield.by.clone();
     meta.updated_at = shield.at;
-    meta.shield = Some(shield);
+    meta.shield = Some(Box::new(shield));
     Ok(())
 }
 

@@ -492,7 +492,7 @@ pub fn add_result(
         name,
         other_codes: vec![],
         value,
-        reference_range,
+        reference_range: reference_range.map(Box::new),
         body_site: None,
         interpretation: None,
         effective: f.effective,
@@ -519,7 +519,7 @@ pub fn edit_result(
     x.code = f.code;
     x.name = name;
     x.value = value;
-    x.reference_range = reference_range;
+    x.reference_range = reference_range.map(Box::new);
     x.interpretation = None;
     x.effective = f.effective;
     x.episode = episode;

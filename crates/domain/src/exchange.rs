@@ -336,7 +336,7 @@ pub struct Block {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemSharing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub excluded: Option<SummaryExclusion>,
+    pub excluded: Option<Box<SummaryExclusion>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blocked_for: Vec<Block>,
 }
@@ -402,7 +402,7 @@ pub fn exclude_from_summary(
     let meta = meta_mut(record, item).ok_or(crate::edit::EditError::NotFound)?;
     // The decision carries who and when; the item's own content did not change, so its
     // `updated_*` (which restart the retention term) stay.
-    meta.sharing.excluded = excluded.then_some(SummaryExclusion { by, at });
+    meta.sharing.excluded = excluded.then(|| Box::new(SummaryExclusion { by, at }));
     Ok(())
 }
 

@@ -63,8 +63,9 @@ pub struct ItemMeta {
     pub updated_by: Actor,
     pub updated_at: DateTime<Utc>,
     pub source: Source,
-    /// Set when a GP has shielded the item from online view.
-    pub shield: Option<Shield>,
+    /// Set when a GP has shielded the item from online view (boxed: most items are not, and
+    /// every kept record's items carry the field).
+    pub shield: Option<Box<Shield>>,
     /// Business identifiers the source gave the item (system and value), kept so that a
     /// receiver can recognise the same item again; never a BSN.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -647,12 +648,14 @@ pub struct LabResult {
     /// Other codings of the same test (LOINC, ...).
     pub other_codes: Vec<Coding>,
     pub value: ResultValue,
-    pub reference_range: Option<ReferenceRange>,
+    /// Boxed, as `interpretation` is: many results have none, and a kept record holds every
+    /// result (a heavy record a thousand).
+    pub reference_range: Option<Box<ReferenceRange>>,
     /// Where on the body it was measured ("oraal onder de tong"), when the source said so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_site: Option<CodedText>,
     /// Interpretation flag as given by the lab (e.g. H, L), if any.
-    pub interpretation: Option<Coding>,
+    pub interpretation: Option<Box<Coding>>,
     pub effective: DateTime<Utc>,
     pub review: ReviewState,
     /// The GP's explanation for the patient ("Iets te hoog, niet erg. We meten over een jaar

@@ -143,12 +143,12 @@ pub fn varied_record() -> PatientRecord {
     let at = Utc.with_ymd_and_hms(2020, 1, 1, 9, 0, 0).unwrap();
     let shield = |meta: &mut ItemMeta, i: usize| {
         if i % 7 == 3 {
-            meta.shield = Some(Shield {
+            meta.shield = Some(Box::new(Shield {
                 reason: ShieldReason::NotYetDiscussed,
                 text: "Nog bespreken".into(),
                 by: Actor::System("sample".into()),
                 at,
-            });
+            }));
         }
     };
     for (i, x) in r.episodes.iter_mut().enumerate() {

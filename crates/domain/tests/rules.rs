@@ -24,12 +24,12 @@ fn meta() -> ItemMeta {
 }
 fn shield(reason: ShieldReason) -> ItemMeta {
     ItemMeta {
-        shield: Some(Shield {
+        shield: Some(Box::new(Shield {
             reason,
             text: "reden".into(),
             by: Actor::System("gp".into()),
             at: Utc::now(),
-        }),
+        })),
         ..meta()
     }
 }
@@ -157,12 +157,12 @@ fn result(
             value: Decimal::parse("7.1").unwrap(),
             unit: Ucum::parse("mmol/L").ok(),
         },
-        reference_range: Some(ReferenceRange {
+        reference_range: Some(Box::new(ReferenceRange {
             low: Decimal::parse("3.5").ok(),
             high: Decimal::parse("5.6").ok(),
             text: None,
             kind: None,
-        }),
+        })),
         body_site: None,
         interpretation: None,
         effective,
@@ -1243,12 +1243,12 @@ fn blood_pressure(r: &mut PatientRecord, id: &str, upper: &str, lower: &str, at:
             value: Decimal::parse(value).unwrap(),
             unit: Ucum::parse("mm[Hg]").ok(),
         };
-        x.reference_range = Some(ReferenceRange {
+        x.reference_range = Some(Box::new(ReferenceRange {
             low: None,
             high: Decimal::parse(high).ok(),
             text: None,
             kind: None,
-        });
+        }));
     }
 }
 

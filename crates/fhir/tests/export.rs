@@ -196,12 +196,12 @@ fn r07_r08_r23_r29_nothing_hidden_is_written() {
     assert!(planted > 0);
     let line = r.journal.iter_mut().find(|l| l.soep == Soep::E).unwrap();
     line.text = "MARKER-SHIELDED".into();
-    line.meta.shield = Some(Shield {
+    line.meta.shield = Some(Box::new(Shield {
         reason: ShieldReason::NotYetDiscussed,
         text: "eerst bespreken".into(),
         by: Actor::System("gp".into()),
         at: now(),
-    });
+    }));
     let gp = Practitioner {
         id: PractitionerId::new("gp").unwrap(),
         practice: Some(r.practice.id.clone()),

@@ -1928,10 +1928,10 @@ async fn r118_sharing_choices_systems_and_retrievals_are_kept(db: &inzage_store:
     )
     .unwrap();
     if let Some(e) = r.episodes.first_mut() {
-        e.meta.sharing.excluded = Some(SummaryExclusion {
+        e.meta.sharing.excluded = Some(Box::new(SummaryExclusion {
             by: Actor::System("gp".into()),
             at: t0(),
-        });
+        }));
     }
     s.save_record(&r, audit(&r, EventType::Create))
         .await

@@ -402,12 +402,12 @@ async fn r119_r122_notices_reach_who_can_see_and_say_nothing_medical(app: &TestA
         .iter_mut()
         .find(|x| x.id.as_str() == "adult-r3")
         .unwrap();
-    r3.meta.shield = Some(inzage_domain::Shield {
+    r3.meta.shield = Some(Box::new(inzage_domain::Shield {
         reason: inzage_domain::ShieldReason::NotYetDiscussed,
         text: String::new(),
         by: inzage_domain::Actor::System("test".into()),
         at: app.clock.now(),
-    });
+    }));
     let audit = inzage_store::AuditEvent {
         at: app.clock.now(),
         event: EventType::Update,

@@ -589,12 +589,12 @@ fn add_blood_pressure(
             value: Decimal::parse(value).unwrap(),
             unit: Ucum::parse("mm[Hg]").ok(),
         };
-        x.reference_range = Some(ReferenceRange {
+        x.reference_range = Some(Box::new(ReferenceRange {
             low: None,
             high: Decimal::parse(high).ok(),
             text: None,
             kind: None,
-        });
+        }));
         x.effective = at;
         x.patient_comment = None;
         r.results.push(x);

@@ -347,9 +347,12 @@ pub(super) fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                         .filter(|c| c.system != system::NHG_45)
                         .collect(),
                     value,
-                    reference_range: range,
+                    reference_range: range.map(Box::new),
                     body_site: coded_text(n.child("bodySite")),
-                    interpretation: codings(n.child("interpretation")).into_iter().next(),
+                    interpretation: codings(n.child("interpretation"))
+                        .into_iter()
+                        .next()
+                        .map(Box::new),
                     effective,
                     review,
                     patient_comment: None,

@@ -495,12 +495,12 @@ fn meta(at: DateTime<Utc>) -> ItemMeta {
 
 fn shielded(at: DateTime<Utc>) -> ItemMeta {
     ItemMeta {
-        shield: Some(Shield {
+        shield: Some(Box::new(Shield {
             reason: ShieldReason::PotentiallyHarmful,
             text: "afgeschermd".into(),
             by: Actor::System("gp".into()),
             at,
-        }),
+        })),
         ..meta(at)
     }
 }
@@ -722,12 +722,12 @@ fn full_record(mut r: PatientRecord, tag: &str, now: DateTime<Utc>) -> PatientRe
             value: Decimal::parse(value).unwrap(),
             unit: inzage_domain::codes::Ucum::parse("mmol/mol").ok(),
         },
-        reference_range: Some(ReferenceRange {
+        reference_range: Some(Box::new(ReferenceRange {
             low: Decimal::parse("20").ok(),
             high: Decimal::parse("42").ok(),
             text: None,
             kind: None,
-        }),
+        })),
         body_site: None,
         interpretation: None,
         effective,
