@@ -209,7 +209,10 @@ fn audit_indexer(read: SqlitePool, write: SqlitePool) -> tokio::task::JoinHandle
                 match index_audit_log(&read, &write).await {
                     Ok(filed) => {
                         if filed.moved > 0 {
-                            tracing::debug!(entries = filed.moved, "audit log filed by patient");
+                            tracing::debug!(
+                                seqs = filed.moved,
+                                "audit log filed by patient up to a later seq"
+                            );
                         }
                         if filed.again {
                             continue;
@@ -1101,9 +1104,13 @@ macro_rules! impl_backend {
                         push_row(&mut record, entry.kind(), entry.payload())?;
                     }
                 }
-                record.shrink_to_fit();
+                let memory = crate::cache::memory_of(bytes);
+                // A kept record's lists give back the room they grew beyond their items.
+                if cache.would_keep(memory) {
+                    record.shrink_to_fit();
+                }
                 let record = Arc::new(record);
-                cache.put(id.as_str(), stamp, record.clone(), crate::cache::memory_of(bytes));
+                cache.put(id.as_str(), stamp, record.clone(), memory);
                 Ok(record)
             }
 

@@ -120,12 +120,19 @@ impl RecordCache {
         Some(k.record.clone())
     }
 
+    /// Whether a record taking `bytes` of memory would be kept: not when the cache is off, and
+    /// not one that would push out everything else.
+    pub(crate) fn would_keep(&self, bytes: usize) -> bool {
+        let budget = self.budget.load(Ordering::Relaxed);
+        budget != 0 && bytes <= budget / 4
+    }
+
     /// Keeps `record` (taking `bytes` of memory) as patient `id`'s state `stamp`.
     pub(crate) fn put(&self, id: &str, stamp: Stamp, record: Arc<PatientRecord>, bytes: usize) {
-        let budget = self.budget.load(Ordering::Relaxed);
-        if budget == 0 || bytes > budget / 4 {
-            return; // one record may not push out everything else
+        if !self.would_keep(bytes) {
+            return;
         }
+        let budget = self.budget.load(Ordering::Relaxed);
         let now = self.clock.fetch_add(1, Ordering::Relaxed);
         let Ok(mut kept) = self.kept.lock() else {
             return;
