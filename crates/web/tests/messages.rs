@@ -486,11 +486,17 @@ async fn r119_r122_notices_reach_who_can_see_and_say_nothing_medical(app: &TestA
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert_eq!(sender.deliver_due().await.unwrap().sent, 1);
-    // The GP opens two online slots the day after tomorrow; Anna books one, then cancels it.
-    let at = (app.clock.now() + Duration::hours(50)).with_timezone(&chrono_tz::Europe::Amsterdam);
+    // The GP opens two online slots the day after tomorrow at ten (a time taken from the clock
+    // could be late enough for the second slot to fall on the next day, which is refused);
+    // Anna books one, then cancels it.
+    let today = app
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .date_naive();
     let (day, time) = (
-        at.format("%Y-%m-%d").to_string(),
-        at.format("%H:%M").to_string(),
+        (today + Duration::days(2)).format("%Y-%m-%d").to_string(),
+        "10:00".to_owned(),
     );
     let csrf = gp.csrf("/praktijk/agenda").await;
     let p = gp
