@@ -23,6 +23,11 @@ fn db_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("t.db").display())
 }
 
+/// Runs the binary and waits for it, blocking the calling thread. The tests that call it run on a
+/// multi-threaded runtime: a store they hold open files its audit log from a background task,
+/// and on a single-threaded runtime blocked here that task could stop between `BEGIN IMMEDIATE`
+/// and its commit, holding SQLite's write lock until the binary gave up on it ("database is
+/// locked" after the 10 s busy timeout; seen in CI).
 fn run(dir: &Path, args: &[&str]) -> (bool, String) {
     let out = bin()
         .args(args)
@@ -53,7 +58,7 @@ fn set_key(s: &Store, dir: &Path) {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_of_the_nictiz_patient_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, out) = run(dir.path(), &["import", nictiz().to_str().unwrap()]);
@@ -69,7 +74,7 @@ async fn import_of_the_nictiz_patient_is_idempotent() {
     assert_eq!(store(dir.path()).await.counts().await.unwrap(), before);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_truncated_file_is_reported_by_name_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, _) = run(dir.path(), &["import", nictiz().to_str().unwrap()]);
@@ -114,7 +119,7 @@ async fn a_truncated_file_is_reported_by_name_and_changes_nothing() {
 /// Hardening finding 1 (issue 22): `inzage import` of a file nested 50,000 levels deep exited
 /// with status 134 (stack overflow). Now every such file is an import error naming the file, the
 /// other files still import, and the exit status is a plain failure.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hardening_1_import_of_deep_and_wide_files_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let files = dir.path().join("in");
@@ -170,7 +175,7 @@ async fn hardening_1_import_of_deep_and_wide_files_is_an_error_naming_the_file()
     assert_eq!(store(dir.path()).await.counts().await.unwrap().patients, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_generate_midway_leaves_only_whole_records() {
     let dir = tempfile::tempdir().unwrap();
     let at = "2026-11-23T10:00:00Z";
@@ -291,7 +296,7 @@ fn generated_records_pass_validation_and_cover_the_model() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_directory_of_patient_bundles_imports_each_patient() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("export");
@@ -352,7 +357,7 @@ fn export_with_outside_episodes(dir: &Path) -> PathBuf {
 /// Issue 21 (ingest): Bundles are read on worker threads and saved as they come, also one
 /// whose reference points at nothing. When a later file holds what such a Bundle pointed at,
 /// the Bundle is read again with it, and the patient is counted once.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issue21_a_bundle_saved_early_is_read_again_with_the_later_file_it_points_into() {
     let dir = tempfile::tempdir().unwrap();
     let input = export_with_outside_episodes(dir.path());
@@ -438,7 +443,7 @@ fn every_generated_code_has_a_plain_dutch_explanation() {
     assert!(labs > 100 && episodes > 100);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_gets_its_people_and_logins() {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc::now();
@@ -485,7 +490,7 @@ async fn the_demo_gets_its_people_and_logins() {
 
 /// `inzage audit verify` on a copy of a database that someone changed behind the application's
 /// back (the triggers dropped first): every kind of change is found.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_verify_detects_changed_removed_and_reordered_entries() {
     use sqlx::Connection;
     let dir = tempfile::tempdir().unwrap();
@@ -532,7 +537,7 @@ async fn audit_verify_detects_changed_removed_and_reordered_entries() {
 /// Hardening finding 6 (issue 22): deleting the newest entries (after dropping the trigger) left
 /// `audit verify` saying "intact". The operator's checkpoints now show it, and the chain is keyed
 /// by a key outside the database (the key file is created on first use).
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hardening_6_audit_verify_sees_a_log_cut_short_after_its_checkpoint() {
     use sqlx::Connection;
     let dir = tempfile::tempdir().unwrap();
@@ -585,7 +590,7 @@ async fn hardening_6_audit_verify_sees_a_log_cut_short_after_its_checkpoint() {
 
 /// R102 round trip: the STU3 copy `inzage export` writes of a synthetic patient, imported with
 /// `inzage import` into an empty database, gives the same visible record.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_exported_copy_imports_into_an_empty_database_as_the_same_visible_record() {
     let source = tempfile::tempdir().unwrap();
     let (ok, out) = run(
@@ -656,7 +661,7 @@ async fn an_exported_copy_imports_into_an_empty_database_as_the_same_visible_rec
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_writes_a_pdf_and_refuses_an_unknown_patient_without_leaving_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, out) = run(dir.path(), &["import", nictiz().to_str().unwrap()]);
