@@ -16,7 +16,7 @@ pub struct Config {
     /// Address to listen on.
     pub listen: String,
     /// Megabytes of memory for parsed records kept for fast reads (0: none); a record counts as
-    /// one and a half times its stored size.
+    /// a quarter more than its stored size.
     #[serde(default = "default_record_cache_mb")]
     pub record_cache_mb: usize,
     /// `json` for structured logs, `text` for people.

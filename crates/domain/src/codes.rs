@@ -36,7 +36,7 @@ macro_rules! string_code {
         }
         impl From<$name> for String {
             fn from(c: $name) -> String {
-                c.0
+                c.0.into_string()
             }
         }
         impl fmt::Display for $name {
@@ -44,13 +44,18 @@ macro_rules! string_code {
                 f.write_str(&self.0)
             }
         }
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
     };
 }
 
 /// Burgerservicenummer: nine digits passing the eleven-test (elfproef).
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Bsn(String);
+#[derive(Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Bsn(Box<str>);
 string_code!(Bsn);
 
 impl Bsn {
@@ -62,7 +67,7 @@ impl Bsn {
         if !Self::eleven_test(s) {
             return Err(invalid("BSN", "<redacted>", "fails the eleven-test"));
         }
-        Ok(Self(s.to_owned()))
+        Ok(Self(s.into()))
     }
 
     /// The BSN eleven-test: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is a multiple of 11 (and not 0).
@@ -90,9 +95,9 @@ impl fmt::Debug for Bsn {
 
 /// An ICPC-1-NL code (NHG-Tabel 24): a chapter letter, two digits, optionally a
 /// subcode ".nn" (for example `K86`, `R21.01`, `L86.01`). Process codes (-30..-69) are digits too.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct IcpcCode(String);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
+pub struct IcpcCode(Box<str>);
 string_code!(IcpcCode);
 
 impl IcpcCode {
@@ -110,7 +115,7 @@ impl IcpcCode {
             _ => false,
         };
         if ok_main && ok_sub {
-            Ok(Self(s.to_owned()))
+            Ok(Self(s.into()))
         } else {
             Err(invalid(
                 "ICPC-1-NL code",
@@ -127,15 +132,15 @@ impl IcpcCode {
 }
 
 /// AGB code (Vektis): eight digits.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct AgbCode(String);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct AgbCode(Box<str>);
 string_code!(AgbCode);
 
 impl AgbCode {
     pub fn parse(s: &str) -> Result<Self, InvalidCode> {
         if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Self(s.to_owned()))
+            Ok(Self(s.into()))
         } else {
             Err(invalid("AGB code", s, "must be eight digits"))
         }
@@ -144,15 +149,15 @@ impl AgbCode {
 
 /// NHG-Tabel 14 contactwijze: a two-digit code such as `01` (visite), `03` (consult),
 /// `04` (telefonisch consult).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ContactType(String);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ContactType(Box<str>);
 string_code!(ContactType);
 
 impl ContactType {
     pub fn parse(s: &str) -> Result<Self, InvalidCode> {
         if (1..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Self(s.to_owned()))
+            Ok(Self(s.into()))
         } else {
             Err(invalid(
                 "NHG-Tabel 14 contactwijze",
@@ -164,7 +169,7 @@ impl ContactType {
 
     /// The NHG display name for the common codes; `None` for codes we have no name for.
     pub fn display_nl(&self) -> Option<&'static str> {
-        Some(match self.0.as_str() {
+        Some(match &*self.0 {
             "01" => "Visite",
             "02" => "Visite (avond/nacht/weekend)",
             "03" => "Consult",
@@ -183,15 +188,15 @@ impl ContactType {
 }
 
 /// NHG-Tabel 45 diagnostische bepaling: the numeric code (not the mnemonic), e.g. `3208`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Nhg45Code(String);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Nhg45Code(Box<str>);
 string_code!(Nhg45Code);
 
 impl Nhg45Code {
     pub fn parse(s: &str) -> Result<Self, InvalidCode> {
         if (1..=6).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Self(s.to_owned()))
+            Ok(Self(s.into()))
         } else {
             Err(invalid("NHG-Tabel 45 code", s, "must be a numeric code"))
         }
@@ -201,9 +206,9 @@ impl Nhg45Code {
 /// A UCUM unit expression (`mmol/L`, `mm[Hg]`, `/min`, `Cel`, `kg`, `%`, `1`).
 /// Checked for UCUM's lexical rules (printable ASCII, no spaces, balanced brackets),
 /// not against the full grammar.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Ucum(String);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Ucum(Box<str>);
 string_code!(Ucum);
 
 impl Ucum {
@@ -224,7 +229,7 @@ impl Ucum {
             }
         }
         if printable && balanced && depth == 0 {
-            Ok(Self(s.to_owned()))
+            Ok(Self(s.into()))
         } else {
             Err(invalid("UCUM unit", s, "not a UCUM expression"))
         }

@@ -337,7 +337,11 @@ pub struct Block {
 pub struct ItemSharing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excluded: Option<Box<SummaryExclusion>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::record::shrunk"
+    )]
     pub blocked_for: Vec<Block>,
 }
 

@@ -1,7 +1,9 @@
 //! Typed identifiers. An id of one kind can never be passed where another kind is expected.
 //!
 //! Ids are opaque, non-empty strings without whitespace: imported records keep the source system's
-//! ids (for example a FHIR resource id) so a re-import finds the same item again.
+//! ids (for example a FHIR resource id) so a re-import finds the same item again. An id never
+//! changes once made, so it is kept as a boxed `str` (16 bytes where a `String` takes 24, and
+//! every item of a kept record carries four to seven of them).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -21,15 +23,15 @@ fn valid_id(s: &str) -> bool {
 macro_rules! typed_id {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+        #[serde(try_from = "String")]
+        pub struct $name(Box<str>);
 
         impl $name {
             /// Parses an id; see the module docs for the accepted form.
             pub fn new(s: impl Into<String>) -> Result<Self, InvalidId> {
                 let s = s.into();
-                if valid_id(&s) { Ok(Self(s)) } else { Err(InvalidId(s)) }
+                if valid_id(&s) { Ok(Self(s.into_boxed_str())) } else { Err(InvalidId(s)) }
             }
             pub fn as_str(&self) -> &str { &self.0 }
         }
@@ -38,7 +40,12 @@ macro_rules! typed_id {
             fn try_from(s: String) -> Result<Self, InvalidId> { Self::new(s) }
         }
         impl From<$name> for String {
-            fn from(id: $name) -> String { id.0 }
+            fn from(id: $name) -> String { id.0.into_string() }
+        }
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
         }
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(&self.0) }

@@ -68,7 +68,11 @@ pub struct ItemMeta {
     pub shield: Option<Box<Shield>>,
     /// Business identifiers the source gave the item (system and value), kept so that a
     /// receiver can recognise the same item again; never a BSN.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::record::shrunk"
+    )]
     pub identifiers: Vec<Coding>,
     /// What the GP decided about sharing the item with other providers (R117, blocks the
     /// patient asked for): independent of `shield`, which is about the patient's own view.
@@ -77,6 +81,20 @@ pub struct ItemMeta {
         skip_serializing_if = "crate::exchange::ItemSharing::is_empty"
     )]
     pub sharing: crate::exchange::ItemSharing,
+}
+
+/// Reads a list and gives back its spare room. A list read from JSON grows as its elements
+/// come (room for four when one came: a one-coding list of codes took 288 bytes instead of 72),
+/// and a record kept in the cache holds its lists as long as it is kept: for the qualification
+/// patient that spare room was a quarter of the record.
+pub(crate) fn shrunk<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut list = Vec::<T>::deserialize(d)?;
+    list.shrink_to_fit();
+    Ok(list)
 }
 
 impl ItemMeta {
@@ -100,6 +118,7 @@ impl ItemMeta {
 /// under the code "overig").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodedText {
+    #[serde(deserialize_with = "crate::record::shrunk")]
     pub codes: Vec<Coding>,
     pub text: Option<String>,
 }
@@ -174,7 +193,11 @@ pub struct Patient {
     pub wants_results_immediately: bool,
     /// The patient's choices about sharing this practice's data with other providers (R113,
     /// R115, R116): one per data category and requesting provider category that was asked.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::record::shrunk"
+    )]
     pub exchange_consent: Vec<crate::exchange::ExchangeConsent>,
     pub meta: ItemMeta,
 }
@@ -193,7 +216,11 @@ pub struct Practice {
     pub name: String,
     pub agb: Option<AgbCode>,
     /// Its other identifiers (URA, ...) as the source gave them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::record::shrunk"
+    )]
     pub identifiers: Vec<Coding>,
     pub address: Option<Address>,
     pub contact: ContactDetails,
@@ -218,7 +245,9 @@ pub struct Practitioner {
     pub name: HumanName,
     pub agb: Option<AgbCode>,
     /// Other identifiers (UZI number, ...), system and value.
+    #[serde(deserialize_with = "crate::record::shrunk")]
     pub identifiers: Vec<Coding>,
+    #[serde(deserialize_with = "crate::record::shrunk")]
     pub roles: Vec<StaffRole>,
     pub contact: ContactDetails,
 }
@@ -358,6 +387,7 @@ pub struct Product {
     /// The source system's id of the product resource, kept for re-export.
     pub source_id: Option<String>,
     pub name: String,
+    #[serde(deserialize_with = "crate::record::shrunk")]
     pub codes: Vec<Coding>,
 }
 
@@ -369,6 +399,7 @@ pub struct MedicationAgreement {
     pub dosage_text: String,
     /// Structured parts of the dosage as the source coded them (the route; in items stored
     /// before `dosage` existed, also the additional instructions).
+    #[serde(deserialize_with = "crate::record::shrunk")]
     pub dosage_codes: Vec<Coding>,
     /// The structured dosage as the source gave it (zib InstructionsForUse): how often, how
     /// much, whether as needed, the additional instructions with their text. Empty for a
@@ -398,7 +429,11 @@ pub struct Dosage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_needed: Option<AsNeeded>,
     /// Additional instructions ("1 uur voor de maaltijd"), each with its text.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::record::shrunk"
+    )]
     pub additional: Vec<CodedText>,
 }
 
@@ -523,6 +558,7 @@ pub struct Allergy {
     pub onset: Option<PartialDate>,
     pub reaction: Option<String>,
     /// Coded reaction details (substance, manifestation, severity) as the source gave them.
+    #[serde(deserialize_with = "crate::record::shrunk")]
     pub reaction_codes: Vec<Coding>,
     pub note: Option<String>,
     pub recorder: Option<PractitionerId>,
@@ -646,6 +682,7 @@ pub struct LabResult {
     /// NHG display name of the test, e.g. "glucose nuchter, art/cap (lab)".
     pub name: String,
     /// Other codings of the same test (LOINC, ...).
+    #[serde(deserialize_with = "crate::record::shrunk")]
     pub other_codes: Vec<Coding>,
     pub value: ResultValue,
     /// Boxed, as `interpretation` is: many results have none, and a kept record holds every
