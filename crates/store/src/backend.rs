@@ -492,7 +492,8 @@ impl AuditCounters {
 /// The access guards (`medmij::AccessGuard`) of a row source `g` (columns `token_hash`,
 /// `version`, `updated_at`, `practice`, `settings`) that still hold: the token is not revoked
 /// and the record, its practice and the practice's settings are stored as they were. The one
-/// condition of every group commit's guard check, whatever the rows come from.
+/// condition of every group commit's guard check, whatever the rows come from (PostgreSQL's
+/// `audit_append`, migration 0031, states it once more in SQL).
 macro_rules! guards_that_hold {
     () => {
         "JOIN medmij_access_tokens t ON t.token_hash = g.token_hash AND t.revoked_at IS NULL \
@@ -503,6 +504,14 @@ macro_rules! guards_that_hold {
     };
 }
 
+/// Whether a batch failed because the entry it was chained from is not the audit log's last
+/// one, another writer having appended since: SQLite's insert finds the next `seq` taken (a
+/// unique violation), PostgreSQL's `audit_append` refuses with SQLSTATE 40001.
+fn is_chain_conflict(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation() || d.code().is_some_and(|code| code == "40001"))
+}
+
 /// How long chain-log events that nobody waits for may wait for a commit to share.
 const CHAIN_HOLD: Duration = Duration::from_millis(20);
 
@@ -511,7 +520,7 @@ const AUDIT_BATCH: usize = 256;
 const _: () = assert!(AUDIT_BATCH <= AUDIT_INSERT_ROWS);
 
 macro_rules! impl_backend {
-    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr, $begin_write:expr, $at_once:path) => {
+    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr, $begin_write:expr, $at_once:path, $lease:path) => {
         impl $Store {
             /// Group commit for stand-alone audit entries (every read of a record is one) and
             /// chain-log events: one task writes whatever is waiting in one transaction (audit
@@ -522,7 +531,7 @@ macro_rules! impl_backend {
             fn audit_writer(pool: sqlx::Pool<$Db>, key: crate::audit::AuditKey, counters: Arc<AuditCounters>) -> AuditQueue {
                 let (queue, mut jobs) = tokio::sync::mpsc::channel::<AuditJob>(4 * AUDIT_BATCH);
                 tokio::spawn(async move {
-                    let mut lease = crate::lease::Lease::shared(pool);
+                    let mut lease = $lease(pool);
                     // The last entry this task stored, while it is known to be the last one.
                     let mut head: Option<(i64, String)> = None;
                     while let Some(first) = jobs.recv().await {
@@ -664,9 +673,10 @@ macro_rules! impl_backend {
                             chain_written = true;
                             *chain_stored = true;
                         }
-                        // Another writer appended since: its entry holds the next `seq`. Read
-                        // the chain's end again, below. Any other failure fails the batch.
-                        Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                        // Another writer appended since: the entry chained from is not the
+                        // last one. Read the chain's end again, below. Any other failure fails
+                        // the batch.
+                        Err(e) if is_chain_conflict(&e) => {
                             *head = None;
                             rewrites.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             tracing::debug!("audit batch written again after reading the chain's end");
@@ -717,13 +727,13 @@ macro_rules! impl_backend {
             /// The group commit in one round trip to the database ([`sqlite_batch_at_once`],
             /// [`postgres_batch_at_once`]): the audit entries chained from `last`, the chain
             /// log's rows and the commit. If another writer appended to the audit log since
-            /// `last` was stored, the first entry's `seq` is taken and the insert fails (a
-            /// unique violation), and nothing is written. With `guards`, the audit entries are
+            /// `last` was stored, the write fails ([`is_chain_conflict`]) and nothing is
+            /// written. With `guards`, the audit entries are
             /// inserted only if every guard holds; if one does not, the rest is committed
             /// without them and the answer is `None`.
             async fn write_batch_at_once(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[&AuditEvent], guards: &[&Arc<crate::medmij::AccessGuard>], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, last: (i64, String)) -> Result<Option<Vec<AuditEntry>>, sqlx::Error> {
-                let entries = chained(events, last, key);
-                match $at_once(conn, &entries, guards, chain).await? {
+                let entries = chained(events, last.clone(), key);
+                match $at_once(conn, &entries, guards, chain, &last).await? {
                     n if n == entries.len() => Ok(Some(entries)),
                     0 => Ok(None),
                     // One INSERT inserts all or none; should it not, the batch fails (its
@@ -1330,17 +1340,21 @@ impl_backend!(
     "",
     "PRAGMA optimize",
     "BEGIN IMMEDIATE",
-    sqlite_batch_at_once
+    sqlite_batch_at_once,
+    crate::lease::Lease::shared
 );
 // Serialise appends across instances; the lock is released at commit or rollback. The same key
-// is taken by `postgres_batch_at_once`'s statement.
+// is taken by `postgres_batch_at_once`'s statement. The audit writer keeps its connection (the
+// pool has room): given back whenever the queue was empty, as SQLite's single writer connection
+// must be for record saves, each batch cost a test round trip and a new acquire.
 impl_backend!(
     PostgresStore,
     sqlx::Postgres,
     "SELECT pg_advisory_xact_lock(7513)",
     "ANALYZE",
     "BEGIN",
-    postgres_batch_at_once
+    postgres_batch_at_once,
+    crate::lease::Lease::kept
 );
 
 /// SQLite's group commit as one command of several statements (one round trip to the
@@ -1362,6 +1376,7 @@ async fn sqlite_batch_at_once(
     entries: &[AuditEntry],
     guards: &[&Arc<crate::medmij::AccessGuard>],
     chain: &[&crate::ChainEvent],
+    _last: &(i64, String),
 ) -> Result<usize, sqlx::Error> {
     const COMMAND: &str = concat!(
         "BEGIN IMMEDIATE; \
@@ -1466,35 +1481,25 @@ async fn sqlite_batch_at_once(
 /// PostgreSQL's group commit as one statement, so one round trip and one implicit transaction
 /// where the statement-by-statement transaction makes five (BEGIN, the audit lock, the chain's
 /// end, the INSERT, COMMIT). Its text is the same for every batch (the rows are bound as one
-/// array per column), so it is prepared once per connection. It takes the audit lock before it
-/// inserts, so that a record's save, which reads the chain's end under that lock, never reads
-/// past an entry of this statement. The audit entries are inserted only if every guard holds;
-/// the chain log's rows are inserted in any case. The number of audit entries inserted.
+/// array per column), so it is prepared once per connection. The function `audit_append`
+/// (migration 0031) takes the audit lock, so that a record's save, which reads the chain's end
+/// under that lock, never reads past an entry of this batch; then, in statements that see what
+/// committed while it waited for the lock (one statement's snapshot is taken before the wait),
+/// it checks that `last` is still the audit log's last entry and which guards hold, inserts the
+/// chain log's rows, and the audit entries only if every guard holds. The number of audit
+/// entries inserted; a conflict ([`is_chain_conflict`]) when `last` is not the last entry.
 async fn postgres_batch_at_once(
     conn: &mut sqlx::pool::PoolConnection<sqlx::Postgres>,
     entries: &[AuditEntry],
     guards: &[&Arc<crate::medmij::AccessGuard>],
     chain: &[&crate::ChainEvent],
+    last: &(i64, String),
 ) -> Result<usize, sqlx::Error> {
-    // The lock is a function in FROM, in a CTE that the INSERT's condition reads (an
-    // InitPlan, run once before the first row): a target list of an EXISTS would be dropped by
-    // the planner, and the lock with it.
-    const STATEMENT: &str = concat!(
-        "WITH audit_lock AS (SELECT 1 AS held FROM pg_advisory_xact_lock(7513)), \
-        g AS (\
-            SELECT * FROM unnest($13::text[], $14::int8[], $15::text[], $16::text[], $17::text[]) \
-            AS g(token_hash, version, updated_at, practice, settings)), \
-        current AS (SELECT count(*) AS n FROM g ",
-        guards_that_hold!(),
-        "), \
-        c AS (INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) \
-            SELECT * FROM unnest($18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::int4[], $24::text[])) \
-        INSERT INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) \
-        SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) \
-        WHERE (SELECT held FROM audit_lock) = 1 \
-        AND (SELECT n FROM current) = cardinality($13::text[]) \
-        RETURNING seq"
-    );
+    const STATEMENT: &str = "SELECT audit_append($1::int8, $2::text, \
+        $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], \
+        $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], \
+        $15::text[], $16::int8[], $17::text[], $18::text[], $19::text[], \
+        $20::text[], $21::text[], $22::text[], $23::text[], $24::text[], $25::int4[], $26::text[])";
     // Chain-log rows alone: the same insert, without the audit lock (a record's save may hold it).
     const CHAIN_ONLY: &str = "INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) \
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[])";
@@ -1517,7 +1522,9 @@ async fn postgres_batch_at_once(
             .await?;
         return Ok(0);
     }
-    let rows = sqlx::query(STATEMENT)
+    let written: i64 = sqlx::query_scalar(STATEMENT)
+        .bind(last.0)
+        .bind(last.1.as_str())
         .bind(column(entries, |e| e.seq))
         .bind(column(entries, |e| format_instant(e.event.at)))
         .bind(column(entries, |e| e.event.event.as_str()))
@@ -1544,7 +1551,7 @@ async fn postgres_batch_at_once(
         .bind(column(chain, |e| e.client_id.as_str()))
         .bind(column(chain, |e| i32::from(e.status)))
         .bind(column(chain, |e| e.resource.as_str()))
-        .fetch_all(&mut **conn)
+        .fetch_one(&mut **conn)
         .await?;
-    Ok(rows.len())
+    Ok(usize::try_from(written).unwrap_or(0))
 }

@@ -954,6 +954,125 @@ async fn postgres_audit_entries_appended_by_others_between_batches_stay_chained(
     }
 }
 
+/// Issue 21: on PostgreSQL a batch of the group commit that waits for the audit lock (held by
+/// a record's save, here or on another instance) checks its access guards and the chain's end
+/// after the wait, not before: a token revoked meanwhile is seen (the answer made from its kept
+/// context is not logged, and so not sent), and entries another instance appended meanwhile are
+/// chained after, never over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_a_batch_waiting_for_the_audit_lock_sees_what_committed_meanwhile() {
+    use sqlx::Connection;
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let (a, b) = (db.store.clone(), Store::connect(&db.url).await.unwrap());
+    let r = sample("p1", "123456782");
+    a.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    a.store_access_token(&AccessToken {
+        token_hash: "valid".into(),
+        patient: r.patient.id.clone(),
+        client_id: "pgo.example".into(),
+        subject: "login".into(),
+        issued_at: t0(),
+        expires_at: t0() + chrono::Duration::hours(1),
+        grant_id: None,
+    })
+    .await
+    .unwrap();
+    let read = |detail: &str| {
+        let mut e = audit(&r, EventType::Read);
+        e.detail = detail.into();
+        e
+    };
+    // The group commit knows the chain's end after its first batch: the next is one call.
+    a.append_audit(read("start")).await.unwrap();
+
+    // Another session holds the audit lock, as a record's save does while it commits.
+    let mut holder = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let mut watcher = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let mut waiting_for_the_lock = async |n: i64| {
+        for _ in 0..500 {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 7513 \
+                 AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            )
+            .fetch_one(&mut watcher)
+            .await
+            .unwrap();
+            if waiting == n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("not {n} writers waiting for the audit lock");
+    };
+    let take_the_lock = async |holder: &mut sqlx::PgConnection| {
+        sqlx::query("BEGIN").execute(&mut *holder).await.unwrap();
+        sqlx::query("SELECT pg_advisory_xact_lock(7513)")
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+    };
+
+    // An answer from a kept context waits for the lock; the token is revoked meanwhile (a
+    // revocation takes no audit lock). The answer is not logged.
+    let kept = a.kept_access_context("valid", t0()).await.unwrap().unwrap();
+    let kept = match kept.guard {
+        Some(_) => kept,
+        None => a.kept_access_context("valid", t0()).await.unwrap().unwrap(),
+    };
+    assert!(kept.guard.is_some(), "a kept context");
+    let before = a.counts().await.unwrap().audit_entries;
+    take_the_lock(&mut holder).await;
+    let answer = {
+        let (a, e, guard) = (a.clone(), read("revoked meanwhile"), kept.guard.clone());
+        tokio::spawn(async move { a.append_audit_if_current(e, guard.as_ref()).await })
+    };
+    waiting_for_the_lock(1).await;
+    assert_eq!(
+        b.revoke_access_tokens(&r.patient.id, "pgo.example", t0())
+            .await
+            .unwrap(),
+        1
+    );
+    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    assert!(
+        answer.await.unwrap().unwrap().is_none(),
+        "the revoked token's answer is not logged"
+    );
+    assert_eq!(a.counts().await.unwrap().audit_entries, before);
+
+    // Another instance's entry and then ours wait for the lock: ours finds the chain's end
+    // moved, and is written again after it.
+    let rewrites = a.stats().audit_rewrites;
+    take_the_lock(&mut holder).await;
+    let theirs = {
+        let (b, e) = (b.clone(), read("by the other instance"));
+        tokio::spawn(async move { b.append_audit(e).await.unwrap() })
+    };
+    waiting_for_the_lock(1).await;
+    let ours = {
+        let (a, e) = (a.clone(), read("by this instance"));
+        tokio::spawn(async move { a.append_audit(e).await.unwrap() })
+    };
+    waiting_for_the_lock(2).await;
+    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    let (theirs, ours) = (theirs.await.unwrap(), ours.await.unwrap());
+    assert_eq!(ours.event.detail, "by this instance");
+    assert_eq!(ours.seq, theirs.seq + 1);
+    assert_eq!(ours.prev_hash, theirs.hash);
+    assert_eq!(
+        a.stats().audit_rewrites,
+        rewrites + 1,
+        "written again from the chain's end"
+    );
+    assert_eq!(a.counts().await.unwrap().audit_entries, before + 2);
+    assert!(a.verify_audit_chain().await.unwrap().is_ok());
+    db.drop_database().await;
+}
+
 #[tokio::test]
 async fn sqlite_a_cached_record_is_never_older_than_the_database() {
     let db = inzage_store::testing::TestDb::sqlite().await;
