@@ -194,7 +194,7 @@ const AUDIT_INDEX_EVERY: Duration = Duration::from_millis(500);
 /// The most entries one filing takes, so that it holds SQLite's write lock briefly.
 const AUDIT_INDEX_ROWS: i64 = 20_000;
 
-/// Files the audit log's new entries by patient (`audit_patient`, migration 0031) twice a
+/// Files the audit log's new entries by patient (`audit_patient`, SQLite migration 0031) twice a
 /// second, on the writer's connection when it is free. An entry's own commit then writes no
 /// page of a patient index: under load each such page took one entry (one 4 KB WAL frame per
 /// entry), here it takes all of that patient's entries since the last filing. The queries by
@@ -346,7 +346,8 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        // Two of them are kept by the batched MedMij readers (`medmij::access_reader`).
+        // Three of them are kept: two by the batched MedMij readers (`medmij::access_reader`),
+        // one by the audit writer.
         let pool = PgPoolOptions::new()
             .max_connections(12)
             .acquire_timeout(Duration::from_secs(10))
@@ -493,7 +494,7 @@ impl AuditCounters {
 /// `version`, `updated_at`, `practice`, `settings`) that still hold: the token is not revoked
 /// and the record, its practice and the practice's settings are stored as they were. The one
 /// condition of every group commit's guard check, whatever the rows come from (PostgreSQL's
-/// `audit_append`, migration 0031, states it once more in SQL).
+/// `audit_append`, PostgreSQL migration 0031, states it once more in SQL).
 macro_rules! guards_that_hold {
     () => {
         "JOIN medmij_access_tokens t ON t.token_hash = g.token_hash AND t.revoked_at IS NULL \
@@ -1344,7 +1345,7 @@ impl_backend!(
     crate::lease::Lease::shared
 );
 // Serialise appends across instances; the lock is released at commit or rollback. The same key
-// is taken by `postgres_batch_at_once`'s statement. The audit writer keeps its connection (the
+// is taken by `audit_append` (`postgres_batch_at_once`). The audit writer keeps its connection (the
 // pool has room): given back whenever the queue was empty, as SQLite's single writer connection
 // must be for record saves, each batch cost a test round trip and a new acquire.
 impl_backend!(
@@ -1482,7 +1483,7 @@ async fn sqlite_batch_at_once(
 /// where the statement-by-statement transaction makes five (BEGIN, the audit lock, the chain's
 /// end, the INSERT, COMMIT). Its text is the same for every batch (the rows are bound as one
 /// array per column), so it is prepared once per connection. The function `audit_append`
-/// (migration 0031) takes the audit lock, so that a record's save, which reads the chain's end
+/// (PostgreSQL migration 0031) takes the audit lock, so that a record's save, which reads the chain's end
 /// under that lock, never reads past an entry of this batch; then, in statements that see what
 /// committed while it waited for the lock (one statement's snapshot is taken before the wait),
 /// it checks that `last` is still the audit log's last entry and which guards hold, inserts the

@@ -6,7 +6,10 @@
 //! connection from one batch to the next and gives it back after an error (the pool then tests
 //! it), and, when it is shared with others (the SQLite writer, which record saves need too),
 //! whenever its task has nothing waiting and at the latest after [`SHARED_USES`] batches, so
-//! that others wait at most that long.
+//! that others wait at most that long. A kept connection that was not used for [`KEPT_IDLE`]
+//! goes back before the next batch, which takes one the pool has tested: a connection the
+//! database closed during a quiet spell (a restart, a fail-over, an idle timeout) fails no
+//! batch, and the pool's idle timeout and maximum lifetime still apply.
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Database, Pool};
@@ -14,12 +17,17 @@ use sqlx::{Database, Pool};
 /// The most batches a shared lease runs before giving its connection back.
 pub(crate) const SHARED_USES: u32 = 32;
 
+/// How long a kept connection may lie unused and still serve the next batch untested.
+pub(crate) const KEPT_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub(crate) struct Lease<DB: Database> {
     pool: Pool<DB>,
     conn: Option<PoolConnection<DB>>,
     uses: u32,
     /// At most this many batches on one taking of the connection (`None`: kept).
     max_uses: Option<u32>,
+    /// When the last batch on the connection ended.
+    used: std::time::Instant,
 }
 
 impl<DB: Database> Lease<DB> {
@@ -30,6 +38,7 @@ impl<DB: Database> Lease<DB> {
             conn: None,
             uses: 0,
             max_uses: None,
+            used: std::time::Instant::now(),
         }
     }
 
@@ -43,7 +52,7 @@ impl<DB: Database> Lease<DB> {
 
     /// The connection for the next batch, taken from the pool when not held.
     pub(crate) async fn conn(&mut self) -> Result<&mut PoolConnection<DB>, sqlx::Error> {
-        if self.max_uses.is_some_and(|max| self.uses >= max) {
+        if self.max_uses.is_some_and(|max| self.uses >= max) || self.used.elapsed() > KEPT_IDLE {
             self.give_back();
         }
         let conn = match self.conn.take() {
@@ -57,6 +66,7 @@ impl<DB: Database> Lease<DB> {
     /// After a batch: gives the connection back after an error, and a shared one when its
     /// task has nothing waiting.
     pub(crate) fn done(&mut self, failed: bool, idle: bool) {
+        self.used = std::time::Instant::now();
         if failed || (idle && self.max_uses.is_some()) {
             self.give_back();
         }

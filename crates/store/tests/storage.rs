@@ -1073,6 +1073,66 @@ async fn postgres_issue21_a_batch_waiting_for_the_audit_lock_sees_what_committed
     db.drop_database().await;
 }
 
+/// Issue 21: the audit writer and the batched MedMij readers keep their PostgreSQL connections
+/// between batches. When the database closes them during a quiet spell (a restart, a
+/// fail-over, an idle timeout), the next request still succeeds: a connection that lay unused
+/// goes back to the pool, which tests it, before the next batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_connections_closed_by_the_database_in_a_quiet_spell_fail_no_request() {
+    use sqlx::Connection;
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let a = db.store.clone();
+    let r = sample("p1", "123456782");
+    a.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    for token in ["first", "second"] {
+        a.store_access_token(&AccessToken {
+            token_hash: token.into(),
+            patient: r.patient.id.clone(),
+            client_id: "pgo.example".into(),
+            subject: "login".into(),
+            issued_at: t0(),
+            expires_at: t0() + chrono::Duration::hours(1),
+            grant_id: None,
+        })
+        .await
+        .unwrap();
+    }
+    // Both kept connections in use once.
+    a.append_audit(audit(&r, EventType::Read)).await.unwrap();
+    assert!(
+        a.kept_access_context("first", t0())
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let closed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(closed.len() >= 2, "the store's connections were closed");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+
+    let entry = a.append_audit(audit(&r, EventType::Read)).await.unwrap();
+    assert!(entry.seq > 0);
+    assert!(
+        a.kept_access_context("second", t0())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(a.verify_audit_chain().await.unwrap().is_ok());
+    db.drop_database().await;
+}
+
 #[tokio::test]
 async fn sqlite_a_cached_record_is_never_older_than_the_database() {
     let db = inzage_store::testing::TestDb::sqlite().await;

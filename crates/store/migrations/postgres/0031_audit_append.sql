@@ -6,7 +6,9 @@
 -- takes a fresh one, so the checks below see everything committed while it waited: another
 -- instance's entries, and a token revoked or a record changed meanwhile. If the last stored
 -- entry is not the expected one, nothing is written and the call fails with SQLSTATE 40001: the
--- writer then reads the chain's end and writes the batch again.
+-- writer then reads the chain's end and writes the batch again (40001 asks for a retry, which is
+-- what the writer does). The fresh snapshots need READ COMMITTED, PostgreSQL's default isolation
+-- level, which the store never changes (the slower statement-by-statement way needs it as well).
 --
 -- The chain log's rows are written in any case; the audit entries only if every access guard
 -- (g_*) still holds (the token is not revoked and the record, the practice and its settings are
@@ -35,7 +37,8 @@ BEGIN
     END IF;
     INSERT INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource)
     SELECT * FROM unnest(c_at, c_event, c_request, c_correlation, c_client, c_status, c_resource);
-    IF cardinality(g_token) > 0 THEN
+    -- Fails closed: without a guard list (NULL) no audit entry is written.
+    IF cardinality(g_token) IS DISTINCT FROM 0 THEN
         SELECT count(*) INTO holding
         FROM unnest(g_token, g_version, g_updated, g_practice, g_settings)
             AS g(token_hash, version, updated_at, practice, settings)
@@ -44,7 +47,7 @@ BEGIN
         JOIN practices pr ON pr.id = p.practice_id AND pr.payload = g.practice
         LEFT JOIN practice_settings s ON s.practice_id = p.practice_id
         WHERE COALESCE(s.payload, '') = g.settings;
-        IF holding <> cardinality(g_token) THEN
+        IF holding IS DISTINCT FROM cardinality(g_token) THEN
             RETURN 0;
         END IF;
     END IF;
