@@ -954,6 +954,19 @@ async fn postgres_audit_entries_appended_by_others_between_batches_stay_chained(
     }
 }
 
+/// An hour's access token of the PGO `pgo.example` for `patient`, issued at [`t0`].
+fn pgo_token(token_hash: &str, patient: &PatientId) -> AccessToken {
+    AccessToken {
+        token_hash: token_hash.into(),
+        patient: patient.clone(),
+        client_id: "pgo.example".into(),
+        subject: "login".into(),
+        issued_at: t0(),
+        expires_at: t0() + chrono::Duration::hours(1),
+        grant_id: None,
+    }
+}
+
 /// Issue 21: on PostgreSQL a batch of the group commit that waits for the audit lock (held by
 /// a record's save, here or on another instance) checks its access guards and the chain's end
 /// after the wait, not before: a token revoked meanwhile is seen (the answer made from its kept
@@ -970,17 +983,9 @@ async fn postgres_issue21_a_batch_waiting_for_the_audit_lock_sees_what_committed
     a.save_record(&r, audit(&r, EventType::Create))
         .await
         .unwrap();
-    a.store_access_token(&AccessToken {
-        token_hash: "valid".into(),
-        patient: r.patient.id.clone(),
-        client_id: "pgo.example".into(),
-        subject: "login".into(),
-        issued_at: t0(),
-        expires_at: t0() + chrono::Duration::hours(1),
-        grant_id: None,
-    })
-    .await
-    .unwrap();
+    a.store_access_token(&pgo_token("valid", &r.patient.id))
+        .await
+        .unwrap();
     let read = |detail: &str| {
         let mut e = audit(&r, EventType::Read);
         e.detail = detail.into();
@@ -1089,17 +1094,9 @@ async fn postgres_issue21_connections_closed_by_the_database_in_a_quiet_spell_fa
         .await
         .unwrap();
     for token in ["first", "second"] {
-        a.store_access_token(&AccessToken {
-            token_hash: token.into(),
-            patient: r.patient.id.clone(),
-            client_id: "pgo.example".into(),
-            subject: "login".into(),
-            issued_at: t0(),
-            expires_at: t0() + chrono::Duration::hours(1),
-            grant_id: None,
-        })
-        .await
-        .unwrap();
+        a.store_access_token(&pgo_token(token, &r.patient.id))
+            .await
+            .unwrap();
     }
     // Both kept connections in use once.
     a.append_audit(audit(&r, EventType::Read)).await.unwrap();
@@ -1384,17 +1381,9 @@ async fn issue21_an_answer_from_a_kept_context_is_logged_only_while_it_is_curren
     a.save_record(&r, audit(&r, EventType::Create))
         .await
         .unwrap();
-    a.store_access_token(&AccessToken {
-        token_hash: "valid".into(),
-        patient: r.patient.id.clone(),
-        client_id: "pgo.example".into(),
-        subject: "login".into(),
-        issued_at: t0(),
-        expires_at: t0() + chrono::Duration::hours(1),
-        grant_id: None,
-    })
-    .await
-    .unwrap();
+    a.store_access_token(&pgo_token("valid", &r.patient.id))
+        .await
+        .unwrap();
     let transfer = |detail: &str| {
         let mut e = audit(&r, EventType::Transfer);
         e.detail = detail.into();
