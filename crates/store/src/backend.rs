@@ -535,7 +535,7 @@ macro_rules! impl_backend {
                     let mut lease = $lease(pool);
                     // The last entry this task stored, while it is known to be the last one.
                     let mut head: Option<(i64, String)> = None;
-                    while let Some(first) = jobs.recv().await {
+                    while let Some(first) = lease.wait(jobs.recv()).await {
                         let mut batch = vec![first];
                         let hold_until = tokio::time::Instant::now() + CHAIN_HOLD;
                         loop {

@@ -9,7 +9,9 @@
 //! that others wait at most that long. A kept connection that was not used for [`KEPT_IDLE`]
 //! goes back before the next batch, which takes one the pool has tested: a connection the
 //! database closed during a quiet spell (a restart, a fail-over, an idle timeout) fails no
-//! batch, and the pool's idle timeout and maximum lifetime still apply.
+//! batch, and the pool's idle timeout and maximum lifetime still apply. A task waiting for
+//! work with a connection held gives it back when the pool is closed ([`Lease::wait`]), so
+//! that `Pool::close`, which waits for every connection, ends.
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Database, Pool};
@@ -69,6 +71,24 @@ impl<DB: Database> Lease<DB> {
         self.used = std::time::Instant::now();
         if failed || (idle && self.max_uses.is_some()) {
             self.give_back();
+        }
+    }
+
+    /// Waits for `next`, the task's next work. A connection held meanwhile goes back when the
+    /// pool is closed (the next batch then fails with the pool's error).
+    pub(crate) async fn wait<T>(&mut self, next: impl std::future::Future<Output = T>) -> T {
+        if self.conn.is_none() {
+            return next.await;
+        }
+        let mut next = std::pin::pin!(next);
+        let pool = self.pool.clone();
+        tokio::select! {
+            biased;
+            found = &mut next => found,
+            () = async move { pool.close_event().await } => {
+                self.give_back();
+                next.await
+            }
         }
     }
 

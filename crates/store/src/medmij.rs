@@ -461,8 +461,8 @@ macro_rules! impl_medmij {
                         let mut lease = crate::lease::Lease::kept(pool);
                         loop {
                             let batch = {
-                                let mut asks = asks.lock().await;
-                                let Some(first) = asks.recv().await else {
+                                let mut asks = lease.wait(asks.lock()).await;
+                                let Some(first) = lease.wait(asks.recv()).await else {
                                     return;
                                 };
                                 let mut batch = vec![first];

@@ -1130,6 +1130,59 @@ async fn postgres_issue21_connections_closed_by_the_database_in_a_quiet_spell_fa
     db.drop_database().await;
 }
 
+/// Issue 21: closing the store ends although the audit writer and the batched MedMij readers
+/// keep their connections between batches (`Pool::close` waits for every connection to come
+/// back): a task waiting for work gives its connection back when the pool closes. After the
+/// close, a read or an audit entry fails with an error instead of hanging.
+async fn issue21_closing_the_store_ends_while_connections_are_kept(store: Store) {
+    use std::time::Duration;
+    let r = sample("p1", "123456782");
+    store
+        .save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    store
+        .store_access_token(&pgo_token("kept", &r.patient.id))
+        .await
+        .unwrap();
+    // The writer and a reader each hold a connection now, and wait for their next batch.
+    store
+        .append_audit(audit(&r, EventType::Read))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .kept_access_context("kept", t0())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    tokio::time::timeout(Duration::from_secs(10), store.close())
+        .await
+        .expect("the store closes while its batch tasks wait for work");
+    let after = tokio::time::timeout(
+        Duration::from_secs(10),
+        store.append_audit(audit(&r, EventType::Read)),
+    )
+    .await
+    .expect("an audit entry after the close is answered");
+    assert!(after.is_err(), "nothing is written after the close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_issue21_closing_the_store_ends_while_connections_are_kept() {
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    issue21_closing_the_store_ends_while_connections_are_kept(db.store.clone()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_closing_the_store_ends_while_connections_are_kept() {
+    if let Some(db) = inzage_store::testing::TestDb::postgres().await {
+        issue21_closing_the_store_ends_while_connections_are_kept(db.store.clone()).await;
+        db.drop_database().await;
+    }
+}
+
 #[tokio::test]
 async fn sqlite_a_cached_record_is_never_older_than_the_database() {
     let db = inzage_store::testing::TestDb::sqlite().await;
