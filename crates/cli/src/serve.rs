@@ -194,13 +194,44 @@ pub async fn serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(stop_asked())
     .await?;
+    tracing::info!("stopping: requests answered, storing the queued log events");
     // The chain-log events of the last answers are queued, not yet stored.
     if let Err(e) = shutdown_store.flush_queued().await {
         tracing::warn!(error = %e, "queued log events not stored at shutdown");
     }
+    // Connections end cleanly (PostgreSQL sees a goodbye, not a dropped socket).
+    if tokio::time::timeout(STORE_CLOSE_WAIT, shutdown_store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the database connections did not close in time");
+    }
     Ok(())
+}
+
+/// How long a stopping server waits for its database connections to close.
+const STORE_CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Resolves when the server is asked to stop: Ctrl-C (SIGINT) or SIGTERM, which is what
+/// systemd, Docker and Kubernetes send. The server then stops accepting connections, answers
+/// the requests it has, and stores the log events still queued before it exits; without this a
+/// SIGTERM ended the process at once.
+async fn stop_asked() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+                return;
+            }
+            Err(e) => tracing::warn!(error = %e, "SIGTERM cannot be caught; stop with Ctrl-C"),
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -114,3 +114,52 @@ async fn issue21_metrics_are_served_on_their_own_listener() {
     // Nothing of a person: no BSN, name or id in any label.
     assert!(!text.contains("patient") && !text.contains("bsn"));
 }
+
+/// Issue 21: behind a load balancer an instance is stopped with SIGTERM (systemd, Docker,
+/// Kubernetes). It stops as with Ctrl-C: it answers what it has, stores the chain-log events
+/// still queued (every FHIR request's, R88, is written after its answer, held briefly to share
+/// a commit) and exits with success. Before, SIGTERM ended the process at once and the last
+/// answers' chain-log events were lost.
+#[cfg(unix)]
+#[tokio::test]
+async fn issue21_sigterm_stops_the_server_after_storing_the_queued_log_events() {
+    use inzage_store::MedmijStore;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("s.db").display());
+    let (mut server, base) = start(dir.path(), &[]).await;
+    let answer = reqwest::Client::new()
+        .get(format!("{base}/fhir/Patient"))
+        .header("MedMij-Request-ID", "stopping-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401, "no token");
+    let pid = server.0.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve did not stop after SIGTERM"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "serve ended with {status}");
+
+    let store = inzage_store::Store::connect(&url).await.unwrap();
+    let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    let events = store.chain_log(since).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.request_id == "stopping-1" && e.status == 401),
+        "the last request's chain-log event is stored: {events:?}"
+    );
+}
