@@ -494,7 +494,7 @@ impl AuditCounters {
 /// `version`, `updated_at`, `practice`, `settings`) that still hold: the token is not revoked
 /// and the record, its practice and the practice's settings are stored as they were. The one
 /// condition of every group commit's guard check, whatever the rows come from (PostgreSQL's
-/// `audit_append`, PostgreSQL migration 0031, states it once more in SQL).
+/// `audit_append_or_end`, PostgreSQL migration 0032, states it once more in SQL).
 macro_rules! guards_that_hold {
     () => {
         "JOIN medmij_access_tokens t ON t.token_hash = g.token_hash AND t.revoked_at IS NULL \
@@ -507,11 +507,34 @@ macro_rules! guards_that_hold {
 
 /// Whether a batch failed because the entry it was chained from is not the audit log's last
 /// one, another writer having appended since: SQLite's insert finds the next `seq` taken (a
-/// unique violation), PostgreSQL's `audit_append` refuses with SQLSTATE 40001.
+/// unique violation). PostgreSQL's `audit_append_or_end` answers the end instead
+/// ([`AtOnce::Moved`]); SQLSTATE 40001 is how `audit_append`, the call of the previous version
+/// (PostgreSQL migration 0031), refused.
 fn is_chain_conflict(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.is_unique_violation() || d.code().is_some_and(|code| code == "40001"))
 }
+
+/// What one round trip of the group commit (`$at_once`) did.
+enum AtOnce {
+    /// This many audit entries were written (all, or 0 when a guard no longer held; the chain
+    /// log's rows were written in either case).
+    Written(usize),
+    /// Another writer had appended: nothing was written, and the chain's end is this.
+    Moved((i64, String)),
+}
+
+/// What became of a batch written in one round trip ([`AtOnce`], with its entries chained).
+enum Appended {
+    Stored(Vec<AuditEntry>),
+    /// A guard no longer held: the chain log's rows were written, no audit entry was.
+    GuardFailed,
+    Moved((i64, String)),
+}
+
+/// How often a batch is chained again from the end `audit_append_or_end` answered before the writer
+/// writes it the slower way (reading the end in a transaction that holds the audit lock).
+const CHAIN_TRIES: u32 = 4;
 
 /// How long chain-log events that nobody waits for may wait for a commit to share.
 const CHAIN_HOLD: Duration = Duration::from_millis(20);
@@ -659,29 +682,40 @@ macro_rules! impl_backend {
                     })
                     .collect();
                 let mut chain_written = false;
-                if let Some(last) = head.clone() {
+                let mut from = head.clone();
+                let mut tries = 0;
+                while let Some(last) = from.take() {
+                    tries += 1;
                     let all: Vec<&AuditEvent> = events.iter().map(|(e, _)| *e).collect();
                     match Self::write_batch_at_once(conn, &all, &guards, &chain, key, last).await {
-                        Ok(Some(entries)) => {
+                        Ok(Appended::Stored(entries)) => {
                             if let Some(e) = entries.last() {
                                 *head = Some((e.seq, e.hash.clone()));
                             }
                             return Ok(entries.into_iter().map(Some).collect());
                         }
-                        // A guard no longer holds: the chain log's rows were written, no audit
-                        // entry was. Which guards hold is found out below.
-                        Ok(None) => {
+                        // Which guards hold is found out below.
+                        Ok(Appended::GuardFailed) => {
                             chain_written = true;
                             *chain_stored = true;
                         }
-                        // Another writer appended since: the entry chained from is not the
-                        // last one. Read the chain's end again, below. Any other failure fails
-                        // the batch.
+                        // Another writer appended since (another instance, a record's save):
+                        // chained again from the end the call found, and written again at
+                        // once; after `CHAIN_TRIES` calls, below.
+                        Ok(Appended::Moved(end)) => {
+                            *head = None;
+                            rewrites.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if tries < CHAIN_TRIES {
+                                from = Some(end);
+                            }
+                        }
+                        // SQLite's insert finds the next `seq` taken: the end is read below.
                         Err(e) if is_chain_conflict(&e) => {
                             *head = None;
                             rewrites.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             tracing::debug!("audit batch written again after reading the chain's end");
                         }
+                        // Any other failure fails the batch.
                         Err(e) => {
                             *head = None;
                             return Err(e.into());
@@ -728,18 +762,20 @@ macro_rules! impl_backend {
             /// The group commit in one round trip to the database ([`sqlite_batch_at_once`],
             /// [`postgres_batch_at_once`]): the audit entries chained from `last`, the chain
             /// log's rows and the commit. If another writer appended to the audit log since
-            /// `last` was stored, the write fails ([`is_chain_conflict`]) and nothing is
-            /// written. With `guards`, the audit entries are
-            /// inserted only if every guard holds; if one does not, the rest is committed
-            /// without them and the answer is `None`.
-            async fn write_batch_at_once(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[&AuditEvent], guards: &[&Arc<crate::medmij::AccessGuard>], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, last: (i64, String)) -> Result<Option<Vec<AuditEntry>>, sqlx::Error> {
+            /// `last` was stored, nothing is written: SQLite's write fails
+            /// ([`is_chain_conflict`]), PostgreSQL's answers the end it found
+            /// ([`Appended::Moved`]). With `guards`, the audit entries are inserted only if
+            /// every guard holds; if one does not, the rest is committed without them
+            /// ([`Appended::GuardFailed`]).
+            async fn write_batch_at_once(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[&AuditEvent], guards: &[&Arc<crate::medmij::AccessGuard>], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, last: (i64, String)) -> Result<Appended, sqlx::Error> {
                 let entries = chained(events, last.clone(), key);
                 match $at_once(conn, &entries, guards, chain, &last).await? {
-                    n if n == entries.len() => Ok(Some(entries)),
-                    0 => Ok(None),
+                    AtOnce::Moved(end) => Ok(Appended::Moved(end)),
+                    AtOnce::Written(n) if n == entries.len() => Ok(Appended::Stored(entries)),
+                    AtOnce::Written(0) => Ok(Appended::GuardFailed),
                     // One INSERT inserts all or none; should it not, the batch fails (its
                     // entries may be stored, and the next batch chains from the stored end).
-                    n => Err(sqlx::Error::Protocol(format!("{n} of {} audit entries stored, all or none expected", entries.len()))),
+                    AtOnce::Written(n) => Err(sqlx::Error::Protocol(format!("{n} of {} audit entries stored, all or none expected", entries.len()))),
                 }
             }
 
@@ -1345,7 +1381,7 @@ impl_backend!(
     crate::lease::Lease::shared
 );
 // Serialise appends across instances; the lock is released at commit or rollback. The same key
-// is taken by `audit_append` (`postgres_batch_at_once`). The audit writer keeps its connection (the
+// is taken by `audit_append_or_end` (`postgres_batch_at_once`). The audit writer keeps its connection (the
 // pool has room): given back whenever the queue was empty, as SQLite's single writer connection
 // must be for record saves, each batch cost a test round trip and a new acquire.
 impl_backend!(
@@ -1378,7 +1414,7 @@ async fn sqlite_batch_at_once(
     guards: &[&Arc<crate::medmij::AccessGuard>],
     chain: &[&crate::ChainEvent],
     _last: &(i64, String),
-) -> Result<usize, sqlx::Error> {
+) -> Result<AtOnce, sqlx::Error> {
     const COMMAND: &str = concat!(
         "BEGIN IMMEDIATE; \
         INSERT OR ROLLBACK INTO audit_log (seq, at, event, patient_id, user_id, responsible_user, role, channel, request_id, detail, prev_hash, hash) \
@@ -1397,7 +1433,7 @@ async fn sqlite_batch_at_once(
         COMMIT"
     );
     if entries.is_empty() && chain.is_empty() {
-        return Ok(0);
+        return Ok(AtOnce::Written(0));
     }
     fn rows<T: serde::Serialize>(items: Vec<T>) -> Result<String, sqlx::Error> {
         serde_json::to_string(&items).map_err(|e| sqlx::Error::Encode(e.into()))
@@ -1476,27 +1512,28 @@ async fn sqlite_batch_at_once(
             }
         }
     }
-    written
+    written.map(AtOnce::Written)
 }
 
 /// PostgreSQL's group commit as one statement, so one round trip and one implicit transaction
 /// where the statement-by-statement transaction makes five (BEGIN, the audit lock, the chain's
 /// end, the INSERT, COMMIT). Its text is the same for every batch (the rows are bound as one
-/// array per column), so it is prepared once per connection. The function `audit_append`
-/// (PostgreSQL migration 0031) takes the audit lock, so that a record's save, which reads the chain's end
+/// array per column), so it is prepared once per connection. The function `audit_append_or_end`
+/// (PostgreSQL migration 0032) takes the audit lock, so that a record's save, which reads the chain's end
 /// under that lock, never reads past an entry of this batch; then, in statements that see what
 /// committed while it waited for the lock (one statement's snapshot is taken before the wait),
 /// it checks that `last` is still the audit log's last entry and which guards hold, inserts the
 /// chain log's rows, and the audit entries only if every guard holds. The number of audit
-/// entries inserted; a conflict ([`is_chain_conflict`]) when `last` is not the last entry.
+/// entries inserted; when `last` is not the last entry, nothing is written and the answer is
+/// the end the function found ([`AtOnce::Moved`]).
 async fn postgres_batch_at_once(
     conn: &mut sqlx::pool::PoolConnection<sqlx::Postgres>,
     entries: &[AuditEntry],
     guards: &[&Arc<crate::medmij::AccessGuard>],
     chain: &[&crate::ChainEvent],
     last: &(i64, String),
-) -> Result<usize, sqlx::Error> {
-    const STATEMENT: &str = "SELECT audit_append($1::int8, $2::text, \
+) -> Result<AtOnce, sqlx::Error> {
+    const STATEMENT: &str = "SELECT written, end_seq, end_hash FROM audit_append_or_end($1::int8, $2::text, \
         $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], \
         $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], \
         $15::text[], $16::int8[], $17::text[], $18::text[], $19::text[], \
@@ -1508,7 +1545,7 @@ async fn postgres_batch_at_once(
         items.iter().map(f).collect()
     }
     if entries.is_empty() && chain.is_empty() {
-        return Ok(0);
+        return Ok(AtOnce::Written(0));
     }
     if entries.is_empty() {
         sqlx::query(CHAIN_ONLY)
@@ -1521,9 +1558,9 @@ async fn postgres_batch_at_once(
             .bind(column(chain, |e| e.resource.as_str()))
             .execute(&mut **conn)
             .await?;
-        return Ok(0);
+        return Ok(AtOnce::Written(0));
     }
-    let written: i64 = sqlx::query_scalar(STATEMENT)
+    let (written, end_seq, end_hash): (i64, i64, Option<String>) = sqlx::query_as(STATEMENT)
         .bind(last.0)
         .bind(last.1.as_str())
         .bind(column(entries, |e| e.seq))
@@ -1554,5 +1591,11 @@ async fn postgres_batch_at_once(
         .bind(column(chain, |e| e.resource.as_str()))
         .fetch_one(&mut **conn)
         .await?;
-    Ok(usize::try_from(written).unwrap_or(0))
+    if written < 0 {
+        return Ok(AtOnce::Moved((
+            end_seq,
+            end_hash.unwrap_or_else(|| GENESIS.to_owned()),
+        )));
+    }
+    Ok(AtOnce::Written(usize::try_from(written).unwrap_or(0)))
 }
