@@ -190,16 +190,33 @@ pub async fn serve(
             inzage_web::pgo_app(store, Arc::new(SystemClock), web, pgo)
         }
     };
-    axum::serve(
+    let (stopping, stop_seen) = tokio::sync::oneshot::channel::<()>();
+    let serving = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(stop_asked())
-    .await?;
-    tracing::info!("stopping: requests answered, storing the queued log events");
+    .with_graceful_shutdown(async move {
+        stop_asked().await;
+        tracing::info!("stopping: no new connections, answering the open requests");
+        let _ = stopping.send(());
+    })
+    .into_future();
+    // A client that keeps its request open (or sends it slowly) would hold the stop for good,
+    // until the supervisor's SIGKILL lost the queued log events: the drain is bounded.
+    tokio::select! {
+        served = serving => served?,
+        () = async {
+            match stop_seen.await {
+                Ok(()) => tokio::time::sleep(DRAIN_WAIT).await,
+                Err(_) => std::future::pending().await,
+            }
+        } => tracing::warn!("requests still open {} s after the stop: closed unanswered", DRAIN_WAIT.as_secs()),
+    }
     // The chain-log events of the last answers are queued, not yet stored.
-    if let Err(e) = shutdown_store.flush_queued().await {
-        tracing::warn!(error = %e, "queued log events not stored at shutdown");
+    match tokio::time::timeout(STORE_CLOSE_WAIT, shutdown_store.flush_queued()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "queued log events not stored at shutdown"),
+        Err(_) => tracing::warn!("queued log events not stored in time at shutdown"),
     }
     // Connections end cleanly (PostgreSQL sees a goodbye, not a dropped socket).
     if tokio::time::timeout(STORE_CLOSE_WAIT, shutdown_store.close())
@@ -211,13 +228,17 @@ pub async fn serve(
     Ok(())
 }
 
-/// How long a stopping server waits for its database connections to close.
-const STORE_CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a stopping server waits for the requests it has to be answered: below the grace
+/// period of Kubernetes (30 s) and of systemd (90 s), so that what follows still runs.
+const DRAIN_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+/// How long a stopping server waits for its queued log events to be stored, and then for its
+/// database connections to close.
+const STORE_CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Resolves when the server is asked to stop: Ctrl-C (SIGINT) or SIGTERM, which is what
 /// systemd, Docker and Kubernetes send. The server then stops accepting connections, answers
-/// the requests it has, and stores the log events still queued before it exits; without this a
-/// SIGTERM ended the process at once.
+/// the requests it has (for at most [`DRAIN_WAIT`]), and stores the log events still queued
+/// before it exits; without this a SIGTERM ended the process at once.
 async fn stop_asked() {
     #[cfg(unix)]
     {

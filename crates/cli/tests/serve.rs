@@ -163,3 +163,41 @@ async fn issue21_sigterm_stops_the_server_after_storing_the_queued_log_events() 
         "the last request's chain-log event is stored: {events:?}"
     );
 }
+
+/// Issue 21: a request left open (here a form whose body never arrives) does not hold a stop
+/// for good: after SIGTERM the server answers what it can for at most 20 seconds and then
+/// exits with success, before a supervisor's SIGKILL (Kubernetes: after 30 s) would cut the
+/// storing of the queued log events.
+#[cfg(unix)]
+#[tokio::test]
+async fn issue21_a_request_left_open_holds_a_stop_for_a_bounded_time() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, base) = start(dir.path(), &[]).await;
+    let mut open = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    open.write_all(
+        b"POST /inloggen HTTP/1.1\r\nHost: localhost\r\n\
+          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=",
+    )
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let pid = server.0.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve still waits for the open request a minute after SIGTERM"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "serve ended with {status}");
+    drop(open);
+}
