@@ -649,8 +649,10 @@ macro_rules! impl_backend {
             /// of its audit entries, in the order of the batch: each one written, or `None` for
             /// a guarded one whose access context is no longer current. Where the chain's last entry
             /// is known from the previous batch, the whole transaction is one round trip
-            /// ([`Self::write_batch_at_once`]); otherwise the last entry is read under the audit
-            /// lock and each statement is its own. When the one round trip found a guard stale,
+            /// ([`Self::write_batch_at_once`]); on PostgreSQL, when another writer appended
+            /// meanwhile, the call answers the end and the batch is chained from it and sent
+            /// again (up to [`CHAIN_TRIES`] calls). Otherwise the last entry is read under the
+            /// audit lock and each statement is its own. When the one round trip found a guard stale,
             /// it has committed the chain-log rows (and set `chain_stored`); the audit entries
             /// follow in a transaction of their own.
             async fn write_batch(conn: &mut sqlx::pool::PoolConnection<$Db>, batch: &[AuditJob], key: &crate::audit::AuditKey, head: &mut Option<(i64, String)>, rewrites: &std::sync::atomic::AtomicU64, chain_stored: &mut bool) -> Result<Vec<Option<AuditEntry>>, StoreError> {
@@ -704,7 +706,11 @@ macro_rules! impl_backend {
                         // once; after `CHAIN_TRIES` calls, below.
                         Ok(Appended::Moved(end)) => {
                             *head = None;
-                            rewrites.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            // Counted once per batch, however many calls it takes.
+                            if tries == 1 {
+                                rewrites.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                            tracing::debug!(call = tries, "audit batch chained again from the end another writer left");
                             if tries < CHAIN_TRIES {
                                 from = Some(end);
                             }

@@ -75,7 +75,8 @@ impl<DB: Database> Lease<DB> {
     }
 
     /// Waits for `next`, the task's next work. A connection held meanwhile goes back when the
-    /// pool is closed (the next batch then fails with the pool's error).
+    /// pool is closed; a batch after that fails with the pool's error. Work already waiting
+    /// is taken first (`biased`), so a close ends at the first quiet moment.
     pub(crate) async fn wait<T>(&mut self, next: impl std::future::Future<Output = T>) -> T {
         if self.conn.is_none() {
             return next.await;

@@ -9,8 +9,8 @@
 -- nothing written (`written` = -1), and the writer chains the batch from that end and calls
 -- again at once. Otherwise the same as 0031: `written` is the number of audit entries written
 -- (all, or 0 when a guard no longer holds: the chain log's rows are written in any case).
--- `audit_append` stays for instances of the previous version during a rolling upgrade (both
--- take the same lock and extend the same chain); a later migration can drop it.
+-- `audit_append` stays for instances of the previous version still running during a rolling
+-- upgrade (both take the same lock and extend the same chain); a later migration can drop it.
 CREATE FUNCTION audit_append_or_end(
     after_seq BIGINT, after_hash TEXT,
     e_seq BIGINT[], e_at TEXT[], e_event TEXT[], e_patient TEXT[], e_user TEXT[],
