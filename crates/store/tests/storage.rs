@@ -1075,6 +1075,67 @@ async fn postgres_issue21_a_batch_waiting_for_the_audit_lock_sees_what_committed
     );
     assert_eq!(a.counts().await.unwrap().audit_entries, before + 2);
     assert!(a.verify_audit_chain().await.unwrap().is_ok());
+
+    // Both at once: another instance appends first, and our kept context's token is revoked
+    // while we wait. Chained again from the end the call answered, our batch then finds the
+    // guard broken: the other instance's entry stays, ours is not logged, the chain holds.
+    a.store_access_token(&pgo_token("second", &r.patient.id))
+        .await
+        .unwrap();
+    let kept = a
+        .kept_access_context("second", t0())
+        .await
+        .unwrap()
+        .unwrap();
+    let kept = match kept.guard {
+        Some(_) => kept,
+        None => a
+            .kept_access_context("second", t0())
+            .await
+            .unwrap()
+            .unwrap(),
+    };
+    assert!(kept.guard.is_some(), "a kept context");
+    // The other instance learns the chain's end (its last entry was before ours), so that its
+    // next batch is the one that goes first.
+    b.append_audit(read("the other instance catches up"))
+        .await
+        .unwrap();
+    let (before, rewrites) = (
+        a.counts().await.unwrap().audit_entries,
+        a.stats().audit_rewrites,
+    );
+    take_the_lock(&mut holder).await;
+    let theirs = {
+        let (b, e) = (b.clone(), read("by the other instance, again"));
+        tokio::spawn(async move { b.append_audit(e).await.unwrap() })
+    };
+    waiting_for_the_lock(1).await;
+    let answer = {
+        let (a, e, guard) = (a.clone(), read("moved and revoked"), kept.guard.clone());
+        tokio::spawn(async move { a.append_audit_if_current(e, guard.as_ref()).await })
+    };
+    waiting_for_the_lock(2).await;
+    assert_eq!(
+        b.revoke_access_tokens(&r.patient.id, "pgo.example", t0())
+            .await
+            .unwrap(),
+        1
+    );
+    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    let theirs = theirs.await.unwrap();
+    assert!(
+        answer.await.unwrap().unwrap().is_none(),
+        "the revoked token's answer is not logged"
+    );
+    assert_eq!(theirs.event.detail, "by the other instance, again");
+    assert_eq!(a.counts().await.unwrap().audit_entries, before + 1);
+    assert_eq!(a.stats().audit_rewrites, rewrites + 1);
+    assert!(a.verify_audit_chain().await.unwrap().is_ok());
+    // The writer knows the chain's end again: the next entry follows the other instance's.
+    let next = a.append_audit(read("after")).await.unwrap();
+    assert_eq!(next.seq, theirs.seq + 1);
+    assert_eq!(next.prev_hash, theirs.hash);
     db.drop_database().await;
 }
 
