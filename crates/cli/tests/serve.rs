@@ -115,6 +115,29 @@ async fn issue21_metrics_are_served_on_their_own_listener() {
     assert!(!text.contains("patient") && !text.contains("bsn"));
 }
 
+/// Sends SIGTERM to `server` and waits up to `secs` seconds for it to exit, with success.
+#[cfg(unix)]
+async fn stop_with_sigterm(server: &mut support::Server, secs: u64) {
+    let pid = server.0.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let status = loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve still runs {secs} s after SIGTERM"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "serve ended with {status}");
+}
+
 /// Issue 21: behind a load balancer an instance is stopped with SIGTERM (systemd, Docker,
 /// Kubernetes). It stops as with Ctrl-C: it answers what it has, stores the chain-log events
 /// still queued (every FHIR request's, R88, is written after its answer, held briefly to share
@@ -134,24 +157,7 @@ async fn issue21_sigterm_stops_the_server_after_storing_the_queued_log_events() 
         .await
         .unwrap();
     assert_eq!(answer.status(), 401, "no token");
-    let pid = server.0.id().to_string();
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = server.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "serve did not stop after SIGTERM"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
-    assert!(status.success(), "serve ended with {status}");
+    stop_with_sigterm(&mut server, 30).await;
 
     let store = inzage_store::Store::connect(&url).await.unwrap();
     let since = chrono::Utc::now() - chrono::Duration::hours(1);
@@ -181,23 +187,6 @@ async fn issue21_a_request_left_open_holds_a_stop_for_a_bounded_time() {
     )
     .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let pid = server.0.id().to_string();
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = server.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "serve still waits for the open request a minute after SIGTERM"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
-    assert!(status.success(), "serve ended with {status}");
+    stop_with_sigterm(&mut server, 60).await;
     drop(open);
 }
