@@ -53,8 +53,10 @@ impl Drop for Server {
             .is_ok_and(|s| s.success());
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(35);
         while asked && std::time::Instant::now() < deadline {
-            if !matches!(self.0.try_wait(), Ok(None)) {
-                return;
+            match self.0.try_wait() {
+                Ok(Some(_)) => return,
+                Ok(None) => {}
+                Err(_) => break,
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
