@@ -17,6 +17,7 @@ pub async fn write_copy(
     patient: &str,
     format: &str,
     selection: &str,
+    language: &str,
     base: &str,
     output: &Path,
     now: DateTime<Utc>,
@@ -34,7 +35,8 @@ pub async fn write_copy(
         Selection::Summary => Copy::summary(online_view(&record, &settings, now), now),
         Selection::Full => Copy::full(&record, &settings, now),
     }
-    .with_statements(store.statements(&id).await?);
+    .with_statements(store.statements(&id).await?)
+    .in_language(language);
     let bytes = copy.write(format, base)?;
     let dir = output
         .parent()

@@ -86,6 +86,12 @@ enum Command {
         /// samenvatting (what the patient sees online) or volledig (the full copy).
         #[arg(long, default_value = "volledig", value_parser = ["samenvatting", "volledig"])]
         selectie: String,
+        /// The copy's language (the texts the copy itself writes; the record's own texts stay as
+        /// the practice wrote them).
+        #[arg(long, default_value = "nl", value_parser = clap::builder::PossibleValuesParser::new(
+            inzage_domain::locale::LANGUAGES.map(|(code, _)| code)
+        ))]
+        language: String,
         /// Where to write the file; it appears only when it is complete.
         #[arg(long)]
         output: PathBuf,
@@ -381,6 +387,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
             patient,
             format,
             selectie,
+            language,
             output,
             demo,
         } => {
@@ -403,6 +410,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
                 &patient,
                 &format,
                 &selectie,
+                &language,
                 &base,
                 &output,
                 Utc::now(),

@@ -704,3 +704,67 @@ async fn export_writes_a_pdf_and_refuses_an_unknown_patient_without_leaving_a_fi
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// `inzage export --language`: a copy made at the desk for a patient who reads another language
+/// is written in it (the copy's own texts and the PDF's language), as the portal's copy is;
+/// without the option it is Dutch. An unknown language is refused before anything is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exported_copy_is_written_in_the_language_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = run(dir.path(), &["generate", "--patients", "2", "--seed", "5"]);
+    assert!(ok, "{out}");
+    let s = store(dir.path()).await;
+    let practice = Generator::new(5, Utc::now()).practice().id.clone();
+    let patient = s.list_patients(&practice, 1, 0).await.unwrap()[0]
+        .id
+        .clone();
+    // The PDF's language (the catalog's /Lang) and its title (the XMP metadata).
+    let export = |language: Option<&str>| {
+        let file = dir
+            .path()
+            .join(format!("kopie-{}.pdf", language.unwrap_or("default")));
+        let mut args = vec![
+            "export",
+            "--patient",
+            patient.as_str(),
+            "--output",
+            file.to_str().unwrap(),
+        ];
+        args.extend(language.map(|l| ["--language", l]).into_iter().flatten());
+        let (ok, out) = run(dir.path(), &args);
+        assert!(ok, "{out}");
+        let doc = lopdf::Document::load_mem(&std::fs::read(&file).unwrap()).unwrap();
+        let catalog = doc.catalog().unwrap();
+        let lang = String::from_utf8(catalog.get(b"Lang").unwrap().as_str().unwrap().to_vec());
+        let metadata = catalog.get(b"Metadata").unwrap().as_reference().unwrap();
+        let stream = doc.get_object(metadata).unwrap().as_stream().unwrap();
+        let xmp = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        (lang.unwrap(), String::from_utf8(xmp).unwrap())
+    };
+    let (lang, xmp) = export(None);
+    assert_eq!(lang, "nl");
+    assert!(xmp.contains("Kopie medisch dossier"), "{xmp}");
+    let (lang, xmp) = export(Some("en"));
+    assert_eq!(lang, "en");
+    assert!(xmp.contains("Copy of medical record"), "{xmp}");
+    assert!(!xmp.contains("Kopie medisch dossier"), "{xmp}");
+
+    let file = dir.path().join("kopie-xx.pdf");
+    let (ok, out) = run(
+        dir.path(),
+        &[
+            "export",
+            "--patient",
+            patient.as_str(),
+            "--language",
+            "xx",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(!ok, "{out}");
+    assert!(out.contains("--language"), "{out}");
+    assert!(!file.exists());
+}
