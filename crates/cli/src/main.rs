@@ -86,8 +86,8 @@ enum Command {
         /// samenvatting (what the patient sees online) or volledig (the full copy).
         #[arg(long, default_value = "volledig", value_parser = ["samenvatting", "volledig"])]
         selectie: String,
-        /// The copy's language (the texts the copy itself writes; the record's own texts stay as
-        /// the practice wrote them).
+        /// The PDF copy's language (the texts the copy itself writes; the record's own texts stay
+        /// as the practice wrote them). The FHIR formats hold no such texts.
         #[arg(long, default_value = "nl", value_parser = clap::builder::PossibleValuesParser::new(
             inzage_domain::locale::LANGUAGES.map(|(code, _)| code)
         ))]
