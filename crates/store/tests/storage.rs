@@ -790,6 +790,50 @@ async fn refreshing_statistics_after_a_bulk_load_changes_no_data(
     assert_eq!(s.load_record(&r.patient.id).await.unwrap().unwrap(), r);
 }
 
+/// A bulk load beside a running server (another process with the database open, so the WAL
+/// file is never deleted) leaves no large WAL file behind once it has refreshed the statistics,
+/// as `inzage import` and `inzage generate` do: the room the load took is given back, and the
+/// server still reads everything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_bulk_load_gives_the_wal_files_room_back() {
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    let server = db.store.clone();
+    let import = Store::connect(&db.url).await.unwrap();
+    let before = server.counts().await.unwrap();
+    let records: Vec<PatientRecord> = (1..=1_500)
+        .map(|i| sample(&format!("bulk-{i}"), &eleven_proof_bsn(i)))
+        .collect();
+    for chunk in records.chunks(250) {
+        let batch = chunk
+            .iter()
+            .map(|r| (r, audit(r, EventType::Create)))
+            .collect();
+        for outcome in import.save_records(batch).await.unwrap() {
+            outcome.unwrap();
+        }
+    }
+    let wal = format!("{}-wal", db.url.trim_start_matches("sqlite://"));
+    let grown = std::fs::metadata(&wal).unwrap().len();
+    assert!(
+        grown > 1024 * 1024,
+        "the load grew the WAL to {grown} bytes"
+    );
+    import.refresh_statistics().await.unwrap();
+    // Nothing else writes meanwhile but the filing of the audit log by patient, a few pages.
+    let left = std::fs::metadata(&wal).unwrap().len();
+    assert!(left < grown / 16, "{left} of {grown} bytes left in the WAL");
+    assert_eq!(
+        server.counts().await.unwrap().patients,
+        before.patients + 1_500
+    );
+    let last = server
+        .load_record(&PatientId::new("bulk-1500").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last, records[1_499]);
+}
+
 /// A record read through the in-memory cache is always the stored state: a change saved by
 /// another instance (another server on the same database) is seen at the next read, and the
 /// practice's own data too.
