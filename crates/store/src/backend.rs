@@ -544,7 +544,7 @@ const AUDIT_BATCH: usize = 256;
 const _: () = assert!(AUDIT_BATCH <= AUDIT_INSERT_ROWS);
 
 macro_rules! impl_backend {
-    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:expr, $begin_write:expr, $at_once:path, $lease:path) => {
+    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:path, $begin_write:expr, $at_once:path, $lease:path) => {
         impl $Store {
             /// Group commit for stand-alone audit entries (every read of a record is one) and
             /// chain-log events: one task writes whatever is waiting in one transaction (audit
@@ -1347,8 +1347,7 @@ macro_rules! impl_backend {
             }
 
             async fn refresh_statistics(&self) -> Result<(), StoreError> {
-                sqlx::query($refresh_statistics).execute(&self.write).await?;
-                Ok(())
+                $refresh_statistics(&self.write).await
             }
 
             async fn ping(&self) -> Result<(), StoreError> {
@@ -1381,10 +1380,7 @@ impl_backend!(
     SqliteStore,
     sqlx::Sqlite,
     "",
-    // After a bulk load the WAL file stays as large as the load made it (SQLite reuses it from
-    // its start, never shrinks it, while any connection has the database open, such as a server
-    // running beside an import): a checkpoint that truncates gives that room back.
-    "PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE)",
+    sqlite_refresh_statistics,
     "BEGIN IMMEDIATE",
     sqlite_batch_at_once,
     crate::lease::Lease::shared
@@ -1397,11 +1393,48 @@ impl_backend!(
     PostgresStore,
     sqlx::Postgres,
     "SELECT pg_advisory_xact_lock(7513)",
-    "ANALYZE",
+    postgres_refresh_statistics,
     "BEGIN",
     postgres_batch_at_once,
     crate::lease::Lease::kept
 );
+
+/// PostgreSQL's planner statistics, after a bulk load.
+async fn postgres_refresh_statistics(pool: &PgPool) -> Result<(), StoreError> {
+    sqlx::query("ANALYZE").execute(pool).await?;
+    Ok(())
+}
+
+/// How long the WAL's truncating checkpoint is tried again while another checkpoint runs.
+const TRUNCATE_FOR: Duration = Duration::from_secs(2);
+
+/// SQLite's planner statistics after a bulk load (`PRAGMA optimize`), and the WAL file cut back
+/// to nothing: SQLite reuses that file from its start but never shrinks it while a connection
+/// has the database open (a server running beside an import), so the room a load took stayed
+/// taken. The truncating checkpoint waits (the busy timeout) for writers and for readers of
+/// older snapshots, but not for another checkpoint (every store's [`checkpointer`] runs one
+/// four times a second): then it answers busy, and is tried again shortly. If it never gets
+/// through, the load is stored all the same and the file keeps its size: a warning says so.
+async fn sqlite_refresh_statistics(pool: &SqlitePool) -> Result<(), StoreError> {
+    sqlx::query("PRAGMA optimize").execute(pool).await?;
+    let until = tokio::time::Instant::now() + TRUNCATE_FOR;
+    loop {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(pool)
+            .await?;
+        if busy == 0 {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() >= until {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tracing::warn!(
+        "the WAL file was not cut back after the bulk load: another checkpoint or a reader kept it busy"
+    );
+    Ok(())
+}
 
 /// SQLite's group commit as one command of several statements (one round trip to the
 /// connection's thread where the statement-by-statement transaction makes five): BEGIN, the
