@@ -8,7 +8,9 @@
 //! results) to show how the cost grows with a record's size. For each of the seven data service
 //! 49 searches, and for "all seven for one patient" (a set), at 1, 16 and 64 connections:
 //! requests (or sets) per second beside the reference server's (Medplum 5.0.10 on PostgreSQL +
-//! Redis, issue 21) and the ratio, p99 latency, bytes per response, and the server's memory.
+//! Redis, issue 21) and the ratio, p99 latency, bytes per response, the server's memory, and
+//! the CPU each request cost the server, the local PostgreSQL and wrk, with the machine's idle
+//! share (from `/proc`, before and after each cell).
 //!
 //! `cargo bench -p inzage --bench medmij`. Needs `wrk` (Debian: `apt-get install wrk`).
 //! Settings: `INZAGE_BENCH_SECONDS` per cell (default 5); `INZAGE_BENCH_BACKENDS` (default
@@ -79,6 +81,89 @@ fn rss_mib(pid: u32) -> f64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// CPU time in the clock ticks of `/proc` (USER_HZ, 100 per second on Linux): the server's, the
+/// local PostgreSQL's (every process named `postgres`: its backends and its own workers), this
+/// bench's waited-for children's (each `wrk`), and the machine's idle and total time.
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    server: u64,
+    database: u64,
+    wrk: u64,
+    idle: u64,
+    total: u64,
+}
+
+/// A process's user and system time, and its waited-for children's, from `/proc/<pid>/stat`
+/// (fields 14 to 17; counted after the command name, which may hold spaces).
+fn process_ticks(pid: &str) -> [u64; 4] {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let mut ticks = [0; 4];
+    let fields = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    for (slot, value) in ticks
+        .iter_mut()
+        .zip(fields.split_whitespace().skip(11).take(4))
+    {
+        *slot = value.parse().unwrap_or(0);
+    }
+    ticks
+}
+
+fn cpu_now(server: u32) -> Cpu {
+    let [user, system, ..] = process_ticks(&server.to_string());
+    let [.., children_user, children_system] = process_ticks("self");
+    let mut database = 0;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|c| c.trim_end() == "postgres")
+        {
+            let [u, s, ..] = process_ticks(pid);
+            database += u + s;
+        }
+    }
+    let machine: Vec<u64> = std::fs::read_to_string("/proc/stat")
+        .unwrap_or_default()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    Cpu {
+        server: user + system,
+        database,
+        wrk: children_user + children_system,
+        // idle and iowait
+        idle: machine.iter().skip(3).take(2).sum(),
+        total: machine.iter().sum(),
+    }
+}
+
+/// CPU microseconds per request of the server, the database and wrk between two readings, and
+/// the machine's idle share, as printed beside each cell.
+fn cpu_columns(before: Cpu, after: Cpu, requests: f64, postgres: bool) -> String {
+    let per_request = |ticks: u64| ticks as f64 * 10_000.0 / requests.max(1.0);
+    let database = if postgres {
+        format!("{:.0}", per_request(after.database - before.database))
+    } else {
+        "-".into()
+    };
+    format!(
+        "{:>6.0} {:>4} {:>4.0} {:>5.0}",
+        per_request(after.server - before.server),
+        database,
+        per_request(after.wrk - before.wrk),
+        (after.idle - before.idle) as f64 * 100.0 / (after.total - before.total).max(1) as f64
+    )
 }
 
 fn token(kind: &str, i: u64) -> String {
@@ -290,6 +375,8 @@ async fn scale(url: &str, steps: &[u64], secs: u64) {
 struct Cell {
     /// Requests per second (sets per second for a pull of several paths).
     rate: f64,
+    /// Requests answered (a pull's set is several).
+    requests: f64,
     p99_ms: f64,
     bytes_per_response: f64,
 }
@@ -368,6 +455,7 @@ fn wrk(base: &str, script: &std::path::Path, connections: usize, secs: u64, sets
     assert_eq!(bad, 0.0, "failed requests: {text}");
     Cell {
         rate: requests / (micros / 1e6) / sets as f64,
+        requests,
         p99_ms: p99,
         bytes_per_response: bytes / requests,
     }
@@ -459,13 +547,16 @@ async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
     }
     println!("  server pid {}", server.0.id());
     println!(
-        "  {:<18} {:>5} {:>9} {:>9} {:>7} {:>8} {:>10} {:>8}",
+        "  {:<18} {:>5} {:>9} {:>9} {:>7} {:>8} {:>10} {:>8}  CPU µs/req: server   db  wrk idle %",
         "query", "conn", "reference", "inzage", "ratio", "p99 ms", "bytes/resp", "RSS MiB"
     );
+    let postgres = url.starts_with("postgres");
     for (label, paths) in &cells {
         let lua = script(dir.path(), &shaped, paths);
         for (k, connections) in CONNECTIONS.into_iter().enumerate() {
+            let before = cpu_now(server.0.id());
             let c = wrk(&base, &lua, connections, secs, paths.len());
+            let cpu = cpu_columns(before, cpu_now(server.0.id()), c.requests, postgres);
             let reference = REFERENCE
                 .iter()
                 .find(|(l, _)| l == label)
@@ -475,7 +566,7 @@ async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
                 None => ("-".into(), "-".into()),
             };
             println!(
-                "  {label:<18} {connections:>5} {r:>9} {:>9.0} {ratio:>7} {:>8.2} {:>10.0} {:>8.0}",
+                "  {label:<18} {connections:>5} {r:>9} {:>9.0} {ratio:>7} {:>8.2} {:>10.0} {:>8.0}             {cpu}",
                 c.rate,
                 c.p99_ms,
                 c.bytes_per_response,
@@ -493,9 +584,11 @@ async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
                 continue;
             }
             let lua = script(dir.path(), &heavy_tokens, paths);
+            let before = cpu_now(server.0.id());
             let c = wrk(&base, &lua, 16, secs, paths.len());
+            let cpu = cpu_columns(before, cpu_now(server.0.id()), c.requests, postgres);
             println!(
-                "  {label:<18} {:>5} {:>9} {:>9.0} {:>7} {:>8.2} {:>10.0} {:>8.0}",
+                "  {label:<18} {:>5} {:>9} {:>9.0} {:>7} {:>8.2} {:>10.0} {:>8.0}             {cpu}",
                 16,
                 "-",
                 c.rate,
