@@ -86,6 +86,9 @@ fn rss_mib(pid: u32) -> f64 {
 /// CPU time in the clock ticks of `/proc` (USER_HZ, 100 per second on Linux): the server's, the
 /// local PostgreSQL's (every process named `postgres`: its backends and its own workers), this
 /// bench's waited-for children's (each `wrk`), and the machine's idle and total time.
+/// PostgreSQL's counts its processes' waited-for children as well: the postmaster waits for each
+/// backend and worker that ends, so one that ends during a cell (an autovacuum worker, a closed
+/// connection) still counts, whole, once.
 #[derive(Clone, Copy, Default)]
 struct Cpu {
     server: u64,
@@ -125,8 +128,7 @@ fn cpu_now(server: u32) -> Cpu {
         if std::fs::read_to_string(format!("/proc/{pid}/comm"))
             .is_ok_and(|c| c.trim_end() == "postgres")
         {
-            let [u, s, ..] = process_ticks(pid);
-            database += u + s;
+            database += process_ticks(pid).iter().sum::<u64>();
         }
     }
     let machine: Vec<u64> = std::fs::read_to_string("/proc/stat")
@@ -144,7 +146,8 @@ fn cpu_now(server: u32) -> Cpu {
         wrk: children_user + children_system,
         // idle and iowait
         idle: machine.iter().skip(3).take(2).sum(),
-        total: machine.iter().sum(),
+        // user to steal: guest time is counted in user already
+        total: machine.iter().take(8).sum(),
     }
 }
 
@@ -153,16 +156,20 @@ fn cpu_now(server: u32) -> Cpu {
 fn cpu_columns(before: Cpu, after: Cpu, requests: f64, postgres: bool) -> String {
     let per_request = |ticks: u64| ticks as f64 * 10_000.0 / requests.max(1.0);
     let database = if postgres {
-        format!("{:.0}", per_request(after.database - before.database))
+        format!(
+            "{:.0}",
+            per_request(after.database.saturating_sub(before.database))
+        )
     } else {
         "-".into()
     };
     format!(
-        "{:>6.0} {:>4} {:>4.0} {:>5.0}",
-        per_request(after.server - before.server),
+        "{:>6.0} {:>4} {:>4.0} {:>6.0}",
+        per_request(after.server.saturating_sub(before.server)),
         database,
-        per_request(after.wrk - before.wrk),
-        (after.idle - before.idle) as f64 * 100.0 / (after.total - before.total).max(1) as f64
+        per_request(after.wrk.saturating_sub(before.wrk)),
+        after.idle.saturating_sub(before.idle) as f64 * 100.0
+            / after.total.saturating_sub(before.total).max(1) as f64
     )
 }
 
@@ -566,7 +573,7 @@ async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
                 None => ("-".into(), "-".into()),
             };
             println!(
-                "  {label:<18} {connections:>5} {r:>9} {:>9.0} {ratio:>7} {:>8.2} {:>10.0} {:>8.0}             {cpu}",
+                "  {label:<18} {connections:>5} {r:>9} {:>9.0} {ratio:>7} {:>8.2} {:>10.0} {:>8.0}              {cpu}",
                 c.rate,
                 c.p99_ms,
                 c.bytes_per_response,
@@ -588,7 +595,7 @@ async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
             let c = wrk(&base, &lua, 16, secs, paths.len());
             let cpu = cpu_columns(before, cpu_now(server.0.id()), c.requests, postgres);
             println!(
-                "  {label:<18} {:>5} {:>9} {:>9.0} {:>7} {:>8.2} {:>10.0} {:>8.0}             {cpu}",
+                "  {label:<18} {:>5} {:>9} {:>9.0} {:>7} {:>8.2} {:>10.0} {:>8.0}              {cpu}",
                 16,
                 "-",
                 c.rate,
