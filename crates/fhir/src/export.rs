@@ -463,8 +463,11 @@ pub(crate) fn contact_title(c: &Contact) -> String {
 pub enum Group {
     /// Episodes with their conditions and attention flags.
     Episodes,
-    /// Encounters with their reports (Compositions).
     Encounters,
+    /// The encounters' reports: a Composition per contact with visible lines. A group of its
+    /// own, so that a search for encounters builds no reports and one for reports no
+    /// encounters (the two largest answers of a MedMij pull).
+    Compositions,
     /// The E and P journal lines.
     Journal,
     Results,
@@ -475,9 +478,10 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: [Group; 7] = [
+    pub const ALL: [Group; 8] = [
         Group::Episodes,
         Group::Encounters,
+        Group::Compositions,
         Group::Journal,
         Group::Results,
         Group::Medication,
@@ -494,7 +498,9 @@ impl Group {
         groups.iter().fold(Parts::NONE, |parts, g| {
             parts.with(match g {
                 Group::Episodes => Parts::EPISODES,
-                Group::Encounters | Group::Journal => Parts::JOURNAL.with(Parts::EPISODES),
+                Group::Encounters | Group::Compositions | Group::Journal => {
+                    Parts::JOURNAL.with(Parts::EPISODES)
+                }
                 Group::Results => Parts::RESULTS.with(Parts::JOURNAL).with(Parts::EPISODES),
                 Group::Medication => Parts::MEDICATION.with(Parts::JOURNAL).with(Parts::EPISODES),
                 Group::Allergies => Parts::ALLERGIES,
@@ -581,10 +587,11 @@ pub fn gp_resources_for(view: &PatientView<'_>, groups: &[Group], frame: Frame) 
         if want(Group::Episodes) {
             wanted.extend(view.episodes.iter().filter_map(|e| e.care_manager.as_ref()));
         }
-        if want(Group::Encounters) {
+        if want(Group::Encounters) || want(Group::Compositions) {
             wanted.extend(view.contacts.iter().filter_map(|c| c.practitioner.as_ref()));
         }
-        if want(Group::Encounters) || want(Group::Journal) {
+        // A report's author is its contact's practitioner, else one of its lines' authors.
+        if want(Group::Compositions) || want(Group::Journal) {
             wanted.extend(view.journal.iter().filter_map(|l| l.author.as_ref()));
         }
         if want(Group::Results) {
@@ -611,7 +618,10 @@ pub fn gp_resources_for(view: &PatientView<'_>, groups: &[Group], frame: Frame) 
         out.conditions.extend(condition);
         out.flags.extend(flag);
     }
-    if want(Group::Encounters) {
+    for c in view.contacts.iter().filter(|_| want(Group::Encounters)) {
+        out.encounters.push(encounter(&ctx, c));
+    }
+    if want(Group::Compositions) {
         // Each contact's lines, in the record's order (one pass, not one per contact).
         let mut lines_of: rustc_hash::FxHashMap<&str, Vec<&JournalLine>> = Default::default();
         for l in &view.journal {
@@ -620,7 +630,6 @@ pub fn gp_resources_for(view: &PatientView<'_>, groups: &[Group], frame: Frame) 
             }
         }
         for c in &view.contacts {
-            out.encounters.push(encounter(&ctx, c));
             if let Some(lines) = lines_of.get(c.id.as_str()) {
                 out.compositions.push(composition(&ctx, c, lines));
             }

@@ -378,10 +378,8 @@ fn one_group_is_built_exactly_as_in_the_whole() {
                     [&one.episodes, &one.conditions, &one.flags],
                     [&all.episodes, &all.conditions, &all.flags],
                 ),
-                Group::Encounters => (
-                    [&one.encounters, &one.compositions, &one.compositions],
-                    [&all.encounters, &all.compositions, &all.compositions],
-                ),
+                Group::Encounters => ([&one.encounters; 3], [&all.encounters; 3]),
+                Group::Compositions => ([&one.compositions; 3], [&all.compositions; 3]),
                 Group::Journal => ([&one.journal; 3], [&all.journal; 3]),
                 Group::Results => ([&one.results; 3], [&all.results; 3]),
                 Group::Medication => (
@@ -396,7 +394,8 @@ fn one_group_is_built_exactly_as_in_the_whole() {
             let others = one.all().len() - 2 - one.practitioners.len();
             let own: usize = match group {
                 Group::Episodes => one.episodes.len() + one.conditions.len() + one.flags.len(),
-                Group::Encounters => one.encounters.len() + one.compositions.len(),
+                Group::Encounters => one.encounters.len(),
+                Group::Compositions => one.compositions.len(),
                 Group::Journal => one.journal.len(),
                 Group::Results => one.results.len(),
                 Group::Medication => one.medication_requests.len() + one.medications.len(),
