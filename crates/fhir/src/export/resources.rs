@@ -272,7 +272,7 @@ pub(crate) fn icpc_coding(code: &IcpcCode, display: Option<&str>, fallback: &str
 /// The contact report: one section per visible E and P line, in that order.
 pub(super) fn composition(ctx: &Ctx<'_>, c: &Contact, lines: &[&JournalLine]) -> Json {
     let mut lines = lines.to_vec();
-    lines.sort_by_key(|l| (l.soep, l.id.as_str().to_owned()));
+    lines.sort_by(|a, b| (a.soep, a.id.as_str()).cmp(&(b.soep, b.id.as_str())));
     let author = ctx
         .practitioner(c.practitioner.as_ref())
         .or_else(|| {

@@ -99,8 +99,25 @@ pub(crate) fn day(d: NaiveDate) -> compact_str::CompactString {
     }
 }
 
-pub(crate) fn instant(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+/// An instant as FHIR writes it (`2026-03-05T09:30:00Z`, whole seconds, UTC): inline, never
+/// allocated.
+pub(crate) fn instant(t: DateTime<Utc>) -> compact_str::CompactString {
+    use chrono::{Datelike, Timelike};
+    // As `day`: the common case without chrono's formatter; chrono writes the others (a
+    // leap second, which chrono keeps in the nanoseconds, as :60).
+    if (0..=9999).contains(&t.year()) && t.nanosecond() < 1_000_000_000 {
+        compact_str::format_compact!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    } else {
+        t.to_rfc3339_opts(SecondsFormat::Secs, true).into()
+    }
 }
 
 pub(crate) fn name(n: &HumanName) -> Json {
@@ -191,6 +208,32 @@ mod tests {
         assert_eq!(
             day(NaiveDate::from_ymd_opt(99, 2, 3).unwrap()),
             "0099-02-03"
+        );
+    }
+
+    #[test]
+    fn an_instant_is_written_as_chrono_writes_it() {
+        use chrono::TimeZone;
+        for t in [
+            Utc.with_ymd_and_hms(2026, 3, 5, 9, 30, 7).unwrap(),
+            Utc.with_ymd_and_hms(99, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(-1, 6, 15, 12, 0, 0).unwrap(),
+            // Fractions of a second are left out, as with `SecondsFormat::Secs`.
+            Utc.timestamp_opt(1_700_000_000, 999_999_999).unwrap(),
+            // A leap second: written as :60 by both.
+            NaiveDate::from_ymd_opt(2016, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+                .unwrap()
+                .and_utc(),
+        ] {
+            assert_eq!(instant(t), t.to_rfc3339_opts(SecondsFormat::Secs, true));
+        }
+        assert_eq!(
+            instant(Utc.with_ymd_and_hms(2026, 3, 5, 9, 30, 7).unwrap()),
+            "2026-03-05T09:30:07Z"
         );
     }
 }
