@@ -191,6 +191,7 @@ where
 }
 
 mod json;
+use json::write_string;
 pub use json::{Json, JsonTree, Object};
 mod resources;
 mod write;
@@ -295,7 +296,8 @@ pub fn searchset_page<R: JsonTree>(
 }
 
 /// [`searchset_page`] as JSON text, written straight from the resources (no copy of them is
-/// made): what a server sends.
+/// made): what a server sends. The same text as `serde_json` writes for [`searchset_page`]:
+/// the members in key order, as there.
 pub fn searchset_page_text<R: JsonTree>(
     page: &[&R],
     includes: &[&R],
@@ -303,7 +305,46 @@ pub fn searchset_page_text<R: JsonTree>(
     total: usize,
     links: &[(&str, String)],
 ) -> String {
-    serde_json::to_string(&Searchset::new(page, includes, base, total, links)).unwrap_or_default()
+    let base = base.trim_end_matches('/');
+    let entries = page
+        .iter()
+        .map(|r| (*r, "match"))
+        .chain(includes.iter().map(|r| (*r, "include")));
+    let mut out = String::with_capacity(256 + 2048 * (page.len() + includes.len()));
+    out.push('{');
+    // FHIR allows no empty array: a page without entries (`_count=0`) has none.
+    if !page.is_empty() || !includes.is_empty() {
+        out.push_str("\"entry\":[");
+        for (i, (r, mode)) in entries.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let (ty, id) = r.type_and_id();
+            out.push_str("{\"fullUrl\":");
+            write_string(&mut out, &format!("{base}/{ty}/{id}"));
+            out.push_str(",\"resource\":");
+            r.write_text(&mut out);
+            out.push_str(",\"search\":{\"mode\":\"");
+            out.push_str(mode);
+            out.push_str("\"}}");
+        }
+        out.push_str("],");
+    }
+    out.push_str("\"link\":[");
+    for (i, (relation, url)) in links.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"relation\":");
+        write_string(&mut out, relation);
+        out.push_str(",\"url\":");
+        write_string(&mut out, url);
+        out.push('}');
+    }
+    out.push_str("],\"resourceType\":\"Bundle\",\"total\":");
+    out.push_str(&total.to_string());
+    out.push_str(",\"type\":\"searchset\"}");
+    out
 }
 
 /// A searchset Bundle that borrows its resources. Fields in the order the JSON writer of a

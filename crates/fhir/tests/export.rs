@@ -182,6 +182,41 @@ fn a_resource_is_written_as_the_same_text_as_before() {
     }
 }
 
+/// The searchset's text (what a MedMij search sends) is the text `serde_json` writes for the
+/// same searchset as a `Value`: with matches and includes, text that must be escaped, links,
+/// a base ending in a slash, and a page without entries.
+#[test]
+fn issue21_a_searchset_is_written_as_serde_json_writes_it() {
+    use inzage_fhir::export::{searchset_page, searchset_page_text};
+    let mut record = samples::heavy_record();
+    for (i, l) in record.journal.iter_mut().enumerate().take(40) {
+        l.text = format!("{i}: \"quoted\"\ttab\\ \u{1}\u{1f} ëç 😀\n{}", l.text);
+    }
+    let res = exported(&record);
+    let all = res.all();
+    let (page, includes) = all.split_at(all.len() / 2);
+    let links = [
+        (
+            "self",
+            "https://xis.example/fhir/Observation?x=\"1\"".to_owned(),
+        ),
+        (
+            "next",
+            "https://xis.example/fhir/Observation?_offset=10".to_owned(),
+        ),
+    ];
+    for (page, includes, base) in [
+        (page, includes, "https://xis.example/fhir/"),
+        (&all[..], &[][..], "https://xis.example/fhir"),
+        (&[][..], &[][..], "https://xis.example/fhir"),
+        (&[][..], includes, "https://xis.example/fhir"),
+    ] {
+        let text = searchset_page_text(page, includes, base, all.len(), &links);
+        let value = searchset_page(page, includes, base, all.len(), &links);
+        assert!(text == serde_json::to_string(&value).unwrap());
+    }
+}
+
 #[test]
 fn r07_r08_r23_r29_nothing_hidden_is_written() {
     let mut r = samples::heavy_record();

@@ -148,6 +148,91 @@ impl Json {
     }
 }
 
+/// The text writer: what serde's serializer writes for a [`Json`] (its `Serialize` below), written
+/// straight into a `String`. A MedMij answer is mostly this text, and through serde each string
+/// went through the serializer's calls and a byte-by-byte escape; here a string that needs no
+/// escape (nearly all of them) is checked in one pass and copied whole.
+impl Json {
+    /// Appends this value as compact JSON text, the same text as `serde_json::to_string`.
+    pub fn write_text(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(true) => out.push_str("true"),
+            Json::Bool(false) => out.push_str("false"),
+            // `Number` displays as it serializes (itoa for integers, ryu for the rest).
+            Json::Number(n) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{n}");
+            }
+            Json::String(x) => write_string(out, x),
+            Json::Array(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write_text(out);
+                }
+                out.push(']');
+            }
+            Json::Object(o) => {
+                out.push('{');
+                for (i, (k, v)) in o.0.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(out, k);
+                    out.push(':');
+                    v.write_text(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+/// `s` as a JSON string, escaped as `serde_json` escapes it: `"` and `\`, the control
+/// characters (`\b`, `\t`, `\n`, `\f`, `\r` by name, the others as `\u00xx`); nothing else.
+pub(crate) fn write_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    // One pass without an early exit, which the compiler can do many bytes at a time.
+    let plain = s.bytes().fold(true, |plain, b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    });
+    if plain {
+        out.push_str(s);
+    } else {
+        let mut from = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let named = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                0x08 => "\\b",
+                b'\t' => "\\t",
+                b'\n' => "\\n",
+                0x0c => "\\f",
+                b'\r' => "\\r",
+                0..0x20 => "",
+                _ => continue,
+            };
+            // Every byte escaped is ASCII: `from` and `i` are character boundaries.
+            out.push_str(&s[from..i]);
+            if named.is_empty() {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            } else {
+                out.push_str(named);
+            }
+            from = i + 1;
+        }
+        out.push_str(&s[from..]);
+    }
+    out.push('"');
+}
+
 impl From<&Json> for serde_json::Value {
     fn from(j: &Json) -> Self {
         j.to_value()
@@ -251,6 +336,8 @@ pub trait JsonTree: Serialize + Sized {
     /// An array's elements (none for anything else).
     fn elements(&self) -> &[Self];
     fn text(&self) -> Option<&str>;
+    /// Appends the compact JSON text, as `serde_json::to_string` writes it.
+    fn write_text(&self, out: &mut String);
     /// `resourceType` and `id` ("" where missing).
     fn type_and_id(&self) -> (&str, &str) {
         let text = |k| self.member(k).and_then(Self::text).unwrap_or_default();
@@ -260,8 +347,11 @@ pub trait JsonTree: Serialize + Sized {
 
 /// Both kinds have the same readers under the same names.
 macro_rules! json_tree {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $write:expr),*) => {$(
         impl JsonTree for $t {
+            fn write_text(&self, out: &mut String) {
+                $write(self, out)
+            }
             fn member(&self, key: &str) -> Option<&Self> {
                 self.get(key)
             }
@@ -274,11 +364,17 @@ macro_rules! json_tree {
         }
     )*};
 }
-json_tree!(Json, serde_json::Value);
+json_tree!(
+    Json => Json::write_text,
+    serde_json::Value => |v: &serde_json::Value, out: &mut String| {
+        out.push_str(&serde_json::to_string(v).unwrap_or_default())
+    }
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::IntoJson;
 
     #[test]
     fn members_are_written_in_key_order_as_a_serde_json_value_writes_them() {
@@ -312,6 +408,61 @@ mod tests {
         assert_eq!(o["id"], "p2");
         assert_eq!(o["list"][1], "a long literal kept by reference");
         assert!(o["missing"]["deeper"][3].is_null());
+    }
+
+    /// The text writer writes what serde_json writes: every control character, quotes,
+    /// backslashes, text outside ASCII, numbers of every kind, empty and nested values.
+    #[test]
+    fn the_text_writer_writes_what_serde_json_writes() {
+        let mut odd: String = (0u8..0x20).map(char::from).collect();
+        odd.push_str("\"quoted\" back\\slash / \u{7f} ëç € 😀 \u{2028}");
+        let strings = [
+            "",
+            "plain text of a line",
+            &odd,
+            "\"",
+            "\\",
+            "ends with a newline\n",
+            "a string longer than twenty-four bytes, kept on the heap",
+        ];
+        let numbers = [
+            Json::Number(0.into()),
+            Json::Number((-17).into()),
+            Json::Number(u64::MAX.into()),
+            Json::Number(i64::MIN.into()),
+            1.5f64.into_json(),
+            0.1f64.into_json(),
+            (-0.0f64).into_json(),
+            1e21f64.into_json(),
+            1e-7f64.into_json(),
+            123456.789f64.into_json(),
+            f64::NAN.into_json(),
+        ];
+        let mut all: Vec<Json> = strings.iter().map(|s| Json::String((*s).into())).collect();
+        all.extend(numbers);
+        all.extend([Json::Null, Json::Bool(true), Json::Bool(false)]);
+        let mut object = Object::new();
+        for (k, v) in ["b", "a", "\"k\"", "é"].into_iter().zip(all.iter().cycle()) {
+            object.insert(k, v.clone());
+        }
+        all.extend([
+            Json::Array(vec![]),
+            Json::Object(Object::new()),
+            Json::Object(object.clone()),
+            Json::Array(vec![
+                Json::Object(object),
+                Json::Array(all.clone()),
+                Json::Array(vec![Json::Array(vec![])]),
+            ]),
+        ]);
+        for v in &all {
+            let mut text = String::new();
+            v.write_text(&mut text);
+            assert_eq!(text, serde_json::to_string(v).unwrap());
+            let mut again = String::from("kept ");
+            v.write_text(&mut again);
+            assert_eq!(again, format!("kept {text}"));
+        }
     }
 
     #[test]
