@@ -191,8 +191,8 @@ where
 }
 
 mod json;
-use json::write_string;
 pub use json::{Json, JsonTree, Object};
+use json::{push_escaped, write_string};
 mod resources;
 mod write;
 pub use resources::binary;
@@ -320,8 +320,14 @@ pub fn searchset_page_text<R: JsonTree>(
                 out.push(',');
             }
             let (ty, id) = r.type_and_id();
-            out.push_str("{\"fullUrl\":");
-            write_string(&mut out, &format!("{base}/{ty}/{id}"));
+            out.push_str("{\"fullUrl\":\"");
+            for (i, part) in [base, ty, id].into_iter().enumerate() {
+                if i > 0 {
+                    out.push('/');
+                }
+                push_escaped(&mut out, part);
+            }
+            out.push('"');
             out.push_str(",\"resource\":");
             r.write_text(&mut out);
             out.push_str(",\"search\":{\"mode\":\"");
@@ -342,7 +348,10 @@ pub fn searchset_page_text<R: JsonTree>(
         out.push('}');
     }
     out.push_str("],\"resourceType\":\"Bundle\",\"total\":");
-    out.push_str(&total.to_string());
+    {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{total}");
+    }
     out.push_str(",\"type\":\"searchset\"}");
     out
 }
@@ -498,12 +507,12 @@ pub(crate) fn contact_title(c: &Contact) -> String {
     )
 }
 
-/// The visible record of `view` as FHIR STU3 resources.
 /// A group of [`GpResources`] that can be built on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
     /// Episodes with their conditions and attention flags.
     Episodes,
+    /// The contacts as Encounters.
     Encounters,
     /// The encounters' reports: a Composition per contact with visible lines. A group of its
     /// own, so that a search for encounters builds no reports and one for reports no

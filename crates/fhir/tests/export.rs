@@ -189,9 +189,19 @@ fn a_resource_is_written_as_the_same_text_as_before() {
 fn issue21_a_searchset_is_written_as_serde_json_writes_it() {
     use inzage_fhir::export::{searchset_page, searchset_page_text};
     let mut record = samples::heavy_record();
-    for (i, l) in record.journal.iter_mut().enumerate().take(40) {
-        l.text = format!("{i}: \"quoted\"\ttab\\ \u{1}\u{1f} ëç 😀\n{}", l.text);
+    // Lines a PGO sees: E and P lines from the journal's start date.
+    let start = PracticeSettings::default().journal_start_date;
+    let mut planted = 0;
+    for l in record
+        .journal
+        .iter_mut()
+        .filter(|l| matches!(l.soep, Soep::E | Soep::P) && l.date >= start)
+        .take(40)
+    {
+        l.text = format!("{planted}: \"quoted\"\ttab\\ \u{1}\u{1f} ëç 😀\n{}", l.text);
+        planted += 1;
     }
+    assert_eq!(planted, 40);
     let res = exported(&record);
     let all = res.all();
     let (page, includes) = all.split_at(all.len() / 2);
@@ -213,7 +223,18 @@ fn issue21_a_searchset_is_written_as_serde_json_writes_it() {
     ] {
         let text = searchset_page_text(page, includes, base, all.len(), &links);
         let value = searchset_page(page, includes, base, all.len(), &links);
-        assert!(text == serde_json::to_string(&value).unwrap());
+        let want = serde_json::to_string(&value).unwrap();
+        assert_eq!(text.len(), want.len());
+        assert!(
+            text == want,
+            "the searchset's text differs from serde_json's"
+        );
+        if page.len() == all.len() {
+            // The planted text is in the answer, escaped.
+            for escaped in ["\\u0001", "\\u001f", "\\t", "\\n", "\\\"quoted\\\"", "😀"] {
+                assert!(text.contains(escaped), "{escaped}");
+            }
+        }
     }
 }
 
@@ -389,11 +410,78 @@ fn an_independent_fhir_library_accepts_the_export() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// The ids of the practitioners a resource refers to (`Practitioner/{id}` anywhere in it).
+fn practitioners_referred(v: &Json, out: &mut Vec<String>) {
+    if let Some(o) = v.as_object() {
+        for (key, member) in o.iter() {
+            match member
+                .as_str()
+                .and_then(|r| r.strip_prefix("Practitioner/"))
+            {
+                Some(id) if key == "reference" => out.push(id.to_owned()),
+                _ => practitioners_referred(member, out),
+            }
+        }
+    } else if let Some(items) = v.as_array() {
+        items.iter().for_each(|x| practitioners_referred(x, out));
+    }
+}
+
+/// The qualification patient with a practitioner of its own for each kind of reference: the
+/// episodes' care manager, the alerts' author, every other contact's practitioner (the others'
+/// reports take a line's author), the lines' author, the results' performer, the prescriber,
+/// the allergies' recorder.
+fn record_naming_practitioners() -> PatientRecord {
+    let mut r = nictiz_record();
+    let template = r.practitioners[0].clone();
+    let mut named = |id: &str| {
+        let id = PractitionerId::new(id).unwrap();
+        r.practitioners.push(Practitioner {
+            id: id.clone(),
+            ..template.clone()
+        });
+        Some(id)
+    };
+    let (manager, alert_author, contact, author, performer, prescriber, recorder) = (
+        named("p-manager"),
+        named("p-alert-author"),
+        named("p-contact"),
+        named("p-author"),
+        named("p-performer"),
+        named("p-prescriber"),
+        named("p-recorder"),
+    );
+    r.episodes
+        .iter_mut()
+        .for_each(|e| e.care_manager = manager.clone());
+    r.alerts
+        .iter_mut()
+        .for_each(|a| a.author = alert_author.clone());
+    for (i, c) in r.contacts.iter_mut().enumerate() {
+        c.practitioner = if i % 2 == 0 { contact.clone() } else { None };
+    }
+    r.journal.iter_mut().for_each(|l| l.author = author.clone());
+    r.results
+        .iter_mut()
+        .for_each(|x| x.performer = performer.clone());
+    r.medication
+        .iter_mut()
+        .for_each(|m| m.prescriber = prescriber.clone());
+    r.allergies
+        .iter_mut()
+        .for_each(|a| a.recorder = recorder.clone());
+    r
+}
+
 /// Building one group (what a MedMij search answers with) gives exactly that group of the whole.
 #[test]
 fn one_group_is_built_exactly_as_in_the_whole() {
     use inzage_fhir::export::{Group, gp_resources_of};
-    for record in [nictiz_record(), samples::heavy_record()] {
+    for record in [
+        nictiz_record(),
+        samples::heavy_record(),
+        record_naming_practitioners(),
+    ] {
         let view = online_view(&record, &PracticeSettings::default(), now());
         let all = gp_resources(&view);
         for group in Group::ALL {
@@ -407,6 +495,17 @@ fn one_group_is_built_exactly_as_in_the_whole() {
             );
             if let Some(gp) = &view.patient.general_practitioner {
                 assert!(one.practitioners.iter().any(|p| p["id"] == gp.as_str()));
+            }
+            // Every practitioner the group's resources refer to is built with it.
+            let mut referred = vec![];
+            for r in one.all() {
+                practitioners_referred(r, &mut referred);
+            }
+            for id in referred {
+                assert!(
+                    one.practitioners.iter().any(|p| p["id"] == id.as_str()),
+                    "{group:?} refers to Practitioner/{id}, not built"
+                );
             }
             let (got, want) = match group {
                 Group::Episodes => (

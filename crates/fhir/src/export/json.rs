@@ -196,6 +196,12 @@ impl Json {
 pub(crate) fn write_string(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
+    push_escaped(out, s);
+    out.push('"');
+}
+
+/// [`write_string`] without the quotes: `s` escaped.
+pub(crate) fn push_escaped(out: &mut String, s: &str) {
     // One pass without an early exit, which the compiler can do many bytes at a time.
     let plain = s.bytes().fold(true, |plain, b| {
         plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
@@ -230,7 +236,6 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
         }
         out.push_str(&s[from..]);
     }
-    out.push('"');
 }
 
 impl From<&Json> for serde_json::Value {
