@@ -651,7 +651,7 @@ pub fn add_letter(
     let mut meta = by.meta();
     if f.direction == LetterDirection::Incoming {
         meta.source = Source::OtherProvider {
-            name: author.clone(),
+            name: author.as_str().into(),
         };
     }
     r.letters.push(Letter {

@@ -337,12 +337,9 @@ pub struct Block {
 pub struct ItemSharing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excluded: Option<Box<SummaryExclusion>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "crate::record::shrunk"
-    )]
-    pub blocked_for: Vec<Block>,
+    /// A boxed slice (16 bytes in every kept item where a `Vec` takes 24): nearly always empty.
+    #[serde(default, skip_serializing_if = "<[Block]>::is_empty")]
+    pub blocked_for: Box<[Block]>,
 }
 
 impl ItemSharing {
@@ -432,7 +429,9 @@ pub fn block_item(
         .any(|b| b.requester == requester)
     {
         // The decision carries who and when; the item itself did not change.
-        meta.sharing.blocked_for.push(Block { requester, by, at });
+        let mut blocks = std::mem::take(&mut meta.sharing.blocked_for).into_vec();
+        blocks.push(Block { requester, by, at });
+        meta.sharing.blocked_for = blocks.into_boxed_slice();
     }
     Ok(())
 }
@@ -785,7 +784,7 @@ pub fn file_locum_report(
     }
     let meta = || ItemMeta {
         source: Source::OtherProvider {
-            name: format!("{from} ({})", report.locum.trim()),
+            name: format!("{from} ({})", report.locum.trim()).into(),
         },
         ..ItemMeta::new(by.clone(), now)
     };

@@ -28,7 +28,8 @@ pub enum Source {
     OwnPractice,
     /// Data from another provider that became part of the GP record (a letter, a lab result).
     OtherProvider {
-        name: String,
+        /// Boxed (16 bytes where a `String` takes 24): every kept item carries a `Source`.
+        name: Box<str>,
     },
 }
 
@@ -68,12 +69,10 @@ pub struct ItemMeta {
     pub shield: Option<Box<Shield>>,
     /// Business identifiers the source gave the item (system and value), kept so that a
     /// receiver can recognise the same item again; never a BSN.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "crate::record::shrunk"
-    )]
-    pub identifiers: Vec<Coding>,
+    /// A boxed slice: 16 bytes in every kept item where a `Vec` takes 24, and read without
+    /// spare room.
+    #[serde(default, skip_serializing_if = "<[Coding]>::is_empty")]
+    pub identifiers: Box<[Coding]>,
     /// What the GP decided about sharing the item with other providers (R117, blocks the
     /// patient asked for): independent of `shield`, which is about the patient's own view.
     #[serde(
@@ -107,7 +106,7 @@ impl ItemMeta {
             updated_at: at,
             source: Source::OwnPractice,
             shield: None,
-            identifiers: vec![],
+            identifiers: Box::default(),
             sharing: Default::default(),
         }
     }
@@ -689,8 +688,9 @@ pub struct LabResult {
     /// result (a heavy record a thousand).
     pub reference_range: Option<Box<ReferenceRange>>,
     /// Where on the body it was measured ("oraal onder de tong"), when the source said so.
+    /// Boxed, as `interpretation` is: few results have one (48 bytes inline in every result).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body_site: Option<CodedText>,
+    pub body_site: Option<Box<CodedText>>,
     /// Interpretation flag as given by the lab (e.g. H, L), if any.
     pub interpretation: Option<Box<Coding>>,
     pub effective: DateTime<Utc>,

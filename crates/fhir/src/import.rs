@@ -104,7 +104,7 @@ impl Ctx {
     /// The item's meta: who imported it and when, with the resource's business identifiers.
     fn meta(&self, n: &Node) -> ItemMeta {
         ItemMeta {
-            identifiers: identifiers(n),
+            identifiers: identifiers(n).into(),
             ..self.meta.clone()
         }
     }

@@ -1,7 +1,8 @@
 //! The record cache's budget (`record_cache_mb`) is memory: what the parsed records it keeps
 //! take. The cache cannot weigh a record when it keeps it, so it estimates from the stored size;
 //! this test measures what a kept record really holds (dhat counts every allocation) and keeps
-//! the estimate close to it, for a record of the reference shape and for a heavy 20-year one.
+//! the estimate close to it, for a record of the reference shape and for a heavy 20-year one,
+//! and the records themselves as small as they were measured.
 //! One test per file: dhat's counts are global to the process.
 
 use chrono::{TimeZone, Utc};
@@ -23,11 +24,20 @@ async fn the_cache_counts_about_the_memory_its_records_take() {
     let db = inzage_store::testing::TestDb::sqlite().await;
     let s = &db.store;
     let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
+    // With each the most it may hold. Measured on 2026-12-06: 83,117-85,033 bytes for the
+    // reference shape (it varies by about 2 KB from run to run) and 1,306,186-1,311,464 for the
+    // heavy one (1,436,398 before its items' rarely filled parts were boxed). Every kept record
+    // pays for every byte an item carries inline, a heavy one 3,680 times, so a field that grows
+    // an item shows here.
     let records = [
-        ("reference shape", inzage_testkit::nictiz::record(now)),
-        ("heavy", inzage_domain::samples::heavy_record()),
+        (
+            "reference shape",
+            inzage_testkit::nictiz::record(now),
+            88_000,
+        ),
+        ("heavy", inzage_domain::samples::heavy_record(), 1_340_000),
     ];
-    for (what, record) in records {
+    for (what, record, most) in records {
         let event = AuditEvent {
             at: now,
             event: EventType::Create,
@@ -61,6 +71,10 @@ async fn the_cache_counts_about_the_memory_its_records_take() {
         // Never less than it takes (the budget would be overrun), and not far more (the
         // budget would keep far fewer records than it could).
         assert!(held > 10_000, "{what}: {held}");
+        assert!(
+            held <= most,
+            "{what}: a kept record holds {held} bytes, more than {most}"
+        );
         assert!(counted >= held, "{what}: counted {counted} for {held}");
         assert!(
             counted * 10 <= held * 16,

@@ -348,7 +348,7 @@ pub(super) fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                         .collect(),
                     value,
                     reference_range: range.map(Box::new),
-                    body_site: coded_text(n.child("bodySite")),
+                    body_site: coded_text(n.child("bodySite")).map(Box::new),
                     interpretation: codings(n.child("interpretation"))
                         .into_iter()
                         .next()
