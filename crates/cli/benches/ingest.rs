@@ -67,8 +67,9 @@ fn main() {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     rt.block_on(async {
         let mut targets = vec![("sqlite", sqlite)];
-        match pg_bench_db(&pg_admin).await {
-            Some(url) => targets.push(("postgres", url)),
+        let pg = pg_bench_db(&pg_admin).await;
+        match &pg {
+            Some((url, _)) => targets.push(("postgres", url.clone())),
             None => println!("postgres: SKIPPED (no server answered at {pg_admin})"),
         }
         for (name, url) in targets {
@@ -82,6 +83,10 @@ fn main() {
                 "import into {name:8}: {resources} resources ({copies} patients) in {secs:.2} s = {:.0} resources/s",
                 resources as f64 / secs
             );
+        }
+        // The scratch database goes with the run (the SQLite one with its temporary directory).
+        if let Some((_, db)) = pg {
+            drop_database(&pg_admin, &db).await;
         }
     });
 
@@ -100,7 +105,8 @@ fn main() {
     );
 }
 
-async fn pg_bench_db(admin: &str) -> Option<String> {
+/// A new scratch database for this run: its URL and its name.
+async fn pg_bench_db(admin: &str) -> Option<(String, String)> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(admin).await.ok()?;
     let name = format!("inzage_bench_{}", std::process::id());
@@ -115,5 +121,18 @@ async fn pg_bench_db(admin: &str) -> Option<String> {
         .await
         .ok()?;
     let (base, _) = admin.rsplit_once('/')?;
-    Some(format!("{base}/{name}"))
+    Some((format!("{base}/{name}"), name))
+}
+
+/// Drops the scratch database (its pool was closed with the store; `FORCE` ends any
+/// connection still open).
+async fn drop_database(admin: &str, name: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
 }
