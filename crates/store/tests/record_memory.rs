@@ -26,9 +26,9 @@ async fn the_cache_counts_about_the_memory_its_records_take() {
     let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
     // With each the most it may hold. Measured on 2026-12-06: 83,117-85,033 bytes for the
     // reference shape (it varies by about 2 KB from run to run) and 1,306,186-1,311,464 for the
-    // heavy one (1,436,398 before its items' rarely filled parts were boxed). Every kept record
-    // pays for every byte an item carries inline, a heavy one 3,680 times, so a field that grows
-    // an item shows here.
+    // heavy one (1,436,398 before its items' rarely filled parts were boxed). These catch a
+    // kept record that grows by a few percent; `an_item_keeps_its_size` catches a field that
+    // grows an item by a few bytes (in `inzage_domain::record`).
     let records = [
         (
             "reference shape",
