@@ -83,6 +83,8 @@ fn main() {
                 "import into {name:8}: {resources} resources ({copies} patients) in {secs:.2} s = {:.0} resources/s",
                 resources as f64 / secs
             );
+            // Its connections end here, so that its scratch database can be dropped below.
+            store.close().await;
         }
         // The scratch database goes with the run (the SQLite one with its temporary directory).
         if let Some((_, db)) = pg {
@@ -124,15 +126,20 @@ async fn pg_bench_db(admin: &str) -> Option<(String, String)> {
     Some((format!("{base}/{name}"), name))
 }
 
-/// Drops the scratch database (its pool was closed with the store; `FORCE` ends any
-/// connection still open).
+/// Drops the scratch database (`FORCE` ends any connection still open). A failure is reported,
+/// not fatal: the figures are measured by then.
 async fn drop_database(admin: &str, name: &str) {
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut conn)
-    .await
-    .unwrap();
+    let dropped = match sqlx::PgConnection::connect(admin).await {
+        Ok(mut conn) => sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut conn)
+        .await
+        .map(drop),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = dropped {
+        println!("postgres: the scratch database {name} was not dropped: {e}");
+    }
 }
