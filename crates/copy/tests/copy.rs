@@ -236,7 +236,7 @@ fn visible_texts(view: &PatientView<'_>) -> Vec<String> {
     out.extend(
         view.allergies
             .iter()
-            .filter_map(|a| a.substance.display.clone()),
+            .filter_map(|a| a.substance.display.as_deref().map(str::to_owned)),
     );
     out.extend(
         view.results

@@ -127,10 +127,7 @@ impl<'a> PatientView<'a> {
                 .clone(),
             ItemKind::Allergy => {
                 let a = self.allergies.iter().find(|x| x.id.as_str() == id)?;
-                a.substance
-                    .display
-                    .clone()
-                    .unwrap_or_else(|| a.substance.code.clone())
+                a.substance.label().to_owned()
             }
             ItemKind::Result => {
                 let r = self.results.iter().find(|x| x.id.as_str() == id)?;

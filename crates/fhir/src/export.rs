@@ -140,6 +140,16 @@ impl IntoJson for compact_str::CompactString {
         Json::String(self)
     }
 }
+impl IntoJson for &compact_str::CompactString {
+    fn into_json(self) -> Json {
+        Json::String(self.clone())
+    }
+}
+impl IntoJson for &inzage_domain::codes::CodeSystem {
+    fn into_json(self) -> Json {
+        Json::String(self.as_str().into())
+    }
+}
 impl IntoJson for &str {
     fn into_json(self) -> Json {
         Json::String(self.into())

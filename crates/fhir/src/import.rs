@@ -303,10 +303,10 @@ pub fn map_resources(resources: &[(String, Node)], now: DateTime<Utc>, actor: Ac
                 e.problem = Some(p.id.clone());
                 if p.code.system == system::ICPC {
                     e.icpc = IcpcCode::parse(&p.code.code).ok();
-                    e.icpc_display = p.code.display.clone();
+                    e.icpc_display = p.code.display.as_deref().map(str::to_owned);
                 }
                 if e.title.is_empty() {
-                    e.title = p.code.display.clone().unwrap_or_default();
+                    e.title = p.code.display.as_deref().unwrap_or_default().to_owned();
                 }
             }
         }

@@ -529,11 +529,7 @@ fn medication_request(ctx: &Ctx<'_>, m: &MedicationAgreement) -> (Value, Value) 
 }
 
 fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
-    let substance = a
-        .substance
-        .display
-        .clone()
-        .unwrap_or_else(|| a.substance.code.clone());
+    let substance = a.substance.label().to_owned();
     let mut v = json!({
         "resourceType": "AllergyIntolerance",
         "id": a.id.as_str(),
@@ -557,7 +553,7 @@ fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Value {
             .map(|c| concept(std::slice::from_ref(c), None).to_value())
             .collect();
         let manifestation = if manifestation.is_empty() {
-            vec![json!({ "text": a.reaction.clone().unwrap_or_else(|| substance.clone()) })]
+            vec![json!({ "text": a.reaction.clone().unwrap_or_else(|| substance.to_string()) })]
         } else {
             manifestation
         };

@@ -251,11 +251,7 @@ pub fn merge(resources: &[PgoResource], now: DateTime<Utc>, lang: &str) -> Merge
             add(
                 &mut m.allergies,
                 Line {
-                    title: a
-                        .substance
-                        .display
-                        .clone()
-                        .unwrap_or_else(|| a.substance.code.clone()),
+                    title: a.substance.label().to_owned(),
                     detail: a.reaction.clone().unwrap_or_default(),
                     date: a.onset.map(|o| o.earliest()),
                     explanation: None,

@@ -341,11 +341,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
                     .map(|d| tr.partial_date(d))
                     .unwrap_or_default(),
                 kind: String::new(),
-                text: a
-                    .substance
-                    .display
-                    .clone()
-                    .unwrap_or_else(|| a.substance.code.clone()),
+                text: a.substance.label().to_owned(),
                 hidden_because: hidden(&view, ItemKind::Allergy, a.id.as_str()),
                 item_kind: "allergy",
                 item_id: a.id.to_string(),

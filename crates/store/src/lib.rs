@@ -326,7 +326,7 @@ impl Store {
     }
 
     /// How much memory the in-memory record cache may hold (`cache.rs`; a record counts as
-    /// a quarter more than its stored size); 0 turns it off. The default is 128 MiB.
+    /// its stored size); 0 turns it off. The default is 128 MiB.
     pub fn set_record_cache_budget(&self, bytes: usize) {
         match self {
             Store::Sqlite(s) => s.cache.set_budget(bytes),

@@ -79,7 +79,7 @@ macro_rules! impl_self_measurements {
                     .bind(m.patient.as_str())
                     .bind(practice.as_str())
                     .bind(m.kind.key())
-                    .bind(&m.code.code)
+                    .bind(m.code.code.as_str())
                     .bind(format_instant(m.effective_at))
                     .bind(format_instant(m.received_at))
                     .bind(review_word(&m.review))

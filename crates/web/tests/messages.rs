@@ -638,7 +638,7 @@ async fn assert_clean(app: &TestApp) {
         planted.extend(
             r.allergies
                 .iter()
-                .filter_map(|a| a.substance.display.clone()),
+                .filter_map(|a| a.substance.display.as_deref().map(str::to_owned)),
         );
         planted.extend(r.results.iter().map(|x| x.name.clone()));
         planted.extend(r.results.iter().filter_map(|x| match &x.value {

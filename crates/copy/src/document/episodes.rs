@@ -70,11 +70,7 @@ pub(super) fn episodes(flow: &mut Flow, copy: &Copy<'_>) {
             .alerts
             .iter()
             .map(|a| {
-                let name = a
-                    .code
-                    .display
-                    .clone()
-                    .unwrap_or_else(|| a.code.code.clone());
+                let name = a.code.label().to_owned();
                 let (first, marked) =
                     with_mark(copy, &mut legend, ItemKind::Alert, a.id.as_str(), name);
                 (
@@ -123,11 +119,7 @@ pub(super) fn episodes(flow: &mut Flow, copy: &Copy<'_>) {
             .problems
             .iter()
             .map(|p| {
-                let name = p
-                    .code
-                    .display
-                    .clone()
-                    .unwrap_or_else(|| p.code.code.clone());
+                let name = p.code.label().to_owned();
                 let (first, marked) =
                     with_mark(copy, &mut legend, ItemKind::Problem, p.id.as_str(), name);
                 (

@@ -77,11 +77,7 @@ pub(super) fn allergies(flow: &mut Flow, copy: &Copy<'_>) {
             .allergies
             .iter()
             .map(|a| {
-                let name = a
-                    .substance
-                    .display
-                    .clone()
-                    .unwrap_or_else(|| a.substance.code.clone());
+                let name = a.substance.label().to_owned();
                 let (first, marked) =
                     with_mark(copy, &mut legend, ItemKind::Allergy, a.id.as_str(), name);
                 (
@@ -139,11 +135,7 @@ pub(super) fn allergies(flow: &mut Flow, copy: &Copy<'_>) {
             .contra_indications
             .iter()
             .map(|c| {
-                let name = c
-                    .code
-                    .display
-                    .clone()
-                    .unwrap_or_else(|| c.code.code.clone());
+                let name = c.code.label().to_owned();
                 let (first, marked) = with_mark(
                     copy,
                     &mut legend,

@@ -62,13 +62,7 @@ pub fn result_line(r: &LabResult, lang: &str) -> ResultLine {
             decimal(lang, value.as_str()),
             unit.as_ref().map(|u| unit_for_people(&u.to_string())),
         ),
-        ResultValue::Coded { coding } => (
-            coding
-                .display
-                .clone()
-                .unwrap_or_else(|| coding.code.clone()),
-            None,
-        ),
+        ResultValue::Coded { coding } => (coding.label().to_owned(), None),
         ResultValue::Text { text } => (text.clone(), None),
     };
     let n = |d: &Decimal| decimal(lang, d.as_str());

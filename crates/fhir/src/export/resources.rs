@@ -602,11 +602,7 @@ pub(crate) fn allergy_details(v: &mut Json, a: &Allergy) {
 }
 
 pub(super) fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Json {
-    let substance = a
-        .substance
-        .display
-        .clone()
-        .unwrap_or_else(|| a.substance.code.clone());
+    let substance = a.substance.label().to_owned();
     let mut v = fhir!({
         "resourceType": "AllergyIntolerance",
         "id": a.id.as_str(),
@@ -632,7 +628,7 @@ pub(super) fn allergy(ctx: &Ctx<'_>, a: &Allergy) -> Json {
             r["substance"] = concept(std::slice::from_ref(*s), None);
         }
         r["manifestation"] = if manifestation.is_empty() {
-            fhir!([{ "text": a.reaction.clone().unwrap_or_else(|| substance.clone()) }])
+            fhir!([{ "text": a.reaction.clone().unwrap_or_else(|| substance.to_string()) }])
         } else {
             fhir!(
                 manifestation

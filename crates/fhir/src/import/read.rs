@@ -20,9 +20,9 @@ pub(super) fn ref_id(node: Option<&Node>, ty: &str) -> Option<String> {
 
 pub(super) fn coding(n: &Node) -> Option<Coding> {
     Some(Coding {
-        system: n.str("system")?.to_owned(),
-        code: n.str("code")?.to_owned(),
-        display: n.str("display").map(str::to_owned),
+        system: inzage_domain::codes::CodeSystem::new(n.str("system")?),
+        code: n.str("code")?.into(),
+        display: n.str("display").map(Into::into),
     })
 }
 

@@ -247,7 +247,7 @@ pub(super) fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                         .map(|c| IcpcCode::parse(&c.code))
                         .transpose()
                         .map_err(|e| (Some("component.valueCodeableConcept"), e.to_string()))?,
-                    icpc_display: icpc.and_then(|c| c.display),
+                    icpc_display: icpc.and_then(|c| c.display).map(String::from),
                     date,
                     contact: ref_id(n.child("context"), "Encounter")
                         .and_then(|c| ContactId::new(c).ok()),
@@ -341,7 +341,7 @@ pub(super) fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                     id: id_of(n, ResultId::new)?,
                     kind,
                     code: nhg,
-                    name: code.display.clone().unwrap_or_else(|| code.code.clone()),
+                    name: code.label().to_owned(),
                     other_codes: codings(n.child("code"))
                         .into_iter()
                         .filter(|c| c.system != system::NHG_45)
@@ -370,7 +370,10 @@ pub(super) fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
             let name = n
                 .str_at(&["code", "text"])
                 .map(str::to_owned)
-                .or_else(|| cs.iter().find_map(|c| c.display.clone()))
+                .or_else(|| {
+                    cs.iter()
+                        .find_map(|c| c.display.as_deref().map(str::to_owned))
+                })
                 .ok_or((Some("code"), "no product name".to_owned()))?;
             Item::Product(Product {
                 source_id: n.id().map(str::to_owned),

@@ -109,11 +109,7 @@ pub(super) fn allergy_rows(
         .map(|a| AllergyRow {
             statements: statements.get(a.id.as_str()).cloned().unwrap_or_default(),
             correct: correct_link("allergy", a.id.as_str()),
-            substance: a
-                .substance
-                .display
-                .clone()
-                .unwrap_or_else(|| a.substance.code.clone()),
+            substance: a.substance.label().to_owned(),
             category: tr.t(match a.category {
                 AllergyCategory::Medication => "allergy-medication",
                 AllergyCategory::Food => "allergy-food",
@@ -143,11 +139,7 @@ pub(super) fn contra_rows(open: &OpenRecord, view: &PatientView<'_>, tr: &Tr) ->
     view.contra_indications
         .iter()
         .map(|c| ContraRow {
-            name: c
-                .code
-                .display
-                .clone()
-                .unwrap_or_else(|| c.code.code.clone()),
+            name: c.code.label().to_owned(),
             since: c.start.as_ref().map(|d| tr.partial_date(d)),
             new: is_new(&c.meta, open.previous_visit),
         })

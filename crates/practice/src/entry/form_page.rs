@@ -234,7 +234,7 @@ pub(super) fn fields(
             };
             let atc = m
                 .and_then(|m| m.product.codes.iter().find(|c| c.system == system::ATC))
-                .map(|c| c.code.clone())
+                .map(|c| c.code.to_string())
                 .unwrap_or_default();
             vec![
                 f.required(
@@ -274,13 +274,7 @@ pub(super) fn fields(
                         .map(|u| u.as_str().to_owned())
                         .unwrap_or_default(),
                 ),
-                Some(ResultValue::Coded { coding }) => (
-                    coding
-                        .display
-                        .clone()
-                        .unwrap_or_else(|| coding.code.clone()),
-                    String::new(),
-                ),
+                Some(ResultValue::Coded { coding }) => (coding.label().to_owned(), String::new()),
                 Some(ResultValue::Text { text }) => (text.clone(), String::new()),
                 None => (String::new(), String::new()),
             };
@@ -348,7 +342,7 @@ pub(super) fn fields(
                 f.required(
                     "stof",
                     "text",
-                    a.and_then(|a| a.substance.display.clone())
+                    a.and_then(|a| a.substance.display.as_deref().map(str::to_owned))
                         .unwrap_or_default(),
                 ),
                 f.select(
@@ -366,7 +360,7 @@ pub(super) fn fields(
                 f.required(
                     "stofcode",
                     "text",
-                    a.map(|a| a.substance.code.clone()).unwrap_or_default(),
+                    a.map(|a| a.substance.code.to_string()).unwrap_or_default(),
                 ),
                 f.select(
                     "categorie",
