@@ -448,15 +448,14 @@ impl Generator {
                             },
                             episode: Some(ep_id.clone()),
                             document: None,
-                            meta: ItemMeta {
-                                source: if ty == LetterType::SpecialistLetter {
-                                    Source::OtherProvider {
+                            meta: {
+                                let mut m = meta(start_of_local_day(date), &self.staff[3].id);
+                                if ty == LetterType::SpecialistLetter {
+                                    m.source = Source::OtherProvider {
                                         name: "Ziekenhuis Midden".into(),
-                                    }
-                                } else {
-                                    Source::OwnPractice
-                                },
-                                ..meta(start_of_local_day(date), &self.staff[3].id)
+                                    };
+                                }
+                                m
                             },
                         });
                     }
@@ -597,15 +596,14 @@ impl Generator {
             performer: Some(gp.clone()),
             contact: Some(contact.clone()),
             episode: Some(episode.clone()),
-            meta: ItemMeta {
-                source: if lab.kind == ResultKind::L {
-                    Source::OtherProvider {
+            meta: {
+                let mut m = ItemMeta::new(Actor::System("lab".into()), received);
+                if lab.kind == ResultKind::L {
+                    m.source = Source::OtherProvider {
                         name: "Saltro".into(),
-                    }
-                } else {
-                    Source::OwnPractice
-                },
-                ..ItemMeta::new(Actor::System("lab".into()), received)
+                    };
+                }
+                m
             },
         });
     }

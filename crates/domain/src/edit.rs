@@ -95,8 +95,7 @@ pub fn choose_result_timing(
 }
 
 fn touch(meta: &mut ItemMeta, by: Actor, at: DateTime<Utc>) {
-    meta.updated_by = by;
-    meta.updated_at = at;
+    meta.set_updated(by, at);
 }
 
 /// The bookkeeping of one item, for shielding.
@@ -144,8 +143,7 @@ pub fn shield_item(
         return Err(EditError::ReasonRequired);
     }
     let meta = meta_of(r, kind, id)?;
-    meta.updated_by = shield.by.clone();
-    meta.updated_at = shield.at;
+    meta.set_updated(shield.by.clone(), shield.at);
     meta.shield = Some(Box::new(shield));
     Ok(())
 }

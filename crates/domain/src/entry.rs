@@ -66,8 +66,7 @@ impl Author {
         ItemMeta::new(self.actor(), self.at)
     }
     fn touch(&self, meta: &mut ItemMeta) {
-        meta.updated_by = self.actor();
-        meta.updated_at = self.at;
+        meta.set_updated(self.actor(), self.at);
     }
     /// Makes sure the record knows the author, so items can refer to them.
     fn enter(&self, r: &mut PatientRecord) -> PractitionerId {

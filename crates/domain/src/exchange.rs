@@ -197,8 +197,7 @@ pub fn set_exchange_consent(
     list.retain(|c| !(c.data == choice.data && c.requester == choice.requester));
     list.push(choice);
     list.sort_by_key(|c| (c.data, c.requester));
-    record.patient.meta.updated_by = actor;
-    record.patient.meta.updated_at = at;
+    record.patient.meta.set_updated(actor, at);
     Ok(())
 }
 
@@ -782,11 +781,12 @@ pub fn file_locum_report(
     {
         return Err(ReportError::NoSuchEpisode);
     }
-    let meta = || ItemMeta {
-        source: Source::OtherProvider {
+    let meta = || {
+        let mut m = ItemMeta::new(by.clone(), now);
+        m.source = Source::OtherProvider {
             name: format!("{from} ({})", report.locum.trim()).into(),
-        },
-        ..ItemMeta::new(by.clone(), now)
+        };
+        m
     };
     let contact = ContactId::new(new_id("contact")).map_err(|_| ReportError::Lines)?;
     let mut lines = Vec::with_capacity(report.lines.len());

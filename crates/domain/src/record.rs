@@ -57,12 +57,20 @@ pub struct Shield {
 }
 
 /// Bookkeeping every record item carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Who changed the item last and when is read with [`ItemMeta::updated_by`] and
+/// [`ItemMeta::updated_at`] and set with [`ItemMeta::set_updated`]: most items are never changed
+/// after they were made, so a change is kept (boxed) only when it is not the creation; a kept
+/// record's every item carries the field (8 bytes where an actor and a time took 40, with the
+/// actor's name a copy of its own). Stored as before, with all four fields.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "OwnedMeta")]
 pub struct ItemMeta {
     pub created_by: Actor,
     pub created_at: DateTime<Utc>,
-    pub updated_by: Actor,
-    pub updated_at: DateTime<Utc>,
+    /// The last change, when it is not the creation (`None`: never changed since).
+    #[serde(skip)]
+    changed: Option<Box<(Actor, DateTime<Utc>)>>,
     pub source: Source,
     /// Set when a GP has shielded the item from online view (boxed: most items are not, and
     /// every kept record's items carry the field).
@@ -100,15 +108,102 @@ impl ItemMeta {
     /// Meta for an item created now by `by`, from the practice itself, not shielded.
     pub fn new(by: Actor, at: DateTime<Utc>) -> Self {
         Self {
-            created_by: by.clone(),
+            created_by: by,
             created_at: at,
-            updated_by: by,
-            updated_at: at,
+            changed: None,
             source: Source::OwnPractice,
             shield: None,
             identifiers: Box::default(),
             sharing: Default::default(),
         }
+    }
+    /// Who changed the item last (its creator when nobody has since).
+    pub fn updated_by(&self) -> &Actor {
+        self.changed.as_ref().map_or(&self.created_by, |c| &c.0)
+    }
+    /// When the item was changed last (when it was made, when it has not been since).
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.changed.as_ref().map_or(self.created_at, |c| c.1)
+    }
+    /// Records a change by `by` at `at`.
+    pub fn set_updated(&mut self, by: Actor, at: DateTime<Utc>) {
+        self.changed = (by != self.created_by || at != self.created_at).then(|| Box::new((by, at)));
+    }
+    /// As [`ItemMeta::set_updated`], by whoever changed it last.
+    pub fn set_updated_at(&mut self, at: DateTime<Utc>) {
+        let by = self.updated_by().clone();
+        self.set_updated(by, at);
+    }
+}
+
+/// [`ItemMeta`] as it is stored: the last change written out, also when it is the creation.
+#[derive(Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "A: Serialize, T: Serialize, S: Serialize, H: Serialize, \
+                 I: Serialize + AsRef<[Coding]>, \
+                 G: Serialize + std::borrow::Borrow<crate::exchange::ItemSharing>",
+    deserialize = "A: Deserialize<'de>, T: Deserialize<'de>, S: Deserialize<'de>, \
+                   H: Deserialize<'de>, I: Deserialize<'de> + Default, G: Deserialize<'de> + Default"
+))]
+struct StoredMeta<A, T, S, H, I, G> {
+    created_by: A,
+    created_at: T,
+    updated_by: A,
+    updated_at: T,
+    source: S,
+    shield: H,
+    #[serde(default, skip_serializing_if = "is_empty_list")]
+    identifiers: I,
+    #[serde(default, skip_serializing_if = "is_no_sharing")]
+    sharing: G,
+}
+
+fn is_empty_list<I: AsRef<[Coding]>>(i: &I) -> bool {
+    i.as_ref().is_empty()
+}
+
+fn is_no_sharing<G: std::borrow::Borrow<crate::exchange::ItemSharing>>(g: &G) -> bool {
+    g.borrow().is_empty()
+}
+
+type OwnedMeta = StoredMeta<
+    Actor,
+    DateTime<Utc>,
+    Source,
+    Option<Box<Shield>>,
+    Box<[Coding]>,
+    crate::exchange::ItemSharing,
+>;
+
+impl From<OwnedMeta> for ItemMeta {
+    fn from(m: OwnedMeta) -> Self {
+        let mut meta = ItemMeta {
+            created_by: m.created_by,
+            created_at: m.created_at,
+            changed: None,
+            source: m.source,
+            shield: m.shield,
+            identifiers: m.identifiers,
+            sharing: m.sharing,
+        };
+        meta.set_updated(m.updated_by, m.updated_at);
+        meta
+    }
+}
+
+impl Serialize for ItemMeta {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StoredMeta {
+            created_by: &self.created_by,
+            created_at: &self.created_at,
+            updated_by: self.updated_by(),
+            updated_at: &self.updated_at(),
+            source: &self.source,
+            shield: &self.shield,
+            identifiers: &self.identifiers,
+            sharing: &self.sharing,
+        }
+        .serialize(s)
     }
 }
 
@@ -1127,22 +1222,59 @@ impl PatientRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
     use std::mem::size_of;
+
+    #[test]
+    fn an_items_last_change_is_stored_as_before() {
+        let made = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        let later = Utc.with_ymd_and_hms(2026, 2, 3, 4, 5, 6).unwrap();
+        let gp = Actor::Staff(PractitionerId::new("gp-1").unwrap());
+        let mut meta = ItemMeta::new(Actor::System("import".into()), made);
+        assert_eq!(meta.updated_by(), &Actor::System("import".into()));
+        assert_eq!(meta.updated_at(), made);
+        // All four fields are written, also when the last change is the creation.
+        let text = serde_json::to_string(&meta).unwrap();
+        assert_eq!(
+            text,
+            r#"{"created_by":{"kind":"system","id":"import"},"created_at":"2026-01-02T03:04:05Z","updated_by":{"kind":"system","id":"import"},"updated_at":"2026-01-02T03:04:05Z","source":{"kind":"own_practice"},"shield":null}"#
+        );
+        assert_eq!(serde_json::from_str::<ItemMeta>(&text).unwrap(), meta);
+
+        meta.set_updated(gp.clone(), later);
+        assert_eq!((meta.updated_by(), meta.updated_at()), (&gp, later));
+        assert_eq!(
+            (&meta.created_by, meta.created_at),
+            (&Actor::System("import".into()), made)
+        );
+        let read: ItemMeta = serde_json::from_str(&serde_json::to_string(&meta).unwrap()).unwrap();
+        assert_eq!(read, meta);
+        assert_eq!((read.updated_by(), read.updated_at()), (&gp, later));
+
+        // Only the time changed: the actor stays who changed it last.
+        meta.set_updated_at(made);
+        assert_eq!((meta.updated_by(), meta.updated_at()), (&gp, made));
+        // A change back to the creation is equal to never changed, however it was read.
+        meta.set_updated(Actor::System("import".into()), made);
+        assert_eq!(meta, ItemMeta::new(Actor::System("import".into()), made));
+    }
 
     /// A heavy record keeps 3,680 items, each with an `ItemMeta`: every byte an item carries
     /// inline is kept that many times by the record cache (`record_memory.rs` in the store
-    /// measures whole records). Measured on 2026-12-06, after an item's rarely filled parts
-    /// were boxed (`ItemMeta` was 160 bytes, `LabResult` 528, `JournalLine` 296, `Contact` 240).
+    /// measures whole records). Measured on 2026-12-06, after an item's last change was boxed
+    /// unless it is another than the creation (`ItemMeta` was 136 bytes, `LabResult` 464,
+    /// `JournalLine` 272, `Contact` 216; before an item's rarely filled parts were boxed 160,
+    /// 528, 296 and 240).
     #[cfg(target_pointer_width = "64")]
     #[test]
     fn an_item_keeps_its_size() {
-        assert!(size_of::<ItemMeta>() <= 136, "{}", size_of::<ItemMeta>());
+        assert!(size_of::<ItemMeta>() <= 112, "{}", size_of::<ItemMeta>());
         assert!(
-            size_of::<JournalLine>() <= 272,
+            size_of::<JournalLine>() <= 248,
             "{}",
             size_of::<JournalLine>()
         );
-        assert!(size_of::<LabResult>() <= 464, "{}", size_of::<LabResult>());
-        assert!(size_of::<Contact>() <= 216, "{}", size_of::<Contact>());
+        assert!(size_of::<LabResult>() <= 440, "{}", size_of::<LabResult>());
+        assert!(size_of::<Contact>() <= 192, "{}", size_of::<Contact>());
     }
 }

@@ -33,7 +33,7 @@ pub const DESTRUCTION_MONTHS: u32 = 3;
 pub fn last_medical_change(r: &PatientRecord) -> DateTime<Utc> {
     let mut latest = r.patient.meta.created_at;
     let mut see = |m: &ItemMeta| {
-        latest = latest.max(m.created_at).max(m.updated_at);
+        latest = latest.max(m.created_at).max(m.updated_at());
     };
     macro_rules! all {
         ($($field:ident),*) => {$(

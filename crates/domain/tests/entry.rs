@@ -231,10 +231,10 @@ fn an_edit_changes_the_item_and_says_who_and_when() {
     .unwrap();
     let e = r.episode(&id).unwrap();
     assert_eq!(e.title, "Nieuwe titel");
-    assert_eq!(e.meta.updated_at, now());
+    assert_eq!(e.meta.updated_at(), now());
     assert_eq!(
-        e.meta.updated_by,
-        Actor::Staff(PractitionerId::new("staff-gp").unwrap())
+        e.meta.updated_by(),
+        &Actor::Staff(PractitionerId::new("staff-gp").unwrap())
     );
     assert!(
         edit_episode(
@@ -419,7 +419,7 @@ fn r48_a_repeat_prescription_is_a_new_agreement_and_ends_the_one_it_repeats() {
     );
     let old = r.medication.iter().find(|m| m.id == current.id).unwrap();
     assert_eq!(old.period_end, Some(today));
-    assert_eq!(old.meta.updated_at, now());
+    assert_eq!(old.meta.updated_at(), now());
     assert!(inzage_domain::validate::validate_record(&r).is_empty());
     // Without a new dosage the old one carries over.
     let again = repeat_medication(&mut r, new.as_str(), None, &gp(), &mut ids).unwrap();

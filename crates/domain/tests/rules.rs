@@ -23,15 +23,14 @@ fn meta() -> ItemMeta {
     )
 }
 fn shield(reason: ShieldReason) -> ItemMeta {
-    ItemMeta {
-        shield: Some(Box::new(Shield {
-            reason,
-            text: "reden".into(),
-            by: Actor::System("gp".into()),
-            at: Utc::now(),
-        })),
-        ..meta()
-    }
+    let mut m = meta();
+    m.shield = Some(Box::new(Shield {
+        reason,
+        text: "reden".into(),
+        by: Actor::System("gp".into()),
+        at: Utc::now(),
+    }));
+    m
 }
 const PATIENT_BSN: &str = "123456782";
 const PARENT_BSN: &str = "111222333";
@@ -1500,7 +1499,7 @@ fn r26_r27_releasing_and_withholding_a_result_change_the_view_at_once() {
         v.results[0].patient_comment.as_deref(),
         Some("Iets te hoog, geen zorg.")
     );
-    assert_eq!(r.results[0].meta.updated_at, now);
+    assert_eq!(r.results[0].meta.updated_at(), now);
     assert_eq!(
         release_result(&mut r, &ResultId::new("nope").unwrap(), gp, now, ""),
         Err(EditError::NotFound)
@@ -2050,7 +2049,7 @@ mod retention {
         r.patient.meta = ItemMeta::new(Actor::System("t".into()), at(2005, 1, 1));
         assert_eq!(last_medical_change(&r), at(2006, 3, 1));
         // An administrative change (address, consent) does not restart the term.
-        r.patient.meta.updated_at = at(2026, 1, 1);
+        r.patient.meta.set_updated_at(at(2026, 1, 1));
         r.patient.online_consent = None;
         assert_eq!(last_medical_change(&r), at(2006, 3, 1));
         // Kept through the 20th anniversary; ended the day after.
@@ -2065,7 +2064,7 @@ mod retention {
             meta: ItemMeta::new(Actor::System("t".into()), at(2026, 2, 1)),
         });
         assert_eq!(last_medical_change(&r), at(2006, 3, 1));
-        r.episodes[0].meta.updated_at = at(2020, 6, 1);
+        r.episodes[0].meta.set_updated_at(at(2020, 6, 1));
         assert_eq!(kept_until(last_medical_change(&r)), d(2040, 6, 1));
         // A record without medical items counts from the registration.
         let empty = adult();

@@ -103,10 +103,9 @@ struct Ctx {
 impl Ctx {
     /// The item's meta: who imported it and when, with the resource's business identifiers.
     fn meta(&self, n: &Node) -> ItemMeta {
-        ItemMeta {
-            identifiers: identifiers(n).into(),
-            ..self.meta.clone()
-        }
+        let mut meta = self.meta.clone();
+        meta.identifiers = identifiers(n).into();
+        meta
     }
 }
 

@@ -589,8 +589,7 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 .find(|a| Some(a.id.as_str()) == slot.appointment.as_deref())
             {
                 a.status = AppointmentStatus::Cancelled;
-                a.meta.updated_by = Actor::System("portal".into());
-                a.meta.updated_at = open.now;
+                a.meta.set_updated(Actor::System("portal".into()), open.now);
             }
             let what = format!(
                 "appointment {} cancelled",

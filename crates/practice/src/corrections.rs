@@ -182,7 +182,7 @@ async fn decide(
         CorrectionStatus::Corrected => {
             // The correction itself is an edit of the item, made before this (R110: versioned).
             let changed = meta(&rec.record, &waiting.item_kind, &waiting.item_id)
-                .is_some_and(|m| m.updated_at > waiting.requested_at);
+                .is_some_and(|m| m.updated_at() > waiting.requested_at);
             if !changed {
                 return refuse("practice-corr-not-changed", StatusCode::CONFLICT).await;
             }

@@ -477,12 +477,12 @@ fn describe(kind: Kind, payload: &str) -> (String, String) {
     }
     let out = match kind {
         Kind::Consult => {
-            parse::<d::Contact>(payload).map(|c| (who(&c.meta.updated_by), c.date.to_string()))
+            parse::<d::Contact>(payload).map(|c| (who(c.meta.updated_by()), c.date.to_string()))
         }
         Kind::Line => parse::<d::JournalLine>(payload).map(|l| {
             let code = l.icpc.map(|c| format!(" [{c}]")).unwrap_or_default();
             (
-                who(&l.meta.updated_by),
+                who(l.meta.updated_by()),
                 format!("{}: {}{code}", l.soep.letter(), l.text),
             )
         }),
@@ -493,7 +493,7 @@ fn describe(kind: Kind, payload: &str) -> (String, String) {
                 .map(|x| format!(" – {}", partial_value(Some(&x))))
                 .unwrap_or_default();
             (
-                who(&e.meta.updated_by),
+                who(e.meta.updated_by()),
                 format!("{code}{} ({}{end})", e.title, partial_value(Some(&e.start))),
             )
         }),
@@ -503,14 +503,14 @@ fn describe(kind: Kind, payload: &str) -> (String, String) {
                 .map(|x| format!(" tot {x}"))
                 .unwrap_or_default();
             (
-                who(&m.meta.updated_by),
+                who(m.meta.updated_by()),
                 format!("{}: {}{end}", m.product.name, m.dosage_text),
             )
         }),
         Kind::Result => parse::<d::LabResult>(payload).map(|x| {
             let line = inzage_domain::visibility::present::result_line(&x, "nl");
             (
-                who(&x.meta.updated_by),
+                who(x.meta.updated_by()),
                 format!(
                     "{}: {} {}",
                     line.name,
@@ -521,7 +521,7 @@ fn describe(kind: Kind, payload: &str) -> (String, String) {
         }),
         Kind::Allergy => parse::<d::Allergy>(payload).map(|a| {
             (
-                who(&a.meta.updated_by),
+                who(a.meta.updated_by()),
                 format!(
                     "{} ({:?}) {}",
                     a.substance
@@ -535,11 +535,11 @@ fn describe(kind: Kind, payload: &str) -> (String, String) {
         }),
         Kind::Letter => parse::<d::Letter>(payload).map(|l| {
             (
-                who(&l.meta.updated_by),
+                who(l.meta.updated_by()),
                 format!("{} ({}, {})", l.title, l.author, l.date),
             )
         }),
-        Kind::Note => parse::<d::WorkNote>(payload).map(|n| (who(&n.meta.updated_by), n.text)),
+        Kind::Note => parse::<d::WorkNote>(payload).map(|n| (who(n.meta.updated_by()), n.text)),
     };
     out.unwrap_or_else(|| (String::new(), "?".into()))
 }

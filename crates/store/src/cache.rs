@@ -50,9 +50,9 @@ pub(crate) const DEFAULT_BUDGET: usize = 128 * 1024 * 1024;
 
 /// The memory a parsed record takes, estimated from its stored size (the JSON of its rows) when
 /// it is kept: that size. Measured with every allocation counted (`tests/record_memory.rs`),
-/// a record of the reference shape takes 0.79-0.81 times its stored size and a heavy 20-year
-/// record 0.81-0.82 times (ids and codes as boxed `str`, codings' systems shared and short codes
-/// inline, lists without spare room, an item's rarely filled parts boxed); the rest covers the
+/// a record of the reference shape takes 0.77 times its stored size and a heavy 20-year record
+/// 0.75 times (ids and codes as boxed `str`, codings' systems shared and short codes inline,
+/// lists without spare room, an item's rarely filled parts and its last change boxed); the rest covers the
 /// allocator's rounding to its size classes, so the budget is about the memory the records
 /// take, or somewhat more. (It was a quarter more than the stored size while a record of the
 /// reference shape took 0.92 times.)

@@ -2388,7 +2388,7 @@ async fn r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_deci
         l.meta = ItemMeta::new(Actor::System("test".into()), long_ago);
     }
     // A change of address now is not a medical change.
-    old.patient.meta.updated_at = t0();
+    old.patient.meta.set_updated_at(t0());
     assert_eq!(last_medical_change(&old), long_ago);
     let recent = sample("recent", "111222333");
     s.save_record(&old, audit(&old, EventType::Create))

@@ -283,7 +283,7 @@ async fn r107_r108_a_record_is_reported_after_20_years_and_destroyed_only_by_a_g
     assert!(page.contains("Oudere"));
     let elder = PatientId::new("elder").unwrap();
     let mut r = app.store.load_record(&elder).await.unwrap().unwrap();
-    r.episodes[0].meta.updated_at = app.clock.now();
+    r.episodes[0].meta.set_updated_at(app.clock.now());
     app.store
         .save_record(&r, audit_event(&r, app))
         .await

@@ -494,15 +494,14 @@ fn meta(at: DateTime<Utc>) -> ItemMeta {
 }
 
 fn shielded(at: DateTime<Utc>) -> ItemMeta {
-    ItemMeta {
-        shield: Some(Box::new(Shield {
-            reason: ShieldReason::PotentiallyHarmful,
-            text: "afgeschermd".into(),
-            by: Actor::System("gp".into()),
-            at,
-        })),
-        ..meta(at)
-    }
+    let mut m = meta(at);
+    m.shield = Some(Box::new(Shield {
+        reason: ShieldReason::PotentiallyHarmful,
+        text: "afgeschermd".into(),
+        by: Actor::System("gp".into()),
+        at,
+    }));
+    m
 }
 
 fn practice() -> Practice {
