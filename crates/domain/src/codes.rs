@@ -5,7 +5,7 @@ use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 /// Why a code was rejected. The message names the code system and the offending value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -269,35 +269,67 @@ impl Coding {
 /// A code system's URI as a [`Coding`] names it. A record names the same few systems over and
 /// over (LOINC, ICPC, the G-Standaard's, the source's identifier system), so each URI is held
 /// once in the process and every coding that names it shares it: 16 bytes in the coding and no
-/// copy of its own. What a source may send is not bounded, so after [`CodeSystem::SHARED_MOST`]
-/// distinct URIs a new one is held by its coding alone (shared only with its clones).
+/// copy of its own. What a source (or a patient's PGO) may send is not bounded, so only URIs
+/// of at most [`CodeSystem::SHARED_LONGEST`] bytes are shared, and after
+/// [`CodeSystem::SHARED_MOST`] distinct ones a new one is held by its coding alone (shared only
+/// with its clones): at most about 600 KB are held for the process.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CodeSystem(Arc<str>);
 
+/// URIs held once for the process, at most `most` of them.
+struct SharedUris {
+    held: RwLock<HashSet<Arc<str>>>,
+    most: usize,
+}
+
+impl SharedUris {
+    fn new(most: usize) -> Self {
+        Self {
+            held: RwLock::default(),
+            most,
+        }
+    }
+    /// The held `uri`, held from now on if there is room; else a copy of its own. A poisoned
+    /// lock is used as it is: the set only ever gains whole entries.
+    fn get(&self, uri: &str) -> Arc<str> {
+        if uri.len() > CodeSystem::SHARED_LONGEST {
+            return Arc::from(uri);
+        }
+        {
+            let held = self.held.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(s) = held.get(uri) {
+                return s.clone();
+            }
+            // Full: no write lock for what will not be held.
+            if held.len() >= self.most {
+                return Arc::from(uri);
+            }
+        }
+        let mut held = self.held.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(s) = held.get(uri) {
+            return s.clone();
+        }
+        let own: Arc<str> = Arc::from(uri);
+        if held.len() < self.most {
+            held.insert(own.clone());
+        }
+        own
+    }
+}
+
 /// The URIs held once for the process (see [`CodeSystem`]).
-static SHARED_SYSTEMS: LazyLock<RwLock<HashSet<Arc<str>>>> = LazyLock::new(Default::default);
+static SHARED_SYSTEMS: LazyLock<SharedUris> =
+    LazyLock::new(|| SharedUris::new(CodeSystem::SHARED_MOST));
 
 impl CodeSystem {
     /// How many distinct URIs are shared at most. A practice's records name a few dozen.
     pub const SHARED_MOST: usize = 4096;
+    /// The longest URI shared, in bytes (the longest the record's systems name is 93).
+    pub const SHARED_LONGEST: usize = 128;
 
     /// The system `uri`: the shared one when the process holds it (or can still take it).
     pub fn new(uri: &str) -> Self {
-        if let Ok(shared) = SHARED_SYSTEMS.read()
-            && let Some(s) = shared.get(uri)
-        {
-            return Self(s.clone());
-        }
-        let own: Arc<str> = Arc::from(uri);
-        if let Ok(mut shared) = SHARED_SYSTEMS.write() {
-            if let Some(s) = shared.get(uri) {
-                return Self(s.clone());
-            }
-            if shared.len() < Self::SHARED_MOST {
-                shared.insert(own.clone());
-            }
-        }
-        Self(own)
+        Self(SHARED_SYSTEMS.get(uri))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -418,22 +450,28 @@ mod tests {
 
     #[test]
     fn the_shared_systems_are_bounded() {
-        for i in 0..CodeSystem::SHARED_MOST {
-            CodeSystem::new(&format!("urn:test:bound:{i}"));
+        // A set of its own: the process's set is shared by the other tests.
+        let shared = SharedUris::new(3);
+        for i in 0..3 {
+            shared.get(&format!("urn:test:bound:{i}"));
         }
-        assert!(SHARED_SYSTEMS.read().unwrap().len() <= CodeSystem::SHARED_MOST);
         // Past the bound a new URI is its coding's own; one shared before stays shared.
-        let (a, b) = (
-            CodeSystem::new("urn:test:past"),
-            CodeSystem::new("urn:test:past"),
-        );
-        assert!(!Arc::ptr_eq(&a.0, &b.0));
+        let (a, b) = (shared.get("urn:test:past"), shared.get("urn:test:past"));
+        assert!(!Arc::ptr_eq(&a, &b));
         assert_eq!(a, b);
         let (c, d) = (
-            CodeSystem::new("urn:test:bound:0"),
-            CodeSystem::new("urn:test:bound:0"),
+            shared.get("urn:test:bound:0"),
+            shared.get("urn:test:bound:0"),
         );
-        assert!(Arc::ptr_eq(&c.0, &d.0));
+        assert!(Arc::ptr_eq(&c, &d));
+        assert_eq!(shared.held.read().unwrap().len(), 3);
+        // A long URI is never held, however much room there is.
+        let roomy = SharedUris::new(10);
+        let long = format!("urn:test:{}", "x".repeat(CodeSystem::SHARED_LONGEST));
+        assert!(!Arc::ptr_eq(&roomy.get(&long), &roomy.get(&long)));
+        assert!(roomy.held.read().unwrap().is_empty());
+        let short = roomy.get("urn:test:short");
+        assert!(Arc::ptr_eq(&short, &roomy.get("urn:test:short")));
     }
 
     #[test]

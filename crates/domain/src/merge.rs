@@ -72,8 +72,8 @@ impl Item for LabResult {
 }
 
 fn merge_meta(old: &ItemMeta, new: &mut ItemMeta) {
-    new.created_by = old.created_by.clone();
-    new.created_at = old.created_at;
+    // The first import's creation; the change stays this import's.
+    new.set_created(old.created_by().clone(), old.created_at());
     new.shield = old.shield.clone();
     new.sharing = old.sharing.clone();
 }

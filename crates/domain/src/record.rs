@@ -58,18 +58,20 @@ pub struct Shield {
 
 /// Bookkeeping every record item carries.
 ///
-/// Who changed the item last and when is read with [`ItemMeta::updated_by`] and
-/// [`ItemMeta::updated_at`] and set with [`ItemMeta::set_updated`]: most items are never changed
-/// after they were made, so a change is kept (boxed) only when it is not the creation; a kept
-/// record's every item carries the field (8 bytes where an actor and a time took 40, with the
-/// actor's name a copy of its own). Stored as before, with all four fields.
+/// Who made the item and when, and who changed it last and when, are read with
+/// [`ItemMeta::created_by`], [`ItemMeta::created_at`], [`ItemMeta::updated_by`] and
+/// [`ItemMeta::updated_at`], and set with [`ItemMeta::set_updated`] and
+/// [`ItemMeta::set_created`]: most items are never changed after they were made, so the last
+/// change is kept (boxed) only when it is not the creation. A kept record's every item carries
+/// the field: 8 bytes where an actor and a time took 36, with the actor's name a copy of its
+/// own. The four are private so that setting one pair cannot move the other, and so that two
+/// metas with the same four are equal. Stored as before, with all four fields.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(from = "OwnedMeta")]
 pub struct ItemMeta {
-    pub created_by: Actor,
-    pub created_at: DateTime<Utc>,
+    created_by: Actor,
+    created_at: DateTime<Utc>,
     /// The last change, when it is not the creation (`None`: never changed since).
-    #[serde(skip)]
     changed: Option<Box<(Actor, DateTime<Utc>)>>,
     pub source: Source,
     /// Set when a GP has shielded the item from online view (boxed: most items are not, and
@@ -78,15 +80,10 @@ pub struct ItemMeta {
     /// Business identifiers the source gave the item (system and value), kept so that a
     /// receiver can recognise the same item again; never a BSN.
     /// A boxed slice: 16 bytes in every kept item where a `Vec` takes 24, and read without
-    /// spare room.
-    #[serde(default, skip_serializing_if = "<[Coding]>::is_empty")]
+    /// spare room. (Stored without it when empty: see `StoredMeta`.)
     pub identifiers: Box<[Coding]>,
     /// What the GP decided about sharing the item with other providers (R117, blocks the
     /// patient asked for): independent of `shield`, which is about the patient's own view.
-    #[serde(
-        default,
-        skip_serializing_if = "crate::exchange::ItemSharing::is_empty"
-    )]
     pub sharing: crate::exchange::ItemSharing,
 }
 
@@ -116,6 +113,22 @@ impl ItemMeta {
             identifiers: Box::default(),
             sharing: Default::default(),
         }
+    }
+    /// Who made the item.
+    pub fn created_by(&self) -> &Actor {
+        &self.created_by
+    }
+    /// When the item was made.
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+    /// Records who made the item and when, keeping its last change as it was (a re-import keeps
+    /// the first import's creation, and its own change).
+    pub fn set_created(&mut self, by: Actor, at: DateTime<Utc>) {
+        let (last_by, last_at) = (self.updated_by().clone(), self.updated_at());
+        self.created_by = by;
+        self.created_at = at;
+        self.set_updated(last_by, last_at);
     }
     /// Who changed the item last (its creator when nobody has since).
     pub fn updated_by(&self) -> &Actor {
@@ -1257,6 +1270,65 @@ mod tests {
         // A change back to the creation is equal to never changed, however it was read.
         meta.set_updated(Actor::System("import".into()), made);
         assert_eq!(meta, ItemMeta::new(Actor::System("import".into()), made));
+        // Setting the creation keeps the last change.
+        meta.set_updated(gp.clone(), later);
+        meta.set_created(Actor::System("first".into()), made);
+        assert_eq!((meta.updated_by(), meta.updated_at()), (&gp, later));
+        assert_eq!(meta.created_by(), &Actor::System("first".into()));
+    }
+
+    /// The text is what the derived `Serialize` of the four public fields wrote before the last
+    /// change was boxed, with the parts that are left out when empty filled in too.
+    #[test]
+    fn an_items_meta_is_written_as_the_derived_form_wrote_it() {
+        #[derive(Serialize)]
+        struct Before<'a> {
+            created_by: &'a Actor,
+            created_at: DateTime<Utc>,
+            updated_by: &'a Actor,
+            updated_at: DateTime<Utc>,
+            source: &'a Source,
+            shield: &'a Option<Box<Shield>>,
+            #[serde(skip_serializing_if = "<[Coding]>::is_empty")]
+            identifiers: &'a [Coding],
+            #[serde(skip_serializing_if = "crate::exchange::ItemSharing::is_empty")]
+            sharing: &'a crate::exchange::ItemSharing,
+        }
+        let made = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        let gp = Actor::Staff(PractitionerId::new("gp-1").unwrap());
+        let mut full = ItemMeta::new(Actor::System("import".into()), made);
+        full.set_updated(gp.clone(), made + chrono::Duration::days(3));
+        full.source = Source::OtherProvider {
+            name: "Ziekenhuis".into(),
+        };
+        full.shield = Some(Box::new(Shield {
+            reason: ShieldReason::PotentiallyHarmful,
+            text: "reden".into(),
+            by: gp.clone(),
+            at: made,
+        }));
+        full.identifiers = vec![Coding::new("urn:oid:1.2.3", "abc", None)].into();
+        full.sharing.blocked_for = vec![crate::exchange::Block {
+            requester: crate::exchange::ProviderCategory::Hospital,
+            by: gp,
+            at: made,
+        }]
+        .into();
+        for meta in [ItemMeta::new(Actor::System("import".into()), made), full] {
+            let before = Before {
+                created_by: meta.created_by(),
+                created_at: meta.created_at(),
+                updated_by: meta.updated_by(),
+                updated_at: meta.updated_at(),
+                source: &meta.source,
+                shield: &meta.shield,
+                identifiers: &meta.identifiers,
+                sharing: &meta.sharing,
+            };
+            let text = serde_json::to_string(&meta).unwrap();
+            assert_eq!(text, serde_json::to_string(&before).unwrap());
+            assert_eq!(serde_json::from_str::<ItemMeta>(&text).unwrap(), meta);
+        }
     }
 
     /// A heavy record keeps 3,680 items, each with an `ItemMeta`: every byte an item carries

@@ -31,9 +31,9 @@ pub const DESTRUCTION_MONTHS: u32 = 3;
 /// The moment of the record's last medical change: the latest creation or change of any of its
 /// medical items; the patient's registration when it has none.
 pub fn last_medical_change(r: &PatientRecord) -> DateTime<Utc> {
-    let mut latest = r.patient.meta.created_at;
+    let mut latest = r.patient.meta.created_at();
     let mut see = |m: &ItemMeta| {
-        latest = latest.max(m.created_at).max(m.updated_at());
+        latest = latest.max(m.created_at()).max(m.updated_at());
     };
     macro_rules! all {
         ($($field:ident),*) => {$(

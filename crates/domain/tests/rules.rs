@@ -2068,7 +2068,34 @@ mod retention {
         assert_eq!(kept_until(last_medical_change(&r)), d(2040, 6, 1));
         // A record without medical items counts from the registration.
         let empty = adult();
-        assert_eq!(last_medical_change(&empty), empty.patient.meta.created_at);
+        assert_eq!(last_medical_change(&empty), empty.patient.meta.created_at());
+    }
+
+    #[test]
+    fn r108_an_item_changed_by_a_new_import_restarts_the_term_and_keeps_its_creation() {
+        let mut old = adult();
+        episode(&mut old, "e", None, false);
+        old.episodes[0].meta = ItemMeta::new(Actor::System("first".into()), at(2006, 3, 1));
+        old.patient.meta = ItemMeta::new(Actor::System("first".into()), at(2005, 1, 1));
+        let mut new = old.clone();
+        new.episodes[0].title = "nieuwe titel".into();
+        new.episodes[0].meta = ItemMeta::new(Actor::System("import".into()), at(2026, 1, 1));
+        let merged = inzage_domain::merge::merge_import(&old, new);
+        let meta = &merged.episodes[0].meta;
+        assert_eq!(
+            (meta.created_by(), meta.created_at()),
+            (&Actor::System("first".into()), at(2006, 3, 1))
+        );
+        assert_eq!(
+            (meta.updated_by(), meta.updated_at()),
+            (&Actor::System("import".into()), at(2026, 1, 1))
+        );
+        assert_eq!(last_medical_change(&merged), at(2026, 1, 1));
+        // So it is stored, and read back.
+        let back: PatientRecord =
+            serde_json::from_str(&serde_json::to_string(&merged).unwrap()).unwrap();
+        assert_eq!(back, merged);
+        assert_eq!(back.episodes[0].meta.updated_at(), at(2026, 1, 1));
     }
 
     #[test]

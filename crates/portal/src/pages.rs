@@ -68,7 +68,7 @@ fn explain(tr: &Tr, text: &str) -> Vec<Explanation> {
 }
 
 fn is_new(meta: &ItemMeta, previous: Option<DateTime<Utc>>) -> bool {
-    previous.is_some_and(|p| meta.created_at > p)
+    previous.is_some_and(|p| meta.created_at() > p)
 }
 
 // ---- letters ----

@@ -400,7 +400,7 @@ async fn record(rec: StaffRecord, Query(q): Query<RecordQuery>) -> WebResult<Res
             .iter()
             .filter(|n| n.author.as_str() == super::entry::own_practitioner_id(&rec.staff))
             .map(|n| Row {
-                when: tr.date(local_date(n.meta.created_at)),
+                when: tr.date(local_date(n.meta.created_at())),
                 kind: String::new(),
                 text: n.text.clone(),
                 hidden_because: hidden(&view, ItemKind::WorkNote, n.id.as_str()),

@@ -24,14 +24,14 @@ async fn the_cache_counts_about_the_memory_its_records_take() {
     let db = inzage_store::testing::TestDb::sqlite().await;
     let s = &db.store;
     let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
-    // With each the most it may hold. Measured on 2026-12-06: 70,293-70,337 bytes for the
-    // reference shape (it varies by about 2 KB from run to run; 83,117-85,033 before codings
-    // shared their systems and held short codes inline, 71,907-73,967 before an item's last
-    // change was kept only when it is not the creation) and 1,184,895-1,196,247 for the heavy
-    // one (1,288,972-1,308,670 before that, 1,436,398 before its items' rarely filled parts
-    // were boxed). These catch a kept
-    // record that grows by a few percent; `an_item_keeps_its_size` catches a field that grows
-    // an item by a few bytes (in `inzage_domain::record`).
+    // With each the most it may hold. Measured on 2026-12-06, in turns as each change came:
+    // the reference shape 83,117-85,033 bytes, then 71,907-73,967 once codings shared their
+    // systems and held short codes inline, then 70,293-70,337 once an item's last change was
+    // kept only when it is not its creation (it has varied by up to 2 KB from run to run); the
+    // heavy one 1,306,186-1,311,464, then 1,288,972-1,308,670, then 1,184,895-1,196,247
+    // (1,436,398 before its items' rarely filled parts were boxed). These catch a kept record
+    // that grows by a few percent; `an_item_keeps_its_size` catches a field that grows an item
+    // by a few bytes (in `inzage_domain::record`).
     let records = [
         (
             "reference shape",

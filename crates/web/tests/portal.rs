@@ -469,7 +469,8 @@ async fn new_since_last_visit_is_marked(app: &TestApp) {
     let mut letter = r.letters[0].clone();
     letter.id = inzage_domain::LetterId::new("teen-l2").unwrap();
     letter.title = "Nieuwe brief".into();
-    letter.meta.created_at = app.clock.now();
+    let by = letter.meta.created_by().clone();
+    letter.meta.set_created(by, app.clock.now());
     r.letters.push(letter);
     let audit = inzage_store::AuditEvent {
         at: app.clock.now(),

@@ -165,7 +165,7 @@ pub(super) fn episode(ctx: &Ctx<'_>, e: &Episode) -> (Json, Option<Json>, Option
                 status,
                 (Some(&e.start), e.end.as_ref()),
                 // The diagnosis is part of the episode: it has no identifiers of its own.
-                &ItemMeta::new(e.meta.created_by.clone(), e.meta.created_at),
+                &ItemMeta::new(e.meta.created_by().clone(), e.meta.created_at()),
             ))
         }
         (None, None) => None,

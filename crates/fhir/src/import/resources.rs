@@ -331,7 +331,7 @@ pub(super) fn map_one(n: &Node, ctx: &Ctx) -> Result<Option<Item>, Fail> {
                     received_at: received,
                 },
                 ResultKind::D => ReviewState::Released {
-                    by: ctx.meta.created_by.clone(),
+                    by: ctx.meta.created_by().clone(),
                     at: received,
                 },
             };
