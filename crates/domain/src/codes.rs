@@ -472,6 +472,11 @@ mod tests {
         assert!(roomy.held.read().unwrap().is_empty());
         let short = roomy.get("urn:test:short");
         assert!(Arc::ptr_eq(&short, &roomy.get("urn:test:short")));
+        let longest = "x".repeat(CodeSystem::SHARED_LONGEST);
+        assert!(Arc::ptr_eq(&roomy.get(&longest), &roomy.get(&longest)));
+        // The process's systems go through such a set.
+        let a = CodeSystem::new("urn:test:through-the-process-set");
+        assert!(Arc::ptr_eq(&a.0, &SHARED_SYSTEMS.get(a.as_str())));
     }
 
     #[test]

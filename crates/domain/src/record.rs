@@ -1270,11 +1270,25 @@ mod tests {
         // A change back to the creation is equal to never changed, however it was read.
         meta.set_updated(Actor::System("import".into()), made);
         assert_eq!(meta, ItemMeta::new(Actor::System("import".into()), made));
-        // Setting the creation keeps the last change.
+        // Setting the creation keeps the last change: one kept apart, and one that was the
+        // creation (what a re-import does).
         meta.set_updated(gp.clone(), later);
         meta.set_created(Actor::System("first".into()), made);
         assert_eq!((meta.updated_by(), meta.updated_at()), (&gp, later));
         assert_eq!(meta.created_by(), &Actor::System("first".into()));
+        let mut import = ItemMeta::new(Actor::System("import".into()), later);
+        import.set_created(Actor::System("first".into()), made);
+        assert_eq!(
+            (import.updated_by(), import.updated_at()),
+            (&Actor::System("import".into()), later)
+        );
+        assert_eq!(
+            (import.created_by(), import.created_at()),
+            (&Actor::System("first".into()), made)
+        );
+        // A creation set to the last change: never changed since.
+        import.set_created(Actor::System("import".into()), later);
+        assert_eq!(import, ItemMeta::new(Actor::System("import".into()), later));
     }
 
     /// The text is what the derived `Serialize` of the four public fields wrote before the last

@@ -55,8 +55,9 @@ pub(crate) const DEFAULT_BUDGET: usize = 128 * 1024 * 1024;
 /// lists without spare room, an item's rarely filled parts and its last change boxed); the rest covers the
 /// allocator's rounding to its size classes, so the budget is about the memory the records
 /// take, or somewhat more. Both measured shapes hold no changed items; an item changed since it
-/// was made holds its last change in a box of its own (about 50 bytes more), so a much edited
-/// record sits nearer its stored size. (It was a quarter more than the stored size while a
+/// was made holds its last change in a box of its own (48 bytes as the allocator rounds it,
+/// and a copy of the actor's name, more than an unchanged item), so a much edited record sits
+/// nearer its stored size. (It was a quarter more than the stored size while a
 /// record of the reference shape took 0.92 times.)
 pub(crate) fn memory_of(stored: usize) -> usize {
     stored
