@@ -161,6 +161,10 @@ async fn r123_a_full_copy_with_held_back_items_waits_for_the_practice(app: &Test
             .unwrap()
             .full_copy_needs_check
     );
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    // Read after the login, which moves the test clock: the request is dated when it is made.
     let today = inzage_domain::time::local_date(app.clock.now());
     let by = today.checked_add_months(chrono::Months::new(1)).unwrap();
     let months = [
@@ -184,10 +188,6 @@ async fn r123_a_full_copy_with_held_back_items_waits_for_the_practice(app: &Test
         months[by.month0() as usize],
         by.year()
     );
-
-    let mut anna = app.client();
-    anna.login("anna").await;
-    anna.open("adult").await;
     let page = anna.get("/kopie").await;
     assert!(
         page.body

@@ -365,6 +365,20 @@ async fn add_slots(
             .and_hms_opt(0, 0, 0)
             .expect("midnight");
     }
+    // Nor may a slot fall in the hour the clocks skip or repeat: the agenda refuses a time that
+    // does not exist (the last Sunday of March) and takes the earlier of a repeated one (the
+    // last Sunday of October), which can be an hour nearer. Such a run starts at 04:00 instead.
+    let local = |t: chrono::NaiveDateTime| {
+        t.and_local_timezone(chrono_tz::Europe::Amsterdam)
+            .single()
+            .is_some()
+    };
+    if !(0..=minutes)
+        .step_by(10)
+        .all(|m| local(at + chrono::Duration::minutes(m)))
+    {
+        at = at.date().and_hms_opt(4, 0, 0).expect("four o'clock");
+    }
     let day = at.format("%Y-%m-%d").to_string();
     let time = at.format("%H:%M").to_string();
     let csrf = staff.csrf("/praktijk/agenda").await;
@@ -443,7 +457,14 @@ async fn r49_book_see_and_cancel_an_appointment(app: &TestApp) {
     );
     let all = slots(app).await;
     assert_eq!(all.len(), 4);
-    let offline = all.iter().find(|s| !s.online).unwrap().id.clone();
+    let offline_slot = all.iter().find(|s| !s.online).unwrap();
+    let offline = offline_slot.id.clone();
+    // The day the slot is on (not now + 72 hours: see `add_slots`).
+    let offline_day = offline_slot
+        .starts_at
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .format("%Y-%m-%d")
+        .to_string();
     let first = all.iter().find(|s| s.online).unwrap().id.clone();
 
     let mut anna = app.client();
@@ -615,10 +636,6 @@ async fn r49_book_see_and_cancel_an_appointment(app: &TestApp) {
     // The desk books the offline slot for a caller, from the caller's record, with why and how.
     let record = desk.get("/praktijk/patienten/adult").await;
     assert!(record.body.contains("/praktijk/agenda?patient=adult"));
-    let offline_day = (app.clock.now() + chrono::Duration::hours(72))
-        .with_timezone(&chrono_tz::Europe::Amsterdam)
-        .format("%Y-%m-%d")
-        .to_string();
     let page = desk
         .get(&format!("/praktijk/agenda?dag={offline_day}&patient=adult"))
         .await;
