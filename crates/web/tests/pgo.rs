@@ -208,6 +208,8 @@ fn zal(sequence: u64, providers: &str) -> String {
 
 struct Lists {
     dir: std::path::PathBuf,
+    /// Removes the directory when the test is done with the lists.
+    _keep: tempfile::TempDir,
 }
 
 /// The MedMij lists in their XML formats, in a directory of this test.
@@ -231,8 +233,11 @@ fn lists(a: SocketAddr, b: SocketAddr, faulty: SocketAddr, unlisted: SocketAddr)
 
 /// The three lists with these providers (name, service elements); 127.0.0.1 is whitelisted.
 fn write_lists(providers: &[(&str, String)]) -> Lists {
-    let dir = std::env::temp_dir().join(format!("inzage-pgo-{}", rand::random::<u64>()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let keep = tempfile::Builder::new()
+        .prefix("inzage-pgo-")
+        .tempdir()
+        .unwrap();
+    let dir = keep.path().to_path_buf();
     let providers = providers
         .iter()
     .map(|(name, services)| {
@@ -256,7 +261,7 @@ fn write_lists(providers: &[(&str, String)]) -> Lists {
         format!("<Whitelist xmlns=\"xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/\">{header}<MedMijNodes><MedMijNode><Hostname>127.0.0.1</Hostname></MedMijNode></MedMijNodes></Whitelist>"),
     )
     .unwrap();
-    Lists { dir }
+    Lists { dir, _keep: keep }
 }
 
 /// The PGO on its own database: the person has a login there (level substantieel) too.
@@ -1385,7 +1390,6 @@ async fn r94_r99_r124_r125_two_practices_one_faulty_provider_and_one_not_on_the_
         consents.is_empty(),
         "B's consent was withdrawn with the account"
     );
-    let _ = std::fs::remove_dir_all(&lists.dir);
 }
 
 #[tokio::test]
@@ -1439,7 +1443,6 @@ async fn r95_a_callback_that_is_not_ours_is_refused_and_a_denial_is_explained() 
             .is_empty()
     );
     let _ = a;
-    let _ = std::fs::remove_dir_all(&lists.dir);
 }
 
 #[tokio::test]
@@ -1486,7 +1489,6 @@ async fn r92_a_broken_or_older_list_never_replaces_the_one_in_use() {
     .unwrap();
     assert_eq!(directory.refresh().await.len(), 1);
     assert!(directory.lists().whitelist.unwrap().allows("127.0.0.1"));
-    let _ = std::fs::remove_dir_all(&l.dir);
 }
 
 /// A second person, with a login and a PGO account of their own at the same PGO.
