@@ -20,6 +20,7 @@ use inzage_fhir::export::{GpResources, Group, gp_resources_for, searchset_page_t
 use inzage_store::ChainEventKind;
 use inzage_webkit::{AppState, base_url};
 use serde_json::{Value, json};
+use std::task::Poll;
 
 pub(crate) mod search;
 use search::*;
@@ -480,10 +481,19 @@ async fn answer_search(
         "medmij: {ty} search, {} resources",
         page.len() + includes.len()
     );
-    let (audited, bundle) = tokio::join!(biased; pgo.audit(state, detail), async {
-        searchset_page_text(page, &includes, &base, matches.len(), &links)
-    });
-    audited?;
+    let mut audited = std::pin::pin!(pgo.audit(state, detail));
+    let queued = std::future::poll_fn(|cx| Poll::Ready(audited.as_mut().poll(cx))).await;
+    let bundle = searchset_page_text(page, &includes, &base, matches.len(), &links);
+    // The resources are freed before the wait for the commit, not held through it: with 64
+    // connections, 64 answers' resources were held at once.
+    drop(includes);
+    drop(matches);
+    drop(resources);
+    drop(view);
+    match queued {
+        Poll::Ready(done) => done?,
+        Poll::Pending => audited.await?,
+    }
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
@@ -580,11 +590,15 @@ async fn answer_read(
                 .ok_or_else(|| unsupported_type(ty))?
                 .into_iter()
                 .find(|r| r["id"] == id)
-                .ok_or_else(not_found)?;
+                .ok_or_else(not_found)?
+                .to_string();
+            // As a search: the resources are freed before the wait for the audit entry.
+            drop(resources);
+            drop(view);
             pgo.audit(state, format!("medmij: {ty} read")).await?;
             Ok((
                 [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
-                found.to_string(),
+                found,
             )
                 .into_response())
         }
