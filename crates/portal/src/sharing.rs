@@ -315,78 +315,82 @@ async fn save(open: OpenRecord, Form(form): Form<HashMap<String, String>>) -> We
     }
     let state = open.state();
     let patient = open.record.patient.id.clone();
-    // The record as it is now (another change may have landed since the page was opened).
-    let mut record = state
-        .store
-        .load_record(&patient)
-        .await?
-        .ok_or(WebError::NoRecord)?;
     let recorded_by = match &open.viewer {
         Viewer::Patient { .. } => RecordedBy::Patient,
         Viewer::Representative { representation, .. } => RecordedBy::Representative {
             representation: representation.clone(),
         },
     };
-    let mut changed = vec![];
-    for (requester, data) in QUESTIONS {
-        let answer = match form.get(&field(requester)).map(String::as_str) {
-            None | Some("") => continue,
-            Some("ja") => ConsentAnswer::Yes,
-            Some("nee") => ConsentAnswer::No,
-            Some(_) => return Err(WebError::Invalid("keuze")),
-        };
-        let before = consent_state(&record, data, requester);
-        let same = matches!(
-            (before, answer),
-            (ConsentState::Yes, ConsentAnswer::Yes) | (ConsentState::No, ConsentAnswer::No)
-        );
-        if same {
-            continue;
-        }
-        if answer == ConsentAnswer::Yes && right != OnlineConsentRight::Decide {
-            return Err(WebError::Forbidden);
-        }
-        set_exchange_consent(
-            &mut record,
-            ExchangeConsent {
-                data,
-                requester,
-                answer,
-                method: ConsentMethod::Portal,
-                recorded_by: recorded_by.clone(),
-                at: open.now,
-            },
-            Actor::System("portal".into()),
-        )
-        .map_err(|_| WebError::Invalid("keuze"))?;
-        changed.push(format!(
-            "{} {} {}",
-            requester.slug(),
-            data.slug(),
-            match answer {
-                ConsentAnswer::Yes => "yes",
-                ConsentAnswer::No => "no",
-            }
-        ));
-    }
-    if !changed.is_empty() {
-        state
+    // Applied to the record as it is now (another change may have landed since the page was
+    // opened), and again if one lands before it is saved.
+    inzage_webkit::until_fresh!(async {
+        let mut record = state
             .store
-            .save_record(
-                &record,
-                AuditEvent {
+            .load_record(&patient)
+            .await?
+            .ok_or(WebError::NoRecord)?;
+        let mut changed = vec![];
+        for (requester, data) in QUESTIONS {
+            let answer = match form.get(&field(requester)).map(String::as_str) {
+                None | Some("") => continue,
+                Some("ja") => ConsentAnswer::Yes,
+                Some("nee") => ConsentAnswer::No,
+                Some(_) => return Err(WebError::Invalid("keuze")),
+            };
+            let before = consent_state(&record, data, requester);
+            let same = matches!(
+                (before, answer),
+                (ConsentState::Yes, ConsentAnswer::Yes) | (ConsentState::No, ConsentAnswer::No)
+            );
+            if same {
+                continue;
+            }
+            if answer == ConsentAnswer::Yes && right != OnlineConsentRight::Decide {
+                return Err(WebError::Forbidden);
+            }
+            set_exchange_consent(
+                &mut record,
+                ExchangeConsent {
+                    data,
+                    requester,
+                    answer,
+                    method: ConsentMethod::Portal,
+                    recorded_by: recorded_by.clone(),
                     at: open.now,
-                    event: EventType::Update,
-                    patient: Some(patient),
-                    user: open.login.subject.clone(),
-                    responsible_user: open.login.subject.clone(),
-                    role: open.role(),
-                    channel: Channel::Portal,
-                    request_id: open.request_id.clone(),
-                    detail: format!("portal: sharing choice: {}", changed.join(", ")),
                 },
+                Actor::System("portal".into()),
             )
-            .await?;
-    }
+            .map_err(|_| WebError::Invalid("keuze"))?;
+            changed.push(format!(
+                "{} {} {}",
+                requester.slug(),
+                data.slug(),
+                match answer {
+                    ConsentAnswer::Yes => "yes",
+                    ConsentAnswer::No => "no",
+                }
+            ));
+        }
+        if !changed.is_empty() {
+            state
+                .store
+                .save_record(
+                    &record,
+                    AuditEvent {
+                        at: open.now,
+                        event: EventType::Update,
+                        patient: Some(patient.clone()),
+                        user: open.login.subject.clone(),
+                        responsible_user: open.login.subject.clone(),
+                        role: open.role(),
+                        channel: Channel::Portal,
+                        request_id: open.request_id.clone(),
+                        detail: format!("portal: sharing choice: {}", changed.join(", ")),
+                    },
+                )
+                .await?;
+        }
+        Ok::<_, WebError>(())
+    })?;
     Ok(Redirect::to(&format!("{PATH}?opgeslagen=true")).into_response())
 }

@@ -85,44 +85,48 @@ async fn save(open: OpenRecord, Form(form): Form<ChoiceForm>) -> WebResult<Respo
     };
     let state = open.state();
     let patient = open.record.patient.id.clone();
-    // The record as it is now (another change may have landed since the page was opened).
-    let mut record = state
-        .store
-        .load_record(&patient)
-        .await?
-        .ok_or(WebError::NoRecord)?;
-    choose_result_timing(
-        &mut record,
-        &open.settings,
-        immediately,
-        Actor::System("portal".into()),
-        open.now,
-    )
-    .map_err(|_| WebError::Invalid("moment"))?;
     let role = open.role();
-    state
-        .store
-        .save_record(
-            &record,
-            AuditEvent {
-                at: open.now,
-                event: EventType::Update,
-                patient: Some(patient),
-                user: open.login.subject.clone(),
-                responsible_user: open.login.subject.clone(),
-                role,
-                channel: Channel::Portal,
-                request_id: open.request_id.clone(),
-                detail: format!(
-                    "portal: result timing choice: {}",
-                    if immediately {
-                        "immediately"
-                    } else {
-                        "after the GP"
-                    }
-                ),
-            },
+    // Applied to the record as it is now (another change may have landed since the page was
+    // opened), and again if one lands before it is saved.
+    inzage_webkit::until_fresh!(async {
+        let mut record = state
+            .store
+            .load_record(&patient)
+            .await?
+            .ok_or(WebError::NoRecord)?;
+        choose_result_timing(
+            &mut record,
+            &open.settings,
+            immediately,
+            Actor::System("portal".into()),
+            open.now,
         )
-        .await?;
+        .map_err(|_| WebError::Invalid("moment"))?;
+        state
+            .store
+            .save_record(
+                &record,
+                AuditEvent {
+                    at: open.now,
+                    event: EventType::Update,
+                    patient: Some(patient.clone()),
+                    user: open.login.subject.clone(),
+                    responsible_user: open.login.subject.clone(),
+                    role: role.clone(),
+                    channel: Channel::Portal,
+                    request_id: open.request_id.clone(),
+                    detail: format!(
+                        "portal: result timing choice: {}",
+                        if immediately {
+                            "immediately"
+                        } else {
+                            "after the GP"
+                        }
+                    ),
+                },
+            )
+            .await?;
+        Ok::<_, WebError>(())
+    })?;
     Ok(Redirect::to(&format!("{PATH}?opgeslagen=true")).into_response())
 }

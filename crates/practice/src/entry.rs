@@ -146,31 +146,7 @@ impl Kind {
 
 // ---- saving: the change applied to the freshest record ----
 
-/// How often a change is applied to the record when other saves keep landing in between.
-pub(crate) const ATTEMPTS: u32 = 5;
-
-/// Awaits `$save` (an `async` block that reads the record as it is now, changes it and saves
-/// it in one transaction, answering a `WebResult`) and runs it again when another save of the
-/// record landed in between ([`StoreError::Stale`](inzage_store::StoreError::Stale)), after a
-/// short random pause so that writers who collided do not collide again; up to five times, then
-/// the conflict is answered (a 409 page). A macro, so the retried future is the handler's own.
-macro_rules! until_fresh {
-    ($save:expr) => {{
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            match $save.await {
-                Err(inzage_webkit::error::WebError::Store(inzage_store::StoreError::Stale))
-                    if attempt < $crate::entry::ATTEMPTS =>
-                {
-                    $crate::entry::pause(attempt).await;
-                }
-                other => break other,
-            }
-        }
-    }};
-}
-pub(crate) use until_fresh;
+pub(crate) use inzage_webkit::until_fresh;
 
 /// Applies `change` to the freshest stored version of the record and saves it with one audit
 /// entry. The save holds only over the version the change was applied to (optimistic
@@ -207,12 +183,6 @@ pub async fn change_record<T>(
         rec.state.store.save_record(&record, audit).await?;
         Ok::<_, WebError>(Ok(value))
     })
-}
-
-/// The random pause before attempt `attempt + 1`.
-pub(crate) async fn pause(attempt: u32) {
-    let ms = rand::random_range(5..20 * u64::from(attempt));
-    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
 }
 
 /// A refused entry in the staff member's language.

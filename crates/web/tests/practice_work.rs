@@ -1163,6 +1163,62 @@ async fn two_edits_at_the_same_moment_both_land(app: &TestApp) {
     assert!(r.journal.iter().any(|l| l.text == "PLAN-VAN-B"));
 }
 
+/// A patient's choice saved while staff save the same record: both land, as two staff edits do
+/// (the choice is applied again to the record as the staff's save left it; it was refused with
+/// "changed in the meantime").
+async fn a_patients_choice_and_a_staff_edit_at_the_same_moment_both_land(app: &TestApp) {
+    let practice = inzage_domain::PracticeId::new("praktijk-test").unwrap();
+    let mut settings = app.store.settings(&practice).await.unwrap();
+    settings.patients_may_choose_immediate_results = true;
+    app.store.save_settings(&practice, &settings).await.unwrap();
+    let mut gp = logged_in(app, "gp").await;
+    let mut anna = app.client();
+    anna.login("anna").await;
+    anna.open("adult").await;
+    let consult = "/praktijk/patienten/adult/nieuw/consult";
+    let today = inzage_domain::time::local_date(app.clock.now()).to_string();
+    // When results show and whether to share, each way once; the staff's request sent first,
+    // then the patient's.
+    let choices = [
+        ("/uitslagen-moment", "moment", "direct"),
+        ("/uitslagen-moment", "moment", "na-huisarts"),
+        ("/delen", "keuze-huisartsenpost", "nee"),
+        ("/delen", "keuze-huisartsenpost", "ja"),
+    ];
+    for (i, (path, field, answer)) in choices.into_iter().cycle().take(8).enumerate() {
+        let text = format!("PLAN-TEGELIJK-{i}");
+        let cg = gp.csrf(consult).await;
+        let ca = anna.csrf(path).await;
+        let staff_form = [
+            ("csrf", cg.as_str()),
+            ("datum", today.as_str()),
+            ("contactsoort", "04"),
+            ("p", text.as_str()),
+        ];
+        let patient_form = [("csrf", ca.as_str()), (field, answer)];
+        let (pg, pa) = if i < choices.len() {
+            tokio::join!(
+                gp.post(consult, &staff_form),
+                anna.post(path, &patient_form)
+            )
+        } else {
+            let (pa, pg) = tokio::join!(
+                anna.post(path, &patient_form),
+                gp.post(consult, &staff_form)
+            );
+            (pg, pa)
+        };
+        assert_eq!(pg.status, StatusCode::SEE_OTHER, "{}", pg.body);
+        assert_eq!(pa.status, StatusCode::SEE_OTHER, "{path}: {}", pa.body);
+        let r = adult(app).await;
+        assert!(r.journal.iter().any(|l| l.text == text), "{text}");
+        if path == "/uitslagen-moment" {
+            assert_eq!(r.patient.wants_results_immediately, answer == "direct");
+        }
+    }
+    assert!(anna.get("/delen").await.body.contains("Nu: ja"));
+}
+
 async fn access_consent_representatives_and_the_portal_invitation(app: &TestApp) {
     let mut ass = logged_in(app, "assistent").await;
     let page = ass.get("/praktijk/patienten/adult/toegang").await;
@@ -1988,6 +2044,7 @@ both_backends!(
     bad_input_gets_a_clear_message_and_saves_nothing,
     every_kind_of_item_can_be_added_and_corrected,
     two_edits_at_the_same_moment_both_land,
+    a_patients_choice_and_a_staff_edit_at_the_same_moment_both_land,
     access_consent_representatives_and_the_portal_invitation,
     the_administrator_manages_staff_accounts,
 );

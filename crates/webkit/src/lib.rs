@@ -14,6 +14,8 @@
 //!   charts.
 //! - `form`, `attachment`, `download`: reading forms with a file, checking an attachment by its
 //!   content, answering a file as a download.
+//! - `fresh`: a change saved to the record as it is now, applied again when another save
+//!   landed in between (`until_fresh!`).
 //! - `requests`: what the portal and the practice both show of what a person asks the practice.
 //! - `lists`: the MedMij list formats (Zorgaanbiederslijst, OAuth client list,
 //!   Gegevensdienstnamenlijst, whitelist): the provider side reads its own entry, the PGO the
@@ -29,6 +31,7 @@ pub mod csp;
 pub mod download;
 pub mod error;
 pub mod form;
+pub mod fresh;
 pub mod glossary;
 pub mod i18n;
 pub mod lists;
