@@ -476,7 +476,8 @@ async fn answer_search(
     let mut links = vec![("self", self_link)];
     links.extend(paging.links(matches.len(), &at, &params));
     // The answer is written while its audit entry is committed (the first poll queues the
-    // entry, then the bundle is written on this thread) and sent only once the entry is stored.
+    // entry unless the queue is full; then the bundle is written on this thread) and sent only
+    // once the entry is stored.
     let detail = format!(
         "medmij: {ty} search, {} resources",
         page.len() + includes.len()
@@ -579,6 +580,7 @@ async fn answer_read(
                 )
                     .into_response()
             };
+            drop(view);
             pgo.audit(state, "medmij: Binary read (letter)".into())
                 .await?;
             Ok(answer)

@@ -421,8 +421,15 @@ impl OpenRecord {
 
     /// The access this person has now (sections, representation).
     pub fn access(&self) -> WebResult<inzage_domain::access::Access> {
+        self.access_in(&self.record)
+    }
+
+    /// The viewer's access as `record` grants it: a save checks it again on the record it
+    /// changes, which may be fresher than the one the request opened (staff may have ended a
+    /// representation in between).
+    pub fn access_in(&self, record: &PatientRecord) -> WebResult<inzage_domain::access::Access> {
         authorize(
-            &self.record,
+            record,
             &self.viewer,
             OnlineChannel::Portal,
             &self.settings,

@@ -329,6 +329,12 @@ async fn save(open: OpenRecord, Form(form): Form<HashMap<String, String>>) -> We
             .load_record(&patient)
             .await?
             .ok_or(WebError::NoRecord)?;
+        // Checked again on the record it changes (staff may have ended a representation).
+        open.access_in(&record)?;
+        let right = online_consent_right(&record, &open.viewer, open.now);
+        if right == OnlineConsentRight::SeeOnly {
+            return Err(WebError::Forbidden);
+        }
         let mut changed = vec![];
         for (requester, data) in QUESTIONS {
             let answer = match form.get(&field(requester)).map(String::as_str) {

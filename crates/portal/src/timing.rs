@@ -11,8 +11,8 @@ use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use inzage_domain::Actor;
 use inzage_domain::edit::choose_result_timing;
+use inzage_domain::{Actor, PatientRecord};
 use inzage_store::{AuditEvent, Channel, EventType, RecordStore};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
@@ -53,8 +53,11 @@ struct ChoiceForm {
     moment: String,
 }
 
-fn may_choose(open: &OpenRecord) -> WebResult<bool> {
-    Ok(open.settings.patients_may_choose_immediate_results && open.access()?.scope.is_none())
+/// Whether the viewer may choose on `record`: the practice offers the choice and the viewer's
+/// access is not limited to some sections.
+fn may_choose(open: &OpenRecord, record: &PatientRecord) -> WebResult<bool> {
+    Ok(open.settings.patients_may_choose_immediate_results
+        && open.access_in(record)?.scope.is_none())
 }
 
 async fn page(open: OpenRecord, Query(q): Query<PageQuery>) -> WebResult<Response> {
@@ -62,7 +65,7 @@ async fn page(open: OpenRecord, Query(q): Query<PageQuery>) -> WebResult<Respons
     open.audit(EventType::Read, "result timing choice").await?;
     let delay = open.settings.result_release_delay_days as usize;
     Ok(Page {
-        offered: may_choose(&open)?,
+        offered: may_choose(&open, &open.record)?,
         immediately: open.settings.patients_may_choose_immediate_results
             && open.record.patient.wants_results_immediately,
         intro: ctx.tr.tc("timing-intro", delay, &[]),
@@ -75,7 +78,7 @@ async fn page(open: OpenRecord, Query(q): Query<PageQuery>) -> WebResult<Respons
 
 async fn save(open: OpenRecord, Form(form): Form<ChoiceForm>) -> WebResult<Response> {
     check_csrf(&open.session, &form.csrf).await?;
-    if !may_choose(&open)? {
+    if !may_choose(&open, &open.record)? {
         return Ok((StatusCode::FORBIDDEN, "This choice is not offered.").into_response());
     }
     let immediately = match form.moment.as_str() {
@@ -94,6 +97,10 @@ async fn save(open: OpenRecord, Form(form): Form<ChoiceForm>) -> WebResult<Respo
             .load_record(&patient)
             .await?
             .ok_or(WebError::NoRecord)?;
+        // Checked again on the record it changes.
+        if !may_choose(&open, &record)? {
+            return Err(WebError::Forbidden);
+        }
         choose_result_timing(
             &mut record,
             &open.settings,
