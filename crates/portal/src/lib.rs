@@ -409,6 +409,22 @@ impl OpenRecord {
         Ok(())
     }
 
+    /// The audit entry of a change this person saves to the record through the portal (an
+    /// `Update` in their own name; `detail` after "portal: ").
+    pub fn change_event(&self, detail: &str) -> AuditEvent {
+        AuditEvent {
+            at: self.now,
+            event: EventType::Update,
+            patient: Some(self.record.patient.id.clone()),
+            user: self.login.subject.clone(),
+            responsible_user: self.login.subject.clone(),
+            role: self.role(),
+            channel: Channel::Portal,
+            request_id: self.request_id.clone(),
+            detail: format!("portal: {detail}"),
+        }
+    }
+
     /// `patient` or `representative:<id>`: in whose name this person opened the record.
     pub fn role(&self) -> String {
         match &self.viewer {

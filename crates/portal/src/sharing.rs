@@ -26,9 +26,7 @@ use inzage_domain::exchange::{
 };
 use inzage_domain::visibility::{ItemKind, ItemRef};
 use inzage_domain::{Actor, time::local_date};
-use inzage_store::{
-    AuditEvent, BlockRequest, BlockStatus, BlockStore, Channel, EventType, RecordStore, StoreError,
-};
+use inzage_store::{BlockRequest, BlockStatus, BlockStore, EventType, RecordStore, StoreError};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
 use inzage_webkit::session::check_csrf;
@@ -382,17 +380,7 @@ async fn save(open: OpenRecord, Form(form): Form<HashMap<String, String>>) -> We
                 .store
                 .save_record(
                     &record,
-                    AuditEvent {
-                        at: open.now,
-                        event: EventType::Update,
-                        patient: Some(patient.clone()),
-                        user: open.login.subject.clone(),
-                        responsible_user: open.login.subject.clone(),
-                        role: open.role(),
-                        channel: Channel::Portal,
-                        request_id: open.request_id.clone(),
-                        detail: format!("portal: sharing choice: {}", changed.join(", ")),
-                    },
+                    open.change_event(&format!("sharing choice: {}", changed.join(", "))),
                 )
                 .await?;
         }

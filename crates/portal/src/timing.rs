@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use inzage_domain::edit::choose_result_timing;
 use inzage_domain::{Actor, PatientRecord};
-use inzage_store::{AuditEvent, Channel, EventType, RecordStore};
+use inzage_store::{EventType, RecordStore};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
 use inzage_webkit::session::check_csrf;
@@ -88,7 +88,6 @@ async fn save(open: OpenRecord, Form(form): Form<ChoiceForm>) -> WebResult<Respo
     };
     let state = open.state();
     let patient = open.record.patient.id.clone();
-    let role = open.role();
     // Applied to the record as it is now (another change may have landed since the page was
     // opened), and again if one lands before it is saved.
     inzage_webkit::until_fresh!(async {
@@ -109,28 +108,16 @@ async fn save(open: OpenRecord, Form(form): Form<ChoiceForm>) -> WebResult<Respo
             open.now,
         )
         .map_err(|_| WebError::Invalid("moment"))?;
+        let choice = if immediately {
+            "immediately"
+        } else {
+            "after the GP"
+        };
         state
             .store
             .save_record(
                 &record,
-                AuditEvent {
-                    at: open.now,
-                    event: EventType::Update,
-                    patient: Some(patient.clone()),
-                    user: open.login.subject.clone(),
-                    responsible_user: open.login.subject.clone(),
-                    role: role.clone(),
-                    channel: Channel::Portal,
-                    request_id: open.request_id.clone(),
-                    detail: format!(
-                        "portal: result timing choice: {}",
-                        if immediately {
-                            "immediately"
-                        } else {
-                            "after the GP"
-                        }
-                    ),
-                },
+                open.change_event(&format!("result timing choice: {choice}")),
             )
             .await?;
         Ok::<_, WebError>(())
