@@ -86,6 +86,40 @@ impl TestDb {
     }
 }
 
+/// A test that panics never reaches its `drop_database`: its PostgreSQL database is dropped
+/// here as the panic unwinds, so that failing runs leave no `inzage_test_*` databases behind.
+/// The drop runs on a thread of its own (with a runtime of its own), as the test's runtime may
+/// be the one unwinding.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if !std::thread::panicking() || !self.url.starts_with("postgres") {
+            return;
+        }
+        let Some(name) = self.url.rsplit('/').next().map(str::to_owned) else {
+            return;
+        };
+        let _ = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
 /// Unique across processes and calls (the process id, a counter) and across runs that left a
 /// database behind (the time).
 fn unique_suffix() -> String {

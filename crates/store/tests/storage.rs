@@ -3230,3 +3230,48 @@ async fn hardening_9_postgres_totp_secrets_are_encrypted_at_rest() {
     totp_secrets_are_encrypted_at_rest(&db).await;
     db.drop_database().await;
 }
+
+/// A PostgreSQL test that panics leaves no database behind: the test database is dropped as
+/// the panic unwinds, though the test never reached its `drop_database`.
+#[test]
+fn a_panicking_tests_postgres_database_is_dropped() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (made_tx, made_rx) = std::sync::mpsc::channel();
+    let test = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+                return;
+            };
+            let name = db.url.rsplit('/').next().unwrap().to_owned();
+            made_tx.send(name).unwrap();
+            panic!("a test fails with its database open");
+        });
+    });
+    let panicked = test.join().is_err();
+    let Ok(name) = made_rx.try_recv() else {
+        // No PostgreSQL server: skipped (or failed in `TestDb::postgres` where it is required).
+        assert!(!panicked, "PostgreSQL is required and did not answer");
+        return;
+    };
+    assert!(panicked);
+    assert!(name.starts_with("inzage_test_"));
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&inzage_store::testing::pg_admin_url())
+            .await
+            .unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname = $1")
+            .bind(&name)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "{name} was left behind");
+    });
+}
