@@ -596,6 +596,12 @@ impl Frame {
         organization: false,
         practitioners: false,
     };
+    /// The Patient resource alone (an answer that echoes the patient a PGO sent).
+    pub const PATIENT: Frame = Frame {
+        patient: true,
+        organization: false,
+        practitioners: false,
+    };
 }
 
 /// The patient, the organization, the practitioners referred to, and only the groups asked for:

@@ -179,7 +179,9 @@ async fn batch(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("return=representation"));
     let patient = patient_reference(&view);
-    let patient_resource = inzage_fhir::export::gp_resources_of(&view, &[]).patient;
+    let patient_resource =
+        inzage_fhir::export::gp_resources_for(&view, &[], inzage_fhir::export::Frame::PATIENT)
+            .patient;
     let entries: Vec<Value> = answers
         .iter()
         .map(|a| {

@@ -320,7 +320,8 @@ pub(crate) async fn transaction(
         .get("prefer")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("return=representation"));
-    let resources = inzage_fhir::export::gp_resources_of(&view, &[]);
+    let resources =
+        inzage_fhir::export::gp_resources_for(&view, &[], inzage_fhir::export::Frame::PATIENT);
     let patient_ref = json!({
         "reference": format!("Patient/{}", view.patient.id),
         "display": author_name,
