@@ -2592,8 +2592,46 @@ async fn r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_deci
     );
 }
 
+/// R88: chain-log rows nobody waits for (a PGO's request logs its line after its answer) are
+/// held back only briefly for a write that is waited for (`CHAIN_HOLD`): with nothing else to
+/// write they are stored on their own soon after, without a flush or a later request. Read
+/// on a connection of its own, as another instance or an operator would see them.
+async fn r88_chain_log_lines_nobody_waits_for_are_stored_on_their_own(
+    db: &inzage_store::testing::TestDb,
+) {
+    use sqlx::Connection;
+    let s = db.store.clone();
+    let line = |i: usize| ChainEvent {
+        at: t0(),
+        kind: ChainEventKind::ResourceRequest,
+        request_id: format!("held-{i}"),
+        correlation_id: String::new(),
+        client_id: "pgo.example".into(),
+        status: 200,
+        resource: "Patient".into(),
+    };
+    s.log_chain(&[line(1), line(2)]).await.unwrap();
+    let count = "SELECT count(*) FROM medmij_chain_log WHERE request_id LIKE 'held-%'";
+    let started = std::time::Instant::now();
+    let stored: i64 = loop {
+        let n: i64 = if db.url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            sqlx::query_scalar(count).fetch_one(&mut c).await.unwrap()
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            sqlx::query_scalar(count).fetch_one(&mut c).await.unwrap()
+        };
+        if n == 2 || started.elapsed() > std::time::Duration::from_secs(5) {
+            break n;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    assert_eq!(stored, 2, "the lines were not stored without a flush");
+}
+
 inzage_testkit::both_backends!(
     setup = fresh;
+    r88_chain_log_lines_nobody_waits_for_are_stored_on_their_own,
     save_and_load_round_trip,
     saving_the_same_record_twice_is_a_no_op,
     a_damaged_record_document_is_refused_and_a_new_save_repairs_it,
