@@ -16,7 +16,9 @@ pub struct Checkpoints {
 /// Serves Prometheus metrics (`GET /metrics`) on `listen`, a listener of its own that an
 /// operator keeps off the public network.
 pub async fn spawn_metrics(store: Store, listen: &str) -> Result<(), crate::AnyError> {
-    inzage_webkit::metrics::install().ok_or("the metrics recorder could not be installed")?;
+    let handle =
+        inzage_webkit::metrics::install().ok_or("the metrics recorder could not be installed")?;
+    inzage_webkit::metrics::keep_up(handle, inzage_webkit::metrics::UPKEEP);
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(address = %listener.local_addr()?, "metrics at /metrics");
     let app = inzage_webkit::metrics::router(store);

@@ -39,6 +39,25 @@ pub fn install() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// How often the recorded latencies are folded into their buckets ([`keep_up`]).
+pub const UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Folds the request latencies recorded since into their histogram buckets every `every`, for
+/// as long as the runtime runs. The exporter queues each recorded latency (16 bytes, counted)
+/// until its upkeep runs, which `install` leaves to its caller; with upkeep only at a scrape, a
+/// server that nobody scraped (no Prometheus yet, or one that is down) grew by every request it
+/// answered: about 15 MiB a minute at 16,000 requests a second.
+pub fn keep_up(handle: &'static PrometheusHandle, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            handle.run_upkeep();
+        }
+    });
+}
+
 /// The group a path belongs to: few enough labels to keep the series bounded, and no id.
 pub fn route_group(path: &str) -> &'static str {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
