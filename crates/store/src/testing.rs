@@ -59,13 +59,23 @@ impl TestDb {
             .expect("create test database");
         let (base, _) = admin.rsplit_once('/').expect("database URL with a path");
         let url = format!("{base}/{name}");
-        let store = Store::connect(&url).await.expect("postgres test database");
-        store.migrate().await.expect("migrations");
-        Some(Self {
+        let store = match Store::connect(&url).await {
+            Ok(store) => store,
+            Err(e) => {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await;
+                panic!("postgres test database: {e}");
+            }
+        };
+        // Made before the migrations run, so that a migration that fails drops it (`Drop`).
+        let db = Self {
             store,
             url,
             _dir: None,
-        })
+        };
+        db.store.migrate().await.expect("migrations");
+        Some(db)
     }
 
     /// Removes a PostgreSQL test database (closing what the test left open); a SQLite one goes
@@ -89,7 +99,8 @@ impl TestDb {
 /// A test that panics never reaches its `drop_database`: its PostgreSQL database is dropped
 /// here as the panic unwinds, so that failing runs leave no `inzage_test_*` databases behind.
 /// The drop runs on a thread of its own (with a runtime of its own), as the test's runtime may
-/// be the one unwinding.
+/// be the one unwinding, and gives up after ten seconds (the panic may be a server that stopped
+/// answering). Nothing here may panic: a panic while unwinding aborts the test process.
 impl Drop for TestDb {
     fn drop(&mut self) {
         if !std::thread::panicking() || !self.url.starts_with("postgres") {
@@ -98,7 +109,7 @@ impl Drop for TestDb {
         let Some(name) = self.url.rsplit('/').next().map(str::to_owned) else {
             return;
         };
-        let _ = std::thread::spawn(move || {
+        let dropping = std::thread::Builder::new().spawn(move || {
             use sqlx::Connection;
             let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -107,16 +118,20 @@ impl Drop for TestDb {
                 return;
             };
             rt.block_on(async {
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                let drop = async {
+                    let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
                         "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
                     )))
                     .execute(&mut conn)
-                    .await;
-                }
+                    .await
+                };
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drop).await;
             });
-        })
-        .join();
+        });
+        if let Ok(dropping) = dropping {
+            let _ = dropping.join();
+        }
     }
 }
 

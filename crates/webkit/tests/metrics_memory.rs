@@ -30,9 +30,11 @@ async fn issue21_unscraped_request_latencies_do_not_pile_up() {
         tokio::time::sleep(Duration::from_millis(60)).await;
     }
     let grown = dhat::HeapStats::get().curr_bytes.saturating_sub(before);
-    // Queued (without the upkeep), 400,000 latencies held 6.5 MB.
+    // Queued (without the upkeep), 400,000 latencies held 6.5 MB. With it, a round or two of
+    // them may still be held (the queue's blocks are freed a little later, and a round late
+    // to its upkeep is folded with the next): 16 bytes each, so at most about 650 KB.
     assert!(
-        grown < 256 * 1024,
+        grown < 1536 * 1024,
         "{grown} bytes more held after 400,000 latencies nobody scraped"
     );
     // All of them are in the buckets when Prometheus does come.
