@@ -16,7 +16,7 @@ use inzage_domain::{
     Actor, AppointmentId, AppointmentMode, AppointmentStatus, MAX_APPOINTMENT_REASON,
     PatientRecord, Section,
 };
-use inzage_store::{AgendaStore, AuditEvent, Channel, EventType, RecordStore, Slot};
+use inzage_store::{AgendaStore, AuditEvent, Channel, EventType, Slot};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
 use inzage_webkit::session::check_csrf;
@@ -495,11 +495,7 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 )
                 .await;
             }
-            let mut record: PatientRecord = state
-                .store
-                .load_record(&open.record.patient.id)
-                .await?
-                .ok_or(WebError::NoRecord)?;
+            let mut record: PatientRecord = open.stored_record().await?;
             // A practice sets how many open bookings one patient may have online (R49).
             let limit = open.settings.max_open_online_bookings;
             if booked(&open).await?.len() >= limit as usize {
@@ -578,11 +574,7 @@ async fn submit(open: OpenRecord, Form(form): Form<AppointmentForm>) -> WebResul
                 )
                 .await;
             }
-            let mut record: PatientRecord = state
-                .store
-                .load_record(&open.record.patient.id)
-                .await?
-                .ok_or(WebError::NoRecord)?;
+            let mut record: PatientRecord = open.stored_record().await?;
             if let Some(a) = record
                 .appointments
                 .iter_mut()

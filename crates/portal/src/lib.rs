@@ -457,6 +457,16 @@ impl OpenRecord {
     pub fn state(&self) -> &AppState {
         &self.state
     }
+
+    /// The record as it is stored now, for a save: another change may have landed since the
+    /// request opened it.
+    pub async fn stored_record(&self) -> WebResult<PatientRecord> {
+        self.state
+            .store
+            .load_record(&self.record.patient.id)
+            .await?
+            .ok_or(WebError::NoRecord)
+    }
 }
 
 // ---- start page, chooser, language ----

@@ -312,7 +312,6 @@ async fn save(open: OpenRecord, Form(form): Form<HashMap<String, String>>) -> We
         return Err(WebError::Forbidden);
     }
     let state = open.state();
-    let patient = open.record.patient.id.clone();
     let recorded_by = match &open.viewer {
         Viewer::Patient { .. } => RecordedBy::Patient,
         Viewer::Representative { representation, .. } => RecordedBy::Representative {
@@ -322,11 +321,7 @@ async fn save(open: OpenRecord, Form(form): Form<HashMap<String, String>>) -> We
     // Applied to the record as it is now (another change may have landed since the page was
     // opened), and again if one lands before it is saved.
     inzage_webkit::until_fresh!(async {
-        let mut record = state
-            .store
-            .load_record(&patient)
-            .await?
-            .ok_or(WebError::NoRecord)?;
+        let mut record = open.stored_record().await?;
         // Checked again on the record it changes (staff may have ended a representation).
         open.access_in(&record)?;
         let right = online_consent_right(&record, &open.viewer, open.now);

@@ -87,15 +87,10 @@ async fn save(open: OpenRecord, Form(form): Form<ChoiceForm>) -> WebResult<Respo
         _ => return Err(WebError::Invalid("moment")),
     };
     let state = open.state();
-    let patient = open.record.patient.id.clone();
     // Applied to the record as it is now (another change may have landed since the page was
     // opened), and again if one lands before it is saved.
     inzage_webkit::until_fresh!(async {
-        let mut record = state
-            .store
-            .load_record(&patient)
-            .await?
-            .ok_or(WebError::NoRecord)?;
+        let mut record = open.stored_record().await?;
         // Checked again on the record it changes.
         if !may_choose(&open, &record)? {
             return Err(WebError::Forbidden);
