@@ -78,6 +78,8 @@ pub struct AccessGuard {
 #[derive(Debug, Default)]
 pub(crate) struct KeptAccess {
     kept: std::sync::Mutex<std::collections::HashMap<String, KeptContext>>,
+    /// Counts uses, so that the least recently used context goes first when too many are kept.
+    clock: std::sync::atomic::AtomicU64,
     /// Answers built again because a kept context was no longer current.
     pub(crate) stale: std::sync::atomic::AtomicU64,
 }
@@ -87,11 +89,14 @@ struct KeptContext {
     token: AccessToken,
     settings: std::sync::Arc<inzage_domain::PracticeSettings>,
     guard: std::sync::Arc<AccessGuard>,
+    /// The [`KeptAccess::clock`] at its last use.
+    used: u64,
 }
 
-/// How many tokens' contexts are kept; beyond it the expired go first, then all. Each takes
-/// about the size of its practice's and settings' stored text (1-2 KB): a few MiB in all,
-/// beside the record cache's budget. Tokens live 15 minutes.
+/// How many tokens' contexts are kept; beyond it the expired go first, then the least recently
+/// used, down to three quarters (so that the scan is rare). Each takes about the size of its
+/// practice's and settings' stored text (1-2 KB): a few MiB in all, beside the record cache's
+/// budget. Tokens live 15 minutes.
 const KEPT_TOKENS: usize = 4_096;
 
 impl KeptAccess {
@@ -104,11 +109,15 @@ impl KeptAccess {
         cache: &crate::cache::RecordCache,
     ) -> Option<AccessContext> {
         let (token, settings, guard) = {
-            let kept = self.kept.lock().ok()?;
-            let k = kept.get(token_hash)?;
+            let used = self
+                .clock
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mut kept = self.kept.lock().ok()?;
+            let k = kept.get_mut(token_hash)?;
             if k.token.expires_at <= now {
                 return None;
             }
+            k.used = used;
             (k.token.clone(), k.settings.clone(), k.guard.clone())
         };
         let record = cache.get(token.patient.as_str(), &guard.stamp)?;
@@ -127,13 +136,20 @@ impl KeptAccess {
         guard: AccessGuard,
         now: DateTime<Utc>,
     ) {
+        let used = self
+            .clock
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let Ok(mut kept) = self.kept.lock() else {
             return;
         };
         if kept.len() >= KEPT_TOKENS && !kept.contains_key(&token.token_hash) {
             kept.retain(|_, k| k.token.expires_at > now);
             if kept.len() >= KEPT_TOKENS {
-                kept.clear();
+                // The least recently used go, down to three quarters: the rest stay kept (a
+                // busy deployment has more tokens in use than this at any time).
+                let mut uses: Vec<u64> = kept.values().map(|k| k.used).collect();
+                let (_, &mut oldest_kept, _) = uses.select_nth_unstable(KEPT_TOKENS / 4);
+                kept.retain(|_, k| k.used >= oldest_kept);
             }
         }
         kept.insert(
@@ -142,6 +158,7 @@ impl KeptAccess {
                 token: token.clone(),
                 settings: settings.clone(),
                 guard: std::sync::Arc::new(guard),
+                used,
             },
         );
     }
@@ -1048,5 +1065,89 @@ impl MedmijStore for Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<RefreshToken>, StoreError> {
         delegate!(self, s => s.consents(patient, now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::{RecordCache, Stamp};
+    use std::sync::Arc;
+
+    fn stamp() -> Stamp {
+        Stamp {
+            version: 1,
+            updated_at: "2026-12-07T10:00:00Z".into(),
+            practice: "{}".into(),
+        }
+    }
+
+    /// Keeps a context for token `t{i}` (of patient `p`), valid until `until`.
+    fn keep(kept: &KeptAccess, i: usize, now: DateTime<Utc>, until: DateTime<Utc>) {
+        let token = AccessToken {
+            token_hash: format!("t{i}"),
+            patient: PatientId::new("p").unwrap(),
+            client_id: "pgo.example".into(),
+            subject: "s".into(),
+            issued_at: now,
+            expires_at: until,
+            grant_id: None,
+        };
+        let guard = AccessGuard {
+            token_hash: token.token_hash.clone(),
+            stamp: stamp(),
+            settings: String::new(),
+        };
+        kept.put(&token, &Arc::default(), guard, now);
+    }
+
+    fn is_kept(kept: &KeptAccess, i: usize, now: DateTime<Utc>, cache: &RecordCache) -> bool {
+        kept.get(&format!("t{i}"), now, cache).is_some()
+    }
+
+    #[test]
+    fn beyond_its_bound_the_expired_then_the_least_recently_used_contexts_go() {
+        let now = DateTime::parse_from_rfc3339("2026-12-07T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let later = now + chrono::Duration::minutes(15);
+        let cache = RecordCache::new(1 << 30);
+        cache.put(
+            "p",
+            stamp(),
+            Arc::new(inzage_domain::samples::heavy_record()),
+            1,
+        );
+        let kept = KeptAccess::default();
+        // Full, with one context whose token has expired (t7).
+        for i in 0..KEPT_TOKENS {
+            keep(&kept, i, now, if i == 7 { now } else { later });
+        }
+        // One more: only the expired one makes room.
+        keep(&kept, KEPT_TOKENS, now, later);
+        assert!(!is_kept(
+            &kept,
+            7,
+            now - chrono::Duration::seconds(1),
+            &cache
+        ));
+        for i in [0, 1, 8, KEPT_TOKENS - 1, KEPT_TOKENS] {
+            assert!(is_kept(&kept, i, now, &cache), "t{i}");
+        }
+        // Full again, none expired: the least recently used quarter goes, not all. t0, t1, t8
+        // and the two last were used just now (above), so t2..t6 and t9.. are the oldest.
+        keep(&kept, KEPT_TOKENS + 1, now, later);
+        for i in [0, 1, 8, KEPT_TOKENS - 1, KEPT_TOKENS, KEPT_TOKENS + 1] {
+            assert!(is_kept(&kept, i, now, &cache), "t{i}");
+        }
+        for i in [2, 6, 9, KEPT_TOKENS / 4] {
+            assert!(!is_kept(&kept, i, now, &cache), "t{i}");
+        }
+        assert!(is_kept(&kept, KEPT_TOKENS / 2, now, &cache));
+        let left = kept.kept.lock().unwrap().len();
+        assert!(
+            (KEPT_TOKENS * 3 / 4..KEPT_TOKENS).contains(&left),
+            "{left} kept"
+        );
     }
 }
