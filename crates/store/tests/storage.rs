@@ -1011,6 +1011,138 @@ fn pgo_token(token_hash: &str, patient: &PatientId) -> AccessToken {
     }
 }
 
+/// Issue 21: when the chain's end moves before each of the group commit's calls (busy instances
+/// appending in between every time), the writer stops chaining again after `CHAIN_TRIES` (4)
+/// calls and writes the batch the slower way: the chain's end read under the audit lock in a
+/// transaction of its own. Nothing is lost or written twice, and the chain holds. Forced here by
+/// putting, in this test's own database, a function in place of `audit_append_or_end` that
+/// always answers the chain's end as moved (and counts its calls).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_a_chain_end_that_keeps_moving_is_written_after_reading_it_under_the_lock()
+{
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let store = db.store.clone();
+    let r = sample("p1", "123456782");
+    store
+        .save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    store
+        .store_access_token(&pgo_token("valid", &r.patient.id))
+        .await
+        .unwrap();
+    let read = |detail: &str| {
+        let mut e = audit(&r, EventType::Read);
+        e.detail = detail.into();
+        e
+    };
+    // The writer learns the chain's end: its next batch is chained from it in one call.
+    let start = store.append_audit(read("start")).await.unwrap();
+    let admin = sqlx::PgPool::connect(&db.url).await.unwrap();
+    for statement in [
+        "CREATE SEQUENCE moved_calls",
+        "ALTER FUNCTION audit_append_or_end RENAME TO real_audit_append_or_end",
+        "CREATE FUNCTION audit_append_or_end(
+            after_seq BIGINT, after_hash TEXT,
+            e_seq BIGINT[], e_at TEXT[], e_event TEXT[], e_patient TEXT[], e_user TEXT[],
+            e_responsible TEXT[], e_role TEXT[], e_channel TEXT[], e_request TEXT[], e_detail TEXT[],
+            e_prev_hash TEXT[], e_hash TEXT[],
+            g_token TEXT[], g_version BIGINT[], g_updated TEXT[], g_practice TEXT[], g_settings TEXT[],
+            c_at TEXT[], c_event TEXT[], c_request TEXT[], c_correlation TEXT[], c_client TEXT[],
+            c_status INT[], c_resource TEXT[],
+            OUT written BIGINT, OUT end_seq BIGINT, OUT end_hash TEXT)
+         LANGUAGE sql VOLATILE AS $$
+            SELECT -1::int8, l.seq, l.hash
+            FROM (SELECT nextval('moved_calls')) AS c,
+                 (SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS l
+         $$",
+    ] {
+        sqlx::query(statement).execute(&admin).await.unwrap();
+    }
+    let calls = async || -> i64 {
+        sqlx::query_scalar("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM moved_calls")
+            .fetch_one(&admin)
+            .await
+            .unwrap()
+    };
+    let rewrites = store.stats().audit_rewrites;
+    let entries = store.counts().await.unwrap().audit_entries;
+
+    // A plain entry, and a PGO's answer from a kept access context with its chain-log line.
+    let plain = store.append_audit(read("moved every time")).await.unwrap();
+    assert_eq!(calls().await, 4, "chained again until CHAIN_TRIES calls");
+    assert_eq!(plain.seq, start.seq + 1);
+    assert_eq!(plain.prev_hash, start.hash);
+    assert_eq!(
+        store.stats().audit_rewrites,
+        rewrites + 1,
+        "counted once per batch"
+    );
+    let mut kept = store
+        .kept_access_context("valid", t0())
+        .await
+        .unwrap()
+        .unwrap();
+    if kept.guard.is_none() {
+        kept = store
+            .kept_access_context("valid", t0())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert!(kept.guard.is_some(), "a kept context");
+    // The chain-log line waits for the entry's commit and shares it.
+    store
+        .log_chain(&[ChainEvent {
+            at: t0(),
+            kind: ChainEventKind::ResourceRequest,
+            request_id: "moved-1".into(),
+            correlation_id: String::new(),
+            client_id: "pgo.example".into(),
+            status: 200,
+            resource: "Patient".into(),
+        }])
+        .await
+        .unwrap();
+    let guarded = store
+        .append_audit_if_current(read("guarded, moved every time"), kept.guard.as_ref())
+        .await
+        .unwrap()
+        .expect("the guard holds: the answer is logged");
+    assert_eq!(guarded.event.detail, "guarded, moved every time");
+    assert!(calls().await >= 8, "{} calls", calls().await);
+    let c = store.counts().await.unwrap();
+    assert_eq!(c.audit_entries, entries + 2, "each entry written once");
+    let lines = store
+        .chain_log(t0() - chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        lines.iter().filter(|l| l.request_id == "moved-1").count(),
+        1,
+        "the chain-log line written once"
+    );
+    assert!(store.verify_audit_chain().await.unwrap().is_ok());
+
+    // With the real function back, the writer chains from the end it read: one call again.
+    for statement in [
+        "DROP FUNCTION audit_append_or_end",
+        "ALTER FUNCTION real_audit_append_or_end RENAME TO audit_append_or_end",
+    ] {
+        sqlx::query(statement).execute(&admin).await.unwrap();
+    }
+    let rewrites = store.stats().audit_rewrites;
+    let next = store.append_audit(read("after")).await.unwrap();
+    assert_eq!(next.seq, guarded.seq + 1);
+    assert_eq!(next.prev_hash, guarded.hash);
+    assert_eq!(store.stats().audit_rewrites, rewrites);
+    assert!(store.verify_audit_chain().await.unwrap().is_ok());
+    admin.close().await;
+    db.drop_database().await;
+}
+
 /// Issue 21: on PostgreSQL a batch of the group commit that waits for the audit lock (held by
 /// a record's save, here or on another instance) checks its access guards and the chain's end
 /// after the wait, not before: a token revoked meanwhile is seen (the answer made from its kept
