@@ -28,8 +28,16 @@ struct Kept {
     used: u64,
 }
 
+/// The kept records by patient id, and the memory they count for together (kept as they come
+/// and go, so that a put does not add up every record kept).
+#[derive(Default)]
+struct Shelf {
+    records: HashMap<String, Kept>,
+    bytes: usize,
+}
+
 pub(crate) struct RecordCache {
-    kept: Mutex<HashMap<String, Kept>>,
+    kept: Mutex<Shelf>,
     budget: AtomicUsize,
     clock: AtomicU64,
     /// Reads answered from the cache, and reads that had to parse the stored rows.
@@ -66,7 +74,7 @@ pub(crate) fn memory_of(stored: usize) -> usize {
 impl RecordCache {
     pub(crate) fn new(budget: usize) -> Self {
         Self {
-            kept: Mutex::new(HashMap::new()),
+            kept: Mutex::new(Shelf::default()),
             budget: AtomicUsize::new(budget),
             clock: AtomicU64::new(0),
             hits: AtomicU64::new(0),
@@ -84,22 +92,23 @@ impl RecordCache {
 
     /// Removes the least recently used until the total is at most `target`, if it is over
     /// `budget`.
-    fn shrink(kept: &mut HashMap<String, Kept>, budget: usize, target: usize) {
-        let mut total: usize = kept.values().map(|k| k.bytes).sum();
-        if total <= budget {
+    fn shrink(kept: &mut Shelf, budget: usize, target: usize) {
+        if kept.bytes <= budget {
             return;
         }
-        let mut by_age: Vec<(u64, String, usize)> = kept
+        let mut by_age: Vec<(u64, String)> = kept
+            .records
             .iter()
-            .map(|(id, k)| (k.used, id.clone(), k.bytes))
+            .map(|(id, k)| (k.used, id.clone()))
             .collect();
         by_age.sort_unstable();
-        for (_, id, bytes) in by_age {
-            if total <= target {
+        for (_, id) in by_age {
+            if kept.bytes <= target {
                 break;
             }
-            kept.remove(&id);
-            total -= bytes;
+            if let Some(gone) = kept.records.remove(&id) {
+                kept.bytes -= gone.bytes;
+            }
         }
     }
 
@@ -118,7 +127,7 @@ impl RecordCache {
     fn find(&self, id: &str, stamp: &Stamp) -> Option<Arc<PatientRecord>> {
         let now = self.clock.fetch_add(1, Ordering::Relaxed);
         let mut kept = self.kept.lock().ok()?;
-        let k = kept.get_mut(id)?;
+        let k = kept.records.get_mut(id)?;
         if &k.stamp != stamp {
             return None;
         }
@@ -143,7 +152,7 @@ impl RecordCache {
         let Ok(mut kept) = self.kept.lock() else {
             return;
         };
-        kept.insert(
+        if let Some(replaced) = kept.records.insert(
             id.to_owned(),
             Kept {
                 stamp,
@@ -151,7 +160,10 @@ impl RecordCache {
                 bytes,
                 used: now,
             },
-        );
+        ) {
+            kept.bytes -= replaced.bytes;
+        }
+        kept.bytes += bytes;
         // Out go the least recently used, down to three quarters of the budget, so that the
         // scan is rare.
         Self::shrink(&mut kept, budget, budget / 4 * 3);
@@ -159,15 +171,12 @@ impl RecordCache {
 
     /// What the kept records count for, together.
     pub(crate) fn bytes(&self) -> usize {
-        self.kept
-            .lock()
-            .map(|k| k.values().map(|k| k.bytes).sum())
-            .unwrap_or(0)
+        self.kept.lock().map(|k| k.bytes).unwrap_or(0)
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.kept.lock().map(|k| k.len()).unwrap_or(0)
+        self.kept.lock().map(|k| k.records.len()).unwrap_or(0)
     }
 }
 
@@ -198,6 +207,27 @@ mod tests {
         later.updated_at = "2026-11-30T10:00:01Z".into();
         assert!(c.get("p", &later).is_none());
         assert!(c.get("q", &stamp(3)).is_none());
+    }
+
+    #[test]
+    fn the_memory_counted_follows_the_records_kept() {
+        let c = RecordCache::new(1000);
+        let r = Arc::new(samples::heavy_record());
+        c.put("a", stamp(1), r.clone(), 100);
+        c.put("b", stamp(1), r.clone(), 200);
+        assert_eq!(c.bytes(), 300);
+        // A newer state of a kept record takes its place.
+        c.put("a", stamp(2), r.clone(), 150);
+        assert_eq!(c.bytes(), 350);
+        // Past the budget the least recently used go (b, then a), down to three quarters.
+        for id in ["c", "d", "e"] {
+            c.put(id, stamp(1), r.clone(), 240);
+        }
+        assert_eq!(c.bytes(), 720);
+        assert_eq!(c.len(), 3);
+        assert!(c.get("b", &stamp(1)).is_none() && c.get("a", &stamp(2)).is_none());
+        c.set_budget(0);
+        assert_eq!(c.bytes(), 0);
     }
 
     #[test]
