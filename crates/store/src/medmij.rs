@@ -146,9 +146,10 @@ impl KeptAccess {
             kept.retain(|_, k| k.token.expires_at > now);
             if kept.len() >= KEPT_TOKENS {
                 // The least recently used go, down to three quarters: the rest stay kept (a
-                // busy deployment has more tokens in use than this at any time).
+                // busy deployment may have more tokens in use than this at one time).
                 let mut uses: Vec<u64> = kept.values().map(|k| k.used).collect();
-                let (_, &mut oldest_kept, _) = uses.select_nth_unstable(KEPT_TOKENS / 4);
+                let quarter = uses.len() / 4;
+                let (_, &mut oldest_kept, _) = uses.select_nth_unstable(quarter);
                 kept.retain(|_, k| k.used >= oldest_kept);
             }
         }

@@ -1018,8 +1018,9 @@ fn pgo_token(token_hash: &str, patient: &PatientId) -> AccessToken {
 /// putting, in this test's own database, a function in place of `audit_append_or_end` that
 /// always answers the chain's end as moved (and counts its calls).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_issue21_a_chain_end_that_keeps_moving_is_written_after_reading_it_under_the_lock()
-{
+async fn postgres_issue21_r106_r88_a_chain_end_that_keeps_moving_is_written_after_reading_it_under_the_lock()
+ {
+    use sqlx::Connection;
     let Some(db) = inzage_store::testing::TestDb::postgres().await else {
         return;
     };
@@ -1093,7 +1094,31 @@ async fn postgres_issue21_a_chain_end_that_keeps_moving_is_written_after_reading
             .unwrap();
     }
     assert!(kept.guard.is_some(), "a kept context");
-    // The chain-log line waits for the entry's commit and shares it.
+    // The chain-log line and the guarded entry are queued while the writer is busy with another
+    // batch, held at the audit lock (this test holds it), so that the two go in one batch: it
+    // is moved every time too, and then written the locked way with the line in it.
+    let mut holder = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("SELECT pg_advisory_xact_lock(7513)")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let blocker = {
+        let (store, e) = (store.clone(), read("held at the lock"));
+        tokio::spawn(async move { store.append_audit(e).await.unwrap() })
+    };
+    let waited = std::time::Instant::now();
+    let until = |what: &str| {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(10),
+            "{what}"
+        )
+    };
+    // Its four calls made, the writer waits for the lock to read the chain's end.
+    while calls().await < 8 {
+        until("the writer did not make its calls");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     store
         .log_chain(&[ChainEvent {
             at: t0(),
@@ -1106,15 +1131,30 @@ async fn postgres_issue21_a_chain_end_that_keeps_moving_is_written_after_reading
         }])
         .await
         .unwrap();
-    let guarded = store
-        .append_audit_if_current(read("guarded, moved every time"), kept.guard.as_ref())
+    let guarded = {
+        let (store, e, guard) = (
+            store.clone(),
+            read("guarded, moved every time"),
+            kept.guard.clone(),
+        );
+        tokio::spawn(async move { store.append_audit_if_current(e, guard.as_ref()).await })
+    };
+    while store.stats().audit_queue < 2 {
+        until("the line and the entry were not queued");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    let blocker = blocker.await.unwrap();
+    let guarded = guarded
         .await
+        .unwrap()
         .unwrap()
         .expect("the guard holds: the answer is logged");
     assert_eq!(guarded.event.detail, "guarded, moved every time");
-    assert!(calls().await >= 8, "{} calls", calls().await);
+    assert_eq!(guarded.seq, blocker.seq + 1);
+    assert_eq!(calls().await, 12, "the line and the entry shared one batch");
     let c = store.counts().await.unwrap();
-    assert_eq!(c.audit_entries, entries + 2, "each entry written once");
+    assert_eq!(c.audit_entries, entries + 3, "each entry written once");
     let lines = store
         .chain_log(t0() - chrono::Duration::hours(1))
         .await
