@@ -998,6 +998,20 @@ async fn postgres_audit_entries_appended_by_others_between_batches_stay_chained(
     }
 }
 
+/// The record `p1`, saved, with an access token (`token`) of the PGO `pgo.example` for it.
+async fn saved_with_token(store: &Store, token: &str) -> PatientRecord {
+    let r = sample("p1", "123456782");
+    store
+        .save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    store
+        .store_access_token(&pgo_token(token, &r.patient.id))
+        .await
+        .unwrap();
+    r
+}
+
 /// An hour's access token of the PGO `pgo.example` for `patient`, issued at [`t0`].
 fn pgo_token(token_hash: &str, patient: &PatientId) -> AccessToken {
     AccessToken {
@@ -1025,15 +1039,7 @@ async fn postgres_issue21_r106_r88_a_chain_end_that_keeps_moving_is_written_afte
         return;
     };
     let store = db.store.clone();
-    let r = sample("p1", "123456782");
-    store
-        .save_record(&r, audit(&r, EventType::Create))
-        .await
-        .unwrap();
-    store
-        .store_access_token(&pgo_token("valid", &r.patient.id))
-        .await
-        .unwrap();
+    let r = saved_with_token(&store, "valid").await;
     let read = |detail: &str| {
         let mut e = audit(&r, EventType::Read);
         e.detail = detail.into();
@@ -1195,13 +1201,7 @@ async fn postgres_issue21_a_batch_waiting_for_the_audit_lock_sees_what_committed
         return;
     };
     let (a, b) = (db.store.clone(), Store::connect(&db.url).await.unwrap());
-    let r = sample("p1", "123456782");
-    a.save_record(&r, audit(&r, EventType::Create))
-        .await
-        .unwrap();
-    a.store_access_token(&pgo_token("valid", &r.patient.id))
-        .await
-        .unwrap();
+    let r = saved_with_token(&a, "valid").await;
     let read = |detail: &str| {
         let mut e = audit(&r, EventType::Read);
         e.detail = detail.into();
@@ -1404,15 +1404,7 @@ async fn postgres_issue21_connections_closed_by_the_database_in_a_quiet_spell_fa
 /// close, a read or an audit entry fails with an error instead of hanging.
 async fn issue21_closing_the_store_ends_while_connections_are_kept(store: Store) {
     use std::time::Duration;
-    let r = sample("p1", "123456782");
-    store
-        .save_record(&r, audit(&r, EventType::Create))
-        .await
-        .unwrap();
-    store
-        .store_access_token(&pgo_token("kept", &r.patient.id))
-        .await
-        .unwrap();
+    let r = saved_with_token(&store, "kept").await;
     // The writer and a reader each hold a connection now, and wait for their next batch.
     store
         .append_audit(audit(&r, EventType::Read))
@@ -1698,13 +1690,7 @@ async fn issue21_an_answer_from_a_kept_context_is_logged_only_while_it_is_curren
     url: &str,
 ) {
     let b = Store::connect(url).await.unwrap();
-    let r = sample("p1", "123456782");
-    a.save_record(&r, audit(&r, EventType::Create))
-        .await
-        .unwrap();
-    a.store_access_token(&pgo_token("valid", &r.patient.id))
-        .await
-        .unwrap();
+    let r = saved_with_token(&a, "valid").await;
     let transfer = |detail: &str| {
         let mut e = audit(&r, EventType::Transfer);
         e.detail = detail.into();
