@@ -511,19 +511,36 @@ struct LogPage {
     id: String,
     name: String,
     rows: Vec<LogRow>,
+    /// Where the next page of older entries starts (`voor`), if there are more.
+    older: Option<i64>,
 }
 
-async fn log(rec: StaffRecord) -> WebResult<Response> {
+/// Entries on one page of a record's access log; older ones are a link away.
+const LOG_PAGE: u32 = 200;
+
+#[derive(serde::Deserialize)]
+struct LogQuery {
+    /// Entries from before this one (its `seq`): the next page.
+    voor: Option<i64>,
+}
+
+async fn log(rec: StaffRecord, Query(q): Query<LogQuery>) -> WebResult<Response> {
     rec.access(Action::ViewAuditLog, "access log").await?;
     let ctx = rec.staff.ctx(&rec.session, "/praktijk").await?;
-    let entries = rec
+    // A page at a time, newest first: the log grows with every read of the record.
+    // One more than a page is read to know whether there are older ones.
+    let mut entries = rec
         .state
         .store
-        .audit_for_patient(&rec.record.patient.id)
+        .audit_for_patient_before(&rec.record.patient.id, q.voor, LOG_PAGE + 1)
         .await?;
+    let older = (entries.len() > LOG_PAGE as usize).then(|| {
+        entries.truncate(LOG_PAGE as usize);
+        entries.last().map(|last| last.seq)
+    });
+    let older = older.flatten();
     let rows = entries
         .iter()
-        .rev()
         .map(|e| {
             let local = e.event.at.with_timezone(&chrono_tz::Europe::Amsterdam);
             LogRow {
@@ -543,6 +560,7 @@ async fn log(rec: StaffRecord) -> WebResult<Response> {
         id: rec.record.patient.id.to_string(),
         name: rec.record.patient.name.display(),
         rows,
+        older,
         ctx,
     }
     .into_response())

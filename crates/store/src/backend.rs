@@ -141,6 +141,15 @@ impl SqliteStore {
          UNION ALL SELECT * FROM audit_log \
          WHERE seq > (SELECT seq FROM audit_patient_done WHERE id = 1) AND patient_id = $1 \
          ORDER BY seq";
+    /// A page of a patient's audit entries, newest first: at most `$3` of those before `seq`
+    /// `$2`, read as [`Self::AUDIT_OF_PATIENT`] reads (the filed ones by the filing's key, the
+    /// rest from the unfiled tail).
+    pub(crate) const AUDIT_OF_PATIENT_BEFORE: &str = "SELECT * FROM audit_log \
+         WHERE seq IN (SELECT seq FROM audit_patient WHERE patient_id = $1 AND seq < $2 \
+             ORDER BY seq DESC LIMIT $3) AND patient_id = $1 \
+         UNION ALL SELECT * FROM audit_log \
+         WHERE seq > (SELECT seq FROM audit_patient_done WHERE id = 1) AND seq < $2 AND patient_id = $1 \
+         ORDER BY seq DESC LIMIT $3";
     /// The last access to a patient's record by one user through one channel before a moment,
     /// read as [`Self::AUDIT_OF_PATIENT`] reads.
     pub(crate) const LAST_ACCESS: &str = "SELECT at FROM audit_log \
@@ -380,6 +389,10 @@ impl PostgresStore {
     /// A patient's audit entries (by the index `audit_log_patient`).
     pub(crate) const AUDIT_OF_PATIENT: &str =
         "SELECT * FROM audit_log WHERE patient_id = $1 ORDER BY seq";
+    /// A page of a patient's audit entries, newest first: at most `$3` of those before `seq`
+    /// `$2` (by the index `audit_log_patient`, backwards).
+    pub(crate) const AUDIT_OF_PATIENT_BEFORE: &str = "SELECT * FROM audit_log \
+         WHERE patient_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3";
     /// The last access to a patient's record by one user through one channel before a moment.
     pub(crate) const LAST_ACCESS: &str = "SELECT at FROM audit_log \
          WHERE patient_id = $1 AND user_id = $2 AND channel = $3 AND at < $4 \
@@ -1325,6 +1338,16 @@ macro_rules! impl_backend {
             async fn audit_for_patient(&self, patient: &PatientId) -> Result<Vec<AuditEntry>, StoreError> {
                 let rows = sqlx::query(Self::AUDIT_OF_PATIENT)
                     .bind(patient.as_str())
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.iter().map(Self::audit_row).collect()
+            }
+
+            async fn audit_for_patient_before(&self, patient: &PatientId, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+                let rows = sqlx::query(Self::AUDIT_OF_PATIENT_BEFORE)
+                    .bind(patient.as_str())
+                    .bind(before.unwrap_or(i64::MAX))
+                    .bind(i64::from(limit))
                     .fetch_all(&self.read)
                     .await?;
                 rows.iter().map(Self::audit_row).collect()

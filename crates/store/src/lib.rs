@@ -210,6 +210,15 @@ pub trait RecordStore: Send + Sync {
         patient: &PatientId,
     ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
 
+    /// At most `limit` of one patient's audit entries older than entry `before` (all the newest
+    /// without it), newest first: a page of a log that grows with every read of the record.
+    fn audit_for_patient_before(
+        &self,
+        patient: &PatientId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
+
     /// Recomputes the hash chain over the whole log; returns the number of entries checked.
     fn verify_audit_chain(
         &self,
@@ -410,6 +419,14 @@ impl RecordStore for Store {
     }
     async fn audit_for_patient(&self, patient: &PatientId) -> Result<Vec<AuditEntry>, StoreError> {
         delegate!(self, s => s.audit_for_patient(patient))
+    }
+    async fn audit_for_patient_before(
+        &self,
+        patient: &PatientId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        delegate!(self, s => s.audit_for_patient_before(patient, before, limit))
     }
     async fn verify_audit_chain(&self) -> Result<Result<u64, ChainBroken>, StoreError> {
         delegate!(self, s => s.verify_audit_chain())

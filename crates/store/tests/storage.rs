@@ -728,6 +728,58 @@ async fn audit_log_is_chained_and_append_only(db: &inzage_store::testing::TestDb
     assert_eq!(entries[2], e3);
 }
 
+/// A patient's log read page by page (`audit_for_patient_before`, the portal's and the
+/// practice's log pages): newest first, each entry once, only this patient's, however the pages
+/// fall; the same entries as the whole log.
+async fn issue21_a_patients_audit_log_is_read_in_pages_newest_first(
+    db: &inzage_store::testing::TestDb,
+) {
+    let s = db.store.clone();
+    let (a, b) = (sample("p1", "123456782"), sample("p2", "111222333"));
+    for r in [&a, &b] {
+        s.save_record(r, audit(r, EventType::Create)).await.unwrap();
+    }
+    for _ in 0..7 {
+        for r in [&a, &b] {
+            s.append_audit(audit(r, EventType::Read)).await.unwrap();
+        }
+    }
+    let whole = s.audit_for_patient(&a.patient.id).await.unwrap();
+    assert_eq!(whole.len(), 8);
+    for size in [1, 3, 8, 50] {
+        let mut paged = vec![];
+        let mut before = None;
+        loop {
+            let page = s
+                .audit_for_patient_before(&a.patient.id, before, size)
+                .await
+                .unwrap();
+            assert!(page.len() <= size as usize);
+            assert!(
+                page.iter()
+                    .all(|e| e.event.patient == Some(a.patient.id.clone()))
+            );
+            let Some(last) = page.last() else { break };
+            before = Some(last.seq);
+            paged.extend(page);
+        }
+        paged.reverse();
+        assert_eq!(paged, whole, "pages of {size}");
+    }
+    // Before the oldest entry: nothing; a page starts strictly before its mark.
+    assert!(
+        s.audit_for_patient_before(&a.patient.id, Some(whole[0].seq), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let newest_two = s
+        .audit_for_patient_before(&a.patient.id, Some(whole[7].seq), 2)
+        .await
+        .unwrap();
+    assert_eq!(newest_two, vec![whole[6].clone(), whole[5].clone()]);
+}
+
 async fn settings_round_trip(db: &inzage_store::testing::TestDb) {
     let s = db.store.clone();
     let r = sample("p1", "123456782");
@@ -2819,17 +2871,32 @@ inzage_testkit::both_backends!(
     refreshing_statistics_after_a_bulk_load_changes_no_data,
     r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once,
     issue21_a_job_lease_is_held_by_one_instance_at_a_time,
+    issue21_a_patients_audit_log_is_read_in_pages_newest_first,
     r118_sharing_choices_systems_and_retrievals_are_kept,
     r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_decision,
 );
 
 // ---- SQLite files the audit log by patient in the background; a patient's entries are found either way ----
 
-/// Each patient's entries, in order, as `audit_for_patient` answers.
+/// Each patient's entries, in order, as `audit_for_patient` answers; read two at a time,
+/// newest first (`audit_for_patient_before`), they are the same.
 async fn entries_of(s: &Store, ids: &[&PatientRecord]) -> Vec<Vec<(i64, EventType)>> {
     let mut out = vec![];
     for r in ids {
         let entries = s.audit_for_patient(&r.patient.id).await.unwrap();
+        let mut paged = vec![];
+        let mut before = None;
+        loop {
+            let page = s
+                .audit_for_patient_before(&r.patient.id, before, 2)
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            before = Some(last.seq);
+            paged.extend(page);
+        }
+        paged.reverse();
+        assert_eq!(paged, entries, "read in pages");
         out.push(entries.iter().map(|e| (e.seq, e.event.event)).collect());
     }
     out

@@ -369,6 +369,100 @@ async fn r52_hidden_items_reach_no_page_for_any_viewer(app: &TestApp) {
     }
 }
 
+/// The body rows of a log page, and its link to older rows (its `&` unescaped).
+fn log_rows(body: &str) -> (Vec<String>, Option<String>) {
+    let rows = body
+        .split("<tr role=\"row\"><th scope=\"row\" role=\"rowheader\">")
+        .skip(1)
+        .map(|r| r.split("</tr>").next().unwrap().to_owned())
+        .collect();
+    let older = body
+        .split_once("<p><a href=\"/logboek?voor=")
+        .map(|(_, rest)| {
+            let href = rest
+                .split('"')
+                .next()
+                .unwrap()
+                .replace("&#38;", "&")
+                .replace("&amp;", "&");
+            format!("/logboek?voor={href}")
+        });
+    (rows, older)
+}
+
+/// Issue 21: years of an app's pulls are thousands of log entries; the access log page shows
+/// the newest hundred rows and links to older ones, page after page, each row once and in
+/// order, the filter kept. Own page views of one visit are never split over two pages.
+async fn issue21_the_access_log_comes_in_pages_of_older_lines(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("adult").await;
+    let adult = inzage_domain::PatientId::new("adult").unwrap();
+    let now = app.clock.now();
+    // 230 reads by the practice, a minute apart and each a row of its own, ending a day ago.
+    for i in 0..230 {
+        app.store
+            .append_audit(inzage_store::AuditEvent {
+                at: now - Duration::days(1) - Duration::minutes(230 - i),
+                event: EventType::Read,
+                patient: Some(adult.clone()),
+                user: "staff:gp".into(),
+                responsible_user: "staff:gp".into(),
+                role: "huisarts".into(),
+                channel: Channel::Practice,
+                request_id: format!("r{i}"),
+                detail: "practice: record".into(),
+            })
+            .await
+            .unwrap();
+    }
+    for (first, filter) in [("/logboek", ""), ("/logboek?wie=praktijk", "&wie=praktijk")] {
+        let mut pages = vec![];
+        let mut next = Some(first.to_owned());
+        while let Some(path) = next {
+            let p = c.get(&path).await;
+            assert_eq!(p.status, StatusCode::OK, "{path}");
+            let (rows, older) = log_rows(&p.body);
+            if let Some(o) = &older {
+                assert!(o.ends_with(filter), "the filter is kept: {o}");
+            }
+            pages.push(rows);
+            next = older;
+            assert!(pages.len() <= 5, "pages without end");
+        }
+        let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
+        assert_eq!(&sizes[..2], &[100, 100], "{first}");
+        let all: Vec<String> = pages.concat();
+        let practice: Vec<&String> = all
+            .iter()
+            .filter(|r| r.contains("Medewerker van de praktijk (huisarts)"))
+            .collect();
+        // Each of the 230 once (their minutes differ), newest first.
+        assert_eq!(practice.len(), 230, "{first}");
+        let mut seen = practice.clone();
+        seen.dedup();
+        assert_eq!(seen.len(), 230, "{first}: a row repeated on the next page");
+        let newest = format!(
+            "{}</th>",
+            (now - Duration::days(1) - Duration::minutes(1))
+                .with_timezone(&chrono_tz::Europe::Amsterdam)
+                .format("%H:%M")
+        );
+        assert!(practice[0].contains(&newest), "{first}: {}", practice[0]);
+        if filter.is_empty() {
+            // Anna's own views (this visit) are one row, on the first page only.
+            assert_eq!(all.iter().filter(|r| r.contains("Bekeken: ")).count(), 1);
+            assert!(pages[0][0].contains("Bekeken: "));
+            assert_eq!(all.len(), sizes.iter().sum::<usize>());
+        } else {
+            assert!(
+                !all.iter().any(|r| r.contains("Bekeken: ")),
+                "only the practice's rows"
+            );
+        }
+    }
+}
+
 async fn r103_every_page_view_is_audited_once_with_all_fields(app: &TestApp) {
     let mut c = app.client();
     c.login("anna").await;
@@ -871,6 +965,7 @@ both_backends!(
     no_record_of_another_patient_through_any_route,
     r52_hidden_items_reach_no_page_for_any_viewer,
     r103_every_page_view_is_audited_once_with_all_fields,
+    issue21_the_access_log_comes_in_pages_of_older_lines,
     new_since_last_visit_is_marked,
     glossary_explains_codes_and_abbreviations,
     language_can_be_switched,

@@ -7,7 +7,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use inzage_domain::StaffRole;
+use inzage_domain::{Clock, StaffRole};
 use inzage_store::{Channel, EventType, RecordStore};
 use support::*;
 
@@ -328,6 +328,72 @@ async fn staff_never_reach_another_practices_patients(app: &TestApp) {
         StatusCode::NOT_FOUND
     );
     assert_eq!(app.audit_count().await, before, "nothing was read");
+}
+
+/// Issue 21: the practice's view of a record's access log shows 200 entries a page, newest
+/// first, and links to the older ones until there are none: each entry once.
+async fn issue21_the_practices_access_log_comes_in_pages(app: &TestApp) {
+    let staff = seed_staff(app).await;
+    let mut c = app.client();
+    c.staff_login("gp", &staff[0].1).await;
+    let adult = inzage_domain::PatientId::new("adult").unwrap();
+    for i in 0..450 {
+        app.store
+            .append_audit(inzage_store::AuditEvent {
+                at: app.clock.now(),
+                event: EventType::Read,
+                patient: Some(adult.clone()),
+                user: format!("pgo:app-{i:03}"),
+                responsible_user: "idp:anna".into(),
+                role: "pgo".into(),
+                channel: Channel::Medmij,
+                request_id: format!("r{i}"),
+                detail: "medmij: Patient".into(),
+            })
+            .await
+            .unwrap();
+    }
+    let mut next = Some("/praktijk/patienten/adult/logboek".to_owned());
+    let mut pages = vec![];
+    while let Some(path) = next {
+        let p = c.get(&path).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}");
+        let users: Vec<String> = p
+            .body
+            .split("<tr><td>")
+            .skip(1)
+            .map(|row| row.split("</td><td>").nth(1).unwrap().to_owned())
+            .collect();
+        next = p
+            .body
+            .split_once("<p><a href=\"/praktijk/patienten/adult/logboek?voor=")
+            .map(|(_, rest)| {
+                let seq = rest.split('"').next().unwrap();
+                format!("/praktijk/patienten/adult/logboek?voor={seq}")
+            });
+        pages.push(users);
+        assert!(pages.len() <= 4, "pages without end");
+    }
+    assert!(pages.len() >= 3);
+    assert!(pages[..pages.len() - 1].iter().all(|p| p.len() == 200));
+    let apps: Vec<&String> = pages
+        .iter()
+        .flatten()
+        .filter(|u| u.starts_with("pgo:"))
+        .collect();
+    let expected: Vec<String> = (0..450).rev().map(|i| format!("pgo:app-{i:03}")).collect();
+    assert_eq!(
+        apps,
+        expected.iter().collect::<Vec<_>>(),
+        "each once, newest first"
+    );
+    // Every entry of the record once: all there were when the first page was read (its own
+    // view included); each later page's view is newer than what that page shows.
+    let all = app.store.audit_for_patient(&adult).await.unwrap();
+    assert_eq!(
+        pages.iter().map(Vec::len).sum::<usize>(),
+        all.len() - (pages.len() - 1)
+    );
 }
 
 async fn every_read_writes_one_complete_audit_entry(app: &TestApp) {
@@ -1017,6 +1083,7 @@ fn rate_limited() -> inzage_web::WebConfig {
 }
 
 both_backends!(
+    issue21_the_practices_access_log_comes_in_pages,
     no_staff_link_ends_in_a_refusal,
     r26_the_patient_chooses_when_results_show_and_staff_can_record_it,
     a_search_hit_can_be_told_apart,

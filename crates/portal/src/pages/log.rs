@@ -4,7 +4,7 @@
 //! never an event code or the entry's internal detail.
 
 use super::*;
-use inzage_store::{AuditEntry, AuditEvent, Channel};
+use inzage_store::{AuditEvent, Channel};
 
 pub struct LogRow {
     pub when: String,
@@ -28,6 +28,8 @@ pub(super) struct LogPage {
     pub(super) who: Vec<Choice>,
     pub(super) period: Vec<Choice>,
     pub(super) filtered: bool,
+    /// The link to the next page of older rows, if there are more.
+    pub(super) older: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -36,6 +38,9 @@ pub(super) struct LogQuery {
     wie: String,
     #[serde(default)]
     periode: String,
+    /// Rows from before this entry (its `seq`): the next page of older rows.
+    #[serde(default)]
+    voor: Option<i64>,
 }
 
 /// Whose entry it is, for the filter.
@@ -212,19 +217,60 @@ fn channel(tr: &Tr, c: Channel) -> String {
     })
 }
 
-/// Rows, newest first. The person's own page views (reads on this website) that follow each
-/// other within half an hour are one visit: one line naming the pages in the order seen.
-fn rows(open: &OpenRecord, tr: &Tr, entries: &[&AuditEntry]) -> Vec<LogRow> {
-    let mut out: Vec<LogRow> = vec![];
-    // The visit being folded: (first, last, pages), newest entries come first.
-    let mut visit: Option<(DateTime<Utc>, DateTime<Utc>, Vec<String>)> = None;
-    let flush = |visit: &mut Option<(DateTime<Utc>, DateTime<Utc>, Vec<String>)>,
-                 out: &mut Vec<LogRow>| {
-        if let Some((earliest, latest, mut pages)) = visit.take() {
+/// The rows of one page of the log at most; older ones are a link away.
+const PAGE_ROWS: usize = 100;
+/// Entries read from the store at a time while a page fills.
+const READ_ENTRIES: u32 = 500;
+
+/// The visit being folded: its first and last view and the pages seen, newest first.
+type Visit = (DateTime<Utc>, DateTime<Utc>, Vec<String>);
+
+/// Rows, newest first, built from entries given newest first. The person's own page views
+/// (reads on this website) that follow each other within half an hour are one visit: one line
+/// naming the pages in the order seen.
+struct Rows<'a> {
+    open: &'a OpenRecord,
+    tr: &'a Tr,
+    out: Vec<LogRow>,
+    visit: Option<Visit>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(open: &'a OpenRecord, tr: &'a Tr) -> Self {
+        Self {
+            open,
+            tr,
+            out: vec![],
+            visit: None,
+        }
+    }
+
+    /// Rows so far, the visit being folded included.
+    fn len(&self) -> usize {
+        self.out.len() + usize::from(self.visit.is_some())
+    }
+
+    fn own_view(&self, e: &AuditEvent) -> bool {
+        who_of(self.open, e) == Who::Me && e.event == EventType::Read
+    }
+
+    /// Whether `e` joins the visit being folded (one's own view, within half an hour of the
+    /// visit's earliest and on the same day) rather than starting a row.
+    fn joins_visit(&self, e: &AuditEvent) -> bool {
+        self.own_view(e)
+            && self.visit.as_ref().is_some_and(|(earliest, _, _)| {
+                (*earliest - e.at).num_minutes() <= VISIT_GAP_MINUTES
+                    && when(self.tr, *earliest).0 == when(self.tr, e.at).0
+            })
+    }
+
+    fn flush(&mut self) {
+        let tr = self.tr;
+        if let Some((earliest, latest, mut pages)) = self.visit.take() {
             pages.reverse();
             let (day, from) = when(tr, earliest);
             let (_, to) = when(tr, latest);
-            out.push(LogRow {
+            self.out.push(LogRow {
                 when: if from == to {
                     format!("{day} {from}")
                 } else {
@@ -235,45 +281,44 @@ fn rows(open: &OpenRecord, tr: &Tr, entries: &[&AuditEntry]) -> Vec<LogRow> {
                 channel: channel(tr, Channel::Portal),
             });
         }
-    };
-    for stored in entries {
-        let e = &stored.event;
-        let own_view = who_of(open, e) == Who::Me && e.event == EventType::Read;
-        if own_view {
+    }
+
+    fn push(&mut self, e: &AuditEvent) {
+        let tr = self.tr;
+        if self.own_view(e) {
             let page = what_of(tr, e);
-            match &mut visit {
-                Some((earliest, _, pages))
-                    if (*earliest - e.at).num_minutes() <= VISIT_GAP_MINUTES
-                        && when(tr, *earliest).0 == when(tr, e.at).0 =>
-                {
+            if self.joins_visit(e) {
+                if let Some((earliest, _, pages)) = &mut self.visit {
                     *earliest = e.at;
                     if !pages.contains(&page) {
                         pages.push(page);
                     }
                 }
-                _ => {
-                    flush(&mut visit, &mut out);
-                    visit = Some((e.at, e.at, vec![page]));
-                }
+            } else {
+                self.flush();
+                self.visit = Some((e.at, e.at, vec![page]));
             }
-            continue;
+            return;
         }
-        flush(&mut visit, &mut out);
+        self.flush();
         let (day, time) = when(tr, e.at);
-        out.push(LogRow {
+        self.out.push(LogRow {
             when: format!("{day} {time}"),
             // A provider system is named as it was registered: "Huisartsenpost Midden-Stad".
             who: if e.channel == Channel::Exchange {
                 e.user.clone()
             } else {
-                who_label(open, tr, &e.user, &e.role)
+                who_label(self.open, tr, &e.user, &e.role)
             },
             what: what_of(tr, e),
             channel: channel(tr, e.channel),
         });
     }
-    flush(&mut visit, &mut out);
-    out
+
+    fn finish(mut self) -> Vec<LogRow> {
+        self.flush();
+        self.out
+    }
 }
 
 pub(super) async fn access_log(open: OpenRecord, Query(q): Query<LogQuery>) -> WebResult<Response> {
@@ -290,30 +335,65 @@ pub(super) async fn access_log(open: OpenRecord, Query(q): Query<LogQuery>) -> W
         .find(|(v, _, _)| *v == q.periode)
         .unwrap_or(&PERIOD[0]);
     let since = period.2.map(|days| open.now - chrono::Duration::days(days));
-    let entries = open
-        .state()
-        .store
-        .audit_for_patient(&open.record.patient.id)
-        .await?;
-    let chosen: Vec<&AuditEntry> = entries
-        .iter()
-        .rev()
-        .filter(|s| since.is_none_or(|t| s.event.at >= t))
-        .filter(|s| {
-            let w = who_of(&open, &s.event);
-            match who {
-                "ik" => w == Who::Me,
-                "praktijk" => w == Who::Practice || w == Who::System,
-                "apps" => w == Who::App,
-                "zorgverleners" => w == Who::Provider,
-                "anderen" => w == Who::Other,
+    let chosen = |e: &AuditEvent| {
+        since.is_none_or(|t| e.at >= t)
+            && match (who, who_of(&open, e)) {
+                ("ik", w) => w == Who::Me,
+                ("praktijk", w) => w == Who::Practice || w == Who::System,
+                ("apps", w) => w == Who::App,
+                ("zorgverleners", w) => w == Who::Provider,
+                ("anderen", w) => w == Who::Other,
                 _ => true,
             }
-        })
-        .collect();
-    let rows = rows(&open, tr, &chosen);
+    };
+    // A page of rows, read newest first from before the previous page's last entry (`voor`):
+    // the log grows with every read of the record (years of an app's daily pulls are
+    // thousands of entries), a page does not. It ends before an entry that would start row
+    // `PAGE_ROWS + 1`, so no visit is split over two pages.
+    let mut rows = Rows::new(&open, tr);
+    let mut before = q.voor;
+    let mut older = None;
+    'reading: loop {
+        let entries = open
+            .state()
+            .store
+            .audit_for_patient_before(&open.record.patient.id, before, READ_ENTRIES)
+            .await?;
+        for stored in &entries {
+            let e = &stored.event;
+            // Entries are in the order they were written, their times within moments of it:
+            // a day before the period began, nothing older can be in it.
+            if since.is_some_and(|t| e.at < t - chrono::Duration::days(1)) {
+                break 'reading;
+            }
+            if !chosen(e) {
+                continue;
+            }
+            if rows.len() == PAGE_ROWS && !rows.joins_visit(e) {
+                older = before;
+                break 'reading;
+            }
+            rows.push(e);
+            before = Some(stored.seq);
+        }
+        match entries.last() {
+            Some(last) if entries.len() == READ_ENTRIES as usize => before = Some(last.seq),
+            _ => break,
+        }
+    }
+    let rows = rows.finish();
     let page = LogPage {
         rows,
+        older: older.map(|seq| {
+            let mut url = format!("/logboek?voor={seq}");
+            if who != "alle" {
+                url.push_str(&format!("&wie={who}"));
+            }
+            if period.0 != "alles" {
+                url.push_str(&format!("&periode={}", period.0));
+            }
+            url
+        }),
         who: WHO
             .iter()
             .map(|(v, k)| Choice {

@@ -258,6 +258,7 @@ log-period = الفترة
 log-filter = عرض
 log-filter-clear = عرض كل شيء
 log-none = لم يُعثر على شيء لهذا الاختيار.
+log-older = أسطر أقدم
 log-who-all = الجميع
 log-who-me = أنا
 log-who-practice = العيادة

@@ -243,6 +243,7 @@ log-period = Period
 log-filter = Show
 log-filter-clear = Show everything
 log-none = Nothing was found for this choice.
+log-older = Older lines
 log-who-all = Everyone
 log-who-me = Me
 log-who-practice = The practice

@@ -240,6 +240,7 @@ log-period = Periode
 log-filter = Laat zien
 log-filter-clear = Alles laten zien
 log-none = Er is niets gevonden voor deze keuze.
+log-older = Oudere regels
 log-who-all = Iedereen
 log-who-me = Ikzelf
 log-who-practice = De praktijk

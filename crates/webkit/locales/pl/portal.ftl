@@ -250,6 +250,7 @@ log-period = Okres
 log-filter = Pokaż
 log-filter-clear = Pokaż wszystko
 log-none = Nic nie znaleziono dla tego wyboru.
+log-older = Starsze wpisy
 log-who-all = Wszyscy
 log-who-me = Ja
 log-who-practice = Przychodnia

@@ -240,6 +240,7 @@ log-period = Dönem
 log-filter = Göster
 log-filter-clear = Tümünü göster
 log-none = Bu seçim için hiçbir şey bulunamadı.
+log-older = Daha eski satırlar
 log-who-all = Herkes
 log-who-me = Ben
 log-who-practice = Muayenehane
