@@ -1494,8 +1494,8 @@ async fn sqlite_batch_at_once(
             value ->> 2 AS updated_at, value ->> 3 AS practice, value ->> 4 AS settings \
             FROM jsonb_each(?2)) AS g ",
         guards_that_hold!(),
-        ") = json_array_length(?2) \
-        RETURNING seq; \
+        ") = json_array_length(?2); \
+        SELECT changes(); \
         INSERT OR ROLLBACK INTO medmij_chain_log (at, event, request_id, correlation_id, client_id, status, resource) \
         SELECT c.value ->> 0, c.value ->> 1, c.value ->> 2, c.value ->> 3, c.value ->> 4, c.value ->> 5, c.value ->> 6 \
         FROM jsonb_each(?3) AS c; \
@@ -1564,7 +1564,14 @@ async fn sqlite_batch_at_once(
         .bind(chain)
         .fetch_all(&mut **conn)
         .await
-        .map(|rows| rows.len());
+        .and_then(|rows| match rows.as_slice() {
+            [row] => row.try_get::<i64, _>(0),
+            _ => Err(sqlx::Error::Protocol(format!(
+                "{} rows for one count",
+                rows.len()
+            ))),
+        })
+        .map(|n| usize::try_from(n).unwrap_or(0));
     match &written {
         Ok(_) => {}
         // The taken `seq` of another writer's entry: `OR ROLLBACK` has rolled the whole
