@@ -1476,7 +1476,8 @@ async fn sqlite_refresh_statistics(pool: &SqlitePool) -> Result<(), StoreError> 
 /// many rows that calls a function may fail halfway.) The audit entries are inserted
 /// only if every guard holds (as in
 /// [`SqliteStore::push_guarded_audit_insert`]); the chain log's rows in any case. The number of
-/// audit entries inserted (all or none).
+/// audit entries inserted (all or none), as the one row the command answers (`changes()`: a
+/// row per entry went through sqlx's channel from the connection's thread one by one).
 async fn sqlite_batch_at_once(
     conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>,
     entries: &[AuditEntry],
