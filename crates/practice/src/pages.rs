@@ -520,8 +520,10 @@ const LOG_PAGE: u32 = 200;
 
 #[derive(serde::Deserialize)]
 struct LogQuery {
-    /// Entries from before this one (its `seq`): the next page.
-    voor: Option<i64>,
+    /// Entries from before this one (its `seq`): the next page. Anything but a number shows
+    /// the first page.
+    #[serde(default)]
+    voor: Option<String>,
 }
 
 async fn log(rec: StaffRecord, Query(q): Query<LogQuery>) -> WebResult<Response> {
@@ -532,7 +534,11 @@ async fn log(rec: StaffRecord, Query(q): Query<LogQuery>) -> WebResult<Response>
     let mut entries = rec
         .state
         .store
-        .audit_for_patient_before(&rec.record.patient.id, q.voor, LOG_PAGE + 1)
+        .audit_for_patient_before(
+            &rec.record.patient.id,
+            q.voor.as_deref().and_then(|v| v.parse::<i64>().ok()),
+            LOG_PAGE + 1,
+        )
         .await?;
     let older = (entries.len() > LOG_PAGE as usize).then(|| {
         entries.truncate(LOG_PAGE as usize);

@@ -143,10 +143,13 @@ impl SqliteStore {
          ORDER BY seq";
     /// A page of a patient's audit entries, newest first: at most `$3` of those before `seq`
     /// `$2`, read as [`Self::AUDIT_OF_PATIENT`] reads (the filed ones by the filing's key, the
-    /// rest from the unfiled tail).
+    /// rest from the unfiled tail). A filed entry's patient is checked before the limit, so
+    /// that one that fails the check (a log cut short and written again) does not make the page
+    /// short while older entries remain.
     pub(crate) const AUDIT_OF_PATIENT_BEFORE: &str = "SELECT * FROM audit_log \
-         WHERE seq IN (SELECT seq FROM audit_patient WHERE patient_id = $1 AND seq < $2 \
-             ORDER BY seq DESC LIMIT $3) AND patient_id = $1 \
+         WHERE seq IN (SELECT a.seq FROM audit_patient a WHERE a.patient_id = $1 AND a.seq < $2 \
+             AND EXISTS (SELECT 1 FROM audit_log l WHERE l.seq = a.seq AND l.patient_id = $1) \
+             ORDER BY a.seq DESC LIMIT $3) AND patient_id = $1 \
          UNION ALL SELECT * FROM audit_log \
          WHERE seq > (SELECT seq FROM audit_patient_done WHERE id = 1) AND seq < $2 AND patient_id = $1 \
          ORDER BY seq DESC LIMIT $3";
@@ -1476,8 +1479,8 @@ async fn sqlite_refresh_statistics(pool: &SqlitePool) -> Result<(), StoreError> 
 /// many rows that calls a function may fail halfway.) The audit entries are inserted
 /// only if every guard holds (as in
 /// [`SqliteStore::push_guarded_audit_insert`]); the chain log's rows in any case. The number of
-/// audit entries inserted (all or none), as the one row the command answers (`changes()`: a
-/// row per entry went through sqlx's channel from the connection's thread one by one).
+/// audit entries inserted (all or none), as the one row the command answers (`changes()`;
+/// `RETURNING seq` sent a row per entry through sqlx's channel from the connection's thread).
 async fn sqlite_batch_at_once(
     conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>,
     entries: &[AuditEntry],
@@ -1572,7 +1575,9 @@ async fn sqlite_batch_at_once(
                 rows.len()
             ))),
         })
-        .map(|n| usize::try_from(n).unwrap_or(0));
+        .and_then(|n| {
+            usize::try_from(n).map_err(|_| sqlx::Error::Protocol(format!("{n} audit entries")))
+        });
     match &written {
         Ok(_) => {}
         // The taken `seq` of another writer's entry: `OR ROLLBACK` has rolled the whole

@@ -212,6 +212,7 @@ pub trait RecordStore: Send + Sync {
 
     /// At most `limit` of one patient's audit entries older than entry `before` (all the newest
     /// without it), newest first: a page of a log that grows with every read of the record.
+    /// Fewer than `limit` means there are no older ones.
     fn audit_for_patient_before(
         &self,
         patient: &PatientId,

@@ -394,6 +394,10 @@ async fn issue21_the_practices_access_log_comes_in_pages(app: &TestApp) {
         pages.iter().map(Vec::len).sum::<usize>(),
         all.len() - (pages.len() - 1)
     );
+    // A mark that is not a number shows the first page.
+    let p = c.get("/praktijk/patienten/adult/logboek?voor=abc").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("pgo:app-449"), "the newest entry");
 }
 
 async fn every_read_writes_one_complete_audit_entry(app: &TestApp) {

@@ -38,9 +38,10 @@ pub(super) struct LogQuery {
     wie: String,
     #[serde(default)]
     periode: String,
-    /// Rows from before this entry (its `seq`): the next page of older rows.
+    /// Rows from before this entry (its `seq`): the next page of older rows. Anything but a
+    /// number shows the first page.
     #[serde(default)]
-    voor: Option<i64>,
+    voor: Option<String>,
 }
 
 /// Whose entry it is, for the filter.
@@ -322,7 +323,7 @@ impl<'a> Rows<'a> {
 }
 
 pub(super) async fn access_log(open: OpenRecord, Query(q): Query<LogQuery>) -> WebResult<Response> {
-    // This page's own view is logged first, so it shows itself.
+    // This page's own view is logged first, so that the first page shows it.
     open.audit(EventType::Read, "access log").await?;
     let ctx = open.ctx("/logboek").await?;
     let tr = &ctx.tr;
@@ -349,9 +350,10 @@ pub(super) async fn access_log(open: OpenRecord, Query(q): Query<LogQuery>) -> W
     // A page of rows, read newest first from before the previous page's last entry (`voor`):
     // the log grows with every read of the record (years of an app's daily pulls are
     // thousands of entries), a page does not. It ends before an entry that would start row
-    // `PAGE_ROWS + 1`, so no visit is split over two pages.
+    // `PAGE_ROWS + 1`, so no visit is split over two pages. (A filter that few entries pass,
+    // without a period, still reads the whole log to fill its page, `READ_ENTRIES` at a time.)
     let mut rows = Rows::new(&open, tr);
-    let mut before = q.voor;
+    let mut before = q.voor.as_deref().and_then(|v| v.parse::<i64>().ok());
     let mut older = None;
     'reading: loop {
         let entries = open
@@ -361,8 +363,9 @@ pub(super) async fn access_log(open: OpenRecord, Query(q): Query<LogQuery>) -> W
             .await?;
         for stored in &entries {
             let e = &stored.event;
-            // Entries are in the order they were written, their times within moments of it:
-            // a day before the period began, nothing older can be in it.
+            // Entries are in the order they were written, their times within moments of it (a
+            // bulk import stamps its entries with its start): a day before the period began,
+            // nothing older can be in it.
             if since.is_some_and(|t| e.at < t - chrono::Duration::days(1)) {
                 break 'reading;
             }
