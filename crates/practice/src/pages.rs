@@ -520,8 +520,8 @@ const LOG_PAGE: u32 = 200;
 
 #[derive(serde::Deserialize)]
 struct LogQuery {
-    /// Entries from before this one (its `seq`): the next page. Anything but a number shows
-    /// the first page.
+    /// Entries from before this one (its `seq`): the next page. Anything but a positive number
+    /// shows the first page.
     #[serde(default)]
     voor: Option<String>,
 }
@@ -536,7 +536,10 @@ async fn log(rec: StaffRecord, Query(q): Query<LogQuery>) -> WebResult<Response>
         .store
         .audit_for_patient_before(
             &rec.record.patient.id,
-            q.voor.as_deref().and_then(|v| v.parse::<i64>().ok()),
+            q.voor
+                .as_deref()
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|seq| *seq > 0),
             LOG_PAGE + 1,
         )
         .await?;

@@ -401,7 +401,7 @@ async fn issue21_the_access_log_comes_in_pages_of_older_lines(app: &TestApp) {
     let adult = inzage_domain::PatientId::new("adult").unwrap();
     let now = app.clock.now();
     let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono_tz::Europe::Amsterdam);
-    // Yesterday at noon, Dutch time: nothing below crosses a midnight.
+    // Noon of the day a day back, Dutch time: nothing below crosses a midnight.
     let noon = local(now - Duration::days(1))
         .date_naive()
         .and_hms_opt(12, 0, 0)
@@ -463,10 +463,14 @@ async fn issue21_the_access_log_comes_in_pages_of_older_lines(app: &TestApp) {
     for e in &events {
         app.store.append_audit(e.clone()).await.unwrap();
     }
-    // A mark that is not a number shows the first page.
-    let p = c.get("/logboek?voor=abc").await;
-    assert_eq!(p.status, StatusCode::OK);
-    assert_eq!(log_rows(&p.body).0.len(), 100);
+    // A mark that is not a positive number shows the first page.
+    for mark in ["abc", "", "0", "-5", "99999999999999999999"] {
+        let p = c.get(&format!("/logboek?voor={mark}")).await;
+        assert_eq!(p.status, StatusCode::OK, "{mark}");
+        let rows = log_rows(&p.body).0;
+        assert_eq!(rows.len(), 100, "{mark}");
+        assert!(rows[0].contains("Bekeken: "), "{mark}: {}", rows[0]);
+    }
     let month = Some(now - Duration::days(31));
     for (first, kept, since) in [
         ("/logboek", "", None),

@@ -39,7 +39,7 @@ pub(super) struct LogQuery {
     #[serde(default)]
     periode: String,
     /// Rows from before this entry (its `seq`): the next page of older rows. Anything but a
-    /// number shows the first page.
+    /// positive number shows the first page.
     #[serde(default)]
     voor: Option<String>,
 }
@@ -353,7 +353,11 @@ pub(super) async fn access_log(open: OpenRecord, Query(q): Query<LogQuery>) -> W
     // `PAGE_ROWS + 1`, so no visit is split over two pages. (A filter that few entries pass,
     // without a period, still reads the whole log to fill its page, `READ_ENTRIES` at a time.)
     let mut rows = Rows::new(&open, tr);
-    let mut before = q.voor.as_deref().and_then(|v| v.parse::<i64>().ok());
+    let mut before = q
+        .voor
+        .as_deref()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|seq| *seq > 0);
     let mut older = None;
     'reading: loop {
         let entries = open
