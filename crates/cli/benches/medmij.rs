@@ -44,7 +44,8 @@ const SHAPED: u64 = 300;
 /// closes its database connections in order (a kill left PostgreSQL logging a connection
 /// reset for each), then a kill if it has not ended within the stop's own limits (serve waits
 /// at most 20 s for open requests and 5 s each for the queued log events and the store).
-struct Server(Child);
+/// With the address of its metrics.
+struct Server(Child, String);
 impl Drop for Server {
     fn drop(&mut self) {
         let pid = self.0.id().to_string();
@@ -469,22 +470,27 @@ fn wrk(base: &str, script: &std::path::Path, connections: usize, secs: u64, sets
 }
 
 async fn start(url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> (Server, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (port, metrics) = (free(), free());
     let server = Server(
         Command::new(env!("CARGO_BIN_EXE_inzage"))
             .arg("serve")
             .env("INZAGE_DATABASE_URL", url)
             .env("INZAGE_LISTEN", format!("127.0.0.1:{port}"))
+            .env("INZAGE_METRICS_LISTEN", format!("127.0.0.1:{metrics}"))
             .envs(env.iter().copied())
             .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
+        format!("http://127.0.0.1:{metrics}/metrics"),
     );
     let base = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
@@ -493,6 +499,34 @@ async fn start(url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> (Serve
         tokio::time::sleep(StdDuration::from_millis(200)).await;
     }
     (server, base)
+}
+
+/// The audit group commit's counters of a server (its metrics): commits, entries committed,
+/// batches chained again because another writer had moved the chain's end.
+async fn audit_counters(server: &Server) -> [f64; 3] {
+    let text = reqwest::get(&server.1).await.unwrap().text().await.unwrap();
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+            .unwrap_or(0.0)
+    };
+    [
+        value("inzage_audit_commits_total"),
+        value("inzage_audit_entries_committed_total"),
+        value("inzage_audit_batches_rewritten"),
+    ]
+}
+
+/// Entries per commit, and the share of batches chained again, between two readings of the
+/// counters of one or more servers.
+fn per_commit(before: &[[f64; 3]], after: &[[f64; 3]]) -> String {
+    let diff = |k: usize| -> f64 { after.iter().zip(before).map(|(a, b)| a[k] - b[k]).sum() };
+    let commits = diff(0).max(1.0);
+    format!(
+        "{:.1} entries a commit, {:.0} % chained again",
+        diff(1) / commits,
+        100.0 * diff(2) / commits
+    )
 }
 
 async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
@@ -616,12 +650,16 @@ async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
                 continue;
             }
             let lua = script(dir.path(), &shaped, paths);
+            let before = [audit_counters(&server).await];
             let one = wrk(&base, &lua, 16, secs, paths.len());
+            let after = [audit_counters(&server).await];
+            let before_two = [audit_counters(&server).await, audit_counters(&second).await];
             let (a, b) = std::thread::scope(|scope| {
                 let a = scope.spawn(|| wrk(&base, &lua, 8, secs, paths.len()));
                 let b = scope.spawn(|| wrk(&base_two, &lua, 8, secs, paths.len()));
                 (a.join().unwrap(), b.join().unwrap())
             });
+            let after_two = [audit_counters(&server).await, audit_counters(&second).await];
             println!(
                 "  {label:<18} one instance {:>7.0}/s (p99 {:.1} ms), two {:>7.0}/s (p99 {:.1} ms), \
                  RSS {:.0} + {:.0} MiB",
@@ -631,6 +669,12 @@ async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
                 a.p99_ms.max(b.p99_ms),
                 rss_mib(server.0.id()),
                 rss_mib(second.0.id())
+            );
+            println!(
+                "  {:<18} audit log: one instance {}; two {}",
+                "",
+                per_commit(&before, &after),
+                per_commit(&before_two, &after_two)
             );
         }
     }
