@@ -728,6 +728,30 @@ async fn audit_log_is_chained_and_append_only(db: &inzage_store::testing::TestDb
     assert_eq!(entries[2], e3);
 }
 
+/// A patient's whole log read `size` entries at a time, newest first, each page after the
+/// last entry of the one before (`audit_for_patient_before`), returned oldest first. Each page
+/// holds at most `size` entries, all of this patient.
+async fn in_pages(s: &Store, patient: &PatientId, size: u32) -> Vec<AuditEntry> {
+    let mut paged = vec![];
+    let mut before = None;
+    loop {
+        let page = s
+            .audit_for_patient_before(patient, before, size)
+            .await
+            .unwrap();
+        assert!(page.len() <= size as usize);
+        assert!(
+            page.iter()
+                .all(|e| e.event.patient.as_ref() == Some(patient))
+        );
+        let Some(last) = page.last() else { break };
+        before = Some(last.seq);
+        paged.extend(page);
+    }
+    paged.reverse();
+    paged
+}
+
 /// A patient's log read page by page (`audit_for_patient_before`, the portal's and the
 /// practice's log pages): newest first, each entry once, only this patient's, however the pages
 /// fall; the same entries as the whole log.
@@ -747,24 +771,11 @@ async fn issue21_a_patients_audit_log_is_read_in_pages_newest_first(
     let whole = s.audit_for_patient(&a.patient.id).await.unwrap();
     assert_eq!(whole.len(), 8);
     for size in [1, 3, 8, 50] {
-        let mut paged = vec![];
-        let mut before = None;
-        loop {
-            let page = s
-                .audit_for_patient_before(&a.patient.id, before, size)
-                .await
-                .unwrap();
-            assert!(page.len() <= size as usize);
-            assert!(
-                page.iter()
-                    .all(|e| e.event.patient == Some(a.patient.id.clone()))
-            );
-            let Some(last) = page.last() else { break };
-            before = Some(last.seq);
-            paged.extend(page);
-        }
-        paged.reverse();
-        assert_eq!(paged, whole, "pages of {size}");
+        assert_eq!(
+            in_pages(&s, &a.patient.id, size).await,
+            whole,
+            "pages of {size}"
+        );
     }
     // Before the oldest entry: nothing; a page starts strictly before its mark.
     assert!(
@@ -2884,19 +2895,11 @@ async fn entries_of(s: &Store, ids: &[&PatientRecord]) -> Vec<Vec<(i64, EventTyp
     let mut out = vec![];
     for r in ids {
         let entries = s.audit_for_patient(&r.patient.id).await.unwrap();
-        let mut paged = vec![];
-        let mut before = None;
-        loop {
-            let page = s
-                .audit_for_patient_before(&r.patient.id, before, 2)
-                .await
-                .unwrap();
-            let Some(last) = page.last() else { break };
-            before = Some(last.seq);
-            paged.extend(page);
-        }
-        paged.reverse();
-        assert_eq!(paged, entries, "read in pages");
+        assert_eq!(
+            in_pages(s, &r.patient.id, 2).await,
+            entries,
+            "read in pages"
+        );
         out.push(entries.iter().map(|e| (e.seq, e.event.event)).collect());
     }
     out
