@@ -378,9 +378,12 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, AnyError> {
         } => {
             let store = open_keyed_store(&config, &config.database_url).await?;
             let dir = inzage::checkpoint_dir(&config, &config.database_url);
-            match store.write_audit_checkpoint(&dir, Utc::now()).await? {
-                Some(c) => println!("checkpoint of entry {} written to {}", c.seq, dir.display()),
-                None => println!("no new entries since the last checkpoint"),
+            let written = store.write_audit_checkpoint(&dir, Utc::now()).await?;
+            for c in &written {
+                println!("checkpoint of entry {} written to {}", c.seq, dir.display());
+            }
+            if written.is_empty() {
+                println!("no new entries since the last checkpoint");
             }
         }
         Command::Export {

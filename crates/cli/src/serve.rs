@@ -102,8 +102,9 @@ pub async fn serve(
         },
     );
     // A signed checkpoint of the audit log's head at every interval, outside the database, so
-    // that cutting the log short is seen by `inzage audit verify`. Every instance writes its
-    // own, into its own directory: more witnesses of the head, not fewer.
+    // that cutting the log short is seen by `inzage audit verify`: of each lane's head (one
+    // lane per instance that appended). Every instance writes its own, into its own
+    // directory: more witnesses of the heads, not fewer.
     let audited = store.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(checkpoints.every);
@@ -113,8 +114,11 @@ pub async fn serve(
                 .write_audit_checkpoint(&checkpoints.dir, chrono::Utc::now())
                 .await
             {
-                Ok(Some(c)) => tracing::info!(seq = c.seq, "audit checkpoint written"),
-                Ok(None) => {}
+                Ok(written) => {
+                    for c in written {
+                        tracing::info!(seq = c.seq, "audit checkpoint written");
+                    }
+                }
                 Err(e) => tracing::error!(error = %e, "could not write the audit checkpoint"),
             }
         }

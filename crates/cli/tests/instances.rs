@@ -305,6 +305,18 @@ async fn issue21_two_instances_on_one_postgresql_lose_no_update_and_send_no_noti
     assert!(stored.journal.iter().any(|l| l.text == "PLAN-VIA-EEN"));
     eprintln!("concurrent consults: {landed} of 12 landed, the rest refused as changed");
 
+    // Each instance chained its audit entries in a lane of its own (the seeding's store had
+    // taken one before them), and every lane's chain holds.
+    let lanes: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT seq >> 40 FROM audit_log ORDER BY 1")
+        .fetch_all(&sqlx::PgPool::connect(&db.url).await.unwrap())
+        .await
+        .unwrap();
+    assert!(
+        lanes.len() >= 3,
+        "the seeding's lane and one per instance: {lanes:?}"
+    );
+    assert!(seed.verify_audit_chain().await.unwrap().is_ok());
+
     // Every notice once: twenty queued, both instances sending.
     for i in 0..20 {
         assert!(

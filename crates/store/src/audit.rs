@@ -5,6 +5,10 @@
 //! HMAC-SHA256, so someone who can write the database cannot rewrite an entry and recompute the
 //! chain after it. Deleting the newest entries leaves a shorter chain that is still whole: the
 //! signed checkpoints of the head, written outside the database (`checkpoint.rs`), catch that.
+//!
+//! The log is one or more chains, in lanes of `seq` numbers ([`Lane`]): each PostgreSQL
+//! instance appends to a lane of its own, so that instances do not take turns at one chain's
+//! lock. One instance (and SQLite always) writes lane 0, the whole log as it was before lanes.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use hmac::{Hmac, Mac};
@@ -12,10 +16,35 @@ use inzage_domain::PatientId;
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, RwLock};
 
+/// How many of `seq`'s low bits number the entries within a lane: lane `L` holds the `seq`s
+/// from `L << 40` (exclusive) up to `(L + 1) << 40`, a million million entries each.
+pub const LANE_BITS: u32 = 40;
+
+/// A chain of the audit log: the entries whose `seq` lies in its range, each chained from the
+/// one before it in the lane, the first from [`GENESIS`]. Lane 0's first entry is `seq` 1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lane(pub i64);
+
+impl Lane {
+    /// The lane `seq` lies in.
+    pub fn of(seq: i64) -> Lane {
+        Lane(seq >> LANE_BITS)
+    }
+    /// The `seq` before the lane's first entry: its end while it is empty.
+    pub fn start(self) -> i64 {
+        self.0 << LANE_BITS
+    }
+    /// The first `seq` after the lane.
+    pub fn end(self) -> i64 {
+        (self.0 + 1) << LANE_BITS
+    }
+}
+
 /// The secret that keys the audit chain and signs its checkpoints: at least 32 bytes, from the
-/// configuration or environment. Shared by a store's clones and its writer task.
+/// configuration or environment. Shared by a store's clones and its writer task. It also names
+/// the lane ([`Lane`]) the store appends its entries to: what a store needs to chain an entry.
 #[derive(Clone, Default)]
-pub struct AuditKey(Arc<RwLock<Option<Arc<[u8]>>>>);
+pub struct AuditKey(Arc<RwLock<Option<Arc<[u8]>>>>, Lane);
 
 impl std::fmt::Debug for AuditKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -31,6 +60,14 @@ impl std::fmt::Debug for AuditKey {
 pub const MIN_AUDIT_KEY: usize = 32;
 
 impl AuditKey {
+    /// No key yet, appending to `lane`.
+    pub(crate) fn in_lane(lane: Lane) -> AuditKey {
+        AuditKey(Arc::default(), lane)
+    }
+    /// The lane this store appends to.
+    pub(crate) fn lane(&self) -> Lane {
+        self.1
+    }
     pub(crate) fn get(&self) -> Option<Arc<[u8]>> {
         self.0.read().ok().and_then(|k| k.clone())
     }

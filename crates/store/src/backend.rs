@@ -3,7 +3,8 @@
 //! group commit's one round trip (`sqlite_batch_at_once`, `postgres_batch_at_once`) differ.
 
 use crate::audit::{
-    AuditEntry, AuditEvent, ChainBroken, Channel, EventType, GENESIS, entry_hash, format_instant,
+    AuditEntry, AuditEvent, ChainBroken, Channel, EventType, GENESIS, Lane, entry_hash,
+    format_instant,
 };
 use crate::cache::{RecordCache, Stamp};
 use crate::document;
@@ -354,6 +355,9 @@ pub struct PostgresStore {
     pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
     pub(crate) audit_key: crate::audit::AuditKey,
+    /// The connection that holds this store's lane of the audit log ([`take_lane`]) for as
+    /// long as the store lives; nothing else is sent on it.
+    _lane_holder: Arc<std::sync::Mutex<sqlx::PgConnection>>,
 }
 
 impl PostgresStore {
@@ -365,7 +369,9 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        let audit_key = crate::audit::AuditKey::default();
+        let mut lane_holder = pool.acquire().await?.detach();
+        let lane = take_lane(&mut lane_holder).await?;
+        let audit_key = crate::audit::AuditKey::in_lane(lane);
         let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
         let audit_counters = Arc::default();
         let kept_access = Arc::default();
@@ -386,20 +392,31 @@ impl PostgresStore {
             read: pool.clone(),
             write: pool,
             cache,
+            _lane_holder: Arc::new(std::sync::Mutex::new(lane_holder)),
         })
     }
 
-    /// A patient's audit entries (by the index `audit_log_patient`).
+    /// The lane of the audit log this store appends to.
+    pub fn audit_lane(&self) -> Lane {
+        self.audit_key.lane()
+    }
+
+    /// A patient's audit entries in the order they happened: by time, then `seq` (entries of
+    /// different lanes, [`Lane`], are in `seq` order only within a lane), by the index
+    /// `audit_log_patient_at`.
     pub(crate) const AUDIT_OF_PATIENT: &str =
-        "SELECT * FROM audit_log WHERE patient_id = $1 ORDER BY seq";
-    /// A page of a patient's audit entries, newest first: at most `$3` of those before `seq`
-    /// `$2` (by the index `audit_log_patient`, backwards).
+        "SELECT * FROM audit_log WHERE patient_id = $1 ORDER BY at COLLATE \"C\", seq";
+    /// A page of a patient's audit entries, newest first: at most `$3` of those before the
+    /// entry `$2` in the order of [`Self::AUDIT_OF_PATIENT`] (by its index, backwards). An entry
+    /// `$2` that does not exist (the first page asks for `i64::MAX`) is after every entry.
     pub(crate) const AUDIT_OF_PATIENT_BEFORE: &str = "SELECT * FROM audit_log \
-         WHERE patient_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3";
+         WHERE patient_id = $1 \
+         AND (at COLLATE \"C\", seq) < (COALESCE((SELECT at FROM audit_log WHERE seq = $2), '~') COLLATE \"C\", $2) \
+         ORDER BY at COLLATE \"C\" DESC, seq DESC LIMIT $3";
     /// The last access to a patient's record by one user through one channel before a moment.
     pub(crate) const LAST_ACCESS: &str = "SELECT at FROM audit_log \
-         WHERE patient_id = $1 AND user_id = $2 AND channel = $3 AND at < $4 \
-         ORDER BY seq DESC LIMIT 1";
+         WHERE patient_id = $1 AND user_id = $2 AND channel = $3 AND at COLLATE \"C\" < $4 \
+         ORDER BY at COLLATE \"C\" DESC, seq DESC LIMIT 1";
 
     async fn run_migrations(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations/postgres")
@@ -510,7 +527,7 @@ impl AuditCounters {
 /// `version`, `updated_at`, `practice`, `settings`) that still hold: the token is not revoked
 /// and the record, its practice and the practice's settings are stored as they were. The one
 /// condition of every group commit's guard check, whatever the rows come from (PostgreSQL's
-/// `audit_append_or_end`, PostgreSQL migration 0032, states it once more in SQL).
+/// `audit_lane_append_or_end`, PostgreSQL migration 0033, states it once more in SQL).
 macro_rules! guards_that_hold {
     () => {
         "JOIN medmij_access_tokens t ON t.token_hash = g.token_hash AND t.revoked_at IS NULL \
@@ -523,7 +540,7 @@ macro_rules! guards_that_hold {
 
 /// Whether a batch failed because the entry it was chained from is not the audit log's last
 /// one, another writer having appended since: SQLite's insert finds the next `seq` taken (a
-/// unique violation). PostgreSQL's `audit_append_or_end` answers the end instead
+/// unique violation). PostgreSQL's `audit_lane_append_or_end` answers the end instead
 /// ([`AtOnce::Moved`]); SQLSTATE 40001 is how `audit_append`, the call of the previous version
 /// (PostgreSQL migration 0031), refused.
 fn is_chain_conflict(e: &sqlx::Error) -> bool {
@@ -548,7 +565,7 @@ enum Appended {
     Moved((i64, String)),
 }
 
-/// How often a batch is chained again from the end `audit_append_or_end` answered before the writer
+/// How often a batch is chained again from the end `audit_lane_append_or_end` answered before the writer
 /// writes it the slower way (reading the end in a transaction that holds the audit lock).
 const CHAIN_TRIES: u32 = 4;
 
@@ -560,7 +577,7 @@ const AUDIT_BATCH: usize = 256;
 const _: () = assert!(AUDIT_BATCH <= AUDIT_INSERT_ROWS);
 
 macro_rules! impl_backend {
-    ($Store:ident, $Db:ty, $audit_lock:expr, $refresh_statistics:path, $begin_write:expr, $at_once:path, $lease:path) => {
+    ($Store:ident, $Db:ty, $audit_lock:path, $refresh_statistics:path, $begin_write:expr, $at_once:path, $lease:path) => {
         impl $Store {
             /// Group commit for stand-alone audit entries (every read of a record is one) and
             /// chain-log events: one task writes whatever is waiting in one transaction (audit
@@ -750,7 +767,7 @@ macro_rules! impl_backend {
                 let mut entries = Vec::new();
                 let mut read_end = None;
                 if !all.is_empty() {
-                    let last = Self::chain_end_in(&mut tx).await?;
+                    let last = Self::chain_end_in(&mut tx, key.lane()).await?;
                     read_end = Some(last.clone());
                     // Most often every guard holds, which the insert itself checks: no read of
                     // its own. If one does not (or the one round trip found so), which ones hold
@@ -791,7 +808,7 @@ macro_rules! impl_backend {
             /// ([`Appended::GuardFailed`]).
             async fn write_batch_at_once(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[&AuditEvent], guards: &[&Arc<crate::medmij::AccessGuard>], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, last: (i64, String)) -> Result<Appended, sqlx::Error> {
                 let entries = chained(events, last.clone(), key);
-                match $at_once(conn, &entries, guards, chain, &last).await? {
+                match $at_once(conn, &entries, guards, chain, &last, key.lane()).await? {
                     AtOnce::Moved(end) => Ok(Appended::Moved(end)),
                     AtOnce::Written(n) if n == entries.len() => Ok(Appended::Stored(entries)),
                     AtOnce::Written(0) => Ok(Appended::GuardFailed),
@@ -855,24 +872,24 @@ macro_rules! impl_backend {
                 if events.is_empty() {
                     return Ok(Vec::new());
                 }
-                let last = Self::chain_end_in(tx).await?;
+                let last = Self::chain_end_in(tx, key.lane()).await?;
                 let entries = chained(events, last, key);
                 Self::insert_audits_in(tx, &entries, &[]).await?;
                 Ok(entries)
             }
 
-            /// The audit log's last entry (its `seq` and hash), read under the audit lock, which
-            /// the transaction then holds until it ends.
-            async fn chain_end_in(tx: &mut sqlx::Transaction<'_, $Db>) -> Result<(i64, String), StoreError> {
-                if !$audit_lock.is_empty() {
-                    sqlx::query($audit_lock).execute(&mut **tx).await?;
-                }
-                let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            /// The last entry of the audit log's `lane` (its `seq` and hash), read under the lane's
+            /// audit lock, which the transaction then holds until it ends.
+            async fn chain_end_in(tx: &mut sqlx::Transaction<'_, $Db>, lane: Lane) -> Result<(i64, String), StoreError> {
+                $audit_lock(&mut **tx, lane).await?;
+                let last = sqlx::query("SELECT seq, hash FROM audit_log WHERE seq > $1 AND seq < $2 ORDER BY seq DESC LIMIT 1")
+                    .bind(lane.start())
+                    .bind(lane.end())
                     .fetch_optional(&mut **tx)
                     .await?;
                 Ok(match last {
                     Some(row) => (row.try_get(0)?, row.try_get(1)?),
-                    None => (0, GENESIS.to_owned()),
+                    None => (lane.start(), GENESIS.to_owned()),
                 })
             }
 
@@ -1127,12 +1144,26 @@ macro_rules! impl_backend {
                 Ok(outcome)
             }
 
-            /// The newest entry's sequence number and hash.
-            pub(crate) async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
-                let row = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                    .fetch_optional(&self.read)
-                    .await?;
-                row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+            /// The newest entry of each lane of the audit log that has entries ([`Lane`]), its
+            /// sequence number and hash, lowest lane first: one step of the `seq` index from each
+            /// lane to the next.
+            pub(crate) async fn audit_heads(&self) -> Result<Vec<(i64, String)>, StoreError> {
+                let mut heads = Vec::new();
+                let mut from = 0;
+                while let Some(first) = sqlx::query_scalar::<_, Option<i64>>("SELECT min(seq) FROM audit_log WHERE seq > $1")
+                    .bind(from)
+                    .fetch_one(&self.read)
+                    .await?
+                {
+                    let lane = Lane::of(first);
+                    let row = sqlx::query("SELECT seq, hash FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT 1")
+                        .bind(lane.end())
+                        .fetch_one(&self.read)
+                        .await?;
+                    heads.push((row.try_get(0)?, row.try_get(1)?));
+                    from = lane.end() - 1;
+                }
+                Ok(heads)
             }
 
             /// The hash of entry `seq`, if it exists.
@@ -1365,15 +1396,24 @@ macro_rules! impl_backend {
                 let key = self.audit_key.get();
                 let mut prev = GENESIS.to_owned();
                 let mut expected_seq = 1;
+                let mut checked = 0u64;
                 while let Some(row) = rows.try_next().await? {
                     let e = Self::audit_row(&row)?;
+                    // Each lane is a chain of its own, from its first `seq` and GENESIS. Lanes
+                    // that are not there are skipped (an instance that never wrote); an entry
+                    // missing inside a lane is not.
+                    if e.seq != expected_seq && Lane::of(e.seq) != Lane::of(expected_seq - 1) {
+                        expected_seq = Lane::of(e.seq).start() + 1;
+                        prev = GENESIS.to_owned();
+                    }
                     if e.seq != expected_seq || e.prev_hash != prev || entry_hash(e.seq, &e.event, &prev, key.as_deref()) != e.hash {
                         return Ok(Err(ChainBroken { seq: e.seq }));
                     }
                     prev = e.hash;
                     expected_seq += 1;
+                    checked += 1;
                 }
-                Ok(Ok(u64::try_from(expected_seq - 1).unwrap_or(0)))
+                Ok(Ok(checked))
             }
 
             async fn refresh_statistics(&self) -> Result<(), StoreError> {
@@ -1409,25 +1449,73 @@ macro_rules! impl_backend {
 impl_backend!(
     SqliteStore,
     sqlx::Sqlite,
-    "",
+    sqlite_audit_lock,
     sqlite_refresh_statistics,
     "BEGIN IMMEDIATE",
     sqlite_batch_at_once,
     crate::lease::Lease::shared
 );
-// Serialise appends across instances; the lock is released at commit or rollback. The same key
-// is taken by `audit_append_or_end` (`postgres_batch_at_once`). The audit writer keeps its connection (the
+// Serialise appends to a lane of the audit log (one lane per instance); the lock is released
+// at commit or rollback. The same key is taken by `audit_lane_append_or_end`
+// (`postgres_batch_at_once`). The audit writer keeps its connection (the
 // pool has room): given back whenever the queue was empty, as SQLite's single writer connection
 // must be for record saves, each batch cost a test round trip and a new acquire.
 impl_backend!(
     PostgresStore,
     sqlx::Postgres,
-    "SELECT pg_advisory_xact_lock(7513)",
+    postgres_audit_lock,
     postgres_refresh_statistics,
     "BEGIN",
     postgres_batch_at_once,
     crate::lease::Lease::kept
 );
+
+/// SQLite's writes take turns at its one write lock (`BEGIN IMMEDIATE`): no other lock, and one
+/// lane.
+async fn sqlite_audit_lock(_: &mut sqlx::SqliteConnection, _: Lane) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
+/// The audit lock of `lane` on PostgreSQL, held by the transaction until it ends: appends to
+/// the lane take turns at it. Lane 0's is the key 7513 of the log before lanes (an instance of
+/// the previous version takes it too), lane `L`'s the pair (7513, `L`); `audit_lane_append_or_end`
+/// (PostgreSQL migration 0033) takes the same.
+async fn postgres_audit_lock(conn: &mut sqlx::PgConnection, lane: Lane) -> Result<(), sqlx::Error> {
+    if lane.0 == 0 {
+        sqlx::query("SELECT pg_advisory_xact_lock(7513)")
+            .execute(conn)
+            .await?;
+    } else {
+        sqlx::query("SELECT pg_advisory_xact_lock(7513, $1::int4)")
+            .bind(lane.0)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The most lanes an instance looks through for a free one.
+const LANES: i64 = 1024;
+
+/// The first lane of the audit log ([`Lane`]) that no running instance holds, taken for as
+/// long as `conn` stays open: a session advisory lock (7514, lane), given back by PostgreSQL
+/// when the connection ends. The lane only spares instances each other's lock: should two ever
+/// append to one lane (the connection lost and the lane taken by another), they take turns at
+/// its audit lock and its chain stays whole.
+async fn take_lane(conn: &mut sqlx::PgConnection) -> Result<Lane, StoreError> {
+    for lane in 0..LANES {
+        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(7514, $1::int4)")
+            .bind(lane)
+            .fetch_one(&mut *conn)
+            .await?;
+        if taken {
+            return Ok(Lane(lane));
+        }
+    }
+    Err(StoreError::Config(format!(
+        "all {LANES} lanes of the audit log are held by running instances"
+    )))
+}
 
 /// PostgreSQL's planner statistics, after a bulk load.
 async fn postgres_refresh_statistics(pool: &PgPool) -> Result<(), StoreError> {
@@ -1487,6 +1575,7 @@ async fn sqlite_batch_at_once(
     guards: &[&Arc<crate::medmij::AccessGuard>],
     chain: &[&crate::ChainEvent],
     _last: &(i64, String),
+    _lane: Lane,
 ) -> Result<AtOnce, sqlx::Error> {
     const COMMAND: &str = concat!(
         "BEGIN IMMEDIATE; \
@@ -1600,11 +1689,11 @@ async fn sqlite_batch_at_once(
 /// PostgreSQL's group commit as one statement, so one round trip and one implicit transaction
 /// where the statement-by-statement transaction makes five (BEGIN, the audit lock, the chain's
 /// end, the INSERT, COMMIT). Its text is the same for every batch (the rows are bound as one
-/// array per column), so it is prepared once per connection. The function `audit_append_or_end`
-/// (PostgreSQL migration 0032) takes the audit lock, so that a record's save, which reads the chain's end
+/// array per column), so it is prepared once per connection. The function `audit_lane_append_or_end`
+/// (PostgreSQL migration 0033) takes the audit lock of `lane`, so that a record's save, which reads the lane's end
 /// under that lock, never reads past an entry of this batch; then, in statements that see what
 /// committed while it waited for the lock (one statement's snapshot is taken before the wait),
-/// it checks that `last` is still the audit log's last entry and which guards hold, inserts the
+/// it checks that `last` is still the lane's last entry and which guards hold, inserts the
 /// chain log's rows, and the audit entries only if every guard holds. The number of audit
 /// entries inserted; when `last` is not the last entry, nothing is written and the answer is
 /// the end the function found ([`AtOnce::Moved`]).
@@ -1614,8 +1703,9 @@ async fn postgres_batch_at_once(
     guards: &[&Arc<crate::medmij::AccessGuard>],
     chain: &[&crate::ChainEvent],
     last: &(i64, String),
+    lane: Lane,
 ) -> Result<AtOnce, sqlx::Error> {
-    const STATEMENT: &str = "SELECT written, end_seq, end_hash FROM audit_append_or_end($1::int8, $2::text, \
+    const STATEMENT: &str = "SELECT written, end_seq, end_hash FROM audit_lane_append_or_end($27::int8, $1::int8, $2::text, \
         $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], \
         $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], \
         $15::text[], $16::int8[], $17::text[], $18::text[], $19::text[], \
@@ -1671,6 +1761,7 @@ async fn postgres_batch_at_once(
         .bind(column(chain, |e| e.client_id.as_str()))
         .bind(column(chain, |e| i32::from(e.status)))
         .bind(column(chain, |e| e.resource.as_str()))
+        .bind(lane.0)
         .fetch_one(&mut **conn)
         .await?;
     if written < 0 {

@@ -121,50 +121,64 @@ impl Store {
         }
     }
 
-    async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
-        delegate!(self, s => s.audit_head())
+    async fn audit_heads(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        delegate!(self, s => s.audit_heads())
     }
 
     async fn audit_hash_at(&self, seq: i64) -> Result<Option<String>, StoreError> {
         delegate!(self, s => s.audit_hash_at(seq))
     }
 
-    /// Writes a checkpoint of the current head into `dir` (created if needed), unless the log
-    /// is empty or the newest checkpoint there already names this head. The file appears whole
-    /// (written aside, then renamed). Needs the audit key.
+    /// Writes a checkpoint of the head of each lane of the log ([`crate::Lane`]: one per
+    /// instance that appended) into `dir` (created if needed), unless the newest checkpoint of
+    /// that lane there already names that head. Each file appears whole (written aside, then
+    /// renamed). Returns those written, lowest lane first. Needs the audit key.
     pub async fn write_audit_checkpoint(
         &self,
         dir: &Path,
         now: DateTime<Utc>,
-    ) -> Result<Option<Checkpoint>, StoreError> {
+    ) -> Result<Vec<Checkpoint>, StoreError> {
         let key = self
             .audit_key()
             .ok_or_else(|| StoreError::Config("checkpoints need the audit key".into()))?;
-        let Some((seq, hash)) = self.audit_head().await? else {
-            return Ok(None);
-        };
+        let heads = self.audit_heads().await?;
         let io = |e: std::io::Error| StoreError::Config(format!("{}: {e}", dir.display()));
-        std::fs::create_dir_all(dir).map_err(io)?;
-        if let Some(newest) = read_dir(dir).map_err(io)?.last()
-            && let Ok(text) = std::fs::read_to_string(newest)
-            && let Ok(last) = Checkpoint::parse(&text)
-            && last.seq == seq
-            && last.hash == hash
-        {
-            return Ok(None);
+        if heads.is_empty() {
+            return Ok(Vec::new());
         }
-        let at = format_instant(now);
-        let checkpoint = Checkpoint {
-            at: now,
-            seq,
-            mac: signature(&key, &at, seq, &hash),
-            hash,
-        };
-        let name = format!("{seq:015}-{}.{EXTENSION}", now.format("%Y%m%dT%H%M%S%.6fZ"));
-        let tmp = dir.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, checkpoint.to_text()).map_err(io)?;
-        std::fs::rename(&tmp, dir.join(name)).map_err(io)?;
-        Ok(Some(checkpoint))
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let files = read_dir(dir).map_err(io)?;
+        let mut written = Vec::new();
+        for (seq, hash) in heads {
+            let lane = crate::Lane::of(seq);
+            // The names start with the `seq`, so the lane's newest is its last by name.
+            let newest = files.iter().rev().find(|f| {
+                f.file_name()
+                    .and_then(|n| n.to_str()?.split('-').next()?.parse::<i64>().ok())
+                    .is_some_and(|s| crate::Lane::of(s) == lane)
+            });
+            if let Some(newest) = newest
+                && let Ok(text) = std::fs::read_to_string(newest)
+                && let Ok(last) = Checkpoint::parse(&text)
+                && last.seq == seq
+                && last.hash == hash
+            {
+                continue;
+            }
+            let at = format_instant(now);
+            let checkpoint = Checkpoint {
+                at: now,
+                seq,
+                mac: signature(&key, &at, seq, &hash),
+                hash,
+            };
+            let name = format!("{seq:015}-{}.{EXTENSION}", now.format("%Y%m%dT%H%M%S%.6fZ"));
+            let tmp = dir.join(format!(".{name}.tmp"));
+            std::fs::write(&tmp, checkpoint.to_text()).map_err(io)?;
+            std::fs::rename(&tmp, dir.join(name)).map_err(io)?;
+            written.push(checkpoint);
+        }
+        Ok(written)
     }
 
     /// Compares the audit log with every checkpoint in `dir` (none there: nothing to compare).

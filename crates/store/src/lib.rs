@@ -54,7 +54,7 @@ pub mod testing;
 
 pub use agenda::{AgendaStore, Slot};
 pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
-pub use audit::{AuditKey, MIN_AUDIT_KEY};
+pub use audit::{AuditKey, GENESIS, LANE_BITS, Lane, MIN_AUDIT_KEY};
 pub use backend::{PostgresStore, SqliteStore};
 pub use blocks::{BlockDecision, BlockRequest, BlockStatus, BlockStore};
 pub use checkpoint::{Checkpoint, CheckpointProblem};
@@ -204,14 +204,16 @@ pub trait RecordStore: Send + Sync {
         event: AuditEvent,
     ) -> impl Future<Output = Result<AuditEntry, StoreError>> + Send;
 
-    /// Audit entries about one patient, oldest first.
+    /// Audit entries about one patient, oldest first (by time: several instances append to
+    /// lanes of their own, whose `seq`s order entries only within a lane).
     fn audit_for_patient(
         &self,
         patient: &PatientId,
     ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
 
     /// At most `limit` of one patient's audit entries older than entry `before` (all the newest
-    /// without it), newest first: a page of a log that grows with every read of the record.
+    /// without it), newest first in the order of [`Self::audit_for_patient`]: a page of a log
+    /// that grows with every read of the record.
     /// Fewer than `limit` means there are no older ones.
     fn audit_for_patient_before(
         &self,
@@ -354,6 +356,15 @@ impl Store {
             Err(StoreError::Config(
                 "database URL must start with sqlite: or postgres://".into(),
             ))
+        }
+    }
+
+    /// The lane of the audit log this store appends to ([`Lane`]): on PostgreSQL the first one
+    /// no other running store held when it connected; SQLite's is always lane 0.
+    pub fn audit_lane(&self) -> Lane {
+        match self {
+            Self::Sqlite(_) => Lane::default(),
+            Self::Postgres(s) => s.audit_lane(),
         }
     }
 

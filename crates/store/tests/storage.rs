@@ -979,10 +979,13 @@ async fn postgres_concurrent_audit_entries_are_all_stored_and_chained() {
 /// The group commit chains a batch from the entry it stored last (SQLite writes the batch in
 /// one command). Entries appended meanwhile by a record's save and by another instance on the
 /// same database come between: the next batch must chain from them, lose nothing, and answer
-/// each caller with the entry that was stored.
+/// each caller with the entry that was stored. (On PostgreSQL each instance has a lane of the
+/// log of its own; the other instance shares `a`'s here, as after `a` lost the connection that
+/// held its lane.)
 /// Returns how many of `a`'s group commits were written a second time.
 async fn audit_entries_appended_by_others_between_batches_stay_chained(a: Store, url: &str) -> u64 {
     let b = Store::connect(url).await.unwrap();
+    assert_eq!(b.audit_lane(), a.audit_lane());
     let mut r = sample("p1", "123456782");
     a.save_record(&r, audit(&r, EventType::Create))
         .await
@@ -1049,6 +1052,7 @@ async fn sqlite_audit_entries_appended_by_others_between_batches_stay_chained() 
 #[tokio::test]
 async fn postgres_audit_entries_appended_by_others_between_batches_stay_chained() {
     if let Some(db) = inzage_store::testing::TestDb::postgres().await {
+        lose_lane(&db.url, 0).await;
         let rewrites = audit_entries_appended_by_others_between_batches_stay_chained(
             db.store.clone(),
             &db.url,
@@ -1092,7 +1096,7 @@ fn pgo_token(token_hash: &str, patient: &PatientId) -> AccessToken {
 /// appending in between every time), the writer stops chaining again after `CHAIN_TRIES` (4)
 /// calls and writes the batch the slower way: the chain's end read under the audit lock in a
 /// transaction of its own. Nothing is lost or written twice, and the chain holds. Forced here by
-/// putting, in this test's own database, a function in place of `audit_append_or_end` that
+/// putting, in this test's own database, a function in place of `audit_lane_append_or_end` that
 /// always answers the chain's end as moved (and counts its calls).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_issue21_r106_r88_a_chain_end_that_keeps_moving_is_written_after_reading_it_under_the_lock()
@@ -1113,9 +1117,9 @@ async fn postgres_issue21_r106_r88_a_chain_end_that_keeps_moving_is_written_afte
     let admin = sqlx::PgPool::connect(&db.url).await.unwrap();
     for statement in [
         "CREATE SEQUENCE moved_calls",
-        "ALTER FUNCTION audit_append_or_end RENAME TO real_audit_append_or_end",
-        "CREATE FUNCTION audit_append_or_end(
-            after_seq BIGINT, after_hash TEXT,
+        "ALTER FUNCTION audit_lane_append_or_end RENAME TO real_audit_lane_append_or_end",
+        "CREATE FUNCTION audit_lane_append_or_end(
+            lane BIGINT, after_seq BIGINT, after_hash TEXT,
             e_seq BIGINT[], e_at TEXT[], e_event TEXT[], e_patient TEXT[], e_user TEXT[],
             e_responsible TEXT[], e_role TEXT[], e_channel TEXT[], e_request TEXT[], e_detail TEXT[],
             e_prev_hash TEXT[], e_hash TEXT[],
@@ -1237,8 +1241,8 @@ async fn postgres_issue21_r106_r88_a_chain_end_that_keeps_moving_is_written_afte
 
     // With the real function back, the writer chains from the end it read: one call again.
     for statement in [
-        "DROP FUNCTION audit_append_or_end",
-        "ALTER FUNCTION real_audit_append_or_end RENAME TO audit_append_or_end",
+        "DROP FUNCTION audit_lane_append_or_end",
+        "ALTER FUNCTION real_audit_lane_append_or_end RENAME TO audit_lane_append_or_end",
     ] {
         sqlx::query(statement).execute(&admin).await.unwrap();
     }
@@ -1256,14 +1260,19 @@ async fn postgres_issue21_r106_r88_a_chain_end_that_keeps_moving_is_written_afte
 /// a record's save, here or on another instance) checks its access guards and the chain's end
 /// after the wait, not before: a token revoked meanwhile is seen (the answer made from its kept
 /// context is not logged, and so not sent), and entries another instance appended meanwhile are
-/// chained after, never over.
+/// chained after, never over. The other instance shares this one's lane of the log: the
+/// connection that held the lane was lost, and the other took the lane when it started.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_issue21_a_batch_waiting_for_the_audit_lock_sees_what_committed_meanwhile() {
     use sqlx::Connection;
     let Some(db) = inzage_store::testing::TestDb::postgres().await else {
         return;
     };
-    let (a, b) = (db.store.clone(), Store::connect(&db.url).await.unwrap());
+    let a = db.store.clone();
+    assert_eq!(a.audit_lane(), Lane(0));
+    lose_lane(&db.url, 0).await;
+    let b = Store::connect(&db.url).await.unwrap();
+    assert_eq!(b.audit_lane(), Lane(0), "the lost lane is free again");
     let r = saved_with_token(&a, "valid").await;
     let read = |detail: &str| {
         let mut e = audit(&r, EventType::Read);
@@ -1406,6 +1415,182 @@ async fn postgres_issue21_a_batch_waiting_for_the_audit_lock_sees_what_committed
     let next = a.append_audit(read("after")).await.unwrap();
     assert_eq!(next.seq, theirs.seq + 1);
     assert_eq!(next.prev_hash, theirs.hash);
+    db.drop_database().await;
+}
+
+/// Ends the connection that holds `lane` of the audit log (as a database restart or a network
+/// fault would), and waits until the lane is free.
+async fn lose_lane(url: &str, lane: i32) {
+    let admin = sqlx::PgPool::connect(url).await.unwrap();
+    let holder = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 7514 \
+         AND objid = $1 AND objsubid = 2 AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+    let pid: i32 = sqlx::query_scalar(holder)
+        .bind(lane)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_terminate_backend($1)")
+        .bind(pid)
+        .execute(&admin)
+        .await
+        .unwrap();
+    for _ in 0..500 {
+        let held: Option<i32> = sqlx::query_scalar(holder)
+            .bind(lane)
+            .fetch_optional(&admin)
+            .await
+            .unwrap();
+        if held.is_none() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("lane {lane} is still held");
+}
+
+/// Issue 21: each PostgreSQL instance appends to a lane of the audit log of its own (the first
+/// free one when it starts), so that instances do not take turns at one chain's lock. Each
+/// lane is a chain from GENESIS; `verify` checks every lane and sees an entry missing inside
+/// one; a patient's log is in time order across lanes, page by page too; a record's save
+/// chains in its instance's lane; a checkpoint is written of each lane's head.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_r106_each_instance_appends_to_a_lane_of_its_own() {
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let a = db.store.clone();
+    let b = Store::connect(&db.url).await.unwrap();
+    let c = Store::connect(&db.url).await.unwrap();
+    assert_eq!(
+        [a.audit_lane(), b.audit_lane(), c.audit_lane()],
+        [Lane(0), Lane(1), Lane(2)]
+    );
+    for s in [&a, &b, &c] {
+        s.set_audit_key(AUDIT_KEY).unwrap();
+    }
+    let r = sample("p1", "123456782");
+    a.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let at = |minutes: i64, detail: &str| {
+        let mut e = audit(&r, EventType::Read);
+        e.at = t0() + chrono::Duration::minutes(minutes);
+        e.detail = detail.into();
+        e
+    };
+    // The instances take turns in time; each lane's `seq`s are its own.
+    let mut written = vec![];
+    for (i, s) in [&a, &b, &b, &a, &b].into_iter().enumerate() {
+        let i = i64::try_from(i).unwrap();
+        written.push(
+            s.append_audit(at(i + 1, &format!("read {i}")))
+                .await
+                .unwrap(),
+        );
+    }
+    let lane_1 = Lane(1).start();
+    assert_eq!(
+        written.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [2, lane_1 + 1, lane_1 + 2, 3, lane_1 + 3]
+    );
+    assert_eq!(
+        written[1].prev_hash,
+        inzage_store::GENESIS,
+        "a lane's first entry"
+    );
+    assert_eq!(written[2].prev_hash, written[1].hash);
+    assert_eq!(written[3].prev_hash, written[0].hash);
+    // A record's save on the other instance chains in that instance's lane.
+    let mut changed = r.clone();
+    changed.stored_version = a
+        .load_record(&r.patient.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .stored_version;
+    changed.patient.name.given = vec!["Anna".into()];
+    let mut update = audit(&r, EventType::Update);
+    update.at = t0() + chrono::Duration::minutes(10);
+    assert_eq!(
+        b.save_record(&changed, update).await.unwrap(),
+        SaveOutcome::Updated
+    );
+    let log = a.audit_for_patient(&r.patient.id).await.unwrap();
+    assert_eq!(log.last().unwrap().seq, lane_1 + 4, "the save's entry");
+    assert_eq!(
+        log.iter()
+            .map(|e| e.event.detail.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "storage test",
+            "read 0",
+            "read 1",
+            "read 2",
+            "read 3",
+            "read 4",
+            "storage test"
+        ],
+        "in time order across the lanes"
+    );
+    for size in [1, 2, 3, 50] {
+        assert_eq!(
+            in_pages(&a, &r.patient.id, size).await,
+            log,
+            "pages of {size}"
+        );
+    }
+    assert_eq!(a.verify_audit_chain().await.unwrap(), Ok(7));
+    assert_eq!(
+        c.verify_audit_chain().await.unwrap(),
+        Ok(7),
+        "lane 2 is empty"
+    );
+
+    // A checkpoint of each lane's head; none again while the heads stay.
+    let dir = tempfile::tempdir().unwrap();
+    let heads = a.write_audit_checkpoint(dir.path(), t0()).await.unwrap();
+    assert_eq!(
+        heads.iter().map(|c| c.seq).collect::<Vec<_>>(),
+        [3, lane_1 + 4]
+    );
+    assert!(
+        b.write_audit_checkpoint(dir.path(), t0())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    b.append_audit(at(11, "read 5")).await.unwrap();
+    let heads = a.write_audit_checkpoint(dir.path(), t0()).await.unwrap();
+    assert_eq!(
+        heads.iter().map(|c| c.seq).collect::<Vec<_>>(),
+        [lane_1 + 5]
+    );
+    assert_eq!(
+        a.check_audit_checkpoints(dir.path()).await.unwrap(),
+        (3, vec![])
+    );
+
+    // An entry missing inside a lane breaks it, its first entry too.
+    run_sql(&db.url, lift_guard(&db.url)).await;
+    let admin = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let delete = async |seq: i64| {
+        sqlx::query("DELETE FROM audit_log WHERE seq = $1")
+            .bind(seq)
+            .execute(&admin)
+            .await
+            .unwrap()
+    };
+    delete(lane_1 + 2).await;
+    assert_eq!(
+        a.verify_audit_chain().await.unwrap(),
+        Err(ChainBroken { seq: lane_1 + 3 })
+    );
+    delete(lane_1 + 1).await;
+    assert_eq!(
+        a.verify_audit_chain().await.unwrap(),
+        Err(ChainBroken { seq: lane_1 + 3 })
+    );
     db.drop_database().await;
 }
 
@@ -3283,10 +3468,15 @@ async fn keyed_log_with_checkpoint(s: &Store, dir: &std::path::Path) {
     for _ in 0..4 {
         s.append_audit(audit(&r, EventType::Read)).await.unwrap();
     }
-    let c = s.write_audit_checkpoint(dir, t0()).await.unwrap().unwrap();
-    assert_eq!(c.seq, 5);
+    let written = s.write_audit_checkpoint(dir, t0()).await.unwrap();
+    assert_eq!(written.iter().map(|c| c.seq).collect::<Vec<_>>(), [5]);
     // The same head again: no second file.
-    assert!(s.write_audit_checkpoint(dir, t0()).await.unwrap().is_none());
+    assert!(
+        s.write_audit_checkpoint(dir, t0())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(5));
     assert_eq!(s.check_audit_checkpoints(dir).await.unwrap(), (1, vec![]));
 }
