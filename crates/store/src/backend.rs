@@ -408,20 +408,54 @@ impl PostgresStore {
         "SELECT * FROM audit_log WHERE patient_id = $1 ORDER BY at COLLATE \"C\", seq";
     /// A page of a patient's audit entries, newest first: at most `$3` of those before the
     /// entry `$2` in the order of [`Self::AUDIT_OF_PATIENT`] (by its index, backwards). An entry
-    /// `$2` that does not exist (the first page asks for `i64::MAX`) is after every entry.
+    /// `$2` that is not the patient's (the first page asks for `i64::MAX`) is after every entry:
+    /// the first page.
     pub(crate) const AUDIT_OF_PATIENT_BEFORE: &str = "SELECT * FROM audit_log \
          WHERE patient_id = $1 \
-         AND (at COLLATE \"C\", seq) < (COALESCE((SELECT at FROM audit_log WHERE seq = $2), '~') COLLATE \"C\", $2) \
+         AND (at COLLATE \"C\", seq) < (COALESCE((SELECT at FROM audit_log WHERE seq = $2 AND patient_id = $1), '~') COLLATE \"C\", $2) \
          ORDER BY at COLLATE \"C\" DESC, seq DESC LIMIT $3";
     /// The last access to a patient's record by one user through one channel before a moment.
     pub(crate) const LAST_ACCESS: &str = "SELECT at FROM audit_log \
          WHERE patient_id = $1 AND user_id = $2 AND channel = $3 AND at COLLATE \"C\" < $4 \
          ORDER BY at COLLATE \"C\" DESC, seq DESC LIMIT 1";
 
+    /// Runs the migrations, one instance at a time. The turn is taken with an advisory lock
+    /// asked for again every 100 ms rather than waited for (sqlx's own `pg_advisory_lock` is
+    /// off): a migration that builds an index `CONCURRENTLY` (0034) waits for every other
+    /// statement running, and another instance starting at the same moment would wait inside
+    /// its lock statement for this one, a deadlock PostgreSQL ends by aborting one of them.
+    /// The lock's connection, idle while the migrations run on another, is closed afterwards,
+    /// which gives the lock back. A concurrent build
+    /// that failed leaves an invalid index behind (an aborted `inzage serve`): it is dropped
+    /// first, so that the migration builds it again.
     async fn run_migrations(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/postgres")
-            .run(&self.write)
-            .await?;
+        let mut conn = self.write.acquire().await?.detach();
+        while !sqlx::query_scalar::<_, bool>("SELECT pg_try_advisory_lock(7515)")
+            .fetch_one(&mut conn)
+            .await?
+        {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let invalid: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+             WHERE c.relname = 'audit_log_patient_at' AND c.relnamespace = current_schema()::regnamespace \
+             AND NOT i.indisvalid)",
+        )
+        .fetch_one(&mut conn)
+        .await?;
+        if invalid {
+            tracing::warn!(
+                "dropping the index audit_log_patient_at that a failed build left, to build it again"
+            );
+            sqlx::query("DROP INDEX CONCURRENTLY audit_log_patient_at")
+                .execute(&mut conn)
+                .await?;
+        }
+        let mut migrator = sqlx::migrate!("./migrations/postgres");
+        migrator.set_locking(false);
+        let ran = migrator.run(&self.write).await;
+        let _ = sqlx::Connection::close(conn).await;
+        ran?;
         Ok(())
     }
 }
@@ -761,6 +795,26 @@ macro_rules! impl_backend {
                         }
                     }
                 }
+                // Written the locked way; should another writer still take the next `seq` (an
+                // instance of the previous version during a rolling upgrade appends after the
+                // highest lane's end under lane 0's lock), read the end again and write again.
+                let mut attempt = 0;
+                loop {
+                    attempt += 1;
+                    match Self::write_batch_locked(conn, &events, &guards, &chain, key, head, chain_written).await {
+                        Err(StoreError::Database(e)) if is_chain_conflict(&e) && attempt < CHAIN_TRIES => {
+                            *head = None;
+                            tracing::debug!(attempt, "audit batch written again: another writer took its place in the lane");
+                        }
+                        written => return written,
+                    }
+                }
+            }
+
+            /// [`Self::write_batch`]'s slower way: the lane's end read under its audit lock, in a
+            /// transaction; only the audit entries whose guard holds (all, when the one round
+            /// trip did not find one broken); the chain log's rows unless `chain_written`.
+            async fn write_batch_locked(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[(&AuditEvent, Option<usize>)], guards: &[&Arc<crate::medmij::AccessGuard>], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, head: &mut Option<(i64, String)>, chain_written: bool) -> Result<Vec<Option<AuditEntry>>, StoreError> {
                 let mut tx = sqlx::Connection::begin_with(&mut **conn, $begin_write).await?;
                 let all: Vec<&AuditEvent> = events.iter().map(|(e, _)| *e).collect();
                 let mut current = vec![true; guards.len()];
@@ -775,17 +829,17 @@ macro_rules! impl_backend {
                     let mut inserted = false;
                     if !chain_written {
                         entries = chained(&all, last.clone(), key);
-                        inserted = Self::insert_audits_in(&mut tx, &entries, &guards).await?;
+                        inserted = Self::insert_audits_in(&mut tx, &entries, guards).await?;
                     }
                     if !inserted {
-                        current = Self::current_guards_in(&mut tx, &guards).await?;
+                        current = Self::current_guards_in(&mut tx, guards).await?;
                         let valid: Vec<&AuditEvent> = events.iter().filter(|(_, g)| g.is_none_or(|i| current[i])).map(|(e, _)| *e).collect();
                         entries = chained(&valid, last, key);
                         Self::insert_audits_in(&mut tx, &entries, &[]).await?;
                     }
                 }
                 if !chain_written {
-                    Self::insert_chain_in(&mut tx, &chain).await?;
+                    Self::insert_chain_in(&mut tx, chain).await?;
                 }
                 tx.commit().await?;
                 // The chain's end is now the last entry written, or the end read if none was.
@@ -1478,7 +1532,9 @@ async fn sqlite_audit_lock(_: &mut sqlx::SqliteConnection, _: Lane) -> Result<()
 
 /// The audit lock of `lane` on PostgreSQL, held by the transaction until it ends: appends to
 /// the lane take turns at it. Lane 0's is the key 7513 of the log before lanes (an instance of
-/// the previous version takes it too), lane `L`'s the pair (7513, `L`); `audit_lane_append_or_end`
+/// the previous version takes it too, and appends after the highest `seq`: with lane 0's writer
+/// it takes turns, with a higher lane's it may clash, a taken `seq` that the writer meets by
+/// writing again), lane `L`'s the pair (7513, `L`); `audit_lane_append_or_end`
 /// (PostgreSQL migration 0033) takes the same.
 async fn postgres_audit_lock(conn: &mut sqlx::PgConnection, lane: Lane) -> Result<(), sqlx::Error> {
     if lane.0 == 0 {
@@ -1494,8 +1550,9 @@ async fn postgres_audit_lock(conn: &mut sqlx::PgConnection, lane: Lane) -> Resul
     Ok(())
 }
 
-/// The most lanes an instance looks through for a free one.
-const LANES: i64 = 1024;
+/// The most lanes an instance looks through for a free one (a lane's `seq`s stay below 10^15,
+/// the checkpoint files' 15 digits).
+const LANES: i64 = 512;
 
 /// The first lane of the audit log ([`Lane`]) that no running instance holds, taken for as
 /// long as `conn` stays open: a session advisory lock (7514, lane), given back by PostgreSQL

@@ -204,8 +204,9 @@ pub trait RecordStore: Send + Sync {
         event: AuditEvent,
     ) -> impl Future<Output = Result<AuditEntry, StoreError>> + Send;
 
-    /// Audit entries about one patient, oldest first (by time: several instances append to
-    /// lanes of their own, whose `seq`s order entries only within a lane).
+    /// Audit entries about one patient, oldest first: on PostgreSQL by time, then `seq` (several
+    /// instances append to lanes of their own, whose `seq`s order entries only within a lane);
+    /// on SQLite, whose one writer appends in turn, by `seq`.
     fn audit_for_patient(
         &self,
         patient: &PatientId,

@@ -1571,7 +1571,8 @@ async fn postgres_issue21_r106_each_instance_appends_to_a_lane_of_its_own() {
         (3, vec![])
     );
 
-    // An entry missing inside a lane breaks it, its first entry too.
+    // An entry missing inside a lane breaks it (here the lane's first: the next is neither
+    // the lane's first `seq` nor chained from GENESIS).
     run_sql(&db.url, lift_guard(&db.url)).await;
     let admin = sqlx::PgPool::connect(&db.url).await.unwrap();
     let delete = async |seq: i64| {
@@ -1581,16 +1582,130 @@ async fn postgres_issue21_r106_each_instance_appends_to_a_lane_of_its_own() {
             .await
             .unwrap()
     };
-    delete(lane_1 + 2).await;
-    assert_eq!(
-        a.verify_audit_chain().await.unwrap(),
-        Err(ChainBroken { seq: lane_1 + 3 })
-    );
     delete(lane_1 + 1).await;
     assert_eq!(
         a.verify_audit_chain().await.unwrap(),
-        Err(ChainBroken { seq: lane_1 + 3 })
+        Err(ChainBroken { seq: lane_1 + 2 }),
+        "the lane's first entry missing"
     );
+    db.drop_database().await;
+}
+
+/// Issue 21: a writer that finds its place in its lane taken after reading the lane's end under
+/// the lock (an instance of the previous version, during a rolling upgrade, appends after the
+/// highest lane's end under lane 0's lock) reads the end again and writes again: the entry is
+/// stored once, the chain holds. Forced here by a trigger that takes the `seq` of the first two
+/// inserts just before them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_r106_a_place_taken_in_the_lane_is_written_again() {
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let store = db.store.clone();
+    let r = sample("p1", "123456782");
+    store
+        .save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let first = store
+        .append_audit(audit(&r, EventType::Read))
+        .await
+        .unwrap();
+    let admin = sqlx::PgPool::connect(&db.url).await.unwrap();
+    for statement in [
+        "CREATE SEQUENCE taken",
+        "CREATE FUNCTION take_the_place() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF pg_trigger_depth() = 1 AND nextval('taken') <= 2 THEN
+                 INSERT INTO audit_log VALUES (NEW.seq, NEW.at, NEW.event, NEW.patient_id,
+                     NEW.user_id, NEW.responsible_user, NEW.role, NEW.channel, 'taken',
+                     'taken', NEW.prev_hash, NEW.hash);
+             END IF;
+             RETURN NEW;
+         END $$",
+        "CREATE TRIGGER take_the_place BEFORE INSERT ON audit_log
+         FOR EACH ROW EXECUTE FUNCTION take_the_place()",
+    ] {
+        sqlx::query(statement).execute(&admin).await.unwrap();
+    }
+    let mut e = audit(&r, EventType::Read);
+    e.detail = "written again".into();
+    let written = store.append_audit(e).await.unwrap();
+    let taken: i64 = sqlx::query_scalar("SELECT last_value FROM taken")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert!(taken >= 3, "the place was taken twice, then free: {taken}");
+    assert_eq!(written.seq, first.seq + 1);
+    assert_eq!(written.prev_hash, first.hash);
+    let log = store.audit_for_patient(&r.patient.id).await.unwrap();
+    assert_eq!(log.last(), Some(&written));
+    assert_eq!(log.iter().filter(|e| e.event.detail == "taken").count(), 0);
+    assert_eq!(store.verify_audit_chain().await.unwrap(), Ok(3));
+    db.drop_database().await;
+}
+
+/// Issue 21: instances that start at the same moment on a new database migrate it one after
+/// the other, also through a migration that builds an index `CONCURRENTLY` (which waits for
+/// every other statement running: an instance waiting inside a lock statement would deadlock
+/// it). A build that failed and left its index invalid is built again at the next start, and
+/// only then is the index it replaces dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_instances_starting_together_migrate_one_after_the_other() {
+    use sqlx::Connection;
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let admin = inzage_store::testing::pg_admin_url();
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    let name = format!("{}_fresh", db.url.rsplit('/').next().unwrap());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", db.url.rsplit_once('/').unwrap().0);
+    let stores: Vec<Store> = futures_util::future::join_all((0..3).map(|_| Store::connect(&url)))
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    for migrated in futures_util::future::join_all(stores.iter().map(|s| s.migrate())).await {
+        migrated.unwrap();
+    }
+    let fresh = sqlx::PgPool::connect(&url).await.unwrap();
+    let indexes = async || -> Vec<(String, bool)> {
+        sqlx::query_as(
+            "SELECT c.relname::text, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+             WHERE i.indrelid = 'audit_log'::regclass ORDER BY 1",
+        )
+        .fetch_all(&fresh)
+        .await
+        .unwrap()
+    };
+    let built = vec![
+        ("audit_log_patient_at".to_owned(), true),
+        ("audit_log_pkey".to_owned(), true),
+    ];
+    assert_eq!(indexes().await, built);
+
+    // As a build that failed leaves it: the index invalid, its migration and the next not run.
+    for statement in [
+        "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'audit_log_patient_at'::regclass",
+        "DELETE FROM _sqlx_migrations WHERE version >= 34",
+        "CREATE INDEX audit_log_patient ON audit_log(patient_id, seq)",
+    ] {
+        sqlx::query(statement).execute(&fresh).await.unwrap();
+    }
+    stores[0].migrate().await.unwrap();
+    assert_eq!(indexes().await, built);
+    fresh.close().await;
+    drop(stores);
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
     db.drop_database().await;
 }
 

@@ -7,9 +7,11 @@
 -- lies in (lane << 40, (lane + 1) << 40), the first chained from GENESIS. Lane 0 is the log as
 -- it was, locked by 7513 as before, so that an instance of the previous version (which
 -- appends after the highest `seq` under 7513) during a rolling upgrade takes turns with lane
--- 0's writer; other lanes lock (7513, lane). Should two writers ever append to one lane (a
--- lost lane connection, a previous version's instance after the highest lane), the lock and
--- the end's check, or the `seq` key, keep its chain whole. The table does not change.
+-- 0's writer while lane 0 is the highest; other lanes lock (7513, lane). Should two writers
+-- ever append to one lane (a lost lane connection; a previous version's instance after a
+-- higher lane's end, which does not take that lane's lock), the lock and the end's check, or
+-- else the `seq` key, keep its chain whole: a taken `seq` fails the insert, and the writer
+-- writes again. The table does not change.
 --
 -- Otherwise the same as `audit_append_or_end` (migration 0032), which stays for instances of
 -- the previous version; a later migration can drop it.
