@@ -430,16 +430,25 @@ impl PostgresStore {
     /// first, so that the migration builds it again.
     async fn run_migrations(&self) -> Result<(), StoreError> {
         let mut conn = self.write.acquire().await?.detach();
+        // The lock's session stays idle while a long migration runs: not to be ended for it
+        // (PostgreSQL 14 and later; older ones have no such setting).
+        let _ = sqlx::query("SET idle_session_timeout = 0")
+            .execute(&mut conn)
+            .await;
+        let mut waited = false;
         while !sqlx::query_scalar::<_, bool>("SELECT pg_try_advisory_lock(7515)")
             .fetch_one(&mut conn)
             .await?
         {
+            if !waited {
+                tracing::info!("waiting for another instance's migrations to finish");
+                waited = true;
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let invalid: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
-             WHERE c.relname = 'audit_log_patient_at' AND c.relnamespace = current_schema()::regnamespace \
-             AND NOT i.indisvalid)",
+            "SELECT EXISTS (SELECT 1 FROM pg_index \
+             WHERE indexrelid = to_regclass('audit_log_patient_at') AND NOT indisvalid)",
         )
         .fetch_one(&mut conn)
         .await?;
@@ -804,6 +813,9 @@ macro_rules! impl_backend {
                     match Self::write_batch_locked(conn, &events, &guards, &chain, key, head, chain_written).await {
                         Err(StoreError::Database(e)) if is_chain_conflict(&e) && attempt < CHAIN_TRIES => {
                             *head = None;
+                            if attempt == 1 {
+                                rewrites.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
                             tracing::debug!(attempt, "audit batch written again: another writer took its place in the lane");
                         }
                         written => return written,

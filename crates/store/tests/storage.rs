@@ -1571,6 +1571,20 @@ async fn postgres_issue21_r106_each_instance_appends_to_a_lane_of_its_own() {
         (3, vec![])
     );
 
+    // A cursor that names another patient's entry gives the first page, whatever its time.
+    let mut elsewhere = at(4, "another patient's");
+    elsewhere.patient = Some(PatientId::new("p2").unwrap());
+    let elsewhere = a.append_audit(elsewhere).await.unwrap();
+    let mut newest_first = a.audit_for_patient(&r.patient.id).await.unwrap();
+    newest_first.reverse();
+    assert_eq!(newest_first.len(), 8);
+    assert_eq!(
+        a.audit_for_patient_before(&r.patient.id, Some(elsewhere.seq), 50)
+            .await
+            .unwrap(),
+        newest_first
+    );
+
     // An entry missing inside a lane breaks it (here the lane's first: the next is neither
     // the lane's first `seq` nor chained from GENESIS).
     run_sql(&db.url, lift_guard(&db.url)).await;
