@@ -356,8 +356,8 @@ pub struct PostgresStore {
     pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
     pub(crate) audit_key: crate::audit::AuditKey,
     /// The connection that holds this store's lane of the audit log ([`take_lane`]) for as
-    /// long as the store lives; nothing else is sent on it.
-    _lane_holder: Arc<std::sync::Mutex<sqlx::PgConnection>>,
+    /// long as the store lives, kept open by [`lane_keeper`].
+    _lane_holder: Arc<tokio::sync::Mutex<sqlx::PgConnection>>,
 }
 
 impl PostgresStore {
@@ -371,6 +371,8 @@ impl PostgresStore {
             .await?;
         let mut lane_holder = pool.acquire().await?.detach();
         let lane = take_lane(&mut lane_holder).await?;
+        let lane_holder = Arc::new(tokio::sync::Mutex::new(lane_holder));
+        lane_keeper(pool.clone(), lane, Arc::downgrade(&lane_holder));
         let audit_key = crate::audit::AuditKey::in_lane(lane);
         let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
         let audit_counters = Arc::default();
@@ -392,7 +394,7 @@ impl PostgresStore {
             read: pool.clone(),
             write: pool,
             cache,
-            _lane_holder: Arc::new(std::sync::Mutex::new(lane_holder)),
+            _lane_holder: lane_holder,
         })
     }
 
@@ -1584,6 +1586,67 @@ async fn take_lane(conn: &mut sqlx::PgConnection) -> Result<Lane, StoreError> {
     Err(StoreError::Config(format!(
         "all {LANES} lanes of the audit log are held by running instances"
     )))
+}
+
+/// How often [`lane_keeper`] asks whether the lane's connection is still there.
+const LANE_CHECK: Duration = Duration::from_secs(5);
+
+/// Keeps a store's lane of the audit log taken while the store lives (`holder` is the lane's
+/// connection, gone when the store is): every [`LANE_CHECK`] it asks on that connection, and
+/// when the connection was lost (a database restart or fail-over, a network fault; PostgreSQL
+/// gave the lock back) it opens another and takes the lane again. If another store took the
+/// lane meanwhile, the two share it (correct: they take turns at its audit lock, but no longer
+/// write apart): a warning says so, and the lane is asked for again at each check until it is
+/// free.
+fn lane_keeper(
+    pool: PgPool,
+    lane: Lane,
+    holder: std::sync::Weak<tokio::sync::Mutex<sqlx::PgConnection>>,
+) {
+    tokio::spawn(async move {
+        let mut shared = false;
+        loop {
+            tokio::time::sleep(LANE_CHECK).await;
+            let Some(holder) = holder.upgrade() else {
+                return;
+            };
+            let mut conn = holder.lock().await;
+            if !shared && sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok() {
+                continue;
+            }
+            let taken = async {
+                let mut fresh = pool.acquire().await?.detach();
+                let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(7514, $1::int4)")
+                    .bind(lane.0)
+                    .fetch_one(&mut fresh)
+                    .await?;
+                Ok::<_, sqlx::Error>(taken.then_some(fresh))
+            }
+            .await;
+            match taken {
+                Ok(Some(fresh)) => {
+                    *conn = fresh;
+                    shared = false;
+                    tracing::info!(
+                        lane = lane.0,
+                        "the audit log's lane is taken again after its connection was lost"
+                    );
+                }
+                Ok(None) => {
+                    if !shared {
+                        tracing::warn!(
+                            lane = lane.0,
+                            "the audit log's lane was taken by another instance after this one lost its connection: the two share it until it is free"
+                        );
+                    }
+                    shared = true;
+                }
+                Err(e) => {
+                    tracing::warn!(lane = lane.0, error = %e, "the audit log's lane could not be taken again")
+                }
+            }
+        }
+    });
 }
 
 /// PostgreSQL's planner statistics, after a bulk load.

@@ -984,7 +984,11 @@ async fn postgres_concurrent_audit_entries_are_all_stored_and_chained() {
 /// held its lane.)
 /// Returns how many of `a`'s group commits were written a second time.
 async fn audit_entries_appended_by_others_between_batches_stay_chained(a: Store, url: &str) -> u64 {
-    let b = Store::connect(url).await.unwrap();
+    let b = if url.starts_with("postgres") {
+        sharing_lane_0(url).await
+    } else {
+        Store::connect(url).await.unwrap()
+    };
     assert_eq!(b.audit_lane(), a.audit_lane());
     let mut r = sample("p1", "123456782");
     a.save_record(&r, audit(&r, EventType::Create))
@@ -1052,7 +1056,6 @@ async fn sqlite_audit_entries_appended_by_others_between_batches_stay_chained() 
 #[tokio::test]
 async fn postgres_audit_entries_appended_by_others_between_batches_stay_chained() {
     if let Some(db) = inzage_store::testing::TestDb::postgres().await {
-        lose_lane(&db.url, 0).await;
         let rewrites = audit_entries_appended_by_others_between_batches_stay_chained(
             db.store.clone(),
             &db.url,
@@ -1270,9 +1273,7 @@ async fn postgres_issue21_a_batch_waiting_for_the_audit_lock_sees_what_committed
     };
     let a = db.store.clone();
     assert_eq!(a.audit_lane(), Lane(0));
-    lose_lane(&db.url, 0).await;
-    let b = Store::connect(&db.url).await.unwrap();
-    assert_eq!(b.audit_lane(), Lane(0), "the lost lane is free again");
+    let b = sharing_lane_0(&db.url).await;
     let r = saved_with_token(&a, "valid").await;
     let read = |detail: &str| {
         let mut e = audit(&r, EventType::Read);
@@ -1447,6 +1448,83 @@ async fn lose_lane(url: &str, lane: i32) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     panic!("lane {lane} is still held");
+}
+
+/// Another store on `url` that shares lane 0 with the test's own: the connection that held the
+/// lane is ended and the new store takes the lane. (The first store takes its lane again too
+/// when it finds its connection gone; should it have been first, this is tried again.)
+async fn sharing_lane_0(url: &str) -> Store {
+    for _ in 0..5 {
+        lose_lane(url, 0).await;
+        let b = Store::connect(url).await.unwrap();
+        if b.audit_lane() == Lane(0) {
+            return b;
+        }
+    }
+    panic!("lane 0 was never free for another store");
+}
+
+/// The process that holds `lane` of the audit log, if one does.
+async fn lane_holder(url: &str, lane: i32) -> Option<i32> {
+    let admin = sqlx::PgPool::connect(url).await.unwrap();
+    sqlx::query_scalar(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 7514 \
+         AND objid = $1 AND objsubid = 2 AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .bind(lane)
+    .fetch_optional(&admin)
+    .await
+    .unwrap()
+}
+
+/// Waits (up to 20 seconds) until `lane` is held by a process other than `not`.
+async fn lane_taken_again(url: &str, lane: i32, not: Option<i32>) -> i32 {
+    for _ in 0..200 {
+        if let Some(pid) = lane_holder(url, lane).await
+            && Some(pid) != not
+        {
+            return pid;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("lane {lane} was not taken again");
+}
+
+/// Issue 21: a store whose lane's connection is lost (a database restart, a network fault)
+/// takes the lane again, so that instances started later take other lanes and still write
+/// apart; if another store took the lane in between, the two share it, and the first takes it
+/// again once it is free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_a_lost_lane_is_taken_again() {
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let a = db.store.clone();
+    let first = lane_holder(&db.url, 0).await;
+    assert!(first.is_some());
+    lose_lane(&db.url, 0).await;
+    let again = lane_taken_again(&db.url, 0, first).await;
+    let later = Store::connect(&db.url).await.unwrap();
+    assert_eq!(later.audit_lane(), Lane(1), "lane 0 is held again");
+
+    // Taken by another store first: shared, and taken back once that store is gone.
+    let b = sharing_lane_0(&db.url).await;
+    let by_b = lane_holder(&db.url, 0).await;
+    assert_ne!(by_b, Some(again));
+    let r = sample("p1", "123456782");
+    a.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    b.append_audit(audit(&r, EventType::Read)).await.unwrap();
+    a.append_audit(audit(&r, EventType::Read)).await.unwrap();
+    drop(b);
+    lane_taken_again(&db.url, 0, by_b).await;
+    a.append_audit(audit(&r, EventType::Read)).await.unwrap();
+    assert_eq!(a.verify_audit_chain().await.unwrap(), Ok(4));
+    let third = Store::connect(&db.url).await.unwrap();
+    assert_eq!(third.audit_lane(), Lane(2), "lanes 0 and 1 are held");
+    db.drop_database().await;
 }
 
 /// Issue 21: each PostgreSQL instance appends to a lane of the audit log of its own (the first
