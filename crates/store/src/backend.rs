@@ -355,9 +355,8 @@ pub struct PostgresStore {
     pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
     pub(crate) audit_key: crate::audit::AuditKey,
-    /// The connection that holds this store's lane of the audit log ([`take_lane`]) for as
-    /// long as the store lives, kept open by [`lane_keeper`].
-    _lane_holder: Arc<tokio::sync::Mutex<sqlx::PgConnection>>,
+    /// This store's lane of the audit log, held for as long as the store lives.
+    _lane: Arc<HeldLane>,
 }
 
 impl PostgresStore {
@@ -371,8 +370,15 @@ impl PostgresStore {
             .await?;
         let mut lane_holder = pool.acquire().await?.detach();
         let lane = take_lane(&mut lane_holder).await?;
-        let lane_holder = Arc::new(tokio::sync::Mutex::new(lane_holder));
-        lane_keeper(pool.clone(), lane, Arc::downgrade(&lane_holder));
+        let holder = Arc::new(tokio::sync::Mutex::new(Some(lane_holder)));
+        let lane_held = Arc::new(HeldLane {
+            _keeper: Background(vec![lane_keeper(
+                pool.clone(),
+                lane,
+                Arc::downgrade(&holder),
+            )]),
+            _holder: holder,
+        });
         let audit_key = crate::audit::AuditKey::in_lane(lane);
         let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
         let audit_counters = Arc::default();
@@ -394,7 +400,7 @@ impl PostgresStore {
             read: pool.clone(),
             write: pool,
             cache,
-            _lane_holder: lane_holder,
+            _lane: lane_held,
         })
     }
 
@@ -1588,65 +1594,89 @@ async fn take_lane(conn: &mut sqlx::PgConnection) -> Result<Lane, StoreError> {
     )))
 }
 
-/// How often [`lane_keeper`] asks whether the lane's connection is still there.
+/// A store's lane of the audit log: the connection that holds it ([`take_lane`]; `None` while
+/// it is being taken again) and the task that keeps it ([`lane_keeper`]), stopped when the
+/// store is dropped, whereupon the connection closes and PostgreSQL frees the lane.
+#[derive(Debug)]
+struct HeldLane {
+    _keeper: Background,
+    _holder: Arc<tokio::sync::Mutex<Option<sqlx::PgConnection>>>,
+}
+
+/// How often [`lane_keeper`] asks whether the lane's connection is still there, and how long
+/// it waits for the answer.
 const LANE_CHECK: Duration = Duration::from_secs(5);
 
 /// Keeps a store's lane of the audit log taken while the store lives (`holder` is the lane's
-/// connection, gone when the store is): every [`LANE_CHECK`] it asks on that connection, and
-/// when the connection was lost (a database restart or fail-over, a network fault; PostgreSQL
-/// gave the lock back) it opens another and takes the lane again. If another store took the
-/// lane meanwhile, the two share it (correct: they take turns at its audit lock, but no longer
-/// write apart): a warning says so, and the lane is asked for again at each check until it is
-/// free.
+/// connection): every [`LANE_CHECK`] it asks on that connection, and when the connection was
+/// lost or does not answer in time (a database restart or fail-over, a network fault) it drops
+/// it and takes the lane again on another, once the database answers and PostgreSQL has freed
+/// the old session's lock. If the lane is held elsewhere meanwhile (another store that took
+/// it, or the old session not yet ended), the two share it (correct: they take turns at its
+/// audit lock, but no longer write apart): a warning says so once, and the lane is asked for at
+/// each check until it is free.
 fn lane_keeper(
     pool: PgPool,
     lane: Lane,
-    holder: std::sync::Weak<tokio::sync::Mutex<sqlx::PgConnection>>,
-) {
+    holder: std::sync::Weak<tokio::sync::Mutex<Option<sqlx::PgConnection>>>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut shared = false;
+        // Whether the lane is held elsewhere, and whether taking it again failed, as last
+        // reported (each said once, not at every check).
+        let (mut shared, mut failing) = (false, false);
         loop {
             tokio::time::sleep(LANE_CHECK).await;
             let Some(holder) = holder.upgrade() else {
                 return;
             };
-            let mut conn = holder.lock().await;
-            if !shared && sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok() {
-                continue;
+            let mut held = holder.lock().await;
+            if let Some(conn) = held.as_mut() {
+                let ping = sqlx::query("SELECT 1").execute(conn);
+                if matches!(tokio::time::timeout(LANE_CHECK, ping).await, Ok(Ok(_))) {
+                    continue;
+                }
+                // Lost, or not answering: given up, so that a fresh session can hold the lane.
+                *held = None;
             }
             let taken = async {
-                let mut fresh = pool.acquire().await?.detach();
+                let mut conn = pool.acquire().await?;
                 let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(7514, $1::int4)")
                     .bind(lane.0)
-                    .fetch_one(&mut fresh)
+                    .fetch_one(&mut *conn)
                     .await?;
-                Ok::<_, sqlx::Error>(taken.then_some(fresh))
+                // Only a connection that holds the lane leaves the pool.
+                Ok::<_, sqlx::Error>(taken.then(|| conn.detach()))
             }
             .await;
             match taken {
-                Ok(Some(fresh)) => {
-                    *conn = fresh;
-                    shared = false;
+                Ok(Some(conn)) => {
+                    *held = Some(conn);
+                    (shared, failing) = (false, false);
                     tracing::info!(
                         lane = lane.0,
-                        "the audit log's lane is taken again after its connection was lost"
+                        "the audit log's lane is held again after its connection was lost"
                     );
                 }
                 Ok(None) => {
                     if !shared {
                         tracing::warn!(
                             lane = lane.0,
-                            "the audit log's lane was taken by another instance after this one lost its connection: the two share it until it is free"
+                            "the audit log's lane is held elsewhere since this instance lost its connection (another instance, or the old session not yet ended): shared until it is free"
                         );
                     }
-                    shared = true;
+                    (shared, failing) = (true, false);
                 }
                 Err(e) => {
-                    tracing::warn!(lane = lane.0, error = %e, "the audit log's lane could not be taken again")
+                    if failing {
+                        tracing::debug!(lane = lane.0, error = %e, "the audit log's lane could not be taken again");
+                    } else {
+                        tracing::warn!(lane = lane.0, error = %e, "the audit log's lane could not be taken again; trying at each check");
+                    }
+                    failing = true;
                 }
             }
         }
-    });
+    })
 }
 
 /// PostgreSQL's planner statistics, after a bulk load.

@@ -1420,34 +1420,23 @@ async fn postgres_issue21_a_batch_waiting_for_the_audit_lock_sees_what_committed
 }
 
 /// Ends the connection that holds `lane` of the audit log (as a database restart or a network
-/// fault would), and waits until the lane is free.
+/// fault would), and waits until that session no longer holds it (the lane is then free, or
+/// taken again by its store's keeper).
 async fn lose_lane(url: &str, lane: i32) {
+    let pid = lane_holder(url, lane).await.expect("the lane is held");
     let admin = sqlx::PgPool::connect(url).await.unwrap();
-    let holder = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 7514 \
-         AND objid = $1 AND objsubid = 2 AND granted \
-         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
-    let pid: i32 = sqlx::query_scalar(holder)
-        .bind(lane)
-        .fetch_one(&admin)
-        .await
-        .unwrap();
     sqlx::query("SELECT pg_terminate_backend($1)")
         .bind(pid)
         .execute(&admin)
         .await
         .unwrap();
     for _ in 0..500 {
-        let held: Option<i32> = sqlx::query_scalar(holder)
-            .bind(lane)
-            .fetch_optional(&admin)
-            .await
-            .unwrap();
-        if held.is_none() {
+        if lane_holder(url, lane).await != Some(pid) {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    panic!("lane {lane} is still held");
+    panic!("lane {lane} is still held by {pid}");
 }
 
 /// Another store on `url` that shares lane 0 with the test's own: the connection that held the
@@ -1518,6 +1507,9 @@ async fn postgres_issue21_a_lost_lane_is_taken_again() {
         .unwrap();
     b.append_audit(audit(&r, EventType::Read)).await.unwrap();
     a.append_audit(audit(&r, EventType::Read)).await.unwrap();
+    // A check of `a`'s keeper passes: the lane stays `b`'s while `b` holds it.
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    assert_eq!(lane_holder(&db.url, 0).await, by_b);
     drop(b);
     lane_taken_again(&db.url, 0, by_b).await;
     a.append_audit(audit(&r, EventType::Read)).await.unwrap();
