@@ -1580,13 +1580,9 @@ const LANES: i64 = 512;
 /// append to one lane (the connection lost and the lane taken by another), they take turns at
 /// its audit lock and its chain stays whole.
 async fn take_lane(conn: &mut sqlx::PgConnection) -> Result<Lane, StoreError> {
-    for lane in 0..LANES {
-        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(7514, $1::int4)")
-            .bind(lane)
-            .fetch_one(&mut *conn)
-            .await?;
-        if taken {
-            return Ok(Lane(lane));
+    for lane in (0..LANES).map(Lane) {
+        if try_lane(conn, lane).await? {
+            return Ok(lane);
         }
     }
     Err(StoreError::Config(format!(
@@ -1601,6 +1597,15 @@ async fn take_lane(conn: &mut sqlx::PgConnection) -> Result<Lane, StoreError> {
 struct HeldLane {
     _keeper: Background,
     _holder: Arc<tokio::sync::Mutex<Option<sqlx::PgConnection>>>,
+}
+
+/// Whether `conn`'s session took `lane` (the session advisory lock (7514, lane)), or another
+/// session holds it.
+async fn try_lane(conn: &mut sqlx::PgConnection, lane: Lane) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT pg_try_advisory_lock(7514, $1::int4)")
+        .bind(lane.0)
+        .fetch_one(conn)
+        .await
 }
 
 /// How often [`lane_keeper`] asks whether the lane's connection is still there, and how long
@@ -1640,10 +1645,7 @@ fn lane_keeper(
             }
             let taken = async {
                 let mut conn = pool.acquire().await?;
-                let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(7514, $1::int4)")
-                    .bind(lane.0)
-                    .fetch_one(&mut *conn)
-                    .await?;
+                let taken = try_lane(&mut conn, lane).await?;
                 // Only a connection that holds the lane leaves the pool.
                 Ok::<_, sqlx::Error>(taken.then(|| conn.detach()))
             }
