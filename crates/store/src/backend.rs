@@ -355,8 +355,8 @@ pub struct PostgresStore {
     pub(crate) access_queue: crate::medmij::AccessQueue,
     pub(crate) kept_access: Arc<crate::medmij::KeptAccess>,
     pub(crate) audit_key: crate::audit::AuditKey,
-    /// This store's lane of the audit log, held for as long as the store lives.
-    _lane: Arc<HeldLane>,
+    /// This store's lane of the audit log, held until the store is closed or dropped.
+    lane_held: Arc<HeldLane>,
 }
 
 impl PostgresStore {
@@ -372,12 +372,12 @@ impl PostgresStore {
         let lane = take_lane(&mut lane_holder).await?;
         let holder = Arc::new(tokio::sync::Mutex::new(Some(lane_holder)));
         let lane_held = Arc::new(HeldLane {
-            _keeper: Background(vec![lane_keeper(
+            keeper: Background(vec![lane_keeper(
                 pool.clone(),
                 lane,
                 Arc::downgrade(&holder),
             )]),
-            _holder: holder,
+            holder,
         });
         let audit_key = crate::audit::AuditKey::in_lane(lane);
         let cache = Arc::new(RecordCache::new(crate::cache::DEFAULT_BUDGET));
@@ -400,13 +400,20 @@ impl PostgresStore {
             read: pool.clone(),
             write: pool,
             cache,
-            _lane: lane_held,
+            lane_held,
         })
     }
 
     /// The lane of the audit log this store appends to.
     pub fn audit_lane(&self) -> Lane {
         self.audit_key.lane()
+    }
+
+    /// Closes the pools and gives the audit log's lane back (see [`crate::Store::close`]).
+    pub(crate) async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+        self.lane_held.release().await;
     }
 
     /// A patient's audit entries in the order they happened: by time, then `seq` (entries of
@@ -1592,11 +1599,25 @@ async fn take_lane(conn: &mut sqlx::PgConnection) -> Result<Lane, StoreError> {
 
 /// A store's lane of the audit log: the connection that holds it ([`take_lane`]; `None` while
 /// it is being taken again) and the task that keeps it ([`lane_keeper`]), stopped when the
-/// store is dropped, whereupon the connection closes and PostgreSQL frees the lane.
+/// store is closed ([`HeldLane::release`]) or dropped, whereupon the connection closes and
+/// PostgreSQL frees the lane.
 #[derive(Debug)]
 struct HeldLane {
-    _keeper: Background,
-    _holder: Arc<tokio::sync::Mutex<Option<sqlx::PgConnection>>>,
+    keeper: Background,
+    holder: Arc<tokio::sync::Mutex<Option<sqlx::PgConnection>>>,
+}
+
+impl HeldLane {
+    /// Stops the keeper and closes the lane's connection (saying goodbye to PostgreSQL, which
+    /// frees the lane at once): at shutdown, after the store's pools are closed.
+    async fn release(&self) {
+        for task in &self.keeper.0 {
+            task.abort();
+        }
+        if let Some(conn) = self.holder.lock().await.take() {
+            let _ = sqlx::Connection::close(conn).await;
+        }
+    }
 }
 
 /// Whether `conn`'s session took `lane` (the session advisory lock (7514, lane)), or another
@@ -1612,8 +1633,8 @@ async fn try_lane(conn: &mut sqlx::PgConnection, lane: Lane) -> Result<bool, sql
 /// it waits for the answer.
 const LANE_CHECK: Duration = Duration::from_secs(5);
 
-/// Keeps a store's lane of the audit log taken while the store lives (`holder` is the lane's
-/// connection): every [`LANE_CHECK`] it asks on that connection, and when the connection was
+/// Keeps a store's lane of the audit log taken until the store is closed or dropped (`holder`
+/// is the lane's connection): every [`LANE_CHECK`] it asks on that connection, and when the connection was
 /// lost or does not answer in time (a database restart or fail-over, a network fault) it drops
 /// it and takes the lane again on another, once the database answers and PostgreSQL has freed
 /// the old session's lock. If the lane is held elsewhere meanwhile (another store that took
@@ -1668,6 +1689,8 @@ fn lane_keeper(
                     }
                     (shared, failing) = (true, false);
                 }
+                // The store is being closed (`HeldLane::release` follows): nothing to take.
+                Err(_) if pool.is_closed() => return,
                 Err(e) => {
                     if failing {
                         tracing::debug!(lane = lane.0, error = %e, "the audit log's lane could not be taken again");

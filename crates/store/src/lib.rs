@@ -324,17 +324,15 @@ impl Store {
     }
 
     /// Closes the database connections: at shutdown, after which every query fails (and a
-    /// readiness probe says so).
+    /// readiness probe says so). On PostgreSQL the audit log's lane is given back at once (its
+    /// connection closed with a goodbye), for the next instance to take.
     pub async fn close(&self) {
         match self {
             Store::Sqlite(s) => {
                 s.read.close().await;
                 s.write.close().await;
             }
-            Store::Postgres(s) => {
-                s.read.close().await;
-                s.write.close().await;
-            }
+            Store::Postgres(s) => s.close().await,
         }
     }
 

@@ -1519,6 +1519,34 @@ async fn postgres_issue21_a_lost_lane_is_taken_again() {
     db.drop_database().await;
 }
 
+/// Issue 21: closing a PostgreSQL store (at shutdown) gives its lane of the audit log back at
+/// once, its connection closed, not only when the store is dropped: the next store to connect
+/// takes that lane.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_closing_a_store_gives_its_lane_back() {
+    let Some(db) = inzage_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let a = Store::connect(&db.url).await.unwrap();
+    assert_eq!(a.audit_lane(), Lane(1));
+    assert!(lane_holder(&db.url, 1).await.is_some());
+    a.close().await;
+    let mut held = true;
+    for _ in 0..500 {
+        held = lane_holder(&db.url, 1).await.is_some();
+        if !held {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(!held, "the closed store still holds its lane");
+    let b = Store::connect(&db.url).await.unwrap();
+    assert_eq!(b.audit_lane(), Lane(1));
+    drop(a);
+    drop(b);
+    db.drop_database().await;
+}
+
 /// Issue 21: each PostgreSQL instance appends to a lane of the audit log of its own (the first
 /// free one when it starts), so that instances do not take turns at one chain's lock. Each
 /// lane is a chain from GENESIS; `verify` checks every lane and sees an entry missing inside
