@@ -3225,6 +3225,58 @@ async fn r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_deci
     );
 }
 
+/// Issue 21: the group commit stores every row of a batch whatever its size: 300 audit entries
+/// written together (batches of up to 256) and 1,200 chain-log lines in one job (more than one
+/// INSERT of the slower way holds), each with its fields as given, and the chain whole.
+async fn issue21_the_group_commit_stores_every_row_of_a_batch_of_any_size(
+    db: &inzage_store::testing::TestDb,
+) {
+    let s = db.store.clone();
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let line = |i: usize| ChainEvent {
+        at: t0() + chrono::Duration::seconds(i64::try_from(i).unwrap()),
+        kind: ChainEventKind::ResourceRequest,
+        request_id: format!("batch-{i}"),
+        correlation_id: format!("corr-{i}"),
+        client_id: "pgo.example".into(),
+        status: 200 + u16::try_from(i % 7).unwrap(),
+        resource: "Observation".into(),
+    };
+    let lines: Vec<ChainEvent> = (0..1200).map(line).collect();
+    let mut reads = tokio::task::JoinSet::new();
+    for i in 0..300 {
+        let s = s.clone();
+        let mut event = audit(&r, EventType::Read);
+        event.detail = format!("read {i}");
+        reads.spawn(async move { s.append_audit(event).await });
+    }
+    s.log_chain(&lines).await.unwrap();
+    let written: Vec<AuditEntry> = reads
+        .join_all()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    s.flush_queued().await.unwrap();
+    let mut details: Vec<&str> = written.iter().map(|e| e.event.detail.as_str()).collect();
+    details.sort_unstable();
+    details.dedup();
+    assert_eq!(details.len(), 300);
+    let logged = s.audit_for_patient(&r.patient.id).await.unwrap();
+    assert_eq!(logged.len(), 301);
+    for e in &written {
+        let stored = logged.iter().find(|l| l.seq == e.seq).expect("stored");
+        assert_eq!(stored.event.detail, e.event.detail);
+        assert_eq!(stored.hash, e.hash);
+    }
+    assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(301));
+    let stored = s.chain_log(t0()).await.unwrap();
+    assert_eq!(stored, lines);
+}
+
 /// R88: chain-log rows nobody waits for (a PGO's request logs its line after its answer) are
 /// held back only briefly for a write that is waited for (`CHAIN_HOLD`): with nothing else to
 /// write they are stored on their own soon after, without a flush or a later request. Read
@@ -3273,6 +3325,7 @@ async fn r88_chain_log_lines_nobody_waits_for_are_stored_on_their_own(
 
 inzage_testkit::both_backends!(
     setup = fresh;
+    issue21_the_group_commit_stores_every_row_of_a_batch_of_any_size,
     r88_chain_log_lines_nobody_waits_for_are_stored_on_their_own,
     save_and_load_round_trip,
     saving_the_same_record_twice_is_a_no_op,
