@@ -1634,13 +1634,14 @@ async fn try_lane(conn: &mut sqlx::PgConnection, lane: Lane) -> Result<bool, sql
 const LANE_CHECK: Duration = Duration::from_secs(5);
 
 /// Keeps a store's lane of the audit log taken until the store is closed or dropped (`holder`
-/// is the lane's connection): every [`LANE_CHECK`] it asks on that connection, and when the connection was
-/// lost or does not answer in time (a database restart or fail-over, a network fault) it drops
-/// it and takes the lane again on another, once the database answers and PostgreSQL has freed
-/// the old session's lock. If the lane is held elsewhere meanwhile (another store that took
-/// it, or the old session not yet ended), the two share it (correct: they take turns at its
-/// audit lock, but no longer write apart): a warning says so once, and the lane is asked for at
-/// each check until it is free.
+/// is the lane's connection): every [`LANE_CHECK`] it asks on that connection, and when the
+/// connection was lost or does not answer in time (a database restart or fail-over, a network
+/// fault) it drops it and takes the lane again on another, once the database answers and
+/// PostgreSQL has freed the old session's lock. If the lane is held elsewhere meanwhile
+/// (another store that took it, or the old session not yet ended), the two share it (correct:
+/// they take turns at its audit lock, but no longer write apart): a warning says so once, and
+/// the lane is asked for at each check until it is free. It ends when the store is being
+/// closed.
 fn lane_keeper(
     pool: PgPool,
     lane: Lane,
