@@ -2373,6 +2373,120 @@ async fn postgres_issue21_an_answer_from_a_kept_context_is_logged_only_while_it_
     }
 }
 
+/// Issue 21: kept access contexts of patients of two practices, their answers logged together
+/// (sharing group commits): every entry is stored while both practices are as they were; once
+/// another instance changes one practice's settings, the entries of that practice's contexts
+/// are left out and the other practice's are stored, in one unbroken chain.
+async fn issue21_a_batch_of_kept_contexts_of_two_practices_checks_each_practice(
+    a: Store,
+    url: &str,
+) {
+    let b = Store::connect(url).await.unwrap();
+    let mut records = Vec::new();
+    for (i, practice) in ["praktijk-1", "praktijk-1", "praktijk-2"]
+        .iter()
+        .enumerate()
+    {
+        let mut r = sample(&format!("p{i}"), &eleven_proof_bsn(i as u64 + 1));
+        if *practice != "praktijk-1" {
+            r.practice.id = PracticeId::new(*practice).unwrap();
+            r.practice.name = "Gezondheidscentrum Oost".into();
+            r.patient.practice = r.practice.id.clone();
+        }
+        a.save_record(&r, audit(&r, EventType::Create))
+            .await
+            .unwrap();
+        a.store_access_token(&pgo_token(&format!("token-{i}"), &r.patient.id))
+            .await
+            .unwrap();
+        records.push(r);
+    }
+    let kept_guards = async || {
+        let mut guards = Vec::new();
+        for i in 0..records.len() {
+            let token = format!("token-{i}");
+            a.kept_access_context(&token, t0()).await.unwrap().unwrap();
+            let kept = a.kept_access_context(&token, t0()).await.unwrap().unwrap();
+            guards.push(kept.guard.expect("kept after one read"));
+        }
+        guards
+    };
+    // Sixty entries at once, twenty per context; the details of those that were stored.
+    let log_all = async |guards: &[std::sync::Arc<AccessGuard>]| {
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..60 {
+            let (a, i) = (a.clone(), n % guards.len());
+            let guard = guards[i].clone();
+            let mut event = audit(&records[i], EventType::Transfer);
+            event.detail = format!("patient {i}, answer {n}");
+            tasks.spawn(async move {
+                let written = a
+                    .append_audit_if_current(event, Some(&guard))
+                    .await
+                    .unwrap();
+                (i, written.map(|e| e.event.detail))
+            });
+        }
+        let mut stored = [0; 3];
+        for (i, written) in tasks.join_all().await {
+            if written.is_some() {
+                stored[i] += 1;
+            }
+        }
+        stored
+    };
+
+    let guards = kept_guards().await;
+    let before = a.counts().await.unwrap().audit_entries;
+    assert_eq!(
+        log_all(&guards).await,
+        [20, 20, 20],
+        "every current context is logged"
+    );
+    assert_eq!(a.counts().await.unwrap().audit_entries, before + 60);
+
+    let settings = PracticeSettings {
+        max_open_online_bookings: 7,
+        ..PracticeSettings::default()
+    };
+    b.save_settings(&records[2].practice.id, &settings)
+        .await
+        .unwrap();
+    let before = a.counts().await.unwrap().audit_entries;
+    assert_eq!(
+        log_all(&guards).await,
+        [20, 20, 0],
+        "only the contexts of the changed practice are stale"
+    );
+    assert_eq!(a.counts().await.unwrap().audit_entries, before + 40);
+    // Read again, every context holds once more.
+    let guards = kept_guards().await;
+    assert_eq!(log_all(&guards).await, [20, 20, 20]);
+    assert!(a.verify_audit_chain().await.unwrap().is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_issue21_a_batch_of_kept_contexts_of_two_practices_checks_each_practice() {
+    let db = inzage_store::testing::TestDb::sqlite().await;
+    issue21_a_batch_of_kept_contexts_of_two_practices_checks_each_practice(
+        db.store.clone(),
+        &db.url,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_issue21_a_batch_of_kept_contexts_of_two_practices_checks_each_practice() {
+    if let Some(db) = inzage_store::testing::TestDb::postgres().await {
+        issue21_a_batch_of_kept_contexts_of_two_practices_checks_each_practice(
+            db.store.clone(),
+            &db.url,
+        )
+        .await;
+        db.drop_database().await;
+    }
+}
+
 /// A synthetic BSN that passes the eleven-test, the `i`th from 10000000 on.
 fn eleven_proof_bsn(i: u64) -> String {
     (10_000_000 + i * 10..)
