@@ -25,7 +25,8 @@
 //! What the summary holds is decided by `inzage_domain::exchange::summary`, never here.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -362,11 +363,12 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<ExchangeClient,
 /// The longest free text a provider system sends (a practitioner's name, a reason).
 const MAX_TEXT: usize = 300;
 
+#[allow(clippy::disallowed_types)] // axum's, to answer an unreadable query as FHIR does
 async fn professional_summary(
     State(state): State<AppState>,
     Path(operation): Path<String>,
     headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
+    params: Result<axum::extract::Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, Problem> {
     if operation != OPERATION {
         return Err(Problem::new(
@@ -376,6 +378,13 @@ async fn professional_summary(
         ));
     }
     let client = caller(&state, &headers).await?;
+    let axum::extract::Query(params) = params.map_err(|_| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "the query string is not valid".to_owned(),
+        )
+    })?;
     let text = |name: &str| {
         params
             .get(name)

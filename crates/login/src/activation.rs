@@ -7,13 +7,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use inzage_store::{AuditEvent, Channel, EventType, PortalStore, RecordStore, StaffStore};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::Form;
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
 use serde::Deserialize;

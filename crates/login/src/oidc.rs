@@ -5,12 +5,13 @@
 //! claim.
 
 use crate::auth::{Login, PasswordPage, dev_accounts};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use inzage_domain::Bsn;
 use inzage_webkit::AppState;
 pub use inzage_webkit::config::OidcConfig;
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::Query;
 use inzage_webkit::page::PageCtx;
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJweContentEncryptionAlgorithm,

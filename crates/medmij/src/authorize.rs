@@ -26,7 +26,8 @@
 use crate::pgo::token_hash;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Query, State};
+use axum::extract::State;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -42,6 +43,7 @@ use inzage_store::{
 use inzage_webkit::AppState;
 pub use inzage_webkit::config::{DataService, MedmijConfig, OAuthClient};
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::{Form, Query};
 pub use inzage_webkit::lists::{GP_DATA_ROLE, parse_client_list, parse_provider_entry};
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
@@ -180,25 +182,35 @@ fn plain_id(value: &str) -> Option<String> {
     ok.then(|| value.to_owned())
 }
 
-/// Every authorization request is a chain-log event (R88), whatever its outcome.
+/// Every authorization request is a chain-log event (R88), whatever its outcome: also one whose
+/// query string cannot be read (a parameter given twice, bytes that are not UTF-8), which gets
+/// the "invalid request" page.
+#[allow(clippy::disallowed_types)] // axum's, to answer in OAuth's way and log it
 async fn authorize_logged(
     state: State<AppState>,
     session: Session,
     headers: HeaderMap,
-    query: Query<AuthorizeQuery>,
+    query: Result<axum::extract::Query<AuthorizeQuery>, QueryRejection>,
 ) -> WebResult<Response> {
     let mut ids = crate::chain::RequestIds::from_headers(&headers);
-    if let Some(id) = plain_id(&query.request_id) {
-        ids.request_id = id;
-    }
-    if let Some(id) = plain_id(&query.correlation_id) {
-        ids.correlation_id = id;
-    }
-    ids.set_client(&query.client_id.chars().take(255).collect::<String>());
     let state_ = state.0.clone();
-    let answer = authorize_request(state, session, query)
-        .await
-        .into_response();
+    let answer = match query {
+        Ok(axum::extract::Query(query)) => {
+            if let Some(id) = plain_id(&query.request_id) {
+                ids.request_id = id;
+            }
+            if let Some(id) = plain_id(&query.correlation_id) {
+                ids.correlation_id = id;
+            }
+            ids.set_client(&query.client_id.chars().take(255).collect::<String>());
+            authorize_request(state, session, Query(query))
+                .await
+                .into_response()
+        }
+        Err(_) => error_page(&session, StatusCode::BAD_REQUEST, "error-invalid")
+            .await
+            .into_response(),
+    };
     let status = answer.status();
     crate::chain::chain_event(
         &state_,
@@ -448,16 +460,34 @@ fn oauth_error(status: StatusCode, error: &str) -> Response {
     response
 }
 
-/// Every token request is a chain-log event (R88), whatever its outcome.
+/// The answer to a token or revocation request whose body is not a form that can be read:
+/// `invalid_request`, with 413 for one over the size limit.
+fn unreadable(e: &FormRejection) -> Response {
+    let status = match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    oauth_error(status, "invalid_request")
+}
+
+/// Every token request is a chain-log event (R88), whatever its outcome. One whose body cannot
+/// be read as a form (another content type, a parameter given twice) is answered
+/// `invalid_request` (RFC 6749 section 5.2).
+#[allow(clippy::disallowed_types)] // axum's, to answer in OAuth's way and log it
 async fn token_logged(
     state: State<AppState>,
     headers: HeaderMap,
-    form: Form<TokenForm>,
+    form: Result<axum::extract::Form<TokenForm>, FormRejection>,
 ) -> WebResult<Response> {
     let ids = crate::chain::RequestIds::from_headers(&headers);
-    ids.set_client(&form.client_id.chars().take(255).collect::<String>());
     let state_ = state.0.clone();
-    let answer = token(state, headers, form).await.into_response();
+    let answer = match form {
+        Ok(axum::extract::Form(form)) => {
+            ids.set_client(&form.client_id.chars().take(255).collect::<String>());
+            token(state, headers, Form(form)).await.into_response()
+        }
+        Err(e) => unreadable(&e),
+    };
     let status = answer.status();
     crate::chain::chain_event(
         &state_,
@@ -608,42 +638,22 @@ struct RevokeForm {
 /// consent when the person withdraws it there. The refresh token's grant ends with every token
 /// of it. RFC 7009 answers 200 for a token it does not know, so a PGO learns nothing from it;
 /// an unlisted client is refused.
+#[allow(clippy::disallowed_types)] // axum's, to answer in OAuth's way and log it
 async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<RevokeForm>,
+    form: Result<axum::extract::Form<RevokeForm>, FormRejection>,
 ) -> WebResult<Response> {
     let cfg = config(&state)?;
     let ids = crate::chain::RequestIds::from_headers(&headers);
-    ids.set_client(&form.client_id.chars().take(255).collect::<String>());
-    let answer = if !cfg.clients.iter().any(|c| c.hostname == form.client_id) {
-        oauth_error(StatusCode::UNAUTHORIZED, "invalid_client")
-    } else if form.token.is_empty() {
-        oauth_error(StatusCode::BAD_REQUEST, "invalid_request")
-    } else {
-        let now = state.now();
-        if let Some(patient) = state
-            .store
-            .revoke_refresh_token(&token_hash(&form.token), &form.client_id, now)
-            .await?
-        {
-            state
-                .store
-                .append_audit(audit(
-                    now,
-                    EventType::Update,
-                    &patient,
-                    format!("pgo:{}", form.client_id),
-                    format!("pgo:{}", form.client_id),
-                    &ids.request_id,
-                    format!(
-                        "medmij: consent withdrawn by the person at {}",
-                        form.client_id
-                    ),
-                ))
-                .await?;
-        }
-        (StatusCode::OK, NO_CACHE).into_response()
+    // A body that cannot be read as a form is answered as one without a token (and logged).
+    let form = form.map(|axum::extract::Form(form)| form);
+    if let Ok(form) = &form {
+        ids.set_client(&form.client_id.chars().take(255).collect::<String>());
+    }
+    let answer = match form {
+        Err(e) => unreadable(&e),
+        Ok(form) => revoke_answer(&state, cfg, &ids, form).await?,
     };
     crate::chain::chain_event(
         &state,
@@ -654,6 +664,46 @@ async fn revoke(
     )
     .await;
     Ok(answer)
+}
+
+/// The answer to a revocation whose form was read.
+async fn revoke_answer(
+    state: &AppState,
+    cfg: &MedmijConfig,
+    ids: &crate::chain::RequestIds,
+    form: RevokeForm,
+) -> WebResult<Response> {
+    Ok(
+        if !cfg.clients.iter().any(|c| c.hostname == form.client_id) {
+            oauth_error(StatusCode::UNAUTHORIZED, "invalid_client")
+        } else if form.token.is_empty() {
+            oauth_error(StatusCode::BAD_REQUEST, "invalid_request")
+        } else {
+            let now = state.now();
+            if let Some(patient) = state
+                .store
+                .revoke_refresh_token(&token_hash(&form.token), &form.client_id, now)
+                .await?
+            {
+                state
+                    .store
+                    .append_audit(audit(
+                        now,
+                        EventType::Update,
+                        &patient,
+                        format!("pgo:{}", form.client_id),
+                        format!("pgo:{}", form.client_id),
+                        &ids.request_id,
+                        format!(
+                            "medmij: consent withdrawn by the person at {}",
+                            form.client_id
+                        ),
+                    ))
+                    .await?;
+            }
+            (StatusCode::OK, NO_CACHE).into_response()
+        },
+    )
 }
 
 #[cfg(test)]

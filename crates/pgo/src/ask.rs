@@ -14,7 +14,7 @@ use crate::pages::{ctx, failure_key, log, own_connection_of, provider_name, requ
 use crate::view::{self, Line};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -24,6 +24,7 @@ use inzage_login::auth::Login;
 use inzage_store::{PgoResource, PgoStore};
 use inzage_webkit::AppState;
 use inzage_webkit::error::WebResult;
+use inzage_webkit::extract::Form;
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
 use serde::Deserialize;

@@ -23,7 +23,7 @@ use crate::share::{
 use crate::view::Line;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{DefaultBodyLimit, Form, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -33,6 +33,7 @@ use inzage_store::{PgoCircleStore, PgoTeam, PgoTeamMember, PgoTeamPost};
 use inzage_webkit::AppState;
 use inzage_webkit::attachment::{self, MAX_REQUEST, refusal_status};
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::Form;
 use inzage_webkit::form::FormData;
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::requests::when;

@@ -9,7 +9,6 @@ use super::{OpenRecord, PageCtx};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -21,6 +20,7 @@ use inzage_store::{
 use inzage_webkit::AppState;
 use inzage_webkit::download::{download, parse_choice};
 use inzage_webkit::error::WebResult;
+use inzage_webkit::extract::{Form, Query};
 use inzage_webkit::requests::APPROVAL_DAYS;
 use inzage_webkit::session::check_csrf;
 use serde::Deserialize;

@@ -8,7 +8,6 @@ use super::{OpenRecord, PageCtx};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -19,6 +18,7 @@ use inzage_domain::visibility::{ItemKind, ItemRef};
 use inzage_store::{DestructionRequest, DestructionRequestStore, EventType, StoreError};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::{Form, Query};
 use inzage_webkit::session::check_csrf;
 use serde::Deserialize;
 

@@ -26,7 +26,7 @@ pub(crate) struct Attention {
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -40,6 +40,7 @@ use inzage_domain::{
 use inzage_login::auth::Login;
 use inzage_store::{AuditEvent, Channel, EventType, PortalStore, RecordStore};
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::Form;
 use inzage_webkit::i18n::Tr;
 use inzage_webkit::page::{
     OpenFrame, PATIENT_ROLE, PageCtx, PreviewFrame, Who, basis_key, denied_key,

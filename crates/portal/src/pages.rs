@@ -5,7 +5,7 @@ use super::{OpenRecord, PageCtx};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,6 +21,7 @@ use inzage_domain::{
 use inzage_store::{EventType, RecordStore};
 use inzage_webkit::chart::{Chart, Point};
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::Query;
 use inzage_webkit::glossary::Glossary;
 use inzage_webkit::i18n::Tr;
 use serde::Deserialize;

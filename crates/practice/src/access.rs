@@ -339,7 +339,7 @@ async fn render(
 
 async fn page(
     rec: StaffRecord,
-    axum::extract::Query(q): axum::extract::Query<PageQuery>,
+    inzage_webkit::extract::Query(q): inzage_webkit::extract::Query<PageQuery>,
 ) -> WebResult<Response> {
     render(&rec, q.opgeslagen, None, None, StatusCode::OK).await
 }

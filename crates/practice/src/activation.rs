@@ -9,7 +9,7 @@ use super::roles::role_nl;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,6 +20,7 @@ use inzage_store::{
 };
 use inzage_webkit::AppState;
 use inzage_webkit::error::WebResult;
+use inzage_webkit::extract::{Form, Query};
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
 use serde::Deserialize;

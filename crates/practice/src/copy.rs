@@ -8,7 +8,7 @@ use super::{Staff, StaffRecord};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -18,6 +18,7 @@ use inzage_store::{CopyRequest, CopyStore, CorrectionStore, EventType, RecordSto
 use inzage_webkit::AppState;
 use inzage_webkit::download::{download, parse_choice};
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::{Form, Query};
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
 use serde::Deserialize;

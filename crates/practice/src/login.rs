@@ -7,7 +7,7 @@
 use super::{STAFF, Staff};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -18,6 +18,7 @@ use inzage_login::passkey::{self, Holder, check_csrf_header};
 use inzage_store::{PortalStore, StaffStore};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::Form;
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
 use serde::{Deserialize, Serialize};

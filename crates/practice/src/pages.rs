@@ -7,7 +7,7 @@ use super::{Staff, StaffRecord};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
@@ -23,6 +23,7 @@ use inzage_domain::{
 use inzage_store::{EventType, PatientQuery, RecordStore, StaffStore};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::{Form, Query};
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
 use serde::Deserialize;

@@ -9,7 +9,7 @@ use super::{Staff, StaffRecord};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -19,6 +19,7 @@ use inzage_store::{
 };
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::{Form, Query};
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
 use serde::Deserialize;

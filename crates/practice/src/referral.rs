@@ -11,7 +11,6 @@ use super::roles::Action;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::Form;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -24,6 +23,7 @@ use inzage_domain::{
 use inzage_store::{EventType, RecordStore};
 use inzage_webkit::AppState;
 use inzage_webkit::error::{WebError, WebResult};
+use inzage_webkit::extract::Form;
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::session::check_csrf;
 use serde::Deserialize;

@@ -726,6 +726,77 @@ async fn hardening_7_state_is_required_and_the_correlation_id_is_read_from_the_q
     assert!(!events.last().unwrap().correlation_id.contains("forged"));
 }
 
+/// R88: a token, revocation or authorization request that cannot be read (a JSON body where a
+/// form belongs, a parameter given twice) is refused in the protocol's own way, `invalid_request`
+/// in JSON from the token interface (RFC 6749 section 5.2) and the "invalid request" page in
+/// Dutch for the authorization request, and is a chain-log event like any other request. axum
+/// had answered these in plain English text before the handler ran, so nothing was logged.
+async fn r88_an_unreadable_token_or_authorization_request_is_refused_and_logged(app: &TestApp) {
+    let mut c = app.client();
+    let lines = async || {
+        app.store
+            .chain_log(app.clock.now() - Duration::hours(1))
+            .await
+            .unwrap()
+    };
+    let before = lines().await.len();
+    let form = [("content-type", "application/x-www-form-urlencoded")];
+    for (path, headers, body) in [
+        (
+            "/medmij/token",
+            &[("content-type", "application/json")][..],
+            r#"{"grant_type":"authorization_code","code":"x"}"#,
+        ),
+        (
+            "/medmij/token",
+            &form[..],
+            "grant_type=refresh_token&grant_type=authorization_code",
+        ),
+        (
+            "/medmij/token/revoke",
+            &form[..],
+            "token=a&token=b&client_id=pgo.example",
+        ),
+    ] {
+        let p = c.post_with(path, headers, body).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{path} {body}");
+        let answer: Value = serde_json::from_str(&p.body).unwrap_or(Value::Null);
+        assert_eq!(
+            answer["error"], "invalid_request",
+            "{path} {body}: {}",
+            p.body
+        );
+    }
+    let twice = format!(
+        "{}&client_id=other.example",
+        authorize_url(CLIENT, REDIRECT, PROVIDER, "code")
+    );
+    let p = c.get(&twice).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.location.is_none(), "nothing is redirected");
+    assert!(p.body.contains("Dit verzoek klopt niet"), "{}", p.body);
+
+    let logged = lines().await;
+    assert_eq!(
+        logged.len(),
+        before + 4,
+        "each request is a chain-log event"
+    );
+    let kinds: Vec<_> = logged[before..]
+        .iter()
+        .map(|e| (e.kind, e.status))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (inzage_store::ChainEventKind::TokenRequest, 400),
+            (inzage_store::ChainEventKind::TokenRequest, 400),
+            (inzage_store::ChainEventKind::TokenRequest, 400),
+            (inzage_store::ChainEventKind::AuthorizationRequest, 400),
+        ]
+    );
+}
+
 /// Hardening finding 7 (issue 22): `host_of` accepted a redirect to `localhost@evil.example`
 /// and to `localhost.evil.example` for a client named localhost.
 async fn hardening_7_redirects_to_look_alike_hosts_are_refused(app: &TestApp) {
@@ -796,6 +867,7 @@ both_backends!(
     hardening_7_a_long_term_consent_lapses_after_six_months_without_a_fetch with super::config(),
     hardening_7_state_is_required_and_the_correlation_id_is_read_from_the_query with super::config(),
     hardening_7_redirects_to_look_alike_hosts_are_refused with super::config_with_localhost(),
+    r88_an_unreadable_token_or_authorization_request_is_refused_and_logged with super::config(),
     wrong_client_redirect_scope_or_response_type_is_refused with super::config(),
     no_record_or_no_pgo_consent_or_cancel_gives_no_code with super::config(),
 );

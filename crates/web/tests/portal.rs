@@ -210,6 +210,49 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token(app: &TestApp) {
     assert_eq!(c.get("/kiezen").await.status, StatusCode::OK);
 }
 
+/// A form or query string a page cannot read (a field given twice) gets the "invalid request"
+/// page in the reader's language, with nothing saved; axum had answered it in plain English
+/// text ("Failed to deserialize ...").
+async fn an_unreadable_form_or_query_gets_the_invalid_request_page(app: &TestApp) {
+    let mut c = app.client();
+    c.login("anna").await;
+    c.open("adult").await;
+    let csrf = c.csrf("/overzicht").await;
+    let entries = app.audit_count().await;
+    let refused = [
+        c.get("/logboek?wie=praktijk&wie=app").await,
+        c.post(
+            "/afspraken",
+            &[
+                ("csrf", &csrf),
+                ("actie", "aanvragen"),
+                ("actie", "annuleren"),
+            ],
+        )
+        .await,
+    ];
+    for p in refused {
+        assert_eq!(p.status, StatusCode::BAD_REQUEST);
+        assert!(p.body.contains("<html lang=\"nl\""), "{}", p.body);
+        assert!(p.body.contains("Dit verzoek klopt niet."), "{}", p.body);
+        assert!(!p.body.contains("deserialize"));
+    }
+    assert_eq!(
+        app.audit_count().await,
+        entries,
+        "nothing was read or saved"
+    );
+    // In the language the reader chose.
+    c.post(
+        "/taal",
+        &[("csrf", &csrf), ("lang", "en"), ("back", "/overzicht")],
+    )
+    .await;
+    let p = c.get("/logboek?wie=praktijk&wie=app").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("This request is not right."), "{}", p.body);
+}
+
 async fn choosing_whose_record_to_open(app: &TestApp) {
     let mut c = app.client();
     c.login("anna").await;
@@ -1025,6 +1068,7 @@ both_backends!(
     dev_sms_code_logs_in,
     sessions_expire_when_idle_and_after_eight_hours,
     every_form_refuses_a_missing_or_wrong_csrf_token,
+    an_unreadable_form_or_query_gets_the_invalid_request_page,
     choosing_whose_record_to_open,
     no_record_of_another_patient_through_any_route,
     r52_hidden_items_reach_no_page_for_any_viewer,

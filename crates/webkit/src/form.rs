@@ -3,7 +3,8 @@
 //! mistake gets its own message.
 
 use crate::error::WebError;
-use axum::extract::{Form, FromRequest, Multipart, Request};
+use crate::extract::Form;
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header::CONTENT_TYPE;
 use std::collections::HashMap;
 
@@ -35,15 +36,7 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
         if !multipart {
-            let Form(fields) = Form::<HashMap<String, String>>::from_request(req, state)
-                .await
-                .map_err(|e| {
-                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                        WebError::TooLarge
-                    } else {
-                        WebError::Invalid("form")
-                    }
-                })?;
+            let Form(fields) = Form::<HashMap<String, String>>::from_request(req, state).await?;
             return Ok(Self {
                 fields,
                 ..Self::default()

@@ -30,6 +30,7 @@ pub mod config;
 pub mod csp;
 pub mod download;
 pub mod error;
+pub mod extract;
 pub mod form;
 pub mod fresh;
 pub mod glossary;
