@@ -183,8 +183,8 @@ fn plain_id(value: &str) -> Option<String> {
 }
 
 /// Every authorization request is a chain-log event (R88), whatever its outcome: also one whose
-/// query string cannot be read (a parameter given twice, bytes that are not UTF-8), which gets
-/// the "invalid request" page.
+/// query string cannot be read (a parameter given twice), which gets the "invalid request"
+/// page.
 #[allow(clippy::disallowed_types)] // axum's, to answer in OAuth's way and log it
 async fn authorize_logged(
     state: State<AppState>,
@@ -646,7 +646,7 @@ async fn revoke(
 ) -> WebResult<Response> {
     let cfg = config(&state)?;
     let ids = crate::chain::RequestIds::from_headers(&headers);
-    // A body that cannot be read as a form is answered as one without a token (and logged).
+    // A body that cannot be read as a form: `invalid_request` (413 over the limit), logged.
     let form = form.map(|axum::extract::Form(form)| form);
     if let Ok(form) = &form {
         ids.set_client(&form.client_id.chars().take(255).collect::<String>());

@@ -23,7 +23,7 @@ use inzage_store::{EventType, Message, MessageStore, NoticeKind, RecordStore, Th
 use inzage_webkit::AppState;
 use inzage_webkit::attachment::{self as messages, MAX_REQUEST};
 use inzage_webkit::error::{WebError, WebResult};
-use inzage_webkit::extract::Query;
+use inzage_webkit::extract::{Form, Query};
 use inzage_webkit::form::FormData;
 use inzage_webkit::page::PageCtx;
 use inzage_webkit::requests::{MessageRow, message_rows, status_text, when};
@@ -291,7 +291,7 @@ struct ConvertForm {
 async fn convert(
     rec: StaffRecord,
     Path((_, id)): Path<(String, String)>,
-    inzage_webkit::extract::Form(form): inzage_webkit::extract::Form<ConvertForm>,
+    Form(form): Form<ConvertForm>,
 ) -> WebResult<Response> {
     check_csrf(&rec.session, &form.csrf).await?;
     rec.staff.require(Action::AnswerMessages)?;

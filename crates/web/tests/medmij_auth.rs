@@ -767,6 +767,15 @@ async fn r88_an_unreadable_token_or_authorization_request_is_refused_and_logged(
             p.body
         );
     }
+    // Over the size limit: 413, in the same form.
+    let long = format!(
+        "grant_type=authorization_code&code={}",
+        "x".repeat(8 * 1024)
+    );
+    let p = c.post_with("/medmij/token", &form, &long).await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let answer: Value = serde_json::from_str(&p.body).unwrap_or(Value::Null);
+    assert_eq!(answer["error"], "invalid_request", "{}", p.body);
     let twice = format!(
         "{}&client_id=other.example",
         authorize_url(CLIENT, REDIRECT, PROVIDER, "code")
@@ -779,7 +788,7 @@ async fn r88_an_unreadable_token_or_authorization_request_is_refused_and_logged(
     let logged = lines().await;
     assert_eq!(
         logged.len(),
-        before + 4,
+        before + 5,
         "each request is a chain-log event"
     );
     let kinds: Vec<_> = logged[before..]
@@ -792,9 +801,12 @@ async fn r88_an_unreadable_token_or_authorization_request_is_refused_and_logged(
             (inzage_store::ChainEventKind::TokenRequest, 400),
             (inzage_store::ChainEventKind::TokenRequest, 400),
             (inzage_store::ChainEventKind::TokenRequest, 400),
+            (inzage_store::ChainEventKind::TokenRequest, 413),
             (inzage_store::ChainEventKind::AuthorizationRequest, 400),
         ]
     );
+    // What could not be read names no client, even where the query names one twice.
+    assert!(logged[before..].iter().all(|e| e.client_id.is_empty()));
 }
 
 /// Hardening finding 7 (issue 22): `host_of` accepted a redirect to `localhost@evil.example`

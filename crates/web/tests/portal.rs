@@ -220,19 +220,21 @@ async fn an_unreadable_form_or_query_gets_the_invalid_request_page(app: &TestApp
     let csrf = c.csrf("/overzicht").await;
     let entries = app.audit_count().await;
     let refused = [
-        c.get("/logboek?wie=praktijk&wie=app").await,
-        c.post(
-            "/afspraken",
-            &[
-                ("csrf", &csrf),
-                ("actie", "aanvragen"),
-                ("actie", "annuleren"),
-            ],
-        )
-        .await,
+        (c.get("/logboek?wie=praktijk&wie=app").await, "query"),
+        (
+            c.post(
+                "/afspraken",
+                &[("csrf", &csrf), ("actie", "tijd"), ("actie", "boeken")],
+            )
+            .await,
+            "form",
+        ),
     ];
-    for p in refused {
+    for (p, what) in refused {
         assert_eq!(p.status, StatusCode::BAD_REQUEST);
+        // Refused as unreadable, not by the handler for a value it does not know.
+        let unreadable = format!("<code>{what}</code>");
+        assert!(p.body.contains(&unreadable), "{}", p.body);
         assert!(p.body.contains("<html lang=\"nl\""), "{}", p.body);
         assert!(p.body.contains("Dit verzoek klopt niet."), "{}", p.body);
         assert!(!p.body.contains("deserialize"));

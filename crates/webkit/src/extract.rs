@@ -1,8 +1,10 @@
 //! axum's `Form` and `Query` with our error page: a form body or query string they cannot read
-//! (a missing field, a number that is not one, bytes that are not UTF-8) is answered with the
-//! "invalid request" page in the reader's language ([`WebError::Invalid`]), not axum's plain
-//! English text. Use these in every handler that answers with pages; an API answers in its own
-//! error format instead (MedMij's OAuth endpoints take axum's and answer `invalid_request`).
+//! (a field given twice, a missing or mistyped field, a body of another content type) is
+//! answered with the "invalid request" page in the reader's language ([`WebError::Invalid`]),
+//! 413 over the size limit, not axum's plain English text. Use these in every handler that
+//! answers with pages. An API takes axum's as a `Result` and answers in its own format:
+//! MedMij's token and revocation endpoints `invalid_request`, its authorization request the
+//! error page (both logged in the chain log), the exchange an OperationOutcome.
 
 // The one place that wraps axum's extractors (`clippy.toml` disallows them elsewhere).
 #![allow(clippy::disallowed_types)]
