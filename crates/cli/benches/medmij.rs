@@ -18,6 +18,13 @@
 //! `INZAGE_BENCH_ONLY` one query's cells (`Patient`, `all seven`, ...), to profile the server.
 //! `INZAGE_BENCH_SCALE=1000,100000,1000000` instead grows a PostgreSQL database through those
 //! numbers of synthetic patients and measures load time, size and per-request cost at each.
+//! `INZAGE_BENCH_CALLGRIND=1` instead runs the server under valgrind's callgrind and prints, per
+//! query at 1 and 16 connections, the instructions the server ran per request (all its threads,
+//! SQLite's included; not PostgreSQL's, not the kernel's): a count that does not move with the
+//! machine's load, to compare two builds where the rates vary by a fifth from run to run. Needs
+//! valgrind (Debian: `apt-get install valgrind`); the server answers about fifty times fewer
+//! requests in a cell. Set to a directory instead of `1`, it keeps each cell's profile there
+//! (`<backend>-<query>-<connections>.callgrind`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration, Months, Utc};
@@ -478,8 +485,22 @@ async fn start(url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> (Serve
             .port()
     };
     let (port, metrics) = (free(), free());
-    let server = Server(
+    // Under callgrind, instrumented only while a cell runs (`callgrind_control -i`): until then
+    // valgrind runs the server several times faster.
+    let mut command = if callgrind() {
+        let mut c = Command::new("valgrind");
+        c.args(["--tool=callgrind", "--instr-atstart=no"])
+            .arg(format!(
+                "--callgrind-out-file={}/callgrind.out.%p",
+                dir.display()
+            ))
+            .arg(env!("CARGO_BIN_EXE_inzage"));
+        c
+    } else {
         Command::new(env!("CARGO_BIN_EXE_inzage"))
+    };
+    let server = Server(
+        command
             .arg("serve")
             .env("INZAGE_DATABASE_URL", url)
             .env("INZAGE_LISTEN", format!("127.0.0.1:{port}"))
@@ -499,6 +520,91 @@ async fn start(url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> (Serve
         tokio::time::sleep(StdDuration::from_millis(200)).await;
     }
     (server, base)
+}
+
+fn callgrind() -> bool {
+    std::env::var("INZAGE_BENCH_CALLGRIND").is_ok_and(|v| !v.is_empty())
+}
+
+/// Where each cell's callgrind profile is kept: `INZAGE_BENCH_CALLGRIND` when it names a
+/// directory rather than `1` (made if missing).
+fn callgrind_keep() -> Option<std::path::PathBuf> {
+    let keep = std::env::var("INZAGE_BENCH_CALLGRIND").ok()?;
+    if keep.is_empty() || keep == "1" {
+        return None;
+    }
+    let dir = std::path::PathBuf::from(keep);
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("INZAGE_BENCH_CALLGRIND: {}: {e}", dir.display()));
+    Some(dir.canonicalize().unwrap())
+}
+
+/// Runs `cell` with the server (under callgrind) counting its instructions; answers how many.
+/// The count includes what the server did for requests still open when wrk stopped (up to one
+/// per connection) and any timer of its own that fired meanwhile: about one per cent.
+/// Valgrind runs one thread at a time, so at 16 connections the audit batches are as large as
+/// valgrind's pace makes them, not the machine's. With [`callgrind_keep`], the cell's profile
+/// is kept there as `<name>.callgrind` (for `callgrind_annotate --inclusive=yes`).
+fn instructions(
+    server: &Server,
+    dir: &std::path::Path,
+    name: &str,
+    cell: impl FnOnce() -> Cell,
+) -> (f64, Cell) {
+    let pid = server.0.id().to_string();
+    let control = |args: &[&str]| {
+        let done = Command::new("callgrind_control")
+            .args(args)
+            .arg(&pid)
+            .output()
+            .expect("callgrind_control (valgrind)");
+        // It exits with 0 when it finds no such run, too: only "OK." means done.
+        assert!(
+            done.status.success() && String::from_utf8_lossy(&done.stdout).contains("OK."),
+            "callgrind_control {args:?}: {done:?}"
+        );
+    };
+    control(&["--zero"]);
+    control(&["--instr=on"]);
+    let c = cell();
+    control(&["--instr=off"]);
+    control(&["--dump"]);
+    // The dump just written: callgrind.out.<pid>.<n>, the highest n.
+    let dumps: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("callgrind.out.{pid}.")))
+        })
+        .collect();
+    let newest = dumps
+        .iter()
+        .max_by_key(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .and_then(|e| e.parse::<u64>().ok())
+        })
+        .expect("a callgrind dump");
+    let text = std::fs::read_to_string(newest).unwrap();
+    let total = text
+        .lines()
+        .find_map(|l| l.strip_prefix("totals: "))
+        .and_then(|t| t.split_whitespace().next()?.parse::<f64>().ok())
+        .expect("the dump's totals");
+    assert!(
+        total > 0.0,
+        "callgrind counted nothing: was the server instrumented?"
+    );
+    if let Some(keep) = callgrind_keep() {
+        let to = keep.join(format!("{name}.callgrind"));
+        std::fs::copy(newest, &to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    }
+    for d in dumps {
+        let _ = std::fs::remove_file(d);
+    }
+    (total, c)
 }
 
 /// The audit group commit's counters of a server (its metrics): commits, entries committed,
@@ -581,12 +687,41 @@ async fn run(name: &str, url: &str, secs: u64, heavy: u64) {
         cells.retain(|(label, _)| *label == only);
     }
     // Warm up: every record parsed and kept once, as in a server that has been running.
-    for tokens in [&shaped, &heavy_tokens] {
-        if !tokens.is_empty() {
-            wrk(&base, &script(dir.path(), tokens, &all), 16, 2, all.len());
+    // (Under valgrind the server is slower: the warm-up takes longer, and only the shaped
+    // records are measured.)
+    let warm_up = if callgrind() { 20 } else { 2 };
+    for (tokens, measured) in [(&shaped, true), (&heavy_tokens, !callgrind())] {
+        if measured && !tokens.is_empty() {
+            wrk(
+                &base,
+                &script(dir.path(), tokens, &all),
+                16,
+                warm_up,
+                all.len(),
+            );
         }
     }
     println!("  server pid {}", server.0.id());
+    if callgrind() {
+        println!("  instructions the server ran per request (callgrind):");
+        for (label, paths) in &cells {
+            let lua = script(dir.path(), &shaped, paths);
+            // At 16 connections the audit entries are committed in batches, as under load.
+            for connections in [1, 16] {
+                let name = format!("{name}-{}-{connections}", label.replace(' ', "-"));
+                let (total, c) = instructions(&server, dir.path(), &name, || {
+                    wrk(&base, &lua, connections, secs, paths.len())
+                });
+                println!(
+                    "  {label:<18} {connections:>5} {:>12.0} per request ({:.0} requests, {:.0} bytes each)",
+                    total / c.requests,
+                    c.requests,
+                    c.bytes_per_response
+                );
+            }
+        }
+        return;
+    }
     println!(
         "  {:<18} {:>5} {:>9} {:>9} {:>7} {:>8} {:>10} {:>8}  CPU µs/req: server   db  wrk idle %",
         "query", "conn", "reference", "inzage", "ratio", "p99 ms", "bytes/resp", "RSS MiB"
@@ -691,6 +826,11 @@ async fn main() {
         return;
     }
     if let Ok(steps) = std::env::var("INZAGE_BENCH_SCALE") {
+        // Its rates would be those of a server under valgrind.
+        assert!(
+            !callgrind(),
+            "INZAGE_BENCH_SCALE measures rates: run it without INZAGE_BENCH_CALLGRIND"
+        );
         let steps: Vec<u64> = steps
             .split(',')
             .map(|s| s.trim().parse().unwrap())
