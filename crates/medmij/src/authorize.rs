@@ -364,7 +364,7 @@ fn audit(
         role: "pgo".into(),
         channel: Channel::Medmij,
         request_id: if request_id.is_empty() {
-            inzage_webkit::session::random_token()[..16].to_owned()
+            inzage_webkit::session::random_id()
         } else {
             request_id.to_owned()
         },

@@ -21,7 +21,7 @@ impl RequestIds {
     pub fn from_headers(headers: &HeaderMap) -> Self {
         Self {
             request_id: header_id(headers, "medmij-request-id")
-                .unwrap_or_else(|| inzage_webkit::session::random_token()[..16].to_owned()),
+                .unwrap_or_else(inzage_webkit::session::random_id),
             correlation_id: header_id(headers, "x-correlation-id").unwrap_or_default(),
             client: Arc::default(),
         }

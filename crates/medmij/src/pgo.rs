@@ -12,12 +12,11 @@ use inzage_store::{
 };
 use inzage_webkit::AppState;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// The stored form of a bearer token.
 pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    inzage_store::sha256_hex(token.as_bytes())
 }
 
 pub(crate) const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
@@ -108,7 +107,7 @@ impl IntoResponse for Outcome {
 
 /// Who asks, for whose record: from the bearer token alone (R71). The request ids are read here.
 pub(crate) struct Pgo {
-    pub(crate) access: AccessToken,
+    pub(crate) access: Arc<AccessToken>,
     record: Arc<inzage_domain::PatientRecord>,
     settings: Arc<inzage_domain::PracticeSettings>,
     /// Set when the context was kept from an earlier request (see [`Pgo::kept_from_request`]).

@@ -69,10 +69,13 @@ fn media_type(s: &str) -> Option<Format> {
 /// `_format` wins over Accept; in Accept the first FHIR, JSON or XML type named counts; with
 /// neither the answer is JSON. An unknown `_format` is refused (406).
 fn negotiated(query: Option<&str>, headers: &HeaderMap) -> Result<Negotiated, Outcome> {
-    let param = query
-        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|p| p.into_iter().find(|(k, _)| k == "_format"))
-        .map(|(_, v)| v);
+    // The first `_format`, as the search reads its parameters (decoded, nothing copied that
+    // needs no decoding).
+    let param = query.and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "_format")
+            .map(|(_, v)| v)
+    });
     if let Some(f) = param {
         let media = f.split(';').next().unwrap_or_default();
         return media_type(media)
@@ -373,16 +376,19 @@ async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Response
 async fn search(
     State(state): State<AppState>,
     Path(ty): Path<String>,
-    RawQuery(query): RawQuery,
     axum::Extension(ids): axum::Extension<RequestIds>,
-    headers: HeaderMap,
+    request: axum::extract::Request,
 ) -> Result<Response, Outcome> {
-    let pgo = Pgo::kept_from_request(&state, &headers, &ids).await?;
+    // The headers and the query string as the request holds them (axum's `HeaderMap` and
+    // `RawQuery` extractors copy them).
+    let (parts, _) = request.into_parts();
+    let (headers, query) = (&parts.headers, parts.uri.query());
+    let pgo = Pgo::kept_from_request(&state, headers, &ids).await?;
     let kept = pgo.is_kept();
-    let first = answer_search(&state, pgo, ty.clone(), query.clone(), &headers).await;
+    let first = answer_search(&state, pgo, &ty, query, headers).await;
     or_fresh(kept, first, async || {
-        let pgo = Pgo::from_request(&state, &headers, &ids).await?;
-        answer_search(&state, pgo, ty, query, &headers).await
+        let pgo = Pgo::from_request(&state, headers, &ids).await?;
+        answer_search(&state, pgo, &ty, query, headers).await
     })
     .await
 }
@@ -428,17 +434,10 @@ async fn search_post(
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("&");
-    let first = answer_search(
-        &state,
-        pgo,
-        ty.clone(),
-        Some(merged.clone()),
-        &parts.headers,
-    )
-    .await;
+    let first = answer_search(&state, pgo, &ty, Some(&merged), &parts.headers).await;
     or_fresh(kept, first, async || {
         let pgo = Pgo::from_request(&state, &parts.headers, &ids).await?;
-        answer_search(&state, pgo, ty, Some(merged), &parts.headers).await
+        answer_search(&state, pgo, &ty, Some(&merged), &parts.headers).await
     })
     .await
 }
@@ -447,12 +446,12 @@ async fn search_post(
 async fn answer_search(
     state: &AppState,
     pgo: Pgo,
-    ty: String,
-    query: Option<String>,
+    ty: &str,
+    query: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<Response, Outcome> {
-    let params: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| {
+    let params: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or_default())
+        .map_err(|_| {
             Outcome::new(
                 StatusCode::BAD_REQUEST,
                 "invalid",
@@ -461,15 +460,15 @@ async fn answer_search(
         })?;
     let paging = Paging::of(&params)?;
     // Only what this search answers with: those parts of the record decided and built.
-    let groups = groups_of(&ty, false);
+    let groups = groups_of(ty, false);
     let view = pgo.view(Group::parts(groups))?;
-    let resources = gp_resources_for(&view, groups, frame_of(&ty, &params));
-    let matches = matching(&ty, &params, &resources)?;
+    let resources = gp_resources_for(&view, groups, frame_of(ty, &params));
+    let matches = matching(ty, &params, &resources)?;
     let page = paging.page(&matches);
-    let includes = included(&ty, &params, page, &resources)?;
+    let includes = included(ty, &params, page, &resources)?;
     let base = base_url(state, headers);
     let at = format!("{base}/{ty}");
-    let self_link = match query.as_deref() {
+    let self_link = match query {
         Some(q) if !q.is_empty() => format!("{at}?{q}"),
         _ => at.clone(),
     };
@@ -512,8 +511,11 @@ async fn read(
     Path((ty, id)): Path<(String, String)>,
     axum::Extension(negotiated): axum::Extension<Negotiated>,
     axum::Extension(ids): axum::Extension<RequestIds>,
-    headers: HeaderMap,
+    request: axum::extract::Request,
 ) -> Result<Response, Outcome> {
+    // The request's headers, not a copy (as `search`).
+    let (parts, _) = request.into_parts();
+    let headers = &parts.headers;
     if !id
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'))
@@ -524,11 +526,11 @@ async fn read(
             format!("not a valid id or search: {ty}/{id}"),
         ));
     }
-    let pgo = Pgo::kept_from_request(&state, &headers, &ids).await?;
+    let pgo = Pgo::kept_from_request(&state, headers, &ids).await?;
     let kept = pgo.is_kept();
     let first = answer_read(&state, pgo, &ty, &id, negotiated).await;
     or_fresh(kept, first, async || {
-        let pgo = Pgo::from_request(&state, &headers, &ids).await?;
+        let pgo = Pgo::from_request(&state, headers, &ids).await?;
         answer_read(&state, pgo, &ty, &id, negotiated).await
     })
     .await

@@ -94,7 +94,24 @@ pub(crate) fn mac_hex(key: &[u8], parts: &[&str]) -> String {
         m.update(&(p.len() as u64).to_le_bytes());
         m.update(p.as_bytes());
     }
-    hex::encode(m.finalize().into_bytes())
+    hex_string(&m.finalize().into_bytes())
+}
+
+/// `bytes` as lower-case hex digits, written into one buffer: `hex::encode` pushes each digit
+/// onto a `String` as a `char`, and a MedMij request takes several (its token's hash, its audit
+/// entry's HMAC, its request id).
+pub fn hex_string(bytes: &[u8]) -> String {
+    let mut digits = vec![0; 2 * bytes.len()];
+    hex::encode_to_slice(bytes, &mut digits)
+        .ok()
+        .and_then(|()| String::from_utf8(digits).ok())
+        // Not reached: the buffer holds exactly the digits, which are ASCII.
+        .unwrap_or_else(|| hex::encode(bytes))
+}
+
+/// SHA-256 of `data`, hex.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex_string(&Sha256::digest(data))
 }
 
 /// NEN 7513 event types (R104).
@@ -244,5 +261,21 @@ pub(crate) fn entry_hash(seq: i64, e: &AuditEvent, prev_hash: &str, key: Option<
         h.update((f.len() as u64).to_le_bytes());
         h.update(f.as_bytes());
     }
-    hex::encode(h.finalize())
+    hex_string(&h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(hex_string(&[]), "");
+        assert_eq!(hex_string(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
+        // FIPS 180-2's first example.
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }

@@ -53,7 +53,7 @@ mod staff;
 pub mod testing;
 
 pub use agenda::{AgendaStore, Slot};
-pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType};
+pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType, hex_string, sha256_hex};
 pub use audit::{AuditKey, GENESIS, LANE_BITS, Lane, MIN_AUDIT_KEY};
 pub use backend::{PostgresStore, SqliteStore};
 pub use blocks::{BlockDecision, BlockRequest, BlockStatus, BlockStore};

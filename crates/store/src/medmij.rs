@@ -50,7 +50,8 @@ async fn ask_access(
 /// settings.
 #[derive(Debug, Clone)]
 pub struct AccessContext {
-    pub token: AccessToken,
+    /// Shared with the kept context, so that a request from memory copies none of its text.
+    pub token: std::sync::Arc<AccessToken>,
     pub record: std::sync::Arc<inzage_domain::PatientRecord>,
     pub settings: std::sync::Arc<inzage_domain::PracticeSettings>,
     /// Set when the context was taken from memory ([`MedmijStore::kept_access_context`]) rather
@@ -86,7 +87,7 @@ pub(crate) struct KeptAccess {
 
 #[derive(Debug)]
 struct KeptContext {
-    token: AccessToken,
+    token: std::sync::Arc<AccessToken>,
     settings: std::sync::Arc<inzage_domain::PracticeSettings>,
     guard: std::sync::Arc<AccessGuard>,
     /// The [`KeptAccess::clock`] at its last use.
@@ -131,7 +132,7 @@ impl KeptAccess {
 
     fn put(
         &self,
-        token: &AccessToken,
+        token: &std::sync::Arc<AccessToken>,
         settings: &std::sync::Arc<inzage_domain::PracticeSettings>,
         guard: AccessGuard,
         now: DateTime<Utc>,
@@ -568,7 +569,7 @@ macro_rules! impl_medmij {
                 r: &<$Db as sqlx::Database>::Row,
                 now: DateTime<Utc>,
             ) -> Result<Option<AccessContext>, StoreError> {
-                    let token = token_row(r)?;
+                    let token = std::sync::Arc::new(token_row(r)?);
                     // Each request's own moment: a token that expired before it is refused.
                     if token.expires_at <= now {
                         return Ok(None);
@@ -1085,7 +1086,7 @@ mod tests {
 
     /// Keeps a context for token `t{i}` (of patient `p`), valid until `until`.
     fn keep(kept: &KeptAccess, i: usize, now: DateTime<Utc>, until: DateTime<Utc>) {
-        let token = AccessToken {
+        let token = Arc::new(AccessToken {
             token_hash: format!("t{i}"),
             patient: PatientId::new("p").unwrap(),
             client_id: "pgo.example".into(),
@@ -1093,7 +1094,7 @@ mod tests {
             issued_at: now,
             expires_at: until,
             grant_id: None,
-        };
+        });
         let guard = AccessGuard {
             token_hash: token.token_hash.clone(),
             stamp: stamp(),

@@ -57,7 +57,7 @@ pub struct RandomRequestId;
 
 impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&session::random_token()[..16])
+        HeaderValue::from_str(&session::random_id())
             .ok()
             .map(RequestId::new)
     }
@@ -72,8 +72,7 @@ pub fn request_id(headers: &axum::http::HeaderMap) -> String {
             .and_then(|v| v.to_str().ok())
             .filter(|v| plain_request_id(v))
     };
-    let ours = plain("x-request-id")
-        .map_or_else(|| session::random_token()[..16].to_owned(), str::to_owned);
+    let ours = plain("x-request-id").map_or_else(session::random_id, str::to_owned);
     match plain(CLIENT_REQUEST_ID) {
         Some(theirs) => format!("{ours}+{theirs}"),
         None => ours,

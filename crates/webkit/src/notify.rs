@@ -201,7 +201,7 @@ pub async fn send_now(
     let transport = Transport::from_config(&state.config)?
         .ok_or_else(|| "no mail server configured".to_owned())?;
     let from = sender(&state.config)?;
-    let id = format!("direct-{}", &crate::session::random_token()[..16]);
+    let id = format!("direct-{}", crate::session::random_id());
     transport
         .deliver(&state.store, &from, id, to, subject, body, state.now())
         .await

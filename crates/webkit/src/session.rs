@@ -142,6 +142,16 @@ pub async fn check_csrf(session: &Session, sent: &str) -> WebResult<()> {
 
 /// 256 random bits, hex.
 pub fn random_token() -> String {
-    let bytes: [u8; 32] = rand::random();
-    hex::encode(bytes)
+    random_hex::<32>()
+}
+
+/// 64 random bits, hex (16 digits): an id that names a request or a message, not a secret.
+pub fn random_id() -> String {
+    random_hex::<8>()
+}
+
+/// `N` random bytes as `2 * N` hex digits.
+fn random_hex<const N: usize>() -> String {
+    let bytes: [u8; N] = rand::random();
+    inzage_store::hex_string(&bytes)
 }

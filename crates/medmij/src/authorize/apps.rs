@@ -40,7 +40,7 @@ pub(super) fn portal_audit(
         responsible_user: login.subject.clone(),
         role: inzage_webkit::page::PATIENT_ROLE.into(),
         channel: Channel::Portal,
-        request_id: inzage_webkit::session::random_token()[..16].to_owned(),
+        request_id: inzage_webkit::session::random_id(),
         detail,
     }
 }
