@@ -746,7 +746,8 @@ macro_rules! impl_backend {
             /// is known from the previous batch, the whole transaction is one round trip
             /// ([`Self::write_batch_at_once`]); on PostgreSQL, when another writer appended
             /// meanwhile, the call answers the end and the batch is chained from it and sent
-            /// again (up to [`CHAIN_TRIES`] calls). Otherwise the last entry is read under the
+            /// again (up to [`CHAIN_TRIES`] calls). Otherwise (or when the batch is too large
+            /// for SQLite's one round trip, [`Appended::Unfit`]) the last entry is read under the
             /// audit lock and each statement is its own. When the one round trip found a guard stale,
             /// it has committed the chain-log rows (and set `chain_stored`); the audit entries
             /// follow in a transaction of their own.
@@ -810,9 +811,9 @@ macro_rules! impl_backend {
                                 from = Some(end);
                             }
                         }
-                        // Too large for one round trip: written below (the chain's end is
-                        // read there, and `head` is set anew).
-                        Ok(Appended::Unfit) => *head = None,
+                        // Too large for one round trip: written below. Nothing was written,
+                        // so `head` is still the chain's end.
+                        Ok(Appended::Unfit) => {}
                         // SQLite's insert finds the next `seq` taken: the end is read below.
                         Err(e) if is_chain_conflict(&e) => {
                             *head = None;
@@ -893,7 +894,9 @@ macro_rules! impl_backend {
             /// ([`is_chain_conflict`]), PostgreSQL's answers the end it found
             /// ([`Appended::Moved`]). With `guards`, the audit entries are inserted only if
             /// every guard holds; if one does not, the rest is committed without them
-            /// ([`Appended::GuardFailed`]).
+            /// ([`Appended::GuardFailed`]). A batch too large for SQLite's command is not sent
+            /// ([`Appended::Unfit`]; its entries were chained for nothing, which only a
+            /// `log_chain` of more than [`AUDIT_BATCH`] lines brings about).
             async fn write_batch_at_once(conn: &mut sqlx::pool::PoolConnection<$Db>, events: &[&AuditEvent], guards: &[&Arc<crate::medmij::AccessGuard>], chain: &[&crate::ChainEvent], key: &crate::audit::AuditKey, last: (i64, String)) -> Result<Appended, sqlx::Error> {
                 let entries = chained(events, last.clone(), key);
                 match $at_once(conn, &entries, guards, chain, &last, key.lane()).await? {
@@ -1860,6 +1863,9 @@ async fn sqlite_batch_at_once(
             }
         }
     }
+    // sqlx binds what it is given in order and never counts: a missing value would shift the
+    // rest.
+    debug_assert_eq!(args.len(), rows * SQLITE_BATCH_COLUMNS + 1);
     let written = sqlx::query_with(sqlite_batch_command(rows), args)
         .fetch_all(&mut **conn)
         .await
@@ -1894,7 +1900,8 @@ async fn sqlite_batch_at_once(
 
 /// One value of [`sqlite_batch_at_once`]'s rows, bound as its own parameter.
 enum SqliteBound {
-    /// Shared with sqlx without a second copy (a `&str` is copied into a new `Arc<String>`).
+    /// Copied once into an `Arc<str>`, which sqlx binds as it is (a `&str` it copies into a
+    /// `String` and then puts in an `Arc` of its own: two allocations).
     Text(Arc<str>),
     Owned(String),
     Int(i64),

@@ -3343,6 +3343,69 @@ async fn r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_deci
     );
 }
 
+/// Issue 21: SQLite's one-command group commit takes lists of up to 256 rows; a batch with more
+/// chain-log lines (one `log_chain` call of 300) is written the statement-by-statement way, once
+/// the writer knows the chain's end (after a first entry) and again beside entries of its own
+/// batch. Every line is stored once, the chain stays whole, and later entries chain on.
+async fn issue21_a_batch_too_large_for_one_command_is_written_all_the_same(
+    db: &inzage_store::testing::TestDb,
+) {
+    let s = db.store.clone();
+    let r = sample("p1", "123456782");
+    s.save_record(&r, audit(&r, EventType::Create))
+        .await
+        .unwrap();
+    let read = |detail: &str| {
+        let mut event = audit(&r, EventType::Read);
+        event.detail = detail.into();
+        event
+    };
+    // Two entries on their own: the writer now knows the chain's end.
+    let first = s.append_audit(read("first")).await.unwrap();
+    let second = s.append_audit(read("second")).await.unwrap();
+    assert_eq!(second.prev_hash, first.hash);
+    let line = |i: usize| ChainEvent {
+        at: t0() + chrono::Duration::seconds(i64::try_from(i).unwrap()),
+        kind: ChainEventKind::ResourceRequest,
+        request_id: format!("large-{i}"),
+        correlation_id: format!("corr-{i}"),
+        client_id: "pgo.example".into(),
+        status: 200,
+        resource: "Patient".into(),
+    };
+    let alone: Vec<ChainEvent> = (0..300).map(line).collect();
+    s.log_chain(&alone).await.unwrap();
+    s.flush_queued().await.unwrap();
+    // A large job and entries in one batch: queued before the writer runs again.
+    let beside: Vec<ChainEvent> = (300..600).map(line).collect();
+    let mut reads = tokio::task::JoinSet::new();
+    for i in 0..3 {
+        let s = s.clone();
+        let event = read(&format!("beside {i}"));
+        reads.spawn(async move { s.append_audit(event).await });
+    }
+    s.log_chain(&beside).await.unwrap();
+    let written: Vec<AuditEntry> = reads
+        .join_all()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let last = s.append_audit(read("last")).await.unwrap();
+    s.flush_queued().await.unwrap();
+    let stored = s.chain_log(t0()).await.unwrap();
+    assert_eq!(stored, (0..600).map(line).collect::<Vec<_>>());
+    let logged = s.audit_for_patient(&r.patient.id).await.unwrap();
+    // The record's creation, first, second, three beside and last.
+    assert_eq!(logged.len(), 7);
+    for e in written.iter().chain([&first, &second, &last]) {
+        let stored = logged.iter().find(|l| l.seq == e.seq).expect("stored");
+        assert_eq!(stored.hash, e.hash);
+    }
+    assert_eq!(last.seq, logged.iter().map(|l| l.seq).max().unwrap());
+    assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(7));
+}
+
 /// Issue 21: the group commit stores every row of a batch whatever its size: 300 audit entries
 /// written together (batches of up to 256) and 1,200 chain-log lines in one job (more than one
 /// INSERT of the slower way holds), each with its fields as given, and the chain whole.
@@ -3444,6 +3507,7 @@ async fn r88_chain_log_lines_nobody_waits_for_are_stored_on_their_own(
 inzage_testkit::both_backends!(
     setup = fresh;
     issue21_the_group_commit_stores_every_row_of_a_batch_of_any_size,
+    issue21_a_batch_too_large_for_one_command_is_written_all_the_same,
     r88_chain_log_lines_nobody_waits_for_are_stored_on_their_own,
     save_and_load_round_trip,
     saving_the_same_record_twice_is_a_no_op,
