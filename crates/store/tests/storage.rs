@@ -3343,6 +3343,27 @@ async fn r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_deci
     );
 }
 
+/// Appends `reads` as tasks of their own and logs `lines` meanwhile, so that the audit writer
+/// finds them queued together; the entries written, in the order the tasks end.
+async fn reads_beside_chain_lines(
+    s: &Store,
+    reads: Vec<AuditEvent>,
+    lines: &[ChainEvent],
+) -> Vec<AuditEntry> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for event in reads {
+        let s = s.clone();
+        tasks.spawn(async move { s.append_audit(event).await });
+    }
+    s.log_chain(lines).await.unwrap();
+    tasks
+        .join_all()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect()
+}
+
 /// Issue 21: SQLite's one-command group commit takes lists of up to 256 rows; a batch with more
 /// chain-log lines (one `log_chain` call of 300) is written the statement-by-statement way, once
 /// the writer knows the chain's end (after a first entry) and again beside entries of its own
@@ -3378,19 +3399,12 @@ async fn issue21_a_batch_too_large_for_one_command_is_written_all_the_same(
     s.flush_queued().await.unwrap();
     // A large job and entries in one batch: queued before the writer runs again.
     let beside: Vec<ChainEvent> = (300..600).map(line).collect();
-    let mut reads = tokio::task::JoinSet::new();
-    for i in 0..3 {
-        let s = s.clone();
-        let event = read(&format!("beside {i}"));
-        reads.spawn(async move { s.append_audit(event).await });
-    }
-    s.log_chain(&beside).await.unwrap();
-    let written: Vec<AuditEntry> = reads
-        .join_all()
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
+    let written = reads_beside_chain_lines(
+        &s,
+        (0..3).map(|i| read(&format!("beside {i}"))).collect(),
+        &beside,
+    )
+    .await;
     let last = s.append_audit(read("last")).await.unwrap();
     s.flush_queued().await.unwrap();
     let stored = s.chain_log(t0()).await.unwrap();
@@ -3427,20 +3441,14 @@ async fn issue21_the_group_commit_stores_every_row_of_a_batch_of_any_size(
         resource: "Observation".into(),
     };
     let lines: Vec<ChainEvent> = (0..1200).map(line).collect();
-    let mut reads = tokio::task::JoinSet::new();
-    for i in 0..300 {
-        let s = s.clone();
-        let mut event = audit(&r, EventType::Read);
-        event.detail = format!("read {i}");
-        reads.spawn(async move { s.append_audit(event).await });
-    }
-    s.log_chain(&lines).await.unwrap();
-    let written: Vec<AuditEntry> = reads
-        .join_all()
-        .await
-        .into_iter()
-        .map(Result::unwrap)
+    let reads = (0..300)
+        .map(|i| {
+            let mut event = audit(&r, EventType::Read);
+            event.detail = format!("read {i}");
+            event
+        })
         .collect();
+    let written = reads_beside_chain_lines(&s, reads, &lines).await;
     s.flush_queued().await.unwrap();
     let mut details: Vec<&str> = written.iter().map(|e| e.event.detail.as_str()).collect();
     details.sort_unstable();
