@@ -1793,37 +1793,33 @@ async fn sqlite_batch_at_once(
     }
     let mut args = sqlx::sqlite::SqliteArguments::default();
     args.reserve(rows * SQLITE_BATCH_COLUMNS + 1, 0);
-    let mut add = |value: Option<SqliteBound>| {
-        match value {
-            Some(SqliteBound::Text(s)) => args.add(s),
-            Some(SqliteBound::Owned(s)) => args.add(s),
-            Some(SqliteBound::Int(n)) => args.add(n),
-            None => args.add(None::<i64>),
-        }
-        .map_err(sqlx::Error::Encode)
-    };
+    // A text is copied once into an `Arc<str>`, which sqlx binds as it is (a `&str` it copies
+    // into a `String` and then puts in an `Arc` of its own: two allocations).
+    let text = |s: &str| Arc::<str>::from(s);
+    fn add<'q>(
+        args: &mut sqlx::sqlite::SqliteArguments,
+        value: impl sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    ) -> Result<(), sqlx::Error> {
+        args.add(value).map_err(sqlx::Error::Encode)
+    }
     for i in 0..rows {
         match entries.get(i) {
             Some(e) => {
-                add(Some(SqliteBound::Int(e.seq)))?;
-                add(Some(SqliteBound::Owned(format_instant(e.event.at))))?;
-                add(Some(SqliteBound::Text(e.event.event.as_str().into())))?;
-                add(e
-                    .event
-                    .patient
-                    .as_ref()
-                    .map(|p| SqliteBound::Owned(p.to_string())))?;
+                add(&mut args, e.seq)?;
+                add(&mut args, format_instant(e.event.at))?;
+                add(&mut args, text(e.event.event.as_str()))?;
+                add(&mut args, e.event.patient.as_ref().map(|p| p.to_string()))?;
                 for s in [&e.event.user, &e.event.responsible_user, &e.event.role] {
-                    add(Some(SqliteBound::Text(s.as_str().into())))?;
+                    add(&mut args, text(s.as_str()))?;
                 }
-                add(Some(SqliteBound::Text(e.event.channel.as_str().into())))?;
+                add(&mut args, text(e.event.channel.as_str()))?;
                 for s in [&e.event.request_id, &e.event.detail, &e.prev_hash, &e.hash] {
-                    add(Some(SqliteBound::Text(s.as_str().into())))?;
+                    add(&mut args, text(s.as_str()))?;
                 }
             }
             None => {
                 for _ in 0..12 {
-                    add(None)?;
+                    add(&mut args, None::<i64>)?;
                 }
             }
         }
@@ -1831,34 +1827,34 @@ async fn sqlite_batch_at_once(
     for i in 0..rows {
         match guards.get(i) {
             Some(g) => {
-                add(Some(SqliteBound::Text(g.token_hash.as_str().into())))?;
-                add(Some(SqliteBound::Int(g.stamp.version)))?;
+                add(&mut args, text(g.token_hash.as_str()))?;
+                add(&mut args, g.stamp.version)?;
                 for s in [&g.stamp.updated_at, &g.stamp.practice, &g.settings] {
-                    add(Some(SqliteBound::Text(s.as_str().into())))?;
+                    add(&mut args, text(s.as_str()))?;
                 }
             }
             None => {
                 for _ in 0..5 {
-                    add(None)?;
+                    add(&mut args, None::<i64>)?;
                 }
             }
         }
     }
-    add(Some(SqliteBound::Int(guards.len() as i64)))?;
+    add(&mut args, guards.len() as i64)?;
     for i in 0..rows {
         match chain.get(i) {
             Some(e) => {
-                add(Some(SqliteBound::Owned(format_instant(e.at))))?;
-                add(Some(SqliteBound::Text(e.kind.as_str().into())))?;
+                add(&mut args, format_instant(e.at))?;
+                add(&mut args, text(e.kind.as_str()))?;
                 for s in [&e.request_id, &e.correlation_id, &e.client_id] {
-                    add(Some(SqliteBound::Text(s.as_str().into())))?;
+                    add(&mut args, text(s.as_str()))?;
                 }
-                add(Some(SqliteBound::Int(i64::from(e.status))))?;
-                add(Some(SqliteBound::Text(e.resource.as_str().into())))?;
+                add(&mut args, i64::from(e.status))?;
+                add(&mut args, text(e.resource.as_str()))?;
             }
             None => {
                 for _ in 0..7 {
-                    add(None)?;
+                    add(&mut args, None::<i64>)?;
                 }
             }
         }
@@ -1896,15 +1892,6 @@ async fn sqlite_batch_at_once(
         }
     }
     written.map(AtOnce::Written)
-}
-
-/// One value of [`sqlite_batch_at_once`]'s rows, bound as its own parameter.
-enum SqliteBound {
-    /// Copied once into an `Arc<str>`, which sqlx binds as it is (a `&str` it copies into a
-    /// `String` and then puts in an `Arc` of its own: two allocations).
-    Text(Arc<str>),
-    Owned(String),
-    Int(i64),
 }
 
 /// Parameters per row of [`sqlite_batch_command`]: an audit entry's twelve, a guard's five
