@@ -31,6 +31,17 @@ const AUDIT_INSERT_ROWS: usize = 400;
 /// Chain-log rows per INSERT (7 parameters each).
 pub(crate) const CHAIN_INSERT_ROWS: usize = 1000;
 
+/// `channels` as one text the audit queries can test a channel against on both backends
+/// (`,portal,medmij,`: each name between commas; the names hold no comma).
+fn channel_list(channels: &[Channel]) -> String {
+    let mut list = String::from(",");
+    for c in channels {
+        list.push_str(c.as_str());
+        list.push(',');
+    }
+    list
+}
+
 /// `events` as audit entries chained from `last` (its `seq` and hash), in order.
 fn chained(
     events: &[&AuditEvent],
@@ -143,16 +154,19 @@ impl SqliteStore {
          WHERE seq > (SELECT seq FROM audit_patient_done WHERE id = 1) AND patient_id = $1 \
          ORDER BY seq";
     /// A page of a patient's audit entries, newest first: at most `$3` of those before `seq`
-    /// `$2`, read as [`Self::AUDIT_OF_PATIENT`] reads (the filed ones by the filing's key, the
-    /// rest from the unfiled tail). A filed entry's patient is checked before the limit, so
-    /// that one that fails the check (a log cut short and written again) does not make the page
-    /// short while older entries remain.
+    /// `$2` made through a channel of the list `$4` (see [`channel_list`]; NULL: any), read as
+    /// [`Self::AUDIT_OF_PATIENT`] reads (the filed ones by the filing's key, the rest from the
+    /// unfiled tail). A filed entry's patient and channel are checked before the limit, so that
+    /// one that fails the check (a log cut short and written again, another channel) does not
+    /// make the page short while older entries remain.
     pub(crate) const AUDIT_OF_PATIENT_BEFORE: &str = "SELECT * FROM audit_log \
          WHERE seq IN (SELECT a.seq FROM audit_patient a WHERE a.patient_id = $1 AND a.seq < $2 \
-             AND EXISTS (SELECT 1 FROM audit_log l WHERE l.seq = a.seq AND l.patient_id = $1) \
+             AND EXISTS (SELECT 1 FROM audit_log l WHERE l.seq = a.seq AND l.patient_id = $1 \
+                 AND ($4 IS NULL OR instr($4, ',' || l.channel || ',') > 0)) \
              ORDER BY a.seq DESC LIMIT $3) AND patient_id = $1 \
          UNION ALL SELECT * FROM audit_log \
          WHERE seq > (SELECT seq FROM audit_patient_done WHERE id = 1) AND seq < $2 AND patient_id = $1 \
+             AND ($4 IS NULL OR instr($4, ',' || channel || ',') > 0) \
          ORDER BY seq DESC LIMIT $3";
     /// The last access to a patient's record by one user through one channel before a moment,
     /// read as [`Self::AUDIT_OF_PATIENT`] reads.
@@ -422,12 +436,14 @@ impl PostgresStore {
     pub(crate) const AUDIT_OF_PATIENT: &str =
         "SELECT * FROM audit_log WHERE patient_id = $1 ORDER BY at COLLATE \"C\", seq";
     /// A page of a patient's audit entries, newest first: at most `$3` of those before the
-    /// entry `$2` in the order of [`Self::AUDIT_OF_PATIENT`] (by its index, backwards). An entry
-    /// `$2` that is not the patient's (the first page asks for `i64::MAX`) is after every entry:
-    /// the first page.
+    /// entry `$2` in the order of [`Self::AUDIT_OF_PATIENT`] (by its index, backwards), made
+    /// through a channel of the list `$4` (see [`channel_list`]; NULL: any). An entry `$2` that
+    /// is not the patient's (the first page asks for `i64::MAX`) is after every entry: the
+    /// first page.
     pub(crate) const AUDIT_OF_PATIENT_BEFORE: &str = "SELECT * FROM audit_log \
          WHERE patient_id = $1 \
          AND (at COLLATE \"C\", seq) < (COALESCE((SELECT at FROM audit_log WHERE seq = $2 AND patient_id = $1), '~') COLLATE \"C\", $2) \
+         AND ($4::text IS NULL OR strpos($4::text, ',' || channel || ',') > 0) \
          ORDER BY at COLLATE \"C\" DESC, seq DESC LIMIT $3";
     /// The last access to a patient's record by one user through one channel before a moment.
     pub(crate) const LAST_ACCESS: &str = "SELECT at FROM audit_log \
@@ -1469,11 +1485,12 @@ macro_rules! impl_backend {
                 rows.iter().map(Self::audit_row).collect()
             }
 
-            async fn audit_for_patient_before(&self, patient: &PatientId, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+            async fn audit_for_patient_before(&self, patient: &PatientId, channels: Option<&[Channel]>, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
                 let rows = sqlx::query(Self::AUDIT_OF_PATIENT_BEFORE)
                     .bind(patient.as_str())
                     .bind(before.unwrap_or(i64::MAX))
                     .bind(i64::from(limit))
+                    .bind(channels.map(channel_list))
                     .fetch_all(&self.read)
                     .await?;
                 rows.iter().map(Self::audit_row).collect()

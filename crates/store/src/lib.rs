@@ -214,11 +214,14 @@ pub trait RecordStore: Send + Sync {
 
     /// At most `limit` of one patient's audit entries older than entry `before` (all the newest
     /// without it), newest first in the order of [`Self::audit_for_patient`]: a page of a log
-    /// that grows with every read of the record.
+    /// that grows with every read of the record. With `channels`, only the entries made through
+    /// one of those: the database passes over the rest (a filter that few entries pass, such as
+    /// the practice's among years of an app's daily pulls, reads one page, not the whole log).
     /// Fewer than `limit` means there are no older ones.
     fn audit_for_patient_before(
         &self,
         patient: &PatientId,
+        channels: Option<&[Channel]>,
         before: Option<i64>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
@@ -434,10 +437,11 @@ impl RecordStore for Store {
     async fn audit_for_patient_before(
         &self,
         patient: &PatientId,
+        channels: Option<&[Channel]>,
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        delegate!(self, s => s.audit_for_patient_before(patient, before, limit))
+        delegate!(self, s => s.audit_for_patient_before(patient, channels, before, limit))
     }
     async fn verify_audit_chain(&self) -> Result<Result<u64, ChainBroken>, StoreError> {
         delegate!(self, s => s.verify_audit_chain())

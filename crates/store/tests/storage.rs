@@ -728,21 +728,31 @@ async fn audit_log_is_chained_and_append_only(db: &inzage_store::testing::TestDb
     assert_eq!(entries[2], e3);
 }
 
-/// A patient's whole log read `size` entries at a time, newest first, each page after the
-/// last entry of the one before (`audit_for_patient_before`), returned oldest first. Each page
-/// holds at most `size` entries, all of this patient.
-async fn in_pages(s: &Store, patient: &PatientId, size: u32) -> Vec<AuditEntry> {
+/// A patient's whole log (or its entries through `channels`) read `size` entries at a time,
+/// newest first, each page after the last entry of the one before
+/// (`audit_for_patient_before`), returned oldest first. Each page holds at most `size`
+/// entries, all of this patient and those channels.
+async fn in_pages(
+    s: &Store,
+    patient: &PatientId,
+    channels: Option<&[Channel]>,
+    size: u32,
+) -> Vec<AuditEntry> {
     let mut paged = vec![];
     let mut before = None;
     loop {
         let page = s
-            .audit_for_patient_before(patient, before, size)
+            .audit_for_patient_before(patient, channels, before, size)
             .await
             .unwrap();
         assert!(page.len() <= size as usize);
         assert!(
             page.iter()
                 .all(|e| e.event.patient.as_ref() == Some(patient))
+        );
+        assert!(
+            page.iter()
+                .all(|e| channels.is_none_or(|c| c.contains(&e.event.channel)))
         );
         let Some(last) = page.last() else { break };
         before = Some(last.seq);
@@ -772,23 +782,93 @@ async fn issue21_a_patients_audit_log_is_read_in_pages_newest_first(
     assert_eq!(whole.len(), 8);
     for size in [1, 3, 8, 50] {
         assert_eq!(
-            in_pages(&s, &a.patient.id, size).await,
+            in_pages(&s, &a.patient.id, None, size).await,
             whole,
             "pages of {size}"
         );
     }
     // Before the oldest entry: nothing; a page starts strictly before its mark.
     assert!(
-        s.audit_for_patient_before(&a.patient.id, Some(whole[0].seq), 10)
+        s.audit_for_patient_before(&a.patient.id, None, Some(whole[0].seq), 10)
             .await
             .unwrap()
             .is_empty()
     );
     let newest_two = s
-        .audit_for_patient_before(&a.patient.id, Some(whole[7].seq), 2)
+        .audit_for_patient_before(&a.patient.id, None, Some(whole[7].seq), 2)
         .await
         .unwrap();
     assert_eq!(newest_two, vec![whole[6].clone(), whole[5].clone()]);
+}
+
+/// The pages of a patient's log through some channels only (the portal's filters: the
+/// practice's few entries among an app's many): the same entries, in the same order, as the
+/// whole log with the others left out, however the pages fall; on SQLite both from the entries
+/// filed by patient and from the tail not yet filed.
+async fn issue21_a_page_of_a_patients_log_holds_only_the_channels_asked_for(
+    db: &inzage_store::testing::TestDb,
+) {
+    let s = db.store.clone();
+    let (a, b) = (sample("p1", "123456782"), sample("p2", "111222333"));
+    for r in [&a, &b] {
+        s.save_record(r, audit(r, EventType::Create)).await.unwrap();
+    }
+    let through = |r: &PatientRecord, channel: Channel| AuditEvent {
+        channel,
+        ..audit(r, EventType::Read)
+    };
+    let append = async |n: usize| {
+        for i in 0..n {
+            let channel = match i % 5 {
+                1 => Channel::Practice,
+                3 => Channel::Portal,
+                _ => Channel::Medmij,
+            };
+            // b's entries through the channels asked for too: never on a's pages.
+            for r in [&a, &b] {
+                s.append_audit(through(r, channel)).await.unwrap();
+            }
+        }
+    };
+    append(12).await;
+    let cases: [&[Channel]; 4] = [
+        &[Channel::Practice, Channel::Cli],
+        &[Channel::Portal],
+        &[Channel::Exchange],
+        &[],
+    ];
+    let check = async |when: &str| {
+        let whole = s.audit_for_patient(&a.patient.id).await.unwrap();
+        for channels in cases {
+            let expected: Vec<AuditEntry> = whole
+                .iter()
+                .filter(|e| channels.contains(&e.event.channel))
+                .cloned()
+                .collect();
+            for size in [1, 2, 50] {
+                assert_eq!(
+                    in_pages(&s, &a.patient.id, Some(channels), size).await,
+                    expected,
+                    "{channels:?} in pages of {size}, {when}"
+                );
+            }
+        }
+        // The practice's entries: the creation (Cli) and every fifth read from the second.
+        assert_eq!(
+            in_pages(&s, &a.patient.id, Some(cases[0]), 50).await.len(),
+            1 + whole
+                .iter()
+                .filter(|e| e.event.channel == Channel::Practice)
+                .count()
+        );
+    };
+    check("none filed").await;
+    inzage_store::testing::file_audit_by_patient(&s)
+        .await
+        .unwrap();
+    check("all filed").await;
+    append(6).await;
+    check("some filed").await;
 }
 
 async fn settings_round_trip(db: &inzage_store::testing::TestDb) {
@@ -1633,7 +1713,7 @@ async fn postgres_issue21_r106_each_instance_appends_to_a_lane_of_its_own() {
     );
     for size in [1, 2, 3, 50] {
         assert_eq!(
-            in_pages(&a, &r.patient.id, size).await,
+            in_pages(&a, &r.patient.id, None, size).await,
             log,
             "pages of {size}"
         );
@@ -1677,7 +1757,7 @@ async fn postgres_issue21_r106_each_instance_appends_to_a_lane_of_its_own() {
     newest_first.reverse();
     assert_eq!(newest_first.len(), 8);
     assert_eq!(
-        a.audit_for_patient_before(&r.patient.id, Some(elsewhere.seq), 50)
+        a.audit_for_patient_before(&r.patient.id, None, Some(elsewhere.seq), 50)
             .await
             .unwrap(),
         newest_first
@@ -3538,6 +3618,7 @@ inzage_testkit::both_backends!(
     r124_the_pgo_keeps_resources_per_source_and_deletes_them_at_once,
     issue21_a_job_lease_is_held_by_one_instance_at_a_time,
     issue21_a_patients_audit_log_is_read_in_pages_newest_first,
+    issue21_a_page_of_a_patients_log_holds_only_the_channels_asked_for,
     r118_sharing_choices_systems_and_retrievals_are_kept,
     r107_r108_r111_the_record_is_kept_its_term_and_destroyed_only_on_a_decision,
 );
@@ -3551,7 +3632,7 @@ async fn entries_of(s: &Store, ids: &[&PatientRecord]) -> Vec<Vec<(i64, EventTyp
     for r in ids {
         let entries = s.audit_for_patient(&r.patient.id).await.unwrap();
         assert_eq!(
-            in_pages(s, &r.patient.id, 2).await,
+            in_pages(s, &r.patient.id, None, 2).await,
             entries,
             "read in pages"
         );
@@ -3702,7 +3783,7 @@ async fn issue21_sqlite_an_audit_log_cut_short_and_written_again_is_filed_again(
     );
     // Read in pages of two, the entry that fails the check takes no place on a page: a short
     // page would end the reading before entry 1.
-    let page = |before| s.audit_for_patient_before(&a.patient.id, before, 2);
+    let page = |before| s.audit_for_patient_before(&a.patient.id, None, before, 2);
     let first: Vec<i64> = page(None).await.unwrap().iter().map(|e| e.seq).collect();
     assert_eq!(first, [4, 1]);
     // The log cut after 2.

@@ -76,14 +76,43 @@ const PERIOD: [(&str, &str, Option<i64>); 3] = [
 const VISIT_GAP_MINUTES: i64 = 30;
 
 fn who_of(open: &OpenRecord, e: &AuditEvent) -> Who {
-    match e.channel {
+    who_by(e.channel, &e.role, &e.user, &open.login.subject)
+}
+
+/// Whose entry it is, from its channel, role and user and the reader's login (`subject`).
+fn who_by(channel: Channel, role: &str, user: &str, subject: &str) -> Who {
+    match channel {
         Channel::Practice => Who::Practice,
         Channel::Medmij => Who::App,
         Channel::Exchange => Who::Provider,
         Channel::Cli => Who::System,
-        Channel::Portal if e.role == "pgo" => Who::App,
-        Channel::Portal if e.user == open.login.subject => Who::Me,
+        Channel::Portal if role == "pgo" => Who::App,
+        Channel::Portal if user == subject => Who::Me,
         Channel::Portal => Who::Other,
+    }
+}
+
+/// Whether an entry of `who` passes the filter `wie` (one of [`WHO`]'s values).
+fn passes(wie: &str, who: Who) -> bool {
+    match wie {
+        "ik" => who == Who::Me,
+        "praktijk" => who == Who::Practice || who == Who::System,
+        "apps" => who == Who::App,
+        "zorgverleners" => who == Who::Provider,
+        "anderen" => who == Who::Other,
+        _ => true,
+    }
+}
+
+/// The channels through which an entry that passes the filter `wie` can have been made (see
+/// [`who_by`]), for the database to pass over the rest; `None`: any channel.
+fn channels_of(wie: &str) -> Option<&'static [Channel]> {
+    match wie {
+        "ik" | "anderen" => Some(&[Channel::Portal]),
+        "praktijk" => Some(&[Channel::Practice, Channel::Cli]),
+        "apps" => Some(&[Channel::Medmij, Channel::Portal]),
+        "zorgverleners" => Some(&[Channel::Exchange]),
+        _ => None,
     }
 }
 
@@ -336,22 +365,13 @@ pub(super) async fn access_log(open: OpenRecord, Query(q): Query<LogQuery>) -> W
         .find(|(v, _, _)| *v == q.periode)
         .unwrap_or(&PERIOD[0]);
     let since = period.2.map(|days| open.now - chrono::Duration::days(days));
-    let chosen = |e: &AuditEvent| {
-        since.is_none_or(|t| e.at >= t)
-            && match (who, who_of(&open, e)) {
-                ("ik", w) => w == Who::Me,
-                ("praktijk", w) => w == Who::Practice || w == Who::System,
-                ("apps", w) => w == Who::App,
-                ("zorgverleners", w) => w == Who::Provider,
-                ("anderen", w) => w == Who::Other,
-                _ => true,
-            }
-    };
+    let chosen = |e: &AuditEvent| since.is_none_or(|t| e.at >= t) && passes(who, who_of(&open, e));
     // A page of rows, read newest first from before the previous page's last entry (`voor`):
     // the log grows with every read of the record (years of an app's daily pulls are
     // thousands of entries), a page does not. It ends before an entry that would start row
-    // `PAGE_ROWS + 1`, so no visit is split over two pages. (A filter that few entries pass,
-    // without a period, still reads the whole log to fill its page, `READ_ENTRIES` at a time.)
+    // `PAGE_ROWS + 1`, so no visit is split over two pages. The database reads only the
+    // entries of the channels the filter can pass (`channels_of`): the practice's few among an
+    // app's thousands are one read, not the whole log's.
     let mut rows = Rows::new(&open, tr);
     let mut before = q
         .voor
@@ -363,7 +383,12 @@ pub(super) async fn access_log(open: OpenRecord, Query(q): Query<LogQuery>) -> W
         let entries = open
             .state()
             .store
-            .audit_for_patient_before(&open.record.patient.id, before, READ_ENTRIES)
+            .audit_for_patient_before(
+                &open.record.patient.id,
+                channels_of(who),
+                before,
+                READ_ENTRIES,
+            )
             .await?;
         for stored in &entries {
             let e = &stored.event;
@@ -455,5 +480,49 @@ pub(super) fn who_label(open: &OpenRecord, tr: &Tr, user: &str, role: &str) -> S
             user.strip_prefix("pgo:").unwrap_or(user).to_owned(),
         ),
         other => tr.t1("who-staff", "role", other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The database is asked only for the channels of `channels_of`: every entry that the
+    /// filter passes must be of one of them, or the page would miss it.
+    #[test]
+    fn r103_a_filter_asks_the_database_for_every_channel_it_can_pass() {
+        let channels = [
+            Channel::Portal,
+            Channel::Practice,
+            Channel::Medmij,
+            Channel::Exchange,
+            Channel::Cli,
+        ];
+        let roles = [
+            "pgo",
+            inzage_webkit::page::PATIENT_ROLE,
+            "representative:r1",
+            "huisarts",
+        ];
+        let users = ["the-reader", "someone-else"];
+        for (wie, _) in WHO {
+            for channel in channels {
+                let passed = roles.iter().any(|role| {
+                    users
+                        .iter()
+                        .any(|user| passes(wie, who_by(channel, role, user, "the-reader")))
+                });
+                let asked = channels_of(wie).is_none_or(|list| list.contains(&channel));
+                assert!(
+                    !passed || asked,
+                    "filter {wie} passes {channel:?} entries but does not ask for them"
+                );
+                // And no channel is read for nothing: a narrower read is the point.
+                assert!(
+                    passed || !asked,
+                    "filter {wie} asks for {channel:?} entries it never passes"
+                );
+            }
+        }
     }
 }
