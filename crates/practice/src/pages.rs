@@ -537,7 +537,7 @@ async fn log(rec: StaffRecord, Query(q): Query<LogQuery>) -> WebResult<Response>
         .store
         .audit_for_patient_before(
             &rec.record.patient.id,
-            None,
+            inzage_store::AuditFilter::default(),
             q.voor
                 .as_deref()
                 .and_then(|v| v.parse::<i64>().ok())

@@ -173,7 +173,25 @@ pub enum Channel {
     Cli,
 }
 
+/// Which of a patient's audit entries a page of the log holds (see
+/// [`crate::RecordStore::audit_for_patient_before`]); the default holds all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditFilter<'a> {
+    /// Only the entries made through one of these channels (`None`: through any).
+    pub channels: Option<&'a [Channel]>,
+    /// Only the entries made at or after this moment (`None`: however old).
+    pub since: Option<DateTime<Utc>>,
+}
+
 impl Channel {
+    /// Every channel, once.
+    pub const ALL: [Channel; 5] = [
+        Self::Portal,
+        Self::Practice,
+        Self::Medmij,
+        Self::Exchange,
+        Self::Cli,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Portal => "portal",
@@ -184,15 +202,7 @@ impl Channel {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Portal,
-            Self::Practice,
-            Self::Medmij,
-            Self::Exchange,
-            Self::Cli,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
     }
 }
 

@@ -3,8 +3,8 @@
 //! group commit's one round trip (`sqlite_batch_at_once`, `postgres_batch_at_once`) differ.
 
 use crate::audit::{
-    AuditEntry, AuditEvent, ChainBroken, Channel, EventType, GENESIS, Lane, entry_hash,
-    format_instant,
+    AuditEntry, AuditEvent, AuditFilter, ChainBroken, Channel, EventType, GENESIS, Lane,
+    entry_hash, format_instant,
 };
 use crate::cache::{RecordCache, Stamp};
 use crate::document;
@@ -154,19 +154,22 @@ impl SqliteStore {
          WHERE seq > (SELECT seq FROM audit_patient_done WHERE id = 1) AND patient_id = $1 \
          ORDER BY seq";
     /// A page of a patient's audit entries, newest first: at most `$3` of those before `seq`
-    /// `$2` made through a channel of the list `$4` (see [`channel_list`]; NULL: any), read as
-    /// [`Self::AUDIT_OF_PATIENT`] reads (the filed ones by the filing's key, the rest from the
-    /// unfiled tail). A filed entry's patient and channel are checked before the limit, so that
-    /// one that fails the check (a log cut short and written again, another channel) does not
-    /// make the page short while older entries remain.
+    /// `$2` made through a channel of the list `$4` (see [`channel_list`]; NULL: any) at or
+    /// after `$5` (NULL: any time), read as [`Self::AUDIT_OF_PATIENT`] reads (the filed ones by
+    /// the filing's key, the rest from the unfiled tail). A filed entry's patient, channel and
+    /// time are checked before the limit, so that one that fails the check (a log cut short and
+    /// written again, another channel) does not make the page short while older entries
+    /// remain. (The filing's key holds no time: a period is checked entry by entry.)
     pub(crate) const AUDIT_OF_PATIENT_BEFORE: &str = "SELECT * FROM audit_log \
          WHERE seq IN (SELECT a.seq FROM audit_patient a WHERE a.patient_id = $1 AND a.seq < $2 \
              AND EXISTS (SELECT 1 FROM audit_log l WHERE l.seq = a.seq AND l.patient_id = $1 \
-                 AND ($4 IS NULL OR instr($4, ',' || l.channel || ',') > 0)) \
+                 AND ($4 IS NULL OR instr($4, ',' || l.channel || ',') > 0) \
+                 AND ($5 IS NULL OR l.at >= $5)) \
              ORDER BY a.seq DESC LIMIT $3) AND patient_id = $1 \
          UNION ALL SELECT * FROM audit_log \
          WHERE seq > (SELECT seq FROM audit_patient_done WHERE id = 1) AND seq < $2 AND patient_id = $1 \
              AND ($4 IS NULL OR instr($4, ',' || channel || ',') > 0) \
+             AND ($5 IS NULL OR at >= $5) \
          ORDER BY seq DESC LIMIT $3";
     /// The last access to a patient's record by one user through one channel before a moment,
     /// read as [`Self::AUDIT_OF_PATIENT`] reads.
@@ -437,13 +440,14 @@ impl PostgresStore {
         "SELECT * FROM audit_log WHERE patient_id = $1 ORDER BY at COLLATE \"C\", seq";
     /// A page of a patient's audit entries, newest first: at most `$3` of those before the
     /// entry `$2` in the order of [`Self::AUDIT_OF_PATIENT`] (by its index, backwards), made
-    /// through a channel of the list `$4` (see [`channel_list`]; NULL: any). An entry `$2` that
-    /// is not the patient's (the first page asks for `i64::MAX`) is after every entry: the
-    /// first page.
+    /// through a channel of the list `$4` (see [`channel_list`]; NULL: any) at or after `$5`
+    /// (NULL: any time; a bound of the index scan). An entry `$2` that is not the patient's
+    /// (the first page asks for `i64::MAX`) is after every entry: the first page.
     pub(crate) const AUDIT_OF_PATIENT_BEFORE: &str = "SELECT * FROM audit_log \
          WHERE patient_id = $1 \
          AND (at COLLATE \"C\", seq) < (COALESCE((SELECT at FROM audit_log WHERE seq = $2 AND patient_id = $1), '~') COLLATE \"C\", $2) \
          AND ($4::text IS NULL OR strpos($4::text, ',' || channel || ',') > 0) \
+         AND at COLLATE \"C\" >= COALESCE($5::text, '') COLLATE \"C\" \
          ORDER BY at COLLATE \"C\" DESC, seq DESC LIMIT $3";
     /// The last access to a patient's record by one user through one channel before a moment.
     pub(crate) const LAST_ACCESS: &str = "SELECT at FROM audit_log \
@@ -1485,12 +1489,13 @@ macro_rules! impl_backend {
                 rows.iter().map(Self::audit_row).collect()
             }
 
-            async fn audit_for_patient_before(&self, patient: &PatientId, channels: Option<&[Channel]>, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+            async fn audit_for_patient_before(&self, patient: &PatientId, filter: AuditFilter<'_>, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
                 let rows = sqlx::query(Self::AUDIT_OF_PATIENT_BEFORE)
                     .bind(patient.as_str())
                     .bind(before.unwrap_or(i64::MAX))
                     .bind(i64::from(limit))
-                    .bind(channels.map(channel_list))
+                    .bind(filter.channels.map(channel_list))
+                    .bind(filter.since.map(format_instant))
                     .fetch_all(&self.read)
                     .await?;
                 rows.iter().map(Self::audit_row).collect()
@@ -1778,7 +1783,7 @@ async fn sqlite_refresh_statistics(pool: &SqlitePool) -> Result<(), StoreError> 
 /// per power of two up to [`AUDIT_BATCH`] ([`sqlite_batch_command`]). Bound as JSON and read
 /// back with `jsonb_each` and `->>` (until 2026-12-07), the rows cost a fifth of a Patient
 /// search's instructions on SQLite (24 `->>` a request at about 1,200 each); bound as
-/// parameters, a search runs 16 % fewer (README "Measured"). The parameters are plain `?`:
+/// parameters, a search runs 16 % fewer (`docs/performance.md`). The parameters are plain `?`:
 /// sqlx asks SQLite for each parameter's name, which for numbered ones walks the list of
 /// names, so binding n numbered parameters costs n².
 /// Both inserts are `OR ROLLBACK`: a constraint they break ends the whole transaction at once,

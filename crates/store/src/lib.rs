@@ -53,7 +53,9 @@ mod staff;
 pub mod testing;
 
 pub use agenda::{AgendaStore, Slot};
-pub use audit::{AuditEntry, AuditEvent, ChainBroken, Channel, EventType, hex_string, sha256_hex};
+pub use audit::{
+    AuditEntry, AuditEvent, AuditFilter, ChainBroken, Channel, EventType, hex_string, sha256_hex,
+};
 pub use audit::{AuditKey, GENESIS, LANE_BITS, Lane, MIN_AUDIT_KEY};
 pub use backend::{PostgresStore, SqliteStore};
 pub use blocks::{BlockDecision, BlockRequest, BlockStatus, BlockStore};
@@ -213,15 +215,16 @@ pub trait RecordStore: Send + Sync {
     ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
 
     /// At most `limit` of one patient's audit entries older than entry `before` (all the newest
-    /// without it), newest first in the order of [`Self::audit_for_patient`]: a page of a log
-    /// that grows with every read of the record. With `channels`, only the entries made through
-    /// one of those: the database passes over the rest (a filter that few entries pass, such as
-    /// the practice's among years of an app's daily pulls, reads one page, not the whole log).
+    /// without it) that `filter` holds, newest first in the order of
+    /// [`Self::audit_for_patient`]: a page of a log that grows with every read of the record.
+    /// The database passes over the entries the filter does not hold, so a filter that few
+    /// entries pass (the practice's among years of an app's daily pulls) takes one query, not
+    /// hundreds, and sends only the page; a period's start bounds PostgreSQL's index scan.
     /// Fewer than `limit` means there are no older ones.
     fn audit_for_patient_before(
         &self,
         patient: &PatientId,
-        channels: Option<&[Channel]>,
+        filter: AuditFilter<'_>,
         before: Option<i64>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
@@ -437,11 +440,11 @@ impl RecordStore for Store {
     async fn audit_for_patient_before(
         &self,
         patient: &PatientId,
-        channels: Option<&[Channel]>,
+        filter: AuditFilter<'_>,
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        delegate!(self, s => s.audit_for_patient_before(patient, channels, before, limit))
+        delegate!(self, s => s.audit_for_patient_before(patient, filter, before, limit))
     }
     async fn verify_audit_chain(&self) -> Result<Result<u64, ChainBroken>, StoreError> {
         delegate!(self, s => s.verify_audit_chain())

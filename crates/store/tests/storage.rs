@@ -728,21 +728,21 @@ async fn audit_log_is_chained_and_append_only(db: &inzage_store::testing::TestDb
     assert_eq!(entries[2], e3);
 }
 
-/// A patient's whole log (or its entries through `channels`) read `size` entries at a time,
+/// A patient's whole log (or the entries `filter` holds) read `size` entries at a time,
 /// newest first, each page after the last entry of the one before
 /// (`audit_for_patient_before`), returned oldest first. Each page holds at most `size`
-/// entries, all of this patient and those channels.
+/// entries, all of this patient and held by the filter.
 async fn in_pages(
     s: &Store,
     patient: &PatientId,
-    channels: Option<&[Channel]>,
+    filter: AuditFilter<'_>,
     size: u32,
 ) -> Vec<AuditEntry> {
     let mut paged = vec![];
     let mut before = None;
     loop {
         let page = s
-            .audit_for_patient_before(patient, channels, before, size)
+            .audit_for_patient_before(patient, filter, before, size)
             .await
             .unwrap();
         assert!(page.len() <= size as usize);
@@ -750,16 +750,19 @@ async fn in_pages(
             page.iter()
                 .all(|e| e.event.patient.as_ref() == Some(patient))
         );
-        assert!(
-            page.iter()
-                .all(|e| channels.is_none_or(|c| c.contains(&e.event.channel)))
-        );
+        assert!(page.iter().all(|e| holds(filter, e)));
         let Some(last) = page.last() else { break };
         before = Some(last.seq);
         paged.extend(page);
     }
     paged.reverse();
     paged
+}
+
+/// Whether `filter` holds entry `e`, as the store should decide it.
+fn holds(filter: AuditFilter<'_>, e: &AuditEntry) -> bool {
+    filter.channels.is_none_or(|c| c.contains(&e.event.channel))
+        && filter.since.is_none_or(|t| e.event.at >= t)
 }
 
 /// A patient's log read page by page (`audit_for_patient_before`, the portal's and the
@@ -782,29 +785,35 @@ async fn issue21_a_patients_audit_log_is_read_in_pages_newest_first(
     assert_eq!(whole.len(), 8);
     for size in [1, 3, 8, 50] {
         assert_eq!(
-            in_pages(&s, &a.patient.id, None, size).await,
+            in_pages(&s, &a.patient.id, AuditFilter::default(), size).await,
             whole,
             "pages of {size}"
         );
     }
     // Before the oldest entry: nothing; a page starts strictly before its mark.
     assert!(
-        s.audit_for_patient_before(&a.patient.id, None, Some(whole[0].seq), 10)
-            .await
-            .unwrap()
-            .is_empty()
+        s.audit_for_patient_before(
+            &a.patient.id,
+            AuditFilter::default(),
+            Some(whole[0].seq),
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty()
     );
     let newest_two = s
-        .audit_for_patient_before(&a.patient.id, None, Some(whole[7].seq), 2)
+        .audit_for_patient_before(&a.patient.id, AuditFilter::default(), Some(whole[7].seq), 2)
         .await
         .unwrap();
     assert_eq!(newest_two, vec![whole[6].clone(), whole[5].clone()]);
 }
 
-/// The pages of a patient's log through some channels only (the portal's filters: the
-/// practice's few entries among an app's many): the same entries, in the same order, as the
-/// whole log with the others left out, however the pages fall; on SQLite both from the entries
-/// filed by patient and from the tail not yet filed.
+/// The pages of a patient's log through some channels only, or of a period only (the portal's
+/// filters: the practice's few entries among an app's many): the same entries, in the same
+/// order, as the whole log with the others left out, however the pages fall. (On SQLite, read
+/// again once every entry is filed by patient; the unfiled tail is checked for certain in
+/// `issue21_sqlite_a_patients_audit_entries_are_found_whether_filed_by_patient_or_not`.)
 async fn issue21_a_page_of_a_patients_log_holds_only_the_channels_asked_for(
     db: &inzage_store::testing::TestDb,
 ) {
@@ -813,8 +822,9 @@ async fn issue21_a_page_of_a_patients_log_holds_only_the_channels_asked_for(
     for r in [&a, &b] {
         s.save_record(r, audit(r, EventType::Create)).await.unwrap();
     }
-    let through = |r: &PatientRecord, channel: Channel| AuditEvent {
+    let through = |r: &PatientRecord, channel: Channel, minute: i64| AuditEvent {
         channel,
+        at: t0() + chrono::Duration::minutes(minute),
         ..audit(r, EventType::Read)
     };
     let append = async |n: usize| {
@@ -825,8 +835,9 @@ async fn issue21_a_page_of_a_patients_log_holds_only_the_channels_asked_for(
                 _ => Channel::Medmij,
             };
             // b's entries through the channels asked for too: never on a's pages.
+            let minute = i64::try_from(i).unwrap() + 1;
             for r in [&a, &b] {
-                s.append_audit(through(r, channel)).await.unwrap();
+                s.append_audit(through(r, channel, minute)).await.unwrap();
             }
         }
     };
@@ -837,38 +848,45 @@ async fn issue21_a_page_of_a_patients_log_holds_only_the_channels_asked_for(
         &[Channel::Exchange],
         &[],
     ];
+    // From minute 7 on: the reads from the seventh (the creation and the first six are older).
+    let since = [None, Some(t0() + chrono::Duration::minutes(7))];
     let check = async |when: &str| {
         let whole = s.audit_for_patient(&a.patient.id).await.unwrap();
-        for channels in cases {
-            let expected: Vec<AuditEntry> = whole
-                .iter()
-                .filter(|e| channels.contains(&e.event.channel))
-                .cloned()
-                .collect();
-            for size in [1, 2, 50] {
-                assert_eq!(
-                    in_pages(&s, &a.patient.id, Some(channels), size).await,
-                    expected,
-                    "{channels:?} in pages of {size}, {when}"
-                );
+        for channels in cases.map(Some).into_iter().chain([None]) {
+            for since in since {
+                let filter = AuditFilter { channels, since };
+                let expected: Vec<AuditEntry> =
+                    whole.iter().filter(|e| holds(filter, e)).cloned().collect();
+                for size in [1, 2, 50] {
+                    assert_eq!(
+                        in_pages(&s, &a.patient.id, filter, size).await,
+                        expected,
+                        "{filter:?} in pages of {size}, {when}"
+                    );
+                }
             }
         }
-        // The practice's entries: the creation (Cli) and every fifth read from the second.
+        // Not a filter that holds nothing: the practice's entries are the creation (Cli) and
+        // every fifth read from the second.
+        let practice = AuditFilter {
+            channels: Some(cases[0]),
+            since: None,
+        };
         assert_eq!(
-            in_pages(&s, &a.patient.id, Some(cases[0]), 50).await.len(),
+            in_pages(&s, &a.patient.id, practice, 50).await.len(),
             1 + whole
                 .iter()
                 .filter(|e| e.event.channel == Channel::Practice)
                 .count()
         );
     };
-    check("none filed").await;
+    check("as appended").await;
     inzage_store::testing::file_audit_by_patient(&s)
         .await
         .unwrap();
     check("all filed").await;
     append(6).await;
-    check("some filed").await;
+    check("six rounds more").await;
 }
 
 async fn settings_round_trip(db: &inzage_store::testing::TestDb) {
@@ -1713,7 +1731,7 @@ async fn postgres_issue21_r106_each_instance_appends_to_a_lane_of_its_own() {
     );
     for size in [1, 2, 3, 50] {
         assert_eq!(
-            in_pages(&a, &r.patient.id, None, size).await,
+            in_pages(&a, &r.patient.id, AuditFilter::default(), size).await,
             log,
             "pages of {size}"
         );
@@ -1757,9 +1775,14 @@ async fn postgres_issue21_r106_each_instance_appends_to_a_lane_of_its_own() {
     newest_first.reverse();
     assert_eq!(newest_first.len(), 8);
     assert_eq!(
-        a.audit_for_patient_before(&r.patient.id, None, Some(elsewhere.seq), 50)
-            .await
-            .unwrap(),
+        a.audit_for_patient_before(
+            &r.patient.id,
+            AuditFilter::default(),
+            Some(elsewhere.seq),
+            50
+        )
+        .await
+        .unwrap(),
         newest_first
     );
 
@@ -3626,16 +3649,43 @@ inzage_testkit::both_backends!(
 // ---- SQLite files the audit log by patient in the background; a patient's entries are found either way ----
 
 /// Each patient's entries, in order, as `audit_for_patient` answers; read two at a time,
-/// newest first (`audit_for_patient_before`), they are the same.
+/// newest first (`audit_for_patient_before`), they are the same, and so are those of a
+/// channel or a period read so (all these entries are the command line's, hours apart).
 async fn entries_of(s: &Store, ids: &[&PatientRecord]) -> Vec<Vec<(i64, EventType)>> {
     let mut out = vec![];
     for r in ids {
         let entries = s.audit_for_patient(&r.patient.id).await.unwrap();
         assert_eq!(
-            in_pages(s, &r.patient.id, None, 2).await,
+            in_pages(s, &r.patient.id, AuditFilter::default(), 2).await,
             entries,
             "read in pages"
         );
+        let newest = entries.last().map(|e| e.event.at);
+        for filter in [
+            AuditFilter {
+                channels: Some(&[Channel::Cli]),
+                since: None,
+            },
+            AuditFilter {
+                channels: Some(&[Channel::Practice]),
+                since: None,
+            },
+            AuditFilter {
+                channels: None,
+                since: newest,
+            },
+        ] {
+            let expected: Vec<AuditEntry> = entries
+                .iter()
+                .filter(|e| holds(filter, e))
+                .cloned()
+                .collect();
+            assert_eq!(
+                in_pages(s, &r.patient.id, filter, 2).await,
+                expected,
+                "{filter:?} read in pages"
+            );
+        }
         out.push(entries.iter().map(|e| (e.seq, e.event.event)).collect());
     }
     out
@@ -3783,7 +3833,8 @@ async fn issue21_sqlite_an_audit_log_cut_short_and_written_again_is_filed_again(
     );
     // Read in pages of two, the entry that fails the check takes no place on a page: a short
     // page would end the reading before entry 1.
-    let page = |before| s.audit_for_patient_before(&a.patient.id, None, before, 2);
+    let page =
+        |before| s.audit_for_patient_before(&a.patient.id, AuditFilter::default(), before, 2);
     let first: Vec<i64> = page(None).await.unwrap().iter().map(|e| e.seq).collect();
     assert_eq!(first, [4, 1]);
     // The log cut after 2.
